@@ -1,0 +1,231 @@
+//! The checked-in client matches the spec and the generator, and the pipeline
+//! handles the spec's quirks without panicking.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn spec_text() -> String {
+    std::fs::read_to_string(root().join(venice_gen::SPEC_PATH)).unwrap()
+}
+
+fn checked_in() -> String {
+    std::fs::read_to_string(root().join(venice_gen::OUTPUT_PATH)).unwrap()
+}
+
+#[test]
+fn checked_in_client_is_current() {
+    let fresh = venice_gen::generate(&spec_text(), venice_gen::SPEC_PATH).unwrap();
+    if let Some(diff) = venice_gen::stale_diff(&checked_in(), &fresh.code) {
+        panic!(
+            "{} is stale; run `cargo xtask regen` and commit it:\n{diff}",
+            venice_gen::OUTPUT_PATH
+        );
+    }
+}
+
+#[test]
+fn the_spec_is_the_upstream_file_verbatim() {
+    let shared = root().join("../shared/spec/venice.yaml");
+    // CI and developers have shared/ beside the repo; elsewhere there is nothing to compare.
+    if let Ok(upstream) = std::fs::read_to_string(&shared) {
+        assert!(
+            upstream == spec_text(),
+            "spec/venice.yaml differs from {}",
+            shared.display()
+        );
+    }
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let a = venice_gen::generate(&spec_text(), "x").unwrap();
+    let b = venice_gen::generate(&spec_text(), "x").unwrap();
+    assert!(a.code == b.code);
+}
+
+#[test]
+fn a_new_operation_makes_the_check_fail_with_a_diff_naming_it() {
+    let mut doc = venice_openapi::load_yaml(&spec_text()).unwrap();
+    doc["paths"]["/widgets"] = serde_json::json!({
+        "get": {
+            "operationId": "listWidgets",
+            "responses": {"200": {"description": "OK", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {"n": {"type": "integer"}}}
+            }}}}
+        }
+    });
+    let changed = serde_json::to_string(&doc).unwrap();
+    let fresh = venice_gen::generate(&changed, venice_gen::SPEC_PATH).unwrap();
+    let diff = venice_gen::stale_diff(&checked_in(), &fresh.code).expect("must be stale");
+    assert!(
+        diff.lines()
+            .any(|l| l.starts_with('+') && l.contains("pub fn list_widgets(&self)")),
+        "{diff}"
+    );
+}
+
+#[test]
+fn generated_client_has_every_non_multipart_operation() {
+    let code = checked_in();
+    // Signatures may span lines: join them before looking.
+    let flat = code.split_whitespace().collect::<Vec<_>>().join(" ");
+    let methods: Vec<&str> = flat
+        .split("pub fn ")
+        .skip(1)
+        .filter(|rest| {
+            let sig = rest.split('{').next().unwrap_or("");
+            sig.contains("( &self, ) -> builder::") || sig.contains("(&self) -> builder::")
+        })
+        .filter_map(|rest| rest.split('(').next())
+        .collect();
+    assert_eq!(methods.len(), 13, "{methods:?}");
+    for name in [
+        "list_models",
+        "list_model_traits",
+        "list_model_compatibility_mapping",
+        "list_image_styles",
+        "create_chat_completion",
+        "generate_image",
+        "delete_api_key",
+    ] {
+        assert!(methods.contains(&name), "{name} missing from {methods:?}");
+    }
+    assert!(!methods.contains(&"upscale_image"));
+}
+
+#[test]
+fn generated_code_avoids_the_known_generator_traps() {
+    let code = checked_in();
+    assert!(
+        !code.contains("flatten"),
+        "a flattened union member is back"
+    );
+    assert!(!code.contains("\"api-version\"") || code.contains("api_version"));
+    // deny_unknown_fields only on request types, never on anything a response holds.
+    let lines: Vec<&str> = code.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if line.contains("deny_unknown_fields") {
+            let decl = lines[i + 1..]
+                .iter()
+                .find(|l| l.contains("pub struct") || l.contains("pub enum"));
+            let decl = decl.unwrap();
+            assert!(
+                !decl.contains("Response") || decl.contains("Request"),
+                "deny_unknown_fields on a response type: {decl}"
+            );
+        }
+    }
+    // No operation's error type is its success type.
+    let mut sends = 0;
+    for window in lines.windows(4) {
+        let text = window.join(" ");
+        if let Some(rest) = text.split("ResponseValue<").nth(1)
+            && text.contains("pub async fn send(")
+        {
+            let ok = rest.split('>').next().unwrap().trim().to_owned();
+            let err = text
+                .split("Error<")
+                .nth(1)
+                .map(|e| e.split('>').next().unwrap().trim());
+            assert_ne!(Some(ok.as_str()), err, "{text}");
+            sends += 1;
+        }
+    }
+    assert!(sends >= 13, "saw {sends} send methods");
+}
+
+#[test]
+fn the_header_names_the_command_the_spec_and_its_hash() {
+    let code = checked_in();
+    let header: String = code.lines().take(4).collect::<Vec<_>>().join("\n");
+    assert!(header.contains("@generated by `cargo xtask regen` from spec/venice.yaml"));
+    assert!(header.contains(&venice_gen::sha256_hex(spec_text().as_bytes())));
+    assert!(header.contains("DO NOT EDIT"));
+}
+
+const HEAD: &str = "openapi: 3.0.0\ninfo: {title: t, version: '1'}\n";
+
+#[test]
+fn a_quirky_spec_is_normalized_and_reported() {
+    let spec = format!(
+        "{HEAD}paths:
+  /models:
+    get:
+      operationId: listModels
+      responses:
+        '200':
+          content: {{application/json: {{schema: {{type: object, properties: {{x: {{anyOf: [{{type: string}}, {{nullable: true}}]}}, q: {{type: string, enum: [auto, Auto]}}}}}}}}}}
+  /models/traits:
+    get: {{operationId: listModels, responses: {{'200': {{description: ok}}}}}}
+  /image/styles:
+    get: {{responses: {{'200': {{description: ok}}}}}}
+  /up:
+    post:
+      requestBody: {{content: {{multipart/form-data: {{schema: {{type: object}}}}}}}}
+      responses: {{'200': {{description: ok}}}}
+"
+    );
+    let out = venice_gen::generate(&spec, "quirky.yaml").unwrap();
+    let report = out.report.to_string();
+    assert!(report.contains("renamed to `listModelTraits`"), "{report}");
+    assert!(
+        report.contains("missing operationId set to `listImageStyles`"),
+        "{report}"
+    );
+    assert!(report.contains("operation left to a wrapper"), "{report}");
+    assert!(out.code.contains("pub fn list_model_traits(&self)"));
+    assert!(
+        out.code
+            .contains("pub x: ::std::option::Option<::std::string::String>")
+    );
+}
+
+#[test]
+fn a_generator_panic_is_contained_and_names_the_operation() {
+    let spec = format!(
+        "{HEAD}paths:
+  /x:
+    get:
+      operationId: getX
+      responses:
+        '200': {{description: a, content: {{application/json: {{schema: {{$ref: '#/components/schemas/A'}}}}}}}}
+        '201': {{description: b, content: {{application/json: {{schema: {{$ref: '#/components/schemas/B'}}}}}}}}
+  /fine:
+    get: {{operationId: fine, responses: {{'200': {{description: ok}}}}}}
+components:
+  schemas:
+    A: {{type: object, properties: {{a: {{type: string}}}}}}
+    B: {{type: object, properties: {{b: {{type: string}}}}}}
+"
+    );
+    let err = venice_gen::generate(&spec, "bad.yaml").unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, venice_gen::Error::GeneratorPanic { .. }),
+        "{text}"
+    );
+    assert!(text.contains("GET /x (getX)"), "{text}");
+    assert!(!text.contains("fine"), "{text}");
+}
+
+#[test]
+fn malformed_specs_are_errors_naming_the_place() {
+    for (spec, needle) in [
+        ("openapi: [unclosed", "YAML"),
+        ("just a string", "mapping"),
+        (
+            &format!("{HEAD}paths:\n  /x:\n    get:\n      responses: 7\n") as &str,
+            "paths",
+        ),
+    ] {
+        let err = venice_gen::generate(spec, "bad.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(needle), "{err}");
+    }
+}

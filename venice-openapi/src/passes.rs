@@ -1,0 +1,1094 @@
+//! The normalization passes, each fixing one shape the generator mishandles.
+//!
+//! A pass is a plain function over the JSON document. It records one line for each
+//! change it makes, naming where, so a maintainer running a new upstream spec sees
+//! exactly what was rewritten. The passes run in the order of [`PASSES`].
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use serde_json::{Map, Value, json};
+
+use crate::walk::{
+    collect_refs, for_each_operation, object_entry, ref_name, walk_all_schemas, walk_schema,
+};
+use crate::{Error, OperationInfo, WrapReason};
+
+/// A named normalization pass.
+pub struct Pass {
+    /// Short stable name, shown in the report.
+    pub name: &'static str,
+    /// The function; it pushes one line into the change list for each change.
+    pub run: fn(&mut Value, &mut Context, &mut Vec<String>) -> Result<(), Error>,
+}
+
+/// State the passes share: what they learned about the operations.
+#[derive(Debug, Default)]
+pub struct Context {
+    ops: Vec<OperationInfo>,
+    /// (METHOD, path) → index into `ops`.
+    index: HashMap<(String, String), usize>,
+}
+
+impl Context {
+    fn op_mut(&mut self, method: &str, path: &str) -> Option<&mut OperationInfo> {
+        let i = *self
+            .index
+            .get(&(method.to_ascii_uppercase(), path.to_owned()))?;
+        self.ops.get_mut(i)
+    }
+
+    /// The operations with the ids they have after all passes.
+    pub(crate) fn into_operations(mut self, doc: &Value) -> Vec<OperationInfo> {
+        let mut doc = doc.clone();
+        for_each_operation(&mut doc, &mut |op| {
+            let id = op
+                .operation
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            if let (Some(info), Some(id)) = (self.op_mut(op.method, op.path), id) {
+                info.operation_id = id;
+            }
+        });
+        self.ops
+    }
+}
+
+/// Every pass, in the order it runs.
+pub const PASSES: &[Pass] = &[
+    Pass {
+        name: "inventory",
+        run: inventory,
+    },
+    Pass {
+        name: "response_descriptions",
+        run: response_descriptions,
+    },
+    Pass {
+        name: "operation_ids",
+        run: operation_ids,
+    },
+    Pass {
+        name: "transport_headers",
+        run: transport_headers,
+    },
+    Pass {
+        name: "form_bodies",
+        run: form_bodies,
+    },
+    Pass {
+        name: "binary_responses",
+        run: binary_responses,
+    },
+    Pass {
+        name: "delete_body_as_query",
+        run: delete_body_as_query,
+    },
+    Pass {
+        name: "shared_error_schema",
+        run: shared_error_schema,
+    },
+    Pass {
+        name: "nullable_unions",
+        run: nullable_unions,
+    },
+    Pass {
+        name: "open_response_types",
+        run: open_response_types,
+    },
+    Pass {
+        name: "same_type_unions",
+        run: same_type_unions,
+    },
+    Pass {
+        name: "any_of_to_one_of",
+        run: any_of_to_one_of,
+    },
+    Pass {
+        name: "enum_identifier_collisions",
+        run: enum_identifier_collisions,
+    },
+];
+
+/// Records every operation with its original id and whether it needs the API key.
+///
+/// progenitor has no security model: `security: []` (no auth for this operation) is
+/// dropped on the floor. The SDK reads this inventory, emitted into the generated
+/// code, to leave the `Authorization` header off those operations.
+pub fn inventory(doc: &mut Value, ctx: &mut Context, _: &mut Vec<String>) -> Result<(), Error> {
+    let global_auth = requires_auth(doc.get("security"));
+    for_each_operation(doc, &mut |op| {
+        let original_id = op
+            .operation
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let auth = match op.operation.get("security") {
+            Some(sec) => requires_auth(Some(sec)),
+            None => global_auth,
+        };
+        let method = op.method.to_ascii_uppercase();
+        ctx.index
+            .insert((method.clone(), op.path.to_owned()), ctx.ops.len());
+        ctx.ops.push(OperationInfo {
+            operation_id: original_id.clone().unwrap_or_default(),
+            original_id,
+            method,
+            path: op.path.to_owned(),
+            requires_auth: auth,
+            generated: true,
+            wrap: Vec::new(),
+        });
+    });
+    Ok(())
+}
+
+/// A security requirement list needs credentials unless it is absent, empty, or
+/// contains an empty requirement (`{}`: "no credentials is also fine").
+fn requires_auth(security: Option<&Value>) -> bool {
+    match security.and_then(Value::as_array) {
+        None => false,
+        Some(list) => {
+            !list.is_empty()
+                && !list
+                    .iter()
+                    .any(|r| r.as_object().is_some_and(Map::is_empty))
+        }
+    }
+}
+
+/// Gives every response a `description`.
+///
+/// Prevents: `openapiv3` rejecting the whole document ("missing field
+/// `description`"), which newer Venice specs trigger.
+pub fn response_descriptions(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    for_each_operation(doc, &mut |op| {
+        let Some(Value::Object(responses)) = op.operation.get_mut("responses") else {
+            return;
+        };
+        for (status, response) in responses.iter_mut() {
+            let Some(response) = response.as_object_mut() else {
+                continue;
+            };
+            if response.contains_key("$ref") || response.contains_key("description") {
+                continue;
+            }
+            let text = status_text(status);
+            response.insert("description".into(), Value::String(text.into()));
+            changes.push(format!(
+                "{} {} {status}: added description",
+                op.method.to_ascii_uppercase(),
+                op.path
+            ));
+        }
+    });
+    if let Some(Value::Object(responses)) = doc.pointer_mut("/components/responses") {
+        for (name, response) in responses.iter_mut() {
+            if let Some(obj) = response.as_object_mut()
+                && !obj.contains_key("description")
+                && !obj.contains_key("$ref")
+            {
+                obj.insert("description".into(), Value::String(name.clone()));
+                changes.push(format!("components.responses.{name}: added description"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn status_text(status: &str) -> &'static str {
+    match status.as_bytes().first() {
+        Some(b'2') => "Success",
+        Some(b'3') => "Redirect",
+        Some(b'4') => "Client error",
+        Some(b'5') => "Server error",
+        _ => "Response",
+    }
+}
+
+/// Gives every operation a unique `operationId`.
+///
+/// Prevents: progenitor refusing the spec ("path ... is missing operation ID",
+/// "duplicate operation ID"). A missing id, and every duplicate but one, is replaced
+/// by a name derived from the method and path: `GET /image/styles` →
+/// `listImageStyles`, `GET /models/traits` → `listModelTraits`. Of a group of
+/// duplicates, the operation whose derived name equals the shared id keeps it (else
+/// the first in document order).
+pub fn operation_ids(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    // First count the ids and the derived names.
+    let mut seen: Vec<(String, &'static str, Option<String>)> = Vec::new();
+    for_each_operation(doc, &mut |op| {
+        let id = op
+            .operation
+            .get("operationId")
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_owned);
+        seen.push((op.path.to_owned(), op.method, id));
+    });
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, (_, _, id)) in seen.iter().enumerate() {
+        if let Some(id) = id {
+            groups.entry(id.as_str()).or_default().push(i);
+        }
+    }
+    let mut keep: HashSet<usize> = HashSet::new();
+    for (id, members) in &groups {
+        let owner = members
+            .iter()
+            .copied()
+            .find(|&i| derived_id(seen[i].1, &seen[i].0) == *id)
+            .unwrap_or(members[0]);
+        keep.insert(owner);
+    }
+    let mut taken: HashSet<String> = keep.iter().filter_map(|&i| seen[i].2.clone()).collect();
+    let mut new_ids: HashMap<usize, String> = HashMap::new();
+    for (i, (path, method, id)) in seen.iter().enumerate() {
+        if keep.contains(&i) {
+            continue;
+        }
+        let base = derived_id(method, path);
+        let mut name = base.clone();
+        let mut n = 2;
+        while taken.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        taken.insert(name.clone());
+        changes.push(match id {
+            Some(old) => format!(
+                "{} {path}: duplicate operationId `{old}` renamed to `{name}`",
+                method.to_ascii_uppercase()
+            ),
+            None => format!(
+                "{} {path}: missing operationId set to `{name}`",
+                method.to_ascii_uppercase()
+            ),
+        });
+        new_ids.insert(i, name);
+    }
+    let mut i = 0;
+    for_each_operation(doc, &mut |op| {
+        if let (Some(name), Some(obj)) = (new_ids.get(&i), op.operation.as_object_mut()) {
+            obj.insert("operationId".into(), Value::String(name.clone()));
+        }
+        i += 1;
+    });
+    Ok(())
+}
+
+/// The operation id derived from a method and path, in lower camel case.
+///
+/// The verb comes from the method (`GET` of a collection → `list`, of a templated
+/// item → `get`; `POST` → `create`; `PUT`/`PATCH` → `update`; `DELETE` → `delete`).
+/// Every segment but the last is made singular; `{param}` segments become
+/// `By{Param}`: `GET /models/{id}/traits` → `listModelByIdTraits`.
+pub fn derived_id(method: &str, path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let ends_in_param = segments.last().is_some_and(|s| s.starts_with('{'));
+    let verb = match method.to_ascii_lowercase().as_str() {
+        "get" if ends_in_param => "get",
+        "get" => "list",
+        "post" => "create",
+        "put" | "patch" => "update",
+        "delete" => "delete",
+        other => return format!("{other}{}", camel_segments(&segments)),
+    };
+    format!("{verb}{}", camel_segments(&segments))
+}
+
+fn camel_segments(segments: &[&str]) -> String {
+    let mut out = String::new();
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        if let Some(param) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            out.push_str("By");
+            out.push_str(&pascal(param));
+        } else if last {
+            out.push_str(&pascal(seg));
+        } else {
+            out.push_str(&pascal(&singular(seg)));
+        }
+    }
+    out
+}
+
+fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if word.ends_with("ss") || word.ends_with("us") {
+        word.to_owned()
+    } else if let Some(stem) = word.strip_suffix('s') {
+        stem.to_owned()
+    } else {
+        word.to_owned()
+    }
+}
+
+/// `compatibility_mapping` → `CompatibilityMapping`, `api-keys` → `ApiKeys`.
+pub fn pascal(s: &str) -> String {
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// Header parameters that belong to the HTTP transport, not to the caller.
+const TRANSPORT_HEADERS: [&str; 6] = [
+    "accept-encoding",
+    "accept",
+    "content-type",
+    "content-length",
+    "authorization",
+    "user-agent",
+];
+
+/// Removes header parameters that are the transport's job (`Accept-Encoding`,
+/// `Content-Type`, `Authorization`, …).
+///
+/// Prevents: a builder method such as `.accept_encoding("gzip, br")` that fights the
+/// HTTP client's own decompression (reqwest sets and decodes `Accept-Encoding`).
+pub fn transport_headers(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let components = doc.pointer("/components/parameters").cloned();
+    let is_transport = |p: &Value| -> bool {
+        let resolved = match p.get("$ref").and_then(Value::as_str) {
+            Some(r) => ref_name(r, "parameters")
+                .and_then(|n| components.as_ref().and_then(|c| c.get(n)))
+                .unwrap_or(p),
+            None => p,
+        };
+        resolved.get("in").and_then(Value::as_str) == Some("header")
+            && resolved
+                .get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| TRANSPORT_HEADERS.contains(&n.to_ascii_lowercase().as_str()))
+    };
+    let mut strip = |params: &mut Value, at: String| {
+        if let Some(list) = params.as_array_mut() {
+            list.retain(|p| {
+                let drop = is_transport(p);
+                if drop {
+                    let name = p.get("name").and_then(Value::as_str).unwrap_or("$ref");
+                    changes.push(format!("{at}: removed header parameter `{name}`"));
+                }
+                !drop
+            });
+        }
+    };
+    for_each_operation(doc, &mut |op| {
+        if let Some(params) = op.operation.get_mut("parameters") {
+            strip(
+                params,
+                format!("{} {}", op.method.to_ascii_uppercase(), op.path),
+            );
+        }
+    });
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        for (path, item) in paths.iter_mut() {
+            if let Some(params) = item.get_mut("parameters") {
+                strip(params, path.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn is_json(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or("").trim();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// Handles request bodies that are not JSON.
+///
+/// Prevents: progenitor refusing the spec ("unexpected content type") on a
+/// `multipart/form-data` body, and its `todo!()` on a body that offers JSON *and*
+/// multipart. A body with no JSON form takes its operation out of the generated client;
+/// the body schema is kept as a component type (`{OperationId}Body`) and the
+/// operation is recorded for a hand-written wrapper. A body that also has JSON keeps
+/// only the JSON form.
+pub fn form_bodies(
+    doc: &mut Value,
+    ctx: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let mut hoisted: Vec<(String, Value)> = Vec::new();
+    let mut removed: Vec<(String, &'static str)> = Vec::new();
+    let mut taken: HashSet<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    for_each_operation(doc, &mut |op| {
+        let id = op
+            .operation
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or("operation")
+            .to_owned();
+        let Some(Value::Object(content)) = op.operation.pointer_mut("/requestBody/content") else {
+            return;
+        };
+        if content.is_empty() || content.keys().all(|k| is_json(k)) {
+            return;
+        }
+        let where_ = format!("{} {}", op.method.to_ascii_uppercase(), op.path);
+        if content.keys().any(|k| is_json(k)) {
+            let dropped: Vec<String> = content.keys().filter(|k| !is_json(k)).cloned().collect();
+            content.retain(|k, _| is_json(k));
+            changes.push(format!("{where_}: kept the JSON body, dropped {dropped:?}"));
+            return;
+        }
+        let mut name = format!("{}Body", pascal(&id));
+        let mut n = 2;
+        while taken.contains(&name) {
+            name = format!("{}Body{n}", pascal(&id));
+            n += 1;
+        }
+        taken.insert(name.clone());
+        let media: Vec<String> = content.keys().cloned().collect();
+        let schema = content
+            .values()
+            .next()
+            .and_then(|m| m.get("schema"))
+            .cloned()
+            .unwrap_or_else(|| json!({"type": "object"}));
+        hoisted.push((name.clone(), schema));
+        removed.push((op.path.to_owned(), op.method));
+        if let Some(info) = ctx.op_mut(op.method, op.path) {
+            info.generated = false;
+            info.wrap.push(WrapReason::MultipartBody {
+                schema: name.clone(),
+            });
+        }
+        changes.push(format!(
+            "{where_} ({id}): {media:?} body; operation left to a wrapper, body schema kept as `{name}`"
+        ));
+    });
+    if !hoisted.is_empty() {
+        let Some(root) = doc.as_object_mut() else {
+            return Ok(());
+        };
+        let schemas = object_entry(
+            object_entry(root, "components", "")?,
+            "schemas",
+            "components",
+        )?;
+        for (name, mut schema) in hoisted {
+            // Binary form fields have no JSON meaning; keep them as strings so the
+            // generated type can still describe the form.
+            walk_schema(&mut schema, &mut |s| {
+                if s.get("format").and_then(Value::as_str) == Some("binary")
+                    && let Some(obj) = s.as_object_mut()
+                {
+                    obj.remove("format");
+                }
+            });
+            schemas.insert(name, schema);
+        }
+    }
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        for (path, method) in removed {
+            if let Some(Value::Object(item)) = paths.get_mut(&path) {
+                item.remove(method);
+                if !item
+                    .keys()
+                    .any(|k| crate::walk::METHODS.contains(&k.as_str()))
+                {
+                    paths.remove(&path);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Records success responses that can be JSON or binary, keeping only the JSON form.
+///
+/// Prevents: the generated method failing to decode a binary answer (e.g. the PNG of
+/// `return_binary: true`) as JSON without saying why. The wrapper named in the report
+/// dispatches on `Content-Type` instead.
+pub fn binary_responses(
+    doc: &mut Value,
+    ctx: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    for_each_operation(doc, &mut |op| {
+        let Some(Value::Object(responses)) = op.operation.get_mut("responses") else {
+            return;
+        };
+        let mut binary: BTreeSet<String> = BTreeSet::new();
+        for (status, response) in responses.iter_mut() {
+            if !status.starts_with('2') {
+                continue;
+            }
+            let Some(Value::Object(content)) = response.get_mut("content") else {
+                continue;
+            };
+            if content.keys().any(|k| is_json(k)) && content.keys().any(|k| !is_json(k)) {
+                for k in content.keys().filter(|k| !is_json(k)) {
+                    binary.insert(k.clone());
+                }
+                content.retain(|k, _| is_json(k));
+            }
+        }
+        if binary.is_empty() {
+            return;
+        }
+        let media_types: Vec<String> = binary.into_iter().collect();
+        changes.push(format!(
+            "{} {}: JSON response kept; {media_types:?} recorded for a wrapper",
+            op.method.to_ascii_uppercase(),
+            op.path
+        ));
+        if let Some(info) = ctx.op_mut(op.method, op.path) {
+            info.wrap.push(WrapReason::BinaryResponse { media_types });
+        }
+    });
+    Ok(())
+}
+
+/// Replaces a `DELETE` body that is a copy of the success response with the query
+/// parameter `id`.
+///
+/// Prevents: a generated `delete` that sends the response schema (`{success: bool}`)
+/// as its body and has no way to name the resource. The API takes the id as query
+/// parameter `id`, as every later spec documents.
+pub fn delete_body_as_query(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    for_each_operation(doc, &mut |op| {
+        if op.method != "delete" {
+            return;
+        }
+        let body = op
+            .operation
+            .pointer("/requestBody/content/application~1json/schema")
+            .cloned();
+        let Some(body) = body else {
+            return;
+        };
+        let Some(Value::Object(responses)) = op.operation.get("responses") else {
+            return;
+        };
+        let copies_response = responses.iter().any(|(status, r)| {
+            status.starts_with('2') && r.pointer("/content/application~1json/schema") == Some(&body)
+        });
+        if !copies_response {
+            return;
+        }
+        let Some(obj) = op.operation.as_object_mut() else {
+            return;
+        };
+        obj.remove("requestBody");
+        let params = obj
+            .entry("parameters")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Some(list) = params.as_array_mut() {
+            let has_id = list
+                .iter()
+                .any(|p| p.get("name").and_then(Value::as_str) == Some("id"));
+            if !has_id {
+                list.push(json!({
+                    "name": "id",
+                    "in": "query",
+                    "required": true,
+                    "description": "The id of the resource to delete.",
+                    "schema": {"type": "string"}
+                }));
+            }
+        }
+        changes.push(format!(
+            "DELETE {}: body copied the response schema; replaced by query parameter `id`",
+            op.path
+        ));
+    });
+    Ok(())
+}
+
+/// The name of the shared error schema.
+pub const ERROR_SCHEMA: &str = "ApiError";
+
+/// Points every 4xx/5xx response at one shared error schema, and adds `4XX`/`5XX`
+/// so statuses the spec does not list decode the same way.
+///
+/// Prevents: progenitor naming every inline response `{OpId}Response` so that the
+/// first (the success type) wins and each error body fails to decode as
+/// `InvalidResponsePayload`; and its panic on `assert!(response_types.len() <= 1)`
+/// when several distinct error schemas are referenced. The shared schema accepts
+/// every shape Venice sends: `{"error": "…"}`, `{"error": {"message": …}}`, with
+/// `details`, `issues` or `code`.
+pub fn shared_error_schema(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let Some(root) = doc.as_object_mut() else {
+        return Ok(());
+    };
+    let schemas = object_entry(
+        object_entry(root, "components", "")?,
+        "schemas",
+        "components",
+    )?;
+    if let Some(existing) = schemas.get(ERROR_SCHEMA) {
+        if existing != &error_schema() {
+            return Err(Error::Unsupported {
+                pass: "shared_error_schema",
+                location: format!("components.schemas.{ERROR_SCHEMA}"),
+                message: format!(
+                    "the spec defines its own `{ERROR_SCHEMA}`; rename ERROR_SCHEMA in the pass"
+                ),
+            });
+        }
+    } else {
+        schemas.insert(ERROR_SCHEMA.into(), error_schema());
+    }
+    let reference = json!({"$ref": format!("#/components/schemas/{ERROR_SCHEMA}")});
+    for_each_operation(doc, &mut |op| {
+        let where_ = format!("{} {}", op.method.to_ascii_uppercase(), op.path);
+        let Some(op_obj) = op.operation.as_object_mut() else {
+            return;
+        };
+        // A malformed `responses` is left for the OpenAPI parse to report.
+        let Value::Object(responses) = op_obj
+            .entry("responses")
+            .or_insert_with(|| Value::Object(Map::new()))
+        else {
+            return;
+        };
+        // Every error status decodes to the same type, so the listed statuses fold
+        // into the `4XX`/`5XX` ranges; their descriptions are kept in the range's.
+        let mut notes: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+        let mut folded = 0;
+        responses.retain(|status, response| {
+            let class = match status.as_bytes().first() {
+                Some(b'4') => 0,
+                Some(b'5') => 1,
+                _ => return true,
+            };
+            if !status.eq_ignore_ascii_case("4XX") && !status.eq_ignore_ascii_case("5XX") {
+                folded += 1;
+            }
+            let description = response
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if !description.is_empty() {
+                notes[class].push(
+                    if status.len() == 3 && status.bytes().all(|b| b.is_ascii_digit()) {
+                        format!("{status}: {description}")
+                    } else {
+                        description.to_owned()
+                    },
+                );
+            }
+            false
+        });
+        for (class, range) in ["4XX", "5XX"].into_iter().enumerate() {
+            let description = if notes[class].is_empty() {
+                if class == 0 {
+                    "Client error".to_owned()
+                } else {
+                    "Server error".to_owned()
+                }
+            } else {
+                notes[class].join("; ")
+            };
+            responses.insert(
+                range.into(),
+                json!({
+                    "description": description,
+                    "content": {"application/json": {"schema": reference.clone()}}
+                }),
+            );
+        }
+        changes.push(format!(
+            "{where_}: {folded} error responses folded into 4XX/5XX of `{ERROR_SCHEMA}`"
+        ));
+    });
+    Ok(())
+}
+
+fn error_schema() -> Value {
+    json!({
+        "description": "An error body as the Venice API sends it. `error` is usually a message string and sometimes an object with a `message`; validation errors add `details` or `issues`.",
+        "type": "object",
+        "properties": {
+            "error": {"description": "The error message, or an object holding it."},
+            "message": {"type": "string", "description": "A message, when the body carries one outside `error`."},
+            "code": {"description": "A machine-readable error code, when given."},
+            "details": {"description": "Details about invalid input."},
+            "issues": {"description": "Validation issues."}
+        }
+    })
+}
+
+/// A union member that only says "or null": `{nullable: true}`, `{type: "null"}`,
+/// `{enum: [null]}` (with at most documentation keys beside).
+fn is_null_only(member: &Value) -> bool {
+    let Some(obj) = member.as_object() else {
+        return false;
+    };
+    let says_null = obj.get("nullable") == Some(&Value::Bool(true))
+        || obj.get("type").and_then(Value::as_str) == Some("null")
+        || obj.get("enum") == Some(&json!([null]));
+    let doc_only = obj.keys().all(|k| {
+        matches!(
+            k.as_str(),
+            "nullable" | "type" | "enum" | "description" | "title" | "example" | "default"
+        )
+    });
+    let type_ok = obj.get("type").is_none_or(|t| t.as_str() == Some("null"));
+    let enum_ok = obj.get("enum").is_none_or(|e| e == &json!([null]));
+    says_null && doc_only && type_ok && enum_ok
+}
+
+/// Folds null-only members of `anyOf`/`oneOf` into `nullable: true`.
+///
+/// Prevents: typify turning `anyOf: [{type: string}, {nullable: true}]` into a struct
+/// of `#[serde(flatten)] subtype_N: Option<..>` fields, which fails at run time both
+/// ways ("can only flatten structs and maps"). One remaining member becomes the
+/// schema itself (a `$ref` is kept under a single `allOf`), so the Rust type is
+/// `Option<T>`; several remain a union.
+pub fn nullable_unions(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let mut count = 0usize;
+    walk_all_schemas(doc, &mut |schema| {
+        if fold_nullable(schema) {
+            count += 1;
+        }
+    });
+    if count > 0 {
+        changes.push(format!(
+            "{count} unions with null-only members made nullable"
+        ));
+    }
+    Ok(())
+}
+
+fn fold_nullable(schema: &mut Value) -> bool {
+    let Some(obj) = schema.as_object_mut() else {
+        return false;
+    };
+    let mut changed = false;
+    for key in ["anyOf", "oneOf"] {
+        let Some(Value::Array(members)) = obj.get(key) else {
+            continue;
+        };
+        if !members.iter().any(is_null_only) {
+            continue;
+        }
+        let rest: Vec<Value> = members
+            .iter()
+            .filter(|m| !is_null_only(m))
+            .cloned()
+            .collect();
+        obj.remove(key);
+        obj.insert("nullable".into(), Value::Bool(true));
+        changed = true;
+        match rest.len() {
+            0 => {}
+            1 => {
+                let Some(Value::Object(member)) = rest.into_iter().next() else {
+                    continue;
+                };
+                if member.contains_key("$ref") {
+                    obj.insert("allOf".into(), Value::Array(vec![Value::Object(member)]));
+                } else {
+                    for (k, v) in member {
+                        if k != "nullable" && !obj.contains_key(&k) {
+                            obj.insert(k, v);
+                        }
+                    }
+                }
+            }
+            _ => {
+                obj.insert(key.into(), Value::Array(rest));
+            }
+        }
+    }
+    changed
+}
+
+/// Makes every schema a response can reach tolerant of what the server adds later:
+/// no `additionalProperties: false`, closed string enums become strings, and string
+/// `pattern`s are dropped.
+///
+/// Prevents: `#[serde(deny_unknown_fields)]` on response types (a new server field
+/// breaks decoding) and closed enums with no catch-all (a new model `type` or
+/// `finish_reason` breaks decoding). The string keeps whatever value the server sent;
+/// the known values stay in the doc comment. A `pattern` would make typify validate
+/// (and reject) what the server sends.
+pub fn open_response_types(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    // Component schemas reachable from any response.
+    let mut roots: Vec<String> = Vec::new();
+    for_each_operation(doc, &mut |op| {
+        if let Some(responses) = op.operation.get("responses") {
+            collect_refs(responses, &mut roots);
+        }
+    });
+    if let Some(responses) = doc.pointer("/components/responses") {
+        collect_refs(responses, &mut roots);
+    }
+    let schemas = doc
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut reachable: BTreeSet<String> = BTreeSet::new();
+    while let Some(name) = roots.pop() {
+        if reachable.insert(name.clone())
+            && let Some(s) = schemas.get(&name)
+        {
+            collect_refs(s, &mut roots);
+        }
+    }
+    let mut opened = 0usize;
+    let mut open = |schema: &mut Value| opened += open_schema(schema);
+    for_each_operation(doc, &mut |op| {
+        if let Some(Value::Object(responses)) = op.operation.get_mut("responses") {
+            for r in responses.values_mut() {
+                if let Some(Value::Object(content)) = r.get_mut("content") {
+                    for m in content.values_mut() {
+                        if let Some(s) = m.get_mut("schema") {
+                            walk_schema(s, &mut open);
+                        }
+                    }
+                }
+            }
+        }
+    });
+    if let Some(Value::Object(all)) = doc.pointer_mut("/components/schemas") {
+        for name in &reachable {
+            if let Some(s) = all.get_mut(name) {
+                walk_schema(s, &mut open);
+            }
+        }
+    }
+    if opened > 0 {
+        changes.push(format!(
+            "{opened} response schemas opened (unknown fields and enum values accepted); {} component schemas reachable from responses",
+            reachable.len()
+        ));
+    }
+    Ok(())
+}
+
+fn open_schema(schema: &mut Value) -> usize {
+    let Some(obj) = schema.as_object_mut() else {
+        return 0;
+    };
+    let mut n = 0;
+    if obj.get("additionalProperties") == Some(&Value::Bool(false)) {
+        obj.remove("additionalProperties");
+        n += 1;
+    }
+    let is_string = obj.get("type").and_then(Value::as_str) == Some("string");
+    if is_string && obj.remove("pattern").is_some() {
+        n += 1;
+    }
+    if is_string && let Some(Value::Array(values)) = obj.remove("enum") {
+        let known: Vec<String> = values
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|v| format!("`{v}`"))
+            .collect();
+        let note = format!("Known values: {}.", known.join(", "));
+        let description = match obj.get("description").and_then(Value::as_str) {
+            Some(d) => format!("{d}\n\n{note}"),
+            None => note,
+        };
+        obj.insert("description".into(), Value::String(description));
+        n += 1;
+    }
+    n
+}
+
+/// Merges union members that are all strings (enums or not) into one string schema.
+///
+/// Prevents: typify's `unreachable!()` panic on `anyOf` of same-typed enums. Members
+/// that are all enums merge into one enum with the union of values; if any member is
+/// a free string, the result is a free string.
+pub fn same_type_unions(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let mut count = 0usize;
+    walk_all_schemas(doc, &mut |schema| {
+        let Some(obj) = schema.as_object_mut() else {
+            return;
+        };
+        for key in ["anyOf", "oneOf"] {
+            let Some(Value::Array(members)) = obj.get(key) else {
+                continue;
+            };
+            let all_plain_strings = members.len() > 1
+                && members.iter().all(|m| {
+                    m.as_object().is_some_and(|o| {
+                        o.get("type").and_then(Value::as_str) == Some("string")
+                            && o.keys().all(|k| {
+                                matches!(
+                                    k.as_str(),
+                                    "type"
+                                        | "enum"
+                                        | "description"
+                                        | "title"
+                                        | "example"
+                                        | "nullable"
+                                )
+                            })
+                    })
+                });
+            if !all_plain_strings {
+                continue;
+            }
+            let mut values: Vec<Value> = Vec::new();
+            let mut free = false;
+            let mut nullable = false;
+            for m in members {
+                nullable |= m.get("nullable") == Some(&Value::Bool(true));
+                match m.get("enum").and_then(Value::as_array) {
+                    Some(list) => {
+                        for v in list {
+                            if !values.contains(v) {
+                                values.push(v.clone());
+                            }
+                        }
+                    }
+                    None => free = true,
+                }
+            }
+            obj.remove(key);
+            obj.insert("type".into(), Value::String("string".into()));
+            if nullable {
+                obj.insert("nullable".into(), Value::Bool(true));
+            }
+            if !free {
+                obj.insert("enum".into(), Value::Array(values));
+            }
+            count += 1;
+        }
+    });
+    if count > 0 {
+        changes.push(format!(
+            "{count} unions of string schemas merged into one string schema"
+        ));
+    }
+    Ok(())
+}
+
+/// Turns every remaining `anyOf` into `oneOf`.
+///
+/// Prevents: typify modelling `anyOf` as a struct of flattened optional members,
+/// which cannot deserialize primitives and fails at run time. A `oneOf` becomes an
+/// untagged (or, when the members share a discriminating constant, tagged) enum that
+/// tries the members in order: the right reading for a value that matches any of them.
+pub fn any_of_to_one_of(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let mut count = 0usize;
+    walk_all_schemas(doc, &mut |schema| {
+        let Some(obj) = schema.as_object_mut() else {
+            return;
+        };
+        if let Some(members) = obj.remove("anyOf") {
+            if obj.contains_key("oneOf") {
+                // Both present: keep the anyOf as an allOf constraint of the oneOf.
+                let all = obj
+                    .entry("allOf")
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                if let Some(all) = all.as_array_mut() {
+                    all.push(json!({"oneOf": members}));
+                }
+            } else {
+                match members {
+                    Value::Array(list) if list.len() == 1 => {
+                        obj.insert("allOf".into(), Value::Array(list));
+                    }
+                    other => {
+                        obj.insert("oneOf".into(), other);
+                    }
+                }
+            }
+            count += 1;
+        }
+    });
+    if count > 0 {
+        changes.push(format!("{count} anyOf unions turned into oneOf"));
+    }
+    Ok(())
+}
+
+/// The identifier typify would derive from an enum value, reduced to what decides a
+/// collision: letters and digits, case folded.
+fn identifier_key(value: &str) -> String {
+    value
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Turns string enums whose values collide as Rust identifiers into free strings.
+///
+/// Prevents: typify's panic on enums such as `[auto, Auto]` (two variants named
+/// `Auto`). The values stay in the doc comment.
+pub fn enum_identifier_collisions(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let mut count = 0usize;
+    walk_all_schemas(doc, &mut |schema| {
+        let Some(Value::Array(values)) = schema.get("enum") else {
+            return;
+        };
+        let mut keys = HashSet::new();
+        let collides = values.iter().any(|v| match v {
+            Value::String(s) => !keys.insert(identifier_key(s)),
+            _ => false,
+        });
+        if collides {
+            open_schema(schema);
+            count += 1;
+        }
+    });
+    if count > 0 {
+        changes.push(format!(
+            "{count} enums with values that collide as Rust identifiers made free strings"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

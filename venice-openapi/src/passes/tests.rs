@@ -1,0 +1,497 @@
+//! Unit tests of each pass on tiny inline specs.
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::{load_yaml, normalize_str};
+
+fn run(pass: &Pass, doc: &mut Value) -> Vec<String> {
+    let mut ctx = Context::default();
+    inventory(doc, &mut ctx, &mut Vec::new()).unwrap();
+    let mut changes = Vec::new();
+    (pass.run)(doc, &mut ctx, &mut changes).unwrap();
+    changes
+}
+
+fn pass(name: &str) -> &'static Pass {
+    PASSES.iter().find(|p| p.name == name).unwrap()
+}
+
+fn doc(yaml: &str) -> Value {
+    load_yaml(yaml).unwrap()
+}
+
+const HEAD: &str = "openapi: 3.0.0\ninfo: {title: t, version: '1'}\n";
+
+#[test]
+fn yaml_1_2_keeps_on_off_as_strings_and_key_order() {
+    let v = load_yaml("b: on\na: off\nc: true\n200: x\n").unwrap();
+    assert_eq!(v["b"], json!("on"));
+    assert_eq!(v["a"], json!("off"));
+    assert_eq!(v["c"], json!(true));
+    assert_eq!(v["200"], json!("x"));
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["b", "a", "c", "200"]);
+}
+
+#[test]
+fn malformed_yaml_is_an_error_not_a_panic() {
+    assert!(matches!(load_yaml("a: [1, 2"), Err(crate::Error::Yaml(_))));
+    assert!(matches!(
+        normalize_str("- 1\n- 2\n"),
+        Err(crate::Error::Invalid { .. })
+    ));
+    let err = normalize_str(&format!(
+        "{HEAD}paths:\n  /x:\n    get:\n      responses: 7\n"
+    ))
+    .unwrap_err();
+    assert!(err.to_string().contains("paths"), "{err}");
+}
+
+#[test]
+fn derived_ids_follow_method_and_path() {
+    assert_eq!(derived_id("get", "/image/styles"), "listImageStyles");
+    assert_eq!(derived_id("get", "/models/traits"), "listModelTraits");
+    assert_eq!(
+        derived_id("get", "/models/compatibility_mapping"),
+        "listModelCompatibilityMapping"
+    );
+    assert_eq!(derived_id("get", "/models"), "listModels");
+    assert_eq!(derived_id("get", "/models/{id}"), "getModelById");
+    assert_eq!(derived_id("post", "/api_keys"), "createApiKeys");
+    assert_eq!(
+        derived_id("delete", "/categories/{id}"),
+        "deleteCategoryById"
+    );
+}
+
+#[test]
+fn operation_ids_fill_missing_and_rename_duplicates() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /models/traits: {{get: {{operationId: listModels, responses: {{}}}}}}
+  /models: {{get: {{operationId: listModels, responses: {{}}}}}}
+  /image/styles: {{get: {{responses: {{}}}}}}
+  /a: {{get: {{operationId: same, responses: {{}}}}}}
+  /b: {{get: {{operationId: same, responses: {{}}}}}}
+"
+    ));
+    let changes = run(pass("operation_ids"), &mut d);
+    assert_eq!(
+        d.pointer("/paths/~1models/get/operationId").unwrap(),
+        "listModels"
+    );
+    assert_eq!(
+        d.pointer("/paths/~1models~1traits/get/operationId")
+            .unwrap(),
+        "listModelTraits"
+    );
+    assert_eq!(
+        d.pointer("/paths/~1image~1styles/get/operationId").unwrap(),
+        "listImageStyles"
+    );
+    // No derived name matches `same`: the first keeps it.
+    assert_eq!(d.pointer("/paths/~1a/get/operationId").unwrap(), "same");
+    assert_eq!(d.pointer("/paths/~1b/get/operationId").unwrap(), "listB");
+    assert_eq!(changes.len(), 3, "{changes:?}");
+}
+
+#[test]
+fn derived_names_never_collide_with_existing_ids() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /x: {{get: {{operationId: listX, responses: {{}}}}, post: {{operationId: listX, responses: {{}}}}}}
+  /y: {{get: {{operationId: createX, responses: {{}}}}}}
+"
+    ));
+    run(pass("operation_ids"), &mut d);
+    assert_eq!(d.pointer("/paths/~1x/get/operationId").unwrap(), "listX");
+    assert_eq!(
+        d.pointer("/paths/~1x/post/operationId").unwrap(),
+        "createX2"
+    );
+}
+
+#[test]
+fn responses_get_descriptions() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:\n  /x: {{get: {{responses: {{'200': {{}}, '404': {{description: gone}}}}}}}}\n"
+    ));
+    let changes = run(pass("response_descriptions"), &mut d);
+    assert_eq!(
+        d.pointer("/paths/~1x/get/responses/200/description")
+            .unwrap(),
+        "Success"
+    );
+    assert_eq!(
+        d.pointer("/paths/~1x/get/responses/404/description")
+            .unwrap(),
+        "gone"
+    );
+    assert_eq!(changes.len(), 1);
+}
+
+#[test]
+fn transport_headers_are_removed() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /x:
+    post:
+      parameters:
+        - {{in: header, name: Accept-Encoding, schema: {{type: string}}}}
+        - {{in: query, name: accept-encoding, schema: {{type: string}}}}
+        - $ref: '#/components/parameters/Auth'
+      responses: {{}}
+components:
+  parameters:
+    Auth: {{in: header, name: authorization, schema: {{type: string}}}}
+"
+    ));
+    let changes = run(pass("transport_headers"), &mut d);
+    let params = d
+        .pointer("/paths/~1x/post/parameters")
+        .unwrap()
+        .as_array()
+        .unwrap();
+    assert_eq!(params.len(), 1);
+    assert_eq!(params[0]["in"], "query");
+    assert_eq!(changes.len(), 2);
+}
+
+#[test]
+fn multipart_body_is_left_to_a_wrapper_and_json_plus_multipart_keeps_json() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /up:
+    post:
+      operationId: upscaleImage
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {{type: object, properties: {{image: {{type: string, format: binary}}}}}}
+      responses: {{}}
+  /both:
+    post:
+      operationId: both
+      requestBody:
+        content:
+          application/json: {{schema: {{type: object}}}}
+          multipart/form-data: {{schema: {{type: object}}}}
+      responses: {{}}
+"
+    ));
+    let mut ctx = Context::default();
+    inventory(&mut d, &mut ctx, &mut Vec::new()).unwrap();
+    let mut changes = Vec::new();
+    form_bodies(&mut d, &mut ctx, &mut changes).unwrap();
+    assert!(d.pointer("/paths/~1up").is_none(), "operation removed");
+    assert_eq!(
+        d.pointer("/components/schemas/UpscaleImageBody/properties/image/type")
+            .unwrap(),
+        "string"
+    );
+    let both = d.pointer("/paths/~1both/post/requestBody/content").unwrap();
+    assert_eq!(both.as_object().unwrap().len(), 1);
+    assert!(both.get("application/json").is_some());
+    let ops = ctx.into_operations(&d);
+    let up = ops.iter().find(|o| o.path == "/up").unwrap();
+    assert!(!up.generated);
+    assert_eq!(
+        up.wrap,
+        vec![WrapReason::MultipartBody {
+            schema: "UpscaleImageBody".into()
+        }]
+    );
+    assert_eq!(changes.len(), 2);
+}
+
+#[test]
+fn binary_alternative_of_a_json_response_is_recorded() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /gen:
+    post:
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json: {{schema: {{type: object}}}}
+            image/png: {{schema: {{type: string, format: binary}}}}
+"
+    ));
+    let mut ctx = Context::default();
+    inventory(&mut d, &mut ctx, &mut Vec::new()).unwrap();
+    binary_responses(&mut d, &mut ctx, &mut Vec::new()).unwrap();
+    let content = d
+        .pointer("/paths/~1gen/post/responses/200/content")
+        .unwrap();
+    assert!(content.get("image/png").is_none());
+    let ops = ctx.into_operations(&d);
+    assert_eq!(
+        ops[0].wrap,
+        vec![WrapReason::BinaryResponse {
+            media_types: vec!["image/png".into()]
+        }]
+    );
+}
+
+#[test]
+fn delete_body_copying_the_response_becomes_query_id() {
+    let body = "{type: object, properties: {success: {type: boolean}}, required: [success]}";
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /keys:
+    delete:
+      requestBody: {{content: {{application/json: {{schema: {body}}}}}}}
+      responses:
+        '200': {{description: OK, content: {{application/json: {{schema: {body}}}}}}}
+  /other:
+    delete:
+      requestBody: {{content: {{application/json: {{schema: {{type: object}}}}}}}}
+      responses:
+        '200': {{description: OK, content: {{application/json: {{schema: {body}}}}}}}
+"
+    ));
+    let changes = run(pass("delete_body_as_query"), &mut d);
+    let op = d.pointer("/paths/~1keys/delete").unwrap();
+    assert!(op.get("requestBody").is_none());
+    assert_eq!(op["parameters"][0]["name"], "id");
+    assert_eq!(op["parameters"][0]["in"], "query");
+    // A real body is left alone.
+    assert!(d.pointer("/paths/~1other/delete/requestBody").is_some());
+    assert_eq!(changes.len(), 1);
+}
+
+#[test]
+fn error_responses_share_one_schema_and_cover_unlisted_statuses() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /x:
+    get:
+      responses:
+        '200': {{description: OK, content: {{application/json: {{schema: {{type: object}}}}}}}}
+        '400': {{description: bad, content: {{application/json: {{schema: {{type: object, properties: {{error: {{type: string}}}}}}}}}}}}
+        '500': {{description: boom}}
+"
+    ));
+    run(pass("shared_error_schema"), &mut d);
+    let r = d
+        .pointer("/paths/~1x/get/responses")
+        .unwrap()
+        .as_object()
+        .unwrap();
+    let statuses: Vec<&String> = r.keys().collect();
+    assert_eq!(statuses, ["200", "4XX", "5XX"]);
+    for status in ["4XX", "5XX"] {
+        assert_eq!(
+            r[status]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ApiError",
+            "{status}"
+        );
+    }
+    assert_eq!(r["4XX"]["description"], "400: bad");
+    assert_eq!(r["5XX"]["description"], "500: boom");
+    assert!(
+        r["200"]["content"]["application/json"]["schema"]
+            .get("$ref")
+            .is_none()
+    );
+    assert!(
+        d.pointer("/components/schemas/ApiError/properties/error")
+            .is_some()
+    );
+}
+
+#[test]
+fn a_foreign_error_schema_with_our_name_is_an_error() {
+    let mut d = doc(&format!(
+        "{HEAD}paths: {{}}\ncomponents: {{schemas: {{ApiError: {{type: string}}}}}}\n"
+    ));
+    let mut ctx = Context::default();
+    let err = shared_error_schema(&mut d, &mut ctx, &mut Vec::new()).unwrap_err();
+    assert!(err.to_string().contains("ApiError"));
+}
+
+#[test]
+fn nullable_unions_fold_null_members() {
+    let mut d = doc(&format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    One:
+      description: keep me
+      anyOf: [{{type: string, description: inner}}, {{nullable: true}}, {{nullable: true}}]
+    Ref:
+      anyOf: [{{nullable: true}}, {{$ref: '#/components/schemas/One'}}]
+    Two:
+      anyOf: [{{type: string}}, {{type: integer}}, {{type: 'null'}}]
+    OnlyNull:
+      anyOf: [{{nullable: true}}]
+    Untouched:
+      anyOf: [{{type: string}}, {{type: integer}}]
+"
+    ));
+    run(pass("nullable_unions"), &mut d);
+    let s = d.pointer("/components/schemas").unwrap();
+    assert_eq!(
+        s["One"],
+        json!({"description": "keep me", "nullable": true, "type": "string"})
+    );
+    assert_eq!(
+        s["Ref"],
+        json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/One"}]})
+    );
+    assert_eq!(s["Two"]["anyOf"].as_array().unwrap().len(), 2);
+    assert_eq!(s["Two"]["nullable"], true);
+    assert_eq!(s["OnlyNull"], json!({"nullable": true}));
+    assert!(s["Untouched"].get("nullable").is_none());
+}
+
+#[test]
+fn response_types_are_opened_and_request_types_are_not() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /x:
+    post:
+      requestBody: {{content: {{application/json: {{schema: {{$ref: '#/components/schemas/Req'}}}}}}}}
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema:
+                type: object
+                additionalProperties: false
+                properties:
+                  kind: {{type: string, enum: [a, b], description: The kind.}}
+                  nested: {{$ref: '#/components/schemas/Nested'}}
+components:
+  schemas:
+    Req: {{type: object, additionalProperties: false, properties: {{k: {{type: string, enum: [x]}}}}}}
+    Nested: {{type: object, additionalProperties: false, properties: {{deep: {{$ref: '#/components/schemas/Deep'}}}}}}
+    Deep: {{type: string, enum: [p, q]}}
+"
+    ));
+    run(pass("open_response_types"), &mut d);
+    let resp = d
+        .pointer("/paths/~1x/post/responses/200/content/application~1json/schema")
+        .unwrap();
+    assert!(resp.get("additionalProperties").is_none());
+    assert!(resp["properties"]["kind"].get("enum").is_none());
+    assert_eq!(
+        resp["properties"]["kind"]["description"],
+        "The kind.\n\nKnown values: `a`, `b`."
+    );
+    let s = d.pointer("/components/schemas").unwrap();
+    assert!(s["Nested"].get("additionalProperties").is_none());
+    assert!(s["Deep"].get("enum").is_none(), "reached through two refs");
+    assert_eq!(s["Req"]["additionalProperties"], false);
+    assert_eq!(s["Req"]["properties"]["k"]["enum"], json!(["x"]));
+}
+
+#[test]
+fn same_type_string_unions_merge() {
+    let mut d = doc(&format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    Enums: {{anyOf: [{{type: string, enum: [a, b]}}, {{type: string, enum: [b, c]}}]}}
+    Free: {{oneOf: [{{type: string, enum: [a]}}, {{type: string}}]}}
+    Mixed: {{anyOf: [{{type: string}}, {{type: integer}}]}}
+"
+    ));
+    run(pass("same_type_unions"), &mut d);
+    let s = d.pointer("/components/schemas").unwrap();
+    assert_eq!(
+        s["Enums"],
+        json!({"type": "string", "enum": ["a", "b", "c"]})
+    );
+    assert_eq!(s["Free"], json!({"type": "string"}));
+    assert!(s["Mixed"].get("anyOf").is_some());
+}
+
+#[test]
+fn any_of_becomes_one_of() {
+    let mut d = doc(&format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    U: {{anyOf: [{{type: object, properties: {{a: {{type: string}}}}}}, {{type: object, properties: {{b: {{type: string}}}}}}]}}
+    Single: {{anyOf: [{{$ref: '#/components/schemas/U'}}]}}
+"
+    ));
+    run(pass("any_of_to_one_of"), &mut d);
+    let s = d.pointer("/components/schemas").unwrap();
+    assert!(s["U"].get("anyOf").is_none());
+    assert_eq!(s["U"]["oneOf"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        s["Single"],
+        json!({"allOf": [{"$ref": "#/components/schemas/U"}]})
+    );
+}
+
+#[test]
+fn colliding_enum_values_become_free_strings() {
+    let mut d = doc(&format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    Bad: {{type: string, enum: [auto, Auto, low]}}
+    Fine: {{type: string, enum: [auto, low]}}
+"
+    ));
+    run(pass("enum_identifier_collisions"), &mut d);
+    let s = d.pointer("/components/schemas").unwrap();
+    assert!(s["Bad"].get("enum").is_none());
+    assert!(s["Bad"]["description"].as_str().unwrap().contains("`Auto`"));
+    assert_eq!(s["Fine"]["enum"], json!(["auto", "low"]));
+}
+
+#[test]
+fn security_inventory_honours_empty_requirements() {
+    let n = normalize_str(&format!(
+        "{HEAD}security: [{{BearerAuth: []}}]
+paths:
+  /a: {{get: {{operationId: a, responses: {{}}}}}}
+  /b: {{get: {{operationId: b, security: [], responses: {{}}}}}}
+  /c: {{get: {{operationId: c, security: [{{}}], responses: {{}}}}}}
+"
+    ))
+    .unwrap();
+    let auth: Vec<(&str, bool)> = n
+        .report
+        .operations
+        .iter()
+        .map(|o| (o.operation_id.as_str(), o.requires_auth))
+        .collect();
+    assert_eq!(auth, [("a", true), ("b", false), ("c", false)]);
+}
+
+#[test]
+fn the_venice_spec_normalizes() {
+    let text = include_str!("../../../spec/venice.yaml");
+    let n = normalize_str(text).unwrap();
+    let ids: Vec<&str> = n
+        .report
+        .operations
+        .iter()
+        .map(|o| o.operation_id.as_str())
+        .collect();
+    for id in [
+        "listModels",
+        "listModelTraits",
+        "listModelCompatibilityMapping",
+        "listImageStyles",
+        "upscaleImage",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    assert_eq!(n.report.operations.len(), 14);
+    assert_eq!(
+        n.report.operations.iter().filter(|o| o.generated).count(),
+        13
+    );
+    let text = serde_json::to_string(&n.document).unwrap();
+    assert!(!text.contains("\"anyOf\""));
+    assert!(!text.contains("\"additionalProperties\":false") || text.contains("Request"));
+}
