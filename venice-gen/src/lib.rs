@@ -82,7 +82,9 @@ pub fn settings() -> progenitor_impl::GenerationSettings {
         .with_tag(progenitor_impl::TagStyle::Merged)
         .with_inner_type(quote!(crate::transport::Inner))
         .with_hooks(progenitor_impl::HooksMode::Expected)
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // `x-rust-type` of the `secret_fields` pass: the SDK's own `Secret` type.
+        .with_crate("venice-sdk", progenitor_impl::CrateVers::Any, None);
     settings
 }
 
@@ -218,6 +220,33 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
         let path = &op.path;
         let auth = op.requires_auth;
         let generated = op.generated;
+        let doc = &normalized.document;
+        let constraints = venice_openapi::facts::request_constraints(doc, method, path)
+            .into_iter()
+            .map(|c| {
+                let pointer = c.pointer;
+                let rule = match c.rule {
+                    venice_openapi::facts::Rule::MinItems(n) => quote!(Rule::MinItems(#n)),
+                    venice_openapi::facts::Rule::MaxItems(n) => quote!(Rule::MaxItems(#n)),
+                    venice_openapi::facts::Rule::MinLength(n) => quote!(Rule::MinLength(#n)),
+                    venice_openapi::facts::Rule::MaxLength(n) => quote!(Rule::MaxLength(#n)),
+                    venice_openapi::facts::Rule::Minimum { value, exclusive } => {
+                        quote!(Rule::Minimum { value: #value, exclusive: #exclusive })
+                    }
+                    venice_openapi::facts::Rule::Maximum { value, exclusive } => {
+                        quote!(Rule::Maximum { value: #value, exclusive: #exclusive })
+                    }
+                };
+                quote!(Constraint { pointer: #pointer, rule: #rule },)
+            });
+        let example = match venice_openapi::facts::example_response(doc, method, path) {
+            Some(v) => {
+                let text = v.to_string();
+                quote!(Some(#text))
+            }
+            None => quote!(None),
+        };
+        let returns_secret = response_mentions(doc, method, path, "venice_sdk::Secret");
         let wrapper = op
             .wrap
             .iter()
@@ -246,6 +275,9 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
                 requires_auth: #auth,
                 generated: #generated,
                 wrapper: #wrapper,
+                returns_secret: #returns_secret,
+                constraints: &[#(#constraints)*],
+                example_response: #example,
             },
         }
     });
@@ -259,7 +291,7 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
             pub const SPEC_SHA256: &str = #sha;
 
             /// One operation of the spec.
-            #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+            #[derive(Clone, Copy, Debug, PartialEq)]
             pub struct Operation {
                 /// The operation id after normalization (the generated method's name, in camel case).
                 pub id: &'static str,
@@ -278,6 +310,50 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
                 pub generated: bool,
                 /// Why a hand-written wrapper is needed, if it is.
                 pub wrapper: Option<&'static str>,
+                /// Whether a success response carries a credential (a new API key):
+                /// its body must never be quoted in errors or logs.
+                pub returns_secret: bool,
+                /// Value rules of the JSON request body the generated types do not
+                /// enforce (`minItems`, `maxLength`, `maximum`, …).
+                pub constraints: &'static [Constraint],
+                /// An example success body built from the spec's examples (JSON).
+                pub example_response: Option<&'static str>,
+            }
+
+            /// One value rule of a request body.
+            #[derive(Clone, Copy, Debug, PartialEq)]
+            pub struct Constraint {
+                /// JSON pointer to the value; `*` stands for every item of an array.
+                pub pointer: &'static str,
+                /// The rule.
+                pub rule: Rule,
+            }
+
+            /// A value rule from the spec's schema keywords.
+            #[derive(Clone, Copy, Debug, PartialEq)]
+            pub enum Rule {
+                /// At least this many items.
+                MinItems(u64),
+                /// At most this many items.
+                MaxItems(u64),
+                /// At least this many characters.
+                MinLength(u64),
+                /// At most this many characters.
+                MaxLength(u64),
+                /// At least (or, when exclusive, more than) this value.
+                Minimum {
+                    /// The bound.
+                    value: f64,
+                    /// Whether the bound itself is excluded.
+                    exclusive: bool,
+                },
+                /// At most (or, when exclusive, less than) this value.
+                Maximum {
+                    /// The bound.
+                    value: f64,
+                    /// Whether the bound itself is excluded.
+                    exclusive: bool,
+                },
             }
 
             /// Every operation, in spec order.
@@ -290,6 +366,40 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
             }
         }
     }
+}
+
+/// Whether the success responses of `METHOD path`, with every component schema they
+/// reach, contain `needle` anywhere.
+fn response_mentions(doc: &serde_json::Value, method: &str, path: &str, needle: &str) -> bool {
+    let pointer = format!(
+        "/paths/{}/{}/responses",
+        path.replace('~', "~0").replace('/', "~1"),
+        method.to_ascii_lowercase()
+    );
+    let Some(responses) = doc.pointer(&pointer).and_then(|r| r.as_object()) else {
+        return false;
+    };
+    let mut pending: Vec<serde_json::Value> = responses
+        .iter()
+        .filter(|(status, _)| status.starts_with('2'))
+        .map(|(_, r)| r.clone())
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(value) = pending.pop() {
+        if value.to_string().contains(needle) {
+            return true;
+        }
+        let mut refs = Vec::new();
+        venice_openapi::walk::collect_refs(&value, &mut refs);
+        for name in refs {
+            if seen.insert(name.clone())
+                && let Some(schema) = doc.pointer(&format!("/components/schemas/{name}"))
+            {
+                pending.push(schema.clone());
+            }
+        }
+    }
+    false
 }
 
 /// The spec of the checked-in client, relative to the workspace root.

@@ -23,6 +23,7 @@
 //! assert_eq!(op.operation_id.as_deref(), Some("listImageStyles"));
 //! ```
 
+pub mod facts;
 pub mod passes;
 pub mod walk;
 

@@ -97,6 +97,14 @@ pub const PASSES: &[Pass] = &[
         run: open_response_types,
     },
     Pass {
+        name: "request_defaults",
+        run: request_defaults,
+    },
+    Pass {
+        name: "secret_fields",
+        run: secret_fields,
+    },
+    Pass {
         name: "same_type_unions",
         run: same_type_unions,
     },
@@ -626,7 +634,7 @@ pub fn delete_body_as_query(
 }
 
 /// The name of the shared error schema.
-pub const ERROR_SCHEMA: &str = "ApiError";
+pub const ERROR_SCHEMA: &str = "ApiErrorBody";
 
 /// Points every 4xx/5xx response at one shared error schema, and adds `4XX`/`5XX`
 /// so statuses the spec does not list decode the same way.
@@ -847,7 +855,20 @@ pub fn open_response_types(
     _: &mut Context,
     changes: &mut Vec<String>,
 ) -> Result<(), Error> {
-    // Component schemas reachable from any response.
+    let mut opened = 0usize;
+    let reachable = walk_response_schemas(doc, &mut |schema| opened += open_schema(schema));
+    if opened > 0 {
+        changes.push(format!(
+            "{opened} response schemas opened (unknown fields and enum values accepted); {reachable} component schemas reachable from responses"
+        ));
+    }
+    Ok(())
+}
+
+/// Calls `f` on every schema a response can reach: inline response schemas and the
+/// component schemas they reference, directly or not (children before parents).
+/// Returns the number of component schemas reached.
+fn walk_response_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) -> usize {
     let mut roots: Vec<String> = Vec::new();
     for_each_operation(doc, &mut |op| {
         if let Some(responses) = op.operation.get("responses") {
@@ -869,15 +890,13 @@ pub fn open_response_types(
             collect_refs(s, &mut roots);
         }
     }
-    let mut opened = 0usize;
-    let mut open = |schema: &mut Value| opened += open_schema(schema);
     for_each_operation(doc, &mut |op| {
         if let Some(Value::Object(responses)) = op.operation.get_mut("responses") {
             for r in responses.values_mut() {
                 if let Some(Value::Object(content)) = r.get_mut("content") {
                     for m in content.values_mut() {
                         if let Some(s) = m.get_mut("schema") {
-                            walk_schema(s, &mut open);
+                            walk_schema(s, f);
                         }
                     }
                 }
@@ -887,17 +906,11 @@ pub fn open_response_types(
     if let Some(Value::Object(all)) = doc.pointer_mut("/components/schemas") {
         for name in &reachable {
             if let Some(s) = all.get_mut(name) {
-                walk_schema(s, &mut open);
+                walk_schema(s, f);
             }
         }
     }
-    if opened > 0 {
-        changes.push(format!(
-            "{opened} response schemas opened (unknown fields and enum values accepted); {} component schemas reachable from responses",
-            reachable.len()
-        ));
-    }
-    Ok(())
+    reachable.len()
 }
 
 fn open_schema(schema: &mut Value) -> usize {
@@ -928,6 +941,151 @@ fn open_schema(schema: &mut Value) -> usize {
         n += 1;
     }
     n
+}
+
+/// Calls `f` on every schema a request body can reach (children before parents).
+fn walk_request_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) {
+    let mut roots: Vec<String> = Vec::new();
+    for_each_operation(doc, &mut |op| {
+        if let Some(body) = op.operation.get("requestBody") {
+            collect_refs(body, &mut roots);
+        }
+    });
+    let schemas = doc
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut reachable: BTreeSet<String> = BTreeSet::new();
+    while let Some(name) = roots.pop() {
+        if reachable.insert(name.clone())
+            && let Some(s) = schemas.get(&name)
+        {
+            collect_refs(s, &mut roots);
+        }
+    }
+    for_each_operation(doc, &mut |op| {
+        if let Some(Value::Object(content)) = op.operation.pointer_mut("/requestBody/content") {
+            for m in content.values_mut() {
+                if let Some(s) = m.get_mut("schema") {
+                    walk_schema(s, f);
+                }
+            }
+        }
+    });
+    if let Some(Value::Object(all)) = doc.pointer_mut("/components/schemas") {
+        for name in &reachable {
+            if let Some(s) = all.get_mut(name) {
+                walk_schema(s, f);
+            }
+        }
+    }
+}
+
+/// Leaves the defaults of optional request fields to the server.
+///
+/// Prevents: typify turning an optional field with a `default` into a plain field
+/// (`temperature: f64`) that is always sent with the spec's default, overriding the
+/// server's own (per-model) default. The field becomes `Option<T>` and is only sent
+/// when set; the default stays in its doc comment.
+pub fn request_defaults(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let mut count = 0usize;
+    walk_request_schemas(doc, &mut |schema| {
+        let required: HashSet<String> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| {
+                r.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let Some(Value::Object(props)) = schema.get_mut("properties") else {
+            return;
+        };
+        for (name, prop) in props.iter_mut() {
+            if required.contains(name) {
+                continue;
+            }
+            let Some(p) = prop.as_object_mut() else {
+                continue;
+            };
+            let Some(default) = p.remove("default") else {
+                continue;
+            };
+            let note = format!("Defaults to `{default}` on the server when unset.");
+            let description = match p.get("description").and_then(Value::as_str) {
+                Some(d) => format!("{d}\n\n{note}"),
+                None => note,
+            };
+            p.insert("description".into(), Value::String(description));
+            count += 1;
+        }
+    });
+    if count > 0 {
+        changes.push(format!(
+            "{count} optional request fields no longer sent with the spec's default"
+        ));
+    }
+    Ok(())
+}
+
+/// The Rust type that holds secrets returned by the API: typify uses it instead of
+/// `String` for a schema carrying this as its `x-rust-type` extension.
+pub fn secret_rust_type() -> Value {
+    json!({"crate": "venice-sdk", "version": "*", "path": "venice_sdk::Secret"})
+}
+
+/// Whether a property name denotes an API key or another credential.
+pub fn is_secret_name(name: &str) -> bool {
+    let key: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    key == "apikey" || key.ends_with("secret") || key == "password" || key == "privatekey"
+}
+
+/// Gives string properties that hold credentials (`apiKey`, `api_key`, `secret`, …)
+/// in responses the SDK's `Secret` type.
+///
+/// Prevents: the `#[derive(Debug)]` of generated response types printing a newly
+/// created API key into logs and panic messages. `Secret` serializes as the plain
+/// string and prints as `Secret(<redacted>)`.
+pub fn secret_fields(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let mut count = 0usize;
+    let mut mark = |schema: &mut Value| {
+        let Some(Value::Object(props)) = schema.get_mut("properties") else {
+            return;
+        };
+        for (name, prop) in props.iter_mut() {
+            let Some(p) = prop.as_object_mut() else {
+                continue;
+            };
+            if is_secret_name(name)
+                && p.get("type").and_then(Value::as_str) == Some("string")
+                && !p.contains_key("x-rust-type")
+            {
+                p.insert("x-rust-type".into(), secret_rust_type());
+                count += 1;
+            }
+        }
+    };
+    walk_response_schemas(doc, &mut mark);
+    if count > 0 {
+        changes.push(format!(
+            "{count} credential fields in responses typed as `Secret`"
+        ));
+    }
+    Ok(())
 }
 
 /// Merges union members that are all strings (enums or not) into one string schema.

@@ -12,7 +12,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///An error body as the Venice API sends it. `error` is usually a message string and sometimes an object with a `message`; validation errors add `details` or `issues`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct ApiError {
+    pub struct ApiErrorBody {
         ///A machine-readable error code, when given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::serde_json::Value>,
@@ -29,8 +29,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
-    impl ApiError {
-        pub fn builder() -> builder::ApiError {
+    impl ApiErrorBody {
+        pub fn builder() -> builder::ApiErrorBody {
             Default::default()
         }
     }
@@ -173,9 +173,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct ChatCompletionRequest {
-        ///Number between -2.0 and 2.0. Positive values penalize new tokens based on their existing frequency in the text so far, decreasing the model's likelihood to repeat the same line verbatim.
-        #[serde(default = "defaults::chat_completion_request_frequency_penalty")]
-        pub frequency_penalty: f64,
+        /**Number between -2.0 and 2.0. Positive values penalize new tokens based on their existing frequency in the text so far, decreasing the model's likelihood to repeat the same line verbatim.
+
+Defaults to `0` on the server when unset.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub frequency_penalty: ::std::option::Option<f64>,
         ///An upper bound for the number of tokens that can be generated for a completion, including visible output tokens and reasoning tokens.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_completion_tokens: ::std::option::Option<i64>,
@@ -186,15 +188,21 @@ pub mod types {
         pub messages: ::std::vec::Vec<ChatCompletionRequestMessagesItem>,
         ///The ID of the model you wish to prompt. May also be a model trait, or a compatibility mapping. See the models endpoint for a list of models available to you.  You can use feature suffixes to enable features from the venice_parameters object. Please see "Model Feature Suffix" documentation for more details.
         pub model: ::std::string::String,
-        ///How many chat completion choices to generate for each input message. Note that you will be charged based on the number of generated tokens across all of the choices. Keep n as 1 to minimize costs.
-        #[serde(default = "defaults::default_u64::<i64, 1>")]
-        pub n: i64,
-        ///Whether to enable parallel function calling during tool use.
-        #[serde(default = "defaults::default_bool::<true>")]
-        pub parallel_tool_calls: bool,
-        ///Number between -2.0 and 2.0. Positive values penalize new tokens based on whether they appear in the text so far, increasing the model's likelihood to talk about new topics.
-        #[serde(default = "defaults::chat_completion_request_presence_penalty")]
-        pub presence_penalty: f64,
+        /**How many chat completion choices to generate for each input message. Note that you will be charged based on the number of generated tokens across all of the choices. Keep n as 1 to minimize costs.
+
+Defaults to `1` on the server when unset.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub n: ::std::option::Option<i64>,
+        /**Whether to enable parallel function calling during tool use.
+
+Defaults to `true` on the server when unset.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub parallel_tool_calls: ::std::option::Option<bool>,
+        /**Number between -2.0 and 2.0. Positive values penalize new tokens based on whether they appear in the text so far, increasing the model's likelihood to talk about new topics.
+
+Defaults to `0` on the server when unset.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub presence_penalty: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub response_format: ::std::option::Option<ChatCompletionRequestResponseFormat>,
         ///Up to 4 sequences where the API will stop generating further tokens. Defaults to null.
@@ -205,9 +213,11 @@ pub mod types {
         pub stream: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stream_options: ::std::option::Option<ChatCompletionRequestStreamOptions>,
-        ///What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic. We generally recommend altering this or top_p but not both.
-        #[serde(default = "defaults::chat_completion_request_temperature")]
-        pub temperature: f64,
+        /**What sampling temperature to use, between 0 and 2. Higher values like 0.8 will make the output more random, while lower values like 0.2 will make it more focused and deterministic. We generally recommend altering this or top_p but not both.
+
+Defaults to `1` on the server when unset.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub temperature: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tool_choice: ::std::option::Option<ChatCompletionRequestToolChoice>,
         ///A list of tools the model may call. Currently, only functions are supported as a tool. Use this to provide a list of functions the model may generate JSON inputs for.
@@ -215,9 +225,11 @@ pub mod types {
         pub tools: ::std::option::Option<
             ::std::vec::Vec<ChatCompletionRequestToolsItem>,
         >,
-        ///An alternative to sampling with temperature, called nucleus sampling, where the model considers the results of the tokens with top_p probability mass. So 0.1 means only the tokens comprising the top 10% probability mass are considered.
-        #[serde(default = "defaults::chat_completion_request_top_p")]
-        pub top_p: f64,
+        /**An alternative to sampling with temperature, called nucleus sampling, where the model considers the results of the tokens with top_p probability mass. So 0.1 means only the tokens comprising the top 10% probability mass are considered.
+
+Defaults to `1` on the server when unset.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub top_p: ::std::option::Option<f64>,
         ///This field is discarded on the request but is supported in the Venice API for compatibility with OpenAPI clients.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user: ::std::option::Option<::std::string::String>,
@@ -421,35 +433,32 @@ The system message is a special message that provides context to the model. It i
         }
     }
     ///Unique parameters to Venice's API implementation.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ChatCompletionRequestVeniceParameters {
         ///The character slug of a public Venice character.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub character_slug: ::std::option::Option<::std::string::String>,
-        ///Enable web search for this request. Defaults to off. On will force web search on the request. Auto will enable it based on the model's discretion. Citations will be returned either in the first chunk of a streaming result, or in the non streaming response.
-        #[serde(
-            default = "defaults::chat_completion_request_venice_parameters_enable_web_search"
-        )]
-        pub enable_web_search: ChatCompletionRequestVeniceParametersEnableWebSearch,
-        ///Whether to include the Venice supplied system prompts along side specified system prompts.
-        #[serde(default = "defaults::default_bool::<true>")]
-        pub include_venice_system_prompt: bool,
-    }
-    impl ::std::default::Default for ChatCompletionRequestVeniceParameters {
-        fn default() -> Self {
-            Self {
-                character_slug: Default::default(),
-                enable_web_search: defaults::chat_completion_request_venice_parameters_enable_web_search(),
-                include_venice_system_prompt: defaults::default_bool::<true>(),
-            }
-        }
+        /**Enable web search for this request. Defaults to off. On will force web search on the request. Auto will enable it based on the model's discretion. Citations will be returned either in the first chunk of a streaming result, or in the non streaming response.
+
+Defaults to `"off"` on the server when unset.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enable_web_search: ::std::option::Option<
+            ChatCompletionRequestVeniceParametersEnableWebSearch,
+        >,
+        /**Whether to include the Venice supplied system prompts along side specified system prompts.
+
+Defaults to `true` on the server when unset.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub include_venice_system_prompt: ::std::option::Option<bool>,
     }
     impl ChatCompletionRequestVeniceParameters {
         pub fn builder() -> builder::ChatCompletionRequestVeniceParameters {
             Default::default()
         }
     }
-    ///Enable web search for this request. Defaults to off. On will force web search on the request. Auto will enable it based on the model's discretion. Citations will be returned either in the first chunk of a streaming result, or in the non streaming response.
+    /**Enable web search for this request. Defaults to off. On will force web search on the request. Auto will enable it based on the model's discretion. Citations will be returned either in the first chunk of a streaming result, or in the non streaming response.
+
+Defaults to `"off"` on the server when unset.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -508,12 +517,6 @@ The system message is a special message that provides context to the model. It i
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    impl ::std::default::Default
-    for ChatCompletionRequestVeniceParametersEnableWebSearch {
-        fn default() -> Self {
-            ChatCompletionRequestVeniceParametersEnableWebSearch::Off
         }
     }
     ///`CreateApiKeysBody`
@@ -851,7 +854,7 @@ The system message is a special message that provides context to the model. It i
     pub struct CreateApiKeysResponseData {
         ///The API Key. This is only shown once, so make sure to save it somewhere safe.
         #[serde(rename = "apiKey")]
-        pub api_key: ::std::string::String,
+        pub api_key: ::venice_sdk::Secret,
         /**The API Key type
 
 Known values: `ADMIN`, `INFERENCE`.*/
@@ -1025,9 +1028,11 @@ Known values: `stop`, `length`.*/
         ///Height of the generated image. Each model has a specific height and width divisor.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub height: ::std::option::Option<::std::num::NonZeroU64>,
-        ///Whether to hide the Venice watermark. Venice may ignore this parameter for certain generated content.
-        #[serde(default)]
-        pub hide_watermark: bool,
+        /**Whether to hide the Venice watermark. Venice may ignore this parameter for certain generated content.
+
+Defaults to `false` on the server when unset.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hide_watermark: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inpaint: ::std::option::Option<GenerateImageRequestInpaint>,
         ///Lora strength for the model. Only applies if the model uses additional Loras.
@@ -1910,9 +1915,11 @@ Known values: `image`, `text`.*/
         ///The API Key type. Admin keys have full access to the API while inference keys are only able to call inference endpoints.
         #[serde(rename = "apiKeyType")]
         pub api_key_type: PostApiKeyGenerateWeb3KeyBodyApiKeyType,
-        ///The API Key description
-        #[serde(default = "defaults::post_api_key_generate_web3_key_body_description")]
-        pub description: ::std::string::String,
+        /**The API Key description
+
+Defaults to `"Web3 API Key"` on the server when unset.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
         ///The API Key expiration date. If not provided, the key will not expire.
         #[serde(
             rename = "expiresAt",
@@ -2250,7 +2257,7 @@ Known values: `image`, `text`.*/
     pub struct PostApiKeyGenerateWeb3KeyResponseData {
         ///The API Key. This is only shown once, so make sure to save it somewhere safe.
         #[serde(rename = "apiKey")]
-        pub api_key: ::std::string::String,
+        pub api_key: ::venice_sdk::Secret,
         /**The API Key type
 
 Known values: `ADMIN`, `INFERENCE`.*/
@@ -2518,7 +2525,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
-        pub struct ApiError {
+        pub struct ApiErrorBody {
             code: ::std::result::Result<
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
@@ -2540,7 +2547,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for ApiError {
+        impl ::std::default::Default for ApiErrorBody {
             fn default() -> Self {
                 Self {
                     code: Ok(Default::default()),
@@ -2551,7 +2558,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
                 }
             }
         }
-        impl ApiError {
+        impl ApiErrorBody {
             pub fn code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -2613,10 +2620,10 @@ Known values: `ADMIN`, `INFERENCE`.*/
                 self
             }
         }
-        impl ::std::convert::TryFrom<ApiError> for super::ApiError {
+        impl ::std::convert::TryFrom<ApiErrorBody> for super::ApiErrorBody {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: ApiError,
+                value: ApiErrorBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     code: value.code?,
@@ -2627,8 +2634,8 @@ Known values: `ADMIN`, `INFERENCE`.*/
                 })
             }
         }
-        impl ::std::convert::From<super::ApiError> for ApiError {
-            fn from(value: super::ApiError) -> Self {
+        impl ::std::convert::From<super::ApiErrorBody> for ApiErrorBody {
+            fn from(value: super::ApiErrorBody) -> Self {
                 Self {
                     code: Ok(value.code),
                     details: Ok(value.details),
@@ -2706,7 +2713,10 @@ Known values: `ADMIN`, `INFERENCE`.*/
         }
         #[derive(Clone, Debug)]
         pub struct ChatCompletionRequest {
-            frequency_penalty: ::std::result::Result<f64, ::std::string::String>,
+            frequency_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             max_completion_tokens: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -2720,9 +2730,15 @@ Known values: `ADMIN`, `INFERENCE`.*/
                 ::std::string::String,
             >,
             model: ::std::result::Result<::std::string::String, ::std::string::String>,
-            n: ::std::result::Result<i64, ::std::string::String>,
-            parallel_tool_calls: ::std::result::Result<bool, ::std::string::String>,
-            presence_penalty: ::std::result::Result<f64, ::std::string::String>,
+            n: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            parallel_tool_calls: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            presence_penalty: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             response_format: ::std::result::Result<
                 ::std::option::Option<super::ChatCompletionRequestResponseFormat>,
                 ::std::string::String,
@@ -2739,7 +2755,10 @@ Known values: `ADMIN`, `INFERENCE`.*/
                 ::std::option::Option<super::ChatCompletionRequestStreamOptions>,
                 ::std::string::String,
             >,
-            temperature: ::std::result::Result<f64, ::std::string::String>,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             tool_choice: ::std::result::Result<
                 ::std::option::Option<super::ChatCompletionRequestToolChoice>,
                 ::std::string::String,
@@ -2750,7 +2769,10 @@ Known values: `ADMIN`, `INFERENCE`.*/
                 >,
                 ::std::string::String,
             >,
-            top_p: ::std::result::Result<f64, ::std::string::String>,
+            top_p: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             user: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2763,28 +2785,22 @@ Known values: `ADMIN`, `INFERENCE`.*/
         impl ::std::default::Default for ChatCompletionRequest {
             fn default() -> Self {
                 Self {
-                    frequency_penalty: Ok(
-                        super::defaults::chat_completion_request_frequency_penalty(),
-                    ),
+                    frequency_penalty: Ok(Default::default()),
                     max_completion_tokens: Ok(Default::default()),
                     max_tokens: Ok(Default::default()),
                     messages: Err("no value supplied for messages".to_string()),
                     model: Err("no value supplied for model".to_string()),
-                    n: Ok(super::defaults::default_u64::<i64, 1>()),
-                    parallel_tool_calls: Ok(super::defaults::default_bool::<true>()),
-                    presence_penalty: Ok(
-                        super::defaults::chat_completion_request_presence_penalty(),
-                    ),
+                    n: Ok(Default::default()),
+                    parallel_tool_calls: Ok(Default::default()),
+                    presence_penalty: Ok(Default::default()),
                     response_format: Ok(Default::default()),
                     stop: Ok(Default::default()),
                     stream: Ok(Default::default()),
                     stream_options: Ok(Default::default()),
-                    temperature: Ok(
-                        super::defaults::chat_completion_request_temperature(),
-                    ),
+                    temperature: Ok(Default::default()),
                     tool_choice: Ok(Default::default()),
                     tools: Ok(Default::default()),
-                    top_p: Ok(super::defaults::chat_completion_request_top_p()),
+                    top_p: Ok(Default::default()),
                     user: Ok(Default::default()),
                     venice_parameters: Ok(Default::default()),
                 }
@@ -2793,7 +2809,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
         impl ChatCompletionRequest {
             pub fn frequency_penalty<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.frequency_penalty = value
@@ -2859,7 +2875,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
             }
             pub fn n<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.n = value
@@ -2869,7 +2885,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
             }
             pub fn parallel_tool_calls<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.parallel_tool_calls = value
@@ -2883,7 +2899,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
             }
             pub fn presence_penalty<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.presence_penalty = value
@@ -2955,7 +2971,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
             }
             pub fn temperature<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.temperature = value
@@ -2997,7 +3013,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
             }
             pub fn top_p<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.top_p = value
@@ -3424,11 +3440,13 @@ Known values: `ADMIN`, `INFERENCE`.*/
                 ::std::string::String,
             >,
             enable_web_search: ::std::result::Result<
-                super::ChatCompletionRequestVeniceParametersEnableWebSearch,
+                ::std::option::Option<
+                    super::ChatCompletionRequestVeniceParametersEnableWebSearch,
+                >,
                 ::std::string::String,
             >,
             include_venice_system_prompt: ::std::result::Result<
-                bool,
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
         }
@@ -3436,12 +3454,8 @@ Known values: `ADMIN`, `INFERENCE`.*/
             fn default() -> Self {
                 Self {
                     character_slug: Ok(Default::default()),
-                    enable_web_search: Ok(
-                        super::defaults::chat_completion_request_venice_parameters_enable_web_search(),
-                    ),
-                    include_venice_system_prompt: Ok(
-                        super::defaults::default_bool::<true>(),
-                    ),
+                    enable_web_search: Ok(Default::default()),
+                    include_venice_system_prompt: Ok(Default::default()),
                 }
             }
         }
@@ -3463,7 +3477,9 @@ Known values: `ADMIN`, `INFERENCE`.*/
             pub fn enable_web_search<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::ChatCompletionRequestVeniceParametersEnableWebSearch,
+                    ::std::option::Option<
+                        super::ChatCompletionRequestVeniceParametersEnableWebSearch,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3478,7 +3494,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
             }
             pub fn include_venice_system_prompt<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.include_venice_system_prompt = value
@@ -3664,7 +3680,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
         }
         #[derive(Clone, Debug)]
         pub struct CreateApiKeysResponseData {
-            api_key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            api_key: ::std::result::Result<::venice_sdk::Secret, ::std::string::String>,
             api_key_type: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -3693,7 +3709,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
         impl CreateApiKeysResponseData {
             pub fn api_key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::venice_sdk::Secret>,
                 T::Error: ::std::fmt::Display,
             {
                 self.api_key = value
@@ -4407,7 +4423,10 @@ Known values: `ADMIN`, `INFERENCE`.*/
                 ::std::option::Option<::std::num::NonZeroU64>,
                 ::std::string::String,
             >,
-            hide_watermark: ::std::result::Result<bool, ::std::string::String>,
+            hide_watermark: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             inpaint: ::std::result::Result<
                 ::std::option::Option<super::GenerateImageRequestInpaint>,
                 ::std::string::String,
@@ -4499,7 +4518,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
             }
             pub fn hide_watermark<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.hide_watermark = value
@@ -6946,7 +6965,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
                 ::std::string::String,
             >,
             description: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             expires_at: ::std::result::Result<
@@ -6964,9 +6983,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
                 Self {
                     address: Err("no value supplied for address".to_string()),
                     api_key_type: Err("no value supplied for api_key_type".to_string()),
-                    description: Ok(
-                        super::defaults::post_api_key_generate_web3_key_body_description(),
-                    ),
+                    description: Ok(Default::default()),
                     expires_at: Ok(Default::default()),
                     signature: Err("no value supplied for signature".to_string()),
                     token: Err("no value supplied for token".to_string()),
@@ -7002,7 +7019,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
@@ -7145,7 +7162,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
         }
         #[derive(Clone, Debug)]
         pub struct PostApiKeyGenerateWeb3KeyResponseData {
-            api_key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            api_key: ::std::result::Result<::venice_sdk::Secret, ::std::string::String>,
             api_key_type: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -7174,7 +7191,7 @@ Known values: `ADMIN`, `INFERENCE`.*/
         impl PostApiKeyGenerateWeb3KeyResponseData {
             pub fn api_key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::venice_sdk::Secret>,
                 T::Error: ::std::fmt::Display,
             {
                 self.api_key = value
@@ -7445,40 +7462,12 @@ Known values: `ADMIN`, `INFERENCE`.*/
     }
     /// Generation of default values for serde.
     pub mod defaults {
-        pub(super) fn default_bool<const V: bool>() -> bool {
-            V
-        }
         pub(super) fn default_i64<T, const V: i64>() -> T
         where
             T: ::std::convert::TryFrom<i64>,
             <T as ::std::convert::TryFrom<i64>>::Error: ::std::fmt::Debug,
         {
             T::try_from(V).unwrap()
-        }
-        pub(super) fn default_u64<T, const V: u64>() -> T
-        where
-            T: ::std::convert::TryFrom<u64>,
-            <T as ::std::convert::TryFrom<u64>>::Error: ::std::fmt::Debug,
-        {
-            T::try_from(V).unwrap()
-        }
-        pub(super) fn chat_completion_request_frequency_penalty() -> f64 {
-            0_f64
-        }
-        pub(super) fn chat_completion_request_presence_penalty() -> f64 {
-            0_f64
-        }
-        pub(super) fn chat_completion_request_temperature() -> f64 {
-            1_f64
-        }
-        pub(super) fn chat_completion_request_top_p() -> f64 {
-            1_f64
-        }
-        pub(super) fn chat_completion_request_venice_parameters_enable_web_search() -> super::ChatCompletionRequestVeniceParametersEnableWebSearch {
-            super::ChatCompletionRequestVeniceParametersEnableWebSearch::Off
-        }
-        pub(super) fn post_api_key_generate_web3_key_body_description() -> ::std::string::String {
-            "Web3 API Key".to_string()
         }
         pub(super) fn upscale_image_body_scale() -> f64 {
             2_f64
@@ -7700,7 +7689,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::CreateChatCompletionResponse>,
-            Error<types::ApiError>,
+            Error<types::ApiErrorBody>,
         > {
             let Self { client, body } = self;
             let body = body
@@ -7801,7 +7790,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::GenerateImageResponse>,
-            Error<types::ApiError>,
+            Error<types::ApiErrorBody>,
         > {
             let Self { client, body } = self;
             let body = body
@@ -7872,7 +7861,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::ListCharactersResponse>,
-            Error<types::ApiError>,
+            Error<types::ApiErrorBody>,
         > {
             let Self { client } = self;
             let url = format!("{}/characters", client.baseurl,);
@@ -7937,7 +7926,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::ListImageStylesResponse>,
-            Error<types::ApiError>,
+            Error<types::ApiErrorBody>,
         > {
             let Self { client } = self;
             let url = format!("{}/image/styles", client.baseurl,);
@@ -8016,7 +8005,10 @@ pub mod builder {
         ///Sends a `GET` request to `/models`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListModelsResponse>, Error<types::ApiError>> {
+        ) -> Result<
+            ResponseValue<types::ListModelsResponse>,
+            Error<types::ApiErrorBody>,
+        > {
             let Self { client, type_ } = self;
             let type_ = type_.map_err(Error::InvalidRequest)?;
             let url = format!("{}/models", client.baseurl,);
@@ -8098,7 +8090,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::ListModelTraitsResponse>,
-            Error<types::ApiError>,
+            Error<types::ApiErrorBody>,
         > {
             let Self { client, type_ } = self;
             let type_ = type_.map_err(Error::InvalidRequest)?;
@@ -8182,7 +8174,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::ListModelCompatibilityMappingResponse>,
-            Error<types::ApiError>,
+            Error<types::ApiErrorBody>,
         > {
             let Self { client, type_ } = self;
             let type_ = type_.map_err(Error::InvalidRequest)?;
@@ -8247,7 +8239,10 @@ pub mod builder {
         ///Sends a `GET` request to `/api_keys`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::GetApiKeysResponse>, Error<types::ApiError>> {
+        ) -> Result<
+            ResponseValue<types::GetApiKeysResponse>,
+            Error<types::ApiErrorBody>,
+        > {
             let Self { client } = self;
             let url = format!("{}/api_keys", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -8339,7 +8334,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::CreateApiKeysResponse>,
-            Error<types::ApiError>,
+            Error<types::ApiErrorBody>,
         > {
             let Self { client, body } = self;
             let body = body
@@ -8424,7 +8419,10 @@ pub mod builder {
         ///Sends a `DELETE` request to `/api_keys`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::DeleteApiKeyResponse>, Error<types::ApiError>> {
+        ) -> Result<
+            ResponseValue<types::DeleteApiKeyResponse>,
+            Error<types::ApiErrorBody>,
+        > {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api_keys", client.baseurl,);
@@ -8490,7 +8488,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::GetApiKeyRateLimitsResponse>,
-            Error<types::ApiError>,
+            Error<types::ApiErrorBody>,
         > {
             let Self { client } = self;
             let url = format!("{}/api_keys/rate_limits", client.baseurl,);
@@ -8555,7 +8553,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::GetApiKeyGenerateWeb3KeyResponse>,
-            Error<types::ApiError>,
+            Error<types::ApiErrorBody>,
         > {
             let Self { client } = self;
             let url = format!("{}/api_keys/generate_web3_key", client.baseurl,);
@@ -8651,7 +8649,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::PostApiKeyGenerateWeb3KeyResponse>,
-            Error<types::ApiError>,
+            Error<types::ApiErrorBody>,
         > {
             let Self { client, body } = self;
             let body = body
@@ -8720,7 +8718,7 @@ pub mod operations {
     /// sha256 of the spec this client was generated from.
     pub const SPEC_SHA256: &str = "b4d2ad5cadbb212fc652881d854d4034a0cdf824e7e2cc6b8196ae10317afd7e";
     /// One operation of the spec.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    #[derive(Clone, Copy, Debug, PartialEq)]
     pub struct Operation {
         /// The operation id after normalization (the generated method's name, in camel case).
         pub id: &'static str,
@@ -8739,6 +8737,48 @@ pub mod operations {
         pub generated: bool,
         /// Why a hand-written wrapper is needed, if it is.
         pub wrapper: Option<&'static str>,
+        /// Whether a success response carries a credential (a new API key):
+        /// its body must never be quoted in errors or logs.
+        pub returns_secret: bool,
+        /// Value rules of the JSON request body the generated types do not
+        /// enforce (`minItems`, `maxLength`, `maximum`, …).
+        pub constraints: &'static [Constraint],
+        /// An example success body built from the spec's examples (JSON).
+        pub example_response: Option<&'static str>,
+    }
+    /// One value rule of a request body.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub struct Constraint {
+        /// JSON pointer to the value; `*` stands for every item of an array.
+        pub pointer: &'static str,
+        /// The rule.
+        pub rule: Rule,
+    }
+    /// A value rule from the spec's schema keywords.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub enum Rule {
+        /// At least this many items.
+        MinItems(u64),
+        /// At most this many items.
+        MaxItems(u64),
+        /// At least this many characters.
+        MinLength(u64),
+        /// At most this many characters.
+        MaxLength(u64),
+        /// At least (or, when exclusive, more than) this value.
+        Minimum {
+            /// The bound.
+            value: f64,
+            /// Whether the bound itself is excluded.
+            exclusive: bool,
+        },
+        /// At most (or, when exclusive, less than) this value.
+        Maximum {
+            /// The bound.
+            value: f64,
+            /// Whether the bound itself is excluded.
+            exclusive: bool,
+        },
     }
     /// Every operation, in spec order.
     pub const ALL: &[Operation] = &[
@@ -8751,6 +8791,72 @@ pub mod operations {
             requires_auth: true,
             generated: true,
             wrapper: None,
+            returns_secret: false,
+            constraints: &[
+                Constraint {
+                    pointer: "/messages",
+                    rule: Rule::MinItems(1u64),
+                },
+                Constraint {
+                    pointer: "/frequency_penalty",
+                    rule: Rule::Minimum {
+                        value: -2f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/frequency_penalty",
+                    rule: Rule::Maximum {
+                        value: 2f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/presence_penalty",
+                    rule: Rule::Minimum {
+                        value: -2f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/presence_penalty",
+                    rule: Rule::Maximum {
+                        value: 2f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/temperature",
+                    rule: Rule::Minimum {
+                        value: 0f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/temperature",
+                    rule: Rule::Maximum {
+                        value: 2f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/top_p",
+                    rule: Rule::Minimum {
+                        value: 0f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/top_p",
+                    rule: Rule::Maximum {
+                        value: 1f64,
+                        exclusive: false,
+                    },
+                },
+            ],
+            example_response: Some(
+                "{\"id\":\"chatcmpl-a81fbc2d81a7a083bb83ccf9f44c6e5e\",\"object\":\"chat.completion\",\"created\":1739928524,\"model\":\"qwen-2.5-vl\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"reasoning_content\":null,\"content\":\"The sky appears blue because of the way Earth's atmosphere scatters sunlight. When sunlight reaches Earth's atmosphere, it is made up of various colors of the spectrum, but blue light waves are shorter and scatter more easily when they hit the gases and particles in the atmosphere. This scattering occurs in all directions, but from our perspective on the ground, it appears as a blue hue that dominates the sky's color. This phenomenon is known as Rayleigh scattering. During sunrise and sunset, the sunlight has to travel further through the atmosphere, which allows more time for the blue light to scatter away from our direct line of sight, leaving the longer wavelengths, such as red, yellow, and orange, to dominate the sky's color.\",\"tool_calls\":[]},\"logprobs\":null,\"finish_reason\":\"stop\",\"stop_reason\":null}],\"usage\":{\"prompt_tokens\":612,\"total_tokens\":758,\"completion_tokens\":146,\"prompt_tokens_details\":null},\"prompt_logprobs\":null,\"venice_parameters\":{\"web_search_citations\":[]}}",
+            ),
         },
         Operation {
             id: "generateImage",
@@ -8761,6 +8867,122 @@ pub mod operations {
             requires_auth: true,
             generated: true,
             wrapper: Some("binary response (image/png)"),
+            returns_secret: false,
+            constraints: &[
+                Constraint {
+                    pointer: "/prompt",
+                    rule: Rule::MinLength(1u64),
+                },
+                Constraint {
+                    pointer: "/prompt",
+                    rule: Rule::MaxLength(1500u64),
+                },
+                Constraint {
+                    pointer: "/negative_prompt",
+                    rule: Rule::MaxLength(1500u64),
+                },
+                Constraint {
+                    pointer: "/height",
+                    rule: Rule::Minimum {
+                        value: 0f64,
+                        exclusive: true,
+                    },
+                },
+                Constraint {
+                    pointer: "/height",
+                    rule: Rule::Maximum {
+                        value: 1280f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/width",
+                    rule: Rule::Minimum {
+                        value: 0f64,
+                        exclusive: true,
+                    },
+                },
+                Constraint {
+                    pointer: "/width",
+                    rule: Rule::Maximum {
+                        value: 1280f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/steps",
+                    rule: Rule::Minimum {
+                        value: 0f64,
+                        exclusive: true,
+                    },
+                },
+                Constraint {
+                    pointer: "/steps",
+                    rule: Rule::Maximum {
+                        value: 50f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/cfg_scale",
+                    rule: Rule::Minimum {
+                        value: 0f64,
+                        exclusive: true,
+                    },
+                },
+                Constraint {
+                    pointer: "/cfg_scale",
+                    rule: Rule::Maximum {
+                        value: 20f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/seed",
+                    rule: Rule::Minimum {
+                        value: -999999999f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/seed",
+                    rule: Rule::Maximum {
+                        value: 999999999f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/lora_strength",
+                    rule: Rule::Minimum {
+                        value: 0f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/lora_strength",
+                    rule: Rule::Maximum {
+                        value: 100f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/inpaint/strength",
+                    rule: Rule::Minimum {
+                        value: 0f64,
+                        exclusive: false,
+                    },
+                },
+                Constraint {
+                    pointer: "/inpaint/strength",
+                    rule: Rule::Maximum {
+                        value: 100f64,
+                        exclusive: false,
+                    },
+                },
+            ],
+            example_response: Some(
+                "{\"id\":\"generate-image-1234567890\",\"request\":null,\"images\":[\"string\"],\"timing\":{\"inferenceDuration\":0.0,\"inferencePreprocessingTime\":0.0,\"inferenceQueueTime\":0.0,\"total\":0.0}}",
+            ),
         },
         Operation {
             id: "upscaleImage",
@@ -8771,6 +8993,9 @@ pub mod operations {
             requires_auth: true,
             generated: false,
             wrapper: Some("multipart body (UpscaleImageBody)"),
+            returns_secret: false,
+            constraints: &[],
+            example_response: None,
         },
         Operation {
             id: "listImageStyles",
@@ -8781,6 +9006,11 @@ pub mod operations {
             requires_auth: true,
             generated: true,
             wrapper: None,
+            returns_secret: false,
+            constraints: &[],
+            example_response: Some(
+                "{\"object\":\"string\",\"data\":[\"3D Model\",\"Analog Film\",\"Anime\",\"Cinematic\",\"Comic Book\"]}",
+            ),
         },
         Operation {
             id: "listModels",
@@ -8791,6 +9021,11 @@ pub mod operations {
             requires_auth: true,
             generated: true,
             wrapper: None,
+            returns_secret: false,
+            constraints: &[],
+            example_response: Some(
+                "{\"object\":\"string\",\"type\":\"text\",\"data\":[{\"id\":\"llama-3.3-70b\",\"type\":\"text\",\"object\":\"model\",\"created\":1699000000,\"owned_by\":\"venice.ai\",\"model_spec\":{\"availableContextTokens\":65536,\"capabilities\":{\"supportsFunctionCalling\":true,\"supportsResponseSchema\":true,\"supportsWebSearch\":true},\"traits\":[\"default_code\"],\"modelSource\":\"https://huggingface.co/meta-llama/Llama-3.3-70B-Instruct\",\"beta\":false,\"offline\":false}}]}",
+            ),
         },
         Operation {
             id: "listModelTraits",
@@ -8801,6 +9036,11 @@ pub mod operations {
             requires_auth: true,
             generated: true,
             wrapper: None,
+            returns_secret: false,
+            constraints: &[],
+            example_response: Some(
+                "{\"object\":\"string\",\"type\":\"text\",\"data\":{\"default\":\"llama-3.3-70b\",\"fastest\":\"llama-3.2-3b-akash\"}}",
+            ),
         },
         Operation {
             id: "listModelCompatibilityMapping",
@@ -8811,6 +9051,11 @@ pub mod operations {
             requires_auth: true,
             generated: true,
             wrapper: None,
+            returns_secret: false,
+            constraints: &[],
+            example_response: Some(
+                "{\"object\":\"string\",\"type\":\"text\",\"data\":{\"gpt-4o\":\"llama-3.3-70b\"}}",
+            ),
         },
         Operation {
             id: "getApiKeys",
@@ -8821,6 +9066,11 @@ pub mod operations {
             requires_auth: true,
             generated: true,
             wrapper: None,
+            returns_secret: false,
+            constraints: &[],
+            example_response: Some(
+                "{\"object\":\"string\",\"data\":[{\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\",\"description\":\"Example API Key\",\"last6Chars\":\"2V2jNW\",\"createdAt\":\"2023-10-01T12:00:00Z\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"lastUsedAt\":\"2023-10-01T12:00:00Z\",\"apiKeyType\":\"ADMIN\",\"usage\":{\"trailingSevenDays\":{\"vcu\":\"42.2315\",\"usd\":\"10.2424\"}}}]}",
+            ),
         },
         Operation {
             id: "createApiKeys",
@@ -8831,6 +9081,11 @@ pub mod operations {
             requires_auth: true,
             generated: true,
             wrapper: None,
+            returns_secret: true,
+            constraints: &[],
+            example_response: Some(
+                "{\"success\":false,\"data\":{\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\",\"apiKey\":\"string\",\"description\":\"Example API Key\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"apiKeyType\":\"ADMIN\"}}",
+            ),
         },
         Operation {
             id: "deleteApiKey",
@@ -8841,6 +9096,9 @@ pub mod operations {
             requires_auth: true,
             generated: true,
             wrapper: None,
+            returns_secret: false,
+            constraints: &[],
+            example_response: Some("{\"success\":false}"),
         },
         Operation {
             id: "getApiKeyRateLimits",
@@ -8851,6 +9109,11 @@ pub mod operations {
             requires_auth: true,
             generated: true,
             wrapper: None,
+            returns_secret: false,
+            constraints: &[],
+            example_response: Some(
+                "{\"data\":{\"apiTier\":{\"id\":\"paid\",\"isCharged\":true},\"accessPermitted\":true,\"balances\":{\"VCU\":100.023,\"USD\":50.23},\"rateLimits\":[{\"apiModelId\":\"llama-3.3-70b\",\"rateLimits\":[{\"amount\":100,\"type\":\"RPM\"}]}]}}",
+            ),
         },
         Operation {
             id: "getApiKeyGenerateWeb3Key",
@@ -8861,6 +9124,11 @@ pub mod operations {
             requires_auth: false,
             generated: true,
             wrapper: None,
+            returns_secret: false,
+            constraints: &[],
+            example_response: Some(
+                "{\"success\":false,\"data\":{\"token\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\"}}",
+            ),
         },
         Operation {
             id: "postApiKeyGenerateWeb3Key",
@@ -8871,6 +9139,11 @@ pub mod operations {
             requires_auth: false,
             generated: true,
             wrapper: None,
+            returns_secret: true,
+            constraints: &[],
+            example_response: Some(
+                "{\"success\":false,\"data\":{\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\",\"apiKey\":\"string\",\"description\":\"Example API Key\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"apiKeyType\":\"ADMIN\"}}",
+            ),
         },
         Operation {
             id: "listCharacters",
@@ -8881,6 +9154,11 @@ pub mod operations {
             requires_auth: true,
             generated: true,
             wrapper: None,
+            returns_secret: false,
+            constraints: &[],
+            example_response: Some(
+                "{\"object\":\"string\",\"data\":[{\"name\":\"Alan Watts\",\"description\":\"Alan Watts (6 January 1915 – 16 November 1973) was a British and American writer, speaker, and self-styled \\\"philosophical entertainer\\\", known for interpreting and popularizing Buddhist, Taoist, and Hindu philosophy for a Western audience.\",\"slug\":\"alan-watts\",\"shareUrl\":\"https://venice.ai/c/alan-watts\",\"createdAt\":\"2024-12-20T21:28:08.934Z\",\"updatedAt\":\"2025-02-09T03:23:53.708Z\",\"webEnabled\":true,\"adult\":false,\"tags\":[\"AlanWatts\",\"Philosophy\",\"Buddhism\",\"Taoist\",\"Hindu\"],\"stats\":{\"imports\":112}}]}",
+            ),
         },
     ];
     /// The operation with this normalized id (`listModels`) or generated

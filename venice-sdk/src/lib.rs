@@ -1,9 +1,33 @@
-//! Rust SDK for the Venice.ai API.
+//! The Rust SDK for the [Venice.ai](https://venice.ai) API: chat, images, models,
+//! API keys and characters.
 //!
-//! The request and response types are generated from the Venice OpenAPI document
-//! (see [`types`]); [`RawClient`] is the generated client with one builder method per
-//! operation.
+//! ```no_run
+//! use venice_sdk::{Client, Message, types::ChatCompletionRequest};
+//!
+//! # async fn run() -> Result<(), venice_sdk::Error> {
+//! let client = Client::from_env()?; // VENICE_API_KEY, optional VENICE_BASE_URL
+//! let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Why is the sky blue?")]);
+//! let completion = client.chat().create(request).await?;
+//! println!("{}", completion.text().unwrap_or_default());
+//! println!("request id: {:?}", completion.meta().request_id);
+//! println!("requests left: {:?}", completion.meta().rate_limits.requests.remaining);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! - Every call returns [`Result<Response<T>, Error>`](Response): the body (`Deref`)
+//!   with its [`ResponseMeta`] (status, request id, rate limits, balances,
+//!   deprecation notices, content flags, raw headers).
+//! - [`Error`] is one enum: API errors with Venice's message in whichever shape it
+//!   came, timeouts naming the limit, connection failures, undecodable bodies,
+//!   requests refused before sending because they break the spec's rules, and
+//!   configuration errors. The API key never appears in any `Debug` or `Display`.
+//! - Request and response types are generated from the OpenAPI document
+//!   (see [`types`]); [`Client::raw`] is the generated client, for anything else.
 #![forbid(unsafe_code)]
+
+// The generated code names the SDK's own types by crate path (`::venice_sdk::Secret`).
+extern crate self as venice_sdk;
 
 /// The client generated from `spec/venice.yaml` by `cargo xtask regen`.
 ///
@@ -21,6 +45,23 @@
 )]
 #[rustfmt::skip]
 mod generated;
-pub mod transport;
 
+mod client;
+pub mod error;
+mod helpers;
+pub mod meta;
+pub mod resources;
+mod secret;
+pub mod transport;
+mod validate;
+
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_TIMEOUT,
+};
+pub use error::{ApiError, ApiErrorKind, DecodeError, Error, TimeoutKind};
 pub use generated::{Client as RawClient, builder, operations, types};
+pub use helpers::{Message, ModelId, VeniceParameters, WebSearch};
+pub use meta::{Response, ResponseMeta};
+pub use resources::{ChatCompletion, GeneratedImages, ImageInput};
+pub use secret::Secret;

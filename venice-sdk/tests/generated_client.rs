@@ -4,11 +4,15 @@
 
 use httpmock::prelude::*;
 use serde_json::json;
-use venice_sdk::transport::Inner;
-use venice_sdk::{RawClient, types};
+use venice_sdk::{Client, RawClient, types};
 
 fn client(server: &MockServer) -> RawClient {
-    RawClient::new_with_client(&server.base_url(), reqwest::Client::new(), Inner::default())
+    Client::builder()
+        .base_url(server.base_url())
+        .build()
+        .unwrap()
+        .raw()
+        .clone()
 }
 
 fn completion(stop_reason: serde_json::Value) -> serde_json::Value {

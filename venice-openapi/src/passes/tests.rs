@@ -285,7 +285,7 @@ fn error_responses_share_one_schema_and_cover_unlisted_statuses() {
     for status in ["4XX", "5XX"] {
         assert_eq!(
             r[status]["content"]["application/json"]["schema"]["$ref"],
-            "#/components/schemas/ApiError",
+            "#/components/schemas/ApiErrorBody",
             "{status}"
         );
     }
@@ -297,7 +297,7 @@ fn error_responses_share_one_schema_and_cover_unlisted_statuses() {
             .is_none()
     );
     assert!(
-        d.pointer("/components/schemas/ApiError/properties/error")
+        d.pointer("/components/schemas/ApiErrorBody/properties/error")
             .is_some()
     );
 }
@@ -305,11 +305,11 @@ fn error_responses_share_one_schema_and_cover_unlisted_statuses() {
 #[test]
 fn a_foreign_error_schema_with_our_name_is_an_error() {
     let mut d = doc(&format!(
-        "{HEAD}paths: {{}}\ncomponents: {{schemas: {{ApiError: {{type: string}}}}}}\n"
+        "{HEAD}paths: {{}}\ncomponents: {{schemas: {{ApiErrorBody: {{type: string}}}}}}\n"
     ));
     let mut ctx = Context::default();
     let err = shared_error_schema(&mut d, &mut ctx, &mut Vec::new()).unwrap_err();
-    assert!(err.to_string().contains("ApiError"));
+    assert!(err.to_string().contains("ApiErrorBody"));
 }
 
 #[test]
@@ -494,4 +494,75 @@ fn the_venice_spec_normalizes() {
     let text = serde_json::to_string(&n.document).unwrap();
     assert!(!text.contains("\"anyOf\""));
     assert!(!text.contains("\"additionalProperties\":false") || text.contains("Request"));
+}
+
+#[test]
+fn credential_fields_in_responses_become_secrets() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /keys:
+    post:
+      requestBody: {{content: {{application/json: {{schema: {{type: object, properties: {{apiKey: {{type: string}}}}}}}}}}}}
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {{type: object, properties: {{data: {{$ref: '#/components/schemas/Key'}}}}}}
+components:
+  schemas:
+    Key: {{type: object, properties: {{apiKey: {{type: string}}, api_key_type: {{type: string}}, id: {{type: string}}}}}}
+"
+    ));
+    let changes = run(pass("secret_fields"), &mut d);
+    assert_eq!(
+        changes,
+        ["1 credential fields in responses typed as `Secret`"]
+    );
+    let key = d.pointer("/components/schemas/Key/properties").unwrap();
+    assert_eq!(key["apiKey"]["x-rust-type"], secret_rust_type());
+    assert!(key["api_key_type"].get("x-rust-type").is_none());
+    assert!(key["id"].get("x-rust-type").is_none());
+    // Request bodies are the user's own values: left as strings.
+    assert!(
+        d.pointer("/paths/~1keys/post/requestBody/content/application~1json/schema/properties/apiKey/x-rust-type")
+            .is_none()
+    );
+}
+
+#[test]
+fn optional_request_defaults_are_left_to_the_server() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /x:
+    post:
+      requestBody: {{content: {{application/json: {{schema: {{$ref: '#/components/schemas/Req'}}}}}}}}
+      responses:
+        '200': {{description: OK, content: {{application/json: {{schema: {{type: object, properties: {{n: {{type: integer, default: 1}}}}}}}}}}}}
+components:
+  schemas:
+    Req:
+      type: object
+      required: [mode]
+      properties:
+        temperature: {{type: number, default: 0.7, description: Sampling.}}
+        mode: {{type: string, default: fast}}
+"
+    ));
+    let changes = run(pass("request_defaults"), &mut d);
+    let props = d.pointer("/components/schemas/Req/properties").unwrap();
+    assert!(props["temperature"].get("default").is_none());
+    assert_eq!(
+        props["temperature"]["description"],
+        "Sampling.\n\nDefaults to `0.7` on the server when unset."
+    );
+    assert_eq!(
+        props["mode"]["default"], "fast",
+        "required fields keep theirs"
+    );
+    let resp = d
+        .pointer("/paths/~1x/post/responses/200/content/application~1json/schema/properties/n")
+        .unwrap();
+    assert_eq!(resp["default"], 1, "responses keep theirs");
+    assert_eq!(changes.len(), 1);
 }

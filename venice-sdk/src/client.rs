@@ -1,0 +1,322 @@
+//! The client and its builder.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+
+use crate::resources::{ApiKeys, Characters, Chat, Images, Models};
+use crate::transport::{Call, Config, Inner};
+use crate::{Error, RawClient, Secret};
+
+/// The API's base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.venice.ai/api/v1";
+/// Time allowed to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time allowed for a whole non-streaming request (long completions take minutes).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+/// Largest response body read into memory (base64 images are large).
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 64 * 1024 * 1024;
+
+/// A Venice API client.
+///
+/// Cheap to clone (clones share one connection pool and configuration) and safe to
+/// share between tasks. Each resource method returns a short-lived handle:
+/// `client.chat().create(request)`.
+///
+/// `Debug` never shows the API key.
+#[derive(Clone)]
+pub struct Client {
+    config: Arc<Config>,
+    raw: Arc<RawClient>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder, starting from the defaults: [`DEFAULT_BASE_URL`], no API key,
+    /// [`DEFAULT_TIMEOUT`], [`DEFAULT_CONNECT_TIMEOUT`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `VENICE_API_KEY` (required) and
+    /// `VENICE_BASE_URL` (optional).
+    pub fn from_env() -> Result<Client, Error> {
+        let key = std::env::var("VENICE_API_KEY").map_err(|_| {
+            Error::Config(
+                "VENICE_API_KEY is not set (or not UTF-8); export it, or pass a key with Client::builder().api_key(..)".into(),
+            )
+        })?;
+        let mut builder = Client::builder().api_key(key);
+        if let Ok(url) = std::env::var("VENICE_BASE_URL") {
+            builder = builder.base_url(url);
+        }
+        builder.build()
+    }
+
+    /// Chat completions.
+    pub fn chat(&self) -> Chat<'_> {
+        Chat { client: self }
+    }
+
+    /// Image generation, upscaling and styles.
+    pub fn images(&self) -> Images<'_> {
+        Images { client: self }
+    }
+
+    /// Models, their traits and compatibility mappings.
+    pub fn models(&self) -> Models<'_> {
+        Models { client: self }
+    }
+
+    /// API key management.
+    pub fn api_keys(&self) -> ApiKeys<'_> {
+        ApiKeys { client: self }
+    }
+
+    /// Characters.
+    pub fn characters(&self) -> Characters<'_> {
+        Characters { client: self }
+    }
+
+    /// The generated client, for anything the resources do not cover.
+    ///
+    /// It shares this client's configuration: the API key, the user agent and the
+    /// request timeout are applied to its requests too. Its methods return
+    /// progenitor's error type rather than [`Error`], and no response metadata.
+    pub fn raw(&self) -> &RawClient {
+        &self.raw
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.config.base_url
+    }
+
+    pub(crate) fn config(&self) -> &Arc<Config> {
+        &self.config
+    }
+
+    pub(crate) fn call(&self) -> Call {
+        Call::new(&self.config)
+    }
+}
+
+/// Configures a [`Client`].
+#[derive(Default)]
+pub struct ClientBuilder {
+    api_key: Option<Secret>,
+    base_url: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    max_response_size: Option<usize>,
+    http_client: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_response_size", &self.max_response_size)
+            .field("http_client", &self.http_client.is_some())
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// The API key, sent as `Authorization: Bearer <key>`.
+    pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Where to send requests (default [`DEFAULT_BASE_URL`]); a trailing `/` is ignored.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Time allowed for a whole non-streaming request (default 600 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed to connect (default 10 s). Not applied to a client given with
+    /// [`http_client`](Self::http_client): configure that one yourself.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Largest response body read into memory (default 64 MiB); a larger one is
+    /// [`Error::BodyTooLarge`].
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = Some(bytes);
+        self
+    }
+
+    /// Sends requests with this `reqwest::Client` (proxies, TLS roots, pools…).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = normalize_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let auth = match &self.api_key {
+            Some(key) => Some(auth_header(key)?),
+            None => None,
+        };
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        if timeout.is_zero() || connect_timeout.is_zero() {
+            return Err(Error::Config("timeouts must be greater than zero".into()));
+        }
+        let user_agent =
+            HeaderValue::from_static(concat!("venice-sdk/", env!("CARGO_PKG_VERSION")));
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(connect_timeout)
+                .user_agent(user_agent.clone())
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+        };
+        let config = Arc::new(Config {
+            base_url,
+            api_key: self.api_key,
+            auth,
+            user_agent,
+            timeout,
+            connect_timeout,
+            max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
+            http,
+        });
+        let raw = RawClient::new_with_client(
+            &config.base_url,
+            config.http.clone(),
+            Inner {
+                config: Arc::clone(&config),
+                call: None,
+            },
+        );
+        Ok(Client {
+            config,
+            raw: Arc::new(raw),
+        })
+    }
+}
+
+fn normalize_base_url(url: &str) -> Result<String, Error> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
+        Error::Config(format!(
+            "base URL `{trimmed}` is not a URL ({e}); expected e.g. {DEFAULT_BASE_URL}"
+        ))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::Config(format!(
+            "base URL `{trimmed}` must start with http:// or https://"
+        )));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(Error::Config(format!(
+            "base URL `{trimmed}` must not have a query or fragment"
+        )));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Builds `Bearer <key>`, refusing keys that cannot travel in a header. The error
+/// never quotes the key.
+fn auth_header(key: &Secret) -> Result<HeaderValue, Error> {
+    let raw = key.expose();
+    if raw.is_empty() {
+        return Err(Error::Config("the API key is empty".into()));
+    }
+    if let Some((i, c)) = raw.char_indices().find(|(_, c)| !c.is_ascii_graphic()) {
+        let what = match c {
+            '\n' | '\r' => "a line break",
+            ' ' | '\t' => "white space",
+            c if c.is_control() => "a control character",
+            _ => "a non-ASCII character",
+        };
+        return Err(Error::Config(format!(
+            "the API key contains {what} at byte {i}; API keys are printable ASCII (check for a trailing newline or quotes when reading it)"
+        )));
+    }
+    let mut value = HeaderValue::from_str(&format!("Bearer {raw}"))
+        .map_err(|_| Error::Config("the API key cannot be sent in an HTTP header".into()))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "vk-test-SECRET-0123456789";
+
+    #[test]
+    fn bad_keys_are_configuration_errors_that_do_not_quote_the_key() {
+        for bad in [
+            "vk-test-SECRET-0123456789\n",
+            "vk test",
+            "vk-\u{7f}",
+            "vk-é",
+            "",
+        ] {
+            let err = Client::builder().api_key(bad).build().unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{err}");
+            let text = format!("{err} {err:?}");
+            assert!(bad.is_empty() || !text.contains(bad.trim()), "{text}");
+        }
+    }
+
+    #[test]
+    fn debug_of_client_and_builder_hides_the_key() {
+        let builder = Client::builder().api_key(KEY);
+        assert!(!format!("{builder:?}").contains(KEY));
+        let client = builder.build().unwrap();
+        let text = format!("{client:?} {:?}", client.raw());
+        assert!(!text.contains(KEY), "{text}");
+        assert!(text.contains("<redacted>"));
+    }
+
+    #[test]
+    fn base_urls_are_checked_and_normalized() {
+        let c = Client::builder()
+            .base_url("http://127.0.0.1:9/api/v1/")
+            .build()
+            .unwrap();
+        assert_eq!(c.base_url(), "http://127.0.0.1:9/api/v1");
+        for bad in ["not a url", "ftp://x", "http://x/?a=1"] {
+            assert!(matches!(
+                Client::builder().base_url(bad).build(),
+                Err(Error::Config(_))
+            ));
+        }
+        assert_eq!(
+            Client::builder().build().unwrap().base_url(),
+            DEFAULT_BASE_URL
+        );
+    }
+
+    #[test]
+    fn zero_timeouts_are_refused() {
+        assert!(Client::builder().timeout(Duration::ZERO).build().is_err());
+    }
+}

@@ -1,0 +1,577 @@
+//! The one error type of the SDK.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+use crate::meta::ResponseMeta;
+
+/// How much of an error body an [`ApiError`] keeps.
+pub const MAX_ERROR_BODY_EXCERPT: usize = 64 * 1024;
+
+/// Everything that can go wrong in a call.
+///
+/// `Display` is one line a person can act on; [`Error::status`],
+/// [`Error::request_id`], [`Error::is_retryable`] and [`Error::is_timeout`] answer
+/// the questions code usually asks. No variant ever holds the API key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an error status (4xx/5xx).
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// A time limit fired.
+    #[error("{operation}: the {limit} of {after:?} elapsed{attempts}", attempts = attempts_suffix(*.attempts))]
+    Timeout {
+        /// Which limit fired.
+        limit: TimeoutKind,
+        /// Its configured value.
+        after: Duration,
+        /// The operation.
+        operation: &'static str,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// The connection failed or broke before a whole response arrived.
+    #[error("{operation}: connection failed: {message}{attempts}", attempts = attempts_suffix(*.attempts))]
+    Connection {
+        /// The operation.
+        operation: &'static str,
+        /// What happened, from the HTTP stack.
+        message: String,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The underlying error.
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+    /// A success response arrived but its body is not what the operation returns.
+    #[error("{0}")]
+    Decode(Box<DecodeError>),
+    /// The response body is larger than the configured limit.
+    #[error(
+        "{operation}: response body larger than the {limit}-byte limit (status {status}); raise it with ClientBuilder::max_response_size"
+    )]
+    BodyTooLarge {
+        /// The operation.
+        operation: &'static str,
+        /// The response status.
+        status: StatusCode,
+        /// The limit in bytes.
+        limit: usize,
+        /// The request id, if the response had one.
+        request_id: Option<String>,
+    },
+    /// The request breaks a rule of the API and was not sent.
+    #[error("invalid request: `{field}` {message}")]
+    InvalidRequest {
+        /// The offending field, as a path into the request (`messages`, `width`).
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The client is misconfigured (API key, base URL, HTTP client).
+    #[error("configuration error: {0}")]
+    Config(String),
+    /// A local file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn attempts_suffix(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (after {attempts} attempts)")
+    } else {
+        String::new()
+    }
+}
+
+/// Which time limit fired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// Establishing the connection.
+    Connect,
+    /// The whole request of a non-streaming call.
+    Request,
+    /// The time between two reads of a stream.
+    Idle,
+}
+
+impl fmt::Display for TimeoutKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutKind::Connect => "connect timeout",
+            TimeoutKind::Request => "request timeout",
+            TimeoutKind::Idle => "stream idle timeout",
+        })
+    }
+}
+
+/// What kind of API error this is, from the status and Venice's message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// 400 / 422: the request is invalid.
+    BadRequest,
+    /// 401: the API key is missing, wrong or revoked.
+    Unauthorized,
+    /// 402 (or a 429 saying so): no balance left or the spend limit is reached.
+    /// Retrying does not help.
+    InsufficientBalance,
+    /// 403: the key may not do this.
+    Forbidden,
+    /// 404: no such resource or model.
+    NotFound,
+    /// 413: the request is too large.
+    PayloadTooLarge,
+    /// 415: wrong content type.
+    UnsupportedMediaType,
+    /// 429: too many requests for this key.
+    RateLimited,
+    /// 429/503 saying the model is overloaded or at capacity.
+    ModelOverloaded,
+    /// 503: the model or service is offline.
+    Unavailable,
+    /// 504 or 408: the server gave up waiting.
+    Timeout,
+    /// Another 5xx.
+    ServerError,
+    /// Any other status.
+    Other,
+}
+
+/// An error status from the API, with Venice's error body in whichever shape it came.
+#[derive(Clone, Debug)]
+pub struct ApiError {
+    /// The operation that failed (`createChatCompletion`).
+    pub operation: &'static str,
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// Venice's message (`error`, `error.message` or `message`), or a summary of a
+    /// body that was not JSON.
+    pub message: String,
+    /// Venice's error code, when it sent one.
+    pub code: Option<String>,
+    /// Validation details (`details` or `issues`), when sent.
+    pub details: Option<Value>,
+    /// The classification.
+    pub kind: ApiErrorKind,
+    /// The response metadata: request id, rate limits, balances, headers.
+    pub meta: ResponseMeta,
+    /// The body as received, lossily decoded and cut at 64 KiB.
+    pub body: String,
+    /// How many attempts were made.
+    pub attempts: u32,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.status)?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        if let Some(code) = &self.code {
+            write!(f, " [{code}]")?;
+        }
+        match &self.meta.request_id {
+            Some(id) => write!(f, " (request id {id}")?,
+            None => write!(f, " ({}", self.operation)?,
+        }
+        if self.attempts > 1 {
+            write!(f, ", after {} attempts", self.attempts)?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// A success response whose body could not be decoded.
+#[derive(Clone, Debug)]
+pub struct DecodeError {
+    /// The operation.
+    pub operation: &'static str,
+    /// The response status.
+    pub status: StatusCode,
+    /// The response `Content-Type`, if any.
+    pub content_type: Option<String>,
+    /// What is wrong, from the decoder.
+    pub message: String,
+    /// The start of the body (at most 64 KiB, lossily decoded), unless the
+    /// operation returns a credential, in which case it is never kept.
+    pub excerpt: Option<String>,
+    /// The request id, if the response had one.
+    pub request_id: Option<String>,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: could not decode the {} response",
+            self.operation, self.status
+        )?;
+        if let Some(ct) = &self.content_type {
+            write!(f, " ({ct})")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            Error::BodyTooLarge { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The request id (`CF-RAY`) to quote to Venice support, when a response arrived.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.meta.request_id.as_deref(),
+            Error::Decode(e) => e.request_id.as_deref(),
+            Error::BodyTooLarge { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The API error, if this is one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether the same request may succeed if sent again: connection failures,
+    /// timeouts, and 408, 409, 429, 500, 502, 503, 504 — but never an exhausted
+    /// balance or spend limit.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => {
+                e.kind != ApiErrorKind::InsufficientBalance && is_retryable_status(e.status)
+            }
+            Error::Connection { .. } | Error::Timeout { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// Whether a time limit fired (see [`Error::Timeout`] for which).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
+    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidRequest {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The statuses worth a retry.
+pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 409 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// Cuts `bytes` to at most [`MAX_ERROR_BODY_EXCERPT`] bytes of lossily decoded text.
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(MAX_ERROR_BODY_EXCERPT)];
+    let mut text = String::from_utf8_lossy(cut).into_owned();
+    if bytes.len() > MAX_ERROR_BODY_EXCERPT {
+        text.push('…');
+    }
+    text
+}
+
+/// Venice's error body, read from whichever shape it came in.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct ErrorBody {
+    pub message: Option<String>,
+    pub code: Option<String>,
+    pub details: Option<Value>,
+}
+
+fn value_to_code(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+impl ErrorBody {
+    /// Reads `{"error": "…"}`, `{"error": {"message": …, "code": …}}`,
+    /// `{"message": …}`, with `code`, `details` or `issues` beside.
+    pub fn from_json(v: &Value) -> ErrorBody {
+        let mut out = ErrorBody::default();
+        let Some(obj) = v.as_object() else {
+            if let Value::String(s) = v {
+                out.message = Some(s.clone());
+            }
+            return out;
+        };
+        match obj.get("error") {
+            Some(Value::String(s)) => out.message = Some(s.clone()),
+            Some(Value::Object(inner)) => {
+                out.message = inner
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                out.code = inner.get("code").and_then(value_to_code);
+                out.details = inner.get("details").cloned();
+            }
+            _ => {}
+        }
+        if out.message.is_none() {
+            out.message = obj
+                .get("message")
+                .or_else(|| obj.get("detail"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+        }
+        if out.code.is_none() {
+            out.code = obj.get("code").and_then(value_to_code);
+        }
+        if out.details.is_none() {
+            out.details = obj
+                .get("details")
+                .or_else(|| obj.get("issues"))
+                .filter(|d| !d.is_null())
+                .cloned();
+        }
+        out
+    }
+
+    /// Reads a raw body: JSON in any of the shapes above, an HTML page (its
+    /// `<title>`), or plain text (its first line).
+    pub fn from_bytes(bytes: &[u8]) -> ErrorBody {
+        if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
+            return ErrorBody::from_json(&v);
+        }
+        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return ErrorBody::default();
+        }
+        let lower = trimmed.to_ascii_lowercase();
+        if lower.starts_with('<') {
+            let title = lower.find("<title>").and_then(|start| {
+                let from = start + "<title>".len();
+                lower[from..]
+                    .find("</title>")
+                    .map(|end| trimmed[from..from + end].trim().to_owned())
+            });
+            return ErrorBody {
+                message: Some(match title {
+                    Some(t) if !t.is_empty() => format!("non-JSON error page: {t}"),
+                    _ => "non-JSON error page (HTML)".to_owned(),
+                }),
+                ..ErrorBody::default()
+            };
+        }
+        let first_line: String = trimmed
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(300)
+            .collect();
+        ErrorBody {
+            message: Some(first_line),
+            ..ErrorBody::default()
+        }
+    }
+}
+
+/// Classifies an error status with Venice's message.
+pub(crate) fn classify(status: StatusCode, message: &str, code: Option<&str>) -> ApiErrorKind {
+    let text = format!("{} {}", message, code.unwrap_or("")).to_ascii_lowercase();
+    let says_balance = text.contains("balance")
+        || text.contains("spend limit")
+        || text.contains("spending limit")
+        || text.contains("insufficient");
+    let says_capacity = text.contains("capacity") || text.contains("overload");
+    match status.as_u16() {
+        402 => ApiErrorKind::InsufficientBalance,
+        429 if says_balance => ApiErrorKind::InsufficientBalance,
+        429 if says_capacity => ApiErrorKind::ModelOverloaded,
+        429 => ApiErrorKind::RateLimited,
+        400 | 422 => ApiErrorKind::BadRequest,
+        401 => ApiErrorKind::Unauthorized,
+        403 => ApiErrorKind::Forbidden,
+        404 => ApiErrorKind::NotFound,
+        413 => ApiErrorKind::PayloadTooLarge,
+        415 => ApiErrorKind::UnsupportedMediaType,
+        503 if says_capacity => ApiErrorKind::ModelOverloaded,
+        503 => ApiErrorKind::Unavailable,
+        408 | 504 => ApiErrorKind::Timeout,
+        500..=599 => ApiErrorKind::ServerError,
+        _ => ApiErrorKind::Other,
+    }
+}
+
+impl ApiError {
+    /// Builds the error of an error response from its parts.
+    pub(crate) fn new(
+        operation: &'static str,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: &[u8],
+        attempts: u32,
+    ) -> ApiError {
+        let parsed = ErrorBody::from_bytes(body);
+        let message = parsed
+            .message
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
+        let kind = classify(status, &message, parsed.code.as_deref());
+        ApiError {
+            operation,
+            status,
+            message,
+            code: parsed.code,
+            details: parsed.details,
+            kind,
+            meta: ResponseMeta::from_headers(status, headers),
+            body: excerpt(body),
+            attempts,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn every_venice_error_shape_is_read() {
+        let cases = [
+            (
+                json!({"error": "Insufficient balance"}),
+                Some("Insufficient balance"),
+                None,
+            ),
+            (
+                json!({"error": {"message": "at capacity", "code": "MODEL_AT_CAPACITY"}}),
+                Some("at capacity"),
+                Some("MODEL_AT_CAPACITY"),
+            ),
+            (
+                json!({"message": "nope", "code": 42}),
+                Some("nope"),
+                Some("42"),
+            ),
+            (
+                json!({"error": "Invalid", "details": {"_errors": []}}),
+                Some("Invalid"),
+                None,
+            ),
+            (json!([1, 2]), None, None),
+        ];
+        for (body, message, code) in cases {
+            let parsed = ErrorBody::from_json(&body);
+            assert_eq!(parsed.message.as_deref(), message, "{body}");
+            assert_eq!(parsed.code.as_deref(), code, "{body}");
+        }
+        let with_issues =
+            ErrorBody::from_json(&json!({"error": "bad", "issues": [{"path": ["x"]}]}));
+        assert_eq!(with_issues.details, Some(json!([{"path": ["x"]}])));
+    }
+
+    #[test]
+    fn html_and_text_bodies_are_summarized() {
+        let html =
+            ErrorBody::from_bytes(b"<html><head><title>502 Bad Gateway</title></head></html>");
+        assert_eq!(
+            html.message.as_deref(),
+            Some("non-JSON error page: 502 Bad Gateway")
+        );
+        let text = ErrorBody::from_bytes(b"upstream connect error\nmore");
+        assert_eq!(text.message.as_deref(), Some("upstream connect error"));
+        assert_eq!(ErrorBody::from_bytes(b"  "), ErrorBody::default());
+        assert_eq!(
+            ErrorBody::from_bytes(b"{\"error\": \"trunc"),
+            ErrorBody {
+                message: Some("{\"error\": \"trunc".into()),
+                ..ErrorBody::default()
+            }
+        );
+    }
+
+    #[test]
+    fn classification_separates_balance_rate_limit_and_capacity() {
+        let s = |n| StatusCode::from_u16(n).unwrap();
+        assert_eq!(
+            classify(s(402), "x", None),
+            ApiErrorKind::InsufficientBalance
+        );
+        assert_eq!(
+            classify(s(429), "Spend limit reached", None),
+            ApiErrorKind::InsufficientBalance
+        );
+        assert_eq!(
+            classify(s(429), "Rate limit exceeded", None),
+            ApiErrorKind::RateLimited
+        );
+        assert_eq!(
+            classify(s(429), "Model overloaded", None),
+            ApiErrorKind::ModelOverloaded
+        );
+        assert_eq!(
+            classify(
+                s(503),
+                "The model is at capacity. Please try again later.",
+                None
+            ),
+            ApiErrorKind::ModelOverloaded
+        );
+        assert_eq!(classify(s(503), "offline", None), ApiErrorKind::Unavailable);
+        assert_eq!(classify(s(504), "", None), ApiErrorKind::Timeout);
+    }
+
+    #[test]
+    fn display_is_one_actionable_line() {
+        let mut headers = HeaderMap::new();
+        headers.insert("cf-ray", "8f1e2d3c4b5a-SJC".parse().unwrap());
+        let e = Error::Api(Box::new(ApiError::new(
+            "createChatCompletion",
+            StatusCode::PAYMENT_REQUIRED,
+            headers,
+            br#"{"error": "Insufficient USD or VCU balance"}"#,
+            1,
+        )));
+        assert_eq!(
+            e.to_string(),
+            "402 Payment Required: Insufficient USD or VCU balance (request id 8f1e2d3c4b5a-SJC)"
+        );
+        assert!(!e.is_retryable());
+        assert_eq!(e.request_id(), Some("8f1e2d3c4b5a-SJC"));
+        assert!(!e.to_string().contains('\n'));
+    }
+
+    #[test]
+    fn excerpts_are_capped() {
+        let big = vec![b'a'; MAX_ERROR_BODY_EXCERPT * 3];
+        let e = excerpt(&big);
+        assert!(e.len() <= MAX_ERROR_BODY_EXCERPT + 4);
+    }
+}

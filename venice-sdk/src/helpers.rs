@@ -1,0 +1,354 @@
+//! Short constructors for the generated types where their builders are long.
+
+use std::fmt;
+
+use crate::types;
+
+/// A chat message: `Message::user("Hello")`, `Message::system("Be brief")`.
+pub type Message = types::ChatCompletionRequestMessagesItem;
+
+impl types::ChatCompletionRequestMessagesItem {
+    /// A user message with text content.
+    pub fn user(content: impl Into<String>) -> Self {
+        Message::User {
+            content: types::UserMessageContent::String(content.into()),
+        }
+    }
+
+    /// A system message with text content.
+    pub fn system(content: impl Into<String>) -> Self {
+        Message::System {
+            content: types::SystemMessageContent::String(content.into()),
+            name: None,
+        }
+    }
+
+    /// An assistant message with text content (a previous answer, for context).
+    pub fn assistant(content: impl Into<String>) -> Self {
+        Message::Assistant {
+            content: Some(types::AssistantMessageContent::String(content.into())),
+            name: None,
+            reasoning_content: None,
+            tool_calls: Vec::new(),
+        }
+    }
+
+    /// The result of a tool call, answering the call with id `tool_call_id`.
+    pub fn tool(tool_call_id: impl Into<String>, content: impl Into<String>) -> Self {
+        Message::Tool {
+            content: content.into(),
+            name: None,
+            reasoning_content: None,
+            tool_call_id: tool_call_id.into(),
+            tool_calls: Vec::new(),
+        }
+    }
+}
+
+impl types::ChatCompletionRequest {
+    /// A request for `model` with `messages` and every other field unset (the server
+    /// applies its defaults).
+    ///
+    /// `model` may carry feature suffixes: see [`ModelId`].
+    pub fn new(model: impl Into<String>, messages: impl IntoIterator<Item = Message>) -> Self {
+        types::ChatCompletionRequest {
+            frequency_penalty: None,
+            max_completion_tokens: None,
+            max_tokens: None,
+            messages: messages.into_iter().collect(),
+            model: model.into(),
+            n: None,
+            parallel_tool_calls: None,
+            presence_penalty: None,
+            response_format: None,
+            stop: None,
+            stream: None,
+            stream_options: None,
+            temperature: None,
+            tool_choice: None,
+            tools: None,
+            top_p: None,
+            user: None,
+            venice_parameters: None,
+        }
+    }
+
+    /// Sets `venice_parameters`.
+    pub fn with_venice_parameters(mut self, parameters: VeniceParameters) -> Self {
+        self.venice_parameters = Some(parameters);
+        self
+    }
+
+    /// Sets `temperature`.
+    pub fn with_temperature(mut self, temperature: f64) -> Self {
+        self.temperature = Some(temperature);
+        self
+    }
+
+    /// Sets `max_completion_tokens`.
+    pub fn with_max_completion_tokens(mut self, tokens: i64) -> Self {
+        self.max_completion_tokens = Some(tokens);
+        self
+    }
+}
+
+impl types::GenerateImageRequest {
+    /// A request for `model` to draw `prompt`, every other field unset.
+    ///
+    /// A prompt the API would refuse (empty, or over its length limit) is an
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) naming `prompt`.
+    pub fn new(model: impl Into<String>, prompt: impl Into<String>) -> Result<Self, crate::Error> {
+        let prompt: types::GenerateImageRequestPrompt =
+            prompt
+                .into()
+                .parse()
+                .map_err(|e: types::error::ConversionError| {
+                    crate::Error::invalid("prompt", e.to_string())
+                })?;
+        Ok(types::GenerateImageRequest {
+            cfg_scale: None,
+            height: None,
+            hide_watermark: None,
+            inpaint: None,
+            lora_strength: None,
+            model: model.into(),
+            negative_prompt: None,
+            prompt,
+            return_binary: None,
+            safe_mode: None,
+            seed: None,
+            steps: None,
+            style_preset: None,
+            width: None,
+        })
+    }
+
+    /// Sets `width` and `height` in pixels.
+    ///
+    /// Zero is refused here; sizes over the API's maximum are refused when the
+    /// request is sent, both as [`Error::InvalidRequest`](crate::Error::InvalidRequest).
+    pub fn with_size(mut self, width: u64, height: u64) -> Result<Self, crate::Error> {
+        self.width = Some(
+            std::num::NonZeroU64::new(width)
+                .ok_or_else(|| crate::Error::invalid("width", "must be greater than 0"))?,
+        );
+        self.height = Some(
+            std::num::NonZeroU64::new(height)
+                .ok_or_else(|| crate::Error::invalid("height", "must be greater than 0"))?,
+        );
+        Ok(self)
+    }
+}
+
+/// Venice's own chat options (`venice_parameters`).
+pub type VeniceParameters = types::ChatCompletionRequestVeniceParameters;
+
+/// Whether a chat completion may search the web.
+pub type WebSearch = types::ChatCompletionRequestVeniceParametersEnableWebSearch;
+
+impl types::ChatCompletionRequestVeniceParameters {
+    /// No Venice option set: the server's defaults apply.
+    pub fn new() -> Self {
+        types::ChatCompletionRequestVeniceParameters {
+            character_slug: None,
+            enable_web_search: None,
+            include_venice_system_prompt: None,
+        }
+    }
+
+    /// Enables, disables or automates web search (`enable_web_search`).
+    pub fn web_search(mut self, mode: WebSearch) -> Self {
+        self.enable_web_search = Some(mode);
+        self
+    }
+
+    /// Whether Venice's system prompt is added before yours.
+    pub fn include_venice_system_prompt(mut self, include: bool) -> Self {
+        self.include_venice_system_prompt = Some(include);
+        self
+    }
+
+    /// Talks as the character with this slug.
+    pub fn character(mut self, slug: impl Into<String>) -> Self {
+        self.character_slug = Some(slug.into());
+        self
+    }
+}
+
+impl types::CreateChatCompletionResponse {
+    /// The text of the first choice's message, if it has text.
+    ///
+    /// Array content (text parts) is joined.
+    pub fn text(&self) -> Option<String> {
+        let choice = self.choices.first()?;
+        let content = match &choice.message {
+            types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
+                content,
+                ..
+            } => content.as_ref()?,
+            types::CreateChatCompletionResponseChoicesItemMessage::ToolMessage {
+                content, ..
+            } => return Some(content.clone()),
+        };
+        Some(match content {
+            types::AssistantMessageContent::String(s) => s.clone(),
+            types::AssistantMessageContent::Array(parts) => {
+                parts.iter().map(|p| p.text.as_str()).collect()
+            }
+        })
+    }
+
+    /// The reasoning of the first choice, for models that think out loud.
+    pub fn reasoning(&self) -> Option<&str> {
+        match &self.choices.first()?.message {
+            types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
+                reasoning_content,
+                ..
+            }
+            | types::CreateChatCompletionResponseChoicesItemMessage::ToolMessage {
+                reasoning_content,
+                ..
+            } => reasoning_content.as_deref(),
+        }
+    }
+}
+
+/// A model id with feature suffixes: `ModelId::new("qwen3-4b").feature("disable_thinking", true)`
+/// displays as `qwen3-4b:disable_thinking=true`.
+///
+/// Suffixes switch on `venice_parameters` features through the model name alone
+/// (for clients that can only set `model`). Reserved characters in keys and values
+/// (`%`, `&`, `=`, `:`) are percent-encoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelId {
+    model: String,
+    features: Vec<(String, String)>,
+}
+
+impl ModelId {
+    /// A model id without features.
+    pub fn new(model: impl Into<String>) -> Self {
+        ModelId {
+            model: model.into(),
+            features: Vec::new(),
+        }
+    }
+
+    /// Adds (or replaces) a feature.
+    pub fn feature(mut self, key: impl Into<String>, value: impl ToString) -> Self {
+        let key = key.into();
+        let value = value.to_string();
+        match self.features.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.features.push((key, value)),
+        }
+        self
+    }
+}
+
+fn encode(part: &str, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+    for c in part.chars() {
+        match c {
+            '%' => out.write_str("%25")?,
+            '&' => out.write_str("%26")?,
+            '=' => out.write_str("%3D")?,
+            ':' => out.write_str("%3A")?,
+            c => write!(out, "{c}")?,
+        }
+    }
+    Ok(())
+}
+
+impl fmt::Display for ModelId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.model)?;
+        for (i, (k, v)) in self.features.iter().enumerate() {
+            f.write_str(if i == 0 { ":" } else { "&" })?;
+            encode(k, f)?;
+            f.write_str("=")?;
+            encode(v, f)?;
+        }
+        Ok(())
+    }
+}
+
+impl From<ModelId> for String {
+    fn from(id: ModelId) -> String {
+        id.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn messages_serialize_as_the_api_expects() {
+        let req = types::ChatCompletionRequest::new(
+            "llama-3.3-70b",
+            [
+                Message::system("Be brief"),
+                Message::user("Hi"),
+                Message::assistant("Hello"),
+                Message::tool("call_1", "42"),
+            ],
+        );
+        assert_eq!(
+            serde_json::to_value(&req).unwrap(),
+            json!({
+                "model": "llama-3.3-70b",
+                "messages": [
+                    {"role": "system", "content": "Be brief"},
+                    {"role": "user", "content": "Hi"},
+                    {"role": "assistant", "content": "Hello"},
+                    {"role": "tool", "content": "42", "tool_call_id": "call_1"}
+                ]
+            })
+        );
+    }
+
+    #[test]
+    fn venice_parameters_builder_sets_only_what_is_asked() {
+        let req = types::ChatCompletionRequest::new("m", [Message::user("q")])
+            .with_venice_parameters(VeniceParameters::new().web_search(WebSearch::Auto))
+            .with_temperature(0.2);
+        let v = serde_json::to_value(&req).unwrap();
+        assert_eq!(v["venice_parameters"], json!({"enable_web_search": "auto"}));
+        assert_eq!(v["temperature"], json!(0.2));
+    }
+
+    #[test]
+    fn model_ids_with_features() {
+        assert_eq!(ModelId::new("qwen3-4b").to_string(), "qwen3-4b");
+        let id = ModelId::new("qwen3-4b")
+            .feature("disable_thinking", true)
+            .feature("enable_web_search", "on")
+            .feature("disable_thinking", false);
+        assert_eq!(
+            id.to_string(),
+            "qwen3-4b:disable_thinking=false&enable_web_search=on"
+        );
+        assert_eq!(
+            ModelId::new("m").feature("a&b", "c=d:e%").to_string(),
+            "m:a%26b=c%3Dd%3Ae%25"
+        );
+        let req = types::ChatCompletionRequest::new(ModelId::new("m").feature("x", 1), []);
+        assert_eq!(req.model, "m:x=1");
+    }
+
+    #[test]
+    fn completion_text_reads_string_and_array_content() {
+        let c: types::CreateChatCompletionResponse = serde_json::from_value(json!({
+            "id": "x", "object": "chat.completion", "created": 0, "model": "m",
+            "choices": [{"index": 0, "finish_reason": "stop",
+                "message": {"role": "assistant", "content": "Hi there", "reasoning_content": "hmm"}}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            "venice_parameters": {"web_search_citations": []}
+        }))
+        .unwrap();
+        assert_eq!(c.text().as_deref(), Some("Hi there"));
+        assert_eq!(c.reasoning(), Some("hmm"));
+    }
+}

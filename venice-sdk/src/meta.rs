@@ -1,0 +1,321 @@
+//! What a response says besides its body: status, request id, rate limits,
+//! balances, deprecations and content flags.
+
+use std::ops::{Deref, DerefMut};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+/// A successful response: the decoded body plus its [`ResponseMeta`].
+///
+/// Derefs to the body, so `response.choices` works directly.
+#[derive(Clone, Debug)]
+pub struct Response<T> {
+    inner: T,
+    meta: ResponseMeta,
+}
+
+impl<T> Response<T> {
+    /// Pairs a body with its metadata.
+    pub fn new(inner: T, meta: ResponseMeta) -> Self {
+        Self { inner, meta }
+    }
+
+    /// The metadata: status, request id, rate limits, balances, headers.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
+    /// The body, dropping the metadata.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+
+    /// The body and the metadata.
+    pub fn into_parts(self) -> (T, ResponseMeta) {
+        (self.inner, self.meta)
+    }
+
+    /// Converts the body, keeping the metadata.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            inner: f(self.inner),
+            meta: self.meta,
+        }
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.inner
+    }
+}
+
+impl<T> DerefMut for Response<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+}
+
+/// Response metadata, parsed from the headers Venice sends.
+///
+/// Every field is `None` when its header is absent or malformed; [`headers`]
+/// has them all as received.
+///
+/// [`headers`]: ResponseMeta::headers
+#[derive(Clone, Debug, Default)]
+pub struct ResponseMeta {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The request id to quote to support (`CF-RAY`).
+    pub request_id: Option<String>,
+    /// Request and token rate limits (`x-ratelimit-*`).
+    pub rate_limits: RateLimits,
+    /// Account balances after the request (`x-venice-balance-*`).
+    pub balances: Balances,
+    /// A deprecation notice for the model used (`x-venice-model-deprecation-*`).
+    pub deprecation: Option<Deprecation>,
+    /// Image content flags (`x-venice-is-blurred`, `x-venice-is-content-violation`).
+    pub content: ContentFlags,
+    /// Every header as received.
+    pub headers: HeaderMap,
+}
+
+/// Rate limits of the key for requests and for tokens.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RateLimits {
+    /// `x-ratelimit-{limit,remaining,reset}-requests`.
+    pub requests: RateLimit,
+    /// `x-ratelimit-{limit,remaining,reset}-tokens`.
+    pub tokens: RateLimit,
+}
+
+/// One rate limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RateLimit {
+    /// The limit per window.
+    pub limit: Option<u64>,
+    /// What is left in the current window.
+    pub remaining: Option<u64>,
+    /// When the window resets. Venice sends epoch seconds, epoch milliseconds or
+    /// seconds from now; all are normalized to an instant.
+    pub reset_at: Option<SystemTime>,
+}
+
+impl RateLimit {
+    /// Time until the window resets, from now (zero if already past).
+    pub fn reset_in(&self) -> Option<Duration> {
+        self.reset_at
+            .map(|at| at.duration_since(SystemTime::now()).unwrap_or_default())
+    }
+}
+
+/// Account balances.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Balances {
+    /// `x-venice-balance-usd`.
+    pub usd: Option<f64>,
+    /// `x-venice-balance-vcu`.
+    pub vcu: Option<f64>,
+    /// `x-venice-balance-diem`.
+    pub diem: Option<f64>,
+}
+
+/// A model deprecation notice.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Deprecation {
+    /// `x-venice-model-deprecation-warning`.
+    pub warning: Option<String>,
+    /// `x-venice-model-deprecation-date`, as sent.
+    pub date: Option<String>,
+}
+
+/// Content flags of generated images.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ContentFlags {
+    /// `x-venice-is-blurred`.
+    pub is_blurred: Option<bool>,
+    /// `x-venice-is-content-violation`.
+    pub is_content_violation: Option<bool>,
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+fn number(headers: &HeaderMap, name: &str) -> Option<f64> {
+    header(headers, name)
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|n| n.is_finite())
+}
+
+fn count(headers: &HeaderMap, name: &str) -> Option<u64> {
+    number(headers, name)
+        .filter(|n| *n >= 0.0 && *n <= u64::MAX as f64)
+        .map(|n| n as u64)
+}
+
+fn flag(headers: &HeaderMap, name: &str) -> Option<bool> {
+    match header(headers, name)?.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Some(true),
+        "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads a reset value: epoch milliseconds (> 10^12), epoch seconds (> 10^9), or
+/// seconds from `now`.
+pub(crate) fn parse_reset(value: &str, now: SystemTime) -> Option<SystemTime> {
+    let n: f64 = value.trim().parse().ok()?;
+    if !n.is_finite() || n < 0.0 {
+        return None;
+    }
+    let at = if n > 1e12 {
+        UNIX_EPOCH.checked_add(Duration::from_secs_f64(n / 1000.0))?
+    } else if n > 1e9 {
+        UNIX_EPOCH.checked_add(Duration::from_secs_f64(n))?
+    } else {
+        now.checked_add(Duration::from_secs_f64(n))?
+    };
+    Some(at)
+}
+
+fn rate_limit(headers: &HeaderMap, suffix: &str, now: SystemTime) -> RateLimit {
+    RateLimit {
+        limit: count(headers, &format!("x-ratelimit-limit-{suffix}")),
+        remaining: count(headers, &format!("x-ratelimit-remaining-{suffix}")),
+        reset_at: header(headers, &format!("x-ratelimit-reset-{suffix}"))
+            .and_then(|v| parse_reset(v, now)),
+    }
+}
+
+impl ResponseMeta {
+    /// Parses the metadata of a response.
+    pub fn from_headers(status: StatusCode, headers: HeaderMap) -> ResponseMeta {
+        let now = SystemTime::now();
+        let warning = header(&headers, "x-venice-model-deprecation-warning").map(str::to_owned);
+        let date = header(&headers, "x-venice-model-deprecation-date").map(str::to_owned);
+        ResponseMeta {
+            status,
+            request_id: header(&headers, "cf-ray")
+                .or_else(|| header(&headers, "x-request-id"))
+                .map(str::to_owned),
+            rate_limits: RateLimits {
+                requests: rate_limit(&headers, "requests", now),
+                tokens: rate_limit(&headers, "tokens", now),
+            },
+            balances: Balances {
+                usd: number(&headers, "x-venice-balance-usd"),
+                vcu: number(&headers, "x-venice-balance-vcu"),
+                diem: number(&headers, "x-venice-balance-diem"),
+            },
+            deprecation: (warning.is_some() || date.is_some())
+                .then_some(Deprecation { warning, date }),
+            content: ContentFlags {
+                is_blurred: flag(&headers, "x-venice-is-blurred"),
+                is_content_violation: flag(&headers, "x-venice-is-content-violation"),
+            },
+            headers,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(
+                reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn reset_accepts_three_forms_and_normalizes_them() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_750_000_000);
+        let target = UNIX_EPOCH + Duration::from_secs(1_750_000_030);
+        assert_eq!(parse_reset("1750000030", now), Some(target));
+        assert_eq!(parse_reset("1750000030000", now), Some(target));
+        assert_eq!(parse_reset("30", now), Some(target));
+        assert_eq!(
+            parse_reset("0.5", now),
+            Some(now + Duration::from_millis(500))
+        );
+        assert_eq!(parse_reset("soon", now), None);
+        assert_eq!(parse_reset("-1", now), None);
+        assert_eq!(parse_reset("NaN", now), None);
+        assert_eq!(parse_reset("1e400", now), None);
+    }
+
+    #[test]
+    fn every_documented_header_is_read() {
+        let meta = ResponseMeta::from_headers(
+            StatusCode::OK,
+            headers(&[
+                ("cf-ray", "abc-SJC"),
+                ("x-ratelimit-limit-requests", "500"),
+                ("x-ratelimit-remaining-requests", "499"),
+                ("x-ratelimit-reset-requests", "60"),
+                ("x-ratelimit-limit-tokens", "1000000"),
+                ("x-ratelimit-remaining-tokens", "999000"),
+                ("x-venice-balance-usd", "12.5"),
+                ("x-venice-balance-vcu", "100"),
+                ("x-venice-balance-diem", "3.25"),
+                ("x-venice-model-deprecation-warning", "use another model"),
+                ("x-venice-model-deprecation-date", "2026-12-31"),
+                ("x-venice-is-blurred", "true"),
+                ("x-venice-is-content-violation", "false"),
+            ]),
+        );
+        assert_eq!(meta.request_id.as_deref(), Some("abc-SJC"));
+        assert_eq!(meta.rate_limits.requests.limit, Some(500));
+        assert_eq!(meta.rate_limits.requests.remaining, Some(499));
+        let reset = meta.rate_limits.requests.reset_in().unwrap();
+        assert!(reset <= Duration::from_secs(60) && reset > Duration::from_secs(50));
+        assert_eq!(meta.rate_limits.tokens.remaining, Some(999_000));
+        assert_eq!(meta.rate_limits.tokens.reset_at, None);
+        assert_eq!(
+            meta.balances,
+            Balances {
+                usd: Some(12.5),
+                vcu: Some(100.0),
+                diem: Some(3.25)
+            }
+        );
+        assert_eq!(
+            meta.deprecation.as_ref().unwrap().date.as_deref(),
+            Some("2026-12-31")
+        );
+        assert_eq!(meta.content.is_blurred, Some(true));
+        assert_eq!(meta.content.is_content_violation, Some(false));
+    }
+
+    #[test]
+    fn malformed_headers_are_none_not_errors() {
+        let meta = ResponseMeta::from_headers(
+            StatusCode::OK,
+            headers(&[
+                ("x-ratelimit-limit-requests", "many"),
+                ("x-ratelimit-remaining-requests", "-3"),
+                ("x-venice-balance-usd", "inf"),
+                ("x-venice-is-blurred", "maybe"),
+            ]),
+        );
+        assert_eq!(meta.rate_limits, RateLimits::default());
+        assert_eq!(meta.balances.usd, None);
+        assert_eq!(meta.content.is_blurred, None);
+        assert!(meta.deprecation.is_none());
+    }
+}
