@@ -2,7 +2,7 @@
 //! mapping of every failure into [`Error`].
 //!
 //! The generated client calls the hooks below around each request. The SDK gives
-//! each call its own [`Inner`] with a [`CallSlot`] where the hooks leave what they
+//! each call its own [`Inner`] with a call slot where the hooks leave what they
 //! saw (status, headers, the body of an error, or an SDK error), because
 //! progenitor's error type can carry neither an error's status nor the SDK's errors.
 
