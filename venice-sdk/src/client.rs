@@ -18,6 +18,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 /// Largest response body read into memory (base64 images are large).
 pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 64 * 1024 * 1024;
+/// Longest silence allowed between two reads of a stream.
+pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A Venice API client.
 ///
@@ -118,6 +120,8 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     max_response_size: Option<usize>,
+    stream_idle_timeout: Option<Duration>,
+    max_event_size: Option<usize>,
     http_client: Option<reqwest::Client>,
 }
 
@@ -129,6 +133,8 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_response_size", &self.max_response_size)
+            .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("max_event_size", &self.max_event_size)
             .field("http_client", &self.http_client.is_some())
             .finish()
     }
@@ -167,6 +173,21 @@ impl ClientBuilder {
         self
     }
 
+    /// Longest silence allowed between two reads of a stream (default 120 s); a
+    /// stream may run longer than [`timeout`](Self::timeout) as long as bytes keep
+    /// coming. A stall is [`Error::Timeout`] with [`TimeoutKind::Idle`](crate::TimeoutKind::Idle).
+    pub fn stream_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.stream_idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Largest single server-sent event of a stream (default 16 MiB); a larger one
+    /// is skipped and reported as an error item.
+    pub fn max_event_size(mut self, bytes: usize) -> Self {
+        self.max_event_size = Some(bytes);
+        self
+    }
+
     /// Sends requests with this `reqwest::Client` (proxies, TLS roots, pools…).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
@@ -182,7 +203,10 @@ impl ClientBuilder {
         };
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-        if timeout.is_zero() || connect_timeout.is_zero() {
+        let stream_idle_timeout = self
+            .stream_idle_timeout
+            .unwrap_or(DEFAULT_STREAM_IDLE_TIMEOUT);
+        if timeout.is_zero() || connect_timeout.is_zero() || stream_idle_timeout.is_zero() {
             return Err(Error::Config("timeouts must be greater than zero".into()));
         }
         let user_agent =
@@ -203,6 +227,10 @@ impl ClientBuilder {
             timeout,
             connect_timeout,
             max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
+            stream_idle_timeout,
+            max_event_size: self
+                .max_event_size
+                .unwrap_or(crate::sse::DEFAULT_MAX_EVENT_SIZE),
             http,
         });
         let raw = RawClient::new_with_client(

@@ -52,6 +52,9 @@ pub enum Error {
     /// A success response arrived but its body is not what the operation returns.
     #[error("{0}")]
     Decode(Box<DecodeError>),
+    /// A streamed response went wrong mid-way (see [`StreamErrorKind`](crate::stream::StreamErrorKind)).
+    #[error("{0}")]
+    Stream(Box<crate::stream::StreamError>),
     /// The response body is larger than the configured limit.
     #[error(
         "{operation}: response body larger than the {limit}-byte limit (status {status}); raise it with ClientBuilder::max_response_size"
@@ -248,6 +251,7 @@ impl Error {
             Error::Api(e) => e.meta.request_id.as_deref(),
             Error::Decode(e) => e.request_id.as_deref(),
             Error::BodyTooLarge { request_id, .. } => request_id.as_deref(),
+            Error::Stream(e) => e.request_id.as_deref(),
             _ => None,
         }
     }

@@ -52,12 +52,14 @@ mod helpers;
 pub mod meta;
 pub mod resources;
 mod secret;
+pub mod sse;
+pub mod stream;
 pub mod transport;
 mod validate;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
-    DEFAULT_TIMEOUT,
+    DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use error::{ApiError, ApiErrorKind, DecodeError, Error, TimeoutKind};
 pub use generated::{Client as RawClient, builder, operations, types};
@@ -65,3 +67,4 @@ pub use helpers::{Message, ModelId, VeniceParameters, WebSearch};
 pub use meta::{Response, ResponseMeta};
 pub use resources::{ChatCompletion, GeneratedImages, ImageInput};
 pub use secret::Secret;
+pub use stream::{ChatCompletionChunk, ChatStream, StreamError, StreamErrorKind};

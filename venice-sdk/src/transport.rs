@@ -30,6 +30,8 @@ pub(crate) struct Config {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub max_response_size: usize,
+    pub stream_idle_timeout: Duration,
+    pub max_event_size: usize,
     pub http: reqwest::Client,
 }
 
@@ -42,6 +44,8 @@ impl fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_response_size", &self.max_response_size)
+            .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("max_event_size", &self.max_event_size)
             .finish_non_exhaustive()
     }
 }
@@ -179,6 +183,54 @@ pub(crate) async fn execute(
         .await
         .map_err(|e| map_reqwest(config, operation, e, attempts))?;
     read_capped(config, operation, response, attempts).await
+}
+
+/// Sends a prepared streaming request and waits for the response head (within the
+/// request timeout). Error statuses and non-event-stream answers are read (within
+/// the size limit) and returned as errors.
+pub(crate) async fn open_stream(
+    config: &Config,
+    operation: &'static str,
+    request: reqwest::Request,
+) -> Result<(reqwest::Response, crate::ResponseMeta), Error> {
+    let attempts = 1;
+    let response = match tokio::time::timeout(config.timeout, config.http.execute(request)).await {
+        Ok(result) => result.map_err(|e| map_reqwest(config, operation, e, attempts))?,
+        Err(_) => {
+            return Err(Error::Timeout {
+                limit: TimeoutKind::Request,
+                after: config.timeout,
+                operation,
+                attempts,
+            });
+        }
+    };
+    let status = response.status();
+    let content_type = header_str(response.headers(), CONTENT_TYPE.as_str());
+    let is_event_stream = content_type.as_deref().is_some_and(|ct| {
+        ct.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("text/event-stream")
+    });
+    if status.is_success() && is_event_stream {
+        let meta = crate::ResponseMeta::from_headers(status, response.headers().clone());
+        return Ok((response, meta));
+    }
+    let buffered = read_capped(config, operation, response, attempts).await?;
+    if let Some(error) = buffered.error_for_status(operation) {
+        return Err(error);
+    }
+    Err(Error::Decode(Box::new(DecodeError {
+        operation,
+        status,
+        message: format!(
+            "expected a text/event-stream, got {}",
+            content_type.as_deref().unwrap_or("no content type")
+        ),
+        content_type,
+        excerpt: Some(config.scrub(excerpt(&buffered.body))),
+        request_id: header_str(&buffered.headers, "cf-ray"),
+    })))
 }
 
 async fn read_capped(

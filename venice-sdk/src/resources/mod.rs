@@ -10,6 +10,7 @@ use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 
 use crate::error::{DecodeError, excerpt};
+use crate::stream::ChatStream;
 use crate::transport::{self, Buffered};
 use crate::{Client, Error, Response, ResponseMeta, operations, types};
 
@@ -34,6 +35,37 @@ impl Chat<'_> {
         let call = self.client.call();
         let result = call.raw.create_chat_completion().body(request).send().await;
         call.finish("createChatCompletion", result)
+    }
+
+    /// Starts a streamed chat completion (`stream` is set to `true`).
+    ///
+    /// Returns once the response head has arrived: an error status, or an answer
+    /// that is not an event stream, is returned here as the same [`Error`] as
+    /// [`create`](Self::create) would give. The chunks are then pulled from the
+    /// returned [`ChatStream`].
+    pub async fn stream(
+        &self,
+        mut request: types::ChatCompletionRequest,
+    ) -> Result<ChatStream, Error> {
+        request.stream = Some(true);
+        let op = "createChatCompletion";
+        let config = self.client.config();
+        let mut http = config
+            .http
+            .post(format!("{}/chat/completions", config.base_url))
+            .header(ACCEPT, HeaderValue::from_static("text/event-stream"))
+            .json(&request)
+            .build()
+            .map_err(|e| Error::invalid("body", e.to_string()))?;
+        transport::prepare(config, operations::find(op), &mut http)?;
+        let (response, meta) = transport::open_stream(config, op, http).await?;
+        Ok(ChatStream::new(
+            response,
+            meta,
+            op,
+            config.stream_idle_timeout,
+            config.max_event_size,
+        ))
     }
 }
 

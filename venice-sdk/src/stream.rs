@@ -1,0 +1,649 @@
+//! Streaming chat completions: typed chunks from a server-sent event stream,
+//! pulled by the caller, and an accumulator that folds them into a completion.
+//!
+//! The stream is a plain [`futures::Stream`]: no task is spawned and nothing is
+//! buffered beyond the event being parsed. Dropping it closes the connection.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::TimeoutKind;
+use crate::sse::{Event, SseError, SseParser};
+use crate::{Error, ResponseMeta, types};
+
+/// One `chat.completion.chunk` of a streamed completion.
+///
+/// Every field is optional or defaulted and unknown fields are ignored, so chunks
+/// from newer servers (or other OpenAI-compatible ones) still decode.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChatCompletionChunk {
+    /// The completion id (the same for every chunk).
+    #[serde(default)]
+    pub id: String,
+    /// `chat.completion.chunk`.
+    #[serde(default)]
+    pub object: String,
+    /// Unix time the completion was created.
+    #[serde(default)]
+    pub created: i64,
+    /// The model answering.
+    #[serde(default)]
+    pub model: String,
+    /// The deltas, one per choice.
+    #[serde(default)]
+    pub choices: Vec<ChunkChoice>,
+    /// Token usage; sent in a final chunk when `stream_options.include_usage` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<types::CreateChatCompletionResponseUsage>,
+    /// Venice's extras, such as web search citations (first or last chunk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venice_parameters: Option<Value>,
+}
+
+/// The delta of one choice.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChunkChoice {
+    /// Which choice this delta belongs to.
+    #[serde(default)]
+    pub index: u32,
+    /// What this chunk adds.
+    #[serde(default)]
+    pub delta: Delta,
+    /// Why the choice finished (`stop`, `length`, `tool_calls`, or a value this
+    /// SDK does not know yet), on its last chunk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_reason: Option<String>,
+    /// Log probabilities, when requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logprobs: Option<Value>,
+}
+
+/// Text and tool-call fragments added by a chunk.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Delta {
+    /// The role, on the first chunk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// A piece of the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// A piece of the model's reasoning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_content: Option<String>,
+    /// Pieces of tool calls, merged by `index`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolCallDelta>,
+}
+
+/// A fragment of a tool call.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToolCallDelta {
+    /// Which tool call of the choice this fragment belongs to.
+    #[serde(default)]
+    pub index: u32,
+    /// The call id, on its first fragment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `function`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Name and argument fragments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<FunctionDelta>,
+}
+
+/// A fragment of a function call.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FunctionDelta {
+    /// The function name, usually whole on the first fragment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A piece of the JSON arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arguments: Option<String>,
+}
+
+impl ChatCompletionChunk {
+    /// The content this chunk adds to the first choice (empty if none).
+    pub fn delta_text(&self) -> &str {
+        self.choices
+            .first()
+            .and_then(|c| c.delta.content.as_deref())
+            .unwrap_or("")
+    }
+
+    /// The reasoning this chunk adds to the first choice (empty if none).
+    pub fn delta_reasoning(&self) -> &str {
+        self.choices
+            .first()
+            .and_then(|c| c.delta.reasoning_content.as_deref())
+            .unwrap_or("")
+    }
+}
+
+/// What went wrong inside a stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StreamErrorKind {
+    /// The body ended before `data: [DONE]` and before any choice finished.
+    Truncated,
+    /// One event was larger than the limit; it was skipped.
+    EventTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// One event was not valid UTF-8; it was skipped.
+    InvalidUtf8,
+    /// One event was not a JSON chunk; it was skipped.
+    InvalidJson {
+        /// What the decoder said.
+        message: String,
+    },
+    /// The server sent an error event; the stream ends.
+    Server {
+        /// The message.
+        message: String,
+        /// The code, when sent.
+        code: Option<String>,
+    },
+}
+
+impl fmt::Display for StreamErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StreamErrorKind::Truncated => {
+                f.write_str("the stream ended before [DONE] and before any choice finished")
+            }
+            StreamErrorKind::EventTooLarge { limit } => write!(
+                f,
+                "an event larger than the {limit}-byte limit was skipped (raise it with ClientBuilder::max_event_size)"
+            ),
+            StreamErrorKind::InvalidUtf8 => {
+                f.write_str("an event was not valid UTF-8 and was skipped")
+            }
+            StreamErrorKind::InvalidJson { message } => {
+                write!(
+                    f,
+                    "an event was not a valid chunk and was skipped: {message}"
+                )
+            }
+            StreamErrorKind::Server { message, code } => {
+                write!(f, "the server reported an error mid-stream: {message}")?;
+                if let Some(code) = code {
+                    write!(f, " [{code}]")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A problem in the middle of a stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamError {
+    /// The operation.
+    pub operation: &'static str,
+    /// What went wrong.
+    pub kind: StreamErrorKind,
+    /// The request id of the response, if any.
+    pub request_id: Option<String>,
+}
+
+impl fmt::Display for StreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.operation, self.kind)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+/// A streamed chat completion: a [`Stream`] of [`ChatCompletionChunk`]s.
+///
+/// Items are pulled from the connection as the caller asks for them. An item is
+/// `Err` for an event that could not be read (the stream goes on) or for a
+/// failure that ends it (server error event, broken connection, stall longer than
+/// the idle timeout, truncation). After `data: [DONE]` the stream ends and
+/// nothing more is read.
+pub struct ChatStream {
+    body: Option<ByteStream>,
+    parser: SseParser,
+    pending: VecDeque<Result<Event, SseError>>,
+    meta: ResponseMeta,
+    operation: &'static str,
+    idle: Duration,
+    idle_timer: Pin<Box<tokio::time::Sleep>>,
+    finished_choice: bool,
+    done: bool,
+}
+
+impl fmt::Debug for ChatStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChatStream")
+            .field("operation", &self.operation)
+            .field("request_id", &self.meta.request_id)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ChatStream {
+    pub(crate) fn new(
+        response: reqwest::Response,
+        meta: ResponseMeta,
+        operation: &'static str,
+        idle: Duration,
+        max_event_size: usize,
+    ) -> ChatStream {
+        ChatStream {
+            body: Some(Box::pin(response.bytes_stream())),
+            parser: SseParser::with_max_event_size(max_event_size),
+            pending: VecDeque::new(),
+            meta,
+            operation,
+            idle,
+            idle_timer: Box::pin(tokio::time::sleep(idle)),
+            finished_choice: false,
+            done: false,
+        }
+    }
+
+    /// The response metadata (status, request id, rate limits, headers).
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
+    /// Only the text: each item is the content a chunk adds (chunks without text
+    /// are skipped).
+    pub fn text(self) -> impl Stream<Item = Result<String, Error>> + Unpin {
+        self.filter_map(|item| {
+            futures::future::ready(match item {
+                Ok(chunk) => {
+                    let text = chunk.delta_text();
+                    (!text.is_empty()).then(|| Ok(text.to_owned()))
+                }
+                Err(e) => Some(Err(e)),
+            })
+        })
+    }
+
+    /// Reads the whole stream and folds it into the completion `chat().create`
+    /// would have returned: content and reasoning joined per choice, tool-call
+    /// fragments merged by index, finish reasons, usage and citations.
+    ///
+    /// The first error ends the collection and is returned.
+    pub async fn collect_completion(
+        mut self,
+    ) -> Result<crate::Response<types::CreateChatCompletionResponse>, Error> {
+        let mut acc = Accumulator::default();
+        while let Some(item) = self.next().await {
+            acc.add(item?);
+        }
+        let meta = self.meta.clone();
+        Ok(crate::Response::new(acc.finish(), meta))
+    }
+
+    fn stream_error(&self, kind: StreamErrorKind) -> Error {
+        Error::Stream(Box::new(StreamError {
+            operation: self.operation,
+            kind,
+            request_id: self.meta.request_id.clone(),
+        }))
+    }
+
+    /// Ends the stream: no more reads, the connection is released.
+    fn end(&mut self) {
+        self.done = true;
+        self.body = None;
+    }
+
+    /// Turns one event into an item, or `None` for `[DONE]`.
+    fn on_event(
+        &mut self,
+        event: Result<Event, SseError>,
+    ) -> Option<Result<ChatCompletionChunk, Error>> {
+        let event = match event {
+            Ok(event) => event,
+            Err(SseError::EventTooLarge { limit }) => {
+                return Some(Err(
+                    self.stream_error(StreamErrorKind::EventTooLarge { limit })
+                ));
+            }
+            Err(SseError::InvalidUtf8 { .. }) => {
+                return Some(Err(self.stream_error(StreamErrorKind::InvalidUtf8)));
+            }
+        };
+        let data = event.data.trim();
+        if data == "[DONE]" {
+            self.end();
+            return None;
+        }
+        let value: Value = match serde_json::from_str(data) {
+            Ok(v) => v,
+            Err(e) => {
+                return Some(Err(self.stream_error(StreamErrorKind::InvalidJson {
+                    message: e.to_string(),
+                })));
+            }
+        };
+        if event.event == "error"
+            || (value.get("error").is_some() && value.get("choices").is_none())
+        {
+            let body = crate::error::ErrorBody::from_json(&value);
+            self.end();
+            return Some(Err(self.stream_error(StreamErrorKind::Server {
+                message: body.message.unwrap_or_else(|| "unknown error".into()),
+                code: body.code,
+            })));
+        }
+        match serde_json::from_value::<ChatCompletionChunk>(value) {
+            Ok(chunk) => {
+                if chunk.choices.iter().any(|c| c.finish_reason.is_some()) {
+                    self.finished_choice = true;
+                }
+                Some(Ok(chunk))
+            }
+            Err(e) => Some(Err(self.stream_error(StreamErrorKind::InvalidJson {
+                message: e.to_string(),
+            }))),
+        }
+    }
+}
+
+impl Stream for ChatStream {
+    type Item = Result<ChatCompletionChunk, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            // Events already parsed come first.
+            let next = match this.pending.pop_front() {
+                Some(event) => Some(event),
+                None => this.parser.next_event(),
+            };
+            if let Some(event) = next {
+                match this.on_event(event) {
+                    Some(item) => return Poll::Ready(Some(item)),
+                    None => return Poll::Ready(None),
+                }
+            }
+            let Some(body) = this.body.as_mut() else {
+                // The body ended and every event was handed out.
+                this.done = true;
+                if this.finished_choice {
+                    return Poll::Ready(None);
+                }
+                return Poll::Ready(Some(Err(this.stream_error(StreamErrorKind::Truncated))));
+            };
+            match body.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(bytes))) => {
+                    this.parser.push(&bytes);
+                    let deadline = tokio::time::Instant::now() + this.idle;
+                    this.idle_timer.as_mut().reset(deadline);
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    this.end();
+                    let message = if e.is_timeout() {
+                        "timed out reading the stream".to_owned()
+                    } else {
+                        format!("the stream broke off: {e}")
+                    };
+                    return Poll::Ready(Some(Err(Error::Connection {
+                        operation: this.operation,
+                        message,
+                        attempts: 1,
+                        source: Some(e),
+                    })));
+                }
+                Poll::Ready(None) => {
+                    this.body = None;
+                    this.pending.extend(this.parser.finish());
+                }
+                Poll::Pending => {
+                    if this.idle_timer.as_mut().poll(cx).is_ready() {
+                        this.end();
+                        return Poll::Ready(Some(Err(Error::Timeout {
+                            limit: TimeoutKind::Idle,
+                            after: this.idle,
+                            operation: this.operation,
+                            attempts: 1,
+                        })));
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+}
+
+/// Folds chunks into a completion.
+#[derive(Default)]
+struct Accumulator {
+    id: String,
+    created: i64,
+    model: String,
+    choices: BTreeMap<u32, ChoiceAcc>,
+    usage: Option<types::CreateChatCompletionResponseUsage>,
+    venice_parameters: Option<Value>,
+}
+
+#[derive(Default)]
+struct ChoiceAcc {
+    role: Option<String>,
+    content: String,
+    has_content: bool,
+    reasoning: String,
+    finish_reason: Option<String>,
+    tool_calls: BTreeMap<u32, ToolCallAcc>,
+}
+
+#[derive(Default)]
+struct ToolCallAcc {
+    id: Option<String>,
+    kind: Option<String>,
+    name: String,
+    arguments: String,
+}
+
+impl Accumulator {
+    fn add(&mut self, chunk: ChatCompletionChunk) {
+        if self.id.is_empty() {
+            self.id = chunk.id;
+        }
+        if self.model.is_empty() {
+            self.model = chunk.model;
+        }
+        if self.created == 0 {
+            self.created = chunk.created;
+        }
+        if chunk.usage.is_some() {
+            self.usage = chunk.usage;
+        }
+        if let Some(vp) = chunk.venice_parameters {
+            // Citations arrive on the first or the last chunk: keep whichever has them.
+            let has_citations = vp
+                .get("web_search_citations")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty());
+            if has_citations || self.venice_parameters.is_none() {
+                self.venice_parameters = Some(vp);
+            }
+        }
+        for choice in chunk.choices {
+            let acc = self.choices.entry(choice.index).or_default();
+            let delta = choice.delta;
+            if delta.role.is_some() {
+                acc.role = delta.role;
+            }
+            if let Some(text) = delta.content {
+                acc.content.push_str(&text);
+                acc.has_content = true;
+            }
+            if let Some(text) = delta.reasoning_content {
+                acc.reasoning.push_str(&text);
+            }
+            for call in delta.tool_calls {
+                let slot = acc.tool_calls.entry(call.index).or_default();
+                if call.id.is_some() {
+                    slot.id = call.id;
+                }
+                if call.kind.is_some() {
+                    slot.kind = call.kind;
+                }
+                if let Some(f) = call.function {
+                    if let Some(name) = f.name {
+                        slot.name.push_str(&name);
+                    }
+                    if let Some(args) = f.arguments {
+                        slot.arguments.push_str(&args);
+                    }
+                }
+            }
+            if choice.finish_reason.is_some() {
+                acc.finish_reason = choice.finish_reason;
+            }
+        }
+    }
+
+    fn finish(self) -> types::CreateChatCompletionResponse {
+        let choices = self
+            .choices
+            .into_iter()
+            .map(|(index, c)| {
+                let tool_calls = c
+                    .tool_calls
+                    .into_values()
+                    .map(|t| {
+                        serde_json::json!({
+                            "id": t.id.unwrap_or_default(),
+                            "type": t.kind.unwrap_or_else(|| "function".into()),
+                            "function": {"name": t.name, "arguments": t.arguments},
+                        })
+                    })
+                    .collect();
+                types::CreateChatCompletionResponseChoicesItem {
+                    finish_reason: c.finish_reason.unwrap_or_default(),
+                    index: i64::from(index),
+                    logprobs: None,
+                    message:
+                        types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
+                            content: c
+                                .has_content
+                                .then_some(types::AssistantMessageContent::String(c.content)),
+                            name: None,
+                            reasoning_content: (!c.reasoning.is_empty()).then_some(c.reasoning),
+                            role: c.role.unwrap_or_else(|| "assistant".into()),
+                            tool_calls,
+                        },
+                    stop_reason: None,
+                }
+            })
+            .collect();
+        let venice_parameters = self
+            .venice_parameters
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or(types::CreateChatCompletionResponseVeniceParameters {
+                web_search_citations: Vec::new(),
+            });
+        types::CreateChatCompletionResponse {
+            choices,
+            created: self.created,
+            id: self.id,
+            model: self.model,
+            object: "chat.completion".into(),
+            prompt_logprobs: None,
+            usage: self
+                .usage
+                .unwrap_or(types::CreateChatCompletionResponseUsage {
+                    completion_tokens: 0,
+                    prompt_tokens: 0,
+                    prompt_tokens_details: None,
+                    total_tokens: 0,
+                }),
+            venice_parameters,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn chunk(v: Value) -> ChatCompletionChunk {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn chunks_tolerate_missing_and_unknown_fields() {
+        let c = chunk(
+            json!({"choices": [{"delta": {"content": "x", "new": 1}, "finish_reason": "brand_new"}], "extra": true}),
+        );
+        assert_eq!(c.delta_text(), "x");
+        assert_eq!(c.choices[0].finish_reason.as_deref(), Some("brand_new"));
+        assert_eq!(chunk(json!({})).delta_text(), "");
+    }
+
+    #[test]
+    fn the_accumulator_merges_content_reasoning_tool_calls_usage_and_citations() {
+        let mut acc = Accumulator::default();
+        for c in [
+            json!({"id": "c1", "created": 7, "model": "m", "choices": [{"index": 0, "delta": {"role": "assistant", "reasoning_content": "Let me "}}],
+                   "venice_parameters": {"web_search_citations": []}}),
+            json!({"id": "c1", "choices": [{"index": 0, "delta": {"reasoning_content": "think."}}]}),
+            json!({"id": "c1", "choices": [{"index": 0, "delta": {"content": "Hel"}}, {"index": 1, "delta": {"content": "B"}}]}),
+            json!({"id": "c1", "choices": [{"index": 0, "delta": {"content": "lo", "tool_calls": [
+                {"index": 0, "id": "call_a", "type": "function", "function": {"name": "get_weather", "arguments": "{\"ci"}},
+                {"index": 1, "id": "call_b", "function": {"name": "now", "arguments": ""}}]}}]}),
+            json!({"id": "c1", "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "ty\":\"Oslo\"}"}}]}, "finish_reason": "tool_calls"},
+                                           {"index": 1, "delta": {}, "finish_reason": "stop"}]}),
+            json!({"id": "c1", "choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7},
+                   "venice_parameters": {"web_search_citations": [{"title": "T", "url": "https://e.x", "content": "c", "date": "d"}]}}),
+        ] {
+            acc.add(chunk(c));
+        }
+        let done = acc.finish();
+        assert_eq!(done.id, "c1");
+        assert_eq!(done.created, 7);
+        assert_eq!(done.text().as_deref(), Some("Hello"));
+        assert_eq!(done.reasoning(), Some("Let me think."));
+        assert_eq!(done.choices.len(), 2);
+        assert_eq!(done.choices[0].finish_reason, "tool_calls");
+        assert_eq!(done.choices[1].finish_reason, "stop");
+        let types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
+            tool_calls,
+            ..
+        } = &done.choices[0].message
+        else {
+            panic!("assistant message expected")
+        };
+        assert_eq!(
+            tool_calls,
+            &vec![
+                json!({"id": "call_a", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\":\"Oslo\"}"}}),
+                json!({"id": "call_b", "type": "function", "function": {"name": "now", "arguments": ""}}),
+            ]
+        );
+        assert_eq!(done.usage.total_tokens, 7);
+        assert_eq!(done.venice_parameters.web_search_citations.len(), 1);
+        assert_eq!(
+            done.venice_parameters.web_search_citations[0].url,
+            "https://e.x"
+        );
+    }
+}
