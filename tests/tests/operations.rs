@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
+use std::time::Duration;
 
 use httpmock::prelude::*;
 use serde_json::{Value, json};
@@ -123,6 +124,7 @@ async fn every_operation_round_trips_with_the_spec_example() {
             })
             .await;
         let client = Client::builder()
+            .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
             .api_key(KEY)
             .base_url(server.base_url())
             .build()
@@ -169,6 +171,7 @@ async fn every_documented_error_status_decodes_into_an_api_error() {
                 })
                 .await;
             let client = Client::builder()
+                .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
                 .api_key(KEY)
                 .base_url(server.base_url())
                 .build()

@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::header::HeaderValue;
 
 use crate::resources::{ApiKeys, Characters, Chat, Images, Models};
+use crate::retry::{RetryBudget, RetryPolicy};
 use crate::transport::{Call, Config, Inner};
 use crate::{Error, RawClient, Secret};
 
@@ -98,6 +99,50 @@ impl Client {
         &self.raw
     }
 
+    /// A client like this one (same connections and retry budget) whose calls
+    /// retry at most `retries` times; `0` disables retries. For one call:
+    /// `client.with_max_retries(0).chat().create(req)`.
+    pub fn with_max_retries(&self, retries: u32) -> Client {
+        self.derive(|c| c.retry.max_retries = retries)
+    }
+
+    /// A client like this one whose non-streaming calls (and stream heads) time
+    /// out after `timeout`.
+    pub fn with_timeout(&self, timeout: Duration) -> Client {
+        self.derive(|c| {
+            if !timeout.is_zero() {
+                c.timeout = timeout;
+            }
+        })
+    }
+
+    /// A client like this one whose streams end after `timeout` without a byte.
+    pub fn with_stream_idle_timeout(&self, timeout: Duration) -> Client {
+        self.derive(|c| {
+            if !timeout.is_zero() {
+                c.stream_idle_timeout = timeout;
+            }
+        })
+    }
+
+    fn derive(&self, change: impl FnOnce(&mut Config)) -> Client {
+        let mut config = Config::clone(&self.config);
+        change(&mut config);
+        let config = Arc::new(config);
+        let raw = RawClient::new_with_client(
+            &config.base_url,
+            config.http.clone(),
+            Inner {
+                config: Arc::clone(&config),
+                call: None,
+            },
+        );
+        Client {
+            config,
+            raw: Arc::new(raw),
+        }
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.config.base_url
@@ -122,6 +167,9 @@ pub struct ClientBuilder {
     max_response_size: Option<usize>,
     stream_idle_timeout: Option<Duration>,
     max_event_size: Option<usize>,
+    max_retries: Option<u32>,
+    backoff: Option<(Duration, Duration)>,
+    retry_after_cap: Option<Duration>,
     http_client: Option<reqwest::Client>,
 }
 
@@ -135,6 +183,9 @@ impl fmt::Debug for ClientBuilder {
             .field("max_response_size", &self.max_response_size)
             .field("stream_idle_timeout", &self.stream_idle_timeout)
             .field("max_event_size", &self.max_event_size)
+            .field("max_retries", &self.max_retries)
+            .field("backoff", &self.backoff)
+            .field("retry_after_cap", &self.retry_after_cap)
             .field("http_client", &self.http_client.is_some())
             .finish()
     }
@@ -188,6 +239,34 @@ impl ClientBuilder {
         self
     }
 
+    /// Retries after the first attempt (default 2; 0 disables retries).
+    ///
+    /// Retried: connection failures before any response, and 408, 409, 429, 500,
+    /// 502, 503, 504 — never an exhausted balance or spend limit. A response header
+    /// `x-should-retry: true|false` overrides the status. The delay is the
+    /// server's `retry-after-ms` / `retry-after` (up to
+    /// [`retry_after_cap`](Self::retry_after_cap)), else exponential backoff with
+    /// jitter. All clones of the client share a retry budget: a burst of failing
+    /// requests retries at most 10 + 10 % of the requests.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+
+    /// The backoff between retries: `initial`, doubled each retry, at most `max`
+    /// (defaults 0.5 s and 8 s), less up to 25 % jitter.
+    pub fn retry_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.backoff = Some((initial, max));
+        self
+    }
+
+    /// The longest `Retry-After` honoured (default 60 s). A server asking for a
+    /// longer wait is not retried: its error is returned at once.
+    pub fn retry_after_cap(mut self, cap: Duration) -> Self {
+        self.retry_after_cap = Some(cap);
+        self
+    }
+
     /// Sends requests with this `reqwest::Client` (proxies, TLS roots, pools…).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
@@ -231,6 +310,21 @@ impl ClientBuilder {
             max_event_size: self
                 .max_event_size
                 .unwrap_or(crate::sse::DEFAULT_MAX_EVENT_SIZE),
+            retry: {
+                let mut policy = RetryPolicy::default();
+                if let Some(n) = self.max_retries {
+                    policy.max_retries = n;
+                }
+                if let Some((initial, max)) = self.backoff {
+                    policy.initial_backoff = initial;
+                    policy.max_backoff = max.max(initial);
+                }
+                if let Some(cap) = self.retry_after_cap {
+                    policy.retry_after_cap = cap;
+                }
+                policy
+            },
+            budget: Arc::new(RetryBudget::new()),
             http,
         });
         let raw = RawClient::new_with_client(

@@ -51,6 +51,7 @@ pub mod error;
 mod helpers;
 pub mod meta;
 pub mod resources;
+pub mod retry;
 mod secret;
 pub mod sse;
 pub mod stream;

@@ -15,12 +15,16 @@ use progenitor_client::{ClientHooks, ClientInfo, Error as RawError, OperationInf
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 
+use tracing::Instrument as _;
+
 use crate::error::{ApiError, DecodeError, TimeoutKind, excerpt};
 use crate::generated::Client as RawClient;
 use crate::operations::{self, Operation};
+use crate::retry::{self, RetryBudget, RetryPolicy};
 use crate::{Error, Secret};
 
 /// The resolved client configuration, shared by every clone of a client.
+#[derive(Clone)]
 pub(crate) struct Config {
     pub base_url: String,
     pub api_key: Option<Secret>,
@@ -32,6 +36,9 @@ pub(crate) struct Config {
     pub max_response_size: usize,
     pub stream_idle_timeout: Duration,
     pub max_event_size: usize,
+    pub retry: RetryPolicy,
+    /// Shared by every clone of the client.
+    pub budget: Arc<RetryBudget>,
     pub http: reqwest::Client,
 }
 
@@ -46,6 +53,7 @@ impl fmt::Debug for Config {
             .field("max_response_size", &self.max_response_size)
             .field("stream_idle_timeout", &self.stream_idle_timeout)
             .field("max_event_size", &self.max_event_size)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -164,47 +172,265 @@ pub(crate) fn prepare(
     Ok(())
 }
 
-/// Sends a prepared request and reads the body whole, within the size limit.
-///
-/// Error statuses are returned as `Ok` too (with their body), so the caller can
-/// decode them its own way.
+/// Where the attempts of a call get their request: a built request (cloned for
+/// each attempt; sent once if its body cannot be cloned), or a factory that builds
+/// it anew (multipart uploads, rebuilt from the same bytes).
+pub(crate) enum Source {
+    Built(Option<Box<reqwest::Request>>),
+    Factory(Box<dyn Fn() -> Result<reqwest::Request, Error> + Send + Sync>),
+}
+
+impl Source {
+    /// The request for the next attempt, and whether another may follow it.
+    fn next(&mut self) -> Result<(reqwest::Request, bool), Error> {
+        match self {
+            Source::Built(slot) => {
+                let Some(request) = slot.take() else {
+                    return Err(Error::Config("request already sent".into()));
+                };
+                match request.try_clone() {
+                    Some(copy) => {
+                        *slot = Some(request);
+                        Ok((copy, true))
+                    }
+                    None => Ok((*request, false)),
+                }
+            }
+            Source::Factory(build) => Ok((build()?, true)),
+        }
+    }
+}
+
+/// How the response head of a successful attempt is awaited.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The request timeout covers the whole exchange, body included.
+    Whole,
+    /// The request timeout covers the head only; the body is a stream.
+    Stream,
+}
+
+/// Most of an error body read to build the error (the excerpt keeps 64 KiB).
+const ERROR_BODY_READ_LIMIT: usize = 1024 * 1024;
+
+/// The outcome of the attempts of a call.
+enum Outcome {
+    /// A success status; its body is unread.
+    Success(reqwest::Response, u32),
+    /// An error status that is not retried (any more); its body read.
+    Failure(Buffered),
+}
+
+/// Sends the request, retrying what is worth retrying: connection failures before
+/// any response, and error statuses per [`retry::decide`](crate::retry), within the
+/// client's retry budget. Each attempt is a tracing event.
+async fn attempts(
+    config: &Config,
+    operation: &'static str,
+    mut source: Source,
+    mode: Mode,
+) -> Result<Outcome, Error> {
+    config.budget.deposit();
+    let mut attempt: u32 = 0;
+    loop {
+        attempt += 1;
+        let (mut request, may_repeat) = source.next()?;
+        let can_retry = may_repeat && attempt <= config.retry.max_retries;
+        tracing::debug!(attempt, "sending");
+        let sent = match mode {
+            Mode::Whole => {
+                if request.timeout().is_none() {
+                    *request.timeout_mut() = Some(config.timeout);
+                }
+                config.http.execute(request).await
+            }
+            Mode::Stream => {
+                match tokio::time::timeout(config.timeout, config.http.execute(request)).await {
+                    Ok(result) => result,
+                    Err(_) => {
+                        tracing::debug!(attempt, "no response head within the request timeout");
+                        return Err(Error::Timeout {
+                            limit: TimeoutKind::Request,
+                            after: config.timeout,
+                            operation,
+                            attempts: attempt,
+                        });
+                    }
+                }
+            }
+        };
+        let response = match sent {
+            Ok(response) => response,
+            Err(e) => {
+                // Only failures before any response are safe to repeat; a request
+                // that timed out may have been processed.
+                let before_response = e.is_connect() || (e.is_request() && !e.is_timeout());
+                let error = map_reqwest(config, operation, e, attempt);
+                if before_response && can_retry && config.budget.withdraw() {
+                    let delay = retry::backoff(&config.retry, attempt - 1);
+                    tracing::info!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying after a connection failure");
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+                tracing::debug!(attempt, error = %error, "giving up");
+                return Err(error);
+            }
+        };
+        let status = response.status();
+        tracing::debug!(attempt, status = status.as_u16(), "response");
+        if status.is_success() {
+            return Ok(Outcome::Success(response, attempt));
+        }
+        let limit = config.max_response_size.min(ERROR_BODY_READ_LIMIT);
+        let buffered = read_body(config, operation, response, attempt, limit, true).await?;
+        if can_retry {
+            match retry::decide(
+                &config.retry,
+                status,
+                &buffered.headers,
+                &buffered.body,
+                attempt - 1,
+            ) {
+                retry::Decision::Retry(delay) if config.budget.withdraw() => {
+                    tracing::info!(
+                        attempt,
+                        status = status.as_u16(),
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+                retry::Decision::Retry(_) => {
+                    tracing::warn!(
+                        attempt,
+                        status = status.as_u16(),
+                        "retry budget spent; not retrying"
+                    );
+                }
+                retry::Decision::Stop(reason) => {
+                    tracing::debug!(attempt, status = status.as_u16(), ?reason, "not retrying");
+                }
+            }
+        }
+        return Ok(Outcome::Failure(buffered));
+    }
+}
+
+fn call_span(operation: &'static str, method: &reqwest::Method, path: &str) -> tracing::Span {
+    tracing::info_span!(
+        "venice.call",
+        operation,
+        method = %method,
+        path,
+        status = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+    )
+}
+
+fn close_span(span: &tracing::Span, started: std::time::Instant, result: &Result<Buffered, Error>) {
+    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    match result {
+        Ok(b) => {
+            span.record("status", b.status.as_u16());
+            span.record("attempts", b.attempts);
+            if let Some(id) = header_str(&b.headers, "cf-ray") {
+                span.record("request_id", id.as_str());
+            }
+        }
+        Err(e) => {
+            if let Some(status) = e.status() {
+                span.record("status", status.as_u16());
+            }
+            if let Some(id) = e.request_id() {
+                span.record("request_id", id);
+            }
+        }
+    }
+}
+
+fn request_path(config: &Config, url: &reqwest::Url) -> String {
+    let base_path = reqwest::Url::parse(&config.base_url)
+        .map(|u| u.path().trim_end_matches('/').to_owned())
+        .unwrap_or_default();
+    url.path()
+        .strip_prefix(&base_path)
+        .unwrap_or(url.path())
+        .to_owned()
+}
+
+/// Sends a prepared request (with retries) and reads the body whole, within the
+/// size limit. Error statuses are returned as `Ok` too (with their body), so the
+/// caller can decode them its own way.
 pub(crate) async fn execute(
     config: &Config,
     operation: &'static str,
-    mut request: reqwest::Request,
+    source: Source,
+    method: &reqwest::Method,
+    url: &reqwest::Url,
 ) -> Result<Buffered, Error> {
-    if request.timeout().is_none() {
-        *request.timeout_mut() = Some(config.timeout);
+    let span = call_span(operation, method, &request_path(config, url));
+    let started = std::time::Instant::now();
+    let result = async {
+        match attempts(config, operation, source, Mode::Whole).await? {
+            Outcome::Success(response, attempt) => {
+                read_body(
+                    config,
+                    operation,
+                    response,
+                    attempt,
+                    config.max_response_size,
+                    false,
+                )
+                .await
+            }
+            Outcome::Failure(buffered) => Ok(buffered),
+        }
     }
-    let attempts = 1;
-    let response = config
-        .http
-        .execute(request)
-        .await
-        .map_err(|e| map_reqwest(config, operation, e, attempts))?;
-    read_capped(config, operation, response, attempts).await
+    .instrument(span.clone())
+    .await;
+    close_span(&span, started, &result);
+    result
 }
 
-/// Sends a prepared streaming request and waits for the response head (within the
-/// request timeout). Error statuses and non-event-stream answers are read (within
-/// the size limit) and returned as errors.
+/// Sends a prepared streaming request (with retries until a success status) and
+/// waits for the response head within the request timeout. Error statuses and
+/// answers that are not an event stream are read (within the size limit) and
+/// returned as errors; no retry happens once the stream is handed over.
 pub(crate) async fn open_stream(
     config: &Config,
     operation: &'static str,
     request: reqwest::Request,
 ) -> Result<(reqwest::Response, crate::ResponseMeta), Error> {
-    let attempts = 1;
-    let response = match tokio::time::timeout(config.timeout, config.http.execute(request)).await {
-        Ok(result) => result.map_err(|e| map_reqwest(config, operation, e, attempts))?,
-        Err(_) => {
-            return Err(Error::Timeout {
-                limit: TimeoutKind::Request,
-                after: config.timeout,
-                operation,
-                attempts,
-            });
+    let span = call_span(
+        operation,
+        request.method(),
+        &request_path(config, request.url()),
+    );
+    let started = std::time::Instant::now();
+    let outcome = attempts(
+        config,
+        operation,
+        Source::Built(Some(Box::new(request))),
+        Mode::Stream,
+    )
+    .instrument(span.clone())
+    .await;
+    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    let (response, attempt) = match outcome? {
+        Outcome::Success(response, attempt) => (response, attempt),
+        Outcome::Failure(buffered) => {
+            span.record("status", buffered.status.as_u16());
+            span.record("attempts", buffered.attempts);
+            return Err(buffered.error_for_status(operation).unwrap_or_else(|| {
+                Error::Config("unreachable: failure with success status".into())
+            }));
         }
     };
+    span.record("status", response.status().as_u16());
+    span.record("attempts", attempt);
     let status = response.status();
     let content_type = header_str(response.headers(), CONTENT_TYPE.as_str());
     let is_event_stream = content_type.as_deref().is_some_and(|ct| {
@@ -212,14 +438,19 @@ pub(crate) async fn open_stream(
             .to_ascii_lowercase()
             .starts_with("text/event-stream")
     });
-    if status.is_success() && is_event_stream {
+    if is_event_stream {
         let meta = crate::ResponseMeta::from_headers(status, response.headers().clone());
         return Ok((response, meta));
     }
-    let buffered = read_capped(config, operation, response, attempts).await?;
-    if let Some(error) = buffered.error_for_status(operation) {
-        return Err(error);
-    }
+    let buffered = read_body(
+        config,
+        operation,
+        response,
+        attempt,
+        config.max_response_size,
+        false,
+    )
+    .await?;
     Err(Error::Decode(Box::new(DecodeError {
         operation,
         status,
@@ -233,16 +464,19 @@ pub(crate) async fn open_stream(
     })))
 }
 
-async fn read_capped(
+/// Reads a body whole, up to `limit` bytes. Past the limit a success body is
+/// [`Error::BodyTooLarge`]; an error body (`truncate`) is cut at the limit.
+async fn read_body(
     config: &Config,
     operation: &'static str,
     mut response: reqwest::Response,
     attempts: u32,
+    limit: usize,
+    truncate: bool,
 ) -> Result<Buffered, Error> {
     let status = response.status();
     let headers = response.headers().clone();
     let version = response.version();
-    let limit = config.max_response_size;
     let too_large = |headers: &HeaderMap| Error::BodyTooLarge {
         operation,
         status,
@@ -250,7 +484,7 @@ async fn read_capped(
         request_id: header_str(headers, "cf-ray"),
     };
     let declared = response.content_length();
-    if declared.is_some_and(|n| n > limit as u64) {
+    if !truncate && declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large(&headers));
     }
     // One chunk is kept as is; more are gathered into one buffer, sized from
@@ -258,19 +492,27 @@ async fn read_capped(
     let mut first: Option<Bytes> = None;
     let mut gathered: Option<BytesMut> = None;
     let mut total = 0usize;
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| map_reqwest(config, operation, e, attempts))?
-    {
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            // A broken error body still says enough with what arrived.
+            Err(_) if truncate && total > 0 => break,
+            Err(e) => return Err(map_reqwest(config, operation, e, attempts)),
+        };
+        let chunk = if total + chunk.len() > limit {
+            if !truncate {
+                return Err(too_large(&headers));
+            }
+            chunk.slice(..limit - total)
+        } else {
+            chunk
+        };
         total += chunk.len();
-        if total > limit {
-            return Err(too_large(&headers));
-        }
         match (&mut first, &mut gathered) {
             (None, None) => first = Some(chunk),
             (Some(head), None) => {
-                let capacity = declared.map_or(total, |n| n as usize).max(total);
+                let capacity = declared.map_or(total, |n| n as usize).clamp(total, limit);
                 let mut buf = BytesMut::with_capacity(capacity);
                 buf.extend_from_slice(head);
                 buf.extend_from_slice(&chunk);
@@ -278,6 +520,9 @@ async fn read_capped(
                 gathered = Some(buf);
             }
             (_, Some(buf)) => buf.extend_from_slice(&chunk),
+        }
+        if total >= limit {
+            break;
         }
     }
     let body = match (first, gathered) {
@@ -391,7 +636,17 @@ impl ClientHooks<Inner> for RawClient {
             return config.http.execute(request).await;
         };
         let (name, _) = operation_name(info.operation_id);
-        match execute(config, name, request).await {
+        let method = request.method().clone();
+        let url = request.url().clone();
+        match execute(
+            config,
+            name,
+            Source::Built(Some(Box::new(request))),
+            &method,
+            &url,
+        )
+        .await
+        {
             Ok(buffered) => {
                 slot.with(|s| {
                     s.status = Some(buffered.status);

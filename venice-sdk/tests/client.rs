@@ -15,6 +15,7 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDRfake-png-body";
 
 fn client(server: &MockServer) -> Client {
     Client::builder()
+        .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
         .api_key(KEY)
         .base_url(server.base_url())
         .build()
@@ -337,6 +338,7 @@ async fn a_refused_connection_is_a_connection_error() {
     let addr = listener.local_addr().unwrap();
     drop(listener);
     let c = Client::builder()
+        .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
         .api_key(KEY)
         .base_url(format!("http://{addr}"))
         .build()

@@ -20,6 +20,7 @@ fn request() -> ChatCompletionRequest {
 
 fn client(base: &str) -> Client {
     Client::builder()
+        .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
         .api_key(KEY)
         .base_url(base)
         .stream_idle_timeout(Duration::from_millis(300))

@@ -4,6 +4,7 @@
 //! only the line that calls the generated method changes.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -234,7 +235,15 @@ impl Images<'_> {
             .build()
             .map_err(|e| Error::invalid("body", e.to_string()))?;
         transport::prepare(config, operations::find(op), &mut http)?;
-        let buffered = transport::execute(config, op, http).await?;
+        let (method, url) = (http.method().clone(), http.url().clone());
+        let buffered = transport::execute(
+            config,
+            op,
+            transport::Source::Built(Some(Box::new(http))),
+            &method,
+            &url,
+        )
+        .await?;
         expect_image(op, buffered)
     }
 
@@ -259,26 +268,47 @@ impl Images<'_> {
         }
         let (mime, _) = sniff(&data);
         let op = "upscaleImage";
-        let config = self.client.config();
-        let part = reqwest::multipart::Part::stream_with_length(data.clone(), data.len() as u64)
-            .file_name(file_name)
-            .mime_str(mime)
-            .map_err(|e| Error::invalid("image", e.to_string()))?;
-        let form = reqwest::multipart::Form::new()
-            .part("image", part)
-            .text("scale", scale.to_string());
-        let mut http = config
-            .http
-            .post(format!("{}/image/upscale", config.base_url))
-            .header(
-                ACCEPT,
-                HeaderValue::from_static("image/*, application/json"),
-            )
-            .multipart(form)
-            .build()
-            .map_err(|e| Error::invalid("body", e.to_string()))?;
-        transport::prepare(config, operations::find(op), &mut http)?;
-        let buffered = transport::execute(config, op, http).await?;
+        let config = Arc::clone(self.client.config());
+        let url = format!("{}/image/upscale", config.base_url);
+        // Each attempt gets a new form over the same bytes.
+        let build = {
+            let config = Arc::clone(&config);
+            let url = url.clone();
+            move || -> Result<reqwest::Request, Error> {
+                let part =
+                    reqwest::multipart::Part::stream_with_length(data.clone(), data.len() as u64)
+                        .file_name(file_name.clone())
+                        .mime_str(mime)
+                        .map_err(|e| Error::invalid("image", e.to_string()))?;
+                let form = reqwest::multipart::Form::new()
+                    .part("image", part)
+                    .text("scale", scale.to_string());
+                let mut http = config
+                    .http
+                    .post(&url)
+                    .header(
+                        ACCEPT,
+                        HeaderValue::from_static("image/*, application/json"),
+                    )
+                    .multipart(form)
+                    .build()
+                    .map_err(|e| Error::invalid("body", e.to_string()))?;
+                transport::prepare(&config, operations::find(op), &mut http)?;
+                Ok(http)
+            }
+        };
+        // Build once up front so a bad request fails before anything is sent.
+        let first = build()?;
+        let (method, url) = (first.method().clone(), first.url().clone());
+        drop(first);
+        let buffered = transport::execute(
+            &config,
+            op,
+            transport::Source::Factory(Box::new(build)),
+            &method,
+            &url,
+        )
+        .await?;
         expect_image(op, buffered)
     }
 

@@ -1,0 +1,785 @@
+//! Fault injection: a raw loopback server misbehaves in every way the network and
+//! a busy API do, and each test asserts how many attempts the server saw and which
+//! error the user got. Every test runs under a TRACE-level log capture that must
+//! never contain the API key.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::future::Future;
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use futures::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use venice_sdk::types::ChatCompletionRequest;
+use venice_sdk::{ApiErrorKind, Client, Error, ImageInput, Message, TimeoutKind};
+
+const KEY: &str = "vk-fault-KEY-a1b2c3d4e5f6";
+const CHARACTERS: &str = r#"{"object": "list", "data": []}"#;
+
+// ---------------------------------------------------------------------------
+// Log capture
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs a test body on this thread with a TRACE subscriber; the log must not
+/// contain the key. Returns the log.
+fn logged<F: Future<Output = ()>>(body: F) -> String {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(body);
+    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(!log.contains(KEY), "the log leaks the API key:\n{log}");
+    log
+}
+
+// ---------------------------------------------------------------------------
+// The fault server
+
+#[derive(Clone, Debug)]
+enum Reply {
+    /// A complete HTTP response, then close.
+    Http {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    /// Close with a reset before sending anything.
+    ResetBeforeHeaders,
+    /// Send the head and part of a declared body, then reset.
+    ResetMidBody,
+    /// Accept, read the request, never answer.
+    Silent,
+    /// Send the head, then nothing.
+    HeadThenStall,
+}
+
+fn http(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Reply {
+    Reply::Http {
+        status,
+        headers: headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        body: body.into(),
+    }
+}
+
+fn ok_json(body: &str) -> Reply {
+    http(200, &[("content-type", "application/json")], body)
+}
+
+struct FaultServer {
+    base: String,
+    attempts: Arc<AtomicUsize>,
+    requests: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+impl FaultServer {
+    /// Attempt `i` gets `script[min(i, len - 1)]`.
+    async fn start(script: Vec<Reply>) -> FaultServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let attempts = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (a, r) = (attempts.clone(), requests.clone());
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let i = a.fetch_add(1, Ordering::SeqCst);
+                let reply = script[i.min(script.len() - 1)].clone();
+                let r = r.clone();
+                tokio::spawn(async move { serve(socket, reply, r).await });
+            }
+        });
+        FaultServer {
+            base,
+            attempts,
+            requests,
+        }
+    }
+
+    fn attempts(&self) -> usize {
+        self.attempts.load(Ordering::SeqCst)
+    }
+
+    fn client(&self) -> Client {
+        Client::builder()
+            .api_key(KEY)
+            .base_url(&self.base)
+            .retry_backoff(Duration::from_millis(5), Duration::from_millis(20))
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap()
+    }
+}
+
+/// Reads one request (head and body, by Content-Length or chunked).
+async fn read_request(socket: &mut TcpStream) -> Vec<u8> {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 16384];
+    loop {
+        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
+            let body = &data[end + 4..];
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            let complete = match length {
+                Some(n) => body.len() >= n,
+                None if head.contains("transfer-encoding: chunked") => body.ends_with(b"0\r\n\r\n"),
+                None => true,
+            };
+            if complete {
+                return data;
+            }
+        }
+        match socket.read(&mut buf).await {
+            Ok(0) | Err(_) => return data,
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+async fn serve(mut socket: TcpStream, reply: Reply, requests: Arc<Mutex<Vec<Vec<u8>>>>) {
+    let request = read_request(&mut socket).await;
+    requests.lock().unwrap().push(request);
+    match reply {
+        Reply::Http {
+            status,
+            headers,
+            body,
+        } => {
+            let mut head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
+                body.len()
+            );
+            for (k, v) in headers {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(&body).await;
+            let _ = socket.shutdown().await;
+        }
+        Reply::ResetBeforeHeaders => reset(socket),
+        Reply::ResetMidBody => {
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"object\": \"li")
+                .await;
+            let _ = socket.flush().await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            reset(socket);
+        }
+        Reply::Silent => tokio::time::sleep(Duration::from_secs(30)).await,
+        Reply::HeadThenStall => {
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n")
+                .await;
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        }
+    }
+}
+
+fn reset(socket: TcpStream) {
+    let std = socket.into_std().unwrap();
+    let sock = socket2::Socket::from(std);
+    let _ = sock.set_linger(Some(Duration::ZERO));
+    drop(sock);
+}
+
+fn assert_clean(err: &Error) {
+    let shown = format!("{err} | {err:?}");
+    assert!(!shown.contains(KEY), "{shown}");
+}
+
+// ---------------------------------------------------------------------------
+// Retry-After handling
+
+async fn retry_after_case(header: (&str, String), expect_attempts: usize, min_wait: Duration) {
+    let server = FaultServer::start(vec![
+        http(
+            429,
+            &[(header.0, header.1.as_str())],
+            r#"{"error": "Rate limit exceeded"}"#,
+        ),
+        ok_json(CHARACTERS),
+    ])
+    .await;
+    let started = Instant::now();
+    let result = server.client().characters().list().await;
+    assert_eq!(server.attempts(), expect_attempts, "{header:?}");
+    if expect_attempts == 2 {
+        result.unwrap();
+        assert!(
+            started.elapsed() >= min_wait,
+            "{header:?}: {:?}",
+            started.elapsed()
+        );
+    } else {
+        let err = result.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
+        assert_clean(&err);
+    }
+}
+
+#[test]
+fn retry_after_values_are_honoured_capped_or_ignored() {
+    logged(async {
+        retry_after_case(
+            ("retry-after-ms", "100".into()),
+            2,
+            Duration::from_millis(100),
+        )
+        .await;
+        retry_after_case(("retry-after", "1".into()), 2, Duration::from_secs(1)).await;
+        retry_after_case(("retry-after", "0.5".into()), 2, Duration::from_millis(500)).await;
+        let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
+        retry_after_case(("retry-after", date), 2, Duration::from_millis(900)).await;
+        // Above the 60 s cap: the error comes back at once.
+        retry_after_case(("retry-after", "120".into()), 1, Duration::ZERO).await;
+        // Invalid values fall back to backoff and still retry.
+        retry_after_case(("retry-after", "abc".into()), 2, Duration::ZERO).await;
+        retry_after_case(("retry-after", "-1".into()), 2, Duration::ZERO).await;
+    });
+}
+
+#[test]
+fn retryable_statuses_are_retried_until_exhausted_keeping_the_last_error() {
+    logged(async {
+        for status in [408u16, 409, 429, 500, 502, 503, 504] {
+            let server = FaultServer::start(vec![
+                http(
+                    status,
+                    &[("content-type", "application/json")],
+                    r#"{"error": "first"}"#,
+                ),
+                http(
+                    status,
+                    &[("content-type", "application/json"), ("cf-ray", "last-ray")],
+                    r#"{"error": "last"}"#,
+                ),
+            ])
+            .await;
+            let err = server.client().characters().list().await.unwrap_err();
+            assert_eq!(server.attempts(), 3, "{status}");
+            let api = err.api().unwrap();
+            assert_eq!(api.status.as_u16(), status);
+            assert_eq!(api.message, "last");
+            assert_eq!(api.attempts, 3);
+            assert!(err.to_string().contains("after 3 attempts"), "{err}");
+            assert_eq!(err.request_id(), Some("last-ray"));
+            assert_clean(&err);
+        }
+    });
+}
+
+#[test]
+fn non_retryable_statuses_are_tried_once() {
+    logged(async {
+        for status in [400u16, 401, 402, 403, 404, 413, 415, 422] {
+            let server = FaultServer::start(vec![http(status, &[], r#"{"error": "no"}"#)]).await;
+            let err = server.client().characters().list().await.unwrap_err();
+            assert_eq!(server.attempts(), 1, "{status}");
+            assert_eq!(err.status().unwrap().as_u16(), status);
+            assert!(!err.is_retryable() || status == 409);
+        }
+        // An exhausted balance on a 429 is not retried either.
+        let server = FaultServer::start(vec![http(
+            429,
+            &[],
+            r#"{"error": "Insufficient USD or VCU balance"}"#,
+        )])
+        .await;
+        let err = server.client().characters().list().await.unwrap_err();
+        assert_eq!(server.attempts(), 1);
+        assert_eq!(err.api().unwrap().kind, ApiErrorKind::InsufficientBalance);
+    });
+}
+
+#[test]
+fn x_should_retry_overrides_the_status() {
+    logged(async {
+        let server =
+            FaultServer::start(vec![http(503, &[("x-should-retry", "false")], "{}")]).await;
+        server.client().characters().list().await.unwrap_err();
+        assert_eq!(server.attempts(), 1);
+        let server = FaultServer::start(vec![http(400, &[("x-should-retry", "true")], "{}")]).await;
+        server.client().characters().list().await.unwrap_err();
+        assert_eq!(server.attempts(), 3);
+    });
+}
+
+#[test]
+fn retries_can_be_disabled_per_client_and_per_call() {
+    logged(async {
+        let server = FaultServer::start(vec![http(503, &[], "{}")]).await;
+        server
+            .client()
+            .with_max_retries(0)
+            .characters()
+            .list()
+            .await
+            .unwrap_err();
+        assert_eq!(server.attempts(), 1);
+        let server = FaultServer::start(vec![http(503, &[], "{}")]).await;
+        let c = Client::builder()
+            .base_url(&server.base)
+            .max_retries(5)
+            .retry_backoff(Duration::from_millis(1), Duration::from_millis(2))
+            .build()
+            .unwrap();
+        c.characters().list().await.unwrap_err();
+        assert_eq!(server.attempts(), 6);
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Connections
+
+#[test]
+fn connection_failures_before_a_response_are_retried() {
+    logged(async {
+        // Refused: nothing listens.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let c = Client::builder()
+            .api_key(KEY)
+            .base_url(format!("http://{addr}"))
+            .retry_backoff(Duration::from_millis(1), Duration::from_millis(2))
+            .build()
+            .unwrap();
+        let err = c.characters().list().await.unwrap_err();
+        assert!(
+            matches!(err, Error::Connection { attempts: 3, .. }),
+            "{err:?}"
+        );
+        assert_clean(&err);
+
+        // Reset before the response head: retried, then success.
+        let server = FaultServer::start(vec![Reply::ResetBeforeHeaders, ok_json(CHARACTERS)]).await;
+        server.client().characters().list().await.unwrap();
+        assert_eq!(server.attempts(), 2);
+
+        // Always reset: three attempts, a connection error.
+        let server = FaultServer::start(vec![Reply::ResetBeforeHeaders]).await;
+        let err = server.client().characters().list().await.unwrap_err();
+        assert_eq!(server.attempts(), 3);
+        assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+    });
+}
+
+#[test]
+fn a_reset_mid_body_is_not_retried() {
+    logged(async {
+        let server = FaultServer::start(vec![Reply::ResetMidBody, ok_json(CHARACTERS)]).await;
+        let err = server.client().characters().list().await.unwrap_err();
+        assert_eq!(server.attempts(), 1);
+        assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+        assert!(err.to_string().contains("broke off"), "{err}");
+    });
+}
+
+#[test]
+fn silent_and_stalling_servers_hit_the_request_timeout() {
+    logged(async {
+        for reply in [Reply::Silent, Reply::HeadThenStall] {
+            let server = FaultServer::start(vec![reply]).await;
+            let c = server.client().with_timeout(Duration::from_millis(300));
+            let started = Instant::now();
+            let err = c.characters().list().await.unwrap_err();
+            assert!(started.elapsed() < Duration::from_secs(3));
+            assert_eq!(
+                server.attempts(),
+                1,
+                "a timed-out request may have been processed"
+            );
+            assert!(err.is_timeout(), "{err:?}");
+            assert!(
+                matches!(
+                    err,
+                    Error::Timeout {
+                        limit: TimeoutKind::Request,
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            assert!(
+                err.to_string().contains("request timeout of 300ms"),
+                "{err}"
+            );
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Bodies
+
+#[test]
+fn error_bodies_of_any_shape_and_size_become_api_errors() {
+    logged(async {
+        let big = vec![b'x'; 10 * 1024 * 1024];
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (Vec::new(), "Bad Gateway"),
+            (
+                b"<html><title>502 Bad Gateway</title></html>".to_vec(),
+                "non-JSON error page: 502 Bad Gateway",
+            ),
+            (br#"{"error": "trunc"#.to_vec(), r#"{"error": "trunc"#),
+            (big, ""),
+        ];
+        for (body, message) in cases {
+            let len = body.len();
+            let server = FaultServer::start(vec![http(502, &[], body)]).await;
+            let err = server
+                .client()
+                .with_max_retries(0)
+                .characters()
+                .list()
+                .await
+                .unwrap_err();
+            let api = err.api().unwrap();
+            assert_eq!(api.status.as_u16(), 502);
+            if len > 1_000_000 {
+                assert!(api.body.len() <= 64 * 1024 + 4, "excerpt is capped");
+                assert!(api.message.len() <= 300);
+            } else {
+                assert_eq!(api.message, message);
+            }
+            assert_clean(&err);
+        }
+    });
+}
+
+#[test]
+fn bad_success_bodies_are_typed_errors() {
+    logged(async {
+        let server = FaultServer::start(vec![ok_json(r#"{"object": "list", "data": [{"na"#)]).await;
+        let err = server.client().characters().list().await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode(d) if d.status.as_u16() == 200),
+            "{err:?}"
+        );
+        assert_eq!(server.attempts(), 1);
+
+        let server = FaultServer::start(vec![http(
+            200,
+            &[("content-type", "text/html")],
+            "<html>proxy</html>",
+        )])
+        .await;
+        let err = server.client().characters().list().await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode(d) if d.content_type.as_deref() == Some("text/html")),
+            "{err:?}"
+        );
+
+        let server = FaultServer::start(vec![ok_json(&" ".repeat(2048))]).await;
+        let c = Client::builder()
+            .base_url(&server.base)
+            .max_response_size(1024)
+            .build()
+            .unwrap();
+        let err = c.characters().list().await.unwrap_err();
+        assert!(
+            matches!(err, Error::BodyTooLarge { limit: 1024, .. }),
+            "{err:?}"
+        );
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Budget, multipart, streams
+
+#[test]
+fn a_retry_budget_caps_attempts_of_a_failing_burst() {
+    logged(async {
+        let server = FaultServer::start(vec![http(503, &[], r#"{"error": "at capacity"}"#)]).await;
+        let client = server.client();
+        let calls = (0..256).map(|_| {
+            let c = client.clone();
+            async move { c.characters().list().await }
+        });
+        let results = futures::future::join_all(calls).await;
+        assert!(results.iter().all(Result::is_err));
+        let attempts = server.attempts();
+        // 256 first attempts + at most 10 initial tokens + 10 % of 256 requests.
+        eprintln!("burst attempts: {attempts}");
+        assert!(
+            (256..=256 + 10 + 26).contains(&attempts),
+            "{attempts} attempts"
+        );
+    });
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDRtiny-image";
+
+#[test]
+fn a_multipart_upload_is_rebuilt_identically_for_a_retry() {
+    logged(async {
+        let server = FaultServer::start(vec![
+            http(503, &[], r#"{"error": "busy"}"#),
+            http(200, &[("content-type", "image/png")], PNG),
+        ])
+        .await;
+        let out = server
+            .client()
+            .images()
+            .upscale(ImageInput::bytes(PNG.to_vec()), 2.0)
+            .await
+            .unwrap();
+        assert_eq!(&out[..], PNG);
+        assert_eq!(server.attempts(), 2);
+        let requests = server.requests.lock().unwrap();
+        let body = |r: &[u8]| {
+            let at = r.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+            let head = String::from_utf8_lossy(&r[..at]).to_string();
+            let boundary = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .contains("boundary=")
+                        .then(|| l.split("boundary=").nth(1).unwrap().trim().to_owned())
+                })
+                .unwrap();
+            String::from_utf8_lossy(&r[at + 4..]).replace(&boundary, "BOUNDARY")
+        };
+        let (first, second) = (body(&requests[0]), body(&requests[1]));
+        assert!(first.contains("tiny-image") && first.contains("name=\"scale\""));
+        assert_eq!(first, second, "both attempts carry the same form");
+    });
+}
+
+fn stream_body() -> String {
+    let chunk = r#"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}"#;
+    format!(
+        "data: {chunk}\n\ndata: {}\n\ndata: [DONE]\n\n",
+        chunk.replace("null", "\"stop\"")
+    )
+}
+
+#[test]
+fn a_stream_is_retried_before_its_first_byte_only() {
+    logged(async {
+        let request = || ChatCompletionRequest::new("m", [Message::user("q")]);
+        let server = FaultServer::start(vec![
+            http(503, &[], r#"{"error": "at capacity"}"#),
+            http(200, &[("content-type", "text/event-stream")], stream_body()),
+        ])
+        .await;
+        let text: Vec<String> = server
+            .client()
+            .chat()
+            .stream(request())
+            .await
+            .unwrap()
+            .text()
+            .map(Result::unwrap)
+            .collect()
+            .await;
+        assert_eq!(text, ["hi", "hi"]);
+        assert_eq!(server.attempts(), 2);
+
+        // Cut mid-way: the user already has chunks, so no retry.
+        let cut = stream_body()[..120].to_owned();
+        let server = FaultServer::start(vec![
+            http(200, &[("content-type", "text/event-stream")], cut),
+            http(200, &[("content-type", "text/event-stream")], stream_body()),
+        ])
+        .await;
+        let items: Vec<_> = server
+            .client()
+            .chat()
+            .stream(request())
+            .await
+            .unwrap()
+            .collect()
+            .await;
+        assert!(items.last().unwrap().is_err());
+        assert_eq!(server.attempts(), 1);
+    });
+}
+
+#[test]
+fn the_log_has_one_span_per_call_with_attempts_and_status() {
+    let log = logged(async {
+        let server = FaultServer::start(vec![
+            http(503, &[("cf-ray", "r-1")], "{}"),
+            http(
+                200,
+                &[("content-type", "application/json"), ("cf-ray", "r-2")],
+                CHARACTERS,
+            ),
+        ])
+        .await;
+        server.client().characters().list().await.unwrap();
+    });
+    assert!(log.contains("venice.call"), "{log}");
+    assert!(log.contains("operation=\"listCharacters\""), "{log}");
+    assert!(log.contains("retrying"), "{log}");
+    assert!(
+        log.contains("attempts=2") || log.contains("attempt=2"),
+        "{log}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Arbitrary responses
+
+/// A server answering every request with the current reply.
+async fn settable_server(reply: Arc<Mutex<Reply>>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let reply = reply.lock().unwrap().clone();
+            tokio::spawn(async move { serve(socket, reply, Arc::default()).await });
+        }
+    });
+    base
+}
+
+/// Every operation through its SDK method; the result only has to be typed.
+async fn call_everything(c: &Client) -> usize {
+    use venice_sdk::types;
+    let chat = || ChatCompletionRequest::new("m", [Message::user("q")]);
+    let image = || types::GenerateImageRequest::new("m", "p").unwrap();
+    let key_body: types::CreateApiKeysBody =
+        serde_json::from_value(serde_json::json!({"apiKeyType": "ADMIN", "description": "d"}))
+            .unwrap();
+    let web3_body: types::PostApiKeyGenerateWeb3KeyBody =
+        serde_json::from_value(serde_json::json!({
+            "address": "a", "signature": "s", "token": "t", "apiKeyType": "INFERENCE"
+        }))
+        .unwrap();
+    let mut errors = 0;
+    let mut tally = |r: Result<(), Error>| {
+        if let Err(e) = r {
+            assert_clean(&e);
+            let _ = (e.status(), e.request_id(), e.is_retryable(), e.is_timeout());
+            errors += 1;
+        }
+    };
+    tally(c.chat().create(chat()).await.map(drop));
+    let streamed = match c.chat().stream(chat()).await {
+        Ok(s) => s.collect_completion().await.map(drop),
+        Err(e) => Err(e),
+    };
+    tally(streamed);
+    tally(c.images().generate(image()).await.map(drop));
+    tally(c.images().generate_bytes(image()).await.map(drop));
+    tally(
+        c.images()
+            .upscale(ImageInput::bytes(PNG.to_vec()), 2.0)
+            .await
+            .map(drop),
+    );
+    tally(c.images().styles().await.map(drop));
+    tally(c.models().list(None).await.map(drop));
+    tally(c.models().traits(None).await.map(drop));
+    tally(c.models().compatibility_mapping(None).await.map(drop));
+    tally(c.api_keys().list().await.map(drop));
+    tally(c.api_keys().create(key_body).await.map(drop));
+    tally(c.api_keys().delete("k").await.map(drop));
+    tally(c.api_keys().rate_limits().await.map(drop));
+    tally(c.api_keys().web3_token().await.map(drop));
+    tally(c.api_keys().create_web3_key(web3_body).await.map(drop));
+    tally(c.characters().list().await.map(drop));
+    errors
+}
+
+mod arbitrary {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn reply() -> impl Strategy<Value = Reply> {
+        let status = prop::sample::select(vec![200u16, 201, 204, 302, 400, 404, 429, 500, 503]);
+        let content_type = prop::sample::select(vec![
+            "application/json",
+            "text/event-stream",
+            "image/png",
+            "text/html",
+            "application/json; charset=utf-8",
+            "",
+        ]);
+        let body = prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..400),
+            "[ -~]{0,200}".prop_map(String::into_bytes),
+            Just(br#"{"object": "list", "data": [], "error": null}"#.to_vec()),
+            Just(
+                b"data: {\"choices\": [{\"delta\": {\"content\": \"x\"}}]}\n\ndata: [DONE]\n\n"
+                    .to_vec()
+            ),
+        ];
+        let header = "[!-~]{0,24}";
+        (
+            status,
+            content_type,
+            body,
+            header.prop_map(|h| h),
+            "[!-~]{0,12}",
+        )
+            .prop_map(|(status, ct, body, h1, h2)| Reply::Http {
+                status,
+                headers: vec![
+                    ("content-type".into(), ct.into()),
+                    ("retry-after".into(), h2.clone()),
+                    ("x-ratelimit-reset-requests".into(), h1.clone()),
+                    ("x-ratelimit-remaining-requests".into(), h2),
+                    ("x-venice-balance-usd".into(), h1.clone()),
+                    ("x-should-retry".into(), h1),
+                ],
+                body,
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_response_to_any_operation_is_a_typed_result(reply in reply()) {
+            let shared = Arc::new(Mutex::new(reply));
+            logged(async move {
+                let base = settable_server(shared).await;
+                let client = Client::builder()
+                    .api_key(KEY)
+                    .base_url(base)
+                    .max_retries(1)
+                    .retry_after_cap(Duration::from_millis(20))
+                    .retry_backoff(Duration::from_millis(1), Duration::from_millis(2))
+                    .timeout(Duration::from_secs(5))
+                    .stream_idle_timeout(Duration::from_secs(5))
+                    .build()
+                    .unwrap();
+                call_everything(&client).await;
+            });
+        }
+    }
+}
