@@ -395,6 +395,38 @@ pub(crate) async fn execute(
     result
 }
 
+/// Sends a prepared request (with retries) and returns a success response with its
+/// body unread, for the caller to stream; an error status is read and returned as
+/// the error.
+pub(crate) async fn send_for_body(
+    config: &Config,
+    operation: &'static str,
+    source: Source,
+    method: &reqwest::Method,
+    url: &reqwest::Url,
+) -> Result<reqwest::Response, Error> {
+    let span = call_span(operation, method, &request_path(config, url));
+    let started = std::time::Instant::now();
+    let outcome = attempts(config, operation, source, Mode::Whole)
+        .instrument(span.clone())
+        .await;
+    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    match outcome? {
+        Outcome::Success(response, attempt) => {
+            span.record("status", response.status().as_u16());
+            span.record("attempts", attempt);
+            Ok(response)
+        }
+        Outcome::Failure(buffered) => {
+            span.record("status", buffered.status.as_u16());
+            span.record("attempts", buffered.attempts);
+            Err(buffered.error_for_status(operation).unwrap_or_else(|| {
+                Error::Config("unreachable: failure with success status".into())
+            }))
+        }
+    }
+}
+
 /// Sends a prepared streaming request (with retries until a success status) and
 /// waits for the response head within the request timeout. Error statuses and
 /// answers that are not an event stream are read (within the size limit) and

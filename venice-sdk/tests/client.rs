@@ -572,3 +572,52 @@ fn from_env_explains_a_missing_key() {
         assert!(err.to_string().contains("VENICE_API_KEY"), "{err}");
     }
 }
+
+#[tokio::test]
+async fn generate_to_streams_the_image_into_a_writer() {
+    let server = MockServer::start_async().await;
+    let big: Vec<u8> = PNG
+        .iter()
+        .copied()
+        .chain((0..200_000u32).map(|i| i as u8))
+        .collect();
+    let body = big.clone();
+    server
+        .mock_async(move |when, then| {
+            when.method(POST)
+                .path("/image/generate")
+                .json_body_includes(r#"{"return_binary": true}"#);
+            then.status(200)
+                .header("content-type", "image/png")
+                .body(body);
+        })
+        .await;
+    let mut sink: Vec<u8> = Vec::new();
+    let request = GenerateImageRequest::new("flux-dev", "a cat").unwrap();
+    let written = client(&server)
+        .images()
+        .generate_to(request, &mut sink)
+        .await
+        .unwrap();
+    assert_eq!(*written, big.len() as u64);
+    assert_eq!(sink, big);
+
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/image/generate");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body("{}");
+        })
+        .await;
+    let mut sink: Vec<u8> = Vec::new();
+    let request = GenerateImageRequest::new("flux-dev", "a cat").unwrap();
+    let err = client(&server)
+        .images()
+        .generate_to(request, &mut sink)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode(_)), "{err:?}");
+    assert!(sink.is_empty());
+}

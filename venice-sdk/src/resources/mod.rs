@@ -247,6 +247,85 @@ impl Images<'_> {
         expect_image(op, buffered)
     }
 
+    /// Generates one image and writes its bytes to `writer` as they arrive, without
+    /// holding the whole image in memory; returns the number of bytes written.
+    ///
+    /// Retries happen only before the first byte is written. An answer that is not
+    /// an image is an [`Error::Decode`]; a write failure is an [`Error::Io`] (with
+    /// an empty path).
+    pub async fn generate_to<W>(
+        &self,
+        mut request: types::GenerateImageRequest,
+        writer: &mut W,
+    ) -> Result<Response<u64>, Error>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        use tokio::io::AsyncWriteExt as _;
+
+        request.return_binary = Some(true);
+        let op = "generateImage";
+        let config = self.client.config();
+        let mut http = config
+            .http
+            .post(format!("{}/image/generate", config.base_url))
+            .header(
+                ACCEPT,
+                HeaderValue::from_static("image/*, application/json"),
+            )
+            .json(&request)
+            .build()
+            .map_err(|e| Error::invalid("body", e.to_string()))?;
+        transport::prepare(config, operations::find(op), &mut http)?;
+        let (method, url) = (http.method().clone(), http.url().clone());
+        let mut response = transport::send_for_body(
+            config,
+            op,
+            transport::Source::Built(Some(Box::new(http))),
+            &method,
+            &url,
+        )
+        .await?;
+        let meta = ResponseMeta::from_headers(response.status(), response.headers().clone());
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if !content_type
+            .as_deref()
+            .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("image/"))
+        {
+            return Err(Error::Decode(Box::new(DecodeError {
+                operation: op,
+                status: meta.status,
+                message: format!(
+                    "expected an image, got {}",
+                    content_type.as_deref().unwrap_or("no content type")
+                ),
+                content_type,
+                excerpt: None,
+                request_id: meta.request_id,
+            })));
+        }
+        let mut written = 0u64;
+        let io = |source| Error::Io {
+            path: PathBuf::new(),
+            source,
+        };
+        loop {
+            let chunk = response
+                .chunk()
+                .await
+                .map_err(|e| transport::map_reqwest(config, op, e, 1))?;
+            let Some(chunk) = chunk else { break };
+            writer.write_all(&chunk).await.map_err(io)?;
+            written += chunk.len() as u64;
+        }
+        writer.flush().await.map_err(io)?;
+        Ok(Response::new(written, meta))
+    }
+
     /// Upscales an image (multipart upload) and returns the PNG bytes.
     ///
     /// `scale` is the factor (the API's default is 2). A file that cannot be read is
