@@ -29,6 +29,18 @@ fn checked_in_client_is_current() {
 }
 
 #[test]
+fn checked_in_mocks_are_current() {
+    let fresh = venice_gen::generate_mocks(&spec_text(), venice_gen::SPEC_PATH).unwrap();
+    let checked_in = std::fs::read_to_string(root().join(venice_gen::MOCKS_PATH)).unwrap();
+    if let Some(diff) = venice_gen::stale_diff_of(venice_gen::MOCKS_PATH, &checked_in, &fresh) {
+        panic!(
+            "{} is stale; run `cargo xtask regen` and commit it:\n{diff}",
+            venice_gen::MOCKS_PATH
+        );
+    }
+}
+
+#[test]
 fn the_spec_is_the_upstream_file_verbatim() {
     let shared = root().join("../shared/spec/venice.yaml");
     // CI and developers have shared/ beside the repo; elsewhere there is nothing to compare.
