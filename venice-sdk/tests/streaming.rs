@@ -412,3 +412,51 @@ async fn dropping_the_stream_closes_the_connection() {
         .unwrap();
     assert!(closed, "the server should see the connection close");
 }
+
+#[tokio::test]
+async fn tool_calls_and_citations_are_collected_from_a_real_looking_stream() {
+    let events = [
+        json!({"id": "c2", "object": "chat.completion.chunk", "created": 2, "model": "qwen3-235b",
+               "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}],
+               "venice_parameters": {"enable_web_search": "on", "web_search_citations": [
+                   {"title": "Oslo weather", "url": "https://weather.example/oslo", "content": "Rain", "date": "2026-11-25"}]}}),
+        json!({"id": "c2", "object": "chat.completion.chunk", "created": 2, "model": "qwen3-235b",
+               "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
+                   "function": {"name": "get_weather", "arguments": "{\"city\":"}}]}}]}),
+        json!({"id": "c2", "object": "chat.completion.chunk", "created": 2, "model": "qwen3-235b",
+               "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "\"Oslo\"}"}}]}}]}),
+        json!({"id": "c2", "object": "chat.completion.chunk", "created": 2, "model": "qwen3-235b",
+               "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}),
+    ];
+    let mut body = String::new();
+    for e in events {
+        body.push_str(&format!("data: {e}\r\n\r\n"));
+    }
+    body.push_str("data: [DONE]\r\n\r\n");
+    let server = sse_server(body).await;
+    let done = client(&server.base_url())
+        .chat()
+        .stream(request())
+        .await
+        .unwrap()
+        .collect_completion()
+        .await
+        .unwrap();
+    assert_eq!(done.choices[0].finish_reason, "tool_calls");
+    let venice_sdk::types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
+        tool_calls,
+        ..
+    } = &done.choices[0].message
+    else {
+        panic!("assistant message expected")
+    };
+    assert_eq!(
+        tool_calls[0]["function"]["arguments"],
+        "{\"city\":\"Oslo\"}"
+    );
+    assert_eq!(tool_calls[0]["id"], "call_1");
+    assert_eq!(
+        done.venice_parameters.web_search_citations[0].title,
+        "Oslo weather"
+    );
+}
