@@ -869,13 +869,22 @@ pub fn open_response_types(
 /// component schemas they reference, directly or not (children before parents).
 /// Returns the number of component schemas reached.
 fn walk_response_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) -> usize {
+    walk_reachable(doc, "responses", f)
+}
+
+/// Calls `f` on every schema reachable from the `key` part of each operation
+/// (`responses` or `requestBody`): its inline `content` schemas, and the component
+/// schemas they reference, directly or not. Returns the number of components reached.
+fn walk_reachable(doc: &mut Value, key: &str, f: &mut dyn FnMut(&mut Value)) -> usize {
     let mut roots: Vec<String> = Vec::new();
     for_each_operation(doc, &mut |op| {
-        if let Some(responses) = op.operation.get("responses") {
-            collect_refs(responses, &mut roots);
+        if let Some(part) = op.operation.get(key) {
+            collect_refs(part, &mut roots);
         }
     });
-    if let Some(responses) = doc.pointer("/components/responses") {
+    if key == "responses"
+        && let Some(responses) = doc.pointer("/components/responses")
+    {
         collect_refs(responses, &mut roots);
     }
     let schemas = doc
@@ -891,16 +900,8 @@ fn walk_response_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) -> usiz
         }
     }
     for_each_operation(doc, &mut |op| {
-        if let Some(Value::Object(responses)) = op.operation.get_mut("responses") {
-            for r in responses.values_mut() {
-                if let Some(Value::Object(content)) = r.get_mut("content") {
-                    for m in content.values_mut() {
-                        if let Some(s) = m.get_mut("schema") {
-                            walk_schema(s, f);
-                        }
-                    }
-                }
-            }
+        if let Some(part) = op.operation.get_mut(key) {
+            walk_contents(part, f);
         }
     });
     if let Some(Value::Object(all)) = doc.pointer_mut("/components/schemas") {
@@ -911,6 +912,30 @@ fn walk_response_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) -> usiz
         }
     }
     reachable.len()
+}
+
+/// Walks the `content` schemas of a request body, or of every response of a
+/// responses map.
+fn walk_contents(part: &mut Value, f: &mut dyn FnMut(&mut Value)) {
+    let contents: Vec<&mut Value> = if part.get("content").is_some() {
+        part.get_mut("content").into_iter().collect()
+    } else if let Value::Object(responses) = part {
+        responses
+            .values_mut()
+            .filter_map(|r| r.get_mut("content"))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for content in contents {
+        if let Value::Object(media) = content {
+            for m in media.values_mut() {
+                if let Some(schema) = m.get_mut("schema") {
+                    walk_schema(schema, f);
+                }
+            }
+        }
+    }
 }
 
 fn open_schema(schema: &mut Value) -> usize {
@@ -945,40 +970,7 @@ fn open_schema(schema: &mut Value) -> usize {
 
 /// Calls `f` on every schema a request body can reach (children before parents).
 fn walk_request_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    let mut roots: Vec<String> = Vec::new();
-    for_each_operation(doc, &mut |op| {
-        if let Some(body) = op.operation.get("requestBody") {
-            collect_refs(body, &mut roots);
-        }
-    });
-    let schemas = doc
-        .pointer("/components/schemas")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let mut reachable: BTreeSet<String> = BTreeSet::new();
-    while let Some(name) = roots.pop() {
-        if reachable.insert(name.clone())
-            && let Some(s) = schemas.get(&name)
-        {
-            collect_refs(s, &mut roots);
-        }
-    }
-    for_each_operation(doc, &mut |op| {
-        if let Some(Value::Object(content)) = op.operation.pointer_mut("/requestBody/content") {
-            for m in content.values_mut() {
-                if let Some(s) = m.get_mut("schema") {
-                    walk_schema(s, f);
-                }
-            }
-        }
-    });
-    if let Some(Value::Object(all)) = doc.pointer_mut("/components/schemas") {
-        for name in &reachable {
-            if let Some(s) = all.get_mut(name) {
-                walk_schema(s, f);
-            }
-        }
-    }
+    walk_reachable(doc, "requestBody", f);
 }
 
 /// Leaves the defaults of optional request fields to the server.

@@ -128,7 +128,10 @@ impl Client {
     fn derive(&self, change: impl FnOnce(&mut Config)) -> Client {
         let mut config = Config::clone(&self.config);
         change(&mut config);
-        let config = Arc::new(config);
+        Client::from_config(Arc::new(config))
+    }
+
+    fn from_config(config: Arc<Config>) -> Client {
         let raw = RawClient::new_with_client(
             &config.base_url,
             config.http.clone(),
@@ -327,18 +330,7 @@ impl ClientBuilder {
             budget: Arc::new(RetryBudget::new()),
             http,
         });
-        let raw = RawClient::new_with_client(
-            &config.base_url,
-            config.http.clone(),
-            Inner {
-                config: Arc::clone(&config),
-                call: None,
-            },
-        );
-        Ok(Client {
-            config,
-            raw: Arc::new(raw),
-        })
+        Ok(Client::from_config(config))
     }
 }
 

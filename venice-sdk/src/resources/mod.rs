@@ -51,14 +51,13 @@ impl Chat<'_> {
         request.stream = Some(true);
         let op = "createChatCompletion";
         let config = self.client.config();
-        let mut http = config
-            .http
-            .post(format!("{}/chat/completions", config.base_url))
-            .header(ACCEPT, HeaderValue::from_static("text/event-stream"))
-            .json(&request)
-            .build()
-            .map_err(|e| Error::invalid("body", e.to_string()))?;
-        transport::prepare(config, operations::find(op), &mut http)?;
+        let http = json_request(
+            config,
+            op,
+            "/chat/completions",
+            "text/event-stream",
+            &request,
+        )?;
         let (response, meta) = transport::open_stream(config, op, http).await?;
         Ok(ChatStream::new(
             response,
@@ -224,17 +223,7 @@ impl Images<'_> {
         request.return_binary = Some(true);
         let op = "generateImage";
         let config = self.client.config();
-        let mut http = config
-            .http
-            .post(format!("{}/image/generate", config.base_url))
-            .header(
-                ACCEPT,
-                HeaderValue::from_static("image/*, application/json"),
-            )
-            .json(&request)
-            .build()
-            .map_err(|e| Error::invalid("body", e.to_string()))?;
-        transport::prepare(config, operations::find(op), &mut http)?;
+        let http = json_request(config, op, "/image/generate", IMAGE_ACCEPT, &request)?;
         let (method, url) = (http.method().clone(), http.url().clone());
         let buffered = transport::execute(
             config,
@@ -266,17 +255,7 @@ impl Images<'_> {
         request.return_binary = Some(true);
         let op = "generateImage";
         let config = self.client.config();
-        let mut http = config
-            .http
-            .post(format!("{}/image/generate", config.base_url))
-            .header(
-                ACCEPT,
-                HeaderValue::from_static("image/*, application/json"),
-            )
-            .json(&request)
-            .build()
-            .map_err(|e| Error::invalid("body", e.to_string()))?;
-        transport::prepare(config, operations::find(op), &mut http)?;
+        let http = json_request(config, op, "/image/generate", IMAGE_ACCEPT, &request)?;
         let (method, url) = (http.method().clone(), http.url().clone());
         let mut response = transport::send_for_body(
             config,
@@ -365,10 +344,7 @@ impl Images<'_> {
                 let mut http = config
                     .http
                     .post(&url)
-                    .header(
-                        ACCEPT,
-                        HeaderValue::from_static("image/*, application/json"),
-                    )
+                    .header(ACCEPT, HeaderValue::from_static(IMAGE_ACCEPT))
                     .multipart(form)
                     .build()
                     .map_err(|e| Error::invalid("body", e.to_string()))?;
@@ -397,6 +373,28 @@ impl Images<'_> {
         let result = call.raw.list_image_styles().send().await;
         call.finish("listImageStyles", result)
     }
+}
+
+/// What image requests accept: the image, or a JSON error.
+const IMAGE_ACCEPT: &str = "image/*, application/json";
+
+/// A prepared JSON `POST` to `path` (auth, user agent, the spec's value rules).
+fn json_request(
+    config: &transport::Config,
+    operation: &'static str,
+    path: &str,
+    accept: &'static str,
+    body: &impl serde::Serialize,
+) -> Result<reqwest::Request, Error> {
+    let mut http = config
+        .http
+        .post(format!("{}{path}", config.base_url))
+        .header(ACCEPT, HeaderValue::from_static(accept))
+        .json(body)
+        .build()
+        .map_err(|e| Error::invalid("body", e.to_string()))?;
+    transport::prepare(config, operations::find(operation), &mut http)?;
+    Ok(http)
 }
 
 /// Accepts an image body, or says what came instead.
