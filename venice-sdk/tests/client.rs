@@ -621,3 +621,26 @@ async fn generate_to_streams_the_image_into_a_writer() {
     assert!(matches!(err, Error::Decode(_)), "{err:?}");
     assert!(sink.is_empty());
 }
+
+/// Users spawn calls onto multi-threaded runtimes: every future must be `Send`.
+#[allow(dead_code)]
+fn every_call_is_send_and_the_client_is_shareable() {
+    fn send<T: Send>(_: T) {}
+    fn share<T: Send + Sync + Clone + 'static>() {}
+    share::<Client>();
+    let c = Client::builder().build().unwrap();
+    send(c.chat().create(chat_request()));
+    send(c.chat().stream(chat_request()));
+    send(c.models().list(None));
+    send(c.images().upscale(ImageInput::bytes(PNG.to_vec()), 2.0));
+    send(
+        c.images()
+            .generate_bytes(GenerateImageRequest::new("m", "p").unwrap()),
+    );
+    send(c.api_keys().delete("x"));
+}
+
+#[allow(dead_code)]
+fn the_stream_is_send(stream: venice_sdk::ChatStream) -> impl Send {
+    stream
+}
