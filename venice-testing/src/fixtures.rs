@@ -1,0 +1,274 @@
+//! Ready-made responses for tests: chat completions, stream chunks, server-sent
+//! event bodies, real PNG images, the spec's examples and Venice's headers.
+//!
+//! ```
+//! use venice_testing::fixtures;
+//!
+//! let completion = fixtures::chat_completion("llama-3.3-70b", "Hello!");
+//! assert_eq!(completion.text().as_deref(), Some("Hello!"));
+//!
+//! let chunks = fixtures::chat_chunks("qwen3-4b", "Greet back.", "Hi there");
+//! let body = fixtures::sse_body(&chunks);
+//! assert!(body.ends_with("data: [DONE]\n\n"));
+//!
+//! let png = fixtures::sample_png();
+//! assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+//! ```
+
+use std::fmt;
+
+use httpmock::Then;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use venice_sdk::stream::{ChunkChoice, Delta};
+use venice_sdk::{ChatCompletionChunk, operations, types};
+
+use crate::{png, util};
+
+/// A PNG of `width` × `height` pixels: a colour gradient, valid for any decoder.
+///
+/// The data is stored uncompressed, so keep images small (a 64 × 64 image is 12 KiB).
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    gradient_png(width, height, 0)
+}
+
+/// A gradient PNG whose colours depend on `seed` (different prompts, different images).
+pub(crate) fn gradient_png(width: u32, height: u32, seed: u64) -> Vec<u8> {
+    let [r0, g0, b0, ..] = seed.to_le_bytes();
+    let (w, h) = (width.max(1), height.max(1));
+    png::encode(w, h, move |x, y| {
+        let fx = u8::try_from(x * 255 / w.max(2).saturating_sub(1).max(1)).unwrap_or(u8::MAX);
+        let fy = u8::try_from(y * 255 / h.max(2).saturating_sub(1).max(1)).unwrap_or(u8::MAX);
+        [
+            fx.wrapping_add(r0),
+            fy.wrapping_add(g0),
+            (fx / 2).wrapping_add(fy / 2).wrapping_add(b0),
+        ]
+    })
+}
+
+/// A valid 8 × 8 PNG.
+pub fn sample_png() -> Vec<u8> {
+    png(8, 8)
+}
+
+/// The width and height in a PNG's header, or `None` if `data` is not a PNG.
+pub fn png_dimensions(data: &[u8]) -> Option<(u32, u32)> {
+    png::dimensions(data)
+}
+
+/// A finished chat completion answering `text`, as `chat().create` returns it.
+pub fn chat_completion(model: &str, text: &str) -> types::CreateChatCompletionResponse {
+    let completion_tokens = i64::try_from(util::pieces(text).len()).unwrap_or(i64::MAX);
+    types::CreateChatCompletionResponse {
+        choices: vec![types::CreateChatCompletionResponseChoicesItem {
+            finish_reason: "stop".into(),
+            index: 0,
+            logprobs: None,
+            message: types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
+                content: Some(types::AssistantMessageContent::String(text.into())),
+                name: None,
+                reasoning_content: None,
+                role: "assistant".into(),
+                tool_calls: Vec::new(),
+            },
+            stop_reason: None,
+        }],
+        created: util::unix_now(),
+        id: format!("chatcmpl-{}", util::hex(util::random_seed(), 0, 32)),
+        model: model.into(),
+        object: "chat.completion".into(),
+        prompt_logprobs: None,
+        usage: types::CreateChatCompletionResponseUsage {
+            completion_tokens,
+            prompt_tokens: 12,
+            prompt_tokens_details: None,
+            total_tokens: 12 + completion_tokens,
+        },
+        venice_parameters: types::CreateChatCompletionResponseVeniceParameters {
+            web_search_citations: Vec::new(),
+        },
+    }
+}
+
+/// The chunks of a streamed answer, as Venice sends them: a first chunk with the
+/// role, `reasoning` word by word (skipped if empty), `text` word by word, a chunk
+/// with `finish_reason: "stop"`, and a usage chunk.
+pub fn chat_chunks(model: &str, reasoning: &str, text: &str) -> Vec<ChatCompletionChunk> {
+    let id = format!("chatcmpl-{}", util::hex(util::random_seed(), 0, 32));
+    let base = ChatCompletionChunk {
+        id,
+        object: "chat.completion.chunk".into(),
+        created: util::unix_now(),
+        model: model.into(),
+        ..ChatCompletionChunk::default()
+    };
+    let delta_chunk = |delta: Delta, finish_reason: Option<&str>| ChatCompletionChunk {
+        choices: vec![ChunkChoice {
+            index: 0,
+            delta,
+            finish_reason: finish_reason.map(str::to_owned),
+            logprobs: None,
+        }],
+        ..base.clone()
+    };
+    let mut chunks = vec![delta_chunk(
+        Delta {
+            role: Some("assistant".into()),
+            content: Some(String::new()),
+            ..Delta::default()
+        },
+        None,
+    )];
+    let reasoning_pieces = util::pieces(reasoning);
+    let text_pieces = util::pieces(text);
+    for piece in &reasoning_pieces {
+        chunks.push(delta_chunk(
+            Delta {
+                reasoning_content: Some(piece.clone()),
+                ..Delta::default()
+            },
+            None,
+        ));
+    }
+    for piece in &text_pieces {
+        chunks.push(delta_chunk(
+            Delta {
+                content: Some(piece.clone()),
+                ..Delta::default()
+            },
+            None,
+        ));
+    }
+    chunks.push(delta_chunk(Delta::default(), Some("stop")));
+    let completion_tokens =
+        i64::try_from(reasoning_pieces.len() + text_pieces.len()).unwrap_or(i64::MAX);
+    chunks.push(ChatCompletionChunk {
+        usage: Some(types::CreateChatCompletionResponseUsage {
+            completion_tokens,
+            prompt_tokens: 12,
+            prompt_tokens_details: None,
+            total_tokens: 12 + completion_tokens,
+        }),
+        ..base
+    });
+    chunks
+}
+
+/// A `text/event-stream` body: one `data:` event per chunk, then `data: [DONE]`.
+pub fn sse_body(chunks: &[ChatCompletionChunk]) -> String {
+    let mut body = String::new();
+    for chunk in chunks {
+        // A chunk of plain strings and numbers always serializes.
+        let json = serde_json::to_string(chunk).unwrap_or_default();
+        body.push_str("data: ");
+        body.push_str(&json);
+        body.push_str("\n\n");
+    }
+    body.push_str("data: [DONE]\n\n");
+    body
+}
+
+/// The body Venice sends with an error status: `{"error": message}`.
+pub fn error_body(message: &str) -> Value {
+    json!({ "error": message })
+}
+
+/// The spec's example success body of an operation (`"listModels"`), as JSON.
+///
+/// `None` for an unknown operation or one without a JSON example (`upscaleImage`
+/// answers with image bytes).
+pub fn example_json(operation_id: &str) -> Option<Value> {
+    let text = operations::find(operation_id)?.example_response?;
+    serde_json::from_str(text).ok()
+}
+
+/// The spec's example success body of an operation, decoded as `T`:
+/// `fixtures::example::<types::ListModelsResponse>("listModels")`.
+pub fn example<T: DeserializeOwned>(operation_id: &str) -> Result<T, ExampleError> {
+    let value = example_json(operation_id).ok_or_else(|| ExampleError {
+        operation: operation_id.to_owned(),
+        message: "no such operation, or it has no JSON example".into(),
+    })?;
+    serde_json::from_value(value).map_err(|e| ExampleError {
+        operation: operation_id.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// Why [`example`] has no value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExampleError {
+    /// The operation asked for.
+    pub operation: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ExampleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "example of {}: {}", self.operation, self.message)
+    }
+}
+
+impl std::error::Error for ExampleError {}
+
+/// The request id every mock made by [`VeniceMocks`](crate::VeniceMocks) sends (`cf-ray`).
+pub const MOCK_REQUEST_ID: &str = "8f3a1c2b4d5e6f70-SJC";
+
+/// Adds the headers Venice sends with every response: request id (`cf-ray`),
+/// rate limits and balances. Use with httpmock's `Then::and`:
+/// `then.status(200).and(fixtures::venice_headers)`.
+///
+/// The values: request id [`MOCK_REQUEST_ID`], 500 requests per minute with 499
+/// left, 1 000 000 tokens with 999 000 left, resetting in 60 s, balances 25 USD,
+/// 100 VCU and 4.5 DIEM.
+pub fn venice_headers(then: Then) -> Then {
+    let reset = (util::unix_now_ms() + 60_000).to_string();
+    then.header("cf-ray", MOCK_REQUEST_ID)
+        .header("x-ratelimit-limit-requests", "500")
+        .header("x-ratelimit-remaining-requests", "499")
+        .header("x-ratelimit-reset-requests", reset.clone())
+        .header("x-ratelimit-limit-tokens", "1000000")
+        .header("x-ratelimit-remaining-tokens", "999000")
+        .header("x-ratelimit-reset-tokens", reset)
+        .header("x-venice-balance-usd", "25.0000")
+        .header("x-venice-balance-vcu", "100.0000")
+        .header("x-venice-balance-diem", "4.5000")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn chunks_fold_back_into_the_text() {
+        let chunks = chat_chunks("m", "Think.", "One two three");
+        let text: String = chunks.iter().map(ChatCompletionChunk::delta_text).collect();
+        let reasoning: String = chunks
+            .iter()
+            .map(ChatCompletionChunk::delta_reasoning)
+            .collect();
+        assert_eq!(text, "One two three");
+        assert_eq!(reasoning, "Think.");
+        let body = sse_body(&chunks);
+        assert_eq!(body.matches("data: ").count(), chunks.len() + 1);
+        assert!(body.contains(r#""finish_reason":"stop""#));
+    }
+
+    #[test]
+    fn examples_decode() {
+        let models: types::ListModelsResponse = example("listModels").unwrap();
+        assert_eq!(models.data[0].id, "llama-3.3-70b");
+        assert!(example::<types::ListModelsResponse>("nope").is_err());
+        assert!(example_json("upscaleImage").is_none());
+    }
+
+    #[test]
+    fn pngs_have_the_asked_size() {
+        assert_eq!(png_dimensions(&png(3, 5)), Some((3, 5)));
+        assert_eq!(png_dimensions(&sample_png()), Some((8, 8)));
+    }
+}

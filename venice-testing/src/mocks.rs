@@ -1,0 +1,349 @@
+//! Typed httpmock mocks for the Venice API: `server.mock_models(&response)`.
+
+use httpmock::{Method, Mock, MockServer, Then, When};
+use serde::Serialize;
+use serde_json::Value;
+use venice_sdk::{ChatCompletionChunk, Client, operations, types};
+
+use crate::fixtures;
+
+/// The API key [`VeniceMocks::venice_client`] sends.
+pub const MOCK_API_KEY: &str = "vk-mock-0000000000000000";
+
+/// Typed mocks of Venice's operations on an [`httpmock::MockServer`].
+///
+/// Each helper matches the operation's method and path, answers status 200 with
+/// the given value serialized as JSON (or the given bytes), and adds Venice's
+/// headers ([`fixtures::venice_headers`]). They are usable from synchronous and
+/// asynchronous tests alike (mocks on a local server are registered without I/O).
+///
+/// Point the client at `server.base_url()`, or use [`venice_client`](Self::venice_client).
+///
+/// When several mocks match a request, httpmock answers with the one created
+/// first: create the specific ones before the catch-all ones. The chat and image
+/// helpers already tell their variants apart (`stream`, `return_binary`), so
+/// [`mock_chat_completion`](Self::mock_chat_completion) and
+/// [`mock_chat_stream`](Self::mock_chat_stream) can be used together in any order.
+///
+/// ```
+/// use venice_testing::{VeniceMocks, fixtures, httpmock::MockServer};
+/// use venice_sdk::{Message, types::ChatCompletionRequest};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let server = MockServer::start_async().await;
+/// let mock = server.mock_chat_completion(&fixtures::chat_completion("llama-3.3-70b", "Hi!"));
+/// let client = server.venice_client().unwrap();
+/// let answer = client
+///     .chat()
+///     .create(ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hello")]))
+///     .await
+///     .unwrap();
+/// assert_eq!(answer.text().as_deref(), Some("Hi!"));
+/// mock.assert();
+/// # }
+/// ```
+pub trait VeniceMocks {
+    /// A [`Client`] pointed at this server with the key [`MOCK_API_KEY`], and
+    /// retries off, so a mocked error status is answered once and returned at
+    /// once (build your own client to test retries).
+    fn venice_client(&self) -> Result<Client, venice_sdk::Error>;
+
+    /// Mocks one operation of [`operations::ALL`] by id (`"listModels"`): `when`
+    /// already matches its method and path, `then` already has status 200,
+    /// `content-type: application/json` and Venice's headers. Add conditions and
+    /// the body:
+    ///
+    /// ```
+    /// # use venice_testing::{VeniceMocks, httpmock::MockServer};
+    /// # let server = MockServer::start();
+    /// server.mock_operation("listModels", |when, then| {
+    ///     when.query_param("type", "image");
+    ///     then.body(r#"{"object": "list", "type": "image", "data": []}"#);
+    /// });
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If no operation has this id (a typo in the test).
+    fn mock_operation(&self, operation_id: &str, f: impl FnOnce(When, Then)) -> Mock<'_>;
+
+    /// `POST /chat/completions` without `"stream": true` answers `response`.
+    fn mock_chat_completion(&self, response: &types::CreateChatCompletionResponse) -> Mock<'_>;
+
+    /// `POST /chat/completions` with `"stream": true` answers `chunks` as
+    /// server-sent events, then `data: [DONE]` (see [`fixtures::chat_chunks`]).
+    fn mock_chat_stream(&self, chunks: &[ChatCompletionChunk]) -> Mock<'_>;
+
+    /// `POST /image/generate` without `"return_binary": true` answers `response`
+    /// (images base64-encoded, as [`images().generate`](venice_sdk::resources::Images::generate) expects).
+    fn mock_image_generate(&self, response: &types::GenerateImageResponse) -> Mock<'_>;
+
+    /// `POST /image/generate` with `"return_binary": true` answers `png` as
+    /// `image/png` (what [`images().generate_bytes`](venice_sdk::resources::Images::generate_bytes) reads).
+    fn mock_image_bytes(&self, png: &[u8]) -> Mock<'_>;
+
+    /// `POST /image/upscale` answers `png` as `image/png`.
+    fn mock_upscale(&self, png: &[u8]) -> Mock<'_>;
+
+    /// `GET /image/styles` answers `response`.
+    fn mock_image_styles(&self, response: &types::ListImageStylesResponse) -> Mock<'_>;
+
+    /// `GET /models` (any `type`) answers `response`.
+    fn mock_models(&self, response: &types::ListModelsResponse) -> Mock<'_>;
+
+    /// `GET /models/traits` answers `response`.
+    fn mock_model_traits(&self, response: &types::ListModelTraitsResponse) -> Mock<'_>;
+
+    /// `GET /models/compatibility_mapping` answers `response`.
+    fn mock_model_compatibility_mapping(
+        &self,
+        response: &types::ListModelCompatibilityMappingResponse,
+    ) -> Mock<'_>;
+
+    /// `GET /api_keys` answers `response`.
+    fn mock_api_keys(&self, response: &types::GetApiKeysResponse) -> Mock<'_>;
+
+    /// `POST /api_keys` answers `response` (its key is serialized in clear).
+    fn mock_create_api_key(&self, response: &types::CreateApiKeysResponse) -> Mock<'_>;
+
+    /// `DELETE /api_keys` answers `response`.
+    fn mock_delete_api_key(&self, response: &types::DeleteApiKeyResponse) -> Mock<'_>;
+
+    /// `GET /api_keys/rate_limits` answers `response`.
+    fn mock_rate_limits(&self, response: &types::GetApiKeyRateLimitsResponse) -> Mock<'_>;
+
+    /// `GET /api_keys/generate_web3_key` answers `response`.
+    fn mock_web3_token(&self, response: &types::GetApiKeyGenerateWeb3KeyResponse) -> Mock<'_>;
+
+    /// `POST /api_keys/generate_web3_key` answers `response`.
+    fn mock_create_web3_key(&self, response: &types::PostApiKeyGenerateWeb3KeyResponse)
+    -> Mock<'_>;
+
+    /// `GET /characters` answers `response`.
+    fn mock_characters(&self, response: &types::ListCharactersResponse) -> Mock<'_>;
+
+    /// `method path` answers `status` with Venice's error body `{"error": message}`
+    /// and Venice's headers.
+    ///
+    /// The SDK retries some statuses (408, 409, 429, 5xx) by default: use
+    /// [`venice_client`](Self::venice_client) (retries off), or expect several
+    /// calls, when mocking those.
+    fn mock_error(&self, method: Method, path: &str, status: u16, message: &str) -> Mock<'_>;
+}
+
+/// Serializes a response type; the generated types always serialize.
+fn to_json(value: &impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+fn json_ok(then: Then, body: Value) -> Then {
+    then.status(200)
+        .header("content-type", "application/json")
+        .and(fixtures::venice_headers)
+        .json_body(body)
+}
+
+fn png_ok(then: Then, png: &[u8]) -> Then {
+    then.status(200)
+        .header("content-type", "image/png")
+        .header("x-venice-is-blurred", "false")
+        .header("x-venice-is-content-violation", "false")
+        .and(fixtures::venice_headers)
+        .body(png)
+}
+
+impl VeniceMocks for MockServer {
+    fn venice_client(&self) -> Result<Client, venice_sdk::Error> {
+        Client::builder()
+            .api_key(MOCK_API_KEY)
+            .base_url(self.base_url())
+            .max_retries(0)
+            .build()
+    }
+
+    fn mock_operation(&self, operation_id: &str, f: impl FnOnce(When, Then)) -> Mock<'_> {
+        let Some(op) = operations::find(operation_id) else {
+            let known: Vec<&str> = operations::ALL.iter().map(|op| op.id).collect();
+            panic!(
+                "no operation `{operation_id}` in venice_sdk::operations::ALL (known: {})",
+                known.join(", ")
+            );
+        };
+        self.mock(|when, then| {
+            let when = when.method(op.method).path(op.path);
+            let then = then
+                .status(200)
+                .header("content-type", "application/json")
+                .and(fixtures::venice_headers);
+            f(when, then);
+        })
+    }
+
+    fn mock_chat_completion(&self, response: &types::CreateChatCompletionResponse) -> Mock<'_> {
+        let body = to_json(response);
+        self.mock(|when, then| {
+            when.method("POST")
+                .path("/chat/completions")
+                .json_body_excludes(r#"{"stream": true}"#);
+            json_ok(then, body);
+        })
+    }
+
+    fn mock_chat_stream(&self, chunks: &[ChatCompletionChunk]) -> Mock<'_> {
+        let body = fixtures::sse_body(chunks);
+        self.mock(|when, then| {
+            when.method("POST")
+                .path("/chat/completions")
+                .json_body_includes(r#"{"stream": true}"#);
+            then.status(200)
+                .header("content-type", "text/event-stream")
+                .header("cache-control", "no-cache")
+                .and(fixtures::venice_headers)
+                .body(body);
+        })
+    }
+
+    fn mock_image_generate(&self, response: &types::GenerateImageResponse) -> Mock<'_> {
+        let body = to_json(response);
+        self.mock(|when, then| {
+            when.method("POST")
+                .path("/image/generate")
+                .json_body_excludes(r#"{"return_binary": true}"#);
+            json_ok(then, body)
+                .header("x-venice-is-blurred", "false")
+                .header("x-venice-is-content-violation", "false");
+        })
+    }
+
+    fn mock_image_bytes(&self, png: &[u8]) -> Mock<'_> {
+        self.mock(|when, then| {
+            when.method("POST")
+                .path("/image/generate")
+                .json_body_includes(r#"{"return_binary": true}"#);
+            png_ok(then, png);
+        })
+    }
+
+    fn mock_upscale(&self, png: &[u8]) -> Mock<'_> {
+        self.mock(|when, then| {
+            when.method("POST").path("/image/upscale");
+            png_ok(then, png);
+        })
+    }
+
+    fn mock_image_styles(&self, response: &types::ListImageStylesResponse) -> Mock<'_> {
+        json_mock(self, "GET", "/image/styles", to_json(response))
+    }
+
+    fn mock_models(&self, response: &types::ListModelsResponse) -> Mock<'_> {
+        json_mock(self, "GET", "/models", to_json(response))
+    }
+
+    fn mock_model_traits(&self, response: &types::ListModelTraitsResponse) -> Mock<'_> {
+        json_mock(self, "GET", "/models/traits", to_json(response))
+    }
+
+    fn mock_model_compatibility_mapping(
+        &self,
+        response: &types::ListModelCompatibilityMappingResponse,
+    ) -> Mock<'_> {
+        json_mock(
+            self,
+            "GET",
+            "/models/compatibility_mapping",
+            to_json(response),
+        )
+    }
+
+    fn mock_api_keys(&self, response: &types::GetApiKeysResponse) -> Mock<'_> {
+        json_mock(self, "GET", "/api_keys", to_json(response))
+    }
+
+    fn mock_create_api_key(&self, response: &types::CreateApiKeysResponse) -> Mock<'_> {
+        json_mock(self, "POST", "/api_keys", to_json(response))
+    }
+
+    fn mock_delete_api_key(&self, response: &types::DeleteApiKeyResponse) -> Mock<'_> {
+        json_mock(self, "DELETE", "/api_keys", to_json(response))
+    }
+
+    fn mock_rate_limits(&self, response: &types::GetApiKeyRateLimitsResponse) -> Mock<'_> {
+        json_mock(self, "GET", "/api_keys/rate_limits", to_json(response))
+    }
+
+    fn mock_web3_token(&self, response: &types::GetApiKeyGenerateWeb3KeyResponse) -> Mock<'_> {
+        json_mock(
+            self,
+            "GET",
+            "/api_keys/generate_web3_key",
+            to_json(response),
+        )
+    }
+
+    fn mock_create_web3_key(
+        &self,
+        response: &types::PostApiKeyGenerateWeb3KeyResponse,
+    ) -> Mock<'_> {
+        json_mock(
+            self,
+            "POST",
+            "/api_keys/generate_web3_key",
+            to_json(response),
+        )
+    }
+
+    fn mock_characters(&self, response: &types::ListCharactersResponse) -> Mock<'_> {
+        json_mock(self, "GET", "/characters", to_json(response))
+    }
+
+    fn mock_error(&self, method: Method, path: &str, status: u16, message: &str) -> Mock<'_> {
+        self.mock(|when, then| {
+            when.method(method).path(path);
+            then.status(status)
+                .header("content-type", "application/json")
+                .and(fixtures::venice_headers)
+                .json_body(fixtures::error_body(message));
+        })
+    }
+}
+
+fn json_mock<'a>(server: &'a MockServer, method: &str, path: &str, body: Value) -> Mock<'a> {
+    server.mock(|when, then| {
+        when.method(method).path(path);
+        json_ok(then, body);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use venice_sdk::operations;
+
+    /// The routes the helpers hard-code are the spec's.
+    #[test]
+    fn helper_routes_are_operations_of_the_spec() {
+        for (method, path) in [
+            ("POST", "/chat/completions"),
+            ("POST", "/image/generate"),
+            ("POST", "/image/upscale"),
+            ("GET", "/image/styles"),
+            ("GET", "/models"),
+            ("GET", "/models/traits"),
+            ("GET", "/models/compatibility_mapping"),
+            ("GET", "/api_keys"),
+            ("POST", "/api_keys"),
+            ("DELETE", "/api_keys"),
+            ("GET", "/api_keys/rate_limits"),
+            ("GET", "/api_keys/generate_web3_key"),
+            ("POST", "/api_keys/generate_web3_key"),
+            ("GET", "/characters"),
+        ] {
+            assert!(
+                operations::ALL
+                    .iter()
+                    .any(|op| op.method == method && op.path == path),
+                "{method} {path}"
+            );
+        }
+        assert_eq!(operations::ALL.len(), 14, "a new operation needs a helper");
+    }
+}

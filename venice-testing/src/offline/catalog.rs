@@ -1,0 +1,358 @@
+//! What the offline Venice knows: models, traits, OpenAI name mappings, image
+//! styles and characters.
+
+use serde_json::{Map, Value, json};
+
+/// A model of the offline catalog.
+pub(crate) struct Model {
+    pub id: &'static str,
+    /// `text` or `image`.
+    pub kind: &'static str,
+    pub traits: &'static [&'static str],
+    pub context_tokens: u32,
+    /// Thinks out loud (`reasoning_content`).
+    pub reasoning: bool,
+    pub function_calling: bool,
+    pub web_search: bool,
+    pub vision: bool,
+    pub code: bool,
+    pub source: &'static str,
+}
+
+const fn text(
+    id: &'static str,
+    traits: &'static [&'static str],
+    context_tokens: u32,
+    reasoning: bool,
+    vision: bool,
+    source: &'static str,
+) -> Model {
+    Model {
+        id,
+        kind: "text",
+        traits,
+        context_tokens,
+        reasoning,
+        function_calling: true,
+        web_search: true,
+        vision,
+        code: false,
+        source,
+    }
+}
+
+const fn image(id: &'static str, traits: &'static [&'static str], source: &'static str) -> Model {
+    Model {
+        id,
+        kind: "image",
+        traits,
+        context_tokens: 0,
+        reasoning: false,
+        function_calling: false,
+        web_search: false,
+        vision: false,
+        code: false,
+        source,
+    }
+}
+
+/// Every model, text first.
+pub(crate) const MODELS: &[Model] = &[
+    text(
+        "llama-3.3-70b",
+        &["default", "function_calling_default"],
+        65_536,
+        false,
+        false,
+        "https://huggingface.co/meta-llama/Llama-3.3-70B-Instruct",
+    ),
+    text(
+        "llama-3.2-3b",
+        &["fastest"],
+        131_072,
+        false,
+        false,
+        "https://huggingface.co/meta-llama/Llama-3.2-3B",
+    ),
+    text(
+        "qwen3-4b",
+        &["default_reasoning"],
+        40_960,
+        true,
+        false,
+        "https://huggingface.co/Qwen/Qwen3-4B",
+    ),
+    text(
+        "qwen3-235b",
+        &["most_intelligent"],
+        131_072,
+        true,
+        false,
+        "https://huggingface.co/Qwen/Qwen3-235B-A22B",
+    ),
+    text(
+        "mistral-31-24b",
+        &["default_vision"],
+        131_072,
+        false,
+        true,
+        "https://huggingface.co/mistralai/Mistral-Small-3.1-24B-Instruct-2503",
+    ),
+    text(
+        "venice-uncensored",
+        &["most_uncensored"],
+        32_768,
+        false,
+        false,
+        "https://huggingface.co/cognitivecomputations/Dolphin-Mistral-24B-Venice-Edition",
+    ),
+    Model {
+        code: true,
+        ..text(
+            "qwen-2.5-coder-32b",
+            &["default_code"],
+            32_768,
+            false,
+            false,
+            "https://huggingface.co/Qwen/Qwen2.5-Coder-32B-Instruct-GGUF",
+        )
+    },
+    image(
+        "venice-sd35",
+        &["default", "eliza-default"],
+        "https://huggingface.co/stabilityai/stable-diffusion-3.5-large",
+    ),
+    image(
+        "flux-dev",
+        &["highest_quality"],
+        "https://huggingface.co/black-forest-labs/FLUX.1-dev",
+    ),
+    image(
+        "flux-dev-uncensored",
+        &["most_uncensored"],
+        "https://huggingface.co/black-forest-labs/FLUX.1-dev",
+    ),
+    image(
+        "hidream",
+        &["fastest"],
+        "https://huggingface.co/HiDream-ai/HiDream-I1-Dev",
+    ),
+];
+
+/// OpenAI model names and the Venice model each maps to, per type.
+pub(crate) const TEXT_MAPPING: &[(&str, &str)] = &[
+    ("gpt-4o", "llama-3.3-70b"),
+    ("gpt-4o-mini", "llama-3.2-3b"),
+    ("gpt-3.5-turbo", "llama-3.2-3b"),
+    ("o1-mini", "qwen3-235b"),
+    ("o3-mini", "qwen3-235b"),
+    ("deepseek-r1", "qwen3-235b"),
+];
+
+/// OpenAI image model names and the Venice model each maps to.
+pub(crate) const IMAGE_MAPPING: &[(&str, &str)] =
+    &[("dall-e-3", "venice-sd35"), ("dall-e-2", "hidream")];
+
+/// Image styles accepted as `style_preset`.
+pub(crate) const STYLES: &[&str] = &[
+    "3D Model",
+    "Analog Film",
+    "Anime",
+    "Cinematic",
+    "Comic Book",
+    "Craft Clay",
+    "Digital Art",
+    "Enhance",
+    "Fantasy Art",
+    "Isometric Style",
+    "Line Art",
+    "Lowpoly",
+    "Neon Punk",
+    "Origami",
+    "Photographic",
+    "Pixel Art",
+    "Texture",
+];
+
+/// The model of `kind` a request names: an id (feature suffixes after `:` are
+/// ignored) or an OpenAI name Venice maps.
+pub(crate) fn resolve(name: &str, kind: &str) -> Option<&'static Model> {
+    let base = name.split(':').next().unwrap_or(name).trim();
+    let mapping = if kind == "image" {
+        IMAGE_MAPPING
+    } else {
+        TEXT_MAPPING
+    };
+    let id = mapping
+        .iter()
+        .find(|(openai, _)| *openai == base)
+        .map_or(base, |(_, venice)| *venice);
+    MODELS.iter().find(|m| m.id == id && m.kind == kind)
+}
+
+/// Whether a model name turns thinking off (`qwen3-4b:disable_thinking=true`).
+pub(crate) fn thinking_disabled(name: &str) -> bool {
+    name.split_once(':').is_some_and(|(_, features)| {
+        features
+            .split('&')
+            .any(|f| f.eq_ignore_ascii_case("disable_thinking=true"))
+    })
+}
+
+/// The ids of the models of `kind`, for error messages.
+pub(crate) fn ids(kind: &str) -> Vec<&'static str> {
+    MODELS
+        .iter()
+        .filter(|m| m.kind == kind)
+        .map(|m| m.id)
+        .collect()
+}
+
+/// The `GET /models` entry of a model.
+pub(crate) fn model_json(model: &Model) -> Value {
+    let mut spec = json!({
+        "traits": model.traits,
+        "modelSource": model.source,
+        "beta": false,
+        "offline": false,
+    });
+    if model.kind == "text" {
+        spec["availableContextTokens"] = json!(model.context_tokens);
+        spec["capabilities"] = json!({
+            "optimizedForCode": model.code,
+            "quantization": "fp8",
+            "supportsFunctionCalling": model.function_calling,
+            "supportsReasoning": model.reasoning,
+            "supportsResponseSchema": true,
+            "supportsVision": model.vision,
+            "supportsWebSearch": model.web_search,
+            "supportsLogProbs": true,
+        });
+        spec["pricing"] =
+            json!({"input": {"usd": 0.7, "vcu": 7}, "output": {"usd": 2.8, "vcu": 28}});
+    } else {
+        spec["constraints"] = json!({
+            "promptCharacterLimit": 1500,
+            "steps": {"default": 25, "max": 50},
+            "widthHeightDivisor": 8,
+        });
+        spec["pricing"] =
+            json!({"generation": {"usd": 0.01, "vcu": 0.1}, "upscale": {"usd": 0.01, "vcu": 0.1}});
+    }
+    json!({
+        "id": model.id,
+        "type": model.kind,
+        "object": "model",
+        "created": 1_727_966_436,
+        "owned_by": "venice.ai",
+        "model_spec": spec,
+    })
+}
+
+/// `GET /models?type=…`.
+pub(crate) fn models(type_: &str) -> Value {
+    let data: Vec<Value> = MODELS
+        .iter()
+        .filter(|m| match type_ {
+            "all" => true,
+            "code" => m.code,
+            kind => m.kind == kind,
+        })
+        .map(model_json)
+        .collect();
+    json!({"object": "list", "type": type_, "data": data})
+}
+
+/// `GET /models/traits?type=…`: each trait and the model that has it.
+pub(crate) fn traits(type_: &str) -> Value {
+    let mut data = Map::new();
+    for model in MODELS.iter().filter(|m| m.kind == type_) {
+        for t in model.traits {
+            data.entry(*t).or_insert_with(|| json!(model.id));
+        }
+    }
+    json!({"object": "list", "type": type_, "data": data})
+}
+
+/// `GET /models/compatibility_mapping?type=…`.
+pub(crate) fn compatibility_mapping(type_: &str) -> Value {
+    let mapping = if type_ == "image" {
+        IMAGE_MAPPING
+    } else {
+        TEXT_MAPPING
+    };
+    let data: Map<String, Value> = mapping
+        .iter()
+        .map(|(openai, venice)| ((*openai).to_owned(), json!(venice)))
+        .collect();
+    json!({"object": "list", "type": type_, "data": data})
+}
+
+/// `GET /image/styles`.
+pub(crate) fn styles() -> Value {
+    json!({"object": "list", "data": STYLES})
+}
+
+/// `GET /characters`.
+pub(crate) fn characters() -> Value {
+    json!({
+        "object": "list",
+        "data": [
+            {
+                "name": "Alan Watts",
+                "description": "Alan Watts (6 January 1915 – 16 November 1973) was a British and American writer, speaker, and self-styled \"philosophical entertainer\", known for interpreting and popularizing Buddhist, Taoist, and Hindu philosophy for a Western audience.",
+                "slug": "alan-watts",
+                "shareUrl": "https://venice.ai/c/alan-watts",
+                "createdAt": "2024-12-20T21:28:08.934Z",
+                "updatedAt": "2025-02-09T03:23:53.708Z",
+                "webEnabled": true,
+                "adult": false,
+                "tags": ["AlanWatts", "Philosophy", "Buddhism", "Taoist", "Hindu"],
+                "stats": {"imports": 112}
+            },
+            {
+                "name": "Marcus Aurelius",
+                "description": "Roman emperor and Stoic philosopher, author of the Meditations. Answers with calm, practical advice on virtue, duty and what is within our control.",
+                "slug": "marcus-aurelius",
+                "shareUrl": "https://venice.ai/c/marcus-aurelius",
+                "createdAt": "2025-01-14T10:02:51.120Z",
+                "updatedAt": "2025-02-27T18:44:09.311Z",
+                "webEnabled": false,
+                "adult": false,
+                "tags": ["Stoicism", "Philosophy", "History"],
+                "stats": {"imports": 87}
+            }
+        ]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_resolve_by_id_mapping_and_feature_suffix() {
+        assert_eq!(
+            resolve("llama-3.3-70b", "text").map(|m| m.id),
+            Some("llama-3.3-70b")
+        );
+        assert_eq!(
+            resolve("gpt-4o", "text").map(|m| m.id),
+            Some("llama-3.3-70b")
+        );
+        assert_eq!(
+            resolve("qwen3-4b:disable_thinking=true", "text").map(|m| m.id),
+            Some("qwen3-4b")
+        );
+        assert!(resolve("flux-dev", "text").is_none());
+        assert!(resolve("flux-dev", "image").is_some());
+        assert!(thinking_disabled("qwen3-4b:disable_thinking=true"));
+        assert!(!thinking_disabled("qwen3-4b"));
+    }
+
+    #[test]
+    fn every_kind_has_a_default() {
+        assert_eq!(traits("text")["data"]["default"], "llama-3.3-70b");
+        assert_eq!(traits("image")["data"]["default"], "venice-sd35");
+    }
+}

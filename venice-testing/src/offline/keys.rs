@@ -1,0 +1,161 @@
+//! `/api_keys`: a key list that creating and deleting change, rate limits, and
+//! the wallet (web3) key flow.
+
+use serde_json::{Value, json};
+
+use super::{Reply, State};
+use crate::util;
+
+/// The token a wallet signs (the spec's example).
+const WEB3_TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+
+/// The key list an offline Venice starts with.
+pub(crate) fn initial(seed: u64) -> Vec<Value> {
+    vec![json!({
+        "id": util::uuid(seed, u64::MAX),
+        "description": "Offline admin key",
+        "last6Chars": "2V2jNW",
+        "createdAt": "2025-01-15T09:30:00.000Z",
+        "expiresAt": null,
+        "lastUsedAt": util::iso8601(util::unix_now()),
+        "apiKeyType": "ADMIN",
+        "consumptionLimits": {"usd": null, "vcu": null},
+        "usage": {"trailingSevenDays": {"vcu": "42.2315", "usd": "10.2424"}}
+    })]
+}
+
+pub(crate) fn list(state: &State) -> Reply {
+    let data = state.with(|inner| inner.keys.clone());
+    Reply::json(200, &json!({"object": "list", "data": data}))
+}
+
+pub(crate) fn create(state: &State, body: &Value) -> Reply {
+    let key_type = match body.get("apiKeyType").and_then(Value::as_str) {
+        Some(t @ ("ADMIN" | "INFERENCE")) => t,
+        Some(_) => {
+            return Reply::invalid(
+                json!({"apiKeyType": {"_errors": ["Invalid enum value. Expected 'ADMIN' | 'INFERENCE'"]}}),
+            );
+        }
+        None => return Reply::invalid(json!({"apiKeyType": {"_errors": ["Required"]}})),
+    };
+    let Some(description) = body.get("description").and_then(Value::as_str) else {
+        return Reply::invalid(json!({"description": {"_errors": ["Required"]}}));
+    };
+    let expires_at = body.get("expiresAt").cloned().unwrap_or(Value::Null);
+    let data = add_key(state, key_type, description, expires_at);
+    Reply::json(200, &json!({"success": true, "data": data}))
+}
+
+/// Adds a key to the list and returns what the create call answers.
+fn add_key(state: &State, key_type: &str, description: &str, expires_at: Value) -> Value {
+    let n = state.next_id();
+    let id = util::uuid(state.seed, n);
+    let secret = format!("vk-offline-{}", util::hex(state.seed, n, 40));
+    let last6: String = secret.chars().skip(secret.len() - 6).collect();
+    let listed = json!({
+        "id": id,
+        "description": description,
+        "last6Chars": last6,
+        "createdAt": util::iso8601(util::unix_now()),
+        "expiresAt": expires_at,
+        "lastUsedAt": null,
+        "apiKeyType": key_type,
+        "consumptionLimits": {"usd": null, "vcu": null},
+        "usage": {"trailingSevenDays": {"vcu": "0", "usd": "0"}}
+    });
+    state.with(|inner| inner.keys.push(listed));
+    json!({
+        "id": id,
+        "apiKey": secret,
+        "description": description,
+        "expiresAt": expires_at,
+        "apiKeyType": key_type,
+    })
+}
+
+pub(crate) fn delete(state: &State, query: &[(String, String)]) -> Reply {
+    let Some(id) = query
+        .iter()
+        .find(|(k, _)| k == "id")
+        .map(|(_, v)| v.as_str())
+        .filter(|id| !id.trim().is_empty())
+    else {
+        return Reply::invalid(json!({"id": {"_errors": ["Required"]}}));
+    };
+    let removed = state.with(|inner| {
+        let before = inner.keys.len();
+        inner
+            .keys
+            .retain(|k| k.get("id").and_then(Value::as_str) != Some(id));
+        inner.keys.len() < before
+    });
+    if removed {
+        Reply::json(200, &json!({"success": true}))
+    } else {
+        Reply::error(404, "API key not found")
+    }
+}
+
+pub(crate) fn rate_limits(state: &State) -> Reply {
+    let balances = state.with(|inner| inner.balances);
+    let limits = |rpm: u64, tpm: u64| {
+        json!([
+            {"amount": rpm, "type": "RPM"},
+            {"amount": rpm * 60 * 24, "type": "RPD"},
+            {"amount": tpm, "type": "TPM"}
+        ])
+    };
+    Reply::json(
+        200,
+        &json!({
+            "data": {
+                "apiTier": {"id": "paid", "isCharged": true},
+                "accessPermitted": true,
+                "balances": {"USD": round4(balances.usd), "VCU": round4(balances.vcu), "DIEM": round4(balances.diem)},
+                "keyExpiration": null,
+                "nextEpochBegins": util::iso8601(util::unix_now() + 86_400 - util::unix_now() % 86_400),
+                "rateLimits": [
+                    {"apiModelId": "llama-3.3-70b", "rateLimits": limits(50, 750_000)},
+                    {"apiModelId": "llama-3.2-3b", "rateLimits": limits(500, 1_000_000)},
+                    {"apiModelId": "qwen3-4b", "rateLimits": limits(500, 1_000_000)},
+                    {"apiModelId": "venice-sd35", "rateLimits": limits(20, 0)}
+                ]
+            }
+        }),
+    )
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+pub(crate) fn web3_token() -> Reply {
+    Reply::json(
+        200,
+        &json!({"success": true, "data": {"token": WEB3_TOKEN}}),
+    )
+}
+
+pub(crate) fn create_web3_key(state: &State, body: &Value) -> Reply {
+    for field in ["address", "signature", "token"] {
+        if body
+            .get(field)
+            .and_then(Value::as_str)
+            .is_none_or(|v| v.trim().is_empty())
+        {
+            return Reply::invalid(json!({field: {"_errors": ["Required"]}}));
+        }
+    }
+    let key_type = match body.get("apiKeyType").and_then(Value::as_str) {
+        Some("ADMIN") => "ADMIN",
+        _ => "INFERENCE",
+    };
+    let description = body
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or("Web3 API Key");
+    let expires_at = body.get("expiresAt").cloned().unwrap_or(Value::Null);
+    let data = add_key(state, key_type, description, expires_at);
+    Reply::json(200, &json!({"success": true, "data": data}))
+}

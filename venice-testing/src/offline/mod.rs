@@ -1,0 +1,499 @@
+//! The offline Venice: a local HTTP server that answers every operation of the
+//! spec the way api.venice.ai does.
+
+mod catalog;
+mod chat;
+mod images;
+mod keys;
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+use serde::Serialize;
+use serde_json::{Value, json};
+use venice_sdk::operations::{self, Operation};
+use venice_sdk::types::CreateChatCompletionResponseUsage;
+use venice_sdk::{Client, ClientBuilder};
+
+use crate::util;
+
+/// The API key [`OfflineVenice::client`] sends. Any non-empty key is accepted.
+pub const OFFLINE_API_KEY: &str = "vk-offline-0123456789abcdef";
+
+/// The path prefix of the API, as on api.venice.ai (`/api/v1/models`).
+pub const API_PREFIX: &str = "/api/v1";
+
+const REQUESTS_PER_MINUTE: u64 = 500;
+const TOKENS_PER_MINUTE: u64 = 1_000_000;
+
+/// A local stand-in for api.venice.ai, for examples, demos and tests that should
+/// run without a network or an API key.
+///
+/// It listens on 127.0.0.1 (an [`httpmock::MockServer`] with dynamic responders)
+/// and answers every operation of [`venice_sdk::operations::ALL`] with realistic
+/// bodies and the headers Venice sends (`cf-ray`, `x-ratelimit-*`,
+/// `x-venice-balance-*`):
+///
+/// - **chat**: a short answer to the last user message (a few questions have
+///   real answers, such as "Why is the sky blue?"); `reasoning_content` for
+///   reasoning models (`qwen3-4b`, `qwen3-235b`, unless `disable_thinking=true`);
+///   a call of one of the request's `tools`, with arguments following its schema,
+///   and an answer from the tool results once they are sent back; web search
+///   citations when `enable_web_search` is `on` or `auto`; JSON following a
+///   `response_format` schema; `finish_reason: "length"` when
+///   `max_completion_tokens` cuts the answer; and with `"stream": true` the same
+///   as `chat.completion.chunk` server-sent events (reasoning deltas, content
+///   deltas, a `stop` chunk, a usage chunk, `data: [DONE]`);
+/// - **images**: a real PNG (a small gradient, at most 80 pixels a side) as
+///   `image/png` with `return_binary`, else base64 in JSON; upscaling returns a
+///   PNG `scale` times the size of the uploaded PNG (at most 256 pixels a side);
+/// - **models**, traits, compatibility mappings, image styles and characters from
+///   a small catalog (text: `llama-3.3-70b` (default), `llama-3.2-3b`,
+///   `qwen3-4b`, `qwen3-235b`, `mistral-31-24b`, `venice-uncensored`,
+///   `qwen-2.5-coder-32b`; image: `venice-sd35` (default), `flux-dev`,
+///   `flux-dev-uncensored`, `hidream`);
+/// - **API keys**: a list that creating and deleting keys change, rate limits and
+///   balances, and the wallet (web3) key flow.
+///
+/// Errors are Venice's too: 401 `{"error": "Authentication failed"}` without a
+/// key, 400 `Invalid request parameters` with details for a malformed body, 404
+/// for a model it does not know, 415 for a wrong content type, and whatever
+/// [`fail_next`](Self::fail_next) injects. Balances and remaining rate limits go
+/// down as requests are made.
+///
+/// Dropping it stops answering (the server returns to httpmock's pool).
+///
+/// ```
+/// use venice_testing::OfflineVenice;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// let venice = OfflineVenice::start().await;
+/// let client = venice.client();
+/// let models = client.models().list(None).await?;
+/// assert!(models.data.iter().any(|m| m.id == "llama-3.3-70b"));
+/// assert!(models.meta().rate_limits.requests.remaining.is_some());
+/// # Ok(())
+/// # }
+/// ```
+pub struct OfflineVenice {
+    server: MockServer,
+    state: Arc<State>,
+}
+
+impl fmt::Debug for OfflineVenice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OfflineVenice")
+            .field("base_url", &self.base_url())
+            .field("requests", &self.request_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl OfflineVenice {
+    /// Starts an offline Venice on a free port of 127.0.0.1.
+    pub async fn start() -> OfflineVenice {
+        let server = MockServer::start_async().await;
+        let state = Arc::new(State::new());
+        for op in operations::ALL {
+            let state = Arc::clone(&state);
+            server
+                .mock_async(|when, then| {
+                    when.method(op.method)
+                        .path(format!("{API_PREFIX}{}", op.path));
+                    then.respond_with(move |req: &HttpMockRequest| state.respond(op, req));
+                })
+                .await;
+        }
+        let fallback = Arc::clone(&state);
+        server
+            .mock_async(|when, then| {
+                when.any_request();
+                then.respond_with(move |req: &HttpMockRequest| fallback.not_found(req));
+            })
+            .await;
+        OfflineVenice { server, state }
+    }
+
+    /// The base URL to give a client: `http://127.0.0.1:<port>/api/v1`.
+    pub fn base_url(&self) -> String {
+        format!("{}{API_PREFIX}", self.server.base_url())
+    }
+
+    /// A client pointed at this server, with the key [`OFFLINE_API_KEY`] and the
+    /// SDK's defaults otherwise (retries included).
+    ///
+    /// # Panics
+    ///
+    /// If the HTTP client cannot be built at all (no TLS backend); the URL and
+    /// key are always valid. [`client_builder`](Self::client_builder) returns
+    /// that error instead.
+    pub fn client(&self) -> Client {
+        match self.client_builder().build() {
+            Ok(client) => client,
+            // The URL and key are well-formed; only a broken TLS/HTTP stack fails here.
+            Err(e) => panic!("cannot build a client for the offline Venice: {e}"),
+        }
+    }
+
+    /// A builder pointed at this server with the key [`OFFLINE_API_KEY`], to set
+    /// timeouts, an HTTP client or other options before building.
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder()
+            .api_key(OFFLINE_API_KEY)
+            .base_url(self.base_url())
+    }
+
+    /// Makes the next call of `operation_id` (`"createChatCompletion"`) answer
+    /// `status` with Venice's error body `{"error": message}`. Calls queue up:
+    /// three calls of `fail_next` fail the next three calls of the operation.
+    ///
+    /// The SDK retries 429 and 5xx statuses: queue one failure per attempt, or
+    /// use a client with retries off, to see the error.
+    pub fn fail_next(&self, operation_id: &str, status: u16, message: &str) {
+        let fault = Fault {
+            operation: operation_id.to_owned(),
+            status,
+            message: message.to_owned(),
+        };
+        self.state.with(|inner| inner.faults.push_back(fault));
+    }
+
+    /// How many requests this server has answered, of any operation.
+    pub fn request_count(&self) -> u64 {
+        self.state.requests.load(Ordering::Relaxed)
+    }
+
+    /// How many requests of `operation_id` this server has answered (errors included).
+    pub fn calls(&self, operation_id: &str) -> u64 {
+        self.state
+            .with(|inner| inner.calls.get(operation_id).copied().unwrap_or(0))
+    }
+
+    /// The underlying mock server (its address, for instance).
+    ///
+    /// Mocks added to it never answer: the offline Venice's own, including a
+    /// catch-all 404, were created first and httpmock answers with the first
+    /// match. To change an answer use [`fail_next`](Self::fail_next), or mock
+    /// with [`VeniceMocks`](crate::VeniceMocks) on a server of your own.
+    pub fn server(&self) -> &MockServer {
+        &self.server
+    }
+}
+
+/// A failure queued by [`OfflineVenice::fail_next`].
+struct Fault {
+    operation: String,
+    status: u16,
+    message: String,
+}
+
+#[derive(Clone, Copy)]
+struct Balances {
+    usd: f64,
+    vcu: f64,
+    diem: f64,
+}
+
+/// Mutable state shared by the responders.
+struct Inner {
+    balances: Balances,
+    keys: Vec<Value>,
+    faults: VecDeque<Fault>,
+    calls: HashMap<String, u64>,
+    tokens_used: u64,
+}
+
+pub(crate) struct State {
+    seed: u64,
+    requests: AtomicU64,
+    ids: AtomicU64,
+    started_ms: u128,
+    inner: Mutex<Inner>,
+}
+
+impl State {
+    fn new() -> State {
+        let seed = util::random_seed();
+        State {
+            seed,
+            requests: AtomicU64::new(0),
+            ids: AtomicU64::new(0),
+            started_ms: util::unix_now_ms(),
+            inner: Mutex::new(Inner {
+                balances: Balances {
+                    usd: 25.0,
+                    vcu: 100.0,
+                    diem: 4.5,
+                },
+                keys: keys::initial(seed),
+                faults: VecDeque::new(),
+                calls: HashMap::new(),
+                tokens_used: 0,
+            }),
+        }
+    }
+
+    /// Runs `f` on the shared state (a panicking responder does not poison it).
+    fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut inner)
+    }
+
+    /// A fresh number for ids.
+    fn next_id(&self) -> u64 {
+        self.ids.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Answers one request of `op`.
+    fn respond(&self, op: &'static Operation, req: &HttpMockRequest) -> HttpMockResponse {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        self.with(|inner| *inner.calls.entry(op.id.to_owned()).or_default() += 1);
+        let reply = self.handle(op, req);
+        self.finish(n, reply)
+    }
+
+    fn handle(&self, op: &'static Operation, req: &HttpMockRequest) -> Reply {
+        if op.requires_auth && !authenticated(req) {
+            return Reply::error(401, "Authentication failed");
+        }
+        let fault = self.with(|inner| {
+            let at = inner.faults.iter().position(|f| f.operation == op.id)?;
+            inner.faults.remove(at)
+        });
+        if let Some(fault) = fault {
+            return Reply::error(fault.status, &fault.message);
+        }
+        let content_type = header(req, "content-type").unwrap_or_default();
+        let json_body = || -> Result<Value, Reply> {
+            if !content_type
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+            {
+                return Err(Reply::error(415, "Invalid request content-type"));
+            }
+            serde_json::from_slice(req.body_ref()).map_err(|e| {
+                Reply::invalid(json!({"_errors": [format!("Invalid JSON body: {e}")]}))
+            })
+        };
+        let type_param = |default: &str| {
+            req.query_params()
+                .into_iter()
+                .find(|(k, _)| k == "type")
+                .map_or_else(|| default.to_owned(), |(_, v)| v)
+        };
+        match op.id {
+            "createChatCompletion" => match json_body() {
+                Ok(body) => chat::create(self, &body),
+                Err(reply) => reply,
+            },
+            "generateImage" => match json_body() {
+                Ok(body) => images::generate(self, &body),
+                Err(reply) => reply,
+            },
+            "upscaleImage" => images::upscale(self, &content_type, req.body_ref()),
+            "listImageStyles" => Reply::json(200, &catalog::styles()),
+            "listModels" => match type_param("text").as_str() {
+                t @ ("text" | "image" | "all" | "code") => Reply::json(200, &catalog::models(t)),
+                _ => invalid_type(),
+            },
+            "listModelTraits" => match type_param("text").as_str() {
+                t @ ("text" | "image") => Reply::json(200, &catalog::traits(t)),
+                _ => invalid_type(),
+            },
+            "listModelCompatibilityMapping" => match type_param("text").as_str() {
+                t @ ("text" | "image") => Reply::json(200, &catalog::compatibility_mapping(t)),
+                _ => invalid_type(),
+            },
+            "getApiKeys" => keys::list(self),
+            "createApiKeys" => match json_body() {
+                Ok(body) => keys::create(self, &body),
+                Err(reply) => reply,
+            },
+            "deleteApiKey" => keys::delete(self, &req.query_params()),
+            "getApiKeyRateLimits" => keys::rate_limits(self),
+            "getApiKeyGenerateWeb3Key" => keys::web3_token(),
+            "postApiKeyGenerateWeb3Key" => match json_body() {
+                Ok(body) => keys::create_web3_key(self, &body),
+                Err(reply) => reply,
+            },
+            "listCharacters" => Reply::json(200, &catalog::characters()),
+            // An operation added to the spec after this crate was written: the
+            // spec's example is the best answer there is.
+            _ => match op.example_response {
+                Some(example) => Reply::raw_json(200, example.as_bytes().to_vec()),
+                None => Reply::error(
+                    501,
+                    &format!("the offline Venice does not implement {} yet", op.id),
+                ),
+            },
+        }
+    }
+
+    fn not_found(&self, req: &HttpMockRequest) -> HttpMockResponse {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        let path = req.uri_str().split('?').next().unwrap_or("").to_owned();
+        let reply = Reply::error(
+            404,
+            &format!(
+                "Not found: {} {path} (the offline Venice answers the operations of venice_sdk::operations::ALL under {API_PREFIX})",
+                req.method_str()
+            ),
+        );
+        self.finish(n, reply)
+    }
+
+    /// Adds Venice's headers, charges the balance and builds the response.
+    fn finish(&self, n: u64, reply: Reply) -> HttpMockResponse {
+        let (balances, tokens_used) = self.with(|inner| {
+            if reply.status < 400 {
+                inner.tokens_used = inner.tokens_used.saturating_add(reply.tokens);
+                inner.balances.usd = (inner.balances.usd - reply.cost_usd).max(0.0);
+                inner.balances.vcu = (inner.balances.vcu - reply.cost_usd * 10.0).max(0.0);
+            }
+            (inner.balances, inner.tokens_used)
+        });
+        let window_ms = 60_000u128;
+        let elapsed = util::unix_now_ms().saturating_sub(self.started_ms);
+        let reset_ms = self.started_ms + (elapsed / window_ms + 1) * window_ms;
+        let mut builder = HttpMockResponse::builder()
+            .status(reply.status)
+            .header("content-type", reply.content_type)
+            .header("cf-ray", format!("{}-SJC", util::hex(self.seed, n, 16)))
+            .header(
+                "x-ratelimit-limit-requests",
+                REQUESTS_PER_MINUTE.to_string(),
+            )
+            .header(
+                "x-ratelimit-remaining-requests",
+                (REQUESTS_PER_MINUTE - 1 - n % REQUESTS_PER_MINUTE).to_string(),
+            )
+            .header("x-ratelimit-reset-requests", reset_ms.to_string())
+            .header("x-ratelimit-limit-tokens", TOKENS_PER_MINUTE.to_string())
+            .header(
+                "x-ratelimit-remaining-tokens",
+                TOKENS_PER_MINUTE
+                    .saturating_sub(tokens_used % TOKENS_PER_MINUTE)
+                    .to_string(),
+            )
+            .header("x-ratelimit-reset-tokens", reset_ms.to_string())
+            .header("x-venice-balance-usd", format!("{:.4}", balances.usd))
+            .header("x-venice-balance-vcu", format!("{:.4}", balances.vcu))
+            .header("x-venice-balance-diem", format!("{:.4}", balances.diem));
+        for (name, value) in reply.headers {
+            builder = builder.header(name, value);
+        }
+        builder.body(reply.body).build()
+    }
+}
+
+fn invalid_type() -> Reply {
+    Reply::invalid(json!({"type": {"_errors": ["Invalid enum value"]}}))
+}
+
+/// A header's value (the first, if repeated).
+fn header(req: &HttpMockRequest, name: &str) -> Option<String> {
+    req.headers_vec()
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
+}
+
+/// Whether the request has `Authorization: Bearer <key>` with a non-empty key.
+fn authenticated(req: &HttpMockRequest) -> bool {
+    header(req, "authorization").is_some_and(|v| {
+        let v = v.trim();
+        v.get(..7)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("bearer "))
+            && v.get(7..).is_some_and(|key| !key.trim().is_empty())
+    })
+}
+
+/// A response before Venice's headers are added.
+pub(crate) struct Reply {
+    status: u16,
+    content_type: &'static str,
+    body: Vec<u8>,
+    headers: Vec<(String, String)>,
+    /// Tokens this request used (for the token rate limit).
+    tokens: u64,
+    /// What this request costs (taken from the balance).
+    cost_usd: f64,
+}
+
+impl Reply {
+    fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Reply {
+        Reply {
+            status,
+            content_type,
+            body,
+            headers: Vec::new(),
+            tokens: 0,
+            cost_usd: 0.0,
+        }
+    }
+
+    fn json(status: u16, body: &impl Serialize) -> Reply {
+        Reply::raw_json(status, serde_json::to_vec(body).unwrap_or_default())
+    }
+
+    fn raw_json(status: u16, body: Vec<u8>) -> Reply {
+        Reply::new(status, "application/json; charset=utf-8", body)
+    }
+
+    fn error(status: u16, message: &str) -> Reply {
+        Reply::json(status, &json!({"error": message}))
+    }
+
+    /// 400 with zod-style details, as Venice answers a malformed request:
+    /// `{"error": "Invalid request parameters", "details": {"_errors": [], "model": {"_errors": ["Required"]}}}`.
+    fn invalid(fields: Value) -> Reply {
+        let mut details = serde_json::Map::new();
+        details.insert("_errors".into(), json!([]));
+        if let Value::Object(fields) = fields {
+            details.extend(fields);
+        }
+        Reply::json(
+            400,
+            &json!({"error": "Invalid request parameters", "details": details}),
+        )
+    }
+
+    fn sse(body: String) -> Reply {
+        let mut reply = Reply::new(200, "text/event-stream", body.into_bytes());
+        reply
+            .headers
+            .push(("cache-control".into(), "no-cache".into()));
+        reply
+    }
+
+    fn bytes(content_type: &'static str, body: Vec<u8>) -> Reply {
+        Reply::new(200, content_type, body)
+    }
+
+    fn with_headers(mut self, headers: &[(&str, &str)]) -> Reply {
+        self.headers.extend(
+            headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        self
+    }
+
+    fn with_cost(mut self, usd: f64) -> Reply {
+        self.cost_usd += usd;
+        self
+    }
+
+    /// Counts the tokens of a chat answer and charges for them.
+    fn with_usage(mut self, usage: &CreateChatCompletionResponseUsage) -> Reply {
+        let tokens = u64::try_from(usage.total_tokens).unwrap_or(0);
+        self.tokens += tokens;
+        // 0.70 USD per million input tokens, 2.80 per million output tokens.
+        let cost = usage.prompt_tokens as f64 * 0.7e-6 + usage.completion_tokens as f64 * 2.8e-6;
+        self.with_cost(cost)
+    }
+}

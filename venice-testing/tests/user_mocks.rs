@@ -1,0 +1,289 @@
+//! A user's tests: each operation mocked with the typed helpers, then called
+//! through the SDK. Public APIs only.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::json;
+use venice_sdk::types::{self, ChatCompletionRequest, GenerateImageRequest};
+use venice_sdk::{ApiErrorKind, Client, ImageInput, Message, operations};
+use venice_testing::httpmock::{Method, MockServer};
+use venice_testing::{VeniceMocks, fixtures};
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .api_key("vk-user-test")
+        .base_url(server.base_url())
+        .build()
+        .unwrap()
+}
+
+fn chat() -> ChatCompletionRequest {
+    ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")])
+}
+
+#[tokio::test]
+async fn chat_completion_and_stream_mocks_coexist() {
+    let server = MockServer::start_async().await;
+    let stream_mock = server.mock_chat_stream(&fixtures::chat_chunks(
+        "qwen3-4b",
+        "Short greeting.",
+        "Hello there!",
+    ));
+    let create_mock =
+        server.mock_chat_completion(&fixtures::chat_completion("llama-3.3-70b", "Hi back"));
+    let c = client(&server);
+
+    let answer = c.chat().create(chat()).await.unwrap();
+    assert_eq!(answer.text().as_deref(), Some("Hi back"));
+    assert_eq!(
+        answer.meta().request_id.as_deref(),
+        Some(fixtures::MOCK_REQUEST_ID)
+    );
+    assert_eq!(answer.meta().rate_limits.requests.remaining, Some(499));
+    assert_eq!(answer.meta().balances.usd, Some(25.0));
+
+    let mut stream = c.chat().stream(chat()).await.unwrap();
+    let mut text = String::new();
+    while let Some(chunk) = stream.next().await {
+        text.push_str(chunk.unwrap().delta_text());
+    }
+    assert_eq!(text, "Hello there!");
+    let done = c
+        .chat()
+        .stream(chat())
+        .await
+        .unwrap()
+        .collect_completion()
+        .await
+        .unwrap();
+    assert_eq!(done.reasoning(), Some("Short greeting."));
+    assert_eq!(done.choices[0].finish_reason, "stop");
+
+    create_mock.assert_calls(1);
+    stream_mock.assert_calls(2);
+}
+
+#[tokio::test]
+async fn image_mocks() {
+    let server = MockServer::start_async().await;
+    let png = fixtures::png(12, 12);
+    let bytes_mock = server.mock_image_bytes(&png);
+    let mut generated: types::GenerateImageResponse = fixtures::example("generateImage").unwrap();
+    generated.images = vec![base64_of(&png)];
+    let json_mock = server.mock_image_generate(&generated);
+    let upscale_mock = server.mock_upscale(&fixtures::png(24, 24));
+    let styles_mock = server.mock_image_styles(&fixtures::example("listImageStyles").unwrap());
+    let c = client(&server);
+
+    let request = GenerateImageRequest::new("flux-dev", "a cat").unwrap();
+    let got = c.images().generate_bytes(request.clone()).await.unwrap();
+    assert_eq!(&got[..], &png[..]);
+    let got = c.images().generate(request).await.unwrap();
+    assert_eq!(&got.images[0][..], &png[..]);
+    let up = c
+        .images()
+        .upscale(ImageInput::bytes(png.clone()), 2.0)
+        .await
+        .unwrap();
+    assert_eq!(fixtures::png_dimensions(&up), Some((24, 24)));
+    let styles = c.images().styles().await.unwrap();
+    assert!(styles.data.contains(&"Anime".to_owned()));
+
+    for mock in [bytes_mock, json_mock, upscale_mock, styles_mock] {
+        mock.assert_calls(1);
+    }
+}
+
+/// Standard base64, so this test needs no base64 dependency.
+fn base64_of(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn model_mocks() {
+    let server = MockServer::start_async().await;
+    let models: types::ListModelsResponse = fixtures::example("listModels").unwrap();
+    let traits: types::ListModelTraitsResponse = fixtures::example("listModelTraits").unwrap();
+    let mapping: types::ListModelCompatibilityMappingResponse =
+        fixtures::example("listModelCompatibilityMapping").unwrap();
+    let m1 = server.mock_models(&models);
+    let m2 = server.mock_model_traits(&traits);
+    let m3 = server.mock_model_compatibility_mapping(&mapping);
+    let c = client(&server);
+    assert_eq!(c.models().list(None).await.unwrap().data, models.data);
+    assert_eq!(c.models().traits(None).await.unwrap().data, traits.data);
+    assert_eq!(
+        c.models()
+            .compatibility_mapping(None)
+            .await
+            .unwrap()
+            .data
+            .get("gpt-4o")
+            .map(String::as_str),
+        Some("llama-3.3-70b")
+    );
+    for mock in [m1, m2, m3] {
+        mock.assert_calls(1);
+    }
+}
+
+#[tokio::test]
+async fn api_key_and_character_mocks() {
+    let server = MockServer::start_async().await;
+    let mut created: types::CreateApiKeysResponse = fixtures::example("createApiKeys").unwrap();
+    created.data.api_key = venice_sdk::Secret::new("vk-created-in-a-mock");
+    let mocks = [
+        server.mock_api_keys(&fixtures::example("getApiKeys").unwrap()),
+        server.mock_create_api_key(&created),
+        server.mock_delete_api_key(&types::DeleteApiKeyResponse { success: true }),
+        server.mock_rate_limits(&fixtures::example("getApiKeyRateLimits").unwrap()),
+        server.mock_web3_token(&fixtures::example("getApiKeyGenerateWeb3Key").unwrap()),
+        server.mock_create_web3_key(&fixtures::example("postApiKeyGenerateWeb3Key").unwrap()),
+        server.mock_characters(&fixtures::example("listCharacters").unwrap()),
+    ];
+    let c = client(&server);
+    assert_eq!(
+        c.api_keys().list().await.unwrap().data[0].last6_chars,
+        "2V2jNW"
+    );
+    let body: types::CreateApiKeysBody =
+        serde_json::from_value(json!({"apiKeyType": "INFERENCE", "description": "d"})).unwrap();
+    let key = c.api_keys().create(body).await.unwrap();
+    assert_eq!(key.data.api_key.expose(), "vk-created-in-a-mock");
+    assert!(c.api_keys().delete("k1").await.unwrap().success);
+    assert!(
+        c.api_keys()
+            .rate_limits()
+            .await
+            .unwrap()
+            .data
+            .access_permitted
+    );
+    assert!(
+        c.api_keys()
+            .web3_token()
+            .await
+            .unwrap()
+            .data
+            .token
+            .starts_with("eyJ")
+    );
+    let body: types::PostApiKeyGenerateWeb3KeyBody = serde_json::from_value(json!({
+        "address": "0x1", "signature": "0x2", "token": "t", "apiKeyType": "INFERENCE"
+    }))
+    .unwrap();
+    c.api_keys().create_web3_key(body).await.unwrap();
+    assert_eq!(
+        c.characters().list().await.unwrap().data[0].slug,
+        "alan-watts"
+    );
+    for mock in mocks {
+        mock.assert_calls(1);
+    }
+}
+
+#[tokio::test]
+async fn error_mocks_become_api_errors() {
+    let server = MockServer::start_async().await;
+    let mock = server.mock_error(
+        Method::POST,
+        "/chat/completions",
+        402,
+        "Insufficient USD or VCU balance to complete request",
+    );
+    let err = client(&server).chat().create(chat()).await.unwrap_err();
+    let api = err.api().unwrap();
+    assert_eq!(api.kind, ApiErrorKind::InsufficientBalance);
+    assert_eq!(
+        api.message,
+        "Insufficient USD or VCU balance to complete request"
+    );
+    assert_eq!(err.request_id(), Some(fixtures::MOCK_REQUEST_ID));
+    mock.assert_calls(1);
+}
+
+#[tokio::test]
+async fn retryable_error_mocks_are_retried_unless_retries_are_off() {
+    let server = MockServer::start_async().await;
+    let mock = server.mock_error(
+        Method::POST,
+        "/chat/completions",
+        503,
+        "The model is at capacity. Please try again later.",
+    );
+    let err = server
+        .venice_client()
+        .unwrap()
+        .chat()
+        .create(chat())
+        .await
+        .unwrap_err();
+    assert_eq!(err.api().unwrap().kind, ApiErrorKind::ModelOverloaded);
+    mock.assert_calls(1);
+
+    let patient = Client::builder()
+        .base_url(server.base_url())
+        .api_key("k")
+        .max_retries(1)
+        .retry_backoff(Duration::from_millis(1), Duration::from_millis(1))
+        .build()
+        .unwrap();
+    patient.chat().create(chat()).await.unwrap_err();
+    mock.assert_calls(3);
+}
+
+#[tokio::test]
+async fn mock_operation_presets_route_and_headers() {
+    let server = MockServer::start_async().await;
+    let mock = server.mock_operation("listModels", |when, then| {
+        when.query_param("type", "image");
+        then.json_body(json!({"object": "list", "type": "image", "data": []}));
+    });
+    let models = client(&server)
+        .models()
+        .list(types::ListModelsType::Image)
+        .await
+        .unwrap();
+    assert!(models.data.is_empty());
+    assert_eq!(models.meta().rate_limits.tokens.remaining, Some(999_000));
+    mock.assert_calls(1);
+}
+
+#[test]
+fn every_operation_can_be_mocked_by_id_and_the_client_helper_works() {
+    let server = MockServer::start();
+    for op in operations::ALL {
+        server.mock_operation(op.id, |_, then| {
+            then.body("{}");
+        });
+    }
+    let client = server.venice_client().unwrap();
+    assert_eq!(client.base_url(), server.base_url());
+}
+
+#[test]
+#[should_panic(expected = "no operation `listModelz`")]
+fn a_mistyped_operation_id_is_named() {
+    let server = MockServer::start();
+    server.mock_operation("listModelz", |_, _| {});
+}
