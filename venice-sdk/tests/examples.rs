@@ -1,0 +1,230 @@
+//! Every example, run against one offline Venice: each example's logic is its
+//! `run` function, included here as a module (its `main` goes unused).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use venice_testing::{OfflineVenice, fixtures};
+
+#[allow(dead_code)]
+#[path = "../examples/quickstart.rs"]
+mod quickstart;
+
+#[allow(dead_code)]
+#[path = "../examples/chat.rs"]
+mod chat;
+
+#[allow(dead_code)]
+#[path = "../examples/streaming.rs"]
+mod streaming;
+
+#[allow(dead_code)]
+#[path = "../examples/tool_calls.rs"]
+mod tool_calls;
+
+#[allow(dead_code)]
+#[path = "../examples/web_search.rs"]
+mod web_search;
+
+#[allow(dead_code)]
+#[path = "../examples/images.rs"]
+mod images;
+
+#[allow(dead_code)]
+#[path = "../examples/upscale.rs"]
+mod upscale;
+
+#[allow(dead_code)]
+#[path = "../examples/models.rs"]
+mod models;
+
+#[allow(dead_code)]
+#[path = "../examples/api_keys.rs"]
+mod api_keys;
+
+#[allow(dead_code)]
+#[path = "../examples/errors.rs"]
+mod errors;
+
+#[allow(dead_code)]
+#[path = "../examples/custom_http.rs"]
+mod custom_http;
+
+/// A fresh directory for one test's files.
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("venice-sdk-examples-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn quickstart_writes_a_png() {
+    let venice = OfflineVenice::start().await;
+    let dir = scratch("quickstart");
+    let out = dir.join("quickstart.png");
+    quickstart::run(&venice.client(), &out).await.unwrap();
+    let png = std::fs::read(&out).unwrap();
+    assert!(fixtures::png_dimensions(&png).is_some());
+    assert_eq!(
+        venice.calls("createChatCompletion"),
+        2,
+        "one answer, one stream"
+    );
+    assert_eq!(venice.calls("generateImage"), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn chat_holds_a_conversation() {
+    let venice = OfflineVenice::start().await;
+    let last = chat::run(&venice.client()).await.unwrap();
+    assert!(last.contains("Sunsets are red"), "{last}");
+}
+
+#[tokio::test]
+async fn streaming_folds_reasoning_and_text() {
+    let venice = OfflineVenice::start().await;
+    let out = streaming::run(&venice.client()).await.unwrap();
+    assert!(out.text.contains("Rayleigh scattering"));
+    assert!(
+        !out.reasoning.is_empty(),
+        "the default reasoning model thinks"
+    );
+    assert_eq!(out.finish_reason.as_deref(), Some("stop"));
+    assert!(out.total_tokens.unwrap() > 0);
+    assert_eq!(venice.calls("createChatCompletion"), 3);
+}
+
+#[tokio::test]
+async fn tool_calls_are_answered() {
+    let venice = OfflineVenice::start().await;
+    let answer = tool_calls::run(&venice.client()).await.unwrap();
+    assert!(
+        answer.contains("7°C") && answer.contains("Oslo"),
+        "{answer}"
+    );
+    assert_eq!(venice.calls("createChatCompletion"), 2);
+}
+
+#[tokio::test]
+async fn web_search_lists_citations() {
+    let venice = OfflineVenice::start().await;
+    assert_eq!(web_search::run(&venice.client()).await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn images_are_saved() {
+    let venice = OfflineVenice::start().await;
+    let dir = scratch("images");
+    let files = images::run(&venice.client(), &dir).await.unwrap();
+    assert_eq!(files.len(), 2);
+    for file in files {
+        assert!(fixtures::png_dimensions(&std::fs::read(&file).unwrap()).is_some());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn upscale_doubles_a_file() {
+    let venice = OfflineVenice::start().await;
+    let dir = scratch("upscale");
+    let input = dir.join("in.png");
+    std::fs::write(&input, fixtures::png(20, 10)).unwrap();
+    let output = dir.join("out.png");
+    let size = upscale::run(&venice.client(), &input, &output)
+        .await
+        .unwrap();
+    assert_eq!(size, Some((40, 20)));
+    assert_eq!(
+        fixtures::png_dimensions(&std::fs::read(&output).unwrap()),
+        Some((40, 20))
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn models_are_listed() {
+    let venice = OfflineVenice::start().await;
+    assert!(models::run(&venice.client()).await.unwrap() > 5);
+}
+
+#[tokio::test]
+async fn api_keys_are_created_and_deleted() {
+    let venice = OfflineVenice::start().await;
+    assert!(api_keys::run(&venice.client()).await.unwrap());
+    assert_eq!(venice.calls("createApiKeys"), 1);
+    assert_eq!(venice.calls("deleteApiKey"), 1);
+}
+
+#[tokio::test]
+async fn every_error_kind_is_shown() {
+    let venice = OfflineVenice::start().await;
+    assert_eq!(errors::run(&venice.client()).await.unwrap(), 7);
+}
+
+#[tokio::test]
+async fn a_custom_http_client_works() {
+    let venice = OfflineVenice::start().await;
+    custom_http::run(venice.client_builder()).await.unwrap();
+    assert_eq!(venice.calls("listModels"), 1);
+    assert_eq!(venice.calls("listImageStyles"), 1);
+}
+
+/// The quickstart binary itself, as `cargo run --example quickstart` runs it
+/// without `VENICE_API_KEY`. `cargo test` builds the examples next to the test
+/// binaries; when they are not built, or stale (`cargo test --test examples`
+/// does not build them), this checks nothing, and says so.
+#[test]
+fn the_quickstart_binary_runs_offline() {
+    let exe = std::env::current_exe().unwrap();
+    let Some(examples_dir) = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|d| d.join("examples"))
+    else {
+        return;
+    };
+    let binary = examples_dir.join(format!("quickstart{}", std::env::consts::EXE_SUFFIX));
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart.rs");
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (modified(&binary), modified(&source)) {
+        (Some(built), Some(edited)) if built >= edited => {}
+        _ => {
+            eprintln!(
+                "{} is not built or older than its source; skipped",
+                binary.display()
+            );
+            return;
+        }
+    }
+    let dir = scratch("quickstart-binary");
+    let out = dir.join("q.png");
+    let output = std::process::Command::new(&binary)
+        .arg("--out")
+        .arg(&out)
+        .env_remove("VENICE_API_KEY")
+        .env_remove("VENICE_BASE_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("Using the offline Venice at http://127.0.0.1:"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Rayleigh scattering"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("to {}", out.display())),
+        "{stdout}"
+    );
+    assert!(stdout.contains("balances:    USD 24."), "{stdout}");
+    assert!(fixtures::png_dimensions(&std::fs::read(&out).unwrap()).is_some());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
