@@ -10,7 +10,6 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use futures::StreamExt as _;
 use venice_sdk::types::{ChatCompletionRequest, GenerateImageRequest, ListModelTraitsType};
 use venice_sdk::{Client, Message, ResponseMeta};
 

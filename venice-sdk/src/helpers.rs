@@ -85,6 +85,12 @@ impl types::ChatCompletionRequest {
         self
     }
 
+    /// Offers these tools to the model.
+    pub fn with_tools(mut self, tools: impl IntoIterator<Item = Tool>) -> Self {
+        self.tools = Some(tools.into_iter().collect());
+        self
+    }
+
     /// Sets `max_completion_tokens`.
     pub fn with_max_completion_tokens(mut self, tokens: i64) -> Self {
         self.max_completion_tokens = Some(tokens);
@@ -137,6 +143,86 @@ impl types::GenerateImageRequest {
                 .ok_or_else(|| crate::Error::invalid("height", "must be greater than 0"))?,
         );
         Ok(self)
+    }
+}
+
+/// A tool the model may call.
+pub type Tool = types::ChatCompletionRequestToolsItem;
+
+impl types::ChatCompletionRequestToolsItem {
+    /// A function tool: its name, what it does, and the JSON Schema of its
+    /// arguments (an object schema; anything else is sent as no parameters).
+    pub fn function(
+        name: impl Into<String>,
+        description: impl Into<String>,
+        parameters: serde_json::Value,
+    ) -> Self {
+        let parameters = match parameters {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        types::ChatCompletionRequestToolsItem {
+            function: types::ChatCompletionRequestToolsItemFunction {
+                description: Some(description.into()),
+                name: name.into(),
+                parameters,
+            },
+            id: None,
+            type_: Some("function".into()),
+        }
+    }
+}
+
+/// A tool call the model made, read from a completion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ToolCall {
+    /// The call id, to answer with [`Message::tool`].
+    pub id: String,
+    /// The function to call.
+    pub name: String,
+    /// Its arguments, as the JSON text the model wrote.
+    pub arguments: String,
+}
+
+impl ToolCall {
+    fn from_value(v: &serde_json::Value) -> Option<ToolCall> {
+        let function = v.get("function")?;
+        Some(ToolCall {
+            id: v
+                .get("id")
+                .and_then(|x| x.as_str())
+                .unwrap_or_default()
+                .to_owned(),
+            name: function.get("name")?.as_str()?.to_owned(),
+            arguments: function
+                .get("arguments")
+                .map(|a| match a {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .unwrap_or_default(),
+        })
+    }
+
+    fn to_value(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": self.arguments},
+        })
+    }
+}
+
+impl types::ChatCompletionRequestMessagesItem {
+    /// The assistant's turn that made these tool calls, to send back before the
+    /// [`Message::tool`] answers.
+    pub fn assistant_tool_calls(calls: &[ToolCall]) -> Self {
+        Message::Assistant {
+            content: None,
+            name: None,
+            reasoning_content: None,
+            tool_calls: calls.iter().map(ToolCall::to_value).collect(),
+        }
     }
 }
 
@@ -196,6 +282,26 @@ impl types::CreateChatCompletionResponse {
                 parts.iter().map(|p| p.text.as_str()).collect()
             }
         })
+    }
+
+    /// Why the first choice finished (`stop`, `length`, `tool_calls`, …).
+    pub fn finish_reason(&self) -> Option<&str> {
+        self.choices.first().map(|c| c.finish_reason.as_str())
+    }
+
+    /// The tool calls of the first choice (empty when it made none).
+    pub fn tool_calls(&self) -> Vec<ToolCall> {
+        match self.choices.first().map(|c| &c.message) {
+            Some(types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
+                tool_calls,
+                ..
+            })
+            | Some(types::CreateChatCompletionResponseChoicesItemMessage::ToolMessage {
+                tool_calls,
+                ..
+            }) => tool_calls.iter().filter_map(ToolCall::from_value).collect(),
+            None => Vec::new(),
+        }
     }
 
     /// The reasoning of the first choice, for models that think out loud.
@@ -317,6 +423,45 @@ mod tests {
         let v = serde_json::to_value(&req).unwrap();
         assert_eq!(v["venice_parameters"], json!({"enable_web_search": "auto"}));
         assert_eq!(v["temperature"], json!(0.2));
+    }
+
+    #[test]
+    fn tools_and_tool_calls_round_trip() {
+        let tool = Tool::function(
+            "get_weather",
+            "Weather for a city",
+            json!({"type": "object", "properties": {"city": {"type": "string"}}}),
+        );
+        let req = types::ChatCompletionRequest::new("m", [Message::user("q")]).with_tools([tool]);
+        let v = serde_json::to_value(&req).unwrap();
+        assert_eq!(v["tools"][0]["type"], "function");
+        assert_eq!(
+            v["tools"][0]["function"]["parameters"]["properties"]["city"]["type"],
+            "string"
+        );
+
+        let c: types::CreateChatCompletionResponse = serde_json::from_value(json!({
+            "id": "x", "object": "chat.completion", "created": 0, "model": "m",
+            "choices": [{"index": 0, "finish_reason": "tool_calls",
+                "message": {"role": "assistant", "content": null, "tool_calls": [
+                    {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\":\"Oslo\"}"}}]}}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            "venice_parameters": {"web_search_citations": []}
+        }))
+        .unwrap();
+        let calls = c.tool_calls();
+        assert_eq!(
+            calls,
+            vec![ToolCall {
+                id: "call_1".into(),
+                name: "get_weather".into(),
+                arguments: "{\"city\":\"Oslo\"}".into()
+            }]
+        );
+        assert_eq!(c.finish_reason(), Some("tool_calls"));
+        let back = serde_json::to_value(Message::assistant_tool_calls(&calls)).unwrap();
+        assert_eq!(back["tool_calls"][0]["function"]["name"], "get_weather");
+        assert_eq!(back["role"], "assistant");
     }
 
     #[test]

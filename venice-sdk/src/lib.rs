@@ -64,7 +64,7 @@ pub use client::{
 };
 pub use error::{ApiError, ApiErrorKind, DecodeError, Error, TimeoutKind};
 pub use generated::{Client as RawClient, builder, operations, types};
-pub use helpers::{Message, ModelId, VeniceParameters, WebSearch};
+pub use helpers::{Message, ModelId, Tool, ToolCall, VeniceParameters, WebSearch};
 pub use meta::{Response, ResponseMeta};
 pub use resources::{ChatCompletion, GeneratedImages, ImageInput};
 pub use secret::Secret;

@@ -264,6 +264,13 @@ impl ChatStream {
         &self.meta
     }
 
+    /// The next chunk, or `None` at the end; the same as `StreamExt::next`, without
+    /// needing the `futures` crate.
+    #[allow(clippy::should_implement_trait)]
+    pub async fn next(&mut self) -> Option<Result<ChatCompletionChunk, Error>> {
+        StreamExt::next(self).await
+    }
+
     /// Only the text: each item is the content a chunk adds (chunks without text
     /// are skipped).
     pub fn text(self) -> impl Stream<Item = Result<String, Error>> + Unpin {
@@ -287,7 +294,7 @@ impl ChatStream {
         mut self,
     ) -> Result<crate::Response<types::CreateChatCompletionResponse>, Error> {
         let mut acc = Accumulator::default();
-        while let Some(item) = self.next().await {
+        while let Some(item) = StreamExt::next(&mut self).await {
             acc.add(item?);
         }
         let meta = self.meta.clone();
@@ -430,9 +437,18 @@ impl Stream for ChatStream {
     }
 }
 
-/// Folds chunks into a completion.
-#[derive(Default)]
-struct Accumulator {
+/// Folds chunks into the completion `chat().create` would have returned; what
+/// [`ChatStream::collect_completion`] uses, public for callers that also want to
+/// show each chunk as it arrives.
+///
+/// ```
+/// # use venice_sdk::stream::{Accumulator, ChatCompletionChunk};
+/// let mut acc = Accumulator::default();
+/// acc.add(serde_json::from_str::<ChatCompletionChunk>(r#"{"choices": [{"delta": {"content": "Hi"}, "finish_reason": "stop"}]}"#).unwrap());
+/// assert_eq!(acc.finish().text().as_deref(), Some("Hi"));
+/// ```
+#[derive(Debug, Default)]
+pub struct Accumulator {
     id: String,
     created: i64,
     model: String,
@@ -441,7 +457,7 @@ struct Accumulator {
     venice_parameters: Option<Value>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct ChoiceAcc {
     role: Option<String>,
     content: String,
@@ -451,7 +467,7 @@ struct ChoiceAcc {
     tool_calls: BTreeMap<u32, ToolCallAcc>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct ToolCallAcc {
     id: Option<String>,
     kind: Option<String>,
@@ -460,7 +476,9 @@ struct ToolCallAcc {
 }
 
 impl Accumulator {
-    fn add(&mut self, chunk: ChatCompletionChunk) {
+    /// Adds a chunk: content and reasoning appended per choice, tool-call
+    /// fragments merged by index, the last finish reason, usage and citations kept.
+    pub fn add(&mut self, chunk: ChatCompletionChunk) {
         if self.id.is_empty() {
             self.id = chunk.id;
         }
@@ -519,7 +537,8 @@ impl Accumulator {
         }
     }
 
-    fn finish(self) -> types::CreateChatCompletionResponse {
+    /// The completion so far.
+    pub fn finish(self) -> types::CreateChatCompletionResponse {
         let choices = self
             .choices
             .into_iter()

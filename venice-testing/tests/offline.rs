@@ -3,7 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use futures::StreamExt;
 use serde_json::json;
 use venice_sdk::types::{self, ChatCompletionRequest, GenerateImageRequest};
 use venice_sdk::{

@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
 use serde_json::json;
 use venice_sdk::types::{self, ChatCompletionRequest, GenerateImageRequest};
 use venice_sdk::{ApiErrorKind, Client, ImageInput, Message, operations};
