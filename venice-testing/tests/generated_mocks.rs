@@ -1,0 +1,86 @@
+//! A user's test mocking operations with the generated typed helpers
+//! (`venice_testing::generated::MockServerExt`), using only public APIs.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use venice_sdk::types::{self, ApiErrorBody, ChatCompletionRequest};
+use venice_sdk::{Client, Message};
+use venice_testing::fixtures;
+use venice_testing::generated::MockServerExt;
+use venice_testing::httpmock::MockServer;
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .api_key("test-key")
+        .base_url(server.base_url())
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn list_models_with_the_generated_mock() {
+    let server = MockServer::start_async().await;
+    let models: types::ListModelsResponse = fixtures::example("listModels").unwrap();
+    let mock = server.list_models(|when, then| {
+        let _ = when.type_(types::ListModelsType::Text);
+        then.ok(&models);
+    });
+    let got = client(&server)
+        .models()
+        .list(types::ListModelsType::Text)
+        .await
+        .unwrap();
+    mock.assert();
+    assert_eq!(got.into_inner(), models);
+}
+
+#[tokio::test]
+async fn chat_completion_matches_the_typed_body() {
+    let server = MockServer::start_async().await;
+    let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("hi")]);
+    let answer = fixtures::chat_completion("llama-3.3-70b", "Hello there");
+    let mock = server.create_chat_completion(|when, then| {
+        let _ = when.body(&request);
+        then.ok(&answer);
+    });
+    let got = client(&server).chat().create(request).await.unwrap();
+    mock.assert();
+    assert_eq!(got.text().as_deref(), Some("Hello there"));
+}
+
+#[tokio::test]
+async fn errors_with_the_generated_mock() {
+    let server = MockServer::start_async().await;
+    let body = ApiErrorBody {
+        code: None,
+        details: None,
+        error: Some(serde_json::json!("Specified model not found")),
+        issues: None,
+        message: None,
+    };
+    server.list_characters(|_, then| {
+        then.client_error(404, &body);
+    });
+    let err = client(&server).characters().list().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(err.api().unwrap().message, "Specified model not found");
+}
+
+#[tokio::test]
+async fn delete_api_key_matches_the_query_parameter() {
+    let server = MockServer::start_async().await;
+    let mock = server.delete_api_key(|when, then| {
+        let _ = when.id("key-9");
+        then.ok(&types::DeleteApiKeyResponse { success: true });
+    });
+    assert!(
+        client(&server)
+            .api_keys()
+            .delete("key-9")
+            .await
+            .unwrap()
+            .success
+    );
+    mock.assert();
+}
