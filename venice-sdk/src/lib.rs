@@ -1,20 +1,6 @@
 //! The Rust SDK for the [Venice.ai](https://venice.ai) API: chat, images, models,
 //! API keys and characters.
 //!
-//! ```no_run
-//! use venice_sdk::{Client, Message, types::ChatCompletionRequest};
-//!
-//! # async fn run() -> Result<(), venice_sdk::Error> {
-//! let client = Client::from_env()?; // VENICE_API_KEY, optional VENICE_BASE_URL
-//! let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Why is the sky blue?")]);
-//! let completion = client.chat().create(request).await?;
-//! println!("{}", completion.text().unwrap_or_default());
-//! println!("request id: {:?}", completion.meta().request_id);
-//! println!("requests left: {:?}", completion.meta().rate_limits.requests.remaining);
-//! # Ok(())
-//! # }
-//! ```
-//!
 //! - Every call returns [`Result<Response<T>, Error>`](Response): the body (`Deref`)
 //!   with its [`ResponseMeta`] (status, request id, rate limits, balances,
 //!   deprecation notices, content flags, raw headers).
@@ -24,6 +10,10 @@
 //!   configuration errors. The API key never appears in any `Debug` or `Display`.
 //! - Request and response types are generated from the OpenAPI document
 //!   (see [`types`]); [`Client::raw`] is the generated client, for anything else.
+//!
+//! The project README follows.
+//!
+#![doc = include_str!("../../README.md")]
 #![forbid(unsafe_code)]
 
 // The generated code names the SDK's own types by crate path (`::venice_sdk::Secret`).
