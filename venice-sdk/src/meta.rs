@@ -187,12 +187,30 @@ pub(crate) fn parse_reset(value: &str, now: SystemTime) -> Option<SystemTime> {
     Some(at)
 }
 
-fn rate_limit(headers: &HeaderMap, suffix: &str, now: SystemTime) -> RateLimit {
+/// The `x-ratelimit-{limit,remaining,reset}-*` header names of one limit.
+struct RateLimitHeaders {
+    limit: &'static str,
+    remaining: &'static str,
+    reset: &'static str,
+}
+
+const REQUESTS: RateLimitHeaders = RateLimitHeaders {
+    limit: "x-ratelimit-limit-requests",
+    remaining: "x-ratelimit-remaining-requests",
+    reset: "x-ratelimit-reset-requests",
+};
+
+const TOKENS: RateLimitHeaders = RateLimitHeaders {
+    limit: "x-ratelimit-limit-tokens",
+    remaining: "x-ratelimit-remaining-tokens",
+    reset: "x-ratelimit-reset-tokens",
+};
+
+fn rate_limit(headers: &HeaderMap, names: &RateLimitHeaders, now: SystemTime) -> RateLimit {
     RateLimit {
-        limit: count(headers, &format!("x-ratelimit-limit-{suffix}")),
-        remaining: count(headers, &format!("x-ratelimit-remaining-{suffix}")),
-        reset_at: header(headers, &format!("x-ratelimit-reset-{suffix}"))
-            .and_then(|v| parse_reset(v, now)),
+        limit: count(headers, names.limit),
+        remaining: count(headers, names.remaining),
+        reset_at: header(headers, names.reset).and_then(|v| parse_reset(v, now)),
     }
 }
 
@@ -208,8 +226,8 @@ impl ResponseMeta {
                 .or_else(|| header(&headers, "x-request-id"))
                 .map(str::to_owned),
             rate_limits: RateLimits {
-                requests: rate_limit(&headers, "requests", now),
-                tokens: rate_limit(&headers, "tokens", now),
+                requests: rate_limit(&headers, &REQUESTS, now),
+                tokens: rate_limit(&headers, &TOKENS, now),
             },
             balances: Balances {
                 usd: number(&headers, "x-venice-balance-usd"),
