@@ -224,6 +224,8 @@ pub struct ChatStream {
     operation: &'static str,
     idle: Duration,
     idle_timer: Pin<Box<tokio::time::Sleep>>,
+    /// When bytes last arrived; the timer is only re-armed when it fires early.
+    last_read: tokio::time::Instant,
     finished_choice: bool,
     done: bool,
 }
@@ -254,6 +256,7 @@ impl ChatStream {
             operation,
             idle,
             idle_timer: Box::pin(tokio::time::sleep(idle)),
+            last_read: tokio::time::Instant::now(),
             finished_choice: false,
             done: false,
         }
@@ -336,25 +339,31 @@ impl ChatStream {
             self.end();
             return None;
         }
-        let value: Value = match serde_json::from_str(data) {
-            Ok(v) => v,
-            Err(e) => {
-                return Some(Err(self.stream_error(StreamErrorKind::InvalidJson {
-                    message: e.to_string(),
-                })));
+        // Chunks decode straight into their type. Only an event that may be an error
+        // (`{"error": …}`, which would also decode as an empty chunk) takes the
+        // slower road through a `Value`.
+        if event.event == "error" || data.contains("\"error\"") {
+            match serde_json::from_str::<Value>(data) {
+                Ok(value)
+                    if event.event == "error"
+                        || (value.get("error").is_some() && value.get("choices").is_none()) =>
+                {
+                    let body = crate::error::ErrorBody::from_json(&value);
+                    self.end();
+                    return Some(Err(self.stream_error(StreamErrorKind::Server {
+                        message: body.message.unwrap_or_else(|| "unknown error".into()),
+                        code: body.code,
+                    })));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    return Some(Err(self.stream_error(StreamErrorKind::InvalidJson {
+                        message: e.to_string(),
+                    })));
+                }
             }
-        };
-        if event.event == "error"
-            || (value.get("error").is_some() && value.get("choices").is_none())
-        {
-            let body = crate::error::ErrorBody::from_json(&value);
-            self.end();
-            return Some(Err(self.stream_error(StreamErrorKind::Server {
-                message: body.message.unwrap_or_else(|| "unknown error".into()),
-                code: body.code,
-            })));
         }
-        match serde_json::from_value::<ChatCompletionChunk>(value) {
+        match serde_json::from_str::<ChatCompletionChunk>(data) {
             Ok(chunk) => {
                 if chunk.choices.iter().any(|c| c.finish_reason.is_some()) {
                     self.finished_choice = true;
@@ -399,8 +408,7 @@ impl Stream for ChatStream {
             match body.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(bytes))) => {
                     this.parser.push(&bytes);
-                    let deadline = tokio::time::Instant::now() + this.idle;
-                    this.idle_timer.as_mut().reset(deadline);
+                    this.last_read = tokio::time::Instant::now();
                 }
                 Poll::Ready(Some(Err(e))) => {
                     this.end();
@@ -421,7 +429,16 @@ impl Stream for ChatStream {
                     this.pending.extend(this.parser.finish());
                 }
                 Poll::Pending => {
+                    // The timer was armed at an earlier read; a read since then
+                    // moves the deadline, checked only when the timer fires.
+                    let deadline = this.last_read + this.idle;
                     if this.idle_timer.as_mut().poll(cx).is_ready() {
+                        if tokio::time::Instant::now() < deadline {
+                            this.idle_timer.as_mut().reset(deadline);
+                            if this.idle_timer.as_mut().poll(cx).is_pending() {
+                                return Poll::Pending;
+                            }
+                        }
                         this.end();
                         return Poll::Ready(Some(Err(Error::Timeout {
                             limit: TimeoutKind::Idle,

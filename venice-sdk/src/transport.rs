@@ -87,6 +87,8 @@ pub(crate) struct CallSlot {
 #[derive(Debug, Default)]
 struct CallState {
     status: Option<StatusCode>,
+    /// All headers of an error response; for a success only `Content-Type` and
+    /// `CF-RAY`, which a decode error quotes.
     headers: Option<HeaderMap>,
     /// The body of an error response.
     error_body: Option<Bytes>,
@@ -317,17 +319,26 @@ async fn attempts(
     }
 }
 
-fn call_span(operation: &'static str, method: &reqwest::Method, path: &str) -> tracing::Span {
-    tracing::info_span!(
+fn call_span(
+    config: &Config,
+    operation: &'static str,
+    method: &reqwest::Method,
+    url: &reqwest::Url,
+) -> tracing::Span {
+    let span = tracing::info_span!(
         "venice.call",
         operation,
         method = %method,
-        path,
+        path = tracing::field::Empty,
         status = tracing::field::Empty,
         attempts = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
         request_id = tracing::field::Empty,
-    )
+    );
+    if !span.is_disabled() {
+        span.record("path", request_path(config, url).as_str());
+    }
+    span
 }
 
 fn close_span(span: &tracing::Span, started: std::time::Instant, result: &Result<Buffered, Error>) {
@@ -371,7 +382,7 @@ pub(crate) async fn execute(
     method: &reqwest::Method,
     url: &reqwest::Url,
 ) -> Result<Buffered, Error> {
-    let span = call_span(operation, method, &request_path(config, url));
+    let span = call_span(config, operation, method, url);
     let started = std::time::Instant::now();
     let result = async {
         match attempts(config, operation, source, Mode::Whole).await? {
@@ -405,7 +416,7 @@ pub(crate) async fn send_for_body(
     method: &reqwest::Method,
     url: &reqwest::Url,
 ) -> Result<reqwest::Response, Error> {
-    let span = call_span(operation, method, &request_path(config, url));
+    let span = call_span(config, operation, method, url);
     let started = std::time::Instant::now();
     let outcome = attempts(config, operation, source, Mode::Whole)
         .instrument(span.clone())
@@ -436,11 +447,7 @@ pub(crate) async fn open_stream(
     operation: &'static str,
     request: reqwest::Request,
 ) -> Result<(reqwest::Response, crate::ResponseMeta), Error> {
-    let span = call_span(
-        operation,
-        request.method(),
-        &request_path(config, request.url()),
-    );
+    let span = call_span(config, operation, request.method(), request.url());
     let started = std::time::Instant::now();
     let outcome = attempts(
         config,
@@ -507,7 +514,9 @@ async fn read_body(
     truncate: bool,
 ) -> Result<Buffered, Error> {
     let status = response.status();
-    let headers = response.headers().clone();
+    // The body does not need the headers: move them out rather than copy them.
+    let declared = response.content_length();
+    let headers = std::mem::take(response.headers_mut());
     let version = response.version();
     let too_large = |headers: &HeaderMap| Error::BodyTooLarge {
         operation,
@@ -515,7 +524,6 @@ async fn read_body(
         limit,
         request_id: header_str(headers, "cf-ray"),
     };
-    let declared = response.content_length();
     if !truncate && declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large(&headers));
     }
@@ -682,9 +690,17 @@ impl ClientHooks<Inner> for RawClient {
             Ok(buffered) => {
                 slot.with(|s| {
                     s.status = Some(buffered.status);
-                    s.headers = Some(buffered.headers.clone());
                     s.attempts = buffered.attempts;
-                    if !buffered.status.is_success() {
+                    if buffered.status.is_success() {
+                        let mut kept = HeaderMap::with_capacity(2);
+                        for name in [CONTENT_TYPE.as_str(), "cf-ray"] {
+                            if let Some(v) = buffered.headers.get(name) {
+                                kept.insert(name, v.clone());
+                            }
+                        }
+                        s.headers = Some(kept);
+                    } else {
+                        s.headers = Some(buffered.headers.clone());
                         s.error_body = Some(buffered.body.clone());
                     }
                 });

@@ -4,6 +4,8 @@
 //! the generated [`operations`](crate::operations) table; the generated types do not
 //! enforce them.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::Error;
@@ -11,65 +13,96 @@ use crate::operations::{Constraint, Rule};
 
 /// Checks `body` against every constraint; the first violation is an
 /// [`Error::InvalidRequest`] naming the field (`messages`, `messages[2].content`).
+///
+/// Nothing is allocated on the success path but the indices of `*` steps.
 pub(crate) fn check(body: &Value, constraints: &[Constraint]) -> Result<(), Error> {
     for c in constraints {
-        let tokens: Vec<&str> = c.pointer.split('/').skip(1).collect();
-        check_at(body, &tokens, String::new(), &c.rule)?;
+        let mut indices = Vec::new();
+        check_at(body, c.pointer.trim_start_matches('/'), &mut indices, c)?;
     }
     Ok(())
 }
 
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
+fn unescape(token: &str) -> Cow<'_, str> {
+    if token.contains('~') {
+        Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(token)
+    }
 }
 
-fn check_at(value: &Value, tokens: &[&str], field: String, rule: &Rule) -> Result<(), Error> {
-    let Some((first, rest)) = tokens.split_first() else {
-        return apply(value, &field, rule);
-    };
-    if *first == "*" {
+fn check_at(
+    value: &Value,
+    rest: &str,
+    indices: &mut Vec<usize>,
+    c: &Constraint,
+) -> Result<(), Error> {
+    if rest.is_empty() {
+        return match violation(value, &c.rule) {
+            None => Ok(()),
+            Some(message) => Err(Error::invalid(field_name(c.pointer, indices), message)),
+        };
+    }
+    let (token, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    if token == "*" {
         if let Value::Array(items) = value {
             for (i, item) in items.iter().enumerate() {
-                check_at(item, rest, format!("{field}[{i}]"), rule)?;
+                indices.push(i);
+                check_at(item, tail, indices, c)?;
+                indices.pop();
             }
         }
         return Ok(());
     }
-    let key = unescape(first);
-    match value.get(&key) {
+    match value.get(unescape(token).as_ref()) {
         // Absent or null optional values have nothing to check.
         None | Some(Value::Null) => Ok(()),
-        Some(child) => {
-            let field = if field.is_empty() {
-                key
-            } else {
-                format!("{field}.{key}")
-            };
-            check_at(child, rest, field, rule)
-        }
+        Some(child) => check_at(child, tail, indices, c),
     }
 }
 
-fn apply(value: &Value, field: &str, rule: &Rule) -> Result<(), Error> {
-    let field = if field.is_empty() { "body" } else { field };
-    let fail = |message: String| Err(Error::invalid(field, message));
+/// `/messages/*/content` with indices `[2]` → `messages[2].content`.
+fn field_name(pointer: &str, indices: &[usize]) -> String {
+    let mut out = String::new();
+    let mut next_index = indices.iter();
+    for token in pointer.split('/').skip(1) {
+        if token == "*" {
+            if let Some(i) = next_index.next() {
+                out.push_str(&format!("[{i}]"));
+            }
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&unescape(token));
+        }
+    }
+    if out.is_empty() {
+        "body".to_owned()
+    } else {
+        out
+    }
+}
+
+/// What is wrong with `value` under `rule`, if anything.
+fn violation(value: &Value, rule: &Rule) -> Option<String> {
     match (rule, value) {
-        (Rule::MinItems(n), Value::Array(a)) if (a.len() as u64) < *n => fail(format!(
+        (Rule::MinItems(n), Value::Array(a)) if (a.len() as u64) < *n => Some(format!(
             "must have at least {n} item{} (has {})",
             plural(*n),
             a.len()
         )),
-        (Rule::MaxItems(n), Value::Array(a)) if (a.len() as u64) > *n => fail(format!(
+        (Rule::MaxItems(n), Value::Array(a)) if (a.len() as u64) > *n => Some(format!(
             "must have at most {n} item{} (has {})",
             plural(*n),
             a.len()
         )),
-        (Rule::MinLength(n), Value::String(s)) if (s.chars().count() as u64) < *n => fail(format!(
+        (Rule::MinLength(n), Value::String(s)) if (s.chars().count() as u64) < *n => Some(format!(
             "must be at least {n} character{} long (is {})",
             plural(*n),
             s.chars().count()
         )),
-        (Rule::MaxLength(n), Value::String(s)) if (s.chars().count() as u64) > *n => fail(format!(
+        (Rule::MaxLength(n), Value::String(s)) if (s.chars().count() as u64) > *n => Some(format!(
             "must be at most {n} character{} long (is {})",
             plural(*n),
             s.chars().count()
@@ -81,7 +114,7 @@ fn apply(value: &Value, field: &str, rule: &Rule) -> Result<(), Error> {
             },
             Value::Number(x),
         ) => match x.as_f64() {
-            Some(x) if (*exclusive && x <= *min) || x < *min => fail(format!(
+            Some(x) if (*exclusive && x <= *min) || x < *min => Some(format!(
                 "must be {} {min} (is {x})",
                 if *exclusive {
                     "greater than"
@@ -89,7 +122,7 @@ fn apply(value: &Value, field: &str, rule: &Rule) -> Result<(), Error> {
                     "at least"
                 }
             )),
-            _ => Ok(()),
+            _ => None,
         },
         (
             Rule::Maximum {
@@ -98,13 +131,13 @@ fn apply(value: &Value, field: &str, rule: &Rule) -> Result<(), Error> {
             },
             Value::Number(x),
         ) => match x.as_f64() {
-            Some(x) if (*exclusive && x >= *max) || x > *max => fail(format!(
+            Some(x) if (*exclusive && x >= *max) || x > *max => Some(format!(
                 "must be {} {max} (is {x})",
                 if *exclusive { "less than" } else { "at most" }
             )),
-            _ => Ok(()),
+            _ => None,
         },
-        _ => Ok(()),
+        _ => None,
     }
 }
 
