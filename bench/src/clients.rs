@@ -471,7 +471,17 @@ impl Clients {
                 }
                 Ok(len)
             }
-            Who::Sdk => Err("SDK streaming download: not yet available".into()),
+            Who::Sdk => {
+                let request = GenerateImageRequest::new(IMAGE_MODEL, IMAGE_PROMPT).map_err(err)?;
+                let mut sink = tokio::io::sink();
+                let written = self
+                    .sdk(Route::V1)
+                    .images()
+                    .generate_to(request, &mut sink)
+                    .await
+                    .map_err(err)?;
+                Ok(*written as usize)
+            }
             Who::Aoai => Err("async-openai has no binary image generation call".into()),
         }
     }

@@ -8,7 +8,7 @@ use reqwest::header::HeaderValue;
 
 use crate::resources::{ApiKeys, Characters, Chat, Images, Models};
 use crate::retry::{RetryBudget, RetryPolicy};
-use crate::transport::{Call, Config, Inner};
+use crate::transport::{Config, Inner};
 use crate::{Error, RawClient, Secret};
 
 /// The API's base URL.
@@ -137,7 +137,6 @@ impl Client {
             config.http.clone(),
             Inner {
                 config: Arc::clone(&config),
-                call: None,
             },
         );
         Client {
@@ -153,10 +152,6 @@ impl Client {
 
     pub(crate) fn config(&self) -> &Arc<Config> {
         &self.config
-    }
-
-    pub(crate) fn call(&self) -> Call {
-        Call::new(&self.config)
     }
 }
 

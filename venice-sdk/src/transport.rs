@@ -1,13 +1,13 @@
 //! How requests are sent: authentication, time limits, bounded bodies, and the
 //! mapping of every failure into [`Error`].
 //!
-//! The generated client calls the hooks below around each request. The SDK gives
-//! each call its own [`Inner`] with a call slot where the hooks leave what they
-//! saw (status, headers, the body of an error, or an SDK error), because
-//! progenitor's error type can carry neither an error's status nor the SDK's errors.
+//! The resource methods build their requests from the generated operations table
+//! and decode into the generated types; the generated client
+//! itself ([`Client::raw`](crate::Client::raw)) gets authentication, the user
+//! agent, the spec's value rules and the timeout through its hooks.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -70,45 +70,10 @@ impl Config {
     }
 }
 
-/// What the generated client carries: the shared configuration and, for calls made
-/// through [`Client`](crate::Client), the call's slot.
+/// What the generated client carries: the shared configuration, read by its hooks.
 #[derive(Clone, Debug)]
 pub struct Inner {
     pub(crate) config: Arc<Config>,
-    pub(crate) call: Option<Arc<CallSlot>>,
-}
-
-/// What the hooks saw during one call.
-#[derive(Debug, Default)]
-pub(crate) struct CallSlot {
-    state: Mutex<CallState>,
-}
-
-#[derive(Debug, Default)]
-struct CallState {
-    status: Option<StatusCode>,
-    /// All headers of an error response; for a success only `Content-Type` and
-    /// `CF-RAY`, which a decode error quotes.
-    headers: Option<HeaderMap>,
-    /// The body of an error response.
-    error_body: Option<Bytes>,
-    /// An error the SDK found itself.
-    error: Option<Error>,
-    attempts: u32,
-}
-
-impl CallSlot {
-    fn with<R>(&self, f: impl FnOnce(&mut CallState) -> R) -> R {
-        let mut guard = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut guard)
-    }
-
-    fn fail(&self, error: Error) {
-        self.with(|s| s.error = Some(error));
-    }
 }
 
 /// A response read whole, within the size limit.
@@ -116,20 +81,11 @@ impl CallSlot {
 pub(crate) struct Buffered {
     pub status: StatusCode,
     pub headers: HeaderMap,
-    pub version: reqwest::Version,
     pub body: Bytes,
     pub attempts: u32,
 }
 
 impl Buffered {
-    fn into_reqwest(self) -> reqwest::Response {
-        let mut response = http::Response::new(self.body);
-        *response.status_mut() = self.status;
-        *response.headers_mut() = self.headers;
-        *response.version_mut() = self.version;
-        reqwest::Response::from(response)
-    }
-
     /// The error of a non-success response, if this is one.
     pub fn error_for_status(&self, operation: &'static str) -> Option<Error> {
         (!self.status.is_success()).then(|| {
@@ -406,6 +362,70 @@ pub(crate) async fn execute(
     result
 }
 
+/// Calls a JSON operation of the generated table directly: builds the request from
+/// the operation's method and path, with `query` and an optional JSON `body`,
+/// checks it, sends it (with retries), and decodes the success body into `T` (the
+/// generated response type). Used by the resource methods: one read of the body,
+/// one decode, the headers moved into the metadata.
+pub(crate) async fn call_json<T: serde::de::DeserializeOwned>(
+    config: &Config,
+    op: &'static Operation,
+    query: &[(&str, &str)],
+    body: Option<&(impl serde::Serialize + ?Sized)>,
+) -> Result<crate::Response<T>, Error> {
+    if op.path.contains('{') {
+        return Err(Error::Config(format!(
+            "{} needs path parameters; call it through Client::raw()",
+            op.id
+        )));
+    }
+    let method = reqwest::Method::from_bytes(op.method.as_bytes())
+        .map_err(|_| Error::Config(format!("{}: unknown method {}", op.id, op.method)))?;
+    let mut builder = config
+        .http
+        .request(method.clone(), format!("{}{}", config.base_url, op.path))
+        .header(
+            reqwest::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        );
+    if !query.is_empty() {
+        builder = builder.query(query);
+    }
+    if let Some(body) = body {
+        builder = builder.json(body);
+    }
+    let mut request = builder
+        .build()
+        .map_err(|e| Error::invalid("body", e.to_string()))?;
+    prepare(config, Some(op), &mut request)?;
+    let url = request.url().clone();
+    let buffered = execute(
+        config,
+        op.id,
+        Source::Built(Some(Box::new(request))),
+        &method,
+        &url,
+    )
+    .await?;
+    if let Some(error) = buffered.error_for_status(op.id) {
+        return Err(error);
+    }
+    match serde_json::from_slice::<T>(&buffered.body) {
+        Ok(value) => Ok(crate::Response::new(
+            value,
+            crate::ResponseMeta::from_headers(buffered.status, buffered.headers),
+        )),
+        Err(e) => Err(Error::Decode(Box::new(DecodeError {
+            operation: op.id,
+            status: buffered.status,
+            content_type: header_str(&buffered.headers, CONTENT_TYPE.as_str()),
+            message: e.to_string(),
+            excerpt: (!op.returns_secret).then(|| config.scrub(excerpt(&buffered.body))),
+            request_id: header_str(&buffered.headers, "cf-ray"),
+        }))),
+    }
+}
+
 /// Sends a prepared request (with retries) and returns a success response with its
 /// body unread, for the caller to stream; an error status is read and returned as
 /// the error.
@@ -478,7 +498,15 @@ pub(crate) async fn open_stream(
             .starts_with("text/event-stream")
     });
     if is_event_stream {
-        let meta = crate::ResponseMeta::from_headers(status, response.headers().clone());
+        // Header values share the connection's read buffer; a stream lives long,
+        // so its metadata gets copies rather than pin that buffer.
+        let mut headers = HeaderMap::with_capacity(response.headers().len());
+        for (name, value) in response.headers() {
+            if let Ok(copy) = HeaderValue::from_bytes(value.as_bytes()) {
+                headers.append(name.clone(), copy);
+            }
+        }
+        let meta = crate::ResponseMeta::from_headers(status, headers);
         return Ok((response, meta));
     }
     let buffered = read_body(
@@ -517,7 +545,6 @@ async fn read_body(
     // The body does not need the headers: move them out rather than copy them.
     let declared = response.content_length();
     let headers = std::mem::take(response.headers_mut());
-    let version = response.version();
     let too_large = |headers: &HeaderMap| Error::BodyTooLarge {
         operation,
         status,
@@ -573,7 +600,6 @@ async fn read_body(
     Ok(Buffered {
         status,
         headers,
-        version,
         body,
         attempts,
     })
@@ -626,10 +652,20 @@ pub(crate) fn map_reqwest(
     }
 }
 
-fn synthetic(status: StatusCode) -> reqwest::Response {
-    let mut response = http::Response::new(Bytes::new());
-    *response.status_mut() = status;
-    reqwest::Response::from(response)
+/// The operation at `METHOD path` in the generated table.
+///
+/// Resources find their operation by method and path, which upstream keeps when it
+/// renames operation ids; a missing one is a configuration error naming it (and
+/// the test of every operation fails first).
+pub(crate) fn operation(method: &str, path: &str) -> Result<&'static Operation, Error> {
+    operations::ALL
+        .iter()
+        .find(|op| op.method == method && op.path == path)
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "the spec this SDK was generated from has no {method} {path}"
+            ))
+        })
 }
 
 /// The spec's name of an operation, from the name progenitor passes to hooks.
@@ -640,180 +676,30 @@ pub(crate) fn operation_name(rust_name: &str) -> (&'static str, Option<&'static 
     }
 }
 
+/// The hooks of the generated client, as reached through [`Client::raw`](crate::Client::raw):
+/// the API key (except for `security: []` operations), the user agent, the spec's
+/// value rules, and the request timeout. Retries, body limits and metadata are the
+/// resource methods' (they do not go through the generated client).
 impl ClientHooks<Inner> for RawClient {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), RawError<E>> {
-        let inner = self.inner();
         let (_, op) = operation_name(info.operation_id);
-        match prepare(&inner.config, op, request) {
-            Ok(()) => Ok(()),
-            Err(error) => {
-                let text = error.to_string();
-                if let Some(slot) = &inner.call {
-                    slot.fail(error);
-                }
-                Err(RawError::InvalidRequest(text))
-            }
-        }
+        prepare(&self.inner().config, op, request)
+            .map_err(|error| RawError::InvalidRequest(error.to_string()))
     }
 
     async fn exec(
         &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
+        mut request: reqwest::Request,
+        _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let inner = self.inner();
-        let config = &inner.config;
-        let Some(slot) = &inner.call else {
-            // The bare generated client: only the time limit applies.
-            let mut request = request;
-            if request.timeout().is_none() {
-                *request.timeout_mut() = Some(config.timeout);
-            }
-            return config.http.execute(request).await;
-        };
-        let (name, _) = operation_name(info.operation_id);
-        let method = request.method().clone();
-        let url = request.url().clone();
-        match execute(
-            config,
-            name,
-            Source::Built(Some(Box::new(request))),
-            &method,
-            &url,
-        )
-        .await
-        {
-            Ok(buffered) => {
-                slot.with(|s| {
-                    s.status = Some(buffered.status);
-                    s.attempts = buffered.attempts;
-                    if buffered.status.is_success() {
-                        let mut kept = HeaderMap::with_capacity(2);
-                        for name in [CONTENT_TYPE.as_str(), "cf-ray"] {
-                            if let Some(v) = buffered.headers.get(name) {
-                                kept.insert(name, v.clone());
-                            }
-                        }
-                        s.headers = Some(kept);
-                    } else {
-                        s.headers = Some(buffered.headers.clone());
-                        s.error_body = Some(buffered.body.clone());
-                    }
-                });
-                Ok(buffered.into_reqwest())
-            }
-            Err(error) => {
-                // The slot holds the real error; the generated code gets an empty
-                // response that fails to decode, and `finish` returns the slot's error.
-                let status = error.status().unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                slot.fail(error);
-                Ok(synthetic(status))
-            }
+        let config = &self.inner().config;
+        if request.timeout().is_none() {
+            *request.timeout_mut() = Some(config.timeout);
         }
-    }
-}
-
-/// One call through the generated client, with its own slot.
-pub(crate) struct Call {
-    pub raw: RawClient,
-    slot: Arc<CallSlot>,
-    config: Arc<Config>,
-}
-
-impl Call {
-    pub fn new(config: &Arc<Config>) -> Call {
-        let slot = Arc::new(CallSlot::default());
-        let raw = RawClient::new_with_client(
-            &config.base_url,
-            config.http.clone(),
-            Inner {
-                config: Arc::clone(config),
-                call: Some(Arc::clone(&slot)),
-            },
-        );
-        Call {
-            raw,
-            slot,
-            config: Arc::clone(config),
-        }
-    }
-
-    /// Turns the generated method's result into the SDK's.
-    pub fn finish<T, E>(
-        self,
-        operation: &'static str,
-        result: Result<progenitor_client::ResponseValue<T>, RawError<E>>,
-    ) -> Result<crate::Response<T>, Error> {
-        let error = match result {
-            Ok(value) => {
-                let status = value.status();
-                let headers = value.headers().clone();
-                return Ok(crate::Response::new(
-                    value.into_inner(),
-                    crate::ResponseMeta::from_headers(status, headers),
-                ));
-            }
-            Err(e) => e,
-        };
-        let state = self.slot.with(std::mem::take);
-        if let Some(own) = state.error {
-            return Err(own);
-        }
-        let attempts = state.attempts.max(1);
-        if let (Some(status), Some(headers)) = (state.status, state.headers.clone())
-            && !status.is_success()
-        {
-            let body = state.error_body.unwrap_or_default();
-            return Err(Error::Api(Box::new(ApiError::new(
-                operation, status, headers, &body, attempts,
-            ))));
-        }
-        let op = operations::find(operation);
-        Err(match error {
-            RawError::InvalidResponsePayload(bytes, e) => {
-                let headers = state.headers.unwrap_or_default();
-                let keep = !op.is_some_and(|o| o.returns_secret);
-                Error::Decode(Box::new(DecodeError {
-                    operation,
-                    status: state.status.unwrap_or(StatusCode::OK),
-                    content_type: header_str(&headers, CONTENT_TYPE.as_str()),
-                    message: e.to_string(),
-                    excerpt: keep.then(|| self.config.scrub(excerpt(&bytes))),
-                    request_id: header_str(&headers, "cf-ray"),
-                }))
-            }
-            RawError::UnexpectedResponse(response) => Error::Decode(Box::new(DecodeError {
-                operation,
-                status: response.status(),
-                content_type: header_str(response.headers(), CONTENT_TYPE.as_str()),
-                message: "the spec lists no such status for this operation".into(),
-                excerpt: None,
-                request_id: header_str(response.headers(), "cf-ray"),
-            })),
-            RawError::CommunicationError(e)
-            | RawError::ResponseBodyError(e)
-            | RawError::InvalidUpgrade(e) => map_reqwest(&self.config, operation, e, attempts),
-            RawError::InvalidRequest(message) => {
-                // From the generated builders: "error converting supplied value for X: …"
-                let field = message
-                    .split_once("value for ")
-                    .and_then(|(_, rest)| rest.split_once(':'))
-                    .map(|(field, _)| field.trim().to_owned())
-                    .unwrap_or_else(|| "body".to_owned());
-                Error::invalid(field, self.config.scrub(message))
-            }
-            RawError::ErrorResponse(value) => Error::Api(Box::new(ApiError::new(
-                operation,
-                value.status(),
-                value.headers().clone(),
-                &[],
-                attempts,
-            ))),
-            RawError::Custom(message) => Error::Config(self.config.scrub(message)),
-        })
+        config.http.execute(request).await
     }
 }

@@ -33,9 +33,8 @@ impl Chat<'_> {
         mut request: types::ChatCompletionRequest,
     ) -> Result<Response<ChatCompletion>, Error> {
         request.stream = None;
-        let call = self.client.call();
-        let result = call.raw.create_chat_completion().body(request).send().await;
-        call.finish("createChatCompletion", result)
+        let op = transport::operation("POST", "/chat/completions")?;
+        transport::call_json(self.client.config(), op, &[], Some(&request)).await
     }
 
     /// Starts a streamed chat completion (`stream` is set to `true`).
@@ -181,9 +180,9 @@ impl Images<'_> {
         mut request: types::GenerateImageRequest,
     ) -> Result<Response<GeneratedImages>, Error> {
         request.return_binary = None;
-        let call = self.client.call();
-        let result = call.raw.generate_image().body(request).send().await;
-        let response = call.finish("generateImage", result)?;
+        let op = transport::operation("POST", "/image/generate")?;
+        let response: Response<types::GenerateImageResponse> =
+            transport::call_json(self.client.config(), op, &[], Some(&request)).await?;
         let (body, meta) = response.into_parts();
         let mut images = Vec::with_capacity(body.images.len());
         for (i, encoded) in body.images.iter().enumerate() {
@@ -369,10 +368,23 @@ impl Images<'_> {
 
     /// The image styles that [`generate`](Self::generate) accepts as `style_preset`.
     pub async fn styles(&self) -> Result<Response<types::ListImageStylesResponse>, Error> {
-        let call = self.client.call();
-        let result = call.raw.list_image_styles().send().await;
-        call.finish("listImageStyles", result)
+        get(self.client, "/image/styles", &[]).await
     }
+}
+
+/// A `GET` of the operation at `path`, decoded into its generated response type.
+async fn get<T: serde::de::DeserializeOwned>(
+    client: &Client,
+    path: &str,
+    query: &[(&str, &str)],
+) -> Result<Response<T>, Error> {
+    let op = transport::operation("GET", path)?;
+    transport::call_json(client.config(), op, query, None::<&()>).await
+}
+
+/// The `type` query parameter, when a model type is given.
+fn type_query(model_type: &Option<String>) -> Vec<(&'static str, &str)> {
+    model_type.iter().map(|t| ("type", t.as_str())).collect()
 }
 
 /// What image requests accept: the image, or a JSON error.
@@ -439,13 +451,8 @@ impl Models<'_> {
         &self,
         model_type: impl Into<Option<types::ListModelsType>>,
     ) -> Result<Response<types::ListModelsResponse>, Error> {
-        let call = self.client.call();
-        let mut builder = call.raw.list_models();
-        if let Some(t) = model_type.into() {
-            builder = builder.type_(t);
-        }
-        let result = builder.send().await;
-        call.finish("listModels", result)
+        let t = model_type.into().map(|t| t.to_string());
+        get(self.client, "/models", &type_query(&t)).await
     }
 
     /// The model traits (`default`, `fastest`, …) and the model each maps to.
@@ -453,13 +460,8 @@ impl Models<'_> {
         &self,
         model_type: impl Into<Option<types::ListModelTraitsType>>,
     ) -> Result<Response<types::ListModelTraitsResponse>, Error> {
-        let call = self.client.call();
-        let mut builder = call.raw.list_model_traits();
-        if let Some(t) = model_type.into() {
-            builder = builder.type_(t);
-        }
-        let result = builder.send().await;
-        call.finish("listModelTraits", result)
+        let t = model_type.into().map(|t| t.to_string());
+        get(self.client, "/models/traits", &type_query(&t)).await
     }
 
     /// The OpenAI model names Venice accepts and the model each maps to.
@@ -467,13 +469,13 @@ impl Models<'_> {
         &self,
         model_type: impl Into<Option<types::ListModelCompatibilityMappingType>>,
     ) -> Result<Response<types::ListModelCompatibilityMappingResponse>, Error> {
-        let call = self.client.call();
-        let mut builder = call.raw.list_model_compatibility_mapping();
-        if let Some(t) = model_type.into() {
-            builder = builder.type_(t);
-        }
-        let result = builder.send().await;
-        call.finish("listModelCompatibilityMapping", result)
+        let t = model_type.into().map(|t| t.to_string());
+        get(
+            self.client,
+            "/models/compatibility_mapping",
+            &type_query(&t),
+        )
+        .await
     }
 }
 
@@ -486,9 +488,7 @@ pub struct ApiKeys<'a> {
 impl ApiKeys<'_> {
     /// Lists the account's API keys.
     pub async fn list(&self) -> Result<Response<types::GetApiKeysResponse>, Error> {
-        let call = self.client.call();
-        let result = call.raw.get_api_keys().send().await;
-        call.finish("getApiKeys", result)
+        get(self.client, "/api_keys", &[]).await
     }
 
     /// Creates an API key. The new key is a [`Secret`](crate::Secret): it never
@@ -497,9 +497,8 @@ impl ApiKeys<'_> {
         &self,
         request: types::CreateApiKeysBody,
     ) -> Result<Response<types::CreateApiKeysResponse>, Error> {
-        let call = self.client.call();
-        let result = call.raw.create_api_keys().body(request).send().await;
-        call.finish("createApiKeys", result)
+        let op = transport::operation("POST", "/api_keys")?;
+        transport::call_json(self.client.config(), op, &[], Some(&request)).await
     }
 
     /// Deletes the API key with this id (`DELETE /api_keys?id=…`).
@@ -511,25 +510,26 @@ impl ApiKeys<'_> {
         if id.trim().is_empty() {
             return Err(Error::invalid("id", "is empty"));
         }
-        let call = self.client.call();
-        let result = call.raw.delete_api_key().id(id).send().await;
-        call.finish("deleteApiKey", result)
+        let op = transport::operation("DELETE", "/api_keys")?;
+        transport::call_json(
+            self.client.config(),
+            op,
+            &[("id", id.as_str())],
+            None::<&()>,
+        )
+        .await
     }
 
     /// The key's rate limits and balances.
     pub async fn rate_limits(&self) -> Result<Response<types::GetApiKeyRateLimitsResponse>, Error> {
-        let call = self.client.call();
-        let result = call.raw.get_api_key_rate_limits().send().await;
-        call.finish("getApiKeyRateLimits", result)
+        get(self.client, "/api_keys/rate_limits", &[]).await
     }
 
     /// The token a wallet signs to create a key (no API key needed or sent).
     pub async fn web3_token(
         &self,
     ) -> Result<Response<types::GetApiKeyGenerateWeb3KeyResponse>, Error> {
-        let call = self.client.call();
-        let result = call.raw.get_api_key_generate_web3_key().send().await;
-        call.finish("getApiKeyGenerateWeb3Key", result)
+        get(self.client, "/api_keys/generate_web3_key", &[]).await
     }
 
     /// Creates an API key from a signed wallet token (no API key needed or sent).
@@ -537,14 +537,8 @@ impl ApiKeys<'_> {
         &self,
         request: types::PostApiKeyGenerateWeb3KeyBody,
     ) -> Result<Response<types::PostApiKeyGenerateWeb3KeyResponse>, Error> {
-        let call = self.client.call();
-        let result = call
-            .raw
-            .post_api_key_generate_web3_key()
-            .body(request)
-            .send()
-            .await;
-        call.finish("postApiKeyGenerateWeb3Key", result)
+        let op = transport::operation("POST", "/api_keys/generate_web3_key")?;
+        transport::call_json(self.client.config(), op, &[], Some(&request)).await
     }
 }
 
@@ -557,9 +551,7 @@ pub struct Characters<'a> {
 impl Characters<'_> {
     /// Lists the public characters.
     pub async fn list(&self) -> Result<Response<types::ListCharactersResponse>, Error> {
-        let call = self.client.call();
-        let result = call.raw.list_characters().send().await;
-        call.finish("listCharacters", result)
+        get(self.client, "/characters", &[]).await
     }
 }
 
