@@ -133,12 +133,12 @@ pub(crate) fn prepare(
 /// Where the attempts of a call get their request: a built request (cloned for
 /// each attempt; sent once if its body cannot be cloned), or a factory that builds
 /// it anew (multipart uploads, rebuilt from the same bytes).
-pub(crate) enum Source {
+pub(crate) enum Source<'a> {
     Built(Option<Box<reqwest::Request>>),
-    Factory(Box<dyn Fn() -> Result<reqwest::Request, Error> + Send + Sync>),
+    Factory(Box<dyn Fn() -> Result<reqwest::Request, Error> + Send + Sync + 'a>),
 }
 
-impl Source {
+impl Source<'_> {
     /// The request for the next attempt, and whether another may follow it.
     fn next(&mut self) -> Result<(reqwest::Request, bool), Error> {
         match self {
@@ -185,7 +185,7 @@ enum Outcome {
 async fn attempts(
     config: &Config,
     operation: &'static str,
-    mut source: Source,
+    mut source: Source<'_>,
     mode: Mode,
 ) -> Result<Outcome, Error> {
     config.budget.deposit();
@@ -275,26 +275,17 @@ async fn attempts(
     }
 }
 
-fn call_span(
-    config: &Config,
-    operation: &'static str,
-    method: &reqwest::Method,
-    url: &reqwest::Url,
-) -> tracing::Span {
-    let span = tracing::info_span!(
+fn call_span(operation: &'static str, method: &reqwest::Method, path: &str) -> tracing::Span {
+    tracing::info_span!(
         "venice.call",
         operation,
         method = %method,
-        path = tracing::field::Empty,
+        path,
         status = tracing::field::Empty,
         attempts = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
         request_id = tracing::field::Empty,
-    );
-    if !span.is_disabled() {
-        span.record("path", request_path(config, url).as_str());
-    }
-    span
+    )
 }
 
 fn close_span(span: &tracing::Span, started: std::time::Instant, result: &Result<Buffered, Error>) {
@@ -318,27 +309,17 @@ fn close_span(span: &tracing::Span, started: std::time::Instant, result: &Result
     }
 }
 
-fn request_path(config: &Config, url: &reqwest::Url) -> String {
-    let base_path = reqwest::Url::parse(&config.base_url)
-        .map(|u| u.path().trim_end_matches('/').to_owned())
-        .unwrap_or_default();
-    url.path()
-        .strip_prefix(&base_path)
-        .unwrap_or(url.path())
-        .to_owned()
-}
-
 /// Sends a prepared request (with retries) and reads the body whole, within the
 /// size limit. Error statuses are returned as `Ok` too (with their body), so the
 /// caller can decode them its own way.
 pub(crate) async fn execute(
     config: &Config,
     operation: &'static str,
-    source: Source,
+    source: Source<'_>,
     method: &reqwest::Method,
-    url: &reqwest::Url,
+    path: &str,
 ) -> Result<Buffered, Error> {
-    let span = call_span(config, operation, method, url);
+    let span = call_span(operation, method, path);
     let started = std::time::Instant::now();
     let result = async {
         match attempts(config, operation, source, Mode::Whole).await? {
@@ -371,7 +352,7 @@ pub(crate) async fn call_json<T: serde::de::DeserializeOwned>(
     config: &Config,
     op: &'static Operation,
     query: &[(&str, &str)],
-    body: Option<&(impl serde::Serialize + ?Sized)>,
+    body: Option<&(impl serde::Serialize + Sync + ?Sized)>,
 ) -> Result<crate::Response<T>, Error> {
     if op.path.contains('{') {
         return Err(Error::Config(format!(
@@ -381,30 +362,31 @@ pub(crate) async fn call_json<T: serde::de::DeserializeOwned>(
     }
     let method = reqwest::Method::from_bytes(op.method.as_bytes())
         .map_err(|_| Error::Config(format!("{}: unknown method {}", op.id, op.method)))?;
-    let mut builder = config
-        .http
-        .request(method.clone(), format!("{}{}", config.base_url, op.path))
-        .header(
+    let url = format!("{}{}", config.base_url, op.path);
+    // Built for the first attempt and again only for a retry: no copy kept.
+    let build = || -> Result<reqwest::Request, Error> {
+        let mut builder = config.http.request(method.clone(), &url).header(
             reqwest::header::ACCEPT,
             HeaderValue::from_static("application/json"),
         );
-    if !query.is_empty() {
-        builder = builder.query(query);
-    }
-    if let Some(body) = body {
-        builder = builder.json(body);
-    }
-    let mut request = builder
-        .build()
-        .map_err(|e| Error::invalid("body", e.to_string()))?;
-    prepare(config, Some(op), &mut request)?;
-    let url = request.url().clone();
+        if !query.is_empty() {
+            builder = builder.query(query);
+        }
+        if let Some(body) = body {
+            builder = builder.json(body);
+        }
+        let mut request = builder
+            .build()
+            .map_err(|e| Error::invalid("body", e.to_string()))?;
+        prepare(config, Some(op), &mut request)?;
+        Ok(request)
+    };
     let buffered = execute(
         config,
         op.id,
-        Source::Built(Some(Box::new(request))),
+        Source::Factory(Box::new(build)),
         &method,
-        &url,
+        op.path,
     )
     .await?;
     if let Some(error) = buffered.error_for_status(op.id) {
@@ -432,11 +414,11 @@ pub(crate) async fn call_json<T: serde::de::DeserializeOwned>(
 pub(crate) async fn send_for_body(
     config: &Config,
     operation: &'static str,
-    source: Source,
+    source: Source<'_>,
     method: &reqwest::Method,
-    url: &reqwest::Url,
+    path: &str,
 ) -> Result<reqwest::Response, Error> {
-    let span = call_span(config, operation, method, url);
+    let span = call_span(operation, method, path);
     let started = std::time::Instant::now();
     let outcome = attempts(config, operation, source, Mode::Whole)
         .instrument(span.clone())
@@ -466,8 +448,9 @@ pub(crate) async fn open_stream(
     config: &Config,
     operation: &'static str,
     request: reqwest::Request,
+    path: &str,
 ) -> Result<(reqwest::Response, crate::ResponseMeta), Error> {
-    let span = call_span(config, operation, request.method(), request.url());
+    let span = call_span(operation, request.method(), path);
     let started = std::time::Instant::now();
     let outcome = attempts(
         config,

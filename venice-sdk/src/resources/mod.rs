@@ -57,7 +57,8 @@ impl Chat<'_> {
             "text/event-stream",
             &request,
         )?;
-        let (response, meta) = transport::open_stream(config, op, http).await?;
+        let (response, meta) =
+            transport::open_stream(config, op, http, "/chat/completions").await?;
         Ok(ChatStream::new(
             response,
             meta,
@@ -223,13 +224,13 @@ impl Images<'_> {
         let op = "generateImage";
         let config = self.client.config();
         let http = json_request(config, op, "/image/generate", IMAGE_ACCEPT, &request)?;
-        let (method, url) = (http.method().clone(), http.url().clone());
+        let method = http.method().clone();
         let buffered = transport::execute(
             config,
             op,
             transport::Source::Built(Some(Box::new(http))),
             &method,
-            &url,
+            "/image/generate",
         )
         .await?;
         expect_image(op, buffered)
@@ -255,13 +256,13 @@ impl Images<'_> {
         let op = "generateImage";
         let config = self.client.config();
         let http = json_request(config, op, "/image/generate", IMAGE_ACCEPT, &request)?;
-        let (method, url) = (http.method().clone(), http.url().clone());
+        let method = http.method().clone();
         let mut response = transport::send_for_body(
             config,
             op,
             transport::Source::Built(Some(Box::new(http))),
             &method,
-            &url,
+            "/image/generate",
         )
         .await?;
         let meta = ResponseMeta::from_headers(response.status(), response.headers().clone());
@@ -353,14 +354,14 @@ impl Images<'_> {
         };
         // Build once up front so a bad request fails before anything is sent.
         let first = build()?;
-        let (method, url) = (first.method().clone(), first.url().clone());
+        let method = first.method().clone();
         drop(first);
         let buffered = transport::execute(
             &config,
             op,
             transport::Source::Factory(Box::new(build)),
             &method,
-            &url,
+            "/image/upscale",
         )
         .await?;
         expect_image(op, buffered)
