@@ -116,6 +116,29 @@ impl Client {
         })
     }
 
+    /// A client like this one whose connections must be established within
+    /// `timeout`.
+    ///
+    /// The connect timeout belongs to the HTTP client's connection pool, so the
+    /// returned client has a pool of its own (the retry budget is still shared).
+    /// With a client given to [`ClientBuilder::http_client`] this is a
+    /// configuration error: set the timeout on that client.
+    pub fn with_connect_timeout(&self, timeout: Duration) -> Result<Client, Error> {
+        if !self.config.own_http {
+            return Err(Error::Config(
+                "the connect timeout of a custom HTTP client is set on that client".into(),
+            ));
+        }
+        if timeout.is_zero() {
+            return Err(Error::Config("timeouts must be greater than zero".into()));
+        }
+        let http = default_http(timeout, &self.config.user_agent)?;
+        Ok(self.derive(|c| {
+            c.connect_timeout = timeout;
+            c.http = http;
+        }))
+    }
+
     /// A client like this one whose streams end after `timeout` without a byte.
     pub fn with_stream_idle_timeout(&self, timeout: Duration) -> Client {
         self.derive(|c| {
@@ -288,13 +311,10 @@ impl ClientBuilder {
         }
         let user_agent =
             HeaderValue::from_static(concat!("venice-sdk/", env!("CARGO_PKG_VERSION")));
+        let own_http = self.http_client.is_none();
         let http = match self.http_client {
             Some(client) => client,
-            None => reqwest::Client::builder()
-                .connect_timeout(connect_timeout)
-                .user_agent(user_agent.clone())
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+            None => default_http(connect_timeout, &user_agent)?,
         };
         let config = Arc::new(Config {
             base_url,
@@ -323,10 +343,23 @@ impl ClientBuilder {
                 policy
             },
             budget: Arc::new(RetryBudget::new()),
+            own_http,
             http,
         });
         Ok(Client::from_config(config))
     }
+}
+
+/// The HTTP client the SDK builds when none is given.
+fn default_http(
+    connect_timeout: Duration,
+    user_agent: &HeaderValue,
+) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .user_agent(user_agent.clone())
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }
 
 fn normalize_base_url(url: &str) -> Result<String, Error> {
@@ -427,5 +460,36 @@ mod tests {
     #[test]
     fn zero_timeouts_are_refused() {
         assert!(Client::builder().timeout(Duration::ZERO).build().is_err());
+    }
+
+    #[test]
+    fn per_call_timeouts_derive_a_client() {
+        let c = Client::builder().api_key(KEY).build().unwrap();
+        let d = c
+            .with_connect_timeout(Duration::from_secs(2))
+            .unwrap()
+            .with_timeout(Duration::from_secs(3))
+            .with_stream_idle_timeout(Duration::from_secs(4))
+            .with_max_retries(0);
+        assert_eq!(d.config.connect_timeout, Duration::from_secs(2));
+        assert_eq!(d.config.timeout, Duration::from_secs(3));
+        assert_eq!(d.config.stream_idle_timeout, Duration::from_secs(4));
+        assert_eq!(d.config.retry.max_retries, 0);
+        assert!(
+            Arc::ptr_eq(&c.config.budget, &d.config.budget),
+            "one budget"
+        );
+        assert_eq!(
+            c.config.timeout, DEFAULT_TIMEOUT,
+            "the original is unchanged"
+        );
+        let custom = Client::builder()
+            .http_client(reqwest::Client::new())
+            .build()
+            .unwrap();
+        assert!(matches!(
+            custom.with_connect_timeout(Duration::from_secs(1)),
+            Err(Error::Config(_))
+        ));
     }
 }

@@ -39,6 +39,8 @@ pub(crate) struct Config {
     pub retry: RetryPolicy,
     /// Shared by every clone of the client.
     pub budget: Arc<RetryBudget>,
+    /// Whether `http` was built by the SDK (so its connect timeout is ours to set).
+    pub own_http: bool,
     pub http: reqwest::Client,
 }
 
