@@ -142,7 +142,35 @@ pub struct ContentFlags {
     pub is_content_violation: Option<bool>,
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// Header names, parsed once (a lookup by `&str` parses and hashes the name each time).
+mod names {
+    use reqwest::header::HeaderName;
+
+    pub static CF_RAY: HeaderName = HeaderName::from_static("cf-ray");
+    pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+    pub static LIMIT_REQUESTS: HeaderName = HeaderName::from_static("x-ratelimit-limit-requests");
+    pub static REMAINING_REQUESTS: HeaderName =
+        HeaderName::from_static("x-ratelimit-remaining-requests");
+    pub static RESET_REQUESTS: HeaderName = HeaderName::from_static("x-ratelimit-reset-requests");
+    pub static LIMIT_TOKENS: HeaderName = HeaderName::from_static("x-ratelimit-limit-tokens");
+    pub static REMAINING_TOKENS: HeaderName =
+        HeaderName::from_static("x-ratelimit-remaining-tokens");
+    pub static RESET_TOKENS: HeaderName = HeaderName::from_static("x-ratelimit-reset-tokens");
+    pub static BALANCE_USD: HeaderName = HeaderName::from_static("x-venice-balance-usd");
+    pub static BALANCE_VCU: HeaderName = HeaderName::from_static("x-venice-balance-vcu");
+    pub static BALANCE_DIEM: HeaderName = HeaderName::from_static("x-venice-balance-diem");
+    pub static DEPRECATION_WARNING: HeaderName =
+        HeaderName::from_static("x-venice-model-deprecation-warning");
+    pub static DEPRECATION_DATE: HeaderName =
+        HeaderName::from_static("x-venice-model-deprecation-date");
+    pub static IS_BLURRED: HeaderName = HeaderName::from_static("x-venice-is-blurred");
+    pub static IS_CONTENT_VIOLATION: HeaderName =
+        HeaderName::from_static("x-venice-is-content-violation");
+}
+
+use reqwest::header::HeaderName;
+
+fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -150,19 +178,19 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
-fn number(headers: &HeaderMap, name: &str) -> Option<f64> {
+fn number(headers: &HeaderMap, name: &HeaderName) -> Option<f64> {
     header(headers, name)
         .and_then(|s| s.parse::<f64>().ok())
         .filter(|n| n.is_finite())
 }
 
-fn count(headers: &HeaderMap, name: &str) -> Option<u64> {
+fn count(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
     number(headers, name)
         .filter(|n| *n >= 0.0 && *n <= u64::MAX as f64)
         .map(|n| n as u64)
 }
 
-fn flag(headers: &HeaderMap, name: &str) -> Option<bool> {
+fn flag(headers: &HeaderMap, name: &HeaderName) -> Option<bool> {
     match header(headers, name)?.to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" => Some(true),
         "false" | "0" | "no" => Some(false),
@@ -189,21 +217,21 @@ pub(crate) fn parse_reset(value: &str, now: SystemTime) -> Option<SystemTime> {
 
 /// The `x-ratelimit-{limit,remaining,reset}-*` header names of one limit.
 struct RateLimitHeaders {
-    limit: &'static str,
-    remaining: &'static str,
-    reset: &'static str,
+    limit: &'static HeaderName,
+    remaining: &'static HeaderName,
+    reset: &'static HeaderName,
 }
 
-const REQUESTS: RateLimitHeaders = RateLimitHeaders {
-    limit: "x-ratelimit-limit-requests",
-    remaining: "x-ratelimit-remaining-requests",
-    reset: "x-ratelimit-reset-requests",
+static REQUESTS: RateLimitHeaders = RateLimitHeaders {
+    limit: &names::LIMIT_REQUESTS,
+    remaining: &names::REMAINING_REQUESTS,
+    reset: &names::RESET_REQUESTS,
 };
 
-const TOKENS: RateLimitHeaders = RateLimitHeaders {
-    limit: "x-ratelimit-limit-tokens",
-    remaining: "x-ratelimit-remaining-tokens",
-    reset: "x-ratelimit-reset-tokens",
+static TOKENS: RateLimitHeaders = RateLimitHeaders {
+    limit: &names::LIMIT_TOKENS,
+    remaining: &names::REMAINING_TOKENS,
+    reset: &names::RESET_TOKENS,
 };
 
 fn rate_limit(headers: &HeaderMap, names: &RateLimitHeaders, now: SystemTime) -> RateLimit {
@@ -218,27 +246,27 @@ impl ResponseMeta {
     /// Parses the metadata of a response.
     pub fn from_headers(status: StatusCode, headers: HeaderMap) -> ResponseMeta {
         let now = SystemTime::now();
-        let warning = header(&headers, "x-venice-model-deprecation-warning").map(str::to_owned);
-        let date = header(&headers, "x-venice-model-deprecation-date").map(str::to_owned);
+        let warning = header(&headers, &names::DEPRECATION_WARNING).map(str::to_owned);
+        let date = header(&headers, &names::DEPRECATION_DATE).map(str::to_owned);
         ResponseMeta {
             status,
-            request_id: header(&headers, "cf-ray")
-                .or_else(|| header(&headers, "x-request-id"))
+            request_id: header(&headers, &names::CF_RAY)
+                .or_else(|| header(&headers, &names::REQUEST_ID))
                 .map(str::to_owned),
             rate_limits: RateLimits {
                 requests: rate_limit(&headers, &REQUESTS, now),
                 tokens: rate_limit(&headers, &TOKENS, now),
             },
             balances: Balances {
-                usd: number(&headers, "x-venice-balance-usd"),
-                vcu: number(&headers, "x-venice-balance-vcu"),
-                diem: number(&headers, "x-venice-balance-diem"),
+                usd: number(&headers, &names::BALANCE_USD),
+                vcu: number(&headers, &names::BALANCE_VCU),
+                diem: number(&headers, &names::BALANCE_DIEM),
             },
             deprecation: (warning.is_some() || date.is_some())
                 .then_some(Deprecation { warning, date }),
             content: ContentFlags {
-                is_blurred: flag(&headers, "x-venice-is-blurred"),
-                is_content_violation: flag(&headers, "x-venice-is-content-violation"),
+                is_blurred: flag(&headers, &names::IS_BLURRED),
+                is_content_violation: flag(&headers, &names::IS_CONTENT_VIOLATION),
             },
             headers,
         }
