@@ -199,20 +199,16 @@ fn a_quirky_spec_is_normalized_and_reported() {
 
 #[test]
 fn a_generator_panic_is_contained_and_names_the_operation() {
+    // A path parameter the operation never declares: progenitor panics on it.
     let spec = format!(
         "{HEAD}paths:
-  /x:
+  /y/{{id}}:
     get:
-      operationId: getX
+      operationId: getY
       responses:
-        '200': {{description: a, content: {{application/json: {{schema: {{$ref: '#/components/schemas/A'}}}}}}}}
-        '201': {{description: b, content: {{application/json: {{schema: {{$ref: '#/components/schemas/B'}}}}}}}}
+        '200': {{description: a, content: {{application/json: {{schema: {{type: object}}}}}}}}
   /fine:
     get: {{operationId: fine, responses: {{'200': {{description: ok}}}}}}
-components:
-  schemas:
-    A: {{type: object, properties: {{a: {{type: string}}}}}}
-    B: {{type: object, properties: {{b: {{type: string}}}}}}
 "
     );
     let err = venice_gen::generate(&spec, "bad.yaml").unwrap_err();
@@ -221,8 +217,33 @@ components:
         matches!(err, venice_gen::Error::GeneratorPanic { .. }),
         "{text}"
     );
-    assert!(text.contains("GET /x (getX)"), "{text}");
+    assert!(text.contains("GET /y/{id} (getY)"), "{text}");
     assert!(!text.contains("fine"), "{text}");
+}
+
+#[test]
+fn several_success_types_are_normalized_not_a_panic() {
+    let spec = format!(
+        "{HEAD}paths:
+  /x:
+    get:
+      operationId: getX
+      responses:
+        '200': {{description: a, content: {{application/json: {{schema: {{$ref: '#/components/schemas/A'}}}}}}}}
+        '201': {{description: b, content: {{application/json: {{schema: {{$ref: '#/components/schemas/B'}}}}}}}}
+components:
+  schemas:
+    A: {{type: object, properties: {{a: {{type: string}}}}}}
+    B: {{type: object, properties: {{b: {{type: string}}}}}}
+"
+    );
+    let out = venice_gen::generate(&spec, "two.yaml").unwrap();
+    assert!(out.code.contains("pub fn get_x(&self)"));
+    assert!(
+        out.report
+            .to_string()
+            .contains("2 distinct success schemas merged")
+    );
 }
 
 #[test]

@@ -89,6 +89,10 @@ pub const PASSES: &[Pass] = &[
         run: shared_error_schema,
     },
     Pass {
+        name: "single_success_schema",
+        run: single_success_schema,
+    },
+    Pass {
         name: "nullable_unions",
         run: nullable_unions,
     },
@@ -732,6 +736,53 @@ pub fn shared_error_schema(
         }
         changes.push(format!(
             "{where_}: {folded} error responses folded into 4XX/5XX of `{ERROR_SCHEMA}`"
+        ));
+    });
+    Ok(())
+}
+
+/// Gives all JSON success responses of an operation one schema: when they differ
+/// (`200` one object, `201` another), every one gets a `oneOf` of the distinct
+/// schemas.
+///
+/// Prevents: progenitor's panic on `assert!(response_types.len() <= 1)` for an
+/// operation with several success types.
+pub fn single_success_schema(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    for_each_operation(doc, &mut |op| {
+        let Some(Value::Object(responses)) = op.operation.get_mut("responses") else {
+            return;
+        };
+        let mut distinct: Vec<Value> = Vec::new();
+        for (status, response) in responses.iter() {
+            if !status.starts_with('2') {
+                continue;
+            }
+            if let Some(schema) = response.pointer("/content/application~1json/schema")
+                && !distinct.contains(schema)
+            {
+                distinct.push(schema.clone());
+            }
+        }
+        if distinct.len() < 2 {
+            return;
+        }
+        let merged = json!({"oneOf": distinct});
+        for (status, response) in responses.iter_mut() {
+            if status.starts_with('2')
+                && let Some(schema) = response.pointer_mut("/content/application~1json/schema")
+            {
+                *schema = merged.clone();
+            }
+        }
+        changes.push(format!(
+            "{} {}: {} distinct success schemas merged into one oneOf",
+            op.method.to_ascii_uppercase(),
+            op.path,
+            distinct.len()
         ));
     });
     Ok(())

@@ -566,3 +566,38 @@ components:
     assert_eq!(resp["default"], 1, "responses keep theirs");
     assert_eq!(changes.len(), 1);
 }
+
+#[test]
+fn distinct_success_schemas_become_one_union() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /x:
+    get:
+      responses:
+        '200': {{description: a, content: {{application/json: {{schema: {{$ref: '#/components/schemas/A'}}}}}}}}
+        '201': {{description: b, content: {{application/json: {{schema: {{$ref: '#/components/schemas/B'}}}}}}}}
+        '202': {{description: c, content: {{application/json: {{schema: {{$ref: '#/components/schemas/A'}}}}}}}}
+  /same:
+    get:
+      responses:
+        '200': {{description: a, content: {{application/json: {{schema: {{type: object}}}}}}}}
+        '201': {{description: b, content: {{application/json: {{schema: {{type: object}}}}}}}}
+"
+    ));
+    let changes = run(pass("single_success_schema"), &mut d);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let r = d.pointer("/paths/~1x/get/responses").unwrap();
+    let expected =
+        json!({"oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}]});
+    for status in ["200", "201", "202"] {
+        assert_eq!(
+            r[status]["content"]["application/json"]["schema"], expected,
+            "{status}"
+        );
+    }
+    assert_eq!(
+        d.pointer("/paths/~1same/get/responses/201/content/application~1json/schema")
+            .unwrap(),
+        &json!({"type": "object"})
+    );
+}
