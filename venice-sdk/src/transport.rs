@@ -51,7 +51,14 @@ impl fmt::Debug for Config {
             .field("api_key", &self.api_key)
             .field("user_agent", &self.user_agent)
             .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
+            .field(
+                "connect_timeout",
+                if self.own_http {
+                    &self.connect_timeout as &dyn fmt::Debug
+                } else {
+                    &"set on the custom HTTP client"
+                },
+            )
             .field("max_response_size", &self.max_response_size)
             .field("stream_idle_timeout", &self.stream_idle_timeout)
             .field("max_event_size", &self.max_event_size)
