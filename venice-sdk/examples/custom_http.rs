@@ -39,7 +39,7 @@ pub async fn run(builder: ClientBuilder) -> Result<(), BoxError> {
 
     // One call with a tighter limit and no retries; the client is unchanged.
     let quick = client
-        .with_timeout(Duration::from_secs(5))
+        .with_timeout(Duration::from_secs(5))?
         .with_max_retries(0);
     let styles = quick.images().styles().await?;
     println!(

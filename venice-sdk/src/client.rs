@@ -108,12 +108,12 @@ impl Client {
 
     /// A client like this one whose non-streaming calls (and stream heads) time
     /// out after `timeout`.
-    pub fn with_timeout(&self, timeout: Duration) -> Client {
-        self.derive(|c| {
-            if !timeout.is_zero() {
-                c.timeout = timeout;
-            }
-        })
+    ///
+    /// Zero is a configuration error; a duration too large for the clock (such as
+    /// `Duration::MAX`) means no limit.
+    pub fn with_timeout(&self, timeout: Duration) -> Result<Client, Error> {
+        let timeout = positive("timeout", timeout)?;
+        Ok(self.derive(|c| c.timeout = timeout))
     }
 
     /// A client like this one whose connections must be established within
@@ -129,9 +129,7 @@ impl Client {
                 "the connect timeout of a custom HTTP client is set on that client".into(),
             ));
         }
-        if timeout.is_zero() {
-            return Err(Error::Config("timeouts must be greater than zero".into()));
-        }
+        let timeout = positive("connect_timeout", timeout)?;
         let http = default_http(timeout, &self.config.user_agent)?;
         Ok(self.derive(|c| {
             c.connect_timeout = timeout;
@@ -140,12 +138,20 @@ impl Client {
     }
 
     /// A client like this one whose streams end after `timeout` without a byte.
-    pub fn with_stream_idle_timeout(&self, timeout: Duration) -> Client {
-        self.derive(|c| {
-            if !timeout.is_zero() {
-                c.stream_idle_timeout = timeout;
-            }
-        })
+    ///
+    /// Zero is a configuration error; `Duration::MAX` means no limit.
+    pub fn with_stream_idle_timeout(&self, timeout: Duration) -> Result<Client, Error> {
+        let timeout = positive("stream_idle_timeout", timeout)?;
+        Ok(self.derive(|c| c.stream_idle_timeout = timeout))
+    }
+
+    /// A client like this one whose streams end with [`TimeoutKind::Stream`](crate::TimeoutKind::Stream) once they have
+    /// run for `limit` in all, even while bytes keep coming.
+    ///
+    /// Zero is a configuration error; `Duration::MAX` means no limit.
+    pub fn with_stream_timeout(&self, limit: Duration) -> Result<Client, Error> {
+        let limit = positive("stream_timeout", limit)?;
+        Ok(self.derive(|c| c.stream_timeout = Some(limit)))
     }
 
     fn derive(&self, change: impl FnOnce(&mut Config)) -> Client {
@@ -187,10 +193,12 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     max_response_size: Option<usize>,
     stream_idle_timeout: Option<Duration>,
+    stream_timeout: Option<Duration>,
     max_event_size: Option<usize>,
     max_retries: Option<u32>,
     backoff: Option<(Duration, Duration)>,
     retry_after_cap: Option<Duration>,
+    allow_insecure_http: bool,
     http_client: Option<reqwest::Client>,
 }
 
@@ -203,10 +211,12 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("max_response_size", &self.max_response_size)
             .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("stream_timeout", &self.stream_timeout)
             .field("max_event_size", &self.max_event_size)
             .field("max_retries", &self.max_retries)
             .field("backoff", &self.backoff)
             .field("retry_after_cap", &self.retry_after_cap)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .field("http_client", &self.http_client.is_some())
             .finish()
     }
@@ -220,12 +230,29 @@ impl ClientBuilder {
     }
 
     /// Where to send requests (default [`DEFAULT_BASE_URL`]); a trailing `/` is ignored.
+    ///
+    /// `https://` URLs are accepted, and `http://` ones only on a loopback host
+    /// (`localhost`, `127.0.0.0/8`, `[::1]`, for tests and local proxies): plain
+    /// HTTP elsewhere would send the API key and the prompts in clear, so it is a
+    /// configuration error unless [`allow_insecure_http`](Self::allow_insecure_http)
+    /// is set.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
+    /// Accepts an `http://` base URL on a host that is not loopback (a trusted
+    /// network, a TLS-terminating sidecar). The key and every request then travel
+    /// unencrypted to that host.
+    pub fn allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
+        self
+    }
+
     /// Time allowed for a whole non-streaming request (default 600 s).
+    ///
+    /// For every timeout of the builder: zero is a configuration error, and a
+    /// duration too large for the clock (such as `Duration::MAX`) means no limit.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -239,7 +266,9 @@ impl ClientBuilder {
     }
 
     /// Largest response body read into memory (default 64 MiB); a larger one is
-    /// [`Error::BodyTooLarge`].
+    /// [`Error::BodyTooLarge`]. Streams and
+    /// [`generate_to`](crate::resources::Images::generate_to) are held to the same
+    /// total, so a server trickling bytes cannot make them grow without end.
     pub fn max_response_size(mut self, bytes: usize) -> Self {
         self.max_response_size = Some(bytes);
         self
@@ -250,6 +279,15 @@ impl ClientBuilder {
     /// coming. A stall is [`Error::Timeout`] with [`TimeoutKind::Idle`](crate::TimeoutKind::Idle).
     pub fn stream_idle_timeout(mut self, timeout: Duration) -> Self {
         self.stream_idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Overall time limit of a stream, from its response head to its last byte
+    /// (default: none — a stream may run as long as bytes keep coming within the
+    /// [idle timeout](Self::stream_idle_timeout)). Past it, the stream ends with
+    /// [`Error::Timeout`] with [`TimeoutKind::Stream`](crate::TimeoutKind::Stream).
+    pub fn stream_timeout(mut self, limit: Duration) -> Self {
+        self.stream_timeout = Some(limit);
         self
     }
 
@@ -296,19 +334,28 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let base_url = normalize_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let base_url = normalize_base_url(
+            self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
+            self.allow_insecure_http,
+        )?;
         let auth = match &self.api_key {
             Some(key) => Some(auth_header(key)?),
             None => None,
         };
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-        let stream_idle_timeout = self
-            .stream_idle_timeout
-            .unwrap_or(DEFAULT_STREAM_IDLE_TIMEOUT);
-        if timeout.is_zero() || connect_timeout.is_zero() || stream_idle_timeout.is_zero() {
-            return Err(Error::Config("timeouts must be greater than zero".into()));
-        }
+        let timeout = positive("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
+        let connect_timeout = positive(
+            "connect_timeout",
+            self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+        )?;
+        let stream_idle_timeout = positive(
+            "stream_idle_timeout",
+            self.stream_idle_timeout
+                .unwrap_or(DEFAULT_STREAM_IDLE_TIMEOUT),
+        )?;
+        let stream_timeout = match self.stream_timeout {
+            Some(limit) => Some(positive("stream_timeout", limit)?),
+            None => None,
+        };
         let user_agent =
             HeaderValue::from_static(concat!("venice-sdk/", env!("CARGO_PKG_VERSION")));
         let own_http = self.http_client.is_none();
@@ -325,6 +372,7 @@ impl ClientBuilder {
             connect_timeout,
             max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
             stream_idle_timeout,
+            stream_timeout,
             max_event_size: self
                 .max_event_size
                 .unwrap_or(crate::sse::DEFAULT_MAX_EVENT_SIZE),
@@ -350,7 +398,22 @@ impl ClientBuilder {
     }
 }
 
+/// Refuses a zero duration for the setting `name`; any other is valid (one too
+/// large for the clock means no limit: every timer of the SDK saturates).
+fn positive(name: &str, value: Duration) -> Result<Duration, Error> {
+    if value.is_zero() {
+        return Err(Error::Config(format!(
+            "{name} must be greater than zero (use Duration::MAX for no limit)"
+        )));
+    }
+    Ok(value)
+}
+
 /// The HTTP client the SDK builds when none is given.
+///
+/// It follows no redirect: the API never redirects, and following a `307` to
+/// another host or to `http://` would send the prompt (and, from some clients, the
+/// key) there. A redirect comes back as an [`Error::Api`] with its `3xx` status.
 fn default_http(
     connect_timeout: Duration,
     user_agent: &HeaderValue,
@@ -358,11 +421,28 @@ fn default_http(
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .user_agent(user_agent.clone())
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }
 
-fn normalize_base_url(url: &str) -> Result<String, Error> {
+/// Whether `url`'s host is this machine: `localhost` (or a name under it), an
+/// IPv4 address in `127.0.0.0/8`, or `[::1]`.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let name = bare.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+    }
+}
+
+fn normalize_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Error> {
     let trimmed = url.trim().trim_end_matches('/');
     let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
         Error::Config(format!(
@@ -372,6 +452,16 @@ fn normalize_base_url(url: &str) -> Result<String, Error> {
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(Error::Config(format!(
             "base URL `{trimmed}` must start with http:// or https://"
+        )));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::Config(
+            "the base URL must not contain a user name or password; pass the API key with ClientBuilder::api_key".into(),
+        ));
+    }
+    if parsed.scheme() == "http" && !allow_insecure_http && !is_loopback(&parsed) {
+        return Err(Error::Config(format!(
+            "base URL `{trimmed}` uses plain http:// to a host that is not this machine, which would send the API key and every request unencrypted; use https://, or call ClientBuilder::allow_insecure_http() if that network is trusted"
         )));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
@@ -458,8 +548,80 @@ mod tests {
     }
 
     #[test]
-    fn zero_timeouts_are_refused() {
-        assert!(Client::builder().timeout(Duration::ZERO).build().is_err());
+    fn zero_timeouts_are_refused_everywhere_and_huge_ones_accepted() {
+        let zero = Duration::ZERO;
+        let builders = [
+            Client::builder().timeout(zero),
+            Client::builder().connect_timeout(zero),
+            Client::builder().stream_idle_timeout(zero),
+            Client::builder().stream_timeout(zero),
+        ];
+        for b in builders {
+            let err = b.build().unwrap_err();
+            assert!(
+                matches!(&err, Error::Config(m) if m.contains("greater than zero")),
+                "{err}"
+            );
+        }
+        let c = Client::builder().build().unwrap();
+        assert!(matches!(c.with_timeout(zero), Err(Error::Config(_))));
+        assert!(matches!(
+            c.with_stream_idle_timeout(zero),
+            Err(Error::Config(_))
+        ));
+        assert!(matches!(c.with_stream_timeout(zero), Err(Error::Config(_))));
+        assert!(matches!(
+            c.with_connect_timeout(zero),
+            Err(Error::Config(_))
+        ));
+        let max = Duration::MAX;
+        let huge = Client::builder()
+            .timeout(max)
+            .connect_timeout(max)
+            .stream_idle_timeout(max)
+            .stream_timeout(max)
+            .build()
+            .unwrap();
+        huge.with_timeout(max).unwrap();
+        huge.with_stream_idle_timeout(max).unwrap();
+        huge.with_stream_timeout(max).unwrap();
+        huge.with_connect_timeout(max).unwrap();
+    }
+
+    #[test]
+    fn plain_http_is_refused_off_loopback_unless_allowed() {
+        for ok in [
+            "http://127.0.0.1:9/api/v1",
+            "http://127.8.9.10",
+            "http://localhost:8080",
+            "http://api.localhost",
+            "http://[::1]:9",
+            "https://api.example.com/v1",
+        ] {
+            Client::builder().base_url(ok).build().unwrap();
+        }
+        for bad in [
+            "http://api.example.com/v1",
+            "http://10.0.0.1",
+            "http://[fe80::1]",
+            "http://localhost.example.com",
+        ] {
+            let err = Client::builder().base_url(bad).build().unwrap_err();
+            assert!(
+                matches!(&err, Error::Config(m) if m.contains("allow_insecure_http")),
+                "{bad}: {err}"
+            );
+            Client::builder()
+                .base_url(bad)
+                .allow_insecure_http()
+                .build()
+                .unwrap();
+        }
+        let err = Client::builder()
+            .base_url("https://user:hunter2@api.example.com")
+            .build()
+            .unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
     }
 
     #[test]
@@ -469,7 +631,9 @@ mod tests {
             .with_connect_timeout(Duration::from_secs(2))
             .unwrap()
             .with_timeout(Duration::from_secs(3))
+            .unwrap()
             .with_stream_idle_timeout(Duration::from_secs(4))
+            .unwrap()
             .with_max_retries(0);
         assert_eq!(d.config.connect_timeout, Duration::from_secs(2));
         assert_eq!(d.config.timeout, Duration::from_secs(3));

@@ -109,6 +109,9 @@ pub enum TimeoutKind {
     Request,
     /// The time between two reads of a stream.
     Idle,
+    /// The whole of a stream, from the response head to its last byte
+    /// ([`ClientBuilder::stream_timeout`](crate::ClientBuilder::stream_timeout)).
+    Stream,
 }
 
 impl fmt::Display for TimeoutKind {
@@ -117,6 +120,7 @@ impl fmt::Display for TimeoutKind {
             TimeoutKind::Connect => "connect timeout",
             TimeoutKind::Request => "request timeout",
             TimeoutKind::Idle => "stream idle timeout",
+            TimeoutKind::Stream => "stream timeout",
         })
     }
 }

@@ -1,5 +1,33 @@
 //! When to send a request again, how long to wait first, and how many retries the
 //! whole client may spend.
+//!
+//! # The retry policy
+//!
+//! A request that may have reached the server is not sent again if sending it
+//! twice could charge twice or create something twice. Whether a failure is
+//! retried depends on the operation's [`Replay`] class and on what went wrong:
+//!
+//! | what happened | `GET`/`PUT`/`DELETE`/… | `POST`/`PATCH` (chat, images, upscale, …) | creates a credential (`POST /api_keys`, web3 key) |
+//! |---|---|---|---|
+//! | connection refused / connect failed or timed out (nothing sent) | retried | retried | retried |
+//! | connection broke after the request was written, before an answer | retried | **not retried** | **not retried** |
+//! | request timeout (the server may be working on it) | not retried | not retried | not retried |
+//! | 408, 429 (rate limit or capacity), 503 saying the model is at capacity | retried | retried | **not retried** |
+//! | 409, 500, 502, 503 (other), 504 | retried | **not retried** | **not retried** |
+//! | 402, or 429 saying the balance or spend limit is exhausted | never | never | never |
+//! | other 4xx | not retried | not retried | not retried |
+//! | `x-should-retry: true` / `false` from the server | overrides the status | overrides the status | ignored (not retried) |
+//!
+//! Each retry waits for the server's `retry-after-ms` / `retry-after` when it
+//! sends one (a wait longer than the cap — including values too large for any
+//! clock — is not retried: the error is returned at once), else
+//! `min(initial · 2^n, max)` less up to 25 % jitter. Retries carry an
+//! `x-retry-count` header with their number (1, 2, …). An operation whose spec
+//! declares an `Idempotency-Key` header gets one generated key per call, sent
+//! unchanged by every attempt, so the server can recognise a repeat.
+//!
+//! All clones of a client share a [`RetryBudget`]: in any period, the retries
+//! spent are at most 10 plus 10 % of the requests started in that period.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -41,6 +69,49 @@ impl Default for RetryPolicy {
     }
 }
 
+/// How safe it is to send an operation's request a second time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Replay {
+    /// Sending it twice has the effect of sending it once (`GET`, `HEAD`, `PUT`,
+    /// `DELETE`, `OPTIONS`, `TRACE`): every transient failure is retried.
+    Idempotent,
+    /// It may charge or create something (`POST`, `PATCH`): retried only when the
+    /// request never left, or the server says it refused it (408, 429, 503 at
+    /// capacity).
+    Unsafe,
+    /// It creates a credential that would be lost if made twice: retried only when
+    /// the request never left.
+    Never,
+}
+
+impl Replay {
+    /// The class of an operation: its method, and whether it returns a secret.
+    pub fn of(method: &reqwest::Method, returns_secret: bool) -> Replay {
+        use reqwest::Method;
+        if returns_secret {
+            Replay::Never
+        } else if matches!(
+            *method,
+            Method::GET
+                | Method::HEAD
+                | Method::PUT
+                | Method::DELETE
+                | Method::OPTIONS
+                | Method::TRACE
+        ) {
+            Replay::Idempotent
+        } else {
+            Replay::Unsafe
+        }
+    }
+
+    /// Whether a transport failure that happened after the connection was made
+    /// (the request may have been written) may be retried.
+    pub fn after_send(self) -> bool {
+        self == Replay::Idempotent
+    }
+}
+
 /// What to do after an error response.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Decision {
@@ -59,16 +130,22 @@ pub(crate) enum StopReason {
     RetryAfterTooLong,
 }
 
-/// Decides on an error response: `x-should-retry` first, then the status (an
-/// exhausted balance or spend limit is never retried), then the delay from
-/// `retry-after-ms` / `retry-after` (capped) or exponential backoff with jitter.
+/// Decides on an error response: an operation that creates a credential is never
+/// retried once sent; otherwise `x-should-retry` first, then the status (an
+/// exhausted balance or spend limit is never retried; a non-idempotent operation
+/// only when the server refused it), then the delay from `retry-after-ms` /
+/// `retry-after` (capped) or exponential backoff with jitter.
 pub(crate) fn decide(
     policy: &RetryPolicy,
+    replay: Replay,
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
     retry: u32,
 ) -> Decision {
+    if replay == Replay::Never {
+        return Decision::Stop(StopReason::NotRetryable);
+    }
     let forced = headers
         .get("x-should-retry")
         .and_then(|v| v.to_str().ok())
@@ -79,11 +156,13 @@ pub(crate) fn decide(
         _ => {
             is_retryable_status(status) && {
                 let parsed = ErrorBody::from_bytes(body);
-                classify(
+                let kind = classify(
                     status,
                     parsed.message.as_deref().unwrap_or(""),
                     parsed.code.as_deref(),
-                ) != ApiErrorKind::InsufficientBalance
+                );
+                kind != ApiErrorKind::InsufficientBalance
+                    && (replay == Replay::Idempotent || refused(status, kind))
             }
         }
     };
@@ -99,9 +178,20 @@ pub(crate) fn decide(
     }
 }
 
+/// Whether an error status says the server did not process the request, so that
+/// sending a non-idempotent request again cannot do it twice.
+fn refused(status: StatusCode, kind: ApiErrorKind) -> bool {
+    match status.as_u16() {
+        408 | 429 => true,
+        503 => kind == ApiErrorKind::ModelOverloaded,
+        _ => false,
+    }
+}
+
 /// The delay a response asks for: `retry-after-ms` (milliseconds), else
 /// `retry-after` (seconds, fractional seconds, or an HTTP date). Invalid or
-/// negative values count as absent.
+/// negative values count as absent; a finite value too large for a `Duration`
+/// (`1e20`) is [`Duration::MAX`], which no cap allows.
 pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let text = |name: &str| {
         headers
@@ -110,17 +200,17 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
             .map(str::trim)
             .filter(|s| !s.is_empty())
     };
-    let seconds = |s: &str| {
+    let seconds = |s: &str, per_second: f64| {
         s.parse::<f64>()
             .ok()
             .filter(|n| n.is_finite() && *n >= 0.0)
-            .and_then(|n| Duration::try_from_secs_f64(n).ok())
+            .map(|n| Duration::try_from_secs_f64(n / per_second).unwrap_or(Duration::MAX))
     };
-    if let Some(ms) = text("retry-after-ms").and_then(|s| seconds(s).map(|d| d / 1000)) {
+    if let Some(ms) = text("retry-after-ms").and_then(|s| seconds(s, 1000.0)) {
         return Some(ms);
     }
     let value = text("retry-after")?;
-    if let Some(d) = seconds(value) {
+    if let Some(d) = seconds(value, 1.0) {
         return Some(d);
     }
     let at = httpdate::parse_http_date(value).ok()?;
@@ -133,7 +223,9 @@ pub(crate) fn backoff(policy: &RetryPolicy, retry: u32) -> Duration {
         .initial_backoff
         .saturating_mul(2u32.saturating_pow(retry.min(30)));
     let capped = exp.min(policy.max_backoff);
-    capped.mul_f64(1.0 - 0.25 * random_unit())
+    // Checked: `mul_f64` panics when a huge configured backoff rounds past `MAX`.
+    Duration::try_from_secs_f64(capped.as_secs_f64() * (1.0 - 0.25 * random_unit()))
+        .unwrap_or(capped)
 }
 
 /// A number in [0, 1): randomness for jitter only.
@@ -145,44 +237,50 @@ fn random_unit() -> f64 {
 }
 
 /// A client-wide allowance of retries, shared by clones of a client: each request
-/// adds [`RetryBudget::RATIO`] of a token (up to a ceiling), each retry spends one.
-/// So a burst of failing requests retries at most `INITIAL + RATIO × requests`
-/// times, however many are in flight, which keeps a failing key from hammering the
-/// API (Venice locks a key after 20 failed requests in 30 seconds).
+/// adds a tenth of a token ([`RetryBudget::RATIO_TENTHS`]), each retry spends one, and the tokens
+/// never exceed [`RetryBudget::CEILING`], which equals [`RetryBudget::INITIAL`].
+///
+/// So in *any* period of time, however long the client was healthy before it and
+/// however many calls are in flight, the retries spent are at most
+/// `INITIAL + 10 % × requests started in that period` (the tokens held at its
+/// start are at most `CEILING`). That keeps a failing key from hammering the API
+/// (Venice locks a key after 20 failed requests in 30 seconds).
 #[derive(Debug)]
 pub(crate) struct RetryBudget {
-    tokens: Mutex<f64>,
+    /// Tokens in tenths, so that deposits add up exactly.
+    tenths: Mutex<u32>,
 }
 
 impl RetryBudget {
     /// Tokens available to a new client.
-    pub const INITIAL: f64 = 10.0;
-    /// Tokens each request earns.
-    pub const RATIO: f64 = 0.1;
-    /// Most tokens ever held.
-    pub const CEILING: f64 = 100.0;
+    pub const INITIAL: u32 = 10;
+    /// Tokens each request earns, in tenths of a token (10 %).
+    pub const RATIO_TENTHS: u32 = 1;
+    /// Most tokens ever held: a long healthy period does not pile up retries
+    /// for a later failing burst.
+    pub const CEILING: u32 = Self::INITIAL;
 
     pub fn new() -> Self {
         RetryBudget {
-            tokens: Mutex::new(Self::INITIAL),
+            tenths: Mutex::new(Self::INITIAL * 10),
         }
     }
 
-    fn with<R>(&self, f: impl FnOnce(&mut f64) -> R) -> R {
-        let mut guard = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+    fn with<R>(&self, f: impl FnOnce(&mut u32) -> R) -> R {
+        let mut guard = self.tenths.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
     }
 
     /// Records a new request.
     pub fn deposit(&self) {
-        self.with(|t| *t = (*t + Self::RATIO).min(Self::CEILING));
+        self.with(|t| *t = t.saturating_add(Self::RATIO_TENTHS).min(Self::CEILING * 10));
     }
 
     /// Takes a token for a retry; `false` when the budget is spent.
     pub fn withdraw(&self) -> bool {
         self.with(|t| {
-            if *t >= 1.0 {
-                *t -= 1.0;
+            if *t >= 10 {
+                *t -= 10;
                 true
             } else {
                 false
@@ -236,6 +334,79 @@ mod tests {
             Some(Duration::from_secs(2))
         );
         assert_eq!(ra(&[("retry-after", "1e400")]), None);
+        // Finite but beyond a Duration: a wait longer than any cap, not "absent".
+        assert_eq!(ra(&[("retry-after", "1e20")]), Some(Duration::MAX));
+        assert_eq!(ra(&[("retry-after-ms", "1e23")]), Some(Duration::MAX));
+    }
+
+    #[test]
+    fn waits_beyond_any_duration_stop_retrying() {
+        let p = RetryPolicy::default();
+        let s = StatusCode::TOO_MANY_REQUESTS;
+        for h in [("retry-after", "1e20"), ("retry-after-ms", "1e23")] {
+            assert_eq!(
+                decide(&p, Replay::Idempotent, s, &headers(&[h]), b"", 0),
+                Decision::Stop(StopReason::RetryAfterTooLong),
+                "{h:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn non_idempotent_operations_retry_only_refusals() {
+        let p = RetryPolicy::default();
+        let s = |n| StatusCode::from_u16(n).unwrap();
+        let none = HeaderMap::new();
+        let capacity = br#"{"error": "The model is at capacity"}"#;
+        for (n, body) in [(408, &b""[..]), (429, b""), (503, capacity)] {
+            assert!(
+                matches!(
+                    decide(&p, Replay::Unsafe, s(n), &none, body, 0),
+                    Decision::Retry(_)
+                ),
+                "{n}"
+            );
+        }
+        for n in [409, 500, 502, 503, 504] {
+            assert_eq!(
+                decide(&p, Replay::Unsafe, s(n), &none, b"", 0),
+                Decision::Stop(StopReason::NotRetryable),
+                "{n}"
+            );
+        }
+        // A credential-creating call is never sent twice, whatever the server says.
+        for n in [408, 429, 503] {
+            assert_eq!(
+                decide(
+                    &p,
+                    Replay::Never,
+                    s(n),
+                    &headers(&[("x-should-retry", "true")]),
+                    capacity,
+                    0
+                ),
+                Decision::Stop(StopReason::NotRetryable),
+                "{n}"
+            );
+        }
+        use reqwest::Method;
+        assert_eq!(Replay::of(&Method::GET, false), Replay::Idempotent);
+        assert_eq!(Replay::of(&Method::DELETE, false), Replay::Idempotent);
+        assert_eq!(Replay::of(&Method::POST, false), Replay::Unsafe);
+        assert_eq!(Replay::of(&Method::PATCH, false), Replay::Unsafe);
+        assert_eq!(Replay::of(&Method::POST, true), Replay::Never);
+    }
+
+    #[test]
+    fn a_huge_backoff_does_not_panic() {
+        let p = RetryPolicy {
+            initial_backoff: Duration::MAX,
+            max_backoff: Duration::MAX,
+            ..RetryPolicy::default()
+        };
+        for retry in [0, 1, 40] {
+            assert!(backoff(&p, retry) >= Duration::from_secs(1 << 60));
+        }
     }
 
     #[test]
@@ -245,13 +416,16 @@ mod tests {
         let none = HeaderMap::new();
         for n in [408, 409, 429, 500, 502, 503, 504] {
             assert!(
-                matches!(decide(&p, s(n), &none, b"", 0), Decision::Retry(_)),
+                matches!(
+                    decide(&p, Replay::Idempotent, s(n), &none, b"", 0),
+                    Decision::Retry(_)
+                ),
                 "{n}"
             );
         }
         for n in [400, 401, 402, 403, 404, 413, 415, 422] {
             assert_eq!(
-                decide(&p, s(n), &none, b"", 0),
+                decide(&p, Replay::Idempotent, s(n), &none, b"", 0),
                 Decision::Stop(StopReason::NotRetryable),
                 "{n}"
             );
@@ -259,6 +433,7 @@ mod tests {
         assert_eq!(
             decide(
                 &p,
+                Replay::Idempotent,
                 s(429),
                 &none,
                 br#"{"error": "Insufficient USD or VCU balance"}"#,
@@ -267,19 +442,47 @@ mod tests {
             Decision::Stop(StopReason::NotRetryable)
         );
         assert_eq!(
-            decide(&p, s(503), &headers(&[("x-should-retry", "false")]), b"", 0),
+            decide(
+                &p,
+                Replay::Idempotent,
+                s(503),
+                &headers(&[("x-should-retry", "false")]),
+                b"",
+                0
+            ),
             Decision::Stop(StopReason::NotRetryable)
         );
         assert!(matches!(
-            decide(&p, s(400), &headers(&[("x-should-retry", "true")]), b"", 0),
+            decide(
+                &p,
+                Replay::Idempotent,
+                s(400),
+                &headers(&[("x-should-retry", "true")]),
+                b"",
+                0
+            ),
             Decision::Retry(_)
         ));
         assert_eq!(
-            decide(&p, s(429), &headers(&[("retry-after", "61")]), b"", 0),
+            decide(
+                &p,
+                Replay::Idempotent,
+                s(429),
+                &headers(&[("retry-after", "61")]),
+                b"",
+                0
+            ),
             Decision::Stop(StopReason::RetryAfterTooLong)
         );
         assert_eq!(
-            decide(&p, s(429), &headers(&[("retry-after", "60")]), b"", 0),
+            decide(
+                &p,
+                Replay::Idempotent,
+                s(429),
+                &headers(&[("retry-after", "60")]),
+                b"",
+                0
+            ),
             Decision::Retry(Duration::from_secs(60))
         );
     }
@@ -301,13 +504,32 @@ mod tests {
     #[test]
     fn the_budget_allows_initial_plus_a_fraction_of_requests() {
         let b = RetryBudget::new();
+        // A failing burst of 100 requests: each deposits, then retries.
+        let mut granted = 0;
         for _ in 0..100 {
+            b.deposit();
+            while b.withdraw() {
+                granted += 1;
+            }
+        }
+        // 10 initial + 100 × 0.1, less the first tenth (the budget was full).
+        assert_eq!(granted, 19);
+    }
+
+    #[test]
+    fn a_long_healthy_period_does_not_pile_up_retries() {
+        let b = RetryBudget::new();
+        for _ in 0..1000 {
             b.deposit();
         }
         let mut granted = 0;
-        while b.withdraw() {
-            granted += 1;
+        for _ in 0..50 {
+            b.deposit();
+            while b.withdraw() {
+                granted += 1;
+            }
         }
-        assert_eq!(granted, 20); // 10 initial + 100 × 0.1
+        // At most 10 + 10 % of the 50 requests of the burst.
+        assert!(granted <= 15, "{granted}");
     }
 }

@@ -226,6 +226,11 @@ pub struct ChatStream {
     idle_timer: Pin<Box<tokio::time::Sleep>>,
     /// When bytes last arrived; the timer is only re-armed when it fires early.
     last_read: tokio::time::Instant,
+    /// The overall deadline of the stream, if one is configured.
+    deadline: Option<(Duration, Pin<Box<tokio::time::Sleep>>)>,
+    /// Bytes received so far, and the most allowed.
+    received: usize,
+    max_total: usize,
     finished_choice: bool,
     done: bool,
 }
@@ -241,22 +246,30 @@ impl fmt::Debug for ChatStream {
 }
 
 impl ChatStream {
+    /// A stream over a response whose head said `text/event-stream`, with the
+    /// client's idle timeout, overall stream timeout and size limits.
     pub(crate) fn new(
         response: reqwest::Response,
         meta: ResponseMeta,
         operation: &'static str,
-        idle: Duration,
-        max_event_size: usize,
+        config: &crate::transport::Config,
     ) -> ChatStream {
+        let idle = config.stream_idle_timeout;
         ChatStream {
             body: Some(Box::pin(response.bytes_stream())),
-            parser: SseParser::with_max_event_size(max_event_size),
+            parser: SseParser::with_max_event_size(config.max_event_size),
             pending: VecDeque::new(),
             meta,
             operation,
             idle,
+            // `sleep` of a duration too large for the clock never fires: no limit.
             idle_timer: Box::pin(tokio::time::sleep(idle)),
             last_read: tokio::time::Instant::now(),
+            deadline: config
+                .stream_timeout
+                .map(|limit| (limit, Box::pin(tokio::time::sleep(limit)))),
+            received: 0,
+            max_total: config.max_response_size,
             finished_choice: false,
             done: false,
         }
@@ -292,7 +305,11 @@ impl ChatStream {
     /// would have returned: content and reasoning joined per choice, tool-call
     /// fragments merged by index, finish reasons, usage and citations.
     ///
-    /// The first error ends the collection and is returned.
+    /// The first error ends the collection and is returned. What is read is
+    /// bounded like any stream: at most
+    /// [`max_response_size`](crate::ClientBuilder::max_response_size) bytes in all
+    /// ([`Error::BodyTooLarge`]), and within the
+    /// [`stream_timeout`](crate::ClientBuilder::stream_timeout) when one is set.
     pub async fn collect_completion(
         mut self,
     ) -> Result<crate::Response<types::CreateChatCompletionResponse>, Error> {
@@ -338,6 +355,20 @@ impl ChatStream {
         if data == "[DONE]" {
             self.end();
             return None;
+        }
+        // An error event ends the stream, whatever its data: JSON in any of
+        // Venice's error shapes, or plain text used as the message.
+        if event.event == "error" && serde_json::from_str::<Value>(data).is_err() {
+            self.end();
+            let message = if data.is_empty() {
+                "unknown error".to_owned()
+            } else {
+                data.to_owned()
+            };
+            return Some(Err(self.stream_error(StreamErrorKind::Server {
+                message,
+                code: None,
+            })));
         }
         // Chunks decode straight into their type. Only an event that may be an error
         // (`{"error": …}`, which would also decode as an empty chunk) takes the
@@ -405,8 +436,31 @@ impl Stream for ChatStream {
                 }
                 return Poll::Ready(Some(Err(this.stream_error(StreamErrorKind::Truncated))));
             };
+            // The overall deadline holds even while bytes keep coming.
+            if let Some((limit, timer)) = this.deadline.as_mut()
+                && timer.as_mut().poll(cx).is_ready()
+            {
+                let limit = *limit;
+                this.end();
+                return Poll::Ready(Some(Err(Error::Timeout {
+                    limit: TimeoutKind::Stream,
+                    after: limit,
+                    operation: this.operation,
+                    attempts: 1,
+                })));
+            }
             match body.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(bytes))) => {
+                    this.received = this.received.saturating_add(bytes.len());
+                    if this.received > this.max_total {
+                        this.end();
+                        return Poll::Ready(Some(Err(Error::BodyTooLarge {
+                            operation: this.operation,
+                            status: this.meta.status,
+                            limit: this.max_total,
+                            request_id: this.meta.request_id.clone(),
+                        })));
+                    }
                     this.parser.push(&bytes);
                     this.last_read = tokio::time::Instant::now();
                 }
@@ -431,9 +485,13 @@ impl Stream for ChatStream {
                 Poll::Pending => {
                     // The timer was armed at an earlier read; a read since then
                     // moves the deadline, checked only when the timer fires.
-                    let deadline = this.last_read + this.idle;
+                    // A limit too large for the clock is no limit: the timer
+                    // armed with it never fires.
                     if this.idle_timer.as_mut().poll(cx).is_ready() {
-                        if tokio::time::Instant::now() < deadline {
+                        let deadline = this.last_read.checked_add(this.idle);
+                        if let Some(deadline) = deadline
+                            && tokio::time::Instant::now() < deadline
+                        {
                             this.idle_timer.as_mut().reset(deadline);
                             if this.idle_timer.as_mut().poll(cx).is_pending() {
                                 return Poll::Pending;

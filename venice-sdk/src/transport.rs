@@ -13,14 +13,16 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use progenitor_client::{ClientHooks, ClientInfo, Error as RawError, OperationInfo};
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{
+    AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT,
+};
 
 use tracing::Instrument as _;
 
 use crate::error::{ApiError, DecodeError, TimeoutKind, excerpt};
 use crate::generated::Client as RawClient;
 use crate::operations::{self, Operation};
-use crate::retry::{self, RetryBudget, RetryPolicy};
+use crate::retry::{self, Replay, RetryBudget, RetryPolicy};
 use crate::{Error, Secret};
 
 /// The resolved client configuration, shared by every clone of a client.
@@ -35,6 +37,8 @@ pub(crate) struct Config {
     pub connect_timeout: Duration,
     pub max_response_size: usize,
     pub stream_idle_timeout: Duration,
+    /// The overall limit of a stream, if any.
+    pub stream_timeout: Option<Duration>,
     pub max_event_size: usize,
     pub retry: RetryPolicy,
     /// Shared by every clone of the client.
@@ -61,6 +65,7 @@ impl fmt::Debug for Config {
             )
             .field("max_response_size", &self.max_response_size)
             .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("stream_timeout", &self.stream_timeout)
             .field("max_event_size", &self.max_event_size)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
@@ -188,22 +193,36 @@ enum Outcome {
     Failure(Buffered),
 }
 
-/// Sends the request, retrying what is worth retrying: connection failures before
-/// any response, and error statuses per [`retry::decide`](crate::retry), within the
-/// client's retry budget. Each attempt is a tracing event.
+/// Sends the request, retrying what is worth retrying within the client's retry
+/// budget, as the [retry policy](crate::retry) says: connection failures before
+/// the request left, other transport failures only for idempotent operations, and
+/// error statuses per [`retry::decide`]. Retries carry `x-retry-count`; an
+/// operation that declares `Idempotency-Key` gets one key for all its attempts.
+/// Each attempt is a tracing event.
+///
+/// Every wait has a deadline: in [`Mode::Stream`] the request timeout covers the
+/// response head *and* the reading of an error body.
 async fn attempts(
     config: &Config,
-    operation: &'static str,
+    op: &'static Operation,
     mut source: Source<'_>,
     mode: Mode,
 ) -> Result<Outcome, Error> {
+    let operation = op.id;
+    let replay = Replay::of(&op.method(), op.returns_secret);
     config.budget.deposit();
     let mut attempt: u32 = 0;
     loop {
-        attempt += 1;
+        attempt = attempt.saturating_add(1);
         let (mut request, may_repeat) = source.next()?;
         let can_retry = may_repeat && attempt <= config.retry.max_retries;
+        if attempt > 1 {
+            request
+                .headers_mut()
+                .insert(RETRY_COUNT.clone(), HeaderValue::from(attempt - 1));
+        }
         tracing::debug!(attempt, "sending");
+        let deadline = tokio::time::Instant::now().checked_add(config.timeout);
         let sent = match mode {
             Mode::Whole => {
                 if request.timeout().is_none() {
@@ -211,31 +230,27 @@ async fn attempts(
                 }
                 config.http.execute(request).await
             }
-            Mode::Stream => {
-                match tokio::time::timeout(config.timeout, config.http.execute(request)).await {
-                    Ok(result) => result,
-                    Err(_) => {
-                        tracing::debug!(attempt, "no response head within the request timeout");
-                        return Err(Error::Timeout {
-                            limit: TimeoutKind::Request,
-                            after: config.timeout,
-                            operation,
-                            attempts: attempt,
-                        });
-                    }
+            Mode::Stream => match within(deadline, config.http.execute(request)).await {
+                Some(result) => result,
+                None => {
+                    tracing::debug!(attempt, "no response head within the request timeout");
+                    return Err(request_timeout(config, operation, attempt));
                 }
-            }
+            },
         };
         let response = match sent {
             Ok(response) => response,
             Err(e) => {
-                // Only failures before any response are safe to repeat; a request
-                // that timed out may have been processed.
-                let before_response = e.is_connect() || (e.is_request() && !e.is_timeout());
+                // A connect failure means nothing was sent. Any other failure before
+                // a response may come after the request was written: only an
+                // idempotent operation may repeat it. A timed-out request may have
+                // been processed: never repeated.
+                let retryable =
+                    e.is_connect() || (replay.after_send() && e.is_request() && !e.is_timeout());
                 let error = map_reqwest(config, operation, e, attempt);
-                if before_response && can_retry && config.budget.withdraw() {
+                if retryable && can_retry && config.budget.withdraw() {
                     let delay = retry::backoff(&config.retry, attempt - 1);
-                    tracing::info!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying after a connection failure");
+                    tracing::info!(attempt, delay_ms = millis(delay), error = %error, "retrying after a connection failure");
                     tokio::time::sleep(delay).await;
                     continue;
                 }
@@ -249,10 +264,17 @@ async fn attempts(
             return Ok(Outcome::Success(response, attempt));
         }
         let limit = config.max_response_size.min(ERROR_BODY_READ_LIMIT);
-        let buffered = read_body(config, operation, response, attempt, limit, true).await?;
+        let read = read_body(config, operation, response, attempt, limit, true);
+        let buffered = match mode {
+            Mode::Whole => read.await?,
+            Mode::Stream => within(deadline, read)
+                .await
+                .ok_or_else(|| request_timeout(config, operation, attempt))??,
+        };
         if can_retry {
             match retry::decide(
                 &config.retry,
+                replay,
                 status,
                 &buffered.headers,
                 &buffered.body,
@@ -262,7 +284,7 @@ async fn attempts(
                     tracing::info!(
                         attempt,
                         status = status.as_u16(),
-                        delay_ms = delay.as_millis() as u64,
+                        delay_ms = millis(delay),
                         "retrying"
                     );
                     tokio::time::sleep(delay).await;
@@ -284,12 +306,41 @@ async fn attempts(
     }
 }
 
-fn call_span(operation: &'static str, method: &reqwest::Method, path: &str) -> tracing::Span {
+/// The header that numbers a retry (absent on the first attempt).
+static RETRY_COUNT: HeaderName = HeaderName::from_static("x-retry-count");
+
+/// A duration in whole milliseconds for logs, saturating.
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Runs `work` until `deadline` (`None`: no deadline, as when a timeout is too
+/// large for the clock); `None` when the deadline passed first.
+pub(crate) async fn within<F: std::future::Future>(
+    deadline: Option<tokio::time::Instant>,
+    work: F,
+) -> Option<F::Output> {
+    match deadline {
+        Some(at) => tokio::time::timeout_at(at, work).await.ok(),
+        None => Some(work.await),
+    }
+}
+
+fn request_timeout(config: &Config, operation: &'static str, attempts: u32) -> Error {
+    Error::Timeout {
+        limit: TimeoutKind::Request,
+        after: config.timeout,
+        operation,
+        attempts,
+    }
+}
+
+fn call_span(op: &'static Operation) -> tracing::Span {
     tracing::info_span!(
         "venice.call",
-        operation,
-        method = %method,
-        path,
+        operation = op.id,
+        method = op.method,
+        path = op.path,
         status = tracing::field::Empty,
         attempts = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
@@ -298,7 +349,7 @@ fn call_span(operation: &'static str, method: &reqwest::Method, path: &str) -> t
 }
 
 fn close_span(span: &tracing::Span, started: std::time::Instant, result: &Result<Buffered, Error>) {
-    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    span.record("duration_ms", millis(started.elapsed()));
     match result {
         Ok(b) => {
             span.record("status", b.status.as_u16());
@@ -323,15 +374,14 @@ fn close_span(span: &tracing::Span, started: std::time::Instant, result: &Result
 /// caller can decode them its own way.
 pub(crate) async fn execute(
     config: &Config,
-    operation: &'static str,
+    op: &'static Operation,
     source: Source<'_>,
-    method: &reqwest::Method,
-    path: &str,
 ) -> Result<Buffered, Error> {
-    let span = call_span(operation, method, path);
+    let operation = op.id;
+    let span = call_span(op);
     let started = std::time::Instant::now();
     let result = async {
-        match attempts(config, operation, source, Mode::Whole).await? {
+        match attempts(config, op, source, Mode::Whole).await? {
             Outcome::Success(response, attempt) => {
                 read_body(
                     config,
@@ -369,8 +419,7 @@ pub(crate) async fn call_json<T: serde::de::DeserializeOwned>(
             op.id
         )));
     }
-    let method = reqwest::Method::from_bytes(op.method.as_bytes())
-        .map_err(|_| Error::Config(format!("{}: unknown method {}", op.id, op.method)))?;
+    let method = op.method();
     let url = format!("{}{}", config.base_url, op.path);
     // Built for the first attempt and again only for a retry: no copy kept.
     let build = || -> Result<reqwest::Request, Error> {
@@ -390,14 +439,7 @@ pub(crate) async fn call_json<T: serde::de::DeserializeOwned>(
         prepare(config, Some(op), &mut request)?;
         Ok(request)
     };
-    let buffered = execute(
-        config,
-        op.id,
-        Source::Factory(Box::new(build)),
-        &method,
-        op.path,
-    )
-    .await?;
+    let buffered = execute(config, op, Source::Factory(Box::new(build))).await?;
     if let Some(error) = buffered.error_for_status(op.id) {
         return Err(error);
     }
@@ -422,17 +464,16 @@ pub(crate) async fn call_json<T: serde::de::DeserializeOwned>(
 /// the error.
 pub(crate) async fn send_for_body(
     config: &Config,
-    operation: &'static str,
+    op: &'static Operation,
     source: Source<'_>,
-    method: &reqwest::Method,
-    path: &str,
 ) -> Result<reqwest::Response, Error> {
-    let span = call_span(operation, method, path);
+    let operation = op.id;
+    let span = call_span(op);
     let started = std::time::Instant::now();
-    let outcome = attempts(config, operation, source, Mode::Whole)
+    let outcome = attempts(config, op, source, Mode::Whole)
         .instrument(span.clone())
         .await;
-    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    span.record("duration_ms", millis(started.elapsed()));
     match outcome? {
         Outcome::Success(response, attempt) => {
             span.record("status", response.status().as_u16());
@@ -455,21 +496,23 @@ pub(crate) async fn send_for_body(
 /// returned as errors; no retry happens once the stream is handed over.
 pub(crate) async fn open_stream(
     config: &Config,
-    operation: &'static str,
+    op: &'static Operation,
     request: reqwest::Request,
-    path: &str,
 ) -> Result<(reqwest::Response, crate::ResponseMeta), Error> {
-    let span = call_span(operation, request.method(), path);
+    let operation = op.id;
+    let span = call_span(op);
     let started = std::time::Instant::now();
+    // The head, and then a body that is not an event stream, within the timeout.
+    let deadline = tokio::time::Instant::now().checked_add(config.timeout);
     let outcome = attempts(
         config,
-        operation,
+        op,
         Source::Built(Some(Box::new(request))),
         Mode::Stream,
     )
     .instrument(span.clone())
     .await;
-    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    span.record("duration_ms", millis(started.elapsed()));
     let (response, attempt) = match outcome? {
         Outcome::Success(response, attempt) => (response, attempt),
         Outcome::Failure(buffered) => {
@@ -501,15 +544,17 @@ pub(crate) async fn open_stream(
         let meta = crate::ResponseMeta::from_headers(status, headers);
         return Ok((response, meta));
     }
-    let buffered = read_body(
+    let read = read_body(
         config,
         operation,
         response,
         attempt,
         config.max_response_size,
         false,
-    )
-    .await?;
+    );
+    let buffered = within(deadline, read)
+        .await
+        .ok_or_else(|| request_timeout(config, operation, attempt))??;
     Err(Error::Decode(Box::new(DecodeError {
         operation,
         status,
@@ -543,7 +588,7 @@ async fn read_body(
         limit,
         request_id: header_str(headers, "cf-ray"),
     };
-    if !truncate && declared.is_some_and(|n| n > limit as u64) {
+    if !truncate && declared.is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit)) {
         return Err(too_large(&headers));
     }
     // One chunk is kept as is; more are gathered into one buffer, sized from
@@ -559,19 +604,21 @@ async fn read_body(
             Err(_) if truncate && total > 0 => break,
             Err(e) => return Err(map_reqwest(config, operation, e, attempts)),
         };
-        let chunk = if total + chunk.len() > limit {
+        let chunk = if total.saturating_add(chunk.len()) > limit {
             if !truncate {
                 return Err(too_large(&headers));
             }
-            chunk.slice(..limit - total)
+            chunk.slice(..limit.saturating_sub(total))
         } else {
             chunk
         };
-        total += chunk.len();
+        total = total.saturating_add(chunk.len());
         match (&mut first, &mut gathered) {
             (None, None) => first = Some(chunk),
             (Some(head), None) => {
-                let capacity = declared.map_or(total, |n| n as usize).clamp(total, limit);
+                let capacity = declared
+                    .map_or(total, |n| usize::try_from(n).unwrap_or(limit))
+                    .clamp(total, limit);
                 let mut buf = BytesMut::with_capacity(capacity);
                 buf.extend_from_slice(head);
                 buf.extend_from_slice(&chunk);
@@ -641,6 +688,25 @@ pub(crate) fn map_reqwest(
         message: config.scrub(message),
         attempts,
         source: Some(error),
+    }
+}
+
+impl Operation {
+    /// The operation's HTTP method.
+    pub(crate) fn method(&self) -> reqwest::Method {
+        use reqwest::Method;
+        match self.method {
+            "GET" => Method::GET,
+            "PUT" => Method::PUT,
+            "DELETE" => Method::DELETE,
+            "PATCH" => Method::PATCH,
+            "HEAD" => Method::HEAD,
+            "OPTIONS" => Method::OPTIONS,
+            "TRACE" => Method::TRACE,
+            // POST, and nothing else: the generator emits OpenAPI's methods only.
+            // POST is also the most careful class for retries.
+            _ => Method::POST,
+        }
     }
 }
 

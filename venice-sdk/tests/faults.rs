@@ -410,7 +410,10 @@ fn silent_and_stalling_servers_hit_the_request_timeout() {
     logged(async {
         for reply in [Reply::Silent, Reply::HeadThenStall] {
             let server = FaultServer::start(vec![reply]).await;
-            let c = server.client().with_timeout(Duration::from_millis(300));
+            let c = server
+                .client()
+                .with_timeout(Duration::from_millis(300))
+                .unwrap();
             let started = Instant::now();
             let err = c.characters().list().await.unwrap_err();
             assert!(started.elapsed() < Duration::from_secs(3));

@@ -48,24 +48,11 @@ impl Chat<'_> {
         mut request: types::ChatCompletionRequest,
     ) -> Result<ChatStream, Error> {
         request.stream = Some(true);
-        let op = "createChatCompletion";
+        let op = transport::operation("POST", "/chat/completions")?;
         let config = self.client.config();
-        let http = json_request(
-            config,
-            op,
-            "/chat/completions",
-            "text/event-stream",
-            &request,
-        )?;
-        let (response, meta) =
-            transport::open_stream(config, op, http, "/chat/completions").await?;
-        Ok(ChatStream::new(
-            response,
-            meta,
-            op,
-            config.stream_idle_timeout,
-            config.max_event_size,
-        ))
+        let http = json_request(config, op, "text/event-stream", &request)?;
+        let (response, meta) = transport::open_stream(config, op, http).await?;
+        Ok(ChatStream::new(response, meta, op.id, config))
     }
 }
 
@@ -221,19 +208,12 @@ impl Images<'_> {
         mut request: types::GenerateImageRequest,
     ) -> Result<Response<Bytes>, Error> {
         request.return_binary = Some(true);
-        let op = "generateImage";
+        let op = transport::operation("POST", "/image/generate")?;
         let config = self.client.config();
-        let http = json_request(config, op, "/image/generate", IMAGE_ACCEPT, &request)?;
-        let method = http.method().clone();
-        let buffered = transport::execute(
-            config,
-            op,
-            transport::Source::Built(Some(Box::new(http))),
-            &method,
-            "/image/generate",
-        )
-        .await?;
-        expect_image(op, buffered)
+        let http = json_request(config, op, IMAGE_ACCEPT, &request)?;
+        let buffered =
+            transport::execute(config, op, transport::Source::Built(Some(Box::new(http)))).await?;
+        expect_image(op.id, buffered)
     }
 
     /// Generates one image and writes its bytes to `writer` as they arrive, without
@@ -241,7 +221,10 @@ impl Images<'_> {
     ///
     /// Retries happen only before the first byte is written. An answer that is not
     /// an image is an [`Error::Decode`]; a write failure is an [`Error::Io`] (with
-    /// an empty path).
+    /// an empty path). The transfer is bounded: the request timeout covers the
+    /// whole body, and more than
+    /// [`max_response_size`](crate::ClientBuilder::max_response_size) bytes end it
+    /// with [`Error::BodyTooLarge`] (what was written stays written).
     pub async fn generate_to<W>(
         &self,
         mut request: types::GenerateImageRequest,
@@ -253,18 +236,12 @@ impl Images<'_> {
         use tokio::io::AsyncWriteExt as _;
 
         request.return_binary = Some(true);
-        let op = "generateImage";
+        let op = transport::operation("POST", "/image/generate")?;
         let config = self.client.config();
-        let http = json_request(config, op, "/image/generate", IMAGE_ACCEPT, &request)?;
-        let method = http.method().clone();
-        let mut response = transport::send_for_body(
-            config,
-            op,
-            transport::Source::Built(Some(Box::new(http))),
-            &method,
-            "/image/generate",
-        )
-        .await?;
+        let http = json_request(config, op, IMAGE_ACCEPT, &request)?;
+        let mut response =
+            transport::send_for_body(config, op, transport::Source::Built(Some(Box::new(http))))
+                .await?;
         let meta = ResponseMeta::from_headers(response.status(), response.headers().clone());
         let content_type = response
             .headers()
@@ -276,7 +253,7 @@ impl Images<'_> {
             .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("image/"))
         {
             return Err(Error::Decode(Box::new(DecodeError {
-                operation: op,
+                operation: op.id,
                 status: meta.status,
                 message: format!(
                     "expected an image, got {}",
@@ -296,10 +273,18 @@ impl Images<'_> {
             let chunk = response
                 .chunk()
                 .await
-                .map_err(|e| transport::map_reqwest(config, op, e, 1))?;
+                .map_err(|e| transport::map_reqwest(config, op.id, e, 1))?;
             let Some(chunk) = chunk else { break };
+            written = written.saturating_add(chunk.len() as u64);
+            if written > config.max_response_size as u64 {
+                return Err(Error::BodyTooLarge {
+                    operation: op.id,
+                    status: meta.status,
+                    limit: config.max_response_size,
+                    request_id: meta.request_id,
+                });
+            }
             writer.write_all(&chunk).await.map_err(io)?;
-            written += chunk.len() as u64;
         }
         writer.flush().await.map_err(io)?;
         Ok(Response::new(written, meta))
@@ -325,9 +310,10 @@ impl Images<'_> {
             return Err(Error::invalid("image", "is empty"));
         }
         let (mime, _) = sniff(&data);
-        let op = "upscaleImage";
+        let file_name = sanitize_file_name(&file_name);
+        let op = transport::operation("POST", "/image/upscale")?;
         let config = Arc::clone(self.client.config());
-        let url = format!("{}/image/upscale", config.base_url);
+        let url = format!("{}{}", config.base_url, op.path);
         // Each attempt gets a new form over the same bytes.
         let build = {
             let config = Arc::clone(&config);
@@ -348,23 +334,15 @@ impl Images<'_> {
                     .multipart(form)
                     .build()
                     .map_err(|e| Error::invalid("body", e.to_string()))?;
-                transport::prepare(&config, operations::find(op), &mut http)?;
+                transport::prepare(&config, Some(op), &mut http)?;
                 Ok(http)
             }
         };
         // Build once up front so a bad request fails before anything is sent.
-        let first = build()?;
-        let method = first.method().clone();
-        drop(first);
-        let buffered = transport::execute(
-            &config,
-            op,
-            transport::Source::Factory(Box::new(build)),
-            &method,
-            "/image/upscale",
-        )
-        .await?;
-        expect_image(op, buffered)
+        drop(build()?);
+        let buffered =
+            transport::execute(&config, op, transport::Source::Factory(Box::new(build))).await?;
+        expect_image(op.id, buffered)
     }
 
     /// The image styles that [`generate`](Self::generate) accepts as `style_preset`.
@@ -391,23 +369,44 @@ fn type_query(model_type: &Option<String>) -> Vec<(&'static str, &str)> {
 /// What image requests accept: the image, or a JSON error.
 const IMAGE_ACCEPT: &str = "image/*, application/json";
 
-/// A prepared JSON `POST` to `path` (auth, user agent, the spec's value rules).
+/// A prepared JSON request to `op` (auth, user agent, the spec's value rules).
 fn json_request(
     config: &transport::Config,
-    operation: &'static str,
-    path: &str,
+    op: &'static operations::Operation,
     accept: &'static str,
     body: &impl serde::Serialize,
 ) -> Result<reqwest::Request, Error> {
     let mut http = config
         .http
-        .post(format!("{}{path}", config.base_url))
+        .request(op.method(), format!("{}{}", config.base_url, op.path))
         .header(ACCEPT, HeaderValue::from_static(accept))
         .json(body)
         .build()
         .map_err(|e| Error::invalid("body", e.to_string()))?;
-    transport::prepare(config, operations::find(operation), &mut http)?;
+    transport::prepare(config, Some(op), &mut http)?;
     Ok(http)
+}
+
+/// A file name safe to put in a multipart `Content-Disposition` header: control
+/// characters, quotes, backslashes and path separators become `_`, and an empty
+/// result is `image`.
+fn sanitize_file_name(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '"' | '\\' | '/' | '\u{2028}' | '\u{2029}') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .take(255)
+        .collect();
+    if clean.trim().is_empty() {
+        "image".to_owned()
+    } else {
+        clean
+    }
 }
 
 /// Accepts an image body, or says what came instead.
@@ -566,5 +565,19 @@ mod tests {
         assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), ("image/jpeg", "jpg"));
         assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), ("image/webp", "webp"));
         assert_eq!(sniff(b"xx"), ("application/octet-stream", "bin"));
+    }
+
+    #[test]
+    fn file_names_cannot_inject_header_content() {
+        assert_eq!(sanitize_file_name("cat.png"), "cat.png");
+        assert_eq!(
+            sanitize_file_name("a\r\nContent-Type: text/html\"; x=\"y.png"),
+            "a__Content-Type: text_html_; x=_y.png"
+        );
+        assert_eq!(sanitize_file_name("../../etc\\passwd"), ".._.._etc_passwd");
+        assert_eq!(sanitize_file_name("\u{0}\u{1b}[31m"), "__[31m");
+        assert_eq!(sanitize_file_name("\n\t"), "__");
+        assert_eq!(sanitize_file_name("  "), "image");
+        assert_eq!(sanitize_file_name(""), "image");
     }
 }
