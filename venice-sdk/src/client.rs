@@ -300,13 +300,17 @@ impl ClientBuilder {
 
     /// Retries after the first attempt (default 2; 0 disables retries).
     ///
-    /// Retried: connection failures before any response, and 408, 409, 429, 500,
-    /// 502, 503, 504 — never an exhausted balance or spend limit. A response header
-    /// `x-should-retry: true|false` overrides the status. The delay is the
-    /// server's `retry-after-ms` / `retry-after` (up to
+    /// What is retried depends on whether sending the request twice could do it
+    /// twice: idempotent operations are retried on connection failures and 408,
+    /// 409, 429, 500, 502, 503, 504; paid or creating ones (`POST`) only when the
+    /// request never left or the server refused it (408, 429, 503 at capacity);
+    /// API key creation only when the request never left. Never an exhausted
+    /// balance or spend limit. The whole table is in the [`retry`](crate::retry)
+    /// module. A response header `x-should-retry: true|false` overrides the status.
+    /// The delay is the server's `retry-after-ms` / `retry-after` (up to
     /// [`retry_after_cap`](Self::retry_after_cap)), else exponential backoff with
-    /// jitter. All clones of the client share a retry budget: a burst of failing
-    /// requests retries at most 10 + 10 % of the requests.
+    /// jitter. All clones of the client share a retry budget: in any period, at
+    /// most 10 + 10 % of the requests started in it are retried.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = Some(retries);
         self
