@@ -5,7 +5,7 @@
 //!
 //! A request that may have reached the server is not sent again if sending it
 //! twice could charge twice or create something twice. Whether a failure is
-//! retried depends on the operation's [`Replay`] class and on what went wrong:
+//! retried depends on the kind of operation and on what went wrong:
 //!
 //! | what happened | `GET`/`PUT`/`DELETE`/… | `POST`/`PATCH` (chat, images, upscale, …) | creates a credential (`POST /api_keys`, web3 key) |
 //! |---|---|---|---|
@@ -26,7 +26,7 @@
 //! declares an `Idempotency-Key` header gets one generated key per call, sent
 //! unchanged by every attempt, so the server can recognise a repeat.
 //!
-//! All clones of a client share a [`RetryBudget`]: in any period, the retries
+//! All clones of a client share a retry budget: in any period, the retries
 //! spent are at most 10 plus 10 % of the requests started in that period.
 
 use std::collections::hash_map::RandomState;
