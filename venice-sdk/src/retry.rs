@@ -29,10 +29,7 @@
 //! All clones of a client share a retry budget: in any period, the retries
 //! spent are at most 10 plus 10 % of the requests started in that period.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
@@ -224,16 +221,8 @@ pub(crate) fn backoff(policy: &RetryPolicy, retry: u32) -> Duration {
         .saturating_mul(2u32.saturating_pow(retry.min(30)));
     let capped = exp.min(policy.max_backoff);
     // Checked: `mul_f64` panics when a huge configured backoff rounds past `MAX`.
-    Duration::try_from_secs_f64(capped.as_secs_f64() * (1.0 - 0.25 * random_unit()))
+    Duration::try_from_secs_f64(capped.as_secs_f64() * (1.0 - 0.25 * fastrand::f64()))
         .unwrap_or(capped)
-}
-
-/// A number in [0, 1): randomness for jitter only.
-fn random_unit() -> f64 {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// A client-wide allowance of retries, shared by clones of a client: each request

@@ -455,7 +455,7 @@ impl State {
             self.start_discarding(false);
             return Some(Err(SseError::EventTooLarge { limit }));
         }
-        let (name, value) = match line.iter().position(|&b| b == b':') {
+        let (name, value) = match memchr::memchr(b':', line) {
             Some(0) => return None, // comment / keep-alive
             Some(colon) => {
                 let value = line.get(colon + 1..).unwrap_or_default();
@@ -544,52 +544,10 @@ impl State {
     }
 }
 
-/// Position of the first CR or LF in `haystack`. Data lines can be megabytes
-/// long, so this tests 32 bytes per step with a safe SWAR "has zero byte"
-/// check, then locates the byte within the word that matched.
+/// Position of the first CR or LF in `haystack` (vectorized: data lines can be
+/// megabytes long).
 fn find_line_end(haystack: &[u8]) -> Option<usize> {
-    let mut blocks = haystack.chunks_exact(32);
-    let mut offset = 0;
-    for block in &mut blocks {
-        if block
-            .chunks_exact(8)
-            .fold(0, |acc, word| acc | line_end_mask(word))
-            != 0
-        {
-            break;
-        }
-        offset += 32;
-    }
-    let mut words = haystack.get(offset..).unwrap_or_default().chunks_exact(8);
-    for word in &mut words {
-        let mask = line_end_mask(word);
-        if mask != 0 {
-            return Some(offset + (mask.trailing_zeros() / 8) as usize);
-        }
-        offset += 8;
-    }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| b == b'\n' || b == b'\r')
-        .map(|i| offset + i)
-}
-
-/// For an 8-byte `word`: the high bit of each byte that is CR or LF is set,
-/// except that bits above the first match may be spurious, so the lowest set
-/// bit (little-endian: the first byte) is exact. Zero if there is no match.
-fn line_end_mask(word: &[u8]) -> u64 {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    const LFS: u64 = u64::from_le_bytes([b'\n'; 8]);
-    const CRS: u64 = u64::from_le_bytes([b'\r'; 8]);
-    let Some(bytes) = word.first_chunk::<8>() else {
-        return 0;
-    };
-    let word = u64::from_le_bytes(*bytes);
-    let lf = word ^ LFS;
-    let cr = word ^ CRS;
-    ((lf.wrapping_sub(ONES) & !lf) | (cr.wrapping_sub(ONES) & !cr)) & HIGHS
+    memchr::memchr2(b'\n', b'\r', haystack)
 }
 
 /// Parses a complete stream: pushes all of `input`, drains the events, and
@@ -1147,22 +1105,6 @@ mod tests {
             zero.next_event(),
             Some(Err(SseError::EventTooLarge { limit: 0 }))
         );
-    }
-
-    #[test]
-    fn find_line_end_matches_naive() {
-        let mut hay = vec![b'a'; 40];
-        assert_eq!(find_line_end(&hay), None);
-        for i in 0..40 {
-            for terminator in [b'\r', b'\n'] {
-                hay[i] = terminator;
-                assert_eq!(find_line_end(&hay), Some(i));
-                hay[i] = b'a';
-            }
-        }
-        // Bytes that can fool a sloppy SWAR test.
-        let tricky = [0x0B, 0x0C, 0x0E, 0x8A, 0x8D, 0xFF, 0x00, 0x09, 0x0D];
-        assert_eq!(find_line_end(&tricky), Some(8));
     }
 
     /// A deliberately naive whole-input model of the same rules, used as an
