@@ -10,7 +10,7 @@ use base64::Engine as _;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 
-use crate::error::{DecodeError, excerpt};
+use crate::error::{DecodeError, scrubbed_excerpt};
 use crate::stream::ChatStream;
 use crate::transport::{self, Buffered};
 use crate::{Client, Error, Response, ResponseMeta, operations, types};
@@ -65,6 +65,7 @@ impl Chat<'_> {
             op,
             config.stream_idle_timeout,
             config.max_event_size,
+            config.redactor.clone(),
         ))
     }
 }
@@ -233,7 +234,7 @@ impl Images<'_> {
             "/image/generate",
         )
         .await?;
-        expect_image(op, buffered)
+        expect_image(config, op, buffered)
     }
 
     /// Generates one image and writes its bytes to `writer` as they arrive, without
@@ -275,6 +276,7 @@ impl Images<'_> {
             .as_deref()
             .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("image/"))
         {
+            let content_type = config.redactor.scrub_opt(content_type);
             return Err(Error::Decode(Box::new(DecodeError {
                 operation: op,
                 status: meta.status,
@@ -284,7 +286,7 @@ impl Images<'_> {
                 ),
                 content_type,
                 excerpt: None,
-                request_id: meta.request_id,
+                request_id: config.redactor.scrub_opt(meta.request_id),
             })));
         }
         let mut written = 0u64;
@@ -364,7 +366,7 @@ impl Images<'_> {
             "/image/upscale",
         )
         .await?;
-        expect_image(op, buffered)
+        expect_image(&config, op, buffered)
     }
 
     /// The image styles that [`generate`](Self::generate) accepts as `style_preset`.
@@ -410,9 +412,13 @@ fn json_request(
     Ok(http)
 }
 
-/// Accepts an image body, or says what came instead.
-fn expect_image(operation: &'static str, buffered: Buffered) -> Result<Response<Bytes>, Error> {
-    if let Some(error) = buffered.error_for_status(operation) {
+/// Accepts an image body, or says what came instead (the API key scrubbed).
+fn expect_image(
+    config: &transport::Config,
+    operation: &'static str,
+    buffered: Buffered,
+) -> Result<Response<Bytes>, Error> {
+    if let Some(error) = buffered.error_for_status(operation, &config.redactor) {
         return Err(error);
     }
     let content_type = buffered
@@ -425,6 +431,7 @@ fn expect_image(operation: &'static str, buffered: Buffered) -> Result<Response<
         .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("image/"));
     let meta = ResponseMeta::from_headers(buffered.status, buffered.headers);
     if !is_image {
+        let content_type = config.redactor.scrub_opt(content_type);
         return Err(Error::Decode(Box::new(DecodeError {
             operation,
             status: meta.status,
@@ -433,8 +440,8 @@ fn expect_image(operation: &'static str, buffered: Buffered) -> Result<Response<
                 content_type.as_deref().unwrap_or("no content type")
             ),
             content_type,
-            excerpt: Some(excerpt(&buffered.body)),
-            request_id: meta.request_id,
+            excerpt: Some(scrubbed_excerpt(&buffered.body, &config.redactor)),
+            request_id: config.redactor.scrub_opt(meta.request_id),
         })));
     }
     Ok(Response::new(buffered.body, meta))
