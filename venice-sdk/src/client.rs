@@ -419,7 +419,9 @@ fn auth_header(key: &Secret) -> Result<HeaderValue, Error> {
             "the API key contains {what} at byte {i}; API keys are printable ASCII (check for a trailing newline or quotes when reading it)"
         )));
     }
-    let mut value = HeaderValue::from_str(&format!("Bearer {raw}"))
+    // The temporary `Bearer <key>` string is zeroized when dropped.
+    let bearer = Secret::new(format!("Bearer {raw}"));
+    let mut value = HeaderValue::from_str(bearer.expose())
         .map_err(|_| Error::Config("the API key cannot be sent in an HTTP header".into()))?;
     value.set_sensitive(true);
     Ok(value)

@@ -24,12 +24,13 @@ use zeroize::Zeroize;
 ///   fields you cannot annotate). Deserialization reads a plain string.
 /// - Equality (`==`) takes the same time for any two values of the same length.
 /// - The value is zeroized (overwritten with zeros) when the `Secret` is
-///   dropped, and so is the SDK's own copy of the API key kept to scrub error
-///   messages. Not zeroized: the `Authorization: Bearer …` header value the
-///   client builds from its key (kept for the client's life, marked sensitive),
-///   copies you make from [`Secret::expose`], the `&str` or `String` a `Secret`
-///   was made from by [`From<&str>`](#impl-From%3C%26str%3E-for-Secret) (a
-///   `String` given by value is moved, not copied), and the buffers the key
+///   dropped, and so are the SDK's own copies of the API key (kept to scrub
+///   error messages, or made while building the header). Not zeroized: the
+///   `Authorization: Bearer …` header value the client builds from its key
+///   (kept for the client's life, marked sensitive), the copies reqwest and
+///   hyper make of it when they write a request, copies you make from
+///   [`Secret::expose`], the `&str` a `Secret` was copied from (a `String`
+///   given by value is moved, not copied), and the buffers a received key
 ///   passed through before it became a `Secret` (reqwest's and hyper's read
 ///   buffers, serde's scratch space, the response body).
 #[derive(Clone, Deserialize)]
