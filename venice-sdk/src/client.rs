@@ -8,6 +8,7 @@ use reqwest::header::HeaderValue;
 
 use crate::resources::{ApiKeys, Characters, Chat, Images, Models};
 use crate::retry::{RetryBudget, RetryPolicy};
+use crate::secret::Redactor;
 use crate::transport::{Config, Inner};
 use crate::{Error, RawClient, Secret};
 
@@ -92,9 +93,25 @@ impl Client {
 
     /// The generated client, for anything the resources do not cover.
     ///
-    /// It shares this client's configuration: the API key, the user agent and the
-    /// request timeout are applied to its requests too. Its methods return
-    /// progenitor's error type rather than [`Error`], and no response metadata.
+    /// What its calls get from this client: the API key (left off the operations
+    /// the spec marks `security: []`), the user agent, the check of the body
+    /// against the spec's value rules (before sending), and the request timeout.
+    ///
+    /// What they do not get: retries, the response size limit
+    /// ([`ClientBuilder::max_response_size`]; bodies are read whole), response
+    /// metadata, the SDK's [`Error`] (they return progenitor's error type), and
+    /// the scrubbing of the API key from errors: progenitor's errors may quote a
+    /// response body as it came.
+    ///
+    /// Operations whose response carries a secret (`POST /api_keys`,
+    /// `POST /api_keys/generate_web3_key`: see
+    /// [`Operation::returns_secret`](crate::operations::Operation::returns_secret))
+    /// are refused before anything is sent, with
+    /// `progenitor_client::Error::InvalidRequest` naming the method to call
+    /// instead ([`ApiKeys::create`](crate::resources::ApiKeys::create),
+    /// [`ApiKeys::create_web3_key`](crate::resources::ApiKeys::create_web3_key)):
+    /// an undecodable answer to them would put the new key in the error's
+    /// `Display`.
     pub fn raw(&self) -> &RawClient {
         &self.raw
     }
@@ -367,9 +384,11 @@ impl ClientBuilder {
             Some(client) => client,
             None => default_http(connect_timeout, &user_agent)?,
         };
+        let redactor = Redactor::new(&self.api_key);
         let config = Arc::new(Config {
             base_url,
             api_key: self.api_key,
+            redactor,
             auth,
             user_agent,
             timeout,
@@ -494,7 +513,9 @@ fn auth_header(key: &Secret) -> Result<HeaderValue, Error> {
             "the API key contains {what} at byte {i}; API keys are printable ASCII (check for a trailing newline or quotes when reading it)"
         )));
     }
-    let mut value = HeaderValue::from_str(&format!("Bearer {raw}"))
+    // The temporary `Bearer <key>` string is zeroized when dropped.
+    let bearer = Secret::new(format!("Bearer {raw}"));
+    let mut value = HeaderValue::from_str(bearer.expose())
         .map_err(|_| Error::Config("the API key cannot be sent in an HTTP header".into()))?;
     value.set_sensitive(true);
     Ok(value)

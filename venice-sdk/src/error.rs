@@ -9,9 +9,55 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::meta::ResponseMeta;
+use crate::secret::Redactor;
 
 /// How much of an error body an [`ApiError`] keeps.
 pub const MAX_ERROR_BODY_EXCERPT: usize = 64 * 1024;
+
+/// How many characters of one piece of server-provided text (a message, a
+/// code, a request id) an error's `Display` shows; the field keeps all of it.
+pub const MAX_DISPLAYED_TEXT: usize = 500;
+
+/// Server-provided text as an error's `Display` shows it: on one line, with
+/// control characters (`\n`, `\r`, `\t`, ESC, U+2028, U+2029, bidirectional
+/// overrides, …) escaped the way Rust writes them (`\n`, `\u{1b}`), and cut at
+/// [`MAX_DISPLAYED_TEXT`] characters (ending in `…`). A server cannot start a
+/// new log line or restyle a terminal through an error message.
+pub(crate) struct Shown<'a>(pub &'a str);
+
+/// Whether `c` is written escaped: control characters, line and paragraph
+/// separators, and the invisible marks that reorder or hide text.
+fn is_escaped(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
+        let mut written = 0usize;
+        for c in self.0.chars() {
+            if is_escaped(c) {
+                let escaped = c.escape_default();
+                let len = escaped.len();
+                if written + len > MAX_DISPLAYED_TEXT {
+                    return f.write_char('…');
+                }
+                for e in escaped {
+                    f.write_char(e)?;
+                }
+                written += len;
+            } else {
+                if written + 1 > MAX_DISPLAYED_TEXT {
+                    return f.write_char('…');
+                }
+                f.write_char(c)?;
+                written += 1;
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Everything that can go wrong in a call.
 ///
@@ -37,7 +83,7 @@ pub enum Error {
         attempts: u32,
     },
     /// The connection failed or broke before a whole response arrived.
-    #[error("{operation}: connection failed: {message}{attempts}", attempts = attempts_suffix(*.attempts))]
+    #[error("{operation}: connection failed: {}{attempts}", Shown(.message), attempts = attempts_suffix(*.attempts))]
     Connection {
         /// The operation.
         operation: &'static str,
@@ -159,6 +205,11 @@ pub enum ApiErrorKind {
 }
 
 /// An error status from the API, with Venice's error body in whichever shape it came.
+///
+/// The client's API key is replaced by `<redacted>` wherever the server echoed
+/// it: message, code, details, body and headers (so the parsed metadata too).
+/// `Display` shows the message, code and request id escaped and capped (see
+/// [`MAX_DISPLAYED_TEXT`]); the fields keep the whole text.
 #[derive(Clone, Debug)]
 pub struct ApiError {
     /// The operation that failed (`createChatCompletion`).
@@ -186,13 +237,13 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.status)?;
         if !self.message.is_empty() {
-            write!(f, ": {}", self.message)?;
+            write!(f, ": {}", Shown(&self.message))?;
         }
         if let Some(code) = &self.code {
-            write!(f, " [{code}]")?;
+            write!(f, " [{}]", Shown(code))?;
         }
         match &self.meta.request_id {
-            Some(id) => write!(f, " (request id {id}")?,
+            Some(id) => write!(f, " (request id {}", Shown(id))?,
             None => write!(f, " ({}", self.operation)?,
         }
         if self.attempts > 1 {
@@ -203,6 +254,9 @@ impl fmt::Display for ApiError {
 }
 
 /// A success response whose body could not be decoded.
+///
+/// The client's API key is replaced by `<redacted>` in every field; `Display`
+/// shows the server's text escaped and capped (see [`MAX_DISPLAYED_TEXT`]).
 #[derive(Clone, Debug)]
 pub struct DecodeError {
     /// The operation.
@@ -228,11 +282,11 @@ impl fmt::Display for DecodeError {
             self.operation, self.status
         )?;
         if let Some(ct) = &self.content_type {
-            write!(f, " ({ct})")?;
+            write!(f, " ({})", Shown(ct))?;
         }
-        write!(f, ": {}", self.message)?;
+        write!(f, ": {}", Shown(&self.message))?;
         if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
+            write!(f, " (request id {})", Shown(id))?;
         }
         Ok(())
     }
@@ -297,6 +351,18 @@ impl Error {
 /// The statuses worth a retry.
 pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 409 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// [`excerpt`] with the secrets of `redactor` scrubbed first, so none is cut in
+/// two at the end of the excerpt and left half there.
+pub(crate) fn scrubbed_excerpt(bytes: &[u8], redactor: &Redactor) -> String {
+    let window = &bytes[..bytes.len().min(MAX_ERROR_BODY_EXCERPT + redactor.longest())];
+    let text = redactor.scrub(String::from_utf8_lossy(window).into_owned());
+    let mut text = excerpt(text.as_bytes());
+    if bytes.len() > window.len() && !text.ends_with('…') {
+        text.push('…');
+    }
+    text
 }
 
 /// Cuts `bytes` to at most [`MAX_ERROR_BODY_EXCERPT`] bytes of lossily decoded text.
@@ -437,25 +503,43 @@ pub(crate) fn classify(status: StatusCode, message: &str, code: Option<&str>) ->
 }
 
 impl ApiError {
-    /// Builds the error of an error response from its parts.
+    /// Builds the error of an error response from its parts: the one place an
+    /// `ApiError` is made, scrubbing the secrets of `redactor` from the body
+    /// (before it is parsed or cut), from every field parsed from it, and from
+    /// the headers (before the metadata is parsed from them).
     pub(crate) fn new(
         operation: &'static str,
         status: StatusCode,
-        headers: HeaderMap,
+        mut headers: HeaderMap,
         body: &[u8],
         attempts: u32,
+        redactor: &Redactor,
     ) -> ApiError {
+        let text = String::from_utf8_lossy(body);
+        let scrubbed = redactor.scrub_str(&text);
+        // A body that was not UTF-8 is parsed and kept as received, when clean.
+        let body: &[u8] = match &scrubbed {
+            std::borrow::Cow::Owned(clean) => clean.as_bytes(),
+            std::borrow::Cow::Borrowed(_) => body,
+        };
         let parsed = ErrorBody::from_bytes(body);
         let message = parsed
             .message
+            .map(|m| redactor.scrub(m))
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
-        let kind = classify(status, &message, parsed.code.as_deref());
+        let code = redactor.scrub_opt(parsed.code);
+        let mut details = parsed.details;
+        if let Some(details) = &mut details {
+            redactor.scrub_value(details);
+        }
+        let kind = classify(status, &message, code.as_deref());
+        redactor.scrub_headers(&mut headers);
         ApiError {
             operation,
             status,
             message,
-            code: parsed.code,
-            details: parsed.details,
+            code,
+            details,
             kind,
             meta: ResponseMeta::from_headers(status, headers),
             body: excerpt(body),
@@ -566,6 +650,7 @@ mod tests {
             headers,
             br#"{"error": "Insufficient USD or VCU balance"}"#,
             1,
+            &Redactor::default(),
         )));
         assert_eq!(
             e.to_string(),
@@ -574,6 +659,63 @@ mod tests {
         assert!(!e.is_retryable());
         assert_eq!(e.request_id(), Some("8f1e2d3c4b5a-SJC"));
         assert!(!e.to_string().contains('\n'));
+    }
+
+    #[test]
+    fn shown_text_is_one_capped_line() {
+        let shown = |s: &str| Shown(s).to_string();
+        assert_eq!(shown("plain text"), "plain text");
+        assert_eq!(
+            shown("a\nb\rc\td\u{1b}[31me\u{2028}f\u{2029}g\u{0}h\u{7f}i\u{85}j\u{202e}k"),
+            "a\\nb\\rc\\td\\u{1b}[31me\\u{2028}f\\u{2029}g\\u{0}h\\u{7f}i\\u{85}j\\u{202e}k"
+        );
+        assert_eq!(shown("é ✓ 日本"), "é ✓ 日本");
+        let long = shown(&"x".repeat(10_000));
+        assert_eq!(long.chars().count(), MAX_DISPLAYED_TEXT + 1);
+        assert!(long.ends_with('…'));
+        let escapes = shown(&"\u{1b}".repeat(10_000));
+        assert!(escapes.chars().count() <= MAX_DISPLAYED_TEXT + 1);
+        assert!(!escapes.chars().any(is_escaped));
+        assert_eq!(
+            shown(&"y".repeat(MAX_DISPLAYED_TEXT)).chars().count(),
+            MAX_DISPLAYED_TEXT
+        );
+    }
+
+    #[test]
+    fn api_errors_scrub_the_key_from_every_field_and_header() {
+        const KEY: &str = "vk-unit-KEY-0123456789";
+        let redactor = Redactor::new([&crate::Secret::new(KEY)]);
+        let mut headers = HeaderMap::new();
+        headers.insert("cf-ray", format!("ray-{KEY}").parse().unwrap());
+        headers.insert("x-venice-model-deprecation-warning", KEY.parse().unwrap());
+        headers.insert("www-authenticate", format!("Bearer {KEY}").parse().unwrap());
+        let body = serde_json::json!({
+            "error": {"message": format!("bad key {KEY}"), "code": KEY,
+                      "details": {"key": [KEY, {"nested": format!("={KEY}=")}]}},
+        })
+        .to_string();
+        let e = ApiError::new(
+            "listModels",
+            StatusCode::UNAUTHORIZED,
+            headers,
+            body.as_bytes(),
+            1,
+            &redactor,
+        );
+        let text = format!("{e} {e:?}");
+        assert!(!text.contains(KEY), "{text}");
+        assert_eq!(e.message, "bad key <redacted>");
+        assert_eq!(e.code.as_deref(), Some("<redacted>"));
+        assert_eq!(e.meta.request_id.as_deref(), Some("ray-<redacted>"));
+        assert_eq!(e.kind, ApiErrorKind::Unauthorized);
+        // A key cut by the excerpt's end is not left half there.
+        let mut big = vec![b'a'; MAX_ERROR_BODY_EXCERPT - 5];
+        big.extend_from_slice(KEY.as_bytes());
+        big.extend_from_slice(&[b'b'; 100]);
+        let cut = scrubbed_excerpt(&big, &redactor);
+        assert!(!cut.contains(&KEY[..5]), "{}", &cut[cut.len() - 20..]);
+        assert!(cut.ends_with('…'));
     }
 
     #[test]

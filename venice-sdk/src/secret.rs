@@ -1,15 +1,39 @@
 //! A string that never prints: API keys, sent or received.
 
+use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
+use zeroize::Zeroize;
 
 /// A credential: the client's API key, or a key the API returns.
 ///
-/// `Debug` prints `Secret(<redacted>)`; there is no `Display`. Read the value with
-/// [`Secret::expose`] where it must really be used. It serializes as the plain
-/// string, so response types that hold one round-trip unchanged.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// - `Debug` prints `Secret(<redacted>)`; there is no `Display`. Read the value
+///   with [`Secret::expose`] where it must really be used.
+/// - Serialization is never implicit: serializing a `Secret` (or a response
+///   type holding one, such as
+///   [`CreateApiKeysResponse`](crate::types::CreateApiKeysResponse)) **fails** with
+///   a serde error rather than write the key. To write it, say so: call
+///   [`Secret::expose`], put `#[serde(serialize_with =
+///   "venice_sdk::Secret::serialize_exposed")]` on a field of your own type, or
+///   serialize inside [`Secret::exposing`] (for the generated types, whose
+///   fields you cannot annotate). Deserialization reads a plain string.
+/// - Equality (`==`) takes the same time for any two values of the same length.
+/// - The value is zeroized (overwritten with zeros) when the `Secret` is
+///   dropped, and so are the SDK's own copies of the API key (kept to scrub
+///   error messages, or made while building the header). Not zeroized: the
+///   `Authorization: Bearer …` header value the client builds from its key
+///   (kept for the client's life, marked sensitive), the copies reqwest and
+///   hyper make of it when they write a request, copies you make from
+///   [`Secret::expose`], the `&str` a `Secret` was copied from (a `String`
+///   given by value is moved, not copied), and the buffers a received key
+///   passed through before it became a `Secret` (reqwest's and hyper's read
+///   buffers, serde's scratch space, the response body).
+#[derive(Clone, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(String);
 
@@ -27,6 +51,96 @@ impl Secret {
     /// Whether the secret is the empty string.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Serializes the value itself: the explicit opt-in for a field of your own
+    /// type, `#[serde(serialize_with = "venice_sdk::Secret::serialize_exposed")]`.
+    ///
+    /// ```
+    /// #[derive(serde::Serialize)]
+    /// struct Saved {
+    ///     #[serde(serialize_with = "venice_sdk::Secret::serialize_exposed")]
+    ///     key: venice_sdk::Secret,
+    /// }
+    /// let saved = Saved { key: venice_sdk::Secret::new("vk-123456") };
+    /// assert_eq!(serde_json::to_string(&saved).unwrap(), r#"{"key":"vk-123456"}"#);
+    /// ```
+    pub fn serialize_exposed<S: Serializer>(
+        secret: &Secret,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(secret.expose())
+    }
+
+    /// Runs `f` with the values of every `Secret` serialized as plain strings, on
+    /// this thread, for the duration of the call: the explicit opt-in for types
+    /// whose fields cannot carry `serialize_with` (the generated response types).
+    ///
+    /// Serialization started on another thread (or after `f` returns) still fails.
+    ///
+    /// ```
+    /// use venice_sdk::{Secret, types::CreateApiKeysResponse};
+    /// # let response: CreateApiKeysResponse = serde_json::from_str(r#"{"success": true, "data":
+    /// #   {"id": "k1", "apiKey": "vk-new", "apiKeyType": "INFERENCE", "expiresAt": null}}"#).unwrap();
+    /// assert!(serde_json::to_string(&response).is_err());
+    /// let json = Secret::exposing(|| serde_json::to_string(&response)).unwrap();
+    /// assert!(json.contains("vk-new"));
+    /// ```
+    pub fn exposing<R>(f: impl FnOnce() -> R) -> R {
+        struct Restore(u32);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                EXPOSED.with(|depth| depth.set(self.0));
+            }
+        }
+        let previous = EXPOSED.with(|depth| {
+            let previous = depth.get();
+            depth.set(previous.saturating_add(1));
+            previous
+        });
+        let _restore = Restore(previous);
+        f()
+    }
+}
+
+thread_local! {
+    /// How many [`Secret::exposing`] calls are running on this thread.
+    static EXPOSED: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Fails, unless inside [`Secret::exposing`]: a secret is written only on request.
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if EXPOSED.with(Cell::get) > 0 {
+            return serializer.serialize_str(self.expose());
+        }
+        Err(serde::ser::Error::custom(
+            "a Secret is not serialized implicitly; use Secret::expose(), \
+             #[serde(serialize_with = \"venice_sdk::Secret::serialize_exposed\")] \
+             or Secret::exposing(|| ..) to write the value",
+        ))
+    }
+}
+
+/// Constant time for values of the same length: every byte is compared, and the
+/// first difference does not end the comparison. Different lengths compare
+/// unequal at once (the length is not secret).
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let difference = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+        std::hint::black_box(difference) == 0
+    }
+}
+
+impl Eq for Secret {}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.zeroize();
     }
 }
 
@@ -48,20 +162,264 @@ impl From<&str> for Secret {
     }
 }
 
+/// What replaces a secret in scrubbed text.
+const REDACTED: &str = "<redacted>";
+
+/// The secrets to scrub from whatever a server sends back before it reaches an
+/// error, a `Display`, a `Debug` or a log: the client's API key. Secrets
+/// shorter than 4 characters are not scrubbed (they would blank out ordinary text).
+#[derive(Clone, Default)]
+pub(crate) struct Redactor {
+    /// Each secret and, when JSON writes it differently, its escaped form.
+    patterns: Arc<[Secret]>,
+}
+
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Redactor({} patterns)", self.patterns.len())
+    }
+}
+
+impl Redactor {
+    /// A redactor of these secrets.
+    pub fn new<'a>(secrets: impl IntoIterator<Item = &'a Secret>) -> Redactor {
+        let mut patterns = Vec::new();
+        for secret in secrets {
+            let raw = secret.expose();
+            if raw.chars().count() < 4 {
+                continue;
+            }
+            patterns.push(secret.clone());
+            // A key with `"`, `\` or `/` can appear escaped inside a JSON body.
+            if let Ok(quoted) = serde_json::to_string(raw).map(Secret::new) {
+                let quoted = quoted.expose();
+                let escaped = &quoted[1..quoted.len() - 1];
+                if escaped != raw {
+                    patterns.push(Secret::new(escaped));
+                }
+                if escaped.contains('/') {
+                    patterns.push(Secret::new(escaped.replace('/', "\\/")));
+                }
+            }
+        }
+        Redactor {
+            patterns: patterns.into(),
+        }
+    }
+
+    /// The length in bytes of the longest secret.
+    pub fn longest(&self) -> usize {
+        self.patterns
+            .iter()
+            .map(|p| p.expose().len())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Whether `text` holds a secret.
+    fn finds(&self, text: &str) -> bool {
+        self.patterns.iter().any(|p| text.contains(p.expose()))
+    }
+
+    /// `text` with every secret replaced by `<redacted>`.
+    pub fn scrub(&self, text: String) -> String {
+        match self.scrub_str(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(scrubbed) => scrubbed,
+        }
+    }
+
+    /// `text` with every secret replaced by `<redacted>` (borrowed when clean).
+    pub fn scrub_str<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if !self.finds(text) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = text.to_owned();
+        for p in self.patterns.iter() {
+            if out.contains(p.expose()) {
+                out = out.replace(p.expose(), REDACTED);
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    /// Scrubs an optional string.
+    pub fn scrub_opt(&self, text: Option<String>) -> Option<String> {
+        text.map(|t| self.scrub(t))
+    }
+
+    /// Scrubs every string (and object key) of a JSON value.
+    pub fn scrub_value(&self, value: &mut Value) {
+        if self.patterns.is_empty() {
+            return;
+        }
+        match value {
+            Value::String(s) if self.finds(s) => *s = self.scrub(std::mem::take(s)),
+            Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
+            Value::Object(map) => {
+                if map.keys().any(|k| self.finds(k)) {
+                    let old = std::mem::take(map);
+                    for (k, v) in old {
+                        map.insert(self.scrub(k), v);
+                    }
+                }
+                map.values_mut().for_each(|v| self.scrub_value(v));
+            }
+            _ => {}
+        }
+    }
+
+    /// Scrubs every header value holding a secret (byte-wise, so values that are
+    /// not UTF-8 are covered too).
+    pub fn scrub_headers(&self, headers: &mut HeaderMap) {
+        if self.patterns.is_empty() {
+            return;
+        }
+        for value in headers.values_mut() {
+            let bytes = value.as_bytes();
+            if !self
+                .patterns
+                .iter()
+                .any(|p| contains_bytes(bytes, p.expose().as_bytes()))
+            {
+                continue;
+            }
+            let mut out = bytes.to_vec();
+            for p in self.patterns.iter() {
+                out = replace_bytes(&out, p.expose().as_bytes(), REDACTED.as_bytes());
+            }
+            let sensitive = value.is_sensitive();
+            *value = HeaderValue::from_bytes(&out)
+                .unwrap_or_else(|_| HeaderValue::from_static(REDACTED));
+            value.set_sensitive(sensitive);
+        }
+    }
+}
+
+fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if !needle.is_empty() && haystack[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const KEY: &str = "vk-123456-SECRET";
+
     #[test]
-    fn debug_hides_the_value_and_serde_keeps_it() {
-        let s = Secret::new("vk-123456");
+    fn debug_hides_the_value_and_deserialize_reads_it() {
+        let s = Secret::new(KEY);
         assert_eq!(format!("{s:?}"), "Secret(<redacted>)");
         assert_eq!(
             format!("{:#?}", Some(&s)),
             "Some(\n    Secret(<redacted>),\n)"
         );
-        assert_eq!(serde_json::to_string(&s).unwrap(), "\"vk-123456\"");
-        let back: Secret = serde_json::from_str("\"vk-123456\"").unwrap();
-        assert_eq!(back.expose(), "vk-123456");
+        let back: Secret = serde_json::from_str(&format!("\"{KEY}\"")).unwrap();
+        assert_eq!(back.expose(), KEY);
+    }
+
+    #[test]
+    fn serializing_a_secret_fails_without_quoting_it() {
+        let err = serde_json::to_string(&Secret::new(KEY)).unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains(KEY), "{text}");
+        assert!(text.contains("Secret::expose()"), "{text}");
+        assert!(serde_json::to_value(Some(Secret::new(KEY))).is_err());
+    }
+
+    #[test]
+    fn a_generated_response_holding_a_key_does_not_serialize_implicitly() {
+        let response: crate::types::CreateApiKeysResponse = serde_json::from_value(
+            serde_json::json!({"success": true, "data": {"id": "k1", "apiKey": KEY,
+                "apiKeyType": "INFERENCE", "description": "d", "expiresAt": null}}),
+        )
+        .unwrap();
+        let err = serde_json::to_string(&response).unwrap_err();
+        assert!(!format!("{err} {err:?}").contains(KEY));
+        assert!(!format!("{response:?}").contains(KEY));
+        // The explicit opt-ins write it, and only while asked.
+        let json = Secret::exposing(|| serde_json::to_string(&response)).unwrap();
+        assert!(json.contains(KEY), "{json}");
+        Secret::exposing(|| {
+            Secret::exposing(|| ());
+            assert!(
+                serde_json::to_string(&response).is_ok(),
+                "the outer call still exposes"
+            );
+        });
+        assert!(serde_json::to_string(&response).is_err());
+        let panicked = std::panic::catch_unwind(|| {
+            Secret::exposing(|| panic!("inside"));
+        });
+        assert!(panicked.is_err());
+        assert!(
+            serde_json::to_string(&response).is_err(),
+            "a panic does not leave exposure on"
+        );
+        #[derive(Serialize)]
+        struct Mine {
+            #[serde(serialize_with = "Secret::serialize_exposed")]
+            key: Secret,
+        }
+        let mine = Mine {
+            key: Secret::new(KEY),
+        };
+        assert_eq!(
+            serde_json::to_string(&mine).unwrap(),
+            format!("{{\"key\":\"{KEY}\"}}")
+        );
+    }
+
+    #[test]
+    fn equality_compares_values() {
+        assert_eq!(Secret::new(KEY), Secret::new(KEY));
+        assert_ne!(Secret::new(KEY), Secret::new("vk-123456-SECRET!"));
+        assert_ne!(Secret::new(KEY), Secret::new("vk-123456-SECRE"));
+        assert_ne!(Secret::new(KEY), Secret::new("xk-123456-SECRET"));
+        assert_ne!(Secret::new(KEY), Secret::new("vk-123456-SECREX"));
+        assert_ne!(Secret::new(KEY), Secret::new(""));
+        assert_eq!(Secret::new(""), Secret::new(""));
+    }
+
+    #[test]
+    fn redactor_scrubs_text_json_and_headers() {
+        let r = Redactor::new([&Secret::new(KEY)]);
+        assert_eq!(
+            r.scrub(format!("a {KEY} b {KEY}")),
+            "a <redacted> b <redacted>"
+        );
+        assert!(matches!(r.scrub_str("clean"), Cow::Borrowed(_)));
+        let mut v = serde_json::json!({"a": [KEY, {"b": format!("x{KEY}")}], KEY: 1});
+        r.scrub_value(&mut v);
+        assert!(!v.to_string().contains(KEY), "{v}");
+        let mut h = HeaderMap::new();
+        h.insert("x-echo", format!("Bearer {KEY}").parse().unwrap());
+        h.insert("x-other", "fine".parse().unwrap());
+        r.scrub_headers(&mut h);
+        assert_eq!(h["x-echo"], "Bearer <redacted>");
+        assert_eq!(h["x-other"], "fine");
+        // Short keys are not scrubbed; escaped forms are.
+        let short = Redactor::new([&Secret::new("abc")]);
+        assert_eq!(short.scrub("abc".into()), "abc");
+        let odd = Redactor::new([&Secret::new("k/\"q")]);
+        assert_eq!(
+            odd.scrub(r#"{"e":"k\/\"q k/\"q"}"#.into()),
+            r#"{"e":"<redacted> <redacted>"}"#
+        );
     }
 }

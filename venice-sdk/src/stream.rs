@@ -15,7 +15,8 @@ use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::TimeoutKind;
+use crate::error::{Shown, TimeoutKind};
+use crate::secret::Redactor;
 use crate::sse::{Event, SseError, SseParser};
 use crate::{Error, ResponseMeta, types};
 
@@ -172,13 +173,18 @@ impl fmt::Display for StreamErrorKind {
             StreamErrorKind::InvalidJson { message } => {
                 write!(
                     f,
-                    "an event was not a valid chunk and was skipped: {message}"
+                    "an event was not a valid chunk and was skipped: {}",
+                    Shown(message)
                 )
             }
             StreamErrorKind::Server { message, code } => {
-                write!(f, "the server reported an error mid-stream: {message}")?;
+                write!(
+                    f,
+                    "the server reported an error mid-stream: {}",
+                    Shown(message)
+                )?;
                 if let Some(code) = code {
-                    write!(f, " [{code}]")?;
+                    write!(f, " [{}]", Shown(code))?;
                 }
                 Ok(())
             }
@@ -187,6 +193,10 @@ impl fmt::Display for StreamErrorKind {
 }
 
 /// A problem in the middle of a stream.
+///
+/// The client's API key is replaced by `<redacted>` in the server's text;
+/// `Display` shows that text escaped and capped (see
+/// [`MAX_DISPLAYED_TEXT`](crate::error::MAX_DISPLAYED_TEXT)).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StreamError {
     /// The operation.
@@ -201,7 +211,7 @@ impl fmt::Display for StreamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.operation, self.kind)?;
         if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
+            write!(f, " (request id {})", Shown(id))?;
         }
         Ok(())
     }
@@ -233,6 +243,8 @@ pub struct ChatStream {
     max_total: usize,
     finished_choice: bool,
     done: bool,
+    /// Scrubs the API key from what the server says in the stream.
+    redactor: Redactor,
 }
 
 impl fmt::Debug for ChatStream {
@@ -272,6 +284,7 @@ impl ChatStream {
             max_total: config.max_response_size,
             finished_choice: false,
             done: false,
+            redactor: config.redactor.clone(),
         }
     }
 
@@ -363,7 +376,7 @@ impl ChatStream {
             let message = if data.is_empty() {
                 "unknown error".to_owned()
             } else {
-                data.to_owned()
+                self.redactor.scrub_str(data).into_owned()
             };
             return Some(Err(self.stream_error(StreamErrorKind::Server {
                 message,
@@ -382,14 +395,17 @@ impl ChatStream {
                     let body = crate::error::ErrorBody::from_json(&value);
                     self.end();
                     return Some(Err(self.stream_error(StreamErrorKind::Server {
-                        message: body.message.unwrap_or_else(|| "unknown error".into()),
-                        code: body.code,
+                        message: body
+                            .message
+                            .map(|m| self.redactor.scrub(m))
+                            .unwrap_or_else(|| "unknown error".into()),
+                        code: self.redactor.scrub_opt(body.code),
                     })));
                 }
                 Ok(_) => {}
                 Err(e) => {
                     return Some(Err(self.stream_error(StreamErrorKind::InvalidJson {
-                        message: e.to_string(),
+                        message: self.redactor.scrub(e.to_string()),
                     })));
                 }
             }
@@ -402,7 +418,7 @@ impl ChatStream {
                 Some(Ok(chunk))
             }
             Err(e) => Some(Err(self.stream_error(StreamErrorKind::InvalidJson {
-                message: e.to_string(),
+                message: self.redactor.scrub(e.to_string()),
             }))),
         }
     }
@@ -473,7 +489,7 @@ impl Stream for ChatStream {
                     };
                     return Poll::Ready(Some(Err(Error::Connection {
                         operation: this.operation,
-                        message,
+                        message: this.redactor.scrub(message),
                         attempts: 1,
                         source: Some(e),
                     })));

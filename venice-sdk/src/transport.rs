@@ -19,10 +19,11 @@ use reqwest::header::{
 
 use tracing::Instrument as _;
 
-use crate::error::{ApiError, DecodeError, TimeoutKind, excerpt};
+use crate::error::{ApiError, DecodeError, TimeoutKind, scrubbed_excerpt};
 use crate::generated::Client as RawClient;
 use crate::operations::{self, Operation};
 use crate::retry::{self, Replay, RetryBudget, RetryPolicy};
+use crate::secret::Redactor;
 use crate::{Error, Secret};
 
 /// The resolved client configuration, shared by every clone of a client.
@@ -30,6 +31,8 @@ use crate::{Error, Secret};
 pub(crate) struct Config {
     pub base_url: String,
     pub api_key: Option<Secret>,
+    /// Scrubs the API key from whatever the server sends back into an error.
+    pub redactor: Redactor,
     /// `Bearer <key>`, marked sensitive.
     pub auth: Option<HeaderValue>,
     pub user_agent: HeaderValue,
@@ -72,18 +75,6 @@ impl fmt::Debug for Config {
     }
 }
 
-impl Config {
-    /// Replaces the API key by `<redacted>` wherever it appears in `text`.
-    pub fn scrub(&self, text: String) -> String {
-        match &self.api_key {
-            Some(key) if key.expose().len() >= 4 && text.contains(key.expose()) => {
-                text.replace(key.expose(), "<redacted>")
-            }
-            _ => text,
-        }
-    }
-}
-
 /// What the generated client carries: the shared configuration, read by its hooks.
 #[derive(Clone, Debug)]
 pub struct Inner {
@@ -100,8 +91,9 @@ pub(crate) struct Buffered {
 }
 
 impl Buffered {
-    /// The error of a non-success response, if this is one.
-    pub fn error_for_status(&self, operation: &'static str) -> Option<Error> {
+    /// The error of a non-success response, if this is one, with the secrets of
+    /// `redactor` scrubbed from it.
+    pub fn error_for_status(&self, operation: &'static str, redactor: &Redactor) -> Option<Error> {
         (!self.status.is_success()).then(|| {
             Error::Api(Box::new(ApiError::new(
                 operation,
@@ -109,6 +101,7 @@ impl Buffered {
                 self.headers.clone(),
                 &self.body,
                 self.attempts,
+                redactor,
             )))
         })
     }
@@ -348,14 +341,19 @@ fn call_span(op: &'static Operation) -> tracing::Span {
     )
 }
 
-fn close_span(span: &tracing::Span, started: std::time::Instant, result: &Result<Buffered, Error>) {
+fn close_span(
+    span: &tracing::Span,
+    started: std::time::Instant,
+    result: &Result<Buffered, Error>,
+    redactor: &Redactor,
+) {
     span.record("duration_ms", millis(started.elapsed()));
     match result {
         Ok(b) => {
             span.record("status", b.status.as_u16());
             span.record("attempts", b.attempts);
             if let Some(id) = header_str(&b.headers, "cf-ray") {
-                span.record("request_id", id.as_str());
+                span.record("request_id", redactor.scrub(id).as_str());
             }
         }
         Err(e) => {
@@ -398,7 +396,7 @@ pub(crate) async fn execute(
     }
     .instrument(span.clone())
     .await;
-    close_span(&span, started, &result);
+    close_span(&span, started, &result, &config.redactor);
     result
 }
 
@@ -440,7 +438,7 @@ pub(crate) async fn call_json<T: serde::de::DeserializeOwned>(
         Ok(request)
     };
     let buffered = execute(config, op, Source::Factory(Box::new(build))).await?;
-    if let Some(error) = buffered.error_for_status(op.id) {
+    if let Some(error) = buffered.error_for_status(op.id, &config.redactor) {
         return Err(error);
     }
     match serde_json::from_slice::<T>(&buffered.body) {
@@ -451,10 +449,26 @@ pub(crate) async fn call_json<T: serde::de::DeserializeOwned>(
         Err(e) => Err(Error::Decode(Box::new(DecodeError {
             operation: op.id,
             status: buffered.status,
-            content_type: header_str(&buffered.headers, CONTENT_TYPE.as_str()),
-            message: e.to_string(),
-            excerpt: (!op.returns_secret).then(|| config.scrub(excerpt(&buffered.body))),
-            request_id: header_str(&buffered.headers, "cf-ray"),
+            content_type: config
+                .redactor
+                .scrub_opt(header_str(&buffered.headers, CONTENT_TYPE.as_str())),
+            // serde quotes the values it rejects: for a body holding a new key,
+            // only where the error is.
+            message: if op.returns_secret {
+                format!(
+                    "{:?} error at line {} column {}",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                )
+            } else {
+                config.redactor.scrub(e.to_string())
+            },
+            excerpt: (!op.returns_secret)
+                .then(|| scrubbed_excerpt(&buffered.body, &config.redactor)),
+            request_id: config
+                .redactor
+                .scrub_opt(header_str(&buffered.headers, "cf-ray")),
         }))),
     }
 }
@@ -483,9 +497,11 @@ pub(crate) async fn send_for_body(
         Outcome::Failure(buffered) => {
             span.record("status", buffered.status.as_u16());
             span.record("attempts", buffered.attempts);
-            Err(buffered.error_for_status(operation).unwrap_or_else(|| {
-                Error::Config("unreachable: failure with success status".into())
-            }))
+            Err(buffered
+                .error_for_status(operation, &config.redactor)
+                .unwrap_or_else(|| {
+                    Error::Config("unreachable: failure with success status".into())
+                }))
         }
     }
 }
@@ -518,9 +534,11 @@ pub(crate) async fn open_stream(
         Outcome::Failure(buffered) => {
             span.record("status", buffered.status.as_u16());
             span.record("attempts", buffered.attempts);
-            return Err(buffered.error_for_status(operation).unwrap_or_else(|| {
-                Error::Config("unreachable: failure with success status".into())
-            }));
+            return Err(buffered
+                .error_for_status(operation, &config.redactor)
+                .unwrap_or_else(|| {
+                    Error::Config("unreachable: failure with success status".into())
+                }));
         }
     };
     span.record("status", response.status().as_u16());
@@ -541,6 +559,8 @@ pub(crate) async fn open_stream(
                 headers.append(name.clone(), copy);
             }
         }
+        // Stream errors quote the request id of this metadata.
+        config.redactor.scrub_headers(&mut headers);
         let meta = crate::ResponseMeta::from_headers(status, headers);
         return Ok((response, meta));
     }
@@ -555,6 +575,7 @@ pub(crate) async fn open_stream(
     let buffered = within(deadline, read)
         .await
         .ok_or_else(|| request_timeout(config, operation, attempt))??;
+    let content_type = config.redactor.scrub_opt(content_type);
     Err(Error::Decode(Box::new(DecodeError {
         operation,
         status,
@@ -563,8 +584,10 @@ pub(crate) async fn open_stream(
             content_type.as_deref().unwrap_or("no content type")
         ),
         content_type,
-        excerpt: Some(config.scrub(excerpt(&buffered.body))),
-        request_id: header_str(&buffered.headers, "cf-ray"),
+        excerpt: Some(scrubbed_excerpt(&buffered.body, &config.redactor)),
+        request_id: config
+            .redactor
+            .scrub_opt(header_str(&buffered.headers, "cf-ray")),
     })))
 }
 
@@ -586,7 +609,7 @@ async fn read_body(
         operation,
         status,
         limit,
-        request_id: header_str(headers, "cf-ray"),
+        request_id: config.redactor.scrub_opt(header_str(headers, "cf-ray")),
     };
     if !truncate && declared.is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit)) {
         return Err(too_large(&headers));
@@ -685,7 +708,7 @@ pub(crate) fn map_reqwest(
     };
     Error::Connection {
         operation,
-        message: config.scrub(message),
+        message: config.redactor.scrub(message),
         attempts,
         source: Some(error),
     }
@@ -734,10 +757,25 @@ pub(crate) fn operation_name(rust_name: &str) -> (&'static str, Option<&'static 
     }
 }
 
+/// The SDK method to call instead of a raw operation that returns a secret.
+fn secret_operation_refusal(op: &Operation) -> String {
+    let instead = match (op.method, op.path) {
+        ("POST", "/api_keys") => "client.api_keys().create(..)",
+        ("POST", "/api_keys/generate_web3_key") => "client.api_keys().create_web3_key(..)",
+        _ => "the SDK's resource method for it",
+    };
+    format!(
+        "{} returns a secret and is not sent through Client::raw(), whose errors may quote \
+         the response body; call {instead} instead",
+        op.id
+    )
+}
+
 /// The hooks of the generated client, as reached through [`Client::raw`](crate::Client::raw):
 /// the API key (except for `security: []` operations), the user agent, the spec's
 /// value rules, and the request timeout. Retries, body limits and metadata are the
-/// resource methods' (they do not go through the generated client).
+/// resource methods' (they do not go through the generated client). Operations
+/// that return a secret are refused before anything is sent.
 impl ClientHooks<Inner> for RawClient {
     async fn pre<E>(
         &self,
@@ -745,6 +783,9 @@ impl ClientHooks<Inner> for RawClient {
         info: &OperationInfo,
     ) -> Result<(), RawError<E>> {
         let (_, op) = operation_name(info.operation_id);
+        if let Some(op) = op.filter(|op| op.returns_secret) {
+            return Err(RawError::InvalidRequest(secret_operation_refusal(op)));
+        }
         prepare(&self.inner().config, op, request)
             .map_err(|error| RawError::InvalidRequest(error.to_string()))
     }

@@ -115,7 +115,8 @@ pub trait VeniceMocks {
     /// `GET /api_keys/generate_web3_key` answers `response`.
     fn mock_web3_token(&self, response: &types::GetApiKeyGenerateWeb3KeyResponse) -> Mock<'_>;
 
-    /// `POST /api_keys/generate_web3_key` answers `response`.
+    /// `POST /api_keys/generate_web3_key` answers `response` (its key is
+    /// serialized in clear).
     fn mock_create_web3_key(&self, response: &types::PostApiKeyGenerateWeb3KeyResponse)
     -> Mock<'_>;
 
@@ -131,7 +132,8 @@ pub trait VeniceMocks {
     fn mock_error(&self, method: Method, path: &str, status: u16, message: &str) -> Mock<'_>;
 }
 
-/// Serializes a response type; the generated types always serialize.
+/// Serializes a response type. The generated types always serialize, except a
+/// [`Secret`](venice_sdk::Secret) outside [`Secret::exposing`](venice_sdk::Secret::exposing).
 fn to_json(value: &impl Serialize) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
@@ -260,7 +262,9 @@ impl VeniceMocks for MockServer {
     }
 
     fn mock_create_api_key(&self, response: &types::CreateApiKeysResponse) -> Mock<'_> {
-        json_mock(self, "POST", "/api_keys", to_json(response))
+        // The mock serves the key the test put in the response: said explicitly.
+        let body = venice_sdk::Secret::exposing(|| to_json(response));
+        json_mock(self, "POST", "/api_keys", body)
     }
 
     fn mock_delete_api_key(&self, response: &types::DeleteApiKeyResponse) -> Mock<'_> {
@@ -284,12 +288,8 @@ impl VeniceMocks for MockServer {
         &self,
         response: &types::PostApiKeyGenerateWeb3KeyResponse,
     ) -> Mock<'_> {
-        json_mock(
-            self,
-            "POST",
-            "/api_keys/generate_web3_key",
-            to_json(response),
-        )
+        let body = venice_sdk::Secret::exposing(|| to_json(response));
+        json_mock(self, "POST", "/api_keys/generate_web3_key", body)
     }
 
     fn mock_characters(&self, response: &types::ListCharactersResponse) -> Mock<'_> {

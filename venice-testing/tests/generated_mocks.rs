@@ -84,3 +84,20 @@ async fn delete_api_key_matches_the_query_parameter() {
     );
     mock.assert();
 }
+
+#[tokio::test]
+async fn a_created_key_is_served_inside_secret_exposing() {
+    let server = MockServer::start_async().await;
+    let mut created: types::CreateApiKeysResponse = fixtures::example("createApiKeys").unwrap();
+    created.data.api_key = venice_sdk::Secret::new("vk-served-by-the-mock");
+    let mock = server.create_api_keys(|_, then| {
+        venice_sdk::Secret::exposing(|| then.ok(&created));
+    });
+    let body: types::CreateApiKeysBody =
+        serde_json::from_value(serde_json::json!({"apiKeyType": "INFERENCE", "description": "d"}))
+            .unwrap();
+    let got = client(&server).api_keys().create(body).await.unwrap();
+    mock.assert();
+    assert_eq!(got.data.api_key.expose(), "vk-served-by-the-mock");
+    assert_eq!(got.into_inner(), created);
+}

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 
-use crate::error::{DecodeError, excerpt};
+use crate::error::{DecodeError, scrubbed_excerpt};
 use crate::stream::ChatStream;
 use crate::transport::{self, Buffered};
 use crate::{Client, Error, Response, ResponseMeta, operations, types};
@@ -213,7 +213,7 @@ impl Images<'_> {
         let http = json_request(config, op, IMAGE_ACCEPT, &request)?;
         let buffered =
             transport::execute(config, op, transport::Source::Built(Some(Box::new(http)))).await?;
-        expect_image(op.id, buffered)
+        expect_image(config, op.id, buffered)
     }
 
     /// Generates one image and writes its bytes to `writer` as they arrive, without
@@ -252,6 +252,7 @@ impl Images<'_> {
             .as_deref()
             .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("image/"))
         {
+            let content_type = config.redactor.scrub_opt(content_type);
             return Err(Error::Decode(Box::new(DecodeError {
                 operation: op.id,
                 status: meta.status,
@@ -261,7 +262,7 @@ impl Images<'_> {
                 ),
                 content_type,
                 excerpt: None,
-                request_id: meta.request_id,
+                request_id: config.redactor.scrub_opt(meta.request_id),
             })));
         }
         let mut written = 0u64;
@@ -342,7 +343,7 @@ impl Images<'_> {
         drop(build()?);
         let buffered =
             transport::execute(&config, op, transport::Source::Factory(Box::new(build))).await?;
-        expect_image(op.id, buffered)
+        expect_image(&config, op.id, buffered)
     }
 
     /// The image styles that [`generate`](Self::generate) accepts as `style_preset`.
@@ -409,9 +410,13 @@ fn sanitize_file_name(name: &str) -> String {
     }
 }
 
-/// Accepts an image body, or says what came instead.
-fn expect_image(operation: &'static str, buffered: Buffered) -> Result<Response<Bytes>, Error> {
-    if let Some(error) = buffered.error_for_status(operation) {
+/// Accepts an image body, or says what came instead (the API key scrubbed).
+fn expect_image(
+    config: &transport::Config,
+    operation: &'static str,
+    buffered: Buffered,
+) -> Result<Response<Bytes>, Error> {
+    if let Some(error) = buffered.error_for_status(operation, &config.redactor) {
         return Err(error);
     }
     let content_type = buffered
@@ -424,6 +429,7 @@ fn expect_image(operation: &'static str, buffered: Buffered) -> Result<Response<
         .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("image/"));
     let meta = ResponseMeta::from_headers(buffered.status, buffered.headers);
     if !is_image {
+        let content_type = config.redactor.scrub_opt(content_type);
         return Err(Error::Decode(Box::new(DecodeError {
             operation,
             status: meta.status,
@@ -432,8 +438,8 @@ fn expect_image(operation: &'static str, buffered: Buffered) -> Result<Response<
                 content_type.as_deref().unwrap_or("no content type")
             ),
             content_type,
-            excerpt: Some(excerpt(&buffered.body)),
-            request_id: meta.request_id,
+            excerpt: Some(scrubbed_excerpt(&buffered.body, &config.redactor)),
+            request_id: config.redactor.scrub_opt(meta.request_id),
         })));
     }
     Ok(Response::new(buffered.body, meta))

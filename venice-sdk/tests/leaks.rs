@@ -1,0 +1,522 @@
+//! Secrets and server text that must not leak: a loopback server echoes the API
+//! key (or hands out a new one) wherever a gateway might, and every test asserts
+//! that no `Display`, `Debug` or TRACE log line carries it, and that error lines
+//! stay one capped line whatever the server sends.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::future::Future;
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use venice_sdk::error::MAX_DISPLAYED_TEXT;
+use venice_sdk::types::{self, ChatCompletionRequest, GenerateImageRequest};
+use venice_sdk::{Client, Error, Message, Secret, StreamErrorKind};
+
+/// The client's key.
+const KEY: &str = "vk-leak-KEY-9f8e7d6c5b4a";
+/// A key the server hands out.
+const NEW_KEY: &str = "vk-new-CREATED-1a2b3c4d5e";
+
+// ---------------------------------------------------------------------------
+// Log capture (as in faults.rs)
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs a test body on this thread with a TRACE subscriber; the log must contain
+/// neither key. Returns the log.
+fn logged<F: Future<Output = ()>>(body: F) -> String {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(body);
+    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(!log.contains(KEY), "the log leaks the API key:\n{log}");
+    assert!(!log.contains(NEW_KEY), "the log leaks the new key:\n{log}");
+    log
+}
+
+/// Neither key in the error's `Display` or `Debug`.
+fn assert_clean(err: &Error) {
+    for shown in [format!("{err}"), format!("{err:?}"), format!("{err:#?}")] {
+        assert!(!shown.contains(KEY), "the API key leaks: {shown}");
+        assert!(!shown.contains(NEW_KEY), "the new key leaks: {shown}");
+    }
+}
+
+/// The error's `Display` is one line, free of control characters, and at most
+/// `bound` characters long.
+fn assert_one_capped_line(err: &Error, bound: usize) {
+    let line = err.to_string();
+    let bad: Vec<char> = line
+        .chars()
+        .filter(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+        .collect();
+    assert!(bad.is_empty(), "control characters {bad:?} in: {line:?}");
+    assert!(
+        line.chars().count() <= bound,
+        "{} characters: {}…",
+        line.chars().count(),
+        line.chars().take(200).collect::<String>()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// A loopback server answering each connection with one scripted response
+
+#[derive(Clone, Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+fn http(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Reply {
+    Reply {
+        status,
+        headers: headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        body: body.into(),
+    }
+}
+
+struct Server {
+    base: String,
+    attempts: Arc<AtomicUsize>,
+}
+
+impl Server {
+    /// Every connection gets `reply`.
+    async fn start(reply: Reply) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let attempts = Arc::new(AtomicUsize::new(0));
+        let a = attempts.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                a.fetch_add(1, Ordering::SeqCst);
+                let reply = reply.clone();
+                tokio::spawn(async move { serve(socket, reply).await });
+            }
+        });
+        Server { base, attempts }
+    }
+
+    fn attempts(&self) -> usize {
+        self.attempts.load(Ordering::SeqCst)
+    }
+
+    /// A client with the key, retries off.
+    fn client(&self) -> Client {
+        Client::builder()
+            .api_key(KEY)
+            .base_url(&self.base)
+            .max_retries(0)
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap()
+    }
+}
+
+/// Reads one request (head and body, by Content-Length).
+async fn read_request(socket: &mut TcpStream) {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 16384];
+    loop {
+        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if data.len() - end - 4 >= length {
+                return;
+            }
+        }
+        match socket.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+async fn serve(mut socket: TcpStream, reply: Reply) {
+    read_request(&mut socket).await;
+    let mut head = format!(
+        "HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n",
+        reply.status,
+        reply.body.len()
+    );
+    for (k, v) in &reply.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = socket.write_all(head.as_bytes()).await;
+    let _ = socket.write_all(&reply.body).await;
+    let _ = socket.shutdown().await;
+}
+
+fn chat_request() -> ChatCompletionRequest {
+    ChatCompletionRequest::new("m", [Message::user("q")])
+}
+
+fn image_request() -> GenerateImageRequest {
+    serde_json::from_value(json!({"model": "m", "prompt": "p"})).unwrap()
+}
+
+fn create_key_body() -> types::CreateApiKeysBody {
+    serde_json::from_value(json!({"apiKeyType": "INFERENCE", "description": "d"})).unwrap()
+}
+
+// ---------------------------------------------------------------------------
+// Point 8: the raw client refuses the operations that return a secret
+
+#[test]
+fn the_raw_client_refuses_operations_that_return_a_secret_before_sending() {
+    logged(async {
+        // What the server would answer: undecodable, with a new key in it
+        // (progenitor's error would print this body).
+        let undecodable = json!({"success": "yes", "data": {"apiKey": NEW_KEY}}).to_string();
+        let server = Server::start(http(
+            200,
+            &[("content-type", "application/json")],
+            undecodable,
+        ))
+        .await;
+        let client = server.client();
+
+        let err = client
+            .raw()
+            .create_api_keys()
+            .body(create_key_body())
+            .send()
+            .await
+            .unwrap_err();
+        let (shown, debug) = (err.to_string(), format!("{err:?}"));
+        assert!(
+            matches!(err, progenitor_client::Error::InvalidRequest(_)),
+            "{debug}"
+        );
+        assert!(
+            shown.contains("client.api_keys().create(..)"),
+            "names the method to use: {shown}"
+        );
+        for text in [&shown, &debug] {
+            assert!(!text.contains(NEW_KEY) && !text.contains(KEY), "{text}");
+        }
+
+        let web3: types::PostApiKeyGenerateWeb3KeyBody = serde_json::from_value(json!({
+            "address": "0xabc", "apiKeyType": "INFERENCE", "signature": "0xsig", "token": "t"
+        }))
+        .unwrap();
+        let err = client
+            .raw()
+            .post_api_key_generate_web3_key()
+            .body(web3)
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("client.api_keys().create_web3_key(..)"),
+            "{err}"
+        );
+        assert!(!format!("{err} {err:?}").contains(NEW_KEY));
+
+        assert_eq!(server.attempts(), 0, "nothing was sent");
+
+        // The SDK's own method sends it, and its error does not quote the key.
+        let err = client
+            .api_keys()
+            .create(create_key_body())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
+        assert_clean(&err);
+        assert_eq!(server.attempts(), 1);
+    });
+}
+
+#[test]
+fn the_raw_client_still_sends_other_operations() {
+    logged(async {
+        let server = Server::start(http(
+            200,
+            &[("content-type", "application/json")],
+            r#"{"object": "list", "data": []}"#,
+        ))
+        .await;
+        let characters = server.client().raw().list_characters().send().await;
+        assert!(characters.is_ok(), "{characters:?}");
+        assert_eq!(server.attempts(), 1);
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Point 9: a key echoed by the server is scrubbed from every error
+
+#[test]
+fn a_key_echoed_in_a_401_body_and_headers_is_scrubbed() {
+    logged(async {
+        let body = json!({
+            "error": format!("Invalid API key {KEY}"),
+            "code": format!("BAD_KEY:{KEY}"),
+            "details": {"authorization": [format!("Bearer {KEY}")], KEY: {"seen": KEY}},
+        })
+        .to_string();
+        let bearer = format!("Bearer {KEY}");
+        let ray = format!("ray-{KEY}");
+        let server = Server::start(http(
+            401,
+            &[
+                ("content-type", "application/json"),
+                ("cf-ray", &ray),
+                ("x-echo-authorization", &bearer),
+                ("x-venice-model-deprecation-warning", KEY),
+            ],
+            body,
+        ))
+        .await;
+        let err = server.client().models().list(None).await.unwrap_err();
+        assert_clean(&err);
+        let api = err.api().expect("an API error");
+        assert_eq!(api.status, 401);
+        assert_eq!(api.message, "Invalid API key <redacted>");
+        assert_eq!(api.code.as_deref(), Some("BAD_KEY:<redacted>"));
+        assert!(!api.body.contains(KEY));
+        assert!(!api.details.as_ref().unwrap().to_string().contains(KEY));
+        assert_eq!(err.request_id(), Some("ray-<redacted>"));
+        assert_eq!(
+            api.meta.headers["x-echo-authorization"],
+            "Bearer <redacted>"
+        );
+        let warning = api.meta.deprecation.as_ref().unwrap().warning.as_deref();
+        assert_eq!(warning, Some("<redacted>"));
+    });
+}
+
+#[test]
+fn a_key_in_an_html_error_page_is_scrubbed() {
+    logged(async {
+        let page = format!(
+            "<html><head><title>502 Bad Gateway ({KEY})</title></head>\
+             <body>upstream refused Authorization: Bearer {KEY}</body></html>"
+        );
+        let server = Server::start(http(502, &[("content-type", "text/html")], page)).await;
+        let err = server
+            .client()
+            .chat()
+            .create(chat_request())
+            .await
+            .unwrap_err();
+        assert_clean(&err);
+        let api = err.api().expect("an API error");
+        assert_eq!(
+            api.message,
+            "non-JSON error page: 502 Bad Gateway (<redacted>)"
+        );
+    });
+}
+
+#[test]
+fn a_key_in_a_non_image_answer_to_an_image_request_is_scrubbed() {
+    logged(async {
+        let page = format!("<html><body>not an image; your key is {KEY}</body></html>");
+        let content_type = format!("text/html; charset=utf-8; x={KEY}");
+        let ray = format!("ray-{KEY}");
+        let server = Server::start(http(
+            200,
+            &[("content-type", &content_type), ("cf-ray", &ray)],
+            page,
+        ))
+        .await;
+        let client = server.client();
+
+        let err = client
+            .images()
+            .generate_bytes(image_request())
+            .await
+            .unwrap_err();
+        assert_clean(&err);
+        let Error::Decode(decode) = &err else {
+            panic!("a decode error: {err:?}")
+        };
+        assert!(decode.excerpt.as_deref().unwrap().contains("<redacted>"));
+        assert_eq!(err.request_id(), Some("ray-<redacted>"));
+
+        let mut sink = Vec::new();
+        let err = client
+            .images()
+            .generate_to(image_request(), &mut sink)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
+        assert_clean(&err);
+        assert!(sink.is_empty());
+    });
+}
+
+#[test]
+fn a_key_in_server_messages_inside_a_stream_is_scrubbed() {
+    logged(async {
+        let chunk = r#"{"id":"c","choices":[{"index":0,"delta":{"content":"hi"}}]}"#;
+        let invalid = json!({"choices": format!("not a list: {KEY}")});
+        let error = json!({"error": format!("upstream rejected {KEY}"), "code": KEY});
+        let body = format!("data: {chunk}\n\ndata: {invalid}\n\ndata: {error}\n\n");
+        let ray = format!("ray-{KEY}");
+        let server = Server::start(http(
+            200,
+            &[("content-type", "text/event-stream"), ("cf-ray", &ray)],
+            body,
+        ))
+        .await;
+        let stream = server.client().chat().stream(chat_request()).await.unwrap();
+        assert!(!format!("{stream:?}").contains(KEY));
+        let items: Vec<_> = stream.collect().await;
+        assert_eq!(items.len(), 3, "{items:?}");
+        assert_eq!(items[0].as_ref().unwrap().delta_text(), "hi");
+        let kinds: Vec<&StreamErrorKind> = items[1..]
+            .iter()
+            .map(|item| {
+                let err = item.as_ref().unwrap_err();
+                assert_clean(err);
+                assert_eq!(err.request_id(), Some("ray-<redacted>"));
+                match err {
+                    Error::Stream(e) => &e.kind,
+                    other => panic!("a stream error: {other:?}"),
+                }
+            })
+            .collect();
+        assert!(
+            matches!(kinds[0], StreamErrorKind::InvalidJson { message } if message.contains("<redacted>")),
+            "{kinds:?}"
+        );
+        assert_eq!(
+            kinds[1],
+            &StreamErrorKind::Server {
+                message: "upstream rejected <redacted>".into(),
+                code: Some("<redacted>".into()),
+            }
+        );
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Point 10: Display is one capped line whatever the server sends
+
+/// Text a server could use to forge log lines or restyle a terminal, then 100 KB.
+fn hostile_text() -> String {
+    format!(
+        "bad request\nINFO forged log line\r\n\u{1b}[2J\u{1b}[31mred\u{1b}[0m\ttab\u{2028}sep\u{2029}\u{7}\u{202e}{}",
+        "A".repeat(100_000)
+    )
+}
+
+#[test]
+fn an_api_error_display_is_one_capped_line() {
+    logged(async {
+        let body = json!({"error": hostile_text(), "code": "C\nD\u{1b}[0m"}).to_string();
+        let server = Server::start(http(
+            400,
+            &[("content-type", "application/json"), ("cf-ray", "r\tay")],
+            body,
+        ))
+        .await;
+        let err = server.client().models().list(None).await.unwrap_err();
+        // status, message, code, request id and operation: each piece capped.
+        assert_one_capped_line(&err, MAX_DISPLAYED_TEXT + 100);
+        let shown = err.to_string();
+        assert!(
+            shown.contains("bad request\\nINFO forged log line\\r\\n\\u{1b}[2J"),
+            "{shown:.200}"
+        );
+        assert!(shown.contains("[C\\nD\\u{1b}[0m]"), "{shown}");
+        assert!(shown.contains("(request id r\\tay)"), "{shown}");
+        // The field keeps the whole message.
+        assert_eq!(err.api().unwrap().message, hostile_text());
+    });
+}
+
+#[test]
+fn a_stream_error_display_is_one_capped_line() {
+    logged(async {
+        let event = json!({"error": hostile_text(), "code": "c\rd"});
+        let server = Server::start(http(
+            200,
+            &[("content-type", "text/event-stream")],
+            format!("data: {event}\n\n"),
+        ))
+        .await;
+        let mut stream = server.client().chat().stream(chat_request()).await.unwrap();
+        let err = stream.next().await.unwrap().unwrap_err();
+        assert_one_capped_line(&err, MAX_DISPLAYED_TEXT + 120);
+        assert!(err.to_string().contains("[c\\rd]"), "{err}");
+        let Error::Stream(e) = &err else {
+            panic!("a stream error: {err:?}")
+        };
+        assert!(
+            matches!(&e.kind, StreamErrorKind::Server { message, .. } if *message == hostile_text())
+        );
+        assert!(stream.next().await.is_none());
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Point 11: a response holding a new key does not serialize implicitly
+
+#[test]
+fn a_created_key_is_not_serialized_implicitly() {
+    logged(async {
+        let created = json!({"success": true, "data": {
+            "id": "k1", "apiKey": NEW_KEY, "apiKeyType": "INFERENCE",
+            "description": "d", "expiresAt": null}});
+        let server = Server::start(http(
+            200,
+            &[("content-type", "application/json")],
+            created.to_string(),
+        ))
+        .await;
+        let response = server
+            .client()
+            .api_keys()
+            .create(create_key_body())
+            .await
+            .unwrap();
+        assert_eq!(response.data.api_key.expose(), NEW_KEY);
+        let err = serde_json::to_string(&*response).unwrap_err();
+        assert!(!format!("{err} {err:?}").contains(NEW_KEY), "{err}");
+        assert!(!format!("{response:?}").contains(NEW_KEY));
+        // Saving it is explicit.
+        let saved = Secret::exposing(|| serde_json::to_value(&*response)).unwrap();
+        assert_eq!(saved["data"]["apiKey"], NEW_KEY);
+    });
+}
