@@ -80,7 +80,7 @@ pub fn settings() -> progenitor_impl::GenerationSettings {
     settings
         .with_interface(progenitor_impl::InterfaceStyle::Builder)
         .with_tag(progenitor_impl::TagStyle::Merged)
-        .with_inner_type(quote!(crate::transport::Inner))
+        .with_inner_type(quote!(crate::config::Inner))
         .with_hooks(progenitor_impl::HooksMode::Expected)
         .with_derive("PartialEq")
         // `x-rust-type` of the `secret_fields` pass: the SDK's own `Secret` type.

@@ -6,22 +6,16 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
+use crate::config::{self, Config, Inner};
 use crate::resources::{ApiKeys, Characters, Chat, Images, Models};
 use crate::retry::{RetryBudget, RetryPolicy};
 use crate::secret::Redactor;
-use crate::transport::{Config, Inner};
 use crate::{Error, RawClient, Secret};
 
-/// The API's base URL.
-pub const DEFAULT_BASE_URL: &str = "https://api.venice.ai/api/v1";
-/// Time allowed to establish a connection.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Time allowed for a whole non-streaming request (long completions take minutes).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
-/// Largest response body read into memory (base64 images are large).
-pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 64 * 1024 * 1024;
-/// Longest silence allowed between two reads of a stream.
-pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+use crate::defaults::{
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
+};
 
 /// A Venice API client.
 ///
@@ -129,7 +123,7 @@ impl Client {
     /// Zero is a configuration error; a duration too large for the clock (such as
     /// `Duration::MAX`) means no limit.
     pub fn with_timeout(&self, timeout: Duration) -> Result<Client, Error> {
-        let timeout = positive("timeout", timeout)?;
+        let timeout = config::positive("timeout", timeout)?;
         Ok(self.derive(|c| c.timeout = timeout))
     }
 
@@ -146,8 +140,8 @@ impl Client {
                 "the connect timeout of a custom HTTP client is set on that client".into(),
             ));
         }
-        let timeout = positive("connect_timeout", timeout)?;
-        let http = default_http(timeout, &self.config.user_agent)?;
+        let timeout = config::positive("connect_timeout", timeout)?;
+        let http = config::default_http(timeout, &self.config.user_agent)?;
         Ok(self.derive(|c| {
             c.connect_timeout = timeout;
             c.http = http;
@@ -158,7 +152,7 @@ impl Client {
     ///
     /// Zero is a configuration error; `Duration::MAX` means no limit.
     pub fn with_stream_idle_timeout(&self, timeout: Duration) -> Result<Client, Error> {
-        let timeout = positive("stream_idle_timeout", timeout)?;
+        let timeout = config::positive("stream_idle_timeout", timeout)?;
         Ok(self.derive(|c| c.stream_idle_timeout = timeout))
     }
 
@@ -167,7 +161,7 @@ impl Client {
     ///
     /// Zero is a configuration error; `Duration::MAX` means no limit.
     pub fn with_stream_timeout(&self, limit: Duration) -> Result<Client, Error> {
-        let limit = positive("stream_timeout", limit)?;
+        let limit = config::positive("stream_timeout", limit)?;
         Ok(self.derive(|c| c.stream_timeout = Some(limit)))
     }
 
@@ -355,26 +349,26 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let base_url = normalize_base_url(
+        let base_url = config::normalize_base_url(
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
             self.allow_insecure_http,
         )?;
         let auth = match &self.api_key {
-            Some(key) => Some(auth_header(key)?),
+            Some(key) => Some(config::auth_header(key)?),
             None => None,
         };
-        let timeout = positive("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
-        let connect_timeout = positive(
+        let timeout = config::positive("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
+        let connect_timeout = config::positive(
             "connect_timeout",
             self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
         )?;
-        let stream_idle_timeout = positive(
+        let stream_idle_timeout = config::positive(
             "stream_idle_timeout",
             self.stream_idle_timeout
                 .unwrap_or(DEFAULT_STREAM_IDLE_TIMEOUT),
         )?;
         let stream_timeout = match self.stream_timeout {
-            Some(limit) => Some(positive("stream_timeout", limit)?),
+            Some(limit) => Some(config::positive("stream_timeout", limit)?),
             None => None,
         };
         let user_agent =
@@ -382,7 +376,7 @@ impl ClientBuilder {
         let own_http = self.http_client.is_none();
         let http = match self.http_client {
             Some(client) => client,
-            None => default_http(connect_timeout, &user_agent)?,
+            None => config::default_http(connect_timeout, &user_agent)?,
         };
         let redactor = Redactor::new(&self.api_key);
         let config = Arc::new(Config {
@@ -396,9 +390,7 @@ impl ClientBuilder {
             max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
             stream_idle_timeout,
             stream_timeout,
-            max_event_size: self
-                .max_event_size
-                .unwrap_or(crate::sse::DEFAULT_MAX_EVENT_SIZE),
+            max_event_size: self.max_event_size.unwrap_or(DEFAULT_MAX_EVENT_SIZE),
             retry: {
                 let mut policy = RetryPolicy::default();
                 if let Some(n) = self.max_retries {
@@ -419,106 +411,6 @@ impl ClientBuilder {
         });
         Ok(Client::from_config(config))
     }
-}
-
-/// Refuses a zero duration for the setting `name`; any other is valid (one too
-/// large for the clock means no limit: every timer of the SDK saturates).
-fn positive(name: &str, value: Duration) -> Result<Duration, Error> {
-    if value.is_zero() {
-        return Err(Error::Config(format!(
-            "{name} must be greater than zero (use Duration::MAX for no limit)"
-        )));
-    }
-    Ok(value)
-}
-
-/// The HTTP client the SDK builds when none is given.
-///
-/// It follows no redirect: the API never redirects, and following a `307` to
-/// another host or to `http://` would send the prompt (and, from some clients, the
-/// key) there. A redirect comes back as an [`Error::Api`] with its `3xx` status.
-fn default_http(
-    connect_timeout: Duration,
-    user_agent: &HeaderValue,
-) -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
-        .connect_timeout(connect_timeout)
-        .user_agent(user_agent.clone())
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
-}
-
-/// Whether `url`'s host is this machine: `localhost` (or a name under it), an
-/// IPv4 address in `127.0.0.0/8`, or `[::1]`.
-fn is_loopback(url: &reqwest::Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    match bare.parse::<std::net::IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => {
-            let name = bare.trim_end_matches('.').to_ascii_lowercase();
-            name == "localhost" || name.ends_with(".localhost")
-        }
-    }
-}
-
-fn normalize_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Error> {
-    let trimmed = url.trim().trim_end_matches('/');
-    let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
-        Error::Config(format!(
-            "base URL `{trimmed}` is not a URL ({e}); expected e.g. {DEFAULT_BASE_URL}"
-        ))
-    })?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Error::Config(format!(
-            "base URL `{trimmed}` must start with http:// or https://"
-        )));
-    }
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(Error::Config(
-            "the base URL must not contain a user name or password; pass the API key with ClientBuilder::api_key".into(),
-        ));
-    }
-    if parsed.scheme() == "http" && !allow_insecure_http && !is_loopback(&parsed) {
-        return Err(Error::Config(format!(
-            "base URL `{trimmed}` uses plain http:// to a host that is not this machine, which would send the API key and every request unencrypted; use https://, or call ClientBuilder::allow_insecure_http() if that network is trusted"
-        )));
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(Error::Config(format!(
-            "base URL `{trimmed}` must not have a query or fragment"
-        )));
-    }
-    Ok(trimmed.to_owned())
-}
-
-/// Builds `Bearer <key>`, refusing keys that cannot travel in a header. The error
-/// never quotes the key.
-fn auth_header(key: &Secret) -> Result<HeaderValue, Error> {
-    let raw = key.expose();
-    if raw.is_empty() {
-        return Err(Error::Config("the API key is empty".into()));
-    }
-    if let Some((i, c)) = raw.char_indices().find(|(_, c)| !c.is_ascii_graphic()) {
-        let what = match c {
-            '\n' | '\r' => "a line break",
-            ' ' | '\t' => "white space",
-            c if c.is_control() => "a control character",
-            _ => "a non-ASCII character",
-        };
-        return Err(Error::Config(format!(
-            "the API key contains {what} at byte {i}; API keys are printable ASCII (check for a trailing newline or quotes when reading it)"
-        )));
-    }
-    // The temporary `Bearer <key>` string is zeroized when dropped.
-    let bearer = Secret::new(format!("Bearer {raw}"));
-    let mut value = HeaderValue::from_str(bearer.expose())
-        .map_err(|_| Error::Config("the API key cannot be sent in an HTTP header".into()))?;
-    value.set_sensitive(true);
-    Ok(value)
 }
 
 #[cfg(test)]

@@ -11,12 +11,7 @@ use serde_json::Value;
 use crate::meta::ResponseMeta;
 use crate::secret::Redactor;
 
-/// How much of an error body an [`ApiError`] keeps.
-pub const MAX_ERROR_BODY_EXCERPT: usize = 64 * 1024;
-
-/// How many characters of one piece of server-provided text (a message, a
-/// code, a request id) an error's `Display` shows; the field keeps all of it.
-pub const MAX_DISPLAYED_TEXT: usize = 500;
+pub use crate::defaults::{MAX_DISPLAYED_TEXT, MAX_ERROR_BODY_EXCERPT};
 
 /// Server-provided text as an error's `Display` shows it: on one line, with
 /// control characters (`\n`, `\r`, `\t`, ESC, U+2028, U+2029, bidirectional
@@ -98,9 +93,9 @@ pub enum Error {
     /// A success response arrived but its body is not what the operation returns.
     #[error("{0}")]
     Decode(Box<DecodeError>),
-    /// A streamed response went wrong mid-way (see [`StreamErrorKind`](crate::stream::StreamErrorKind)).
+    /// A streamed response went wrong mid-way (see [`StreamErrorKind`]).
     #[error("{0}")]
-    Stream(Box<crate::stream::StreamError>),
+    Stream(Box<StreamError>),
     /// The response body is larger than the configured limit.
     #[error(
         "{operation}: response body larger than the {limit}-byte limit (status {status}); raise it with ClientBuilder::max_response_size"
@@ -289,6 +284,132 @@ impl fmt::Display for DecodeError {
             write!(f, " (request id {})", Shown(id))?;
         }
         Ok(())
+    }
+}
+
+/// What went wrong inside a stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StreamErrorKind {
+    /// The body ended before `data: [DONE]` and before any choice finished.
+    Truncated,
+    /// One event was larger than the limit; it was skipped.
+    EventTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// One event was not valid UTF-8; it was skipped.
+    InvalidUtf8,
+    /// One event was not a JSON chunk; it was skipped.
+    InvalidJson {
+        /// What the decoder said.
+        message: String,
+    },
+    /// The server sent an error event; the stream ends.
+    Server {
+        /// The message.
+        message: String,
+        /// The code, when sent.
+        code: Option<String>,
+    },
+}
+
+impl fmt::Display for StreamErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StreamErrorKind::Truncated => {
+                f.write_str("the stream ended before [DONE] and before any choice finished")
+            }
+            StreamErrorKind::EventTooLarge { limit } => write!(
+                f,
+                "an event larger than the {limit}-byte limit was skipped (raise it with ClientBuilder::max_event_size)"
+            ),
+            StreamErrorKind::InvalidUtf8 => {
+                f.write_str("an event was not valid UTF-8 and was skipped")
+            }
+            StreamErrorKind::InvalidJson { message } => {
+                write!(
+                    f,
+                    "an event was not a valid chunk and was skipped: {}",
+                    Shown(message)
+                )
+            }
+            StreamErrorKind::Server { message, code } => {
+                write!(
+                    f,
+                    "the server reported an error mid-stream: {}",
+                    Shown(message)
+                )?;
+                if let Some(code) = code {
+                    write!(f, " [{}]", Shown(code))?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A problem in the middle of a stream.
+///
+/// The client's API key is replaced by `<redacted>` in the server's text;
+/// `Display` shows that text escaped and capped (see
+/// [`MAX_DISPLAYED_TEXT`](crate::error::MAX_DISPLAYED_TEXT)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamError {
+    /// The operation.
+    pub operation: &'static str,
+    /// What went wrong.
+    pub kind: StreamErrorKind,
+    /// The request id of the response, if any.
+    pub request_id: Option<String>,
+}
+
+impl fmt::Display for StreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.operation, self.kind)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {})", Shown(id))?;
+        }
+        Ok(())
+    }
+}
+
+impl DecodeError {
+    /// The error of a success response of `operation` whose body is not what the
+    /// operation returns: `message` says what is wrong; `body`, when given, is
+    /// kept as an excerpt. Every field is scrubbed of the client's secrets.
+    pub(crate) fn error(
+        operation: &'static str,
+        status: StatusCode,
+        headers: &HeaderMap,
+        message: String,
+        body: Option<&[u8]>,
+        redactor: &Redactor,
+    ) -> Error {
+        let header = |value: Option<&str>| value.map(|v| redactor.scrub_str(v).into_owned());
+        Error::Decode(Box::new(DecodeError {
+            operation,
+            status,
+            content_type: header(crate::headers::content_type(headers)),
+            message: redactor.scrub(message),
+            excerpt: body.map(|b| scrubbed_excerpt(b, redactor)),
+            request_id: header(crate::headers::request_id(headers)),
+        }))
+    }
+
+    /// The error of an answer whose media type is not the `expected` one
+    /// (`"an image"`, `"a text/event-stream"`).
+    pub(crate) fn unexpected_media(
+        operation: &'static str,
+        status: StatusCode,
+        headers: &HeaderMap,
+        expected: &str,
+        body: Option<&[u8]>,
+        redactor: &Redactor,
+    ) -> Error {
+        let got = crate::headers::content_type(headers).unwrap_or("no content type");
+        let message = format!("expected {expected}, got {got}");
+        DecodeError::error(operation, status, headers, message, body, redactor)
     }
 }
 

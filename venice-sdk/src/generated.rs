@@ -7517,7 +7517,7 @@ Version: 20250303.052229*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::transport::Inner,
+    pub(crate) inner: crate::config::Inner,
 }
 impl Client {
     /// Create a new client.
@@ -7525,7 +7525,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::transport::Inner) -> Self {
+    pub fn new(baseurl: &str, inner: crate::config::Inner) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -7544,7 +7544,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::transport::Inner,
+        inner: crate::config::Inner,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -7553,7 +7553,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::transport::Inner> for Client {
+impl ClientInfo<crate::config::Inner> for Client {
     fn api_version() -> &'static str {
         "20250303.052229"
     }
@@ -7563,7 +7563,7 @@ impl ClientInfo<crate::transport::Inner> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::transport::Inner {
+    fn inner(&self) -> &crate::config::Inner {
         &self.inner
     }
 }
@@ -7571,7 +7571,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::transport::Inner>,
+        Client: ClientHooks<crate::config::Inner>,
     {}
 };
 impl Client {

@@ -37,25 +37,32 @@ extern crate self as venice_sdk;
 mod generated;
 
 mod client;
+mod config;
+pub mod defaults;
 pub mod error;
+mod headers;
 mod helpers;
 pub mod meta;
+mod raw;
 pub mod resources;
 pub mod retry;
 mod secret;
 pub mod sse;
 pub mod stream;
-pub mod transport;
+mod transport;
 mod validate;
 
-pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
+pub use client::{Client, ClientBuilder};
+pub use defaults::{
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
 };
-pub use error::{ApiError, ApiErrorKind, DecodeError, Error, TimeoutKind};
+pub use error::{
+    ApiError, ApiErrorKind, DecodeError, Error, StreamError, StreamErrorKind, TimeoutKind,
+};
 pub use generated::{Client as RawClient, builder, operations, types};
 pub use helpers::{Message, ModelId, Tool, ToolCall, VeniceParameters, WebSearch};
 pub use meta::{Response, ResponseMeta};
 pub use resources::{ChatCompletion, GeneratedImages, ImageInput};
 pub use secret::Secret;
-pub use stream::{ChatCompletionChunk, ChatStream, StreamError, StreamErrorKind};
+pub use stream::{ChatCompletionChunk, ChatStream};

@@ -142,41 +142,9 @@ pub struct ContentFlags {
     pub is_content_violation: Option<bool>,
 }
 
-/// Header names, parsed once (a lookup by `&str` parses and hashes the name each time).
-mod names {
-    use reqwest::header::HeaderName;
-
-    pub static CF_RAY: HeaderName = HeaderName::from_static("cf-ray");
-    pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-    pub static LIMIT_REQUESTS: HeaderName = HeaderName::from_static("x-ratelimit-limit-requests");
-    pub static REMAINING_REQUESTS: HeaderName =
-        HeaderName::from_static("x-ratelimit-remaining-requests");
-    pub static RESET_REQUESTS: HeaderName = HeaderName::from_static("x-ratelimit-reset-requests");
-    pub static LIMIT_TOKENS: HeaderName = HeaderName::from_static("x-ratelimit-limit-tokens");
-    pub static REMAINING_TOKENS: HeaderName =
-        HeaderName::from_static("x-ratelimit-remaining-tokens");
-    pub static RESET_TOKENS: HeaderName = HeaderName::from_static("x-ratelimit-reset-tokens");
-    pub static BALANCE_USD: HeaderName = HeaderName::from_static("x-venice-balance-usd");
-    pub static BALANCE_VCU: HeaderName = HeaderName::from_static("x-venice-balance-vcu");
-    pub static BALANCE_DIEM: HeaderName = HeaderName::from_static("x-venice-balance-diem");
-    pub static DEPRECATION_WARNING: HeaderName =
-        HeaderName::from_static("x-venice-model-deprecation-warning");
-    pub static DEPRECATION_DATE: HeaderName =
-        HeaderName::from_static("x-venice-model-deprecation-date");
-    pub static IS_BLURRED: HeaderName = HeaderName::from_static("x-venice-is-blurred");
-    pub static IS_CONTENT_VIOLATION: HeaderName =
-        HeaderName::from_static("x-venice-is-content-violation");
-}
-
 use reqwest::header::HeaderName;
 
-fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-}
+use crate::headers::{self as names, text as header};
 
 fn number(headers: &HeaderMap, name: &HeaderName) -> Option<f64> {
     header(headers, name)
@@ -251,9 +219,7 @@ impl ResponseMeta {
         let date = header(&headers, &names::DEPRECATION_DATE).map(str::to_owned);
         ResponseMeta {
             status,
-            request_id: header(&headers, &names::CF_RAY)
-                .or_else(|| header(&headers, &names::REQUEST_ID))
-                .map(str::to_owned),
+            request_id: names::request_id(&headers).map(str::to_owned),
             rate_limits: RateLimits {
                 requests: rate_limit(&headers, &REQUESTS, now),
                 tokens: rate_limit(&headers, &TOKENS, now),

@@ -36,15 +36,11 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use crate::error::{ApiErrorKind, ErrorBody, classify, is_retryable_status};
+use crate::headers;
 
-/// Retries of a call after the first attempt, unless configured otherwise.
-pub const DEFAULT_MAX_RETRIES: u32 = 2;
-/// The longest `Retry-After` honoured; a server asking for more is not retried.
-pub const DEFAULT_RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
-/// First backoff delay (doubled for each retry).
-pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(500);
-/// Longest backoff delay.
-pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(8);
+pub use crate::defaults::{
+    DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_AFTER_CAP,
+};
 
 /// How a client retries.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -143,10 +139,7 @@ pub(crate) fn decide(
     if replay == Replay::Never {
         return Decision::Stop(StopReason::NotRetryable);
     }
-    let forced = headers
-        .get("x-should-retry")
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().to_ascii_lowercase());
+    let forced = headers::text(headers, &headers::SHOULD_RETRY).map(str::to_ascii_lowercase);
     let retryable = match forced.as_deref() {
         Some("true") => true,
         Some("false") => false,
@@ -190,23 +183,18 @@ fn refused(status: StatusCode, kind: ApiErrorKind) -> bool {
 /// negative values count as absent; a finite value too large for a `Duration`
 /// (`1e20`) is [`Duration::MAX`], which no cap allows.
 pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let text = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
     let seconds = |s: &str, per_second: f64| {
         s.parse::<f64>()
             .ok()
             .filter(|n| n.is_finite() && *n >= 0.0)
             .map(|n| Duration::try_from_secs_f64(n / per_second).unwrap_or(Duration::MAX))
     };
-    if let Some(ms) = text("retry-after-ms").and_then(|s| seconds(s, 1000.0)) {
+    if let Some(ms) =
+        headers::text(headers, &headers::RETRY_AFTER_MS).and_then(|s| seconds(s, 1000.0))
+    {
         return Some(ms);
     }
-    let value = text("retry-after")?;
+    let value = headers::text(headers, &headers::RETRY_AFTER)?;
     if let Some(d) = seconds(value, 1.0) {
         return Some(d);
     }
@@ -242,9 +230,9 @@ pub(crate) struct RetryBudget {
 
 impl RetryBudget {
     /// Tokens available to a new client.
-    pub const INITIAL: u32 = 10;
-    /// Tokens each request earns, in tenths of a token (10 %).
-    pub const RATIO_TENTHS: u32 = 1;
+    pub const INITIAL: u32 = crate::defaults::RETRY_BUDGET_INITIAL;
+    /// Tokens each request earns, in tenths of a token.
+    pub const RATIO_TENTHS: u32 = crate::defaults::RETRY_BUDGET_PERCENT / 10;
     /// Most tokens ever held: a long healthy period does not pile up retries
     /// for a later failing burst.
     pub const CEILING: u32 = Self::INITIAL;

@@ -269,6 +269,20 @@ impl Redactor {
         }
     }
 
+    /// `body` with every secret replaced by `<redacted>`, byte-wise (the same
+    /// bytes, not copied, when it holds none).
+    pub fn scrub_bytes(&self, body: bytes::Bytes) -> bytes::Bytes {
+        let mut out: Option<Vec<u8>> = None;
+        for p in self.patterns.iter() {
+            let needle = p.expose().as_bytes();
+            let current = out.as_deref().unwrap_or(&body);
+            if contains_bytes(current, needle) {
+                out = Some(replace_bytes(current, needle, REDACTED.as_bytes()));
+            }
+        }
+        out.map_or(body, bytes::Bytes::from)
+    }
+
     /// Scrubs every header value holding a secret (byte-wise, so values that are
     /// not UTF-8 are covered too).
     pub fn scrub_headers(&self, headers: &mut HeaderMap) {
@@ -297,21 +311,24 @@ impl Redactor {
 }
 
 fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+    !needle.is_empty() && memchr::memmem::find(haystack, needle).is_some()
 }
 
 fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(haystack.len());
-    let mut i = 0;
-    while i < haystack.len() {
-        if !needle.is_empty() && haystack[i..].starts_with(needle) {
-            out.extend_from_slice(with);
-            i += needle.len();
-        } else {
-            out.push(haystack[i]);
-            i += 1;
-        }
+    if needle.is_empty() {
+        return haystack.to_vec();
     }
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut last = 0;
+    for at in memchr::memmem::find_iter(haystack, needle) {
+        if at < last {
+            continue;
+        }
+        out.extend_from_slice(haystack.get(last..at).unwrap_or_default());
+        out.extend_from_slice(with);
+        last = at.saturating_add(needle.len());
+    }
+    out.extend_from_slice(haystack.get(last..).unwrap_or_default());
     out
 }
 

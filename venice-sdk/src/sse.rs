@@ -79,8 +79,7 @@
 
 use std::fmt;
 
-/// Default for [`SseParser::new`]: an event in progress may hold at most 16 MiB.
-pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
+pub use crate::defaults::DEFAULT_MAX_EVENT_SIZE;
 
 /// The UTF-8 byte order mark, dropped once at the start of a stream.
 const BOM: &[u8] = b"\xEF\xBB\xBF";

@@ -15,7 +15,9 @@ use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::{Shown, TimeoutKind};
+pub use crate::error::{StreamError, StreamErrorKind};
+
+use crate::error::TimeoutKind;
 use crate::secret::Redactor;
 use crate::sse::{Event, SseError, SseParser};
 use crate::{Error, ResponseMeta, types};
@@ -130,93 +132,6 @@ impl ChatCompletionChunk {
     }
 }
 
-/// What went wrong inside a stream.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StreamErrorKind {
-    /// The body ended before `data: [DONE]` and before any choice finished.
-    Truncated,
-    /// One event was larger than the limit; it was skipped.
-    EventTooLarge {
-        /// The limit in bytes.
-        limit: usize,
-    },
-    /// One event was not valid UTF-8; it was skipped.
-    InvalidUtf8,
-    /// One event was not a JSON chunk; it was skipped.
-    InvalidJson {
-        /// What the decoder said.
-        message: String,
-    },
-    /// The server sent an error event; the stream ends.
-    Server {
-        /// The message.
-        message: String,
-        /// The code, when sent.
-        code: Option<String>,
-    },
-}
-
-impl fmt::Display for StreamErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StreamErrorKind::Truncated => {
-                f.write_str("the stream ended before [DONE] and before any choice finished")
-            }
-            StreamErrorKind::EventTooLarge { limit } => write!(
-                f,
-                "an event larger than the {limit}-byte limit was skipped (raise it with ClientBuilder::max_event_size)"
-            ),
-            StreamErrorKind::InvalidUtf8 => {
-                f.write_str("an event was not valid UTF-8 and was skipped")
-            }
-            StreamErrorKind::InvalidJson { message } => {
-                write!(
-                    f,
-                    "an event was not a valid chunk and was skipped: {}",
-                    Shown(message)
-                )
-            }
-            StreamErrorKind::Server { message, code } => {
-                write!(
-                    f,
-                    "the server reported an error mid-stream: {}",
-                    Shown(message)
-                )?;
-                if let Some(code) = code {
-                    write!(f, " [{}]", Shown(code))?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-/// A problem in the middle of a stream.
-///
-/// The client's API key is replaced by `<redacted>` in the server's text;
-/// `Display` shows that text escaped and capped (see
-/// [`MAX_DISPLAYED_TEXT`](crate::error::MAX_DISPLAYED_TEXT)).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StreamError {
-    /// The operation.
-    pub operation: &'static str,
-    /// What went wrong.
-    pub kind: StreamErrorKind,
-    /// The request id of the response, if any.
-    pub request_id: Option<String>,
-}
-
-impl fmt::Display for StreamError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.operation, self.kind)?;
-        if let Some(id) = &self.request_id {
-            write!(f, " (request id {})", Shown(id))?;
-        }
-        Ok(())
-    }
-}
-
 type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
 /// A streamed chat completion: a [`Stream`] of [`ChatCompletionChunk`]s.
@@ -264,7 +179,7 @@ impl ChatStream {
         response: reqwest::Response,
         meta: ResponseMeta,
         operation: &'static str,
-        config: &crate::transport::Config,
+        config: &crate::config::Config,
     ) -> ChatStream {
         let idle = config.stream_idle_timeout;
         ChatStream {

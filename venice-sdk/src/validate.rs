@@ -1,142 +1,204 @@
-//! Checks a request body against the spec's value rules before it is sent.
+//! Checks a request against the spec's value rules before it is sent.
 //!
 //! The rules (`minItems`, `maxLength`, `maximum`, …) come from the spec, through
 //! the generated [`operations`](crate::operations) table; the generated types do not
-//! enforce them.
+//! enforce them. They are checked on the typed request itself: a [`serde::Serializer`]
+//! that produces nothing walks the value as it would be sent (field names as on the
+//! wire, absent options skipped) and compares each value whose path a rule names.
+//! Nothing is serialized to bytes or parsed back.
 
-use std::borrow::Cow;
+use std::fmt;
 
-use serde_json::Value;
+use serde::Serialize;
+use serde::ser::{self, Impossible};
 
 use crate::Error;
 use crate::operations::{Constraint, Rule};
 
-/// Checks `body` against every constraint; the first violation is an
-/// [`Error::InvalidRequest`] naming the field (`messages`, `messages[2].content`).
-///
-/// Nothing is allocated on the success path but the indices of `*` steps.
-pub(crate) fn check(body: &Value, constraints: &[Constraint]) -> Result<(), Error> {
-    for c in constraints {
-        let mut indices = Vec::new();
-        check_at(body, c.pointer.trim_start_matches('/'), &mut indices, c)?;
-    }
-    Ok(())
-}
-
-fn unescape(token: &str) -> Cow<'_, str> {
-    if token.contains('~') {
-        Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
-    } else {
-        Cow::Borrowed(token)
-    }
-}
-
-fn check_at(
-    value: &Value,
-    rest: &str,
-    indices: &mut Vec<usize>,
-    c: &Constraint,
+/// Checks `value` (as it would be serialized) against every constraint; the first
+/// violation, in document order, is an [`Error::InvalidRequest`] naming the field
+/// (`messages`, `messages[2].content`).
+pub(crate) fn check<T: Serialize + ?Sized>(
+    value: &T,
+    constraints: &[Constraint],
 ) -> Result<(), Error> {
-    if rest.is_empty() {
-        return match violation(value, &c.rule) {
-            None => Ok(()),
-            Some(message) => Err(Error::invalid(field_name(c.pointer, indices), message)),
-        };
-    }
-    let (token, tail) = rest.split_once('/').unwrap_or((rest, ""));
-    if token == "*" {
-        if let Value::Array(items) = value {
-            for (i, item) in items.iter().enumerate() {
-                indices.push(i);
-                check_at(item, tail, indices, c)?;
-                indices.pop();
-            }
-        }
+    if constraints.is_empty() {
         return Ok(());
     }
-    match value.get(unescape(token).as_ref()) {
-        // Absent or null optional values have nothing to check.
-        None | Some(Value::Null) => Ok(()),
-        Some(child) => check_at(child, tail, indices, c),
+    let mut walker = Walker {
+        constraints,
+        path: Vec::new(),
+    };
+    match value.serialize(&mut walker) {
+        Ok(()) => Ok(()),
+        Err(Stop::Violation(error)) => Err(error),
+        // The type refused to serialize: sending it would fail the same way, with
+        // the serializer's own message.
+        Err(Stop::Custom(message)) => Err(Error::invalid("body", message)),
     }
 }
 
-/// `/messages/*/content` with indices `[2]` → `messages[2].content`.
-fn field_name(pointer: &str, indices: &[usize]) -> String {
-    let mut out = String::new();
-    let mut next_index = indices.iter();
-    for token in pointer.split('/').skip(1) {
-        if token == "*" {
-            if let Some(i) = next_index.next() {
-                out.push_str(&format!("[{i}]"));
+/// One step of the path to the value being visited.
+#[derive(Clone, Debug)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Whether a JSON-pointer token (`*` for any array item, `~0`/`~1` escapes)
+/// names this step.
+fn token_matches(token: &str, step: &Step) -> bool {
+    match step {
+        Step::Index(_) => token == "*",
+        Step::Key(key) => {
+            if token.contains('~') {
+                token.replace("~1", "/").replace("~0", "~") == *key
+            } else {
+                token == key
             }
-        } else {
-            if !out.is_empty() {
-                out.push('.');
-            }
-            out.push_str(&unescape(token));
         }
     }
-    if out.is_empty() {
-        "body".to_owned()
-    } else {
-        out
+}
+
+/// The serializer that checks instead of writing.
+struct Walker<'c> {
+    constraints: &'c [Constraint],
+    path: Vec<Step>,
+}
+
+/// Why the walk stopped.
+#[derive(Debug)]
+enum Stop {
+    Violation(Error),
+    Custom(String),
+}
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stop::Violation(e) => e.fmt(f),
+            Stop::Custom(m) => f.write_str(m),
+        }
     }
 }
 
-/// What is wrong with `value` under `rule`, if anything.
-fn violation(value: &Value, rule: &Rule) -> Option<String> {
-    match (rule, value) {
-        (Rule::MinItems(n), Value::Array(a)) if (a.len() as u64) < *n => Some(format!(
-            "must have at least {n} item{} (has {})",
-            plural(*n),
-            a.len()
+impl std::error::Error for Stop {}
+
+impl ser::Error for Stop {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Stop::Custom(msg.to_string())
+    }
+}
+
+/// A visited value, as far as the rules care.
+enum Seen<'v> {
+    Items(usize),
+    Text(&'v str),
+    Number(f64),
+}
+
+impl Walker<'_> {
+    /// The rules whose pointer names the current path.
+    fn rules_here(&self) -> impl Iterator<Item = &Rule> + '_ {
+        self.constraints.iter().filter_map(|c| {
+            let mut tokens = c.pointer.split('/').skip(1);
+            let all_match = self
+                .path
+                .iter()
+                .all(|step| tokens.next().is_some_and(|t| token_matches(t, step)));
+            (all_match && tokens.next().is_none()).then_some(&c.rule)
+        })
+    }
+
+    /// Checks the value at the current path.
+    fn visit(&self, seen: Seen<'_>) -> Result<(), Stop> {
+        for rule in self.rules_here() {
+            if let Some(message) = violation(&seen, rule) {
+                return Err(Stop::Violation(Error::invalid(self.field_name(), message)));
+            }
+        }
+        Ok(())
+    }
+
+    /// The path as users write it: `messages[2].content`.
+    fn field_name(&self) -> String {
+        let mut out = String::new();
+        for step in &self.path {
+            match step {
+                Step::Index(i) => out.push_str(&format!("[{i}]")),
+                Step::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+            }
+        }
+        if out.is_empty() {
+            "body".to_owned()
+        } else {
+            out
+        }
+    }
+
+    /// Visits a child value at `step`.
+    fn child<T: Serialize + ?Sized>(&mut self, step: Step, value: &T) -> Result<(), Stop> {
+        self.path.push(step);
+        let result = value.serialize(&mut *self);
+        self.path.pop();
+        result
+    }
+}
+
+/// What is wrong with a value under `rule`, if anything.
+fn violation(seen: &Seen<'_>, rule: &Rule) -> Option<String> {
+    match (rule, seen) {
+        (Rule::MinItems(n), Seen::Items(len)) if (*len as u64) < *n => Some(format!(
+            "must have at least {n} item{} (has {len})",
+            plural(*n)
         )),
-        (Rule::MaxItems(n), Value::Array(a)) if (a.len() as u64) > *n => Some(format!(
-            "must have at most {n} item{} (has {})",
-            plural(*n),
-            a.len()
+        (Rule::MaxItems(n), Seen::Items(len)) if (*len as u64) > *n => Some(format!(
+            "must have at most {n} item{} (has {len})",
+            plural(*n)
         )),
-        (Rule::MinLength(n), Value::String(s)) if (s.chars().count() as u64) < *n => Some(format!(
-            "must be at least {n} character{} long (is {})",
-            plural(*n),
-            s.chars().count()
-        )),
-        (Rule::MaxLength(n), Value::String(s)) if (s.chars().count() as u64) > *n => Some(format!(
-            "must be at most {n} character{} long (is {})",
-            plural(*n),
-            s.chars().count()
-        )),
+        (Rule::MinLength(n), Seen::Text(s)) | (Rule::MaxLength(n), Seen::Text(s)) => {
+            let count = s.chars().count() as u64;
+            match rule {
+                Rule::MinLength(_) if count < *n => Some(format!(
+                    "must be at least {n} character{} long (is {count})",
+                    plural(*n)
+                )),
+                Rule::MaxLength(_) if count > *n => Some(format!(
+                    "must be at most {n} character{} long (is {count})",
+                    plural(*n)
+                )),
+                _ => None,
+            }
+        }
         (
             Rule::Minimum {
                 value: min,
                 exclusive,
             },
-            Value::Number(x),
-        ) => match x.as_f64() {
-            Some(x) if (*exclusive && x <= *min) || x < *min => Some(format!(
-                "must be {} {min} (is {x})",
-                if *exclusive {
-                    "greater than"
-                } else {
-                    "at least"
-                }
-            )),
-            _ => None,
-        },
+            Seen::Number(x),
+        ) if (*exclusive && x <= min) || x < min => Some(format!(
+            "must be {} {min} (is {x})",
+            if *exclusive {
+                "greater than"
+            } else {
+                "at least"
+            }
+        )),
         (
             Rule::Maximum {
                 value: max,
                 exclusive,
             },
-            Value::Number(x),
-        ) => match x.as_f64() {
-            Some(x) if (*exclusive && x >= *max) || x > *max => Some(format!(
-                "must be {} {max} (is {x})",
-                if *exclusive { "less than" } else { "at most" }
-            )),
-            _ => None,
-        },
+            Seen::Number(x),
+        ) if (*exclusive && x >= max) || x > max => Some(format!(
+            "must be {} {max} (is {x})",
+            if *exclusive { "less than" } else { "at most" }
+        )),
         _ => None,
     }
 }
@@ -145,9 +207,392 @@ fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// A sequence, tuple or map being walked: counts its items.
+struct Compound<'w, 'c> {
+    walker: &'w mut Walker<'c>,
+    items: usize,
+    /// The key of the map entry whose value comes next.
+    key: Option<String>,
+}
+
+impl Compound<'_, '_> {
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
+        let index = self.items;
+        self.items = self.items.saturating_add(1);
+        self.walker.child(Step::Index(index), value)
+    }
+
+    fn end_items(self) -> Result<(), Stop> {
+        self.walker.visit(Seen::Items(self.items))
+    }
+}
+
+macro_rules! number {
+    ($($method:ident: $ty:ty),*) => {$(
+        fn $method(self, v: $ty) -> Result<(), Stop> {
+            #[allow(clippy::cast_precision_loss, clippy::cast_lossless)]
+            self.visit(Seen::Number(v as f64))
+        }
+    )*};
+}
+
+impl<'w, 'c> ser::Serializer for &'w mut Walker<'c> {
+    type Ok = ();
+    type Error = Stop;
+    type SerializeSeq = Compound<'w, 'c>;
+    type SerializeTuple = Compound<'w, 'c>;
+    type SerializeTupleStruct = Compound<'w, 'c>;
+    type SerializeTupleVariant = Compound<'w, 'c>;
+    type SerializeMap = Compound<'w, 'c>;
+    type SerializeStruct = Compound<'w, 'c>;
+    type SerializeStructVariant = Compound<'w, 'c>;
+
+    number!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+        serialize_u64: u64, serialize_u128: u128, serialize_f32: f32, serialize_f64: f64);
+
+    fn serialize_bool(self, _: bool) -> Result<(), Stop> {
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result<(), Stop> {
+        let mut buf = [0u8; 4];
+        self.visit(Seen::Text(v.encode_utf8(&mut buf)))
+    }
+    fn serialize_str(self, v: &str) -> Result<(), Stop> {
+        self.visit(Seen::Text(v))
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Stop> {
+        self.visit(Seen::Items(v.len()))
+    }
+    fn serialize_none(self) -> Result<(), Stop> {
+        // Absent or null optional values have nothing to check.
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Stop> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), Stop> {
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Stop> {
+        Ok(())
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), Stop> {
+        self.visit(Seen::Text(variant))
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Stop> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Stop> {
+        self.child(Step::Key(variant.to_owned()), value)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'w, 'c>, Stop> {
+        Ok(Compound {
+            walker: self,
+            items: 0,
+            key: None,
+        })
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Compound<'w, 'c>, Stop> {
+        Ok(Compound {
+            walker: self,
+            items: 0,
+            key: None,
+        })
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'c>, Stop> {
+        Ok(Compound {
+            walker: self,
+            items: 0,
+            key: None,
+        })
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Compound<'w, 'c>, Stop> {
+        Ok(Compound {
+            walker: self,
+            items: 0,
+            key: None,
+        })
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Compound<'w, 'c>, Stop> {
+        Ok(Compound {
+            walker: self,
+            items: 0,
+            key: None,
+        })
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'c>, Stop> {
+        Ok(Compound {
+            walker: self,
+            items: 0,
+            key: None,
+        })
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Compound<'w, 'c>, Stop> {
+        Ok(Compound {
+            walker: self,
+            items: 0,
+            key: None,
+        })
+    }
+}
+
+impl ser::SerializeSeq for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Stop;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Stop> {
+        self.end_items()
+    }
+}
+
+impl ser::SerializeTuple for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Stop;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Stop> {
+        self.end_items()
+    }
+}
+
+impl ser::SerializeTupleStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Stop;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Stop> {
+        self.end_items()
+    }
+}
+
+impl ser::SerializeTupleVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Stop;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), Stop> {
+        self.end_items()
+    }
+}
+
+impl ser::SerializeMap for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Stop;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Stop> {
+        // Keys that are not strings (never in this API) match no rule.
+        self.key = Some(key.serialize(KeyName).unwrap_or_default());
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
+        let key = self.key.take().unwrap_or_default();
+        self.walker.child(Step::Key(key), value)
+    }
+    fn end(self) -> Result<(), Stop> {
+        Ok(())
+    }
+}
+
+impl ser::SerializeStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Stop;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Stop> {
+        self.walker.child(Step::Key(key.to_owned()), value)
+    }
+    fn end(self) -> Result<(), Stop> {
+        Ok(())
+    }
+}
+
+impl ser::SerializeStructVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Stop;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Stop> {
+        self.walker.child(Step::Key(key.to_owned()), value)
+    }
+    fn end(self) -> Result<(), Stop> {
+        Ok(())
+    }
+}
+
+/// Reads a map key as a string; any other key is an error (and matches no rule).
+struct KeyName;
+
+impl ser::Serializer for KeyName {
+    type Ok = String;
+    type Error = Stop;
+    type SerializeSeq = Impossible<String, Stop>;
+    type SerializeTuple = Impossible<String, Stop>;
+    type SerializeTupleStruct = Impossible<String, Stop>;
+    type SerializeTupleVariant = Impossible<String, Stop>;
+    type SerializeMap = Impossible<String, Stop>;
+    type SerializeStruct = Impossible<String, Stop>;
+    type SerializeStructVariant = Impossible<String, Stop>;
+
+    fn serialize_str(self, v: &str) -> Result<String, Stop> {
+        Ok(v.to_owned())
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<String, Stop> {
+        Ok(variant.to_owned())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<String, Stop> {
+        value.serialize(self)
+    }
+    fn serialize_bool(self, _: bool) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_i8(self, _: i8) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_i16(self, _: i16) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_i32(self, _: i32) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_i64(self, _: i64) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_u8(self, _: u8) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_u16(self, _: u16) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_u32(self, _: u32) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_u64(self, _: u64) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_f32(self, _: f32) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_f64(self, _: f64) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_char(self, v: char) -> Result<String, Stop> {
+        Ok(v.to_string())
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_none(self) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, Stop> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<String, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Stop> {
+        Err(not_a_string())
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Stop> {
+        Err(not_a_string())
+    }
+}
+
+fn not_a_string() -> Stop {
+    Stop::Custom("map key is not a string".into())
+}
+
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
 
@@ -230,5 +675,28 @@ mod tests {
     #[test]
     fn characters_not_bytes_are_counted() {
         assert_eq!(field_of(json!({"messages": [{"content": "ééééé"}]})), None);
+    }
+}
+
+#[cfg(test)]
+mod typed {
+    use super::*;
+    use crate::types;
+
+    /// The typed request is checked as sent: the generated table's rules for chat.
+    #[test]
+    fn typed_requests_are_checked_without_serializing() {
+        let op = crate::operations::ALL
+            .iter()
+            .find(|op| op.path == "/chat/completions")
+            .unwrap();
+        let empty = types::ChatCompletionRequest::new("m", []);
+        let err = check(&empty, op.constraints).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest { field, .. } if field == "messages"),
+            "{err}"
+        );
+        let ok = types::ChatCompletionRequest::new("m", [crate::Message::user("hi")]);
+        check(&ok, op.constraints).unwrap();
     }
 }

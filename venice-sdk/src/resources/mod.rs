@@ -8,12 +8,13 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{ACCEPT, HeaderValue};
 
-use crate::error::{DecodeError, scrubbed_excerpt};
+use crate::config::Config;
+use crate::error::DecodeError;
 use crate::stream::ChatStream;
-use crate::transport::{self, Buffered};
-use crate::{Client, Error, Response, ResponseMeta, operations, types};
+use crate::transport::{self, Buffered, Source};
+use crate::{Client, Error, Response, ResponseMeta, headers, operations, types};
 
 /// The chat completion returned by [`Chat::create`].
 pub type ChatCompletion = types::CreateChatCompletionResponse;
@@ -33,7 +34,7 @@ impl Chat<'_> {
         mut request: types::ChatCompletionRequest,
     ) -> Result<Response<ChatCompletion>, Error> {
         request.stream = None;
-        let op = transport::operation("POST", "/chat/completions")?;
+        let op = operation("POST", "/chat/completions")?;
         transport::call_json(self.client.config(), op, &[], Some(&request)).await
     }
 
@@ -48,7 +49,7 @@ impl Chat<'_> {
         mut request: types::ChatCompletionRequest,
     ) -> Result<ChatStream, Error> {
         request.stream = Some(true);
-        let op = transport::operation("POST", "/chat/completions")?;
+        let op = operation("POST", "/chat/completions")?;
         let config = self.client.config();
         let http = json_request(config, op, "text/event-stream", &request)?;
         let (response, meta) = transport::open_stream(config, op, http).await?;
@@ -168,7 +169,7 @@ impl Images<'_> {
         mut request: types::GenerateImageRequest,
     ) -> Result<Response<GeneratedImages>, Error> {
         request.return_binary = None;
-        let op = transport::operation("POST", "/image/generate")?;
+        let op = operation("POST", "/image/generate")?;
         let response: Response<types::GenerateImageResponse> =
             transport::call_json(self.client.config(), op, &[], Some(&request)).await?;
         let (body, meta) = response.into_parts();
@@ -177,14 +178,14 @@ impl Images<'_> {
             let data = base64::engine::general_purpose::STANDARD
                 .decode(encoded.trim())
                 .map_err(|e| {
-                    Error::Decode(Box::new(DecodeError {
-                        operation: "generateImage",
-                        status: meta.status,
-                        content_type: Some("application/json".into()),
-                        message: format!("images[{i}] is not valid base64: {e}"),
-                        excerpt: None,
-                        request_id: meta.request_id.clone(),
-                    }))
+                    DecodeError::error(
+                        op.id,
+                        meta.status,
+                        &meta.headers,
+                        format!("images[{i}] is not valid base64: {e}"),
+                        None,
+                        &self.client.config().redactor,
+                    )
                 })?;
             images.push(Bytes::from(data));
         }
@@ -208,11 +209,10 @@ impl Images<'_> {
         mut request: types::GenerateImageRequest,
     ) -> Result<Response<Bytes>, Error> {
         request.return_binary = Some(true);
-        let op = transport::operation("POST", "/image/generate")?;
+        let op = operation("POST", "/image/generate")?;
         let config = self.client.config();
         let http = json_request(config, op, IMAGE_ACCEPT, &request)?;
-        let buffered =
-            transport::execute(config, op, transport::Source::Built(Some(Box::new(http)))).await?;
+        let buffered = transport::execute(config, op, Source::built(http)).await?;
         expect_image(config, op.id, buffered)
     }
 
@@ -236,35 +236,21 @@ impl Images<'_> {
         use tokio::io::AsyncWriteExt as _;
 
         request.return_binary = Some(true);
-        let op = transport::operation("POST", "/image/generate")?;
+        let op = operation("POST", "/image/generate")?;
         let config = self.client.config();
         let http = json_request(config, op, IMAGE_ACCEPT, &request)?;
-        let mut response =
-            transport::send_for_body(config, op, transport::Source::Built(Some(Box::new(http))))
-                .await?;
-        let meta = ResponseMeta::from_headers(response.status(), response.headers().clone());
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        if !content_type
-            .as_deref()
-            .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("image/"))
-        {
-            let content_type = config.redactor.scrub_opt(content_type);
-            return Err(Error::Decode(Box::new(DecodeError {
-                operation: op.id,
-                status: meta.status,
-                message: format!(
-                    "expected an image, got {}",
-                    content_type.as_deref().unwrap_or("no content type")
-                ),
-                content_type,
-                excerpt: None,
-                request_id: config.redactor.scrub_opt(meta.request_id),
-            })));
+        let mut response = transport::send_for_body(config, op, Source::built(http)).await?;
+        if !headers::media_type_is(response.headers(), "image/") {
+            return Err(DecodeError::unexpected_media(
+                op.id,
+                response.status(),
+                response.headers(),
+                "an image",
+                None,
+                &config.redactor,
+            ));
         }
+        let meta = ResponseMeta::from_headers(response.status(), response.headers().clone());
         let mut written = 0u64;
         let io = |source| Error::Io {
             path: PathBuf::new(),
@@ -282,7 +268,7 @@ impl Images<'_> {
                     operation: op.id,
                     status: meta.status,
                     limit: config.max_response_size,
-                    request_id: meta.request_id,
+                    request_id: config.redactor.scrub_opt(meta.request_id),
                 });
             }
             writer.write_all(&chunk).await.map_err(io)?;
@@ -312,7 +298,7 @@ impl Images<'_> {
         }
         let (mime, _) = sniff(&data);
         let file_name = sanitize_file_name(&file_name);
-        let op = transport::operation("POST", "/image/upscale")?;
+        let op = operation("POST", "/image/upscale")?;
         let config = Arc::clone(self.client.config());
         let url = format!("{}{}", config.base_url, op.path);
         // Each attempt gets a new form over the same bytes.
@@ -335,14 +321,13 @@ impl Images<'_> {
                     .multipart(form)
                     .build()
                     .map_err(|e| Error::invalid("body", e.to_string()))?;
-                transport::prepare(&config, Some(op), &mut http)?;
+                transport::prepare(&config, op, &mut http);
                 Ok(http)
             }
         };
         // Build once up front so a bad request fails before anything is sent.
         drop(build()?);
-        let buffered =
-            transport::execute(&config, op, transport::Source::Factory(Box::new(build))).await?;
+        let buffered = transport::execute(&config, op, Source::Factory(Box::new(build))).await?;
         expect_image(&config, op.id, buffered)
     }
 
@@ -352,13 +337,25 @@ impl Images<'_> {
     }
 }
 
+/// The operation at `METHOD path` in the generated table.
+fn operation(method: &str, path: &str) -> Result<&'static operations::Operation, Error> {
+    operations::ALL
+        .iter()
+        .find(|op| op.method == method && op.path == path)
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "the spec this SDK was generated from has no {method} {path}"
+            ))
+        })
+}
+
 /// A `GET` of the operation at `path`, decoded into its generated response type.
 async fn get<T: serde::de::DeserializeOwned>(
     client: &Client,
     path: &str,
     query: &[(&str, &str)],
 ) -> Result<Response<T>, Error> {
-    let op = transport::operation("GET", path)?;
+    let op = operation("GET", path)?;
     transport::call_json(client.config(), op, query, None::<&()>).await
 }
 
@@ -372,11 +369,12 @@ const IMAGE_ACCEPT: &str = "image/*, application/json";
 
 /// A prepared JSON request to `op` (auth, user agent, the spec's value rules).
 fn json_request(
-    config: &transport::Config,
+    config: &Config,
     op: &'static operations::Operation,
     accept: &'static str,
     body: &impl serde::Serialize,
 ) -> Result<reqwest::Request, Error> {
+    op.check(body)?;
     let mut http = config
         .http
         .request(op.method(), format!("{}{}", config.base_url, op.path))
@@ -384,7 +382,7 @@ fn json_request(
         .json(body)
         .build()
         .map_err(|e| Error::invalid("body", e.to_string()))?;
-    transport::prepare(config, Some(op), &mut http)?;
+    transport::prepare(config, op, &mut http);
     Ok(http)
 }
 
@@ -412,36 +410,22 @@ fn sanitize_file_name(name: &str) -> String {
 
 /// Accepts an image body, or says what came instead (the API key scrubbed).
 fn expect_image(
-    config: &transport::Config,
+    config: &Config,
     operation: &'static str,
     buffered: Buffered,
 ) -> Result<Response<Bytes>, Error> {
-    if let Some(error) = buffered.error_for_status(operation, &config.redactor) {
-        return Err(error);
-    }
-    let content_type = buffered
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let is_image = content_type
-        .as_deref()
-        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("image/"));
-    let meta = ResponseMeta::from_headers(buffered.status, buffered.headers);
-    if !is_image {
-        let content_type = config.redactor.scrub_opt(content_type);
-        return Err(Error::Decode(Box::new(DecodeError {
+    let buffered = buffered.success(operation, config)?;
+    if !headers::media_type_is(&buffered.headers, "image/") {
+        return Err(DecodeError::unexpected_media(
             operation,
-            status: meta.status,
-            message: format!(
-                "expected an image, got {}",
-                content_type.as_deref().unwrap_or("no content type")
-            ),
-            content_type,
-            excerpt: Some(scrubbed_excerpt(&buffered.body, &config.redactor)),
-            request_id: config.redactor.scrub_opt(meta.request_id),
-        })));
+            buffered.status,
+            &buffered.headers,
+            "an image",
+            Some(&buffered.body),
+            &config.redactor,
+        ));
     }
+    let meta = ResponseMeta::from_headers(buffered.status, buffered.headers);
     Ok(Response::new(buffered.body, meta))
 }
 
@@ -503,7 +487,7 @@ impl ApiKeys<'_> {
         &self,
         request: types::CreateApiKeysBody,
     ) -> Result<Response<types::CreateApiKeysResponse>, Error> {
-        let op = transport::operation("POST", "/api_keys")?;
+        let op = operation("POST", "/api_keys")?;
         transport::call_json(self.client.config(), op, &[], Some(&request)).await
     }
 
@@ -516,7 +500,7 @@ impl ApiKeys<'_> {
         if id.trim().is_empty() {
             return Err(Error::invalid("id", "is empty"));
         }
-        let op = transport::operation("DELETE", "/api_keys")?;
+        let op = operation("DELETE", "/api_keys")?;
         transport::call_json(
             self.client.config(),
             op,
@@ -543,7 +527,7 @@ impl ApiKeys<'_> {
         &self,
         request: types::PostApiKeyGenerateWeb3KeyBody,
     ) -> Result<Response<types::PostApiKeyGenerateWeb3KeyResponse>, Error> {
-        let op = transport::operation("POST", "/api_keys/generate_web3_key")?;
+        let op = operation("POST", "/api_keys/generate_web3_key")?;
         transport::call_json(self.client.config(), op, &[], Some(&request)).await
     }
 }

@@ -1,0 +1,169 @@
+//! The resolved configuration of a client, shared by its clones and by the
+//! generated client (whose inner state it is), and the checks that build it.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+
+use crate::defaults::DEFAULT_BASE_URL;
+use crate::retry::{RetryBudget, RetryPolicy};
+use crate::secret::Redactor;
+use crate::{Error, Secret};
+
+/// The resolved client configuration, shared by every clone of a client.
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub base_url: String,
+    pub api_key: Option<Secret>,
+    /// Scrubs the API key from whatever the server sends back into an error.
+    pub redactor: Redactor,
+    /// `Bearer <key>`, marked sensitive.
+    pub auth: Option<HeaderValue>,
+    pub user_agent: HeaderValue,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_response_size: usize,
+    pub stream_idle_timeout: Duration,
+    /// The overall limit of a stream, if any.
+    pub stream_timeout: Option<Duration>,
+    pub max_event_size: usize,
+    pub retry: RetryPolicy,
+    /// Shared by every clone of the client.
+    pub budget: Arc<RetryBudget>,
+    /// Whether `http` was built by the SDK (so its connect timeout is ours to set).
+    pub own_http: bool,
+    pub http: reqwest::Client,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key)
+            .field("user_agent", &self.user_agent)
+            .field("timeout", &self.timeout)
+            .field(
+                "connect_timeout",
+                if self.own_http {
+                    &self.connect_timeout as &dyn fmt::Debug
+                } else {
+                    &"set on the custom HTTP client"
+                },
+            )
+            .field("max_response_size", &self.max_response_size)
+            .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("stream_timeout", &self.stream_timeout)
+            .field("max_event_size", &self.max_event_size)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the generated client carries: the shared configuration, read by its hooks
+/// (the one seam through which generated code reaches the SDK; see `raw`).
+#[derive(Clone, Debug)]
+pub struct Inner {
+    pub(crate) config: Arc<Config>,
+}
+
+/// Refuses a zero duration for the setting `name`; any other is valid (one too
+/// large for the clock means no limit: every timer of the SDK saturates).
+pub(crate) fn positive(name: &str, value: Duration) -> Result<Duration, Error> {
+    if value.is_zero() {
+        return Err(Error::Config(format!(
+            "{name} must be greater than zero (use Duration::MAX for no limit)"
+        )));
+    }
+    Ok(value)
+}
+
+/// The HTTP client the SDK builds when none is given.
+///
+/// It follows no redirect: the API never redirects, and following a `307` to
+/// another host or to `http://` would send the prompt (and, from some clients, the
+/// key) there. A redirect comes back as an [`Error::Api`] with its `3xx` status.
+pub(crate) fn default_http(
+    connect_timeout: Duration,
+    user_agent: &HeaderValue,
+) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .user_agent(user_agent.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+}
+
+/// Whether `url`'s host is this machine: `localhost` (or a name under it), an
+/// IPv4 address in `127.0.0.0/8`, or `[::1]`.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let name = bare.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+    }
+}
+
+pub(crate) fn normalize_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Error> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
+        Error::Config(format!(
+            "base URL `{trimmed}` is not a URL ({e}); expected e.g. {DEFAULT_BASE_URL}"
+        ))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::Config(format!(
+            "base URL `{trimmed}` must start with http:// or https://"
+        )));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::Config(
+            "the base URL must not contain a user name or password; pass the API key with ClientBuilder::api_key".into(),
+        ));
+    }
+    if parsed.scheme() == "http" && !allow_insecure_http && !is_loopback(&parsed) {
+        return Err(Error::Config(format!(
+            "base URL `{trimmed}` uses plain http:// to a host that is not this machine, which would send the API key and every request unencrypted; use https://, or call ClientBuilder::allow_insecure_http() if that network is trusted"
+        )));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(Error::Config(format!(
+            "base URL `{trimmed}` must not have a query or fragment"
+        )));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Builds `Bearer <key>`, refusing keys that cannot travel in a header. The error
+/// never quotes the key.
+pub(crate) fn auth_header(key: &Secret) -> Result<HeaderValue, Error> {
+    let raw = key.expose();
+    if raw.is_empty() {
+        return Err(Error::Config("the API key is empty".into()));
+    }
+    if let Some((i, c)) = raw.char_indices().find(|(_, c)| !c.is_ascii_graphic()) {
+        let what = match c {
+            '\n' | '\r' => "a line break",
+            ' ' | '\t' => "white space",
+            c if c.is_control() => "a control character",
+            _ => "a non-ASCII character",
+        };
+        return Err(Error::Config(format!(
+            "the API key contains {what} at byte {i}; API keys are printable ASCII (check for a trailing newline or quotes when reading it)"
+        )));
+    }
+    // The temporary `Bearer <key>` string is zeroized when dropped.
+    let bearer = Secret::new(format!("Bearer {raw}"));
+    let mut value = HeaderValue::from_str(bearer.expose())
+        .map_err(|_| Error::Config("the API key cannot be sent in an HTTP header".into()))?;
+    value.set_sensitive(true);
+    Ok(value)
+}

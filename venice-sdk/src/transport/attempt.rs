@@ -1,0 +1,188 @@
+//! The attempts of one call: the retry loop, its deadlines and its headers.
+
+use reqwest::header::HeaderValue;
+
+use super::body::{Buffered, read_body};
+use super::failure::{map_reqwest, request_timeout};
+use super::span::millis;
+use crate::config::Config;
+use crate::defaults::ERROR_BODY_READ_LIMIT;
+use crate::operations::Operation;
+use crate::retry::{self, Replay};
+use crate::{Error, headers};
+
+/// Where the attempts of a call get their request: a built request (cloned for
+/// each attempt; sent once if its body cannot be cloned), or a factory that builds
+/// it anew (multipart uploads, rebuilt from the same bytes).
+pub(crate) enum Source<'a> {
+    Built(Option<Box<reqwest::Request>>),
+    Factory(Box<dyn Fn() -> Result<reqwest::Request, Error> + Send + Sync + 'a>),
+}
+
+impl Source<'_> {
+    /// A source that sends `request` (cloned for each attempt).
+    pub fn built(request: reqwest::Request) -> Source<'static> {
+        Source::Built(Some(Box::new(request)))
+    }
+
+    /// The request for the next attempt, and whether another may follow it.
+    fn next(&mut self) -> Result<(reqwest::Request, bool), Error> {
+        match self {
+            Source::Built(slot) => {
+                let Some(request) = slot.take() else {
+                    return Err(Error::Config("request already sent".into()));
+                };
+                match request.try_clone() {
+                    Some(copy) => {
+                        *slot = Some(request);
+                        Ok((copy, true))
+                    }
+                    None => Ok((*request, false)),
+                }
+            }
+            Source::Factory(build) => Ok((build()?, true)),
+        }
+    }
+}
+
+/// How the request timeout applies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// The request timeout covers the whole exchange, body included.
+    Whole,
+    /// The request timeout covers the head (and an error body); a success body is
+    /// a stream with limits of its own.
+    Stream,
+}
+
+/// The outcome of the attempts of a call.
+pub(crate) enum Outcome {
+    /// A success status; its body is unread.
+    Success(reqwest::Response, u32),
+    /// An error status that is not retried (any more); its body read.
+    Failure(Buffered),
+}
+
+/// Runs `work` until `deadline` (`None`: no deadline, as when a timeout is too
+/// large for the clock); `None` when the deadline passed first.
+pub(crate) async fn within<F: std::future::Future>(
+    deadline: Option<tokio::time::Instant>,
+    work: F,
+) -> Option<F::Output> {
+    match deadline {
+        Some(at) => tokio::time::timeout_at(at, work).await.ok(),
+        None => Some(work.await),
+    }
+}
+
+/// Sends the request, retrying what is worth retrying within the client's retry
+/// budget, as the [retry policy](crate::retry) says: connection failures before
+/// the request left, other transport failures only for idempotent operations, and
+/// error statuses per [`retry::decide`]. Retries carry `x-retry-count`. Each
+/// attempt is a tracing event.
+///
+/// Every wait has a deadline: in [`Mode::Stream`] the request timeout covers the
+/// response head *and* the reading of an error body.
+pub(crate) async fn attempts(
+    config: &Config,
+    op: &'static Operation,
+    mut source: Source<'_>,
+    mode: Mode,
+) -> Result<Outcome, Error> {
+    let operation = op.id;
+    let replay = Replay::of(&op.method(), op.returns_secret);
+    config.budget.deposit();
+    let mut attempt: u32 = 0;
+    loop {
+        attempt = attempt.saturating_add(1);
+        let (mut request, may_repeat) = source.next()?;
+        let can_retry = may_repeat && attempt <= config.retry.max_retries;
+        if attempt > 1 {
+            request
+                .headers_mut()
+                .insert(headers::RETRY_COUNT.clone(), HeaderValue::from(attempt - 1));
+        }
+        tracing::debug!(attempt, "sending");
+        let deadline = tokio::time::Instant::now().checked_add(config.timeout);
+        let sent = match mode {
+            Mode::Whole => {
+                if request.timeout().is_none() {
+                    *request.timeout_mut() = Some(config.timeout);
+                }
+                config.http.execute(request).await
+            }
+            Mode::Stream => match within(deadline, config.http.execute(request)).await {
+                Some(result) => result,
+                None => {
+                    tracing::debug!(attempt, "no response head within the request timeout");
+                    return Err(request_timeout(config, operation, attempt));
+                }
+            },
+        };
+        let response = match sent {
+            Ok(response) => response,
+            Err(e) => {
+                // A connect failure means nothing was sent. Any other failure before
+                // a response may come after the request was written: only an
+                // idempotent operation may repeat it. A timed-out request may have
+                // been processed: never repeated.
+                let retryable =
+                    e.is_connect() || (replay.after_send() && e.is_request() && !e.is_timeout());
+                let error = map_reqwest(config, operation, e, attempt);
+                if retryable && can_retry && config.budget.withdraw() {
+                    let delay = retry::backoff(&config.retry, attempt - 1);
+                    tracing::info!(attempt, delay_ms = millis(delay), error = %error, "retrying after a connection failure");
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+                tracing::debug!(attempt, error = %error, "giving up");
+                return Err(error);
+            }
+        };
+        let status = response.status();
+        tracing::debug!(attempt, status = status.as_u16(), "response");
+        if status.is_success() {
+            return Ok(Outcome::Success(response, attempt));
+        }
+        let limit = config.max_response_size.min(ERROR_BODY_READ_LIMIT);
+        let read = read_body(config, operation, response, attempt, limit, true);
+        let buffered = match mode {
+            Mode::Whole => read.await?,
+            Mode::Stream => within(deadline, read)
+                .await
+                .ok_or_else(|| request_timeout(config, operation, attempt))??,
+        };
+        if can_retry {
+            match retry::decide(
+                &config.retry,
+                replay,
+                status,
+                &buffered.headers,
+                &buffered.body,
+                attempt - 1,
+            ) {
+                retry::Decision::Retry(delay) if config.budget.withdraw() => {
+                    tracing::info!(
+                        attempt,
+                        status = status.as_u16(),
+                        delay_ms = millis(delay),
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+                retry::Decision::Retry(_) => {
+                    tracing::warn!(
+                        attempt,
+                        status = status.as_u16(),
+                        "retry budget spent; not retrying"
+                    );
+                }
+                retry::Decision::Stop(reason) => {
+                    tracing::debug!(attempt, status = status.as_u16(), ?reason, "not retrying");
+                }
+            }
+        }
+        return Ok(Outcome::Failure(buffered));
+    }
+}

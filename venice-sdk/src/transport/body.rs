@@ -1,0 +1,121 @@
+//! Reading a response body whole, within a size limit, held once in memory.
+
+use bytes::{Bytes, BytesMut};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+use super::failure::map_reqwest;
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::{Error, headers};
+
+/// A response read whole, within the size limit.
+#[derive(Debug)]
+pub(crate) struct Buffered {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub attempts: u32,
+}
+
+impl Buffered {
+    /// The error of a non-success response, if this is one, with the client's
+    /// secrets scrubbed from it.
+    pub fn error_for_status(&self, operation: &'static str, config: &Config) -> Option<Error> {
+        (!self.status.is_success()).then(|| {
+            Error::Api(Box::new(ApiError::new(
+                operation,
+                self.status,
+                self.headers.clone(),
+                &self.body,
+                self.attempts,
+                &config.redactor,
+            )))
+        })
+    }
+
+    /// The error of a non-success response, or this response.
+    pub fn success(self, operation: &'static str, config: &Config) -> Result<Buffered, Error> {
+        match self.error_for_status(operation, config) {
+            Some(error) => Err(error),
+            None => Ok(self),
+        }
+    }
+}
+
+/// Reads a body whole, up to `limit` bytes. Past the limit a success body is
+/// [`Error::BodyTooLarge`]; an error body (`truncate`) is cut at the limit.
+pub(crate) async fn read_body(
+    config: &Config,
+    operation: &'static str,
+    mut response: reqwest::Response,
+    attempts: u32,
+    limit: usize,
+    truncate: bool,
+) -> Result<Buffered, Error> {
+    let status = response.status();
+    // The body does not need the headers: move them out rather than copy them.
+    let declared = response.content_length();
+    let headers = std::mem::take(response.headers_mut());
+    let too_large = |headers: &HeaderMap| Error::BodyTooLarge {
+        operation,
+        status,
+        limit,
+        request_id: headers::request_id(headers)
+            .map(|id| config.redactor.scrub_str(id).into_owned()),
+    };
+    if !truncate && declared.is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit)) {
+        return Err(too_large(&headers));
+    }
+    // One chunk is kept as is; more are gathered into one buffer, sized from
+    // Content-Length when known, so the body is held once.
+    let mut first: Option<Bytes> = None;
+    let mut gathered: Option<BytesMut> = None;
+    let mut total = 0usize;
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            // A broken error body still says enough with what arrived.
+            Err(_) if truncate && total > 0 => break,
+            Err(e) => return Err(map_reqwest(config, operation, e, attempts)),
+        };
+        let chunk = if total.saturating_add(chunk.len()) > limit {
+            if !truncate {
+                return Err(too_large(&headers));
+            }
+            chunk.slice(..limit.saturating_sub(total))
+        } else {
+            chunk
+        };
+        total = total.saturating_add(chunk.len());
+        match (&mut first, &mut gathered) {
+            (None, None) => first = Some(chunk),
+            (Some(head), None) => {
+                let capacity = declared
+                    .map_or(total, |n| usize::try_from(n).unwrap_or(limit))
+                    .clamp(total, limit);
+                let mut buf = BytesMut::with_capacity(capacity);
+                buf.extend_from_slice(head);
+                buf.extend_from_slice(&chunk);
+                first = None;
+                gathered = Some(buf);
+            }
+            (_, Some(buf)) => buf.extend_from_slice(&chunk),
+        }
+        if total >= limit {
+            break;
+        }
+    }
+    let body = match (first, gathered) {
+        (_, Some(buf)) => buf.freeze(),
+        (Some(one), None) => one,
+        (None, None) => Bytes::new(),
+    };
+    Ok(Buffered {
+        status,
+        headers,
+        body,
+        attempts,
+    })
+}

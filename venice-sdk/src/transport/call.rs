@@ -1,0 +1,283 @@
+//! The entry points of the send path: what a resource method (or the generated
+//! client's hooks) calls to send one request of an operation.
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use tracing::Instrument as _;
+
+use super::attempt::{Mode, Outcome, Source, attempts, within};
+use super::body::{Buffered, read_body};
+use super::failure::request_timeout;
+use super::span::CallSpan;
+use crate::config::Config;
+use crate::error::DecodeError;
+use crate::operations::Operation;
+use crate::{Error, Response, ResponseMeta, headers};
+
+impl Operation {
+    /// The operation's HTTP method.
+    pub(crate) fn method(&self) -> reqwest::Method {
+        use reqwest::Method;
+        match self.method {
+            "GET" => Method::GET,
+            "PUT" => Method::PUT,
+            "DELETE" => Method::DELETE,
+            "PATCH" => Method::PATCH,
+            "HEAD" => Method::HEAD,
+            "OPTIONS" => Method::OPTIONS,
+            "TRACE" => Method::TRACE,
+            // POST, and nothing else: the generator emits OpenAPI's methods only.
+            // POST is also the most careful class for retries.
+            _ => Method::POST,
+        }
+    }
+
+    /// Checks a request body against the operation's value rules, on the typed
+    /// value (nothing is serialized).
+    pub(crate) fn check<T: serde::Serialize + ?Sized>(&self, body: &T) -> Result<(), Error> {
+        crate::validate::check(body, self.constraints)
+    }
+}
+
+/// Adds what every request needs: the API key (unless the operation opts out of
+/// authentication) and the user agent. Drops progenitor's `api-version` header.
+pub(crate) fn prepare(config: &Config, op: &Operation, request: &mut reqwest::Request) {
+    let headers = request.headers_mut();
+    headers.remove("api-version");
+    if op.requires_auth {
+        if let Some(auth) = &config.auth {
+            headers.insert(AUTHORIZATION, auth.clone());
+        }
+    } else {
+        headers.remove(AUTHORIZATION);
+    }
+    if !headers.contains_key(USER_AGENT) {
+        headers.insert(USER_AGENT, config.user_agent.clone());
+    }
+}
+
+/// Sends a request (with retries) and reads the body whole, within the size
+/// limit. Error statuses are returned as `Ok` too (with their body), so the caller
+/// can decode them its own way ([`Buffered::success`] makes them errors).
+pub(crate) async fn execute(
+    config: &Config,
+    op: &'static Operation,
+    source: Source<'_>,
+) -> Result<Buffered, Error> {
+    let span = CallSpan::open(op);
+    let result = async {
+        match attempts(config, op, source, Mode::Whole).await? {
+            Outcome::Success(response, attempt) => {
+                let limit = config.max_response_size;
+                read_body(config, op.id, response, attempt, limit, false).await
+            }
+            Outcome::Failure(buffered) => Ok(buffered),
+        }
+    }
+    .instrument(span.span.clone())
+    .await;
+    match &result {
+        Ok(b) => span.answered(
+            b.status,
+            b.attempts,
+            headers::request_id(&b.headers),
+            &config.redactor,
+        ),
+        Err(e) => span.failed(e),
+    }
+    result
+}
+
+/// Calls a JSON operation of the generated table: builds the request from the
+/// operation's method and path, with `query` and an optional JSON `body` (checked
+/// against the value rules once, before anything is sent), sends it (with
+/// retries), and decodes the success body into `T` (the generated response type).
+/// One read of the body, one decode, the headers moved into the metadata.
+pub(crate) async fn call_json<T: serde::de::DeserializeOwned>(
+    config: &Config,
+    op: &'static Operation,
+    query: &[(&str, &str)],
+    body: Option<&(impl serde::Serialize + Sync + ?Sized)>,
+) -> Result<Response<T>, Error> {
+    if op.path.contains('{') {
+        return Err(Error::Config(format!(
+            "{} needs path parameters; call it through Client::raw()",
+            op.id
+        )));
+    }
+    if let Some(body) = body {
+        op.check(body)?;
+    }
+    let method = op.method();
+    let url = format!("{}{}", config.base_url, op.path);
+    // Built for the first attempt and again only for a retry: no copy kept.
+    let build = || -> Result<reqwest::Request, Error> {
+        let mut builder = config
+            .http
+            .request(method.clone(), &url)
+            .header(ACCEPT, HeaderValue::from_static("application/json"));
+        if !query.is_empty() {
+            builder = builder.query(query);
+        }
+        if let Some(body) = body {
+            builder = builder.json(body);
+        }
+        let mut request = builder
+            .build()
+            .map_err(|e| Error::invalid("body", e.to_string()))?;
+        prepare(config, op, &mut request);
+        Ok(request)
+    };
+    let buffered = execute(config, op, Source::Factory(Box::new(build)))
+        .await?
+        .success(op.id, config)?;
+    match serde_json::from_slice::<T>(&buffered.body) {
+        Ok(value) => Ok(Response::new(
+            value,
+            ResponseMeta::from_headers(buffered.status, buffered.headers),
+        )),
+        Err(e) => {
+            // serde quotes the values it rejects: for a body holding a new key,
+            // only where the error is, and no excerpt.
+            let (message, body) = if op.returns_secret {
+                let at = format!(
+                    "{:?} error at line {} column {}",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                );
+                (at, None)
+            } else {
+                (e.to_string(), Some(&buffered.body[..]))
+            };
+            Err(DecodeError::error(
+                op.id,
+                buffered.status,
+                &buffered.headers,
+                message,
+                body,
+                &config.redactor,
+            ))
+        }
+    }
+}
+
+/// Sends a request (with retries) and returns a success response with its body
+/// unread, for the caller to stream; an error status is read and returned as the
+/// error.
+pub(crate) async fn send_for_body(
+    config: &Config,
+    op: &'static Operation,
+    source: Source<'_>,
+) -> Result<reqwest::Response, Error> {
+    let span = CallSpan::open(op);
+    let outcome = attempts(config, op, source, Mode::Whole)
+        .instrument(span.span.clone())
+        .await;
+    let result = match outcome {
+        Ok(Outcome::Success(response, attempt)) => {
+            span.answered(
+                response.status(),
+                attempt,
+                headers::request_id(response.headers()),
+                &config.redactor,
+            );
+            return Ok(response);
+        }
+        Ok(Outcome::Failure(buffered)) => buffered.success(op.id, config).and_then(|_| {
+            Err(Error::Config(
+                "unreachable: failure with success status".into(),
+            ))
+        }),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = &result {
+        span.failed(e);
+    }
+    result
+}
+
+/// Sends a streaming request (with retries until a success status) and waits for
+/// the response head within the request timeout. Error statuses and answers that
+/// are not an event stream are read (within the size limit and the same timeout)
+/// and returned as errors; no retry happens once the stream is handed over.
+pub(crate) async fn open_stream(
+    config: &Config,
+    op: &'static Operation,
+    request: reqwest::Request,
+) -> Result<(reqwest::Response, ResponseMeta), Error> {
+    let span = CallSpan::open(op);
+    let result = open_stream_inner(config, op, request)
+        .instrument(span.span.clone())
+        .await;
+    match result {
+        Ok((response, meta, attempts)) => {
+            span.answered(
+                response.status(),
+                attempts,
+                meta.request_id.as_deref(),
+                &config.redactor,
+            );
+            Ok((response, meta))
+        }
+        Err(e) => {
+            span.failed(&e);
+            Err(e)
+        }
+    }
+}
+
+async fn open_stream_inner(
+    config: &Config,
+    op: &'static Operation,
+    request: reqwest::Request,
+) -> Result<(reqwest::Response, ResponseMeta, u32), Error> {
+    // The head, and then a body that is not an event stream, within the timeout.
+    let deadline = tokio::time::Instant::now().checked_add(config.timeout);
+    let (response, attempt) =
+        match attempts(config, op, Source::built(request), Mode::Stream).await? {
+            Outcome::Success(response, attempt) => (response, attempt),
+            Outcome::Failure(buffered) => {
+                buffered.success(op.id, config)?;
+                return Err(Error::Config(
+                    "unreachable: failure with success status".into(),
+                ));
+            }
+        };
+    let status = response.status();
+    if headers::media_type_is(response.headers(), "text/event-stream") {
+        // Header values share the connection's read buffer; a stream lives long,
+        // so its metadata gets copies rather than pin that buffer.
+        let mut headers = HeaderMap::with_capacity(response.headers().len());
+        for (name, value) in response.headers() {
+            if let Ok(copy) = HeaderValue::from_bytes(value.as_bytes()) {
+                headers.append(name.clone(), copy);
+            }
+        }
+        // Stream errors quote the request id of this metadata.
+        config.redactor.scrub_headers(&mut headers);
+        return Ok((
+            response,
+            ResponseMeta::from_headers(status, headers),
+            attempt,
+        ));
+    }
+    let read = read_body(
+        config,
+        op.id,
+        response,
+        attempt,
+        config.max_response_size,
+        false,
+    );
+    let buffered = within(deadline, read)
+        .await
+        .ok_or_else(|| request_timeout(config, op.id, attempt))??;
+    Err(DecodeError::unexpected_media(
+        op.id,
+        buffered.status,
+        &buffered.headers,
+        "a text/event-stream",
+        Some(&buffered.body),
+        &config.redactor,
+    ))
+}

@@ -1,0 +1,22 @@
+//! How requests are sent. There is one send path, used by every resource method
+//! and by the generated client's hooks: authentication, the retry loop and its
+//! budget, time limits, bounded bodies, redaction, tracing, and the mapping of
+//! every failure into [`Error`](crate::Error).
+//!
+//! - [`call`]: the entry points (a JSON call decoded into its type, a buffered
+//!   call, a call whose body is streamed, a server-sent event stream).
+//! - [`attempt`]: the attempts of one call (retries, deadlines, retry headers).
+//! - [`body`]: reading a body whole within a size limit.
+//! - [`failure`]: transport errors from the HTTP stack as [`Error`](crate::Error)s.
+//! - [`span`]: the tracing span of a call.
+
+pub(crate) mod attempt;
+pub(crate) mod body;
+pub(crate) mod call;
+pub(crate) mod failure;
+pub(crate) mod span;
+
+pub(crate) use attempt::Source;
+pub(crate) use body::Buffered;
+pub(crate) use call::{call_json, execute, open_stream, prepare, send_for_body};
+pub(crate) use failure::map_reqwest;
