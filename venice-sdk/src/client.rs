@@ -87,15 +87,17 @@ impl Client {
 
     /// The generated client, for anything the resources do not cover.
     ///
-    /// What its calls get from this client: the API key (left off the operations
-    /// the spec marks `security: []`), the user agent, the check of the body
-    /// against the spec's value rules (before sending), and the request timeout.
+    /// Its calls go through the same send path as the resource methods: the API
+    /// key (left off the operations the spec marks `security: []`), the user
+    /// agent, the spec's value rules (checked before sending), retries per the
+    /// [retry policy](crate::retry) within the shared budget, the timeouts, the
+    /// response size limit, the scrubbing of the API key from error bodies and
+    /// headers, and a tracing span per call.
     ///
-    /// What they do not get: retries, the response size limit
-    /// ([`ClientBuilder::max_response_size`]; bodies are read whole), response
-    /// metadata, the SDK's [`Error`] (they return progenitor's error type), and
-    /// the scrubbing of the API key from errors: progenitor's errors may quote a
-    /// response body as it came.
+    /// What they do not get: response metadata and the SDK's [`Error`]: they
+    /// return progenitor's types; a failure of the send path itself (a timeout, a
+    /// connection failure, an oversized body) is `progenitor_client::Error::Custom`
+    /// with the SDK error's message.
     ///
     /// Operations whose response carries a secret (`POST /api_keys`,
     /// `POST /api_keys/generate_web3_key`: see

@@ -1129,6 +1129,69 @@ fn multipart_file_names_are_sanitized() {
 }
 
 // ---------------------------------------------------------------------------
+// The generated client goes through the same send path
+
+#[test]
+fn raw_calls_get_retries_the_size_cap_and_redaction() {
+    let log = logged(async {
+        // Retried like a resource call, with the retry numbered.
+        let server = FaultServer::start(vec![
+            http(503, &[], r#"{"error": "at capacity"}"#),
+            ok_json(CHARACTERS),
+        ])
+        .await;
+        let ok = server
+            .client()
+            .raw()
+            .list_characters()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status().as_u16(), 200);
+        assert_eq!(server.attempts(), 2);
+        assert!(
+            String::from_utf8_lossy(&server.requests.lock().unwrap()[1])
+                .contains("x-retry-count: 1")
+        );
+
+        // The response size cap holds.
+        let server = FaultServer::start(vec![ok_json(&" ".repeat(4096))]).await;
+        let c = Client::builder()
+            .api_key(KEY)
+            .base_url(&server.base)
+            .max_response_size(1024)
+            .build()
+            .unwrap();
+        let err = c.raw().list_characters().send().await.unwrap_err();
+        assert!(err.to_string().contains("1024-byte limit"), "{err}");
+
+        // A key echoed in an error body or header is scrubbed before progenitor
+        // sees it.
+        let echo = format!(r#"{{"error": "bad key {KEY}"}}"#);
+        let server = FaultServer::start(vec![http(
+            401,
+            &[("content-type", "application/json"), ("x-echo", KEY)],
+            echo,
+        )])
+        .await;
+        let err = server
+            .client()
+            .raw()
+            .list_characters()
+            .send()
+            .await
+            .unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(KEY), "{shown}");
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+    });
+    assert!(
+        log.contains("venice.call"),
+        "raw calls are traced like the others"
+    );
+}
+
+// ---------------------------------------------------------------------------
 // Arbitrary responses
 
 /// A server answering every request with the current reply.
