@@ -7,7 +7,6 @@ use std::time::Duration;
 use reqwest::header::HeaderValue;
 
 use crate::config::{self, Config, Inner};
-use crate::resources::{ApiKeys, Characters, Chat, Images, Models};
 use crate::retry::{RetryBudget, RetryPolicy};
 use crate::secret::Redactor;
 use crate::{Error, RawClient, Secret};
@@ -58,31 +57,6 @@ impl Client {
             builder = builder.base_url(url);
         }
         builder.build()
-    }
-
-    /// Chat completions.
-    pub fn chat(&self) -> Chat<'_> {
-        Chat { client: self }
-    }
-
-    /// Image generation, upscaling and styles.
-    pub fn images(&self) -> Images<'_> {
-        Images { client: self }
-    }
-
-    /// Models, their traits and compatibility mappings.
-    pub fn models(&self) -> Models<'_> {
-        Models { client: self }
-    }
-
-    /// API key management.
-    pub fn api_keys(&self) -> ApiKeys<'_> {
-        ApiKeys { client: self }
-    }
-
-    /// Characters.
-    pub fn characters(&self) -> Characters<'_> {
-        Characters { client: self }
     }
 
     /// The generated client, for anything the resources do not cover.

@@ -353,7 +353,7 @@ impl fmt::Display for StreamErrorKind {
 ///
 /// The client's API key is replaced by `<redacted>` in the server's text;
 /// `Display` shows that text escaped and capped (see
-/// [`MAX_DISPLAYED_TEXT`](crate::error::MAX_DISPLAYED_TEXT)).
+/// [`MAX_DISPLAYED_TEXT`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StreamError {
     /// The operation.

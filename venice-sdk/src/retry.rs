@@ -283,6 +283,112 @@ mod tests {
         h
     }
 
+    /// Every header the SDK reads, from responses of any status.
+    const READ_HEADERS: &[&str] = &[
+        "cf-ray",
+        "x-request-id",
+        "x-ratelimit-limit-requests",
+        "x-ratelimit-remaining-requests",
+        "x-ratelimit-reset-requests",
+        "x-ratelimit-limit-tokens",
+        "x-ratelimit-remaining-tokens",
+        "x-ratelimit-reset-tokens",
+        "x-venice-balance-usd",
+        "x-venice-balance-vcu",
+        "x-venice-balance-diem",
+        "x-venice-model-deprecation-warning",
+        "x-venice-model-deprecation-date",
+        "x-venice-is-blurred",
+        "x-venice-is-content-violation",
+        "retry-after",
+        "retry-after-ms",
+        "x-should-retry",
+        "content-type",
+    ];
+
+    mod hostile {
+        use proptest::prelude::*;
+
+        use std::time::SystemTime;
+
+        use reqwest::StatusCode;
+
+        use super::*;
+        use crate::meta::ResponseMeta;
+        use crate::retry::{self, Replay, RetryPolicy};
+
+        /// Values a hostile or broken server may send: huge, negative, fractional,
+        /// exponent, not a number, non-ASCII (obs-text bytes), empty.
+        fn value() -> impl Strategy<Value = Vec<u8>> {
+            prop_oneof![
+                prop::sample::select(vec![
+                    "1e23",
+                    "-1e23",
+                    "1e20",
+                    "1e308",
+                    "1.8e308",
+                    "-0",
+                    "0",
+                    "0.0000001",
+                    "NaN",
+                    "inf",
+                    "-inf",
+                    "18446744073709551616",
+                    "9223372036854775807",
+                    "99999999999999999999999999",
+                    "1e-400",
+                    "0x10",
+                    "1_000",
+                    " 5 ",
+                    "",
+                    "Thu, 01 Jan 1970 00:00:00 GMT",
+                    "Fri, 31 Dec 9999 23:59:59 GMT",
+                ])
+                .prop_map(|s| s.as_bytes().to_vec()),
+                any::<f64>().prop_map(|f| f.to_string().into_bytes()),
+                any::<i128>().prop_map(|n| n.to_string().into_bytes()),
+                "-?[0-9]{1,40}(\\.[0-9]{0,20})?([eE][-+]?[0-9]{1,6})?".prop_map(String::into_bytes),
+                // Non-ASCII text (digits of other scripts among it) as UTF-8 bytes.
+                "[0-9٠-٩०-९é€\\u{2028} -~]{0,16}".prop_map(String::into_bytes),
+                // Arbitrary visible bytes, obs-text included.
+                prop::collection::vec(prop_oneof![0x20u8..0x7f, 0x80u8..=0xff], 0..24),
+            ]
+        }
+
+        fn headers() -> impl Strategy<Value = HeaderMap> {
+            prop::collection::vec(value(), READ_HEADERS.len()).prop_map(|values| {
+                let mut map = HeaderMap::new();
+                for (name, value) in READ_HEADERS.iter().zip(values) {
+                    if let Ok(value) = reqwest::header::HeaderValue::from_bytes(&value) {
+                        map.insert(*name, value);
+                    }
+                }
+                map
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+            /// No header value panics the metadata parser or the retry decision,
+            /// on success and error statuses alike.
+            #[test]
+            fn any_header_value_is_read_without_panic(
+                headers in headers(),
+                status in prop::sample::select(vec![200u16, 400, 408, 429, 500, 503]),
+            ) {
+                let status = StatusCode::from_u16(status).unwrap();
+                let policy = RetryPolicy::default();
+                for replay in [Replay::Idempotent, Replay::Unsafe, Replay::Never] {
+                    let _ = retry::decide(&policy, replay, status, &headers, b"{}", 3);
+                }
+                let _ = retry::retry_after(&headers, SystemTime::now());
+                let meta = ResponseMeta::from_headers(status, headers);
+                let _ = (meta.rate_limits.requests.reset_in(), meta.rate_limits.tokens.reset_in());
+            }
+        }
+    }
+
     #[test]
     fn retry_after_forms() {
         let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);

@@ -520,3 +520,46 @@ fn a_created_key_is_not_serialized_implicitly() {
         assert_eq!(saved["data"]["apiKey"], NEW_KEY);
     });
 }
+
+#[test]
+fn a_generated_response_holding_a_key_does_not_serialize_implicitly() {
+    let response: venice_sdk::types::CreateApiKeysResponse = serde_json::from_value(
+        serde_json::json!({"success": true, "data": {"id": "k1", "apiKey": KEY,
+            "apiKeyType": "INFERENCE", "description": "d", "expiresAt": null}}),
+    )
+    .unwrap();
+    let err = serde_json::to_string(&response).unwrap_err();
+    assert!(!format!("{err} {err:?}").contains(KEY));
+    assert!(!format!("{response:?}").contains(KEY));
+    // The explicit opt-ins write it, and only while asked.
+    let json = Secret::exposing(|| serde_json::to_string(&response)).unwrap();
+    assert!(json.contains(KEY), "{json}");
+    Secret::exposing(|| {
+        Secret::exposing(|| ());
+        assert!(
+            serde_json::to_string(&response).is_ok(),
+            "the outer call still exposes"
+        );
+    });
+    assert!(serde_json::to_string(&response).is_err());
+    let panicked = std::panic::catch_unwind(|| {
+        Secret::exposing(|| panic!("inside"));
+    });
+    assert!(panicked.is_err());
+    assert!(
+        serde_json::to_string(&response).is_err(),
+        "a panic does not leave exposure on"
+    );
+    #[derive(serde::Serialize)]
+    struct Mine {
+        #[serde(serialize_with = "venice_sdk::Secret::serialize_exposed")]
+        key: Secret,
+    }
+    let mine = Mine {
+        key: Secret::new(KEY),
+    };
+    assert_eq!(
+        serde_json::to_string(&mine).unwrap(),
+        format!("{{\"key\":\"{KEY}\"}}")
+    );
+}

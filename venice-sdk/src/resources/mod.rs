@@ -16,6 +16,34 @@ use crate::stream::ChatStream;
 use crate::transport::{self, Buffered, Source};
 use crate::{Client, Error, Response, ResponseMeta, headers, operations, types};
 
+/// The handle of each API area.
+impl Client {
+    /// Chat completions.
+    pub fn chat(&self) -> Chat<'_> {
+        Chat { client: self }
+    }
+
+    /// Image generation, upscaling and styles.
+    pub fn images(&self) -> Images<'_> {
+        Images { client: self }
+    }
+
+    /// Models, their traits and compatibility mappings.
+    pub fn models(&self) -> Models<'_> {
+        Models { client: self }
+    }
+
+    /// API key management.
+    pub fn api_keys(&self) -> ApiKeys<'_> {
+        ApiKeys { client: self }
+    }
+
+    /// Characters.
+    pub fn characters(&self) -> Characters<'_> {
+        Characters { client: self }
+    }
+}
+
 /// The chat completion returned by [`Chat::create`].
 pub type ChatCompletion = types::CreateChatCompletionResponse;
 
