@@ -215,7 +215,15 @@ struct Compound<'w, 'c> {
     key: Option<String>,
 }
 
-impl Compound<'_, '_> {
+impl<'w, 'c> Compound<'w, 'c> {
+    fn new(walker: &'w mut Walker<'c>) -> Self {
+        Compound {
+            walker,
+            items: 0,
+            key: None,
+        }
+    }
+
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
         let index = self.items;
         self.items = self.items.saturating_add(1);
@@ -302,25 +310,13 @@ impl<'w, 'c> ser::Serializer for &'w mut Walker<'c> {
         self.child(Step::Key(variant.to_owned()), value)
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'w, 'c>, Stop> {
-        Ok(Compound {
-            walker: self,
-            items: 0,
-            key: None,
-        })
+        Ok(Compound::new(self))
     }
     fn serialize_tuple(self, _: usize) -> Result<Compound<'w, 'c>, Stop> {
-        Ok(Compound {
-            walker: self,
-            items: 0,
-            key: None,
-        })
+        Ok(Compound::new(self))
     }
     fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'c>, Stop> {
-        Ok(Compound {
-            walker: self,
-            items: 0,
-            key: None,
-        })
+        Ok(Compound::new(self))
     }
     fn serialize_tuple_variant(
         self,
@@ -329,25 +325,13 @@ impl<'w, 'c> ser::Serializer for &'w mut Walker<'c> {
         _: &'static str,
         _: usize,
     ) -> Result<Compound<'w, 'c>, Stop> {
-        Ok(Compound {
-            walker: self,
-            items: 0,
-            key: None,
-        })
+        Ok(Compound::new(self))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Compound<'w, 'c>, Stop> {
-        Ok(Compound {
-            walker: self,
-            items: 0,
-            key: None,
-        })
+        Ok(Compound::new(self))
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'c>, Stop> {
-        Ok(Compound {
-            walker: self,
-            items: 0,
-            key: None,
-        })
+        Ok(Compound::new(self))
     }
     fn serialize_struct_variant(
         self,
@@ -356,57 +340,32 @@ impl<'w, 'c> ser::Serializer for &'w mut Walker<'c> {
         _: &'static str,
         _: usize,
     ) -> Result<Compound<'w, 'c>, Stop> {
-        Ok(Compound {
-            walker: self,
-            items: 0,
-            key: None,
-        })
+        Ok(Compound::new(self))
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Stop;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Stop> {
-        self.end_items()
-    }
+/// Sequences, tuples and their variants: items counted, each visited at its index.
+macro_rules! items {
+    ($($trait:ident::$method:ident),*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Stop;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), Stop> {
+                self.end_items()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Stop;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Stop> {
-        self.end_items()
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Stop;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Stop> {
-        self.end_items()
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Stop;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Stop> {
-        self.end_items()
-    }
-}
+items!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
@@ -425,35 +384,27 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Stop;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Stop> {
-        self.walker.child(Step::Key(key.to_owned()), value)
-    }
-    fn end(self) -> Result<(), Stop> {
-        Ok(())
-    }
+/// Structs and struct variants: each field visited under its name.
+macro_rules! fields {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Stop;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Stop> {
+                self.walker.child(Step::Key(key.to_owned()), value)
+            }
+            fn end(self) -> Result<(), Stop> {
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Stop;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Stop> {
-        self.walker.child(Step::Key(key.to_owned()), value)
-    }
-    fn end(self) -> Result<(), Stop> {
-        Ok(())
-    }
-}
+fields!(SerializeStruct, SerializeStructVariant);
 
 /// Reads a map key as a string; any other key is an error (and matches no rule).
 struct KeyName;
