@@ -670,7 +670,7 @@ async fn call_everything(c: &Client) -> usize {
     use venice_sdk::types;
     let chat = || ChatCompletionRequest::new("m", [Message::user("q")]);
     let image = || types::GenerateImageRequest::new("m", "p").unwrap();
-    let key_body: types::CreateApiKeysBody =
+    let key_body: types::CreateApiKeyBody =
         serde_json::from_value(serde_json::json!({"apiKeyType": "ADMIN", "description": "d"}))
             .unwrap();
     let web3_body: types::PostApiKeyGenerateWeb3KeyBody =
