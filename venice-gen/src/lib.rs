@@ -18,6 +18,8 @@ use quote::quote;
 use sha2::{Digest, Sha256};
 use venice_openapi::{Normalized, Report};
 
+pub mod constructors;
+
 /// The command that regenerates the checked-in client, named in the header.
 pub const REGEN_COMMAND: &str = "cargo xtask regen";
 
@@ -93,8 +95,9 @@ pub fn generate(spec_text: &str, spec_name: &str) -> Result<Output, Error> {
     let normalized = venice_openapi::normalize_str(spec_text)?;
     let tokens = generate_tokens(&normalized)?;
     let metadata = operations_module(&normalized, spec_text);
-    let file: syn::File =
+    let mut file: syn::File =
         syn::parse2(quote! { #tokens #metadata }).map_err(|e| Error::Unparsable(e.to_string()))?;
+    constructors::add_to(&mut file);
     let body = prettyplease::unparse(&file);
     let header = header(&normalized, spec_text, spec_name);
     Ok(Output {
@@ -150,10 +153,17 @@ pub const MOCKS_CRATE_PATH: &str = "venice_sdk";
 /// pair of extension traits per operation, for `venice-testing`.
 pub fn generate_mocks(spec_text: &str, spec_name: &str) -> Result<String, Error> {
     let normalized = venice_openapi::normalize_str(spec_text)?;
+    let mut document = normalized.document.clone();
+    let changed = array_query_params_as_text(&mut document);
+    let spec = if changed > 0 {
+        venice_openapi::parse_openapi(&document)?
+    } else {
+        normalized.spec.clone()
+    };
     let tokens = contain(|| {
         let mut generator = progenitor_impl::Generator::new(&settings());
         generator
-            .httpmock(&normalized.spec, MOCKS_CRATE_PATH)
+            .httpmock(&spec, MOCKS_CRATE_PATH)
             .map_err(|e| Error::Generator(e.to_string()))
     })
     .map_err(|message| Error::GeneratorPanic {
@@ -162,6 +172,48 @@ pub fn generate_mocks(spec_text: &str, spec_name: &str) -> Result<String, Error>
     })??;
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparsable(e.to_string()))?;
     Ok(header(&normalized, spec_text, spec_name) + &prettyplease::unparse(&file))
+}
+
+/// Makes every array-valued query parameter a string, for the mocks only; returns
+/// how many it changed.
+///
+/// Prevents: progenitor's httpmock helpers calling `to_string()` on the `Vec` of an
+/// array query parameter (`GET /characters?categories=…`), which does not compile.
+/// The mock then matches the parameter as one text value.
+fn array_query_params_as_text(document: &mut serde_json::Value) -> usize {
+    let components = document
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
+    let is_array = |schema: &serde_json::Value| {
+        let resolved = schema
+            .get("$ref")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|r| venice_openapi::walk::ref_name(r, "schemas"))
+            .and_then(|n| components.get(n))
+            .unwrap_or(schema);
+        resolved.get("type").and_then(serde_json::Value::as_str) == Some("array")
+    };
+    let mut count = 0;
+    venice_openapi::walk::for_each_operation(document, &mut |op| {
+        let Some(params) = op
+            .operation
+            .get_mut("parameters")
+            .and_then(serde_json::Value::as_array_mut)
+        else {
+            return;
+        };
+        for p in params {
+            if p.get("in").and_then(serde_json::Value::as_str) == Some("query")
+                && p.get("schema").is_some_and(is_array)
+                && let Some(obj) = p.as_object_mut()
+            {
+                obj.insert("schema".into(), serde_json::json!({"type": "string"}));
+                count += 1;
+            }
+        }
+    });
+    count
 }
 
 fn header(normalized: &Normalized, spec_text: &str, spec_name: &str) -> String {
@@ -249,6 +301,8 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
         let rust_name = heck::ToSnakeCase::to_snake_case(id.as_str());
         let path = &op.path;
         let auth = op.requires_auth;
+        let auth_mode = quote::format_ident!("{}", op.auth.name());
+        let idempotency_key = op.idempotency_key;
         let generated = op.generated;
         let doc = &normalized.document;
         let constraints = venice_openapi::facts::request_constraints(doc, method, path)
@@ -303,6 +357,8 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
                 method: #method,
                 path: #path,
                 requires_auth: #auth,
+                auth: Auth::#auth_mode,
+                idempotency_key: #idempotency_key,
                 generated: #generated,
                 wrapper: #wrapper,
                 returns_secret: #returns_secret,
@@ -334,8 +390,14 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
                 pub method: &'static str,
                 /// Path template.
                 pub path: &'static str,
-                /// Whether the operation needs the API key.
+                /// Whether the API key is sent when the client has one: true for
+                /// every [`Auth`] mode but [`Auth::None`] and [`Auth::Wallet`].
                 pub requires_auth: bool,
+                /// How the operation authenticates, from the spec's `security`.
+                pub auth: Auth,
+                /// Whether the operation takes an `Idempotency-Key` header (the same
+                /// key with the same body replays the first answer).
+                pub idempotency_key: bool,
                 /// Whether the generated client has a method for it.
                 pub generated: bool,
                 /// Why a hand-written wrapper is needed, if it is.
@@ -348,6 +410,21 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
                 pub constraints: &'static [Constraint],
                 /// An example success body built from the spec's examples (JSON).
                 pub example_response: Option<&'static str>,
+            }
+
+            /// How an operation authenticates.
+            #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+            pub enum Auth {
+                /// The API key is required.
+                Bearer,
+                /// The API key, or a wallet signature (`SIGN-IN-WITH-X`).
+                BearerOrWallet,
+                /// Only a wallet signature: the API key is not sent.
+                Wallet,
+                /// No credentials needed; the API key is sent when the client has one.
+                Optional,
+                /// No credentials: the API key is never sent.
+                None,
             }
 
             /// One value rule of a request body.

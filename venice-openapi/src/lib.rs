@@ -23,6 +23,7 @@
 //! assert_eq!(op.operation_id.as_deref(), Some("listImageStyles"));
 //! ```
 
+pub mod dupkeys;
 pub mod facts;
 pub mod passes;
 pub mod walk;
@@ -91,12 +92,53 @@ pub struct OperationInfo {
     pub method: String,
     /// Path template.
     pub path: String,
-    /// Whether the operation needs the API key (`security: []` opts out).
+    /// Whether the API key is sent when the client has one: every [`Auth`] mode but
+    /// [`Auth::None`] and [`Auth::Wallet`].
     pub requires_auth: bool,
+    /// How the operation authenticates, from its (or the document's) `security`.
+    pub auth: Auth,
+    /// Whether the operation declares an `Idempotency-Key` header parameter.
+    pub idempotency_key: bool,
     /// Whether the operation is in the generated client.
     pub generated: bool,
     /// Why a hand-written wrapper is needed, if it is.
     pub wrap: Vec<WrapReason>,
+}
+
+/// How an operation authenticates, read from its security requirements.
+///
+/// A scheme is a *bearer* scheme when it is `type: http, scheme: bearer`; any other
+/// scheme (Venice's `siwx`, a signed wallet header) counts as a *wallet* scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    /// The API key is required (`[{BearerAuth: []}]`).
+    Bearer,
+    /// The API key or a wallet signature (`[{BearerAuth: []}, {siwx: []}]`).
+    BearerOrWallet,
+    /// Only a wallet signature (`[{siwx: []}]`): the API key is not sent.
+    Wallet,
+    /// No credentials needed, the API key accepted (`[{}, {BearerAuth: []}]`).
+    Optional,
+    /// No credentials (`security: []`, `[{}]`, or no security at all).
+    None,
+}
+
+impl Auth {
+    /// Whether the SDK sends the API key (when it has one) for this mode.
+    pub fn sends_key(self) -> bool {
+        matches!(self, Auth::Bearer | Auth::BearerOrWallet | Auth::Optional)
+    }
+
+    /// The variant's name, as the generated table spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Auth::Bearer => "Bearer",
+            Auth::BearerOrWallet => "BearerOrWallet",
+            Auth::Wallet => "Wallet",
+            Auth::Optional => "Optional",
+            Auth::None => "None",
+        }
+    }
 }
 
 /// What one pass changed.
@@ -115,6 +157,9 @@ pub struct Report {
     pub passes: Vec<PassReport>,
     /// Every operation of the document, in document order.
     pub operations: Vec<OperationInfo>,
+    /// Problems of the source text that were repaired while loading it (a repeated
+    /// mapping key, say), each naming the place.
+    pub warnings: Vec<String>,
 }
 
 impl Report {
@@ -126,6 +171,9 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for warning in &self.warnings {
+            writeln!(f, "warning: {warning}")?;
+        }
         for pass in &self.passes {
             writeln!(f, "{} ({} changes)", pass.name, pass.changes.len())?;
             for change in &pass.changes {
@@ -172,10 +220,23 @@ pub struct Normalized {
 /// Mapping keys that are not strings (an unquoted `200:` response code) become
 /// strings; anchors and merge keys are resolved.
 pub fn load_yaml(text: &str) -> Result<Value, Error> {
-    let mut yaml: serde_yaml_ng::Value =
-        serde_yaml_ng::from_str(text).map_err(|e| Error::Yaml(e.to_string()))?;
-    yaml.apply_merge().map_err(|e| Error::Yaml(e.to_string()))?;
-    yaml_to_json(yaml, "")
+    load_yaml_with_warnings(text).map(|(value, _)| value)
+}
+
+/// [`load_yaml`], also returning what was repaired: a mapping that repeats a key
+/// (which YAML forbids) keeps the last value, as common YAML tools do, with a
+/// warning naming the key and its lines.
+pub fn load_yaml_with_warnings(text: &str) -> Result<(Value, Vec<String>), Error> {
+    match serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
+        Ok(mut yaml) => {
+            yaml.apply_merge().map_err(|e| Error::Yaml(e.to_string()))?;
+            Ok((yaml_to_json(yaml, "")?, Vec::new()))
+        }
+        Err(e) if e.to_string().contains("duplicate entry") => {
+            dupkeys::load_last_wins(text).map_err(Error::Yaml)
+        }
+        Err(e) => Err(Error::Yaml(e.to_string())),
+    }
 }
 
 fn yaml_to_json(value: serde_yaml_ng::Value, at: &str) -> Result<Value, Error> {
@@ -238,7 +299,10 @@ fn join_path(at: &str, key: &str) -> String {
 
 /// Loads and normalizes a spec given as YAML or JSON text.
 pub fn normalize_str(text: &str) -> Result<Normalized, Error> {
-    normalize(load_yaml(text)?)
+    let (document, warnings) = load_yaml_with_warnings(text)?;
+    let mut normalized = normalize(document)?;
+    normalized.report.warnings = warnings;
+    Ok(normalized)
 }
 
 /// Runs every pass of [`PASSES`] on `document`, then parses it as OpenAPI 3.0.

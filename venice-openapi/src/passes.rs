@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use crate::walk::{
     collect_refs, for_each_operation, object_entry, ref_name, walk_all_schemas, walk_schema,
 };
-use crate::{Error, OperationInfo, WrapReason};
+use crate::{Auth, Error, OperationInfo, WrapReason};
 
 /// A named normalization pass.
 pub struct Pass {
@@ -73,6 +73,10 @@ pub const PASSES: &[Pass] = &[
         run: transport_headers,
     },
     Pass {
+        name: "string_formats",
+        run: string_formats,
+    },
+    Pass {
         name: "form_bodies",
         run: form_bodies,
     },
@@ -101,6 +105,10 @@ pub const PASSES: &[Pass] = &[
         run: open_response_types,
     },
     Pass {
+        name: "nullable_required_responses",
+        run: nullable_required_responses,
+    },
+    Pass {
         name: "request_defaults",
         run: request_defaults,
     },
@@ -120,15 +128,39 @@ pub const PASSES: &[Pass] = &[
         name: "enum_identifier_collisions",
         run: enum_identifier_collisions,
     },
+    Pass {
+        name: "title_collisions",
+        run: title_collisions,
+    },
 ];
 
-/// Records every operation with its original id and whether it needs the API key.
+/// Records every operation with its original id, how it authenticates and whether
+/// it takes an `Idempotency-Key`.
 ///
-/// progenitor has no security model: `security: []` (no auth for this operation) is
-/// dropped on the floor. The SDK reads this inventory, emitted into the generated
-/// code, to leave the `Authorization` header off those operations.
+/// progenitor has no security model: `security: []` (no auth for this operation),
+/// optional auth (`[{}, {BearerAuth: []}]`) and wallet-only schemes are dropped on
+/// the floor. The SDK reads this inventory, emitted into the generated code, to send
+/// the API key only where the operation accepts it.
 pub fn inventory(doc: &mut Value, ctx: &mut Context, _: &mut Vec<String>) -> Result<(), Error> {
-    let global_auth = requires_auth(doc.get("security"));
+    let schemes = doc
+        .pointer("/components/securitySchemes")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let global_auth = auth_mode(doc.get("security"), &schemes);
+    let parameters = doc
+        .pointer("/components/parameters")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let path_params: HashMap<String, Value> = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .map(|paths| {
+            paths
+                .iter()
+                .filter_map(|(p, item)| Some((p.clone(), item.get("parameters")?.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
     for_each_operation(doc, &mut |op| {
         let original_id = op
             .operation
@@ -136,9 +168,27 @@ pub fn inventory(doc: &mut Value, ctx: &mut Context, _: &mut Vec<String>) -> Res
             .and_then(Value::as_str)
             .map(str::to_owned);
         let auth = match op.operation.get("security") {
-            Some(sec) => requires_auth(Some(sec)),
+            Some(sec) => auth_mode(Some(sec), &schemes),
             None => global_auth,
         };
+        let declares_header = |params: Option<&Value>, name: &str| {
+            params.and_then(Value::as_array).is_some_and(|list| {
+                list.iter().any(|p| {
+                    let p = p
+                        .get("$ref")
+                        .and_then(Value::as_str)
+                        .and_then(|r| ref_name(r, "parameters"))
+                        .and_then(|n| parameters.get(n))
+                        .unwrap_or(p);
+                    p.get("in").and_then(Value::as_str) == Some("header")
+                        && p.get("name")
+                            .and_then(Value::as_str)
+                            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                })
+            })
+        };
+        let idempotency_key = declares_header(op.operation.get("parameters"), "Idempotency-Key")
+            || declares_header(path_params.get(op.path), "Idempotency-Key");
         let method = op.method.to_ascii_uppercase();
         ctx.index
             .insert((method.clone(), op.path.to_owned()), ctx.ops.len());
@@ -147,7 +197,9 @@ pub fn inventory(doc: &mut Value, ctx: &mut Context, _: &mut Vec<String>) -> Res
             original_id,
             method,
             path: op.path.to_owned(),
-            requires_auth: auth,
+            requires_auth: auth.sends_key(),
+            auth,
+            idempotency_key,
             generated: true,
             wrap: Vec::new(),
         });
@@ -155,17 +207,48 @@ pub fn inventory(doc: &mut Value, ctx: &mut Context, _: &mut Vec<String>) -> Res
     Ok(())
 }
 
-/// A security requirement list needs credentials unless it is absent, empty, or
-/// contains an empty requirement (`{}`: "no credentials is also fine").
-fn requires_auth(security: Option<&Value>) -> bool {
-    match security.and_then(Value::as_array) {
-        None => false,
-        Some(list) => {
-            !list.is_empty()
-                && !list
-                    .iter()
-                    .any(|r| r.as_object().is_some_and(Map::is_empty))
+/// The authentication mode of a security requirement list.
+///
+/// Absent, empty, or only empty requirements (`{}`): [`Auth::None`]. An empty
+/// requirement beside others: [`Auth::Optional`]. Otherwise bearer and other
+/// (wallet) schemes decide between [`Auth::Bearer`], [`Auth::BearerOrWallet`] and
+/// [`Auth::Wallet`]. A requirement naming an unknown scheme counts as bearer, the
+/// safe reading (the key is sent).
+pub fn auth_mode(security: Option<&Value>, schemes: &Value) -> Auth {
+    let Some(list) = security.and_then(Value::as_array) else {
+        return Auth::None;
+    };
+    let mut empty = false;
+    let mut bearer = false;
+    let mut wallet = false;
+    for requirement in list {
+        let Some(req) = requirement.as_object() else {
+            continue;
+        };
+        if req.is_empty() {
+            empty = true;
         }
+        for name in req.keys() {
+            let scheme = schemes.get(name);
+            let is_bearer = scheme.is_none_or(|s| {
+                s.get("type").and_then(Value::as_str) == Some("http")
+                    && s.get("scheme")
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| v.eq_ignore_ascii_case("bearer"))
+            });
+            if is_bearer {
+                bearer = true;
+            } else {
+                wallet = true;
+            }
+        }
+    }
+    match (empty, bearer, wallet) {
+        (_, false, false) => Auth::None,
+        (true, _, _) => Auth::Optional,
+        (false, true, false) => Auth::Bearer,
+        (false, true, true) => Auth::BearerOrWallet,
+        (false, false, true) => Auth::Wallet,
     }
 }
 
@@ -419,6 +502,53 @@ pub fn transport_headers(
                 strip(params, path.clone());
             }
         }
+    }
+    Ok(())
+}
+
+/// String formats typify maps to types outside the standard library (`chrono`,
+/// `uuid`) or to strict parsers (`std::net`).
+const TYPED_STRING_FORMATS: [&str; 7] = ["date-time", "date", "time", "uuid", "ip", "ipv4", "ipv6"];
+
+/// Keeps strings with a `format` such as `date-time`, `date` or `uuid` plain strings;
+/// the format stays in the doc comment.
+///
+/// Prevents: typify emitting `chrono::DateTime<Utc>`, `chrono::NaiveDate` and
+/// `uuid::Uuid`, which the SDK does not depend on (the generated code does not
+/// compile), and a response whose timestamp is not strict RFC 3339 failing to decode
+/// as a whole. Formats typify keeps as `String` (`uri`, `email`, …) are untouched.
+pub fn string_formats(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let mut count = 0usize;
+    walk_all_schemas(doc, &mut |schema| {
+        let Some(obj) = schema.as_object_mut() else {
+            return;
+        };
+        if obj.get("type").and_then(Value::as_str) != Some("string") {
+            return;
+        }
+        let Some(format) = obj.get("format").and_then(Value::as_str).map(str::to_owned) else {
+            return;
+        };
+        if !TYPED_STRING_FORMATS.contains(&format.as_str()) {
+            return;
+        }
+        obj.remove("format");
+        let note = format!("Format: `{format}` (kept as text).");
+        let description = match obj.get("description").and_then(Value::as_str) {
+            Some(d) => format!("{d}\n\n{note}"),
+            None => note,
+        };
+        obj.insert("description".into(), Value::String(description));
+        count += 1;
+    });
+    if count > 0 {
+        changes.push(format!(
+            "{count} strings with a date, time, uuid or ip format kept as text"
+        ));
     }
     Ok(())
 }
@@ -913,6 +1043,42 @@ pub fn open_response_types(
             "{opened} response schemas opened (unknown fields and enum values accepted); {reachable} component schemas reachable from responses"
         ));
     }
+    // Components no operation reaches are only ever read by users (the spec keeps
+    // them as documentation of a shape): opened like response types.
+    let mut used: Vec<String> = Vec::new();
+    for_each_operation(doc, &mut |op| collect_refs(op.operation, &mut used));
+    if let Some(responses) = doc.pointer("/components/responses") {
+        collect_refs(responses, &mut used);
+    }
+    let all = doc
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut reached: BTreeSet<String> = BTreeSet::new();
+    while let Some(name) = used.pop() {
+        if reached.insert(name.clone())
+            && let Some(schema) = all.get(&name)
+        {
+            collect_refs(schema, &mut used);
+        }
+    }
+    let mut orphans = 0usize;
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        for (name, schema) in schemas.iter_mut() {
+            if !reached.contains(name) {
+                let mut n = 0;
+                walk_schema(schema, &mut |s| n += open_schema(s));
+                if n > 0 {
+                    orphans += 1;
+                }
+            }
+        }
+    }
+    if orphans > 0 {
+        changes.push(format!(
+            "{orphans} component schemas no operation uses opened like response types"
+        ));
+    }
     Ok(())
 }
 
@@ -1017,6 +1183,42 @@ fn open_schema(schema: &mut Value) -> usize {
         n += 1;
     }
     n
+}
+
+/// Makes required-but-nullable properties of response schemas optional.
+///
+/// Prevents: typify decoding a required nullable field with
+/// `deserialize_with = "Option::deserialize"`, which fails with "missing field" when
+/// the server leaves the field out instead of sending `null` (the chat completion's
+/// `choices[].logprobs`). The Rust type stays `Option<T>`; absent and `null` both
+/// read as `None`.
+pub fn nullable_required_responses(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let mut count = 0usize;
+    walk_response_schemas(doc, &mut |schema| {
+        let nullable: HashSet<String> = match schema.get("properties") {
+            Some(Value::Object(props)) => props
+                .iter()
+                .filter(|(_, p)| p.get("nullable") == Some(&Value::Bool(true)))
+                .map(|(k, _)| k.clone())
+                .collect(),
+            _ => return,
+        };
+        if let Some(Value::Array(required)) = schema.get_mut("required") {
+            let before = required.len();
+            required.retain(|r| r.as_str().is_none_or(|r| !nullable.contains(r)));
+            count += before - required.len();
+        }
+    });
+    if count > 0 {
+        changes.push(format!(
+            "{count} required nullable response fields made optional (absent reads as null)"
+        ));
+    }
+    Ok(())
 }
 
 /// Calls `f` on every schema a request body can reach (children before parents).
@@ -1290,6 +1492,100 @@ pub fn enum_identifier_collisions(
     }
     Ok(())
 }
+
+/// The type name typify derives from a title or component name, reduced to what
+/// decides a collision (letters and digits, case folded).
+fn type_name_key(title: &str) -> String {
+    identifier_key(title)
+}
+
+/// Drops the `title` of schemas whose title names different shapes (or the name of
+/// a component with another shape).
+///
+/// Prevents: typify naming a type after its title and reusing the first type of a
+/// name for every later schema with that title, whatever its shape (typify's
+/// `assign_type`: "If there's already a type of this name … type_id.clone()"). The
+/// later schemas would decode as the first one's type. Without a title, typify names
+/// each after the place it appears.
+pub fn title_collisions(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    // The direct members of a union name its variants, not types: leave them be.
+    walk_all_schemas(doc, &mut |schema| {
+        for key in ["anyOf", "oneOf"] {
+            if let Some(Value::Array(members)) = schema.get_mut(key) {
+                for m in members {
+                    if let Some(obj) = m.as_object_mut() {
+                        obj.insert(MEMBER_MARK.into(), Value::Bool(true));
+                    }
+                }
+            }
+        }
+    });
+    let mut shapes: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut record = |name: &str, schema: &Value| {
+        let mut shape = schema.clone();
+        if let Some(obj) = shape.as_object_mut() {
+            obj.remove("title");
+            obj.remove(MEMBER_MARK);
+        }
+        let list = shapes.entry(type_name_key(name)).or_default();
+        if !list.contains(&shape) {
+            list.push(shape);
+        }
+    };
+    if let Some(Value::Object(components)) = doc.pointer("/components/schemas") {
+        for (name, schema) in components {
+            record(name, schema);
+        }
+    }
+    let mut scan = doc.clone();
+    walk_all_schemas(&mut scan, &mut |schema| {
+        if schema.get(MEMBER_MARK).is_some() {
+            return;
+        }
+        if let Some(title) = schema.get("title").and_then(Value::as_str) {
+            let title = title.to_owned();
+            record(&title, schema);
+        }
+    });
+    let colliding: BTreeSet<String> = shapes
+        .into_iter()
+        .filter(|(_, list)| list.len() > 1)
+        .map(|(k, _)| k)
+        .collect();
+    let mut dropped: BTreeSet<String> = BTreeSet::new();
+    let mut count = 0usize;
+    walk_all_schemas(doc, &mut |schema| {
+        let Some(obj) = schema.as_object_mut() else {
+            return;
+        };
+        if obj.remove(MEMBER_MARK).is_some() {
+            return;
+        }
+        let Some(title) = obj.get("title").and_then(Value::as_str).map(str::to_owned) else {
+            return;
+        };
+        if colliding.contains(&type_name_key(&title)) {
+            obj.remove("title");
+            dropped.insert(title);
+            count += 1;
+        }
+    });
+    if count > 0 {
+        let names: Vec<String> = dropped.iter().map(|t| format!("`{t}`")).collect();
+        changes.push(format!(
+            "{count} titles naming different shapes dropped: {}",
+            names.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// A temporary key marking the direct members of a union in [`title_collisions`].
+const MEMBER_MARK: &str = "x-venice-union-member";
 
 #[cfg(test)]
 mod tests;

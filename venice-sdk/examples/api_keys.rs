@@ -5,7 +5,7 @@
 //! cargo run --example api_keys
 //! ```
 
-use venice_sdk::types::{self, CreateApiKeysBody, CreateApiKeysBodyApiKeyType};
+use venice_sdk::types::{self, CreateApiKeyBody, CreateApiKeyBodyApiKeyType};
 use venice_sdk::{ApiErrorKind, Client, Error};
 
 /// Any error of the example.
@@ -39,8 +39,8 @@ pub async fn run(client: &Client) -> Result<bool, BoxError> {
         data.api_tier.id, data.api_tier.is_charged, data.access_permitted
     );
     println!(
-        "Balances: USD {:?}, VCU {:?}",
-        data.balances.usd, data.balances.vcu
+        "Balances: USD {:?}, DIEM {:?}",
+        data.balances.usd, data.balances.diem
     );
     for model in data.rate_limits.iter().take(3) {
         let limits: Vec<String> = model
@@ -55,11 +55,10 @@ pub async fn run(client: &Client) -> Result<bool, BoxError> {
         );
     }
 
-    let body = CreateApiKeysBody {
-        api_key_type: CreateApiKeysBodyApiKeyType::Inference,
-        description: "venice-rs example key (safe to delete)".into(),
-        expires_at: None,
-    };
+    let body = CreateApiKeyBody::from_required(
+        CreateApiKeyBodyApiKeyType::Inference,
+        "venice-rs example key (safe to delete)".into(),
+    );
     let created = client.api_keys().create(body).await?;
     let key = &created.data;
     // The key is a Secret: Debug output redacts it; expose() reads it.

@@ -106,9 +106,9 @@ pub async fn run(client: &Client) -> Result<usize, BoxError> {
         Ok(answer) => println!("3. The API accepted an unknown model: {:?}", answer.text()),
     }
 
-    // 4. No API key.
+    // 4. No API key (listing models works without one; key management does not).
     let anonymous = Client::builder().base_url(client.base_url()).build()?;
-    if let Err(err) = anonymous.models().list(None).await {
+    if let Err(err) = anonymous.api_keys().rate_limits().await {
         show("4. A client without an API key", &err);
         seen += 1;
     }

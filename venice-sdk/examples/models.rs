@@ -20,13 +20,13 @@ pub async fn run(client: &Client) -> Result<usize, BoxError> {
         let spec = &model.model_spec;
         let mut caps = Vec::new();
         if let Some(c) = &spec.capabilities {
-            if c.supports_function_calling == Some(true) {
+            if c.supports_function_calling {
                 caps.push("tools");
             }
-            if c.supports_web_search == Some(true) {
+            if c.supports_web_search {
                 caps.push("web search");
             }
-            if c.supports_response_schema == Some(true) {
+            if c.supports_response_schema {
                 caps.push("json schema");
             }
         }

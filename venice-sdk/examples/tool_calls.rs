@@ -5,9 +5,9 @@
 //! cargo run --example tool_calls
 //! ```
 
-use serde_json::{Map, Value, json};
-use venice_sdk::types::{self, ChatCompletionRequest};
-use venice_sdk::{Client, Message};
+use serde_json::{Value, json};
+use venice_sdk::types::ChatCompletionRequest;
+use venice_sdk::{Client, Message, Tool};
 
 /// Any error of the example.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -16,23 +16,19 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub const MODEL: &str = "llama-3.3-70b";
 
 /// The tool offered to the model.
-pub fn weather_tool() -> types::ChatCompletionRequestToolsItem {
-    types::ChatCompletionRequestToolsItem {
-        type_: Some("function".into()),
-        id: None,
-        function: types::ChatCompletionRequestToolsItemFunction {
-            name: "get_weather".into(),
-            description: Some("The current weather in a city".into()),
-            parameters: object(json!({
-                "type": "object",
-                "properties": {
-                    "city": {"type": "string", "description": "The city, e.g. Oslo"},
-                    "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}
-                },
-                "required": ["city"]
-            })),
-        },
-    }
+pub fn weather_tool() -> Tool {
+    Tool::function(
+        "get_weather",
+        "The current weather in a city",
+        json!({
+            "type": "object",
+            "properties": {
+                "city": {"type": "string", "description": "The city, e.g. Oslo"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}
+            },
+            "required": ["city"]
+        }),
+    )
 }
 
 /// The function itself (a real one would call a weather service).
@@ -45,31 +41,16 @@ pub fn get_weather(city: &str, unit: &str) -> Value {
     json!({"city": city, "temperature": format!("{temperature}{unit}"), "sky": "overcast"})
 }
 
-fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
-
 /// Asks about the weather, answers the tool calls and returns the final answer.
 pub async fn run(client: &Client) -> Result<String, BoxError> {
     let question = "What's the weather in Oslo right now?";
-    let mut request = ChatCompletionRequest::new(MODEL, [Message::user(question)]);
-    request.tools = Some(vec![weather_tool()]);
+    let request = ChatCompletionRequest::new(MODEL, [Message::user(question)]);
+    let mut request = request.with_tools([weather_tool()]);
     println!("user: {question}");
 
     let first = client.chat().create(request.clone()).await?;
-    let Some(choice) = first.choices.first() else {
-        return Err("the answer has no choices".into());
-    };
-    let types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
-        tool_calls, ..
-    } = &choice.message
-    else {
-        return Err("expected an assistant message".into());
-    };
-    if tool_calls.is_empty() {
+    let calls = first.tool_calls();
+    if calls.is_empty() {
         println!(
             "assistant (no tool call): {}",
             first.text().unwrap_or_default()
@@ -78,27 +59,25 @@ pub async fn run(client: &Client) -> Result<String, BoxError> {
     }
 
     // The model's turn goes back into the conversation, then one result per call.
-    request.messages.push(Message::Assistant {
-        content: None,
-        name: None,
-        reasoning_content: None,
-        tool_calls: tool_calls.clone(),
-    });
-    for call in tool_calls {
-        let id = call["id"].as_str().unwrap_or_default();
-        let name = call["function"]["name"].as_str().unwrap_or_default();
-        let arguments: Value =
-            serde_json::from_str(call["function"]["arguments"].as_str().unwrap_or("{}"))?;
-        println!("assistant calls {name}({arguments})");
-        let result = match name {
+    request.messages.push(Message::assistant_tool_calls(&calls));
+    for call in &calls {
+        let arguments: Value = serde_json::from_str(if call.arguments.is_empty() {
+            "{}"
+        } else {
+            &call.arguments
+        })?;
+        println!("assistant calls {}({arguments})", call.name);
+        let result = match call.name.as_str() {
             "get_weather" => get_weather(
                 arguments["city"].as_str().unwrap_or("Oslo"),
                 arguments["unit"].as_str().unwrap_or("celsius"),
             ),
             other => json!({"error": format!("no tool named {other}")}),
         };
-        println!("tool {name} -> {result}");
-        request.messages.push(Message::tool(id, result.to_string()));
+        println!("tool {} -> {result}", call.name);
+        request
+            .messages
+            .push(Message::tool(call.id.clone(), result.to_string()));
     }
 
     let last = client.chat().create(request).await?;

@@ -19,7 +19,11 @@ pub async fn run(client: &Client) -> Result<usize, BoxError> {
     let answer = client.chat().create(request).await?;
     println!("assistant: {}", answer.text().unwrap_or_default());
 
-    let citations = &answer.venice_parameters.web_search_citations;
+    let citations = answer
+        .venice_parameters
+        .as_ref()
+        .map(|p| p.web_search_citations.as_slice())
+        .unwrap_or_default();
     println!("\n{} sources:", citations.len());
     for (i, c) in citations.iter().enumerate() {
         println!("  [{i}] {}", c.title);

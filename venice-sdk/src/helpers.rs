@@ -10,38 +10,26 @@ pub type Message = types::ChatCompletionRequestMessagesItem;
 impl types::ChatCompletionRequestMessagesItem {
     /// A user message with text content.
     pub fn user(content: impl Into<String>) -> Self {
-        Message::User {
-            content: types::UserMessageContent::String(content.into()),
-        }
+        Message::user_from_required(types::UserMessageContent::String(content.into()))
     }
 
     /// A system message with text content.
     pub fn system(content: impl Into<String>) -> Self {
-        Message::System {
-            content: types::SystemMessageContent::String(content.into()),
-            name: None,
-        }
+        Message::system_from_required(types::SystemMessageContent::String(content.into()))
     }
 
     /// An assistant message with text content (a previous answer, for context).
     pub fn assistant(content: impl Into<String>) -> Self {
-        Message::Assistant {
-            content: Some(types::AssistantMessageContent::String(content.into())),
-            name: None,
-            reasoning_content: None,
-            tool_calls: Vec::new(),
+        let mut message = Message::assistant_from_required();
+        if let Message::Assistant { content: slot, .. } = &mut message {
+            *slot = Some(types::AssistantMessageContent::String(content.into()));
         }
+        message
     }
 
     /// The result of a tool call, answering the call with id `tool_call_id`.
     pub fn tool(tool_call_id: impl Into<String>, content: impl Into<String>) -> Self {
-        Message::Tool {
-            content: content.into(),
-            name: None,
-            reasoning_content: None,
-            tool_call_id: tool_call_id.into(),
-            tool_calls: Vec::new(),
-        }
+        Message::tool_from_required(content.into(), tool_call_id.into())
     }
 }
 
@@ -51,26 +39,7 @@ impl types::ChatCompletionRequest {
     ///
     /// `model` may carry feature suffixes: see [`ModelId`].
     pub fn new(model: impl Into<String>, messages: impl IntoIterator<Item = Message>) -> Self {
-        types::ChatCompletionRequest {
-            frequency_penalty: None,
-            max_completion_tokens: None,
-            max_tokens: None,
-            messages: messages.into_iter().collect(),
-            model: model.into(),
-            n: None,
-            parallel_tool_calls: None,
-            presence_penalty: None,
-            response_format: None,
-            stop: None,
-            stream: None,
-            stream_options: None,
-            temperature: None,
-            tool_choice: None,
-            tools: None,
-            top_p: None,
-            user: None,
-            venice_parameters: None,
-        }
+        types::ChatCompletionRequest::from_required(messages.into_iter().collect(), model.into())
     }
 
     /// Sets `venice_parameters`.
@@ -111,22 +80,10 @@ impl types::GenerateImageRequest {
                 .map_err(|e: types::error::ConversionError| {
                     crate::Error::invalid("prompt", e.to_string())
                 })?;
-        Ok(types::GenerateImageRequest {
-            cfg_scale: None,
-            height: None,
-            hide_watermark: None,
-            inpaint: None,
-            lora_strength: None,
-            model: model.into(),
-            negative_prompt: None,
+        Ok(types::GenerateImageRequest::from_required(
+            model.into(),
             prompt,
-            return_binary: None,
-            safe_mode: None,
-            seed: None,
-            steps: None,
-            style_preset: None,
-            width: None,
-        })
+        ))
     }
 
     /// Sets `width` and `height` in pixels.
@@ -147,9 +104,9 @@ impl types::GenerateImageRequest {
 }
 
 /// A tool the model may call.
-pub type Tool = types::ChatCompletionRequestToolsItem;
+pub type Tool = types::ToolCall;
 
-impl types::ChatCompletionRequestToolsItem {
+impl types::ToolCall {
     /// A function tool: its name, what it does, and the JSON Schema of its
     /// arguments (an object schema; anything else is sent as no parameters).
     pub fn function(
@@ -161,15 +118,14 @@ impl types::ChatCompletionRequestToolsItem {
             serde_json::Value::Object(map) => map,
             _ => serde_json::Map::new(),
         };
-        types::ChatCompletionRequestToolsItem {
-            function: types::ChatCompletionRequestToolsItemFunction {
-                description: Some(description.into()),
-                name: name.into(),
-                parameters,
-            },
-            id: None,
-            type_: Some("function".into()),
+        let mut function = types::ToolCallVariant1Function::from_required(name.into());
+        function.description = Some(description.into());
+        function.parameters = parameters;
+        let mut tool = types::ToolCall::variant1_from_required(function);
+        if let types::ToolCall::Variant1 { type_, .. } = &mut tool {
+            *type_ = Some("function".into());
         }
+        tool
     }
 }
 
@@ -217,12 +173,11 @@ impl types::ChatCompletionRequestMessagesItem {
     /// The assistant's turn that made these tool calls, to send back before the
     /// [`Message::tool`] answers.
     pub fn assistant_tool_calls(calls: &[ToolCall]) -> Self {
-        Message::Assistant {
-            content: None,
-            name: None,
-            reasoning_content: None,
-            tool_calls: calls.iter().map(ToolCall::to_value).collect(),
+        let mut message = Message::assistant_from_required();
+        if let Message::Assistant { tool_calls, .. } = &mut message {
+            *tool_calls = Some(calls.iter().map(ToolCall::to_value).collect());
         }
+        message
     }
 }
 
@@ -235,11 +190,7 @@ pub type WebSearch = types::ChatCompletionRequestVeniceParametersEnableWebSearch
 impl types::ChatCompletionRequestVeniceParameters {
     /// No Venice option set: the server's defaults apply.
     pub fn new() -> Self {
-        types::ChatCompletionRequestVeniceParameters {
-            character_slug: None,
-            enable_web_search: None,
-            include_venice_system_prompt: None,
-        }
+        types::ChatCompletionRequestVeniceParameters::from_required()
     }
 
     /// Enables, disables or automates web search (`enable_web_search`).
@@ -267,21 +218,20 @@ impl types::CreateChatCompletionResponse {
     /// Array content (text parts) is joined.
     pub fn text(&self) -> Option<String> {
         let choice = self.choices.first()?;
-        let content = match &choice.message {
+        match &choice.message {
             types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
                 content,
                 ..
-            } => content.as_ref()?,
+            } => content.as_ref().and_then(content_text),
             types::CreateChatCompletionResponseChoicesItemMessage::ToolMessage {
                 content, ..
-            } => return Some(content.clone()),
-        };
-        Some(match content {
-            types::AssistantMessageContent::String(s) => s.clone(),
-            types::AssistantMessageContent::Array(parts) => {
-                parts.iter().map(|p| p.text.as_str()).collect()
-            }
-        })
+            } => Some(content.clone()),
+            // A message shape added upstream: read its `content` generically.
+            #[allow(unreachable_patterns)]
+            other => serde_json::to_value(other)
+                .ok()
+                .and_then(|v| v.get("content").and_then(content_text)),
+        }
     }
 
     /// Why the first choice finished (`stop`, `length`, `tool_calls`, …).
@@ -291,7 +241,7 @@ impl types::CreateChatCompletionResponse {
 
     /// The tool calls of the first choice (empty when it made none).
     pub fn tool_calls(&self) -> Vec<ToolCall> {
-        match self.choices.first().map(|c| &c.message) {
+        let calls = match self.choices.first().map(|c| &c.message) {
             Some(types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
                 tool_calls,
                 ..
@@ -299,9 +249,11 @@ impl types::CreateChatCompletionResponse {
             | Some(types::CreateChatCompletionResponseChoicesItemMessage::ToolMessage {
                 tool_calls,
                 ..
-            }) => tool_calls.iter().filter_map(ToolCall::from_value).collect(),
-            None => Vec::new(),
-        }
+            }) => tool_calls.as_deref().unwrap_or_default(),
+            #[allow(unreachable_patterns)]
+            _ => &[],
+        };
+        calls.iter().filter_map(ToolCall::from_value).collect()
     }
 
     /// The reasoning of the first choice, for models that think out loud.
@@ -315,7 +267,25 @@ impl types::CreateChatCompletionResponse {
                 reasoning_content,
                 ..
             } => reasoning_content.as_deref(),
+            #[allow(unreachable_patterns)]
+            _ => None,
         }
+    }
+}
+
+/// The text of message content, whatever generated type holds it: a string, or an
+/// array of parts whose `text` fields are joined. Reading the serialized form keeps
+/// this independent of the variant names the generator picks.
+fn content_text(content: &impl serde::Serialize) -> Option<String> {
+    match serde_json::to_value(content).ok()? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Array(parts) => Some(
+            parts
+                .iter()
+                .filter_map(|p| p.get("text").and_then(serde_json::Value::as_str))
+                .collect(),
+        ),
+        _ => None,
     }
 }
 
@@ -446,7 +416,7 @@ mod tests {
                 "message": {"role": "assistant", "content": null, "tool_calls": [
                     {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\":\"Oslo\"}"}}]}}],
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-            "venice_parameters": {"web_search_citations": []}
+            "venice_parameters": null
         }))
         .unwrap();
         let calls = c.tool_calls();
@@ -490,7 +460,7 @@ mod tests {
             "choices": [{"index": 0, "finish_reason": "stop",
                 "message": {"role": "assistant", "content": "Hi there", "reasoning_content": "hmm"}}],
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-            "venice_parameters": {"web_search_citations": []}
+            "venice_parameters": null
         }))
         .unwrap();
         assert_eq!(c.text().as_deref(), Some("Hi there"));

@@ -16,7 +16,7 @@ use zeroize::Zeroize;
 ///   with [`Secret::expose`] where it must really be used.
 /// - Serialization is never implicit: serializing a `Secret` (or a response
 ///   type holding one, such as
-///   [`CreateApiKeysResponse`](crate::types::CreateApiKeysResponse)) **fails** with
+///   [`CreateApiKeyResponse`](crate::types::CreateApiKeyResponse)) **fails** with
 ///   a serde error rather than write the key. To write it, say so: call
 ///   [`Secret::expose`], put `#[serde(serialize_with =
 ///   "venice_sdk::Secret::serialize_exposed")]` on a field of your own type, or
@@ -79,9 +79,10 @@ impl Secret {
     /// Serialization started on another thread (or after `f` returns) still fails.
     ///
     /// ```
-    /// use venice_sdk::{Secret, types::CreateApiKeysResponse};
-    /// # let response: CreateApiKeysResponse = serde_json::from_str(r#"{"success": true, "data":
-    /// #   {"id": "k1", "apiKey": "vk-new", "apiKeyType": "INFERENCE", "expiresAt": null}}"#).unwrap();
+    /// use venice_sdk::{Secret, types::CreateApiKeyResponse};
+    /// # let response: CreateApiKeyResponse = serde_json::from_str(r#"{"success": true, "data":
+    /// #   {"id": "k1", "apiKey": "vk-new", "apiKeyType": "INFERENCE", "expiresAt": null,
+    /// #   "consumptionLimit": {}, "limitPeriod": "DAY"}}"#).unwrap();
     /// assert!(serde_json::to_string(&response).is_err());
     /// let json = Secret::exposing(|| serde_json::to_string(&response)).unwrap();
     /// assert!(json.contains("vk-new"));

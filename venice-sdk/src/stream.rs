@@ -560,47 +560,45 @@ impl Accumulator {
                         })
                     })
                     .collect();
-                types::CreateChatCompletionResponseChoicesItem {
-                    finish_reason: c.finish_reason.unwrap_or_default(),
-                    index: i64::from(index),
-                    logprobs: None,
-                    message:
-                        types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
-                            content: c
-                                .has_content
-                                .then_some(types::AssistantMessageContent::String(c.content)),
-                            name: None,
-                            reasoning_content: (!c.reasoning.is_empty()).then_some(c.reasoning),
-                            role: c.role.unwrap_or_else(|| "assistant".into()),
-                            tool_calls,
-                        },
-                    stop_reason: None,
+                let mut message =
+                    types::CreateChatCompletionResponseChoicesItemMessage::assistant_message_from_required(
+                        c.role.unwrap_or_else(|| "assistant".into()),
+                    );
+                if let types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
+                    content,
+                    reasoning_content,
+                    tool_calls: calls,
+                    ..
+                } = &mut message
+                {
+                    *content = c
+                        .has_content
+                        .then_some(types::AssistantMessageContent::String(c.content));
+                    *reasoning_content = (!c.reasoning.is_empty()).then_some(c.reasoning);
+                    *calls = Some(tool_calls);
                 }
+                types::CreateChatCompletionResponseChoicesItem::from_required(
+                    c.finish_reason.unwrap_or_default(),
+                    i64::from(index),
+                    message,
+                )
             })
             .collect();
         let venice_parameters = self
             .venice_parameters
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or(types::CreateChatCompletionResponseVeniceParameters {
-                web_search_citations: Vec::new(),
-            });
-        types::CreateChatCompletionResponse {
-            choices,
-            created: self.created,
-            id: self.id,
-            model: self.model,
-            object: "chat.completion".into(),
-            prompt_logprobs: None,
-            usage: self
-                .usage
-                .unwrap_or(types::CreateChatCompletionResponseUsage {
-                    completion_tokens: 0,
-                    prompt_tokens: 0,
-                    prompt_tokens_details: None,
-                    total_tokens: 0,
-                }),
-            venice_parameters,
-        }
+            .and_then(|v| serde_json::from_value(v).ok());
+        let mut response = types::CreateChatCompletionResponse::from_required(
+            self.created,
+            self.id,
+            self.model,
+            "chat.completion".into(),
+            self.usage.unwrap_or_else(|| {
+                types::CreateChatCompletionResponseUsage::from_required(0, 0, 0)
+            }),
+        );
+        response.choices = choices;
+        response.venice_parameters = venice_parameters;
+        response
     }
 }
 
@@ -638,7 +636,13 @@ mod tests {
             json!({"id": "c1", "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "ty\":\"Oslo\"}"}}]}, "finish_reason": "tool_calls"},
                                            {"index": 1, "delta": {}, "finish_reason": "stop"}]}),
             json!({"id": "c1", "choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7},
-                   "venice_parameters": {"web_search_citations": [{"title": "T", "url": "https://e.x", "content": "c", "date": "d"}]}}),
+                   "venice_parameters": {
+                       "enable_e2ee": false, "enable_web_search": "on", "enable_web_citations": true,
+                       "enable_web_scraping": false, "include_venice_system_prompt": true,
+                       "include_search_results_in_stream": false,
+                       "return_search_results_as_documents": false, "strip_thinking_response": false,
+                       "disable_thinking": false,
+                       "web_search_citations": [{"title": "T", "url": "https://e.x", "content": "c", "date": "d"}]}}),
         ] {
             acc.add(chunk(c));
         }
@@ -659,16 +663,18 @@ mod tests {
         };
         assert_eq!(
             tool_calls,
-            &vec![
+            &Some(vec![
                 json!({"id": "call_a", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\":\"Oslo\"}"}}),
                 json!({"id": "call_b", "type": "function", "function": {"name": "now", "arguments": ""}}),
-            ]
+            ])
         );
         assert_eq!(done.usage.total_tokens, 7);
-        assert_eq!(done.venice_parameters.web_search_citations.len(), 1);
-        assert_eq!(
-            done.venice_parameters.web_search_citations[0].url,
-            "https://e.x"
-        );
+        let citations = &done
+            .venice_parameters
+            .as_ref()
+            .unwrap()
+            .web_search_citations;
+        assert_eq!(citations.len(), 1);
+        assert_eq!(citations[0].url, "https://e.x");
     }
 }

@@ -32,7 +32,7 @@ fn completion_body() -> serde_json::Value {
         "choices": [{"index": 0, "finish_reason": "stop", "stop_reason": null, "logprobs": null,
             "message": {"role": "assistant", "content": "Rayleigh scattering.", "reasoning_content": null, "tool_calls": []}}],
         "usage": {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8},
-        "venice_parameters": {"web_search_citations": []}
+        "venice_parameters": null
     })
 }
 
@@ -115,7 +115,8 @@ async fn web3_operations_never_send_the_key() {
                 );
             then.status(200).json_body(json!({"success": true, "data": {
                 "id": "k1", "apiKey": "vk-NEW-KEY-from-wallet", "apiKeyType": "INFERENCE",
-                "description": "Web3 API Key", "expiresAt": null
+                "description": "Web3 API Key", "expiresAt": null,
+                "consumptionLimit": {"usd": null, "diem": null}, "limitPeriod": "DAY"
             }}));
         })
         .await;
@@ -143,11 +144,12 @@ async fn created_keys_never_show_in_debug() {
                 .json_body_includes(r#"{"description": "ci"}"#);
             then.status(200).json_body(json!({"success": true, "data": {
                 "id": "k2", "apiKey": "vk-BRAND-NEW-secret-77", "apiKeyType": "ADMIN",
-                "description": "ci", "expiresAt": null
+                "description": "ci", "expiresAt": null,
+                "consumptionLimit": {"usd": null, "diem": null}, "limitPeriod": "DAY"
             }}));
         })
         .await;
-    let body: types::CreateApiKeysBody =
+    let body: types::CreateApiKeyBody =
         serde_json::from_value(json!({"apiKeyType": "ADMIN", "description": "ci"})).unwrap();
     let created = client(&server).api_keys().create(body).await.unwrap();
     assert_eq!(created.data.api_key.expose(), "vk-BRAND-NEW-secret-77");
@@ -166,7 +168,7 @@ async fn an_undecodable_created_key_is_not_quoted_in_the_error() {
                 .body(r#"{"success": true, "data": {"apiKey": "vk-LEAK-ME-not", "id": 5"#);
         })
         .await;
-    let body: types::CreateApiKeysBody =
+    let body: types::CreateApiKeyBody =
         serde_json::from_value(json!({"apiKeyType": "ADMIN", "description": "ci"})).unwrap();
     let err = client(&server).api_keys().create(body).await.unwrap_err();
     assert!(matches!(err, Error::Decode(_)), "{err}");
@@ -385,15 +387,19 @@ async fn requests_breaking_the_spec_rules_are_refused_before_sending() {
         "{err}"
     );
 
-    let mut steps = GenerateImageRequest::new("flux-dev", "a cat").unwrap();
-    steps.steps = std::num::NonZeroU64::new(51);
-    let err = c.images().generate(steps).await.unwrap_err();
+    // The seed spec also bounded `steps` (at most 50); the current one does not, so
+    // the bound on `height` stands in for a second rule.
+    let tall = GenerateImageRequest::new("flux-dev", "a cat")
+        .unwrap()
+        .with_size(512, 4096)
+        .unwrap();
+    let err = c.images().generate(tall).await.unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidRequest { field, .. } if field == "steps"),
+        matches!(&err, Error::InvalidRequest { field, .. } if field == "height"),
         "{err}"
     );
 
-    let err = GenerateImageRequest::new("flux-dev", "x".repeat(1501)).unwrap_err();
+    let err = GenerateImageRequest::new("flux-dev", "x".repeat(7501)).unwrap_err();
     assert!(
         matches!(&err, Error::InvalidRequest { field, .. } if field == "prompt"),
         "{err}"
@@ -552,7 +558,7 @@ async fn unknown_fields_and_enum_values_decode_through_the_sdk() {
             then.status(200).json_body(json!({
                 "object": "list", "type": "text", "new_top_level": 1,
                 "data": [{"id": "m", "object": "model", "owned_by": "venice.ai", "type": "video",
-                    "model_spec": {"traits": [], "brandNew": {"x": 1}}, "extra": true}]
+                    "model_spec": {"traits": [], "privacy": "private", "brandNew": {"x": 1}}, "extra": true}]
             }));
         })
         .await;

@@ -155,7 +155,7 @@ async fn models_are_listed() {
 async fn api_keys_are_created_and_deleted() {
     let venice = OfflineVenice::start().await;
     assert!(api_keys::run(&venice.client()).await.unwrap());
-    assert_eq!(venice.calls("createApiKeys"), 1);
+    assert_eq!(venice.calls("createApiKey"), 1);
     assert_eq!(venice.calls("deleteApiKey"), 1);
 }
 

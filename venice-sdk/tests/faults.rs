@@ -711,7 +711,7 @@ fn image_request() -> venice_sdk::types::GenerateImageRequest {
     venice_sdk::types::GenerateImageRequest::new("m", "p").unwrap()
 }
 
-fn key_request() -> venice_sdk::types::CreateApiKeysBody {
+fn key_request() -> venice_sdk::types::CreateApiKeyBody {
     serde_json::from_value(serde_json::json!({"apiKeyType": "ADMIN", "description": "d"})).unwrap()
 }
 
@@ -1212,7 +1212,7 @@ async fn call_everything(c: &Client) -> usize {
     use venice_sdk::types;
     let chat = || ChatCompletionRequest::new("m", [Message::user("q")]);
     let image = || types::GenerateImageRequest::new("m", "p").unwrap();
-    let key_body: types::CreateApiKeysBody =
+    let key_body: types::CreateApiKeyBody =
         serde_json::from_value(serde_json::json!({"apiKeyType": "ADMIN", "description": "d"}))
             .unwrap();
     let web3_body: types::PostApiKeyGenerateWeb3KeyBody =

@@ -29,7 +29,7 @@ fn completion(stop_reason: serde_json::Value) -> serde_json::Value {
             "stop_reason": stop_reason
         }],
         "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3, "prompt_tokens_details": null},
-        "venice_parameters": {"web_search_citations": [], "include_venice_system_prompt": true}
+        "venice_parameters": null
     })
 }
 
@@ -127,7 +127,7 @@ async fn unknown_fields_and_unknown_enum_values_decode() {
                     "type": "music",
                     "created": 1700000000,
                     "surprise": true,
-                    "model_spec": {"availableContextTokens": 4096, "traits": ["default"], "newSpecField": 1}
+                    "model_spec": {"availableContextTokens": 4096, "privacy": "private", "traits": ["default"], "newSpecField": 1}
                 }]
             }));
         })

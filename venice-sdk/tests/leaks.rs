@@ -193,7 +193,7 @@ fn image_request() -> GenerateImageRequest {
     serde_json::from_value(json!({"model": "m", "prompt": "p"})).unwrap()
 }
 
-fn create_key_body() -> types::CreateApiKeysBody {
+fn create_key_body() -> types::CreateApiKeyBody {
     serde_json::from_value(json!({"apiKeyType": "INFERENCE", "description": "d"})).unwrap()
 }
 
@@ -216,7 +216,7 @@ fn the_raw_client_refuses_operations_that_return_a_secret_before_sending() {
 
         let err = client
             .raw()
-            .create_api_keys()
+            .create_api_key()
             .body(create_key_body())
             .send()
             .await
@@ -498,7 +498,7 @@ fn a_created_key_is_not_serialized_implicitly() {
     logged(async {
         let created = json!({"success": true, "data": {
             "id": "k1", "apiKey": NEW_KEY, "apiKeyType": "INFERENCE",
-            "description": "d", "expiresAt": null}});
+            "description": "d", "expiresAt": null, "consumptionLimit": {}, "limitPeriod": "DAY"}});
         let server = Server::start(http(
             200,
             &[("content-type", "application/json")],
@@ -523,9 +523,9 @@ fn a_created_key_is_not_serialized_implicitly() {
 
 #[test]
 fn a_generated_response_holding_a_key_does_not_serialize_implicitly() {
-    let response: venice_sdk::types::CreateApiKeysResponse = serde_json::from_value(
+    let response: venice_sdk::types::CreateApiKeyResponse = serde_json::from_value(
         serde_json::json!({"success": true, "data": {"id": "k1", "apiKey": KEY,
-            "apiKeyType": "INFERENCE", "description": "d", "expiresAt": null}}),
+            "apiKeyType": "INFERENCE", "description": "d", "expiresAt": null, "consumptionLimit": {}, "limitPeriod": "DAY"}}),
     )
     .unwrap();
     let err = serde_json::to_string(&response).unwrap_err();

@@ -418,7 +418,10 @@ async fn tool_calls_and_citations_are_collected_from_a_real_looking_stream() {
     let events = [
         json!({"id": "c2", "object": "chat.completion.chunk", "created": 2, "model": "qwen3-235b",
                "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}],
-               "venice_parameters": {"enable_web_search": "on", "web_search_citations": [
+               "venice_parameters": {"enable_web_search": "on", "enable_e2ee": false, "enable_web_citations": true,
+                   "enable_web_scraping": false, "include_venice_system_prompt": true,
+                   "include_search_results_in_stream": false, "return_search_results_as_documents": false,
+                   "strip_thinking_response": false, "disable_thinking": false, "web_search_citations": [
                    {"title": "Oslo weather", "url": "https://weather.example/oslo", "content": "Rain", "date": "2026-11-25"}]}}),
         json!({"id": "c2", "object": "chat.completion.chunk", "created": 2, "model": "qwen3-235b",
                "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
@@ -450,13 +453,18 @@ async fn tool_calls_and_citations_are_collected_from_a_real_looking_stream() {
     else {
         panic!("assistant message expected")
     };
+    let tool_calls = tool_calls.as_deref().unwrap();
     assert_eq!(
         tool_calls[0]["function"]["arguments"],
         "{\"city\":\"Oslo\"}"
     );
     assert_eq!(tool_calls[0]["id"], "call_1");
     assert_eq!(
-        done.venice_parameters.web_search_citations[0].title,
+        done.venice_parameters
+            .as_ref()
+            .unwrap()
+            .web_search_citations[0]
+            .title,
         "Oslo weather"
     );
 }

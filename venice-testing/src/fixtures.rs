@@ -60,35 +60,36 @@ pub fn png_dimensions(data: &[u8]) -> Option<(u32, u32)> {
 /// A finished chat completion answering `text`, as `chat().create` returns it.
 pub fn chat_completion(model: &str, text: &str) -> types::CreateChatCompletionResponse {
     let completion_tokens = i64::try_from(util::pieces(text).len()).unwrap_or(i64::MAX);
-    types::CreateChatCompletionResponse {
-        choices: vec![types::CreateChatCompletionResponseChoicesItem {
-            finish_reason: "stop".into(),
-            index: 0,
-            logprobs: None,
-            message: types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
-                content: Some(types::AssistantMessageContent::String(text.into())),
-                name: None,
-                reasoning_content: None,
-                role: "assistant".into(),
-                tool_calls: Vec::new(),
-            },
-            stop_reason: None,
-        }],
-        created: util::unix_now(),
-        id: format!("chatcmpl-{}", util::hex(util::random_seed(), 0, 32)),
-        model: model.into(),
-        object: "chat.completion".into(),
-        prompt_logprobs: None,
-        usage: types::CreateChatCompletionResponseUsage {
-            completion_tokens,
-            prompt_tokens: 12,
-            prompt_tokens_details: None,
-            total_tokens: 12 + completion_tokens,
-        },
-        venice_parameters: types::CreateChatCompletionResponseVeniceParameters {
-            web_search_citations: Vec::new(),
-        },
+    let mut message =
+        types::CreateChatCompletionResponseChoicesItemMessage::assistant_message_from_required(
+            "assistant".into(),
+        );
+    if let types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
+        content, ..
+    } = &mut message
+    {
+        *content = Some(types::AssistantMessageContent::String(text.into()));
     }
+    let mut completion = types::CreateChatCompletionResponse::from_required(
+        util::unix_now(),
+        format!("chatcmpl-{}", util::hex(util::random_seed(), 0, 32)),
+        model.into(),
+        "chat.completion".into(),
+        usage(12, completion_tokens),
+    );
+    completion.choices = vec![
+        types::CreateChatCompletionResponseChoicesItem::from_required("stop".into(), 0, message),
+    ];
+    completion
+}
+
+/// Token usage: `prompt_tokens`, `completion_tokens` and their sum.
+fn usage(prompt_tokens: i64, completion_tokens: i64) -> types::CreateChatCompletionResponseUsage {
+    types::CreateChatCompletionResponseUsage::from_required(
+        completion_tokens,
+        prompt_tokens,
+        prompt_tokens + completion_tokens,
+    )
 }
 
 /// The chunks of a streamed answer, as Venice sends them: a first chunk with the
@@ -144,12 +145,7 @@ pub fn chat_chunks(model: &str, reasoning: &str, text: &str) -> Vec<ChatCompleti
     let completion_tokens =
         i64::try_from(reasoning_pieces.len() + text_pieces.len()).unwrap_or(i64::MAX);
     chunks.push(ChatCompletionChunk {
-        usage: Some(types::CreateChatCompletionResponseUsage {
-            completion_tokens,
-            prompt_tokens: 12,
-            prompt_tokens_details: None,
-            total_tokens: 12 + completion_tokens,
-        }),
+        usage: Some(usage(12, completion_tokens)),
         ..base
     });
     chunks
@@ -261,7 +257,7 @@ mod tests {
     #[test]
     fn examples_decode() {
         let models: types::ListModelsResponse = example("listModels").unwrap();
-        assert_eq!(models.data[0].id, "llama-3.3-70b");
+        assert_eq!(models.data[0].id, "llama-3.2-3b");
         assert!(example::<types::ListModelsResponse>("nope").is_err());
         assert!(example_json("upscaleImage").is_none());
     }

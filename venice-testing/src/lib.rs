@@ -40,10 +40,10 @@ mod util;
 /// Bring [`generated::MockServerExt`] into scope to use them on a `MockServer`.
 /// Lints are relaxed here only: this code is never edited by hand.
 ///
-/// A response holding a [`Secret`](venice_sdk::Secret) (`create_api_keys`,
+/// A response holding a [`Secret`](venice_sdk::Secret) (`create_api_key`,
 /// `post_api_key_generate_web3_key`) serializes only inside
 /// [`Secret::exposing`](venice_sdk::Secret::exposing):
-/// `server.create_api_keys(|when, then| { Secret::exposing(|| then.ok(&created)); })`
+/// `server.create_api_key(|when, then| { Secret::exposing(|| then.ok(&created)); })`
 /// (outside it, `ok` panics: httpmock cannot serialize the body).
 #[allow(
     missing_docs,

@@ -137,9 +137,53 @@ pub(crate) fn url_encode(text: &str) -> String {
     out
 }
 
+/// `overlay` merged into `base`: objects key by key (recursively), anything else
+/// replaced. Used to build answers on the spec's examples, so fields upstream adds
+/// (and marks required) are present without this crate listing them.
+pub(crate) fn merge(base: serde_json::Value, overlay: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match (base, overlay) {
+        (Value::Object(mut base), Value::Object(overlay)) => {
+            for (k, v) in overlay {
+                let merged = match base.remove(&k) {
+                    Some(old) => merge(old, v),
+                    None => v,
+                };
+                base.insert(k, merged);
+            }
+            Value::Object(base)
+        }
+        (_, overlay) => overlay,
+    }
+}
+
+/// The spec's example success body of the operation at `METHOD path`, at JSON
+/// `pointer` (`""` for the whole body); `{}` when the spec has none.
+pub(crate) fn example_at(method: &str, path: &str, pointer: &str) -> serde_json::Value {
+    venice_sdk::operations::ALL
+        .iter()
+        .find(|op| op.method == method && op.path == path)
+        .and_then(|op| op.example_response)
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+        .and_then(|v| v.pointer(pointer).cloned())
+        .unwrap_or_else(|| serde_json::json!({}))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merge_overlays_objects_and_replaces_the_rest() {
+        let merged = merge(
+            serde_json::json!({"a": {"x": 1, "y": 2}, "b": [1], "c": 3}),
+            serde_json::json!({"a": {"y": 5}, "b": [2, 3], "d": 4}),
+        );
+        assert_eq!(
+            merged,
+            serde_json::json!({"a": {"x": 1, "y": 5}, "b": [2, 3], "c": 3, "d": 4})
+        );
+    }
 
     #[test]
     fn dates_are_civil() {

@@ -88,12 +88,12 @@ async fn delete_api_key_matches_the_query_parameter() {
 #[tokio::test]
 async fn a_created_key_is_served_inside_secret_exposing() {
     let server = MockServer::start_async().await;
-    let mut created: types::CreateApiKeysResponse = fixtures::example("createApiKeys").unwrap();
+    let mut created: types::CreateApiKeyResponse = fixtures::example("createApiKey").unwrap();
     created.data.api_key = venice_sdk::Secret::new("vk-served-by-the-mock");
-    let mock = server.create_api_keys(|_, then| {
+    let mock = server.create_api_key(|_, then| {
         venice_sdk::Secret::exposing(|| then.ok(&created));
     });
-    let body: types::CreateApiKeysBody =
+    let body: types::CreateApiKeyBody =
         serde_json::from_value(serde_json::json!({"apiKeyType": "INFERENCE", "description": "d"}))
             .unwrap();
     let got = client(&server).api_keys().create(body).await.unwrap();

@@ -370,6 +370,7 @@ components:
     Req: {{type: object, additionalProperties: false, properties: {{k: {{type: string, enum: [x]}}}}}}
     Nested: {{type: object, additionalProperties: false, properties: {{deep: {{$ref: '#/components/schemas/Deep'}}}}}}
     Deep: {{type: string, enum: [p, q]}}
+    Orphan: {{type: object, additionalProperties: false, properties: {{o: {{type: string}}}}}}
 "
     ));
     run(pass("open_response_types"), &mut d);
@@ -387,6 +388,10 @@ components:
     assert!(s["Deep"].get("enum").is_none(), "reached through two refs");
     assert_eq!(s["Req"]["additionalProperties"], false);
     assert_eq!(s["Req"]["properties"]["k"]["enum"], json!(["x"]));
+    assert!(
+        s["Orphan"].get("additionalProperties").is_none(),
+        "no operation uses it: only read"
+    );
 }
 
 #[test]
@@ -448,52 +453,173 @@ components:
 }
 
 #[test]
-fn security_inventory_honours_empty_requirements() {
+fn security_inventory_reads_auth_modes_and_idempotency_keys() {
     let n = normalize_str(&format!(
         "{HEAD}security: [{{BearerAuth: []}}]
 paths:
   /a: {{get: {{operationId: a, responses: {{}}}}}}
   /b: {{get: {{operationId: b, security: [], responses: {{}}}}}}
   /c: {{get: {{operationId: c, security: [{{}}], responses: {{}}}}}}
+  /d: {{get: {{operationId: d, security: [{{}}, {{BearerAuth: []}}], responses: {{}}}}}}
+  /e: {{get: {{operationId: e, security: [{{BearerAuth: []}}, {{siwx: []}}], responses: {{}}}}}}
+  /f:
+    post:
+      operationId: f
+      security: [{{siwx: []}}]
+      parameters:
+        - {{name: SIGN-IN-WITH-X, in: header, schema: {{type: string}}}}
+        - {{$ref: '#/components/parameters/Idem'}}
+      responses: {{}}
+components:
+  parameters:
+    Idem: {{name: idempotency-key, in: header, schema: {{type: string}}}}
+  securitySchemes:
+    BearerAuth: {{type: http, scheme: bearer}}
+    siwx: {{type: apiKey, in: header, name: X-Sign-In-With-X}}
 "
     ))
     .unwrap();
-    let auth: Vec<(&str, bool)> = n
+    let auth: Vec<(&str, Auth, bool, bool)> = n
         .report
         .operations
         .iter()
-        .map(|o| (o.operation_id.as_str(), o.requires_auth))
+        .map(|o| {
+            (
+                o.operation_id.as_str(),
+                o.auth,
+                o.requires_auth,
+                o.idempotency_key,
+            )
+        })
         .collect();
-    assert_eq!(auth, [("a", true), ("b", false), ("c", false)]);
+    assert_eq!(
+        auth,
+        [
+            ("a", Auth::Bearer, true, false),
+            ("b", Auth::None, false, false),
+            ("c", Auth::None, false, false),
+            ("d", Auth::Optional, true, false),
+            ("e", Auth::BearerOrWallet, true, false),
+            ("f", Auth::Wallet, false, true),
+        ]
+    );
 }
 
 #[test]
-fn the_venice_spec_normalizes() {
-    let text = include_str!("../../../spec/venice.yaml");
-    let n = normalize_str(text).unwrap();
-    let ids: Vec<&str> = n
-        .report
-        .operations
-        .iter()
-        .map(|o| o.operation_id.as_str())
-        .collect();
-    for id in [
-        "listModels",
-        "listModelTraits",
-        "listModelCompatibilityMapping",
-        "listImageStyles",
-        "upscaleImage",
-    ] {
-        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+fn typed_string_formats_stay_strings() {
+    let mut d = doc(&format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    Job:
+      type: object
+      properties:
+        at: {{type: string, format: date-time, description: When.}}
+        day: {{type: string, format: date}}
+        id: {{type: string, format: uuid}}
+        link: {{type: string, format: uri}}
+        file: {{type: string, format: binary}}
+        n: {{type: integer, format: int64}}
+"
+    ));
+    let changes = run(pass("string_formats"), &mut d);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert!(changes[0].starts_with("3 strings"), "{changes:?}");
+    let p = d.pointer("/components/schemas/Job/properties").unwrap();
+    for key in ["at", "day", "id"] {
+        assert!(p[key].get("format").is_none(), "{key}");
     }
-    assert_eq!(n.report.operations.len(), 14);
     assert_eq!(
-        n.report.operations.iter().filter(|o| o.generated).count(),
-        13
+        p["at"]["description"],
+        "When.\n\nFormat: `date-time` (kept as text)."
     );
-    let text = serde_json::to_string(&n.document).unwrap();
-    assert!(!text.contains("\"anyOf\""));
-    assert!(!text.contains("\"additionalProperties\":false") || text.contains("Request"));
+    assert_eq!(p["link"]["format"], "uri");
+    assert_eq!(p["file"]["format"], "binary");
+    assert_eq!(p["n"]["format"], "int64");
+}
+
+#[test]
+fn a_repeated_mapping_key_is_a_warning_and_the_last_value_wins() {
+    let n = normalize_str(&format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    Q:
+      type: object
+      properties:
+        f:
+          type: integer
+        g:
+          type: string
+        f:
+          type: number
+"
+    ))
+    .unwrap();
+    assert_eq!(n.report.warnings.len(), 1, "{:?}", n.report.warnings);
+    let w = &n.report.warnings[0];
+    assert!(
+        w.contains("`f` in `components.schemas.Q.properties.f` at lines 9, 13"),
+        "{w}"
+    );
+    assert!(
+        n.report
+            .to_string()
+            .starts_with("warning: duplicate mapping key")
+    );
+    assert_eq!(
+        n.document
+            .pointer("/components/schemas/Q/properties/f/type"),
+        Some(&json!("number"))
+    );
+    let keys: Vec<&String> = n
+        .document
+        .pointer("/components/schemas/Q/properties")
+        .and_then(Value::as_object)
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(keys, ["f", "g"]);
+}
+
+/// Both the seed spec (kept as a fixture) and the current one normalize, with the
+/// operations the SDK wraps under stable ids.
+#[test]
+fn the_seed_and_the_current_venice_specs_normalize() {
+    for (text, count, generated) in [
+        (
+            include_str!("../../../tests/fixtures/venice-20250303.yaml"),
+            14,
+            13,
+        ),
+        (include_str!("../../../spec/venice.yaml"), 48, 45),
+    ] {
+        let n = normalize_str(text).unwrap();
+        let ids: Vec<&str> = n
+            .report
+            .operations
+            .iter()
+            .map(|o| o.operation_id.as_str())
+            .collect();
+        for id in [
+            "listModels",
+            "listModelTraits",
+            "listModelCompatibilityMapping",
+            "listImageStyles",
+            "upscaleImage",
+        ] {
+            assert!(ids.contains(&id), "{id} missing from {ids:?}");
+        }
+        assert_eq!(n.report.operations.len(), count);
+        assert_eq!(
+            n.report.operations.iter().filter(|o| o.generated).count(),
+            generated
+        );
+        let text = serde_json::to_string(&n.document).unwrap();
+        assert!(!text.contains("\"anyOf\""));
+        assert!(!text.contains("\"format\":\"date-time\""));
+        assert!(!text.contains("\"additionalProperties\":false") || text.contains("Request"));
+    }
 }
 
 #[test]
@@ -600,4 +726,88 @@ fn distinct_success_schemas_become_one_union() {
             .unwrap(),
         &json!({"type": "object"})
     );
+}
+
+#[test]
+fn a_title_naming_different_shapes_is_dropped() {
+    let mut d = doc(&format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    A:
+      type: object
+      properties:
+        x: {{title: text, type: object, properties: {{text: {{type: string}}}}}}
+        y: {{title: Text, type: object, properties: {{text: {{type: string}}, cache: {{type: boolean}}}}}}
+        z: {{title: Same, type: string}}
+        w: {{title: Same, type: string}}
+        v: {{title: B, type: integer}}
+    B: {{type: object}}
+"
+    ));
+    let changes = run(pass("title_collisions"), &mut d);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert!(changes[0].contains("3 titles"), "{changes:?}");
+    let p = d.pointer("/components/schemas/A/properties").unwrap();
+    assert!(p["x"].get("title").is_none());
+    assert!(p["y"].get("title").is_none());
+    assert!(p["v"].get("title").is_none(), "collides with component B");
+    assert_eq!(p["z"]["title"], "Same", "same shape: one type is right");
+    assert_eq!(p["w"]["title"], "Same");
+}
+
+#[test]
+fn titles_of_union_members_name_variants_and_stay() {
+    let mut d = doc(&format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    A:
+      anyOf:
+        - {{title: Msg, type: object, properties: {{a: {{type: string}}}}}}
+        - {{title: Other, type: object, properties: {{b: {{type: string}}}}}}
+    B:
+      anyOf:
+        - {{title: Msg, type: object, properties: {{c: {{type: string}}}}}}
+"
+    ));
+    let changes = run(pass("title_collisions"), &mut d);
+    assert!(changes.is_empty(), "{changes:?}");
+    assert_eq!(
+        d.pointer("/components/schemas/A/anyOf/0/title"),
+        Some(&json!("Msg"))
+    );
+    assert!(!serde_json::to_string(&d).unwrap().contains(MEMBER_MARK));
+}
+
+#[test]
+fn required_nullable_response_fields_become_optional() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /x:
+    post:
+      requestBody: {{content: {{application/json: {{schema: {{type: object, required: [a], properties: {{a: {{type: string, nullable: true}}}}}}}}}}}}
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [logprobs, index]
+                properties:
+                  logprobs: {{type: object, nullable: true}}
+                  index: {{type: integer}}
+"
+    ));
+    let changes = run(pass("nullable_required_responses"), &mut d);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let r = d
+        .pointer("/paths/~1x/post/responses/200/content/application~1json/schema/required")
+        .unwrap();
+    assert_eq!(r, &json!(["index"]));
+    let q = d
+        .pointer("/paths/~1x/post/requestBody/content/application~1json/schema/required")
+        .unwrap();
+    assert_eq!(q, &json!(["a"]), "requests keep theirs");
 }

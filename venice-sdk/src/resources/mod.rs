@@ -513,8 +513,8 @@ impl ApiKeys<'_> {
     /// shows in `Debug` output.
     pub async fn create(
         &self,
-        request: types::CreateApiKeysBody,
-    ) -> Result<Response<types::CreateApiKeysResponse>, Error> {
+        request: types::CreateApiKeyBody,
+    ) -> Result<Response<types::CreateApiKeyResponse>, Error> {
         let op = operation("POST", "/api_keys")?;
         transport::call_json(self.client.config(), op, &[], Some(&request)).await
     }

@@ -208,17 +208,34 @@ pub(crate) fn ids(kind: &str) -> Vec<&'static str> {
         .collect()
 }
 
-/// The `GET /models` entry of a model.
+/// The `GET /models` entry of a model: its facts over the spec's example entry
+/// (a text model), so fields upstream adds are present.
 pub(crate) fn model_json(model: &Model) -> Value {
-    let mut spec = json!({
+    let mut example = crate::util::example_at("GET", "/models", "/data/0");
+    let mut spec = example
+        .get_mut("model_spec")
+        .map(Value::take)
+        .unwrap_or_else(|| json!({}));
+    if let Some(obj) = spec.as_object_mut() {
+        obj.remove("pricing");
+        if model.kind != "text" {
+            for key in ["capabilities", "availableContextTokens", "constraints"] {
+                obj.remove(key);
+            }
+        }
+        obj.remove("description");
+        obj.remove("name");
+    }
+    let mut ours = json!({
         "traits": model.traits,
         "modelSource": model.source,
         "beta": false,
         "offline": false,
+        "privacy": "private",
     });
     if model.kind == "text" {
-        spec["availableContextTokens"] = json!(model.context_tokens);
-        spec["capabilities"] = json!({
+        ours["availableContextTokens"] = json!(model.context_tokens);
+        ours["capabilities"] = json!({
             "optimizedForCode": model.code,
             "quantization": "fp8",
             "supportsFunctionCalling": model.function_calling,
@@ -228,25 +245,28 @@ pub(crate) fn model_json(model: &Model) -> Value {
             "supportsWebSearch": model.web_search,
             "supportsLogProbs": true,
         });
-        spec["pricing"] =
-            json!({"input": {"usd": 0.7, "vcu": 7}, "output": {"usd": 2.8, "vcu": 28}});
+        ours["pricing"] =
+            json!({"input": {"usd": 0.7, "diem": 7}, "output": {"usd": 2.8, "diem": 28}});
     } else {
-        spec["constraints"] = json!({
+        ours["constraints"] = json!({
             "promptCharacterLimit": 1500,
             "steps": {"default": 25, "max": 50},
             "widthHeightDivisor": 8,
         });
-        spec["pricing"] =
-            json!({"generation": {"usd": 0.01, "vcu": 0.1}, "upscale": {"usd": 0.01, "vcu": 0.1}});
+        ours["pricing"] = json!({"generation": {"usd": 0.01, "diem": 0.1}});
     }
-    json!({
-        "id": model.id,
-        "type": model.kind,
-        "object": "model",
-        "created": 1_727_966_436,
-        "owned_by": "venice.ai",
-        "model_spec": spec,
-    })
+    let spec = crate::util::merge(spec, ours);
+    crate::util::merge(
+        example,
+        json!({
+            "id": model.id,
+            "type": model.kind,
+            "object": "model",
+            "created": 1_727_966_436,
+            "owned_by": "venice.ai",
+            "model_spec": spec,
+        }),
+    )
 }
 
 /// `GET /models?type=…`.
@@ -295,6 +315,19 @@ pub(crate) fn styles() -> Value {
 
 /// `GET /characters`.
 pub(crate) fn characters() -> Value {
+    let example = crate::util::example_at("GET", "/characters", "/data/0");
+    let mut list = characters_of_our_own();
+    if let Some(Value::Array(data)) = list.get_mut("data") {
+        for entry in data.iter_mut() {
+            *entry = crate::util::merge(example.clone(), entry.take());
+        }
+    }
+    list
+}
+
+/// The characters the offline Venice knows, before the spec's example fills in the
+/// fields upstream added since.
+fn characters_of_our_own() -> Value {
     json!({
         "object": "list",
         "data": [

@@ -109,7 +109,7 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
                     },
                     None,
                 );
-                first.venice_parameters = Some(json!({"web_search_citations": citations}));
+                first.venice_parameters = Some(venice_parameters(venice, &json!(citations)));
                 chunks.push(first);
                 for piece in reasoning_pieces {
                     chunks.push(delta_chunk(
@@ -157,7 +157,7 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
                     }],
                     "usage": usage,
                     "prompt_logprobs": null,
-                    "venice_parameters": {"web_search_citations": citations},
+                    "venice_parameters": venice_parameters(venice, &json!(citations)),
                 });
                 Reply::json(200, &body).with_usage(&usage)
             }
@@ -248,7 +248,7 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
                     }],
                     "usage": usage,
                     "prompt_logprobs": null,
-                    "venice_parameters": {"web_search_citations": []},
+                    "venice_parameters": venice_parameters(venice, &json!([])),
                 });
                 Reply::json(200, &body).with_usage(&usage)
             }
@@ -256,13 +256,42 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
     }
 }
 
+/// The `venice_parameters` of an answer, as the API echoes them: the request's
+/// options with the server's defaults, and the citations.
+fn venice_parameters(request: Option<&Value>, citations: &Value) -> Value {
+    let flag = |key: &str, default: bool| {
+        request
+            .and_then(|v| v.get(key))
+            .and_then(Value::as_bool)
+            .unwrap_or(default)
+    };
+    let mut out = json!({
+        "enable_e2ee": flag("enable_e2ee", true),
+        "enable_web_search": request
+            .and_then(|v| v.get("enable_web_search"))
+            .and_then(Value::as_str)
+            .unwrap_or("off"),
+        "enable_web_citations": flag("enable_web_citations", false),
+        "enable_web_scraping": flag("enable_web_scraping", false),
+        "include_venice_system_prompt": flag("include_venice_system_prompt", true),
+        "include_search_results_in_stream": flag("include_search_results_in_stream", false),
+        "return_search_results_as_documents": flag("return_search_results_as_documents", false),
+        "strip_thinking_response": flag("strip_thinking_response", false),
+        "disable_thinking": flag("disable_thinking", false),
+        "web_search_citations": citations,
+    });
+    if let Some(slug) = request.and_then(|v| v.get("character_slug")) {
+        out["character_slug"] = slug.clone();
+    }
+    out
+}
+
 fn usage(prompt_tokens: i64, completion_tokens: i64) -> CreateChatCompletionResponseUsage {
-    CreateChatCompletionResponseUsage {
+    CreateChatCompletionResponseUsage::from_required(
         completion_tokens,
         prompt_tokens,
-        prompt_tokens_details: None,
-        total_tokens: prompt_tokens + completion_tokens,
-    }
+        prompt_tokens + completion_tokens,
+    )
 }
 
 fn delta_chunk(

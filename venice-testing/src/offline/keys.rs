@@ -11,7 +11,7 @@ const WEB3_TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0N
 
 /// The key list an offline Venice starts with.
 pub(crate) fn initial(seed: u64) -> Vec<Value> {
-    vec![json!({
+    vec![listed_entry(json!({
         "id": util::uuid(seed, u64::MAX),
         "description": "Offline admin key",
         "last6Chars": "2V2jNW",
@@ -19,9 +19,14 @@ pub(crate) fn initial(seed: u64) -> Vec<Value> {
         "expiresAt": null,
         "lastUsedAt": util::iso8601(util::unix_now()),
         "apiKeyType": "ADMIN",
-        "consumptionLimits": {"usd": null, "vcu": null},
-        "usage": {"trailingSevenDays": {"vcu": "42.2315", "usd": "10.2424"}}
-    })]
+        "consumptionLimits": {"usd": null, "diem": null},
+        "usage": {"trailingSevenDays": {"diem": "42.2315", "usd": "10.2424"}}
+    }))]
+}
+
+/// A `GET /api_keys` entry: `fields` over the spec's example entry.
+fn listed_entry(fields: Value) -> Value {
+    util::merge(util::example_at("GET", "/api_keys", "/data/0"), fields)
 }
 
 pub(crate) fn list(state: &State) -> Reply {
@@ -53,7 +58,7 @@ fn add_key(state: &State, key_type: &str, description: &str, expires_at: Value) 
     let id = util::uuid(state.seed, n);
     let secret = format!("vk-offline-{}", util::hex(state.seed, n, 40));
     let last6: String = secret.chars().skip(secret.len() - 6).collect();
-    let listed = json!({
+    let listed = listed_entry(json!({
         "id": id,
         "description": description,
         "last6Chars": last6,
@@ -61,17 +66,20 @@ fn add_key(state: &State, key_type: &str, description: &str, expires_at: Value) 
         "expiresAt": expires_at,
         "lastUsedAt": null,
         "apiKeyType": key_type,
-        "consumptionLimits": {"usd": null, "vcu": null},
-        "usage": {"trailingSevenDays": {"vcu": "0", "usd": "0"}}
-    });
+        "consumptionLimits": {"usd": null, "diem": null},
+        "usage": {"trailingSevenDays": {"diem": "0", "usd": "0"}}
+    }));
     state.with(|inner| inner.keys.push(listed));
-    json!({
-        "id": id,
-        "apiKey": secret,
-        "description": description,
-        "expiresAt": expires_at,
-        "apiKeyType": key_type,
-    })
+    util::merge(
+        util::example_at("POST", "/api_keys", "/data"),
+        json!({
+            "id": id,
+            "apiKey": secret,
+            "description": description,
+            "expiresAt": expires_at,
+            "apiKeyType": key_type,
+        }),
+    )
 }
 
 pub(crate) fn delete(state: &State, query: &[(String, String)]) -> Reply {

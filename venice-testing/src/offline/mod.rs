@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
 use serde::Serialize;
 use serde_json::{Value, json};
-use venice_sdk::operations::{self, Operation};
+use venice_sdk::operations::{self, Auth, Operation};
 use venice_sdk::types::CreateChatCompletionResponseUsage;
 use venice_sdk::{Client, ClientBuilder};
 
@@ -256,7 +256,14 @@ impl State {
     }
 
     fn handle(&self, op: &'static Operation, req: &HttpMockRequest) -> Reply {
-        if op.requires_auth && !authenticated(req) {
+        let wallet = header(req, "x-sign-in-with-x").is_some_and(|v| !v.trim().is_empty());
+        let allowed = match op.auth {
+            Auth::Bearer => authenticated(req),
+            Auth::BearerOrWallet => authenticated(req) || wallet,
+            Auth::Wallet => wallet,
+            Auth::Optional | Auth::None => true,
+        };
+        if !allowed {
             return Reply::error(401, "Authentication failed");
         }
         let fault = self.with(|inner| {
@@ -285,42 +292,43 @@ impl State {
                 .find(|(k, _)| k == "type")
                 .map_or_else(|| default.to_owned(), |(_, v)| v)
         };
-        match op.id {
-            "createChatCompletion" => match json_body() {
+        // By method and path, which upstream keeps when it renames an operation id.
+        match (op.method, op.path) {
+            ("POST", "/chat/completions") => match json_body() {
                 Ok(body) => chat::create(self, &body),
                 Err(reply) => reply,
             },
-            "generateImage" => match json_body() {
+            ("POST", "/image/generate") => match json_body() {
                 Ok(body) => images::generate(self, &body),
                 Err(reply) => reply,
             },
-            "upscaleImage" => images::upscale(self, &content_type, req.body_ref()),
-            "listImageStyles" => Reply::json(200, &catalog::styles()),
-            "listModels" => match type_param("text").as_str() {
+            ("POST", "/image/upscale") => images::upscale(self, &content_type, req.body_ref()),
+            ("GET", "/image/styles") => Reply::json(200, &catalog::styles()),
+            ("GET", "/models") => match type_param("text").as_str() {
                 t @ ("text" | "image" | "all" | "code") => Reply::json(200, &catalog::models(t)),
                 _ => invalid_type(),
             },
-            "listModelTraits" => match type_param("text").as_str() {
+            ("GET", "/models/traits") => match type_param("text").as_str() {
                 t @ ("text" | "image") => Reply::json(200, &catalog::traits(t)),
                 _ => invalid_type(),
             },
-            "listModelCompatibilityMapping" => match type_param("text").as_str() {
+            ("GET", "/models/compatibility_mapping") => match type_param("text").as_str() {
                 t @ ("text" | "image") => Reply::json(200, &catalog::compatibility_mapping(t)),
                 _ => invalid_type(),
             },
-            "getApiKeys" => keys::list(self),
-            "createApiKeys" => match json_body() {
+            ("GET", "/api_keys") => keys::list(self),
+            ("POST", "/api_keys") => match json_body() {
                 Ok(body) => keys::create(self, &body),
                 Err(reply) => reply,
             },
-            "deleteApiKey" => keys::delete(self, &req.query_params()),
-            "getApiKeyRateLimits" => keys::rate_limits(self),
-            "getApiKeyGenerateWeb3Key" => keys::web3_token(),
-            "postApiKeyGenerateWeb3Key" => match json_body() {
+            ("DELETE", "/api_keys") => keys::delete(self, &req.query_params()),
+            ("GET", "/api_keys/rate_limits") => keys::rate_limits(self),
+            ("GET", "/api_keys/generate_web3_key") => keys::web3_token(),
+            ("POST", "/api_keys/generate_web3_key") => match json_body() {
                 Ok(body) => keys::create_web3_key(self, &body),
                 Err(reply) => reply,
             },
-            "listCharacters" => Reply::json(200, &catalog::characters()),
+            ("GET", "/characters") => Reply::json(200, &catalog::characters()),
             // An operation added to the spec after this crate was written: the
             // spec's example is the best answer there is.
             _ => match op.example_response {
