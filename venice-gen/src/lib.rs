@@ -291,85 +291,114 @@ fn find_culprits(normalized: &Normalized) -> String {
 fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
     let version = &normalized.spec.info.version;
     let sha = sha256_hex(spec_text.as_bytes());
-    let entries = normalized.report.operations.iter().map(|op| {
-        let id = &op.operation_id;
-        let original = match &op.original_id {
-            Some(o) => quote!(Some(#o)),
-            None => quote!(None),
-        };
-        let method = &op.method;
-        let rust_name = heck::ToSnakeCase::to_snake_case(id.as_str());
-        let path = &op.path;
-        let auth = op.requires_auth;
-        let auth_mode = quote::format_ident!("{}", op.auth.name());
-        let idempotency_key = op.idempotency_key;
-        let generated = op.generated;
-        let doc = &normalized.document;
-        let constraints = venice_openapi::facts::request_constraints(doc, method, path)
-            .into_iter()
-            .map(|c| {
-                let pointer = c.pointer;
-                let rule = match c.rule {
-                    venice_openapi::facts::Rule::MinItems(n) => quote!(Rule::MinItems(#n)),
-                    venice_openapi::facts::Rule::MaxItems(n) => quote!(Rule::MaxItems(#n)),
-                    venice_openapi::facts::Rule::MinLength(n) => quote!(Rule::MinLength(#n)),
-                    venice_openapi::facts::Rule::MaxLength(n) => quote!(Rule::MaxLength(#n)),
-                    venice_openapi::facts::Rule::Minimum { value, exclusive } => {
-                        quote!(Rule::Minimum { value: #value, exclusive: #exclusive })
-                    }
-                    venice_openapi::facts::Rule::Maximum { value, exclusive } => {
-                        quote!(Rule::Maximum { value: #value, exclusive: #exclusive })
-                    }
-                };
-                quote!(Constraint { pointer: #pointer, rule: #rule },)
-            });
-        let example = match venice_openapi::facts::example_response(doc, method, path) {
-            Some(v) => {
-                let text = v.to_string();
-                quote!(Some(#text))
-            }
-            None => quote!(None),
-        };
-        let returns_secret = response_mentions(doc, method, path, "venice_sdk::Secret");
-        let wrapper = op
-            .wrap
+    let mut constant_names = constant_names(
+        normalized
+            .report
+            .operations
             .iter()
-            .map(|w| match w {
-                venice_openapi::WrapReason::MultipartBody { schema } => {
-                    format!("multipart body ({schema})")
+            .map(|op| op.operation_id.as_str()),
+    )
+    .into_iter();
+    let entries = normalized
+        .report
+        .operations
+        .iter()
+        .map(|op| {
+            let id = &op.operation_id;
+            let original = match &op.original_id {
+                Some(o) => quote!(Some(#o)),
+                None => quote!(None),
+            };
+            let method = &op.method;
+            let rust_name = heck::ToSnakeCase::to_snake_case(id.as_str());
+            let path = &op.path;
+            let auth = op.requires_auth;
+            let auth_mode = quote::format_ident!("{}", op.auth.name());
+            let idempotency_key = op.idempotency_key;
+            let generated = op.generated;
+            let doc = &normalized.document;
+            let constraints = venice_openapi::facts::request_constraints(doc, method, path)
+                .into_iter()
+                .map(|c| {
+                    let pointer = c.pointer;
+                    let rule = match c.rule {
+                        venice_openapi::facts::Rule::MinItems(n) => quote!(Rule::MinItems(#n)),
+                        venice_openapi::facts::Rule::MaxItems(n) => quote!(Rule::MaxItems(#n)),
+                        venice_openapi::facts::Rule::MinLength(n) => quote!(Rule::MinLength(#n)),
+                        venice_openapi::facts::Rule::MaxLength(n) => quote!(Rule::MaxLength(#n)),
+                        venice_openapi::facts::Rule::Minimum { value, exclusive } => {
+                            quote!(Rule::Minimum { value: #value, exclusive: #exclusive })
+                        }
+                        venice_openapi::facts::Rule::Maximum { value, exclusive } => {
+                            quote!(Rule::Maximum { value: #value, exclusive: #exclusive })
+                        }
+                    };
+                    quote!(Constraint { pointer: #pointer, rule: #rule },)
+                });
+            let example = match venice_openapi::facts::example_response(doc, method, path) {
+                Some(v) => {
+                    let text = v.to_string();
+                    quote!(Some(#text))
                 }
-                venice_openapi::WrapReason::BinaryResponse { media_types } => {
-                    format!("binary response ({})", media_types.join(", "))
+                None => quote!(None),
+            };
+            let returns_secret = response_mentions(doc, method, path, "venice_sdk::Secret");
+            let wrapper = op
+                .wrap
+                .iter()
+                .map(|w| match w {
+                    venice_openapi::WrapReason::MultipartBody { schema } => {
+                        format!("multipart body ({schema})")
+                    }
+                    venice_openapi::WrapReason::BinaryResponse { media_types } => {
+                        format!("binary response ({})", media_types.join(", "))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let wrapper = if wrapper.is_empty() {
+                quote!(None)
+            } else {
+                quote!(Some(#wrapper))
+            };
+            let constant = quote::format_ident!("{}", constant_names.next().unwrap_or_default());
+            let summary = format!("`{method} {path}` (`{id}`).");
+            let value = quote! {
+                Operation {
+                    id: #id,
+                    rust_name: #rust_name,
+                    original_id: #original,
+                    method: #method,
+                    path: #path,
+                    requires_auth: #auth,
+                    auth: Auth::#auth_mode,
+                    idempotency_key: #idempotency_key,
+                    generated: #generated,
+                    wrapper: #wrapper,
+                    returns_secret: #returns_secret,
+                    constraints: &[#(#constraints)*],
+                    example_response: #example,
                 }
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        let wrapper = if wrapper.is_empty() {
-            quote!(None)
-        } else {
-            quote!(Some(#wrapper))
-        };
+            };
+            (constant, summary, rust_name, value)
+        })
+        .collect::<Vec<_>>();
+    let constants = entries.iter().map(|(constant, summary, _, value)| {
         quote! {
-            Operation {
-                id: #id,
-                rust_name: #rust_name,
-                original_id: #original,
-                method: #method,
-                path: #path,
-                requires_auth: #auth,
-                auth: Auth::#auth_mode,
-                idempotency_key: #idempotency_key,
-                generated: #generated,
-                wrapper: #wrapper,
-                returns_secret: #returns_secret,
-                constraints: &[#(#constraints)*],
-                example_response: #example,
-            },
+            #[doc = #summary]
+            pub const #constant: Operation = #value;
         }
     });
+    let all = entries.iter().map(|(constant, ..)| quote!(#constant,));
+    let by_name = entries
+        .iter()
+        .map(|(constant, _, rust_name, _)| quote!(#rust_name => Some(&#constant),));
     quote! {
         /// What the spec says about each operation beyond what the generated client
-        /// carries: authentication, hand-written wrappers and original ids.
+        /// carries: authentication, hand-written wrappers and original ids. One
+        /// constant per operation, named after its (normalized) operation id: the
+        /// SDK's resource methods name them, so an operation that disappears or is
+        /// renamed upstream is a compile error in the one method that uses it.
         pub mod operations {
             /// `info.version` of the spec this client was generated from.
             pub const SPEC_VERSION: &str = #version;
@@ -463,16 +492,50 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
                 },
             }
 
-            /// Every operation, in spec order.
-            pub const ALL: &[Operation] = &[#(#entries)*];
+            #(#constants)*
 
-            /// The operation with this normalized id (`listModels`) or generated
-            /// method name (`list_models`).
-            pub fn find(id: &str) -> Option<&'static Operation> {
-                ALL.iter().find(|op| op.id == id || op.rust_name == id)
+            /// Every operation, in spec order.
+            pub const ALL: &[Operation] = &[#(#all)*];
+
+            /// The operation whose generated method is `rust_name`: what progenitor
+            /// passes to the client hooks (`OperationInfo::operation_id`).
+            pub fn by_rust_name(rust_name: &str) -> Option<&'static Operation> {
+                match rust_name {
+                    #(#by_name)*
+                    _ => None,
+                }
             }
         }
     }
+}
+
+/// The constant of each operation in the `operations` module: its id in
+/// SCREAMING_SNAKE_CASE (`createChatCompletion` → `CREATE_CHAT_COMPLETION`), made a
+/// valid identifier (`OP_` before one that would not start with a letter, such as
+/// an empty one), and unique (a `_2`, `_3`, … suffix, also when it would take a
+/// name the module already uses).
+fn constant_names<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut taken: std::collections::BTreeSet<String> = ["ALL", "SPEC_VERSION", "SPEC_SHA256"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    ids.map(|id| {
+        let mut name: String = heck::ToShoutySnakeCase::to_shouty_snake_case(id)
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            name.insert_str(0, "OP_");
+        }
+        let mut unique = name.clone();
+        let mut n = 2u32;
+        while !taken.insert(unique.clone()) {
+            unique = format!("{name}_{n}");
+            n = n.saturating_add(1);
+        }
+        unique
+    })
+    .collect()
 }
 
 /// Whether the success responses of `METHOD path`, with every component schema they
@@ -534,4 +597,38 @@ pub fn stale_diff_of(path: &str, checked_in: &str, fresh: &str) -> Option<String
             .header(&format!("{path} (checked in)"), "regenerated")
             .to_string(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_names;
+
+    #[test]
+    fn operation_constants_are_valid_unique_identifiers() {
+        let ids = [
+            "createChatCompletion",
+            "listModels",
+            "list_models",
+            "2fa",
+            "",
+            "ALL",
+            "émoji-op",
+        ];
+        let names = constant_names(ids.into_iter());
+        assert_eq!(
+            names,
+            [
+                "CREATE_CHAT_COMPLETION",
+                "LIST_MODELS",
+                "LIST_MODELS_2",
+                "OP_2FA",
+                "OP_",
+                "ALL_2",
+                "OP__MOJI_OP"
+            ]
+        );
+        for name in &names {
+            assert!(syn::parse_str::<syn::Ident>(name).is_ok(), "{name}");
+        }
+    }
 }

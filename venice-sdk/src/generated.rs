@@ -50867,7 +50867,10 @@ pub mod prelude {
     pub use self::super::Client;
 }
 /// What the spec says about each operation beyond what the generated client
-/// carries: authentication, hand-written wrappers and original ids.
+/// carries: authentication, hand-written wrappers and original ids. One
+/// constant per operation, named after its (normalized) operation id: the
+/// SDK's resource methods name them, so an operation that disappears or is
+/// renamed upstream is a compile error in the one method that uses it.
 pub mod operations {
     /// `info.version` of the spec this client was generated from.
     pub const SPEC_VERSION: &str = "20260531.101258";
@@ -50956,1497 +50959,1643 @@ pub mod operations {
             exclusive: bool,
         },
     }
+    ///`POST /chat/completions` (`createChatCompletion`).
+    pub const CREATE_CHAT_COMPLETION: Operation = Operation {
+        id: "createChatCompletion",
+        rust_name: "create_chat_completion",
+        original_id: Some("createChatCompletion"),
+        method: "POST",
+        path: "/chat/completions",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/frequency_penalty",
+                rule: Rule::Minimum {
+                    value: -2f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/frequency_penalty",
+                rule: Rule::Maximum {
+                    value: 2f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/top_logprobs",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/max_temp",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/max_temp",
+                rule: Rule::Maximum {
+                    value: 2f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/messages",
+                rule: Rule::MinItems(1u64),
+            },
+            Constraint {
+                pointer: "/min_p",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/min_p",
+                rule: Rule::Maximum {
+                    value: 1f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/min_temp",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/min_temp",
+                rule: Rule::Maximum {
+                    value: 2f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/presence_penalty",
+                rule: Rule::Minimum {
+                    value: -2f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/presence_penalty",
+                rule: Rule::Maximum {
+                    value: 2f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/repetition_penalty",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/seed",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: true,
+                },
+            },
+            Constraint {
+                pointer: "/temperature",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/temperature",
+                rule: Rule::Maximum {
+                    value: 2f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/top_k",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/top_p",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/top_p",
+                rule: Rule::Maximum {
+                    value: 1f64,
+                    exclusive: false,
+                },
+            },
+        ],
+        example_response: Some(
+            "{\"choices\":[{\"finish_reason\":\"stop\",\"index\":0,\"logprobs\":null,\"message\":{\"content\":\"The sky appears blue because of the way Earth's atmosphere scatters sunlight. When sunlight reaches Earth's atmosphere, it is made up of various colors of the spectrum, but blue light waves are shorter and scatter more easily when they hit the gases and particles in the atmosphere. This scattering occurs in all directions, but from our perspective on the ground, it appears as a blue hue that dominates the sky's color. This phenomenon is known as Rayleigh scattering. During sunrise and sunset, the sunlight has to travel further through the atmosphere, which allows more time for the blue light to scatter away from our direct line of sight, leaving the longer wavelengths, such as red, yellow, and orange, to dominate the sky's color.\",\"reasoning_content\":null,\"role\":\"assistant\",\"tool_calls\":[]},\"stop_reason\":null}],\"created\":1739928524,\"id\":\"chatcmpl-a81fbc2d81a7a083bb83ccf9f44c6e5e\",\"model\":\"zai-org-glm-5-1\",\"object\":\"chat.completion\",\"prompt_logprobs\":null,\"usage\":{\"completion_tokens\":146,\"completion_tokens_details\":null,\"prompt_tokens\":612,\"prompt_tokens_details\":null,\"total_tokens\":758},\"venice_parameters\":{\"enable_e2ee\":true,\"include_venice_system_prompt\":true,\"include_search_results_in_stream\":false,\"return_search_results_as_documents\":false,\"web_search_citations\":[],\"enable_web_search\":\"auto\",\"enable_web_scraping\":false,\"enable_web_citations\":true,\"strip_thinking_response\":true,\"disable_thinking\":true,\"character_slug\":\"venice\"}}",
+        ),
+    };
+    ///`POST /responses` (`createResponse`).
+    pub const CREATE_RESPONSE: Operation = Operation {
+        id: "createResponse",
+        rust_name: "create_response",
+        original_id: Some("createResponse"),
+        method: "POST",
+        path: "/responses",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/max_output_tokens",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: true,
+                },
+            },
+            Constraint {
+                pointer: "/temperature",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/temperature",
+                rule: Rule::Maximum {
+                    value: 2f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/top_p",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/top_p",
+                rule: Rule::Maximum {
+                    value: 1f64,
+                    exclusive: false,
+                },
+            },
+        ],
+        example_response: Some(
+            "{\"id\":\"resp_abc123\",\"object\":\"string\",\"created_at\":0,\"model\":\"string\",\"status\":\"string\",\"output\":[{\"type\":\"string\",\"id\":\"string\",\"summary\":[\"string\"],\"encrypted_content\":\"string\"}],\"usage\":{\"input_tokens\":0,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":0,\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":0},\"error\":{\"code\":\"string\",\"message\":\"string\"}}",
+        ),
+    };
+    ///`POST /image/generate` (`generateImage`).
+    pub const GENERATE_IMAGE: Operation = Operation {
+        id: "generateImage",
+        rust_name: "generate_image",
+        original_id: Some("generateImage"),
+        method: "POST",
+        path: "/image/generate",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: Some("binary response (image/jpeg, image/png, image/webp)"),
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/cfg_scale",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: true,
+                },
+            },
+            Constraint {
+                pointer: "/cfg_scale",
+                rule: Rule::Maximum {
+                    value: 20f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/height",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: true,
+                },
+            },
+            Constraint {
+                pointer: "/height",
+                rule: Rule::Maximum {
+                    value: 1280f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/lora_strength",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/lora_strength",
+                rule: Rule::Maximum {
+                    value: 100f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/negative_prompt",
+                rule: Rule::MaxLength(7500u64),
+            },
+            Constraint {
+                pointer: "/prompt",
+                rule: Rule::MinLength(1u64),
+            },
+            Constraint {
+                pointer: "/prompt",
+                rule: Rule::MaxLength(7500u64),
+            },
+            Constraint {
+                pointer: "/variants",
+                rule: Rule::Minimum {
+                    value: 1f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/variants",
+                rule: Rule::Maximum {
+                    value: 4f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/seed",
+                rule: Rule::Minimum {
+                    value: -999999999f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/seed",
+                rule: Rule::Maximum {
+                    value: 999999999f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/width",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: true,
+                },
+            },
+            Constraint {
+                pointer: "/width",
+                rule: Rule::Maximum {
+                    value: 1280f64,
+                    exclusive: false,
+                },
+            },
+        ],
+        example_response: Some(
+            "{\"id\":\"generate-image-1234567890\",\"images\":[\"string\"],\"request\":null,\"timing\":{\"inferenceDuration\":0.0,\"inferencePreprocessingTime\":0.0,\"inferenceQueueTime\":0.0,\"total\":0.0}}",
+        ),
+    };
+    ///`POST /images/generations` (`simpleGenerateImage`).
+    pub const SIMPLE_GENERATE_IMAGE: Operation = Operation {
+        id: "simpleGenerateImage",
+        rust_name: "simple_generate_image",
+        original_id: Some("simpleGenerateImage"),
+        method: "POST",
+        path: "/images/generations",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/n",
+                rule: Rule::Minimum {
+                    value: 1f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/n",
+                rule: Rule::Maximum {
+                    value: 1f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/output_compression",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/output_compression",
+                rule: Rule::Maximum {
+                    value: 100f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/prompt",
+                rule: Rule::MinLength(1u64),
+            },
+            Constraint {
+                pointer: "/prompt",
+                rule: Rule::MaxLength(1500u64),
+            },
+        ],
+        example_response: Some(
+            "{\"created\":1713833628,\"data\":[{\"b64_json\":\"iVBORw0KGgoAAAANSUhEUgAA...\"}]}",
+        ),
+    };
+    ///`GET /image/styles` (`listImageStyles`).
+    pub const LIST_IMAGE_STYLES: Operation = Operation {
+        id: "listImageStyles",
+        rust_name: "list_image_styles",
+        original_id: None,
+        method: "GET",
+        path: "/image/styles",
+        requires_auth: true,
+        auth: Auth::Optional,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"data\":[\"3D Model\",\"Analog Film\",\"Anime\",\"Cinematic\",\"Comic Book\"],\"object\":\"string\"}",
+        ),
+    };
+    ///`POST /image/upscale` (`upscaleImage`).
+    pub const UPSCALE_IMAGE: Operation = Operation {
+        id: "upscaleImage",
+        rust_name: "upscale_image",
+        original_id: Some("upscaleImage"),
+        method: "POST",
+        path: "/image/upscale",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/enhanceCreativity",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/enhanceCreativity",
+                rule: Rule::Maximum {
+                    value: 1f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/enhancePrompt",
+                rule: Rule::MaxLength(1500u64),
+            },
+            Constraint {
+                pointer: "/replication",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/replication",
+                rule: Rule::Maximum {
+                    value: 1f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/scale",
+                rule: Rule::Minimum {
+                    value: 1f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/scale",
+                rule: Rule::Maximum {
+                    value: 4f64,
+                    exclusive: false,
+                },
+            },
+        ],
+        example_response: None,
+    };
+    ///`POST /image/edit` (`editImage`).
+    pub const EDIT_IMAGE: Operation = Operation {
+        id: "editImage",
+        rust_name: "edit_image",
+        original_id: Some("editImage"),
+        method: "POST",
+        path: "/image/edit",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/resolution",
+                rule: Rule::MinLength(1u64),
+            },
+            Constraint {
+                pointer: "/resolution",
+                rule: Rule::MaxLength(10u64),
+            },
+            Constraint {
+                pointer: "/model",
+                rule: Rule::MinLength(1u64),
+            },
+            Constraint {
+                pointer: "/modelId",
+                rule: Rule::MinLength(1u64),
+            },
+            Constraint {
+                pointer: "/prompt",
+                rule: Rule::MinLength(1u64),
+            },
+            Constraint {
+                pointer: "/prompt",
+                rule: Rule::MaxLength(32768u64),
+            },
+        ],
+        example_response: None,
+    };
+    ///`POST /image/multi-edit` (`multiEditImage`).
+    pub const MULTI_EDIT_IMAGE: Operation = Operation {
+        id: "multiEditImage",
+        rust_name: "multi_edit_image",
+        original_id: Some("multiEditImage"),
+        method: "POST",
+        path: "/image/multi-edit",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/modelId",
+                rule: Rule::MinLength(1u64),
+            },
+            Constraint {
+                pointer: "/prompt",
+                rule: Rule::MinLength(1u64),
+            },
+            Constraint {
+                pointer: "/prompt",
+                rule: Rule::MaxLength(32768u64),
+            },
+            Constraint {
+                pointer: "/images",
+                rule: Rule::MinItems(1u64),
+            },
+            Constraint {
+                pointer: "/images",
+                rule: Rule::MaxItems(3u64),
+            },
+            Constraint {
+                pointer: "/resolution",
+                rule: Rule::MinLength(1u64),
+            },
+            Constraint {
+                pointer: "/resolution",
+                rule: Rule::MaxLength(10u64),
+            },
+        ],
+        example_response: None,
+    };
+    ///`POST /image/background-remove` (`backgroundRemoveImage`).
+    pub const BACKGROUND_REMOVE_IMAGE: Operation = Operation {
+        id: "backgroundRemoveImage",
+        rust_name: "background_remove_image",
+        original_id: Some("backgroundRemoveImage"),
+        method: "POST",
+        path: "/image/background-remove",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: None,
+    };
+    ///`GET /models` (`listModels`).
+    pub const LIST_MODELS: Operation = Operation {
+        id: "listModels",
+        rust_name: "list_models",
+        original_id: Some("listModels"),
+        method: "GET",
+        path: "/models",
+        requires_auth: true,
+        auth: Auth::Optional,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"data\":[{\"created\":1727966436,\"id\":\"llama-3.2-3b\",\"model_spec\":{\"availableContextTokens\":131072,\"capabilities\":{\"optimizedForCode\":false,\"quantization\":\"fp16\",\"supportsAudioInput\":false,\"supportsFunctionCalling\":true,\"supportsLogProbs\":true,\"supportsMultipleImages\":false,\"supportsReasoning\":false,\"supportsReasoningEffort\":false,\"supportsResponseSchema\":true,\"supportsTeeAttestation\":false,\"supportsE2EE\":false,\"supportsVision\":false,\"supportsVideoInput\":false,\"supportsWebSearch\":true,\"supportsXSearch\":false},\"constraints\":{\"temperature\":{\"default\":0.8},\"top_p\":{\"default\":0.9}},\"description\":\"Compact and efficient model for quick responses and lighter workloads.\",\"name\":\"Llama 3.2 3B\",\"modelSource\":\"https://huggingface.co/meta-llama/Llama-3.2-3B\",\"offline\":false,\"privacy\":\"private\",\"pricing\":{\"input\":{\"usd\":0.15,\"diem\":0.15},\"output\":{\"usd\":0.6,\"diem\":0.6}},\"traits\":[\"fastest\"]},\"object\":\"model\",\"owned_by\":\"venice.ai\",\"type\":\"text\"}],\"object\":\"string\",\"type\":\"text\"}",
+        ),
+    };
+    ///`GET /models/traits` (`listModelTraits`).
+    pub const LIST_MODEL_TRAITS: Operation = Operation {
+        id: "listModelTraits",
+        rust_name: "list_model_traits",
+        original_id: Some("listModelTraits"),
+        method: "GET",
+        path: "/models/traits",
+        requires_auth: true,
+        auth: Auth::Optional,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"data\":{\"default\":\"zai-org-glm-5-1\",\"fastest\":\"kimi-k2-6\"},\"object\":\"string\",\"type\":\"text\"}",
+        ),
+    };
+    ///`GET /models/compatibility_mapping` (`listModelCompatibilityMapping`).
+    pub const LIST_MODEL_COMPATIBILITY_MAPPING: Operation = Operation {
+        id: "listModelCompatibilityMapping",
+        rust_name: "list_model_compatibility_mapping",
+        original_id: Some("listModelCompatibilityMapping"),
+        method: "GET",
+        path: "/models/compatibility_mapping",
+        requires_auth: true,
+        auth: Auth::Optional,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"data\":{\"gpt-4o\":\"zai-org-glm-5-1\"},\"object\":\"string\",\"type\":\"text\"}",
+        ),
+    };
+    ///`GET /api_keys` (`getApiKeys`).
+    pub const GET_API_KEYS: Operation = Operation {
+        id: "getApiKeys",
+        rust_name: "get_api_keys",
+        original_id: Some("getApiKeys"),
+        method: "GET",
+        path: "/api_keys",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"data\":[{\"apiKeyType\":\"ADMIN\",\"consumptionLimits\":{\"usd\":50,\"diem\":10,\"vcu\":30},\"limitPeriod\":\"MONTH\",\"createdAt\":\"2023-10-01T12:00:00Z\",\"description\":\"Example API Key\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\",\"last6Chars\":\"2V2jNW\",\"lastUsedAt\":\"2023-10-01T12:00:00Z\",\"usage\":{\"trailingSevenDays\":{\"usd\":\"10.2424\",\"vcu\":\"42.2315\",\"diem\":\"4.2231\"}},\"currentPeriodUsage\":{\"usd\":\"5.1234\",\"diem\":\"2.5000\"}}],\"object\":\"string\"}",
+        ),
+    };
+    ///`POST /api_keys` (`createApiKey`).
+    pub const CREATE_API_KEY: Operation = Operation {
+        id: "createApiKey",
+        rust_name: "create_api_key",
+        original_id: Some("createApiKey"),
+        method: "POST",
+        path: "/api_keys",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: true,
+        constraints: &[
+            Constraint {
+                pointer: "/consumptionLimit/usd",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/usd",
+                rule: Rule::Maximum {
+                    value: 9999999999f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/diem",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/diem",
+                rule: Rule::Maximum {
+                    value: 9999999999f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/vcu",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/vcu",
+                rule: Rule::Maximum {
+                    value: 9999999999f64,
+                    exclusive: false,
+                },
+            },
+        ],
+        example_response: Some(
+            "{\"data\":{\"apiKey\":\"string\",\"apiKeyType\":\"ADMIN\",\"consumptionLimit\":{\"usd\":50,\"diem\":10,\"vcu\":30},\"limitPeriod\":\"MONTH\",\"description\":\"Example API Key\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\"},\"success\":false}",
+        ),
+    };
+    ///`DELETE /api_keys` (`deleteApiKey`).
+    pub const DELETE_API_KEY: Operation = Operation {
+        id: "deleteApiKey",
+        rust_name: "delete_api_key",
+        original_id: Some("deleteApiKey"),
+        method: "DELETE",
+        path: "/api_keys",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some("{\"success\":false}"),
+    };
+    ///`PATCH /api_keys` (`updateApiKey`).
+    pub const UPDATE_API_KEY: Operation = Operation {
+        id: "updateApiKey",
+        rust_name: "update_api_key",
+        original_id: Some("updateApiKey"),
+        method: "PATCH",
+        path: "/api_keys",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/consumptionLimit/usd",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/usd",
+                rule: Rule::Maximum {
+                    value: 9999999999f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/diem",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/diem",
+                rule: Rule::Maximum {
+                    value: 9999999999f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/vcu",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/vcu",
+                rule: Rule::Maximum {
+                    value: 9999999999f64,
+                    exclusive: false,
+                },
+            },
+        ],
+        example_response: Some(
+            "{\"data\":{\"apiKeyType\":\"ADMIN\",\"consumptionLimits\":{\"usd\":50,\"diem\":10,\"vcu\":30},\"limitPeriod\":\"MONTH\",\"createdAt\":\"2023-10-01T12:00:00Z\",\"description\":\"Updated API Key\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\",\"last6Chars\":\"2V2jNW\",\"lastUsedAt\":\"2023-10-01T12:00:00Z\"},\"success\":false}",
+        ),
+    };
+    ///`GET /api_keys/{id}` (`getApiKeyById`).
+    pub const GET_API_KEY_BY_ID: Operation = Operation {
+        id: "getApiKeyById",
+        rust_name: "get_api_key_by_id",
+        original_id: Some("getApiKeyById"),
+        method: "GET",
+        path: "/api_keys/{id}",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"data\":{\"apiKeyType\":\"ADMIN\",\"consumptionLimits\":{\"usd\":50,\"diem\":10},\"limitPeriod\":\"MONTH\",\"createdAt\":{},\"description\":\"Example API Key\",\"expiresAt\":{},\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\",\"last6Chars\":\"2V2jNW\",\"lastUsedAt\":{},\"usage\":{\"trailingSevenDays\":{\"usd\":\"10.2424\",\"vcu\":\"42.2315\",\"diem\":\"4.2231\"}}}}",
+        ),
+    };
+    ///`GET /api_keys/rate_limits` (`getApiKeyRateLimits`).
+    pub const GET_API_KEY_RATE_LIMITS: Operation = Operation {
+        id: "getApiKeyRateLimits",
+        rust_name: "get_api_key_rate_limits",
+        original_id: Some("getApiKeyRateLimits"),
+        method: "GET",
+        path: "/api_keys/rate_limits",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"data\":{\"accessPermitted\":true,\"apiTier\":{\"id\":\"paid\",\"isCharged\":true},\"balances\":{\"USD\":50.23,\"DIEM\":100.023},\"keyExpiration\":\"2025-06-01T00:00:00Z\",\"nextEpochBegins\":\"2025-05-07T00:00:00.000Z\",\"rateLimits\":[{\"apiModelId\":\"zai-org-glm-5-1\",\"rateLimits\":[{\"amount\":100,\"type\":\"RPM\"}]}]}}",
+        ),
+    };
+    ///`GET /api_keys/rate_limits/log` (`getApiKeyRateLimitLogs`).
+    pub const GET_API_KEY_RATE_LIMIT_LOGS: Operation = Operation {
+        id: "getApiKeyRateLimitLogs",
+        rust_name: "get_api_key_rate_limit_logs",
+        original_id: Some("getApiKeyRateLimitLogs"),
+        method: "GET",
+        path: "/api_keys/rate_limits/log",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"data\":[{\"apiKeyId\":\"string\",\"modelId\":\"zai-org-glm-5-1\",\"rateLimitTier\":\"paid\",\"rateLimitType\":\"RPM\",\"timestamp\":\"2023-10-01T12:00:00Z\"}],\"object\":\"string\"}",
+        ),
+    };
+    ///`GET /api_keys/generate_web3_key` (`getApiKeyGenerateWeb3Key`).
+    pub const GET_API_KEY_GENERATE_WEB3_KEY: Operation = Operation {
+        id: "getApiKeyGenerateWeb3Key",
+        rust_name: "get_api_key_generate_web3_key",
+        original_id: Some("getApiKeyGenerateWeb3Key"),
+        method: "GET",
+        path: "/api_keys/generate_web3_key",
+        requires_auth: false,
+        auth: Auth::None,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"data\":{\"token\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\"},\"success\":false}",
+        ),
+    };
+    ///`POST /api_keys/generate_web3_key` (`postApiKeyGenerateWeb3Key`).
+    pub const POST_API_KEY_GENERATE_WEB3_KEY: Operation = Operation {
+        id: "postApiKeyGenerateWeb3Key",
+        rust_name: "post_api_key_generate_web3_key",
+        original_id: Some("postApiKeyGenerateWeb3Key"),
+        method: "POST",
+        path: "/api_keys/generate_web3_key",
+        requires_auth: false,
+        auth: Auth::None,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: true,
+        constraints: &[
+            Constraint {
+                pointer: "/consumptionLimit/usd",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/usd",
+                rule: Rule::Maximum {
+                    value: 9999999999f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/diem",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/diem",
+                rule: Rule::Maximum {
+                    value: 9999999999f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/vcu",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/consumptionLimit/vcu",
+                rule: Rule::Maximum {
+                    value: 9999999999f64,
+                    exclusive: false,
+                },
+            },
+        ],
+        example_response: Some(
+            "{\"data\":{\"apiKey\":\"string\",\"apiKeyType\":\"ADMIN\",\"consumptionLimit\":{\"usd\":50,\"diem\":10,\"vcu\":30},\"limitPeriod\":\"MONTH\",\"description\":\"Example API Key\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\"},\"success\":false}",
+        ),
+    };
+    ///`GET /characters` (`listCharacters`).
+    pub const LIST_CHARACTERS: Operation = Operation {
+        id: "listCharacters",
+        rust_name: "list_characters",
+        original_id: Some("listCharacters"),
+        method: "GET",
+        path: "/characters",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"data\":[{\"adult\":false,\"author\":\"k3x9q\",\"createdAt\":\"2024-12-20T21:28:08.934Z\",\"description\":\"Alan Watts (6 January 1915 – 16 November 1973) was a British and American writer, speaker, and self-styled \\\"philosophical entertainer\\\", known for interpreting and popularizing Buddhist, Taoist, and Hindu philosophy for a Western audience.\",\"featured\":false,\"id\":\"2f460055-7595-4640-9cb6-c442c4c869b0\",\"name\":\"Alan Watts\",\"shareUrl\":\"https://venice.ai/c/alan-watts\",\"photoUrl\":\"https://outerface.venice.ai/api/characters/2f460055-7595-4640-9cb6-c442c4c869b0/photo\",\"slug\":\"alan-watts\",\"stats\":{\"averageRating\":4.7,\"imports\":112,\"ratingCount\":24,\"ratingSum\":113,\"userRating\":0.0},\"tags\":[\"AlanWatts\",\"Philosophy\",\"Buddhism\",\"Taoist\",\"Hindu\"],\"updatedAt\":\"2025-02-09T03:23:53.708Z\",\"webEnabled\":true,\"modelId\":\"venice-uncensored-1-2\"}],\"object\":\"string\"}",
+        ),
+    };
+    ///`GET /characters/{slug}` (`getCharacterBySlug`).
+    pub const GET_CHARACTER_BY_SLUG: Operation = Operation {
+        id: "getCharacterBySlug",
+        rust_name: "get_character_by_slug",
+        original_id: Some("getCharacterBySlug"),
+        method: "GET",
+        path: "/characters/{slug}",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"data\":{\"adult\":false,\"author\":\"k3x9q\",\"createdAt\":\"2024-12-20T21:28:08.934Z\",\"description\":\"Alan Watts (6 January 1915 – 16 November 1973) was a British and American writer, speaker, and self-styled \\\"philosophical entertainer\\\", known for interpreting and popularizing Buddhist, Taoist, and Hindu philosophy for a Western audience.\",\"featured\":false,\"id\":\"2f460055-7595-4640-9cb6-c442c4c869b0\",\"name\":\"Alan Watts\",\"shareUrl\":\"https://venice.ai/c/alan-watts\",\"photoUrl\":\"https://outerface.venice.ai/api/characters/2f460055-7595-4640-9cb6-c442c4c869b0/photo\",\"slug\":\"alan-watts\",\"stats\":{\"averageRating\":4.7,\"imports\":112,\"ratingCount\":24,\"ratingSum\":113,\"userRating\":0.0},\"tags\":[\"AlanWatts\",\"Philosophy\",\"Buddhism\",\"Taoist\",\"Hindu\"],\"updatedAt\":\"2025-02-09T03:23:53.708Z\",\"webEnabled\":true,\"modelId\":\"venice-uncensored-1-2\"},\"object\":\"string\"}",
+        ),
+    };
+    ///`GET /characters/{slug}/reviews` (`getCharacterReviews`).
+    pub const GET_CHARACTER_REVIEWS: Operation = Operation {
+        id: "getCharacterReviews",
+        rust_name: "get_character_reviews",
+        original_id: Some("getCharacterReviews"),
+        method: "GET",
+        path: "/characters/{slug}/reviews",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"data\":[{\"characterId\":\"2f460055-7595-4640-9cb6-c442c4c869b0\",\"createdAt\":\"2025-02-09T03:23:53.708Z\",\"id\":\"1e38fb78-043f-4ce2-b3bc-966089c25467\",\"isOwner\":false,\"locale\":\"en\",\"message\":\"Thoughtful, grounded, and surprisingly practical.\",\"rating\":5,\"userAvatarUrl\":\"https://cdn.venice.ai/avatar.png\",\"username\":\"product_user_42\"}],\"object\":\"string\",\"pagination\":{\"page\":1,\"pageSize\":20,\"total\":87,\"totalPages\":5},\"summary\":{\"averageRating\":4.7,\"totalReviews\":87}}",
+        ),
+    };
+    ///`POST /embeddings` (`createEmbedding`).
+    pub const CREATE_EMBEDDING: Operation = Operation {
+        id: "createEmbedding",
+        rust_name: "create_embedding",
+        original_id: Some("createEmbedding"),
+        method: "POST",
+        path: "/embeddings",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/dimensions",
+                rule: Rule::Minimum {
+                    value: 1f64,
+                    exclusive: false,
+                },
+            },
+        ],
+        example_response: Some(
+            "{\"data\":[{\"embedding\":[0.0023064255,-0.009327292,0.015797377],\"index\":0,\"object\":\"embedding\"}],\"model\":\"text-embedding-bge-m3\",\"object\":\"list\",\"usage\":{\"prompt_tokens\":8,\"total_tokens\":8}}",
+        ),
+    };
+    ///`POST /audio/speech` (`createSpeech`).
+    pub const CREATE_SPEECH: Operation = Operation {
+        id: "createSpeech",
+        rust_name: "create_speech",
+        original_id: Some("createSpeech"),
+        method: "POST",
+        path: "/audio/speech",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/input",
+                rule: Rule::MinLength(1u64),
+            },
+            Constraint {
+                pointer: "/input",
+                rule: Rule::MaxLength(4096u64),
+            },
+            Constraint {
+                pointer: "/language",
+                rule: Rule::MinLength(2u64),
+            },
+            Constraint {
+                pointer: "/language",
+                rule: Rule::MaxLength(32u64),
+            },
+            Constraint {
+                pointer: "/prompt",
+                rule: Rule::MaxLength(500u64),
+            },
+            Constraint {
+                pointer: "/speed",
+                rule: Rule::Minimum {
+                    value: 0.25f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/speed",
+                rule: Rule::Maximum {
+                    value: 4f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/temperature",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/temperature",
+                rule: Rule::Maximum {
+                    value: 2f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/top_p",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/top_p",
+                rule: Rule::Maximum {
+                    value: 1f64,
+                    exclusive: false,
+                },
+            },
+        ],
+        example_response: None,
+    };
+    ///`POST /audio/transcriptions` (`createTranscription`).
+    pub const CREATE_TRANSCRIPTION: Operation = Operation {
+        id: "createTranscription",
+        rust_name: "create_transcription",
+        original_id: Some("createTranscription"),
+        method: "POST",
+        path: "/audio/transcriptions",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: false,
+        wrapper: Some("multipart body (CreateTranscriptionBody)"),
+        returns_secret: false,
+        constraints: &[],
+        example_response: None,
+    };
+    ///`POST /audio/voices` (`createClonedVoice`).
+    pub const CREATE_CLONED_VOICE: Operation = Operation {
+        id: "createClonedVoice",
+        rust_name: "create_cloned_voice",
+        original_id: Some("createClonedVoice"),
+        method: "POST",
+        path: "/audio/voices",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: false,
+        wrapper: Some("multipart body (CreateClonedVoiceBody)"),
+        returns_secret: false,
+        constraints: &[],
+        example_response: None,
+    };
+    ///`POST /video/complete` (`completeVideo`).
+    pub const COMPLETE_VIDEO: Operation = Operation {
+        id: "completeVideo",
+        rust_name: "complete_video",
+        original_id: Some("completeVideo"),
+        method: "POST",
+        path: "/video/complete",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some("{\"success\":true}"),
+    };
+    ///`POST /video/queue` (`queueVideo`).
+    pub const QUEUE_VIDEO: Operation = Operation {
+        id: "queueVideo",
+        rust_name: "queue_video",
+        original_id: Some("queueVideo"),
+        method: "POST",
+        path: "/video/queue",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/prompt",
+                rule: Rule::MinLength(1u64),
+            },
+            Constraint {
+                pointer: "/prompt",
+                rule: Rule::MaxLength(10000u64),
+            },
+            Constraint {
+                pointer: "/negative_prompt",
+                rule: Rule::MaxLength(10000u64),
+            },
+            Constraint {
+                pointer: "/reference_image_urls",
+                rule: Rule::MaxItems(9u64),
+            },
+            Constraint {
+                pointer: "/reference_video_urls",
+                rule: Rule::MaxItems(3u64),
+            },
+            Constraint {
+                pointer: "/reference_audio_urls",
+                rule: Rule::MaxItems(3u64),
+            },
+            Constraint {
+                pointer: "/elements",
+                rule: Rule::MaxItems(4u64),
+            },
+            Constraint {
+                pointer: "/elements/*/reference_image_urls",
+                rule: Rule::MaxItems(3u64),
+            },
+            Constraint {
+                pointer: "/scene_image_urls",
+                rule: Rule::MaxItems(4u64),
+            },
+        ],
+        example_response: Some(
+            "{\"model\":\"video-model-123\",\"queue_id\":\"123e4567-e89b-12d3-a456-426614174000\",\"download_url\":\"string\"}",
+        ),
+    };
+    ///`POST /video/quote` (`quoteVideo`).
+    pub const QUOTE_VIDEO: Operation = Operation {
+        id: "quoteVideo",
+        rust_name: "quote_video",
+        original_id: Some("quoteVideo"),
+        method: "POST",
+        path: "/video/quote",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/reference_video_total_duration",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: false,
+                },
+            },
+        ],
+        example_response: Some("{\"quote\":0.0}"),
+    };
+    ///`POST /video/retrieve` (`retrieveVideo`).
+    pub const RETRIEVE_VIDEO: Operation = Operation {
+        id: "retrieveVideo",
+        rust_name: "retrieve_video",
+        original_id: Some("retrieveVideo"),
+        method: "POST",
+        path: "/video/retrieve",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: Some("binary response (video/mp4)"),
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"status\":\"PROCESSING\",\"average_execution_time\":145000,\"execution_duration\":53200}",
+        ),
+    };
+    ///`POST /video/transcriptions` (`createVideoTranscription`).
+    pub const CREATE_VIDEO_TRANSCRIPTION: Operation = Operation {
+        id: "createVideoTranscription",
+        rust_name: "create_video_transcription",
+        original_id: Some("createVideoTranscription"),
+        method: "POST",
+        path: "/video/transcriptions",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: Some("binary response (text/plain)"),
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some("{\"transcript\":\"string\",\"lang\":\"en\"}"),
+    };
+    ///`POST /augment/text-parser` (`createTextParser`).
+    pub const CREATE_TEXT_PARSER: Operation = Operation {
+        id: "createTextParser",
+        rust_name: "create_text_parser",
+        original_id: Some("createTextParser"),
+        method: "POST",
+        path: "/augment/text-parser",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: false,
+        wrapper: Some("multipart body (CreateTextParserBody)"),
+        returns_secret: false,
+        constraints: &[],
+        example_response: None,
+    };
+    ///`POST /audio/complete` (`completeAudio`).
+    pub const COMPLETE_AUDIO: Operation = Operation {
+        id: "completeAudio",
+        rust_name: "complete_audio",
+        original_id: Some("completeAudio"),
+        method: "POST",
+        path: "/audio/complete",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some("{\"success\":true}"),
+    };
+    ///`POST /audio/queue` (`queueAudio`).
+    pub const QUEUE_AUDIO: Operation = Operation {
+        id: "queueAudio",
+        rust_name: "queue_audio",
+        original_id: Some("queueAudio"),
+        method: "POST",
+        path: "/audio/queue",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/prompt",
+                rule: Rule::MinLength(1u64),
+            },
+            Constraint {
+                pointer: "/speed",
+                rule: Rule::Minimum {
+                    value: 0.25f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/speed",
+                rule: Rule::Maximum {
+                    value: 4f64,
+                    exclusive: false,
+                },
+            },
+        ],
+        example_response: Some(
+            "{\"model\":\"elevenlabs-music\",\"queue_id\":\"123e4567-e89b-12d3-a456-426614174000\",\"status\":\"QUEUED\"}",
+        ),
+    };
+    ///`POST /audio/quote` (`quoteAudio`).
+    pub const QUOTE_AUDIO: Operation = Operation {
+        id: "quoteAudio",
+        rust_name: "quote_audio",
+        original_id: Some("quoteAudio"),
+        method: "POST",
+        path: "/audio/quote",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/character_count",
+                rule: Rule::Minimum {
+                    value: 0f64,
+                    exclusive: true,
+                },
+            },
+        ],
+        example_response: Some("{\"quote\":0.75}"),
+    };
+    ///`POST /audio/retrieve` (`retrieveAudio`).
+    pub const RETRIEVE_AUDIO: Operation = Operation {
+        id: "retrieveAudio",
+        rust_name: "retrieve_audio",
+        original_id: Some("retrieveAudio"),
+        method: "POST",
+        path: "/audio/retrieve",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: Some("binary response (audio/flac, audio/mpeg, audio/wav)"),
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"status\":\"PROCESSING\",\"average_execution_time\":20000,\"execution_duration\":5200}",
+        ),
+    };
+    ///`GET /billing/balance` (`getBillingBalance`).
+    pub const GET_BILLING_BALANCE: Operation = Operation {
+        id: "getBillingBalance",
+        rust_name: "get_billing_balance",
+        original_id: Some("getBillingBalance"),
+        method: "GET",
+        path: "/billing/balance",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"canConsume\":true,\"consumptionCurrency\":\"DIEM\",\"balances\":{\"diem\":90.5,\"usd\":25},\"diemEpochAllocation\":100}",
+        ),
+    };
+    ///`GET /billing/usage` (`getBillingUsage`).
+    pub const GET_BILLING_USAGE: Operation = Operation {
+        id: "getBillingUsage",
+        rust_name: "get_billing_usage",
+        original_id: Some("getBillingUsage"),
+        method: "GET",
+        path: "/billing/usage",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: Some("binary response (text/csv)"),
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"data\":[{\"amount\":-0.1,\"currency\":\"DIEM\",\"inferenceDetails\":null,\"notes\":\"API Inference\",\"pricePerUnitUsd\":0.1,\"sku\":\"grok-imagine-image-image-unit\",\"timestamp\":{},\"units\":1},{\"amount\":-0.06356,\"currency\":\"DIEM\",\"inferenceDetails\":{\"completionTokens\":227,\"inferenceExecutionTime\":2964,\"promptTokens\":339,\"requestId\":\"chatcmpl-4007fd29f42b7d3c4107f4345e8d174a\"},\"notes\":\"API Inference\",\"pricePerUnitUsd\":2.8,\"sku\":\"zai-org-glm-5-1-llm-output-mtoken\",\"timestamp\":{},\"units\":0.000227}],\"pagination\":{\"limit\":1,\"page\":200,\"total\":56090,\"totalPages\":56090}}",
+        ),
+    };
+    ///`GET /billing/usage-analytics` (`getBillingUsageAnalytics`).
+    pub const GET_BILLING_USAGE_ANALYTICS: Operation = Operation {
+        id: "getBillingUsageAnalytics",
+        rust_name: "get_billing_usage_analytics",
+        original_id: Some("getBillingUsageAnalytics"),
+        method: "GET",
+        path: "/billing/usage-analytics",
+        requires_auth: true,
+        auth: Auth::Bearer,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"lookback\":\"7d\",\"byDate\":[{\"date\":\"2024-01-15\",\"USD\":0.5,\"DIEM\":10.25},{\"date\":\"2024-01-14\",\"USD\":0.3,\"DIEM\":8.75}],\"byModel\":[{\"modelName\":\"GLM 5.1\",\"unitType\":\"tokens\",\"modelType\":\"LLM\",\"totalUsd\":0.4,\"totalDiem\":12.5,\"totalUnits\":50000,\"breakdown\":[{\"type\":\"Output\",\"usd\":0.3,\"diem\":10,\"units\":35000},{\"type\":\"Input\",\"usd\":0.1,\"diem\":2.5,\"units\":15000}]}],\"byModelDaily\":[{\"date\":1705276800000,\"GLM 5.1\":5.5,\"Kimi K2.6\":3.2}],\"topModels\":[\"GLM 5.1\",\"Kimi K2.6\"],\"byKey\":[{\"apiKeyId\":\"key_abc123\",\"description\":\"Production Key\",\"totalUsd\":0.8,\"totalDiem\":15,\"totalUnits\":75000},{\"apiKeyId\":null,\"description\":\"Web App\",\"totalUsd\":0,\"totalDiem\":4,\"totalUnits\":25000}],\"byKeyDaily\":[{\"date\":1705276800000,\"Production Key\":8.5,\"Web App\":2}],\"topKeyNames\":[\"Production Key\",\"Web App\"]}",
+        ),
+    };
+    ///`GET /crypto/rpc/networks` (`listCryptoRpcNetworks`).
+    pub const LIST_CRYPTO_RPC_NETWORKS: Operation = Operation {
+        id: "listCryptoRpcNetworks",
+        rust_name: "list_crypto_rpc_networks",
+        original_id: Some("listCryptoRpcNetworks"),
+        method: "GET",
+        path: "/crypto/rpc/networks",
+        requires_auth: false,
+        auth: Auth::None,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"networks\":[\"arbitrum-mainnet\",\"arbitrum-sepolia\",\"avalanche-fuji\",\"avalanche-mainnet\",\"base-mainnet\",\"base-sepolia\",\"bsc-mainnet\",\"bsc-testnet\",\"ethereum-holesky\",\"ethereum-mainnet\",\"ethereum-sepolia\",\"linea-mainnet\",\"linea-sepolia\",\"optimism-mainnet\",\"optimism-sepolia\",\"polygon-amoy\",\"polygon-mainnet\",\"starknet-mainnet\",\"starknet-sepolia\",\"zksync-mainnet\",\"zksync-sepolia\"]}",
+        ),
+    };
+    ///`POST /crypto/rpc/{network}` (`cryptoRpcProxy`).
+    pub const CRYPTO_RPC_PROXY: Operation = Operation {
+        id: "cryptoRpcProxy",
+        rust_name: "crypto_rpc_proxy",
+        original_id: Some("cryptoRpcProxy"),
+        method: "POST",
+        path: "/crypto/rpc/{network}",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: true,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":null,\"error\":{\"code\":-32602,\"message\":\"invalid params\",\"data\":null}}",
+        ),
+    };
+    ///`GET /x402/balance/{walletAddress}` (`getX402Balance`).
+    pub const GET_X402_BALANCE: Operation = Operation {
+        id: "getX402Balance",
+        rust_name: "get_x402_balance",
+        original_id: Some("getX402Balance"),
+        method: "GET",
+        path: "/x402/balance/{walletAddress}",
+        requires_auth: false,
+        auth: Auth::Wallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"success\":true,\"data\":{\"walletAddress\":\"0xyour_wallet_address\",\"balanceUsd\":12.5,\"canConsume\":true,\"minimumTopUpUsd\":5,\"suggestedTopUpUsd\":10,\"diemBalanceUsd\":5.25}}",
+        ),
+    };
+    ///`POST /x402/top-up` (`topUpX402Balance`).
+    pub const TOP_UP_X402_BALANCE: Operation = Operation {
+        id: "topUpX402Balance",
+        rust_name: "top_up_x402_balance",
+        original_id: Some("topUpX402Balance"),
+        method: "POST",
+        path: "/x402/top-up",
+        requires_auth: false,
+        auth: Auth::None,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"success\":true,\"data\":{\"walletAddress\":\"0xyour_wallet_address\",\"amountCredited\":10,\"newBalance\":22.5,\"paymentId\":\"payment_01HZY8M4W4Y6QZ8B6Q4P0V3J2K\"}}",
+        ),
+    };
+    ///`GET /x402/transactions/{walletAddress}` (`getX402Transactions`).
+    pub const GET_X402_TRANSACTIONS: Operation = Operation {
+        id: "getX402Transactions",
+        rust_name: "get_x402_transactions",
+        original_id: Some("getX402Transactions"),
+        method: "GET",
+        path: "/x402/transactions/{walletAddress}",
+        requires_auth: false,
+        auth: Auth::Wallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"success\":true,\"data\":{\"walletAddress\":\"0xyour_wallet_address\",\"currentBalance\":12.35,\"transactions\":[{\"id\":\"ledger_01HZY8M4W4Y6QZ8B6Q4P0V3J2K\",\"amount\":-0.15,\"balanceAfter\":12.35,\"type\":\"TOP_UP\",\"createdAt\":\"2026-04-03T12:34:56.000Z\",\"requestId\":\"string\",\"modelId\":\"string\"}],\"pagination\":{\"limit\":50,\"offset\":0,\"hasMore\":false}}}",
+        ),
+    };
+    ///`POST /augment/scrape` (`webScrape`).
+    pub const WEB_SCRAPE: Operation = Operation {
+        id: "webScrape",
+        rust_name: "web_scrape",
+        original_id: Some("webScrape"),
+        method: "POST",
+        path: "/augment/scrape",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[],
+        example_response: Some(
+            "{\"url\":\"https://example.com\",\"content\":\"string\",\"format\":\"string\"}",
+        ),
+    };
+    ///`POST /augment/search` (`webSearch`).
+    pub const WEB_SEARCH: Operation = Operation {
+        id: "webSearch",
+        rust_name: "web_search",
+        original_id: Some("webSearch"),
+        method: "POST",
+        path: "/augment/search",
+        requires_auth: true,
+        auth: Auth::BearerOrWallet,
+        idempotency_key: false,
+        generated: true,
+        wrapper: None,
+        returns_secret: false,
+        constraints: &[
+            Constraint {
+                pointer: "/query",
+                rule: Rule::MinLength(1u64),
+            },
+            Constraint {
+                pointer: "/query",
+                rule: Rule::MaxLength(400u64),
+            },
+            Constraint {
+                pointer: "/limit",
+                rule: Rule::Minimum {
+                    value: 1f64,
+                    exclusive: false,
+                },
+            },
+            Constraint {
+                pointer: "/limit",
+                rule: Rule::Maximum {
+                    value: 20f64,
+                    exclusive: false,
+                },
+            },
+        ],
+        example_response: Some(
+            "{\"query\":\"string\",\"results\":[{\"title\":\"string\",\"url\":\"string\",\"content\":\"string\",\"date\":\"string\"}]}",
+        ),
+    };
     /// Every operation, in spec order.
     pub const ALL: &[Operation] = &[
-        Operation {
-            id: "createChatCompletion",
-            rust_name: "create_chat_completion",
-            original_id: Some("createChatCompletion"),
-            method: "POST",
-            path: "/chat/completions",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/frequency_penalty",
-                    rule: Rule::Minimum {
-                        value: -2f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/frequency_penalty",
-                    rule: Rule::Maximum {
-                        value: 2f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/top_logprobs",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/max_temp",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/max_temp",
-                    rule: Rule::Maximum {
-                        value: 2f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/messages",
-                    rule: Rule::MinItems(1u64),
-                },
-                Constraint {
-                    pointer: "/min_p",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/min_p",
-                    rule: Rule::Maximum {
-                        value: 1f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/min_temp",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/min_temp",
-                    rule: Rule::Maximum {
-                        value: 2f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/presence_penalty",
-                    rule: Rule::Minimum {
-                        value: -2f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/presence_penalty",
-                    rule: Rule::Maximum {
-                        value: 2f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/repetition_penalty",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/seed",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: true,
-                    },
-                },
-                Constraint {
-                    pointer: "/temperature",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/temperature",
-                    rule: Rule::Maximum {
-                        value: 2f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/top_k",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/top_p",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/top_p",
-                    rule: Rule::Maximum {
-                        value: 1f64,
-                        exclusive: false,
-                    },
-                },
-            ],
-            example_response: Some(
-                "{\"choices\":[{\"finish_reason\":\"stop\",\"index\":0,\"logprobs\":null,\"message\":{\"content\":\"The sky appears blue because of the way Earth's atmosphere scatters sunlight. When sunlight reaches Earth's atmosphere, it is made up of various colors of the spectrum, but blue light waves are shorter and scatter more easily when they hit the gases and particles in the atmosphere. This scattering occurs in all directions, but from our perspective on the ground, it appears as a blue hue that dominates the sky's color. This phenomenon is known as Rayleigh scattering. During sunrise and sunset, the sunlight has to travel further through the atmosphere, which allows more time for the blue light to scatter away from our direct line of sight, leaving the longer wavelengths, such as red, yellow, and orange, to dominate the sky's color.\",\"reasoning_content\":null,\"role\":\"assistant\",\"tool_calls\":[]},\"stop_reason\":null}],\"created\":1739928524,\"id\":\"chatcmpl-a81fbc2d81a7a083bb83ccf9f44c6e5e\",\"model\":\"zai-org-glm-5-1\",\"object\":\"chat.completion\",\"prompt_logprobs\":null,\"usage\":{\"completion_tokens\":146,\"completion_tokens_details\":null,\"prompt_tokens\":612,\"prompt_tokens_details\":null,\"total_tokens\":758},\"venice_parameters\":{\"enable_e2ee\":true,\"include_venice_system_prompt\":true,\"include_search_results_in_stream\":false,\"return_search_results_as_documents\":false,\"web_search_citations\":[],\"enable_web_search\":\"auto\",\"enable_web_scraping\":false,\"enable_web_citations\":true,\"strip_thinking_response\":true,\"disable_thinking\":true,\"character_slug\":\"venice\"}}",
-            ),
-        },
-        Operation {
-            id: "createResponse",
-            rust_name: "create_response",
-            original_id: Some("createResponse"),
-            method: "POST",
-            path: "/responses",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/max_output_tokens",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: true,
-                    },
-                },
-                Constraint {
-                    pointer: "/temperature",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/temperature",
-                    rule: Rule::Maximum {
-                        value: 2f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/top_p",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/top_p",
-                    rule: Rule::Maximum {
-                        value: 1f64,
-                        exclusive: false,
-                    },
-                },
-            ],
-            example_response: Some(
-                "{\"id\":\"resp_abc123\",\"object\":\"string\",\"created_at\":0,\"model\":\"string\",\"status\":\"string\",\"output\":[{\"type\":\"string\",\"id\":\"string\",\"summary\":[\"string\"],\"encrypted_content\":\"string\"}],\"usage\":{\"input_tokens\":0,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":0,\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":0},\"error\":{\"code\":\"string\",\"message\":\"string\"}}",
-            ),
-        },
-        Operation {
-            id: "generateImage",
-            rust_name: "generate_image",
-            original_id: Some("generateImage"),
-            method: "POST",
-            path: "/image/generate",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: Some("binary response (image/jpeg, image/png, image/webp)"),
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/cfg_scale",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: true,
-                    },
-                },
-                Constraint {
-                    pointer: "/cfg_scale",
-                    rule: Rule::Maximum {
-                        value: 20f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/height",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: true,
-                    },
-                },
-                Constraint {
-                    pointer: "/height",
-                    rule: Rule::Maximum {
-                        value: 1280f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/lora_strength",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/lora_strength",
-                    rule: Rule::Maximum {
-                        value: 100f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/negative_prompt",
-                    rule: Rule::MaxLength(7500u64),
-                },
-                Constraint {
-                    pointer: "/prompt",
-                    rule: Rule::MinLength(1u64),
-                },
-                Constraint {
-                    pointer: "/prompt",
-                    rule: Rule::MaxLength(7500u64),
-                },
-                Constraint {
-                    pointer: "/variants",
-                    rule: Rule::Minimum {
-                        value: 1f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/variants",
-                    rule: Rule::Maximum {
-                        value: 4f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/seed",
-                    rule: Rule::Minimum {
-                        value: -999999999f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/seed",
-                    rule: Rule::Maximum {
-                        value: 999999999f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/width",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: true,
-                    },
-                },
-                Constraint {
-                    pointer: "/width",
-                    rule: Rule::Maximum {
-                        value: 1280f64,
-                        exclusive: false,
-                    },
-                },
-            ],
-            example_response: Some(
-                "{\"id\":\"generate-image-1234567890\",\"images\":[\"string\"],\"request\":null,\"timing\":{\"inferenceDuration\":0.0,\"inferencePreprocessingTime\":0.0,\"inferenceQueueTime\":0.0,\"total\":0.0}}",
-            ),
-        },
-        Operation {
-            id: "simpleGenerateImage",
-            rust_name: "simple_generate_image",
-            original_id: Some("simpleGenerateImage"),
-            method: "POST",
-            path: "/images/generations",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/n",
-                    rule: Rule::Minimum {
-                        value: 1f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/n",
-                    rule: Rule::Maximum {
-                        value: 1f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/output_compression",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/output_compression",
-                    rule: Rule::Maximum {
-                        value: 100f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/prompt",
-                    rule: Rule::MinLength(1u64),
-                },
-                Constraint {
-                    pointer: "/prompt",
-                    rule: Rule::MaxLength(1500u64),
-                },
-            ],
-            example_response: Some(
-                "{\"created\":1713833628,\"data\":[{\"b64_json\":\"iVBORw0KGgoAAAANSUhEUgAA...\"}]}",
-            ),
-        },
-        Operation {
-            id: "listImageStyles",
-            rust_name: "list_image_styles",
-            original_id: None,
-            method: "GET",
-            path: "/image/styles",
-            requires_auth: true,
-            auth: Auth::Optional,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"data\":[\"3D Model\",\"Analog Film\",\"Anime\",\"Cinematic\",\"Comic Book\"],\"object\":\"string\"}",
-            ),
-        },
-        Operation {
-            id: "upscaleImage",
-            rust_name: "upscale_image",
-            original_id: Some("upscaleImage"),
-            method: "POST",
-            path: "/image/upscale",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/enhanceCreativity",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/enhanceCreativity",
-                    rule: Rule::Maximum {
-                        value: 1f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/enhancePrompt",
-                    rule: Rule::MaxLength(1500u64),
-                },
-                Constraint {
-                    pointer: "/replication",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/replication",
-                    rule: Rule::Maximum {
-                        value: 1f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/scale",
-                    rule: Rule::Minimum {
-                        value: 1f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/scale",
-                    rule: Rule::Maximum {
-                        value: 4f64,
-                        exclusive: false,
-                    },
-                },
-            ],
-            example_response: None,
-        },
-        Operation {
-            id: "editImage",
-            rust_name: "edit_image",
-            original_id: Some("editImage"),
-            method: "POST",
-            path: "/image/edit",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/resolution",
-                    rule: Rule::MinLength(1u64),
-                },
-                Constraint {
-                    pointer: "/resolution",
-                    rule: Rule::MaxLength(10u64),
-                },
-                Constraint {
-                    pointer: "/model",
-                    rule: Rule::MinLength(1u64),
-                },
-                Constraint {
-                    pointer: "/modelId",
-                    rule: Rule::MinLength(1u64),
-                },
-                Constraint {
-                    pointer: "/prompt",
-                    rule: Rule::MinLength(1u64),
-                },
-                Constraint {
-                    pointer: "/prompt",
-                    rule: Rule::MaxLength(32768u64),
-                },
-            ],
-            example_response: None,
-        },
-        Operation {
-            id: "multiEditImage",
-            rust_name: "multi_edit_image",
-            original_id: Some("multiEditImage"),
-            method: "POST",
-            path: "/image/multi-edit",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/modelId",
-                    rule: Rule::MinLength(1u64),
-                },
-                Constraint {
-                    pointer: "/prompt",
-                    rule: Rule::MinLength(1u64),
-                },
-                Constraint {
-                    pointer: "/prompt",
-                    rule: Rule::MaxLength(32768u64),
-                },
-                Constraint {
-                    pointer: "/images",
-                    rule: Rule::MinItems(1u64),
-                },
-                Constraint {
-                    pointer: "/images",
-                    rule: Rule::MaxItems(3u64),
-                },
-                Constraint {
-                    pointer: "/resolution",
-                    rule: Rule::MinLength(1u64),
-                },
-                Constraint {
-                    pointer: "/resolution",
-                    rule: Rule::MaxLength(10u64),
-                },
-            ],
-            example_response: None,
-        },
-        Operation {
-            id: "backgroundRemoveImage",
-            rust_name: "background_remove_image",
-            original_id: Some("backgroundRemoveImage"),
-            method: "POST",
-            path: "/image/background-remove",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: None,
-        },
-        Operation {
-            id: "listModels",
-            rust_name: "list_models",
-            original_id: Some("listModels"),
-            method: "GET",
-            path: "/models",
-            requires_auth: true,
-            auth: Auth::Optional,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"data\":[{\"created\":1727966436,\"id\":\"llama-3.2-3b\",\"model_spec\":{\"availableContextTokens\":131072,\"capabilities\":{\"optimizedForCode\":false,\"quantization\":\"fp16\",\"supportsAudioInput\":false,\"supportsFunctionCalling\":true,\"supportsLogProbs\":true,\"supportsMultipleImages\":false,\"supportsReasoning\":false,\"supportsReasoningEffort\":false,\"supportsResponseSchema\":true,\"supportsTeeAttestation\":false,\"supportsE2EE\":false,\"supportsVision\":false,\"supportsVideoInput\":false,\"supportsWebSearch\":true,\"supportsXSearch\":false},\"constraints\":{\"temperature\":{\"default\":0.8},\"top_p\":{\"default\":0.9}},\"description\":\"Compact and efficient model for quick responses and lighter workloads.\",\"name\":\"Llama 3.2 3B\",\"modelSource\":\"https://huggingface.co/meta-llama/Llama-3.2-3B\",\"offline\":false,\"privacy\":\"private\",\"pricing\":{\"input\":{\"usd\":0.15,\"diem\":0.15},\"output\":{\"usd\":0.6,\"diem\":0.6}},\"traits\":[\"fastest\"]},\"object\":\"model\",\"owned_by\":\"venice.ai\",\"type\":\"text\"}],\"object\":\"string\",\"type\":\"text\"}",
-            ),
-        },
-        Operation {
-            id: "listModelTraits",
-            rust_name: "list_model_traits",
-            original_id: Some("listModelTraits"),
-            method: "GET",
-            path: "/models/traits",
-            requires_auth: true,
-            auth: Auth::Optional,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"data\":{\"default\":\"zai-org-glm-5-1\",\"fastest\":\"kimi-k2-6\"},\"object\":\"string\",\"type\":\"text\"}",
-            ),
-        },
-        Operation {
-            id: "listModelCompatibilityMapping",
-            rust_name: "list_model_compatibility_mapping",
-            original_id: Some("listModelCompatibilityMapping"),
-            method: "GET",
-            path: "/models/compatibility_mapping",
-            requires_auth: true,
-            auth: Auth::Optional,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"data\":{\"gpt-4o\":\"zai-org-glm-5-1\"},\"object\":\"string\",\"type\":\"text\"}",
-            ),
-        },
-        Operation {
-            id: "getApiKeys",
-            rust_name: "get_api_keys",
-            original_id: Some("getApiKeys"),
-            method: "GET",
-            path: "/api_keys",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"data\":[{\"apiKeyType\":\"ADMIN\",\"consumptionLimits\":{\"usd\":50,\"diem\":10,\"vcu\":30},\"limitPeriod\":\"MONTH\",\"createdAt\":\"2023-10-01T12:00:00Z\",\"description\":\"Example API Key\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\",\"last6Chars\":\"2V2jNW\",\"lastUsedAt\":\"2023-10-01T12:00:00Z\",\"usage\":{\"trailingSevenDays\":{\"usd\":\"10.2424\",\"vcu\":\"42.2315\",\"diem\":\"4.2231\"}},\"currentPeriodUsage\":{\"usd\":\"5.1234\",\"diem\":\"2.5000\"}}],\"object\":\"string\"}",
-            ),
-        },
-        Operation {
-            id: "createApiKey",
-            rust_name: "create_api_key",
-            original_id: Some("createApiKey"),
-            method: "POST",
-            path: "/api_keys",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: true,
-            constraints: &[
-                Constraint {
-                    pointer: "/consumptionLimit/usd",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/usd",
-                    rule: Rule::Maximum {
-                        value: 9999999999f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/diem",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/diem",
-                    rule: Rule::Maximum {
-                        value: 9999999999f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/vcu",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/vcu",
-                    rule: Rule::Maximum {
-                        value: 9999999999f64,
-                        exclusive: false,
-                    },
-                },
-            ],
-            example_response: Some(
-                "{\"data\":{\"apiKey\":\"string\",\"apiKeyType\":\"ADMIN\",\"consumptionLimit\":{\"usd\":50,\"diem\":10,\"vcu\":30},\"limitPeriod\":\"MONTH\",\"description\":\"Example API Key\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\"},\"success\":false}",
-            ),
-        },
-        Operation {
-            id: "deleteApiKey",
-            rust_name: "delete_api_key",
-            original_id: Some("deleteApiKey"),
-            method: "DELETE",
-            path: "/api_keys",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some("{\"success\":false}"),
-        },
-        Operation {
-            id: "updateApiKey",
-            rust_name: "update_api_key",
-            original_id: Some("updateApiKey"),
-            method: "PATCH",
-            path: "/api_keys",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/consumptionLimit/usd",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/usd",
-                    rule: Rule::Maximum {
-                        value: 9999999999f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/diem",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/diem",
-                    rule: Rule::Maximum {
-                        value: 9999999999f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/vcu",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/vcu",
-                    rule: Rule::Maximum {
-                        value: 9999999999f64,
-                        exclusive: false,
-                    },
-                },
-            ],
-            example_response: Some(
-                "{\"data\":{\"apiKeyType\":\"ADMIN\",\"consumptionLimits\":{\"usd\":50,\"diem\":10,\"vcu\":30},\"limitPeriod\":\"MONTH\",\"createdAt\":\"2023-10-01T12:00:00Z\",\"description\":\"Updated API Key\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\",\"last6Chars\":\"2V2jNW\",\"lastUsedAt\":\"2023-10-01T12:00:00Z\"},\"success\":false}",
-            ),
-        },
-        Operation {
-            id: "getApiKeyById",
-            rust_name: "get_api_key_by_id",
-            original_id: Some("getApiKeyById"),
-            method: "GET",
-            path: "/api_keys/{id}",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"data\":{\"apiKeyType\":\"ADMIN\",\"consumptionLimits\":{\"usd\":50,\"diem\":10},\"limitPeriod\":\"MONTH\",\"createdAt\":{},\"description\":\"Example API Key\",\"expiresAt\":{},\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\",\"last6Chars\":\"2V2jNW\",\"lastUsedAt\":{},\"usage\":{\"trailingSevenDays\":{\"usd\":\"10.2424\",\"vcu\":\"42.2315\",\"diem\":\"4.2231\"}}}}",
-            ),
-        },
-        Operation {
-            id: "getApiKeyRateLimits",
-            rust_name: "get_api_key_rate_limits",
-            original_id: Some("getApiKeyRateLimits"),
-            method: "GET",
-            path: "/api_keys/rate_limits",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"data\":{\"accessPermitted\":true,\"apiTier\":{\"id\":\"paid\",\"isCharged\":true},\"balances\":{\"USD\":50.23,\"DIEM\":100.023},\"keyExpiration\":\"2025-06-01T00:00:00Z\",\"nextEpochBegins\":\"2025-05-07T00:00:00.000Z\",\"rateLimits\":[{\"apiModelId\":\"zai-org-glm-5-1\",\"rateLimits\":[{\"amount\":100,\"type\":\"RPM\"}]}]}}",
-            ),
-        },
-        Operation {
-            id: "getApiKeyRateLimitLogs",
-            rust_name: "get_api_key_rate_limit_logs",
-            original_id: Some("getApiKeyRateLimitLogs"),
-            method: "GET",
-            path: "/api_keys/rate_limits/log",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"data\":[{\"apiKeyId\":\"string\",\"modelId\":\"zai-org-glm-5-1\",\"rateLimitTier\":\"paid\",\"rateLimitType\":\"RPM\",\"timestamp\":\"2023-10-01T12:00:00Z\"}],\"object\":\"string\"}",
-            ),
-        },
-        Operation {
-            id: "getApiKeyGenerateWeb3Key",
-            rust_name: "get_api_key_generate_web3_key",
-            original_id: Some("getApiKeyGenerateWeb3Key"),
-            method: "GET",
-            path: "/api_keys/generate_web3_key",
-            requires_auth: false,
-            auth: Auth::None,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"data\":{\"token\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\"},\"success\":false}",
-            ),
-        },
-        Operation {
-            id: "postApiKeyGenerateWeb3Key",
-            rust_name: "post_api_key_generate_web3_key",
-            original_id: Some("postApiKeyGenerateWeb3Key"),
-            method: "POST",
-            path: "/api_keys/generate_web3_key",
-            requires_auth: false,
-            auth: Auth::None,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: true,
-            constraints: &[
-                Constraint {
-                    pointer: "/consumptionLimit/usd",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/usd",
-                    rule: Rule::Maximum {
-                        value: 9999999999f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/diem",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/diem",
-                    rule: Rule::Maximum {
-                        value: 9999999999f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/vcu",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/consumptionLimit/vcu",
-                    rule: Rule::Maximum {
-                        value: 9999999999f64,
-                        exclusive: false,
-                    },
-                },
-            ],
-            example_response: Some(
-                "{\"data\":{\"apiKey\":\"string\",\"apiKeyType\":\"ADMIN\",\"consumptionLimit\":{\"usd\":50,\"diem\":10,\"vcu\":30},\"limitPeriod\":\"MONTH\",\"description\":\"Example API Key\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\"},\"success\":false}",
-            ),
-        },
-        Operation {
-            id: "listCharacters",
-            rust_name: "list_characters",
-            original_id: Some("listCharacters"),
-            method: "GET",
-            path: "/characters",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"data\":[{\"adult\":false,\"author\":\"k3x9q\",\"createdAt\":\"2024-12-20T21:28:08.934Z\",\"description\":\"Alan Watts (6 January 1915 – 16 November 1973) was a British and American writer, speaker, and self-styled \\\"philosophical entertainer\\\", known for interpreting and popularizing Buddhist, Taoist, and Hindu philosophy for a Western audience.\",\"featured\":false,\"id\":\"2f460055-7595-4640-9cb6-c442c4c869b0\",\"name\":\"Alan Watts\",\"shareUrl\":\"https://venice.ai/c/alan-watts\",\"photoUrl\":\"https://outerface.venice.ai/api/characters/2f460055-7595-4640-9cb6-c442c4c869b0/photo\",\"slug\":\"alan-watts\",\"stats\":{\"averageRating\":4.7,\"imports\":112,\"ratingCount\":24,\"ratingSum\":113,\"userRating\":0.0},\"tags\":[\"AlanWatts\",\"Philosophy\",\"Buddhism\",\"Taoist\",\"Hindu\"],\"updatedAt\":\"2025-02-09T03:23:53.708Z\",\"webEnabled\":true,\"modelId\":\"venice-uncensored-1-2\"}],\"object\":\"string\"}",
-            ),
-        },
-        Operation {
-            id: "getCharacterBySlug",
-            rust_name: "get_character_by_slug",
-            original_id: Some("getCharacterBySlug"),
-            method: "GET",
-            path: "/characters/{slug}",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"data\":{\"adult\":false,\"author\":\"k3x9q\",\"createdAt\":\"2024-12-20T21:28:08.934Z\",\"description\":\"Alan Watts (6 January 1915 – 16 November 1973) was a British and American writer, speaker, and self-styled \\\"philosophical entertainer\\\", known for interpreting and popularizing Buddhist, Taoist, and Hindu philosophy for a Western audience.\",\"featured\":false,\"id\":\"2f460055-7595-4640-9cb6-c442c4c869b0\",\"name\":\"Alan Watts\",\"shareUrl\":\"https://venice.ai/c/alan-watts\",\"photoUrl\":\"https://outerface.venice.ai/api/characters/2f460055-7595-4640-9cb6-c442c4c869b0/photo\",\"slug\":\"alan-watts\",\"stats\":{\"averageRating\":4.7,\"imports\":112,\"ratingCount\":24,\"ratingSum\":113,\"userRating\":0.0},\"tags\":[\"AlanWatts\",\"Philosophy\",\"Buddhism\",\"Taoist\",\"Hindu\"],\"updatedAt\":\"2025-02-09T03:23:53.708Z\",\"webEnabled\":true,\"modelId\":\"venice-uncensored-1-2\"},\"object\":\"string\"}",
-            ),
-        },
-        Operation {
-            id: "getCharacterReviews",
-            rust_name: "get_character_reviews",
-            original_id: Some("getCharacterReviews"),
-            method: "GET",
-            path: "/characters/{slug}/reviews",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"data\":[{\"characterId\":\"2f460055-7595-4640-9cb6-c442c4c869b0\",\"createdAt\":\"2025-02-09T03:23:53.708Z\",\"id\":\"1e38fb78-043f-4ce2-b3bc-966089c25467\",\"isOwner\":false,\"locale\":\"en\",\"message\":\"Thoughtful, grounded, and surprisingly practical.\",\"rating\":5,\"userAvatarUrl\":\"https://cdn.venice.ai/avatar.png\",\"username\":\"product_user_42\"}],\"object\":\"string\",\"pagination\":{\"page\":1,\"pageSize\":20,\"total\":87,\"totalPages\":5},\"summary\":{\"averageRating\":4.7,\"totalReviews\":87}}",
-            ),
-        },
-        Operation {
-            id: "createEmbedding",
-            rust_name: "create_embedding",
-            original_id: Some("createEmbedding"),
-            method: "POST",
-            path: "/embeddings",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/dimensions",
-                    rule: Rule::Minimum {
-                        value: 1f64,
-                        exclusive: false,
-                    },
-                },
-            ],
-            example_response: Some(
-                "{\"data\":[{\"embedding\":[0.0023064255,-0.009327292,0.015797377],\"index\":0,\"object\":\"embedding\"}],\"model\":\"text-embedding-bge-m3\",\"object\":\"list\",\"usage\":{\"prompt_tokens\":8,\"total_tokens\":8}}",
-            ),
-        },
-        Operation {
-            id: "createSpeech",
-            rust_name: "create_speech",
-            original_id: Some("createSpeech"),
-            method: "POST",
-            path: "/audio/speech",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/input",
-                    rule: Rule::MinLength(1u64),
-                },
-                Constraint {
-                    pointer: "/input",
-                    rule: Rule::MaxLength(4096u64),
-                },
-                Constraint {
-                    pointer: "/language",
-                    rule: Rule::MinLength(2u64),
-                },
-                Constraint {
-                    pointer: "/language",
-                    rule: Rule::MaxLength(32u64),
-                },
-                Constraint {
-                    pointer: "/prompt",
-                    rule: Rule::MaxLength(500u64),
-                },
-                Constraint {
-                    pointer: "/speed",
-                    rule: Rule::Minimum {
-                        value: 0.25f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/speed",
-                    rule: Rule::Maximum {
-                        value: 4f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/temperature",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/temperature",
-                    rule: Rule::Maximum {
-                        value: 2f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/top_p",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/top_p",
-                    rule: Rule::Maximum {
-                        value: 1f64,
-                        exclusive: false,
-                    },
-                },
-            ],
-            example_response: None,
-        },
-        Operation {
-            id: "createTranscription",
-            rust_name: "create_transcription",
-            original_id: Some("createTranscription"),
-            method: "POST",
-            path: "/audio/transcriptions",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: false,
-            wrapper: Some("multipart body (CreateTranscriptionBody)"),
-            returns_secret: false,
-            constraints: &[],
-            example_response: None,
-        },
-        Operation {
-            id: "createClonedVoice",
-            rust_name: "create_cloned_voice",
-            original_id: Some("createClonedVoice"),
-            method: "POST",
-            path: "/audio/voices",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: false,
-            wrapper: Some("multipart body (CreateClonedVoiceBody)"),
-            returns_secret: false,
-            constraints: &[],
-            example_response: None,
-        },
-        Operation {
-            id: "completeVideo",
-            rust_name: "complete_video",
-            original_id: Some("completeVideo"),
-            method: "POST",
-            path: "/video/complete",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some("{\"success\":true}"),
-        },
-        Operation {
-            id: "queueVideo",
-            rust_name: "queue_video",
-            original_id: Some("queueVideo"),
-            method: "POST",
-            path: "/video/queue",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/prompt",
-                    rule: Rule::MinLength(1u64),
-                },
-                Constraint {
-                    pointer: "/prompt",
-                    rule: Rule::MaxLength(10000u64),
-                },
-                Constraint {
-                    pointer: "/negative_prompt",
-                    rule: Rule::MaxLength(10000u64),
-                },
-                Constraint {
-                    pointer: "/reference_image_urls",
-                    rule: Rule::MaxItems(9u64),
-                },
-                Constraint {
-                    pointer: "/reference_video_urls",
-                    rule: Rule::MaxItems(3u64),
-                },
-                Constraint {
-                    pointer: "/reference_audio_urls",
-                    rule: Rule::MaxItems(3u64),
-                },
-                Constraint {
-                    pointer: "/elements",
-                    rule: Rule::MaxItems(4u64),
-                },
-                Constraint {
-                    pointer: "/elements/*/reference_image_urls",
-                    rule: Rule::MaxItems(3u64),
-                },
-                Constraint {
-                    pointer: "/scene_image_urls",
-                    rule: Rule::MaxItems(4u64),
-                },
-            ],
-            example_response: Some(
-                "{\"model\":\"video-model-123\",\"queue_id\":\"123e4567-e89b-12d3-a456-426614174000\",\"download_url\":\"string\"}",
-            ),
-        },
-        Operation {
-            id: "quoteVideo",
-            rust_name: "quote_video",
-            original_id: Some("quoteVideo"),
-            method: "POST",
-            path: "/video/quote",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/reference_video_total_duration",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: false,
-                    },
-                },
-            ],
-            example_response: Some("{\"quote\":0.0}"),
-        },
-        Operation {
-            id: "retrieveVideo",
-            rust_name: "retrieve_video",
-            original_id: Some("retrieveVideo"),
-            method: "POST",
-            path: "/video/retrieve",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: Some("binary response (video/mp4)"),
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"status\":\"PROCESSING\",\"average_execution_time\":145000,\"execution_duration\":53200}",
-            ),
-        },
-        Operation {
-            id: "createVideoTranscription",
-            rust_name: "create_video_transcription",
-            original_id: Some("createVideoTranscription"),
-            method: "POST",
-            path: "/video/transcriptions",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: Some("binary response (text/plain)"),
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some("{\"transcript\":\"string\",\"lang\":\"en\"}"),
-        },
-        Operation {
-            id: "createTextParser",
-            rust_name: "create_text_parser",
-            original_id: Some("createTextParser"),
-            method: "POST",
-            path: "/augment/text-parser",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: false,
-            wrapper: Some("multipart body (CreateTextParserBody)"),
-            returns_secret: false,
-            constraints: &[],
-            example_response: None,
-        },
-        Operation {
-            id: "completeAudio",
-            rust_name: "complete_audio",
-            original_id: Some("completeAudio"),
-            method: "POST",
-            path: "/audio/complete",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some("{\"success\":true}"),
-        },
-        Operation {
-            id: "queueAudio",
-            rust_name: "queue_audio",
-            original_id: Some("queueAudio"),
-            method: "POST",
-            path: "/audio/queue",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/prompt",
-                    rule: Rule::MinLength(1u64),
-                },
-                Constraint {
-                    pointer: "/speed",
-                    rule: Rule::Minimum {
-                        value: 0.25f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/speed",
-                    rule: Rule::Maximum {
-                        value: 4f64,
-                        exclusive: false,
-                    },
-                },
-            ],
-            example_response: Some(
-                "{\"model\":\"elevenlabs-music\",\"queue_id\":\"123e4567-e89b-12d3-a456-426614174000\",\"status\":\"QUEUED\"}",
-            ),
-        },
-        Operation {
-            id: "quoteAudio",
-            rust_name: "quote_audio",
-            original_id: Some("quoteAudio"),
-            method: "POST",
-            path: "/audio/quote",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/character_count",
-                    rule: Rule::Minimum {
-                        value: 0f64,
-                        exclusive: true,
-                    },
-                },
-            ],
-            example_response: Some("{\"quote\":0.75}"),
-        },
-        Operation {
-            id: "retrieveAudio",
-            rust_name: "retrieve_audio",
-            original_id: Some("retrieveAudio"),
-            method: "POST",
-            path: "/audio/retrieve",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: Some("binary response (audio/flac, audio/mpeg, audio/wav)"),
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"status\":\"PROCESSING\",\"average_execution_time\":20000,\"execution_duration\":5200}",
-            ),
-        },
-        Operation {
-            id: "getBillingBalance",
-            rust_name: "get_billing_balance",
-            original_id: Some("getBillingBalance"),
-            method: "GET",
-            path: "/billing/balance",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"canConsume\":true,\"consumptionCurrency\":\"DIEM\",\"balances\":{\"diem\":90.5,\"usd\":25},\"diemEpochAllocation\":100}",
-            ),
-        },
-        Operation {
-            id: "getBillingUsage",
-            rust_name: "get_billing_usage",
-            original_id: Some("getBillingUsage"),
-            method: "GET",
-            path: "/billing/usage",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: Some("binary response (text/csv)"),
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"data\":[{\"amount\":-0.1,\"currency\":\"DIEM\",\"inferenceDetails\":null,\"notes\":\"API Inference\",\"pricePerUnitUsd\":0.1,\"sku\":\"grok-imagine-image-image-unit\",\"timestamp\":{},\"units\":1},{\"amount\":-0.06356,\"currency\":\"DIEM\",\"inferenceDetails\":{\"completionTokens\":227,\"inferenceExecutionTime\":2964,\"promptTokens\":339,\"requestId\":\"chatcmpl-4007fd29f42b7d3c4107f4345e8d174a\"},\"notes\":\"API Inference\",\"pricePerUnitUsd\":2.8,\"sku\":\"zai-org-glm-5-1-llm-output-mtoken\",\"timestamp\":{},\"units\":0.000227}],\"pagination\":{\"limit\":1,\"page\":200,\"total\":56090,\"totalPages\":56090}}",
-            ),
-        },
-        Operation {
-            id: "getBillingUsageAnalytics",
-            rust_name: "get_billing_usage_analytics",
-            original_id: Some("getBillingUsageAnalytics"),
-            method: "GET",
-            path: "/billing/usage-analytics",
-            requires_auth: true,
-            auth: Auth::Bearer,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"lookback\":\"7d\",\"byDate\":[{\"date\":\"2024-01-15\",\"USD\":0.5,\"DIEM\":10.25},{\"date\":\"2024-01-14\",\"USD\":0.3,\"DIEM\":8.75}],\"byModel\":[{\"modelName\":\"GLM 5.1\",\"unitType\":\"tokens\",\"modelType\":\"LLM\",\"totalUsd\":0.4,\"totalDiem\":12.5,\"totalUnits\":50000,\"breakdown\":[{\"type\":\"Output\",\"usd\":0.3,\"diem\":10,\"units\":35000},{\"type\":\"Input\",\"usd\":0.1,\"diem\":2.5,\"units\":15000}]}],\"byModelDaily\":[{\"date\":1705276800000,\"GLM 5.1\":5.5,\"Kimi K2.6\":3.2}],\"topModels\":[\"GLM 5.1\",\"Kimi K2.6\"],\"byKey\":[{\"apiKeyId\":\"key_abc123\",\"description\":\"Production Key\",\"totalUsd\":0.8,\"totalDiem\":15,\"totalUnits\":75000},{\"apiKeyId\":null,\"description\":\"Web App\",\"totalUsd\":0,\"totalDiem\":4,\"totalUnits\":25000}],\"byKeyDaily\":[{\"date\":1705276800000,\"Production Key\":8.5,\"Web App\":2}],\"topKeyNames\":[\"Production Key\",\"Web App\"]}",
-            ),
-        },
-        Operation {
-            id: "listCryptoRpcNetworks",
-            rust_name: "list_crypto_rpc_networks",
-            original_id: Some("listCryptoRpcNetworks"),
-            method: "GET",
-            path: "/crypto/rpc/networks",
-            requires_auth: false,
-            auth: Auth::None,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"networks\":[\"arbitrum-mainnet\",\"arbitrum-sepolia\",\"avalanche-fuji\",\"avalanche-mainnet\",\"base-mainnet\",\"base-sepolia\",\"bsc-mainnet\",\"bsc-testnet\",\"ethereum-holesky\",\"ethereum-mainnet\",\"ethereum-sepolia\",\"linea-mainnet\",\"linea-sepolia\",\"optimism-mainnet\",\"optimism-sepolia\",\"polygon-amoy\",\"polygon-mainnet\",\"starknet-mainnet\",\"starknet-sepolia\",\"zksync-mainnet\",\"zksync-sepolia\"]}",
-            ),
-        },
-        Operation {
-            id: "cryptoRpcProxy",
-            rust_name: "crypto_rpc_proxy",
-            original_id: Some("cryptoRpcProxy"),
-            method: "POST",
-            path: "/crypto/rpc/{network}",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: true,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":null,\"error\":{\"code\":-32602,\"message\":\"invalid params\",\"data\":null}}",
-            ),
-        },
-        Operation {
-            id: "getX402Balance",
-            rust_name: "get_x402_balance",
-            original_id: Some("getX402Balance"),
-            method: "GET",
-            path: "/x402/balance/{walletAddress}",
-            requires_auth: false,
-            auth: Auth::Wallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"success\":true,\"data\":{\"walletAddress\":\"0xyour_wallet_address\",\"balanceUsd\":12.5,\"canConsume\":true,\"minimumTopUpUsd\":5,\"suggestedTopUpUsd\":10,\"diemBalanceUsd\":5.25}}",
-            ),
-        },
-        Operation {
-            id: "topUpX402Balance",
-            rust_name: "top_up_x402_balance",
-            original_id: Some("topUpX402Balance"),
-            method: "POST",
-            path: "/x402/top-up",
-            requires_auth: false,
-            auth: Auth::None,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"success\":true,\"data\":{\"walletAddress\":\"0xyour_wallet_address\",\"amountCredited\":10,\"newBalance\":22.5,\"paymentId\":\"payment_01HZY8M4W4Y6QZ8B6Q4P0V3J2K\"}}",
-            ),
-        },
-        Operation {
-            id: "getX402Transactions",
-            rust_name: "get_x402_transactions",
-            original_id: Some("getX402Transactions"),
-            method: "GET",
-            path: "/x402/transactions/{walletAddress}",
-            requires_auth: false,
-            auth: Auth::Wallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"success\":true,\"data\":{\"walletAddress\":\"0xyour_wallet_address\",\"currentBalance\":12.35,\"transactions\":[{\"id\":\"ledger_01HZY8M4W4Y6QZ8B6Q4P0V3J2K\",\"amount\":-0.15,\"balanceAfter\":12.35,\"type\":\"TOP_UP\",\"createdAt\":\"2026-04-03T12:34:56.000Z\",\"requestId\":\"string\",\"modelId\":\"string\"}],\"pagination\":{\"limit\":50,\"offset\":0,\"hasMore\":false}}}",
-            ),
-        },
-        Operation {
-            id: "webScrape",
-            rust_name: "web_scrape",
-            original_id: Some("webScrape"),
-            method: "POST",
-            path: "/augment/scrape",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[],
-            example_response: Some(
-                "{\"url\":\"https://example.com\",\"content\":\"string\",\"format\":\"string\"}",
-            ),
-        },
-        Operation {
-            id: "webSearch",
-            rust_name: "web_search",
-            original_id: Some("webSearch"),
-            method: "POST",
-            path: "/augment/search",
-            requires_auth: true,
-            auth: Auth::BearerOrWallet,
-            idempotency_key: false,
-            generated: true,
-            wrapper: None,
-            returns_secret: false,
-            constraints: &[
-                Constraint {
-                    pointer: "/query",
-                    rule: Rule::MinLength(1u64),
-                },
-                Constraint {
-                    pointer: "/query",
-                    rule: Rule::MaxLength(400u64),
-                },
-                Constraint {
-                    pointer: "/limit",
-                    rule: Rule::Minimum {
-                        value: 1f64,
-                        exclusive: false,
-                    },
-                },
-                Constraint {
-                    pointer: "/limit",
-                    rule: Rule::Maximum {
-                        value: 20f64,
-                        exclusive: false,
-                    },
-                },
-            ],
-            example_response: Some(
-                "{\"query\":\"string\",\"results\":[{\"title\":\"string\",\"url\":\"string\",\"content\":\"string\",\"date\":\"string\"}]}",
-            ),
-        },
+        CREATE_CHAT_COMPLETION,
+        CREATE_RESPONSE,
+        GENERATE_IMAGE,
+        SIMPLE_GENERATE_IMAGE,
+        LIST_IMAGE_STYLES,
+        UPSCALE_IMAGE,
+        EDIT_IMAGE,
+        MULTI_EDIT_IMAGE,
+        BACKGROUND_REMOVE_IMAGE,
+        LIST_MODELS,
+        LIST_MODEL_TRAITS,
+        LIST_MODEL_COMPATIBILITY_MAPPING,
+        GET_API_KEYS,
+        CREATE_API_KEY,
+        DELETE_API_KEY,
+        UPDATE_API_KEY,
+        GET_API_KEY_BY_ID,
+        GET_API_KEY_RATE_LIMITS,
+        GET_API_KEY_RATE_LIMIT_LOGS,
+        GET_API_KEY_GENERATE_WEB3_KEY,
+        POST_API_KEY_GENERATE_WEB3_KEY,
+        LIST_CHARACTERS,
+        GET_CHARACTER_BY_SLUG,
+        GET_CHARACTER_REVIEWS,
+        CREATE_EMBEDDING,
+        CREATE_SPEECH,
+        CREATE_TRANSCRIPTION,
+        CREATE_CLONED_VOICE,
+        COMPLETE_VIDEO,
+        QUEUE_VIDEO,
+        QUOTE_VIDEO,
+        RETRIEVE_VIDEO,
+        CREATE_VIDEO_TRANSCRIPTION,
+        CREATE_TEXT_PARSER,
+        COMPLETE_AUDIO,
+        QUEUE_AUDIO,
+        QUOTE_AUDIO,
+        RETRIEVE_AUDIO,
+        GET_BILLING_BALANCE,
+        GET_BILLING_USAGE,
+        GET_BILLING_USAGE_ANALYTICS,
+        LIST_CRYPTO_RPC_NETWORKS,
+        CRYPTO_RPC_PROXY,
+        GET_X402_BALANCE,
+        TOP_UP_X402_BALANCE,
+        GET_X402_TRANSACTIONS,
+        WEB_SCRAPE,
+        WEB_SEARCH,
     ];
-    /// The operation with this normalized id (`listModels`) or generated
-    /// method name (`list_models`).
-    pub fn find(id: &str) -> Option<&'static Operation> {
-        ALL.iter().find(|op| op.id == id || op.rust_name == id)
+    /// The operation whose generated method is `rust_name`: what progenitor
+    /// passes to the client hooks (`OperationInfo::operation_id`).
+    pub fn by_rust_name(rust_name: &str) -> Option<&'static Operation> {
+        match rust_name {
+            "create_chat_completion" => Some(&CREATE_CHAT_COMPLETION),
+            "create_response" => Some(&CREATE_RESPONSE),
+            "generate_image" => Some(&GENERATE_IMAGE),
+            "simple_generate_image" => Some(&SIMPLE_GENERATE_IMAGE),
+            "list_image_styles" => Some(&LIST_IMAGE_STYLES),
+            "upscale_image" => Some(&UPSCALE_IMAGE),
+            "edit_image" => Some(&EDIT_IMAGE),
+            "multi_edit_image" => Some(&MULTI_EDIT_IMAGE),
+            "background_remove_image" => Some(&BACKGROUND_REMOVE_IMAGE),
+            "list_models" => Some(&LIST_MODELS),
+            "list_model_traits" => Some(&LIST_MODEL_TRAITS),
+            "list_model_compatibility_mapping" => Some(&LIST_MODEL_COMPATIBILITY_MAPPING),
+            "get_api_keys" => Some(&GET_API_KEYS),
+            "create_api_key" => Some(&CREATE_API_KEY),
+            "delete_api_key" => Some(&DELETE_API_KEY),
+            "update_api_key" => Some(&UPDATE_API_KEY),
+            "get_api_key_by_id" => Some(&GET_API_KEY_BY_ID),
+            "get_api_key_rate_limits" => Some(&GET_API_KEY_RATE_LIMITS),
+            "get_api_key_rate_limit_logs" => Some(&GET_API_KEY_RATE_LIMIT_LOGS),
+            "get_api_key_generate_web3_key" => Some(&GET_API_KEY_GENERATE_WEB3_KEY),
+            "post_api_key_generate_web3_key" => Some(&POST_API_KEY_GENERATE_WEB3_KEY),
+            "list_characters" => Some(&LIST_CHARACTERS),
+            "get_character_by_slug" => Some(&GET_CHARACTER_BY_SLUG),
+            "get_character_reviews" => Some(&GET_CHARACTER_REVIEWS),
+            "create_embedding" => Some(&CREATE_EMBEDDING),
+            "create_speech" => Some(&CREATE_SPEECH),
+            "create_transcription" => Some(&CREATE_TRANSCRIPTION),
+            "create_cloned_voice" => Some(&CREATE_CLONED_VOICE),
+            "complete_video" => Some(&COMPLETE_VIDEO),
+            "queue_video" => Some(&QUEUE_VIDEO),
+            "quote_video" => Some(&QUOTE_VIDEO),
+            "retrieve_video" => Some(&RETRIEVE_VIDEO),
+            "create_video_transcription" => Some(&CREATE_VIDEO_TRANSCRIPTION),
+            "create_text_parser" => Some(&CREATE_TEXT_PARSER),
+            "complete_audio" => Some(&COMPLETE_AUDIO),
+            "queue_audio" => Some(&QUEUE_AUDIO),
+            "quote_audio" => Some(&QUOTE_AUDIO),
+            "retrieve_audio" => Some(&RETRIEVE_AUDIO),
+            "get_billing_balance" => Some(&GET_BILLING_BALANCE),
+            "get_billing_usage" => Some(&GET_BILLING_USAGE),
+            "get_billing_usage_analytics" => Some(&GET_BILLING_USAGE_ANALYTICS),
+            "list_crypto_rpc_networks" => Some(&LIST_CRYPTO_RPC_NETWORKS),
+            "crypto_rpc_proxy" => Some(&CRYPTO_RPC_PROXY),
+            "get_x402_balance" => Some(&GET_X402_BALANCE),
+            "top_up_x402_balance" => Some(&TOP_UP_X402_BALANCE),
+            "get_x402_transactions" => Some(&GET_X402_TRANSACTIONS),
+            "web_scrape" => Some(&WEB_SCRAPE),
+            "web_search" => Some(&WEB_SEARCH),
+            _ => None,
+        }
     }
 }

@@ -41,7 +41,6 @@ mod config;
 pub mod defaults;
 pub mod error;
 mod headers;
-mod helpers;
 pub mod meta;
 mod raw;
 pub mod resources;
@@ -61,8 +60,10 @@ pub use error::{
     ApiError, ApiErrorKind, DecodeError, Error, StreamError, StreamErrorKind, TimeoutKind,
 };
 pub use generated::{Client as RawClient, builder, operations, types};
-pub use helpers::{Message, ModelId, Tool, ToolCall, VeniceParameters, WebSearch};
 pub use meta::{Response, ResponseMeta};
-pub use resources::{ChatCompletion, GeneratedImages, ImageInput};
+pub use resources::{
+    ApiKeys, Characters, Chat, ChatCompletion, GeneratedImages, ImageInput, Images, Message,
+    ModelId, Models, Tool, ToolCall, VeniceParameters, WebSearch,
+};
 pub use secret::Secret;
 pub use stream::{ChatCompletionChunk, ChatStream};

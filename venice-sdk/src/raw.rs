@@ -24,7 +24,7 @@ struct Failure(String);
 
 /// The operation progenitor names by its method name.
 fn operation(info: &OperationInfo) -> Result<&'static Operation, String> {
-    operations::find(info.operation_id).ok_or_else(|| {
+    operations::by_rust_name(info.operation_id).ok_or_else(|| {
         format!(
             "{} is not in the operations table of this SDK (regenerate the client)",
             info.operation_id

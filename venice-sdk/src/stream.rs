@@ -443,6 +443,16 @@ impl Stream for ChatStream {
     }
 }
 
+/// A tool call as the API writes it in a message:
+/// `{"id", "type": "function", "function": {"name", "arguments"}}`.
+pub(crate) fn tool_call_value(id: &str, kind: &str, name: &str, arguments: &str) -> Value {
+    serde_json::json!({
+        "id": id,
+        "type": kind,
+        "function": {"name": name, "arguments": arguments},
+    })
+}
+
 /// Folds chunks into the completion `chat().create` would have returned; what
 /// [`ChatStream::collect_completion`] uses, public for callers that also want to
 /// show each chunk as it arrives.
@@ -553,11 +563,12 @@ impl Accumulator {
                     .tool_calls
                     .into_values()
                     .map(|t| {
-                        serde_json::json!({
-                            "id": t.id.unwrap_or_default(),
-                            "type": t.kind.unwrap_or_else(|| "function".into()),
-                            "function": {"name": t.name, "arguments": t.arguments},
-                        })
+                        tool_call_value(
+                            &t.id.unwrap_or_default(),
+                            t.kind.as_deref().unwrap_or("function"),
+                            &t.name,
+                            &t.arguments,
+                        )
                     })
                     .collect();
                 let mut message =

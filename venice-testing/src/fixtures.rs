@@ -20,8 +20,9 @@ use std::fmt;
 use httpmock::Then;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use venice_sdk::operations::Operation;
 use venice_sdk::stream::{ChunkChoice, Delta};
-use venice_sdk::{ChatCompletionChunk, operations, types};
+use venice_sdk::{ChatCompletionChunk, types};
 
 use crate::{png, util};
 
@@ -170,24 +171,24 @@ pub fn error_body(message: &str) -> Value {
     json!({ "error": message })
 }
 
-/// The spec's example success body of an operation (`"listModels"`), as JSON.
+/// The spec's example success body of an operation
+/// (`&operations::LIST_MODELS`), as JSON.
 ///
-/// `None` for an unknown operation or one without a JSON example (`upscaleImage`
-/// answers with image bytes).
-pub fn example_json(operation_id: &str) -> Option<Value> {
-    let text = operations::find(operation_id)?.example_response?;
-    serde_json::from_str(text).ok()
+/// `None` for an operation without a JSON example (`upscaleImage` answers with
+/// image bytes).
+pub fn example_json(operation: &Operation) -> Option<Value> {
+    serde_json::from_str(operation.example_response?).ok()
 }
 
 /// The spec's example success body of an operation, decoded as `T`:
-/// `fixtures::example::<types::ListModelsResponse>("listModels")`.
-pub fn example<T: DeserializeOwned>(operation_id: &str) -> Result<T, ExampleError> {
-    let value = example_json(operation_id).ok_or_else(|| ExampleError {
-        operation: operation_id.to_owned(),
-        message: "no such operation, or it has no JSON example".into(),
+/// `fixtures::example::<types::ListModelsResponse>(&operations::LIST_MODELS)`.
+pub fn example<T: DeserializeOwned>(operation: &Operation) -> Result<T, ExampleError> {
+    let value = example_json(operation).ok_or_else(|| ExampleError {
+        operation: operation.id.to_owned(),
+        message: "the operation has no JSON example".into(),
     })?;
     serde_json::from_value(value).map_err(|e| ExampleError {
-        operation: operation_id.to_owned(),
+        operation: operation.id.to_owned(),
         message: e.to_string(),
     })
 }
@@ -238,6 +239,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use venice_sdk::operations;
 
     #[test]
     fn chunks_fold_back_into_the_text() {
@@ -256,10 +258,10 @@ mod tests {
 
     #[test]
     fn examples_decode() {
-        let models: types::ListModelsResponse = example("listModels").unwrap();
+        let models: types::ListModelsResponse = example(&operations::LIST_MODELS).unwrap();
         assert_eq!(models.data[0].id, "llama-3.2-3b");
-        assert!(example::<types::ListModelsResponse>("nope").is_err());
-        assert!(example_json("upscaleImage").is_none());
+        assert!(example::<types::ListModelsResponse>(&operations::LIST_CHARACTERS).is_err());
+        assert!(example_json(&operations::UPSCALE_IMAGE).is_none());
     }
 
     #[test]

@@ -3,7 +3,8 @@
 use httpmock::{Method, Mock, MockServer, Then, When};
 use serde::Serialize;
 use serde_json::Value;
-use venice_sdk::{ChatCompletionChunk, Client, operations, types};
+use venice_sdk::operations::Operation;
+use venice_sdk::{ChatCompletionChunk, Client, types};
 
 use crate::fixtures;
 
@@ -48,15 +49,16 @@ pub trait VeniceMocks {
     /// once (build your own client to test retries).
     fn venice_client(&self) -> Result<Client, venice_sdk::Error>;
 
-    /// Mocks one operation of [`operations::ALL`] by id (`"listModels"`): `when`
+    /// Mocks one operation (`&operations::LIST_MODELS`): `when`
     /// already matches its method and path, `then` already has status 200,
     /// `content-type: application/json` and Venice's headers. Add conditions and
     /// the body:
     ///
     /// ```
     /// # use venice_testing::{VeniceMocks, httpmock::MockServer};
+    /// # use venice_sdk::operations;
     /// # let server = MockServer::start();
-    /// server.mock_operation("listModels", |when, then| {
+    /// server.mock_operation(&operations::LIST_MODELS, |when, then| {
     ///     when.query_param("type", "image");
     ///     then.body(r#"{"object": "list", "type": "image", "data": []}"#);
     /// });
@@ -65,7 +67,7 @@ pub trait VeniceMocks {
     /// # Panics
     ///
     /// If no operation has this id (a typo in the test).
-    fn mock_operation(&self, operation_id: &str, f: impl FnOnce(When, Then)) -> Mock<'_>;
+    fn mock_operation(&self, op: &Operation, f: impl FnOnce(When, Then)) -> Mock<'_>;
 
     /// `POST /chat/completions` without `"stream": true` answers `response`.
     fn mock_chat_completion(&self, response: &types::CreateChatCompletionResponse) -> Mock<'_>;
@@ -163,14 +165,7 @@ impl VeniceMocks for MockServer {
             .build()
     }
 
-    fn mock_operation(&self, operation_id: &str, f: impl FnOnce(When, Then)) -> Mock<'_> {
-        let Some(op) = operations::find(operation_id) else {
-            let known: Vec<&str> = operations::ALL.iter().map(|op| op.id).collect();
-            panic!(
-                "no operation `{operation_id}` in venice_sdk::operations::ALL (known: {})",
-                known.join(", ")
-            );
-        };
+    fn mock_operation(&self, op: &Operation, f: impl FnOnce(When, Then)) -> Mock<'_> {
         self.mock(|when, then| {
             let when = when.method(op.method).path(op.path);
             let then = then

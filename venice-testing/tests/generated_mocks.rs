@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use venice_sdk::types::{self, ApiErrorBody, ChatCompletionRequest};
-use venice_sdk::{Client, Message};
+use venice_sdk::{Client, Message, operations};
 use venice_testing::fixtures;
 use venice_testing::generated::MockServerExt;
 use venice_testing::httpmock::MockServer;
@@ -21,7 +21,7 @@ fn client(server: &MockServer) -> Client {
 #[tokio::test]
 async fn list_models_with_the_generated_mock() {
     let server = MockServer::start_async().await;
-    let models: types::ListModelsResponse = fixtures::example("listModels").unwrap();
+    let models: types::ListModelsResponse = fixtures::example(&operations::LIST_MODELS).unwrap();
     let mock = server.list_models(|when, then| {
         let _ = when.type_(types::ListModelsType::Text);
         then.ok(&models);
@@ -88,7 +88,8 @@ async fn delete_api_key_matches_the_query_parameter() {
 #[tokio::test]
 async fn a_created_key_is_served_inside_secret_exposing() {
     let server = MockServer::start_async().await;
-    let mut created: types::CreateApiKeyResponse = fixtures::example("createApiKey").unwrap();
+    let mut created: types::CreateApiKeyResponse =
+        fixtures::example(&operations::CREATE_API_KEY).unwrap();
     created.data.api_key = venice_sdk::Secret::new("vk-served-by-the-mock");
     let mock = server.create_api_key(|_, then| {
         venice_sdk::Secret::exposing(|| then.ok(&created));

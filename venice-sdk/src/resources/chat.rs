@@ -1,8 +1,59 @@
-//! Short constructors for the generated types where their builders are long.
+//! Chat completions: `client.chat()`, and the request and response helpers
+//! that serve them (messages, tools, Venice parameters, completion accessors).
 
-use std::fmt;
+use crate::stream::ChatStream;
+use crate::transport;
+use crate::{Client, Error, Response, operations, types};
 
-use crate::types;
+use super::json_request;
+
+impl Client {
+    /// Chat completions.
+    pub fn chat(&self) -> Chat<'_> {
+        Chat { client: self }
+    }
+}
+
+/// The chat completion returned by [`Chat::create`].
+pub type ChatCompletion = types::CreateChatCompletionResponse;
+
+/// Chat completions: `client.chat()`.
+#[derive(Clone, Copy, Debug)]
+pub struct Chat<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl Chat<'_> {
+    /// Creates a (non-streaming) chat completion.
+    ///
+    /// `stream` is cleared: this call waits for the whole answer.
+    pub async fn create(
+        &self,
+        mut request: types::ChatCompletionRequest,
+    ) -> Result<Response<ChatCompletion>, Error> {
+        request.stream = None;
+        let op = &operations::CREATE_CHAT_COMPLETION;
+        transport::call_json(self.client.config(), op, &[], Some(&request)).await
+    }
+
+    /// Starts a streamed chat completion (`stream` is set to `true`).
+    ///
+    /// Returns once the response head has arrived: an error status, or an answer
+    /// that is not an event stream, is returned here as the same [`Error`] as
+    /// [`create`](Self::create) would give. The chunks are then pulled from the
+    /// returned [`ChatStream`].
+    pub async fn stream(
+        &self,
+        mut request: types::ChatCompletionRequest,
+    ) -> Result<ChatStream, Error> {
+        request.stream = Some(true);
+        let op = &operations::CREATE_CHAT_COMPLETION;
+        let config = self.client.config();
+        let http = json_request(config, op, "text/event-stream", &request)?;
+        let (response, meta) = transport::open_stream(config, op, http).await?;
+        Ok(ChatStream::new(response, meta, op.id, config))
+    }
+}
 
 /// A chat message: `Message::user("Hello")`, `Message::system("Be brief")`.
 pub type Message = types::ChatCompletionRequestMessagesItem;
@@ -37,7 +88,7 @@ impl types::ChatCompletionRequest {
     /// A request for `model` with `messages` and every other field unset (the server
     /// applies its defaults).
     ///
-    /// `model` may carry feature suffixes: see [`ModelId`].
+    /// `model` may carry feature suffixes: see [`ModelId`](crate::ModelId).
     pub fn new(model: impl Into<String>, messages: impl IntoIterator<Item = Message>) -> Self {
         types::ChatCompletionRequest::from_required(messages.into_iter().collect(), model.into())
     }
@@ -64,42 +115,6 @@ impl types::ChatCompletionRequest {
     pub fn with_max_completion_tokens(mut self, tokens: i64) -> Self {
         self.max_completion_tokens = Some(tokens);
         self
-    }
-}
-
-impl types::GenerateImageRequest {
-    /// A request for `model` to draw `prompt`, every other field unset.
-    ///
-    /// A prompt the API would refuse (empty, or over its length limit) is an
-    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) naming `prompt`.
-    pub fn new(model: impl Into<String>, prompt: impl Into<String>) -> Result<Self, crate::Error> {
-        let prompt: types::GenerateImageRequestPrompt =
-            prompt
-                .into()
-                .parse()
-                .map_err(|e: types::error::ConversionError| {
-                    crate::Error::invalid("prompt", e.to_string())
-                })?;
-        Ok(types::GenerateImageRequest::from_required(
-            model.into(),
-            prompt,
-        ))
-    }
-
-    /// Sets `width` and `height` in pixels.
-    ///
-    /// Zero is refused here; sizes over the API's maximum are refused when the
-    /// request is sent, both as [`Error::InvalidRequest`](crate::Error::InvalidRequest).
-    pub fn with_size(mut self, width: u64, height: u64) -> Result<Self, crate::Error> {
-        self.width = Some(
-            std::num::NonZeroU64::new(width)
-                .ok_or_else(|| crate::Error::invalid("width", "must be greater than 0"))?,
-        );
-        self.height = Some(
-            std::num::NonZeroU64::new(height)
-                .ok_or_else(|| crate::Error::invalid("height", "must be greater than 0"))?,
-        );
-        Ok(self)
     }
 }
 
@@ -161,11 +176,7 @@ impl ToolCall {
     }
 
     fn to_value(&self) -> serde_json::Value {
-        serde_json::json!({
-            "id": self.id,
-            "type": "function",
-            "function": {"name": self.name, "arguments": self.arguments},
-        })
+        crate::stream::tool_call_value(&self.id, "function", &self.name, &self.arguments)
     }
 }
 
@@ -289,71 +300,6 @@ fn content_text(content: &impl serde::Serialize) -> Option<String> {
     }
 }
 
-/// A model id with feature suffixes: `ModelId::new("qwen3-4b").feature("disable_thinking", true)`
-/// displays as `qwen3-4b:disable_thinking=true`.
-///
-/// Suffixes switch on `venice_parameters` features through the model name alone
-/// (for clients that can only set `model`). Reserved characters in keys and values
-/// (`%`, `&`, `=`, `:`) are percent-encoded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ModelId {
-    model: String,
-    features: Vec<(String, String)>,
-}
-
-impl ModelId {
-    /// A model id without features.
-    pub fn new(model: impl Into<String>) -> Self {
-        ModelId {
-            model: model.into(),
-            features: Vec::new(),
-        }
-    }
-
-    /// Adds (or replaces) a feature.
-    pub fn feature(mut self, key: impl Into<String>, value: impl ToString) -> Self {
-        let key = key.into();
-        let value = value.to_string();
-        match self.features.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.features.push((key, value)),
-        }
-        self
-    }
-}
-
-fn encode(part: &str, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-    for c in part.chars() {
-        match c {
-            '%' => out.write_str("%25")?,
-            '&' => out.write_str("%26")?,
-            '=' => out.write_str("%3D")?,
-            ':' => out.write_str("%3A")?,
-            c => write!(out, "{c}")?,
-        }
-    }
-    Ok(())
-}
-
-impl fmt::Display for ModelId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.model)?;
-        for (i, (k, v)) in self.features.iter().enumerate() {
-            f.write_str(if i == 0 { ":" } else { "&" })?;
-            encode(k, f)?;
-            f.write_str("=")?;
-            encode(v, f)?;
-        }
-        Ok(())
-    }
-}
-
-impl From<ModelId> for String {
-    fn from(id: ModelId) -> String {
-        id.to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -432,25 +378,6 @@ mod tests {
         let back = serde_json::to_value(Message::assistant_tool_calls(&calls)).unwrap();
         assert_eq!(back["tool_calls"][0]["function"]["name"], "get_weather");
         assert_eq!(back["role"], "assistant");
-    }
-
-    #[test]
-    fn model_ids_with_features() {
-        assert_eq!(ModelId::new("qwen3-4b").to_string(), "qwen3-4b");
-        let id = ModelId::new("qwen3-4b")
-            .feature("disable_thinking", true)
-            .feature("enable_web_search", "on")
-            .feature("disable_thinking", false);
-        assert_eq!(
-            id.to_string(),
-            "qwen3-4b:disable_thinking=false&enable_web_search=on"
-        );
-        assert_eq!(
-            ModelId::new("m").feature("a&b", "c=d:e%").to_string(),
-            "m:a%26b=c%3Dd%3Ae%25"
-        );
-        let req = types::ChatCompletionRequest::new(ModelId::new("m").feature("x", 1), []);
-        assert_eq!(req.model, "m:x=1");
     }
 
     #[test]
