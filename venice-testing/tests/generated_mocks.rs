@@ -52,13 +52,8 @@ async fn chat_completion_matches_the_typed_body() {
 #[tokio::test]
 async fn errors_with_the_generated_mock() {
     let server = MockServer::start_async().await;
-    let body = ApiErrorBody {
-        code: None,
-        details: None,
-        error: Some(serde_json::json!("Specified model not found")),
-        issues: None,
-        message: None,
-    };
+    let mut body = ApiErrorBody::from_required();
+    body.error = Some(serde_json::json!("Specified model not found"));
     server.list_characters(|_, then| {
         then.client_error(404, &body);
     });
