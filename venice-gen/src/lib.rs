@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use venice_openapi::{Normalized, Report};
 
 pub mod constructors;
+pub mod mutate;
 
 /// The command that regenerates the checked-in client, named in the header.
 pub const REGEN_COMMAND: &str = "cargo xtask regen";
