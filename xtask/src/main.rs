@@ -4,6 +4,9 @@
 //!   `spec/venice.yaml` and print the normalization report.
 //! - `cargo xtask regen --spec FILE --out FILE`: the same for any spec into any file,
 //!   without touching the tree.
+//! - `regen` prints what changed for SDK users (operations added, removed or renamed;
+//!   fields added, removed or changed; enum values; what breaks source
+//!   compatibility); `--report FILE` also writes it as Markdown.
 //! - `cargo xtask check`: exit non-zero with a diff when the checked-in client is stale.
 //! - `cargo xtask mutate-check`: regenerate from a spec with a new optional field on
 //!   every object, a new value on every enum, a new member on every union and a new
@@ -14,7 +17,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 const USAGE: &str = "usage:
-  cargo xtask regen [--spec FILE --out FILE] [--mocks-out FILE] [--quiet]
+  cargo xtask regen [--spec FILE --out FILE] [--mocks-out FILE] [--report FILE] [--quiet]
   cargo xtask check
   cargo xtask mutate-check [--spec FILE]";
 
@@ -41,6 +44,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut spec = None;
     let mut out = None;
     let mut mocks_out = None;
+    let mut report = None;
     let mut quiet = false;
     let mut it = rest.iter();
     while let Some(arg) = it.next() {
@@ -48,6 +52,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             "--spec" => spec = Some(it.next().ok_or("--spec needs a file")?.clone()),
             "--out" => out = Some(it.next().ok_or("--out needs a file")?.clone()),
             "--mocks-out" => mocks_out = Some(it.next().ok_or("--mocks-out needs a file")?.clone()),
+            "--report" => report = Some(PathBuf::from(it.next().ok_or("--report needs a file")?)),
             "--quiet" => quiet = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -87,6 +92,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
                 &spec_name,
                 &out_path,
                 mocks_path.as_deref(),
+                report.as_deref(),
                 quiet,
             )
         }
@@ -105,6 +111,7 @@ fn regen(
     spec_name: &str,
     out: &Path,
     mocks_out: Option<&Path>,
+    report: Option<&Path>,
     quiet: bool,
 ) -> Result<ExitCode, String> {
     let text = read(spec)?;
@@ -113,6 +120,33 @@ fn regen(
     let elapsed = start.elapsed();
     if !quiet {
         print!("{}", output.report);
+    } else {
+        for warning in &output.report.warnings {
+            println!("warning: {warning}");
+        }
+    }
+    // What changed for users, against the client this run replaces.
+    let previous = std::fs::read_to_string(out).ok();
+    let changes = match &previous {
+        Some(old) => Some(venice_gen::changes::compare(old, &output.code)?),
+        None => None,
+    };
+    if let Some(changes) = &changes {
+        let title = format!(
+            "SDK changes from {} (`info.version` {})",
+            spec_name, output.spec_version
+        );
+        let markdown = changes.to_markdown(&title);
+        print!("\n{markdown}");
+        if let Some(report) = report {
+            write(report, &markdown)?;
+            println!("wrote {}", report.display());
+        }
+    } else if let Some(report) = report {
+        write(
+            report,
+            &format!("## SDK generated from {spec_name}\n\nNo previous client to compare with.\n"),
+        )?;
     }
     std::fs::write(out, &output.code)
         .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
