@@ -67,7 +67,7 @@ async fn delete_api_key_matches_the_query_parameter() {
     let server = MockServer::start_async().await;
     let mock = server.delete_api_key(|when, then| {
         let _ = when.id("key-9");
-        then.ok(&types::DeleteApiKeyResponse { success: true });
+        then.ok(&types::DeleteApiKeyResponse::from_required(true));
     });
     assert!(
         client(&server)

@@ -276,7 +276,7 @@ fn mutate_check(root: &Path, spec: Option<&str>) -> Result<ExitCode, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let start = Instant::now();
     println!(
-        "compiling venice-sdk with its examples in {}",
+        "compiling venice-sdk (lib, examples, tests) and venice-testing in {}",
         scratch.display()
     );
     let status = std::process::Command::new(cargo)
@@ -284,8 +284,11 @@ fn mutate_check(root: &Path, spec: Option<&str>) -> Result<ExitCode, String> {
             "check",
             "-p",
             "venice-sdk",
+            "-p",
+            "venice-testing",
             "--lib",
             "--examples",
+            "--tests",
             "--offline",
         ])
         .env("CARGO_TARGET_DIR", &target)
@@ -294,12 +297,12 @@ fn mutate_check(root: &Path, spec: Option<&str>) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         eprintln!(
-            "error: venice-sdk does not compile against a spec that only added optional fields, enum values, union members and an operation (see above): build generated types with `from_required`/builders and give matches on generated enums a fallback arm"
+            "error: venice-sdk or venice-testing does not compile against a spec that only added optional fields, enum values, union members and an operation (see above): build generated types with `from_required`/builders and give matches on generated enums a fallback arm"
         );
         return Ok(ExitCode::FAILURE);
     }
     println!(
-        "venice-sdk and its examples compile against the mutated spec ({:.0} s)",
+        "venice-sdk (lib, examples, tests) and venice-testing compile against the mutated spec ({:.0} s)",
         start.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
