@@ -475,3 +475,39 @@ components:
     // Constructors over the required fields only.
     assert!(flat.contains("pub fn from_required( created: ::std::string::String, id: ::std::string::String, ) -> Self"), "Job::from_required");
 }
+
+/// Upstream shipped a spec (2026-04-06) listing `QueueVideoRequest.properties.upscale_factor`
+/// twice. The same mistake made in the current spec regenerates, with a warning
+/// naming the key and its lines; the last value wins.
+#[test]
+fn a_spec_with_a_repeated_key_regenerates_with_a_warning() {
+    let text = spec_text();
+    let at = text
+        .find("    QueueVideoRequest:\n")
+        .expect("QueueVideoRequest in the spec");
+    let props = at + text[at..].find("      properties:\n").unwrap() + "      properties:\n".len();
+    let repeated =
+        "        upscale_factor:\n          type: integer\n          description: listed twice\n";
+    let broken = format!("{}{repeated}{}", &text[..props], &text[props..]);
+    let first_line = text[..props].lines().count() + 1;
+    let out = venice_gen::generate(&broken, "repeated.yaml").unwrap();
+    let warnings = &out.report.warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains(
+            "`upscale_factor` in `components.schemas.QueueVideoRequest.properties.upscale_factor` at lines "
+        ) && warnings[0].contains(&format!("lines {first_line}, ")),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        out.report
+            .to_string()
+            .starts_with("warning: duplicate mapping key")
+    );
+    // The last value (the spec's own) wins: the enum of factors is kept.
+    assert!(
+        out.code
+            .contains("pub struct QueueVideoRequestUpscaleFactor(i64)")
+    );
+}
