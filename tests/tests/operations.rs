@@ -202,3 +202,43 @@ async fn every_documented_error_status_decodes_into_an_api_error() {
         "only {checked} documented error statuses found"
     );
 }
+
+/// What the send path reads from the table, for the operations the SDK wraps.
+#[test]
+fn the_table_carries_auth_modes_secrets_and_idempotency_keys() {
+    use operations::Auth;
+    let find = |method: &str, path: &str| {
+        operations::ALL
+            .iter()
+            .find(|op| op.method == method && op.path == path)
+            .unwrap_or_else(|| panic!("{method} {path}"))
+    };
+    for (method, path, auth, secret) in [
+        ("POST", "/chat/completions", Auth::BearerOrWallet, false),
+        ("POST", "/image/generate", Auth::BearerOrWallet, false),
+        ("GET", "/models", Auth::Optional, false),
+        ("GET", "/image/styles", Auth::Optional, false),
+        ("GET", "/api_keys", Auth::Bearer, false),
+        ("POST", "/api_keys", Auth::Bearer, true),
+        ("GET", "/api_keys/generate_web3_key", Auth::None, false),
+        ("POST", "/api_keys/generate_web3_key", Auth::None, true),
+        ("GET", "/x402/balance/{walletAddress}", Auth::Wallet, false),
+        ("POST", "/x402/top-up", Auth::None, false),
+    ] {
+        let op = find(method, path);
+        assert_eq!(op.auth, auth, "{method} {path}");
+        assert_eq!(op.returns_secret, secret, "{method} {path}");
+        // The key is sent when the client has one for every mode but None and Wallet.
+        assert_eq!(
+            op.requires_auth,
+            !matches!(auth, Auth::None | Auth::Wallet),
+            "{method} {path}"
+        );
+    }
+    let idempotent: Vec<&str> = operations::ALL
+        .iter()
+        .filter(|op| op.idempotency_key)
+        .map(|op| op.path)
+        .collect();
+    assert_eq!(idempotent, ["/crypto/rpc/{network}"]);
+}

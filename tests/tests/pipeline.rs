@@ -317,3 +317,197 @@ fn malformed_specs_are_errors_naming_the_place() {
         assert!(err.contains(needle), "{err}");
     }
 }
+
+/// The shapes of the current spec, each in a few lines: the pipeline generates a
+/// client that compiles them into the types and table the SDK expects.
+#[test]
+fn the_shapes_of_the_current_spec_generate() {
+    let spec = format!(
+        "{HEAD}security: [{{BearerAuth: []}}]
+paths:
+  /jobs/{{id}}:
+    post:
+      operationId: runJob
+      security: [{{BearerAuth: []}}, {{siwx: []}}]
+      parameters:
+        - {{name: id, in: path, required: true, schema: {{type: string}}}}
+        - {{name: Idempotency-Key, in: header, schema: {{type: string}}}}
+        - {{name: SIGN-IN-WITH-X, in: header, schema: {{type: string}}}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              allOf:
+                - {{$ref: '#/components/schemas/Closed'}}
+                - {{type: object, properties: {{extra: {{type: string}}}}}}
+      responses:
+        '200':
+          description: the job, or its file
+          content:
+            application/json: {{schema: {{$ref: '#/components/schemas/Job'}}}}
+            video/mp4: {{schema: {{type: string, format: binary}}}}
+            text/csv: {{schema: {{type: string}}}}
+        '402':
+          description: pay first
+          content:
+            application/json:
+              schema: {{type: object, properties: {{x402Version: {{type: integer}}, accepts: {{type: array, items: {{}}}}}}}}
+  /public:
+    get:
+      operationId: listPublic
+      security: [{{}}, {{BearerAuth: []}}]
+      responses:
+        '200': {{description: ok, content: {{application/json: {{schema: {{type: object, properties: {{ok: {{type: boolean, enum: [true]}}}}}}}}}}}}
+  /wallet/{{address}}:
+    get:
+      operationId: getWallet
+      security: [{{siwx: []}}]
+      parameters:
+        - {{name: address, in: path, required: true, schema: {{type: string}}}}
+        - {{name: PAYMENT-SIGNATURE, in: header, schema: {{type: string}}}}
+      responses:
+        '200': {{description: ok, content: {{application/json: {{schema: {{type: object}}}}}}}}
+  /open:
+    get:
+      operationId: openThing
+      security: []
+      responses:
+        '200': {{description: file, content: {{image/png: {{schema: {{type: string, format: binary}}}}}}}}
+  /old:
+    get:
+      operationId: oldThing
+      deprecated: true
+      responses:
+        '410': {{description: gone, content: {{application/json: {{schema: {{type: object, properties: {{error: {{type: string}}}}}}}}}}}}
+components:
+  securitySchemes:
+    BearerAuth: {{type: http, scheme: bearer}}
+    siwx: {{type: apiKey, in: header, name: X-Sign-In-With-X}}
+  schemas:
+    Closed:
+      type: object
+      additionalProperties: false
+      required: [factor]
+      properties:
+        factor: {{type: integer, enum: [1, 2, 4]}}
+        at: {{type: string, format: date-time}}
+    Job:
+      type: object
+      required: [id, created]
+      properties:
+        id: {{type: string, format: uuid}}
+        created: {{type: string, format: date-time}}
+        day: {{type: string, format: date}}
+        link: {{type: string, format: uri}}
+        input: {{anyOf: [{{}}, {{type: string}}, {{type: string, format: uri}}]}}
+        part: {{title: Part, type: object, properties: {{a: {{type: string}}}}}}
+        other: {{title: Part, type: object, properties: {{b: {{type: integer}}}}}}
+"
+    );
+    let out = venice_gen::generate(&spec, "shapes.yaml").unwrap();
+    let code = &out.code;
+    assert!(
+        !code.contains("chrono") && !code.contains("uuid::"),
+        "no date or uuid crate"
+    );
+    for method in [
+        "run_job",
+        "list_public",
+        "get_wallet",
+        "open_thing",
+        "old_thing",
+    ] {
+        assert!(
+            code.contains(&format!("pub fn {method}(&self)")),
+            "{method}"
+        );
+    }
+    // Header parameters are builder methods; the path parameter too.
+    let flat = code.split_whitespace().collect::<Vec<_>>().join(" ");
+    for setter in [
+        "pub fn idempotency_key<",
+        "pub fn sign_in_with_x<",
+        "pub fn payment_signature<",
+        "pub fn id<",
+        "pub fn address<",
+    ] {
+        assert!(flat.contains(setter), "{setter}");
+    }
+    // The table carries the auth modes and the idempotency key.
+    for (id, auth, idem) in [
+        ("runJob", "BearerOrWallet", true),
+        ("listPublic", "Optional", false),
+        ("getWallet", "Wallet", false),
+        ("openThing", "None", false),
+        ("oldThing", "Bearer", false),
+    ] {
+        let entry = flat
+            .split("Operation { id: ")
+            .find(|e| e.starts_with(&format!("\"{id}\"")))
+            .unwrap_or_else(|| panic!("{id} missing from the table"));
+        assert!(
+            entry.contains(&format!("auth: Auth::{auth},")),
+            "{id}: {entry}"
+        );
+        assert!(
+            entry.contains(&format!("idempotency_key: {idem},")),
+            "{id}: {entry}"
+        );
+    }
+    // The x402 body stays reachable from the shared error type.
+    assert!(flat.contains("pub x402_version:"), "x402Version kept");
+    assert!(flat.contains("pub accepts:"), "accepts kept");
+    // allOf of a closed schema and more properties: one struct with both.
+    assert!(flat.contains("pub extra:") && flat.contains("pub factor:"));
+    // `{}`-or-strings union: any JSON value, no Variant0.
+    assert!(flat.contains("pub input: ::std::option::Option<::serde_json::Value>"));
+    // Binary alternatives recorded for wrappers.
+    let report = out.report.to_string();
+    assert!(
+        report.contains("text/csv") && report.contains("video/mp4"),
+        "{report}"
+    );
+    // A title naming two shapes no longer makes them one type.
+    assert!(
+        !flat.contains("pub part: ::std::option::Option<Part>")
+            || !flat.contains("pub other: ::std::option::Option<Part>")
+    );
+    // Constructors over the required fields only.
+    assert!(flat.contains("pub fn from_required( created: ::std::string::String, id: ::std::string::String, ) -> Self"), "Job::from_required");
+}
+
+/// Upstream shipped a spec (2026-04-06) listing `QueueVideoRequest.properties.upscale_factor`
+/// twice. The same mistake made in the current spec regenerates, with a warning
+/// naming the key and its lines; the last value wins.
+#[test]
+fn a_spec_with_a_repeated_key_regenerates_with_a_warning() {
+    let text = spec_text();
+    let at = text
+        .find("    QueueVideoRequest:\n")
+        .expect("QueueVideoRequest in the spec");
+    let props = at + text[at..].find("      properties:\n").unwrap() + "      properties:\n".len();
+    let repeated =
+        "        upscale_factor:\n          type: integer\n          description: listed twice\n";
+    let broken = format!("{}{repeated}{}", &text[..props], &text[props..]);
+    let first_line = text[..props].lines().count() + 1;
+    let out = venice_gen::generate(&broken, "repeated.yaml").unwrap();
+    let warnings = &out.report.warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains(
+            "`upscale_factor` in `components.schemas.QueueVideoRequest.properties.upscale_factor` at lines "
+        ) && warnings[0].contains(&format!("lines {first_line}, ")),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        out.report
+            .to_string()
+            .starts_with("warning: duplicate mapping key")
+    );
+    // The last value (the spec's own) wins: the enum of factors is kept.
+    assert!(
+        out.code
+            .contains("pub struct QueueVideoRequestUpscaleFactor(i64)")
+    );
+}

@@ -18,7 +18,9 @@ use quote::quote;
 use sha2::{Digest, Sha256};
 use venice_openapi::{Normalized, Report};
 
+pub mod changes;
 pub mod constructors;
+pub mod mutate;
 
 /// The command that regenerates the checked-in client, named in the header.
 pub const REGEN_COMMAND: &str = "cargo xtask regen";
@@ -53,6 +55,8 @@ pub struct Output {
     pub code: String,
     /// What normalization changed.
     pub report: Report,
+    /// `info.version` of the spec.
+    pub spec_version: String,
 }
 
 impl Output {
@@ -102,6 +106,7 @@ pub fn generate(spec_text: &str, spec_name: &str) -> Result<Output, Error> {
     let header = header(&normalized, spec_text, spec_name);
     Ok(Output {
         code: header + &body,
+        spec_version: normalized.spec.info.version.clone(),
         report: normalized.report,
     })
 }

@@ -77,6 +77,10 @@ pub const PASSES: &[Pass] = &[
         run: string_formats,
     },
     Pass {
+        name: "closed_all_of",
+        run: closed_all_of,
+    },
+    Pass {
         name: "form_bodies",
         run: form_bodies,
     },
@@ -115,6 +119,10 @@ pub const PASSES: &[Pass] = &[
     Pass {
         name: "secret_fields",
         run: secret_fields,
+    },
+    Pass {
+        name: "open_unions",
+        run: open_unions,
     },
     Pass {
         name: "same_type_unions",
@@ -553,6 +561,77 @@ pub fn string_formats(
     Ok(())
 }
 
+/// Opens the closed members of an `allOf` that other members extend.
+///
+/// Prevents: typify resolving `allOf: [{$ref: Closed}, {properties: {extra}}]`,
+/// where `Closed` has `additionalProperties: false`, to `Closed` alone: `extra`
+/// silently disappears from the generated type (and `deny_unknown_fields` would
+/// refuse it). The closed member is inlined without `additionalProperties: false`,
+/// so the members merge into one struct with every property.
+pub fn closed_all_of(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let components = doc
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let resolve = |m: &Value| -> Value {
+        match m
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| ref_name(r, "schemas"))
+        {
+            Some(name) => components.get(name).cloned().unwrap_or(Value::Null),
+            None => m.clone(),
+        }
+    };
+    let mut count = 0usize;
+    walk_all_schemas(doc, &mut |schema| {
+        let Some(Value::Array(members)) = schema.get_mut("allOf") else {
+            return;
+        };
+        let resolved: Vec<Value> = members.iter().map(&resolve).collect();
+        let names = |s: &Value| -> BTreeSet<String> {
+            s.get("properties")
+                .and_then(Value::as_object)
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let mut changed = false;
+        for (i, member) in members.iter_mut().enumerate() {
+            let closed = &resolved[i];
+            if closed.get("additionalProperties") != Some(&Value::Bool(false)) {
+                continue;
+            }
+            let own = names(closed);
+            let extended = resolved
+                .iter()
+                .enumerate()
+                .any(|(j, other)| j != i && names(other).iter().any(|n| !own.contains(n)));
+            if !extended {
+                continue;
+            }
+            let mut open = closed.clone();
+            if let Some(obj) = open.as_object_mut() {
+                obj.remove("additionalProperties");
+            }
+            *member = open;
+            changed = true;
+        }
+        if changed {
+            count += 1;
+        }
+    });
+    if count > 0 {
+        changes.push(format!(
+            "{count} allOf of a closed schema and more properties merged into one open schema"
+        ));
+    }
+    Ok(())
+}
+
 fn is_json(media_type: &str) -> bool {
     let essence = media_type.split(';').next().unwrap_or("").trim();
     essence == "application/json" || essence.ends_with("+json")
@@ -805,6 +884,43 @@ pub fn shared_error_schema(
     } else {
         schemas.insert(ERROR_SCHEMA.into(), error_schema());
     }
+    // The properties the replaced error bodies declare (x402's `accepts`,
+    // `x402Version`, `topUpInstructions`, …) stay readable as untyped fields.
+    let components = doc
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut extra: Vec<(String, String)> = Vec::new();
+    for_each_operation(doc, &mut |op| {
+        let Some(Value::Object(responses)) = op.operation.get("responses") else {
+            return;
+        };
+        for (status, response) in responses {
+            if !(status.starts_with('4') || status.starts_with('5')) {
+                continue;
+            }
+            if let Some(schema) = response.pointer("/content/application~1json/schema") {
+                error_property_names(schema, &components, 0, &mut extra);
+            }
+        }
+    });
+    let mut added = Vec::new();
+    if let Some(Value::Object(props)) =
+        doc.pointer_mut(&format!("/components/schemas/{ERROR_SCHEMA}/properties"))
+    {
+        for (name, description) in extra {
+            if !props.contains_key(&name) {
+                props.insert(name.clone(), json!({"description": description}));
+                added.push(name);
+            }
+        }
+    }
+    if !added.is_empty() {
+        changes.push(format!(
+            "`{ERROR_SCHEMA}` keeps the fields of the error bodies it replaces: {}",
+            added.join(", ")
+        ));
+    }
     let reference = json!({"$ref": format!("#/components/schemas/{ERROR_SCHEMA}")});
     for_each_operation(doc, &mut |op| {
         let where_ = format!("{} {}", op.method.to_ascii_uppercase(), op.path);
@@ -916,6 +1032,49 @@ pub fn single_success_schema(
         ));
     });
     Ok(())
+}
+
+/// The top-level property names (with a description) of an error body schema,
+/// following `$ref`s and the members of unions.
+fn error_property_names(
+    schema: &Value,
+    components: &Value,
+    depth: usize,
+    out: &mut Vec<(String, String)>,
+) {
+    if depth > 8 {
+        return;
+    }
+    if let Some(name) = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| ref_name(r, "schemas"))
+    {
+        if let Some(target) = components.get(name) {
+            error_property_names(target, components, depth + 1, out);
+        }
+        return;
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(members)) = schema.get(key) {
+            for m in members {
+                error_property_names(m, components, depth + 1, out);
+            }
+        }
+    }
+    if let Some(Value::Object(props)) = schema.get("properties") {
+        for (name, prop) in props {
+            if out.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            let description = prop
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("A field of some error bodies.")
+                .to_owned();
+            out.push((name.clone(), description));
+        }
+    }
 }
 
 fn error_schema() -> Value {
@@ -1328,6 +1487,70 @@ pub fn secret_fields(
     if count > 0 {
         changes.push(format!(
             "{count} credential fields in responses typed as `Secret`"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a schema accepts any JSON value: `{}`, or only documentation keys.
+fn accepts_anything(schema: &Value) -> bool {
+    schema.as_object().is_some_and(|o| {
+        o.keys().all(|k| {
+            matches!(
+                k.as_str(),
+                "description" | "title" | "example" | "examples" | "deprecated"
+            )
+        })
+    })
+}
+
+/// Replaces a union that has a member accepting anything (`{}`) by that member.
+///
+/// Prevents: typify emitting an untagged enum such as `Variant0(Value)`,
+/// `Variant1(String)`, `Variant2(String)` for `anyOf: [{}, string, string(uri)]`:
+/// the first variant swallows every value, so the others are never read and only
+/// confuse callers. The union accepts any value, so its type is `serde_json::Value`;
+/// the members stay described in the doc comment.
+pub fn open_unions(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let mut count = 0usize;
+    walk_all_schemas(doc, &mut |schema| {
+        let Some(obj) = schema.as_object_mut() else {
+            return;
+        };
+        for key in ["anyOf", "oneOf"] {
+            let Some(Value::Array(members)) = obj.get(key) else {
+                continue;
+            };
+            if !members.iter().any(accepts_anything) {
+                continue;
+            }
+            let kinds: Vec<String> = members
+                .iter()
+                .map(|m| {
+                    let t = m.get("type").and_then(Value::as_str).unwrap_or("any value");
+                    match m.get("format").and_then(Value::as_str) {
+                        Some(f) => format!("{t} ({f})"),
+                        None => t.to_owned(),
+                    }
+                })
+                .collect();
+            obj.remove(key);
+            let note = format!("Any JSON value (the spec lists: {}).", kinds.join(", "));
+            let description = match obj.get("description").and_then(Value::as_str) {
+                Some(d) => format!("{d}\n\n{note}"),
+                None => note,
+            };
+            obj.insert("description".into(), Value::String(description));
+            count += 1;
+        }
+    });
+    if count > 0 {
+        changes.push(format!(
+            "{count} unions with a member accepting anything made any JSON value"
         ));
     }
     Ok(())

@@ -13,9 +13,27 @@ pub mod types {
     ///An error body as the Venice API sends it. `error` is usually a message string and sometimes an object with a `message`; validation errors add `details` or `issues`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ApiErrorBody {
+        ///Protocol payment requirements. Clients should choose one entry, such as Base or Solana, and sign exactly that requirement.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub accepts: ::std::option::Option<::serde_json::Value>,
+        ///A field of some error bodies.
+        #[serde(
+            rename = "authOptions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auth_options: ::std::option::Option<::serde_json::Value>,
         ///A machine-readable error code, when given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::serde_json::Value>,
+        ///Current x402 credit balance for the wallet.
+        #[serde(
+            rename = "currentBalanceUsd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub current_balance_usd: ::std::option::Option<::serde_json::Value>,
+        ///Protected resource description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::serde_json::Value>,
         ///Details about invalid input.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<::serde_json::Value>,
@@ -28,6 +46,63 @@ pub mod types {
         ///A message, when the body carries one outside `error`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        ///Minimum x402 credit balance required before the request can run.
+        #[serde(
+            rename = "minimumBalanceUsd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub minimum_balance_usd: ::std::option::Option<::serde_json::Value>,
+        ///Minimum allowed top-up amount in USD.
+        #[serde(
+            rename = "minimumTopUpUsd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub minimum_top_up_usd: ::std::option::Option<::serde_json::Value>,
+        ///Reason the x402-authenticated request could not proceed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<::serde_json::Value>,
+        ///A field of some error bodies.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub resource: ::std::option::Option<::serde_json::Value>,
+        ///A field of some error bodies.
+        #[serde(
+            rename = "siwxChallenge",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub siwx_challenge: ::std::option::Option<::serde_json::Value>,
+        ///An optional provider-suggested replacement prompt that complies with content policy.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub suggested_prompt: ::std::option::Option<::serde_json::Value>,
+        ///Suggested amount to top up in USD.
+        #[serde(
+            rename = "suggestedTopUpUsd",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub suggested_top_up_usd: ::std::option::Option<::serde_json::Value>,
+        ///List of supported top-up rails.
+        #[serde(
+            rename = "supportedChains",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub supported_chains: ::std::option::Option<::serde_json::Value>,
+        ///List of supported token symbols for payment.
+        #[serde(
+            rename = "supportedTokens",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub supported_tokens: ::std::option::Option<::serde_json::Value>,
+        ///A field of some error bodies.
+        #[serde(
+            rename = "topUpInstructions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub top_up_instructions: ::std::option::Option<::serde_json::Value>,
+        ///x402 protocol version.
+        #[serde(
+            rename = "x402Version",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub x402_version: ::std::option::Option<::serde_json::Value>,
     }
     impl ApiErrorBody {
         pub fn builder() -> builder::ApiErrorBody {
@@ -84,9 +159,11 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct BackgroundRemoveImageRequest {
-        ///The image to remove the background from. Can be either a file upload or a base64-encoded string. File size must be less than 25MB.
+        /**The image to remove the background from. Can be either a file upload or a base64-encoded string. File size must be less than 25MB.
+
+Any JSON value (the spec lists: any value, string).*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub image: ::std::option::Option<BackgroundRemoveImageRequestImage>,
+        pub image: ::std::option::Option<::serde_json::Value>,
         ///URL of the image to remove the background from.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_url: ::std::option::Option<::std::string::String>,
@@ -94,19 +171,6 @@ pub mod types {
     impl BackgroundRemoveImageRequest {
         pub fn builder() -> builder::BackgroundRemoveImageRequest {
             Default::default()
-        }
-    }
-    ///The image to remove the background from. Can be either a file upload or a base64-encoded string. File size must be less than 25MB.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum BackgroundRemoveImageRequestImage {
-        Variant0(::serde_json::Value),
-        Variant1(::std::string::String),
-    }
-    impl ::std::convert::From<::serde_json::Value>
-    for BackgroundRemoveImageRequestImage {
-        fn from(value: ::serde_json::Value) -> Self {
-            Self::Variant0(value)
         }
     }
     ///Current balance information for the authenticated user
@@ -4054,8 +4118,10 @@ Defaults to `"json"` on the server when unset.*/
         ///The aspect ratio for the output image. Use 'auto' or omit this parameter to infer the closest supported aspect ratio from the input image when explicit sizing is required by the model. Supported values vary by model - check GET /api/v1/models for model-specific options.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aspect_ratio: ::std::option::Option<EditImageBodyAspectRatio>,
-        ///The image to edit. Can be either a file upload, a base64-encoded string, or a URL starting with http:// or https://. Image dimensions must be at least 65536 pixels and must not exceed 33177600 pixels. File size must be less than 25MB.
-        pub image: EditImageBodyImage,
+        /**The image to edit. Can be either a file upload, a base64-encoded string, or a URL starting with http:// or https://. Image dimensions must be at least 65536 pixels and must not exceed 33177600 pixels. File size must be less than 25MB.
+
+Any JSON value (the spec lists: any value, string, string (uri)).*/
+        pub image: ::serde_json::Value,
         /**The model ID to use for image editing.
 
 Defaults to `"firered-image-edit"` on the server when unset.*/
@@ -4166,19 +4232,6 @@ Defaults to `true` on the server when unset.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///The image to edit. Can be either a file upload, a base64-encoded string, or a URL starting with http:// or https://. Image dimensions must be at least 65536 pixels and must not exceed 33177600 pixels. File size must be less than 25MB.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum EditImageBodyImage {
-        Variant0(::serde_json::Value),
-        Variant1(::std::string::String),
-        Variant2(::std::string::String),
-    }
-    impl ::std::convert::From<::serde_json::Value> for EditImageBodyImage {
-        fn from(value: ::serde_json::Value) -> Self {
-            Self::Variant0(value)
         }
     }
     /**The model ID to use for image editing.
@@ -4520,8 +4573,10 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         ///The aspect ratio for the output image. Use 'auto' or omit this parameter to infer the closest supported aspect ratio from the input image when explicit sizing is required by the model. Supported values vary by model - check GET /api/v1/models for model-specific options.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aspect_ratio: ::std::option::Option<EditImageRequestAspectRatio>,
-        ///The image to edit. Can be either a file upload, a base64-encoded string, or a URL starting with http:// or https://. Image dimensions must be at least 65536 pixels and must not exceed 33177600 pixels. File size must be less than 25MB.
-        pub image: EditImageRequestImage,
+        /**The image to edit. Can be either a file upload, a base64-encoded string, or a URL starting with http:// or https://. Image dimensions must be at least 65536 pixels and must not exceed 33177600 pixels. File size must be less than 25MB.
+
+Any JSON value (the spec lists: any value, string, string (uri)).*/
+        pub image: ::serde_json::Value,
         /**The model ID to use for image editing.
 
 Defaults to `"firered-image-edit"` on the server when unset.*/
@@ -4633,19 +4688,6 @@ Defaults to `true` on the server when unset.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///The image to edit. Can be either a file upload, a base64-encoded string, or a URL starting with http:// or https://. Image dimensions must be at least 65536 pixels and must not exceed 33177600 pixels. File size must be less than 25MB.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum EditImageRequestImage {
-        Variant0(::serde_json::Value),
-        Variant1(::std::string::String),
-        Variant2(::std::string::String),
-    }
-    impl ::std::convert::From<::serde_json::Value> for EditImageRequestImage {
-        fn from(value: ::serde_json::Value) -> Self {
-            Self::Variant0(value)
         }
     }
     /**The model ID to use for image editing.
@@ -15421,8 +15463,10 @@ Defaults to `0.5` on the server when unset.*/
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub enhance_prompt: ::std::option::Option<UpscaleImageRequestEnhancePrompt>,
-        ///The image to upscale. Can be either a file upload or a base64-encoded string. Image dimensions must be at least 65536 pixels and final dimensions after scaling must not exceed 16777216 pixels. File size must be less than 25MB.
-        pub image: UpscaleImageRequestImage,
+        /**The image to upscale. Can be either a file upload or a base64-encoded string. Image dimensions must be at least 65536 pixels and final dimensions after scaling must not exceed 16777216 pixels. File size must be less than 25MB.
+
+Any JSON value (the spec lists: any value, string).*/
+        pub image: ::serde_json::Value,
         /**How strongly lines and noise in the base image are preserved. Higher values are noisier but less plastic/AI "generated"/hallucinated. Must be between 0 and 1.
 
 Defaults to `0.35` on the server when unset.*/
@@ -15607,18 +15651,6 @@ Defaults to `"false"` on the server when unset.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///The image to upscale. Can be either a file upload or a base64-encoded string. Image dimensions must be at least 65536 pixels and final dimensions after scaling must not exceed 16777216 pixels. File size must be less than 25MB.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum UpscaleImageRequestImage {
-        Variant0(::serde_json::Value),
-        Variant1(::std::string::String),
-    }
-    impl ::std::convert::From<::serde_json::Value> for UpscaleImageRequestImage {
-        fn from(value: ::serde_json::Value) -> Self {
-            Self::Variant0(value)
         }
     }
     ///`UrlCitationAnnotation`
@@ -16522,7 +16554,23 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct ApiErrorBody {
+            accepts: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            auth_options: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
             code: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            current_balance_usd: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
@@ -16542,19 +16590,102 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            minimum_balance_usd: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            minimum_top_up_usd: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            reason: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            resource: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            siwx_challenge: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            suggested_prompt: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            suggested_top_up_usd: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            supported_chains: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            supported_tokens: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            top_up_instructions: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            x402_version: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ApiErrorBody {
             fn default() -> Self {
                 Self {
+                    accepts: Ok(Default::default()),
+                    auth_options: Ok(Default::default()),
                     code: Ok(Default::default()),
+                    current_balance_usd: Ok(Default::default()),
+                    description: Ok(Default::default()),
                     details: Ok(Default::default()),
                     error: Ok(Default::default()),
                     issues: Ok(Default::default()),
                     message: Ok(Default::default()),
+                    minimum_balance_usd: Ok(Default::default()),
+                    minimum_top_up_usd: Ok(Default::default()),
+                    reason: Ok(Default::default()),
+                    resource: Ok(Default::default()),
+                    siwx_challenge: Ok(Default::default()),
+                    suggested_prompt: Ok(Default::default()),
+                    suggested_top_up_usd: Ok(Default::default()),
+                    supported_chains: Ok(Default::default()),
+                    supported_tokens: Ok(Default::default()),
+                    top_up_instructions: Ok(Default::default()),
+                    x402_version: Ok(Default::default()),
                 }
             }
         }
         impl ApiErrorBody {
+            pub fn accepts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.accepts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for accepts: {e}")
+                    });
+                self
+            }
+            pub fn auth_options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auth_options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for auth_options: {e}")
+                    });
+                self
+            }
             pub fn code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -16564,6 +16695,32 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn current_balance_usd<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_balance_usd = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for current_balance_usd: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
                     });
                 self
             }
@@ -16615,6 +16772,154 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                     });
                 self
             }
+            pub fn minimum_balance_usd<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.minimum_balance_usd = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for minimum_balance_usd: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn minimum_top_up_usd<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.minimum_top_up_usd = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for minimum_top_up_usd: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+            pub fn resource<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resource = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for resource: {e}")
+                    });
+                self
+            }
+            pub fn siwx_challenge<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.siwx_challenge = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for siwx_challenge: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn suggested_prompt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.suggested_prompt = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for suggested_prompt: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn suggested_top_up_usd<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.suggested_top_up_usd = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for suggested_top_up_usd: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn supported_chains<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.supported_chains = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for supported_chains: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn supported_tokens<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.supported_tokens = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for supported_tokens: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn top_up_instructions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.top_up_instructions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for top_up_instructions: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn x402_version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.x402_version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for x402_version: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ApiErrorBody> for super::ApiErrorBody {
             type Error = super::error::ConversionError;
@@ -16622,22 +16927,52 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 value: ApiErrorBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    accepts: value.accepts?,
+                    auth_options: value.auth_options?,
                     code: value.code?,
+                    current_balance_usd: value.current_balance_usd?,
+                    description: value.description?,
                     details: value.details?,
                     error: value.error?,
                     issues: value.issues?,
                     message: value.message?,
+                    minimum_balance_usd: value.minimum_balance_usd?,
+                    minimum_top_up_usd: value.minimum_top_up_usd?,
+                    reason: value.reason?,
+                    resource: value.resource?,
+                    siwx_challenge: value.siwx_challenge?,
+                    suggested_prompt: value.suggested_prompt?,
+                    suggested_top_up_usd: value.suggested_top_up_usd?,
+                    supported_chains: value.supported_chains?,
+                    supported_tokens: value.supported_tokens?,
+                    top_up_instructions: value.top_up_instructions?,
+                    x402_version: value.x402_version?,
                 })
             }
         }
         impl ::std::convert::From<super::ApiErrorBody> for ApiErrorBody {
             fn from(value: super::ApiErrorBody) -> Self {
                 Self {
+                    accepts: Ok(value.accepts),
+                    auth_options: Ok(value.auth_options),
                     code: Ok(value.code),
+                    current_balance_usd: Ok(value.current_balance_usd),
+                    description: Ok(value.description),
                     details: Ok(value.details),
                     error: Ok(value.error),
                     issues: Ok(value.issues),
                     message: Ok(value.message),
+                    minimum_balance_usd: Ok(value.minimum_balance_usd),
+                    minimum_top_up_usd: Ok(value.minimum_top_up_usd),
+                    reason: Ok(value.reason),
+                    resource: Ok(value.resource),
+                    siwx_challenge: Ok(value.siwx_challenge),
+                    suggested_prompt: Ok(value.suggested_prompt),
+                    suggested_top_up_usd: Ok(value.suggested_top_up_usd),
+                    supported_chains: Ok(value.supported_chains),
+                    supported_tokens: Ok(value.supported_tokens),
+                    top_up_instructions: Ok(value.top_up_instructions),
+                    x402_version: Ok(value.x402_version),
                 }
             }
         }
@@ -16841,7 +17176,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         #[derive(Clone, Debug)]
         pub struct BackgroundRemoveImageRequest {
             image: ::std::result::Result<
-                ::std::option::Option<super::BackgroundRemoveImageRequestImage>,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             image_url: ::std::result::Result<
@@ -16860,9 +17195,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         impl BackgroundRemoveImageRequest {
             pub fn image<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BackgroundRemoveImageRequestImage>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.image = value
@@ -23482,10 +23815,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 ::std::option::Option<super::EditImageBodyAspectRatio>,
                 ::std::string::String,
             >,
-            image: ::std::result::Result<
-                super::EditImageBodyImage,
-                ::std::string::String,
-            >,
+            image: ::std::result::Result<::serde_json::Value, ::std::string::String>,
             model: ::std::result::Result<
                 ::std::option::Option<super::EditImageBodyModel>,
                 ::std::string::String,
@@ -23542,7 +23872,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             }
             pub fn image<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::EditImageBodyImage>,
+                T: ::std::convert::TryInto<::serde_json::Value>,
                 T::Error: ::std::fmt::Display,
             {
                 self.image = value
@@ -23670,10 +24000,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 ::std::option::Option<super::EditImageRequestAspectRatio>,
                 ::std::string::String,
             >,
-            image: ::std::result::Result<
-                super::EditImageRequestImage,
-                ::std::string::String,
-            >,
+            image: ::std::result::Result<::serde_json::Value, ::std::string::String>,
             model: ::std::result::Result<
                 ::std::option::Option<super::EditImageRequestModel>,
                 ::std::string::String,
@@ -23730,7 +24057,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             }
             pub fn image<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::EditImageRequestImage>,
+                T: ::std::convert::TryInto<::serde_json::Value>,
                 T::Error: ::std::fmt::Display,
             {
                 self.image = value
@@ -39404,10 +39731,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 ::std::option::Option<super::UpscaleImageRequestEnhancePrompt>,
                 ::std::string::String,
             >,
-            image: ::std::result::Result<
-                super::UpscaleImageRequestImage,
-                ::std::string::String,
-            >,
+            image: ::std::result::Result<::serde_json::Value, ::std::string::String>,
             replication: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
@@ -39476,7 +39800,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             }
             pub fn image<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::UpscaleImageRequestImage>,
+                T: ::std::convert::TryInto<::serde_json::Value>,
                 T::Error: ::std::fmt::Display,
             {
                 self.image = value
@@ -41671,11 +41995,26 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         #[allow(clippy::too_many_arguments)]
         pub fn from_required() -> Self {
             Self {
+                accepts: ::std::option::Option::None,
+                auth_options: ::std::option::Option::None,
                 code: ::std::option::Option::None,
+                current_balance_usd: ::std::option::Option::None,
+                description: ::std::option::Option::None,
                 details: ::std::option::Option::None,
                 error: ::std::option::Option::None,
                 issues: ::std::option::Option::None,
                 message: ::std::option::Option::None,
+                minimum_balance_usd: ::std::option::Option::None,
+                minimum_top_up_usd: ::std::option::Option::None,
+                reason: ::std::option::Option::None,
+                resource: ::std::option::Option::None,
+                siwx_challenge: ::std::option::Option::None,
+                suggested_prompt: ::std::option::Option::None,
+                suggested_top_up_usd: ::std::option::Option::None,
+                supported_chains: ::std::option::Option::None,
+                supported_tokens: ::std::option::Option::None,
+                top_up_instructions: ::std::option::Option::None,
+                x402_version: ::std::option::Option::None,
             }
         }
     }
@@ -42765,7 +43104,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
         pub fn from_required(
-            image: EditImageBodyImage,
+            image: ::serde_json::Value,
             prompt: EditImageBodyPrompt,
         ) -> Self {
             Self {
@@ -42786,7 +43125,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
         pub fn from_required(
-            image: EditImageRequestImage,
+            image: ::serde_json::Value,
             prompt: EditImageRequestPrompt,
         ) -> Self {
             Self {
@@ -45628,7 +45967,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
 
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
-        pub fn from_required(image: UpscaleImageRequestImage) -> Self {
+        pub fn from_required(image: ::serde_json::Value) -> Self {
             Self {
                 enhance: ::std::option::Option::None,
                 enhance_creativity: ::std::option::Option::None,

@@ -52,13 +52,8 @@ async fn chat_completion_matches_the_typed_body() {
 #[tokio::test]
 async fn errors_with_the_generated_mock() {
     let server = MockServer::start_async().await;
-    let body = ApiErrorBody {
-        code: None,
-        details: None,
-        error: Some(serde_json::json!("Specified model not found")),
-        issues: None,
-        message: None,
-    };
+    let mut body = ApiErrorBody::from_required();
+    body.error = Some(serde_json::json!("Specified model not found"));
     server.list_characters(|_, then| {
         then.client_error(404, &body);
     });
@@ -72,7 +67,7 @@ async fn delete_api_key_matches_the_query_parameter() {
     let server = MockServer::start_async().await;
     let mock = server.delete_api_key(|when, then| {
         let _ = when.id("key-9");
-        then.ok(&types::DeleteApiKeyResponse { success: true });
+        then.ok(&types::DeleteApiKeyResponse::from_required(true));
     });
     assert!(
         client(&server)

@@ -4,15 +4,26 @@
 //!   `spec/venice.yaml` and print the normalization report.
 //! - `cargo xtask regen --spec FILE --out FILE`: the same for any spec into any file,
 //!   without touching the tree.
+//! - `regen` prints what changed for SDK users (operations added, removed or renamed;
+//!   fields added, removed or changed; enum values; what breaks source
+//!   compatibility); `--report FILE` also writes it as Markdown.
 //! - `cargo xtask check`: exit non-zero with a diff when the checked-in client is stale.
+//! - `cargo xtask fetch-spec [--url URL]`: download the published spec (Venice's
+//!   documented URL by default) into `spec/venice.yaml`, refusing anything that is
+//!   not an OpenAPI 3 document.
+//! - `cargo xtask mutate-check`: regenerate from a spec with a new optional field on
+//!   every object, a new value on every enum, a new member on every union and a new
+//!   operation into a scratch copy of `venice-sdk`, and compile it with its examples.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 const USAGE: &str = "usage:
-  cargo xtask regen [--spec FILE --out FILE] [--mocks-out FILE] [--quiet]
-  cargo xtask check";
+  cargo xtask regen [--spec FILE --out FILE] [--mocks-out FILE] [--report FILE] [--quiet]
+  cargo xtask check
+  cargo xtask mutate-check [--spec FILE]
+  cargo xtask fetch-spec [--url URL] [--out FILE]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +48,8 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut spec = None;
     let mut out = None;
     let mut mocks_out = None;
+    let mut report = None;
+    let mut url = None;
     let mut quiet = false;
     let mut it = rest.iter();
     while let Some(arg) = it.next() {
@@ -44,6 +57,8 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             "--spec" => spec = Some(it.next().ok_or("--spec needs a file")?.clone()),
             "--out" => out = Some(it.next().ok_or("--out needs a file")?.clone()),
             "--mocks-out" => mocks_out = Some(it.next().ok_or("--mocks-out needs a file")?.clone()),
+            "--report" => report = Some(PathBuf::from(it.next().ok_or("--report needs a file")?)),
+            "--url" => url = Some(it.next().ok_or("--url needs a URL")?.clone()),
             "--quiet" => quiet = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -83,10 +98,20 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
                 &spec_name,
                 &out_path,
                 mocks_path.as_deref(),
+                report.as_deref(),
                 quiet,
             )
         }
         "check" => check(&root),
+        "mutate-check" => mutate_check(&root, spec.as_deref()),
+        "fetch-spec" => {
+            let url = url.as_deref().unwrap_or(SPEC_URL);
+            let dest = out.map_or_else(|| root.join(venice_gen::SPEC_PATH), PathBuf::from);
+            let summary = fetch_spec(url, &dest)?;
+            println!("{summary}");
+            println!("next: `cargo xtask regen` to regenerate and see what changed for users");
+            Ok(ExitCode::SUCCESS)
+        }
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
     }
 }
@@ -100,6 +125,7 @@ fn regen(
     spec_name: &str,
     out: &Path,
     mocks_out: Option<&Path>,
+    report: Option<&Path>,
     quiet: bool,
 ) -> Result<ExitCode, String> {
     let text = read(spec)?;
@@ -108,6 +134,33 @@ fn regen(
     let elapsed = start.elapsed();
     if !quiet {
         print!("{}", output.report);
+    } else {
+        for warning in &output.report.warnings {
+            println!("warning: {warning}");
+        }
+    }
+    // What changed for users, against the client this run replaces.
+    let previous = std::fs::read_to_string(out).ok();
+    let changes = match &previous {
+        Some(old) => Some(venice_gen::changes::compare(old, &output.code)?),
+        None => None,
+    };
+    if let Some(changes) = &changes {
+        let title = format!(
+            "SDK changes from {} (`info.version` {})",
+            spec_name, output.spec_version
+        );
+        let markdown = changes.to_markdown(&title);
+        print!("\n{markdown}");
+        if let Some(report) = report {
+            write(report, &markdown)?;
+            println!("wrote {}", report.display());
+        }
+    } else if let Some(report) = report {
+        write(
+            report,
+            &format!("## SDK generated from {spec_name}\n\nNo previous client to compare with.\n"),
+        )?;
     }
     std::fs::write(out, &output.code)
         .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
@@ -156,4 +209,316 @@ fn check(root: &Path) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Regenerates from a mutated spec into a scratch copy of `venice-sdk` and
+/// `venice-testing` under `target/mutate-check`, and compiles the SDK with its
+/// examples there. A wrapper that builds a generated struct with an exhaustive
+/// literal or matches a generated enum without a fallback arm fails the build.
+fn mutate_check(root: &Path, spec: Option<&str>) -> Result<ExitCode, String> {
+    let spec_path = spec.map_or_else(|| root.join(venice_gen::SPEC_PATH), PathBuf::from);
+    let text = read(&spec_path)?;
+    let mut doc = venice_openapi::load_yaml(&text).map_err(|e| e.to_string())?;
+    let m = venice_gen::mutate::mutate(&mut doc);
+    println!(
+        "mutated {}: {} object schemas got a field, {} enums a value, {} unions a member, {} operation added",
+        spec_path.display(),
+        m.fields,
+        m.enum_values,
+        m.union_members,
+        m.operations
+    );
+    let mutated = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    let client = venice_gen::generate(&mutated, "mutated spec").map_err(|e| e.to_string())?;
+    let mocks = venice_gen::generate_mocks(&mutated, "mutated spec").map_err(|e| e.to_string())?;
+    if !client.code.contains(venice_gen::mutate::MUTANT_FIELD)
+        || !client.code.contains("pub fn get_x_mutant(&self)")
+    {
+        return Err("the mutations did not reach the generated client".into());
+    }
+
+    let scratch = root.join("target").join("mutate-check");
+    if scratch.exists() {
+        std::fs::remove_dir_all(&scratch)
+            .map_err(|e| format!("cannot clear {}: {e}", scratch.display()))?;
+    }
+    for dir in ["venice-sdk", "venice-testing"] {
+        copy_dir(&root.join(dir), &scratch.join(dir))?;
+    }
+    for file in ["Cargo.lock", "README.md"] {
+        std::fs::copy(root.join(file), scratch.join(file))
+            .map_err(|e| format!("cannot copy {file}: {e}"))?;
+    }
+    let manifest = read(&root.join("Cargo.toml"))?;
+    let members = r#"members = ["venice-sdk", "venice-testing"]"#;
+    let manifest: String = manifest
+        .lines()
+        .filter(|l| !l.starts_with("exclude"))
+        .map(|l| {
+            if l.starts_with("members") {
+                members.to_owned()
+            } else if l.starts_with("default-members") {
+                format!("default-{members}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    write(&scratch.join("Cargo.toml"), &manifest)?;
+    write(&scratch.join(venice_gen::OUTPUT_PATH), &client.code)?;
+    write(&scratch.join(venice_gen::MOCKS_PATH), &mocks)?;
+
+    // The workspace's target directory: dependencies are already built there.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let start = Instant::now();
+    println!(
+        "compiling venice-sdk (lib, examples, tests) and venice-testing in {}",
+        scratch.display()
+    );
+    let status = std::process::Command::new(cargo)
+        .args([
+            "check",
+            "-p",
+            "venice-sdk",
+            "-p",
+            "venice-testing",
+            "--lib",
+            "--examples",
+            "--tests",
+            "--offline",
+        ])
+        .env("CARGO_TARGET_DIR", &target)
+        .current_dir(&scratch)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        eprintln!(
+            "error: venice-sdk or venice-testing does not compile against a spec that only added optional fields, enum values, union members and an operation (see above): build generated types with `from_required`/builders and give matches on generated enums a fallback arm"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    println!(
+        "venice-sdk (lib, examples, tests) and venice-testing compile against the mutated spec ({:.0} s)",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    let entries =
+        std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let path = entry.path();
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            if entry.file_name() != "target" {
+                copy_dir(&path, &dest)?;
+            }
+        } else {
+            std::fs::copy(&path, &dest)
+                .map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Where Venice publishes its OpenAPI document (its API reference links it).
+const SPEC_URL: &str = "https://api.venice.ai/doc/api/swagger.yaml";
+
+/// The largest spec accepted (the current one is ~0.5 MiB).
+const MAX_SPEC_BYTES: usize = 32 * 1024 * 1024;
+
+/// Downloads the spec at `url` into `dest`, byte for byte, after checking that it is
+/// an OpenAPI 3 document (YAML or JSON with `openapi: 3.x`, `info` and `paths`).
+/// Anything else (an HTML error page, a Swagger 2 file, an error status) leaves
+/// `dest` untouched. Returns a summary line.
+fn fetch_spec(url: &str, dest: &Path) -> Result<String, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start a runtime: {e}"))?;
+    let bytes = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(120))
+            .user_agent(concat!("venice-rs-xtask/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+        let mut response = client
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| format!("cannot fetch {url}: {e}"))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(format!("{url} answered {status}; nothing written"));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| format!("reading {url}: {e}"))?
+        {
+            body.extend_from_slice(&chunk);
+            if body.len() > MAX_SPEC_BYTES {
+                return Err(format!(
+                    "{url} sent more than {MAX_SPEC_BYTES} bytes; nothing written"
+                ));
+            }
+        }
+        Ok(body)
+    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{url} did not send UTF-8 text; nothing written"))?;
+    let version = check_openapi3(&text).map_err(|e| format!("{url}: {e}; nothing written"))?;
+    let tmp = dest.with_extension("yaml.download");
+    write(&tmp, &text)?;
+    std::fs::rename(&tmp, dest)
+        .map_err(|e| format!("cannot move {} to {}: {e}", tmp.display(), dest.display()))?;
+    Ok(format!(
+        "wrote {} ({} bytes, OpenAPI {}, info.version {}, sha256 {})",
+        dest.display(),
+        text.len(),
+        version.0,
+        version.1,
+        venice_gen::sha256_hex(text.as_bytes())
+    ))
+}
+
+/// `(openapi, info.version)` of an OpenAPI 3 document, or why it is not one.
+fn check_openapi3(text: &str) -> Result<(String, String), String> {
+    let (doc, _) = venice_openapi::load_yaml_with_warnings(text)
+        .map_err(|e| format!("not a YAML or JSON document ({e})"))?;
+    if !doc.is_object() {
+        return Err("not an OpenAPI document (not a mapping)".into());
+    }
+    let openapi = match doc.get("openapi") {
+        Some(serde_json::Value::String(v)) => v.clone(),
+        Some(other) => other.to_string(),
+        None if doc.get("swagger").is_some() => {
+            return Err("a Swagger 2 document, not OpenAPI 3".into());
+        }
+        None => return Err("not an OpenAPI document (no `openapi` field)".into()),
+    };
+    if !openapi.starts_with("3.") {
+        return Err(format!("OpenAPI {openapi}, not 3.x"));
+    }
+    if !doc.get("paths").is_some_and(serde_json::Value::is_object) {
+        return Err("an OpenAPI document without `paths`".into());
+    }
+    let version = doc
+        .pointer("/info/version")
+        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+        .ok_or("an OpenAPI document without `info.version`")?;
+    Ok((openapi, version))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+
+    /// Serves `status`, `content_type` and `body` to every connection on 127.0.0.1.
+    fn serve(status: &'static str, content_type: &'static str, body: String) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut buf = [0u8; 4096];
+                let mut head = Vec::new();
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        format!("http://{addr}/doc/api/swagger.yaml")
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("venice-xtask-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("venice.yaml");
+        std::fs::write(&file, "previous spec\n").unwrap();
+        file
+    }
+
+    const SPEC: &str = "openapi: 3.0.0\ninfo: {title: Venice.ai API, version: '20260601.000000'}\npaths:\n  /models:\n    get: {responses: {'200': {description: OK}}}\n";
+
+    #[test]
+    fn an_openapi_3_document_is_written_verbatim() {
+        let url = serve("200 OK", "application/yaml", SPEC.to_owned());
+        let dest = scratch("ok");
+        let summary = fetch_spec(&url, &dest).unwrap();
+        assert_eq!(std::fs::read_to_string(&dest).unwrap(), SPEC);
+        assert!(
+            summary.contains("OpenAPI 3.0.0, info.version 20260601.000000"),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn anything_else_is_refused_and_the_spec_left_alone() {
+        for (status, content_type, body, needle) in [
+            (
+                "200 OK",
+                "text/html",
+                "<html><body>Cloudflare</body></html>".to_owned(),
+                "not an OpenAPI document",
+            ),
+            (
+                "200 OK",
+                "application/yaml",
+                "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n".to_owned(),
+                "Swagger 2",
+            ),
+            (
+                "200 OK",
+                "application/yaml",
+                "openapi: 2.9.9\ninfo: {version: '1'}\npaths: {}\n".to_owned(),
+                "not 3.x",
+            ),
+            (
+                "200 OK",
+                "application/json",
+                "{\"openapi\": \"3.1.0\", \"info\": {\"version\": \"1\"}}".to_owned(),
+                "without `paths`",
+            ),
+            ("404 Not Found", "text/plain", "no".to_owned(), "404"),
+        ] {
+            let url = serve(status, content_type, body);
+            let dest = scratch(&format!("bad-{}", needle.len()));
+            let err = fetch_spec(&url, &dest).unwrap_err();
+            assert!(
+                err.contains(needle) && err.contains("nothing written"),
+                "{err}"
+            );
+            assert_eq!(std::fs::read_to_string(&dest).unwrap(), "previous spec\n");
+        }
+    }
 }

@@ -811,3 +811,112 @@ fn required_nullable_response_fields_become_optional() {
         .unwrap();
     assert_eq!(q, &json!(["a"]), "requests keep theirs");
 }
+
+#[test]
+fn a_union_with_an_anything_member_accepts_any_value() {
+    let mut d = doc(&format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    Img:
+      type: object
+      properties:
+        image:
+          description: The image.
+          anyOf: [{{}}, {{type: string}}, {{type: string, format: uri}}]
+        other:
+          anyOf: [{{type: string}}, {{type: integer}}]
+"
+    ));
+    let changes = run(pass("open_unions"), &mut d);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let p = d.pointer("/components/schemas/Img/properties").unwrap();
+    assert!(p["image"].get("anyOf").is_none());
+    assert_eq!(
+        p["image"]["description"],
+        "The image.\n\nAny JSON value (the spec lists: any value, string, string (uri))."
+    );
+    assert!(p["other"].get("anyOf").is_some());
+}
+
+#[test]
+fn the_shared_error_schema_keeps_the_fields_of_x402_bodies() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /x:
+    post:
+      responses:
+        '200': {{description: ok}}
+        '402':
+          description: pay
+          content:
+            application/json:
+              schema:
+                oneOf:
+                  - {{$ref: '#/components/schemas/StandardError'}}
+                  - {{$ref: '#/components/schemas/Pay'}}
+components:
+  schemas:
+    StandardError: {{type: object, properties: {{error: {{type: string}}}}}}
+    Pay:
+      type: object
+      properties:
+        x402Version: {{type: integer, description: Protocol version.}}
+        accepts: {{type: array, items: {{type: object}}}}
+"
+    ));
+    let changes = run(pass("shared_error_schema"), &mut d);
+    assert!(
+        changes[0]
+            .contains("keeps the fields of the error bodies it replaces: x402Version, accepts"),
+        "{changes:?}"
+    );
+    let props = d
+        .pointer(&format!("/components/schemas/{ERROR_SCHEMA}/properties"))
+        .unwrap();
+    assert_eq!(props["x402Version"]["description"], "Protocol version.");
+    assert!(props.get("accepts").is_some());
+    assert_eq!(
+        d.pointer("/paths/~1x/post/responses/4XX/content/application~1json/schema/$ref"),
+        Some(&json!(format!("#/components/schemas/{ERROR_SCHEMA}")))
+    );
+}
+
+#[test]
+fn a_closed_schema_extended_by_all_of_is_opened_and_inlined() {
+    let mut d = doc(&format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    Closed: {{type: object, additionalProperties: false, properties: {{a: {{type: string}}}}}}
+    Extended:
+      allOf:
+        - {{$ref: '#/components/schemas/Closed'}}
+        - {{type: object, properties: {{b: {{type: string}}}}}}
+    Same:
+      allOf:
+        - {{$ref: '#/components/schemas/Closed'}}
+        - {{type: object, properties: {{a: {{type: string}}}}}}
+"
+    ));
+    let changes = run(pass("closed_all_of"), &mut d);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let s = d.pointer("/components/schemas").unwrap();
+    assert_eq!(
+        s["Extended"]["allOf"][0]["properties"]["a"]["type"],
+        "string"
+    );
+    assert!(
+        s["Extended"]["allOf"][0]
+            .get("additionalProperties")
+            .is_none()
+    );
+    assert_eq!(
+        s["Closed"]["additionalProperties"], false,
+        "the component stays closed"
+    );
+    assert!(
+        s["Same"]["allOf"][0].get("$ref").is_some(),
+        "nothing added: left alone"
+    );
+}

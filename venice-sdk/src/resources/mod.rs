@@ -14,6 +14,7 @@ mod characters;
 mod chat;
 mod images;
 mod models;
+mod x402;
 
 pub use api_keys::ApiKeys;
 pub use characters::Characters;
