@@ -36,6 +36,10 @@ pub(crate) static SHOULD_RETRY: HeaderName = HeaderName::from_static("x-should-r
 /// Sent by the SDK on retries: the retry's number (1, 2, …).
 pub(crate) static RETRY_COUNT: HeaderName = HeaderName::from_static("x-retry-count");
 
+/// Sent by the SDK to operations that declare it: one key per call, the same for
+/// every attempt.
+pub(crate) static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
 /// The value of `name`: visible ASCII, trimmed, not empty.
 pub(crate) fn text<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
     headers

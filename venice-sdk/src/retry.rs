@@ -7,7 +7,7 @@
 //! twice could charge twice or create something twice. Whether a failure is
 //! retried depends on the kind of operation and on what went wrong:
 //!
-//! | what happened | `GET`/`PUT`/`DELETE`/… | `POST`/`PATCH` (chat, images, upscale, …) | creates a credential (`POST /api_keys`, web3 key) |
+//! | what happened | `GET`/`PUT`/`DELETE`/…, or an operation that takes an `Idempotency-Key` | `POST`/`PATCH` (chat, images, upscale, …) | creates a credential (`POST /api_keys`, web3 key) |
 //! |---|---|---|---|
 //! | connection refused / connect failed or timed out (nothing sent) | retried | retried | retried |
 //! | connection broke after the request was written, before an answer | retried | **not retried** | **not retried** |
@@ -78,20 +78,28 @@ pub(crate) enum Replay {
 }
 
 impl Replay {
-    /// The class of an operation: its method, and whether it returns a secret.
-    pub fn of(method: &reqwest::Method, returns_secret: bool) -> Replay {
+    /// The class of an operation: from its method, whether it returns a secret,
+    /// and whether it takes an `Idempotency-Key` (then the server recognises a
+    /// repeat, so it is retried like an idempotent method).
+    pub fn of(op: &crate::operations::Operation) -> Replay {
+        Replay::classify(&op.method(), op.returns_secret, op.idempotency_key)
+    }
+
+    fn classify(method: &reqwest::Method, returns_secret: bool, idempotency_key: bool) -> Replay {
         use reqwest::Method;
         if returns_secret {
             Replay::Never
-        } else if matches!(
-            *method,
-            Method::GET
-                | Method::HEAD
-                | Method::PUT
-                | Method::DELETE
-                | Method::OPTIONS
-                | Method::TRACE
-        ) {
+        } else if idempotency_key
+            || matches!(
+                *method,
+                Method::GET
+                    | Method::HEAD
+                    | Method::PUT
+                    | Method::DELETE
+                    | Method::OPTIONS
+                    | Method::TRACE
+            )
+        {
             Replay::Idempotent
         } else {
             Replay::Unsafe
@@ -473,11 +481,38 @@ mod tests {
             );
         }
         use reqwest::Method;
-        assert_eq!(Replay::of(&Method::GET, false), Replay::Idempotent);
-        assert_eq!(Replay::of(&Method::DELETE, false), Replay::Idempotent);
-        assert_eq!(Replay::of(&Method::POST, false), Replay::Unsafe);
-        assert_eq!(Replay::of(&Method::PATCH, false), Replay::Unsafe);
-        assert_eq!(Replay::of(&Method::POST, true), Replay::Never);
+        assert_eq!(
+            Replay::classify(&Method::GET, false, false),
+            Replay::Idempotent
+        );
+        assert_eq!(
+            Replay::classify(&Method::DELETE, false, false),
+            Replay::Idempotent
+        );
+        assert_eq!(
+            Replay::classify(&Method::POST, false, false),
+            Replay::Unsafe
+        );
+        assert_eq!(
+            Replay::classify(&Method::PATCH, false, false),
+            Replay::Unsafe
+        );
+        assert_eq!(
+            Replay::classify(&Method::POST, false, true),
+            Replay::Idempotent
+        );
+        assert_eq!(Replay::classify(&Method::POST, true, true), Replay::Never);
+        use crate::operations;
+        assert_eq!(
+            Replay::of(&operations::CREATE_CHAT_COMPLETION),
+            Replay::Unsafe
+        );
+        assert_eq!(Replay::of(&operations::CREATE_API_KEY), Replay::Never);
+        assert_eq!(
+            Replay::of(&operations::CRYPTO_RPC_PROXY),
+            Replay::Idempotent
+        );
+        assert_eq!(Replay::of(&operations::LIST_MODELS), Replay::Idempotent);
     }
 
     #[test]

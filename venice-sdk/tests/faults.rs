@@ -1191,6 +1191,49 @@ fn raw_calls_get_retries_the_size_cap_and_redaction() {
     );
 }
 
+#[test]
+fn an_idempotency_key_is_generated_per_call_and_reused_by_its_retries() {
+    logged(async {
+        let key_of = |request: &[u8]| {
+            String::from_utf8_lossy(request)
+                .to_ascii_lowercase()
+                .lines()
+                .find_map(|l| l.strip_prefix("idempotency-key: ").map(str::to_owned))
+        };
+        let rpc = r#"{"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []}"#;
+        let body: venice_sdk::types::CryptoRpcProxyBody = serde_json::from_str(rpc).unwrap();
+        let server = FaultServer::start(vec![
+            // A connection cut after the request left: safe to repeat with the key.
+            Reply::ResetBeforeHeaders,
+            http(503, &[], r#"{"error": "at capacity"}"#),
+            ok_json(r#"{"jsonrpc": "2.0", "id": 1, "result": "0x1"}"#),
+        ])
+        .await;
+        let client = server.client();
+        let send = || {
+            client
+                .raw()
+                .crypto_rpc_proxy()
+                .network("ethereum-mainnet")
+                .body(body.clone())
+                .send()
+        };
+        send().await.unwrap();
+        send().await.unwrap();
+        let requests = server.requests.lock().unwrap();
+        let keys: Vec<Option<String>> = requests.iter().map(|r| key_of(r)).collect();
+        assert_eq!(keys.len(), 4, "three attempts, then a second call");
+        let first = keys[0].clone().expect("an idempotency key is sent");
+        assert_eq!(keys[1].as_deref(), Some(first.as_str()));
+        assert_eq!(keys[2].as_deref(), Some(first.as_str()));
+        assert_ne!(keys[3].as_deref(), Some(first.as_str()), "a new call, a new key");
+        // Operations that do not declare the header do not get it.
+        let server = FaultServer::start(vec![ok_json(CHARACTERS)]).await;
+        server.client().characters().list().await.unwrap();
+        assert_eq!(key_of(&server.requests.lock().unwrap()[0]), None);
+    });
+}
+
 // ---------------------------------------------------------------------------
 // Arbitrary responses
 

@@ -63,6 +63,22 @@ pub(crate) enum Outcome {
     Failure(Buffered),
 }
 
+/// A new idempotency key: 128 random bits in the UUID v4 layout.
+fn idempotency_key() -> HeaderValue {
+    let bits = fastrand::u128(..);
+    let bits = (bits & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
+    let hex = format!("{bits:032x}");
+    let key = format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    );
+    HeaderValue::from_str(&key).unwrap_or_else(|_| HeaderValue::from_static("venice-sdk"))
+}
+
 /// Runs `work` until `deadline` (`None`: no deadline, as when a timeout is too
 /// large for the clock); `None` when the deadline passed first.
 pub(crate) async fn within<F: std::future::Future>(
@@ -90,17 +106,23 @@ pub(crate) async fn attempts(
     mode: Mode,
 ) -> Result<Outcome, Error> {
     let operation = op.id;
-    let replay = Replay::of(&op.method(), op.returns_secret);
+    let replay = Replay::of(op);
+    // One key for every attempt of the call, unless the caller set one.
+    let idempotency_key = op.idempotency_key.then(idempotency_key);
     config.budget.deposit();
     let mut attempt: u32 = 0;
     loop {
         attempt = attempt.saturating_add(1);
         let (mut request, may_repeat) = source.next()?;
         let can_retry = may_repeat && attempt <= config.retry.max_retries;
+        let headers = request.headers_mut();
         if attempt > 1 {
-            request
-                .headers_mut()
-                .insert(headers::RETRY_COUNT.clone(), HeaderValue::from(attempt - 1));
+            headers.insert(headers::RETRY_COUNT.clone(), HeaderValue::from(attempt - 1));
+        }
+        if let Some(key) = &idempotency_key
+            && !headers.contains_key(&headers::IDEMPOTENCY_KEY)
+        {
+            headers.insert(headers::IDEMPOTENCY_KEY.clone(), key.clone());
         }
         tracing::debug!(attempt, "sending");
         let deadline = tokio::time::Instant::now().checked_add(config.timeout);
@@ -184,5 +206,29 @@ pub(crate) async fn attempts(
             }
         }
         return Ok(Outcome::Failure(buffered));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::idempotency_key;
+
+    #[test]
+    fn idempotency_keys_are_uuid_v4_and_differ() {
+        let a = idempotency_key();
+        let b = idempotency_key();
+        assert_ne!(a, b);
+        let text = a.to_str().unwrap();
+        assert_eq!(text.len(), 36);
+        let parts: Vec<&str> = text.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(parts[2].starts_with('4'), "{text}");
+        assert!(
+            matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'),
+            "{text}"
+        );
     }
 }
