@@ -1220,8 +1220,13 @@ fn an_idempotency_key_is_generated_per_call_and_reused_by_its_retries() {
         };
         send().await.unwrap();
         send().await.unwrap();
-        let requests = server.requests.lock().unwrap();
-        let keys: Vec<Option<String>> = requests.iter().map(|r| key_of(r)).collect();
+        let keys: Vec<Option<String>> = server
+            .requests
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| key_of(r))
+            .collect();
         assert_eq!(keys.len(), 4, "three attempts, then a second call");
         let first = keys[0].clone().expect("an idempotency key is sent");
         assert_eq!(keys[1].as_deref(), Some(first.as_str()));
