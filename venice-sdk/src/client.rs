@@ -175,6 +175,7 @@ impl Client {
 #[derive(Default)]
 pub struct ClientBuilder {
     api_key: Option<Secret>,
+    wallet: Option<Secret>,
     base_url: Option<String>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
@@ -193,6 +194,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key)
+            .field("wallet", &self.wallet)
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -213,6 +215,18 @@ impl ClientBuilder {
     /// The API key, sent as `Authorization: Bearer <key>`.
     pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
         self.api_key = Some(key.into());
+        self
+    }
+
+    /// A wallet's `SIGN-IN-WITH-X` token (base64 JSON proving the wallet's
+    /// ownership, made by your wallet tooling: the SDK never signs anything).
+    ///
+    /// It is sent to the operations that take a wallet signature (the x402
+    /// wallet endpoints), and to those that take either credential when the
+    /// client has no API key; never elsewhere. Like the key, it never appears in
+    /// `Debug`, errors or logs.
+    pub fn sign_in_with_x(mut self, token: impl Into<Secret>) -> Self {
+        self.wallet = Some(token.into());
         self
     }
 
@@ -333,6 +347,10 @@ impl ClientBuilder {
             Some(key) => Some(config::auth_header(key)?),
             None => None,
         };
+        let wallet = match &self.wallet {
+            Some(token) => Some(config::wallet_header(token)?),
+            None => None,
+        };
         let timeout = config::positive("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
         let connect_timeout = config::positive(
             "connect_timeout",
@@ -354,11 +372,12 @@ impl ClientBuilder {
             Some(client) => client,
             None => config::default_http(connect_timeout, &user_agent)?,
         };
-        let redactor = Redactor::new(&self.api_key);
+        let redactor = Redactor::new(self.api_key.iter().chain(&self.wallet));
         let config = Arc::new(Config {
             base_url,
             api_key: self.api_key,
             redactor,
+            wallet,
             auth,
             user_agent,
             timeout,

@@ -21,6 +21,8 @@ pub(crate) struct Config {
     pub redactor: Redactor,
     /// `Bearer <key>`, marked sensitive.
     pub auth: Option<HeaderValue>,
+    /// The wallet's `SIGN-IN-WITH-X` token, marked sensitive.
+    pub wallet: Option<HeaderValue>,
     pub user_agent: HeaderValue,
     pub timeout: Duration,
     pub connect_timeout: Duration,
@@ -145,25 +147,48 @@ pub(crate) fn normalize_base_url(url: &str, allow_insecure_http: bool) -> Result
 /// Builds `Bearer <key>`, refusing keys that cannot travel in a header. The error
 /// never quotes the key.
 pub(crate) fn auth_header(key: &Secret) -> Result<HeaderValue, Error> {
-    let raw = key.expose();
+    credential_header("the API key", "API keys", "Bearer ", key)
+}
+
+/// Builds the `SIGN-IN-WITH-X` value of a wallet token, refusing tokens that
+/// cannot travel in a header. The error never quotes the token.
+pub(crate) fn wallet_header(token: &Secret) -> Result<HeaderValue, Error> {
+    credential_header(
+        "the SIGN-IN-WITH-X token",
+        "SIGN-IN-WITH-X tokens",
+        "",
+        token,
+    )
+}
+
+/// `prefix` + the credential, as a sensitive header value; a credential that is
+/// empty or holds anything but printable ASCII is a configuration error that
+/// says where (not what).
+fn credential_header(
+    what: &str,
+    plural: &str,
+    prefix: &str,
+    credential: &Secret,
+) -> Result<HeaderValue, Error> {
+    let raw = credential.expose();
     if raw.is_empty() {
-        return Err(Error::Config("the API key is empty".into()));
+        return Err(Error::Config(format!("{what} is empty")));
     }
     if let Some((i, c)) = raw.char_indices().find(|(_, c)| !c.is_ascii_graphic()) {
-        let what = match c {
+        let kind = match c {
             '\n' | '\r' => "a line break",
             ' ' | '\t' => "white space",
             c if c.is_control() => "a control character",
             _ => "a non-ASCII character",
         };
         return Err(Error::Config(format!(
-            "the API key contains {what} at byte {i}; API keys are printable ASCII (check for a trailing newline or quotes when reading it)"
+            "{what} contains {kind} at byte {i}; {plural} are printable ASCII (check for a trailing newline or quotes when reading it)"
         )));
     }
-    // The temporary `Bearer <key>` string is zeroized when dropped.
-    let bearer = Secret::new(format!("Bearer {raw}"));
-    let mut value = HeaderValue::from_str(bearer.expose())
-        .map_err(|_| Error::Config("the API key cannot be sent in an HTTP header".into()))?;
+    // The temporary `<prefix><credential>` string is zeroized when dropped.
+    let full = Secret::new(format!("{prefix}{raw}"));
+    let mut value = HeaderValue::from_str(full.expose())
+        .map_err(|_| Error::Config(format!("{what} cannot be sent in an HTTP header")))?;
     value.set_sensitive(true);
     Ok(value)
 }

@@ -1231,7 +1231,11 @@ fn an_idempotency_key_is_generated_per_call_and_reused_by_its_retries() {
         let first = keys[0].clone().expect("an idempotency key is sent");
         assert_eq!(keys[1].as_deref(), Some(first.as_str()));
         assert_eq!(keys[2].as_deref(), Some(first.as_str()));
-        assert_ne!(keys[3].as_deref(), Some(first.as_str()), "a new call, a new key");
+        assert_ne!(
+            keys[3].as_deref(),
+            Some(first.as_str()),
+            "a new call, a new key"
+        );
         // Operations that do not declare the header do not get it.
         let server = FaultServer::start(vec![ok_json(CHARACTERS)]).await;
         server.client().characters().list().await.unwrap();

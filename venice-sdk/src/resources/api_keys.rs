@@ -1,9 +1,7 @@
 //! API key management: `client.api_keys()`.
 
-use crate::transport;
+use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
-
-use super::get;
 
 impl Client {
     /// API key management.
@@ -21,7 +19,9 @@ pub struct ApiKeys<'a> {
 impl ApiKeys<'_> {
     /// Lists the account's API keys.
     pub async fn list(&self) -> Result<Response<types::GetApiKeysResponse>, Error> {
-        get(self.client, &operations::GET_API_KEYS, &[]).await
+        Call::new(&operations::GET_API_KEYS)
+            .json(self.client.config())
+            .await
     }
 
     /// Creates an API key. The new key is a [`Secret`](crate::Secret): it never
@@ -30,8 +30,10 @@ impl ApiKeys<'_> {
         &self,
         request: types::CreateApiKeyBody,
     ) -> Result<Response<types::CreateApiKeyResponse>, Error> {
-        let op = &operations::CREATE_API_KEY;
-        transport::call_json(self.client.config(), op, &[], Some(&request)).await
+        Call::new(&operations::CREATE_API_KEY)
+            .body(&request)?
+            .json(self.client.config())
+            .await
     }
 
     /// Deletes the API key with this id (`DELETE /api_keys?id=…`).
@@ -43,26 +45,26 @@ impl ApiKeys<'_> {
         if id.trim().is_empty() {
             return Err(Error::invalid("id", "is empty"));
         }
-        let op = &operations::DELETE_API_KEY;
-        transport::call_json(
-            self.client.config(),
-            op,
-            &[("id", id.as_str())],
-            None::<&()>,
-        )
-        .await
+        Call::new(&operations::DELETE_API_KEY)
+            .query("id", id)
+            .json(self.client.config())
+            .await
     }
 
     /// The key's rate limits and balances.
     pub async fn rate_limits(&self) -> Result<Response<types::GetApiKeyRateLimitsResponse>, Error> {
-        get(self.client, &operations::GET_API_KEY_RATE_LIMITS, &[]).await
+        Call::new(&operations::GET_API_KEY_RATE_LIMITS)
+            .json(self.client.config())
+            .await
     }
 
     /// The token a wallet signs to create a key (no API key needed or sent).
     pub async fn web3_token(
         &self,
     ) -> Result<Response<types::GetApiKeyGenerateWeb3KeyResponse>, Error> {
-        get(self.client, &operations::GET_API_KEY_GENERATE_WEB3_KEY, &[]).await
+        Call::new(&operations::GET_API_KEY_GENERATE_WEB3_KEY)
+            .json(self.client.config())
+            .await
     }
 
     /// Creates an API key from a signed wallet token (no API key needed or sent).
@@ -70,7 +72,9 @@ impl ApiKeys<'_> {
         &self,
         request: types::PostApiKeyGenerateWeb3KeyBody,
     ) -> Result<Response<types::PostApiKeyGenerateWeb3KeyResponse>, Error> {
-        let op = &operations::POST_API_KEY_GENERATE_WEB3_KEY;
-        transport::call_json(self.client.config(), op, &[], Some(&request)).await
+        Call::new(&operations::POST_API_KEY_GENERATE_WEB3_KEY)
+            .body(&request)?
+            .json(self.client.config())
+            .await
     }
 }

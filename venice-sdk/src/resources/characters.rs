@@ -1,8 +1,7 @@
 //! Characters: `client.characters()`.
 
+use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
-
-use super::get;
 
 impl Client {
     /// Characters.
@@ -20,6 +19,36 @@ pub struct Characters<'a> {
 impl Characters<'_> {
     /// Lists the public characters.
     pub async fn list(&self) -> Result<Response<types::ListCharactersResponse>, Error> {
-        get(self.client, &operations::LIST_CHARACTERS, &[]).await
+        Call::new(&operations::LIST_CHARACTERS)
+            .json(self.client.config())
+            .await
+    }
+
+    /// The character with this slug (`venice`, …); an unknown slug is
+    /// [`ApiErrorKind::NotFound`](crate::ApiErrorKind::NotFound).
+    pub async fn get(
+        &self,
+        slug: &str,
+    ) -> Result<Response<types::GetCharacterBySlugResponse>, Error> {
+        Call::new(&operations::GET_CHARACTER_BY_SLUG)
+            .path("slug", slug)
+            .json(self.client.config())
+            .await
+    }
+
+    /// The reviews of the character with this slug, one page at a time (`page`
+    /// from 1, `page_size` per page; `None` for the API's defaults).
+    pub async fn reviews(
+        &self,
+        slug: &str,
+        page: Option<u64>,
+        page_size: Option<u64>,
+    ) -> Result<Response<types::GetCharacterReviewsResponse>, Error> {
+        Call::new(&operations::GET_CHARACTER_REVIEWS)
+            .path("slug", slug)
+            .query_opt("page", page)
+            .query_opt("pageSize", page_size)
+            .json(self.client.config())
+            .await
     }
 }

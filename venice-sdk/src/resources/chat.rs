@@ -2,10 +2,8 @@
 //! that serve them (messages, tools, Venice parameters, completion accessors).
 
 use crate::stream::ChatStream;
-use crate::transport;
+use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
-
-use super::json_request;
 
 impl Client {
     /// Chat completions.
@@ -32,8 +30,10 @@ impl Chat<'_> {
         mut request: types::ChatCompletionRequest,
     ) -> Result<Response<ChatCompletion>, Error> {
         request.stream = None;
-        let op = &operations::CREATE_CHAT_COMPLETION;
-        transport::call_json(self.client.config(), op, &[], Some(&request)).await
+        Call::new(&operations::CREATE_CHAT_COMPLETION)
+            .body(&request)?
+            .json(self.client.config())
+            .await
     }
 
     /// Starts a streamed chat completion (`stream` is set to `true`).
@@ -49,8 +49,7 @@ impl Chat<'_> {
         request.stream = Some(true);
         let op = &operations::CREATE_CHAT_COMPLETION;
         let config = self.client.config();
-        let http = json_request(config, op, "text/event-stream", &request)?;
-        let (response, meta) = transport::open_stream(config, op, http).await?;
+        let (response, meta) = Call::new(op).body(&request)?.event_stream(config).await?;
         Ok(ChatStream::new(response, meta, op.id, config))
     }
 }

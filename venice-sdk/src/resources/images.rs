@@ -1,20 +1,14 @@
 //! Images: `client.images()` — generation (decoded, as bytes, or streamed into a
-//! writer), upscaling (a multipart upload) and styles, with the upload and
-//! request helpers they use.
-
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+//! writer), upscaling (a multipart upload) and styles, with the request
+//! helpers they use.
 
 use base64::Engine as _;
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, HeaderValue};
 
-use crate::config::Config;
+use super::upload::ImageInput;
 use crate::error::DecodeError;
-use crate::transport::{self, Buffered, Source};
-use crate::{Client, Error, Response, ResponseMeta, headers, operations, types};
-
-use super::{get, json_request};
+use crate::transport::Call;
+use crate::{Client, Error, Response, operations, types};
 
 impl Client {
     /// Image generation, upscaling and styles.
@@ -42,90 +36,6 @@ pub struct GeneratedImages {
     pub request: Option<serde_json::Value>,
 }
 
-/// An image to upload: bytes with a file name, or a file to read.
-#[derive(Clone, Debug)]
-pub enum ImageInput {
-    /// Bytes in memory.
-    Bytes {
-        /// The image data.
-        data: Bytes,
-        /// The file name sent with it.
-        file_name: String,
-    },
-    /// A file, read when the request is sent.
-    Path(PathBuf),
-}
-
-impl ImageInput {
-    /// Bytes in memory, sent as `image.<ext>` (the extension guessed from the data).
-    pub fn bytes(data: impl Into<Bytes>) -> Self {
-        let data = data.into();
-        let file_name = format!("image.{}", sniff(&data).1);
-        ImageInput::Bytes { data, file_name }
-    }
-
-    /// A file on disk.
-    pub fn path(path: impl Into<PathBuf>) -> Self {
-        ImageInput::Path(path.into())
-    }
-
-    async fn load(self) -> Result<(Bytes, String), Error> {
-        match self {
-            ImageInput::Bytes { data, file_name } => Ok((data, file_name)),
-            ImageInput::Path(path) => {
-                let data = tokio::fs::read(&path).await.map_err(|source| Error::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "image".to_owned());
-                Ok((Bytes::from(data), name))
-            }
-        }
-    }
-}
-
-impl From<Bytes> for ImageInput {
-    fn from(data: Bytes) -> Self {
-        ImageInput::bytes(data)
-    }
-}
-
-impl From<Vec<u8>> for ImageInput {
-    fn from(data: Vec<u8>) -> Self {
-        ImageInput::bytes(data)
-    }
-}
-
-impl From<PathBuf> for ImageInput {
-    fn from(path: PathBuf) -> Self {
-        ImageInput::Path(path)
-    }
-}
-
-impl From<&Path> for ImageInput {
-    fn from(path: &Path) -> Self {
-        ImageInput::Path(path.to_owned())
-    }
-}
-
-/// The media type and extension of image data, from its first bytes.
-fn sniff(data: &[u8]) -> (&'static str, &'static str) {
-    if data.starts_with(b"\x89PNG\r\n\x1a\n") {
-        ("image/png", "png")
-    } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        ("image/jpeg", "jpg")
-    } else if data.len() >= 12 && &data[..4] == b"RIFF" && &data[8..12] == b"WEBP" {
-        ("image/webp", "webp")
-    } else if data.starts_with(b"GIF8") {
-        ("image/gif", "gif")
-    } else {
-        ("application/octet-stream", "bin")
-    }
-}
-
 impl Images<'_> {
     /// Generates images and decodes them from base64.
     ///
@@ -136,8 +46,10 @@ impl Images<'_> {
     ) -> Result<Response<GeneratedImages>, Error> {
         request.return_binary = None;
         let op = &operations::GENERATE_IMAGE;
-        let response: Response<types::GenerateImageResponse> =
-            transport::call_json(self.client.config(), op, &[], Some(&request)).await?;
+        let response: Response<types::GenerateImageResponse> = Call::new(op)
+            .body(&request)?
+            .json(self.client.config())
+            .await?;
         let (body, meta) = response.into_parts();
         let mut images = Vec::with_capacity(body.images.len());
         for (i, encoded) in body.images.iter().enumerate() {
@@ -175,11 +87,11 @@ impl Images<'_> {
         mut request: types::GenerateImageRequest,
     ) -> Result<Response<Bytes>, Error> {
         request.return_binary = Some(true);
-        let op = &operations::GENERATE_IMAGE;
-        let config = self.client.config();
-        let http = json_request(config, op, IMAGE_ACCEPT, &request)?;
-        let buffered = transport::execute(config, op, Source::built(http)).await?;
-        expect_image(config, op.id, buffered)
+        Call::new(&operations::GENERATE_IMAGE)
+            .accept(IMAGE_ACCEPT)
+            .body(&request)?
+            .bytes(self.client.config(), "image/")
+            .await
     }
 
     /// Generates one image and writes its bytes to `writer` as they arrive, without
@@ -199,48 +111,12 @@ impl Images<'_> {
     where
         W: tokio::io::AsyncWrite + Unpin + ?Sized,
     {
-        use tokio::io::AsyncWriteExt as _;
-
         request.return_binary = Some(true);
-        let op = &operations::GENERATE_IMAGE;
-        let config = self.client.config();
-        let http = json_request(config, op, IMAGE_ACCEPT, &request)?;
-        let mut response = transport::send_for_body(config, op, Source::built(http)).await?;
-        if !headers::media_type_is(response.headers(), "image/") {
-            return Err(DecodeError::unexpected_media(
-                op.id,
-                response.status(),
-                response.headers(),
-                "an image",
-                None,
-                &config.redactor,
-            ));
-        }
-        let meta = ResponseMeta::from_headers(response.status(), response.headers().clone());
-        let mut written = 0u64;
-        let io = |source| Error::Io {
-            path: PathBuf::new(),
-            source,
-        };
-        loop {
-            let chunk = response
-                .chunk()
-                .await
-                .map_err(|e| transport::map_reqwest(config, op.id, e, 1))?;
-            let Some(chunk) = chunk else { break };
-            written = written.saturating_add(chunk.len() as u64);
-            if written > config.max_response_size as u64 {
-                return Err(Error::BodyTooLarge {
-                    operation: op.id,
-                    status: meta.status,
-                    limit: config.max_response_size,
-                    request_id: config.redactor.scrub_opt(meta.request_id),
-                });
-            }
-            writer.write_all(&chunk).await.map_err(io)?;
-        }
-        writer.flush().await.map_err(io)?;
-        Ok(Response::new(written, meta))
+        Call::new(&operations::GENERATE_IMAGE)
+            .accept(IMAGE_ACCEPT)
+            .body(&request)?
+            .download(self.client.config(), "image/", writer)
+            .await
     }
 
     /// Upscales an image (multipart upload) and returns the PNG bytes.
@@ -258,96 +134,30 @@ impl Images<'_> {
                 format!("must be a positive number (is {scale})"),
             ));
         }
-        let (data, file_name) = image.into().load().await?;
-        if data.is_empty() {
-            return Err(Error::invalid("image", "is empty"));
-        }
-        let (mime, _) = sniff(&data);
-        let file_name = sanitize_file_name(&file_name);
-        let op = &operations::UPSCALE_IMAGE;
-        let config = Arc::clone(self.client.config());
-        let url = format!("{}{}", config.base_url, op.path);
-        // Each attempt gets a new form over the same bytes.
-        let build = {
-            let config = Arc::clone(&config);
-            let url = url.clone();
-            move || -> Result<reqwest::Request, Error> {
-                let part =
-                    reqwest::multipart::Part::stream_with_length(data.clone(), data.len() as u64)
-                        .file_name(file_name.clone())
-                        .mime_str(mime)
-                        .map_err(|e| Error::invalid("image", e.to_string()))?;
-                let form = reqwest::multipart::Form::new()
-                    .part("image", part)
-                    .text("scale", scale.to_string());
-                let mut http = config
-                    .http
-                    .post(&url)
-                    .header(ACCEPT, HeaderValue::from_static(IMAGE_ACCEPT))
-                    .multipart(form)
-                    .build()
-                    .map_err(|e| Error::invalid("body", e.to_string()))?;
-                transport::prepare(&config, op, &mut http);
-                Ok(http)
-            }
+        let image = image.into();
+        image.check("image")?;
+        let form = || {
+            Ok(reqwest::multipart::Form::new()
+                .part("image", image.part()?)
+                .text("scale", scale.to_string()))
         };
-        // Build once up front so a bad request fails before anything is sent.
-        drop(build()?);
-        let buffered = transport::execute(&config, op, Source::Factory(Box::new(build))).await?;
-        expect_image(&config, op.id, buffered)
+        Call::new(&operations::UPSCALE_IMAGE)
+            .accept(IMAGE_ACCEPT)
+            .form(form)
+            .bytes(self.client.config(), "image/")
+            .await
     }
 
     /// The image styles that [`generate`](Self::generate) accepts as `style_preset`.
     pub async fn styles(&self) -> Result<Response<types::ListImageStylesResponse>, Error> {
-        get(self.client, &operations::LIST_IMAGE_STYLES, &[]).await
+        Call::new(&operations::LIST_IMAGE_STYLES)
+            .json(self.client.config())
+            .await
     }
 }
 
 /// What image requests accept: the image, or a JSON error.
 const IMAGE_ACCEPT: &str = "image/*, application/json";
-
-/// A file name safe to put in a multipart `Content-Disposition` header: control
-/// characters, quotes, backslashes and path separators become `_`, and an empty
-/// result is `image`.
-fn sanitize_file_name(name: &str) -> String {
-    let clean: String = name
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '"' | '\\' | '/' | '\u{2028}' | '\u{2029}') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .take(255)
-        .collect();
-    if clean.trim().is_empty() {
-        "image".to_owned()
-    } else {
-        clean
-    }
-}
-
-/// Accepts an image body, or says what came instead (the API key scrubbed).
-fn expect_image(
-    config: &Config,
-    operation: &'static str,
-    buffered: Buffered,
-) -> Result<Response<Bytes>, Error> {
-    let buffered = buffered.success(operation, config)?;
-    if !headers::media_type_is(&buffered.headers, "image/") {
-        return Err(DecodeError::unexpected_media(
-            operation,
-            buffered.status,
-            &buffered.headers,
-            "an image",
-            Some(&buffered.body),
-            &config.redactor,
-        ));
-    }
-    let meta = ResponseMeta::from_headers(buffered.status, buffered.headers);
-    Ok(Response::new(buffered.body, meta))
-}
 
 impl types::GenerateImageRequest {
     /// A request for `model` to draw `prompt`, every other field unset.
@@ -382,32 +192,5 @@ impl types::GenerateImageRequest {
                 .ok_or_else(|| crate::Error::invalid("height", "must be greater than 0"))?,
         );
         Ok(self)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn image_types_are_sniffed() {
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\nrest"), ("image/png", "png"));
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), ("image/jpeg", "jpg"));
-        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), ("image/webp", "webp"));
-        assert_eq!(sniff(b"xx"), ("application/octet-stream", "bin"));
-    }
-
-    #[test]
-    fn file_names_cannot_inject_header_content() {
-        assert_eq!(sanitize_file_name("cat.png"), "cat.png");
-        assert_eq!(
-            sanitize_file_name("a\r\nContent-Type: text/html\"; x=\"y.png"),
-            "a__Content-Type: text_html_; x=_y.png"
-        );
-        assert_eq!(sanitize_file_name("../../etc\\passwd"), ".._.._etc_passwd");
-        assert_eq!(sanitize_file_name("\u{0}\u{1b}[31m"), "__[31m");
-        assert_eq!(sanitize_file_name("\n\t"), "__");
-        assert_eq!(sanitize_file_name("  "), "image");
-        assert_eq!(sanitize_file_name(""), "image");
     }
 }

@@ -3,9 +3,8 @@
 
 use std::fmt;
 
+use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
-
-use super::get;
 
 impl Client {
     /// Models, their traits and compatibility mappings.
@@ -27,7 +26,10 @@ impl Models<'_> {
         model_type: impl Into<Option<types::ListModelsType>>,
     ) -> Result<Response<types::ListModelsResponse>, Error> {
         let t = model_type.into().map(|t| t.to_string());
-        get(self.client, &operations::LIST_MODELS, &type_query(&t)).await
+        Call::new(&operations::LIST_MODELS)
+            .query_opt("type", t)
+            .json(self.client.config())
+            .await
     }
 
     /// The model traits (`default`, `fastest`, …) and the model each maps to.
@@ -36,7 +38,10 @@ impl Models<'_> {
         model_type: impl Into<Option<types::ListModelTraitsType>>,
     ) -> Result<Response<types::ListModelTraitsResponse>, Error> {
         let t = model_type.into().map(|t| t.to_string());
-        get(self.client, &operations::LIST_MODEL_TRAITS, &type_query(&t)).await
+        Call::new(&operations::LIST_MODEL_TRAITS)
+            .query_opt("type", t)
+            .json(self.client.config())
+            .await
     }
 
     /// The OpenAI model names Venice accepts and the model each maps to.
@@ -45,18 +50,11 @@ impl Models<'_> {
         model_type: impl Into<Option<types::ListModelCompatibilityMappingType>>,
     ) -> Result<Response<types::ListModelCompatibilityMappingResponse>, Error> {
         let t = model_type.into().map(|t| t.to_string());
-        get(
-            self.client,
-            &operations::LIST_MODEL_COMPATIBILITY_MAPPING,
-            &type_query(&t),
-        )
-        .await
+        Call::new(&operations::LIST_MODEL_COMPATIBILITY_MAPPING)
+            .query_opt("type", t)
+            .json(self.client.config())
+            .await
     }
-}
-
-/// The `type` query parameter, when a model type is given.
-fn type_query(model_type: &Option<String>) -> Vec<(&'static str, &str)> {
-    model_type.iter().map(|t| ("type", t.as_str())).collect()
 }
 
 /// A model id with feature suffixes: `ModelId::new("qwen3-4b").feature("disable_thinking", true)`

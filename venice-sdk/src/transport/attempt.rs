@@ -63,6 +63,11 @@ pub(crate) enum Outcome {
     Failure(Buffered),
 }
 
+/// How safe it is to send `op` again (see [`Replay`]).
+fn replay_of(op: &Operation) -> Replay {
+    Replay::classify(&op.method(), op.returns_secret, op.idempotency_key)
+}
+
 /// A new idempotency key: 128 random bits in the UUID v4 layout.
 fn idempotency_key() -> HeaderValue {
     let bits = fastrand::u128(..);
@@ -106,7 +111,7 @@ pub(crate) async fn attempts(
     mode: Mode,
 ) -> Result<Outcome, Error> {
     let operation = op.id;
-    let replay = Replay::of(op);
+    let replay = replay_of(op);
     // One key for every attempt of the call, unless the caller set one.
     let idempotency_key = op.idempotency_key.then(idempotency_key);
     config.budget.deposit();
@@ -211,7 +216,24 @@ pub(crate) async fn attempts(
 
 #[cfg(test)]
 mod tests {
-    use super::idempotency_key;
+    use super::{Replay, idempotency_key, replay_of};
+    use crate::operations;
+
+    #[test]
+    fn operations_are_classed_by_what_a_repeat_would_do() {
+        assert_eq!(
+            replay_of(&operations::CREATE_CHAT_COMPLETION),
+            Replay::Unsafe
+        );
+        assert_eq!(replay_of(&operations::CREATE_API_KEY), Replay::Never);
+        assert_eq!(
+            replay_of(&operations::POST_API_KEY_GENERATE_WEB3_KEY),
+            Replay::Never
+        );
+        assert_eq!(replay_of(&operations::CRYPTO_RPC_PROXY), Replay::Idempotent);
+        assert_eq!(replay_of(&operations::LIST_MODELS), Replay::Idempotent);
+        assert_eq!(replay_of(&operations::DELETE_API_KEY), Replay::Idempotent);
+    }
 
     #[test]
     fn idempotency_keys_are_uuid_v4_and_differ() {

@@ -1,7 +1,7 @@
 //! The entry points of the send path: what a resource method (or the generated
 //! client's hooks) calls to send one request of an operation.
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, USER_AGENT};
 use tracing::Instrument as _;
 
 use super::attempt::{Mode, Outcome, Source, attempts, within};
@@ -10,8 +10,8 @@ use super::failure::request_timeout;
 use super::span::CallSpan;
 use crate::config::Config;
 use crate::error::DecodeError;
-use crate::operations::Operation;
-use crate::{Error, Response, ResponseMeta, headers};
+use crate::operations::{Auth, Operation};
+use crate::{Error, ResponseMeta, headers};
 
 impl Operation {
     /// The operation's HTTP method.
@@ -38,17 +38,40 @@ impl Operation {
     }
 }
 
-/// Adds what every request needs: the API key (unless the operation opts out of
-/// authentication) and the user agent. Drops progenitor's `api-version` header.
+/// Adds what every request needs: the credentials the operation takes (see
+/// [`Auth`]) and the user agent. Drops progenitor's `api-version` header.
+///
+/// - `Bearer`, `Optional`: the API key, when the client has one.
+/// - `BearerOrWallet`: the API key, else the wallet's `SIGN-IN-WITH-X` token.
+/// - `Wallet`: the wallet token only.
+/// - `None`: no credential at all.
 pub(crate) fn prepare(config: &Config, op: &Operation, request: &mut reqwest::Request) {
     let headers = request.headers_mut();
     headers.remove("api-version");
-    if op.requires_auth {
-        if let Some(auth) = &config.auth {
-            headers.insert(AUTHORIZATION, auth.clone());
+    let (key, wallet) = match op.auth {
+        Auth::Bearer | Auth::Optional => (config.auth.as_ref(), None),
+        Auth::BearerOrWallet => match &config.auth {
+            Some(key) => (Some(key), None),
+            None => (None, config.wallet.as_ref()),
+        },
+        Auth::Wallet => (None, config.wallet.as_ref()),
+        Auth::None => (None, None),
+    };
+    match key {
+        Some(key) => {
+            headers.insert(AUTHORIZATION, key.clone());
         }
-    } else {
-        headers.remove(AUTHORIZATION);
+        None => {
+            headers.remove(AUTHORIZATION);
+        }
+    }
+    match wallet {
+        Some(token) => {
+            headers.insert(headers::SIGN_IN_WITH_X.clone(), token.clone());
+        }
+        None => {
+            headers.remove(&headers::SIGN_IN_WITH_X);
+        }
     }
     if !headers.contains_key(USER_AGENT) {
         headers.insert(USER_AGENT, config.user_agent.clone());
@@ -85,80 +108,6 @@ pub(crate) async fn execute(
         Err(e) => span.failed(e),
     }
     result
-}
-
-/// Calls a JSON operation of the generated table: builds the request from the
-/// operation's method and path, with `query` and an optional JSON `body` (checked
-/// against the value rules once, before anything is sent), sends it (with
-/// retries), and decodes the success body into `T` (the generated response type).
-/// One read of the body, one decode, the headers moved into the metadata.
-pub(crate) async fn call_json<T: serde::de::DeserializeOwned>(
-    config: &Config,
-    op: &'static Operation,
-    query: &[(&str, &str)],
-    body: Option<&(impl serde::Serialize + Sync + ?Sized)>,
-) -> Result<Response<T>, Error> {
-    if op.path.contains('{') {
-        return Err(Error::Config(format!(
-            "{} needs path parameters; call it through Client::raw()",
-            op.id
-        )));
-    }
-    if let Some(body) = body {
-        op.check(body)?;
-    }
-    let method = op.method();
-    let url = format!("{}{}", config.base_url, op.path);
-    // Built for the first attempt and again only for a retry: no copy kept.
-    let build = || -> Result<reqwest::Request, Error> {
-        let mut builder = config
-            .http
-            .request(method.clone(), &url)
-            .header(ACCEPT, HeaderValue::from_static("application/json"));
-        if !query.is_empty() {
-            builder = builder.query(query);
-        }
-        if let Some(body) = body {
-            builder = builder.json(body);
-        }
-        let mut request = builder
-            .build()
-            .map_err(|e| Error::invalid("body", e.to_string()))?;
-        prepare(config, op, &mut request);
-        Ok(request)
-    };
-    let buffered = execute(config, op, Source::Factory(Box::new(build)))
-        .await?
-        .success(op.id, config)?;
-    match serde_json::from_slice::<T>(&buffered.body) {
-        Ok(value) => Ok(Response::new(
-            value,
-            ResponseMeta::from_headers(buffered.status, buffered.headers),
-        )),
-        Err(e) => {
-            // serde quotes the values it rejects: for a body holding a new key,
-            // only where the error is, and no excerpt.
-            let (message, body) = if op.returns_secret {
-                let at = format!(
-                    "{:?} error at line {} column {}",
-                    e.classify(),
-                    e.line(),
-                    e.column()
-                );
-                (at, None)
-            } else {
-                (e.to_string(), Some(&buffered.body[..]))
-            };
-            Err(DecodeError::error(
-                op.id,
-                buffered.status,
-                &buffered.headers,
-                message,
-                body,
-                &config.redactor,
-            ))
-        }
-    }
 }
 
 /// Sends a request (with retries) and returns a success response with its body
@@ -203,10 +152,10 @@ pub(crate) async fn send_for_body(
 pub(crate) async fn open_stream(
     config: &Config,
     op: &'static Operation,
-    request: reqwest::Request,
+    source: Source<'_>,
 ) -> Result<(reqwest::Response, ResponseMeta), Error> {
     let span = CallSpan::open(op);
-    let result = open_stream_inner(config, op, request)
+    let result = open_stream_inner(config, op, source)
         .instrument(span.span.clone())
         .await;
     match result {
@@ -229,30 +178,22 @@ pub(crate) async fn open_stream(
 async fn open_stream_inner(
     config: &Config,
     op: &'static Operation,
-    request: reqwest::Request,
+    source: Source<'_>,
 ) -> Result<(reqwest::Response, ResponseMeta, u32), Error> {
     // The head, and then a body that is not an event stream, within the timeout.
     let deadline = tokio::time::Instant::now().checked_add(config.timeout);
-    let (response, attempt) =
-        match attempts(config, op, Source::built(request), Mode::Stream).await? {
-            Outcome::Success(response, attempt) => (response, attempt),
-            Outcome::Failure(buffered) => {
-                buffered.success(op.id, config)?;
-                return Err(Error::Config(
-                    "unreachable: failure with success status".into(),
-                ));
-            }
-        };
+    let (response, attempt) = match attempts(config, op, source, Mode::Stream).await? {
+        Outcome::Success(response, attempt) => (response, attempt),
+        Outcome::Failure(buffered) => {
+            buffered.success(op.id, config)?;
+            return Err(Error::Config(
+                "unreachable: failure with success status".into(),
+            ));
+        }
+    };
     let status = response.status();
     if headers::media_type_is(response.headers(), "text/event-stream") {
-        // Header values share the connection's read buffer; a stream lives long,
-        // so its metadata gets copies rather than pin that buffer.
-        let mut headers = HeaderMap::with_capacity(response.headers().len());
-        for (name, value) in response.headers() {
-            if let Ok(copy) = HeaderValue::from_bytes(value.as_bytes()) {
-                headers.append(name.clone(), copy);
-            }
-        }
+        let mut headers = super::request::copy_headers(response.headers());
         // Stream errors quote the request id of this metadata.
         config.redactor.scrub_headers(&mut headers);
         return Ok((

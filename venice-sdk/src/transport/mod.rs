@@ -3,8 +3,10 @@
 //! budget, time limits, bounded bodies, redaction, tracing, and the mapping of
 //! every failure into [`Error`](crate::Error).
 //!
-//! - [`call`]: the entry points (a JSON call decoded into its type, a buffered
-//!   call, a call whose body is streamed, a server-sent event stream).
+//! - [`request`]: [`Call`], how a resource method describes one request and
+//!   what to make of its answer.
+//! - [`call`]: the entry points under it (a buffered call, a call whose body is
+//!   streamed, a server-sent event stream) and the credentials of a request.
 //! - [`attempt`]: the attempts of one call (retries, deadlines, retry headers).
 //! - [`body`]: reading a body whole within a size limit.
 //! - [`failure`]: transport errors from the HTTP stack as [`Error`](crate::Error)s.
@@ -14,9 +16,10 @@ pub(crate) mod attempt;
 pub(crate) mod body;
 pub(crate) mod call;
 pub(crate) mod failure;
+pub(crate) mod request;
 pub(crate) mod span;
 
 pub(crate) use attempt::Source;
-pub(crate) use body::Buffered;
-pub(crate) use call::{call_json, execute, open_stream, prepare, send_for_body};
-pub(crate) use failure::map_reqwest;
+pub(crate) use call::{execute, prepare};
+pub(crate) use request::Call;
+pub use request::JsonOrText;

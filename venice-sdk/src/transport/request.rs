@@ -1,0 +1,463 @@
+//! [`Call`]: one request of an operation, described once and built anew for each
+//! attempt — path parameters (percent-encoded), query, headers, a JSON body
+//! (checked against the spec's value rules and serialized once) or a multipart
+//! form (rebuilt from its parts) — and what to make of the answer: JSON decoded
+//! into its type, bytes of an expected media type, bytes streamed into a writer,
+//! JSON or text, or a server-sent event stream.
+//!
+//! Adding an operation to a resource is one `Call` chain:
+//! `Call::new(&operations::GET_CHARACTER_BY_SLUG).path("slug", slug).json(config)`.
+
+use bytes::Bytes;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+
+use super::attempt::Source;
+use super::call::{execute, open_stream, prepare, send_for_body};
+use super::failure::map_reqwest;
+use crate::config::Config;
+use crate::error::DecodeError;
+use crate::operations::Operation;
+use crate::{Error, Response, ResponseMeta, headers};
+
+/// What a path segment may hold as is: RFC 3986 unreserved characters.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A multipart form, built anew for each attempt.
+type FormFactory<'a> = Box<dyn Fn() -> Result<reqwest::multipart::Form, Error> + Send + Sync + 'a>;
+
+/// The body of a call.
+enum Payload<'a> {
+    None,
+    /// Serialized once; each attempt shares the bytes.
+    Json(Bytes),
+    Form(FormFactory<'a>),
+}
+
+/// An answer that is JSON (decoded) or plain text, as the request asked for
+/// (transcriptions and parsed documents answer either way).
+#[derive(Clone, Debug, PartialEq)]
+pub enum JsonOrText<T> {
+    /// A JSON answer, decoded.
+    Json(T),
+    /// A text answer (`text/plain`, `text/csv`, subtitles, …), as sent.
+    Text(String),
+}
+
+/// One request of an operation.
+pub(crate) struct Call<'a> {
+    op: &'static Operation,
+    path: Vec<(&'static str, &'a str)>,
+    query: Vec<(&'static str, String)>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    accept: &'static str,
+    payload: Payload<'a>,
+}
+
+impl<'a> Call<'a> {
+    /// A call of `op`, accepting JSON, with nothing set.
+    pub fn new(op: &'static Operation) -> Self {
+        Call {
+            op,
+            path: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            accept: "application/json",
+            payload: Payload::None,
+        }
+    }
+
+    /// Sets the path parameter `{name}`; the value is percent-encoded.
+    pub fn path(mut self, name: &'static str, value: &'a str) -> Self {
+        self.path.push((name, value));
+        self
+    }
+
+    /// Adds a query parameter.
+    pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, value.to_string()));
+        self
+    }
+
+    /// Adds a query parameter when it has a value.
+    pub fn query_opt(self, name: &'static str, value: Option<impl ToString>) -> Self {
+        match value {
+            Some(value) => self.query(name, value),
+            None => self,
+        }
+    }
+
+    #[expect(
+        dead_code,
+        reason = "for the operations added next (uploads, audio, x402)"
+    )]
+    /// Adds a header (a value that cannot travel in a header is refused when the
+    /// call is made, naming the header).
+    pub fn header(mut self, name: &'static str, value: HeaderValue) -> Self {
+        self.headers.push((HeaderName::from_static(name), value));
+        self
+    }
+
+    /// Sets what the answer may be (`Accept`).
+    pub fn accept(mut self, accept: &'static str) -> Self {
+        self.accept = accept;
+        self
+    }
+
+    /// Sets a JSON body, after checking it against the operation's value rules
+    /// (on the typed value: nothing is re-parsed).
+    pub fn body<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
+        self.op.check(body)?;
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::invalid("body", e.to_string()))?;
+        self.payload = Payload::Json(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    /// Sets a multipart body, built by `form` for each attempt (so a retry sends
+    /// the same parts again; files are reopened and streamed).
+    pub fn form(
+        mut self,
+        form: impl Fn() -> Result<reqwest::multipart::Form, Error> + Send + Sync + 'a,
+    ) -> Self {
+        self.payload = Payload::Form(Box::new(form));
+        self
+    }
+
+    /// The URL, with the path parameters in place.
+    fn url(&self, config: &Config) -> Result<String, Error> {
+        let mut url = String::with_capacity(config.base_url.len() + self.op.path.len() + 16);
+        url.push_str(&config.base_url);
+        let mut rest = self.op.path;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                break;
+            };
+            url.push_str(&rest[..open]);
+            let name = &rest[open + 1..close];
+            let value = self
+                .path
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| *v)
+                .ok_or_else(|| {
+                    Error::Config(format!("{}: path parameter `{name}` not set", self.op.id))
+                })?;
+            if value.trim().is_empty() {
+                return Err(Error::invalid(name, "is empty"));
+            }
+            url.extend(utf8_percent_encode(value, PATH_SEGMENT));
+            rest = &rest[close + 1..];
+        }
+        url.push_str(rest);
+        Ok(url)
+    }
+
+    /// The request of one attempt.
+    fn build(&self, config: &Config, url: &str) -> Result<reqwest::Request, Error> {
+        let mut builder = config
+            .http
+            .request(self.op.method(), url)
+            .header(ACCEPT, HeaderValue::from_static(self.accept));
+        if !self.query.is_empty() {
+            builder = builder.query(&self.query);
+        }
+        for (name, value) in &self.headers {
+            builder = builder.header(name.clone(), value.clone());
+        }
+        builder = match &self.payload {
+            Payload::None => builder,
+            Payload::Json(bytes) => builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(bytes.clone()),
+            Payload::Form(form) => builder.multipart(form()?),
+        };
+        let mut request = builder
+            .build()
+            .map_err(|e| Error::invalid("request", e.to_string()))?;
+        prepare(config, self.op, &mut request);
+        Ok(request)
+    }
+
+    /// The attempts' requests: built once now (so a bad request fails before
+    /// anything is sent), and again for each retry.
+    fn source<'s>(&'s self, config: &'s Config) -> Result<Source<'s>, Error> {
+        let url = self.url(config)?;
+        drop(self.build(config, &url)?);
+        Ok(Source::Factory(Box::new(move || self.build(config, &url))))
+    }
+
+    /// Sends the call and decodes a JSON answer into `T` (the generated response
+    /// type): one read of the body, one decode, the headers moved into the
+    /// metadata.
+    pub async fn json<T: DeserializeOwned>(self, config: &Config) -> Result<Response<T>, Error> {
+        let op = self.op;
+        let buffered = execute(config, op, self.source(config)?)
+            .await?
+            .success(op.id, config)?;
+        match serde_json::from_slice::<T>(&buffered.body) {
+            Ok(value) => Ok(Response::new(
+                value,
+                ResponseMeta::from_headers(buffered.status, buffered.headers),
+            )),
+            Err(e) => {
+                // serde quotes the values it rejects: for a body holding a new
+                // key, only where the error is, and no excerpt.
+                let (message, body) = if op.returns_secret {
+                    let at = format!(
+                        "{:?} error at line {} column {}",
+                        e.classify(),
+                        e.line(),
+                        e.column()
+                    );
+                    (at, None)
+                } else {
+                    (e.to_string(), Some(&buffered.body[..]))
+                };
+                Err(DecodeError::error(
+                    op.id,
+                    buffered.status,
+                    &buffered.headers,
+                    message,
+                    body,
+                    &config.redactor,
+                ))
+            }
+        }
+    }
+
+    /// Sends the call and returns an answer of one of the `expected` media types
+    /// (`"image/"`, `"audio/"`) as bytes; anything else is an [`Error::Decode`]
+    /// naming what came.
+    pub async fn bytes(self, config: &Config, expected: &str) -> Result<Response<Bytes>, Error> {
+        let op = self.op;
+        let buffered = execute(config, op, self.source(config)?)
+            .await?
+            .success(op.id, config)?;
+        if !headers::media_type_is(&buffered.headers, expected) {
+            return Err(DecodeError::unexpected_media(
+                op.id,
+                buffered.status,
+                &buffered.headers,
+                &describe(expected),
+                Some(&buffered.body),
+                &config.redactor,
+            ));
+        }
+        let meta = ResponseMeta::from_headers(buffered.status, buffered.headers);
+        Ok(Response::new(buffered.body, meta))
+    }
+
+    #[expect(
+        dead_code,
+        reason = "for the operations added next (uploads, audio, x402)"
+    )]
+    /// Sends the call and decodes a JSON answer into `T`, or keeps a text answer.
+    pub async fn json_or_text<T: DeserializeOwned>(
+        self,
+        config: &Config,
+    ) -> Result<Response<JsonOrText<T>>, Error> {
+        let op = self.op;
+        let buffered = execute(config, op, self.source(config)?)
+            .await?
+            .success(op.id, config)?;
+        let is_json = headers::media_type_is(&buffered.headers, "application/json")
+            || headers::content_type(&buffered.headers).is_some_and(|ct| ct.contains("+json"));
+        let value = if is_json {
+            match serde_json::from_slice::<T>(&buffered.body) {
+                Ok(value) => JsonOrText::Json(value),
+                Err(e) => {
+                    return Err(DecodeError::error(
+                        op.id,
+                        buffered.status,
+                        &buffered.headers,
+                        e.to_string(),
+                        Some(&buffered.body),
+                        &config.redactor,
+                    ));
+                }
+            }
+        } else {
+            match std::str::from_utf8(&buffered.body) {
+                Ok(text) => JsonOrText::Text(text.to_owned()),
+                Err(e) => {
+                    return Err(DecodeError::error(
+                        op.id,
+                        buffered.status,
+                        &buffered.headers,
+                        format!("the text answer is not UTF-8: {e}"),
+                        None,
+                        &config.redactor,
+                    ));
+                }
+            }
+        };
+        Ok(Response::new(
+            value,
+            ResponseMeta::from_headers(buffered.status, buffered.headers),
+        ))
+    }
+
+    /// Sends the call and writes an answer of the `expected` media type into
+    /// `writer` as it arrives, without holding it; returns the bytes written.
+    /// Retries happen only before the first byte is written; more than the
+    /// response size limit is [`Error::BodyTooLarge`] (what was written stays).
+    pub async fn download<W>(
+        self,
+        config: &Config,
+        expected: &str,
+        writer: &mut W,
+    ) -> Result<Response<u64>, Error>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        let op = self.op;
+        let response = send_for_body(config, op, self.source(config)?).await?;
+        if !headers::media_type_is(response.headers(), expected) {
+            return Err(DecodeError::unexpected_media(
+                op.id,
+                response.status(),
+                response.headers(),
+                &describe(expected),
+                None,
+                &config.redactor,
+            ));
+        }
+        write_body(config, op, response, writer).await
+    }
+
+    #[expect(
+        dead_code,
+        reason = "for the operations added next (uploads, audio, x402)"
+    )]
+    /// Sends the call and returns the answer's body unread, for a byte stream,
+    /// once its head says it is of the `expected` media type.
+    pub async fn body_stream(
+        self,
+        config: &Config,
+        expected: &str,
+    ) -> Result<(reqwest::Response, ResponseMeta), Error> {
+        let op = self.op;
+        let response = send_for_body(config, op, self.source(config)?).await?;
+        if !headers::media_type_is(response.headers(), expected) {
+            return Err(DecodeError::unexpected_media(
+                op.id,
+                response.status(),
+                response.headers(),
+                &describe(expected),
+                None,
+                &config.redactor,
+            ));
+        }
+        let meta = ResponseMeta::from_headers(response.status(), copy_headers(response.headers()));
+        Ok((response, meta))
+    }
+
+    /// Sends the call and returns its server-sent event stream once the head has
+    /// arrived (see [`open_stream`]).
+    pub async fn event_stream(
+        self,
+        config: &Config,
+    ) -> Result<(reqwest::Response, ResponseMeta), Error> {
+        let op = self.op;
+        let call = self.accept("text/event-stream");
+        open_stream(config, op, call.source(config)?).await
+    }
+}
+
+/// How an error names the media type it expected (`"image/"` → `an image`).
+fn describe(prefix: &str) -> String {
+    match prefix {
+        "image/" => "an image".to_owned(),
+        "audio/" => "audio".to_owned(),
+        "video/" => "a video".to_owned(),
+        other => format!("{other}*"),
+    }
+}
+
+/// Header values share the connection's read buffer; a response that lives long
+/// gets copies in its metadata rather than pin that buffer.
+pub(crate) fn copy_headers(headers: &reqwest::header::HeaderMap) -> reqwest::header::HeaderMap {
+    let mut copy = reqwest::header::HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_bytes(value.as_bytes()) {
+            copy.append(name.clone(), value);
+        }
+    }
+    copy
+}
+
+/// Writes a success body into `writer` as it arrives, within the response size
+/// limit; returns the bytes written.
+async fn write_body<W>(
+    config: &Config,
+    op: &'static Operation,
+    mut response: reqwest::Response,
+    writer: &mut W,
+) -> Result<Response<u64>, Error>
+where
+    W: tokio::io::AsyncWrite + Unpin + ?Sized,
+{
+    use tokio::io::AsyncWriteExt as _;
+
+    let meta = ResponseMeta::from_headers(response.status(), copy_headers(response.headers()));
+    let io = |source| Error::Io {
+        path: std::path::PathBuf::new(),
+        source,
+    };
+    let mut written = 0u64;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| map_reqwest(config, op.id, e, 1))?
+    {
+        written = written.saturating_add(chunk.len() as u64);
+        if written > config.max_response_size as u64 {
+            return Err(Error::BodyTooLarge {
+                operation: op.id,
+                status: meta.status,
+                limit: config.max_response_size,
+                request_id: config.redactor.scrub_opt(meta.request_id),
+            });
+        }
+        writer.write_all(&chunk).await.map_err(io)?;
+    }
+    writer.flush().await.map_err(io)?;
+    Ok(Response::new(written, meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operations;
+
+    fn config() -> std::sync::Arc<Config> {
+        crate::Client::builder()
+            .base_url("http://127.0.0.1:9/api/v1")
+            .build()
+            .unwrap()
+            .config()
+            .clone()
+    }
+
+    #[test]
+    fn path_parameters_are_percent_encoded_and_required() {
+        let config = config();
+        let call = Call::new(&operations::GET_CHARACTER_BY_SLUG).path("slug", "a b/../c?d#é");
+        assert_eq!(
+            call.url(&config).unwrap(),
+            "http://127.0.0.1:9/api/v1/characters/a%20b%2F..%2Fc%3Fd%23%C3%A9"
+        );
+        let missing = Call::new(&operations::GET_CHARACTER_BY_SLUG);
+        assert!(matches!(missing.url(&config), Err(Error::Config(_))));
+        let empty = Call::new(&operations::GET_CHARACTER_BY_SLUG).path("slug", " ");
+        assert!(matches!(
+            empty.url(&config),
+            Err(Error::InvalidRequest { .. })
+        ));
+    }
+}
