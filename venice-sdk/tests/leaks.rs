@@ -5,16 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::future::Future;
-use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use support::{FaultServer, Reply, http};
 use venice_sdk::error::MAX_DISPLAYED_TEXT;
 use venice_sdk::types::{self, ChatCompletionRequest, GenerateImageRequest};
 use venice_sdk::{Client, Error, Message, Secret, StreamErrorKind};
@@ -25,41 +23,11 @@ const KEY: &str = "vk-leak-KEY-9f8e7d6c5b4a";
 const NEW_KEY: &str = "vk-new-CREATED-1a2b3c4d5e";
 
 // ---------------------------------------------------------------------------
-// Log capture (as in faults.rs)
+// Log capture and the loopback server (tests/support)
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Runs a test body on this thread with a TRACE subscriber; the log must contain
-/// neither key. Returns the log.
+/// Runs a test body with a TRACE log capture that must hold neither key.
 fn logged<F: Future<Output = ()>>(body: F) -> String {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(body);
-    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    assert!(!log.contains(KEY), "the log leaks the API key:\n{log}");
-    assert!(!log.contains(NEW_KEY), "the log leaks the new key:\n{log}");
-    log
+    support::logged_without(&[KEY, NEW_KEY], body)
 }
 
 /// Neither key in the error's `Display` or `Debug`.
@@ -87,102 +55,28 @@ fn assert_one_capped_line(err: &Error, bound: usize) {
     );
 }
 
-// ---------------------------------------------------------------------------
-// A loopback server answering each connection with one scripted response
-
-#[derive(Clone, Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-fn http(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Reply {
-    Reply {
-        status,
-        headers: headers
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-        body: body.into(),
-    }
-}
-
-struct Server {
-    base: String,
-    attempts: Arc<AtomicUsize>,
-}
+/// A server answering every connection with `reply`.
+struct Server(FaultServer);
 
 impl Server {
-    /// Every connection gets `reply`.
     async fn start(reply: Reply) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let attempts = Arc::new(AtomicUsize::new(0));
-        let a = attempts.clone();
-        tokio::spawn(async move {
-            while let Ok((socket, _)) = listener.accept().await {
-                a.fetch_add(1, Ordering::SeqCst);
-                let reply = reply.clone();
-                tokio::spawn(async move { serve(socket, reply).await });
-            }
-        });
-        Server { base, attempts }
+        Server(FaultServer::start(vec![reply]).await)
     }
 
     fn attempts(&self) -> usize {
-        self.attempts.load(Ordering::SeqCst)
+        self.0.attempts()
     }
 
-    /// A client with the key, retries off.
+    /// A client with this file's key, retries off.
     fn client(&self) -> Client {
         Client::builder()
             .api_key(KEY)
-            .base_url(&self.base)
+            .base_url(&self.0.base)
             .max_retries(0)
             .timeout(Duration::from_secs(5))
             .build()
             .unwrap()
     }
-}
-
-/// Reads one request (head and body, by Content-Length).
-async fn read_request(socket: &mut TcpStream) {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 16384];
-    loop {
-        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
-            let length = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .unwrap_or(0);
-            if data.len() - end - 4 >= length {
-                return;
-            }
-        }
-        match socket.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => data.extend_from_slice(&buf[..n]),
-        }
-    }
-}
-
-async fn serve(mut socket: TcpStream, reply: Reply) {
-    read_request(&mut socket).await;
-    let mut head = format!(
-        "HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n",
-        reply.status,
-        reply.body.len()
-    );
-    for (k, v) in &reply.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    let _ = socket.write_all(head.as_bytes()).await;
-    let _ = socket.write_all(&reply.body).await;
-    let _ = socket.shutdown().await;
 }
 
 fn chat_request() -> ChatCompletionRequest {
