@@ -98,8 +98,5 @@ fn print_keys(keys: &types::GetApiKeysResponse) {
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
-    let venice = venice_testing::client_from_env_or_offline().await?;
-    println!("Using {}\n", venice.describe());
-    run(&venice).await?;
-    Ok(())
+    venice_testing::run_example(async |client| run(client).await).await
 }

@@ -37,8 +37,5 @@ pub async fn run(client: &Client) -> Result<usize, BoxError> {
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
-    let venice = venice_testing::client_from_env_or_offline().await?;
-    println!("Using {}\n", venice.describe());
-    run(&venice).await?;
-    Ok(())
+    venice_testing::run_example(async |client| run(client).await).await
 }

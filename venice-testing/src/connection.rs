@@ -57,6 +57,32 @@ pub async fn client_from_env_or_offline() -> Result<Connection, venice_sdk::Erro
     }
 }
 
+/// The error type of the examples' `main`.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Runs an example's body: connects with [`client_from_env_or_offline`], says
+/// which Venice it talks to, and runs `body` with the client.
+///
+/// ```no_run
+/// # type BoxError = venice_testing::BoxError;
+/// async fn run(client: &venice_sdk::Client) -> Result<usize, BoxError> {
+///     Ok(client.models().list(None).await?.data.len())
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), BoxError> {
+///     venice_testing::run_example(async |client| run(client).await).await
+/// }
+/// ```
+pub async fn run_example<T>(
+    body: impl AsyncFnOnce(&Client) -> Result<T, BoxError>,
+) -> Result<(), BoxError> {
+    let venice = client_from_env_or_offline().await?;
+    println!("Using {}\n", venice.describe());
+    body(venice.client()).await?;
+    Ok(())
+}
+
 impl Connection {
     /// A connection to an offline Venice, which it keeps alive.
     pub fn offline(venice: OfflineVenice) -> Connection {

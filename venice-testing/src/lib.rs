@@ -58,7 +58,7 @@ mod util;
 #[rustfmt::skip]
 pub mod generated;
 
-pub use connection::{Connection, client_from_env_or_offline};
+pub use connection::{BoxError, Connection, client_from_env_or_offline, run_example};
 pub use mocks::{MOCK_API_KEY, VeniceMocks};
 pub use offline::{API_PREFIX, OFFLINE_API_KEY, OfflineVenice};
 
