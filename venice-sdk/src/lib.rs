@@ -59,6 +59,7 @@ pub use defaults::{
 pub use error::{
     ApiError, ApiErrorKind, DecodeError, Error, StreamError, StreamErrorKind, TimeoutKind,
 };
+pub use generated::operations::{SPEC_SHA256, SPEC_VERSION};
 pub use generated::{Client as RawClient, builder, operations, types};
 pub use meta::{Response, ResponseMeta};
 pub use resources::{
