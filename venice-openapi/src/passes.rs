@@ -9,7 +9,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde_json::{Map, Value, json};
 
 use crate::walk::{
-    collect_refs, for_each_operation, object_entry, ref_name, walk_all_schemas, walk_schema,
+    collect_refs, for_each_operation, object_entry, reachable_schemas, ref_name, walk_all_schemas,
+    walk_request_schemas, walk_response_schemas, walk_schema,
 };
 use crate::{Auth, Error, OperationInfo, WrapReason};
 
@@ -1209,18 +1210,7 @@ pub fn open_response_types(
     if let Some(responses) = doc.pointer("/components/responses") {
         collect_refs(responses, &mut used);
     }
-    let all = doc
-        .pointer("/components/schemas")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let mut reached: BTreeSet<String> = BTreeSet::new();
-    while let Some(name) = used.pop() {
-        if reached.insert(name.clone())
-            && let Some(schema) = all.get(&name)
-        {
-            collect_refs(schema, &mut used);
-        }
-    }
+    let reached = reachable_schemas(doc, used);
     let mut orphans = 0usize;
     if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
         for (name, schema) in schemas.iter_mut() {
@@ -1239,79 +1229,6 @@ pub fn open_response_types(
         ));
     }
     Ok(())
-}
-
-/// Calls `f` on every schema a response can reach: inline response schemas and the
-/// component schemas they reference, directly or not (children before parents).
-/// Returns the number of component schemas reached.
-fn walk_response_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) -> usize {
-    walk_reachable(doc, "responses", f)
-}
-
-/// Calls `f` on every schema reachable from the `key` part of each operation
-/// (`responses` or `requestBody`): its inline `content` schemas, and the component
-/// schemas they reference, directly or not. Returns the number of components reached.
-fn walk_reachable(doc: &mut Value, key: &str, f: &mut dyn FnMut(&mut Value)) -> usize {
-    let mut roots: Vec<String> = Vec::new();
-    for_each_operation(doc, &mut |op| {
-        if let Some(part) = op.operation.get(key) {
-            collect_refs(part, &mut roots);
-        }
-    });
-    if key == "responses"
-        && let Some(responses) = doc.pointer("/components/responses")
-    {
-        collect_refs(responses, &mut roots);
-    }
-    let schemas = doc
-        .pointer("/components/schemas")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let mut reachable: BTreeSet<String> = BTreeSet::new();
-    while let Some(name) = roots.pop() {
-        if reachable.insert(name.clone())
-            && let Some(s) = schemas.get(&name)
-        {
-            collect_refs(s, &mut roots);
-        }
-    }
-    for_each_operation(doc, &mut |op| {
-        if let Some(part) = op.operation.get_mut(key) {
-            walk_contents(part, f);
-        }
-    });
-    if let Some(Value::Object(all)) = doc.pointer_mut("/components/schemas") {
-        for name in &reachable {
-            if let Some(s) = all.get_mut(name) {
-                walk_schema(s, f);
-            }
-        }
-    }
-    reachable.len()
-}
-
-/// Walks the `content` schemas of a request body, or of every response of a
-/// responses map.
-fn walk_contents(part: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    let contents: Vec<&mut Value> = if part.get("content").is_some() {
-        part.get_mut("content").into_iter().collect()
-    } else if let Value::Object(responses) = part {
-        responses
-            .values_mut()
-            .filter_map(|r| r.get_mut("content"))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    for content in contents {
-        if let Value::Object(media) = content {
-            for m in media.values_mut() {
-                if let Some(schema) = m.get_mut("schema") {
-                    walk_schema(schema, f);
-                }
-            }
-        }
-    }
 }
 
 fn open_schema(schema: &mut Value) -> usize {
@@ -1378,11 +1295,6 @@ pub fn nullable_required_responses(
         ));
     }
     Ok(())
-}
-
-/// Calls `f` on every schema a request body can reach (children before parents).
-fn walk_request_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    walk_reachable(doc, "requestBody", f);
 }
 
 /// Leaves the defaults of optional request fields to the server.
