@@ -130,7 +130,9 @@ fn regen(
 ) -> Result<ExitCode, String> {
     let text = read(spec)?;
     let start = Instant::now();
-    let output = venice_gen::generate(&text, spec_name).map_err(|e| e.to_string())?;
+    let normalized = venice_openapi::normalize_str(&text).map_err(|e| e.to_string())?;
+    let output = venice_gen::generate_normalized(&normalized, &text, spec_name)
+        .map_err(|e| e.to_string())?;
     let elapsed = start.elapsed();
     if !quiet {
         print!("{}", output.report);
@@ -165,7 +167,8 @@ fn regen(
     std::fs::write(out, &output.code)
         .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     if let Some(mocks_out) = mocks_out {
-        let mocks = venice_gen::generate_mocks(&text, spec_name).map_err(|e| e.to_string())?;
+        let mocks = venice_gen::generate_mocks_normalized(&normalized, &text, spec_name)
+            .map_err(|e| e.to_string())?;
         std::fs::write(mocks_out, &mocks)
             .map_err(|e| format!("cannot write {}: {e}", mocks_out.display()))?;
         println!(
@@ -185,17 +188,9 @@ fn regen(
 }
 
 fn check(root: &Path) -> Result<ExitCode, String> {
-    let text = read(&root.join(venice_gen::SPEC_PATH))?;
-    let client = venice_gen::generate(&text, venice_gen::SPEC_PATH).map_err(|e| e.to_string())?;
-    let mocks =
-        venice_gen::generate_mocks(&text, venice_gen::SPEC_PATH).map_err(|e| e.to_string())?;
     let mut stale = false;
-    for (path, fresh) in [
-        (venice_gen::OUTPUT_PATH, client.code.as_str()),
-        (venice_gen::MOCKS_PATH, mocks.as_str()),
-    ] {
-        let checked_in = read(&root.join(path)).unwrap_or_default();
-        match venice_gen::stale_diff_of(path, &checked_in, fresh) {
+    for (path, diff) in venice_gen::freshness(root).map_err(|e| e.to_string())? {
+        match diff {
             None => println!("{path} is up to date"),
             Some(diff) => {
                 println!("{diff}");
@@ -229,8 +224,8 @@ fn mutate_check(root: &Path, spec: Option<&str>) -> Result<ExitCode, String> {
         m.operations
     );
     let mutated = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
-    let client = venice_gen::generate(&mutated, "mutated spec").map_err(|e| e.to_string())?;
-    let mocks = venice_gen::generate_mocks(&mutated, "mutated spec").map_err(|e| e.to_string())?;
+    let (client, mocks) =
+        venice_gen::generate_both(&mutated, "mutated spec").map_err(|e| e.to_string())?;
     if !client.code.contains(venice_gen::mutate::MUTANT_FIELD)
         || !client.code.contains("pub fn get_x_mutant(&self)")
     {
