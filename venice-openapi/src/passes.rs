@@ -532,10 +532,7 @@ pub fn string_formats(
     changes: &mut Vec<String>,
 ) -> Result<(), Error> {
     let mut count = 0usize;
-    walk_all_schemas(doc, &mut |schema| {
-        let Some(obj) = schema.as_object_mut() else {
-            return;
-        };
+    walk_all_objects(doc, &mut |obj| {
         if obj.get("type").and_then(Value::as_str) != Some("string") {
             return;
         }
@@ -547,18 +544,14 @@ pub fn string_formats(
         }
         obj.remove("format");
         let note = format!("Format: `{format}` (kept as text).");
-        let description = match obj.get("description").and_then(Value::as_str) {
-            Some(d) => format!("{d}\n\n{note}"),
-            None => note,
-        };
-        obj.insert("description".into(), Value::String(description));
+        append_note(obj, &note);
         count += 1;
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} strings with a date, time, uuid or ip format kept as text"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "strings with a date, time, uuid or ip format kept as text",
+    );
     Ok(())
 }
 
@@ -625,11 +618,11 @@ pub fn closed_all_of(
             count += 1;
         }
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} allOf of a closed schema and more properties merged into one open schema"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "allOf of a closed schema and more properties merged into one open schema",
+    );
     Ok(())
 }
 
@@ -708,11 +701,7 @@ pub fn form_bodies(
         let Some(root) = doc.as_object_mut() else {
             return Ok(());
         };
-        let schemas = object_entry(
-            object_entry(root, "components", "")?,
-            "schemas",
-            "components",
-        )?;
+        let schemas = components_schemas(root)?;
         for (name, mut schema) in hoisted {
             // Binary form fields have no JSON meaning; keep them as strings so the
             // generated type can still describe the form.
@@ -867,11 +856,7 @@ pub fn shared_error_schema(
     let Some(root) = doc.as_object_mut() else {
         return Ok(());
     };
-    let schemas = object_entry(
-        object_entry(root, "components", "")?,
-        "schemas",
-        "components",
-    )?;
+    let schemas = components_schemas(root)?;
     if let Some(existing) = schemas.get(ERROR_SCHEMA) {
         if existing != &error_schema() {
             return Err(Error::Unsupported {
@@ -1130,11 +1115,11 @@ pub fn nullable_unions(
             count += 1;
         }
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} unions with null-only members made nullable"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "unions with null-only members made nullable",
+    );
     Ok(())
 }
 
@@ -1223,11 +1208,11 @@ pub fn open_response_types(
             }
         }
     }
-    if orphans > 0 {
-        changes.push(format!(
-            "{orphans} component schemas no operation uses opened like response types"
-        ));
-    }
+    summarize(
+        changes,
+        orphans,
+        "component schemas no operation uses opened like response types",
+    );
     Ok(())
 }
 
@@ -1251,11 +1236,7 @@ fn open_schema(schema: &mut Value) -> usize {
             .map(|v| format!("`{v}`"))
             .collect();
         let note = format!("Known values: {}.", known.join(", "));
-        let description = match obj.get("description").and_then(Value::as_str) {
-            Some(d) => format!("{d}\n\n{note}"),
-            None => note,
-        };
-        obj.insert("description".into(), Value::String(description));
+        append_note(obj, &note);
         n += 1;
     }
     n
@@ -1289,11 +1270,11 @@ pub fn nullable_required_responses(
             count += before - required.len();
         }
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} required nullable response fields made optional (absent reads as null)"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "required nullable response fields made optional (absent reads as null)",
+    );
     Ok(())
 }
 
@@ -1334,19 +1315,15 @@ pub fn request_defaults(
                 continue;
             };
             let note = format!("Defaults to `{default}` on the server when unset.");
-            let description = match p.get("description").and_then(Value::as_str) {
-                Some(d) => format!("{d}\n\n{note}"),
-                None => note,
-            };
-            p.insert("description".into(), Value::String(description));
+            append_note(p, &note);
             count += 1;
         }
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} optional request fields no longer sent with the spec's default"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "optional request fields no longer sent with the spec's default",
+    );
     Ok(())
 }
 
@@ -1396,11 +1373,11 @@ pub fn secret_fields(
         }
     };
     walk_response_schemas(doc, &mut mark);
-    if count > 0 {
-        changes.push(format!(
-            "{count} credential fields in responses typed as `Secret`"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "credential fields in responses typed as `Secret`",
+    );
     Ok(())
 }
 
@@ -1429,10 +1406,7 @@ pub fn open_unions(
     changes: &mut Vec<String>,
 ) -> Result<(), Error> {
     let mut count = 0usize;
-    walk_all_schemas(doc, &mut |schema| {
-        let Some(obj) = schema.as_object_mut() else {
-            return;
-        };
+    walk_all_objects(doc, &mut |obj| {
         for key in ["anyOf", "oneOf"] {
             let Some(Value::Array(members)) = obj.get(key) else {
                 continue;
@@ -1452,19 +1426,15 @@ pub fn open_unions(
                 .collect();
             obj.remove(key);
             let note = format!("Any JSON value (the spec lists: {}).", kinds.join(", "));
-            let description = match obj.get("description").and_then(Value::as_str) {
-                Some(d) => format!("{d}\n\n{note}"),
-                None => note,
-            };
-            obj.insert("description".into(), Value::String(description));
+            append_note(obj, &note);
             count += 1;
         }
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} unions with a member accepting anything made any JSON value"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "unions with a member accepting anything made any JSON value",
+    );
     Ok(())
 }
 
@@ -1479,10 +1449,7 @@ pub fn same_type_unions(
     changes: &mut Vec<String>,
 ) -> Result<(), Error> {
     let mut count = 0usize;
-    walk_all_schemas(doc, &mut |schema| {
-        let Some(obj) = schema.as_object_mut() else {
-            return;
-        };
+    walk_all_objects(doc, &mut |obj| {
         for key in ["anyOf", "oneOf"] {
             let Some(Value::Array(members)) = obj.get(key) else {
                 continue;
@@ -1534,11 +1501,11 @@ pub fn same_type_unions(
             count += 1;
         }
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} unions of string schemas merged into one string schema"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "unions of string schemas merged into one string schema",
+    );
     Ok(())
 }
 
@@ -1554,10 +1521,7 @@ pub fn any_of_to_one_of(
     changes: &mut Vec<String>,
 ) -> Result<(), Error> {
     let mut count = 0usize;
-    walk_all_schemas(doc, &mut |schema| {
-        let Some(obj) = schema.as_object_mut() else {
-            return;
-        };
+    walk_all_objects(doc, &mut |obj| {
         if let Some(members) = obj.remove("anyOf") {
             if obj.contains_key("oneOf") {
                 // Both present: keep the anyOf as an allOf constraint of the oneOf.
@@ -1580,9 +1544,7 @@ pub fn any_of_to_one_of(
             count += 1;
         }
     });
-    if count > 0 {
-        changes.push(format!("{count} anyOf unions turned into oneOf"));
-    }
+    summarize(changes, count, "anyOf unions turned into oneOf");
     Ok(())
 }
 
@@ -1620,11 +1582,11 @@ pub fn enum_identifier_collisions(
             count += 1;
         }
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} enums with values that collide as Rust identifiers made free strings"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "enums with values that collide as Rust identifiers made free strings",
+    );
     Ok(())
 }
 
@@ -1693,10 +1655,7 @@ pub fn title_collisions(
         .collect();
     let mut dropped: BTreeSet<String> = BTreeSet::new();
     let mut count = 0usize;
-    walk_all_schemas(doc, &mut |schema| {
-        let Some(obj) = schema.as_object_mut() else {
-            return;
-        };
+    walk_all_objects(doc, &mut |obj| {
         if obj.remove(MEMBER_MARK).is_some() {
             return;
         }
@@ -1717,6 +1676,41 @@ pub fn title_collisions(
         ));
     }
     Ok(())
+}
+
+/// Calls `f` on every schema of the document that is a mapping (see
+/// [`walk_all_schemas`]).
+fn walk_all_objects(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
+    walk_all_schemas(doc, &mut |schema| {
+        if let Some(obj) = schema.as_object_mut() {
+            f(obj);
+        }
+    });
+}
+
+/// `components.schemas` of the document root, created when absent.
+fn components_schemas(root: &mut Map<String, Value>) -> Result<&mut Map<String, Value>, Error> {
+    object_entry(
+        object_entry(root, "components", "")?,
+        "schemas",
+        "components",
+    )
+}
+
+/// Pushes `"{count} {what}"` to `changes` when `count` is not zero: a pass's summary.
+fn summarize(changes: &mut Vec<String>, count: usize, what: &str) {
+    if count > 0 {
+        changes.push(format!("{count} {what}"));
+    }
+}
+
+/// Adds `note` as a paragraph of the schema's `description` (the doc comment).
+fn append_note(schema: &mut Map<String, Value>, note: &str) {
+    let description = match schema.get("description").and_then(Value::as_str) {
+        Some(d) => format!("{d}\n\n{note}"),
+        None => note.to_owned(),
+    };
+    schema.insert("description".into(), Value::String(description));
 }
 
 /// A temporary key marking the direct members of a union in [`title_collisions`].
