@@ -231,12 +231,7 @@ fn array_query_params_as_text(document: &mut serde_json::Value) -> usize {
         .cloned()
         .unwrap_or(serde_json::Value::Null);
     let is_array = |schema: &serde_json::Value| {
-        let resolved = schema
-            .get("$ref")
-            .and_then(serde_json::Value::as_str)
-            .and_then(|r| venice_openapi::walk::ref_name(r, "schemas"))
-            .and_then(|n| components.get(n))
-            .unwrap_or(schema);
+        let resolved = venice_openapi::walk::deref(&components, "schemas", schema);
         resolved.get("type").and_then(serde_json::Value::as_str) == Some("array")
     };
     let mut count = 0;
@@ -604,7 +599,7 @@ fn constant_names<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<String> {
 fn response_mentions(doc: &serde_json::Value, method: &str, path: &str, needle: &str) -> bool {
     let pointer = format!(
         "/paths/{}/{}/responses",
-        path.replace('~', "~0").replace('/', "~1"),
+        venice_openapi::walk::pointer_escape(path),
         method.to_ascii_lowercase()
     );
     let Some(responses) = doc.pointer(&pointer).and_then(|r| r.as_object()) else {

@@ -9,8 +9,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde_json::{Map, Value, json};
 
 use crate::walk::{
-    collect_refs, for_each_operation, object_entry, reachable_schemas, ref_name, walk_all_schemas,
-    walk_request_schemas, walk_response_schemas, walk_schema,
+    collect_refs, deref, for_each_operation, object_entry, reachable_schemas, ref_of,
+    resolved_schema, walk_all_schemas, walk_request_schemas, walk_response_schemas, walk_schema,
 };
 use crate::{Auth, Error, OperationInfo, WrapReason};
 
@@ -183,12 +183,7 @@ pub fn inventory(doc: &mut Value, ctx: &mut Context, _: &mut Vec<String>) -> Res
         let declares_header = |params: Option<&Value>, name: &str| {
             params.and_then(Value::as_array).is_some_and(|list| {
                 list.iter().any(|p| {
-                    let p = p
-                        .get("$ref")
-                        .and_then(Value::as_str)
-                        .and_then(|r| ref_name(r, "parameters"))
-                        .and_then(|n| parameters.get(n))
-                        .unwrap_or(p);
+                    let p = deref(&parameters, "parameters", p);
                     p.get("in").and_then(Value::as_str) == Some("header")
                         && p.get("name")
                             .and_then(Value::as_str)
@@ -471,14 +466,12 @@ pub fn transport_headers(
     _: &mut Context,
     changes: &mut Vec<String>,
 ) -> Result<(), Error> {
-    let components = doc.pointer("/components/parameters").cloned();
+    let components = doc
+        .pointer("/components/parameters")
+        .cloned()
+        .unwrap_or(Value::Null);
     let is_transport = |p: &Value| -> bool {
-        let resolved = match p.get("$ref").and_then(Value::as_str) {
-            Some(r) => ref_name(r, "parameters")
-                .and_then(|n| components.as_ref().and_then(|c| c.get(n)))
-                .unwrap_or(p),
-            None => p,
-        };
+        let resolved = deref(&components, "parameters", p);
         resolved.get("in").and_then(Value::as_str) == Some("header")
             && resolved
                 .get("name")
@@ -571,16 +564,7 @@ pub fn closed_all_of(
         .pointer("/components/schemas")
         .cloned()
         .unwrap_or(Value::Null);
-    let resolve = |m: &Value| -> Value {
-        match m
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| ref_name(r, "schemas"))
-        {
-            Some(name) => components.get(name).cloned().unwrap_or(Value::Null),
-            None => m.clone(),
-        }
-    };
+    let resolve = |m: &Value| resolved_schema(&components, m);
     let mut count = 0usize;
     walk_all_schemas(doc, &mut |schema| {
         let Some(Value::Array(members)) = schema.get_mut("allOf") else {
@@ -1031,11 +1015,7 @@ fn error_property_names(
     if depth > 8 {
         return;
     }
-    if let Some(name) = schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| ref_name(r, "schemas"))
-    {
+    if let Some(name) = ref_of(schema, "schemas") {
         if let Some(target) = components.get(name) {
             error_property_names(target, components, depth + 1, out);
         }

@@ -225,6 +225,38 @@ pub fn ref_name<'a>(reference: &'a str, section: &str) -> Option<&'a str> {
         .strip_prefix('/')
 }
 
+/// The component name a local `$ref` value points at in `section`
+/// (`{$ref: '#/components/schemas/Name'}` → `Name`).
+pub fn ref_of<'a>(value: &'a Value, section: &str) -> Option<&'a str> {
+    value
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| ref_name(r, section))
+}
+
+/// What `value` stands for: the entry of `components` (one section, such as
+/// `components.parameters`) its `$ref` in `section` points at, or `value` itself
+/// when it is no such reference or the target is missing.
+pub fn deref<'a>(components: &'a Value, section: &str, value: &'a Value) -> &'a Value {
+    ref_of(value, section)
+        .and_then(|name| components.get(name))
+        .unwrap_or(value)
+}
+
+/// A copy of the schema `schema` stands for: the component schema (of
+/// `components.schemas`) its `$ref` points at (`null` when missing), or `schema`.
+pub fn resolved_schema(components: &Value, schema: &Value) -> Value {
+    match ref_of(schema, "schemas") {
+        Some(name) => components.get(name).cloned().unwrap_or(Value::Null),
+        None => schema.clone(),
+    }
+}
+
+/// `token` escaped for a JSON pointer (`~` → `~0`, `/` → `~1`).
+pub fn pointer_escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
 /// Collects the names of component schemas referenced (directly or not) by `schema`.
 pub fn collect_refs(schema: &Value, out: &mut Vec<String>) {
     match schema {
@@ -265,5 +297,61 @@ pub fn object_entry<'a>(
             path: format!("{at}.{key}"),
             message: format!("expected a mapping, found {other}"),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn references_resolve_or_fall_back() {
+        let schemas = json!({"A": {"type": "string"}});
+        let a = json!({"$ref": "#/components/schemas/A"});
+        let missing = json!({"$ref": "#/components/schemas/B"});
+        let inline = json!({"type": "integer"});
+        assert_eq!(ref_of(&a, "schemas"), Some("A"));
+        assert_eq!(ref_of(&a, "parameters"), None);
+        assert_eq!(deref(&schemas, "schemas", &a), &schemas["A"]);
+        assert_eq!(deref(&schemas, "schemas", &missing), &missing);
+        assert_eq!(resolved_schema(&schemas, &missing), Value::Null);
+        assert_eq!(resolved_schema(&schemas, &inline), inline);
+        assert_eq!(pointer_escape("/a~b"), "~1a~0b");
+    }
+
+    #[test]
+    fn reachability_follows_references_and_walkers_skip_response_headers() {
+        let mut doc = json!({
+            "paths": {"/x": {"post": {
+                "requestBody": {"content": {"application/json": {"schema": {"type": "boolean"}}}},
+                "responses": {"200": {
+                    "headers": {"h": {"schema": {"type": "number"}}},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}
+                }}
+            }}},
+            "components": {"schemas": {
+                "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+                "B": {"type": "string"},
+                "C": {"type": "integer"}
+            }}
+        });
+        let reached = reachable_schemas(&doc, vec!["A".into()]);
+        assert_eq!(reached.into_iter().collect::<Vec<_>>(), ["A", "B"]);
+        let mut types = Vec::new();
+        let n = walk_response_schemas(&mut doc, &mut |s| {
+            types.push(s.get("type").map(ToString::to_string).unwrap_or_default());
+        });
+        assert_eq!(n, 2);
+        assert!(!types.contains(&"\"number\"".to_owned()), "{types:?}");
+        assert!(!types.contains(&"\"boolean\"".to_owned()), "{types:?}");
+        let mut request = 0;
+        walk_request_schemas(&mut doc, &mut |_| request += 1);
+        assert_eq!(request, 1);
+        let mut all = 0;
+        walk_all_schemas(&mut doc, &mut |_| all += 1);
+        // C, A, A.b, B, the body, the header and the response's $ref.
+        assert_eq!(all, 7);
     }
 }
