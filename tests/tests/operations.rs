@@ -75,6 +75,16 @@ async fn call(client: &Client, op: &operations::Operation) -> Option<Result<(), 
     })
 }
 
+/// A client of `server` that retries without waiting.
+fn client_for(server: &MockServer) -> Client {
+    Client::builder()
+        .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
+        .api_key(KEY)
+        .base_url(server.base_url())
+        .build()
+        .unwrap()
+}
+
 fn method_of(op: &operations::Operation) -> httpmock::Method {
     match op.method {
         "GET" => GET,
@@ -127,12 +137,7 @@ async fn every_operation_round_trips_with_the_spec_example() {
                 }
             })
             .await;
-        let client = Client::builder()
-            .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
-            .api_key(KEY)
-            .base_url(server.base_url())
-            .build()
-            .unwrap();
+        let client = client_for(&server);
         match call(&client, op).await {
             None => continue,
             Some(Err(e)) => panic!("{}: {e:?}", op.id),
@@ -177,12 +182,7 @@ async fn every_documented_error_status_decodes_into_an_api_error() {
                         .json_body(json!({"error": message}));
                 })
                 .await;
-            let client = Client::builder()
-                .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
-                .api_key(KEY)
-                .base_url(server.base_url())
-                .build()
-                .unwrap();
+            let client = client_for(&server);
             let Some(result) = call(&client, op).await else {
                 continue;
             };

@@ -46,6 +46,14 @@ pub enum Error {
     /// The generated tokens are not valid Rust.
     #[error("the generated code does not parse as Rust: {0}")]
     Unparsable(String),
+    /// A file could not be read.
+    #[error("cannot read {path}: {message}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
 }
 
 /// A generated client.
@@ -96,18 +104,38 @@ pub fn settings() -> progenitor_impl::GenerationSettings {
 
 /// Generates the client for `spec_text`; `spec_name` is how the header names it.
 pub fn generate(spec_text: &str, spec_name: &str) -> Result<Output, Error> {
+    generate_normalized(
+        &venice_openapi::normalize_str(spec_text)?,
+        spec_text,
+        spec_name,
+    )
+}
+
+/// Generates the client and the httpmock helpers for `spec_text`, normalizing it once.
+pub fn generate_both(spec_text: &str, spec_name: &str) -> Result<(Output, String), Error> {
     let normalized = venice_openapi::normalize_str(spec_text)?;
-    let tokens = generate_tokens(&normalized)?;
-    let metadata = operations_module(&normalized, spec_text);
+    let client = generate_normalized(&normalized, spec_text, spec_name)?;
+    let mocks = generate_mocks_normalized(&normalized, spec_text, spec_name)?;
+    Ok((client, mocks))
+}
+
+/// Generates the client from `normalized`, the normalization of `spec_text`.
+pub fn generate_normalized(
+    normalized: &Normalized,
+    spec_text: &str,
+    spec_name: &str,
+) -> Result<Output, Error> {
+    let tokens = generate_tokens(normalized)?;
+    let metadata = operations_module(normalized, spec_text);
     let mut file: syn::File =
         syn::parse2(quote! { #tokens #metadata }).map_err(|e| Error::Unparsable(e.to_string()))?;
     constructors::add_to(&mut file);
     let body = prettyplease::unparse(&file);
-    let header = header(&normalized, spec_text, spec_name);
+    let header = header(normalized, spec_text, spec_name);
     Ok(Output {
         code: header + &body,
         spec_version: normalized.spec.info.version.clone(),
-        report: normalized.report,
+        report: normalized.report.clone(),
     })
 }
 
@@ -157,7 +185,19 @@ pub const MOCKS_CRATE_PATH: &str = "venice_sdk";
 /// Generates progenitor's typed httpmock helpers for `spec_text`: one `when`/`then`
 /// pair of extension traits per operation, for `venice-testing`.
 pub fn generate_mocks(spec_text: &str, spec_name: &str) -> Result<String, Error> {
-    let normalized = venice_openapi::normalize_str(spec_text)?;
+    generate_mocks_normalized(
+        &venice_openapi::normalize_str(spec_text)?,
+        spec_text,
+        spec_name,
+    )
+}
+
+/// Generates the httpmock helpers from `normalized`, the normalization of `spec_text`.
+pub fn generate_mocks_normalized(
+    normalized: &Normalized,
+    spec_text: &str,
+    spec_name: &str,
+) -> Result<String, Error> {
     let mut document = normalized.document.clone();
     let changed = array_query_params_as_text(&mut document);
     let spec = if changed > 0 {
@@ -176,7 +216,7 @@ pub fn generate_mocks(spec_text: &str, spec_name: &str) -> Result<String, Error>
         culprits: "while generating the httpmock helpers".into(),
     })??;
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparsable(e.to_string()))?;
-    Ok(header(&normalized, spec_text, spec_name) + &prettyplease::unparse(&file))
+    Ok(header(normalized, spec_text, spec_name) + &prettyplease::unparse(&file))
 }
 
 /// Makes every array-valued query parameter a string, for the mocks only; returns
@@ -191,12 +231,7 @@ fn array_query_params_as_text(document: &mut serde_json::Value) -> usize {
         .cloned()
         .unwrap_or(serde_json::Value::Null);
     let is_array = |schema: &serde_json::Value| {
-        let resolved = schema
-            .get("$ref")
-            .and_then(serde_json::Value::as_str)
-            .and_then(|r| venice_openapi::walk::ref_name(r, "schemas"))
-            .and_then(|n| components.get(n))
-            .unwrap_or(schema);
+        let resolved = venice_openapi::walk::deref(&components, "schemas", schema);
         resolved.get("type").and_then(serde_json::Value::as_str) == Some("array")
     };
     let mut count = 0;
@@ -326,18 +361,7 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
                 .into_iter()
                 .map(|c| {
                     let pointer = c.pointer;
-                    let rule = match c.rule {
-                        venice_openapi::facts::Rule::MinItems(n) => quote!(Rule::MinItems(#n)),
-                        venice_openapi::facts::Rule::MaxItems(n) => quote!(Rule::MaxItems(#n)),
-                        venice_openapi::facts::Rule::MinLength(n) => quote!(Rule::MinLength(#n)),
-                        venice_openapi::facts::Rule::MaxLength(n) => quote!(Rule::MaxLength(#n)),
-                        venice_openapi::facts::Rule::Minimum { value, exclusive } => {
-                            quote!(Rule::Minimum { value: #value, exclusive: #exclusive })
-                        }
-                        venice_openapi::facts::Rule::Maximum { value, exclusive } => {
-                            quote!(Rule::Maximum { value: #value, exclusive: #exclusive })
-                        }
-                    };
+                    let rule = RuleTokens(&c.rule);
                     quote!(Constraint { pointer: #pointer, rule: #rule },)
                 });
             let example = match venice_openapi::facts::example_response(doc, method, path) {
@@ -514,6 +538,33 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
     }
 }
 
+/// A [`facts::Rule`](venice_openapi::facts::Rule) as the expression that builds the
+/// emitted `operations::Rule` (a newtype: the orphan rule keeps `ToTokens` off the
+/// foreign type). The emitted enum mirrors `facts::Rule` variant for variant, so
+/// each variant is named once below, by its shape; the match stays exhaustive, and
+/// the SDK build fails if the emitted enum drifts.
+struct RuleTokens<'a>(&'a venice_openapi::facts::Rule);
+
+impl quote::ToTokens for RuleTokens<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        use venice_openapi::facts::Rule as R;
+        macro_rules! rule {
+            (counts: $($count:ident),*; bounds: $($bound:ident),*) => {
+                match *self.0 {
+                    $(R::$count(n) => quote!(Rule::$count(#n)),)*
+                    $(R::$bound { value, exclusive } => {
+                        quote!(Rule::$bound { value: #value, exclusive: #exclusive })
+                    })*
+                }
+            };
+        }
+        tokens.extend(rule!(
+            counts: MinItems, MaxItems, MinLength, MaxLength;
+            bounds: Minimum, Maximum
+        ));
+    }
+}
+
 /// The constant of each operation in the `operations` module: its id in
 /// SCREAMING_SNAKE_CASE (`createChatCompletion` → `CREATE_CHAT_COMPLETION`), made a
 /// valid identifier (`OP_` before one that would not start with a letter, such as
@@ -548,33 +599,28 @@ fn constant_names<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<String> {
 fn response_mentions(doc: &serde_json::Value, method: &str, path: &str, needle: &str) -> bool {
     let pointer = format!(
         "/paths/{}/{}/responses",
-        path.replace('~', "~0").replace('/', "~1"),
+        venice_openapi::walk::pointer_escape(path),
         method.to_ascii_lowercase()
     );
     let Some(responses) = doc.pointer(&pointer).and_then(|r| r.as_object()) else {
         return false;
     };
-    let mut pending: Vec<serde_json::Value> = responses
+    let success: Vec<&serde_json::Value> = responses
         .iter()
         .filter(|(status, _)| status.starts_with('2'))
-        .map(|(_, r)| r.clone())
+        .map(|(_, r)| r)
         .collect();
-    let mut seen = std::collections::BTreeSet::new();
-    while let Some(value) = pending.pop() {
-        if value.to_string().contains(needle) {
-            return true;
-        }
-        let mut refs = Vec::new();
-        venice_openapi::walk::collect_refs(&value, &mut refs);
-        for name in refs {
-            if seen.insert(name.clone())
-                && let Some(schema) = doc.pointer(&format!("/components/schemas/{name}"))
-            {
-                pending.push(schema.clone());
-            }
-        }
+    let mut roots = Vec::new();
+    for response in &success {
+        venice_openapi::walk::collect_refs(response, &mut roots);
     }
-    false
+    let schemas = doc.pointer("/components/schemas");
+    let mentions = |value: &serde_json::Value| value.to_string().contains(needle);
+    success.iter().any(|r| mentions(r))
+        || venice_openapi::walk::reachable_schemas(doc, roots)
+            .iter()
+            .filter_map(|name| schemas.and_then(|all| all.get(name)))
+            .any(mentions)
 }
 
 /// The spec of the checked-in client, relative to the workspace root.
@@ -584,14 +630,9 @@ pub const OUTPUT_PATH: &str = "venice-sdk/src/generated.rs";
 /// The checked-in httpmock helpers, relative to the workspace root.
 pub const MOCKS_PATH: &str = "venice-testing/src/generated.rs";
 
-/// A unified diff from `checked_in` to `fresh` of the client file, or `None` when
+/// A unified diff from `checked_in` to `fresh` of the file at `path`, or `None` when
 /// they are equal.
-pub fn stale_diff(checked_in: &str, fresh: &str) -> Option<String> {
-    stale_diff_of(OUTPUT_PATH, checked_in, fresh)
-}
-
-/// A unified diff from `checked_in` to `fresh` of the file at `path`, or `None`.
-pub fn stale_diff_of(path: &str, checked_in: &str, fresh: &str) -> Option<String> {
+pub fn stale_diff(path: &str, checked_in: &str, fresh: &str) -> Option<String> {
     if checked_in == fresh {
         return None;
     }
@@ -602,6 +643,25 @@ pub fn stale_diff_of(path: &str, checked_in: &str, fresh: &str) -> Option<String
             .header(&format!("{path} (checked in)"), "regenerated")
             .to_string(),
     )
+}
+
+/// Whether the checked-in generated files under the workspace `root` match what the
+/// spec and the generator make now: each file's path (relative to `root`) with a
+/// unified diff when it is stale (a missing file is stale), `None` when current.
+/// The spec is normalized once for both files.
+pub fn freshness(root: &std::path::Path) -> Result<Vec<(&'static str, Option<String>)>, Error> {
+    let spec_text = std::fs::read_to_string(root.join(SPEC_PATH)).map_err(|e| Error::Read {
+        path: SPEC_PATH.to_owned(),
+        message: e.to_string(),
+    })?;
+    let (client, mocks) = generate_both(&spec_text, SPEC_PATH)?;
+    Ok([(OUTPUT_PATH, client.code), (MOCKS_PATH, mocks)]
+        .into_iter()
+        .map(|(path, fresh)| {
+            let checked_in = std::fs::read_to_string(root.join(path)).unwrap_or_default();
+            (path, stale_diff(path, &checked_in, &fresh))
+        })
+        .collect())
 }
 
 #[cfg(test)]

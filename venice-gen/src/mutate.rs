@@ -8,7 +8,7 @@
 //! a fallback arm, fails there.
 
 use serde_json::{Value, json};
-use venice_openapi::walk::{ref_name, walk_all_schemas};
+use venice_openapi::walk::{resolved_schema, walk_all_schemas};
 
 /// The name of the property added to every object schema.
 pub const MUTANT_FIELD: &str = "x_mutant_field";
@@ -60,19 +60,9 @@ fn accepts_anything(member: &Value) -> bool {
 /// value for every single-valued property, which is how tagged unions name their
 /// variants, and one more property), or a boolean for a union of other types.
 fn new_member(members: &[Value], components: &Value) -> Value {
-    let resolve = |m: &Value| -> Value {
-        match m
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| ref_name(r, "schemas"))
-        {
-            Some(name) => components.get(name).cloned().unwrap_or(Value::Null),
-            None => m.clone(),
-        }
-    };
     let object = members
         .iter()
-        .map(resolve)
+        .map(|m| resolved_schema(components, m))
         .find(|m| m.get("properties").is_some());
     match object {
         Some(mut member) => {

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::walk::ref_name;
+use crate::walk::{pointer_escape as escape, ref_of};
 
 /// How deep `$ref`s and nesting are followed; deeper parts are left unchecked.
 const MAX_DEPTH: usize = 12;
@@ -48,11 +48,7 @@ pub enum Rule {
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     let mut current = schema;
     for _ in 0..MAX_DEPTH {
-        match current
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| ref_name(r, "schemas"))
-        {
+        match ref_of(current, "schemas") {
             Some(name) => match doc.pointer(&format!("/components/schemas/{}", escape(name))) {
                 Some(target) => current = target,
                 None => return current,
@@ -61,10 +57,6 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
         }
     }
     current
-}
-
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }
 
 /// The constraints of the JSON request body of the operation at `METHOD path`.

@@ -9,7 +9,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde_json::{Map, Value, json};
 
 use crate::walk::{
-    collect_refs, for_each_operation, object_entry, ref_name, walk_all_schemas, walk_schema,
+    collect_refs, deref, for_each_operation, object_entry, reachable_schemas, ref_of,
+    resolved_schema, walk_all_schemas, walk_request_schemas, walk_response_schemas, walk_schema,
 };
 use crate::{Auth, Error, OperationInfo, WrapReason};
 
@@ -182,12 +183,7 @@ pub fn inventory(doc: &mut Value, ctx: &mut Context, _: &mut Vec<String>) -> Res
         let declares_header = |params: Option<&Value>, name: &str| {
             params.and_then(Value::as_array).is_some_and(|list| {
                 list.iter().any(|p| {
-                    let p = p
-                        .get("$ref")
-                        .and_then(Value::as_str)
-                        .and_then(|r| ref_name(r, "parameters"))
-                        .and_then(|n| parameters.get(n))
-                        .unwrap_or(p);
+                    let p = deref(&parameters, "parameters", p);
                     p.get("in").and_then(Value::as_str) == Some("header")
                         && p.get("name")
                             .and_then(Value::as_str)
@@ -470,14 +466,12 @@ pub fn transport_headers(
     _: &mut Context,
     changes: &mut Vec<String>,
 ) -> Result<(), Error> {
-    let components = doc.pointer("/components/parameters").cloned();
+    let components = doc
+        .pointer("/components/parameters")
+        .cloned()
+        .unwrap_or(Value::Null);
     let is_transport = |p: &Value| -> bool {
-        let resolved = match p.get("$ref").and_then(Value::as_str) {
-            Some(r) => ref_name(r, "parameters")
-                .and_then(|n| components.as_ref().and_then(|c| c.get(n)))
-                .unwrap_or(p),
-            None => p,
-        };
+        let resolved = deref(&components, "parameters", p);
         resolved.get("in").and_then(Value::as_str) == Some("header")
             && resolved
                 .get("name")
@@ -531,10 +525,7 @@ pub fn string_formats(
     changes: &mut Vec<String>,
 ) -> Result<(), Error> {
     let mut count = 0usize;
-    walk_all_schemas(doc, &mut |schema| {
-        let Some(obj) = schema.as_object_mut() else {
-            return;
-        };
+    walk_all_objects(doc, &mut |obj| {
         if obj.get("type").and_then(Value::as_str) != Some("string") {
             return;
         }
@@ -546,18 +537,14 @@ pub fn string_formats(
         }
         obj.remove("format");
         let note = format!("Format: `{format}` (kept as text).");
-        let description = match obj.get("description").and_then(Value::as_str) {
-            Some(d) => format!("{d}\n\n{note}"),
-            None => note,
-        };
-        obj.insert("description".into(), Value::String(description));
+        append_note(obj, &note);
         count += 1;
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} strings with a date, time, uuid or ip format kept as text"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "strings with a date, time, uuid or ip format kept as text",
+    );
     Ok(())
 }
 
@@ -577,16 +564,7 @@ pub fn closed_all_of(
         .pointer("/components/schemas")
         .cloned()
         .unwrap_or(Value::Null);
-    let resolve = |m: &Value| -> Value {
-        match m
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| ref_name(r, "schemas"))
-        {
-            Some(name) => components.get(name).cloned().unwrap_or(Value::Null),
-            None => m.clone(),
-        }
-    };
+    let resolve = |m: &Value| resolved_schema(&components, m);
     let mut count = 0usize;
     walk_all_schemas(doc, &mut |schema| {
         let Some(Value::Array(members)) = schema.get_mut("allOf") else {
@@ -624,11 +602,11 @@ pub fn closed_all_of(
             count += 1;
         }
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} allOf of a closed schema and more properties merged into one open schema"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "allOf of a closed schema and more properties merged into one open schema",
+    );
     Ok(())
 }
 
@@ -707,11 +685,7 @@ pub fn form_bodies(
         let Some(root) = doc.as_object_mut() else {
             return Ok(());
         };
-        let schemas = object_entry(
-            object_entry(root, "components", "")?,
-            "schemas",
-            "components",
-        )?;
+        let schemas = components_schemas(root)?;
         for (name, mut schema) in hoisted {
             // Binary form fields have no JSON meaning; keep them as strings so the
             // generated type can still describe the form.
@@ -866,11 +840,7 @@ pub fn shared_error_schema(
     let Some(root) = doc.as_object_mut() else {
         return Ok(());
     };
-    let schemas = object_entry(
-        object_entry(root, "components", "")?,
-        "schemas",
-        "components",
-    )?;
+    let schemas = components_schemas(root)?;
     if let Some(existing) = schemas.get(ERROR_SCHEMA) {
         if existing != &error_schema() {
             return Err(Error::Unsupported {
@@ -1045,11 +1015,7 @@ fn error_property_names(
     if depth > 8 {
         return;
     }
-    if let Some(name) = schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| ref_name(r, "schemas"))
-    {
+    if let Some(name) = ref_of(schema, "schemas") {
         if let Some(target) = components.get(name) {
             error_property_names(target, components, depth + 1, out);
         }
@@ -1129,11 +1095,11 @@ pub fn nullable_unions(
             count += 1;
         }
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} unions with null-only members made nullable"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "unions with null-only members made nullable",
+    );
     Ok(())
 }
 
@@ -1209,18 +1175,7 @@ pub fn open_response_types(
     if let Some(responses) = doc.pointer("/components/responses") {
         collect_refs(responses, &mut used);
     }
-    let all = doc
-        .pointer("/components/schemas")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let mut reached: BTreeSet<String> = BTreeSet::new();
-    while let Some(name) = used.pop() {
-        if reached.insert(name.clone())
-            && let Some(schema) = all.get(&name)
-        {
-            collect_refs(schema, &mut used);
-        }
-    }
+    let reached = reachable_schemas(doc, used);
     let mut orphans = 0usize;
     if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
         for (name, schema) in schemas.iter_mut() {
@@ -1233,85 +1188,12 @@ pub fn open_response_types(
             }
         }
     }
-    if orphans > 0 {
-        changes.push(format!(
-            "{orphans} component schemas no operation uses opened like response types"
-        ));
-    }
+    summarize(
+        changes,
+        orphans,
+        "component schemas no operation uses opened like response types",
+    );
     Ok(())
-}
-
-/// Calls `f` on every schema a response can reach: inline response schemas and the
-/// component schemas they reference, directly or not (children before parents).
-/// Returns the number of component schemas reached.
-fn walk_response_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) -> usize {
-    walk_reachable(doc, "responses", f)
-}
-
-/// Calls `f` on every schema reachable from the `key` part of each operation
-/// (`responses` or `requestBody`): its inline `content` schemas, and the component
-/// schemas they reference, directly or not. Returns the number of components reached.
-fn walk_reachable(doc: &mut Value, key: &str, f: &mut dyn FnMut(&mut Value)) -> usize {
-    let mut roots: Vec<String> = Vec::new();
-    for_each_operation(doc, &mut |op| {
-        if let Some(part) = op.operation.get(key) {
-            collect_refs(part, &mut roots);
-        }
-    });
-    if key == "responses"
-        && let Some(responses) = doc.pointer("/components/responses")
-    {
-        collect_refs(responses, &mut roots);
-    }
-    let schemas = doc
-        .pointer("/components/schemas")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let mut reachable: BTreeSet<String> = BTreeSet::new();
-    while let Some(name) = roots.pop() {
-        if reachable.insert(name.clone())
-            && let Some(s) = schemas.get(&name)
-        {
-            collect_refs(s, &mut roots);
-        }
-    }
-    for_each_operation(doc, &mut |op| {
-        if let Some(part) = op.operation.get_mut(key) {
-            walk_contents(part, f);
-        }
-    });
-    if let Some(Value::Object(all)) = doc.pointer_mut("/components/schemas") {
-        for name in &reachable {
-            if let Some(s) = all.get_mut(name) {
-                walk_schema(s, f);
-            }
-        }
-    }
-    reachable.len()
-}
-
-/// Walks the `content` schemas of a request body, or of every response of a
-/// responses map.
-fn walk_contents(part: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    let contents: Vec<&mut Value> = if part.get("content").is_some() {
-        part.get_mut("content").into_iter().collect()
-    } else if let Value::Object(responses) = part {
-        responses
-            .values_mut()
-            .filter_map(|r| r.get_mut("content"))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    for content in contents {
-        if let Value::Object(media) = content {
-            for m in media.values_mut() {
-                if let Some(schema) = m.get_mut("schema") {
-                    walk_schema(schema, f);
-                }
-            }
-        }
-    }
 }
 
 fn open_schema(schema: &mut Value) -> usize {
@@ -1334,11 +1216,7 @@ fn open_schema(schema: &mut Value) -> usize {
             .map(|v| format!("`{v}`"))
             .collect();
         let note = format!("Known values: {}.", known.join(", "));
-        let description = match obj.get("description").and_then(Value::as_str) {
-            Some(d) => format!("{d}\n\n{note}"),
-            None => note,
-        };
-        obj.insert("description".into(), Value::String(description));
+        append_note(obj, &note);
         n += 1;
     }
     n
@@ -1372,17 +1250,12 @@ pub fn nullable_required_responses(
             count += before - required.len();
         }
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} required nullable response fields made optional (absent reads as null)"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "required nullable response fields made optional (absent reads as null)",
+    );
     Ok(())
-}
-
-/// Calls `f` on every schema a request body can reach (children before parents).
-fn walk_request_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    walk_reachable(doc, "requestBody", f);
 }
 
 /// Leaves the defaults of optional request fields to the server.
@@ -1422,19 +1295,15 @@ pub fn request_defaults(
                 continue;
             };
             let note = format!("Defaults to `{default}` on the server when unset.");
-            let description = match p.get("description").and_then(Value::as_str) {
-                Some(d) => format!("{d}\n\n{note}"),
-                None => note,
-            };
-            p.insert("description".into(), Value::String(description));
+            append_note(p, &note);
             count += 1;
         }
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} optional request fields no longer sent with the spec's default"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "optional request fields no longer sent with the spec's default",
+    );
     Ok(())
 }
 
@@ -1484,11 +1353,11 @@ pub fn secret_fields(
         }
     };
     walk_response_schemas(doc, &mut mark);
-    if count > 0 {
-        changes.push(format!(
-            "{count} credential fields in responses typed as `Secret`"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "credential fields in responses typed as `Secret`",
+    );
     Ok(())
 }
 
@@ -1517,10 +1386,7 @@ pub fn open_unions(
     changes: &mut Vec<String>,
 ) -> Result<(), Error> {
     let mut count = 0usize;
-    walk_all_schemas(doc, &mut |schema| {
-        let Some(obj) = schema.as_object_mut() else {
-            return;
-        };
+    walk_all_objects(doc, &mut |obj| {
         for key in ["anyOf", "oneOf"] {
             let Some(Value::Array(members)) = obj.get(key) else {
                 continue;
@@ -1540,19 +1406,15 @@ pub fn open_unions(
                 .collect();
             obj.remove(key);
             let note = format!("Any JSON value (the spec lists: {}).", kinds.join(", "));
-            let description = match obj.get("description").and_then(Value::as_str) {
-                Some(d) => format!("{d}\n\n{note}"),
-                None => note,
-            };
-            obj.insert("description".into(), Value::String(description));
+            append_note(obj, &note);
             count += 1;
         }
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} unions with a member accepting anything made any JSON value"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "unions with a member accepting anything made any JSON value",
+    );
     Ok(())
 }
 
@@ -1567,10 +1429,7 @@ pub fn same_type_unions(
     changes: &mut Vec<String>,
 ) -> Result<(), Error> {
     let mut count = 0usize;
-    walk_all_schemas(doc, &mut |schema| {
-        let Some(obj) = schema.as_object_mut() else {
-            return;
-        };
+    walk_all_objects(doc, &mut |obj| {
         for key in ["anyOf", "oneOf"] {
             let Some(Value::Array(members)) = obj.get(key) else {
                 continue;
@@ -1622,11 +1481,11 @@ pub fn same_type_unions(
             count += 1;
         }
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} unions of string schemas merged into one string schema"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "unions of string schemas merged into one string schema",
+    );
     Ok(())
 }
 
@@ -1642,10 +1501,7 @@ pub fn any_of_to_one_of(
     changes: &mut Vec<String>,
 ) -> Result<(), Error> {
     let mut count = 0usize;
-    walk_all_schemas(doc, &mut |schema| {
-        let Some(obj) = schema.as_object_mut() else {
-            return;
-        };
+    walk_all_objects(doc, &mut |obj| {
         if let Some(members) = obj.remove("anyOf") {
             if obj.contains_key("oneOf") {
                 // Both present: keep the anyOf as an allOf constraint of the oneOf.
@@ -1668,9 +1524,7 @@ pub fn any_of_to_one_of(
             count += 1;
         }
     });
-    if count > 0 {
-        changes.push(format!("{count} anyOf unions turned into oneOf"));
-    }
+    summarize(changes, count, "anyOf unions turned into oneOf");
     Ok(())
 }
 
@@ -1708,11 +1562,11 @@ pub fn enum_identifier_collisions(
             count += 1;
         }
     });
-    if count > 0 {
-        changes.push(format!(
-            "{count} enums with values that collide as Rust identifiers made free strings"
-        ));
-    }
+    summarize(
+        changes,
+        count,
+        "enums with values that collide as Rust identifiers made free strings",
+    );
     Ok(())
 }
 
@@ -1781,10 +1635,7 @@ pub fn title_collisions(
         .collect();
     let mut dropped: BTreeSet<String> = BTreeSet::new();
     let mut count = 0usize;
-    walk_all_schemas(doc, &mut |schema| {
-        let Some(obj) = schema.as_object_mut() else {
-            return;
-        };
+    walk_all_objects(doc, &mut |obj| {
         if obj.remove(MEMBER_MARK).is_some() {
             return;
         }
@@ -1805,6 +1656,41 @@ pub fn title_collisions(
         ));
     }
     Ok(())
+}
+
+/// Calls `f` on every schema of the document that is a mapping (see
+/// [`walk_all_schemas`]).
+fn walk_all_objects(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
+    walk_all_schemas(doc, &mut |schema| {
+        if let Some(obj) = schema.as_object_mut() {
+            f(obj);
+        }
+    });
+}
+
+/// `components.schemas` of the document root, created when absent.
+fn components_schemas(root: &mut Map<String, Value>) -> Result<&mut Map<String, Value>, Error> {
+    object_entry(
+        object_entry(root, "components", "")?,
+        "schemas",
+        "components",
+    )
+}
+
+/// Pushes `"{count} {what}"` to `changes` when `count` is not zero: a pass's summary.
+fn summarize(changes: &mut Vec<String>, count: usize, what: &str) {
+    if count > 0 {
+        changes.push(format!("{count} {what}"));
+    }
+}
+
+/// Adds `note` as a paragraph of the schema's `description` (the doc comment).
+fn append_note(schema: &mut Map<String, Value>, note: &str) {
+    let description = match schema.get("description").and_then(Value::as_str) {
+        Some(d) => format!("{d}\n\n{note}"),
+        None => note.to_owned(),
+    };
+    schema.insert("description".into(), Value::String(description));
 }
 
 /// A temporary key marking the direct members of a union in [`title_collisions`].

@@ -4,6 +4,8 @@
 //! they can repair documents `openapiv3` would reject (a response without a
 //! `description`, say) before the typed parse.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value};
 
 /// The HTTP methods an OpenAPI path item may hold, in the order the generator visits them.
@@ -39,15 +41,26 @@ pub fn walk_schema(schema: &mut Value, f: &mut dyn FnMut(&mut Value)) {
     f(schema);
 }
 
-/// Calls `f` on every schema of a `content` map (`{media type: {schema}}`).
-fn walk_content(content: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    if let Some(content) = content.as_object_mut() {
-        for media in content.values_mut() {
-            if let Some(schema) = media.get_mut("schema") {
-                walk_schema(schema, f);
-            }
+/// The values of `value` when it is a mapping (none otherwise).
+fn entries(value: Option<&mut Value>) -> impl Iterator<Item = &mut Value> {
+    value
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|map| map.values_mut())
+}
+
+/// Calls `f` on the `schema` of each entry of a mapping (headers, parameters).
+fn walk_schemas_of(map: Option<&mut Value>, f: &mut dyn FnMut(&mut Value)) {
+    for entry in entries(map) {
+        if let Some(schema) = entry.get_mut("schema") {
+            walk_schema(schema, f);
         }
     }
+}
+
+/// Calls `f` on every schema of a `content` map (`{media type: {schema}}`).
+fn walk_content(content: Option<&mut Value>, f: &mut dyn FnMut(&mut Value)) {
+    walk_schemas_of(content, f);
 }
 
 fn walk_parameters(params: &mut Value, f: &mut dyn FnMut(&mut Value)) {
@@ -56,31 +69,17 @@ fn walk_parameters(params: &mut Value, f: &mut dyn FnMut(&mut Value)) {
             if let Some(schema) = p.get_mut("schema") {
                 walk_schema(schema, f);
             }
-            if let Some(content) = p.get_mut("content") {
-                walk_content(content, f);
-            }
+            walk_content(p.get_mut("content"), f);
         }
     }
 }
 
-fn walk_responses(responses: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    if let Some(responses) = responses.as_object_mut() {
-        for response in responses.values_mut() {
-            walk_response(response, f);
-        }
-    }
-}
-
-fn walk_response(response: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    if let Some(content) = response.get_mut("content") {
-        walk_content(content, f);
-    }
-    if let Some(Value::Object(headers)) = response.get_mut("headers") {
-        for header in headers.values_mut() {
-            if let Some(schema) = header.get_mut("schema") {
-                walk_schema(schema, f);
-            }
-        }
+/// Calls `f` on the schemas of a response's `content` and, with `headers`, of its
+/// headers.
+fn walk_response(response: &mut Value, headers: bool, f: &mut dyn FnMut(&mut Value)) {
+    walk_content(response.get_mut("content"), f);
+    if headers {
+        walk_schemas_of(response.get_mut("headers"), f);
     }
 }
 
@@ -88,53 +87,103 @@ fn walk_response(response: &mut Value, f: &mut dyn FnMut(&mut Value)) {
 /// responses and headers, nested ones included (children before parents).
 pub fn walk_all_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) {
     if let Some(components) = doc.get_mut("components") {
-        if let Some(Value::Object(schemas)) = components.get_mut("schemas") {
-            for schema in schemas.values_mut() {
-                walk_schema(schema, f);
-            }
+        for schema in entries(components.get_mut("schemas")) {
+            walk_schema(schema, f);
         }
-        if let Some(Value::Object(responses)) = components.get_mut("responses") {
-            for response in responses.values_mut() {
-                walk_response(response, f);
-            }
+        for response in entries(components.get_mut("responses")) {
+            walk_response(response, true, f);
         }
-        if let Some(Value::Object(params)) = components.get_mut("parameters") {
-            for p in params.values_mut() {
-                if let Some(schema) = p.get_mut("schema") {
-                    walk_schema(schema, f);
-                }
-            }
-        }
-        if let Some(Value::Object(bodies)) = components.get_mut("requestBodies") {
-            for body in bodies.values_mut() {
-                if let Some(content) = body.get_mut("content") {
-                    walk_content(content, f);
-                }
-            }
+        walk_schemas_of(components.get_mut("parameters"), f);
+        for body in entries(components.get_mut("requestBodies")) {
+            walk_content(body.get_mut("content"), f);
         }
     }
     for_each_operation(doc, &mut |op| {
         if let Some(params) = op.operation.get_mut("parameters") {
             walk_parameters(params, f);
         }
-        if let Some(content) = op
-            .operation
-            .get_mut("requestBody")
-            .and_then(|b| b.get_mut("content"))
-        {
-            walk_content(content, f);
-        }
-        if let Some(responses) = op.operation.get_mut("responses") {
-            walk_responses(responses, f);
+        walk_content(
+            op.operation
+                .get_mut("requestBody")
+                .and_then(|b| b.get_mut("content")),
+            f,
+        );
+        for response in entries(op.operation.get_mut("responses")) {
+            walk_response(response, true, f);
         }
     });
-    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
-        for item in paths.values_mut() {
-            if let Some(params) = item.get_mut("parameters") {
-                walk_parameters(params, f);
+    for item in entries(doc.get_mut("paths")) {
+        if let Some(params) = item.get_mut("parameters") {
+            walk_parameters(params, f);
+        }
+    }
+}
+
+/// Calls `f` on every schema a response can reach: inline response schemas and the
+/// component schemas they reference, directly or not (children before parents).
+/// Returns the number of component schemas reached.
+pub fn walk_response_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) -> usize {
+    walk_reachable(doc, "responses", f)
+}
+
+/// Calls `f` on every schema a request body can reach (children before parents).
+pub fn walk_request_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) {
+    walk_reachable(doc, "requestBody", f);
+}
+
+/// Calls `f` on every schema reachable from the `key` part of each operation
+/// (`responses` or `requestBody`): its inline `content` schemas (not those of
+/// response headers), and the component schemas they reference, directly or not.
+/// Returns the number of components reached.
+fn walk_reachable(doc: &mut Value, key: &str, f: &mut dyn FnMut(&mut Value)) -> usize {
+    let mut roots: Vec<String> = Vec::new();
+    for_each_operation(doc, &mut |op| {
+        if let Some(part) = op.operation.get(key) {
+            collect_refs(part, &mut roots);
+        }
+    });
+    if key == "responses"
+        && let Some(responses) = doc.pointer("/components/responses")
+    {
+        collect_refs(responses, &mut roots);
+    }
+    let reachable = reachable_schemas(doc, roots);
+    for_each_operation(doc, &mut |op| {
+        let Some(part) = op.operation.get_mut(key) else {
+            return;
+        };
+        // A request body holds `content`; a responses map holds responses that do.
+        if part.get("content").is_some() {
+            walk_content(part.get_mut("content"), f);
+        } else {
+            for response in entries(Some(part)) {
+                walk_response(response, false, f);
+            }
+        }
+    });
+    if let Some(Value::Object(all)) = doc.pointer_mut("/components/schemas") {
+        for name in &reachable {
+            if let Some(s) = all.get_mut(name) {
+                walk_schema(s, f);
             }
         }
     }
+    reachable.len()
+}
+
+/// The names of the component schemas `roots` name or reference, directly or not
+/// (a name without a schema counts too).
+pub fn reachable_schemas(doc: &Value, mut roots: Vec<String>) -> BTreeSet<String> {
+    let schemas = doc.pointer("/components/schemas");
+    let mut reached = BTreeSet::new();
+    while let Some(name) = roots.pop() {
+        if reached.insert(name.clone())
+            && let Some(schema) = schemas.and_then(|all| all.get(&name))
+        {
+            collect_refs(schema, &mut roots);
+        }
+    }
+    reached
 }
 
 /// One operation of the document, handed to [`for_each_operation`] callbacks.
@@ -174,6 +223,38 @@ pub fn ref_name<'a>(reference: &'a str, section: &str) -> Option<&'a str> {
         .strip_prefix("#/components/")?
         .strip_prefix(section)?
         .strip_prefix('/')
+}
+
+/// The component name a local `$ref` value points at in `section`
+/// (`{$ref: '#/components/schemas/Name'}` → `Name`).
+pub fn ref_of<'a>(value: &'a Value, section: &str) -> Option<&'a str> {
+    value
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| ref_name(r, section))
+}
+
+/// What `value` stands for: the entry of `components` (one section, such as
+/// `components.parameters`) its `$ref` in `section` points at, or `value` itself
+/// when it is no such reference or the target is missing.
+pub fn deref<'a>(components: &'a Value, section: &str, value: &'a Value) -> &'a Value {
+    ref_of(value, section)
+        .and_then(|name| components.get(name))
+        .unwrap_or(value)
+}
+
+/// A copy of the schema `schema` stands for: the component schema (of
+/// `components.schemas`) its `$ref` points at (`null` when missing), or `schema`.
+pub fn resolved_schema(components: &Value, schema: &Value) -> Value {
+    match ref_of(schema, "schemas") {
+        Some(name) => components.get(name).cloned().unwrap_or(Value::Null),
+        None => schema.clone(),
+    }
+}
+
+/// `token` escaped for a JSON pointer (`~` → `~0`, `/` → `~1`).
+pub fn pointer_escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
 }
 
 /// Collects the names of component schemas referenced (directly or not) by `schema`.
@@ -216,5 +297,61 @@ pub fn object_entry<'a>(
             path: format!("{at}.{key}"),
             message: format!("expected a mapping, found {other}"),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn references_resolve_or_fall_back() {
+        let schemas = json!({"A": {"type": "string"}});
+        let a = json!({"$ref": "#/components/schemas/A"});
+        let missing = json!({"$ref": "#/components/schemas/B"});
+        let inline = json!({"type": "integer"});
+        assert_eq!(ref_of(&a, "schemas"), Some("A"));
+        assert_eq!(ref_of(&a, "parameters"), None);
+        assert_eq!(deref(&schemas, "schemas", &a), &schemas["A"]);
+        assert_eq!(deref(&schemas, "schemas", &missing), &missing);
+        assert_eq!(resolved_schema(&schemas, &missing), Value::Null);
+        assert_eq!(resolved_schema(&schemas, &inline), inline);
+        assert_eq!(pointer_escape("/a~b"), "~1a~0b");
+    }
+
+    #[test]
+    fn reachability_follows_references_and_walkers_skip_response_headers() {
+        let mut doc = json!({
+            "paths": {"/x": {"post": {
+                "requestBody": {"content": {"application/json": {"schema": {"type": "boolean"}}}},
+                "responses": {"200": {
+                    "headers": {"h": {"schema": {"type": "number"}}},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}
+                }}
+            }}},
+            "components": {"schemas": {
+                "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+                "B": {"type": "string"},
+                "C": {"type": "integer"}
+            }}
+        });
+        let reached = reachable_schemas(&doc, vec!["A".into()]);
+        assert_eq!(reached.into_iter().collect::<Vec<_>>(), ["A", "B"]);
+        let mut types = Vec::new();
+        let n = walk_response_schemas(&mut doc, &mut |s| {
+            types.push(s.get("type").map(ToString::to_string).unwrap_or_default());
+        });
+        assert_eq!(n, 2);
+        assert!(!types.contains(&"\"number\"".to_owned()), "{types:?}");
+        assert!(!types.contains(&"\"boolean\"".to_owned()), "{types:?}");
+        let mut request = 0;
+        walk_request_schemas(&mut doc, &mut |_| request += 1);
+        assert_eq!(request, 1);
+        let mut all = 0;
+        walk_all_schemas(&mut doc, &mut |_| all += 1);
+        // C, A, A.b, B, the body, the header and the response's $ref.
+        assert_eq!(all, 7);
     }
 }

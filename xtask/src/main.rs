@@ -19,15 +19,51 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage:
-  cargo xtask regen [--spec FILE --out FILE] [--mocks-out FILE] [--report FILE] [--quiet]
-  cargo xtask check
-  cargo xtask mutate-check [--spec FILE]
-  cargo xtask fetch-spec [--url URL] [--out FILE]";
+use clap::Parser;
+
+/// Maintainer tasks for the venice-rs workspace.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+enum Command {
+    /// Regenerate the client and the mocks from the spec and print what changed.
+    Regen {
+        /// Spec to generate from instead of spec/venice.yaml (with --out).
+        #[arg(long, value_name = "FILE", requires = "out")]
+        spec: Option<PathBuf>,
+        /// Where to write the client instead of venice-sdk/src/generated.rs (with --spec).
+        #[arg(long, value_name = "FILE", requires = "spec")]
+        out: Option<PathBuf>,
+        /// Where to write the httpmock helpers.
+        #[arg(long, value_name = "FILE")]
+        mocks_out: Option<PathBuf>,
+        /// Also write the SDK changes as Markdown to FILE.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Print only warnings of the normalization report.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Fail with a diff when the checked-in generated files are stale.
+    Check,
+    /// Compile the SDK against a spec with new fields, enum values, union members and an operation.
+    MutateCheck {
+        /// Spec to mutate instead of spec/venice.yaml.
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
+    },
+    /// Download the published spec into spec/venice.yaml (or --out).
+    FetchSpec {
+        /// Where to download it from.
+        #[arg(long, default_value = SPEC_URL)]
+        url: String,
+        /// Where to write it.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    match run(Command::parse()) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
@@ -43,55 +79,30 @@ fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-fn run(args: &[String]) -> Result<ExitCode, String> {
-    let (command, rest) = args.split_first().ok_or_else(|| USAGE.to_owned())?;
-    let mut spec = None;
-    let mut out = None;
-    let mut mocks_out = None;
-    let mut report = None;
-    let mut url = None;
-    let mut quiet = false;
-    let mut it = rest.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--spec" => spec = Some(it.next().ok_or("--spec needs a file")?.clone()),
-            "--out" => out = Some(it.next().ok_or("--out needs a file")?.clone()),
-            "--mocks-out" => mocks_out = Some(it.next().ok_or("--mocks-out needs a file")?.clone()),
-            "--report" => report = Some(PathBuf::from(it.next().ok_or("--report needs a file")?)),
-            "--url" => url = Some(it.next().ok_or("--url needs a URL")?.clone()),
-            "--quiet" => quiet = true,
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return Ok(ExitCode::SUCCESS);
-            }
-            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
-        }
-    }
+fn run(command: Command) -> Result<ExitCode, String> {
     let root = workspace_root();
-    match command.as_str() {
-        "regen" => {
+    match command {
+        Command::Regen {
+            spec,
+            out,
+            mocks_out,
+            report,
+            quiet,
+        } => {
             let (spec_path, spec_name, out_path, mocks_path) = match (spec, out) {
-                (None, None) => (
+                (Some(spec), Some(out)) => {
+                    let name = spec.file_name().map_or_else(
+                        || spec.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    );
+                    (spec, name, out, mocks_out)
+                }
+                _ => (
                     root.join(venice_gen::SPEC_PATH),
                     venice_gen::SPEC_PATH.to_owned(),
                     root.join(venice_gen::OUTPUT_PATH),
-                    mocks_out
-                        .map(PathBuf::from)
-                        .or(Some(root.join(venice_gen::MOCKS_PATH))),
+                    Some(mocks_out.unwrap_or_else(|| root.join(venice_gen::MOCKS_PATH))),
                 ),
-                (Some(spec), Some(out)) => {
-                    let name = Path::new(&spec)
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_else(|| spec.clone());
-                    (
-                        PathBuf::from(&spec),
-                        name,
-                        PathBuf::from(out),
-                        mocks_out.map(PathBuf::from),
-                    )
-                }
-                _ => return Err("--spec and --out go together".into()),
             };
             regen(
                 &spec_path,
@@ -102,17 +113,15 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
                 quiet,
             )
         }
-        "check" => check(&root),
-        "mutate-check" => mutate_check(&root, spec.as_deref()),
-        "fetch-spec" => {
-            let url = url.as_deref().unwrap_or(SPEC_URL);
-            let dest = out.map_or_else(|| root.join(venice_gen::SPEC_PATH), PathBuf::from);
-            let summary = fetch_spec(url, &dest)?;
+        Command::Check => check(&root),
+        Command::MutateCheck { spec } => mutate_check(&root, spec.as_deref()),
+        Command::FetchSpec { url, out } => {
+            let dest = out.unwrap_or_else(|| root.join(venice_gen::SPEC_PATH));
+            let summary = fetch_spec(&url, &dest)?;
             println!("{summary}");
             println!("next: `cargo xtask regen` to regenerate and see what changed for users");
             Ok(ExitCode::SUCCESS)
         }
-        other => Err(format!("unknown command `{other}`\n{USAGE}")),
     }
 }
 
@@ -130,7 +139,9 @@ fn regen(
 ) -> Result<ExitCode, String> {
     let text = read(spec)?;
     let start = Instant::now();
-    let output = venice_gen::generate(&text, spec_name).map_err(|e| e.to_string())?;
+    let normalized = venice_openapi::normalize_str(&text).map_err(|e| e.to_string())?;
+    let output = venice_gen::generate_normalized(&normalized, &text, spec_name)
+        .map_err(|e| e.to_string())?;
     let elapsed = start.elapsed();
     if !quiet {
         print!("{}", output.report);
@@ -165,7 +176,8 @@ fn regen(
     std::fs::write(out, &output.code)
         .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     if let Some(mocks_out) = mocks_out {
-        let mocks = venice_gen::generate_mocks(&text, spec_name).map_err(|e| e.to_string())?;
+        let mocks = venice_gen::generate_mocks_normalized(&normalized, &text, spec_name)
+            .map_err(|e| e.to_string())?;
         std::fs::write(mocks_out, &mocks)
             .map_err(|e| format!("cannot write {}: {e}", mocks_out.display()))?;
         println!(
@@ -185,17 +197,9 @@ fn regen(
 }
 
 fn check(root: &Path) -> Result<ExitCode, String> {
-    let text = read(&root.join(venice_gen::SPEC_PATH))?;
-    let client = venice_gen::generate(&text, venice_gen::SPEC_PATH).map_err(|e| e.to_string())?;
-    let mocks =
-        venice_gen::generate_mocks(&text, venice_gen::SPEC_PATH).map_err(|e| e.to_string())?;
     let mut stale = false;
-    for (path, fresh) in [
-        (venice_gen::OUTPUT_PATH, client.code.as_str()),
-        (venice_gen::MOCKS_PATH, mocks.as_str()),
-    ] {
-        let checked_in = read(&root.join(path)).unwrap_or_default();
-        match venice_gen::stale_diff_of(path, &checked_in, fresh) {
+    for (path, diff) in venice_gen::freshness(root).map_err(|e| e.to_string())? {
+        match diff {
             None => println!("{path} is up to date"),
             Some(diff) => {
                 println!("{diff}");
@@ -215,8 +219,8 @@ fn check(root: &Path) -> Result<ExitCode, String> {
 /// `venice-testing` under `target/mutate-check`, and compiles the SDK with its
 /// examples there. A wrapper that builds a generated struct with an exhaustive
 /// literal or matches a generated enum without a fallback arm fails the build.
-fn mutate_check(root: &Path, spec: Option<&str>) -> Result<ExitCode, String> {
-    let spec_path = spec.map_or_else(|| root.join(venice_gen::SPEC_PATH), PathBuf::from);
+fn mutate_check(root: &Path, spec: Option<&Path>) -> Result<ExitCode, String> {
+    let spec_path = spec.map_or_else(|| root.join(venice_gen::SPEC_PATH), Path::to_path_buf);
     let text = read(&spec_path)?;
     let mut doc = venice_openapi::load_yaml(&text).map_err(|e| e.to_string())?;
     let m = venice_gen::mutate::mutate(&mut doc);
@@ -229,8 +233,8 @@ fn mutate_check(root: &Path, spec: Option<&str>) -> Result<ExitCode, String> {
         m.operations
     );
     let mutated = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
-    let client = venice_gen::generate(&mutated, "mutated spec").map_err(|e| e.to_string())?;
-    let mocks = venice_gen::generate_mocks(&mutated, "mutated spec").map_err(|e| e.to_string())?;
+    let (client, mocks) =
+        venice_gen::generate_both(&mutated, "mutated spec").map_err(|e| e.to_string())?;
     if !client.code.contains(venice_gen::mutate::MUTANT_FIELD)
         || !client.code.contains("pub fn get_x_mutant(&self)")
     {
@@ -466,6 +470,23 @@ mod tests {
         let file = dir.join("venice.yaml");
         std::fs::write(&file, "previous spec\n").unwrap();
         file
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Command::command().debug_assert();
+        let regen =
+            Command::try_parse_from(["xtask", "regen", "--spec", "a.yaml", "--out", "b.rs"]);
+        assert!(matches!(
+            regen,
+            Ok(Command::Regen {
+                spec: Some(_),
+                out: Some(_),
+                ..
+            })
+        ));
+        assert!(Command::try_parse_from(["xtask", "regen", "--spec", "a.yaml"]).is_err());
     }
 
     const SPEC: &str = "openapi: 3.0.0\ninfo: {title: Venice.ai API, version: '20260601.000000'}\npaths:\n  /models:\n    get: {responses: {'200': {description: OK}}}\n";
