@@ -230,7 +230,7 @@ pub fn compare(old: &str, new: &str) -> Result<Changes, String> {
                 .compatible
                 .push(format!("operation added: `{}` ({} {})", o.id, o.method, o.path)),
             Some(prev) if prev.id != o.id => c.breaking.push(format!(
-                "operation renamed: `{}` → `{}` ({} {}): the generated method is renamed; SDK resource methods, which find operations by method and path, keep their names",
+                "operation renamed: `{}` → `{}` ({} {}): the generated method and the `operations` constant are renamed; the SDK method that names the constant stops compiling until it is updated, and keeps its own name for users",
                 prev.id, o.id, o.method, o.path
             )),
             Some(_) => {}
