@@ -50,7 +50,7 @@ pub fn completion_body() -> Vec<u8> {
             "message": {"role": "assistant", "content": COMPLETION_TEXT, "reasoning_content": null, "tool_calls": []}}],
         "usage": {"prompt_tokens": 12, "completion_tokens": 45, "total_tokens": 57},
         "prompt_logprobs": null,
-        "venice_parameters": {"web_search_citations": [], "include_venice_system_prompt": true}
+        "venice_parameters": {"web_search_citations": [], "include_venice_system_prompt": true, "disable_thinking": false, "enable_e2ee": false, "enable_web_citations": false, "enable_web_scraping": false, "enable_web_search": "off", "include_search_results_in_stream": false, "return_search_results_as_documents": false, "strip_thinking_response": false}
     });
     serde_json::to_vec(&body).expect("serializable")
 }

@@ -41,7 +41,8 @@ pub(crate) fn check<T: Serialize + ?Sized>(
 /// One step of the path to the value being visited.
 #[derive(Clone, Debug)]
 enum Step {
-    Key(String),
+    /// A field (`&'static` for struct fields: no allocation) or a map key.
+    Key(std::borrow::Cow<'static, str>),
     Index(usize),
 }
 
@@ -52,9 +53,9 @@ fn token_matches(token: &str, step: &Step) -> bool {
         Step::Index(_) => token == "*",
         Step::Key(key) => {
             if token.contains('~') {
-                token.replace("~1", "/").replace("~0", "~") == *key
+                token.replace("~1", "/").replace("~0", "~") == key.as_ref()
             } else {
-                token == key
+                token == key.as_ref()
             }
         }
     }
@@ -98,6 +99,16 @@ enum Seen<'v> {
 }
 
 impl Walker<'_> {
+    /// Whether some rule's pointer starts with the current path.
+    fn leads_to_a_rule(&self) -> bool {
+        self.constraints.iter().any(|c| {
+            let mut tokens = c.pointer.split('/').skip(1);
+            self.path
+                .iter()
+                .all(|step| tokens.next().is_some_and(|t| token_matches(t, step)))
+        })
+    }
+
     /// The rules whose pointer names the current path.
     fn rules_here(&self) -> impl Iterator<Item = &Rule> + '_ {
         self.constraints.iter().filter_map(|c| {
@@ -144,7 +155,12 @@ impl Walker<'_> {
     /// Visits a child value at `step`.
     fn child<T: Serialize + ?Sized>(&mut self, step: Step, value: &T) -> Result<(), Stop> {
         self.path.push(step);
-        let result = value.serialize(&mut *self);
+        // A value no rule reaches is not visited at all.
+        let result = if self.leads_to_a_rule() {
+            value.serialize(&mut *self)
+        } else {
+            Ok(())
+        };
         self.path.pop();
         result
     }
@@ -307,7 +323,7 @@ impl<'w, 'c> ser::Serializer for &'w mut Walker<'c> {
         variant: &'static str,
         value: &T,
     ) -> Result<(), Stop> {
-        self.child(Step::Key(variant.to_owned()), value)
+        self.child(Step::Key(variant.into()), value)
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'w, 'c>, Stop> {
         Ok(Compound::new(self))
@@ -377,7 +393,7 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
         let key = self.key.take().unwrap_or_default();
-        self.walker.child(Step::Key(key), value)
+        self.walker.child(Step::Key(key.into()), value)
     }
     fn end(self) -> Result<(), Stop> {
         Ok(())
@@ -395,7 +411,7 @@ macro_rules! fields {
                 key: &'static str,
                 value: &T,
             ) -> Result<(), Stop> {
-                self.walker.child(Step::Key(key.to_owned()), value)
+                self.walker.child(Step::Key(key.into()), value)
             }
             fn end(self) -> Result<(), Stop> {
                 Ok(())

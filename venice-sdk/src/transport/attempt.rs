@@ -12,11 +12,15 @@ use crate::retry::{self, Replay};
 use crate::{Error, headers};
 
 /// Where the attempts of a call get their request: a built request (cloned for
-/// each attempt; sent once if its body cannot be cloned), or a factory that builds
-/// it anew (multipart uploads, rebuilt from the same bytes).
+/// each attempt; sent once if its body cannot be cloned), or a first request and
+/// a factory that builds the next ones anew (multipart uploads reopen their files;
+/// nothing is copied unless a retry happens).
 pub(crate) enum Source<'a> {
     Built(Option<Box<reqwest::Request>>),
-    Factory(Box<dyn Fn() -> Result<reqwest::Request, Error> + Send + Sync + 'a>),
+    Factory {
+        first: Option<Box<reqwest::Request>>,
+        build: Box<dyn Fn() -> Result<reqwest::Request, Error> + Send + Sync + 'a>,
+    },
 }
 
 impl Source<'_> {
@@ -40,7 +44,10 @@ impl Source<'_> {
                     None => Ok((*request, false)),
                 }
             }
-            Source::Factory(build) => Ok((build()?, true)),
+            Source::Factory { first, build } => match first.take() {
+                Some(request) => Ok((*request, true)),
+                None => Ok((build()?, true)),
+            },
         }
     }
 }

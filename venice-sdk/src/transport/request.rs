@@ -183,12 +183,15 @@ impl<'a> Call<'a> {
         Ok(request)
     }
 
-    /// The attempts' requests: built once now (so a bad request fails before
-    /// anything is sent), and again for each retry.
+    /// The attempts' requests: the first built now (so a bad request fails
+    /// before anything is sent), the next ones built again only for a retry.
     fn source<'s>(&'s self, config: &'s Config) -> Result<Source<'s>, Error> {
         let url = self.url(config)?;
-        drop(self.build(config, &url)?);
-        Ok(Source::Factory(Box::new(move || self.build(config, &url))))
+        let first = self.build(config, &url)?;
+        Ok(Source::Factory {
+            first: Some(Box::new(first)),
+            build: Box::new(move || self.build(config, &url)),
+        })
     }
 
     /// Sends the call and decodes a JSON answer into `T` (the generated response
