@@ -66,5 +66,6 @@ pub use resources::{
     ApiKeys, Characters, Chat, ChatCompletion, GeneratedImages, ImageInput, Images, Message,
     ModelId, Models, Tool, ToolCall, VeniceParameters, WebSearch,
 };
+pub use resources::{Audio, Augment, Responses, RetrieveOutcome, Video};
 pub use secret::Secret;
 pub use stream::{ChatCompletionChunk, ChatStream};

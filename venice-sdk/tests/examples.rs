@@ -51,6 +51,18 @@ mod errors;
 #[path = "../examples/custom_http.rs"]
 mod custom_http;
 
+#[allow(dead_code)]
+#[path = "../examples/video.rs"]
+mod video;
+
+#[allow(dead_code)]
+#[path = "../examples/responses.rs"]
+mod responses;
+
+#[allow(dead_code)]
+#[path = "../examples/augment.rs"]
+mod augment;
+
 /// A fresh directory for one test's files.
 fn scratch(name: &str) -> PathBuf {
     let dir =
@@ -171,6 +183,46 @@ async fn a_custom_http_client_works() {
     custom_http::run(venice.client_builder()).await.unwrap();
     assert_eq!(venice.calls("listModels"), 1);
     assert_eq!(venice.calls("listImageStyles"), 1);
+}
+
+#[tokio::test]
+async fn video_is_polled_and_written_to_an_mp4() {
+    let venice = OfflineVenice::start().await;
+    let dir = scratch("video");
+    let out = dir.join("out.mp4");
+    video::run(&venice.client(), &out, std::time::Duration::from_millis(1))
+        .await
+        .unwrap();
+    let mp4 = std::fs::read(&out).unwrap();
+    assert_eq!(&mp4[4..8], b"ftyp");
+    assert_eq!(venice.calls("quoteVideo"), 1);
+    assert_eq!(
+        venice.calls("retrieveVideo"),
+        3,
+        "two PROCESSING, then the video"
+    );
+    assert_eq!(venice.calls("completeVideo"), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn responses_answer() {
+    let venice = OfflineVenice::start().await;
+    responses::run(&venice.client()).await.unwrap();
+    assert_eq!(venice.calls("createResponse"), 1);
+}
+
+#[tokio::test]
+async fn augment_searches_scrapes_and_parses() {
+    let venice = OfflineVenice::start().await;
+    let dir = scratch("augment");
+    let doc = dir.join("notes.txt");
+    std::fs::write(&doc, "Venice is built on 118 small islands.\n").unwrap();
+    augment::run(&venice.client(), &doc).await.unwrap();
+    assert_eq!(venice.calls("webSearch"), 1);
+    assert_eq!(venice.calls("webScrape"), 1);
+    assert_eq!(venice.calls("createTextParser"), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// The quickstart binary itself, as `cargo run --example quickstart` runs it

@@ -132,6 +132,54 @@ pub trait VeniceMocks {
     /// [`venice_client`](Self::venice_client) (retries off), or expect several
     /// calls, when mocking those.
     fn mock_error(&self, method: Method, path: &str, status: u16, message: &str) -> Mock<'_>;
+
+    /// `POST /video/quote` answers `response`.
+    fn mock_video_quote(&self, response: &types::QuoteVideoResponse) -> Mock<'_>;
+
+    /// `POST /video/queue` answers `response`.
+    fn mock_video_queue(&self, response: &types::QueueVideoResponse) -> Mock<'_>;
+
+    /// `POST /video/retrieve` answers the JSON status `response` (`PROCESSING`,
+    /// or `COMPLETED` for models with a `download_url`).
+    fn mock_video_status(&self, response: &types::RetrieveVideoResponse) -> Mock<'_>;
+
+    /// `POST /video/retrieve` answers `mp4` as `video/mp4` (the finished video).
+    fn mock_video_media(&self, mp4: &[u8]) -> Mock<'_>;
+
+    /// `POST /video/complete` answers `response`.
+    fn mock_video_complete(&self, response: &types::CompleteVideoResponse) -> Mock<'_>;
+
+    /// `POST /audio/quote` answers `response`.
+    fn mock_audio_quote(&self, response: &types::QuoteAudioResponse) -> Mock<'_>;
+
+    /// `POST /audio/queue` answers `response`.
+    fn mock_audio_queue(&self, response: &types::QueueAudioResponse) -> Mock<'_>;
+
+    /// `POST /audio/retrieve` answers the JSON status `response` (`PROCESSING`).
+    fn mock_audio_status(&self, response: &types::RetrieveAudioResponse) -> Mock<'_>;
+
+    /// `POST /audio/retrieve` answers `audio` as `media_type` (`audio/mpeg`,
+    /// `audio/wav`, `audio/flac`: the finished audio).
+    fn mock_audio_media(&self, audio: &[u8], media_type: &str) -> Mock<'_>;
+
+    /// `POST /audio/complete` answers `response`.
+    fn mock_audio_complete(&self, response: &types::CompleteAudioResponse) -> Mock<'_>;
+
+    /// `POST /responses` answers `response`.
+    fn mock_response(&self, response: &types::ResponsesApiResponse) -> Mock<'_>;
+
+    /// `POST /augment/scrape` answers `response`.
+    fn mock_web_scrape(&self, response: &types::WebScrapeResponse) -> Mock<'_>;
+
+    /// `POST /augment/search` answers `response`.
+    fn mock_web_search(&self, response: &types::WebSearchResponse) -> Mock<'_>;
+
+    /// `POST /augment/text-parser` answers `response` as JSON.
+    fn mock_text_parser(&self, response: &types::TextParserResponse) -> Mock<'_>;
+
+    /// `POST /augment/text-parser` answers `text` as `text/plain` (what
+    /// `response_format: "text"` gets).
+    fn mock_text_parser_text(&self, text: &str) -> Mock<'_>;
 }
 
 /// Serializes a response type. The generated types always serialize, except a
@@ -300,6 +348,83 @@ impl VeniceMocks for MockServer {
                 .json_body(fixtures::error_body(message));
         })
     }
+
+    fn mock_video_quote(&self, response: &types::QuoteVideoResponse) -> Mock<'_> {
+        json_mock(self, "POST", "/video/quote", to_json(response))
+    }
+
+    fn mock_video_queue(&self, response: &types::QueueVideoResponse) -> Mock<'_> {
+        json_mock(self, "POST", "/video/queue", to_json(response))
+    }
+
+    fn mock_video_status(&self, response: &types::RetrieveVideoResponse) -> Mock<'_> {
+        json_mock(self, "POST", "/video/retrieve", to_json(response))
+    }
+
+    fn mock_video_media(&self, mp4: &[u8]) -> Mock<'_> {
+        media_mock(self, "/video/retrieve", mp4, "video/mp4")
+    }
+
+    fn mock_video_complete(&self, response: &types::CompleteVideoResponse) -> Mock<'_> {
+        json_mock(self, "POST", "/video/complete", to_json(response))
+    }
+
+    fn mock_audio_quote(&self, response: &types::QuoteAudioResponse) -> Mock<'_> {
+        json_mock(self, "POST", "/audio/quote", to_json(response))
+    }
+
+    fn mock_audio_queue(&self, response: &types::QueueAudioResponse) -> Mock<'_> {
+        json_mock(self, "POST", "/audio/queue", to_json(response))
+    }
+
+    fn mock_audio_status(&self, response: &types::RetrieveAudioResponse) -> Mock<'_> {
+        json_mock(self, "POST", "/audio/retrieve", to_json(response))
+    }
+
+    fn mock_audio_media(&self, audio: &[u8], media_type: &str) -> Mock<'_> {
+        media_mock(self, "/audio/retrieve", audio, media_type)
+    }
+
+    fn mock_audio_complete(&self, response: &types::CompleteAudioResponse) -> Mock<'_> {
+        json_mock(self, "POST", "/audio/complete", to_json(response))
+    }
+
+    fn mock_response(&self, response: &types::ResponsesApiResponse) -> Mock<'_> {
+        json_mock(self, "POST", "/responses", to_json(response))
+    }
+
+    fn mock_web_scrape(&self, response: &types::WebScrapeResponse) -> Mock<'_> {
+        json_mock(self, "POST", "/augment/scrape", to_json(response))
+    }
+
+    fn mock_web_search(&self, response: &types::WebSearchResponse) -> Mock<'_> {
+        json_mock(self, "POST", "/augment/search", to_json(response))
+    }
+
+    fn mock_text_parser(&self, response: &types::TextParserResponse) -> Mock<'_> {
+        json_mock(self, "POST", "/augment/text-parser", to_json(response))
+    }
+
+    fn mock_text_parser_text(&self, text: &str) -> Mock<'_> {
+        self.mock(|when, then| {
+            when.method("POST").path("/augment/text-parser");
+            then.status(200)
+                .header("content-type", "text/plain; charset=utf-8")
+                .and(fixtures::venice_headers)
+                .body(text);
+        })
+    }
+}
+
+/// `POST path` answers `body` as `media_type` with Venice's headers.
+fn media_mock<'a>(server: &'a MockServer, path: &str, body: &[u8], media_type: &str) -> Mock<'a> {
+    server.mock(|when, then| {
+        when.method("POST").path(path);
+        then.status(200)
+            .header("content-type", media_type)
+            .and(fixtures::venice_headers)
+            .body(body);
+    })
 }
 
 fn json_mock<'a>(server: &'a MockServer, method: &str, path: &str, body: Value) -> Mock<'a> {
@@ -331,6 +456,18 @@ mod tests {
             ("GET", "/api_keys/generate_web3_key"),
             ("POST", "/api_keys/generate_web3_key"),
             ("GET", "/characters"),
+            ("POST", "/video/quote"),
+            ("POST", "/video/queue"),
+            ("POST", "/video/retrieve"),
+            ("POST", "/video/complete"),
+            ("POST", "/audio/quote"),
+            ("POST", "/audio/queue"),
+            ("POST", "/audio/retrieve"),
+            ("POST", "/audio/complete"),
+            ("POST", "/responses"),
+            ("POST", "/augment/scrape"),
+            ("POST", "/augment/search"),
+            ("POST", "/augment/text-parser"),
         ] {
             assert!(
                 operations::ALL

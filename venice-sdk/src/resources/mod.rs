@@ -10,18 +10,29 @@
 //! handle, declared below): one `transport::Call` chain naming its constant.
 
 mod api_keys;
+mod audio;
+mod audio_jobs;
+mod augment;
 mod characters;
 mod chat;
 mod images;
+mod jobs;
 mod models;
+mod responses;
 mod upload;
+mod video;
 mod x402;
 
 pub use api_keys::ApiKeys;
+pub use audio::Audio;
+pub use augment::Augment;
 pub use characters::Characters;
 pub use chat::{Chat, ChatCompletion, Message, Tool, ToolCall, VeniceParameters, WebSearch};
 pub use images::{GeneratedImages, Images};
+pub use jobs::RetrieveOutcome;
 pub use models::{ModelId, Models};
+pub use responses::Responses;
 pub use upload::{FileInput, ImageInput};
+pub use video::Video;
 
 pub use crate::transport::JsonOrText;

@@ -21,5 +21,5 @@ pub(crate) mod span;
 
 pub(crate) use attempt::Source;
 pub(crate) use call::{execute, prepare};
-pub(crate) use request::Call;
 pub use request::JsonOrText;
+pub(crate) use request::{Call, JsonOrMedia};

@@ -3,7 +3,8 @@
 //! (checked against the spec's value rules and serialized once) or a multipart
 //! form (rebuilt from its parts) — and what to make of the answer: JSON decoded
 //! into its type, bytes of an expected media type, bytes streamed into a writer,
-//! JSON or text, or a server-sent event stream.
+//! JSON or text, JSON or media (by the answer's media type), or a
+//! server-sent event stream.
 //!
 //! Adding an operation to a resource is one `Call` chain:
 //! `Call::new(&operations::GET_CHARACTER_BY_SLUG).path("slug", slug).json(config)`.
@@ -14,6 +15,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 
 use super::attempt::Source;
+use super::body::read_body;
 use super::call::{execute, open_stream, prepare, send_for_body};
 use super::failure::map_reqwest;
 use crate::config::Config;
@@ -47,6 +49,21 @@ pub enum JsonOrText<T> {
     Json(T),
     /// A text answer (`text/plain`, `text/csv`, subtitles, …), as sent.
     Text(String),
+}
+
+/// An answer that is JSON (decoded) or media written into a writer, as the
+/// response's media type says (a queued job's status, or its result).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum JsonOrMedia<T> {
+    /// A JSON answer, decoded; nothing was written.
+    Json(T),
+    /// Media of the expected type, written into the writer.
+    Media {
+        /// The media type as sent, without parameters (`video/mp4`).
+        media_type: String,
+        /// How many bytes were written.
+        written: u64,
+    },
 }
 
 /// One request of an operation.
@@ -202,35 +219,7 @@ impl<'a> Call<'a> {
         let buffered = execute(config, op, self.source(config)?)
             .await?
             .success(op.id, config)?;
-        match serde_json::from_slice::<T>(&buffered.body) {
-            Ok(value) => Ok(Response::new(
-                value,
-                ResponseMeta::from_headers(buffered.status, buffered.headers),
-            )),
-            Err(e) => {
-                // serde quotes the values it rejects: for a body holding a new
-                // key, only where the error is, and no excerpt.
-                let (message, body) = if op.returns_secret {
-                    let at = format!(
-                        "{:?} error at line {} column {}",
-                        e.classify(),
-                        e.line(),
-                        e.column()
-                    );
-                    (at, None)
-                } else {
-                    (e.to_string(), Some(&buffered.body[..]))
-                };
-                Err(DecodeError::error(
-                    op.id,
-                    buffered.status,
-                    &buffered.headers,
-                    message,
-                    body,
-                    &config.redactor,
-                ))
-            }
-        }
+        decode(op, config, buffered)
     }
 
     /// Sends the call and returns an answer of one of the `expected` media types
@@ -255,10 +244,6 @@ impl<'a> Call<'a> {
         Ok(Response::new(buffered.body, meta))
     }
 
-    #[expect(
-        dead_code,
-        reason = "for the operations added next (uploads, audio, x402)"
-    )]
     /// Sends the call and decodes a JSON answer into `T`, or keeps a text answer.
     pub async fn json_or_text<T: DeserializeOwned>(
         self,
@@ -333,6 +318,52 @@ impl<'a> Call<'a> {
         write_body(config, op, response, writer).await
     }
 
+    /// Sends the call and, by the answer's media type, decodes a JSON answer
+    /// into `T` (nothing is written), or writes an answer of the `expected`
+    /// media type into `writer` as it arrives, without holding it. Anything else
+    /// is an [`Error::Decode`] naming what came. Retries happen only before the
+    /// first byte is written; either answer is bounded by the response size
+    /// limit ([`Error::BodyTooLarge`]; what was written stays).
+    pub async fn json_or_download<T, W>(
+        self,
+        config: &Config,
+        expected: &str,
+        writer: &mut W,
+    ) -> Result<Response<JsonOrMedia<T>>, Error>
+    where
+        T: DeserializeOwned,
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        let op = self.op;
+        let response = send_for_body(config, op, self.source(config)?).await?;
+        let headers = response.headers();
+        if headers::media_type_is(headers, "application/json") {
+            let buffered = read_body(config, op.id, response, 1, config.max_response_size, false)
+                .await?
+                .success(op.id, config)?;
+            return decode::<T>(op, config, buffered).map(|r| r.map(JsonOrMedia::Json));
+        }
+        if !headers::media_type_is(headers, expected) {
+            return Err(DecodeError::unexpected_media(
+                op.id,
+                response.status(),
+                headers,
+                &format!("{} or JSON", describe(expected)),
+                None,
+                &config.redactor,
+            ));
+        }
+        let media_type = headers::content_type(headers)
+            .and_then(|ct| ct.split(';').next())
+            .map(|ct| ct.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let written = write_body(config, op, response, writer).await?;
+        Ok(written.map(|written| JsonOrMedia::Media {
+            media_type,
+            written,
+        }))
+    }
+
     #[expect(
         dead_code,
         reason = "for the operations added next (uploads, audio, x402)"
@@ -369,6 +400,44 @@ impl<'a> Call<'a> {
         let op = self.op;
         let call = self.accept("text/event-stream");
         open_stream(config, op, call.source(config)?).await
+    }
+}
+
+/// Decodes a JSON success body into `T`: one decode, the headers moved into the
+/// metadata.
+fn decode<T: DeserializeOwned>(
+    op: &'static Operation,
+    config: &Config,
+    buffered: super::body::Buffered,
+) -> Result<Response<T>, Error> {
+    match serde_json::from_slice::<T>(&buffered.body) {
+        Ok(value) => Ok(Response::new(
+            value,
+            ResponseMeta::from_headers(buffered.status, buffered.headers),
+        )),
+        Err(e) => {
+            // serde quotes the values it rejects: for a body holding a new
+            // key, only where the error is, and no excerpt.
+            let (message, body) = if op.returns_secret {
+                let at = format!(
+                    "{:?} error at line {} column {}",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                );
+                (at, None)
+            } else {
+                (e.to_string(), Some(&buffered.body[..]))
+            };
+            Err(DecodeError::error(
+                op.id,
+                buffered.status,
+                &buffered.headers,
+                message,
+                body,
+                &config.redactor,
+            ))
+        }
     }
 }
 

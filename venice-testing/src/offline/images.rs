@@ -134,7 +134,7 @@ pub(crate) fn upscale(_state: &State, content_type: &str, body: &[u8]) -> Reply 
 }
 
 /// The content of the multipart part named `name`.
-fn part<'a>(body: &'a [u8], name: &str) -> Option<&'a [u8]> {
+pub(crate) fn part<'a>(body: &'a [u8], name: &str) -> Option<&'a [u8]> {
     let marker = format!("name=\"{name}\"");
     let at = find(body, marker.as_bytes())?;
     // The boundary line is the line before the part headers.

@@ -1,10 +1,13 @@
 //! The offline Venice: a local HTTP server that answers every operation of the
 //! spec the way api.venice.ai does.
 
+mod augment;
 mod catalog;
 mod chat;
 mod images;
+mod jobs;
 mod keys;
+mod responses;
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -57,6 +60,17 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   `flux-dev-uncensored`, `hidream`);
 /// - **API keys**: a list that creating and deleting keys change, rate limits and
 ///   balances, and the wallet (web3) key flow.
+/// - **video and music jobs**: quotes from the duration; a queued job answers
+///   `PROCESSING` (with a growing `execution_duration`) to its first two
+///   retrieves, then its media: an MP4 (`video/mp4`) or an MP3 (`audio/mpeg`);
+///   video model `offline-vps-text-to-video` returns a `download_url` when
+///   queued and retrieve answers `COMPLETED` in JSON instead; `complete` (or
+///   `delete_media_on_completion`) deletes the job, and an unknown job is a 404;
+/// - **responses** (`POST /responses`): one assistant message answering the last
+///   user input, with usage (no streaming);
+/// - **augment**: a stand-in Markdown page for any `http(s)` URL (X, Twitter
+///   and Reddit refused), `limit` search results made from the query, and the
+///   text of an uploaded plain-text file or simple PDF (JSON or `text/plain`).
 ///
 /// Errors are Venice's too: 401 `{"error": "Authentication failed"}` without a
 /// key, 400 `Invalid request parameters` with details for a malformed body, 404
@@ -201,6 +215,7 @@ struct Balances {
 struct Inner {
     balances: Balances,
     keys: Vec<Value>,
+    jobs: jobs::Jobs,
     faults: VecDeque<Fault>,
     calls: HashMap<String, u64>,
     tokens_used: u64,
@@ -229,6 +244,7 @@ impl State {
                     diem: 4.5,
                 },
                 keys: keys::initial(seed),
+                jobs: jobs::Jobs::new(),
                 faults: VecDeque::new(),
                 calls: HashMap::new(),
                 tokens_used: 0,
@@ -292,6 +308,7 @@ impl State {
                 .find(|(k, _)| k == "type")
                 .map_or_else(|| default.to_owned(), |(_, v)| v)
         };
+        use jobs::Kind::{Audio, Video};
         // By method and path, which upstream keeps when it renames an operation id.
         match (op.method, op.path) {
             ("POST", "/chat/completions") => match json_body() {
@@ -329,6 +346,26 @@ impl State {
                 Err(reply) => reply,
             },
             ("GET", "/characters") => Reply::json(200, &catalog::characters()),
+            ("POST", "/video/quote") => with_json(json_body(), jobs::quote_video),
+            ("POST", "/video/queue") => with_json(json_body(), |b| jobs::queue(self, Video, b)),
+            ("POST", "/video/retrieve") => {
+                with_json(json_body(), |b| jobs::retrieve(self, Video, b))
+            }
+            ("POST", "/video/complete") => {
+                with_json(json_body(), |b| jobs::complete(self, Video, b))
+            }
+            ("POST", "/audio/quote") => with_json(json_body(), jobs::quote_audio),
+            ("POST", "/audio/queue") => with_json(json_body(), |b| jobs::queue(self, Audio, b)),
+            ("POST", "/audio/retrieve") => {
+                with_json(json_body(), |b| jobs::retrieve(self, Audio, b))
+            }
+            ("POST", "/audio/complete") => {
+                with_json(json_body(), |b| jobs::complete(self, Audio, b))
+            }
+            ("POST", "/responses") => with_json(json_body(), |b| responses::create(self, b)),
+            ("POST", "/augment/scrape") => with_json(json_body(), augment::scrape),
+            ("POST", "/augment/search") => with_json(json_body(), augment::search),
+            ("POST", "/augment/text-parser") => augment::parse_text(&content_type, req.body_ref()),
             // An operation added to the spec after this crate was written: the
             // spec's example is the best answer there is.
             _ => match op.example_response {
@@ -395,6 +432,14 @@ impl State {
             builder = builder.header(name, value);
         }
         builder.body(reply.body).build()
+    }
+}
+
+/// The answer to a JSON body, or the error reading it.
+fn with_json(body: Result<Value, Reply>, answer: impl FnOnce(&Value) -> Reply) -> Reply {
+    match body {
+        Ok(body) => answer(&body),
+        Err(reply) => reply,
     }
 }
 

@@ -1,0 +1,82 @@
+//! Augmentation tools: `client.augment()` — scrape a web page, search the web,
+//! extract the text of a document.
+
+use super::upload::FileInput;
+use crate::transport::{Call, JsonOrText};
+use crate::{Client, Error, Response, operations, types};
+
+impl Client {
+    /// Augmentation tools: web scraping, web search, document text extraction.
+    pub fn augment(&self) -> Augment<'_> {
+        Augment { client: self }
+    }
+}
+
+/// Augmentation tools: `client.augment()`.
+#[derive(Clone, Copy, Debug)]
+pub struct Augment<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl Augment<'_> {
+    /// Scrapes the web page at `request.url` and returns its content as
+    /// Markdown. Sites that block automated access (X/Twitter, Reddit, …) are
+    /// refused with an [`Error::Api`].
+    pub async fn scrape(
+        &self,
+        request: types::WebScrapeRequest,
+    ) -> Result<Response<types::WebScrapeResponse>, Error> {
+        Call::new(&operations::WEB_SCRAPE)
+            .body(&request)?
+            .json(self.client.config())
+            .await
+    }
+
+    /// Searches the web (Brave by default, or Google, anonymized) and returns
+    /// the results: title, URL, snippet and date of each. A `limit` over 20 is
+    /// refused before sending ([`Error::InvalidRequest`]).
+    pub async fn search(
+        &self,
+        request: types::WebSearchRequest,
+    ) -> Result<Response<types::WebSearchResponse>, Error> {
+        Call::new(&operations::WEB_SEARCH)
+            .body(&request)?
+            .json(self.client.config())
+            .await
+    }
+
+    /// Extracts the text of a document (PDF, DOCX, PPTX, XLSX, plain text; at
+    /// most 25 MB), uploaded as a multipart form.
+    ///
+    /// `response_format` is `"json"` (the text and its token count,
+    /// [`JsonOrText::Json`]) or `"text"` (the text alone, [`JsonOrText::Text`]);
+    /// `None` for the API's default, JSON. The answer is read by its media type,
+    /// whatever was asked. An empty file is refused before sending
+    /// ([`Error::InvalidRequest`]), a file that cannot be read is an
+    /// [`Error::Io`], a format Venice cannot read an [`Error::Api`] (400).
+    pub async fn parse_text(
+        &self,
+        file: impl Into<FileInput>,
+        response_format: Option<&str>,
+    ) -> Result<Response<JsonOrText<types::TextParserResponse>>, Error> {
+        let file = file.into();
+        file.check("file")?;
+        if let Some(format) = response_format
+            && format.trim().is_empty()
+        {
+            return Err(Error::invalid("response_format", "is empty"));
+        }
+        let form = || {
+            let form = reqwest::multipart::Form::new().part("file", file.part()?);
+            Ok(match response_format {
+                Some(format) => form.text("response_format", format.to_owned()),
+                None => form,
+            })
+        };
+        Call::new(&operations::CREATE_TEXT_PARSER)
+            .accept("application/json, text/plain")
+            .form(form)
+            .json_or_text(self.client.config())
+            .await
+    }
+}

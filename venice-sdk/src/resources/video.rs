@@ -1,0 +1,134 @@
+//! Video: `client.video()` — generation jobs (quote, queue, retrieve, complete).
+
+use bytes::Bytes;
+
+use super::jobs::RetrieveOutcome;
+use crate::transport::Call;
+use crate::{Client, Error, Response, operations, types};
+
+impl Client {
+    /// Video generation.
+    pub fn video(&self) -> Video<'_> {
+        Video { client: self }
+    }
+}
+
+/// Video generation: `client.video()`.
+#[derive(Clone, Copy, Debug)]
+pub struct Video<'a> {
+    pub(crate) client: &'a Client,
+}
+
+/// What video retrievals accept: the video, or a JSON status.
+const VIDEO_ACCEPT: &str = "video/mp4, video/*, application/json";
+
+/// Generation jobs: quote a price, queue a job, retrieve its status or video,
+/// and delete the video from Venice's storage once downloaded.
+impl Video<'_> {
+    /// The price in USD of generating a video with these settings (`quote`);
+    /// nothing is queued or charged.
+    pub async fn quote(
+        &self,
+        request: types::QuoteVideoRequest,
+    ) -> Result<Response<types::QuoteVideoResponse>, Error> {
+        Call::new(&operations::QUOTE_VIDEO)
+            .body(&request)?
+            .json(self.client.config())
+            .await
+    }
+
+    /// Queues a video generation job (charged); the answer's `queue_id` and
+    /// `model` identify it for [`retrieve`](Self::retrieve) and
+    /// [`complete`](Self::complete). Some models also return a `download_url`
+    /// to fetch the video from once the job is `COMPLETED`.
+    ///
+    /// Retried like other `POST`s, only when the job cannot have been queued
+    /// (a retry must not queue and charge twice). A prompt refused by the
+    /// content policy is an [`Error::Api`] with status 422.
+    pub async fn queue(
+        &self,
+        request: types::QueueVideoRequest,
+    ) -> Result<Response<types::QueueVideoResponse>, Error> {
+        Call::new(&operations::QUEUE_VIDEO)
+            .body(&request)?
+            .json(self.client.config())
+            .await
+    }
+
+    /// The job's status while it runs
+    /// ([`RetrieveOutcome::Processing`]), its video once done
+    /// ([`RetrieveOutcome::Media`], `video/mp4` bytes), or `COMPLETED` without
+    /// the video for models that gave a `download_url`
+    /// ([`RetrieveOutcome::Completed`]).
+    ///
+    /// The video is held in memory (up to the
+    /// [`max_response_size`](crate::ClientBuilder::max_response_size));
+    /// [`retrieve_to`](Self::retrieve_to) writes it out as it arrives instead.
+    /// An unknown, expired or deleted job is
+    /// [`ApiErrorKind::NotFound`](crate::ApiErrorKind::NotFound); an answer that
+    /// is neither JSON nor a video is an [`Error::Decode`].
+    pub async fn retrieve(
+        &self,
+        request: types::RetrieveVideoRequest,
+    ) -> Result<Response<RetrieveOutcome<types::RetrieveVideoResponse>>, Error> {
+        let mut video = Vec::new();
+        let answer = Call::new(&operations::RETRIEVE_VIDEO)
+            .accept(VIDEO_ACCEPT)
+            .body(&request)?
+            .json_or_download(self.client.config(), "video/", &mut video)
+            .await?;
+        Ok(answer.map(|a| RetrieveOutcome::from_answer(a, |_| Bytes::from(video))))
+    }
+
+    /// Like [`retrieve`](Self::retrieve), but a finished video is written to
+    /// `writer` as it arrives ([`RetrieveOutcome::Media`] holds the number of
+    /// bytes written); a JSON status writes nothing.
+    ///
+    /// Retries happen only before the first byte is written. A write failure is
+    /// an [`Error::Io`] (with an empty path); more than
+    /// [`max_response_size`](crate::ClientBuilder::max_response_size) bytes end
+    /// the transfer with [`Error::BodyTooLarge`] (what was written stays
+    /// written). With `delete_media_on_completion` set, a failed transfer cannot
+    /// be retrieved again.
+    pub async fn retrieve_to<W>(
+        &self,
+        request: types::RetrieveVideoRequest,
+        writer: &mut W,
+    ) -> Result<Response<RetrieveOutcome<types::RetrieveVideoResponse, u64>>, Error>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        let answer = Call::new(&operations::RETRIEVE_VIDEO)
+            .accept(VIDEO_ACCEPT)
+            .body(&request)?
+            .json_or_download(self.client.config(), "video/", writer)
+            .await?;
+        Ok(answer.map(|a| RetrieveOutcome::from_answer(a, |written| written)))
+    }
+
+    /// Deletes the job's video from Venice's storage once downloaded (not needed
+    /// when it was retrieved with `delete_media_on_completion`). `success:
+    /// false` means the cleanup did not happen and may be tried again; an
+    /// unknown job is [`ApiErrorKind::NotFound`](crate::ApiErrorKind::NotFound).
+    pub async fn complete(
+        &self,
+        request: types::CompleteVideoRequest,
+    ) -> Result<Response<types::CompleteVideoResponse>, Error> {
+        Call::new(&operations::COMPLETE_VIDEO)
+            .body(&request)?
+            .json(self.client.config())
+            .await
+    }
+}
+
+impl types::QueueVideoResponse {
+    /// The request retrieving this job (`delete_media_on_completion` unset).
+    pub fn retrieve_request(&self) -> types::RetrieveVideoRequest {
+        types::RetrieveVideoRequest::from_required(self.model.clone(), self.queue_id.clone())
+    }
+
+    /// The request deleting this job's video from storage.
+    pub fn complete_request(&self) -> types::CompleteVideoRequest {
+        types::CompleteVideoRequest::from_required(self.model.clone(), self.queue_id.clone())
+    }
+}

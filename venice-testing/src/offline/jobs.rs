@@ -1,0 +1,309 @@
+//! Queued generation jobs: `/video/{quote,queue,retrieve,complete}` and
+//! `/audio/{quote,queue,retrieve,complete}` (music).
+//!
+//! A queued job answers `PROCESSING` to its first [`PROCESSING_RETRIEVES`]
+//! retrieves, with a growing `execution_duration`, then its media: an MP4
+//! (`video/mp4`) or an MP3 (`audio/mpeg`). Video model [`VPS_VIDEO_MODEL`]
+//! behaves like Venice's VPS-backed models: `queue` returns a `download_url`
+//! and `retrieve` answers `COMPLETED` in JSON instead of the video. `complete`
+//! (or a retrieve with `delete_media_on_completion`) deletes the job; an unknown
+//! job is a 404.
+
+use serde_json::{Value, json};
+
+use super::{Reply, State};
+use crate::util;
+
+/// How many retrieves of a job answer `PROCESSING` before its media.
+pub(crate) const PROCESSING_RETRIEVES: u32 = 2;
+
+/// The offline video model that answers like Venice's VPS-backed models.
+pub(crate) const VPS_VIDEO_MODEL: &str = "offline-vps-text-to-video";
+
+/// What Venice answers for a job it does not have.
+const NOT_FOUND: &str = "Media could not be found. Request may be invalid, expired, or deleted.";
+
+/// Video or audio.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Video,
+    Audio,
+}
+
+impl Kind {
+    /// The usual total run time, in milliseconds (`average_execution_time`).
+    fn average_ms(self) -> u64 {
+        match self {
+            Kind::Video => 145_000,
+            Kind::Audio => 20_000,
+        }
+    }
+}
+
+/// A queued job.
+#[derive(Clone, Debug)]
+pub(crate) struct Job {
+    kind: Kind,
+    model: String,
+    prompt: String,
+    seconds: u64,
+    retrieves: u32,
+}
+
+/// The queued jobs, by queue id.
+pub(crate) type Jobs = std::collections::HashMap<String, Job>;
+
+/// A required, non-empty string field, or the 400 Venice answers.
+fn required<'a>(body: &'a Value, key: &str) -> Result<&'a str, Reply> {
+    match body.get(key) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),
+        Some(Value::String(_)) => Err(Reply::invalid(
+            json!({key: {"_errors": ["String must contain at least 1 character(s)"]}}),
+        )),
+        Some(_) => Err(Reply::invalid(
+            json!({key: {"_errors": ["Expected string"]}}),
+        )),
+        None => Err(Reply::invalid(json!({key: {"_errors": ["Required"]}}))),
+    }
+}
+
+/// Seconds of a video `duration` (`"5s"`; `"Auto"` and `"1 gen"` count as 5).
+fn video_seconds(body: &Value) -> Result<u64, Reply> {
+    let duration = required(body, "duration")?;
+    match duration
+        .strip_suffix('s')
+        .and_then(|n| n.parse::<u64>().ok())
+    {
+        Some(n @ 2..=30) => Ok(n),
+        _ if matches!(duration, "Auto" | "1 gen") => Ok(5),
+        _ => Err(Reply::invalid(
+            json!({"duration": {"_errors": [format!("Invalid enum value: {duration}")]}}),
+        )),
+    }
+}
+
+/// Seconds of an audio `duration_seconds` (a positive integer or a numeric
+/// string; 30 when absent).
+fn audio_seconds(body: &Value) -> Result<u64, Reply> {
+    let invalid = || {
+        Reply::invalid(json!({"duration_seconds": {"_errors": ["Expected a positive integer"]}}))
+    };
+    match body.get("duration_seconds") {
+        None | Some(Value::Null) => Ok(30),
+        Some(Value::Number(n)) => n.as_u64().filter(|n| *n > 0).ok_or_else(invalid),
+        Some(Value::String(s)) => s.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(invalid),
+        Some(_) => Err(invalid()),
+    }
+}
+
+/// `POST /video/quote`: a price from the duration, resolution and audio.
+pub(crate) fn quote_video(body: &Value) -> Reply {
+    quote(Kind::Video, body)
+}
+
+/// `POST /audio/quote`: a price from the duration or the character count.
+pub(crate) fn quote_audio(body: &Value) -> Reply {
+    quote(Kind::Audio, body)
+}
+
+fn quote(kind: Kind, body: &Value) -> Reply {
+    if let Err(reply) = required(body, "model") {
+        return reply;
+    }
+    let quote = match kind {
+        Kind::Video => {
+            let seconds = match video_seconds(body) {
+                Ok(s) => s,
+                Err(reply) => return reply,
+            };
+            let per_second = match body.get("resolution").and_then(Value::as_str) {
+                Some("1080p" | "true_1080p") => 0.15,
+                Some("1440p" | "2160p" | "4k") => 0.30,
+                Some("480p" | "360p" | "256p") => 0.05,
+                _ => 0.10,
+            };
+            let audio = if body.get("audio").and_then(Value::as_bool) == Some(false) {
+                1.0
+            } else {
+                1.2
+            };
+            seconds as f64 * per_second * audio
+        }
+        Kind::Audio => {
+            if let Some(chars) = body.get("character_count") {
+                match chars.as_u64().filter(|n| *n > 0) {
+                    Some(n) => n as f64 * 0.0003,
+                    None => {
+                        return Reply::invalid(
+                            json!({"character_count": {"_errors": ["Expected a positive integer"]}}),
+                        );
+                    }
+                }
+            } else {
+                match audio_seconds(body) {
+                    Ok(seconds) => seconds as f64 * 0.0125,
+                    Err(reply) => return reply,
+                }
+            }
+        }
+    };
+    Reply::json(
+        200,
+        &json!({"quote": (quote * 10_000.0).round() / 10_000.0}),
+    )
+}
+
+/// `POST /video/queue` and `POST /audio/queue`.
+pub(crate) fn queue(state: &State, kind: Kind, body: &Value) -> Reply {
+    let (model, prompt) = match (required(body, "model"), required(body, "prompt")) {
+        (Ok(model), Ok(prompt)) => (model.to_owned(), prompt.to_owned()),
+        (Err(reply), _) | (_, Err(reply)) => return reply,
+    };
+    let seconds = match kind {
+        Kind::Video => video_seconds(body),
+        Kind::Audio => audio_seconds(body),
+    };
+    let seconds = match seconds {
+        Ok(s) => s,
+        Err(reply) => return reply,
+    };
+    let queue_id = util::uuid(state.seed, state.next_id());
+    let vps = kind == Kind::Video && model == VPS_VIDEO_MODEL;
+    let job = Job {
+        kind,
+        model: model.clone(),
+        prompt,
+        seconds,
+        retrieves: 0,
+    };
+    state.with(|inner| inner.jobs.insert(queue_id.clone(), job));
+    let mut answer = json!({"model": model, "queue_id": queue_id});
+    match kind {
+        Kind::Video if vps => {
+            answer["download_url"] = json!(format!(
+                "https://media.offline.invalid/videos/{queue_id}.mp4?expires=86400"
+            ));
+        }
+        Kind::Video => {}
+        Kind::Audio => answer["status"] = json!("QUEUED"),
+    }
+    let cost = match kind {
+        Kind::Video => seconds as f64 * 0.1,
+        Kind::Audio => seconds as f64 * 0.0125,
+    };
+    Reply::json(200, &answer).with_cost(cost)
+}
+
+/// The job a retrieve or complete names (`model` and `queue_id`), or the 400
+/// or 404 Venice answers.
+fn job_of(state: &State, kind: Kind, body: &Value) -> Result<(String, Job), Reply> {
+    let model = required(body, "model")?;
+    let queue_id = required(body, "queue_id")?;
+    state
+        .with(|inner| inner.jobs.get(queue_id).cloned())
+        .filter(|job| job.kind == kind && job.model == model)
+        .map(|job| (queue_id.to_owned(), job))
+        .ok_or_else(|| Reply::error(404, NOT_FOUND))
+}
+
+/// `POST /video/retrieve` and `POST /audio/retrieve`.
+pub(crate) fn retrieve(state: &State, kind: Kind, body: &Value) -> Reply {
+    let (queue_id, job) = match job_of(state, kind, body) {
+        Ok(found) => found,
+        Err(reply) => return reply,
+    };
+    let retrieves = job.retrieves + 1;
+    state.with(|inner| {
+        if let Some(job) = inner.jobs.get_mut(&queue_id) {
+            job.retrieves = retrieves;
+        }
+    });
+    let average = kind.average_ms();
+    if retrieves <= PROCESSING_RETRIEVES {
+        // Each retrieve finds the job a third further along.
+        let elapsed = average * u64::from(retrieves) / u64::from(PROCESSING_RETRIEVES + 1);
+        return Reply::json(
+            200,
+            &json!({
+                "status": "PROCESSING",
+                "average_execution_time": average,
+                "execution_duration": elapsed
+            }),
+        );
+    }
+    if body
+        .get("delete_media_on_completion")
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
+        state.with(|inner| inner.jobs.remove(&queue_id));
+    }
+    match kind {
+        Kind::Video if job.model == VPS_VIDEO_MODEL => Reply::json(
+            200,
+            &json!({
+                "status": "COMPLETED",
+                "average_execution_time": average,
+                "execution_duration": average
+            }),
+        ),
+        Kind::Video => Reply::bytes("video/mp4", mp4(&job)),
+        Kind::Audio => Reply::bytes("audio/mpeg", mp3(&job)),
+    }
+}
+
+/// `POST /video/complete` and `POST /audio/complete`: deletes the job.
+pub(crate) fn complete(state: &State, kind: Kind, body: &Value) -> Reply {
+    match job_of(state, kind, body) {
+        Ok((queue_id, _)) => {
+            state.with(|inner| inner.jobs.remove(&queue_id));
+            Reply::json(200, &json!({"success": true}))
+        }
+        Err(reply) => reply,
+    }
+}
+
+/// An ISO base media box: size, type, payload.
+fn mp4_box(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+    let size = u32::try_from(payload.len() + 8).unwrap_or(u32::MAX);
+    let mut out = Vec::with_capacity(payload.len() + 8);
+    out.extend_from_slice(&size.to_be_bytes());
+    out.extend_from_slice(kind);
+    out.extend_from_slice(payload);
+    out
+}
+
+/// A small MP4: `ftyp` (isom), a `free` box naming the prompt, and an `mdat` of
+/// bytes derived from the prompt (about 1 KiB per second of video).
+fn mp4(job: &Job) -> Vec<u8> {
+    let mut out = mp4_box(b"ftyp", b"isom\0\0\x02\0isomiso2avc1mp41");
+    out.extend(mp4_box(
+        b"free",
+        format!("venice-offline: {}", job.prompt).as_bytes(),
+    ));
+    out.extend(mp4_box(b"mdat", &noise(&job.prompt, job.seconds * 1024)));
+    out
+}
+
+/// A small MP3: an ID3v2.4 tag and silent MPEG-1 Layer III frames (128 kb/s,
+/// 44.1 kHz; 4 frames per second of audio, capped).
+fn mp3(job: &Job) -> Vec<u8> {
+    let mut out = b"ID3\x04\0\0\0\0\0\0".to_vec();
+    for _ in 0..job.seconds.min(60) * 4 {
+        let mut frame = vec![0u8; 417];
+        frame[..4].copy_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
+        out.extend_from_slice(&frame);
+    }
+    out
+}
+
+/// `len` bytes that depend on `text`.
+fn noise(text: &str, len: u64) -> Vec<u8> {
+    let seed = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    (0..len.div_ceil(8))
+        .flat_map(|i| util::mix(seed, i).to_le_bytes())
+        .take(usize::try_from(len).unwrap_or(0))
+        .collect()
+}
