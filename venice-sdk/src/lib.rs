@@ -65,5 +65,6 @@ pub use resources::{
     ApiKeys, Characters, Chat, ChatCompletion, GeneratedImages, ImageInput, Images, Message,
     ModelId, Models, Tool, ToolCall, VeniceParameters, WebSearch,
 };
+pub use resources::{Billing, CharacterFilters, Crypto, UsagePeriod, X402};
 pub use secret::Secret;
 pub use stream::{ChatCompletionChunk, ChatStream};

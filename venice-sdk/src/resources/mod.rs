@@ -10,18 +10,23 @@
 //! handle, declared below): one `transport::Call` chain naming its constant.
 
 mod api_keys;
+mod billing;
 mod characters;
 mod chat;
+mod crypto;
 mod images;
 mod models;
 mod upload;
 mod x402;
 
 pub use api_keys::ApiKeys;
-pub use characters::Characters;
+pub use billing::{Billing, UsagePeriod};
+pub use characters::{CharacterFilters, Characters};
 pub use chat::{Chat, ChatCompletion, Message, Tool, ToolCall, VeniceParameters, WebSearch};
+pub use crypto::Crypto;
 pub use images::{GeneratedImages, Images};
 pub use models::{ModelId, Models};
 pub use upload::{FileInput, ImageInput};
+pub use x402::X402;
 
 pub use crate::transport::JsonOrText;
