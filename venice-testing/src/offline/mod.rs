@@ -1,10 +1,13 @@
 //! The offline Venice: a local HTTP server that answers every operation of the
 //! spec the way api.venice.ai does.
 
+mod billing;
 mod catalog;
 mod chat;
+mod crypto;
 mod images;
 mod keys;
+mod x402;
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -56,7 +59,20 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   `qwen-2.5-coder-32b`; image: `venice-sd35` (default), `flux-dev`,
 ///   `flux-dev-uncensored`, `hidream`);
 /// - **API keys**: a list that creating and deleting keys change, rate limits and
-///   balances, and the wallet (web3) key flow.
+///   balances, and the wallet (web3) key flow; a key by id, its updates, and
+///   the rate-limit log;
+/// - **billing**: the balance it charges, and usage analytics over a lookback or
+///   a date range;
+/// - **crypto RPC**: the networks, and a node per network answering
+///   `eth_chainId`, `eth_blockNumber`, `net_version`, … (a JSON-RPC error for
+///   other methods), with the credit headers and the `Idempotency-Key` replay
+///   cache (same key and body: the cached answer with `Idempotent-Replayed:
+///   true`; same key, other body: 400);
+/// - **x402**: wallets authenticated by their `X-Sign-In-With-X` token (401
+///   without, 403 for another wallet; see [`OfflineVenice::wallet_token`]), a
+///   balance and a ledger per wallet, and top-ups: `402` with the payment
+///   requirements (body and `PAYMENT-REQUIRED` header) without a payment, the
+///   wallet credited with one (see [`OfflineVenice::payment_signature`]).
 ///
 /// Errors are Venice's too: 401 `{"error": "Authentication failed"}` without a
 /// key, 400 `Invalid request parameters` with details for a malformed body, 404
@@ -172,6 +188,12 @@ impl OfflineVenice {
             .with(|inner| inner.calls.get(operation_id).copied().unwrap_or(0))
     }
 
+    /// The `Idempotency-Key` headers received so far, in order (every
+    /// attempt of every operation, failed ones included).
+    pub fn idempotency_keys(&self) -> Vec<String> {
+        self.state.with(|inner| inner.idempotency_keys.clone())
+    }
+
     /// The underlying mock server (its address, for instance).
     ///
     /// Mocks added to it never answer: the offline Venice's own, including a
@@ -204,6 +226,11 @@ struct Inner {
     faults: VecDeque<Fault>,
     calls: HashMap<String, u64>,
     tokens_used: u64,
+    /// x402 wallets by normalized address.
+    wallets: HashMap<String, x402::Wallet>,
+    /// Crypto RPC answers by idempotency key: the body sent and the answer.
+    rpc_replays: HashMap<String, (Vec<u8>, Vec<u8>)>,
+    idempotency_keys: Vec<String>,
 }
 
 pub(crate) struct State {
@@ -232,6 +259,9 @@ impl State {
                 faults: VecDeque::new(),
                 calls: HashMap::new(),
                 tokens_used: 0,
+                wallets: HashMap::new(),
+                rpc_replays: HashMap::new(),
+                idempotency_keys: Vec::new(),
             }),
         }
     }
@@ -256,6 +286,10 @@ impl State {
     }
 
     fn handle(&self, op: &'static Operation, req: &HttpMockRequest) -> Reply {
+        let idempotency_key = header(req, "idempotency-key");
+        if let Some(key) = &idempotency_key {
+            self.with(|inner| inner.idempotency_keys.push(key.clone()));
+        }
         let wallet = header(req, "x-sign-in-with-x").is_some_and(|v| !v.trim().is_empty());
         let allowed = match op.auth {
             Auth::Bearer => authenticated(req),
@@ -328,7 +362,40 @@ impl State {
                 Ok(body) => keys::create_web3_key(self, &body),
                 Err(reply) => reply,
             },
-            ("GET", "/characters") => Reply::json(200, &catalog::characters()),
+            ("GET", "/characters") => match catalog::characters_filtered(&req.query_params()) {
+                Ok(list) => Reply::json(200, &list),
+                Err(details) => Reply::invalid(details),
+            },
+            ("GET", "/api_keys/{id}") => keys::get(self, &path_param(req, op)),
+            ("PATCH", "/api_keys") => match json_body() {
+                Ok(body) => keys::update(self, &body),
+                Err(reply) => reply,
+            },
+            ("GET", "/api_keys/rate_limits/log") => keys::rate_limit_logs(self),
+            ("GET", "/billing/balance") => billing::balance(self),
+            ("GET", "/billing/usage") => Reply::error(
+                410,
+                "This endpoint is deprecated. Use GET /api/v1/billing/usage-analytics instead.",
+            ),
+            ("GET", "/billing/usage-analytics") => {
+                billing::usage_analytics(self, &req.query_params())
+            }
+            ("GET", "/crypto/rpc/networks") => crypto::list_networks(),
+            ("POST", "/crypto/rpc/{network}") => match json_body() {
+                Ok(body) => crypto::rpc(
+                    self,
+                    &path_param(req, op),
+                    req.body_ref(),
+                    &body,
+                    idempotency_key.as_deref(),
+                ),
+                Err(reply) => reply,
+            },
+            ("GET", "/x402/balance/{walletAddress}") => x402::balance(self, req, &path_param(req, op)),
+            ("GET", "/x402/transactions/{walletAddress}") => {
+                x402::transactions(self, req, &path_param(req, op))
+            }
+            ("POST", "/x402/top-up") => x402::top_up(self, req),
             // An operation added to the spec after this crate was written: the
             // spec's example is the best answer there is.
             _ => match op.example_response {
@@ -408,6 +475,45 @@ fn header(req: &HttpMockRequest, name: &str) -> Option<String> {
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.clone())
+}
+
+/// The value of the (one) path parameter of `op` in the request's path,
+/// percent-decoded: `abc` of `/api/v1/api_keys/abc` for `/api_keys/{id}`.
+fn path_param(req: &HttpMockRequest, op: &Operation) -> String {
+    let path = req.uri_str().split('?').next().unwrap_or("").to_owned();
+    let rest = path.strip_prefix(API_PREFIX).unwrap_or(&path);
+    let template: Vec<&str> = op.path.split('/').collect();
+    let segments: Vec<&str> = rest.split('/').collect();
+    let raw = template
+        .iter()
+        .position(|t| t.starts_with('{'))
+        .and_then(|i| segments.get(i))
+        .copied()
+        .unwrap_or("");
+    percent_decode(raw)
+}
+
+/// `%XX` sequences decoded (lossily, as UTF-8).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(hi), Some(lo)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Whether the request has `Authorization: Bearer <key>` with a non-empty key.
