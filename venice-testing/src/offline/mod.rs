@@ -113,12 +113,17 @@ impl OfflineVenice {
     pub async fn start() -> OfflineVenice {
         let server = MockServer::start_async().await;
         let state = Arc::new(State::new());
-        for op in operations::ALL {
+        // Fixed paths first: httpmock answers with the first match, and
+        // `/api_keys/{id}` must not take `/api_keys/rate_limits`.
+        let (fixed, templated): (Vec<&'static Operation>, Vec<_>) =
+            operations::ALL.iter().partition(|op| !op.path.contains('{'));
+        for op in fixed.into_iter().chain(templated) {
             let state = Arc::clone(&state);
             server
                 .mock_async(|when, then| {
-                    when.method(op.method)
-                        .path(format!("{API_PREFIX}{}", op.path));
+                    // A path parameter (`{id}`) matches one segment.
+                    let route = format!("^{API_PREFIX}{}$", route_pattern(op.path));
+                    when.method(op.method).path_matches(route.as_str());
                     then.respond_with(move |req: &HttpMockRequest| state.respond(op, req));
                 })
                 .await;
@@ -477,10 +482,24 @@ fn header(req: &HttpMockRequest, name: &str) -> Option<String> {
         .map(|(_, v)| v.clone())
 }
 
+/// A path template as a regular expression: `{name}` matches one segment, the
+/// rest itself.
+fn route_pattern(template: &str) -> String {
+    let mut pattern = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        pattern.push_str(&regex::escape(&rest[..open]));
+        pattern.push_str("[^/]+");
+        rest = rest[open..].find('}').map_or("", |close| &rest[open + close + 1..]);
+    }
+    pattern.push_str(&regex::escape(rest));
+    pattern
+}
+
 /// The value of the (one) path parameter of `op` in the request's path,
 /// percent-decoded: `abc` of `/api/v1/api_keys/abc` for `/api_keys/{id}`.
 fn path_param(req: &HttpMockRequest, op: &Operation) -> String {
-    let path = req.uri_str().split('?').next().unwrap_or("").to_owned();
+    let path = req.uri().path().to_owned();
     let rest = path.strip_prefix(API_PREFIX).unwrap_or(&path);
     let template: Vec<&str> = op.path.split('/').collect();
     let segments: Vec<&str> = rest.split('/').collect();
