@@ -12,8 +12,14 @@ pub async fn run(client: &Client) -> Result<f64, Error> {
     let balance = client.billing().balance().await?;
     println!(
         "Balance: USD {}, DIEM {} of {} this epoch; paying in {}; can consume: {}",
-        balance.balances.usd.map_or("-".into(), |v| format!("{v:.2}")),
-        balance.balances.diem.map_or("-".into(), |v| format!("{v:.2}")),
+        balance
+            .balances
+            .usd
+            .map_or("-".into(), |v| format!("{v:.2}")),
+        balance
+            .balances
+            .diem
+            .map_or("-".into(), |v| format!("{v:.2}")),
         balance.diem_epoch_allocation,
         balance.consumption_currency.as_deref().unwrap_or("?"),
         balance.can_consume,

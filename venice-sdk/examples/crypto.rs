@@ -6,69 +6,53 @@
 //! cargo run --example crypto
 //! ```
 
-use venice_sdk::types::{
-    CryptoRpcProxyBody, CryptoRpcProxyBodyArrayItem, CryptoRpcProxyBodyArrayItemId,
-    CryptoRpcProxyResponse,
-};
+use serde_json::json;
 use venice_sdk::{Client, Error};
 
 /// Lists the networks and asks Base for its chain id and latest block; returns
 /// the chain id Base answered.
 pub async fn run(client: &Client) -> Result<Option<String>, Error> {
     let networks = client.crypto().networks().await?;
-    println!("{} networks: {}", networks.networks.len(), networks.networks.join(", "));
-
-    let chain_id = client
-        .crypto()
-        .rpc(
-            "base-mainnet",
-            &CryptoRpcProxyBody::object_from_required("eth_chainId".into()),
-        )
-        .await?;
-    let chain = match &*chain_id {
-        CryptoRpcProxyResponse::Object { result, error, .. } => {
-            if let Some(error) = error {
-                println!("node error: {:?}", error.message);
-            }
-            result.as_ref().and_then(|r| r.as_str()).map(str::to_owned)
-        }
-        #[allow(unreachable_patterns)]
-        _ => None,
-    };
     println!(
-        "\nbase-mainnet chain id: {} ({} credits)",
-        chain.as_deref().unwrap_or("?"),
-        chain_id
-            .meta()
-            .headers
-            .get("x-venice-rpc-credits")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("?")
+        "{} networks: {}",
+        networks.networks.len(),
+        networks.networks.join(", ")
     );
 
-    let calls: Vec<CryptoRpcProxyBodyArrayItem> = ["eth_blockNumber", "net_version"]
-        .iter()
-        .zip(1..)
-        .map(|(method, id)| {
-            let mut call = CryptoRpcProxyBodyArrayItem::from_required((*method).into());
-            call.id = Some(CryptoRpcProxyBodyArrayItemId::Integer(id));
-            call
-        })
-        .collect();
-    let batch = client
-        .crypto()
-        .rpc("base-mainnet", &CryptoRpcProxyBody::from(calls))
-        .await?;
-    if let CryptoRpcProxyResponse::Array(items) = &*batch {
-        for item in items {
-            println!(
-                "  id {:?}: {}",
-                item.id.as_ref().map(ToString::to_string),
-                item.result
-                    .as_ref()
-                    .map_or_else(|| format!("error {:?}", item.error), ToString::to_string)
-            );
-        }
+    // Requests as JSON; answers read as JSON (the generated union's variant
+    // names change when upstream adds a member, the JSON does not).
+    let request = json!({"jsonrpc": "2.0", "method": "eth_chainId", "params": [], "id": 1});
+    let answer = client.crypto().rpc("base-mainnet", &request).await?;
+    let credits = answer
+        .meta()
+        .headers
+        .get("x-venice-rpc-credits")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("?")
+        .to_owned();
+    let answer = serde_json::to_value(&*answer).unwrap_or_default();
+    if !answer["error"].is_null() {
+        println!("node error: {}", answer["error"]);
+    }
+    let chain = answer["result"].as_str().map(str::to_owned);
+    println!(
+        "\nbase-mainnet chain id: {} ({credits} credits)",
+        chain.as_deref().unwrap_or("?")
+    );
+
+    let batch = json!([
+        {"jsonrpc": "2.0", "method": "eth_blockNumber", "params": [], "id": 1},
+        {"jsonrpc": "2.0", "method": "net_version", "params": [], "id": 2}
+    ]);
+    let answers = client.crypto().rpc("base-mainnet", &batch).await?;
+    let answers = serde_json::to_value(&*answers).unwrap_or_default();
+    for item in answers.as_array().into_iter().flatten() {
+        let outcome = if item["result"].is_null() {
+            format!("error {}", item["error"])
+        } else {
+            item["result"].to_string()
+        };
+        println!("  id {}: {outcome}", item["id"]);
     }
     Ok(chain)
 }

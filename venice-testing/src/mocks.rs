@@ -146,8 +146,7 @@ pub trait VeniceMocks {
     fn mock_billing_balance(&self, response: &types::GetBillingBalanceResponse) -> Mock<'_>;
 
     /// `GET /billing/usage-analytics` (any period) answers `response`.
-    fn mock_usage_analytics(&self, response: &types::GetBillingUsageAnalyticsResponse)
-    -> Mock<'_>;
+    fn mock_usage_analytics(&self, response: &types::GetBillingUsageAnalyticsResponse) -> Mock<'_>;
 
     /// `GET /crypto/rpc/networks` answers `response`.
     fn mock_crypto_networks(&self, response: &types::ListCryptoRpcNetworksResponse) -> Mock<'_>;
@@ -337,7 +336,9 @@ impl VeniceMocks for MockServer {
 
     fn mock_api_key(&self, response: &types::GetApiKeyByIdResponse) -> Mock<'_> {
         let op = &venice_sdk::operations::GET_API_KEY_BY_ID;
-        let path = op.path.replace("{id}", &crate::util::url_encode(&response.data.id));
+        let path = op
+            .path
+            .replace("{id}", &crate::util::url_encode(&response.data.id));
         json_mock(self, op.method, &path, to_json(response))
     }
 
@@ -356,10 +357,7 @@ impl VeniceMocks for MockServer {
         json_mock(self, op.method, op.path, to_json(response))
     }
 
-    fn mock_usage_analytics(
-        &self,
-        response: &types::GetBillingUsageAnalyticsResponse,
-    ) -> Mock<'_> {
+    fn mock_usage_analytics(&self, response: &types::GetBillingUsageAnalyticsResponse) -> Mock<'_> {
         let op = &venice_sdk::operations::GET_BILLING_USAGE_ANALYTICS;
         json_mock(self, op.method, op.path, to_json(response))
     }

@@ -41,10 +41,26 @@ impl Crypto<'_> {
     /// left is [`ApiErrorKind::InsufficientBalance`](crate::ApiErrorKind::InsufficientBalance)
     /// (for a wallet, with its top-up requirements in
     /// [`ApiError::body_fields`](crate::ApiError::body_fields)).
-    pub async fn rpc(
+    ///
+    /// `request` is any JSON-RPC request or batch that serializes: a
+    /// [`types::CryptoRpcProxyBody`], a `serde_json::json!` value, or a type of
+    /// your own (a batch over 100 requests is the server's
+    /// [`ApiErrorKind::BadRequest`](crate::ApiErrorKind::BadRequest)). The answer's variants are named by the generator (a member
+    /// added upstream renames them): read it through `serde_json::to_value` when
+    /// the code must outlive such changes.
+    ///
+    /// ```no_run
+    /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// let request = serde_json::json!({"jsonrpc": "2.0", "method": "eth_chainId", "params": [], "id": 1});
+    /// let answer = client.crypto().rpc("base-mainnet", &request).await?;
+    /// let answer = serde_json::to_value(&*answer).unwrap_or_default();
+    /// assert_eq!(answer["result"], "0x2105");
+    /// # Ok(()) }
+    /// ```
+    pub async fn rpc<B: serde::Serialize + ?Sized>(
         &self,
         network: &str,
-        request: &types::CryptoRpcProxyBody,
+        request: &B,
     ) -> Result<Response<types::CryptoRpcProxyResponse>, Error> {
         Call::new(&operations::CRYPTO_RPC_PROXY)
             .path("network", network)

@@ -171,9 +171,8 @@ fn payment_header(signature: &Secret) -> Result<HeaderValue, Error> {
             ),
         ));
     }
-    let mut value = HeaderValue::from_str(raw).map_err(|_| {
-        Error::invalid("payment_signature", "cannot be sent in an HTTP header")
-    })?;
+    let mut value = HeaderValue::from_str(raw)
+        .map_err(|_| Error::invalid("payment_signature", "cannot be sent in an HTTP header"))?;
     value.set_sensitive(true);
     Ok(value)
 }

@@ -78,7 +78,10 @@ pub(crate) fn usage_analytics(state: &State, query: &[(String, String)]) -> Repl
     };
     let keys = state.with(|inner| inner.keys.clone());
     let key = keys.first();
-    let key_id = key.and_then(|k| k.get("id")).cloned().unwrap_or(Value::Null);
+    let key_id = key
+        .and_then(|k| k.get("id"))
+        .cloned()
+        .unwrap_or(Value::Null);
     let key_name = key
         .and_then(|k| k.get("description"))
         .and_then(Value::as_str)

@@ -340,17 +340,29 @@ pub(crate) fn characters_filtered(query: &[(String, String)]) -> Result<Value, V
             .filter(|v| !v.is_empty())
             .collect()
     };
-    let one = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let one = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     let flag = |name: &str| -> Result<Option<bool>, Value> {
         match one(name) {
             None => Ok(None),
             Some("true") => Ok(Some(true)),
             Some("false") => Ok(Some(false)),
-            Some(_) => Err(invalid(name, "Invalid enum value. Expected 'true' | 'false'")),
+            Some(_) => Err(invalid(
+                name,
+                "Invalid enum value. Expected 'true' | 'false'",
+            )),
         }
     };
     let (tags, categories, models) = (many("tags"), many("categories"), many("modelId"));
-    for (name, list) in [("tags", &tags), ("categories", &categories), ("modelId", &models)] {
+    for (name, list) in [
+        ("tags", &tags),
+        ("categories", &categories),
+        ("modelId", &models),
+    ] {
         if list.len() > 20 {
             return Err(invalid(name, "Array must contain at most 20 element(s)"));
         }
@@ -371,11 +383,21 @@ pub(crate) fn characters_filtered(query: &[(String, String)]) -> Result<Value, V
     let Some(Value::Array(data)) = list.get_mut("data") else {
         return Ok(list);
     };
-    let text = |c: &Value, key: &str| c.get(key).and_then(Value::as_str).unwrap_or("").to_lowercase();
+    let text = |c: &Value, key: &str| {
+        c.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_lowercase()
+    };
     let tags_of = |c: &Value| -> Vec<String> {
         c.get("tags")
             .and_then(Value::as_array)
-            .map(|t| t.iter().filter_map(Value::as_str).map(str::to_lowercase).collect())
+            .map(|t| {
+                t.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_lowercase)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     data.retain(|c| {
@@ -398,16 +420,28 @@ pub(crate) fn characters_filtered(query: &[(String, String)]) -> Result<Value, V
         let model = text(c, "modelId");
         searched
             && (tags.is_empty() || tags_of(c).iter().any(|t| tags.contains(t)))
-            && (categories.is_empty() || own_categories.iter().any(|k| categories.iter().any(|w| w == k)))
+            && (categories.is_empty()
+                || own_categories
+                    .iter()
+                    .any(|k| categories.iter().any(|w| w == k)))
             && (models.is_empty() || models.contains(&model))
             && flag_ok(adult, "adult")
             && flag_ok(web, "webEnabled")
             && pro.is_none_or(|p| PRO_MODELS.contains(&model.as_str()) == p)
     });
     let key = |c: &Value| match one("sortBy") {
-        Some("mostRecent") => c.get("createdAt").and_then(Value::as_str).unwrap_or("").to_owned(),
+        Some("mostRecent") => c
+            .get("createdAt")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
         // Imports, featured and the rating modes: by imports.
-        _ => format!("{:012}", c.pointer("/stats/imports").and_then(Value::as_u64).unwrap_or(0)),
+        _ => format!(
+            "{:012}",
+            c.pointer("/stats/imports")
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+        ),
     };
     data.sort_by_key(|c| key(c));
     if one("sortOrder") != Some("asc") {

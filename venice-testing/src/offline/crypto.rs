@@ -64,7 +64,13 @@ fn refused(method: &str) -> bool {
 }
 
 /// `POST /crypto/rpc/{network}`: `key` is the request's `Idempotency-Key`.
-pub(crate) fn rpc(state: &State, network: &str, raw_body: &[u8], body: &Value, key: Option<&str>) -> Reply {
+pub(crate) fn rpc(
+    state: &State,
+    network: &str,
+    raw_body: &[u8],
+    body: &Value,
+    key: Option<&str>,
+) -> Reply {
     if let Some(key) = key {
         let valid = !key.is_empty()
             && key.len() <= 255
@@ -90,7 +96,9 @@ pub(crate) fn rpc(state: &State, network: &str, raw_body: &[u8], body: &Value, k
     if !networks().iter().any(|n| n == network) {
         return Reply::error(
             400,
-            &format!("Unsupported network: {network}. Call GET /api/v1/crypto/rpc/networks for the list."),
+            &format!(
+                "Unsupported network: {network}. Call GET /api/v1/crypto/rpc/networks for the list."
+            ),
         );
     }
     let chain_id = CHAINS
@@ -106,7 +114,12 @@ pub(crate) fn rpc(state: &State, network: &str, raw_body: &[u8], body: &Value, k
         }
         Value::Array(items) => (items.clone(), true),
         Value::Object(_) => (vec![body.clone()], false),
-        _ => return Reply::error(400, "The body must be a JSON-RPC request or a batch of them"),
+        _ => {
+            return Reply::error(
+                400,
+                "The body must be a JSON-RPC request or a batch of them",
+            );
+        }
     };
     let mut methods = Vec::new();
     for item in &items {
@@ -115,11 +128,18 @@ pub(crate) fn rpc(state: &State, network: &str, raw_body: &[u8], body: &Value, k
             _ => return Reply::invalid(json!({"method": {"_errors": ["Required"]}})),
         }
     }
-    let bad: Vec<&str> = methods.iter().map(String::as_str).filter(|m| refused(m)).collect();
+    let bad: Vec<&str> = methods
+        .iter()
+        .map(String::as_str)
+        .filter(|m| refused(m))
+        .collect();
     if !bad.is_empty() {
         return Reply::error(
             400,
-            &format!("Unsupported method(s) on this HTTP proxy: {}", bad.join(", ")),
+            &format!(
+                "Unsupported method(s) on this HTTP proxy: {}",
+                bad.join(", ")
+            ),
         );
     }
     let block = 20_000_000 + u64::try_from(util::unix_now() / 12).unwrap_or(0) % 1_000_000;

@@ -115,8 +115,9 @@ impl OfflineVenice {
         let state = Arc::new(State::new());
         // Fixed paths first: httpmock answers with the first match, and
         // `/api_keys/{id}` must not take `/api_keys/rate_limits`.
-        let (fixed, templated): (Vec<&'static Operation>, Vec<_>) =
-            operations::ALL.iter().partition(|op| !op.path.contains('{'));
+        let (fixed, templated): (Vec<&'static Operation>, Vec<_>) = operations::ALL
+            .iter()
+            .partition(|op| !op.path.contains('{'));
         for op in fixed.into_iter().chain(templated) {
             let state = Arc::clone(&state);
             server
@@ -396,7 +397,9 @@ impl State {
                 ),
                 Err(reply) => reply,
             },
-            ("GET", "/x402/balance/{walletAddress}") => x402::balance(self, req, &path_param(req, op)),
+            ("GET", "/x402/balance/{walletAddress}") => {
+                x402::balance(self, req, &path_param(req, op))
+            }
             ("GET", "/x402/transactions/{walletAddress}") => {
                 x402::transactions(self, req, &path_param(req, op))
             }
@@ -490,7 +493,9 @@ fn route_pattern(template: &str) -> String {
     while let Some(open) = rest.find('{') {
         pattern.push_str(&regex::escape(&rest[..open]));
         pattern.push_str("[^/]+");
-        rest = rest[open..].find('}').map_or("", |close| &rest[open + close + 1..]);
+        rest = rest[open..]
+            .find('}')
+            .map_or("", |close| &rest[open + close + 1..]);
     }
     pattern.push_str(&regex::escape(rest));
     pattern

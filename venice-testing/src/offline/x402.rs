@@ -150,12 +150,7 @@ pub(crate) fn balance(state: &State, req: &httpmock::HttpMockRequest, address: &
         Ok(wallet) => wallet,
         Err(reply) => return reply,
     };
-    let balance = state.with(|inner| {
-        inner
-            .wallets
-            .get(&wallet)
-            .map_or(0.0, |w| w.balance_usd)
-    });
+    let balance = state.with(|inner| inner.wallets.get(&wallet).map_or(0.0, |w| w.balance_usd));
     Reply::json(
         200,
         &json!({
@@ -172,11 +167,7 @@ pub(crate) fn balance(state: &State, req: &httpmock::HttpMockRequest, address: &
 }
 
 /// `GET /x402/transactions/{walletAddress}`.
-pub(crate) fn transactions(
-    state: &State,
-    req: &httpmock::HttpMockRequest,
-    address: &str,
-) -> Reply {
+pub(crate) fn transactions(state: &State, req: &httpmock::HttpMockRequest, address: &str) -> Reply {
     let wallet = match authorize(req, address) {
         Ok(wallet) => wallet,
         Err(reply) => return reply,
@@ -185,9 +176,9 @@ pub(crate) fn transactions(
     let number = |name: &str, default: u64| -> Result<u64, Reply> {
         match query.iter().find(|(k, _)| k == name) {
             None => Ok(default),
-            Some((_, v)) => v.parse().map_err(|_| {
-                Reply::invalid(json!({name: {"_errors": ["Expected a number"]}}))
-            }),
+            Some((_, v)) => v
+                .parse()
+                .map_err(|_| Reply::invalid(json!({name: {"_errors": ["Expected a number"]}}))),
         }
     };
     let limit = match number("limit", 50) {
@@ -270,7 +261,10 @@ pub(crate) fn top_up(state: &State, req: &httpmock::HttpMockRequest) -> Reply {
     }
     let wallet = normalize(from);
     let n = state.next_id();
-    let payment_id = format!("payment_{}", util::hex(state.seed, n, 26).to_ascii_uppercase());
+    let payment_id = format!(
+        "payment_{}",
+        util::hex(state.seed, n, 26).to_ascii_uppercase()
+    );
     let balance = state.with(|inner| {
         let entry = inner.wallets.entry(wallet.clone()).or_default();
         entry.balance_usd += usd;
