@@ -170,7 +170,7 @@ pub(crate) fn create_web3_key(state: &State, body: &Value) -> Reply {
 
 /// The stored key with this id, as `GET /api_keys/{id}` and `PATCH /api_keys`
 /// describe it (the listing's fields, and a limit period).
-fn key_details(entry: &Value, path: &str) -> Value {
+fn key_details(entry: &Value, method: &str) -> Value {
     let mut details = util::merge(
         util::example_at("GET", "/api_keys/{id}", "/data"),
         entry.clone(),
@@ -178,7 +178,7 @@ fn key_details(entry: &Value, path: &str) -> Value {
     if details.get("limitPeriod").is_none_or(Value::is_null) {
         details["limitPeriod"] = json!("EPOCH");
     }
-    if path == "PATCH" {
+    if method == "PATCH" {
         // The update answer has no usage.
         if let Value::Object(map) = &mut details {
             map.remove("usage");
