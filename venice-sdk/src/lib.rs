@@ -67,5 +67,6 @@ pub use resources::{
     ModelId, Models, Tool, ToolCall, VeniceParameters, WebSearch,
 };
 pub use resources::{Audio, Augment, Responses, RetrieveOutcome, Video};
+pub use resources::{Billing, CharacterFilters, Crypto, UsagePeriod, X402};
 pub use secret::Secret;
 pub use stream::{ChatCompletionChunk, ChatStream};

@@ -208,6 +208,21 @@ impl Redactor {
         }
     }
 
+    /// This redactor plus `secret`: for a credential of one call (an x402
+    /// payment signature) that the server might echo into an error.
+    pub fn with(&self, secret: &Secret) -> Redactor {
+        let added = Redactor::new([secret]);
+        let patterns: Vec<Secret> = self
+            .patterns
+            .iter()
+            .chain(added.patterns.iter())
+            .cloned()
+            .collect();
+        Redactor {
+            patterns: patterns.into(),
+        }
+    }
+
     /// The length in bytes of the longest secret.
     pub fn longest(&self) -> usize {
         self.patterns

@@ -63,6 +63,18 @@ mod responses;
 #[path = "../examples/augment.rs"]
 mod augment;
 
+#[allow(dead_code)]
+#[path = "../examples/billing.rs"]
+mod billing;
+
+#[allow(dead_code)]
+#[path = "../examples/crypto.rs"]
+mod crypto;
+
+#[allow(dead_code)]
+#[path = "../examples/x402.rs"]
+mod x402;
+
 /// A fresh directory for one test's files.
 fn scratch(name: &str) -> PathBuf {
     let dir =
@@ -223,6 +235,40 @@ async fn augment_searches_scrapes_and_parses() {
     assert_eq!(venice.calls("webScrape"), 1);
     assert_eq!(venice.calls("createTextParser"), 1);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn billing_shows_balance_and_usage() {
+    let venice = OfflineVenice::start().await;
+    assert!(billing::run(&venice.client()).await.unwrap() > 0.0);
+    assert_eq!(venice.calls("getBillingBalance"), 1);
+    assert_eq!(venice.calls("getBillingUsageAnalytics"), 1);
+}
+
+#[tokio::test]
+async fn crypto_asks_base_for_its_chain_id() {
+    let venice = OfflineVenice::start().await;
+    let chain = crypto::run(&venice.client()).await.unwrap();
+    assert_eq!(chain.as_deref(), Some("0x2105"));
+    assert_eq!(venice.idempotency_keys().len(), 2);
+}
+
+#[tokio::test]
+async fn x402_tops_up_a_wallet() {
+    let venice = OfflineVenice::start().await;
+    let client = venice
+        .client_builder()
+        .sign_in_with_x(OfflineVenice::wallet_token(x402::OFFLINE_WALLET))
+        .build()
+        .unwrap();
+    let payment = OfflineVenice::payment_signature(x402::OFFLINE_WALLET, 10.0);
+    let balance = x402::run(&client, Some(x402::OFFLINE_WALLET), Some(payment))
+        .await
+        .unwrap();
+    assert_eq!(balance, Some(10.0));
+    // Without a wallet, only the requirements.
+    assert_eq!(x402::run(&venice.client(), None, None).await.unwrap(), None);
+    assert_eq!(venice.calls("topUpX402Balance"), 3);
 }
 
 /// The quickstart binary itself, as `cargo run --example quickstart` runs it

@@ -180,6 +180,39 @@ pub trait VeniceMocks {
     /// `POST /augment/text-parser` answers `text` as `text/plain` (what
     /// `response_format: "text"` gets).
     fn mock_text_parser_text(&self, text: &str) -> Mock<'_>;
+
+    /// `GET /api_keys/{id}` with the id of `response` answers `response`.
+    fn mock_api_key(&self, response: &types::GetApiKeyByIdResponse) -> Mock<'_>;
+
+    /// `PATCH /api_keys` answers `response`.
+    fn mock_update_api_key(&self, response: &types::UpdateApiKeyResponse) -> Mock<'_>;
+
+    /// `GET /api_keys/rate_limits/log` answers `response`.
+    fn mock_rate_limit_logs(&self, response: &types::GetApiKeyRateLimitLogsResponse) -> Mock<'_>;
+
+    /// `GET /billing/balance` answers `response`.
+    fn mock_billing_balance(&self, response: &types::GetBillingBalanceResponse) -> Mock<'_>;
+
+    /// `GET /billing/usage-analytics` (any period) answers `response`.
+    fn mock_usage_analytics(&self, response: &types::GetBillingUsageAnalyticsResponse) -> Mock<'_>;
+
+    /// `GET /crypto/rpc/networks` answers `response`.
+    fn mock_crypto_networks(&self, response: &types::ListCryptoRpcNetworksResponse) -> Mock<'_>;
+
+    /// `POST /crypto/rpc/{network}` (any network) answers `response`; only a
+    /// request carrying an `Idempotency-Key` header matches.
+    fn mock_crypto_rpc(&self, response: &types::CryptoRpcProxyResponse) -> Mock<'_>;
+
+    /// `GET /x402/balance/{walletAddress}` (any wallet) answers `response`; only
+    /// a request carrying an `X-Sign-In-With-X` header matches.
+    fn mock_x402_balance(&self, response: &types::GetX402BalanceResponse) -> Mock<'_>;
+
+    /// `GET /x402/transactions/{walletAddress}` (any wallet) answers
+    /// `response`; only a request carrying an `X-Sign-In-With-X` header matches.
+    fn mock_x402_transactions(&self, response: &types::GetX402TransactionsResponse) -> Mock<'_>;
+
+    /// `POST /x402/top-up` carrying an `X-402-Payment` header answers `response`.
+    fn mock_x402_top_up(&self, response: &types::TopUpX402BalanceResponse) -> Mock<'_>;
 }
 
 /// Serializes a response type. The generated types always serialize, except a
@@ -412,6 +445,86 @@ impl VeniceMocks for MockServer {
                 .header("content-type", "text/plain; charset=utf-8")
                 .and(fixtures::venice_headers)
                 .body(text);
+        })
+    }
+
+    fn mock_api_key(&self, response: &types::GetApiKeyByIdResponse) -> Mock<'_> {
+        let op = &venice_sdk::operations::GET_API_KEY_BY_ID;
+        let path = op
+            .path
+            .replace("{id}", &crate::util::url_encode(&response.data.id));
+        json_mock(self, op.method, &path, to_json(response))
+    }
+
+    fn mock_update_api_key(&self, response: &types::UpdateApiKeyResponse) -> Mock<'_> {
+        let op = &venice_sdk::operations::UPDATE_API_KEY;
+        json_mock(self, op.method, op.path, to_json(response))
+    }
+
+    fn mock_rate_limit_logs(&self, response: &types::GetApiKeyRateLimitLogsResponse) -> Mock<'_> {
+        let op = &venice_sdk::operations::GET_API_KEY_RATE_LIMIT_LOGS;
+        json_mock(self, op.method, op.path, to_json(response))
+    }
+
+    fn mock_billing_balance(&self, response: &types::GetBillingBalanceResponse) -> Mock<'_> {
+        let op = &venice_sdk::operations::GET_BILLING_BALANCE;
+        json_mock(self, op.method, op.path, to_json(response))
+    }
+
+    fn mock_usage_analytics(&self, response: &types::GetBillingUsageAnalyticsResponse) -> Mock<'_> {
+        let op = &venice_sdk::operations::GET_BILLING_USAGE_ANALYTICS;
+        json_mock(self, op.method, op.path, to_json(response))
+    }
+
+    fn mock_crypto_networks(&self, response: &types::ListCryptoRpcNetworksResponse) -> Mock<'_> {
+        let op = &venice_sdk::operations::LIST_CRYPTO_RPC_NETWORKS;
+        json_mock(self, op.method, op.path, to_json(response))
+    }
+
+    fn mock_crypto_rpc(&self, response: &types::CryptoRpcProxyResponse) -> Mock<'_> {
+        let op = &venice_sdk::operations::CRYPTO_RPC_PROXY;
+        let pattern = format!("^{}$", op.path.replace("{network}", "[^/]+"));
+        let body = to_json(response);
+        self.mock(|when, then| {
+            when.method(op.method)
+                .path_matches(pattern.as_str())
+                .header_exists("idempotency-key");
+            json_ok(then, body);
+        })
+    }
+
+    fn mock_x402_balance(&self, response: &types::GetX402BalanceResponse) -> Mock<'_> {
+        let op = &venice_sdk::operations::GET_X402_BALANCE;
+        let pattern = format!("^{}$", op.path.replace("{walletAddress}", "[^/]+"));
+        let body = to_json(response);
+        self.mock(|when, then| {
+            when.method(op.method)
+                .path_matches(pattern.as_str())
+                .header_exists("x-sign-in-with-x");
+            json_ok(then, body);
+        })
+    }
+
+    fn mock_x402_transactions(&self, response: &types::GetX402TransactionsResponse) -> Mock<'_> {
+        let op = &venice_sdk::operations::GET_X402_TRANSACTIONS;
+        let pattern = format!("^{}$", op.path.replace("{walletAddress}", "[^/]+"));
+        let body = to_json(response);
+        self.mock(|when, then| {
+            when.method(op.method)
+                .path_matches(pattern.as_str())
+                .header_exists("x-sign-in-with-x");
+            json_ok(then, body);
+        })
+    }
+
+    fn mock_x402_top_up(&self, response: &types::TopUpX402BalanceResponse) -> Mock<'_> {
+        let op = &venice_sdk::operations::TOP_UP_X402_BALANCE;
+        let body = to_json(response);
+        self.mock(|when, then| {
+            when.method(op.method)
+                .path(op.path)
+                .header_exists("x-402-payment");
+            json_ok(then, body);
         })
     }
 }

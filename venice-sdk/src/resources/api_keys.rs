@@ -58,6 +58,44 @@ impl ApiKeys<'_> {
             .await
     }
 
+    /// Changes a key's description, expiration, consumption limits or limit
+    /// period (`PATCH /api_keys`); `request.id` names the key. Build it with
+    /// `types::UpdateApiKeyBody::from_required(id)` and set the fields to change. A limit outside the spec's bounds is
+    /// refused before sending ([`Error::InvalidRequest`]); an unknown id is
+    /// [`ApiErrorKind::NotFound`](crate::ApiErrorKind::NotFound).
+    pub async fn update(
+        &self,
+        request: &types::UpdateApiKeyBody,
+    ) -> Result<Response<types::UpdateApiKeyResponse>, Error> {
+        if request.id.trim().is_empty() {
+            return Err(Error::invalid("id", "is empty"));
+        }
+        Call::new(&operations::UPDATE_API_KEY)
+            .body(request)?
+            .json(self.client.config())
+            .await
+    }
+
+    /// The key with this id: type, limits, usage of the last seven days and of
+    /// the current limit period. An unknown id is
+    /// [`ApiErrorKind::NotFound`](crate::ApiErrorKind::NotFound).
+    pub async fn get(&self, id: &str) -> Result<Response<types::GetApiKeyByIdResponse>, Error> {
+        Call::new(&operations::GET_API_KEY_BY_ID)
+            .path("id", id)
+            .json(self.client.config())
+            .await
+    }
+
+    /// The last 50 rate limits the account exceeded (which key, model, tier and
+    /// limit type, and when).
+    pub async fn rate_limit_logs(
+        &self,
+    ) -> Result<Response<types::GetApiKeyRateLimitLogsResponse>, Error> {
+        Call::new(&operations::GET_API_KEY_RATE_LIMIT_LOGS)
+            .json(self.client.config())
+            .await
+    }
+
     /// The token a wallet signs to create a key (no API key needed or sent).
     pub async fn web3_token(
         &self,

@@ -1,7 +1,181 @@
-//! x402 wallet payments: what a `402 Payment Required` answer of an x402
+//! x402 wallet payments: `client.x402()` (a wallet's balance, its
+//! transactions, top-ups), and what a `402 Payment Required` answer of an x402
 //! endpoint asks for, read from the [`ApiError`].
 
-use crate::{ApiError, types};
+use reqwest::header::HeaderValue;
+
+use crate::config::Config;
+use crate::transport::Call;
+use crate::{ApiError, Client, Error, Response, Secret, operations, types};
+
+/// The header a top-up's signed payment travels in: the spec's name for it.
+/// (Venice's guides also name `PAYMENT-SIGNATURE`, x402 v2's name, as accepted.)
+const PAYMENT_HEADER: &str = "x-402-payment";
+
+impl Client {
+    /// x402 wallet payments: balance, transactions and top-ups of a wallet.
+    pub fn x402(&self) -> X402<'_> {
+        X402 { client: self }
+    }
+}
+
+/// x402 wallet payments: `client.x402()`.
+///
+/// `balance` and `transactions` authenticate with the wallet's token
+/// ([`ClientBuilder::sign_in_with_x`](crate::ClientBuilder::sign_in_with_x));
+/// the API key is never sent to them. `requirements` and `top_up` need no
+/// credential. The SDK signs nothing: tokens and payment signatures come from
+/// your wallet tooling.
+#[derive(Clone, Copy, Debug)]
+pub struct X402<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl X402<'_> {
+    /// The x402 credit balance of `wallet` (an EVM `0x…` or Solana address),
+    /// which must be the wallet of the client's token.
+    ///
+    /// Errors: a client without a wallet token is an [`Error::Config`] (nothing
+    /// is sent); an address that is not one is refused before sending
+    /// ([`Error::InvalidRequest`]); a missing or invalid token is
+    /// [`ApiErrorKind::Unauthorized`](crate::ApiErrorKind::Unauthorized), another
+    /// wallet's address [`ApiErrorKind::Forbidden`](crate::ApiErrorKind::Forbidden).
+    pub async fn balance(
+        &self,
+        wallet: &str,
+    ) -> Result<Response<types::GetX402BalanceResponse>, Error> {
+        self.needs_wallet("balance")?;
+        let wallet = types::GetX402BalanceWalletAddress::try_from(wallet)
+            .map_err(|e| Error::invalid("walletAddress", e.to_string()))?;
+        Call::new(&operations::GET_X402_BALANCE)
+            .path("walletAddress", wallet.as_str())
+            .json(self.client.config())
+            .await
+    }
+
+    /// The transactions of `wallet` (top-ups, charges, refunds), newest first,
+    /// one page at a time: `limit` per page (1 to 100; the API's default is
+    /// 50), after skipping `offset`. Errors as for [`balance`](Self::balance).
+    pub async fn transactions(
+        &self,
+        wallet: &str,
+        limit: Option<u64>,
+        offset: Option<u64>,
+    ) -> Result<Response<types::GetX402TransactionsResponse>, Error> {
+        self.needs_wallet("transactions")?;
+        let wallet = types::GetX402TransactionsWalletAddress::try_from(wallet)
+            .map_err(|e| Error::invalid("walletAddress", e.to_string()))?;
+        Call::new(&operations::GET_X402_TRANSACTIONS)
+            .path("walletAddress", wallet.as_str())
+            .query_opt("limit", limit)
+            .query_opt("offset", offset)
+            .json(self.client.config())
+            .await
+    }
+
+    /// What a top-up must pay: `POST /x402/top-up` without a payment, whose
+    /// `402` answer is the requirements (`x402_version`, `accepts`: the Base and
+    /// Solana USDC options; the `PAYMENT-REQUIRED` header, if sent, is in
+    /// `meta().headers`). Sign one entry of `accepts` with your wallet tooling
+    /// and pass the result to [`top_up`](Self::top_up).
+    ///
+    /// Any other answer is an error: another status is the [`Error::Api`] it
+    /// is; a success or a `402` without a JSON body is an [`Error::Decode`].
+    pub async fn requirements(&self) -> Result<Response<types::ApiErrorBody>, Error> {
+        let op = &operations::TOP_UP_X402_BALANCE;
+        let config = self.client.config();
+        let answer = Call::new(op)
+            .body(&serde_json::Map::new())?
+            .json::<serde_json::Value>(config)
+            .await;
+        match answer {
+            Err(Error::Api(e)) if e.status == reqwest::StatusCode::PAYMENT_REQUIRED => {
+                match e.body_fields() {
+                    Some(fields) => Ok(Response::new(fields, e.meta.clone())),
+                    None => Err(crate::DecodeError::error(
+                        op.id,
+                        e.status,
+                        &e.meta.headers,
+                        "the 402 answer has no JSON payment requirements".to_owned(),
+                        Some(e.body.as_bytes()),
+                        &config.redactor,
+                    )),
+                }
+            }
+            Err(e) => Err(e),
+            Ok(answer) => Err(crate::DecodeError::error(
+                op.id,
+                answer.meta().status,
+                &answer.meta().headers,
+                "expected a 402 with the payment requirements, got a success".to_owned(),
+                None,
+                &config.redactor,
+            )),
+        }
+    }
+
+    /// Tops up the balance of the wallet that signed `payment_signature` (the
+    /// base64 x402 payment payload your wallet tooling made for one entry of
+    /// [`requirements`](Self::requirements)), and returns the amount credited
+    /// and the new balance. No credential is sent: the payment is the proof.
+    ///
+    /// The signature is a credential: it is sent as a sensitive header, never
+    /// appears in `Debug`, errors or logs (a server echoing it gets it replaced
+    /// by `<redacted>`, like the API key), and the call is never retried once
+    /// the request may have reached the server.
+    ///
+    /// Errors: an empty signature, or one with characters a header cannot
+    /// carry, is refused before sending ([`Error::InvalidRequest`], without
+    /// quoting it); a payment the server rejects is
+    /// [`ApiErrorKind::BadRequest`](crate::ApiErrorKind::BadRequest) (`code`
+    /// such as `X402_INVALID_PAYMENT`); a missing payment is a `402` with the
+    /// requirements in [`ApiError::body_fields`].
+    pub async fn top_up(
+        &self,
+        payment_signature: impl Into<Secret>,
+    ) -> Result<Response<types::TopUpX402BalanceResponse>, Error> {
+        let signature: Secret = payment_signature.into();
+        let value = payment_header(&signature)?;
+        // This call's own redactor: the client's secrets and the signature.
+        let mut config = Config::clone(self.client.config());
+        config.redactor = config.redactor.with(&signature);
+        Call::new(&operations::TOP_UP_X402_BALANCE)
+            .header(PAYMENT_HEADER, value)
+            .body(&serde_json::Map::new())?
+            .json(&config)
+            .await
+    }
+
+    /// Refuses a wallet-authenticated call of a client without a wallet token.
+    fn needs_wallet(&self, method: &str) -> Result<(), Error> {
+        if self.client.config().wallet.is_none() {
+            return Err(Error::Config(format!(
+                "x402().{method} authenticates with a wallet: build the client with ClientBuilder::sign_in_with_x(token)"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The payment signature as a sensitive header value; an error never quotes it.
+fn payment_header(signature: &Secret) -> Result<HeaderValue, Error> {
+    let raw = signature.expose();
+    if raw.trim().is_empty() {
+        return Err(Error::invalid("payment_signature", "is empty"));
+    }
+    if let Some(i) = raw.bytes().position(|b| !b.is_ascii_graphic()) {
+        return Err(Error::invalid(
+            "payment_signature",
+            format!(
+                "has a character an HTTP header cannot carry at byte {i} (a payment signature is base64; check for a line break or quotes)"
+            ),
+        ));
+    }
+    let mut value = HeaderValue::from_str(raw)
+        .map_err(|_| Error::invalid("payment_signature", "cannot be sent in an HTTP header"))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
 
 impl ApiError {
     /// The error body decoded as the generated error type, whose fields include

@@ -101,6 +101,19 @@ impl<'a> Call<'a> {
         self
     }
 
+    /// Adds the query parameter `name` once per value, in order
+    /// (`name=a&name=b`: OpenAPI's default `style: form, explode: true` for
+    /// arrays); nothing when there is no value.
+    pub fn query_each<V: ToString>(
+        mut self,
+        name: &'static str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        self.query
+            .extend(values.into_iter().map(|v| (name, v.to_string())));
+        self
+    }
+
     /// Adds a query parameter when it has a value.
     pub fn query_opt(self, name: &'static str, value: Option<impl ToString>) -> Self {
         match value {
@@ -109,10 +122,6 @@ impl<'a> Call<'a> {
         }
     }
 
-    #[expect(
-        dead_code,
-        reason = "for the operations added next (uploads, audio, x402)"
-    )]
     /// Adds a header (a value that cannot travel in a header is refused when the
     /// call is made, naming the header).
     pub fn header(mut self, name: &'static str, value: HeaderValue) -> Self {
@@ -514,6 +523,18 @@ mod tests {
             .unwrap()
             .config()
             .clone()
+    }
+
+    #[test]
+    fn repeated_query_keys_keep_their_order() {
+        let config = config();
+        let call = Call::new(&operations::LIST_CHARACTERS)
+            .query_each("tags", ["a b", "c&d"])
+            .query_each("tags", Vec::<String>::new())
+            .query("limit", 5);
+        let url = call.url(&config).unwrap();
+        let request = call.build(&config, &url).unwrap();
+        assert_eq!(request.url().query(), Some("tags=a+b&tags=c%26d&limit=5"));
     }
 
     #[test]

@@ -325,6 +325,142 @@ pub(crate) fn characters() -> Value {
     list
 }
 
+/// `GET /characters` with its query filters: `search` (name, description,
+/// tags; `#tag` for tags only), `tags`, `categories` and `modelId` (repeated or
+/// comma-separated), `isAdult`, `isPro`, `isWebEnabled`, `sortBy`, `sortOrder`,
+/// `limit` (1 to 100, default 50) and `offset`.
+pub(crate) fn characters_filtered(query: &[(String, String)]) -> Result<Value, Value> {
+    let invalid = |field: &str, message: &str| json!({field: {"_errors": [message]}});
+    let many = |name: &str| -> Vec<String> {
+        query
+            .iter()
+            .filter(|(k, _)| k == name)
+            .flat_map(|(_, v)| v.split(','))
+            .map(|v| v.trim().to_lowercase())
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
+    let one = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let flag = |name: &str| -> Result<Option<bool>, Value> {
+        match one(name) {
+            None => Ok(None),
+            Some("true") => Ok(Some(true)),
+            Some("false") => Ok(Some(false)),
+            Some(_) => Err(invalid(
+                name,
+                "Invalid enum value. Expected 'true' | 'false'",
+            )),
+        }
+    };
+    let (tags, categories, models) = (many("tags"), many("categories"), many("modelId"));
+    for (name, list) in [
+        ("tags", &tags),
+        ("categories", &categories),
+        ("modelId", &models),
+    ] {
+        if list.len() > 20 {
+            return Err(invalid(name, "Array must contain at most 20 element(s)"));
+        }
+    }
+    let (adult, pro, web) = (flag("isAdult")?, flag("isPro")?, flag("isWebEnabled")?);
+    let limit = match one("limit").map(str::parse::<usize>) {
+        None => 50,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        Some(_) => return Err(invalid("limit", "Number must be between 1 and 100")),
+    };
+    let offset = match one("offset").map(str::parse::<usize>) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(_) => return Err(invalid("offset", "Expected a number")),
+    };
+    let search = one("search").map(str::to_lowercase);
+    let mut list = characters();
+    let Some(Value::Array(data)) = list.get_mut("data") else {
+        return Ok(list);
+    };
+    let text = |c: &Value, key: &str| {
+        c.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_lowercase()
+    };
+    let tags_of = |c: &Value| -> Vec<String> {
+        c.get("tags")
+            .and_then(Value::as_array)
+            .map(|t| {
+                t.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_lowercase)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    data.retain(|c| {
+        let slug = text(c, "slug");
+        let own_categories = CATEGORIES
+            .iter()
+            .find(|(s, _)| *s == slug)
+            .map_or(&[][..], |(_, cats)| *cats);
+        let searched = search.as_ref().is_none_or(|q| match q.strip_prefix('#') {
+            Some(tag) => tags_of(c).iter().any(|t| t == tag),
+            None => {
+                text(c, "name").contains(q.as_str())
+                    || text(c, "description").contains(q.as_str())
+                    || tags_of(c).iter().any(|t| t.contains(q.as_str()))
+            }
+        });
+        let flag_ok = |wanted: Option<bool>, key: &str| {
+            wanted.is_none_or(|w| c.get(key).and_then(Value::as_bool).unwrap_or(false) == w)
+        };
+        let model = text(c, "modelId");
+        searched
+            && (tags.is_empty() || tags_of(c).iter().any(|t| tags.contains(t)))
+            && (categories.is_empty()
+                || own_categories
+                    .iter()
+                    .any(|k| categories.iter().any(|w| w == k)))
+            && (models.is_empty() || models.contains(&model))
+            && flag_ok(adult, "adult")
+            && flag_ok(web, "webEnabled")
+            && pro.is_none_or(|p| PRO_MODELS.contains(&model.as_str()) == p)
+    });
+    let key = |c: &Value| match one("sortBy") {
+        Some("mostRecent") => c
+            .get("createdAt")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
+        // Imports, featured and the rating modes: by imports.
+        _ => format!(
+            "{:012}",
+            c.pointer("/stats/imports")
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+        ),
+    };
+    data.sort_by_key(|c| key(c));
+    if one("sortOrder") != Some("asc") {
+        data.reverse();
+    }
+    let page: Vec<Value> = data.drain(..).skip(offset).take(limit).collect();
+    *data = page;
+    Ok(list)
+}
+
+/// The categories of the offline characters (the listing does not show them).
+const CATEGORIES: &[(&str, &[&str])] = &[
+    ("alan-watts", &["philosophy", "spirituality"]),
+    ("marcus-aurelius", &["philosophy", "history"]),
+];
+
+/// The models that make a character "pro".
+const PRO_MODELS: &[&str] = &["qwen3-235b"];
+
 /// The characters the offline Venice knows, before the spec's example fills in the
 /// fields upstream added since.
 fn characters_of_our_own() -> Value {
@@ -341,6 +477,7 @@ fn characters_of_our_own() -> Value {
                 "webEnabled": true,
                 "adult": false,
                 "tags": ["AlanWatts", "Philosophy", "Buddhism", "Taoist", "Hindu"],
+                "modelId": "llama-3.3-70b",
                 "stats": {"imports": 112}
             },
             {
@@ -353,6 +490,7 @@ fn characters_of_our_own() -> Value {
                 "webEnabled": false,
                 "adult": false,
                 "tags": ["Stoicism", "Philosophy", "History"],
+                "modelId": "qwen3-235b",
                 "stats": {"imports": 87}
             }
         ]

@@ -167,3 +167,126 @@ pub(crate) fn create_web3_key(state: &State, body: &Value) -> Reply {
     let data = add_key(state, key_type, description, expires_at);
     Reply::json(200, &json!({"success": true, "data": data}))
 }
+
+/// The stored key with this id, as `GET /api_keys/{id}` and `PATCH /api_keys`
+/// describe it (the listing's fields, and a limit period).
+fn key_details(entry: &Value, method: &str) -> Value {
+    let mut details = util::merge(
+        util::example_at("GET", "/api_keys/{id}", "/data"),
+        entry.clone(),
+    );
+    if details.get("limitPeriod").is_none_or(Value::is_null) {
+        details["limitPeriod"] = json!("EPOCH");
+    }
+    if method == "PATCH" {
+        // The update answer has no usage.
+        if let Value::Object(map) = &mut details {
+            map.remove("usage");
+            map.remove("currentPeriodUsage");
+        }
+    }
+    details
+}
+
+/// `GET /api_keys/{id}`.
+pub(crate) fn get(state: &State, id: &str) -> Reply {
+    let found = state.with(|inner| {
+        inner
+            .keys
+            .iter()
+            .find(|k| k.get("id").and_then(Value::as_str) == Some(id))
+            .cloned()
+    });
+    match found {
+        Some(entry) => Reply::json(200, &json!({"data": key_details(&entry, "GET")})),
+        None => Reply::error(404, "API key not found"),
+    }
+}
+
+/// `PATCH /api_keys`: changes the description, expiration, limits or limit
+/// period of the key `id`.
+pub(crate) fn update(state: &State, body: &Value) -> Reply {
+    let Some(id) = body
+        .get("id")
+        .and_then(Value::as_str)
+        .filter(|id| !id.trim().is_empty())
+    else {
+        return Reply::invalid(json!({"id": {"_errors": ["Required"]}}));
+    };
+    let period = body.get("limitPeriod").map(|p| p.as_str().unwrap_or(""));
+    if let Some(p) = period
+        && !matches!(p, "EPOCH" | "MONTH" | "LIFETIME")
+    {
+        return Reply::invalid(
+            json!({"limitPeriod": {"_errors": ["Invalid enum value. Expected 'EPOCH' | 'MONTH' | 'LIFETIME'"]}}),
+        );
+    }
+    if let Some(limits) = body.get("consumptionLimit") {
+        for (currency, value) in limits.as_object().into_iter().flatten() {
+            let ok = value.is_null()
+                || value
+                    .as_f64()
+                    .is_some_and(|v| (0.0..=9_999_999_999.0).contains(&v));
+            if !ok {
+                return Reply::invalid(
+                    json!({"consumptionLimit": {currency: {"_errors": ["Number must be between 0 and 9999999999"]}}}),
+                );
+            }
+        }
+    }
+    let updated = state.with(|inner| {
+        let entry = inner
+            .keys
+            .iter_mut()
+            .find(|k| k.get("id").and_then(Value::as_str) == Some(id))?;
+        if let Some(description) = body.get("description").and_then(Value::as_str) {
+            entry["description"] = json!(description);
+        }
+        if let Some(expires) = body.get("expiresAt") {
+            entry["expiresAt"] = match expires.as_str() {
+                Some("") | None => Value::Null,
+                Some(date) if date.len() == 10 => json!(format!("{date}T00:00:00.000Z")),
+                Some(date) => json!(date),
+            };
+        }
+        if let Some(Value::Object(limits)) = body.get("consumptionLimit") {
+            for (currency, value) in limits {
+                entry["consumptionLimits"][currency] = value.clone();
+            }
+        }
+        if let Some(p) = period {
+            entry["limitPeriod"] = json!(p);
+        }
+        Some(entry.clone())
+    });
+    match updated {
+        Some(entry) => Reply::json(
+            200,
+            &json!({"success": true, "data": key_details(&entry, "PATCH")}),
+        ),
+        None => Reply::error(404, "API key not found"),
+    }
+}
+
+/// `GET /api_keys/rate_limits/log`: the limits the account's first key hit.
+pub(crate) fn rate_limit_logs(state: &State) -> Reply {
+    let key_id = state.with(|inner| {
+        inner
+            .keys
+            .first()
+            .and_then(|k| k.get("id"))
+            .cloned()
+            .unwrap_or(Value::Null)
+    });
+    let now = util::unix_now();
+    Reply::json(
+        200,
+        &json!({
+            "object": "list",
+            "data": [
+                {"apiKeyId": key_id, "modelId": "llama-3.3-70b", "rateLimitTier": "paid", "rateLimitType": "RPM", "timestamp": util::iso8601(now - 3_600)},
+                {"apiKeyId": key_id, "modelId": "venice-sd35", "rateLimitTier": "paid", "rateLimitType": "RPD", "timestamp": util::iso8601(now - 86_400)}
+            ]
+        }),
+    )
+}

@@ -2,12 +2,15 @@
 //! spec the way api.venice.ai does.
 
 mod augment;
+mod billing;
 mod catalog;
 mod chat;
+mod crypto;
 mod images;
 mod jobs;
 mod keys;
 mod responses;
+mod x402;
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -59,7 +62,20 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   `qwen-2.5-coder-32b`; image: `venice-sd35` (default), `flux-dev`,
 ///   `flux-dev-uncensored`, `hidream`);
 /// - **API keys**: a list that creating and deleting keys change, rate limits and
-///   balances, and the wallet (web3) key flow.
+///   balances, and the wallet (web3) key flow; a key by id, its updates, and
+///   the rate-limit log;
+/// - **billing**: the balance it charges, and usage analytics over a lookback or
+///   a date range;
+/// - **crypto RPC**: the networks, and a node per network answering
+///   `eth_chainId`, `eth_blockNumber`, `net_version`, … (a JSON-RPC error for
+///   other methods), with the credit headers and the `Idempotency-Key` replay
+///   cache (same key and body: the cached answer with `Idempotent-Replayed:
+///   true`; same key, other body: 400);
+/// - **x402**: wallets authenticated by their `X-Sign-In-With-X` token (401
+///   without, 403 for another wallet; see [`OfflineVenice::wallet_token`]), a
+///   balance and a ledger per wallet, and top-ups: `402` with the payment
+///   requirements (body and `PAYMENT-REQUIRED` header) without a payment, the
+///   wallet credited with one (see [`OfflineVenice::payment_signature`]).
 /// - **video and music jobs**: quotes from the duration; a queued job answers
 ///   `PROCESSING` (with a growing `execution_duration`) to its first two
 ///   retrieves, then its media: an MP4 (`video/mp4`) or an MP3 (`audio/mpeg`);
@@ -111,12 +127,18 @@ impl OfflineVenice {
     pub async fn start() -> OfflineVenice {
         let server = MockServer::start_async().await;
         let state = Arc::new(State::new());
-        for op in operations::ALL {
+        // Fixed paths first: httpmock answers with the first match, and
+        // `/api_keys/{id}` must not take `/api_keys/rate_limits`.
+        let (fixed, templated): (Vec<&'static Operation>, Vec<_>) = operations::ALL
+            .iter()
+            .partition(|op| !op.path.contains('{'));
+        for op in fixed.into_iter().chain(templated) {
             let state = Arc::clone(&state);
             server
                 .mock_async(|when, then| {
-                    when.method(op.method)
-                        .path(format!("{API_PREFIX}{}", op.path));
+                    // A path parameter (`{id}`) matches one segment.
+                    let route = format!("^{API_PREFIX}{}$", route_pattern(op.path));
+                    when.method(op.method).path_matches(route.as_str());
                     then.respond_with(move |req: &HttpMockRequest| state.respond(op, req));
                 })
                 .await;
@@ -186,6 +208,12 @@ impl OfflineVenice {
             .with(|inner| inner.calls.get(operation_id).copied().unwrap_or(0))
     }
 
+    /// The `Idempotency-Key` headers received so far, in order (every
+    /// attempt of every operation, failed ones included).
+    pub fn idempotency_keys(&self) -> Vec<String> {
+        self.state.with(|inner| inner.idempotency_keys.clone())
+    }
+
     /// The underlying mock server (its address, for instance).
     ///
     /// Mocks added to it never answer: the offline Venice's own, including a
@@ -219,6 +247,11 @@ struct Inner {
     faults: VecDeque<Fault>,
     calls: HashMap<String, u64>,
     tokens_used: u64,
+    /// x402 wallets by normalized address.
+    wallets: HashMap<String, x402::Wallet>,
+    /// Crypto RPC answers by idempotency key: the body sent and the answer.
+    rpc_replays: HashMap<String, (Vec<u8>, Vec<u8>)>,
+    idempotency_keys: Vec<String>,
 }
 
 pub(crate) struct State {
@@ -248,6 +281,9 @@ impl State {
                 faults: VecDeque::new(),
                 calls: HashMap::new(),
                 tokens_used: 0,
+                wallets: HashMap::new(),
+                rpc_replays: HashMap::new(),
+                idempotency_keys: Vec::new(),
             }),
         }
     }
@@ -272,6 +308,10 @@ impl State {
     }
 
     fn handle(&self, op: &'static Operation, req: &HttpMockRequest) -> Reply {
+        let idempotency_key = header(req, "idempotency-key");
+        if let Some(key) = &idempotency_key {
+            self.with(|inner| inner.idempotency_keys.push(key.clone()));
+        }
         let wallet = header(req, "x-sign-in-with-x").is_some_and(|v| !v.trim().is_empty());
         let allowed = match op.auth {
             Auth::Bearer => authenticated(req),
@@ -345,7 +385,42 @@ impl State {
                 Ok(body) => keys::create_web3_key(self, &body),
                 Err(reply) => reply,
             },
-            ("GET", "/characters") => Reply::json(200, &catalog::characters()),
+            ("GET", "/characters") => match catalog::characters_filtered(&req.query_params()) {
+                Ok(list) => Reply::json(200, &list),
+                Err(details) => Reply::invalid(details),
+            },
+            ("GET", "/api_keys/{id}") => keys::get(self, &path_param(req, op)),
+            ("PATCH", "/api_keys") => match json_body() {
+                Ok(body) => keys::update(self, &body),
+                Err(reply) => reply,
+            },
+            ("GET", "/api_keys/rate_limits/log") => keys::rate_limit_logs(self),
+            ("GET", "/billing/balance") => billing::balance(self),
+            ("GET", "/billing/usage") => Reply::error(
+                410,
+                "This endpoint is deprecated. Use GET /api/v1/billing/usage-analytics instead.",
+            ),
+            ("GET", "/billing/usage-analytics") => {
+                billing::usage_analytics(self, &req.query_params())
+            }
+            ("GET", "/crypto/rpc/networks") => crypto::list_networks(),
+            ("POST", "/crypto/rpc/{network}") => match json_body() {
+                Ok(body) => crypto::rpc(
+                    self,
+                    &path_param(req, op),
+                    req.body_ref(),
+                    &body,
+                    idempotency_key.as_deref(),
+                ),
+                Err(reply) => reply,
+            },
+            ("GET", "/x402/balance/{walletAddress}") => {
+                x402::balance(self, req, &path_param(req, op))
+            }
+            ("GET", "/x402/transactions/{walletAddress}") => {
+                x402::transactions(self, req, &path_param(req, op))
+            }
+            ("POST", "/x402/top-up") => x402::top_up(self, req),
             ("POST", "/video/quote") => with_json(json_body(), jobs::quote_video),
             ("POST", "/video/queue") => with_json(json_body(), |b| jobs::queue(self, Video, b)),
             ("POST", "/video/retrieve") => {
@@ -453,6 +528,61 @@ fn header(req: &HttpMockRequest, name: &str) -> Option<String> {
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.clone())
+}
+
+/// A path template as a regular expression: `{name}` matches one segment, the
+/// rest itself.
+fn route_pattern(template: &str) -> String {
+    let mut pattern = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        pattern.push_str(&regex::escape(&rest[..open]));
+        pattern.push_str("[^/]+");
+        rest = rest[open..]
+            .find('}')
+            .map_or("", |close| &rest[open + close + 1..]);
+    }
+    pattern.push_str(&regex::escape(rest));
+    pattern
+}
+
+/// The value of the (one) path parameter of `op` in the request's path,
+/// percent-decoded: `abc` of `/api/v1/api_keys/abc` for `/api_keys/{id}`.
+fn path_param(req: &HttpMockRequest, op: &Operation) -> String {
+    let path = req.uri().path().to_owned();
+    let rest = path.strip_prefix(API_PREFIX).unwrap_or(&path);
+    let template: Vec<&str> = op.path.split('/').collect();
+    let segments: Vec<&str> = rest.split('/').collect();
+    let raw = template
+        .iter()
+        .position(|t| t.starts_with('{'))
+        .and_then(|i| segments.get(i))
+        .copied()
+        .unwrap_or("");
+    percent_decode(raw)
+}
+
+/// `%XX` sequences decoded (lossily, as UTF-8).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(hi), Some(lo)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Whether the request has `Authorization: Bearer <key>` with a non-empty key.
