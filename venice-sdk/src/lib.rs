@@ -62,8 +62,9 @@ pub use error::{
 pub use generated::{Client as RawClient, builder, operations, types};
 pub use meta::{Response, ResponseMeta};
 pub use resources::{
-    ApiKeys, Characters, Chat, ChatCompletion, GeneratedImages, ImageInput, Images, Message,
-    ModelId, Models, Tool, ToolCall, VeniceParameters, WebSearch,
+    ApiKeys, Audio, Characters, Chat, ChatCompletion, ClonedVoice, Embedding, EmbeddingList,
+    Embeddings, FileInput, GeneratedImages, ImageInput, ImageSource, Images, JsonOrText, Message,
+    ModelId, Models, Tool, ToolCall, Transcription, VeniceParameters, Video, WebSearch,
 };
 pub use secret::Secret;
 pub use stream::{ChatCompletionChunk, ChatStream};

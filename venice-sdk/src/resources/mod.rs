@@ -10,18 +10,24 @@
 //! handle, declared below): one `transport::Call` chain naming its constant.
 
 mod api_keys;
+mod audio;
 mod characters;
 mod chat;
+mod embeddings;
 mod images;
 mod models;
 mod upload;
+mod video;
 mod x402;
 
 pub use api_keys::ApiKeys;
+pub use audio::{Audio, ClonedVoice, TimedText, Timestamps, Transcription};
 pub use characters::Characters;
 pub use chat::{Chat, ChatCompletion, Message, Tool, ToolCall, VeniceParameters, WebSearch};
-pub use images::{GeneratedImages, Images};
+pub use embeddings::{Embedding, EmbeddingList, Embeddings};
+pub use images::{GeneratedImages, ImageSource, Images};
 pub use models::{ModelId, Models};
 pub use upload::{FileInput, ImageInput};
+pub use video::Video;
 
 pub use crate::transport::JsonOrText;

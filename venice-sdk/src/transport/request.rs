@@ -252,10 +252,6 @@ impl<'a> Call<'a> {
         Ok(Response::new(buffered.body, meta))
     }
 
-    #[expect(
-        dead_code,
-        reason = "for the operations added next (uploads, audio, x402)"
-    )]
     /// Sends the call and decodes a JSON answer into `T`, or keeps a text answer.
     pub async fn json_or_text<T: DeserializeOwned>(
         self,
