@@ -64,7 +64,8 @@ pub use meta::{Response, ResponseMeta};
 pub use resources::{
     ApiKeys, Audio, Characters, Chat, ChatCompletion, ClonedVoice, Embedding, EmbeddingList,
     Embeddings, FileInput, GeneratedImages, ImageInput, ImageSource, Images, JsonOrText, Message,
-    ModelId, Models, Tool, ToolCall, Transcription, VeniceParameters, Video, WebSearch,
+    ModelId, Models, OpenAiImages, Tool, ToolCall, Transcription, VeniceParameters, Video,
+    WebSearch,
 };
 pub use secret::Secret;
 pub use stream::{ChatCompletionChunk, ChatStream};

@@ -16,7 +16,6 @@ use venice_sdk::types::{
     CreateTranscriptionRequestSchema, CreateVideoTranscriptionRequestSchema,
     CreateVideoTranscriptionRequestSchemaResponseFormat, EditImageBody, MultiEditImageBody,
     SimpleGenerateImageRequest, SimpleGenerateImageRequestResponseFormat,
-    SimpleGenerateImageResponseDataItem,
 };
 use venice_sdk::{ApiErrorKind, Client, Error, FileInput, ImageSource, JsonOrText};
 use venice_testing::{OfflineVenice, fixtures};
@@ -495,22 +494,15 @@ async fn openai_compatible_generations_answer_base64_or_a_data_url() {
         .generations(SimpleGenerateImageRequest::new("a lighthouse at dusk").unwrap())
         .await
         .unwrap();
-    let SimpleGenerateImageResponseDataItem::B64Json(data) = &answer.data[0] else {
-        panic!("{answer:?}")
-    };
-    let png = base64::engine::general_purpose::STANDARD
-        .decode(data)
-        .unwrap();
-    assert!(fixtures::png_dimensions(&png).is_some());
+    assert!(answer.created > 0);
+    assert_eq!(answer.images.len(), 1);
+    assert!(fixtures::png_dimensions(&answer.images[0]).is_some());
 
     let mut request = SimpleGenerateImageRequest::new("a lighthouse at dusk").unwrap();
     request.response_format = Some(SimpleGenerateImageRequestResponseFormat::Url);
     request.model = Some("dall-e-3".into());
-    let answer = client.images().generations(request).await.unwrap();
-    let SimpleGenerateImageResponseDataItem::Url(url) = &answer.data[0] else {
-        panic!("{answer:?}")
-    };
-    assert!(url.starts_with("data:image/png;base64,"), "{url}");
+    let from_url = client.images().generations(request).await.unwrap();
+    assert_eq!(from_url.images, answer.images);
 
     assert!(matches!(
         SimpleGenerateImageRequest::new(""),
@@ -523,6 +515,38 @@ async fn openai_compatible_generations_answer_base64_or_a_data_url() {
         matches!(&err, Error::InvalidRequest { field, .. } if field == "n"),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn a_generations_item_that_is_not_base64_is_a_decode_error_naming_it() {
+    let server = MockServer::start_async().await;
+    for (item, says) in [
+        (
+            json!({"url": "https://cdn.example.com/a.png"}),
+            "not a base64 data URL",
+        ),
+        (json!({"b64_json": "%%%"}), "not valid base64"),
+        (json!({"revised_prompt": "x"}), "neither"),
+    ] {
+        server.reset_async().await;
+        server
+            .mock_async(|when, then| {
+                when.method(POST).path("/images/generations");
+                then.status(200)
+                    .json_body(json!({"created": 1, "data": [{"b64_json": "iVBORw0KGgo="}, item]}));
+            })
+            .await;
+        let err = client(&server)
+            .images()
+            .generations(SimpleGenerateImageRequest::new("x").unwrap())
+            .await
+            .unwrap_err();
+        let Error::Decode(decode) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(decode.message.starts_with("data[1] "), "{err}");
+        assert!(decode.message.contains(says), "{err}");
+    }
 }
 
 // --------------------------------------------------------------------- audio

@@ -25,7 +25,7 @@ pub use audio::{Audio, ClonedVoice, TimedText, Timestamps, Transcription};
 pub use characters::Characters;
 pub use chat::{Chat, ChatCompletion, Message, Tool, ToolCall, VeniceParameters, WebSearch};
 pub use embeddings::{Embedding, EmbeddingList, Embeddings};
-pub use images::{GeneratedImages, ImageSource, Images};
+pub use images::{GeneratedImages, ImageSource, Images, OpenAiImages};
 pub use models::{ModelId, Models};
 pub use upload::{FileInput, ImageInput};
 pub use video::Video;
