@@ -196,28 +196,18 @@ impl ImageSource {
         ImageSource::Base64(base64::engine::general_purpose::STANDARD.encode(data))
     }
 
-    /// The text of a URL or base64 image, or the file to upload; empty text
-    /// and unreadable files are refused, naming `field`.
-    fn prepare(self, field: &'static str) -> Result<Prepared, Error> {
-        match self {
+    /// The image, once empty text and unreadable files are refused (naming
+    /// `field`) before anything is sent.
+    fn checked(self, field: &'static str) -> Result<Self, Error> {
+        match &self {
             ImageSource::Url(text) | ImageSource::Base64(text) if text.trim().is_empty() => {
-                Err(Error::invalid(field, "is empty"))
+                return Err(Error::invalid(field, "is empty"));
             }
-            ImageSource::Url(url) => Ok(Prepared::Url(url)),
-            ImageSource::Base64(data) => Ok(Prepared::Base64(data)),
-            ImageSource::File(file) => {
-                file.check(field)?;
-                Ok(Prepared::File(file))
-            }
+            ImageSource::File(file) => file.check(field)?,
+            ImageSource::Url(_) | ImageSource::Base64(_) => {}
         }
+        Ok(self)
     }
-}
-
-/// An [`ImageSource`] checked and sorted by the body it goes in.
-enum Prepared {
-    Url(String),
-    Base64(String),
-    File(FileInput),
 }
 
 impl From<FileInput> for ImageSource {
@@ -259,12 +249,12 @@ fn edit_call(
 ) -> Result<Call<'static>, Error> {
     let op = &operations::EDIT_IMAGE;
     let call = Call::new(op).accept(IMAGE_ACCEPT);
-    match image.prepare("image")? {
-        Prepared::Url(text) | Prepared::Base64(text) => {
+    match image.checked("image")? {
+        ImageSource::Url(text) | ImageSource::Base64(text) => {
             request.image = serde_json::Value::String(text);
             call.body(&request)
         }
-        Prepared::File(file) => {
+        ImageSource::File(file) => {
             op.check(&request)?;
             let fields = text_fields(&request, &["image"])?;
             Ok(call.form(move || Ok(form_of(&fields).part("image", file.part()?))))
@@ -284,10 +274,10 @@ fn multi_edit_call(
     let mut texts = Vec::with_capacity(images.len());
     let mut files = Vec::with_capacity(images.len());
     for image in images {
-        match image.prepare("images")? {
-            Prepared::Url(url) => texts.push(Item::Uri(url)),
-            Prepared::Base64(data) => texts.push(Item::String(data)),
-            Prepared::File(file) => files.push(file),
+        match image.checked("images")? {
+            ImageSource::Url(url) => texts.push(Item::Uri(url)),
+            ImageSource::Base64(data) => texts.push(Item::String(data)),
+            ImageSource::File(file) => files.push(file),
         }
     }
     if files.is_empty() {
@@ -317,16 +307,16 @@ fn remove_background_call(image: ImageSource) -> Result<Call<'static>, Error> {
     let op = &operations::BACKGROUND_REMOVE_IMAGE;
     let call = Call::new(op).accept(IMAGE_ACCEPT);
     let mut request = types::BackgroundRemoveImageRequest::from_required();
-    match image.prepare("image")? {
-        Prepared::Url(url) => {
+    match image.checked("image")? {
+        ImageSource::Url(url) => {
             request.image_url = Some(url);
             call.body(&request)
         }
-        Prepared::Base64(data) => {
+        ImageSource::Base64(data) => {
             request.image = Some(serde_json::Value::String(data));
             call.body(&request)
         }
-        Prepared::File(file) => {
+        ImageSource::File(file) => {
             Ok(call.form(move || Ok(reqwest::multipart::Form::new().part("image", file.part()?))))
         }
     }
