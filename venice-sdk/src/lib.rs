@@ -63,10 +63,12 @@ pub use generated::operations::{SPEC_SHA256, SPEC_VERSION};
 pub use generated::{Client as RawClient, builder, operations, types};
 pub use meta::{Response, ResponseMeta};
 pub use resources::{
-    ApiKeys, Characters, Chat, ChatCompletion, GeneratedImages, ImageInput, Images, Message,
-    ModelId, Models, Tool, ToolCall, VeniceParameters, WebSearch,
+    ApiKeys, Audio, Characters, Chat, ChatCompletion, ClonedVoice, Embedding, EmbeddingList,
+    Embeddings, FileInput, GeneratedImages, ImageInput, ImageSource, Images, JsonOrText, Message,
+    ModelId, Models, OpenAiImages, Tool, ToolCall, Transcription, VeniceParameters, Video,
+    WebSearch,
 };
-pub use resources::{Audio, Augment, Responses, RetrieveOutcome, Video};
+pub use resources::{Augment, Responses, RetrieveOutcome};
 pub use resources::{Billing, CharacterFilters, Crypto, UsagePeriod, X402};
 pub use secret::Secret;
 pub use stream::{ChatCompletionChunk, ChatStream};

@@ -238,6 +238,14 @@ impl ResponseMeta {
             headers,
         }
     }
+
+    /// The media type of the body, without parameters (`audio/mpeg`,
+    /// `image/webp`, `text/plain`): what format a binary answer is in.
+    pub fn media_type(&self) -> Option<&str> {
+        let content_type = names::content_type(&self.headers)?;
+        let media_type = content_type.split(';').next().unwrap_or_default().trim();
+        (!media_type.is_empty()).then_some(media_type)
+    }
 }
 
 #[cfg(test)]
@@ -351,5 +359,18 @@ mod tests {
         assert_eq!(meta.balances.usd, None);
         assert_eq!(meta.content.is_blurred, None);
         assert!(meta.deprecation.is_none());
+    }
+
+    #[test]
+    fn the_media_type_drops_parameters() {
+        let meta =
+            |ct: &str| ResponseMeta::from_headers(StatusCode::OK, headers(&[("content-type", ct)]));
+        assert_eq!(meta("audio/mpeg").media_type(), Some("audio/mpeg"));
+        assert_eq!(
+            meta("text/plain; charset=utf-8").media_type(),
+            Some("text/plain")
+        );
+        assert_eq!(meta(" ; x=y").media_type(), None);
+        assert_eq!(ResponseMeta::default().media_type(), None);
     }
 }

@@ -8,21 +8,42 @@ pub(crate) const SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
 ///
 /// Zero dimensions are raised to 1 (a PNG cannot be empty).
 pub(crate) fn encode(width: u32, height: u32, pixel: impl Fn(u32, u32) -> [u8; 3]) -> Vec<u8> {
+    encode_channels(width, height, 2, |x, y, out| {
+        out.extend_from_slice(&pixel(x, y))
+    })
+}
+
+/// Encodes `width` × `height` RGBA pixels (alpha 0 is transparent).
+pub(crate) fn encode_rgba(width: u32, height: u32, pixel: impl Fn(u32, u32) -> [u8; 4]) -> Vec<u8> {
+    encode_channels(width, height, 6, |x, y, out| {
+        out.extend_from_slice(&pixel(x, y))
+    })
+}
+
+/// Encodes pixels of PNG colour type `colour_type` (2: RGB, 6: RGBA), `write`
+/// appending each pixel's bytes.
+fn encode_channels(
+    width: u32,
+    height: u32,
+    colour_type: u8,
+    write: impl Fn(u32, u32, &mut Vec<u8>),
+) -> Vec<u8> {
     let (width, height) = (width.max(1), height.max(1));
+    let channels = if colour_type == 6 { 4 } else { 3 };
     // Scanlines: a filter byte (0 = none), then the pixels.
-    let mut raw = Vec::with_capacity((width as usize * 3 + 1) * height as usize);
+    let mut raw = Vec::with_capacity((width as usize * channels + 1) * height as usize);
     for y in 0..height {
         raw.push(0);
         for x in 0..width {
-            raw.extend_from_slice(&pixel(x, y));
+            write(x, y, &mut raw);
         }
     }
 
     let mut ihdr = Vec::with_capacity(13);
     ihdr.extend_from_slice(&width.to_be_bytes());
     ihdr.extend_from_slice(&height.to_be_bytes());
-    // Bit depth 8, colour type 2 (RGB), deflate, adaptive filtering, no interlace.
-    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    // Bit depth 8, the colour type, deflate, adaptive filtering, no interlace.
+    ihdr.extend_from_slice(&[8, colour_type, 0, 0, 0]);
 
     let mut out = Vec::with_capacity(raw.len() + raw.len() / 65_535 * 5 + 64);
     out.extend_from_slice(SIGNATURE);
@@ -112,5 +133,9 @@ mod tests {
         assert_eq!(dimensions(&png), Some((8, 8)));
         assert!(png.ends_with(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82]));
         assert_eq!(dimensions(b"not a png"), None);
+        let rgba = encode_rgba(3, 2, |x, _| [0, 0, 0, x as u8]);
+        assert_eq!(dimensions(&rgba), Some((3, 2)));
+        // Colour type 6 in the header.
+        assert_eq!(rgba[25], 6);
     }
 }

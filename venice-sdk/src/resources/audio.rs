@@ -1,16 +1,243 @@
-//! Audio: `client.audio()`.
+//! Audio: `client.audio()` — speech from text (as bytes, or streamed into a
+//! writer), transcription of an uploaded recording (JSON or text), and voice
+//! cloning from an uploaded sample, with the request and response helpers
+//! they use.
 
-use crate::Client;
+use bytes::Bytes;
+
+use super::upload::{FileInput, form_of, text_fields};
+use crate::transport::{Call, JsonOrText};
+use crate::{Client, Error, Response, operations, types};
 
 impl Client {
-    /// Audio: speech, transcription, voices and music generation.
+    /// Speech, transcription and voice cloning.
     pub fn audio(&self) -> Audio<'_> {
         Audio { client: self }
     }
 }
 
-/// Audio: `client.audio()`.
+/// Speech, transcription and voice cloning: `client.audio()`.
 #[derive(Clone, Copy, Debug)]
 pub struct Audio<'a> {
     pub(crate) client: &'a Client,
+}
+
+/// What speech requests accept: audio, or a JSON error.
+const AUDIO_ACCEPT: &str = "audio/*, application/json";
+
+/// What transcriptions accept: JSON or text, as `response_format` asks.
+const TRANSCRIPT_ACCEPT: &str = "application/json, text/plain";
+
+impl Audio<'_> {
+    /// Speaks `request.input` and returns the audio's bytes.
+    ///
+    /// The format is `response_format` (MP3 unless set); the answer's
+    /// [`media_type`](crate::ResponseMeta::media_type) says which it is
+    /// (`audio/mpeg`, `audio/wav`, …). A format or voice the model does not
+    /// support is the API's 400, an [`Error::Api`] of kind
+    /// [`BadRequest`](crate::ApiErrorKind::BadRequest); an answer that is not
+    /// audio is an [`Error::Decode`].
+    pub async fn speech(
+        &self,
+        request: types::CreateSpeechRequestSchema,
+    ) -> Result<Response<Bytes>, Error> {
+        Call::new(&operations::CREATE_SPEECH)
+            .accept(AUDIO_ACCEPT)
+            .body(&request)?
+            .bytes(self.client.config(), "audio/")
+            .await
+    }
+
+    /// [`speech`](Self::speech), writing the audio into `writer` as it arrives
+    /// (with `streaming: true`, sentence by sentence as the API speaks them);
+    /// returns the bytes written.
+    ///
+    /// Retries happen only before the first byte is written; a write failure is
+    /// an [`Error::Io`] (with an empty path). The transfer is bounded: the
+    /// request timeout covers the whole body, and more than
+    /// [`max_response_size`](crate::ClientBuilder::max_response_size) bytes end it
+    /// with [`Error::BodyTooLarge`] (what was written stays written).
+    pub async fn speech_to<W>(
+        &self,
+        request: types::CreateSpeechRequestSchema,
+        writer: &mut W,
+    ) -> Result<Response<u64>, Error>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        Call::new(&operations::CREATE_SPEECH)
+            .accept(AUDIO_ACCEPT)
+            .body(&request)?
+            .download(self.client.config(), "audio/", writer)
+            .await
+    }
+
+    /// Transcribes a recording (WAV, FLAC, M4A, AAC, MP4, MP3, OGG, WEBM),
+    /// uploaded with the request's fields (its `file` field is not sent).
+    ///
+    /// The answer is [`JsonOrText::Json`] for `response_format: "json"` (the
+    /// default), with word, segment and character timestamps when `timestamps`
+    /// is set, and [`JsonOrText::Text`] for `"text"`. A format the API does not
+    /// know is its 400, an [`Error::Api`] of kind
+    /// [`BadRequest`](crate::ApiErrorKind::BadRequest). A file that cannot be
+    /// read is an [`Error::Io`].
+    pub async fn transcribe(
+        &self,
+        file: impl Into<FileInput>,
+        request: types::CreateTranscriptionRequestSchema,
+    ) -> Result<Response<JsonOrText<Transcription>>, Error> {
+        let file = file.into();
+        file.check("file")?;
+        let fields = text_fields(&request, &["file"])?;
+        Call::new(&operations::CREATE_TRANSCRIPTION)
+            .accept(TRANSCRIPT_ACCEPT)
+            .form(move || Ok(form_of(&fields).part("file", file.part()?)))
+            .json_or_text(self.client.config())
+            .await
+    }
+
+    /// Clones a voice from a recorded sample (uploaded with the request's
+    /// fields; its `file` field is not sent) and returns the voice's handle,
+    /// for [`speech`](Self::speech) with the same model.
+    ///
+    /// A sample in a container the model does not take is the API's 400. A
+    /// file that cannot be read is an [`Error::Io`].
+    pub async fn clone_voice(
+        &self,
+        sample: impl Into<FileInput>,
+        request: types::CreateClonedVoiceRequestSchema,
+    ) -> Result<Response<ClonedVoice>, Error> {
+        let sample = sample.into();
+        sample.check("file")?;
+        let fields = text_fields(&request, &["file"])?;
+        Call::new(&operations::CREATE_CLONED_VOICE)
+            .form(move || Ok(form_of(&fields).part("file", sample.part()?)))
+            .json(self.client.config())
+            .await
+    }
+}
+
+/// A transcription: the text, and timestamps when asked for.
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+pub struct Transcription {
+    /// The transcribed text.
+    pub text: String,
+    /// The recording's length in seconds, when the API says.
+    #[serde(default)]
+    pub duration: Option<f64>,
+    /// Word, segment and character timestamps (with `timestamps: true`).
+    #[serde(default)]
+    pub timestamps: Option<Timestamps>,
+}
+
+/// The timestamps of a [`Transcription`]; a list the API leaves out is empty.
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+pub struct Timestamps {
+    /// Each word.
+    #[serde(default)]
+    pub word: Vec<TimedText>,
+    /// Each segment (a phrase or sentence).
+    #[serde(default)]
+    pub segment: Vec<TimedText>,
+    /// Each character.
+    #[serde(default)]
+    pub char: Vec<TimedText>,
+}
+
+/// A piece of a transcription and when it is spoken, in seconds from the
+/// start.
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+pub struct TimedText {
+    /// The word, segment or character.
+    #[serde(alias = "word", alias = "char")]
+    pub text: String,
+    /// Where it starts.
+    pub start: f64,
+    /// Where it ends.
+    pub end: f64,
+}
+
+/// A cloned voice, returned by [`Audio::clone_voice`].
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct ClonedVoice {
+    /// The handle (`vv_…`) to pass as `voice`; it expires after the model's
+    /// retention window (7 days).
+    pub id: String,
+    /// The model the handle works with (and only with).
+    pub model: String,
+}
+
+impl ClonedVoice {
+    /// The handle as a speech request's `voice`; a handle that is not one
+    /// (`vv_` and letters, digits, `-`, `_`) is an
+    /// [`Error::InvalidRequest`] naming `voice`.
+    pub fn voice(&self) -> Result<types::CreateSpeechRequestSchemaVoice, Error> {
+        voice(&self.id)
+    }
+}
+
+/// A voice name or cloned-voice handle as the generated voice type.
+fn voice(name: &str) -> Result<types::CreateSpeechRequestSchemaVoice, Error> {
+    name.parse()
+        .map_err(|e: types::error::ConversionError| Error::invalid("voice", e.to_string()))
+}
+
+impl types::CreateSpeechRequestSchema {
+    /// A request to speak `input`, every other field unset (the API's defaults:
+    /// `tts-kokoro`, voice `af_sky`, MP3).
+    ///
+    /// Input the API would refuse (empty, or over 4096 characters) is an
+    /// [`Error::InvalidRequest`] naming `input`.
+    pub fn new(input: impl Into<String>) -> Result<Self, Error> {
+        let input = input
+            .into()
+            .parse()
+            .map_err(|e: types::error::ConversionError| Error::invalid("input", e.to_string()))?;
+        Ok(types::CreateSpeechRequestSchema::from_required(input))
+    }
+
+    /// Sets the voice: a name (`af_sky`, `Vivian`, `eve`, …) or a cloned-voice
+    /// handle (`vv_…`, see [`Audio::clone_voice`]). A name the spec does not
+    /// list is an [`Error::InvalidRequest`] naming `voice`.
+    pub fn with_voice(mut self, name: &str) -> Result<Self, Error> {
+        self.voice = Some(voice(name)?);
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_read_each_shape() {
+        let t: Transcription = serde_json::from_str(
+            r#"{"text": "Hi there", "duration": 1.5, "extra": 1, "timestamps": {
+                "word": [{"word": "Hi", "start": 0, "end": 0.4}],
+                "segment": [{"text": "Hi there", "start": 0, "end": 1.2}],
+                "char": [{"char": "H", "start": 0, "end": 0.1}]}}"#,
+        )
+        .unwrap();
+        let ts = t.timestamps.unwrap();
+        assert_eq!(ts.word[0].text, "Hi");
+        assert_eq!(ts.segment[0].end, 1.2);
+        assert_eq!(ts.char[0].text, "H");
+        let plain: Transcription = serde_json::from_str(r#"{"text": "x"}"#).unwrap();
+        assert_eq!(plain.timestamps, None);
+    }
+
+    #[test]
+    fn voices_are_names_or_handles() {
+        let request = types::CreateSpeechRequestSchema::new("Hello").unwrap();
+        assert!(request.clone().with_voice("af_sky").is_ok());
+        assert!(request.clone().with_voice("vv_abc-1_2").is_ok());
+        assert!(matches!(
+            request.with_voice("not a voice"),
+            Err(Error::InvalidRequest { field, .. }) if field == "voice"
+        ));
+        assert!(matches!(
+            types::CreateSpeechRequestSchema::new(""),
+            Err(Error::InvalidRequest { field, .. }) if field == "input"
+        ));
+    }
 }

@@ -1,11 +1,14 @@
 //! Images: `client.images()` — generation (decoded, as bytes, or streamed into a
-//! writer), upscaling (a multipart upload) and styles, with the request
-//! helpers they use.
+//! writer; and the OpenAI-compatible form), upscaling (a multipart upload),
+//! editing, multi-image editing and background removal (an image by URL or
+//! base64 in JSON, or uploaded), and styles, with the request helpers they use.
+
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use bytes::Bytes;
 
-use super::upload::ImageInput;
+use super::upload::{FileInput, ImageInput, form_of, text_fields};
 use crate::error::DecodeError;
 use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
@@ -158,6 +161,414 @@ impl Images<'_> {
 
 /// What image requests accept: the image, or a JSON error.
 const IMAGE_ACCEPT: &str = "image/*, application/json";
+
+/// An image to send to [`edit`](Images::edit), [`multi_edit`](Images::multi_edit)
+/// or [`remove_background`](Images::remove_background): a URL or base64 data,
+/// sent in a JSON body, or a file (bytes or a path), uploaded as multipart form
+/// data — the two forms the API takes.
+///
+/// Files convert directly (`Path`, `PathBuf`, [`FileInput`], `Vec<u8>`,
+/// [`Bytes`]); text is explicit, since a string could be either:
+/// [`ImageSource::url`], [`ImageSource::base64`].
+#[derive(Clone, Debug)]
+pub enum ImageSource {
+    /// An `http://` or `https://` URL the API downloads the image from.
+    Url(String),
+    /// Base64 data, raw or as a data URL (`data:image/png;base64,…`).
+    Base64(String),
+    /// A file, uploaded (streamed from disk for each attempt).
+    File(FileInput),
+}
+
+impl ImageSource {
+    /// An image the API downloads from `url`.
+    pub fn url(url: impl Into<String>) -> Self {
+        ImageSource::Url(url.into())
+    }
+
+    /// An image as base64 text, raw or as a data URL.
+    pub fn base64(data: impl Into<String>) -> Self {
+        ImageSource::Base64(data.into())
+    }
+
+    /// `data` encoded as base64, to send in a JSON body rather than upload it.
+    pub fn encode(data: &[u8]) -> Self {
+        ImageSource::Base64(base64::engine::general_purpose::STANDARD.encode(data))
+    }
+
+    /// The image, once empty text and unreadable files are refused (naming
+    /// `field`) before anything is sent.
+    fn checked(self, field: &'static str) -> Result<Self, Error> {
+        match &self {
+            ImageSource::Url(text) | ImageSource::Base64(text) if text.trim().is_empty() => {
+                return Err(Error::invalid(field, "is empty"));
+            }
+            ImageSource::File(file) => file.check(field)?,
+            ImageSource::Url(_) | ImageSource::Base64(_) => {}
+        }
+        Ok(self)
+    }
+}
+
+impl From<FileInput> for ImageSource {
+    fn from(file: FileInput) -> Self {
+        ImageSource::File(file)
+    }
+}
+
+impl From<&Path> for ImageSource {
+    fn from(path: &Path) -> Self {
+        ImageSource::File(FileInput::from(path))
+    }
+}
+
+impl From<PathBuf> for ImageSource {
+    fn from(path: PathBuf) -> Self {
+        ImageSource::File(FileInput::from(path))
+    }
+}
+
+impl From<Bytes> for ImageSource {
+    fn from(data: Bytes) -> Self {
+        ImageSource::File(FileInput::bytes(data))
+    }
+}
+
+impl From<Vec<u8>> for ImageSource {
+    fn from(data: Vec<u8>) -> Self {
+        ImageSource::File(FileInput::bytes(data))
+    }
+}
+
+/// The call of an edit: JSON with the image's text, or a multipart form with
+/// the file and the request's other fields (checked against the operation's
+/// value rules like a JSON body).
+fn edit_call(
+    image: ImageSource,
+    mut request: types::EditImageBody,
+) -> Result<Call<'static>, Error> {
+    let op = &operations::EDIT_IMAGE;
+    let call = Call::new(op).accept(IMAGE_ACCEPT);
+    match image.checked("image")? {
+        ImageSource::Url(text) | ImageSource::Base64(text) => {
+            request.image = serde_json::Value::String(text);
+            call.body(&request)
+        }
+        ImageSource::File(file) => {
+            op.check(&request)?;
+            let fields = text_fields(&request, &["image"])?;
+            Ok(call.form(move || Ok(form_of(&fields).part("image", file.part()?))))
+        }
+    }
+}
+
+/// The call of a multi-edit: all images as text in JSON, or all uploaded (the
+/// API takes no mix).
+fn multi_edit_call(
+    images: Vec<ImageSource>,
+    mut request: types::MultiEditImageBody,
+) -> Result<Call<'static>, Error> {
+    use types::MultiEditImageBodyImagesItem as Item;
+    let op = &operations::MULTI_EDIT_IMAGE;
+    let call = Call::new(op).accept(IMAGE_ACCEPT);
+    let mut texts = Vec::with_capacity(images.len());
+    let mut files = Vec::with_capacity(images.len());
+    for image in images {
+        match image.checked("images")? {
+            ImageSource::Url(url) => texts.push(Item::Uri(url)),
+            ImageSource::Base64(data) => texts.push(Item::String(data)),
+            ImageSource::File(file) => files.push(file),
+        }
+    }
+    if files.is_empty() {
+        request.images = texts;
+        return call.body(&request);
+    }
+    if !texts.is_empty() {
+        return Err(Error::invalid(
+            "images",
+            "mixes files with URLs or base64: the API takes files only uploaded and URLs only in JSON (upload all, or send all as ImageSource::encode)",
+        ));
+    }
+    // The rules of the JSON body (1 to 3 images, prompt length) apply alike.
+    request.images = vec![Item::String(String::new()); files.len()];
+    op.check(&request)?;
+    let fields = text_fields(&request, &["images"])?;
+    Ok(call.form(move || {
+        files.iter().try_fold(form_of(&fields), |form, file| {
+            Ok(form.part("images", file.part()?))
+        })
+    }))
+}
+
+/// The call of a background removal: `image_url` or `image` in JSON, or an
+/// uploaded `image`.
+fn remove_background_call(image: ImageSource) -> Result<Call<'static>, Error> {
+    let op = &operations::BACKGROUND_REMOVE_IMAGE;
+    let call = Call::new(op).accept(IMAGE_ACCEPT);
+    let mut request = types::BackgroundRemoveImageRequest::from_required();
+    match image.checked("image")? {
+        ImageSource::Url(url) => {
+            request.image_url = Some(url);
+            call.body(&request)
+        }
+        ImageSource::Base64(data) => {
+            request.image = Some(serde_json::Value::String(data));
+            call.body(&request)
+        }
+        ImageSource::File(file) => {
+            Ok(call.form(move || Ok(reqwest::multipart::Form::new().part("image", file.part()?))))
+        }
+    }
+}
+
+impl Images<'_> {
+    /// Edits an image as `request.prompt` says and returns the edited image's
+    /// bytes (PNG, JPEG or WebP: `output_format`, else the API's choice; the
+    /// answer's [`media_type`](crate::ResponseMeta::media_type) tells).
+    ///
+    /// `image` is a URL or base64 (sent in JSON) or a file (uploaded); it takes
+    /// the place of `request.image`. An answer that is not an image is an
+    /// [`Error::Decode`]; a file that cannot be read is an [`Error::Io`].
+    pub async fn edit(
+        &self,
+        image: impl Into<ImageSource>,
+        request: types::EditImageBody,
+    ) -> Result<Response<Bytes>, Error> {
+        edit_call(image.into(), request)?
+            .bytes(self.client.config(), "image/")
+            .await
+    }
+
+    /// [`edit`](Self::edit), writing the image into `writer` as it arrives
+    /// (bounded like [`generate_to`](Self::generate_to)); returns the bytes
+    /// written.
+    pub async fn edit_to<W>(
+        &self,
+        image: impl Into<ImageSource>,
+        request: types::EditImageBody,
+        writer: &mut W,
+    ) -> Result<Response<u64>, Error>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        edit_call(image.into(), request)?
+            .download(self.client.config(), "image/", writer)
+            .await
+    }
+
+    /// Edits the first of 1 to 3 images, the others serving as layers or
+    /// masks, and returns the edited image's bytes.
+    ///
+    /// The images take the place of `request.images`: all URLs or base64 (sent
+    /// in JSON), or all files (uploaded); a mix is refused before sending, as
+    /// is a count outside 1 to 3 ([`Error::InvalidRequest`] naming `images`).
+    pub async fn multi_edit<I>(
+        &self,
+        images: I,
+        request: types::MultiEditImageBody,
+    ) -> Result<Response<Bytes>, Error>
+    where
+        I: IntoIterator,
+        I::Item: Into<ImageSource>,
+    {
+        let images = images.into_iter().map(Into::into).collect();
+        multi_edit_call(images, request)?
+            .bytes(self.client.config(), "image/")
+            .await
+    }
+
+    /// [`multi_edit`](Self::multi_edit), writing the image into `writer` as it
+    /// arrives; returns the bytes written.
+    pub async fn multi_edit_to<I, W>(
+        &self,
+        images: I,
+        request: types::MultiEditImageBody,
+        writer: &mut W,
+    ) -> Result<Response<u64>, Error>
+    where
+        I: IntoIterator,
+        I::Item: Into<ImageSource>,
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        let images = images.into_iter().map(Into::into).collect();
+        multi_edit_call(images, request)?
+            .download(self.client.config(), "image/", writer)
+            .await
+    }
+
+    /// Removes the background of an image and returns a PNG with a
+    /// transparent background.
+    ///
+    /// `image` is a URL (sent as `image_url`), base64 (as `image`) or a file
+    /// (uploaded).
+    pub async fn remove_background(
+        &self,
+        image: impl Into<ImageSource>,
+    ) -> Result<Response<Bytes>, Error> {
+        remove_background_call(image.into())?
+            .bytes(self.client.config(), "image/")
+            .await
+    }
+
+    /// [`remove_background`](Self::remove_background), writing the PNG into
+    /// `writer` as it arrives; returns the bytes written.
+    pub async fn remove_background_to<W>(
+        &self,
+        image: impl Into<ImageSource>,
+        writer: &mut W,
+    ) -> Result<Response<u64>, Error>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        remove_background_call(image.into())?
+            .download(self.client.config(), "image/", writer)
+            .await
+    }
+
+    /// Generates an image through the OpenAI-compatible endpoint
+    /// (`POST /images/generations`) and decodes it: each item of the answer's
+    /// `data` is base64 (`b64_json`, the default) or a data URL
+    /// (`response_format: "url"`), both read here.
+    ///
+    /// An item that is neither, or whose base64 is malformed, is an
+    /// [`Error::Decode`] naming it. [`generate`](Self::generate) is Venice's
+    /// own endpoint, with every option.
+    pub async fn generations(
+        &self,
+        request: types::SimpleGenerateImageRequest,
+    ) -> Result<Response<OpenAiImages>, Error> {
+        let op = &operations::SIMPLE_GENERATE_IMAGE;
+        let config = self.client.config();
+        // Read as JSON objects rather than the generated item enum, whose
+        // variants the generator renames when upstream adds a member.
+        let response: Response<OpenAiWire> = Call::new(op).body(&request)?.json(config).await?;
+        let (wire, meta) = response.into_parts();
+        let mut images = Vec::with_capacity(wire.data.len());
+        for (i, item) in wire.data.iter().enumerate() {
+            let text = |key: &str| item.get(key).and_then(serde_json::Value::as_str);
+            let data = match (text("b64_json"), text("url")) {
+                (Some(data), _) => Ok(data),
+                (None, Some(url)) => url
+                    .strip_prefix("data:")
+                    .and_then(|rest| rest.split_once(";base64,"))
+                    .map(|(_, data)| data)
+                    .ok_or("is a URL that is not a base64 data URL"),
+                (None, None) => Err("holds neither `b64_json` nor `url`"),
+            }
+            .and_then(|data| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(data.trim())
+                    .map_err(|_| "is not valid base64")
+            });
+            match data {
+                Ok(bytes) => images.push(Bytes::from(bytes)),
+                Err(problem) => {
+                    return Err(DecodeError::error(
+                        op.id,
+                        meta.status,
+                        &meta.headers,
+                        format!("data[{i}] {problem}"),
+                        None,
+                        &config.redactor,
+                    ));
+                }
+            }
+        }
+        Ok(Response::new(
+            OpenAiImages {
+                created: wire.created,
+                images,
+            },
+            meta,
+        ))
+    }
+}
+
+/// Images generated by [`Images::generations`] (the OpenAI-compatible
+/// endpoint), decoded.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OpenAiImages {
+    /// When the request was made (Unix seconds).
+    pub created: i64,
+    /// The images' bytes (PNG unless `output_format` asked for another).
+    pub images: Vec<Bytes>,
+}
+
+/// The OpenAI-compatible answer as sent.
+#[derive(serde::Deserialize)]
+struct OpenAiWire {
+    #[serde(default)]
+    created: i64,
+    data: Vec<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// A prompt as a generated prompt type, or [`Error::InvalidRequest`] naming
+/// `prompt` (empty, or over the API's length limit).
+fn prompt<P>(prompt: impl Into<String>) -> Result<P, Error>
+where
+    P: std::str::FromStr<Err = types::error::ConversionError>,
+{
+    prompt
+        .into()
+        .parse()
+        .map_err(|e: types::error::ConversionError| Error::invalid("prompt", e.to_string()))
+}
+
+impl types::EditImageBody {
+    /// An edit following `prompt` (`"make the sky a sunrise"`), every other
+    /// field unset; the image is given to [`Images::edit`].
+    ///
+    /// A prompt the API would refuse (empty, or over its length limit) is an
+    /// [`Error::InvalidRequest`] naming `prompt`.
+    pub fn new(prompt_text: impl Into<String>) -> Result<Self, Error> {
+        Ok(types::EditImageBody::from_required(
+            serde_json::Value::Null,
+            prompt(prompt_text)?,
+        ))
+    }
+
+    /// Sets the editing model (`qwen-edit`, …; the API's default is
+    /// `firered-image-edit`). An empty name is refused.
+    pub fn with_model(mut self, model: impl Into<String>) -> Result<Self, Error> {
+        self.model = Some(
+            model
+                .into()
+                .parse()
+                .map_err(|e: types::error::ConversionError| {
+                    Error::invalid("model", e.to_string())
+                })?,
+        );
+        Ok(self)
+    }
+}
+
+impl types::MultiEditImageBody {
+    /// A multi-image edit following `prompt`, every other field unset; the
+    /// images are given to [`Images::multi_edit`].
+    ///
+    /// A prompt the API would refuse (empty, or over its length limit) is an
+    /// [`Error::InvalidRequest`] naming `prompt`.
+    pub fn new(prompt_text: impl Into<String>) -> Result<Self, Error> {
+        Ok(types::MultiEditImageBody::from_required(
+            Vec::new(),
+            prompt(prompt_text)?,
+        ))
+    }
+}
+
+impl types::SimpleGenerateImageRequest {
+    /// A request to draw `prompt` with the API's default model, every other
+    /// field unset.
+    ///
+    /// A prompt the API would refuse (empty, or over its length limit) is an
+    /// [`Error::InvalidRequest`] naming `prompt`.
+    pub fn new(prompt_text: impl Into<String>) -> Result<Self, Error> {
+        Ok(types::SimpleGenerateImageRequest::from_required(prompt(
+            prompt_text,
+        )?))
+    }
+}
 
 impl types::GenerateImageRequest {
     /// A request for `model` to draw `prompt`, every other field unset.

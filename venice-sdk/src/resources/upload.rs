@@ -114,6 +114,42 @@ impl FileInput {
     }
 }
 
+/// The text fields of a multipart form, from a typed request: its fields as
+/// JSON would send them (wire names, unset options left out), except those in
+/// `skip` (the file fields). Strings go as they are, numbers and booleans as
+/// JSON writes them, lists and objects as JSON text; `null` is left out.
+pub(crate) fn text_fields<T: serde::Serialize>(
+    request: &T,
+    skip: &[&str],
+) -> Result<Vec<(String, String)>, Error> {
+    use serde_json::Value;
+    let value = serde_json::to_value(request).map_err(|e| Error::invalid("body", e.to_string()))?;
+    let Value::Object(fields) = value else {
+        return Err(Error::invalid("body", "is not an object"));
+    };
+    Ok(fields
+        .into_iter()
+        .filter(|(name, _)| !skip.contains(&name.as_str()))
+        .filter_map(|(name, value)| {
+            let text = match value {
+                Value::Null => return None,
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            Some((name, text))
+        })
+        .collect())
+}
+
+/// A form of `fields` as text parts.
+pub(crate) fn form_of(fields: &[(String, String)]) -> reqwest::multipart::Form {
+    fields
+        .iter()
+        .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+            form.text(name.clone(), value.clone())
+        })
+}
+
 impl From<Bytes> for FileInput {
     fn from(data: Bytes) -> Self {
         FileInput::bytes(data)

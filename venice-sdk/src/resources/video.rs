@@ -1,4 +1,5 @@
-//! Video: `client.video()` — generation jobs (quote, queue, retrieve, complete).
+//! Video: `client.video()` — generation jobs (quote, queue, retrieve, complete)
+//! and transcription.
 
 use bytes::Bytes;
 
@@ -130,5 +131,32 @@ impl types::QueueVideoResponse {
     /// The request deleting this job's video from storage.
     pub fn complete_request(&self) -> types::CompleteVideoRequest {
         types::CompleteVideoRequest::from_required(self.model.clone(), self.queue_id.clone())
+    }
+}
+
+// Transcription (its own block, beside the other video methods).
+impl Video<'_> {
+    /// Transcribes the speech of a video at a public URL (YouTube).
+    ///
+    /// The answer is [`JsonOrText::Json`](crate::JsonOrText::Json) (the
+    /// transcript and its language) for `response_format: "json"` (the
+    /// default) and [`JsonOrText::Text`](crate::JsonOrText::Text) for
+    /// `"text"`.
+    pub async fn transcribe(
+        &self,
+        request: types::CreateVideoTranscriptionRequestSchema,
+    ) -> Result<Response<crate::JsonOrText<types::CreateVideoTranscriptionResponse>>, Error> {
+        Call::new(&operations::CREATE_VIDEO_TRANSCRIPTION)
+            .accept("application/json, text/plain")
+            .body(&request)?
+            .json_or_text(self.client.config())
+            .await
+    }
+}
+
+impl types::CreateVideoTranscriptionRequestSchema {
+    /// A request to transcribe the video at `url`, as JSON.
+    pub fn new(url: impl Into<String>) -> Self {
+        types::CreateVideoTranscriptionRequestSchema::from_required(url.into())
     }
 }

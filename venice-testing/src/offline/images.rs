@@ -1,4 +1,7 @@
-//! `POST /image/generate` (JSON or PNG) and `POST /image/upscale` (multipart).
+//! `POST /image/generate` (JSON or PNG), `POST /images/generations` (the
+//! OpenAI-compatible form), `POST /image/upscale` (multipart), and `POST
+//! /image/edit`, `/image/multi-edit` and `/image/background-remove` (an image
+//! by URL or base64 in JSON, or uploaded).
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -133,10 +136,347 @@ pub(crate) fn upscale(_state: &State, content_type: &str, body: &[u8]) -> Reply 
     Reply::bytes("image/png", out).with_cost(0.01)
 }
 
-/// The content of the multipart part named `name`.
+/// The models `/image/edit` and `/image/multi-edit` take.
+const EDIT_MODELS: &[&str] = &[
+    "firered-image-edit",
+    "qwen-edit",
+    "grok-imagine-edit",
+    "grok-imagine-quality-edit",
+    "qwen-image-2-edit",
+    "qwen-image-2-pro-edit",
+    "wan-2-7-pro-edit",
+    "flux-2-max-edit",
+    "gpt-image-2-edit",
+    "gpt-image-1-5-edit",
+    "nano-banana-2-edit",
+    "nano-banana-pro-edit",
+    "seedream-v5-lite-edit",
+    "seedream-v4-edit",
+];
+
+/// Largest side of an edited image (the input's size, capped so tests stay fast).
+const MAX_EDIT_SIDE: u32 = 256;
+
+/// A request body of an operation taking JSON or multipart form data: JSON
+/// fields, or the form's text fields and files.
+enum Body<'a> {
+    Json(Value),
+    Form(&'a [u8]),
+}
+
+impl<'a> Body<'a> {
+    fn read(content_type: &str, body: &'a [u8]) -> Result<Body<'a>, Reply> {
+        let ct = content_type.trim_start().to_ascii_lowercase();
+        if ct.starts_with("multipart/form-data") {
+            Ok(Body::Form(body))
+        } else if ct.starts_with("application/json") {
+            serde_json::from_slice(body).map(Body::Json).map_err(|e| {
+                Reply::invalid(json!({"_errors": [format!("Invalid JSON body: {e}")]}))
+            })
+        } else {
+            Err(Reply::error(415, "Invalid request content-type"))
+        }
+    }
+
+    /// A text field.
+    fn text(&self, name: &str) -> Option<String> {
+        match self {
+            Body::Json(v) => v.get(name).and_then(Value::as_str).map(str::to_owned),
+            Body::Form(b) => part(b, name).and_then(|v| String::from_utf8(v.to_vec()).ok()),
+        }
+    }
+}
+
+/// An image as sent: its bytes (uploaded, or decoded from base64 or a data
+/// URL), or a URL the offline Venice cannot fetch (it draws from the URL).
+enum Image {
+    Data(Vec<u8>),
+    Url(String),
+}
+
+impl Image {
+    /// An image given as text in JSON.
+    fn from_text(text: &str) -> Option<Image> {
+        let text = text.trim();
+        if text.starts_with("https://") || text.starts_with("http://") {
+            return Some(Image::Url(text.to_owned()));
+        }
+        let data = match text.strip_prefix("data:") {
+            Some(rest) => rest.split_once(";base64,")?.1,
+            None => text,
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .ok()?;
+        (!bytes.is_empty()).then_some(Image::Data(bytes))
+    }
+
+    /// A seed for the colours of what is drawn from it.
+    fn seed(&self, prompt: &str) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        prompt.hash(&mut hasher);
+        match self {
+            Image::Data(bytes) => bytes.hash(&mut hasher),
+            Image::Url(url) => url.hash(&mut hasher),
+        }
+        hasher.finish()
+    }
+
+    /// Its size if it is a PNG (else 64 × 64), capped at [`MAX_EDIT_SIDE`].
+    fn size(&self) -> (u32, u32) {
+        let (w, h) = match self {
+            Image::Data(bytes) => png::dimensions(bytes).unwrap_or((64, 64)),
+            Image::Url(_) => (64, 64),
+        };
+        (w.clamp(1, MAX_EDIT_SIDE), h.clamp(1, MAX_EDIT_SIDE))
+    }
+}
+
+/// The images of `field`: JSON text (one, or a list with `list`) or uploaded files.
+fn images(body: &Body<'_>, field: &str, list: bool) -> Result<Vec<Image>, Reply> {
+    let invalid = |message: &str| Reply::invalid(json!({field: {"_errors": [message]}}));
+    match body {
+        Body::Form(b) => {
+            let files = parts(b, field);
+            if files.iter().any(|f| f.is_empty()) {
+                return Err(invalid("Image is empty"));
+            }
+            Ok(files.into_iter().map(|f| Image::Data(f.to_vec())).collect())
+        }
+        Body::Json(v) => {
+            let texts: Vec<&Value> = match v.get(field) {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::Array(items)) if list => items.iter().collect(),
+                Some(one) if !list => vec![one],
+                Some(_) => return Err(invalid("Expected array")),
+            };
+            texts
+                .into_iter()
+                .map(|t| {
+                    t.as_str().and_then(Image::from_text).ok_or_else(|| {
+                        invalid("Invalid image: expected base64 data, a data URL or an http(s) URL")
+                    })
+                })
+                .collect()
+        }
+    }
+}
+
+/// The prompt of an edit (1 to 32,768 characters).
+fn edit_prompt(body: &Body<'_>) -> Result<String, Reply> {
+    match body.text("prompt") {
+        Some(p) if !p.trim().is_empty() && p.chars().count() <= 32_768 => Ok(p),
+        Some(_) => Err(Reply::invalid(
+            json!({"prompt": {"_errors": ["String must contain between 1 and 32768 character(s)"]}}),
+        )),
+        None => Err(Reply::invalid(json!({"prompt": {"_errors": ["Required"]}}))),
+    }
+}
+
+/// The editing model: `model`, else `modelId`, else the default.
+fn edit_model(body: &Body<'_>) -> Result<&'static str, Reply> {
+    let name = body
+        .text("model")
+        .or_else(|| body.text("modelId"))
+        .unwrap_or_else(|| EDIT_MODELS[0].to_owned());
+    EDIT_MODELS
+        .iter()
+        .find(|m| **m == name)
+        .copied()
+        .ok_or_else(|| {
+            Reply::error(
+                404,
+                &format!(
+                    "Specified model not found: {name} (the offline Venice edits with {})",
+                    EDIT_MODELS.join(", ")
+                ),
+            )
+        })
+}
+
+/// An edited image: a gradient the size of `base`, its colours from the
+/// prompt and every input. Always a PNG (the offline Venice encodes no JPEG
+/// or WebP), whatever `output_format` asked.
+fn edited(base: &Image, seed: u64, model: &str) -> Reply {
+    let (w, h) = base.size();
+    Reply::bytes("image/png", fixtures::gradient_png(w, h, seed))
+        .with_headers(&[
+            ("x-venice-is-content-violation", "false"),
+            ("x-venice-model-id", model),
+            ("x-venice-model-name", model),
+        ])
+        .with_cost(0.04)
+}
+
+pub(crate) fn edit(_state: &State, content_type: &str, body: &[u8]) -> Reply {
+    let body = match Body::read(content_type, body) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    let result = (|| {
+        let prompt = edit_prompt(&body)?;
+        let model = edit_model(&body)?;
+        let image = images(&body, "image", false)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Reply::invalid(json!({"image": {"_errors": ["Required"]}})))?;
+        let seed = image.seed(&prompt);
+        Ok(edited(&image, seed, model))
+    })();
+    result.unwrap_or_else(|reply| reply)
+}
+
+pub(crate) fn multi_edit(_state: &State, content_type: &str, body: &[u8]) -> Reply {
+    let body = match Body::read(content_type, body) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    let result = (|| {
+        let prompt = edit_prompt(&body)?;
+        let model = edit_model(&body)?;
+        let images = images(&body, "images", true)?;
+        if images.is_empty() || images.len() > 3 {
+            return Err(Reply::invalid(json!({"images": {"_errors": [
+                "Array must contain between 1 and 3 element(s)"
+            ]}})));
+        }
+        let seed = images
+            .iter()
+            .fold(0u64, |acc, image| acc.rotate_left(7) ^ image.seed(&prompt));
+        Ok(edited(&images[0], seed, model))
+    })();
+    result.unwrap_or_else(|reply| reply)
+}
+
+pub(crate) fn remove_background(_state: &State, content_type: &str, body: &[u8]) -> Reply {
+    let body = match Body::read(content_type, body) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    let result = (|| {
+        let mut found = images(&body, "image", false)?;
+        if let Some(url) = body.text("image_url") {
+            match Image::from_text(&url) {
+                Some(image @ Image::Url(_)) => found.push(image),
+                _ => {
+                    return Err(Reply::invalid(
+                        json!({"image_url": {"_errors": ["Invalid url"]}}),
+                    ));
+                }
+            }
+        }
+        let image = match found.len() {
+            1 => found.remove(0),
+            0 => {
+                return Err(Reply::invalid(
+                    json!({"_errors": ["Either image or image_url is required"]}),
+                ));
+            }
+            _ => {
+                return Err(Reply::invalid(
+                    json!({"_errors": ["Provide either image or image_url, not both"]}),
+                ));
+            }
+        };
+        let (w, h) = image.size();
+        let [r, g, b, ..] = image.seed("").to_le_bytes();
+        // The subject: an ellipse in the middle; around it, transparency.
+        let png = png::encode_rgba(w, h, move |x, y| {
+            let dx = (f64::from(x) + 0.5) / f64::from(w) - 0.5;
+            let dy = (f64::from(y) + 0.5) / f64::from(h) - 0.5;
+            let inside = dx * dx / 0.16 + dy * dy / 0.16 <= 1.0;
+            if inside { [r, g, b, 255] } else { [0, 0, 0, 0] }
+        });
+        Ok(Reply::bytes("image/png", png).with_cost(0.02))
+    })();
+    result.unwrap_or_else(|reply| reply)
+}
+
+pub(crate) fn generations(_state: &State, body: &Value) -> Reply {
+    let prompt = match body.get("prompt").and_then(Value::as_str) {
+        Some(p) if !p.trim().is_empty() && p.chars().count() <= 1500 => p,
+        Some(_) => {
+            return Reply::invalid(
+                json!({"prompt": {"_errors": ["String must contain between 1 and 1500 character(s)"]}}),
+            );
+        }
+        None => return Reply::invalid(json!({"prompt": {"_errors": ["Required"]}})),
+    };
+    if body
+        .get("n")
+        .and_then(Value::as_u64)
+        .is_some_and(|n| n != 1)
+    {
+        return Reply::invalid(json!({"n": {"_errors": ["Number must be equal to 1"]}}));
+    }
+    // An unknown model (an OpenAI name) is Venice's default image model.
+    let name = body
+        .get("model")
+        .and_then(Value::as_str)
+        .unwrap_or("default");
+    let model =
+        catalog::resolve(name, "image").or_else(|| catalog::resolve("venice-sd35", "image"));
+    let (width, height) = match body.get("size").and_then(Value::as_str) {
+        None | Some("auto") => (1024, 1024),
+        Some(size) => match size
+            .split_once('x')
+            .and_then(|(w, h)| Some((w.parse::<u64>().ok()?, h.parse::<u64>().ok()?)))
+        {
+            Some(wh) => wh,
+            None => {
+                return Reply::invalid(
+                    json!({"size": {"_errors": [format!("Invalid enum value: {size}")]}}),
+                );
+            }
+        },
+    };
+    let mut hasher = DefaultHasher::new();
+    prompt.hash(&mut hasher);
+    model.map(|m| m.id).hash(&mut hasher);
+    let image = fixtures::gradient_png(small(width), small(height), hasher.finish());
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&image);
+    let item = match body.get("response_format").and_then(Value::as_str) {
+        None | Some("b64_json") => json!({"b64_json": encoded}),
+        Some("url") => json!({"url": format!("data:image/png;base64,{encoded}")}),
+        Some(other) => {
+            return Reply::invalid(json!({"response_format": {"_errors": [
+                format!("Invalid enum value. Expected 'b64_json' | 'url', received '{other}'")
+            ]}}));
+        }
+    };
+    Reply::json(200, &json!({"created": util::unix_now(), "data": [item]}))
+        .with_headers(&[
+            ("x-venice-is-blurred", "false"),
+            ("x-venice-is-content-violation", "false"),
+        ])
+        .with_cost(0.01)
+}
+
+/// The content of the (first) multipart part named `name`.
 pub(crate) fn part<'a>(body: &'a [u8], name: &str) -> Option<&'a [u8]> {
-    let marker = format!("name=\"{name}\"");
-    let at = find(body, marker.as_bytes())?;
+    parts(body, name).into_iter().next()
+}
+
+/// The contents of every multipart part named `name`, in order.
+pub(crate) fn parts<'a>(body: &'a [u8], name: &str) -> Vec<&'a [u8]> {
+    let marker = format!("; name=\"{name}\"");
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(found) = body
+        .get(from..)
+        .and_then(|rest| find(rest, marker.as_bytes()))
+    {
+        let at = from + found;
+        if let Some(content) = content_at(body, at) {
+            out.push(content);
+        }
+        from = at + marker.len();
+    }
+    out
+}
+
+/// The content of the part whose `Content-Disposition` header holds `at`.
+fn content_at(body: &[u8], at: usize) -> Option<&[u8]> {
     // The boundary line is the line before the part headers.
     let line_start = body[..at]
         .windows(2)
@@ -173,6 +513,26 @@ mod tests {
         assert_eq!(part(body, "scale"), Some(&b"4"[..]));
         assert_eq!(part(body, "nope"), None);
         assert_eq!(part(b"garbage", "image"), None);
+        let two = b"--B\r\nContent-Disposition: form-data; name=\"images\"; filename=\"a.png\"\r\n\r\nA\r\n--B\r\nContent-Disposition: form-data; name=\"images\"; filename=\"b.png\"\r\n\r\nBB\r\n--B--\r\n";
+        assert_eq!(parts(two, "images"), [&b"A"[..], &b"BB"[..]]);
+        // A file name is not a field name.
+        let named = b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"image\"\r\n\r\nX\r\n--B--\r\n";
+        assert_eq!(part(named, "image"), None);
+    }
+
+    #[test]
+    fn images_are_read_from_base64_data_urls_and_urls() {
+        assert!(matches!(
+            Image::from_text("https://example.com/a.png"),
+            Some(Image::Url(_))
+        ));
+        let png = fixtures::gradient_png(10, 12, 1);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&png);
+        let data = Image::from_text(&format!("data:image/png;base64,{b64}")).unwrap();
+        assert_eq!(data.size(), (10, 12));
+        assert!(matches!(Image::from_text(&b64), Some(Image::Data(_))));
+        assert!(Image::from_text("not base64!").is_none());
+        assert!(Image::from_text("").is_none());
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! The offline Venice: a local HTTP server that answers every operation of the
 //! spec the way api.venice.ai does.
 
+mod audio;
 mod augment;
 mod billing;
 mod catalog;
 mod chat;
 mod crypto;
+mod embeddings;
 mod images;
 mod jobs;
 mod keys;
@@ -56,6 +58,22 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 /// - **images**: a real PNG (a small gradient, at most 80 pixels a side) as
 ///   `image/png` with `return_binary`, else base64 in JSON; upscaling returns a
 ///   PNG `scale` times the size of the uploaded PNG (at most 256 pixels a side);
+///   edits and multi-edits return a PNG the size of the (first) input image
+///   (at most 256 pixels a side; PNG whatever `output_format` asks), background
+///   removal a PNG with a transparent background; images may come as base64,
+///   data URLs, `http(s)` URLs (not fetched) or uploads; the OpenAI-compatible
+///   `/images/generations` answers `b64_json` or a data URL;
+/// - **embeddings**: unit vectors in which texts sharing words are close, the
+///   same text always the same vector (1024 values for `text-embedding-bge-m3`,
+///   or `dimensions`), as numbers or base64;
+/// - **audio**: speech as real MP3 (silent frames), WAV or PCM (a soft tone)
+///   as long as the text would take to say (`opus`, `aac`, `flac` are a 400:
+///   the offline Venice does not encode them); the text travels inside the
+///   file, so transcribing the offline Venice's own speech gives it back (any
+///   other recording gets a stock sentence), as JSON with word, segment and
+///   character timestamps or as text; voice cloning returns `vv_` handles that
+///   speech accepts with the model they were cloned for; video transcription
+///   answers a stock transcript;
 /// - **models**, traits, compatibility mappings, image styles and characters from
 ///   a small catalog (text: `llama-3.3-70b` (default), `llama-3.2-3b`,
 ///   `qwen3-4b`, `qwen3-235b`, `mistral-31-24b`, `venice-uncensored`,
@@ -244,6 +262,8 @@ struct Inner {
     balances: Balances,
     keys: Vec<Value>,
     jobs: jobs::Jobs,
+    /// Cloned voices: handle and the model it was cloned for.
+    voices: Vec<(String, String)>,
     faults: VecDeque<Fault>,
     calls: HashMap<String, u64>,
     tokens_used: u64,
@@ -278,6 +298,7 @@ impl State {
                 },
                 keys: keys::initial(seed),
                 jobs: jobs::Jobs::new(),
+                voices: Vec::new(),
                 faults: VecDeque::new(),
                 calls: HashMap::new(),
                 tokens_used: 0,
@@ -360,6 +381,33 @@ impl State {
                 Err(reply) => reply,
             },
             ("POST", "/image/upscale") => images::upscale(self, &content_type, req.body_ref()),
+            ("POST", "/image/edit") => images::edit(self, &content_type, req.body_ref()),
+            ("POST", "/image/multi-edit") => {
+                images::multi_edit(self, &content_type, req.body_ref())
+            }
+            ("POST", "/image/background-remove") => {
+                images::remove_background(self, &content_type, req.body_ref())
+            }
+            ("POST", "/images/generations") => match json_body() {
+                Ok(body) => images::generations(self, &body),
+                Err(reply) => reply,
+            },
+            ("POST", "/embeddings") => match json_body() {
+                Ok(body) => embeddings::create(self, &body),
+                Err(reply) => reply,
+            },
+            ("POST", "/audio/speech") => match json_body() {
+                Ok(body) => audio::speech(self, &body),
+                Err(reply) => reply,
+            },
+            ("POST", "/audio/transcriptions") => {
+                audio::transcribe(self, &content_type, req.body_ref())
+            }
+            ("POST", "/audio/voices") => audio::clone_voice(self, &content_type, req.body_ref()),
+            ("POST", "/video/transcriptions") => match json_body() {
+                Ok(body) => audio::video_transcription(self, &body),
+                Err(reply) => reply,
+            },
             ("GET", "/image/styles") => Reply::json(200, &catalog::styles()),
             ("GET", "/models") => match type_param("text").as_str() {
                 t @ ("text" | "image" | "all" | "code") => Reply::json(200, &catalog::models(t)),
@@ -655,6 +703,10 @@ impl Reply {
 
     fn bytes(content_type: &'static str, body: Vec<u8>) -> Reply {
         Reply::new(200, content_type, body)
+    }
+
+    fn text(body: &str) -> Reply {
+        Reply::new(200, "text/plain; charset=utf-8", body.as_bytes().to_vec())
     }
 
     fn with_headers(mut self, headers: &[(&str, &str)]) -> Reply {

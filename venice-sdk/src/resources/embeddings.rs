@@ -1,0 +1,383 @@
+//! Embeddings: `client.embeddings()` — one vector of `f32` per input, from a
+//! JSON answer of numbers or of base64 (`encoding_format: "base64"`) alike.
+
+use base64::Engine as _;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+
+use crate::error::DecodeError;
+use crate::transport::Call;
+use crate::{Client, Error, Response, operations, types};
+
+impl Client {
+    /// Embeddings.
+    pub fn embeddings(&self) -> Embeddings<'_> {
+        Embeddings { client: self }
+    }
+}
+
+/// Embeddings: `client.embeddings()`.
+#[derive(Clone, Copy, Debug)]
+pub struct Embeddings<'a> {
+    pub(crate) client: &'a Client,
+}
+
+/// Most inputs one request may hold (the spec's `maxItems`).
+const MAX_INPUTS: usize = 2048;
+
+impl Embeddings<'_> {
+    /// Embeds the request's input: one vector per input, in input order.
+    ///
+    /// Either `encoding_format` works: numbers are read straight into `f32`, and
+    /// base64 vectors (little-endian `f32` bytes, a quarter of the size on the
+    /// wire) are decoded. A vector that is not valid base64, or whose length is
+    /// not a whole number of `f32`s, is an [`Error::Decode`] naming its index.
+    ///
+    /// Input the API refuses is refused before sending, as
+    /// [`Error::InvalidRequest`] naming `input`: an empty string, an empty list,
+    /// or more than 2048 items.
+    pub async fn create(
+        &self,
+        request: types::CreateEmbeddingRequestSchema,
+    ) -> Result<Response<EmbeddingList>, Error> {
+        check_input(&request.input)?;
+        let op = &operations::CREATE_EMBEDDING;
+        let config = self.client.config();
+        let response: Response<Wire> = Call::new(op).body(&request)?.json(config).await?;
+        let (wire, meta) = response.into_parts();
+        let mut data = Vec::with_capacity(wire.data.len());
+        for (at, item) in wire.data.into_iter().enumerate() {
+            let vector = item.embedding.into_vector().map_err(|message| {
+                DecodeError::error(
+                    op.id,
+                    meta.status,
+                    &meta.headers,
+                    format!("data[{at}].embedding {message}"),
+                    None,
+                    &config.redactor,
+                )
+            })?;
+            data.push(Embedding {
+                index: item.index.unwrap_or(at),
+                vector,
+            });
+        }
+        // The API answers in input order; the sort makes it so whatever it does.
+        data.sort_by_key(|e| e.index);
+        Ok(Response::new(
+            EmbeddingList {
+                model: wire.model,
+                data,
+                usage: wire.usage,
+            },
+            meta,
+        ))
+    }
+}
+
+/// The answer of [`Embeddings::create`]: one vector per input.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmbeddingList {
+    /// The model that made the vectors.
+    pub model: String,
+    /// The vectors, in input order.
+    pub data: Vec<Embedding>,
+    /// Tokens used, when the API says.
+    pub usage: Option<types::CreateEmbeddingResponseUsage>,
+}
+
+/// One input's vector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Embedding {
+    /// The input it belongs to (0 for the first).
+    pub index: usize,
+    /// The vector.
+    pub vector: Vec<f32>,
+}
+
+impl EmbeddingList {
+    /// The vectors, in input order.
+    pub fn vectors(&self) -> impl ExactSizeIterator<Item = &[f32]> {
+        self.data.iter().map(|e| e.vector.as_slice())
+    }
+
+    /// The vectors, in input order, without copying them.
+    pub fn into_vectors(self) -> Vec<Vec<f32>> {
+        self.data.into_iter().map(|e| e.vector).collect()
+    }
+}
+
+impl types::CreateEmbeddingRequestSchema {
+    /// A request embedding `input` with `model`, every other field unset.
+    ///
+    /// `input` is one text (`"…"`, a `String`) or several (`Vec<String>`,
+    /// `Vec<&str>`, `["…", "…"]`), or token ids (the generated union's other
+    /// variants). Empty input is refused when the request is sent.
+    pub fn new(
+        model: impl Into<String>,
+        input: impl Into<types::CreateEmbeddingRequestSchemaInput>,
+    ) -> Self {
+        types::CreateEmbeddingRequestSchema::from_required(input.into(), model.into())
+    }
+
+    /// Asks for vectors of `dimensions` values (for models that can shorten
+    /// them); zero is refused.
+    pub fn with_dimensions(mut self, dimensions: u64) -> Result<Self, Error> {
+        self.dimensions = Some(
+            std::num::NonZeroU64::new(dimensions)
+                .ok_or_else(|| Error::invalid("dimensions", "must be greater than 0"))?,
+        );
+        Ok(self)
+    }
+
+    /// Asks for base64 vectors: a quarter of the bytes of the JSON numbers on
+    /// the wire; [`Embeddings::create`] decodes them the same.
+    pub fn with_base64(mut self) -> Self {
+        self.encoding_format = Some(types::CreateEmbeddingRequestSchemaEncodingFormat::Base64);
+        self
+    }
+}
+
+impl From<&str> for types::CreateEmbeddingRequestSchemaInput {
+    /// One text. (An empty text cannot be the generated non-empty string; it
+    /// becomes a one-item list holding it, which
+    /// [`Embeddings::create`] refuses before sending.)
+    fn from(text: &str) -> Self {
+        match types::String::try_from(text) {
+            Ok(text) => Self::Variant0(text),
+            Err(_) => Self::Variant1(vec![text.to_owned()]),
+        }
+    }
+}
+
+impl From<String> for types::CreateEmbeddingRequestSchemaInput {
+    /// One text (see the `&str` conversion for an empty one).
+    fn from(text: String) -> Self {
+        match types::String::try_from(text) {
+            Ok(text) => Self::Variant0(text),
+            Err(_) => Self::Variant1(vec![String::new()]),
+        }
+    }
+}
+
+impl From<&String> for types::CreateEmbeddingRequestSchemaInput {
+    /// One text (see the `&str` conversion for an empty one).
+    fn from(text: &String) -> Self {
+        Self::from(text.as_str())
+    }
+}
+
+impl From<Vec<&str>> for types::CreateEmbeddingRequestSchemaInput {
+    /// Several texts, one vector each.
+    fn from(texts: Vec<&str>) -> Self {
+        Self::Variant1(texts.into_iter().map(str::to_owned).collect())
+    }
+}
+
+impl From<&[&str]> for types::CreateEmbeddingRequestSchemaInput {
+    /// Several texts, one vector each.
+    fn from(texts: &[&str]) -> Self {
+        Self::Variant1(texts.iter().map(|t| (*t).to_owned()).collect())
+    }
+}
+
+impl<const N: usize> From<[&str; N]> for types::CreateEmbeddingRequestSchemaInput {
+    /// Several texts, one vector each.
+    fn from(texts: [&str; N]) -> Self {
+        Self::Variant1(texts.iter().map(|t| (*t).to_owned()).collect())
+    }
+}
+
+/// Refuses what the API refuses: empty texts, empty lists, more than
+/// [`MAX_INPUTS`] items.
+fn check_input(input: &types::CreateEmbeddingRequestSchemaInput) -> Result<(), Error> {
+    use types::CreateEmbeddingRequestSchemaInput as Input;
+    let items = match input {
+        Input::Variant0(text) if text.is_empty() => {
+            return Err(Error::invalid("input", "must not be an empty string"));
+        }
+        Input::Variant0(_) => return Ok(()),
+        Input::Variant1(texts) => {
+            if let Some(at) = texts.iter().position(String::is_empty) {
+                return Err(Error::invalid(
+                    format!("input[{at}]"),
+                    "must not be an empty string",
+                ));
+            }
+            texts.len()
+        }
+        Input::Variant2(tokens) => tokens.len(),
+        Input::Variant3(lists) => {
+            if let Some(at) = lists.iter().position(Vec::is_empty) {
+                return Err(Error::invalid(
+                    format!("input[{at}]"),
+                    "must hold at least 1 token",
+                ));
+            }
+            lists.len()
+        }
+        // A variant added upstream: the API checks it.
+        #[allow(unreachable_patterns)]
+        _ => return Ok(()),
+    };
+    if items == 0 {
+        return Err(Error::invalid("input", "must hold at least 1 item"));
+    }
+    if items > MAX_INPUTS {
+        return Err(Error::invalid(
+            "input",
+            format!("must hold at most {MAX_INPUTS} items (holds {items})"),
+        ));
+    }
+    Ok(())
+}
+
+/// The answer as sent: the vectors are numbers or base64, which the generated
+/// response type (numbers only) cannot read.
+#[derive(serde::Deserialize)]
+struct Wire {
+    data: Vec<WireItem>,
+    #[serde(default)]
+    model: String,
+    #[serde(default)]
+    usage: Option<types::CreateEmbeddingResponseUsage>,
+}
+
+#[derive(serde::Deserialize)]
+struct WireItem {
+    embedding: Vector,
+    #[serde(default)]
+    index: Option<usize>,
+}
+
+/// One vector as sent: `f32`s read straight from the numbers, or base64 text
+/// decoded afterwards (so its error can name the item).
+enum Vector {
+    Floats(Vec<f32>),
+    Base64(String),
+}
+
+impl Vector {
+    /// The vector, or what is wrong with it (`is not valid base64: …`).
+    fn into_vector(self) -> Result<Vec<f32>, String> {
+        match self {
+            Vector::Floats(values) => Ok(values),
+            Vector::Base64(text) => decode_base64(&text),
+        }
+    }
+}
+
+/// Little-endian `f32`s from base64 text.
+fn decode_base64(text: &str) -> Result<Vec<f32>, String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| format!("is not valid base64: {e}"))?;
+    if bytes.len() % 4 != 0 {
+        return Err(format!(
+            "holds {} bytes, not a whole number of 32-bit floats",
+            bytes.len()
+        ));
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect())
+}
+
+impl<'de> serde::Deserialize<'de> for Vector {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct VectorVisitor;
+
+        impl<'de> Visitor<'de> for VectorVisitor {
+            type Value = Vector;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array of numbers or a base64 string")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Vector, E> {
+                Ok(Vector::Base64(v.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Vector, E> {
+                Ok(Vector::Base64(v))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vector, A::Error> {
+                // The hint is the server's to give: capped, so it cannot
+                // reserve more than the body could hold anyway.
+                let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+                while let Some(value) = seq.next_element::<f32>()? {
+                    values.push(value);
+                }
+                Ok(Vector::Floats(values))
+            }
+        }
+
+        deserializer.deserialize_any(VectorVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_vectors_are_little_endian_f32s() {
+        let values = [0.5f32, -1.25, 3.0e-7];
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let text = base64::engine::general_purpose::STANDARD.encode(bytes);
+        assert_eq!(decode_base64(&text).unwrap(), values);
+        assert!(
+            decode_base64("AAAA!")
+                .unwrap_err()
+                .contains("not valid base64")
+        );
+        // 3 bytes: not a whole f32.
+        assert!(decode_base64("AAAA").unwrap_err().contains("3 bytes"));
+        assert_eq!(decode_base64("").unwrap(), Vec::<f32>::new());
+    }
+
+    #[test]
+    fn wire_vectors_are_numbers_or_text() {
+        let wire: Wire = serde_json::from_str(
+            r#"{"data": [{"embedding": [0.25, -1, 2e-3], "index": 0, "object": "embedding"},
+                         {"embedding": "AACAPw==", "index": 1}], "model": "m", "object": "list"}"#,
+        )
+        .unwrap();
+        let vectors: Vec<Vec<f32>> = wire
+            .data
+            .into_iter()
+            .map(|i| i.embedding.into_vector().unwrap())
+            .collect();
+        assert_eq!(vectors, [vec![0.25, -1.0, 2e-3], vec![1.0]]);
+        assert!(serde_json::from_str::<Vector>("{}").is_err());
+        assert!(serde_json::from_str::<Vector>(r#"["x"]"#).is_err());
+    }
+
+    #[test]
+    fn inputs_convert_and_empty_ones_are_refused() {
+        use types::CreateEmbeddingRequestSchemaInput as Input;
+        assert!(matches!(Input::from("hi"), Input::Variant0(_)));
+        assert!(matches!(
+            Input::from(String::from("hi")),
+            Input::Variant0(_)
+        ));
+        assert!(matches!(Input::from(["a", "b"]), Input::Variant1(v) if v.len() == 2));
+        assert!(check_input(&Input::from("hi")).is_ok());
+        for bad in [
+            Input::from(""),
+            Input::from(String::new()),
+            Input::from(Vec::<String>::new()),
+            Input::from(["a", ""]),
+            Input::from(vec!["x"; MAX_INPUTS + 1]),
+            Input::Variant3(vec![vec![]]),
+        ] {
+            let e = check_input(&bad).unwrap_err();
+            assert!(
+                matches!(&e, Error::InvalidRequest { field, .. } if field.starts_with("input")),
+                "{e}"
+            );
+        }
+        assert!(check_input(&Input::from(vec!["x"; MAX_INPUTS])).is_ok());
+    }
+}
