@@ -1,5 +1,6 @@
-//! The Rust SDK for the [Venice.ai](https://venice.ai) API: chat, images, models,
-//! API keys and characters.
+//! The Rust SDK for the [Venice.ai](https://venice.ai) API: chat, responses, images,
+//! audio, video, embeddings, models, API keys, characters, billing, crypto RPC, x402
+//! and augment.
 //!
 //! - Every call returns [`Result<Response<T>, Error>`](Response): the body (`Deref`)
 //!   with its [`ResponseMeta`] (status, request id, rate limits, balances,
