@@ -18,10 +18,9 @@ const DELIBERATE_OMISSIONS: &[(&str, &str)] = &[(
 
 /// The constant the generator names an operation by (`listModels` → `LIST_MODELS`).
 fn constant_of(id: &str) -> String {
-    let generated = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/generated.rs"),
-    )
-    .unwrap();
+    let generated =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/generated.rs"))
+            .unwrap();
     let needle = format!("id: \"{id}\",");
     let at = generated.find(&needle).unwrap();
     let before = &generated[..at];
@@ -49,8 +48,7 @@ fn resource_sources() -> String {
 fn names_constant(sources: &str, constant: &str) -> bool {
     let needle = format!("operations::{constant}");
     sources.match_indices(&needle).any(|(at, _)| {
-        !sources[at + needle.len()..]
-            .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        !sources[at + needle.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
     })
 }
 
@@ -82,8 +80,14 @@ fn every_operation_has_a_method_or_a_reason() {
 
 #[test]
 fn the_constant_finder_reads_the_generated_table() {
-    assert_eq!(constant_of("createChatCompletion"), "CREATE_CHAT_COMPLETION");
+    assert_eq!(
+        constant_of("createChatCompletion"),
+        "CREATE_CHAT_COMPLETION"
+    );
     assert_eq!(constant_of("listModelTraits"), "LIST_MODEL_TRAITS");
     assert!(names_constant("x(&operations::LIST_MODELS)", "LIST_MODELS"));
-    assert!(!names_constant("x(&operations::LIST_MODELS_2)", "LIST_MODELS"));
+    assert!(!names_constant(
+        "x(&operations::LIST_MODELS_2)",
+        "LIST_MODELS"
+    ));
 }

@@ -299,6 +299,28 @@ impl<'a> Call<'a> {
         ))
     }
 
+    /// Sends the call and returns a success answer with its body unread, once
+    /// its head says it is of the `expected` media type.
+    async fn send_expecting(
+        self,
+        config: &Config,
+        expected: &str,
+    ) -> Result<reqwest::Response, Error> {
+        let op = self.op;
+        let response = send_for_body(config, op, self.source(config)?).await?;
+        if !headers::media_type_is(response.headers(), expected) {
+            return Err(DecodeError::unexpected_media(
+                op.id,
+                response.status(),
+                response.headers(),
+                &describe(expected),
+                None,
+                &config.redactor,
+            ));
+        }
+        Ok(response)
+    }
+
     /// Sends the call and writes an answer of the `expected` media type into
     /// `writer` as it arrives, without holding it; returns the bytes written.
     /// Retries happen only before the first byte is written; more than the
@@ -313,17 +335,7 @@ impl<'a> Call<'a> {
         W: tokio::io::AsyncWrite + Unpin + ?Sized,
     {
         let op = self.op;
-        let response = send_for_body(config, op, self.source(config)?).await?;
-        if !headers::media_type_is(response.headers(), expected) {
-            return Err(DecodeError::unexpected_media(
-                op.id,
-                response.status(),
-                response.headers(),
-                &describe(expected),
-                None,
-                &config.redactor,
-            ));
-        }
+        let response = self.send_expecting(config, expected).await?;
         write_body(config, op, response, writer).await
     }
 
@@ -384,18 +396,7 @@ impl<'a> Call<'a> {
         config: &Config,
         expected: &str,
     ) -> Result<(reqwest::Response, ResponseMeta), Error> {
-        let op = self.op;
-        let response = send_for_body(config, op, self.source(config)?).await?;
-        if !headers::media_type_is(response.headers(), expected) {
-            return Err(DecodeError::unexpected_media(
-                op.id,
-                response.status(),
-                response.headers(),
-                &describe(expected),
-                None,
-                &config.redactor,
-            ));
-        }
+        let response = self.send_expecting(config, expected).await?;
         let meta = ResponseMeta::from_headers(response.status(), copy_headers(response.headers()));
         Ok((response, meta))
     }
