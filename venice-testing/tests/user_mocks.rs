@@ -322,6 +322,8 @@ async fn media_mocks_answer_the_sdk_end_to_end() {
     let embeddings_mock = server.mock_embeddings(&vectors);
     let edited = fixtures::png(8, 6);
     let edit_mock = server.mock_image_edit(&edited, "image/png");
+    let webp = b"RIFF\x1a\0\0\0WEBPVP8L mocked".to_vec();
+    let multi_mock = server.mock_image_multi_edit(&webp, "image/webp");
     let cutout = fixtures::png(5, 5);
     let background_mock = server.mock_background_remove(&cutout);
     let generated = OpenAiImages {
@@ -401,6 +403,20 @@ async fn media_mocks_answer_the_sdk_end_to_end() {
     assert_eq!(image.meta().content.is_content_violation, Some(false));
     assert_eq!(fixtures::png_dimensions(&image), Some((8, 6)));
 
+    let layered = c
+        .images()
+        .multi_edit(
+            [
+                ImageSource::url("https://example.com/base.png"),
+                ImageSource::url("https://example.com/layer.png"),
+            ],
+            types::MultiEditImageBody::new("put the layer on the base").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(layered.meta().media_type(), Some("image/webp"));
+    assert_eq!(&layered[..], &webp[..]);
+
     let removed = c
         .images()
         .remove_background(fixtures::png(5, 5))
@@ -468,6 +484,7 @@ async fn media_mocks_answer_the_sdk_end_to_end() {
         speech_mock,
         embeddings_mock,
         edit_mock,
+        multi_mock,
         background_mock,
         generations_mock,
         text_mock,
