@@ -75,6 +75,14 @@ mod crypto;
 #[path = "../examples/x402.rs"]
 mod x402;
 
+#[allow(dead_code)]
+#[path = "../examples/embeddings.rs"]
+mod embeddings;
+
+#[allow(dead_code)]
+#[path = "../examples/audio.rs"]
+mod audio;
+
 /// A fresh directory for one test's files.
 fn scratch(name: &str) -> PathBuf {
     let dir =
@@ -269,6 +277,39 @@ async fn x402_tops_up_a_wallet() {
     // Without a wallet, only the requirements.
     assert_eq!(x402::run(&venice.client(), None, None).await.unwrap(), None);
     assert_eq!(venice.calls("topUpX402Balance"), 3);
+}
+
+#[tokio::test]
+async fn embeddings_rank_the_closest_document_first() {
+    let venice = OfflineVenice::start().await;
+    let ranked = embeddings::run(&venice.client(), "the cat sat on a mat")
+        .await
+        .unwrap();
+    assert_eq!(ranked.len(), embeddings::DOCUMENTS.len());
+    assert_eq!(ranked[0].0, "The cat sat on the mat by the window");
+    assert!(ranked[0].1 > 0.5, "{ranked:?}");
+    assert!(ranked.windows(2).all(|w| w[0].1 >= w[1].1), "{ranked:?}");
+    assert!(ranked[1].1 < ranked[0].1 - 0.2, "{ranked:?}");
+    assert_eq!(venice.calls("createEmbedding"), 1, "one request for all");
+}
+
+#[tokio::test]
+async fn audio_speaks_transcribes_and_clones() {
+    let venice = OfflineVenice::start().await;
+    let dir = scratch("audio");
+    let spoken = audio::run(&venice.client(), &dir).await.unwrap();
+    let mp3 = std::fs::read(&spoken.mp3).unwrap();
+    assert!(mp3.starts_with(b"ID3"), "{:?}", &mp3[..mp3.len().min(8)]);
+    assert!(mp3.len() > 1_000, "{} bytes", mp3.len());
+    assert_eq!(spoken.transcript, audio::TEXT);
+    assert!(spoken.voice.starts_with("vv_"), "{}", spoken.voice);
+    let cloned = std::fs::read(&spoken.cloned_mp3).unwrap();
+    assert!(cloned.starts_with(b"ID3"));
+    assert_ne!(cloned, mp3, "another text, another recording");
+    assert_eq!(venice.calls("createSpeech"), 2);
+    assert_eq!(venice.calls("createTranscription"), 1);
+    assert_eq!(venice.calls("createClonedVoice"), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// The quickstart binary itself, as `cargo run --example quickstart` runs it

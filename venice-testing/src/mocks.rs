@@ -2,8 +2,9 @@
 
 use httpmock::{Method, Mock, MockServer, Then, When};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 use venice_sdk::operations::Operation;
+use venice_sdk::resources::{ClonedVoice, EmbeddingList, OpenAiImages, TimedText, Transcription};
 use venice_sdk::{ChatCompletionChunk, Client, types};
 
 use crate::fixtures;
@@ -213,6 +214,62 @@ pub trait VeniceMocks {
 
     /// `POST /x402/top-up` carrying an `X-402-Payment` header answers `response`.
     fn mock_x402_top_up(&self, response: &types::TopUpX402BalanceResponse) -> Mock<'_>;
+
+    /// `POST /embeddings` answers `response` as the API sends it (the vectors
+    /// as JSON numbers, `index` and `usage` as given), what
+    /// [`embeddings().create`](venice_sdk::resources::Embeddings::create) reads
+    /// back into an equal [`EmbeddingList`].
+    fn mock_embeddings(&self, response: &EmbeddingList) -> Mock<'_>;
+
+    /// `POST /image/edit` answers `image` as `media_type` (`image/png`,
+    /// `image/jpeg`, `image/webp`), what
+    /// [`images().edit`](venice_sdk::resources::Images::edit) reads.
+    fn mock_image_edit(&self, image: &[u8], media_type: &str) -> Mock<'_>;
+
+    /// `POST /image/multi-edit` answers `image` as `media_type`, what
+    /// [`images().multi_edit`](venice_sdk::resources::Images::multi_edit) reads.
+    fn mock_image_multi_edit(&self, image: &[u8], media_type: &str) -> Mock<'_>;
+
+    /// `POST /image/background-remove` answers `png` as `image/png`, what
+    /// [`images().remove_background`](venice_sdk::resources::Images::remove_background)
+    /// reads.
+    fn mock_background_remove(&self, png: &[u8]) -> Mock<'_>;
+
+    /// `POST /images/generations` (the OpenAI-compatible endpoint) answers
+    /// `response`, each image base64-encoded as `b64_json`, what
+    /// [`images().generations`](venice_sdk::resources::Images::generations)
+    /// decodes back into an equal [`OpenAiImages`].
+    fn mock_image_generations(&self, response: &OpenAiImages) -> Mock<'_>;
+
+    /// `POST /audio/speech` answers `audio` as `media_type` (`audio/mpeg`,
+    /// `audio/wav`, …), what [`audio().speech`](venice_sdk::resources::Audio::speech)
+    /// and [`speech_to`](venice_sdk::resources::Audio::speech_to) read.
+    fn mock_speech(&self, audio: &[u8], media_type: &str) -> Mock<'_>;
+
+    /// `POST /audio/transcriptions` without `response_format` `text` answers
+    /// `response` as JSON (timestamps as the API shapes them), what
+    /// [`audio().transcribe`](venice_sdk::resources::Audio::transcribe) reads as
+    /// [`JsonOrText::Json`](venice_sdk::JsonOrText::Json).
+    fn mock_transcription(&self, response: &Transcription) -> Mock<'_>;
+
+    /// `POST /audio/transcriptions` with `response_format` `text` answers
+    /// `text` as `text/plain`.
+    fn mock_transcription_text(&self, text: &str) -> Mock<'_>;
+
+    /// `POST /audio/voices` answers `response`, what
+    /// [`audio().clone_voice`](venice_sdk::resources::Audio::clone_voice) reads.
+    fn mock_clone_voice(&self, response: &ClonedVoice) -> Mock<'_>;
+
+    /// `POST /video/transcriptions` without `"response_format": "text"`
+    /// answers `response` as JSON.
+    fn mock_video_transcription(
+        &self,
+        response: &types::CreateVideoTranscriptionResponse,
+    ) -> Mock<'_>;
+
+    /// `POST /video/transcriptions` with `"response_format": "text"` answers
+    /// `text` as `text/plain`.
+    fn mock_video_transcription_text(&self, text: &str) -> Mock<'_>;
 }
 
 /// Serializes a response type. The generated types always serialize, except a
@@ -229,12 +286,17 @@ fn json_ok(then: Then, body: Value) -> Then {
 }
 
 fn png_ok(then: Then, png: &[u8]) -> Then {
+    image_ok(then, png, "image/png")
+}
+
+/// `image` as `media_type`, with Venice's image and content headers.
+fn image_ok(then: Then, image: &[u8], media_type: &str) -> Then {
     then.status(200)
-        .header("content-type", "image/png")
+        .header("content-type", media_type)
         .header("x-venice-is-blurred", "false")
         .header("x-venice-is-content-violation", "false")
         .and(fixtures::venice_headers)
-        .body(png)
+        .body(image)
 }
 
 impl VeniceMocks for MockServer {
@@ -527,6 +589,162 @@ impl VeniceMocks for MockServer {
             json_ok(then, body);
         })
     }
+
+    fn mock_embeddings(&self, response: &EmbeddingList) -> Mock<'_> {
+        let data: Vec<Value> = response
+            .data
+            .iter()
+            .map(|e| json!({"object": "embedding", "index": e.index, "embedding": e.vector}))
+            .collect();
+        let mut body = json!({"object": "list", "model": response.model, "data": data});
+        if let Some(usage) = &response.usage {
+            body["usage"] = to_json(usage);
+        }
+        let op = &venice_sdk::operations::CREATE_EMBEDDING;
+        json_mock(self, op.method, op.path, body)
+    }
+
+    fn mock_image_edit(&self, image: &[u8], media_type: &str) -> Mock<'_> {
+        image_mock(self, &venice_sdk::operations::EDIT_IMAGE, image, media_type)
+    }
+
+    fn mock_image_multi_edit(&self, image: &[u8], media_type: &str) -> Mock<'_> {
+        image_mock(
+            self,
+            &venice_sdk::operations::MULTI_EDIT_IMAGE,
+            image,
+            media_type,
+        )
+    }
+
+    fn mock_background_remove(&self, png: &[u8]) -> Mock<'_> {
+        image_mock(
+            self,
+            &venice_sdk::operations::BACKGROUND_REMOVE_IMAGE,
+            png,
+            "image/png",
+        )
+    }
+
+    fn mock_image_generations(&self, response: &OpenAiImages) -> Mock<'_> {
+        use base64::Engine as _;
+        let data: Vec<Value> = response
+            .images
+            .iter()
+            .map(|image| json!({"b64_json": base64::engine::general_purpose::STANDARD.encode(image)}))
+            .collect();
+        let op = &venice_sdk::operations::SIMPLE_GENERATE_IMAGE;
+        json_mock(
+            self,
+            op.method,
+            op.path,
+            json!({"created": response.created, "data": data}),
+        )
+    }
+
+    fn mock_speech(&self, audio: &[u8], media_type: &str) -> Mock<'_> {
+        media_mock(
+            self,
+            venice_sdk::operations::CREATE_SPEECH.path,
+            audio,
+            media_type,
+        )
+    }
+
+    fn mock_transcription(&self, response: &Transcription) -> Mock<'_> {
+        let timed = |items: &[TimedText], key: &str| -> Vec<Value> {
+            items
+                .iter()
+                .map(|t| json!({key: t.text, "start": t.start, "end": t.end}))
+                .collect()
+        };
+        let mut body = json!({"text": response.text});
+        if let Some(duration) = response.duration {
+            body["duration"] = json!(duration);
+        }
+        if let Some(ts) = &response.timestamps {
+            body["timestamps"] = json!({
+                "word": timed(&ts.word, "word"),
+                "segment": timed(&ts.segment, "text"),
+                "char": timed(&ts.char, "char"),
+            });
+        }
+        let op = &venice_sdk::operations::CREATE_TRANSCRIPTION;
+        self.mock(|when, then| {
+            when.method(op.method)
+                .path(op.path)
+                .body_excludes(TEXT_FORMAT_FIELD);
+            json_ok(then, body);
+        })
+    }
+
+    fn mock_transcription_text(&self, text: &str) -> Mock<'_> {
+        let op = &venice_sdk::operations::CREATE_TRANSCRIPTION;
+        self.mock(|when, then| {
+            when.method(op.method)
+                .path(op.path)
+                .body_includes(TEXT_FORMAT_FIELD);
+            text_ok(then, text);
+        })
+    }
+
+    fn mock_clone_voice(&self, response: &ClonedVoice) -> Mock<'_> {
+        let op = &venice_sdk::operations::CREATE_CLONED_VOICE;
+        json_mock(
+            self,
+            op.method,
+            op.path,
+            json!({"id": response.id, "model": response.model}),
+        )
+    }
+
+    fn mock_video_transcription(
+        &self,
+        response: &types::CreateVideoTranscriptionResponse,
+    ) -> Mock<'_> {
+        let op = &venice_sdk::operations::CREATE_VIDEO_TRANSCRIPTION;
+        let body = to_json(response);
+        self.mock(|when, then| {
+            when.method(op.method)
+                .path(op.path)
+                .json_body_excludes(r#"{"response_format": "text"}"#);
+            json_ok(then, body);
+        })
+    }
+
+    fn mock_video_transcription_text(&self, text: &str) -> Mock<'_> {
+        let op = &venice_sdk::operations::CREATE_VIDEO_TRANSCRIPTION;
+        self.mock(|when, then| {
+            when.method(op.method)
+                .path(op.path)
+                .json_body_includes(r#"{"response_format": "text"}"#);
+            text_ok(then, text);
+        })
+    }
+}
+
+/// The form field of a transcription asking for text (as the SDK uploads it).
+const TEXT_FORMAT_FIELD: &str = "name=\"response_format\"\r\n\r\ntext\r\n";
+
+/// `text` as `text/plain` with Venice's headers.
+fn text_ok(then: Then, text: &str) -> Then {
+    then.status(200)
+        .header("content-type", "text/plain; charset=utf-8")
+        .and(fixtures::venice_headers)
+        .body(text)
+}
+
+/// `op` answers `image` as `media_type` with Venice's image headers.
+fn image_mock<'a>(
+    server: &'a MockServer,
+    op: &Operation,
+    image: &[u8],
+    media_type: &str,
+) -> Mock<'a> {
+    server.mock(|when, then| {
+        when.method(op.method).path(op.path);
+        image_ok(then, image, media_type);
+    })
 }
 
 /// `POST path` answers `body` as `media_type` with Venice's headers.
@@ -581,6 +799,15 @@ mod tests {
             ("POST", "/augment/scrape"),
             ("POST", "/augment/search"),
             ("POST", "/augment/text-parser"),
+            ("POST", "/embeddings"),
+            ("POST", "/image/edit"),
+            ("POST", "/image/multi-edit"),
+            ("POST", "/image/background-remove"),
+            ("POST", "/images/generations"),
+            ("POST", "/audio/speech"),
+            ("POST", "/audio/transcriptions"),
+            ("POST", "/audio/voices"),
+            ("POST", "/video/transcriptions"),
         ] {
             assert!(
                 operations::ALL

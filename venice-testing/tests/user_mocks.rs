@@ -287,3 +287,212 @@ fn every_operation_can_be_mocked_by_id_and_the_client_helper_works() {
     let client = server.venice_client().unwrap();
     assert_eq!(client.base_url(), server.base_url());
 }
+
+#[tokio::test]
+async fn media_mocks_answer_the_sdk_end_to_end() {
+    use venice_sdk::JsonOrText;
+    use venice_sdk::resources::{
+        ClonedVoice, Embedding, EmbeddingList, ImageSource, OpenAiImages, TimedText, Timestamps,
+        Transcription,
+    };
+
+    let server = MockServer::start_async().await;
+    let mp3 = b"ID3\x04\0\0\0\0\0\0mocked speech".to_vec();
+    let speech_mock = server.mock_speech(&mp3, "audio/mpeg");
+    let vectors = EmbeddingList {
+        model: "text-embedding-bge-m3".to_owned(),
+        data: vec![
+            Embedding {
+                index: 0,
+                vector: vec![0.25, -1.5, 3.0e-7],
+            },
+            Embedding {
+                index: 1,
+                vector: vec![1.0, 0.0, -0.125],
+            },
+        ],
+        usage: Some(
+            types::CreateEmbeddingResponseUsage::builder()
+                .prompt_tokens(4)
+                .total_tokens(4)
+                .try_into()
+                .unwrap(),
+        ),
+    };
+    let embeddings_mock = server.mock_embeddings(&vectors);
+    let edited = fixtures::png(8, 6);
+    let edit_mock = server.mock_image_edit(&edited, "image/png");
+    let webp = b"RIFF\x1a\0\0\0WEBPVP8L mocked".to_vec();
+    let multi_mock = server.mock_image_multi_edit(&webp, "image/webp");
+    let cutout = fixtures::png(5, 5);
+    let background_mock = server.mock_background_remove(&cutout);
+    let generated = OpenAiImages {
+        created: 1_700_000_000,
+        images: vec![fixtures::png(3, 4).into()],
+    };
+    let generations_mock = server.mock_image_generations(&generated);
+    // The text variant first or last: the request's response_format picks.
+    let text_mock = server.mock_transcription_text("Hello, plainly.");
+    let transcript = Transcription {
+        text: "Hello there".to_owned(),
+        duration: Some(1.5),
+        timestamps: Some(Timestamps {
+            word: vec![TimedText {
+                text: "Hello".to_owned(),
+                start: 0.0,
+                end: 0.6,
+            }],
+            segment: vec![TimedText {
+                text: "Hello there".to_owned(),
+                start: 0.0,
+                end: 1.5,
+            }],
+            char: vec![TimedText {
+                text: "H".to_owned(),
+                start: 0.0,
+                end: 0.1,
+            }],
+        }),
+    };
+    let json_mock = server.mock_transcription(&transcript);
+    let voice = ClonedVoice {
+        id: "vv_mocked-1".to_owned(),
+        model: "tts-chatterbox-hd".to_owned(),
+    };
+    let voice_mock = server.mock_clone_voice(&voice);
+    let video_text_mock = server.mock_video_transcription_text("Video, plainly.");
+    let video_json_mock = server.mock_video_transcription(
+        &types::CreateVideoTranscriptionResponse::builder()
+            .transcript("Ciao a tutti")
+            .lang(Some("it".to_owned()))
+            .try_into()
+            .unwrap(),
+    );
+    let c = server.venice_client().unwrap();
+
+    let spoken = c
+        .audio()
+        .speech(types::CreateSpeechRequestSchema::new("Hello from Venice.").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(spoken.meta().media_type(), Some("audio/mpeg"));
+    assert_eq!(&spoken[..], &mp3[..]);
+    assert!(spoken.starts_with(b"ID3"));
+
+    let got = c
+        .embeddings()
+        .create(types::CreateEmbeddingRequestSchema::new(
+            "text-embedding-bge-m3",
+            ["first", "second"],
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(got, vectors, "the f32s survive the JSON round trip exactly");
+    assert_eq!(got.usage.unwrap().total_tokens, 4);
+
+    let image = c
+        .images()
+        .edit(
+            ImageSource::url("https://example.com/in.png"),
+            types::EditImageBody::new("make the sky a sunrise").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(image.meta().media_type(), Some("image/png"));
+    assert_eq!(image.meta().content.is_content_violation, Some(false));
+    assert_eq!(fixtures::png_dimensions(&image), Some((8, 6)));
+
+    let layered = c
+        .images()
+        .multi_edit(
+            [
+                ImageSource::url("https://example.com/base.png"),
+                ImageSource::url("https://example.com/layer.png"),
+            ],
+            types::MultiEditImageBody::new("put the layer on the base").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(layered.meta().media_type(), Some("image/webp"));
+    assert_eq!(&layered[..], &webp[..]);
+
+    let removed = c
+        .images()
+        .remove_background(fixtures::png(5, 5))
+        .await
+        .unwrap();
+    assert_eq!(&removed[..], &cutout[..]);
+
+    let images = c
+        .images()
+        .generations(types::SimpleGenerateImageRequest::new("a lighthouse").unwrap())
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(images, generated);
+
+    let json = c
+        .audio()
+        .transcribe(
+            mp3.clone(),
+            types::CreateTranscriptionRequestSchema::from_required(),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(json, JsonOrText::Json(transcript));
+    let mut as_text = types::CreateTranscriptionRequestSchema::from_required();
+    as_text.response_format = "text".into();
+    let text = c
+        .audio()
+        .transcribe(mp3.clone(), as_text)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(text, JsonOrText::Text("Hello, plainly.".to_owned()));
+
+    let cloned = c
+        .audio()
+        .clone_voice(mp3, types::CreateClonedVoiceRequestSchema::from_required())
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(cloned, voice);
+    assert!(cloned.voice().is_ok());
+
+    let url = "https://www.youtube.com/watch?v=mocked";
+    let video = c
+        .video()
+        .transcribe(types::CreateVideoTranscriptionRequestSchema::new(url))
+        .await
+        .unwrap()
+        .into_inner();
+    let JsonOrText::Json(video) = video else {
+        panic!("expected JSON, got {video:?}")
+    };
+    assert_eq!(
+        (video.transcript.as_str(), video.lang.as_deref()),
+        ("Ciao a tutti", Some("it"))
+    );
+    let mut as_text = types::CreateVideoTranscriptionRequestSchema::new(url);
+    as_text.response_format = Some("text".parse().unwrap());
+    let video = c.video().transcribe(as_text).await.unwrap().into_inner();
+    assert_eq!(video, JsonOrText::Text("Video, plainly.".to_owned()));
+
+    for mock in [
+        speech_mock,
+        embeddings_mock,
+        edit_mock,
+        multi_mock,
+        background_mock,
+        generations_mock,
+        text_mock,
+        json_mock,
+        voice_mock,
+        video_text_mock,
+        video_json_mock,
+    ] {
+        mock.assert_calls(1);
+    }
+}
