@@ -16,6 +16,8 @@
 //!   operation into a scratch copy of `venice-sdk`, and compile it with its examples.
 //! - `cargo xtask public-api [--check]`: write (or compare, with a diff) the public
 //!   API listings `venice-sdk/public-api.txt` and `venice-testing/public-api.txt`.
+//! - `cargo xtask msrv`: fail when a locked dependency of the published crates
+//!   declares a `rust-version` newer than theirs.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -23,6 +25,7 @@ use std::time::Instant;
 
 use clap::Parser;
 
+mod msrv;
 mod public_api;
 
 /// Maintainer tasks for the venice-rs workspace.
@@ -61,6 +64,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Fail when a dependency of the published crates needs a newer Rust than their rust-version.
+    Msrv,
     /// Download the published spec into spec/venice.yaml (or --out).
     FetchSpec {
         /// Where to download it from.
@@ -129,6 +134,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Check => check(&root),
         Command::MutateCheck { spec } => mutate_check(&root, spec.as_deref()),
         Command::PublicApi { check } => public_api::run(&root, check),
+        Command::Msrv => msrv::run(&root),
         Command::FetchSpec { url, out } => {
             let dest = out.unwrap_or_else(|| root.join(venice_gen::SPEC_PATH));
             let summary = fetch_spec(&url, &dest)?;
