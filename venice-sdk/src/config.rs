@@ -234,7 +234,17 @@ fn credential_header(
 
 #[cfg(test)]
 mod tests {
-    use crate::Client;
+    use super::*;
+
+    const HTTPS: &str = "https://api.venice.ai/api/v1";
+
+    fn build(base_url: &str) -> Result<reqwest::Client, Error> {
+        default_http(
+            base_url,
+            Duration::from_secs(1),
+            &HeaderValue::from_static("t"),
+        )
+    }
 
     /// With TLS compiled out, the default (`https://`) base URL is refused when the
     /// client is built, naming the features; plain http to loopback still works.
@@ -245,19 +255,12 @@ mod tests {
     )))]
     #[test]
     fn without_tls_an_https_base_url_is_a_configuration_error() {
-        let err = Client::builder().build().unwrap_err();
+        let err = build(HTTPS).unwrap_err();
         assert!(
-            matches!(&err, crate::Error::Config(m) if m.contains("without a TLS feature")),
+            matches!(&err, Error::Config(m) if m.contains("without a TLS feature")),
             "{err}"
         );
-        Client::builder()
-            .base_url("http://127.0.0.1:9")
-            .build()
-            .unwrap();
-        Client::builder()
-            .http_client(reqwest::Client::new())
-            .build()
-            .unwrap();
+        build("http://127.0.0.1:9").unwrap();
     }
 
     /// With `rustls-no-provider` alone and no provider installed (no test of this
@@ -268,17 +271,17 @@ mod tests {
     ))]
     #[test]
     fn without_a_crypto_provider_building_is_a_configuration_error() {
-        let err = Client::builder().build().unwrap_err();
+        let err = build(HTTPS).unwrap_err();
         assert!(
-            matches!(&err, crate::Error::Config(m) if m.contains("no rustls crypto provider")),
+            matches!(&err, Error::Config(m) if m.contains("no rustls crypto provider")),
             "{err}"
         );
     }
 
-    /// With a TLS feature, the default client is built for the default base URL.
+    /// With a TLS feature, the client is built for the default base URL.
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
     #[test]
     fn with_tls_the_default_client_builds() {
-        Client::builder().build().unwrap();
+        build(HTTPS).unwrap();
     }
 }
