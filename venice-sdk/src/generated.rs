@@ -155,6 +155,57 @@ pub mod types {
             Default::default()
         }
     }
+    ///`AssistantRole`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum AssistantRole {
+        #[serde(rename = "assistant")]
+        Assistant,
+    }
+    impl ::std::fmt::Display for AssistantRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Assistant => f.write_str("assistant"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AssistantRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "assistant" => Ok(Self::Assistant),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AssistantRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AssistantRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Remove the background from an image. Provide either an image file/base64 or an image URL.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -2109,8 +2160,7 @@ Known values: `stop`, `length`.*/
             ///Reasoning details returned by certain reasoning models that support this feature (e.g., Gemini 3 Pro). Not all reasoning models return this field. For multi-turn conversations with tool calls on supported models, pass back the reasoning_details exactly as received to preserve thought signatures.
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
             reasoning_details: ::std::vec::Vec<AssistantMessageReasoningDetailsItem>,
-            ///Known values: `assistant`.
-            role: ::std::string::String,
+            role: AssistantRole,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             tool_calls: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
         },
@@ -2120,12 +2170,21 @@ Known values: `stop`, `length`.*/
             name: ::std::option::Option<::std::string::String>,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             reasoning_content: ::std::option::Option<::std::string::String>,
-            ///Known values: `tool`.
-            role: ::std::string::String,
+            role: ToolRole,
             tool_call_id: ::std::string::String,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             tool_calls: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
         },
+        Unknown(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for CreateChatCompletionResponseChoicesItemMessage {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self::Unknown(value)
+        }
     }
     ///`CreateChatCompletionResponseUsage`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -9338,6 +9397,57 @@ Defaults to `"wav"` on the server when unset.*/
             Default::default()
         }
     }
+    ///`MessageType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum MessageType {
+        #[serde(rename = "message")]
+        Message,
+    }
+    impl ::std::fmt::Display for MessageType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Message => f.write_str("message"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MessageType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "message" => Ok(Self::Message),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MessageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MessageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///List of available models
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -13363,9 +13473,8 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             id: ::std::string::String,
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
             summary: ::std::vec::Vec<::std::string::String>,
-            ///Known values: `reasoning`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: ReasoningType,
         },
         MessageOutput {
             content: ::std::vec::Vec<OutputText>,
@@ -13374,9 +13483,8 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             role: ::std::string::String,
             ///Known values: `completed`, `in_progress`, `failed`.
             status: ::std::string::String,
-            ///Known values: `message`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: MessageType,
         },
         FunctionCallOutput {
             arguments: ::std::string::String,
@@ -13385,18 +13493,26 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             name: ::std::string::String,
             ///Known values: `completed`, `in_progress`.
             status: ::std::string::String,
-            ///Known values: `function_call`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: FunctionCallType,
         },
         WebSearchCallOutput {
             id: ::std::string::String,
             ///Known values: `completed`.
             status: ::std::string::String,
-            ///Known values: `web_search_call`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: WebSearchCallType,
         },
+        Unknown(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for ResponsesApiResponseOutputItem {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self::Unknown(value)
+        }
     }
     ///Request body for the Responses API endpoint. E2EE-capable models are not supported on /api/v1/responses; use /api/v1/chat/completions with the required E2EE headers instead.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -13800,9 +13916,8 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             id: ::std::string::String,
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
             summary: ::std::vec::Vec<::std::string::String>,
-            ///Known values: `reasoning`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: ReasoningType,
         },
         MessageOutput {
             content: ::std::vec::Vec<OutputText>,
@@ -13811,9 +13926,8 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             role: ::std::string::String,
             ///Known values: `completed`, `in_progress`, `failed`.
             status: ::std::string::String,
-            ///Known values: `message`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: MessageType,
         },
         FunctionCallOutput {
             arguments: ::std::string::String,
@@ -13822,18 +13936,26 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             name: ::std::string::String,
             ///Known values: `completed`, `in_progress`.
             status: ::std::string::String,
-            ///Known values: `function_call`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: FunctionCallType,
         },
         WebSearchCallOutput {
             id: ::std::string::String,
             ///Known values: `completed`.
             status: ::std::string::String,
-            ///Known values: `web_search_call`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: WebSearchCallType,
         },
+        Unknown(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for ResponsesResponseOutputItem {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self::Unknown(value)
+        }
     }
     ///`RetrieveAudioRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -14948,6 +15070,57 @@ Defaults to `false` on the server when unset.*/
         },
         GenericTool { #[serde(rename = "type")] type_: ::std::string::String },
     }
+    ///`ToolRole`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ToolRole {
+        #[serde(rename = "tool")]
+        Tool,
+    }
+    impl ::std::fmt::Display for ToolRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Tool => f.write_str("tool"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ToolRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "tool" => Ok(Self::Tool),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ToolRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ToolRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`TopUpX402BalanceResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TopUpX402BalanceResponse {
@@ -15913,6 +16086,57 @@ Known values: `markdown`.*/
     impl WebScrapeResponse {
         pub fn builder() -> builder::WebScrapeResponse {
             Default::default()
+        }
+    }
+    ///`WebSearchCallType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum WebSearchCallType {
+        #[serde(rename = "web_search_call")]
+        WebSearchCall,
+    }
+    impl ::std::fmt::Display for WebSearchCallType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::WebSearchCall => f.write_str("web_search_call"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WebSearchCallType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "web_search_call" => Ok(Self::WebSearchCall),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebSearchCallType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WebSearchCallType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`WebSearchRequest`
@@ -42740,30 +42964,29 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl CreateChatCompletionResponseChoicesItemMessage {
-        /// `CreateChatCompletionResponseChoicesItemMessage::AssistantMessage` from its required fields, every optional field unset. Required: `role`.
+        /// `CreateChatCompletionResponseChoicesItemMessage::AssistantMessage` from its required fields, every optional field unset. It has no required field.
         #[allow(clippy::too_many_arguments)]
-        pub fn assistant_message_from_required(role: ::std::string::String) -> Self {
+        pub fn assistant_message_from_required() -> Self {
             Self::AssistantMessage {
                 content: ::std::option::Option::None,
                 name: ::std::option::Option::None,
                 reasoning_content: ::std::option::Option::None,
                 reasoning_details: ::std::default::Default::default(),
-                role,
+                role: AssistantRole::Assistant,
                 tool_calls: ::std::option::Option::None,
             }
         }
-        /// `CreateChatCompletionResponseChoicesItemMessage::ToolMessage` from its required fields, every optional field unset. Required: `content`, `role`, `tool_call_id`.
+        /// `CreateChatCompletionResponseChoicesItemMessage::ToolMessage` from its required fields, every optional field unset. Required: `content`, `tool_call_id`.
         #[allow(clippy::too_many_arguments)]
         pub fn tool_message_from_required(
             content: ::std::string::String,
-            role: ::std::string::String,
             tool_call_id: ::std::string::String,
         ) -> Self {
             Self::ToolMessage {
                 content,
                 name: ::std::option::Option::None,
                 reasoning_content: ::std::option::Option::None,
-                role,
+                role: ToolRole::Tool,
                 tool_call_id,
                 tool_calls: ::std::option::Option::None,
             }
@@ -43153,14 +43376,14 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl FileCacheControl {
-        /** A `FileCacheControl` from its required fields, every optional field unset. Required: `type_`.
+        /** A `FileCacheControl` from its required fields, every optional field unset. It has no required field.
 
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
-        pub fn from_required(type_: FileCacheControlType) -> Self {
+        pub fn from_required() -> Self {
             Self {
                 ttl: ::std::option::Option::None,
-                type_,
+                type_: FileCacheControlType::Ephemeral,
             }
         }
     }
@@ -44119,14 +44342,14 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl ImageUrlCacheControl {
-        /** A `ImageUrlCacheControl` from its required fields, every optional field unset. Required: `type_`.
+        /** A `ImageUrlCacheControl` from its required fields, every optional field unset. It has no required field.
 
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
-        pub fn from_required(type_: ImageUrlCacheControlType) -> Self {
+        pub fn from_required() -> Self {
             Self {
                 ttl: ::std::option::Option::None,
-                type_,
+                type_: ImageUrlCacheControlType::Ephemeral,
             }
         }
     }
@@ -44198,14 +44421,14 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl InputAudioCacheControl {
-        /** A `InputAudioCacheControl` from its required fields, every optional field unset. Required: `type_`.
+        /** A `InputAudioCacheControl` from its required fields, every optional field unset. It has no required field.
 
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
-        pub fn from_required(type_: InputAudioCacheControlType) -> Self {
+        pub fn from_required() -> Self {
             Self {
                 ttl: ::std::option::Option::None,
-                type_,
+                type_: InputAudioCacheControlType::Ephemeral,
             }
         }
     }
@@ -44254,21 +44477,23 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl InputMessageFlexibleContentArrayItem {
-        /// `InputMessageFlexibleContentArrayItem::Variant1` from its required fields, every optional field unset. Required: `text`, `type_`.
+        /// `InputMessageFlexibleContentArrayItem::Variant1` from its required fields, every optional field unset. Required: `text`.
         #[allow(clippy::too_many_arguments)]
-        pub fn variant1_from_required(
-            text: ::std::string::String,
-            type_: InputMessageFlexibleContentArrayItemVariant1Type,
-        ) -> Self {
-            Self::Variant1 { text, type_ }
+        pub fn variant1_from_required(text: ::std::string::String) -> Self {
+            Self::Variant1 {
+                text,
+                type_: InputMessageFlexibleContentArrayItemVariant1Type::Text,
+            }
         }
-        /// `InputMessageFlexibleContentArrayItem::Variant2` from its required fields, every optional field unset. Required: `image_url`, `type_`.
+        /// `InputMessageFlexibleContentArrayItem::Variant2` from its required fields, every optional field unset. Required: `image_url`.
         #[allow(clippy::too_many_arguments)]
         pub fn variant2_from_required(
             image_url: InputMessageFlexibleContentArrayItemVariant2ImageUrl,
-            type_: InputMessageFlexibleContentArrayItemVariant2Type,
         ) -> Self {
-            Self::Variant2 { image_url, type_ }
+            Self::Variant2 {
+                image_url,
+                type_: InputMessageFlexibleContentArrayItemVariant2Type::ImageUrl,
+            }
         }
     }
     impl InputMessageFlexibleContentArrayItemVariant0 {
@@ -44961,14 +45186,14 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl ObjectsItemCacheControl {
-        /** A `ObjectsItemCacheControl` from its required fields, every optional field unset. Required: `type_`.
+        /** A `ObjectsItemCacheControl` from its required fields, every optional field unset. It has no required field.
 
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
-        pub fn from_required(type_: ObjectsItemCacheControlType) -> Self {
+        pub fn from_required() -> Self {
             Self {
                 ttl: ::std::option::Option::None,
-                type_,
+                type_: ObjectsItemCacheControlType::Ephemeral,
             }
         }
     }
@@ -45269,37 +45494,33 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl ResponsesApiResponseOutputItem {
-        /// `ResponsesApiResponseOutputItem::ReasoningOutput` from its required fields, every optional field unset. Required: `id`, `type_`.
+        /// `ResponsesApiResponseOutputItem::ReasoningOutput` from its required fields, every optional field unset. Required: `id`.
         #[allow(clippy::too_many_arguments)]
-        pub fn reasoning_output_from_required(
-            id: ::std::string::String,
-            type_: ::std::string::String,
-        ) -> Self {
+        pub fn reasoning_output_from_required(id: ::std::string::String) -> Self {
             Self::ReasoningOutput {
                 encrypted_content: ::std::option::Option::None,
                 id,
                 summary: ::std::default::Default::default(),
-                type_,
+                type_: ReasoningType::Reasoning,
             }
         }
-        /// `ResponsesApiResponseOutputItem::MessageOutput` from its required fields, every optional field unset. Required: `content`, `id`, `role`, `status`, `type_`.
+        /// `ResponsesApiResponseOutputItem::MessageOutput` from its required fields, every optional field unset. Required: `content`, `id`, `role`, `status`.
         #[allow(clippy::too_many_arguments)]
         pub fn message_output_from_required(
             content: ::std::vec::Vec<OutputText>,
             id: ::std::string::String,
             role: ::std::string::String,
             status: ::std::string::String,
-            type_: ::std::string::String,
         ) -> Self {
             Self::MessageOutput {
                 content,
                 id,
                 role,
                 status,
-                type_,
+                type_: MessageType::Message,
             }
         }
-        /// `ResponsesApiResponseOutputItem::FunctionCallOutput` from its required fields, every optional field unset. Required: `arguments`, `call_id`, `id`, `name`, `status`, `type_`.
+        /// `ResponsesApiResponseOutputItem::FunctionCallOutput` from its required fields, every optional field unset. Required: `arguments`, `call_id`, `id`, `name`, `status`.
         #[allow(clippy::too_many_arguments)]
         pub fn function_call_output_from_required(
             arguments: ::std::string::String,
@@ -45307,7 +45528,6 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             id: ::std::string::String,
             name: ::std::string::String,
             status: ::std::string::String,
-            type_: ::std::string::String,
         ) -> Self {
             Self::FunctionCallOutput {
                 arguments,
@@ -45315,20 +45535,19 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 id,
                 name,
                 status,
-                type_,
+                type_: FunctionCallType::FunctionCall,
             }
         }
-        /// `ResponsesApiResponseOutputItem::WebSearchCallOutput` from its required fields, every optional field unset. Required: `id`, `status`, `type_`.
+        /// `ResponsesApiResponseOutputItem::WebSearchCallOutput` from its required fields, every optional field unset. Required: `id`, `status`.
         #[allow(clippy::too_many_arguments)]
         pub fn web_search_call_output_from_required(
             id: ::std::string::String,
             status: ::std::string::String,
-            type_: ::std::string::String,
         ) -> Self {
             Self::WebSearchCallOutput {
                 id,
                 status,
-                type_,
+                type_: WebSearchCallType::WebSearchCall,
             }
         }
     }
@@ -45358,19 +45577,18 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl ResponsesRequestInputArrayItem {
-        /// `ResponsesRequestInputArrayItem::InputMessage` from its required fields, every optional field unset. Required: `content`, `role`, `type_`.
+        /// `ResponsesRequestInputArrayItem::InputMessage` from its required fields, every optional field unset. Required: `content`, `role`.
         #[allow(clippy::too_many_arguments)]
         pub fn input_message_from_required(
             content: InputMessageContent,
             role: InputMessageRole,
-            type_: InputMessageType,
         ) -> Self {
             Self::InputMessage {
                 content,
                 id: ::std::option::Option::None,
                 role,
                 status: ::std::option::Option::None,
-                type_,
+                type_: InputMessageType::Message,
             }
         }
         /// `ResponsesRequestInputArrayItem::InputMessageFlexible` from its required fields, every optional field unset. Required: `content`, `role`.
@@ -45386,25 +45604,24 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 status: ::std::option::Option::None,
             }
         }
-        /// `ResponsesRequestInputArrayItem::Reasoning` from its required fields, every optional field unset. Required: `type_`.
+        /// `ResponsesRequestInputArrayItem::Reasoning` from its required fields, every optional field unset. It has no required field.
         #[allow(clippy::too_many_arguments)]
-        pub fn reasoning_from_required(type_: ReasoningType) -> Self {
+        pub fn reasoning_from_required() -> Self {
             Self::Reasoning {
                 content: ::std::option::Option::None,
                 encrypted_content: ::std::option::Option::None,
                 id: ::std::option::Option::None,
                 status: ::std::option::Option::None,
                 summary: ::std::option::Option::None,
-                type_,
+                type_: ReasoningType::Reasoning,
             }
         }
-        /// `ResponsesRequestInputArrayItem::FunctionCall` from its required fields, every optional field unset. Required: `arguments`, `call_id`, `name`, `type_`.
+        /// `ResponsesRequestInputArrayItem::FunctionCall` from its required fields, every optional field unset. Required: `arguments`, `call_id`, `name`.
         #[allow(clippy::too_many_arguments)]
         pub fn function_call_from_required(
             arguments: ::std::string::String,
             call_id: ::std::string::String,
             name: ::std::string::String,
-            type_: FunctionCallType,
         ) -> Self {
             Self::FunctionCall {
                 arguments,
@@ -45412,38 +45629,39 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 id: ::std::option::Option::None,
                 name,
                 status: ::std::option::Option::None,
-                type_,
+                type_: FunctionCallType::FunctionCall,
             }
         }
-        /// `ResponsesRequestInputArrayItem::FunctionCallOutput` from its required fields, every optional field unset. Required: `call_id`, `type_`.
+        /// `ResponsesRequestInputArrayItem::FunctionCallOutput` from its required fields, every optional field unset. Required: `call_id`.
         #[allow(clippy::too_many_arguments)]
         pub fn function_call_output_from_required(
             call_id: ::std::string::String,
-            type_: FunctionCallOutputType,
         ) -> Self {
             Self::FunctionCallOutput {
                 call_id,
                 output: ::std::option::Option::None,
-                type_,
+                type_: FunctionCallOutputType::FunctionCallOutput,
             }
         }
-        /// `ResponsesRequestInputArrayItem::ItemReference` from its required fields, every optional field unset. Required: `id`, `type_`.
+        /// `ResponsesRequestInputArrayItem::ItemReference` from its required fields, every optional field unset. Required: `id`.
         #[allow(clippy::too_many_arguments)]
-        pub fn item_reference_from_required(
-            id: ::std::string::String,
-            type_: ItemReferenceType,
-        ) -> Self {
-            Self::ItemReference { id, type_ }
+        pub fn item_reference_from_required(id: ::std::string::String) -> Self {
+            Self::ItemReference {
+                id,
+                type_: ItemReferenceType::ItemReference,
+            }
         }
     }
     impl ResponsesRequestToolChoice {
-        /// `ResponsesRequestToolChoice::Variant3` from its required fields, every optional field unset. Required: `function`, `type_`.
+        /// `ResponsesRequestToolChoice::Variant3` from its required fields, every optional field unset. Required: `function`.
         #[allow(clippy::too_many_arguments)]
         pub fn variant3_from_required(
             function: ResponsesRequestToolChoiceVariant3Function,
-            type_: ResponsesRequestToolChoiceVariant3Type,
         ) -> Self {
-            Self::Variant3 { function, type_ }
+            Self::Variant3 {
+                function,
+                type_: ResponsesRequestToolChoiceVariant3Type::Function,
+            }
         }
     }
     impl ResponsesRequestToolChoiceVariant3Function {
@@ -45481,37 +45699,33 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl ResponsesResponseOutputItem {
-        /// `ResponsesResponseOutputItem::ReasoningOutput` from its required fields, every optional field unset. Required: `id`, `type_`.
+        /// `ResponsesResponseOutputItem::ReasoningOutput` from its required fields, every optional field unset. Required: `id`.
         #[allow(clippy::too_many_arguments)]
-        pub fn reasoning_output_from_required(
-            id: ::std::string::String,
-            type_: ::std::string::String,
-        ) -> Self {
+        pub fn reasoning_output_from_required(id: ::std::string::String) -> Self {
             Self::ReasoningOutput {
                 encrypted_content: ::std::option::Option::None,
                 id,
                 summary: ::std::default::Default::default(),
-                type_,
+                type_: ReasoningType::Reasoning,
             }
         }
-        /// `ResponsesResponseOutputItem::MessageOutput` from its required fields, every optional field unset. Required: `content`, `id`, `role`, `status`, `type_`.
+        /// `ResponsesResponseOutputItem::MessageOutput` from its required fields, every optional field unset. Required: `content`, `id`, `role`, `status`.
         #[allow(clippy::too_many_arguments)]
         pub fn message_output_from_required(
             content: ::std::vec::Vec<OutputText>,
             id: ::std::string::String,
             role: ::std::string::String,
             status: ::std::string::String,
-            type_: ::std::string::String,
         ) -> Self {
             Self::MessageOutput {
                 content,
                 id,
                 role,
                 status,
-                type_,
+                type_: MessageType::Message,
             }
         }
-        /// `ResponsesResponseOutputItem::FunctionCallOutput` from its required fields, every optional field unset. Required: `arguments`, `call_id`, `id`, `name`, `status`, `type_`.
+        /// `ResponsesResponseOutputItem::FunctionCallOutput` from its required fields, every optional field unset. Required: `arguments`, `call_id`, `id`, `name`, `status`.
         #[allow(clippy::too_many_arguments)]
         pub fn function_call_output_from_required(
             arguments: ::std::string::String,
@@ -45519,7 +45733,6 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             id: ::std::string::String,
             name: ::std::string::String,
             status: ::std::string::String,
-            type_: ::std::string::String,
         ) -> Self {
             Self::FunctionCallOutput {
                 arguments,
@@ -45527,20 +45740,19 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 id,
                 name,
                 status,
-                type_,
+                type_: FunctionCallType::FunctionCall,
             }
         }
-        /// `ResponsesResponseOutputItem::WebSearchCallOutput` from its required fields, every optional field unset. Required: `id`, `status`, `type_`.
+        /// `ResponsesResponseOutputItem::WebSearchCallOutput` from its required fields, every optional field unset. Required: `id`, `status`.
         #[allow(clippy::too_many_arguments)]
         pub fn web_search_call_output_from_required(
             id: ::std::string::String,
             status: ::std::string::String,
-            type_: ::std::string::String,
         ) -> Self {
             Self::WebSearchCallOutput {
                 id,
                 status,
-                type_,
+                type_: WebSearchCallType::WebSearchCall,
             }
         }
     }
@@ -45654,14 +45866,14 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl TextCacheControl {
-        /** A `TextCacheControl` from its required fields, every optional field unset. Required: `type_`.
+        /** A `TextCacheControl` from its required fields, every optional field unset. It has no required field.
 
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
-        pub fn from_required(type_: TextCacheControlType) -> Self {
+        pub fn from_required() -> Self {
             Self {
                 ttl: ::std::option::Option::None,
-                type_,
+                type_: TextCacheControlType::Ephemeral,
             }
         }
     }
@@ -45762,29 +45974,26 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl ToolDefinition {
-        /// `ToolDefinition::FunctionTool` from its required fields, every optional field unset. Required: `function`, `type_`.
+        /// `ToolDefinition::FunctionTool` from its required fields, every optional field unset. Required: `function`.
         #[allow(clippy::too_many_arguments)]
-        pub fn function_tool_from_required(
-            function: FunctionToolFunction,
-            type_: FunctionToolType,
-        ) -> Self {
+        pub fn function_tool_from_required(function: FunctionToolFunction) -> Self {
             Self::FunctionTool {
                 function,
-                type_,
+                type_: FunctionToolType::Function,
             }
         }
-        /// `ToolDefinition::WebSearchTool` from its required fields, every optional field unset. Required: `type_`.
+        /// `ToolDefinition::WebSearchTool` from its required fields, every optional field unset. It has no required field.
         #[allow(clippy::too_many_arguments)]
-        pub fn web_search_tool_from_required(type_: WebSearchToolType) -> Self {
+        pub fn web_search_tool_from_required() -> Self {
             Self::WebSearchTool {
                 search_context_size: ::std::option::Option::None,
-                type_,
+                type_: WebSearchToolType::WebSearch,
                 user_location: ::std::option::Option::None,
             }
         }
-        /// `ToolDefinition::XSearchTool` from its required fields, every optional field unset. Required: `type_`.
+        /// `ToolDefinition::XSearchTool` from its required fields, every optional field unset. It has no required field.
         #[allow(clippy::too_many_arguments)]
-        pub fn x_search_tool_from_required(type_: XSearchToolType) -> Self {
+        pub fn x_search_tool_from_required() -> Self {
             Self::XSearchTool {
                 allowed_x_handles: ::std::default::Default::default(),
                 enable_image_understanding: ::std::option::Option::None,
@@ -45792,37 +46001,35 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 excluded_x_handles: ::std::default::Default::default(),
                 from_date: ::std::option::Option::None,
                 to_date: ::std::option::Option::None,
-                type_,
+                type_: XSearchToolType::XSearch,
             }
         }
-        /// `ToolDefinition::CodeInterpreterTool` from its required fields, every optional field unset. Required: `type_`.
+        /// `ToolDefinition::CodeInterpreterTool` from its required fields, every optional field unset. It has no required field.
         #[allow(clippy::too_many_arguments)]
-        pub fn code_interpreter_tool_from_required(
-            type_: CodeInterpreterToolType,
-        ) -> Self {
+        pub fn code_interpreter_tool_from_required() -> Self {
             Self::CodeInterpreterTool {
                 container: ::std::option::Option::None,
-                type_,
+                type_: CodeInterpreterToolType::CodeInterpreter,
             }
         }
-        /// `ToolDefinition::FileSearchTool` from its required fields, every optional field unset. Required: `type_`.
+        /// `ToolDefinition::FileSearchTool` from its required fields, every optional field unset. It has no required field.
         #[allow(clippy::too_many_arguments)]
-        pub fn file_search_tool_from_required(type_: FileSearchToolType) -> Self {
+        pub fn file_search_tool_from_required() -> Self {
             Self::FileSearchTool {
                 max_num_results: ::std::option::Option::None,
                 ranking_options: ::std::option::Option::None,
-                type_,
+                type_: FileSearchToolType::FileSearch,
                 vector_store_ids: ::std::default::Default::default(),
             }
         }
-        /// `ToolDefinition::ComputerUseTool` from its required fields, every optional field unset. Required: `type_`.
+        /// `ToolDefinition::ComputerUseTool` from its required fields, every optional field unset. It has no required field.
         #[allow(clippy::too_many_arguments)]
-        pub fn computer_use_tool_from_required(type_: ComputerUseToolType) -> Self {
+        pub fn computer_use_tool_from_required() -> Self {
             Self::ComputerUseTool {
                 display_height: ::std::option::Option::None,
                 display_width: ::std::option::Option::None,
                 environment: ::std::option::Option::None,
-                type_,
+                type_: ComputerUseToolType::ComputerUsePreview,
             }
         }
         /// `ToolDefinition::GenericTool` from its required fields, every optional field unset. Required: `type_`.
@@ -46057,14 +46264,14 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl VideoUrlCacheControl {
-        /** A `VideoUrlCacheControl` from its required fields, every optional field unset. Required: `type_`.
+        /** A `VideoUrlCacheControl` from its required fields, every optional field unset. It has no required field.
 
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
-        pub fn from_required(type_: VideoUrlCacheControlType) -> Self {
+        pub fn from_required() -> Self {
             Self {
                 ttl: ::std::option::Option::None,
-                type_,
+                type_: VideoUrlCacheControlType::Ephemeral,
             }
         }
     }
@@ -51498,7 +51705,7 @@ pub mod operations {
             },
         ],
         example_response: Some(
-            "{\"id\":\"resp_abc123\",\"object\":\"string\",\"created_at\":0,\"model\":\"string\",\"status\":\"string\",\"output\":[{\"type\":\"string\",\"id\":\"string\",\"summary\":[\"string\"],\"encrypted_content\":\"string\"}],\"usage\":{\"input_tokens\":0,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":0,\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":0},\"error\":{\"code\":\"string\",\"message\":\"string\"}}",
+            "{\"id\":\"resp_abc123\",\"object\":\"string\",\"created_at\":0,\"model\":\"string\",\"status\":\"string\",\"output\":[{\"type\":\"reasoning\",\"id\":\"string\",\"summary\":[\"string\"],\"encrypted_content\":\"string\"}],\"usage\":{\"input_tokens\":0,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":0,\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":0},\"error\":{\"code\":\"string\",\"message\":\"string\"}}",
         ),
     };
     ///`POST /image/generate` (`generateImage`).
