@@ -51476,6 +51476,8 @@ pub mod operations {
     pub struct Constraint {
         /// JSON pointer to the value; `*` stands for every item of an array.
         pub pointer: &'static str,
+        /// The pointer's tokens, unescaped (`["messages", "*", "content"]`).
+        pub path: &'static [&'static str],
         /// The rule.
         pub rule: Rule,
     }
@@ -51521,6 +51523,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/frequency_penalty",
+                path: &["frequency_penalty"],
                 rule: Rule::Minimum {
                     value: -2f64,
                     exclusive: false,
@@ -51528,6 +51531,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/frequency_penalty",
+                path: &["frequency_penalty"],
                 rule: Rule::Maximum {
                     value: 2f64,
                     exclusive: false,
@@ -51535,6 +51539,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_logprobs",
+                path: &["top_logprobs"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51542,6 +51547,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/max_temp",
+                path: &["max_temp"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51549,6 +51555,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/max_temp",
+                path: &["max_temp"],
                 rule: Rule::Maximum {
                     value: 2f64,
                     exclusive: false,
@@ -51556,10 +51563,12 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/messages",
+                path: &["messages"],
                 rule: Rule::MinItems(1u64),
             },
             Constraint {
                 pointer: "/min_p",
+                path: &["min_p"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51567,6 +51576,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/min_p",
+                path: &["min_p"],
                 rule: Rule::Maximum {
                     value: 1f64,
                     exclusive: false,
@@ -51574,6 +51584,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/min_temp",
+                path: &["min_temp"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51581,6 +51592,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/min_temp",
+                path: &["min_temp"],
                 rule: Rule::Maximum {
                     value: 2f64,
                     exclusive: false,
@@ -51588,6 +51600,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/presence_penalty",
+                path: &["presence_penalty"],
                 rule: Rule::Minimum {
                     value: -2f64,
                     exclusive: false,
@@ -51595,6 +51608,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/presence_penalty",
+                path: &["presence_penalty"],
                 rule: Rule::Maximum {
                     value: 2f64,
                     exclusive: false,
@@ -51602,6 +51616,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/repetition_penalty",
+                path: &["repetition_penalty"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51609,6 +51624,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/seed",
+                path: &["seed"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: true,
@@ -51616,6 +51632,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/temperature",
+                path: &["temperature"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51623,6 +51640,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/temperature",
+                path: &["temperature"],
                 rule: Rule::Maximum {
                     value: 2f64,
                     exclusive: false,
@@ -51630,6 +51648,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_k",
+                path: &["top_k"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51637,6 +51656,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_p",
+                path: &["top_p"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51644,6 +51664,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_p",
+                path: &["top_p"],
                 rule: Rule::Maximum {
                     value: 1f64,
                     exclusive: false,
@@ -51670,6 +51691,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/max_output_tokens",
+                path: &["max_output_tokens"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: true,
@@ -51677,6 +51699,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/temperature",
+                path: &["temperature"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51684,6 +51707,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/temperature",
+                path: &["temperature"],
                 rule: Rule::Maximum {
                     value: 2f64,
                     exclusive: false,
@@ -51691,6 +51715,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_p",
+                path: &["top_p"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51698,6 +51723,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_p",
+                path: &["top_p"],
                 rule: Rule::Maximum {
                     value: 1f64,
                     exclusive: false,
@@ -51724,6 +51750,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/cfg_scale",
+                path: &["cfg_scale"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: true,
@@ -51731,6 +51758,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/cfg_scale",
+                path: &["cfg_scale"],
                 rule: Rule::Maximum {
                     value: 20f64,
                     exclusive: false,
@@ -51738,6 +51766,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/height",
+                path: &["height"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: true,
@@ -51745,6 +51774,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/height",
+                path: &["height"],
                 rule: Rule::Maximum {
                     value: 1280f64,
                     exclusive: false,
@@ -51752,6 +51782,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/lora_strength",
+                path: &["lora_strength"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51759,6 +51790,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/lora_strength",
+                path: &["lora_strength"],
                 rule: Rule::Maximum {
                     value: 100f64,
                     exclusive: false,
@@ -51766,18 +51798,22 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/negative_prompt",
+                path: &["negative_prompt"],
                 rule: Rule::MaxLength(7500u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MaxLength(7500u64),
             },
             Constraint {
                 pointer: "/variants",
+                path: &["variants"],
                 rule: Rule::Minimum {
                     value: 1f64,
                     exclusive: false,
@@ -51785,6 +51821,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/variants",
+                path: &["variants"],
                 rule: Rule::Maximum {
                     value: 4f64,
                     exclusive: false,
@@ -51792,6 +51829,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/seed",
+                path: &["seed"],
                 rule: Rule::Minimum {
                     value: -999999999f64,
                     exclusive: false,
@@ -51799,6 +51837,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/seed",
+                path: &["seed"],
                 rule: Rule::Maximum {
                     value: 999999999f64,
                     exclusive: false,
@@ -51806,6 +51845,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/width",
+                path: &["width"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: true,
@@ -51813,6 +51853,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/width",
+                path: &["width"],
                 rule: Rule::Maximum {
                     value: 1280f64,
                     exclusive: false,
@@ -51839,6 +51880,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/n",
+                path: &["n"],
                 rule: Rule::Minimum {
                     value: 1f64,
                     exclusive: false,
@@ -51846,6 +51888,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/n",
+                path: &["n"],
                 rule: Rule::Maximum {
                     value: 1f64,
                     exclusive: false,
@@ -51853,6 +51896,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/output_compression",
+                path: &["output_compression"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51860,6 +51904,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/output_compression",
+                path: &["output_compression"],
                 rule: Rule::Maximum {
                     value: 100f64,
                     exclusive: false,
@@ -51867,10 +51912,12 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MaxLength(1500u64),
             },
         ],
@@ -51912,6 +51959,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/enhanceCreativity",
+                path: &["enhanceCreativity"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51919,6 +51967,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/enhanceCreativity",
+                path: &["enhanceCreativity"],
                 rule: Rule::Maximum {
                     value: 1f64,
                     exclusive: false,
@@ -51926,10 +51975,12 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/enhancePrompt",
+                path: &["enhancePrompt"],
                 rule: Rule::MaxLength(1500u64),
             },
             Constraint {
                 pointer: "/replication",
+                path: &["replication"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51937,6 +51988,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/replication",
+                path: &["replication"],
                 rule: Rule::Maximum {
                     value: 1f64,
                     exclusive: false,
@@ -51944,6 +51996,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/scale",
+                path: &["scale"],
                 rule: Rule::Minimum {
                     value: 1f64,
                     exclusive: false,
@@ -51951,6 +52004,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/scale",
+                path: &["scale"],
                 rule: Rule::Maximum {
                     value: 4f64,
                     exclusive: false,
@@ -51975,26 +52029,32 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/resolution",
+                path: &["resolution"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/resolution",
+                path: &["resolution"],
                 rule: Rule::MaxLength(10u64),
             },
             Constraint {
                 pointer: "/model",
+                path: &["model"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/modelId",
+                path: &["modelId"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MaxLength(32768u64),
             },
         ],
@@ -52016,30 +52076,37 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/modelId",
+                path: &["modelId"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MaxLength(32768u64),
             },
             Constraint {
                 pointer: "/images",
+                path: &["images"],
                 rule: Rule::MinItems(1u64),
             },
             Constraint {
                 pointer: "/images",
+                path: &["images"],
                 rule: Rule::MaxItems(3u64),
             },
             Constraint {
                 pointer: "/resolution",
+                path: &["resolution"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/resolution",
+                path: &["resolution"],
                 rule: Rule::MaxLength(10u64),
             },
         ],
@@ -52149,6 +52216,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/consumptionLimit/usd",
+                path: &["consumptionLimit", "usd"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52156,6 +52224,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/usd",
+                path: &["consumptionLimit", "usd"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52163,6 +52232,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/diem",
+                path: &["consumptionLimit", "diem"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52170,6 +52240,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/diem",
+                path: &["consumptionLimit", "diem"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52177,6 +52248,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/vcu",
+                path: &["consumptionLimit", "vcu"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52184,6 +52256,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/vcu",
+                path: &["consumptionLimit", "vcu"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52226,6 +52299,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/consumptionLimit/usd",
+                path: &["consumptionLimit", "usd"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52233,6 +52307,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/usd",
+                path: &["consumptionLimit", "usd"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52240,6 +52315,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/diem",
+                path: &["consumptionLimit", "diem"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52247,6 +52323,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/diem",
+                path: &["consumptionLimit", "diem"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52254,6 +52331,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/vcu",
+                path: &["consumptionLimit", "vcu"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52261,6 +52339,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/vcu",
+                path: &["consumptionLimit", "vcu"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52359,6 +52438,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/consumptionLimit/usd",
+                path: &["consumptionLimit", "usd"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52366,6 +52446,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/usd",
+                path: &["consumptionLimit", "usd"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52373,6 +52454,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/diem",
+                path: &["consumptionLimit", "diem"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52380,6 +52462,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/diem",
+                path: &["consumptionLimit", "diem"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52387,6 +52470,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/vcu",
+                path: &["consumptionLimit", "vcu"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52394,6 +52478,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/vcu",
+                path: &["consumptionLimit", "vcu"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52474,6 +52559,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/dimensions",
+                path: &["dimensions"],
                 rule: Rule::Minimum {
                     value: 1f64,
                     exclusive: false,
@@ -52500,26 +52586,32 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/input",
+                path: &["input"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/input",
+                path: &["input"],
                 rule: Rule::MaxLength(4096u64),
             },
             Constraint {
                 pointer: "/language",
+                path: &["language"],
                 rule: Rule::MinLength(2u64),
             },
             Constraint {
                 pointer: "/language",
+                path: &["language"],
                 rule: Rule::MaxLength(32u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MaxLength(500u64),
             },
             Constraint {
                 pointer: "/speed",
+                path: &["speed"],
                 rule: Rule::Minimum {
                     value: 0.25f64,
                     exclusive: false,
@@ -52527,6 +52619,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/speed",
+                path: &["speed"],
                 rule: Rule::Maximum {
                     value: 4f64,
                     exclusive: false,
@@ -52534,6 +52627,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/temperature",
+                path: &["temperature"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52541,6 +52635,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/temperature",
+                path: &["temperature"],
                 rule: Rule::Maximum {
                     value: 2f64,
                     exclusive: false,
@@ -52548,6 +52643,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_p",
+                path: &["top_p"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52555,6 +52651,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_p",
+                path: &["top_p"],
                 rule: Rule::Maximum {
                     value: 1f64,
                     exclusive: false,
@@ -52627,38 +52724,47 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MaxLength(10000u64),
             },
             Constraint {
                 pointer: "/negative_prompt",
+                path: &["negative_prompt"],
                 rule: Rule::MaxLength(10000u64),
             },
             Constraint {
                 pointer: "/reference_image_urls",
+                path: &["reference_image_urls"],
                 rule: Rule::MaxItems(9u64),
             },
             Constraint {
                 pointer: "/reference_video_urls",
+                path: &["reference_video_urls"],
                 rule: Rule::MaxItems(3u64),
             },
             Constraint {
                 pointer: "/reference_audio_urls",
+                path: &["reference_audio_urls"],
                 rule: Rule::MaxItems(3u64),
             },
             Constraint {
                 pointer: "/elements",
+                path: &["elements"],
                 rule: Rule::MaxItems(4u64),
             },
             Constraint {
                 pointer: "/elements/*/reference_image_urls",
+                path: &["elements", "*", "reference_image_urls"],
                 rule: Rule::MaxItems(3u64),
             },
             Constraint {
                 pointer: "/scene_image_urls",
+                path: &["scene_image_urls"],
                 rule: Rule::MaxItems(4u64),
             },
         ],
@@ -52682,6 +52788,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/reference_video_total_duration",
+                path: &["reference_video_total_duration"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52772,10 +52879,12 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/speed",
+                path: &["speed"],
                 rule: Rule::Minimum {
                     value: 0.25f64,
                     exclusive: false,
@@ -52783,6 +52892,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/speed",
+                path: &["speed"],
                 rule: Rule::Maximum {
                     value: 4f64,
                     exclusive: false,
@@ -52809,6 +52919,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/character_count",
+                path: &["character_count"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: true,
@@ -53013,14 +53124,17 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/query",
+                path: &["query"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/query",
+                path: &["query"],
                 rule: Rule::MaxLength(400u64),
             },
             Constraint {
                 pointer: "/limit",
+                path: &["limit"],
                 rule: Rule::Minimum {
                     value: 1f64,
                     exclusive: false,
@@ -53028,6 +53142,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/limit",
+                path: &["limit"],
                 rule: Rule::Maximum {
                     value: 20f64,
                     exclusive: false,

@@ -968,7 +968,10 @@ components:
     assert!(tag.get(DISCRIMINATOR_MARK).is_none(), "mark removed");
     let msg = d.pointer("/components/schemas/Msg/properties").unwrap();
     assert_eq!(msg["type"]["enum"], json!(["message"]), "a $ref member too");
-    assert!(msg["role"].get("enum").is_none(), "other enums still opened");
+    assert!(
+        msg["role"].get("enum").is_none(),
+        "other enums still opened"
+    );
     // Members holding the same value are not told apart by it: left alone.
     let plain = d.pointer(&format!("{props}/plain/anyOf")).unwrap();
     assert_eq!(plain.as_array().unwrap().len(), 2);
