@@ -226,10 +226,7 @@ pub fn generate_mocks_normalized(
 /// array query parameter (`GET /characters?categories=…`), which does not compile.
 /// The mock then matches the parameter as one text value.
 fn array_query_params_as_text(document: &mut serde_json::Value) -> usize {
-    let components = document
-        .pointer("/components/schemas")
-        .cloned()
-        .unwrap_or(serde_json::Value::Null);
+    let components = venice_openapi::walk::components(document, "schemas");
     let is_array = |schema: &serde_json::Value| {
         let resolved = venice_openapi::walk::deref(&components, "schemas", schema);
         resolved.get("type").and_then(serde_json::Value::as_str) == Some("array")

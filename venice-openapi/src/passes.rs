@@ -9,9 +9,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde_json::{Map, Value, json};
 
 use crate::walk::{
-    collect_refs, deref, for_each_operation, object_entry, pointer_escape, reachable_schemas,
-    ref_of, resolved_schema, walk_all_schemas, walk_request_schemas, walk_response_schemas,
-    walk_schema,
+    collect_refs, components, deref, for_each_operation, object_entry, pointer_escape,
+    reachable_schemas, ref_of, resolved_schema, walk_all_schemas, walk_request_schemas,
+    walk_response_schemas, walk_schema,
 };
 use crate::{Auth, Error, OperationInfo, WrapReason};
 
@@ -156,15 +156,9 @@ pub const PASSES: &[Pass] = &[
 /// the floor. The SDK reads this inventory, emitted into the generated code, to send
 /// the API key only where the operation accepts it.
 pub fn inventory(doc: &mut Value, ctx: &mut Context, _: &mut Vec<String>) -> Result<(), Error> {
-    let schemes = doc
-        .pointer("/components/securitySchemes")
-        .cloned()
-        .unwrap_or(Value::Null);
+    let schemes = components(doc, "securitySchemes");
     let global_auth = auth_mode(doc.get("security"), &schemes);
-    let parameters = doc
-        .pointer("/components/parameters")
-        .cloned()
-        .unwrap_or(Value::Null);
+    let parameters = components(doc, "parameters");
     let path_params: HashMap<String, Value> = doc
         .get("paths")
         .and_then(Value::as_object)
@@ -471,10 +465,7 @@ pub fn transport_headers(
     _: &mut Context,
     changes: &mut Vec<String>,
 ) -> Result<(), Error> {
-    let components = doc
-        .pointer("/components/parameters")
-        .cloned()
-        .unwrap_or(Value::Null);
+    let components = components(doc, "parameters");
     let is_transport = |p: &Value| -> bool {
         let resolved = deref(&components, "parameters", p);
         resolved.get("in").and_then(Value::as_str) == Some("header")
@@ -565,10 +556,7 @@ pub fn closed_all_of(
     _: &mut Context,
     changes: &mut Vec<String>,
 ) -> Result<(), Error> {
-    let components = doc
-        .pointer("/components/schemas")
-        .cloned()
-        .unwrap_or(Value::Null);
+    let components = components(doc, "schemas");
     let resolve = |m: &Value| resolved_schema(&components, m);
     let mut count = 0usize;
     walk_all_schemas(doc, &mut |schema| {
@@ -861,10 +849,7 @@ pub fn shared_error_schema(
     }
     // The properties the replaced error bodies declare (x402's `accepts`,
     // `x402Version`, `topUpInstructions`, …) stay readable as untyped fields.
-    let components = doc
-        .pointer("/components/schemas")
-        .cloned()
-        .unwrap_or(Value::Null);
+    let components = components(doc, "schemas");
     let mut extra: Vec<(String, String)> = Vec::new();
     for_each_operation(doc, &mut |op| {
         let Some(Value::Object(responses)) = op.operation.get("responses") else {
@@ -1234,10 +1219,7 @@ pub fn discriminated_unions(
     _: &mut Context,
     changes: &mut Vec<String>,
 ) -> Result<(), Error> {
-    let components = doc
-        .pointer("/components/schemas")
-        .cloned()
-        .unwrap_or(Value::Null);
+    let components = components(doc, "schemas");
     let mut unions = 0usize;
     // Component members are marked once all unions are found (the walk holds
     // the document).
