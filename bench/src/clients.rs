@@ -165,6 +165,8 @@ pub struct Streamed {
 /// All three clients, one per scenario where the client fixes its base URL.
 pub struct Clients {
     origin: String,
+    /// The base URL parsed once, as the SDK keeps it (ladder step 4).
+    base_url: reqwest::Url,
     floor: reqwest::Client,
     auth: HeaderValue,
     sdk: Vec<(Route, venice_sdk::Client)>,
@@ -191,8 +193,11 @@ impl Clients {
         }
         let mut auth = HeaderValue::from_str(&format!("Bearer {KEY}")).map_err(err)?;
         auth.set_sensitive(true);
+        let base_url =
+            reqwest::Url::parse(&format!("{origin}/{}", Route::V1.prefix())).map_err(err)?;
         Ok(Clients {
             origin,
+            base_url,
             floor: reqwest::Client::new(),
             auth,
             sdk,
@@ -511,23 +516,24 @@ impl Clients {
 }
 
 /// The steps the SDK adds to a plain reqwest call, in the order of the ladder:
-/// step `k` of the ladder is the floor plus steps `1..=k`. Each reproduces what the
-/// named SDK function does on a successful non-streaming call.
-pub const LADDER: [&str; 8] = [
+/// step `k` of the ladder is the floor plus steps `1..=k`. Each reproduces, with
+/// public pieces of the SDK, what its send path (`transport::Call`) does on a
+/// successful non-streaming call.
+pub const LADDER: [&str; 9] = [
     "floor (reqwest + small struct)",
-    "+ per-request timeout (`RequestBuilder::timeout`, as `transport::attempts` sets)",
-    "+ request cloned before the attempt, for a retry (`Request::try_clone` in `Source::next`)",
-    "+ request body parsed back into a `serde_json::Value` (`transport::prepare`, for `validate::check`)",
-    "+ body gathered by `chunk()`, a new response built around it and read again (`transport::read_body`, `Buffered::into_reqwest`, progenitor's `ResponseValue::from_response`)",
+    "+ per-request timeout (`RequestBuilder::timeout`, as the attempt loop sets)",
+    "+ the request as the generated `ChatCompletionRequest` (`ChatCompletionRequest::new`, serialized once into `Bytes`: `Call::body`)",
+    "+ the spec's value rules checked on the typed request (`Operation::check`, the walk `Call::body` does)",
+    "+ URL from the client's parsed base URL, the headers the SDK sends (`Accept`, `Content-Type`, `User-Agent`), body bytes shared per attempt (`Call::build`, `prepare`)",
+    "+ body read with the size cap, kept as one `Bytes` (`transport::body::read_body`)",
     "+ decoded into the generated `CreateChatCompletionResponse`",
-    "+ headers: the call slot's 2-header map, the clone in `Call::finish`, `ResponseMeta::from_headers`",
+    "+ headers moved into `ResponseMeta` (`ResponseMeta::from_headers`: one pass)",
     "+ a `tracing` span around the call (no subscriber)",
 ];
 
 impl Clients {
-    /// The SDK's generated (progenitor) client alone, as `Client::raw` gives it:
-    /// its builder, the `pre` hook (`transport::prepare`), the request timeout,
-    /// and progenitor's decoding; none of the SDK's transport wrapper.
+    /// The SDK's generated (progenitor) client, as `Client::raw` gives it: its
+    /// builder and decoding, sent through the SDK's send path by its hooks.
     pub async fn sdk_raw_create(&self) -> Result<usize> {
         let request = ChatCompletionRequest::new(MODEL, [Message::user(PROMPT)]);
         let completion = self
@@ -543,113 +549,128 @@ impl Clients {
 
     /// The floor plus the first `level` steps of [`LADDER`].
     pub async fn floor_ladder(&self, level: usize) -> Result<usize> {
+        use reqwest::header::{CONTENT_TYPE, USER_AGENT};
         use tracing::Instrument as _;
         let call = async {
-            let mut builder = self
-                .floor
-                .post(self.url(Route::V1, "chat/completions"))
-                .header(AUTHORIZATION, self.auth.clone())
-                .json(&FloorRequest {
+            let mut builder = if level >= 4 {
+                // The URL: the parsed base URL with its path set.
+                let base_path = self.base_url.path().trim_end_matches('/');
+                let mut path = String::with_capacity(base_path.len() + 32);
+                path.push_str(base_path);
+                path.push_str("/chat/completions");
+                let mut url = self.base_url.clone();
+                url.set_path(&path);
+                self.floor
+                    .post(url)
+                    .header(ACCEPT, HeaderValue::from_static("application/json"))
+                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                    .header(USER_AGENT, HeaderValue::from_static("venice-sdk/0.1.0"))
+                    .header(AUTHORIZATION, self.auth.clone())
+            } else {
+                self.floor
+                    .post(self.url(Route::V1, "chat/completions"))
+                    .header(AUTHORIZATION, self.auth.clone())
+            };
+            builder = if level >= 2 {
+                let request = ChatCompletionRequest::new(MODEL, [Message::user(PROMPT)]);
+                if level >= 3 {
+                    venice_sdk::operations::CREATE_CHAT_COMPLETION
+                        .check(&request)
+                        .map_err(err)?;
+                }
+                let body = bytes::Bytes::from(serde_json::to_vec(&request).map_err(err)?);
+                if level < 4 {
+                    builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                }
+                builder.body(body.clone())
+            } else {
+                builder.json(&FloorRequest {
                     model: MODEL,
                     messages: [FloorMessage {
                         role: "user",
                         content: PROMPT,
                     }],
                     stream: false,
-                });
+                })
+            };
             if level >= 1 {
                 builder = builder.timeout(std::time::Duration::from_secs(600));
             }
-            let mut request = builder.build().map_err(err)?;
-            let _kept = if level >= 2 {
-                let copy = request.try_clone().ok_or("body cannot be cloned")?;
-                Some(std::mem::replace(&mut request, copy))
-            } else {
-                None
-            };
-            if level >= 3 {
-                let body = request
-                    .body()
-                    .and_then(reqwest::Body::as_bytes)
-                    .unwrap_or_default();
-                black_box(serde_json::from_slice::<serde_json::Value>(body).map_err(err)?);
-            }
+            let request = builder.build().map_err(err)?;
             let mut response = self.floor.execute(request).await.map_err(err)?;
             if !response.status().is_success() {
                 return Err(format!("status {}", response.status()));
             }
             let status = response.status();
-            let body = if level >= 4 {
-                let declared = response.content_length().unwrap_or(0) as usize;
-                let headers = std::mem::take(response.headers_mut());
-                let mut first: Option<bytes::Bytes> = None;
-                let mut gathered: Option<bytes::BytesMut> = None;
-                while let Some(chunk) = response.chunk().await.map_err(err)? {
-                    match (&mut first, &mut gathered) {
-                        (None, None) => first = Some(chunk),
-                        (Some(head), None) => {
-                            let mut buf = bytes::BytesMut::with_capacity(
-                                declared.max(head.len() + chunk.len()),
-                            );
-                            buf.extend_from_slice(head);
-                            buf.extend_from_slice(&chunk);
-                            first = None;
-                            gathered = Some(buf);
-                        }
-                        (_, Some(buf)) => buf.extend_from_slice(&chunk),
-                    }
-                }
-                let body = match (first, gathered) {
-                    (_, Some(buf)) => buf.freeze(),
-                    (Some(one), None) => one,
-                    (None, None) => bytes::Bytes::new(),
-                };
-                if level >= 6 {
-                    let mut kept = reqwest::header::HeaderMap::with_capacity(2);
-                    for name in [reqwest::header::CONTENT_TYPE.as_str(), "cf-ray"] {
-                        if let Some(v) = headers.get(name) {
-                            kept.insert(name, v.clone());
-                        }
-                    }
-                    black_box(kept);
-                }
-                let mut rebuilt = http::Response::new(body);
-                *rebuilt.status_mut() = status;
-                *rebuilt.headers_mut() = headers;
-                let rebuilt = reqwest::Response::from(rebuilt);
-                if level >= 6 {
-                    black_box(venice_sdk::ResponseMeta::from_headers(
-                        status,
-                        rebuilt.headers().clone(),
-                    ));
-                }
-                rebuilt.bytes().await.map_err(err)?
+            // The SDK moves the headers out before reading the body.
+            let headers = (level >= 7).then(|| std::mem::take(response.headers_mut()));
+            let body = if level >= 5 {
+                read_capped(&mut response, 64 * 1024 * 1024).await?
             } else {
                 response.bytes().await.map_err(err)?
             };
-            if level >= 5 {
+            if level >= 6 {
                 let completion: venice_sdk::ChatCompletion =
                     serde_json::from_slice(&body).map_err(err)?;
+                if let Some(headers) = headers {
+                    black_box(venice_sdk::ResponseMeta::from_headers(status, headers));
+                }
                 Ok(black_box(completion).usage.completion_tokens as usize)
             } else {
                 let completion: FloorCompletion = serde_json::from_slice(&body).map_err(err)?;
                 Ok(black_box(completion).choices.len())
             }
         };
-        if level >= 7 {
+        if level >= 8 {
             let span = tracing::info_span!(
                 "venice.call",
                 operation = "createChatCompletion",
                 method = "POST",
-                path = tracing::field::Empty,
                 status = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
+                attempts = tracing::field::Empty,
+                request_id = tracing::field::Empty,
             );
             call.instrument(span).await
         } else {
             call.await
         }
     }
+}
+
+/// The body read as `transport::body::read_body` reads it: `chunk()` by
+/// `chunk()`, a single chunk kept as is, more gathered into one buffer sized
+/// from `Content-Length`, the size cap checked on the way.
+async fn read_capped(response: &mut reqwest::Response, limit: usize) -> Result<bytes::Bytes> {
+    let declared = response.content_length();
+    if declared.is_some_and(|n| n as usize > limit) {
+        return Err("too large".into());
+    }
+    let mut first: Option<bytes::Bytes> = None;
+    let mut gathered: Option<bytes::BytesMut> = None;
+    let mut total = 0usize;
+    while let Some(chunk) = response.chunk().await.map_err(err)? {
+        total = total.saturating_add(chunk.len());
+        if total > limit {
+            return Err("too large".into());
+        }
+        match (&mut first, &mut gathered) {
+            (None, None) => first = Some(chunk),
+            (Some(head), None) => {
+                let capacity = declared.map_or(total, |n| n as usize).clamp(total, limit);
+                let mut buf = bytes::BytesMut::with_capacity(capacity);
+                buf.extend_from_slice(head);
+                buf.extend_from_slice(&chunk);
+                first = None;
+                gathered = Some(buf);
+            }
+            (_, Some(buf)) => buf.extend_from_slice(&chunk),
+        }
+    }
+    Ok(match (first, gathered) {
+        (_, Some(buf)) => buf.freeze(),
+        (Some(one), None) => one,
+        (None, None) => bytes::Bytes::new(),
+    })
 }
 
 fn count(out: &mut Streamed, chunk: &ChatCompletionChunk) {

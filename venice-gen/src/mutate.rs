@@ -94,10 +94,7 @@ fn new_member(members: &[Value], components: &Value) -> Value {
 /// Applies every mutation to a loaded (not yet normalized) document.
 pub fn mutate(doc: &mut Value) -> Mutations {
     let mut m = Mutations::default();
-    let components = doc
-        .pointer("/components/schemas")
-        .cloned()
-        .unwrap_or(Value::Null);
+    let components = venice_openapi::walk::components(doc, "schemas");
     walk_all_schemas(doc, &mut |schema| {
         let Some(obj) = schema.as_object_mut() else {
             return;

@@ -234,6 +234,16 @@ pub fn ref_of<'a>(value: &'a Value, section: &str) -> Option<&'a str> {
         .and_then(|r| ref_name(r, section))
 }
 
+/// A copy of one section of `components` (`"schemas"`, `"parameters"`,
+/// `"securitySchemes"`), `null` when absent: what a pass reads while it
+/// rewrites the document.
+pub fn components(doc: &Value, section: &str) -> Value {
+    doc.get("components")
+        .and_then(|c| c.get(section))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
 /// What `value` stands for: the entry of `components` (one section, such as
 /// `components.parameters`) its `$ref` in `section` points at, or `value` itself
 /// when it is no such reference or the target is missing.

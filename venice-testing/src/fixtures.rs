@@ -62,9 +62,7 @@ pub fn png_dimensions(data: &[u8]) -> Option<(u32, u32)> {
 pub fn chat_completion(model: &str, text: &str) -> types::CreateChatCompletionResponse {
     let completion_tokens = i64::try_from(util::pieces(text).len()).unwrap_or(i64::MAX);
     let mut message =
-        types::CreateChatCompletionResponseChoicesItemMessage::assistant_message_from_required(
-            "assistant".into(),
-        );
+        types::CreateChatCompletionResponseChoicesItemMessage::assistant_message_from_required();
     if let types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
         content, ..
     } = &mut message
@@ -98,14 +96,38 @@ fn usage(prompt_tokens: i64, completion_tokens: i64) -> types::CreateChatComplet
 /// with `finish_reason: "stop"`, and a usage chunk.
 pub fn chat_chunks(model: &str, reasoning: &str, text: &str) -> Vec<ChatCompletionChunk> {
     let id = format!("chatcmpl-{}", util::hex(util::random_seed(), 0, 32));
-    let base = ChatCompletionChunk {
+    let base = chunk_base(id, util::unix_now(), model);
+    let reasoning_pieces = util::pieces(reasoning);
+    let text_pieces = util::pieces(text);
+    let completion_tokens =
+        i64::try_from(reasoning_pieces.len() + text_pieces.len()).unwrap_or(i64::MAX);
+    text_chunks(
+        &base,
+        reasoning_pieces,
+        text_pieces,
+        "stop",
+        usage(12, completion_tokens),
+    )
+}
+
+/// A chunk of a stream with its id, creation time and model, and nothing else.
+pub(crate) fn chunk_base(id: String, created: i64, model: &str) -> ChatCompletionChunk {
+    ChatCompletionChunk {
         id,
         object: "chat.completion.chunk".into(),
-        created: util::unix_now(),
+        created,
         model: model.into(),
         ..ChatCompletionChunk::default()
-    };
-    let delta_chunk = |delta: Delta, finish_reason: Option<&str>| ChatCompletionChunk {
+    }
+}
+
+/// `base` carrying one choice: `delta`, and `finish_reason` if any.
+pub(crate) fn delta_chunk(
+    base: &ChatCompletionChunk,
+    delta: Delta,
+    finish_reason: Option<&str>,
+) -> ChatCompletionChunk {
+    ChatCompletionChunk {
         choices: vec![ChunkChoice {
             index: 0,
             delta,
@@ -113,8 +135,21 @@ pub fn chat_chunks(model: &str, reasoning: &str, text: &str) -> Vec<ChatCompleti
             logprobs: None,
         }],
         ..base.clone()
-    };
+    }
+}
+
+/// The chunks of a streamed text answer: a first chunk with the role, the
+/// `reasoning` pieces, the `text` pieces, a chunk with `finish`, and a usage
+/// chunk.
+pub(crate) fn text_chunks(
+    base: &ChatCompletionChunk,
+    reasoning: Vec<String>,
+    text: Vec<String>,
+    finish: &str,
+    usage: types::CreateChatCompletionResponseUsage,
+) -> Vec<ChatCompletionChunk> {
     let mut chunks = vec![delta_chunk(
+        base,
         Delta {
             role: Some("assistant".into()),
             content: Some(String::new()),
@@ -122,32 +157,19 @@ pub fn chat_chunks(model: &str, reasoning: &str, text: &str) -> Vec<ChatCompleti
         },
         None,
     )];
-    let reasoning_pieces = util::pieces(reasoning);
-    let text_pieces = util::pieces(text);
-    for piece in &reasoning_pieces {
-        chunks.push(delta_chunk(
-            Delta {
-                reasoning_content: Some(piece.clone()),
-                ..Delta::default()
-            },
-            None,
-        ));
-    }
-    for piece in &text_pieces {
-        chunks.push(delta_chunk(
-            Delta {
-                content: Some(piece.clone()),
-                ..Delta::default()
-            },
-            None,
-        ));
-    }
-    chunks.push(delta_chunk(Delta::default(), Some("stop")));
-    let completion_tokens =
-        i64::try_from(reasoning_pieces.len() + text_pieces.len()).unwrap_or(i64::MAX);
+    let reasoning = reasoning.into_iter().map(|piece| Delta {
+        reasoning_content: Some(piece),
+        ..Delta::default()
+    });
+    let text = text.into_iter().map(|piece| Delta {
+        content: Some(piece),
+        ..Delta::default()
+    });
+    chunks.extend(reasoning.chain(text).map(|d| delta_chunk(base, d, None)));
+    chunks.push(delta_chunk(base, Delta::default(), Some(finish)));
     chunks.push(ChatCompletionChunk {
-        usage: Some(usage(12, completion_tokens)),
-        ..base
+        usage: Some(usage),
+        ..base.clone()
     });
     chunks
 }

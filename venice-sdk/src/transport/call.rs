@@ -31,9 +31,22 @@ impl Operation {
         }
     }
 
-    /// Checks a request body against the operation's value rules, on the typed
-    /// value (nothing is serialized).
-    pub(crate) fn check<T: serde::Serialize + ?Sized>(&self, body: &T) -> Result<(), Error> {
+    /// Checks a request body against the operation's value rules from the spec
+    /// (`minItems`, `maxLength`, `maximum`, …), as every call does before
+    /// sending: the first violation is an [`Error::InvalidRequest`] naming the
+    /// field (`messages[2].content`).
+    ///
+    /// The walk is over the typed value (nothing is serialized). Useful to check
+    /// user input without sending anything:
+    ///
+    /// ```
+    /// use venice_sdk::{operations, types::ChatCompletionRequest};
+    ///
+    /// let empty = ChatCompletionRequest::new("llama-3.3-70b", []);
+    /// let error = operations::CREATE_CHAT_COMPLETION.check(&empty).unwrap_err();
+    /// assert!(error.to_string().contains("messages"));
+    /// ```
+    pub fn check<T: serde::Serialize + ?Sized>(&self, body: &T) -> Result<(), Error> {
         crate::validate::check(body, self.constraints)
     }
 }

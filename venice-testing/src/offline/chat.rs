@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 use venice_sdk::ChatCompletionChunk;
-use venice_sdk::stream::{ChunkChoice, Delta, FunctionDelta, ToolCallDelta};
+use venice_sdk::stream::{Delta, FunctionDelta, ToolCallDelta};
 use venice_sdk::types::CreateChatCompletionResponseUsage;
 
 use super::{Reply, State, catalog};
@@ -92,73 +92,22 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
                 i64::try_from(pieces.len() + reasoning_pieces.len()).unwrap_or(i64::MAX);
             let usage = usage(prompt_tokens, completion_tokens);
             if stream {
-                let mut chunks = Vec::new();
-                let base = ChatCompletionChunk {
-                    id,
-                    object: "chat.completion.chunk".into(),
-                    created,
-                    model: model.id.into(),
-                    ..ChatCompletionChunk::default()
-                };
-                let mut first = delta_chunk(
-                    &base,
-                    Delta {
-                        role: Some("assistant".into()),
-                        content: Some(String::new()),
-                        ..Delta::default()
-                    },
-                    None,
-                );
-                first.venice_parameters = Some(venice_parameters(venice, &json!(citations)));
-                chunks.push(first);
-                for piece in reasoning_pieces {
-                    chunks.push(delta_chunk(
-                        &base,
-                        Delta {
-                            reasoning_content: Some(piece),
-                            ..Delta::default()
-                        },
-                        None,
-                    ));
+                let base = fixtures::chunk_base(id, created, model.id);
+                let mut chunks =
+                    fixtures::text_chunks(&base, reasoning_pieces, pieces, finish, usage.clone());
+                if let Some(first) = chunks.first_mut() {
+                    first.venice_parameters = Some(venice_parameters(venice, &json!(citations)));
                 }
-                for piece in pieces {
-                    chunks.push(delta_chunk(
-                        &base,
-                        Delta {
-                            content: Some(piece),
-                            ..Delta::default()
-                        },
-                        None,
-                    ));
-                }
-                chunks.push(delta_chunk(&base, Delta::default(), Some(finish)));
-                chunks.push(ChatCompletionChunk {
-                    usage: Some(usage.clone()),
-                    ..base
-                });
                 Reply::sse(fixtures::sse_body(&chunks)).with_usage(&usage)
             } else {
-                let body = json!({
-                    "id": id,
-                    "object": "chat.completion",
-                    "created": created,
-                    "model": model.id,
-                    "choices": [{
-                        "index": 0,
-                        "message": {
-                            "role": "assistant",
-                            "reasoning_content": reasoning,
-                            "content": pieces.concat(),
-                            "tool_calls": [],
-                        },
-                        "logprobs": null,
-                        "finish_reason": finish,
-                        "stop_reason": null,
-                    }],
-                    "usage": usage,
-                    "prompt_logprobs": null,
-                    "venice_parameters": venice_parameters(venice, &json!(citations)),
+                let message = json!({
+                    "role": "assistant",
+                    "reasoning_content": reasoning,
+                    "content": pieces.concat(),
+                    "tool_calls": [],
                 });
+                let parameters = venice_parameters(venice, &json!(citations));
+                let body = completion(&id, created, model.id, message, finish, &usage, parameters);
                 Reply::json(200, &body).with_usage(&usage)
             }
         }
@@ -170,13 +119,7 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
             let completion_tokens = util::tokens(&arguments) + 8;
             let usage = usage(prompt_tokens, completion_tokens);
             if stream {
-                let base = ChatCompletionChunk {
-                    id,
-                    object: "chat.completion.chunk".into(),
-                    created,
-                    model: model.id.into(),
-                    ..ChatCompletionChunk::default()
-                };
+                let base = fixtures::chunk_base(id, created, model.id);
                 let split = arguments.len() / 2;
                 let split = (split..=arguments.len())
                     .find(|i| arguments.is_char_boundary(*i))
@@ -192,7 +135,7 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
                     }),
                 };
                 let chunks = vec![
-                    delta_chunk(
+                    fixtures::delta_chunk(
                         &base,
                         Delta {
                             role: Some("assistant".into()),
@@ -201,7 +144,7 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
                         },
                         None,
                     ),
-                    delta_chunk(
+                    fixtures::delta_chunk(
                         &base,
                         Delta {
                             tool_calls: vec![call(false, head)],
@@ -209,7 +152,7 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
                         },
                         None,
                     ),
-                    delta_chunk(
+                    fixtures::delta_chunk(
                         &base,
                         Delta {
                             tool_calls: vec![call(false, tail)],
@@ -217,7 +160,7 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
                         },
                         None,
                     ),
-                    delta_chunk(&base, Delta::default(), Some("tool_calls")),
+                    fixtures::delta_chunk(&base, Delta::default(), Some("tool_calls")),
                     ChatCompletionChunk {
                         usage: Some(usage.clone()),
                         ..base.clone()
@@ -225,35 +168,58 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
                 ];
                 Reply::sse(fixtures::sse_body(&chunks)).with_usage(&usage)
             } else {
-                let body = json!({
-                    "id": id,
-                    "object": "chat.completion",
-                    "created": created,
-                    "model": model.id,
-                    "choices": [{
-                        "index": 0,
-                        "message": {
-                            "role": "assistant",
-                            "reasoning_content": null,
-                            "content": null,
-                            "tool_calls": [{
-                                "id": call_id,
-                                "type": "function",
-                                "function": {"name": name, "arguments": arguments},
-                            }],
-                        },
-                        "logprobs": null,
-                        "finish_reason": "tool_calls",
-                        "stop_reason": null,
+                let message = json!({
+                    "role": "assistant",
+                    "reasoning_content": null,
+                    "content": null,
+                    "tool_calls": [{
+                        "id": call_id,
+                        "type": "function",
+                        "function": {"name": name, "arguments": arguments},
                     }],
-                    "usage": usage,
-                    "prompt_logprobs": null,
-                    "venice_parameters": venice_parameters(venice, &json!([])),
                 });
+                let parameters = venice_parameters(venice, &json!([]));
+                let body = completion(
+                    &id,
+                    created,
+                    model.id,
+                    message,
+                    "tool_calls",
+                    &usage,
+                    parameters,
+                );
                 Reply::json(200, &body).with_usage(&usage)
             }
         }
     }
+}
+
+/// A `chat.completion` answer of one choice holding `message`.
+fn completion(
+    id: &str,
+    created: i64,
+    model: &str,
+    message: Value,
+    finish: &str,
+    usage: &venice_sdk::types::CreateChatCompletionResponseUsage,
+    venice_parameters: Value,
+) -> Value {
+    json!({
+        "id": id,
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [{
+            "index": 0,
+            "message": message,
+            "logprobs": null,
+            "finish_reason": finish,
+            "stop_reason": null,
+        }],
+        "usage": usage,
+        "prompt_logprobs": null,
+        "venice_parameters": venice_parameters,
+    })
 }
 
 /// The `venice_parameters` of an answer, as the API echoes them: the request's
@@ -292,22 +258,6 @@ fn usage(prompt_tokens: i64, completion_tokens: i64) -> CreateChatCompletionResp
         prompt_tokens,
         prompt_tokens + completion_tokens,
     )
-}
-
-fn delta_chunk(
-    base: &ChatCompletionChunk,
-    delta: Delta,
-    finish_reason: Option<&str>,
-) -> ChatCompletionChunk {
-    ChatCompletionChunk {
-        choices: vec![ChunkChoice {
-            index: 0,
-            delta,
-            finish_reason: finish_reason.map(str::to_owned),
-            logprobs: None,
-        }],
-        ..base.clone()
-    }
 }
 
 /// Picks the answer: the result of a tool call, a call of a tool, JSON output,
