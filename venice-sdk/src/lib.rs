@@ -41,6 +41,7 @@ mod client;
 mod config;
 pub mod defaults;
 pub mod error;
+mod events;
 mod headers;
 pub mod meta;
 mod raw;

@@ -4,22 +4,19 @@
 //! The stream is a plain [`futures::Stream`]: no task is spawned and nothing is
 //! buffered beyond the event being parsed. Dropping it closes the connection.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
-use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use crate::error::{StreamError, StreamErrorKind};
 
-use crate::error::TimeoutKind;
-use crate::secret::Redactor;
-use crate::sse::{Event, SseError, SseParser};
+use crate::events::EventSource;
+use crate::sse::Event;
 use crate::{Error, ResponseMeta, types};
 
 /// One `chat.completion.chunk` of a streamed completion.
@@ -132,8 +129,6 @@ impl ChatCompletionChunk {
     }
 }
 
-type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
-
 /// A streamed chat completion: a [`Stream`] of [`ChatCompletionChunk`]s.
 ///
 /// Items are pulled from the connection as the caller asks for them. An item is
@@ -142,31 +137,16 @@ type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 /// the idle timeout, truncation). After `data: [DONE]` the stream ends and
 /// nothing more is read.
 pub struct ChatStream {
-    body: Option<ByteStream>,
-    parser: SseParser,
-    pending: VecDeque<Result<Event, SseError>>,
-    meta: ResponseMeta,
-    operation: &'static str,
-    idle: Duration,
-    idle_timer: Pin<Box<tokio::time::Sleep>>,
-    /// When bytes last arrived; the timer is only re-armed when it fires early.
-    last_read: tokio::time::Instant,
-    /// The overall deadline of the stream, if one is configured.
-    deadline: Option<(Duration, Pin<Box<tokio::time::Sleep>>)>,
-    /// Bytes received so far, and the most allowed.
-    received: usize,
-    max_total: usize,
+    events: EventSource,
     finished_choice: bool,
     done: bool,
-    /// Scrubs the API key from what the server says in the stream.
-    redactor: Redactor,
 }
 
 impl fmt::Debug for ChatStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ChatStream")
-            .field("operation", &self.operation)
-            .field("request_id", &self.meta.request_id)
+            .field("operation", &self.events.operation())
+            .field("request_id", &self.events.meta().request_id)
             .field("done", &self.done)
             .finish_non_exhaustive()
     }
@@ -181,31 +161,16 @@ impl ChatStream {
         operation: &'static str,
         config: &crate::config::Config,
     ) -> ChatStream {
-        let idle = config.stream_idle_timeout;
         ChatStream {
-            body: Some(Box::pin(response.bytes_stream())),
-            parser: SseParser::with_max_event_size(config.max_event_size),
-            pending: VecDeque::new(),
-            meta,
-            operation,
-            idle,
-            // `sleep` of a duration too large for the clock never fires: no limit.
-            idle_timer: Box::pin(tokio::time::sleep(idle)),
-            last_read: tokio::time::Instant::now(),
-            deadline: config
-                .stream_timeout
-                .map(|limit| (limit, Box::pin(tokio::time::sleep(limit)))),
-            received: 0,
-            max_total: config.max_response_size,
+            events: EventSource::new(response, meta, operation, config),
             finished_choice: false,
             done: false,
-            redactor: config.redactor.clone(),
         }
     }
 
     /// The response metadata (status, request id, rate limits, headers).
     pub fn meta(&self) -> &ResponseMeta {
-        &self.meta
+        self.events.meta()
     }
 
     /// The next chunk, or `None` at the end; the same as `StreamExt::next`, without
@@ -245,40 +210,18 @@ impl ChatStream {
         while let Some(item) = StreamExt::next(&mut self).await {
             acc.add(item?);
         }
-        let meta = self.meta.clone();
+        let meta = self.events.meta().clone();
         Ok(crate::Response::new(acc.finish(), meta))
-    }
-
-    fn stream_error(&self, kind: StreamErrorKind) -> Error {
-        Error::Stream(Box::new(StreamError {
-            operation: self.operation,
-            kind,
-            request_id: self.meta.request_id.clone(),
-        }))
     }
 
     /// Ends the stream: no more reads, the connection is released.
     fn end(&mut self) {
         self.done = true;
-        self.body = None;
+        self.events.close();
     }
 
     /// Turns one event into an item, or `None` for `[DONE]`.
-    fn on_event(
-        &mut self,
-        event: Result<Event, SseError>,
-    ) -> Option<Result<ChatCompletionChunk, Error>> {
-        let event = match event {
-            Ok(event) => event,
-            Err(SseError::EventTooLarge { limit }) => {
-                return Some(Err(
-                    self.stream_error(StreamErrorKind::EventTooLarge { limit })
-                ));
-            }
-            Err(SseError::InvalidUtf8 { .. }) => {
-                return Some(Err(self.stream_error(StreamErrorKind::InvalidUtf8)));
-            }
-        };
+    fn on_event(&mut self, event: Event) -> Option<Result<ChatCompletionChunk, Error>> {
         let data = event.data.trim();
         if data == "[DONE]" {
             self.end();
@@ -287,16 +230,8 @@ impl ChatStream {
         // An error event ends the stream, whatever its data: JSON in any of
         // Venice's error shapes, or plain text used as the message.
         if event.event == "error" && serde_json::from_str::<Value>(data).is_err() {
-            self.end();
-            let message = if data.is_empty() {
-                "unknown error".to_owned()
-            } else {
-                self.redactor.scrub_str(data).into_owned()
-            };
-            return Some(Err(self.stream_error(StreamErrorKind::Server {
-                message,
-                code: None,
-            })));
+            self.done = true;
+            return Some(Err(self.events.server_error_text(data)));
         }
         // Chunks decode straight into their type. Only an event that may be an error
         // (`{"error": …}`, which would also decode as an empty chunk) takes the
@@ -307,22 +242,11 @@ impl ChatStream {
                     if event.event == "error"
                         || (value.get("error").is_some() && value.get("choices").is_none()) =>
                 {
-                    let body = crate::error::ErrorBody::from_json(&value);
-                    self.end();
-                    return Some(Err(self.stream_error(StreamErrorKind::Server {
-                        message: body
-                            .message
-                            .map(|m| self.redactor.scrub(m))
-                            .unwrap_or_else(|| "unknown error".into()),
-                        code: self.redactor.scrub_opt(body.code),
-                    })));
+                    self.done = true;
+                    return Some(Err(self.events.server_error(&value)));
                 }
                 Ok(_) => {}
-                Err(e) => {
-                    return Some(Err(self.stream_error(StreamErrorKind::InvalidJson {
-                        message: self.redactor.scrub(e.to_string()),
-                    })));
-                }
+                Err(e) => return Some(Err(self.events.invalid_json(&e))),
             }
         }
         match serde_json::from_str::<ChatCompletionChunk>(data) {
@@ -332,9 +256,7 @@ impl ChatStream {
                 }
                 Some(Ok(chunk))
             }
-            Err(e) => Some(Err(self.stream_error(StreamErrorKind::InvalidJson {
-                message: self.redactor.scrub(e.to_string()),
-            }))),
+            Err(e) => Some(Err(self.events.invalid_json(&e))),
         }
     }
 }
@@ -344,100 +266,25 @@ impl Stream for ChatStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
-        loop {
-            if this.done {
-                return Poll::Ready(None);
+        if this.done {
+            return Poll::Ready(None);
+        }
+        match this.events.poll_event(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Ok(event))) => Poll::Ready(this.on_event(event)),
+            Poll::Ready(Some(Err(e))) => {
+                this.done = this.events.is_closed();
+                Poll::Ready(Some(Err(e)))
             }
-            // Events already parsed come first.
-            let next = match this.pending.pop_front() {
-                Some(event) => Some(event),
-                None => this.parser.next_event(),
-            };
-            if let Some(event) = next {
-                match this.on_event(event) {
-                    Some(item) => return Poll::Ready(Some(item)),
-                    None => return Poll::Ready(None),
-                }
-            }
-            let Some(body) = this.body.as_mut() else {
+            Poll::Ready(None) => {
                 // The body ended and every event was handed out.
                 this.done = true;
                 if this.finished_choice {
                     return Poll::Ready(None);
                 }
-                return Poll::Ready(Some(Err(this.stream_error(StreamErrorKind::Truncated))));
-            };
-            // The overall deadline holds even while bytes keep coming.
-            if let Some((limit, timer)) = this.deadline.as_mut()
-                && timer.as_mut().poll(cx).is_ready()
-            {
-                let limit = *limit;
-                this.end();
-                return Poll::Ready(Some(Err(Error::Timeout {
-                    limit: TimeoutKind::Stream,
-                    after: limit,
-                    operation: this.operation,
-                    attempts: 1,
-                })));
-            }
-            match body.as_mut().poll_next(cx) {
-                Poll::Ready(Some(Ok(bytes))) => {
-                    this.received = this.received.saturating_add(bytes.len());
-                    if this.received > this.max_total {
-                        this.end();
-                        return Poll::Ready(Some(Err(Error::BodyTooLarge {
-                            operation: this.operation,
-                            status: this.meta.status,
-                            limit: this.max_total,
-                            request_id: this.meta.request_id.clone(),
-                        })));
-                    }
-                    this.parser.push(&bytes);
-                    this.last_read = tokio::time::Instant::now();
-                }
-                Poll::Ready(Some(Err(e))) => {
-                    this.end();
-                    let message = if e.is_timeout() {
-                        "timed out reading the stream".to_owned()
-                    } else {
-                        format!("the stream broke off: {e}")
-                    };
-                    return Poll::Ready(Some(Err(Error::Connection {
-                        operation: this.operation,
-                        message: this.redactor.scrub(message),
-                        attempts: 1,
-                        source: Some(e),
-                    })));
-                }
-                Poll::Ready(None) => {
-                    this.body = None;
-                    this.pending.extend(this.parser.finish());
-                }
-                Poll::Pending => {
-                    // The timer was armed at an earlier read; a read since then
-                    // moves the deadline, checked only when the timer fires.
-                    // A limit too large for the clock is no limit: the timer
-                    // armed with it never fires.
-                    if this.idle_timer.as_mut().poll(cx).is_ready() {
-                        let deadline = this.last_read.checked_add(this.idle);
-                        if let Some(deadline) = deadline
-                            && tokio::time::Instant::now() < deadline
-                        {
-                            this.idle_timer.as_mut().reset(deadline);
-                            if this.idle_timer.as_mut().poll(cx).is_pending() {
-                                return Poll::Pending;
-                            }
-                        }
-                        this.end();
-                        return Poll::Ready(Some(Err(Error::Timeout {
-                            limit: TimeoutKind::Idle,
-                            after: this.idle,
-                            operation: this.operation,
-                            attempts: 1,
-                        })));
-                    }
-                    return Poll::Pending;
-                }
+                Poll::Ready(Some(Err(this
+                    .events
+                    .stream_error(StreamErrorKind::Truncated))))
             }
         }
     }

@@ -10,16 +10,19 @@
 //! - [`attempt`]: the attempts of one call (retries, deadlines, retry headers).
 //! - [`body`]: reading a body whole within a size limit.
 //! - [`failure`]: transport errors from the HTTP stack as [`Error`](crate::Error)s.
+//! - [`live`]: a streamed body read as it arrives, under the stream limits.
 //! - [`span`]: the tracing span of a call.
 
 pub(crate) mod attempt;
 pub(crate) mod body;
 pub(crate) mod call;
 pub(crate) mod failure;
+pub(crate) mod live;
 pub(crate) mod request;
 pub(crate) mod span;
 
 pub(crate) use attempt::Source;
 pub(crate) use call::{execute, prepare};
+pub(crate) use live::LiveBody;
 pub use request::JsonOrText;
 pub(crate) use request::{Call, JsonOrMedia};
