@@ -41,11 +41,11 @@ mod client;
 mod config;
 pub mod defaults;
 pub mod error;
-mod events;
 mod headers;
 pub mod meta;
 mod raw;
 pub mod resources;
+pub mod response_stream;
 pub mod retry;
 mod secret;
 pub mod sse;
@@ -67,10 +67,11 @@ pub use meta::{Response, ResponseMeta};
 pub use resources::{
     ApiKeys, Audio, Characters, Chat, ChatCompletion, ClonedVoice, Embedding, EmbeddingList,
     Embeddings, FileInput, GeneratedImages, ImageInput, ImageSource, Images, JsonOrText, Message,
-    ModelId, Models, OpenAiImages, Tool, ToolCall, Transcription, VeniceParameters, Video,
-    WebSearch,
+    ModelId, Models, OpenAiImages, SpeechStream, Tool, ToolCall, Transcription, VeniceParameters,
+    Video, WebSearch,
 };
 pub use resources::{Augment, Responses, RetrieveOutcome};
 pub use resources::{Billing, CharacterFilters, Crypto, UsagePeriod, X402};
+pub use response_stream::{ResponseEvent, ResponseStream};
 pub use secret::Secret;
 pub use stream::{ChatCompletionChunk, ChatStream};

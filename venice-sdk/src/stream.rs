@@ -15,8 +15,8 @@ use serde_json::Value;
 
 pub use crate::error::{StreamError, StreamErrorKind};
 
-use crate::events::EventSource;
 use crate::sse::Event;
+use crate::transport::{Decode, EventSource, TypedEvents};
 use crate::{Error, ResponseMeta, types};
 
 /// One `chat.completion.chunk` of a streamed completion.
@@ -137,40 +137,33 @@ impl ChatCompletionChunk {
 /// the idle timeout, truncation). After `data: [DONE]` the stream ends and
 /// nothing more is read.
 pub struct ChatStream {
-    events: EventSource,
-    finished_choice: bool,
-    done: bool,
+    inner: TypedEvents<ChunkDecoder>,
 }
 
 impl fmt::Debug for ChatStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ChatStream")
-            .field("operation", &self.events.operation())
-            .field("request_id", &self.events.meta().request_id)
-            .field("done", &self.done)
-            .finish_non_exhaustive()
+        self.inner.fmt(f)
     }
 }
 
+/// Chunks from events: `[DONE]` ends the stream; a chunk with a finish reason
+/// makes the answer whole.
+#[derive(Default)]
+struct ChunkDecoder {
+    finished_choice: bool,
+}
+
 impl ChatStream {
-    /// A stream over a response whose head said `text/event-stream`, with the
-    /// client's idle timeout, overall stream timeout and size limits.
-    pub(crate) fn new(
-        response: reqwest::Response,
-        meta: ResponseMeta,
-        operation: &'static str,
-        config: &crate::config::Config,
-    ) -> ChatStream {
+    /// The chunks of an event stream.
+    pub(crate) fn new(source: EventSource) -> ChatStream {
         ChatStream {
-            events: EventSource::new(response, meta, operation, config),
-            finished_choice: false,
-            done: false,
+            inner: TypedEvents::new(source, ChunkDecoder::default()),
         }
     }
 
     /// The response metadata (status, request id, rate limits, headers).
     pub fn meta(&self) -> &ResponseMeta {
-        self.events.meta()
+        self.inner.meta()
     }
 
     /// The next chunk, or `None` at the end; the same as `StreamExt::next`, without
@@ -183,14 +176,9 @@ impl ChatStream {
     /// Only the text: each item is the content a chunk adds (chunks without text
     /// are skipped).
     pub fn text(self) -> impl Stream<Item = Result<String, Error>> + Unpin {
-        self.filter_map(|item| {
-            futures::future::ready(match item {
-                Ok(chunk) => {
-                    let text = chunk.delta_text();
-                    (!text.is_empty()).then(|| Ok(text.to_owned()))
-                }
-                Err(e) => Some(Err(e)),
-            })
+        self.inner.text(|chunk| {
+            let text = chunk.delta_text();
+            (!text.is_empty()).then(|| text.to_owned())
         })
     }
 
@@ -204,34 +192,28 @@ impl ChatStream {
     /// ([`Error::BodyTooLarge`]), and within the
     /// [`stream_timeout`](crate::ClientBuilder::stream_timeout) when one is set.
     pub async fn collect_completion(
-        mut self,
+        self,
     ) -> Result<crate::Response<types::CreateChatCompletionResponse>, Error> {
-        let mut acc = Accumulator::default();
-        while let Some(item) = StreamExt::next(&mut self).await {
-            acc.add(item?);
-        }
-        let meta = self.events.meta().clone();
-        Ok(crate::Response::new(acc.finish(), meta))
+        self.inner
+            .collect_into(Accumulator::add, Accumulator::finish)
+            .await
     }
+}
 
-    /// Ends the stream: no more reads, the connection is released.
-    fn end(&mut self) {
-        self.done = true;
-        self.events.close();
-    }
+impl Decode for ChunkDecoder {
+    type Item = ChatCompletionChunk;
+    const NAME: &'static str = "ChatStream";
 
-    /// Turns one event into an item, or `None` for `[DONE]`.
-    fn on_event(&mut self, event: Event) -> Option<Result<ChatCompletionChunk, Error>> {
+    fn decode(
+        &mut self,
+        source: &mut EventSource,
+        event: Event,
+    ) -> Result<ChatCompletionChunk, Error> {
         let data = event.data.trim();
-        if data == "[DONE]" {
-            self.end();
-            return None;
-        }
         // An error event ends the stream, whatever its data: JSON in any of
         // Venice's error shapes, or plain text used as the message.
         if event.event == "error" && serde_json::from_str::<Value>(data).is_err() {
-            self.done = true;
-            return Some(Err(self.events.server_error_text(data)));
+            return Err(source.server_error_text(data));
         }
         // Chunks decode straight into their type. Only an event that may be an error
         // (`{"error": …}`, which would also decode as an empty chunk) takes the
@@ -242,11 +224,10 @@ impl ChatStream {
                     if event.event == "error"
                         || (value.get("error").is_some() && value.get("choices").is_none()) =>
                 {
-                    self.done = true;
-                    return Some(Err(self.events.server_error(&value)));
+                    return Err(source.server_error(&value));
                 }
                 Ok(_) => {}
-                Err(e) => return Some(Err(self.events.invalid_json(&e))),
+                Err(e) => return Err(source.invalid_json(&e)),
             }
         }
         match serde_json::from_str::<ChatCompletionChunk>(data) {
@@ -254,10 +235,14 @@ impl ChatStream {
                 if chunk.choices.iter().any(|c| c.finish_reason.is_some()) {
                     self.finished_choice = true;
                 }
-                Some(Ok(chunk))
+                Ok(chunk)
             }
-            Err(e) => Some(Err(self.events.invalid_json(&e))),
+            Err(e) => Err(source.invalid_json(&e)),
         }
+    }
+
+    fn finished(&self) -> bool {
+        self.finished_choice
     }
 }
 
@@ -265,28 +250,7 @@ impl Stream for ChatStream {
     type Item = Result<ChatCompletionChunk, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
-        if this.done {
-            return Poll::Ready(None);
-        }
-        match this.events.poll_event(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Some(Ok(event))) => Poll::Ready(this.on_event(event)),
-            Poll::Ready(Some(Err(e))) => {
-                this.done = this.events.is_closed();
-                Poll::Ready(Some(Err(e)))
-            }
-            Poll::Ready(None) => {
-                // The body ended and every event was handed out.
-                this.done = true;
-                if this.finished_choice {
-                    return Poll::Ready(None);
-                }
-                Poll::Ready(Some(Err(this
-                    .events
-                    .stream_error(StreamErrorKind::Truncated))))
-            }
-        }
+        self.inner.poll_item(cx)
     }
 }
 

@@ -25,8 +25,7 @@ type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 pub(crate) struct LiveBody {
     body: Option<ByteStream>,
     operation: &'static str,
-    status: reqwest::StatusCode,
-    request_id: Option<String>,
+    meta: ResponseMeta,
     idle: Duration,
     idle_timer: Pin<Box<tokio::time::Sleep>>,
     /// When bytes last arrived; the timer is only re-armed when it fires early.
@@ -41,20 +40,23 @@ pub(crate) struct LiveBody {
 }
 
 impl LiveBody {
-    /// The body of `response`, whose head gave `meta`, with the client's idle
-    /// timeout, overall stream timeout and response size limit.
+    /// The body of `response`, with the client's idle timeout, overall stream
+    /// timeout and response size limit, and the metadata of its head.
+    /// Its headers are scrubbed of the client's secrets: stream errors quote
+    /// the request id of this metadata.
     pub(crate) fn new(
         response: reqwest::Response,
-        meta: &ResponseMeta,
         operation: &'static str,
         config: &Config,
     ) -> LiveBody {
+        let mut headers = super::request::copy_headers(response.headers());
+        config.redactor.scrub_headers(&mut headers);
+        let meta = ResponseMeta::from_headers(response.status(), headers);
         let idle = config.stream_idle_timeout;
         LiveBody {
             body: Some(Box::pin(response.bytes_stream())),
             operation,
-            status: meta.status,
-            request_id: config.redactor.scrub_opt(meta.request_id.clone()),
+            meta,
             idle,
             // `sleep` of a duration too large for the clock never fires: no limit.
             idle_timer: Box::pin(tokio::time::sleep(idle)),
@@ -66,6 +68,16 @@ impl LiveBody {
             max_total: config.max_response_size,
             redactor: config.redactor.clone(),
         }
+    }
+
+    /// The response metadata (status, request id, rate limits, headers).
+    pub(crate) fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
+    /// The operation whose answer this is.
+    pub(crate) fn operation(&self) -> &'static str {
+        self.operation
     }
 
     /// Stops reading: the connection is released.
@@ -103,9 +115,9 @@ impl LiveBody {
                 if self.received > self.max_total {
                     return self.fail(Error::BodyTooLarge {
                         operation: self.operation,
-                        status: self.status,
+                        status: self.meta.status,
                         limit: self.max_total,
-                        request_id: self.request_id.clone(),
+                        request_id: self.meta.request_id.clone(),
                     });
                 }
                 self.last_read = tokio::time::Instant::now();

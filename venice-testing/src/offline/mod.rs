@@ -101,7 +101,10 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   queued and retrieve answers `COMPLETED` in JSON instead; `complete` (or
 ///   `delete_media_on_completion`) deletes the job, and an unknown job is a 404;
 /// - **responses** (`POST /responses`): one assistant message answering the last
-///   user input, with usage (no streaming);
+///   user input, with usage; with `"stream": true` the same as Responses
+///   events (`response.created`, `response.in_progress`, the message item and
+///   its text part added, word-sized `response.output_text.delta`s, the part
+///   and item done, `response.completed` with usage, then `data: [DONE]`);
 /// - **augment**: a stand-in Markdown page for any `http(s)` URL (X, Twitter
 ///   and Reddit refused), `limit` search results made from the query, and the
 ///   text of an uploaded plain-text file or simple PDF (JSON or `text/plain`).
