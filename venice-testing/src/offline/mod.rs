@@ -73,7 +73,9 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   other recording gets a stock sentence), as JSON with word, segment and
 ///   character timestamps or as text; voice cloning returns `vv_` handles that
 ///   speech accepts with the model they were cloned for; video transcription
-///   answers a stock transcript;
+///   answers a stock transcript; speech with `"streaming": true` answers the
+///   same audio (sent as one body: the client reads it in whatever chunks the
+///   connection delivers, so pacing is not simulated);
 /// - **models**, traits, compatibility mappings, image styles and characters from
 ///   a small catalog (text: `llama-3.3-70b` (default), `llama-3.2-3b`,
 ///   `qwen3-4b`, `qwen3-235b`, `mistral-31-24b`, `venice-uncensored`,
