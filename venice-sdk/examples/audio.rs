@@ -9,6 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
+use tokio::io::AsyncWriteExt as _;
+
 use venice_sdk::types::{
     CreateClonedVoiceRequestSchema, CreateSpeechRequestSchema, CreateSpeechRequestSchemaModel,
     CreateTranscriptionRequestSchema,
@@ -34,6 +36,21 @@ pub struct Spoken {
     pub cloned_mp3: PathBuf,
 }
 
+/// An I/O error on the file `out`.
+fn io_error(out: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: out.to_owned(),
+        source,
+    }
+}
+
+/// Creates the file `out`.
+async fn create(out: &Path) -> Result<tokio::fs::File, Error> {
+    tokio::fs::File::create(out)
+        .await
+        .map_err(|e| io_error(out, e))
+}
+
 /// Streams the speech the request asks for into the file `out`, chunk by
 /// chunk as it arrives; returns the bytes written.
 async fn stream_to(
@@ -41,27 +58,18 @@ async fn stream_to(
     request: CreateSpeechRequestSchema,
     out: &Path,
 ) -> Result<u64, Error> {
-    use tokio::io::AsyncWriteExt as _;
-
-    let io = |source| Error::Io {
-        path: out.to_owned(),
-        source,
-    };
-    let mut file = tokio::fs::File::create(out).await.map_err(io)?;
+    let mut file = create(out).await?;
     let mut stream = client.audio().speech_stream(request).await?;
-    println!(
-        "streaming {}",
-        stream.meta().media_type().unwrap_or("audio")
-    );
+    let media_type = stream.meta().media_type().unwrap_or("audio").to_owned();
     let (mut written, mut chunks) = (0u64, 0u32);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk?;
-        file.write_all(&chunk).await.map_err(io)?;
+        file.write_all(&chunk).await.map_err(|e| io_error(out, e))?;
         written = written.saturating_add(chunk.len() as u64);
         chunks = chunks.saturating_add(1);
     }
-    file.flush().await.map_err(io)?;
-    println!("{chunks} chunk(s)");
+    file.flush().await.map_err(|e| io_error(out, e))?;
+    println!("streamed {media_type} in {chunks} chunk(s)");
     Ok(written)
 }
 
@@ -72,15 +80,9 @@ async fn speak_to(
     request: CreateSpeechRequestSchema,
     out: &Path,
 ) -> Result<u64, Error> {
-    let io = |source| Error::Io {
-        path: out.to_owned(),
-        source,
-    };
-    let mut file = tokio::fs::File::create(out).await.map_err(io)?;
+    let mut file = create(out).await?;
     let written = client.audio().speech_to(request, &mut file).await?;
-    tokio::io::AsyncWriteExt::flush(&mut file)
-        .await
-        .map_err(io)?;
+    file.flush().await.map_err(|e| io_error(out, e))?;
     Ok(written.into_inner())
 }
 
