@@ -8,12 +8,13 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::{Value, json};
+use venice_sdk::operations;
 use venice_sdk::response_stream::ResponseAccumulator;
 use venice_sdk::types::{ResponsesApiResponse, ResponsesRequest, ResponsesRequestInput};
 use venice_sdk::{
     Client, ClientBuilder, Error, ResponseEvent, ResponseStream, StreamErrorKind, TimeoutKind,
 };
-use venice_testing::OfflineVenice;
+use venice_testing::{OfflineVenice, VeniceMocks, fixtures};
 
 mod support;
 use support::{
@@ -424,6 +425,65 @@ fn no_secret_in_logs_or_errors_of_a_failing_stream() {
         assert_clean(err);
         assert!(err.to_string().contains("<redacted>"), "{err}");
     });
+}
+
+/// A response of every kind of output item: reasoning, a function call, a
+/// message of two text parts, and an item type this SDK does not know.
+fn every_item() -> ResponsesApiResponse {
+    serde_json::from_value(json!({
+        "id": "resp_9", "object": "response", "created_at": 7, "model": "qwen3-235b", "status": "completed",
+        "output": [
+            {"type": "reasoning", "id": "rs_1", "summary": ["Look it up."]},
+            {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "get_weather",
+             "arguments": "{\"city\":\"Oslo\"}", "status": "completed"},
+            {"type": "message", "id": "msg_1", "status": "completed", "role": "assistant",
+             "content": [{"type": "output_text", "text": "Rain in Oslo, ", "annotations": []},
+                         {"type": "output_text", "text": "bring a coat.", "annotations": []}]},
+            {"type": "image_generation_call", "id": "ig_1", "status": "completed", "result": "…"}
+        ],
+        "usage": {"input_tokens": 9, "output_tokens": 12, "total_tokens": 21}
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_stream_mock_gives_back_its_response_and_the_deltas_rebuild_it() {
+    let response = every_item();
+    let server = httpmock::MockServer::start_async().await;
+    server.mock_response_stream(&response);
+    server.mock_response(&fixtures::example(&operations::CREATE_RESPONSE).unwrap());
+    let c = client(&server.base_url());
+    assert_eq!(
+        *stream_of(&c).await.collect_response().await.unwrap(),
+        response
+    );
+    // The whole answer still comes from the other mock.
+    assert_ne!(*c.responses().create(request()).await.unwrap(), response);
+
+    // Without the items done and `response.completed`, the accumulator
+    // rebuilds the output from the items added and the deltas.
+    let mut stream = stream_of(&c).await;
+    let mut acc = ResponseAccumulator::default();
+    let mut text = String::new();
+    while let Some(event) = stream.next().await {
+        let event = event.unwrap();
+        text.push_str(event.text_delta().unwrap_or_default());
+        if !matches!(
+            event,
+            ResponseEvent::Completed(_) | ResponseEvent::OutputItemDone(_)
+        ) {
+            acc.add(event);
+        }
+    }
+    assert_eq!(text, "Rain in Oslo, bring a coat.");
+    let rebuilt = acc.finish();
+    assert_eq!(rebuilt.id, "resp_9");
+    assert_eq!(rebuilt.output.len(), 4);
+    assert_eq!(rebuilt.output_text(), text);
+    let call = serde_json::to_value(&rebuilt.output[1]).unwrap();
+    assert_eq!(call["arguments"], "{\"city\":\"Oslo\"}");
+    let unknown = serde_json::to_value(&rebuilt.output[3]).unwrap();
+    assert_eq!(unknown["type"], "image_generation_call");
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{Reply, State, catalog, chat};
-use crate::util;
+use crate::{fixtures, util};
 
 pub(crate) fn create(state: &State, body: &Value) -> Reply {
     let Some(model_name) = body.get("model").and_then(Value::as_str) else {
@@ -33,7 +33,6 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
     let n = state.next_id();
     let input_tokens = util::tokens(&question);
     let output_tokens = util::tokens(&answer);
-    let message_id = format!("msg_{}", util::hex(state.seed, n, 24));
     let body = json!({
         "id": format!("resp_{}", util::hex(state.seed, n, 24)),
         "object": "response",
@@ -42,7 +41,7 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
         "status": "completed",
         "output": [{
             "type": "message",
-            "id": message_id,
+            "id": format!("msg_{}", util::hex(state.seed, n, 24)),
             "status": "completed",
             "role": "assistant",
             "content": [{"type": "output_text", "text": answer, "annotations": []}]
@@ -55,61 +54,9 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
     });
     let cost = input_tokens as f64 * 0.7e-6 + output_tokens as f64 * 2.8e-6;
     if stream {
-        return Reply::sse(events(&body, &message_id, &answer)).with_cost(cost);
+        return Reply::sse(fixtures::response_events_of(&body)).with_cost(cost);
     }
     Reply::json(200, &body).with_cost(cost)
-}
-
-/// The server-sent events of a streamed response whose final form is
-/// `completed`: `response.created` and `response.in_progress` (no output, no
-/// usage yet), the message item and its text part added, the text in
-/// word-sized `response.output_text.delta`s, each piece done again whole, then
-/// `response.completed` with `completed` itself; ended like Venice's chat
-/// stream, with `data: [DONE]`.
-fn events(completed: &Value, message_id: &str, answer: &str) -> String {
-    let mut started = completed.clone();
-    started["status"] = json!("in_progress");
-    started["output"] = json!([]);
-    if let Some(fields) = started.as_object_mut() {
-        fields.remove("usage");
-    }
-    let part = |text: &str| json!({"type": "output_text", "text": text, "annotations": []});
-    let item = |status: &str, content: Value| json!({"type": "message", "id": message_id, "status": status, "role": "assistant", "content": content});
-    let at = |kind: &str| json!({"type": kind, "item_id": message_id, "output_index": 0, "content_index": 0});
-    let mut events = vec![
-        json!({"type": "response.created", "response": started}),
-        json!({"type": "response.in_progress", "response": started}),
-        json!({"type": "response.output_item.added", "output_index": 0, "item": item("in_progress", json!([]))}),
-        with(at("response.content_part.added"), "part", part("")),
-    ];
-    for piece in util::pieces(answer) {
-        events.push(with(
-            at("response.output_text.delta"),
-            "delta",
-            json!(piece),
-        ));
-    }
-    events.push(with(at("response.output_text.done"), "text", json!(answer)));
-    events.push(with(at("response.content_part.done"), "part", part(answer)));
-    events.push(
-        json!({"type": "response.output_item.done", "output_index": 0,
-                       "item": item("completed", json!([part(answer)]))}),
-    );
-    events.push(json!({"type": "response.completed", "response": completed}));
-    let mut body = String::new();
-    for (sequence, mut event) in events.into_iter().enumerate() {
-        event["sequence_number"] = json!(sequence);
-        let kind = event["type"].as_str().unwrap_or_default().to_owned();
-        body.push_str(&format!("event: {kind}\ndata: {event}\n\n"));
-    }
-    body.push_str("data: [DONE]\n\n");
-    body
-}
-
-/// `event` with `field` set to `value`.
-fn with(mut event: Value, field: &str, value: Value) -> Value {
-    event[field] = value;
-    event
 }
 
 /// The text of the last user message of an input list (`content` a string or
