@@ -528,3 +528,81 @@ impl ItemAcc {
         Some(item)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Every typed event decodes from its OpenAI shape under its own type, and
+    /// names that type back; a payload that does not fit stays `Unknown`.
+    #[test]
+    fn each_type_decodes_and_names_itself() {
+        let response = json!({"id": "r", "object": "response", "created_at": 1, "model": "m",
+                              "status": "in_progress", "output": []});
+        let item = json!({"type": "message", "id": "msg_1", "status": "in_progress",
+                          "role": "assistant", "content": []});
+        let at = json!({"item_id": "msg_1", "output_index": 0, "content_index": 0});
+        let with = |field: &str, value: Value| {
+            let mut data = at.clone();
+            data[field] = value;
+            data
+        };
+        for (event_type, data) in [
+            ("response.created", json!({"response": response})),
+            ("response.in_progress", json!({"response": response})),
+            (
+                "response.output_item.added",
+                json!({"output_index": 0, "item": item}),
+            ),
+            (
+                "response.content_part.added",
+                with("part", json!({"type": "output_text", "text": ""})),
+            ),
+            ("response.output_text.delta", with("delta", json!("Hi"))),
+            ("response.output_text.done", with("text", json!("Hi"))),
+            (
+                "response.content_part.done",
+                with("part", json!({"type": "output_text", "text": "Hi"})),
+            ),
+            (
+                "response.output_item.done",
+                json!({"output_index": 0, "item": item}),
+            ),
+            (
+                "response.function_call_arguments.delta",
+                with("delta", json!("{")),
+            ),
+            (
+                "response.function_call_arguments.done",
+                with("arguments", json!("{}")),
+            ),
+            (
+                "response.reasoning_summary_text.delta",
+                with("delta", json!("Hm")),
+            ),
+            ("response.completed", json!({"response": response})),
+            ("response.incomplete", json!({"response": response})),
+        ] {
+            let event = ResponseEvent::from_json(event_type, data);
+            assert!(!matches!(event, ResponseEvent::Unknown { .. }), "{event:?}");
+            assert_eq!(event.event_type(), event_type);
+        }
+        for (event_type, data) in [
+            ("response.output_text.delta", json!({"delta": 5})),
+            ("response.completed", json!({"response": {"id": 1}})),
+            ("response.output_index_of_tomorrow", json!({"x": 1})),
+        ] {
+            let event = ResponseEvent::from_json(event_type, data.clone());
+            assert_eq!(
+                event,
+                ResponseEvent::Unknown {
+                    event_type: event_type.into(),
+                    data
+                }
+            );
+            assert_eq!(event.event_type(), event_type);
+        }
+    }
+}
