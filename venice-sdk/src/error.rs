@@ -291,7 +291,9 @@ impl fmt::Display for DecodeError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StreamErrorKind {
-    /// The body ended before `data: [DONE]` and before any choice finished.
+    /// The body ended before `data: [DONE]` and before the answer's last event
+    /// (a chat chunk with a finish reason; a Responses `response.completed` or
+    /// `response.incomplete`).
     Truncated,
     /// One event was larger than the limit; it was skipped.
     EventTooLarge {
@@ -318,7 +320,7 @@ impl fmt::Display for StreamErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StreamErrorKind::Truncated => {
-                f.write_str("the stream ended before [DONE] and before any choice finished")
+                f.write_str("the stream ended before [DONE] and before its last event (a finished choice, response.completed)")
             }
             StreamErrorKind::EventTooLarge { limit } => write!(
                 f,

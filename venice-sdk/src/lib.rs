@@ -45,6 +45,7 @@ mod headers;
 pub mod meta;
 mod raw;
 pub mod resources;
+pub mod response_stream;
 pub mod retry;
 mod secret;
 pub mod sse;
@@ -66,10 +67,11 @@ pub use meta::{Response, ResponseMeta};
 pub use resources::{
     ApiKeys, Audio, Characters, Chat, ChatCompletion, ClonedVoice, Embedding, EmbeddingList,
     Embeddings, FileInput, GeneratedImages, ImageInput, ImageSource, Images, JsonOrText, Message,
-    ModelId, Models, OpenAiImages, Tool, ToolCall, Transcription, VeniceParameters, Video,
-    WebSearch,
+    ModelId, Models, OpenAiImages, SpeechStream, Tool, ToolCall, Transcription, VeniceParameters,
+    Video, WebSearch,
 };
 pub use resources::{Augment, Responses, RetrieveOutcome};
 pub use resources::{Billing, CharacterFilters, Crypto, UsagePeriod, X402};
+pub use response_stream::{ResponseEvent, ResponseStream};
 pub use secret::Secret;
 pub use stream::{ChatCompletionChunk, ChatStream};

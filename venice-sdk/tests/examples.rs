@@ -228,8 +228,9 @@ async fn video_is_polled_and_written_to_an_mp4() {
 #[tokio::test]
 async fn responses_answer() {
     let venice = OfflineVenice::start().await;
-    responses::run(&venice.client()).await.unwrap();
-    assert_eq!(venice.calls("createResponse"), 1);
+    let streamed = responses::run(&venice.client()).await.unwrap();
+    assert!(streamed.contains("Rayleigh scattering"), "{streamed}");
+    assert_eq!(venice.calls("createResponse"), 2);
 }
 
 #[tokio::test]

@@ -27,7 +27,7 @@ mod video;
 mod x402;
 
 pub use api_keys::ApiKeys;
-pub use audio::{Audio, ClonedVoice, TimedText, Timestamps, Transcription};
+pub use audio::{Audio, ClonedVoice, SpeechStream, TimedText, Timestamps, Transcription};
 pub use augment::Augment;
 pub use billing::{Billing, UsagePeriod};
 pub use characters::{CharacterFilters, Characters};

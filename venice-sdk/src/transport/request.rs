@@ -3,8 +3,8 @@
 //! (checked against the spec's value rules and serialized once) or a multipart
 //! form (rebuilt from its parts) — and what to make of the answer: JSON decoded
 //! into its type, bytes of an expected media type, bytes streamed into a writer,
-//! JSON or text, JSON or media (by the answer's media type), or a
-//! server-sent event stream.
+//! JSON or text, JSON or media (by the answer's media type), a body read as it
+//! arrives, or a server-sent event stream.
 //!
 //! Adding an operation to a resource is one `Call` chain:
 //! `Call::new(&operations::GET_CHARACTER_BY_SLUG).path("slug", slug).json(config)`.
@@ -17,7 +17,9 @@ use serde::de::DeserializeOwned;
 use super::attempt::Source;
 use super::body::read_body;
 use super::call::{execute, open_stream, prepare, send_for_body};
+use super::events::EventSource;
 use super::failure::map_reqwest;
+use super::live::LiveBody;
 use crate::config::Config;
 use crate::error::DecodeError;
 use crate::operations::Operation;
@@ -389,31 +391,35 @@ impl<'a> Call<'a> {
         }))
     }
 
-    #[expect(
-        dead_code,
-        reason = "for the operations added next (uploads, audio, x402)"
-    )]
-    /// Sends the call and returns the answer's body unread, for a byte stream,
-    /// once its head says it is of the `expected` media type.
-    pub async fn body_stream(
-        self,
-        config: &Config,
-        expected: &str,
-    ) -> Result<(reqwest::Response, ResponseMeta), Error> {
-        let response = self.send_expecting(config, expected).await?;
-        let meta = ResponseMeta::from_headers(response.status(), copy_headers(response.headers()));
-        Ok((response, meta))
+    /// Sends the call and returns the answer's body, to be read as it arrives
+    /// under the stream limits, once its head says it is of the `expected`
+    /// media type. As for an event stream, the request timeout covers the head
+    /// only.
+    pub async fn body_stream(self, config: &Config, expected: &str) -> Result<LiveBody, Error> {
+        let op = self.op;
+        let source = self.source(config)?;
+        let response = open_stream(config, op, source, expected, &describe(expected)).await?;
+        Ok(LiveBody::new(response, op.id, config))
     }
 
-    /// Sends the call and returns its server-sent event stream once the head has
-    /// arrived (see [`open_stream`]).
-    pub async fn event_stream(
-        self,
-        config: &Config,
-    ) -> Result<(reqwest::Response, ResponseMeta), Error> {
+    /// Sends the call and returns its server-sent events once the head has
+    /// arrived (see [`open_stream`]), to be read under the stream limits.
+    pub async fn event_stream(self, config: &Config) -> Result<EventSource, Error> {
         let op = self.op;
         let call = self.accept("text/event-stream");
-        open_stream(config, op, call.source(config)?).await
+        let source = call.source(config)?;
+        let response = open_stream(
+            config,
+            op,
+            source,
+            "text/event-stream",
+            "a text/event-stream",
+        )
+        .await?;
+        Ok(EventSource::new(
+            LiveBody::new(response, op.id, config),
+            config,
+        ))
     }
 }
 

@@ -73,7 +73,9 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   other recording gets a stock sentence), as JSON with word, segment and
 ///   character timestamps or as text; voice cloning returns `vv_` handles that
 ///   speech accepts with the model they were cloned for; video transcription
-///   answers a stock transcript;
+///   answers a stock transcript; speech with `"streaming": true` answers the
+///   same audio (sent as one body: the client reads it in whatever chunks the
+///   connection delivers, so pacing is not simulated);
 /// - **models**, traits, compatibility mappings, image styles and characters from
 ///   a small catalog (text: `llama-3.3-70b` (default), `llama-3.2-3b`,
 ///   `qwen3-4b`, `qwen3-235b`, `mistral-31-24b`, `venice-uncensored`,
@@ -101,7 +103,10 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   queued and retrieve answers `COMPLETED` in JSON instead; `complete` (or
 ///   `delete_media_on_completion`) deletes the job, and an unknown job is a 404;
 /// - **responses** (`POST /responses`): one assistant message answering the last
-///   user input, with usage (no streaming);
+///   user input, with usage; with `"stream": true` the same as Responses
+///   events (`response.created`, `response.in_progress`, the message item and
+///   its text part added, word-sized `response.output_text.delta`s, the part
+///   and item done, `response.completed` with usage, then `data: [DONE]`);
 /// - **augment**: a stand-in Markdown page for any `http(s)` URL (X, Twitter
 ///   and Reddit refused), `limit` search results made from the query, and the
 ///   text of an uploaded plain-text file or simple PDF (JSON or `text/plain`).
