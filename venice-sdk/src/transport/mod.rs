@@ -9,12 +9,14 @@
 //!   streamed, a server-sent event stream) and the credentials of a request.
 //! - [`attempt`]: the attempts of one call (retries, deadlines, retry headers).
 //! - [`body`]: reading a body whole within a size limit.
+//! - [`download`]: copying a media body into a writer, resumably.
 //! - [`failure`]: transport errors from the HTTP stack as [`Error`](crate::Error)s.
 //! - [`span`]: the tracing span of a call.
 
 pub(crate) mod attempt;
 pub(crate) mod body;
 pub(crate) mod call;
+pub(crate) mod download;
 pub(crate) mod failure;
 pub(crate) mod request;
 pub(crate) mod span;
@@ -22,4 +24,4 @@ pub(crate) mod span;
 pub(crate) use attempt::Source;
 pub(crate) use call::{execute, prepare};
 pub use request::JsonOrText;
-pub(crate) use request::{Call, JsonOrMedia};
+pub(crate) use request::{Call, JsonOrMedia, JsonOrOpen};
