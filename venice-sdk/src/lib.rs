@@ -71,9 +71,9 @@ pub use resources::{
     WebSearch,
 };
 pub use resources::{Augment, Responses, RetrieveOutcome};
+pub use resources::{Billing, CharacterFilters, Crypto, UsagePeriod, X402};
 pub use resources::{
     DownloadUrl, Job, JobKind, JobTicket, JobUpdate, Media, Progress, ProgressStream,
 };
-pub use resources::{Billing, CharacterFilters, Crypto, UsagePeriod, X402};
 pub use secret::Secret;
 pub use stream::{ChatCompletionChunk, ChatStream};

@@ -8,7 +8,8 @@ use crate::transport::Call;
 use crate::{Error, Response, operations, types};
 
 /// What audio retrievals accept: the audio (MP3, WAV or FLAC), or a JSON status.
-pub(super) const AUDIO_ACCEPT: &str = "audio/mpeg, audio/wav, audio/flac, audio/*, application/json";
+pub(super) const AUDIO_ACCEPT: &str =
+    "audio/mpeg, audio/wav, audio/flac, audio/*, application/json";
 
 /// Music generation jobs: quote a price, queue a job, retrieve its status or
 /// audio, and delete the audio from Venice's storage once downloaded.

@@ -54,7 +54,7 @@ const MEDIA_ACCEPT: &str = "video/*, audio/*, application/octet-stream, */*";
 enum Source {
     /// The retrieve answer's body, while it has not been read (`None` after:
     /// a new download retrieves the job again).
-    Inline(Option<reqwest::Response>),
+    Inline(Option<Box<reqwest::Response>>),
     /// The job's `download_url`.
     Url,
 }
@@ -97,7 +97,7 @@ impl Media {
         let length = response.content_length();
         Media {
             job,
-            source: Source::Inline(Some(response)),
+            source: Source::Inline(Some(Box::new(response))),
             media_type: Some(media_type),
             length,
         }
@@ -288,7 +288,11 @@ impl Media {
                 End::Complete => None,
                 End::Broke(error) => Some(error),
             };
-            stalls = if copied.written > 0 { 1 } else { stalls.saturating_add(1) };
+            stalls = if copied.written > 0 {
+                1
+            } else {
+                stalls.saturating_add(1)
+            };
             if stalls > config.retry.max_retries || !config.budget.withdraw() {
                 return Err(self.job.error(
                     JobErrorKind::Incomplete {
@@ -313,7 +317,7 @@ impl Media {
     /// The retrieve answer's body, if not read yet.
     fn take_inline(&mut self) -> Option<reqwest::Response> {
         match &mut self.source {
-            Source::Inline(response) => response.take(),
+            Source::Inline(response) => response.take().map(|r| *r),
             Source::Url => None,
         }
     }
@@ -338,11 +342,9 @@ impl Media {
                 match call.open(config).await {
                     Ok(response) => response,
                     Err(Error::Api(e)) if e.status == 404 => {
-                        return Err(self.job.error(
-                            JobErrorKind::Expired,
-                            0,
-                            Some(Error::Api(e)),
-                        ));
+                        return Err(self
+                            .job
+                            .error(JobErrorKind::Expired, 0, Some(Error::Api(e))));
                     }
                     Err(e) => return Err(e),
                 }

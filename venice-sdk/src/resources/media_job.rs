@@ -489,11 +489,9 @@ impl Job {
                 response,
                 media_type,
             }),
-            Err(Error::Api(e)) if e.status == 404 => Err(self.error(
-                JobErrorKind::Expired,
-                polls,
-                Some(Error::Api(e)),
-            )),
+            Err(Error::Api(e)) if e.status == 404 => {
+                Err(self.error(JobErrorKind::Expired, polls, Some(Error::Api(e))))
+            }
             Err(e) => Err(e),
         }
     }
@@ -620,14 +618,24 @@ mod tests {
 
     #[test]
     fn progress_survives_hostile_numbers_and_never_goes_back() {
-        let p = |status: Value, previous| Progress::from_status(&status, previous, 1, Duration::ZERO);
-        let half = p(json!({"execution_duration": 500, "average_execution_time": 1000}), None);
+        let p =
+            |status: Value, previous| Progress::from_status(&status, previous, 1, Duration::ZERO);
+        let half = p(
+            json!({"execution_duration": 500, "average_execution_time": 1000}),
+            None,
+        );
         assert_eq!(half.fraction, Some(0.5));
         assert_eq!(half.remaining(), Some(Duration::from_millis(500)));
-        let over = p(json!({"execution_duration": 5000, "average_execution_time": 1000}), None);
+        let over = p(
+            json!({"execution_duration": 5000, "average_execution_time": 1000}),
+            None,
+        );
         assert_eq!(over.fraction, Some(MAX_PROCESSING_FRACTION));
         assert_eq!(over.remaining(), Some(Duration::ZERO));
-        let back = p(json!({"execution_duration": 100, "average_execution_time": 1000}), Some(0.5));
+        let back = p(
+            json!({"execution_duration": 100, "average_execution_time": 1000}),
+            Some(0.5),
+        );
         assert_eq!(back.fraction, Some(0.5));
         for hostile in [
             json!({"execution_duration": -5, "average_execution_time": 0}),
@@ -647,18 +655,30 @@ mod tests {
     #[test]
     fn download_urls_are_redacted_in_debug_but_serialized_whole() {
         let url = "https://media.example/v/abc.mp4?X-Signature=SECRET";
-        let ticket = JobTicket::new(JobKind::Video, "m", "q")
-            .with_download_url(Some(DownloadUrl::new(url)));
+        let ticket =
+            JobTicket::new(JobKind::Video, "m", "q").with_download_url(Some(DownloadUrl::new(url)));
         let shown = format!("{ticket:?}");
-        assert!(!shown.contains("SECRET") && !shown.contains("abc"), "{shown}");
-        assert!(shown.contains("https://media.example/<redacted>"), "{shown}");
+        assert!(
+            !shown.contains("SECRET") && !shown.contains("abc"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("https://media.example/<redacted>"),
+            "{shown}"
+        );
         let saved = serde_json::to_string(&ticket).unwrap();
-        assert!(saved.contains(url) && saved.contains("\"kind\":\"video\""), "{saved}");
+        assert!(
+            saved.contains(url) && saved.contains("\"kind\":\"video\""),
+            "{saved}"
+        );
         let back: JobTicket = serde_json::from_str(&saved).unwrap();
         assert_eq!(back, ticket);
         let bare: JobTicket =
             serde_json::from_str(r#"{"kind":"audio","model":"m","queue_id":"q"}"#).unwrap();
         assert_eq!(bare.download_url, None);
-        assert_eq!(format!("{:?}", DownloadUrl::new("no scheme")), "DownloadUrl(/<redacted>)");
+        assert_eq!(
+            format!("{:?}", DownloadUrl::new("no scheme")),
+            "DownloadUrl(/<redacted>)"
+        );
     }
 }

@@ -226,9 +226,7 @@ pub(crate) async fn open_body(
     source: Source<'_>,
 ) -> Result<(reqwest::Response, u32), Error> {
     let span = CallSpan::open(op);
-    let result = head(config, op, source)
-        .instrument(span.span.clone())
-        .await;
+    let result = head(config, op, source).instrument(span.span.clone()).await;
     match &result {
         Ok((response, attempts)) => span.answered(
             response.status(),

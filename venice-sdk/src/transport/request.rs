@@ -448,7 +448,14 @@ impl<'a> Call<'a> {
         let (response, attempt) = open_body(config, op, self.source(config)?).await?;
         let headers = response.headers();
         if headers::media_type_is(headers, "application/json") {
-            let read = read_body(config, op.id, response, attempt, config.max_response_size, false);
+            let read = read_body(
+                config,
+                op.id,
+                response,
+                attempt,
+                config.max_response_size,
+                false,
+            );
             let buffered = within(deadline, read)
                 .await
                 .ok_or_else(|| request_timeout(config, op.id, attempt))??;
