@@ -30,6 +30,16 @@ fn video(model: &str, prompt: &str) -> QueueVideoRequest {
     )
 }
 
+/// A video job queued on `client`, polled every few milliseconds.
+async fn queued(client: &Client, model: &str, prompt: &str) -> Job {
+    client
+        .video()
+        .generate(video(model, prompt))
+        .await
+        .unwrap()
+        .poll_interval(FAST)
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("venice-media-jobs-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -73,12 +83,7 @@ async fn updates(job: &Job) -> (Vec<Progress>, Option<venice_sdk::Media>) {
 async fn progress_grows_then_the_video_is_saved_whole_under_its_name() {
     let venice = OfflineVenice::start().await;
     let client = venice.client();
-    let job = client
-        .video()
-        .generate(video(VIDEO_MODEL, "A gondola at dawn"))
-        .await
-        .unwrap()
-        .poll_interval(FAST);
+    let job = queued(&client, VIDEO_MODEL, "A gondola at dawn").await;
     assert_eq!(job.ticket().kind, JobKind::Video);
     assert_eq!(job.ticket().download_url, None);
     let (seen, media) = updates(&job).await;
@@ -191,12 +196,7 @@ async fn a_503_while_polling_is_retried_and_the_wait_succeeds() {
         .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
         .build()
         .unwrap();
-    let job = client
-        .video()
-        .generate(video(VIDEO_MODEL, "A bridge"))
-        .await
-        .unwrap()
-        .poll_interval(FAST);
+    let job = queued(&client, VIDEO_MODEL, "A bridge").await;
     venice.fail_next("retrieveVideo", 503, "Service temporarily unavailable");
     venice.fail_next("retrieveVideo", 500, "Internal error");
     let mut media = job.wait().await.unwrap();
@@ -260,12 +260,7 @@ async fn the_deadline_ends_the_wait_quickly_with_a_typed_error() {
 async fn expired_and_failed_jobs_are_typed_errors() {
     let venice = OfflineVenice::start().await;
     let client = venice.client();
-    let expired = client
-        .video()
-        .generate(video(VIDEO_MODEL, "Gone [offline:expire]"))
-        .await
-        .unwrap()
-        .poll_interval(FAST);
+    let expired = queued(&client, VIDEO_MODEL, "Gone [offline:expire]").await;
     let error = expired.wait().await.unwrap_err();
     assert_eq!(error.job().unwrap().kind, JobErrorKind::Expired);
     assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
@@ -275,12 +270,7 @@ async fn expired_and_failed_jobs_are_typed_errors() {
     let unknown = client.video().job(VIDEO_MODEL, "no-such-job");
     assert_eq!(job_kind(unknown.wait().await), JobErrorKind::Expired);
 
-    let failed = client
-        .video()
-        .generate(video(VIDEO_MODEL, "Doomed [offline:fail]"))
-        .await
-        .unwrap()
-        .poll_interval(FAST);
+    let failed = queued(&client, VIDEO_MODEL, "Doomed [offline:fail]").await;
     match job_kind(failed.wait().await) {
         JobErrorKind::Failed { status, body } => {
             assert_eq!(status, "FAILED");
@@ -310,12 +300,7 @@ fn a_download_url_is_fetched_without_the_key_never_logged_and_revoked() {
     let log = support::logged_without(&[OFFLINE_API_KEY], async move {
         let venice = OfflineVenice::start().await;
         let client = venice.client();
-        let job = client
-            .video()
-            .generate(video(VPS_MODEL, "A bridge at night"))
-            .await
-            .unwrap()
-            .poll_interval(FAST);
+        let job = queued(&client, VPS_MODEL, "A bridge at night").await;
         let download = job.ticket().download_url.clone().unwrap();
         *seen.lock().unwrap() = download.expose().to_owned();
         assert!(!format!("{job:?}").contains("token="), "{job:?}");
@@ -471,12 +456,7 @@ async fn a_transfer_that_keeps_breaking_leaves_no_file_and_says_how_far_it_got()
 async fn dropping_the_stream_or_the_download_stops_everything() {
     let venice = OfflineVenice::start().await;
     let client = venice.client();
-    let job = client
-        .video()
-        .generate(video(VIDEO_MODEL, "Dropped"))
-        .await
-        .unwrap()
-        .poll_interval(FAST);
+    let job = queued(&client, VIDEO_MODEL, "Dropped").await;
     let mut stream = job.progress();
     assert!(matches!(
         stream.next().await,
@@ -546,12 +526,7 @@ async fn downloads_are_held_to_their_own_limit() {
         .max_download_size(100)
         .build()
         .unwrap();
-    let job = client
-        .video()
-        .generate(video(VIDEO_MODEL, "Too big"))
-        .await
-        .unwrap()
-        .poll_interval(FAST);
+    let job = queued(&client, VIDEO_MODEL, "Too big").await;
     let mut media = job.wait().await.unwrap();
     let mut out = Vec::new();
     let error = media.download_to(&mut out).await.unwrap_err();

@@ -194,17 +194,7 @@ async fn open_stream_inner(
             attempt,
         ));
     }
-    let read = read_body(
-        config,
-        op.id,
-        response,
-        attempt,
-        config.max_response_size,
-        false,
-    );
-    let buffered = within(deadline, read)
-        .await
-        .ok_or_else(|| request_timeout(config, op.id, attempt))??;
+    let buffered = read_within(config, op, response, attempt, deadline).await?;
     Err(DecodeError::unexpected_media(
         op.id,
         buffered.status,
@@ -256,4 +246,26 @@ async fn head(
             ))
         }
     }
+}
+
+/// Reads a body whole within the response size limit and before `deadline`
+/// (`None`: no deadline of its own), else a request timeout.
+pub(crate) async fn read_within(
+    config: &Config,
+    op: &'static Operation,
+    response: reqwest::Response,
+    attempt: u32,
+    deadline: Option<tokio::time::Instant>,
+) -> Result<Buffered, Error> {
+    let read = read_body(
+        config,
+        op.id,
+        response,
+        attempt,
+        config.max_response_size,
+        false,
+    );
+    within(deadline, read)
+        .await
+        .ok_or_else(|| request_timeout(config, op.id, attempt))?
 }

@@ -14,10 +14,9 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 
-use super::attempt::{Source, within};
-use super::body::read_body;
-use super::call::{execute, open_body, open_stream, prepare, send_for_body};
-use super::failure::{map_reqwest, request_timeout};
+use super::attempt::Source;
+use super::call::{execute, open_body, open_stream, prepare, read_within, send_for_body};
+use super::failure::map_reqwest;
 use crate::config::Config;
 use crate::error::DecodeError;
 use crate::operations::Operation;
@@ -400,29 +399,20 @@ impl<'a> Call<'a> {
     {
         let op = self.op;
         let response = send_for_body(config, op, self.source(config)?).await?;
-        let headers = response.headers();
-        if headers::media_type_is(headers, "application/json") {
-            let buffered = read_body(config, op.id, response, 1, config.max_response_size, false)
-                .await?
-                .success(op.id, config)?;
-            return decode::<T>(op, config, buffered).map(|r| r.map(JsonOrMedia::Json));
+        // The request timeout already covers the whole exchange.
+        match json_or_media::<T>(config, op, response, 1, None, expected).await? {
+            JsonOrOpen::Json(answer) => Ok(answer.map(JsonOrMedia::Json)),
+            JsonOrOpen::Media {
+                response,
+                media_type,
+            } => {
+                let written = write_body(config, op, response, writer).await?;
+                Ok(written.map(|written| JsonOrMedia::Media {
+                    media_type,
+                    written,
+                }))
+            }
         }
-        if !headers::media_type_is(headers, expected) {
-            return Err(DecodeError::unexpected_media(
-                op.id,
-                response.status(),
-                headers,
-                &format!("{} or JSON", describe(expected)),
-                None,
-                &config.redactor,
-            ));
-        }
-        let media_type = media_type_of(headers);
-        let written = write_body(config, op, response, writer).await?;
-        Ok(written.map(|written| JsonOrMedia::Media {
-            media_type,
-            written,
-        }))
     }
 
     /// Sends the call and returns the success response once its head has
@@ -446,36 +436,7 @@ impl<'a> Call<'a> {
         let op = self.op;
         let deadline = tokio::time::Instant::now().checked_add(config.timeout);
         let (response, attempt) = open_body(config, op, self.source(config)?).await?;
-        let headers = response.headers();
-        if headers::media_type_is(headers, "application/json") {
-            let read = read_body(
-                config,
-                op.id,
-                response,
-                attempt,
-                config.max_response_size,
-                false,
-            );
-            let buffered = within(deadline, read)
-                .await
-                .ok_or_else(|| request_timeout(config, op.id, attempt))??;
-            return decode::<T>(op, config, buffered).map(JsonOrOpen::Json);
-        }
-        if !headers::media_type_is(headers, expected) {
-            return Err(DecodeError::unexpected_media(
-                op.id,
-                response.status(),
-                headers,
-                &format!("{} or JSON", describe(expected)),
-                None,
-                &config.redactor,
-            ));
-        }
-        let media_type = media_type_of(headers);
-        Ok(JsonOrOpen::Media {
-            response,
-            media_type,
-        })
+        json_or_media(config, op, response, attempt, deadline, expected).await
     }
 
     #[expect(
@@ -542,6 +503,40 @@ fn decode<T: DeserializeOwned>(
             ))
         }
     }
+}
+
+/// A success answer by its media type: JSON read (within the size limit and
+/// before `deadline`) and decoded into `T`, or media of the `expected` type
+/// with its body unread; anything else is an [`Error::Decode`] naming what
+/// came.
+async fn json_or_media<T: DeserializeOwned>(
+    config: &Config,
+    op: &'static Operation,
+    response: reqwest::Response,
+    attempt: u32,
+    deadline: Option<tokio::time::Instant>,
+    expected: &str,
+) -> Result<JsonOrOpen<T>, Error> {
+    let headers = response.headers();
+    if headers::media_type_is(headers, "application/json") {
+        let buffered = read_within(config, op, response, attempt, deadline).await?;
+        return decode::<T>(op, config, buffered).map(JsonOrOpen::Json);
+    }
+    if !headers::media_type_is(headers, expected) {
+        return Err(DecodeError::unexpected_media(
+            op.id,
+            response.status(),
+            headers,
+            &format!("{} or JSON", describe(expected)),
+            None,
+            &config.redactor,
+        ));
+    }
+    let media_type = media_type_of(headers);
+    Ok(JsonOrOpen::Media {
+        response,
+        media_type,
+    })
 }
 
 /// The media type of an answer, without parameters, in lower case (empty when
