@@ -47,6 +47,9 @@ const REVOKE_MEDIA: Operation = Operation {
     ..FETCH_MEDIA
 };
 
+/// The write buffer of [`Media::save`], and the most tokio copies per write.
+const SAVE_BUFFER: usize = 64 * 1024;
+
 /// What a media fetch accepts.
 const MEDIA_ACCEPT: &str = "video/*, audio/*, application/octet-stream, */*";
 
@@ -186,8 +189,12 @@ impl Media {
             move |source| Error::Io { path, source }
         };
         let guard = TempFile(Some(temp.clone()));
-        let file = tokio::fs::File::create(&temp).await.map_err(io(&temp))?;
-        let mut writer = tokio::io::BufWriter::with_capacity(64 * 1024, file);
+        let mut file = tokio::fs::File::create(&temp).await.map_err(io(&temp))?;
+        // tokio copies each write for its blocking pool, by default up to
+        // 2 MiB at a time (a whole network chunk): a smaller copy keeps the
+        // download's memory flat.
+        file.set_max_buf_size(SAVE_BUFFER);
+        let mut writer = tokio::io::BufWriter::with_capacity(SAVE_BUFFER, file);
         let limit = self.job.client.config().max_download_size;
         let written = match self.transfer(&mut writer, limit).await {
             Err(Error::Io { path, source }) if path.as_os_str().is_empty() => {
