@@ -11,6 +11,12 @@
 //!
 //! A new optional field leaves the signature unchanged; a new *required* field adds a
 //! parameter, so the one call that must now provide it stops compiling.
+//!
+//! A field whose type is an enum of one unit variant (the tag of a discriminated
+//! union, such as `role: assistant`) is filled with that variant: it can hold
+//! nothing else.
+
+use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -23,10 +29,37 @@ enum Init {
     Value(TokenStream),
 }
 
+/// The enums of one unit variant among `items`: name → that variant.
+type Tags = HashMap<String, syn::Ident>;
+
+fn one_value_enums(items: &[syn::Item]) -> Tags {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Enum(e) => match e.variants.iter().collect::<Vec<_>>().as_slice() {
+                [v] if matches!(v.fields, syn::Fields::Unit) => {
+                    Some((e.ident.to_string(), v.ident.clone()))
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
 /// How the field is initialized, from its type and its `#[serde(default …)]`.
-fn init_of(field: &syn::Field) -> Init {
+fn init_of(field: &syn::Field, tags: &Tags) -> Init {
     if is_option(&field.ty) {
         return Init::Value(quote!(::std::option::Option::None));
+    }
+    if let syn::Type::Path(p) = &field.ty
+        && p.qself.is_none()
+        && let [segment] = p.path.segments.iter().collect::<Vec<_>>().as_slice()
+        && matches!(segment.arguments, syn::PathArguments::None)
+        && let Some(variant) = tags.get(&segment.ident.to_string())
+    {
+        let ty = &segment.ident;
+        return Init::Value(quote!(#ty::#variant));
     }
     for attr in &field.attrs {
         if !attr.path().is_ident("serde") {
@@ -64,14 +97,17 @@ fn is_option(ty: &syn::Type) -> bool {
 }
 
 /// The parameters and the field initializers of a constructor over `fields`.
-fn parts(fields: &syn::FieldsNamed) -> (Vec<TokenStream>, Vec<TokenStream>, Vec<String>) {
+fn parts(
+    fields: &syn::FieldsNamed,
+    tags: &Tags,
+) -> (Vec<TokenStream>, Vec<TokenStream>, Vec<String>) {
     let mut params = Vec::new();
     let mut inits = Vec::new();
     let mut names = Vec::new();
     for field in &fields.named {
         let Some(ident) = &field.ident else { continue };
         let ty = &field.ty;
-        match init_of(field) {
+        match init_of(field, tags) {
             Init::Required => {
                 params.push(quote!(#ident: #ty));
                 inits.push(quote!(#ident));
@@ -93,6 +129,7 @@ fn required_doc(names: &[String]) -> String {
 
 /// The constructors for the items of the `types` module.
 pub fn for_types(items: &[syn::Item]) -> Vec<syn::Item> {
+    let tags = one_value_enums(items);
     let mut out = Vec::new();
     for item in items {
         match item {
@@ -101,7 +138,7 @@ pub fn for_types(items: &[syn::Item]) -> Vec<syn::Item> {
                     continue;
                 };
                 let name = &s.ident;
-                let (params, inits, names) = parts(fields);
+                let (params, inits, names) = parts(fields, &tags);
                 let doc = format!(
                     " A `{name}` from its required fields, every optional field unset.{}\n\n A field added upstream as optional leaves this signature unchanged.",
                     required_doc(&names)
@@ -126,7 +163,7 @@ pub fn for_types(items: &[syn::Item]) -> Vec<syn::Item> {
                     let v = &variant.ident;
                     let snake = heck::ToSnakeCase::to_snake_case(v.to_string().as_str());
                     let f = format_ident!("{}_from_required", snake);
-                    let (params, inits, names) = parts(fields);
+                    let (params, inits, names) = parts(fields, &tags);
                     let doc = format!(
                         " `{name}::{v}` from its required fields, every optional field unset.{}",
                         required_doc(&names)
@@ -210,5 +247,28 @@ mod tests {
         );
         assert!(flat.contains("Required: `model`."), "{code}");
         assert!(!flat.contains("plain_from_required"), "{code}");
+    }
+
+    #[test]
+    fn one_value_tags_are_filled_not_asked_for() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub enum AssistantRole { Assistant }
+                pub enum Kind { A, B }
+                pub enum Msg {
+                    Assistant { role: AssistantRole, kind: Kind, text: ::std::string::String },
+                }
+            }
+        };
+        add_to(&mut file);
+        let code = prettyplease::unparse(&file);
+        let flat: String = code.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains(
+                "pub fn assistant_from_required(kind: Kind, text: ::std::string::String) -> Self"
+            ),
+            "{code}"
+        );
+        assert!(flat.contains("role: AssistantRole::Assistant"), "{code}");
     }
 }

@@ -360,9 +360,17 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
             let constraints = venice_openapi::facts::request_constraints(doc, method, path)
                 .into_iter()
                 .map(|c| {
-                    let pointer = c.pointer;
+                    // The pointer's tokens, unescaped, so that the SDK compares
+                    // path steps without splitting or unescaping per request.
+                    let path = c
+                        .pointer
+                        .split('/')
+                        .skip(1)
+                        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+                        .collect::<Vec<_>>();
+                    let pointer = &c.pointer;
                     let rule = RuleTokens(&c.rule);
-                    quote!(Constraint { pointer: #pointer, rule: #rule },)
+                    quote!(Constraint { pointer: #pointer, path: &[#(#path),*], rule: #rule },)
                 });
             let example = match venice_openapi::facts::example_response(doc, method, path) {
                 Some(v) => {
@@ -490,6 +498,8 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
             pub struct Constraint {
                 /// JSON pointer to the value; `*` stands for every item of an array.
                 pub pointer: &'static str,
+                /// The pointer's tokens, unescaped (`["messages", "*", "content"]`).
+                pub path: &'static [&'static str],
                 /// The rule.
                 pub rule: Rule,
             }

@@ -9,8 +9,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde_json::{Map, Value, json};
 
 use crate::walk::{
-    collect_refs, deref, for_each_operation, object_entry, reachable_schemas, ref_of,
-    resolved_schema, walk_all_schemas, walk_request_schemas, walk_response_schemas, walk_schema,
+    collect_refs, deref, for_each_operation, object_entry, pointer_escape, reachable_schemas,
+    ref_of, resolved_schema, walk_all_schemas, walk_request_schemas, walk_response_schemas,
+    walk_schema,
 };
 use crate::{Auth, Error, OperationInfo, WrapReason};
 
@@ -104,6 +105,10 @@ pub const PASSES: &[Pass] = &[
     Pass {
         name: "nullable_unions",
         run: nullable_unions,
+    },
+    Pass {
+        name: "discriminated_unions",
+        run: discriminated_unions,
     },
     Pass {
         name: "open_response_types",
@@ -1170,24 +1175,14 @@ pub fn open_response_types(
     }
     // Components no operation reaches are only ever read by users (the spec keeps
     // them as documentation of a shape): opened like response types.
-    let mut used: Vec<String> = Vec::new();
-    for_each_operation(doc, &mut |op| collect_refs(op.operation, &mut used));
-    if let Some(responses) = doc.pointer("/components/responses") {
-        collect_refs(responses, &mut used);
-    }
-    let reached = reachable_schemas(doc, used);
     let mut orphans = 0usize;
-    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
-        for (name, schema) in schemas.iter_mut() {
-            if !reached.contains(name) {
-                let mut n = 0;
-                walk_schema(schema, &mut |s| n += open_schema(s));
-                if n > 0 {
-                    orphans += 1;
-                }
-            }
+    walk_orphan_schemas(doc, &mut |schema| {
+        let mut n = 0;
+        walk_schema(schema, &mut |s| n += open_schema(s));
+        if n > 0 {
+            orphans += 1;
         }
-    }
+    });
     summarize(
         changes,
         orphans,
@@ -1196,10 +1191,171 @@ pub fn open_response_types(
     Ok(())
 }
 
+/// Calls `f` on each component schema no operation reaches (directly or not):
+/// a shape the spec only documents, which users only ever read.
+fn walk_orphan_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) {
+    let mut used: Vec<String> = Vec::new();
+    for_each_operation(doc, &mut |op| collect_refs(op.operation, &mut used));
+    if let Some(responses) = doc.pointer("/components/responses") {
+        collect_refs(responses, &mut used);
+    }
+    let reached = reachable_schemas(doc, used);
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        for (name, schema) in schemas.iter_mut() {
+            if !reached.contains(name) {
+                f(schema);
+            }
+        }
+    }
+}
+
+/// A key marking a discriminator property that [`open_response_types`] keeps
+/// closed (set by [`discriminated_unions`], removed when read).
+const DISCRIMINATOR_MARK: &str = "x-venice-discriminator";
+
+/// Title of the member [`discriminated_unions`] adds to each union it keeps
+/// discriminable.
+const UNKNOWN_MEMBER_TITLE: &str = "Unknown";
+
+/// Keeps the tag of response unions closed, and adds a member for tags not
+/// known yet.
+///
+/// Prevents: an untagged enum decoding every item as its first member. A union
+/// whose members are objects told apart by one property holding a one-value
+/// enum (`type: message`, `type: reasoning`, …) is read by trying each member in
+/// turn; once [`open_response_types`] turns that property into a plain string,
+/// the first member whose other fields fit wins (a `message` output read as
+/// `reasoning`, its content lost). Here the tag stays a one-value enum, so a
+/// member only matches its own tag, and a last member (an object, titled
+/// `Unknown`) takes any item of a type upstream adds later, so a new type never
+/// fails the whole response. Members may be inline or `$ref`s.
+pub fn discriminated_unions(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let components = doc
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut unions = 0usize;
+    // Component members are marked once all unions are found (the walk holds
+    // the document).
+    let mut component_marks: Vec<(String, String)> = Vec::new();
+    let mut visit = |schema: &mut Value| {
+        let Some(obj) = schema.as_object_mut() else {
+            return;
+        };
+        for key in ["anyOf", "oneOf"] {
+            let Some(Value::Array(members)) = obj.get_mut(key) else {
+                continue;
+            };
+            let resolved: Vec<Value> = members
+                .iter()
+                .map(|m| resolved_schema(&components, m))
+                .collect();
+            let Some(tag) = discriminator(&resolved) else {
+                continue;
+            };
+            for member in members.iter_mut() {
+                match ref_of(member, "schemas") {
+                    Some(name) => component_marks.push((name.to_owned(), tag.clone())),
+                    None => {
+                        if let Some(Value::Object(p)) =
+                            member.pointer_mut(&format!("/properties/{}", pointer_escape(&tag)))
+                        {
+                            mark_discriminator(p, &tag);
+                        }
+                    }
+                }
+            }
+            members.push(json!({
+                "title": UNKNOWN_MEMBER_TITLE,
+                "type": "object",
+                "description": format!(
+                    "An item whose `{tag}` this version of the SDK does not know: its fields as JSON."
+                ),
+            }));
+            unions += 1;
+        }
+    };
+    walk_response_schemas(doc, &mut visit);
+    // Shapes only documented are read like responses (see `open_response_types`).
+    walk_orphan_schemas(doc, &mut |schema| walk_schema(schema, &mut visit));
+    for (name, tag) in component_marks {
+        let at = format!(
+            "/components/schemas/{}/properties/{}",
+            pointer_escape(&name),
+            pointer_escape(&tag)
+        );
+        if let Some(Value::Object(p)) = doc.pointer_mut(&at) {
+            mark_discriminator(p, &tag);
+        }
+    }
+    summarize(
+        changes,
+        unions,
+        "response unions told apart by a one-value tag kept discriminable, with a member for unknown tags",
+    );
+    Ok(())
+}
+
+/// Marks the one-value enum `prop` (named `tag`) to stay closed, and titles it
+/// after its value (`type: function_call` → `FunctionCallType`).
+///
+/// Without the title typify names it after the member's title and the property
+/// (`FunctionCallOutputType`), and reuses the first type of that name for a
+/// same-titled member elsewhere holding another value, so the other member never
+/// matches. Named after the value, two tags share a type only when they hold the
+/// same value.
+fn mark_discriminator(prop: &mut Map<String, Value>, tag: &str) {
+    prop.insert(DISCRIMINATOR_MARK.into(), Value::Bool(true));
+    if let Some([Value::String(value)]) = prop
+        .get("enum")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        let title = format!("{value}_{tag}");
+        prop.insert("title".into(), Value::String(title));
+    }
+}
+
+/// The property that tells the members of a union apart, when there is one:
+/// every member (at least two) is an object holding it as a one-value string
+/// enum, each with a different value.
+fn discriminator(members: &[Value]) -> Option<String> {
+    let first = members.first()?.get("properties")?.as_object()?;
+    if members.len() < 2 {
+        return None;
+    }
+    let one_value = |member: &Value, name: &str| -> Option<String> {
+        let prop = member.get("properties")?.get(name)?;
+        if prop.get("type").and_then(Value::as_str) != Some("string") {
+            return None;
+        }
+        match prop.get("enum")?.as_array()?.as_slice() {
+            [Value::String(v)] => Some(v.clone()),
+            _ => None,
+        }
+    };
+    first
+        .keys()
+        .find(|name| {
+            let mut seen = HashSet::new();
+            members
+                .iter()
+                .all(|m| one_value(m, name).is_some_and(|v| seen.insert(v)))
+        })
+        .cloned()
+}
+
 fn open_schema(schema: &mut Value) -> usize {
     let Some(obj) = schema.as_object_mut() else {
         return 0;
     };
+    if obj.remove(DISCRIMINATOR_MARK).is_some() {
+        return 0;
+    }
     let mut n = 0;
     if obj.get("additionalProperties") == Some(&Value::Bool(false)) {
         obj.remove("additionalProperties");

@@ -354,7 +354,7 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let base_url = config::normalize_base_url(
+        let (base_url, base) = config::normalize_base_url(
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
             self.allow_insecure_http,
         )?;
@@ -390,6 +390,7 @@ impl ClientBuilder {
         let redactor = Redactor::new(self.api_key.iter().chain(&self.wallet));
         let config = Arc::new(Config {
             base_url,
+            base,
             api_key: self.api_key,
             redactor,
             wallet,

@@ -16,6 +16,9 @@ use crate::{Error, Secret};
 #[derive(Clone)]
 pub(crate) struct Config {
     pub base_url: String,
+    /// `base_url` parsed once: each request's URL is this with its path set,
+    /// not a string parsed again per request.
+    pub base: reqwest::Url,
     pub api_key: Option<Secret>,
     /// Scrubs the API key from whatever the server sends back into an error.
     pub redactor: Redactor,
@@ -117,7 +120,10 @@ pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
     }
 }
 
-pub(crate) fn normalize_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Error> {
+pub(crate) fn normalize_base_url(
+    url: &str,
+    allow_insecure_http: bool,
+) -> Result<(String, reqwest::Url), Error> {
     let trimmed = url.trim().trim_end_matches('/');
     let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
         Error::Config(format!(
@@ -144,7 +150,7 @@ pub(crate) fn normalize_base_url(url: &str, allow_insecure_http: bool) -> Result
             "base URL `{trimmed}` must not have a query or fragment"
         )));
     }
-    Ok(trimmed.to_owned())
+    Ok((trimmed.to_owned(), parsed))
 }
 
 /// Builds `Bearer <key>`, refusing keys that cannot travel in a header. The error

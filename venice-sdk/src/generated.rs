@@ -155,6 +155,57 @@ pub mod types {
             Default::default()
         }
     }
+    ///`AssistantRole`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum AssistantRole {
+        #[serde(rename = "assistant")]
+        Assistant,
+    }
+    impl ::std::fmt::Display for AssistantRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Assistant => f.write_str("assistant"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AssistantRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "assistant" => Ok(Self::Assistant),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AssistantRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AssistantRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Remove the background from an image. Provide either an image file/base64 or an image URL.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -2109,8 +2160,7 @@ Known values: `stop`, `length`.*/
             ///Reasoning details returned by certain reasoning models that support this feature (e.g., Gemini 3 Pro). Not all reasoning models return this field. For multi-turn conversations with tool calls on supported models, pass back the reasoning_details exactly as received to preserve thought signatures.
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
             reasoning_details: ::std::vec::Vec<AssistantMessageReasoningDetailsItem>,
-            ///Known values: `assistant`.
-            role: ::std::string::String,
+            role: AssistantRole,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             tool_calls: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
         },
@@ -2120,12 +2170,21 @@ Known values: `stop`, `length`.*/
             name: ::std::option::Option<::std::string::String>,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             reasoning_content: ::std::option::Option<::std::string::String>,
-            ///Known values: `tool`.
-            role: ::std::string::String,
+            role: ToolRole,
             tool_call_id: ::std::string::String,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             tool_calls: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
         },
+        Unknown(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for CreateChatCompletionResponseChoicesItemMessage {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self::Unknown(value)
+        }
     }
     ///`CreateChatCompletionResponseUsage`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -9338,6 +9397,57 @@ Defaults to `"wav"` on the server when unset.*/
             Default::default()
         }
     }
+    ///`MessageType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum MessageType {
+        #[serde(rename = "message")]
+        Message,
+    }
+    impl ::std::fmt::Display for MessageType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Message => f.write_str("message"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MessageType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "message" => Ok(Self::Message),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MessageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MessageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///List of available models
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -13363,9 +13473,8 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             id: ::std::string::String,
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
             summary: ::std::vec::Vec<::std::string::String>,
-            ///Known values: `reasoning`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: ReasoningType,
         },
         MessageOutput {
             content: ::std::vec::Vec<OutputText>,
@@ -13374,9 +13483,8 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             role: ::std::string::String,
             ///Known values: `completed`, `in_progress`, `failed`.
             status: ::std::string::String,
-            ///Known values: `message`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: MessageType,
         },
         FunctionCallOutput {
             arguments: ::std::string::String,
@@ -13385,18 +13493,26 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             name: ::std::string::String,
             ///Known values: `completed`, `in_progress`.
             status: ::std::string::String,
-            ///Known values: `function_call`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: FunctionCallType,
         },
         WebSearchCallOutput {
             id: ::std::string::String,
             ///Known values: `completed`.
             status: ::std::string::String,
-            ///Known values: `web_search_call`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: WebSearchCallType,
         },
+        Unknown(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for ResponsesApiResponseOutputItem {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self::Unknown(value)
+        }
     }
     ///Request body for the Responses API endpoint. E2EE-capable models are not supported on /api/v1/responses; use /api/v1/chat/completions with the required E2EE headers instead.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -13800,9 +13916,8 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             id: ::std::string::String,
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
             summary: ::std::vec::Vec<::std::string::String>,
-            ///Known values: `reasoning`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: ReasoningType,
         },
         MessageOutput {
             content: ::std::vec::Vec<OutputText>,
@@ -13811,9 +13926,8 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             role: ::std::string::String,
             ///Known values: `completed`, `in_progress`, `failed`.
             status: ::std::string::String,
-            ///Known values: `message`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: MessageType,
         },
         FunctionCallOutput {
             arguments: ::std::string::String,
@@ -13822,18 +13936,26 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             name: ::std::string::String,
             ///Known values: `completed`, `in_progress`.
             status: ::std::string::String,
-            ///Known values: `function_call`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: FunctionCallType,
         },
         WebSearchCallOutput {
             id: ::std::string::String,
             ///Known values: `completed`.
             status: ::std::string::String,
-            ///Known values: `web_search_call`.
             #[serde(rename = "type")]
-            type_: ::std::string::String,
+            type_: WebSearchCallType,
         },
+        Unknown(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for ResponsesResponseOutputItem {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self::Unknown(value)
+        }
     }
     ///`RetrieveAudioRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -14948,6 +15070,57 @@ Defaults to `false` on the server when unset.*/
         },
         GenericTool { #[serde(rename = "type")] type_: ::std::string::String },
     }
+    ///`ToolRole`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ToolRole {
+        #[serde(rename = "tool")]
+        Tool,
+    }
+    impl ::std::fmt::Display for ToolRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Tool => f.write_str("tool"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ToolRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "tool" => Ok(Self::Tool),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ToolRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ToolRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`TopUpX402BalanceResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TopUpX402BalanceResponse {
@@ -15913,6 +16086,57 @@ Known values: `markdown`.*/
     impl WebScrapeResponse {
         pub fn builder() -> builder::WebScrapeResponse {
             Default::default()
+        }
+    }
+    ///`WebSearchCallType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum WebSearchCallType {
+        #[serde(rename = "web_search_call")]
+        WebSearchCall,
+    }
+    impl ::std::fmt::Display for WebSearchCallType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::WebSearchCall => f.write_str("web_search_call"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WebSearchCallType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "web_search_call" => Ok(Self::WebSearchCall),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebSearchCallType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WebSearchCallType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`WebSearchRequest`
@@ -42740,30 +42964,29 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl CreateChatCompletionResponseChoicesItemMessage {
-        /// `CreateChatCompletionResponseChoicesItemMessage::AssistantMessage` from its required fields, every optional field unset. Required: `role`.
+        /// `CreateChatCompletionResponseChoicesItemMessage::AssistantMessage` from its required fields, every optional field unset. It has no required field.
         #[allow(clippy::too_many_arguments)]
-        pub fn assistant_message_from_required(role: ::std::string::String) -> Self {
+        pub fn assistant_message_from_required() -> Self {
             Self::AssistantMessage {
                 content: ::std::option::Option::None,
                 name: ::std::option::Option::None,
                 reasoning_content: ::std::option::Option::None,
                 reasoning_details: ::std::default::Default::default(),
-                role,
+                role: AssistantRole::Assistant,
                 tool_calls: ::std::option::Option::None,
             }
         }
-        /// `CreateChatCompletionResponseChoicesItemMessage::ToolMessage` from its required fields, every optional field unset. Required: `content`, `role`, `tool_call_id`.
+        /// `CreateChatCompletionResponseChoicesItemMessage::ToolMessage` from its required fields, every optional field unset. Required: `content`, `tool_call_id`.
         #[allow(clippy::too_many_arguments)]
         pub fn tool_message_from_required(
             content: ::std::string::String,
-            role: ::std::string::String,
             tool_call_id: ::std::string::String,
         ) -> Self {
             Self::ToolMessage {
                 content,
                 name: ::std::option::Option::None,
                 reasoning_content: ::std::option::Option::None,
-                role,
+                role: ToolRole::Tool,
                 tool_call_id,
                 tool_calls: ::std::option::Option::None,
             }
@@ -43153,14 +43376,14 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl FileCacheControl {
-        /** A `FileCacheControl` from its required fields, every optional field unset. Required: `type_`.
+        /** A `FileCacheControl` from its required fields, every optional field unset. It has no required field.
 
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
-        pub fn from_required(type_: FileCacheControlType) -> Self {
+        pub fn from_required() -> Self {
             Self {
                 ttl: ::std::option::Option::None,
-                type_,
+                type_: FileCacheControlType::Ephemeral,
             }
         }
     }
@@ -44119,14 +44342,14 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl ImageUrlCacheControl {
-        /** A `ImageUrlCacheControl` from its required fields, every optional field unset. Required: `type_`.
+        /** A `ImageUrlCacheControl` from its required fields, every optional field unset. It has no required field.
 
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
-        pub fn from_required(type_: ImageUrlCacheControlType) -> Self {
+        pub fn from_required() -> Self {
             Self {
                 ttl: ::std::option::Option::None,
-                type_,
+                type_: ImageUrlCacheControlType::Ephemeral,
             }
         }
     }
@@ -44198,14 +44421,14 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl InputAudioCacheControl {
-        /** A `InputAudioCacheControl` from its required fields, every optional field unset. Required: `type_`.
+        /** A `InputAudioCacheControl` from its required fields, every optional field unset. It has no required field.
 
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
-        pub fn from_required(type_: InputAudioCacheControlType) -> Self {
+        pub fn from_required() -> Self {
             Self {
                 ttl: ::std::option::Option::None,
-                type_,
+                type_: InputAudioCacheControlType::Ephemeral,
             }
         }
     }
@@ -44254,21 +44477,23 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl InputMessageFlexibleContentArrayItem {
-        /// `InputMessageFlexibleContentArrayItem::Variant1` from its required fields, every optional field unset. Required: `text`, `type_`.
+        /// `InputMessageFlexibleContentArrayItem::Variant1` from its required fields, every optional field unset. Required: `text`.
         #[allow(clippy::too_many_arguments)]
-        pub fn variant1_from_required(
-            text: ::std::string::String,
-            type_: InputMessageFlexibleContentArrayItemVariant1Type,
-        ) -> Self {
-            Self::Variant1 { text, type_ }
+        pub fn variant1_from_required(text: ::std::string::String) -> Self {
+            Self::Variant1 {
+                text,
+                type_: InputMessageFlexibleContentArrayItemVariant1Type::Text,
+            }
         }
-        /// `InputMessageFlexibleContentArrayItem::Variant2` from its required fields, every optional field unset. Required: `image_url`, `type_`.
+        /// `InputMessageFlexibleContentArrayItem::Variant2` from its required fields, every optional field unset. Required: `image_url`.
         #[allow(clippy::too_many_arguments)]
         pub fn variant2_from_required(
             image_url: InputMessageFlexibleContentArrayItemVariant2ImageUrl,
-            type_: InputMessageFlexibleContentArrayItemVariant2Type,
         ) -> Self {
-            Self::Variant2 { image_url, type_ }
+            Self::Variant2 {
+                image_url,
+                type_: InputMessageFlexibleContentArrayItemVariant2Type::ImageUrl,
+            }
         }
     }
     impl InputMessageFlexibleContentArrayItemVariant0 {
@@ -44961,14 +45186,14 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl ObjectsItemCacheControl {
-        /** A `ObjectsItemCacheControl` from its required fields, every optional field unset. Required: `type_`.
+        /** A `ObjectsItemCacheControl` from its required fields, every optional field unset. It has no required field.
 
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
-        pub fn from_required(type_: ObjectsItemCacheControlType) -> Self {
+        pub fn from_required() -> Self {
             Self {
                 ttl: ::std::option::Option::None,
-                type_,
+                type_: ObjectsItemCacheControlType::Ephemeral,
             }
         }
     }
@@ -45269,37 +45494,33 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl ResponsesApiResponseOutputItem {
-        /// `ResponsesApiResponseOutputItem::ReasoningOutput` from its required fields, every optional field unset. Required: `id`, `type_`.
+        /// `ResponsesApiResponseOutputItem::ReasoningOutput` from its required fields, every optional field unset. Required: `id`.
         #[allow(clippy::too_many_arguments)]
-        pub fn reasoning_output_from_required(
-            id: ::std::string::String,
-            type_: ::std::string::String,
-        ) -> Self {
+        pub fn reasoning_output_from_required(id: ::std::string::String) -> Self {
             Self::ReasoningOutput {
                 encrypted_content: ::std::option::Option::None,
                 id,
                 summary: ::std::default::Default::default(),
-                type_,
+                type_: ReasoningType::Reasoning,
             }
         }
-        /// `ResponsesApiResponseOutputItem::MessageOutput` from its required fields, every optional field unset. Required: `content`, `id`, `role`, `status`, `type_`.
+        /// `ResponsesApiResponseOutputItem::MessageOutput` from its required fields, every optional field unset. Required: `content`, `id`, `role`, `status`.
         #[allow(clippy::too_many_arguments)]
         pub fn message_output_from_required(
             content: ::std::vec::Vec<OutputText>,
             id: ::std::string::String,
             role: ::std::string::String,
             status: ::std::string::String,
-            type_: ::std::string::String,
         ) -> Self {
             Self::MessageOutput {
                 content,
                 id,
                 role,
                 status,
-                type_,
+                type_: MessageType::Message,
             }
         }
-        /// `ResponsesApiResponseOutputItem::FunctionCallOutput` from its required fields, every optional field unset. Required: `arguments`, `call_id`, `id`, `name`, `status`, `type_`.
+        /// `ResponsesApiResponseOutputItem::FunctionCallOutput` from its required fields, every optional field unset. Required: `arguments`, `call_id`, `id`, `name`, `status`.
         #[allow(clippy::too_many_arguments)]
         pub fn function_call_output_from_required(
             arguments: ::std::string::String,
@@ -45307,7 +45528,6 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             id: ::std::string::String,
             name: ::std::string::String,
             status: ::std::string::String,
-            type_: ::std::string::String,
         ) -> Self {
             Self::FunctionCallOutput {
                 arguments,
@@ -45315,20 +45535,19 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 id,
                 name,
                 status,
-                type_,
+                type_: FunctionCallType::FunctionCall,
             }
         }
-        /// `ResponsesApiResponseOutputItem::WebSearchCallOutput` from its required fields, every optional field unset. Required: `id`, `status`, `type_`.
+        /// `ResponsesApiResponseOutputItem::WebSearchCallOutput` from its required fields, every optional field unset. Required: `id`, `status`.
         #[allow(clippy::too_many_arguments)]
         pub fn web_search_call_output_from_required(
             id: ::std::string::String,
             status: ::std::string::String,
-            type_: ::std::string::String,
         ) -> Self {
             Self::WebSearchCallOutput {
                 id,
                 status,
-                type_,
+                type_: WebSearchCallType::WebSearchCall,
             }
         }
     }
@@ -45358,19 +45577,18 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl ResponsesRequestInputArrayItem {
-        /// `ResponsesRequestInputArrayItem::InputMessage` from its required fields, every optional field unset. Required: `content`, `role`, `type_`.
+        /// `ResponsesRequestInputArrayItem::InputMessage` from its required fields, every optional field unset. Required: `content`, `role`.
         #[allow(clippy::too_many_arguments)]
         pub fn input_message_from_required(
             content: InputMessageContent,
             role: InputMessageRole,
-            type_: InputMessageType,
         ) -> Self {
             Self::InputMessage {
                 content,
                 id: ::std::option::Option::None,
                 role,
                 status: ::std::option::Option::None,
-                type_,
+                type_: InputMessageType::Message,
             }
         }
         /// `ResponsesRequestInputArrayItem::InputMessageFlexible` from its required fields, every optional field unset. Required: `content`, `role`.
@@ -45386,25 +45604,24 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 status: ::std::option::Option::None,
             }
         }
-        /// `ResponsesRequestInputArrayItem::Reasoning` from its required fields, every optional field unset. Required: `type_`.
+        /// `ResponsesRequestInputArrayItem::Reasoning` from its required fields, every optional field unset. It has no required field.
         #[allow(clippy::too_many_arguments)]
-        pub fn reasoning_from_required(type_: ReasoningType) -> Self {
+        pub fn reasoning_from_required() -> Self {
             Self::Reasoning {
                 content: ::std::option::Option::None,
                 encrypted_content: ::std::option::Option::None,
                 id: ::std::option::Option::None,
                 status: ::std::option::Option::None,
                 summary: ::std::option::Option::None,
-                type_,
+                type_: ReasoningType::Reasoning,
             }
         }
-        /// `ResponsesRequestInputArrayItem::FunctionCall` from its required fields, every optional field unset. Required: `arguments`, `call_id`, `name`, `type_`.
+        /// `ResponsesRequestInputArrayItem::FunctionCall` from its required fields, every optional field unset. Required: `arguments`, `call_id`, `name`.
         #[allow(clippy::too_many_arguments)]
         pub fn function_call_from_required(
             arguments: ::std::string::String,
             call_id: ::std::string::String,
             name: ::std::string::String,
-            type_: FunctionCallType,
         ) -> Self {
             Self::FunctionCall {
                 arguments,
@@ -45412,38 +45629,39 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 id: ::std::option::Option::None,
                 name,
                 status: ::std::option::Option::None,
-                type_,
+                type_: FunctionCallType::FunctionCall,
             }
         }
-        /// `ResponsesRequestInputArrayItem::FunctionCallOutput` from its required fields, every optional field unset. Required: `call_id`, `type_`.
+        /// `ResponsesRequestInputArrayItem::FunctionCallOutput` from its required fields, every optional field unset. Required: `call_id`.
         #[allow(clippy::too_many_arguments)]
         pub fn function_call_output_from_required(
             call_id: ::std::string::String,
-            type_: FunctionCallOutputType,
         ) -> Self {
             Self::FunctionCallOutput {
                 call_id,
                 output: ::std::option::Option::None,
-                type_,
+                type_: FunctionCallOutputType::FunctionCallOutput,
             }
         }
-        /// `ResponsesRequestInputArrayItem::ItemReference` from its required fields, every optional field unset. Required: `id`, `type_`.
+        /// `ResponsesRequestInputArrayItem::ItemReference` from its required fields, every optional field unset. Required: `id`.
         #[allow(clippy::too_many_arguments)]
-        pub fn item_reference_from_required(
-            id: ::std::string::String,
-            type_: ItemReferenceType,
-        ) -> Self {
-            Self::ItemReference { id, type_ }
+        pub fn item_reference_from_required(id: ::std::string::String) -> Self {
+            Self::ItemReference {
+                id,
+                type_: ItemReferenceType::ItemReference,
+            }
         }
     }
     impl ResponsesRequestToolChoice {
-        /// `ResponsesRequestToolChoice::Variant3` from its required fields, every optional field unset. Required: `function`, `type_`.
+        /// `ResponsesRequestToolChoice::Variant3` from its required fields, every optional field unset. Required: `function`.
         #[allow(clippy::too_many_arguments)]
         pub fn variant3_from_required(
             function: ResponsesRequestToolChoiceVariant3Function,
-            type_: ResponsesRequestToolChoiceVariant3Type,
         ) -> Self {
-            Self::Variant3 { function, type_ }
+            Self::Variant3 {
+                function,
+                type_: ResponsesRequestToolChoiceVariant3Type::Function,
+            }
         }
     }
     impl ResponsesRequestToolChoiceVariant3Function {
@@ -45481,37 +45699,33 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl ResponsesResponseOutputItem {
-        /// `ResponsesResponseOutputItem::ReasoningOutput` from its required fields, every optional field unset. Required: `id`, `type_`.
+        /// `ResponsesResponseOutputItem::ReasoningOutput` from its required fields, every optional field unset. Required: `id`.
         #[allow(clippy::too_many_arguments)]
-        pub fn reasoning_output_from_required(
-            id: ::std::string::String,
-            type_: ::std::string::String,
-        ) -> Self {
+        pub fn reasoning_output_from_required(id: ::std::string::String) -> Self {
             Self::ReasoningOutput {
                 encrypted_content: ::std::option::Option::None,
                 id,
                 summary: ::std::default::Default::default(),
-                type_,
+                type_: ReasoningType::Reasoning,
             }
         }
-        /// `ResponsesResponseOutputItem::MessageOutput` from its required fields, every optional field unset. Required: `content`, `id`, `role`, `status`, `type_`.
+        /// `ResponsesResponseOutputItem::MessageOutput` from its required fields, every optional field unset. Required: `content`, `id`, `role`, `status`.
         #[allow(clippy::too_many_arguments)]
         pub fn message_output_from_required(
             content: ::std::vec::Vec<OutputText>,
             id: ::std::string::String,
             role: ::std::string::String,
             status: ::std::string::String,
-            type_: ::std::string::String,
         ) -> Self {
             Self::MessageOutput {
                 content,
                 id,
                 role,
                 status,
-                type_,
+                type_: MessageType::Message,
             }
         }
-        /// `ResponsesResponseOutputItem::FunctionCallOutput` from its required fields, every optional field unset. Required: `arguments`, `call_id`, `id`, `name`, `status`, `type_`.
+        /// `ResponsesResponseOutputItem::FunctionCallOutput` from its required fields, every optional field unset. Required: `arguments`, `call_id`, `id`, `name`, `status`.
         #[allow(clippy::too_many_arguments)]
         pub fn function_call_output_from_required(
             arguments: ::std::string::String,
@@ -45519,7 +45733,6 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             id: ::std::string::String,
             name: ::std::string::String,
             status: ::std::string::String,
-            type_: ::std::string::String,
         ) -> Self {
             Self::FunctionCallOutput {
                 arguments,
@@ -45527,20 +45740,19 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 id,
                 name,
                 status,
-                type_,
+                type_: FunctionCallType::FunctionCall,
             }
         }
-        /// `ResponsesResponseOutputItem::WebSearchCallOutput` from its required fields, every optional field unset. Required: `id`, `status`, `type_`.
+        /// `ResponsesResponseOutputItem::WebSearchCallOutput` from its required fields, every optional field unset. Required: `id`, `status`.
         #[allow(clippy::too_many_arguments)]
         pub fn web_search_call_output_from_required(
             id: ::std::string::String,
             status: ::std::string::String,
-            type_: ::std::string::String,
         ) -> Self {
             Self::WebSearchCallOutput {
                 id,
                 status,
-                type_,
+                type_: WebSearchCallType::WebSearchCall,
             }
         }
     }
@@ -45654,14 +45866,14 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl TextCacheControl {
-        /** A `TextCacheControl` from its required fields, every optional field unset. Required: `type_`.
+        /** A `TextCacheControl` from its required fields, every optional field unset. It has no required field.
 
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
-        pub fn from_required(type_: TextCacheControlType) -> Self {
+        pub fn from_required() -> Self {
             Self {
                 ttl: ::std::option::Option::None,
-                type_,
+                type_: TextCacheControlType::Ephemeral,
             }
         }
     }
@@ -45762,29 +45974,26 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl ToolDefinition {
-        /// `ToolDefinition::FunctionTool` from its required fields, every optional field unset. Required: `function`, `type_`.
+        /// `ToolDefinition::FunctionTool` from its required fields, every optional field unset. Required: `function`.
         #[allow(clippy::too_many_arguments)]
-        pub fn function_tool_from_required(
-            function: FunctionToolFunction,
-            type_: FunctionToolType,
-        ) -> Self {
+        pub fn function_tool_from_required(function: FunctionToolFunction) -> Self {
             Self::FunctionTool {
                 function,
-                type_,
+                type_: FunctionToolType::Function,
             }
         }
-        /// `ToolDefinition::WebSearchTool` from its required fields, every optional field unset. Required: `type_`.
+        /// `ToolDefinition::WebSearchTool` from its required fields, every optional field unset. It has no required field.
         #[allow(clippy::too_many_arguments)]
-        pub fn web_search_tool_from_required(type_: WebSearchToolType) -> Self {
+        pub fn web_search_tool_from_required() -> Self {
             Self::WebSearchTool {
                 search_context_size: ::std::option::Option::None,
-                type_,
+                type_: WebSearchToolType::WebSearch,
                 user_location: ::std::option::Option::None,
             }
         }
-        /// `ToolDefinition::XSearchTool` from its required fields, every optional field unset. Required: `type_`.
+        /// `ToolDefinition::XSearchTool` from its required fields, every optional field unset. It has no required field.
         #[allow(clippy::too_many_arguments)]
-        pub fn x_search_tool_from_required(type_: XSearchToolType) -> Self {
+        pub fn x_search_tool_from_required() -> Self {
             Self::XSearchTool {
                 allowed_x_handles: ::std::default::Default::default(),
                 enable_image_understanding: ::std::option::Option::None,
@@ -45792,37 +46001,35 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 excluded_x_handles: ::std::default::Default::default(),
                 from_date: ::std::option::Option::None,
                 to_date: ::std::option::Option::None,
-                type_,
+                type_: XSearchToolType::XSearch,
             }
         }
-        /// `ToolDefinition::CodeInterpreterTool` from its required fields, every optional field unset. Required: `type_`.
+        /// `ToolDefinition::CodeInterpreterTool` from its required fields, every optional field unset. It has no required field.
         #[allow(clippy::too_many_arguments)]
-        pub fn code_interpreter_tool_from_required(
-            type_: CodeInterpreterToolType,
-        ) -> Self {
+        pub fn code_interpreter_tool_from_required() -> Self {
             Self::CodeInterpreterTool {
                 container: ::std::option::Option::None,
-                type_,
+                type_: CodeInterpreterToolType::CodeInterpreter,
             }
         }
-        /// `ToolDefinition::FileSearchTool` from its required fields, every optional field unset. Required: `type_`.
+        /// `ToolDefinition::FileSearchTool` from its required fields, every optional field unset. It has no required field.
         #[allow(clippy::too_many_arguments)]
-        pub fn file_search_tool_from_required(type_: FileSearchToolType) -> Self {
+        pub fn file_search_tool_from_required() -> Self {
             Self::FileSearchTool {
                 max_num_results: ::std::option::Option::None,
                 ranking_options: ::std::option::Option::None,
-                type_,
+                type_: FileSearchToolType::FileSearch,
                 vector_store_ids: ::std::default::Default::default(),
             }
         }
-        /// `ToolDefinition::ComputerUseTool` from its required fields, every optional field unset. Required: `type_`.
+        /// `ToolDefinition::ComputerUseTool` from its required fields, every optional field unset. It has no required field.
         #[allow(clippy::too_many_arguments)]
-        pub fn computer_use_tool_from_required(type_: ComputerUseToolType) -> Self {
+        pub fn computer_use_tool_from_required() -> Self {
             Self::ComputerUseTool {
                 display_height: ::std::option::Option::None,
                 display_width: ::std::option::Option::None,
                 environment: ::std::option::Option::None,
-                type_,
+                type_: ComputerUseToolType::ComputerUsePreview,
             }
         }
         /// `ToolDefinition::GenericTool` from its required fields, every optional field unset. Required: `type_`.
@@ -46057,14 +46264,14 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     impl VideoUrlCacheControl {
-        /** A `VideoUrlCacheControl` from its required fields, every optional field unset. Required: `type_`.
+        /** A `VideoUrlCacheControl` from its required fields, every optional field unset. It has no required field.
 
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
-        pub fn from_required(type_: VideoUrlCacheControlType) -> Self {
+        pub fn from_required() -> Self {
             Self {
                 ttl: ::std::option::Option::None,
-                type_,
+                type_: VideoUrlCacheControlType::Ephemeral,
             }
         }
     }
@@ -51269,6 +51476,8 @@ pub mod operations {
     pub struct Constraint {
         /// JSON pointer to the value; `*` stands for every item of an array.
         pub pointer: &'static str,
+        /// The pointer's tokens, unescaped (`["messages", "*", "content"]`).
+        pub path: &'static [&'static str],
         /// The rule.
         pub rule: Rule,
     }
@@ -51314,6 +51523,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/frequency_penalty",
+                path: &["frequency_penalty"],
                 rule: Rule::Minimum {
                     value: -2f64,
                     exclusive: false,
@@ -51321,6 +51531,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/frequency_penalty",
+                path: &["frequency_penalty"],
                 rule: Rule::Maximum {
                     value: 2f64,
                     exclusive: false,
@@ -51328,6 +51539,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_logprobs",
+                path: &["top_logprobs"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51335,6 +51547,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/max_temp",
+                path: &["max_temp"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51342,6 +51555,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/max_temp",
+                path: &["max_temp"],
                 rule: Rule::Maximum {
                     value: 2f64,
                     exclusive: false,
@@ -51349,10 +51563,12 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/messages",
+                path: &["messages"],
                 rule: Rule::MinItems(1u64),
             },
             Constraint {
                 pointer: "/min_p",
+                path: &["min_p"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51360,6 +51576,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/min_p",
+                path: &["min_p"],
                 rule: Rule::Maximum {
                     value: 1f64,
                     exclusive: false,
@@ -51367,6 +51584,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/min_temp",
+                path: &["min_temp"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51374,6 +51592,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/min_temp",
+                path: &["min_temp"],
                 rule: Rule::Maximum {
                     value: 2f64,
                     exclusive: false,
@@ -51381,6 +51600,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/presence_penalty",
+                path: &["presence_penalty"],
                 rule: Rule::Minimum {
                     value: -2f64,
                     exclusive: false,
@@ -51388,6 +51608,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/presence_penalty",
+                path: &["presence_penalty"],
                 rule: Rule::Maximum {
                     value: 2f64,
                     exclusive: false,
@@ -51395,6 +51616,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/repetition_penalty",
+                path: &["repetition_penalty"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51402,6 +51624,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/seed",
+                path: &["seed"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: true,
@@ -51409,6 +51632,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/temperature",
+                path: &["temperature"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51416,6 +51640,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/temperature",
+                path: &["temperature"],
                 rule: Rule::Maximum {
                     value: 2f64,
                     exclusive: false,
@@ -51423,6 +51648,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_k",
+                path: &["top_k"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51430,6 +51656,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_p",
+                path: &["top_p"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51437,6 +51664,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_p",
+                path: &["top_p"],
                 rule: Rule::Maximum {
                     value: 1f64,
                     exclusive: false,
@@ -51463,6 +51691,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/max_output_tokens",
+                path: &["max_output_tokens"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: true,
@@ -51470,6 +51699,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/temperature",
+                path: &["temperature"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51477,6 +51707,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/temperature",
+                path: &["temperature"],
                 rule: Rule::Maximum {
                     value: 2f64,
                     exclusive: false,
@@ -51484,6 +51715,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_p",
+                path: &["top_p"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51491,6 +51723,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_p",
+                path: &["top_p"],
                 rule: Rule::Maximum {
                     value: 1f64,
                     exclusive: false,
@@ -51498,7 +51731,7 @@ pub mod operations {
             },
         ],
         example_response: Some(
-            "{\"id\":\"resp_abc123\",\"object\":\"string\",\"created_at\":0,\"model\":\"string\",\"status\":\"string\",\"output\":[{\"type\":\"string\",\"id\":\"string\",\"summary\":[\"string\"],\"encrypted_content\":\"string\"}],\"usage\":{\"input_tokens\":0,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":0,\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":0},\"error\":{\"code\":\"string\",\"message\":\"string\"}}",
+            "{\"id\":\"resp_abc123\",\"object\":\"string\",\"created_at\":0,\"model\":\"string\",\"status\":\"string\",\"output\":[{\"type\":\"reasoning\",\"id\":\"string\",\"summary\":[\"string\"],\"encrypted_content\":\"string\"}],\"usage\":{\"input_tokens\":0,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":0,\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":0},\"error\":{\"code\":\"string\",\"message\":\"string\"}}",
         ),
     };
     ///`POST /image/generate` (`generateImage`).
@@ -51517,6 +51750,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/cfg_scale",
+                path: &["cfg_scale"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: true,
@@ -51524,6 +51758,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/cfg_scale",
+                path: &["cfg_scale"],
                 rule: Rule::Maximum {
                     value: 20f64,
                     exclusive: false,
@@ -51531,6 +51766,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/height",
+                path: &["height"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: true,
@@ -51538,6 +51774,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/height",
+                path: &["height"],
                 rule: Rule::Maximum {
                     value: 1280f64,
                     exclusive: false,
@@ -51545,6 +51782,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/lora_strength",
+                path: &["lora_strength"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51552,6 +51790,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/lora_strength",
+                path: &["lora_strength"],
                 rule: Rule::Maximum {
                     value: 100f64,
                     exclusive: false,
@@ -51559,18 +51798,22 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/negative_prompt",
+                path: &["negative_prompt"],
                 rule: Rule::MaxLength(7500u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MaxLength(7500u64),
             },
             Constraint {
                 pointer: "/variants",
+                path: &["variants"],
                 rule: Rule::Minimum {
                     value: 1f64,
                     exclusive: false,
@@ -51578,6 +51821,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/variants",
+                path: &["variants"],
                 rule: Rule::Maximum {
                     value: 4f64,
                     exclusive: false,
@@ -51585,6 +51829,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/seed",
+                path: &["seed"],
                 rule: Rule::Minimum {
                     value: -999999999f64,
                     exclusive: false,
@@ -51592,6 +51837,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/seed",
+                path: &["seed"],
                 rule: Rule::Maximum {
                     value: 999999999f64,
                     exclusive: false,
@@ -51599,6 +51845,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/width",
+                path: &["width"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: true,
@@ -51606,6 +51853,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/width",
+                path: &["width"],
                 rule: Rule::Maximum {
                     value: 1280f64,
                     exclusive: false,
@@ -51632,6 +51880,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/n",
+                path: &["n"],
                 rule: Rule::Minimum {
                     value: 1f64,
                     exclusive: false,
@@ -51639,6 +51888,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/n",
+                path: &["n"],
                 rule: Rule::Maximum {
                     value: 1f64,
                     exclusive: false,
@@ -51646,6 +51896,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/output_compression",
+                path: &["output_compression"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51653,6 +51904,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/output_compression",
+                path: &["output_compression"],
                 rule: Rule::Maximum {
                     value: 100f64,
                     exclusive: false,
@@ -51660,10 +51912,12 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MaxLength(1500u64),
             },
         ],
@@ -51705,6 +51959,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/enhanceCreativity",
+                path: &["enhanceCreativity"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51712,6 +51967,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/enhanceCreativity",
+                path: &["enhanceCreativity"],
                 rule: Rule::Maximum {
                     value: 1f64,
                     exclusive: false,
@@ -51719,10 +51975,12 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/enhancePrompt",
+                path: &["enhancePrompt"],
                 rule: Rule::MaxLength(1500u64),
             },
             Constraint {
                 pointer: "/replication",
+                path: &["replication"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51730,6 +51988,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/replication",
+                path: &["replication"],
                 rule: Rule::Maximum {
                     value: 1f64,
                     exclusive: false,
@@ -51737,6 +51996,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/scale",
+                path: &["scale"],
                 rule: Rule::Minimum {
                     value: 1f64,
                     exclusive: false,
@@ -51744,6 +52004,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/scale",
+                path: &["scale"],
                 rule: Rule::Maximum {
                     value: 4f64,
                     exclusive: false,
@@ -51768,26 +52029,32 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/resolution",
+                path: &["resolution"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/resolution",
+                path: &["resolution"],
                 rule: Rule::MaxLength(10u64),
             },
             Constraint {
                 pointer: "/model",
+                path: &["model"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/modelId",
+                path: &["modelId"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MaxLength(32768u64),
             },
         ],
@@ -51809,30 +52076,37 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/modelId",
+                path: &["modelId"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MaxLength(32768u64),
             },
             Constraint {
                 pointer: "/images",
+                path: &["images"],
                 rule: Rule::MinItems(1u64),
             },
             Constraint {
                 pointer: "/images",
+                path: &["images"],
                 rule: Rule::MaxItems(3u64),
             },
             Constraint {
                 pointer: "/resolution",
+                path: &["resolution"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/resolution",
+                path: &["resolution"],
                 rule: Rule::MaxLength(10u64),
             },
         ],
@@ -51942,6 +52216,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/consumptionLimit/usd",
+                path: &["consumptionLimit", "usd"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51949,6 +52224,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/usd",
+                path: &["consumptionLimit", "usd"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -51956,6 +52232,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/diem",
+                path: &["consumptionLimit", "diem"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51963,6 +52240,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/diem",
+                path: &["consumptionLimit", "diem"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -51970,6 +52248,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/vcu",
+                path: &["consumptionLimit", "vcu"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -51977,6 +52256,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/vcu",
+                path: &["consumptionLimit", "vcu"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52019,6 +52299,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/consumptionLimit/usd",
+                path: &["consumptionLimit", "usd"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52026,6 +52307,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/usd",
+                path: &["consumptionLimit", "usd"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52033,6 +52315,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/diem",
+                path: &["consumptionLimit", "diem"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52040,6 +52323,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/diem",
+                path: &["consumptionLimit", "diem"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52047,6 +52331,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/vcu",
+                path: &["consumptionLimit", "vcu"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52054,6 +52339,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/vcu",
+                path: &["consumptionLimit", "vcu"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52152,6 +52438,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/consumptionLimit/usd",
+                path: &["consumptionLimit", "usd"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52159,6 +52446,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/usd",
+                path: &["consumptionLimit", "usd"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52166,6 +52454,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/diem",
+                path: &["consumptionLimit", "diem"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52173,6 +52462,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/diem",
+                path: &["consumptionLimit", "diem"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52180,6 +52470,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/vcu",
+                path: &["consumptionLimit", "vcu"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52187,6 +52478,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/consumptionLimit/vcu",
+                path: &["consumptionLimit", "vcu"],
                 rule: Rule::Maximum {
                     value: 9999999999f64,
                     exclusive: false,
@@ -52267,6 +52559,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/dimensions",
+                path: &["dimensions"],
                 rule: Rule::Minimum {
                     value: 1f64,
                     exclusive: false,
@@ -52293,26 +52586,32 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/input",
+                path: &["input"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/input",
+                path: &["input"],
                 rule: Rule::MaxLength(4096u64),
             },
             Constraint {
                 pointer: "/language",
+                path: &["language"],
                 rule: Rule::MinLength(2u64),
             },
             Constraint {
                 pointer: "/language",
+                path: &["language"],
                 rule: Rule::MaxLength(32u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MaxLength(500u64),
             },
             Constraint {
                 pointer: "/speed",
+                path: &["speed"],
                 rule: Rule::Minimum {
                     value: 0.25f64,
                     exclusive: false,
@@ -52320,6 +52619,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/speed",
+                path: &["speed"],
                 rule: Rule::Maximum {
                     value: 4f64,
                     exclusive: false,
@@ -52327,6 +52627,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/temperature",
+                path: &["temperature"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52334,6 +52635,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/temperature",
+                path: &["temperature"],
                 rule: Rule::Maximum {
                     value: 2f64,
                     exclusive: false,
@@ -52341,6 +52643,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_p",
+                path: &["top_p"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52348,6 +52651,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/top_p",
+                path: &["top_p"],
                 rule: Rule::Maximum {
                     value: 1f64,
                     exclusive: false,
@@ -52420,38 +52724,47 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MaxLength(10000u64),
             },
             Constraint {
                 pointer: "/negative_prompt",
+                path: &["negative_prompt"],
                 rule: Rule::MaxLength(10000u64),
             },
             Constraint {
                 pointer: "/reference_image_urls",
+                path: &["reference_image_urls"],
                 rule: Rule::MaxItems(9u64),
             },
             Constraint {
                 pointer: "/reference_video_urls",
+                path: &["reference_video_urls"],
                 rule: Rule::MaxItems(3u64),
             },
             Constraint {
                 pointer: "/reference_audio_urls",
+                path: &["reference_audio_urls"],
                 rule: Rule::MaxItems(3u64),
             },
             Constraint {
                 pointer: "/elements",
+                path: &["elements"],
                 rule: Rule::MaxItems(4u64),
             },
             Constraint {
                 pointer: "/elements/*/reference_image_urls",
+                path: &["elements", "*", "reference_image_urls"],
                 rule: Rule::MaxItems(3u64),
             },
             Constraint {
                 pointer: "/scene_image_urls",
+                path: &["scene_image_urls"],
                 rule: Rule::MaxItems(4u64),
             },
         ],
@@ -52475,6 +52788,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/reference_video_total_duration",
+                path: &["reference_video_total_duration"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: false,
@@ -52565,10 +52879,12 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/prompt",
+                path: &["prompt"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/speed",
+                path: &["speed"],
                 rule: Rule::Minimum {
                     value: 0.25f64,
                     exclusive: false,
@@ -52576,6 +52892,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/speed",
+                path: &["speed"],
                 rule: Rule::Maximum {
                     value: 4f64,
                     exclusive: false,
@@ -52602,6 +52919,7 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/character_count",
+                path: &["character_count"],
                 rule: Rule::Minimum {
                     value: 0f64,
                     exclusive: true,
@@ -52806,14 +53124,17 @@ pub mod operations {
         constraints: &[
             Constraint {
                 pointer: "/query",
+                path: &["query"],
                 rule: Rule::MinLength(1u64),
             },
             Constraint {
                 pointer: "/query",
+                path: &["query"],
                 rule: Rule::MaxLength(400u64),
             },
             Constraint {
                 pointer: "/limit",
+                path: &["limit"],
                 rule: Rule::Minimum {
                     value: 1f64,
                     exclusive: false,
@@ -52821,6 +53142,7 @@ pub mod operations {
             },
             Constraint {
                 pointer: "/limit",
+                path: &["limit"],
                 rule: Rule::Maximum {
                     value: 20f64,
                     exclusive: false,

@@ -4,7 +4,7 @@
 //! time). A value is read only if it is visible ASCII; it is trimmed, and an empty
 //! value counts as absent. Parsing numbers, dates and flags is left to the caller.
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
 /// `cf-ray`: the request id Venice support asks for.
 pub(crate) static CF_RAY: HeaderName = HeaderName::from_static("cf-ray");
@@ -47,11 +47,12 @@ pub(crate) static SIGN_IN_WITH_X: HeaderName = HeaderName::from_static("x-sign-i
 
 /// The value of `name`: visible ASCII, trimmed, not empty.
 pub(crate) fn text<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    headers.get(name).and_then(value_text)
+}
+
+/// A header value as text: visible ASCII, trimmed, not empty.
+pub(crate) fn value_text(value: &HeaderValue) -> Option<&str> {
+    value.to_str().ok().map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// The request id: `cf-ray`, else `x-request-id`.

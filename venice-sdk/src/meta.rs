@@ -144,25 +144,103 @@ pub struct ContentFlags {
 
 use reqwest::header::HeaderName;
 
-use crate::headers::{self as names, text as header};
+use crate::headers::{self as names};
 
-fn number(headers: &HeaderMap, name: &HeaderName) -> Option<f64> {
-    header(headers, name)
-        .and_then(|s| s.parse::<f64>().ok())
-        .filter(|n| n.is_finite())
+/// The headers [`ResponseMeta::from_headers`] reads, in the order of [`Slot`].
+static READ: [&HeaderName; 15] = [
+    &names::CF_RAY,
+    &names::REQUEST_ID,
+    &names::LIMIT_REQUESTS,
+    &names::REMAINING_REQUESTS,
+    &names::RESET_REQUESTS,
+    &names::LIMIT_TOKENS,
+    &names::REMAINING_TOKENS,
+    &names::RESET_TOKENS,
+    &names::BALANCE_USD,
+    &names::BALANCE_VCU,
+    &names::BALANCE_DIEM,
+    &names::DEPRECATION_WARNING,
+    &names::DEPRECATION_DATE,
+    &names::IS_BLURRED,
+    &names::IS_CONTENT_VIOLATION,
+];
+
+/// An index into [`READ`].
+#[derive(Clone, Copy)]
+enum Slot {
+    CfRay,
+    RequestId,
+    LimitRequests,
+    RemainingRequests,
+    ResetRequests,
+    LimitTokens,
+    RemainingTokens,
+    ResetTokens,
+    BalanceUsd,
+    BalanceVcu,
+    BalanceDiem,
+    DeprecationWarning,
+    DeprecationDate,
+    IsBlurred,
+    IsContentViolation,
 }
 
-fn count(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
-    number(headers, name)
-        .filter(|n| *n >= 0.0 && *n <= u64::MAX as f64)
-        .map(|n| n as u64)
-}
+/// The values of the [`READ`] headers of one response (the first of each
+/// name, read as [`names::value_text`] does), found in one pass over the
+/// headers instead of one lookup per name.
+struct Values<'h>([Option<&'h str>; READ.len()]);
 
-fn flag(headers: &HeaderMap, name: &HeaderName) -> Option<bool> {
-    match header(headers, name)?.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" => Some(true),
-        "false" | "0" | "no" => Some(false),
-        _ => None,
+impl<'h> Values<'h> {
+    fn of(headers: &'h HeaderMap) -> Self {
+        let mut values = [None; READ.len()];
+        for (name, value) in headers {
+            let name = name.as_str();
+            // Every name read is `cf-ray` or starts with `x-`: others (most
+            // standard headers) are passed over without a comparison.
+            if !(name.starts_with("x-") || name == "cf-ray") {
+                continue;
+            }
+            if let Some(i) = READ.iter().position(|n| n.as_str() == name)
+                && let Some(slot) = values.get_mut(i)
+                && slot.is_none()
+            {
+                *slot = Some(names::value_text(value));
+            }
+        }
+        // A first value that is not text counts as absent, like a lookup.
+        Values(values.map(Option::flatten))
+    }
+
+    fn text(&self, slot: Slot) -> Option<&'h str> {
+        self.0.get(slot as usize).copied().flatten()
+    }
+
+    fn number(&self, slot: Slot) -> Option<f64> {
+        self.text(slot)
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|n| n.is_finite())
+    }
+
+    fn count(&self, slot: Slot) -> Option<u64> {
+        self.number(slot)
+            .filter(|n| *n >= 0.0 && *n <= u64::MAX as f64)
+            .map(|n| n as u64)
+    }
+
+    fn flag(&self, slot: Slot) -> Option<bool> {
+        match self.text(slot)?.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Some(true),
+            "false" | "0" | "no" => Some(false),
+            _ => None,
+        }
+    }
+
+    fn rate_limit(&self, [limit, remaining, reset]: [Slot; 3], now: SystemTime) -> RateLimit {
+        RateLimit {
+            limit: self.count(limit),
+            remaining: self.count(remaining),
+            reset_at: self.text(reset).and_then(|v| parse_reset(v, now)),
+        }
     }
 }
 
@@ -184,57 +262,51 @@ pub(crate) fn parse_reset(value: &str, now: SystemTime) -> Option<SystemTime> {
     }
 }
 
-/// The `x-ratelimit-{limit,remaining,reset}-*` header names of one limit.
-struct RateLimitHeaders {
-    limit: &'static HeaderName,
-    remaining: &'static HeaderName,
-    reset: &'static HeaderName,
-}
-
-static REQUESTS: RateLimitHeaders = RateLimitHeaders {
-    limit: &names::LIMIT_REQUESTS,
-    remaining: &names::REMAINING_REQUESTS,
-    reset: &names::RESET_REQUESTS,
-};
-
-static TOKENS: RateLimitHeaders = RateLimitHeaders {
-    limit: &names::LIMIT_TOKENS,
-    remaining: &names::REMAINING_TOKENS,
-    reset: &names::RESET_TOKENS,
-};
-
-fn rate_limit(headers: &HeaderMap, names: &RateLimitHeaders, now: SystemTime) -> RateLimit {
-    RateLimit {
-        limit: count(headers, names.limit),
-        remaining: count(headers, names.remaining),
-        reset_at: header(headers, names.reset).and_then(|v| parse_reset(v, now)),
-    }
-}
-
 impl ResponseMeta {
     /// Parses the metadata of a response.
     pub fn from_headers(status: StatusCode, headers: HeaderMap) -> ResponseMeta {
         let now = SystemTime::now();
-        let warning = header(&headers, &names::DEPRECATION_WARNING).map(str::to_owned);
-        let date = header(&headers, &names::DEPRECATION_DATE).map(str::to_owned);
+        let (request_id, rate_limits, balances, deprecation, content) = {
+            let v = Values::of(&headers);
+            let warning = v.text(Slot::DeprecationWarning).map(str::to_owned);
+            let date = v.text(Slot::DeprecationDate).map(str::to_owned);
+            (
+                v.text(Slot::CfRay)
+                    .or_else(|| v.text(Slot::RequestId))
+                    .map(str::to_owned),
+                RateLimits {
+                    requests: v.rate_limit(
+                        [
+                            Slot::LimitRequests,
+                            Slot::RemainingRequests,
+                            Slot::ResetRequests,
+                        ],
+                        now,
+                    ),
+                    tokens: v.rate_limit(
+                        [Slot::LimitTokens, Slot::RemainingTokens, Slot::ResetTokens],
+                        now,
+                    ),
+                },
+                Balances {
+                    usd: v.number(Slot::BalanceUsd),
+                    vcu: v.number(Slot::BalanceVcu),
+                    diem: v.number(Slot::BalanceDiem),
+                },
+                (warning.is_some() || date.is_some()).then_some(Deprecation { warning, date }),
+                ContentFlags {
+                    is_blurred: v.flag(Slot::IsBlurred),
+                    is_content_violation: v.flag(Slot::IsContentViolation),
+                },
+            )
+        };
         ResponseMeta {
             status,
-            request_id: names::request_id(&headers).map(str::to_owned),
-            rate_limits: RateLimits {
-                requests: rate_limit(&headers, &REQUESTS, now),
-                tokens: rate_limit(&headers, &TOKENS, now),
-            },
-            balances: Balances {
-                usd: number(&headers, &names::BALANCE_USD),
-                vcu: number(&headers, &names::BALANCE_VCU),
-                diem: number(&headers, &names::BALANCE_DIEM),
-            },
-            deprecation: (warning.is_some() || date.is_some())
-                .then_some(Deprecation { warning, date }),
-            content: ContentFlags {
-                is_blurred: flag(&headers, &names::IS_BLURRED),
-                is_content_violation: flag(&headers, &names::IS_CONTENT_VIOLATION),
-            },
+            request_id,
+            rate_limits,
+            balances,
+            deprecation,
+            content,
             headers,
         }
     }

@@ -572,9 +572,7 @@ impl Accumulator {
                     })
                     .collect();
                 let mut message =
-                    types::CreateChatCompletionResponseChoicesItemMessage::assistant_message_from_required(
-                        c.role.unwrap_or_else(|| "assistant".into()),
-                    );
+                    types::CreateChatCompletionResponseChoicesItemMessage::assistant_message_from_required();
                 if let types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
                     content,
                     reasoning_content,

@@ -46,19 +46,17 @@ enum Step {
     Index(usize),
 }
 
-/// Whether a JSON-pointer token (`*` for any array item, `~0`/`~1` escapes)
-/// names this step.
+/// Whether a pointer token (unescaped; `*` for any array item) names this step.
 fn token_matches(token: &str, step: &Step) -> bool {
     match step {
         Step::Index(_) => token == "*",
-        Step::Key(key) => {
-            if token.contains('~') {
-                token.replace("~1", "/").replace("~0", "~") == key.as_ref()
-            } else {
-                token == key.as_ref()
-            }
-        }
+        Step::Key(key) => token == key.as_ref(),
     }
+}
+
+/// Whether `tokens` starts with the steps of `path`.
+fn starts_with(tokens: &[&str], path: &[Step]) -> bool {
+    tokens.len() >= path.len() && path.iter().zip(tokens).all(|(s, t)| token_matches(t, s))
 }
 
 /// The serializer that checks instead of writing.
@@ -101,23 +99,15 @@ enum Seen<'v> {
 impl Walker<'_> {
     /// Whether some rule's pointer starts with the current path.
     fn leads_to_a_rule(&self) -> bool {
-        self.constraints.iter().any(|c| {
-            let mut tokens = c.pointer.split('/').skip(1);
-            self.path
-                .iter()
-                .all(|step| tokens.next().is_some_and(|t| token_matches(t, step)))
-        })
+        self.constraints
+            .iter()
+            .any(|c| starts_with(c.path, &self.path))
     }
 
     /// The rules whose pointer names the current path.
     fn rules_here(&self) -> impl Iterator<Item = &Rule> + '_ {
         self.constraints.iter().filter_map(|c| {
-            let mut tokens = c.pointer.split('/').skip(1);
-            let all_match = self
-                .path
-                .iter()
-                .all(|step| tokens.next().is_some_and(|t| token_matches(t, step)));
-            (all_match && tokens.next().is_none()).then_some(&c.rule)
+            (c.path.len() == self.path.len() && starts_with(c.path, &self.path)).then_some(&c.rule)
         })
     }
 
@@ -566,14 +556,17 @@ mod tests {
     const RULES: &[Constraint] = &[
         Constraint {
             pointer: "/messages",
+            path: &["messages"],
             rule: Rule::MinItems(1),
         },
         Constraint {
             pointer: "/messages/*/content",
+            path: &["messages", "*", "content"],
             rule: Rule::MaxLength(5),
         },
         Constraint {
             pointer: "/width",
+            path: &["width"],
             rule: Rule::Minimum {
                 value: 0.0,
                 exclusive: true,
@@ -581,6 +574,7 @@ mod tests {
         },
         Constraint {
             pointer: "/width",
+            path: &["width"],
             rule: Rule::Maximum {
                 value: 1280.0,
                 exclusive: false,

@@ -386,19 +386,16 @@ async fn responses_answer_the_last_user_input() {
     let usage = response.usage.as_ref().unwrap();
     assert!(usage.output_tokens > 10);
     assert_eq!(usage.total_tokens, usage.input_tokens + usage.output_tokens);
-    // The message item keeps its id and type. Known defect of the generated
-    // types (not of this method): `ResponsesApiResponseOutputItem` is untagged
-    // and its `type` discriminators were opened to strings, so a message decodes
-    // as the first variant whose required fields it has (`ReasoningOutput`) and
-    // its `content` is dropped. Accept either variant until the generator keeps
-    // the discriminators.
-    let json = serde_json::to_value(&response.output[0]).unwrap();
-    assert_eq!(json["type"], "message");
-    assert!(matches!(
-        response.output[0],
-        ResponsesApiResponseOutputItem::ReasoningOutput { .. }
-            | ResponsesApiResponseOutputItem::MessageOutput { .. }
-    ));
+    // The message decodes as a message (its `type` tells the members apart),
+    // with its text.
+    match &response.output[0] {
+        ResponsesApiResponseOutputItem::MessageOutput { content, id, .. } => {
+            assert!(id.starts_with("msg_"));
+            assert!(content[0].text.contains("sky"), "{content:?}");
+            assert_eq!(response.output_text(), content[0].text);
+        }
+        other => panic!("a message read as {other:?}"),
+    }
 
     let unknown = ResponsesRequest::from_required(
         ResponsesRequestInput::String("Hi".into()),

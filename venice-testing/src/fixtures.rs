@@ -62,9 +62,7 @@ pub fn png_dimensions(data: &[u8]) -> Option<(u32, u32)> {
 pub fn chat_completion(model: &str, text: &str) -> types::CreateChatCompletionResponse {
     let completion_tokens = i64::try_from(util::pieces(text).len()).unwrap_or(i64::MAX);
     let mut message =
-        types::CreateChatCompletionResponseChoicesItemMessage::assistant_message_from_required(
-            "assistant".into(),
-        );
+        types::CreateChatCompletionResponseChoicesItemMessage::assistant_message_from_required();
     if let types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
         content, ..
     } = &mut message

@@ -920,3 +920,59 @@ components:
         "nothing added: left alone"
     );
 }
+
+#[test]
+fn discriminated_response_unions_keep_their_tags_and_take_unknown_ones() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /r:
+    post:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  output:
+                    type: array
+                    items:
+                      anyOf:
+                        - {{type: object, title: A, properties: {{type: {{type: string, enum: [reasoning]}}, id: {{type: string}}}}}}
+                        - $ref: '#/components/schemas/Msg'
+                  plain:
+                    anyOf:
+                      - {{type: object, properties: {{kind: {{type: string, enum: [same]}}}}}}
+                      - {{type: object, properties: {{kind: {{type: string, enum: [same]}}}}}}
+components:
+  schemas:
+    Msg: {{type: object, properties: {{type: {{type: string, enum: [message]}}, role: {{type: string, enum: [assistant, user]}}}}}}
+"
+    ));
+    let changes = run(pass("discriminated_unions"), &mut d);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    run(pass("open_response_types"), &mut d);
+    let props = "/paths/~1r/post/responses/200/content/application~1json/schema/properties";
+    let members = d
+        .pointer(&format!("{props}/output/items/anyOf"))
+        .unwrap()
+        .as_array()
+        .unwrap();
+    assert_eq!(members.len(), 3, "a member for unknown tags");
+    assert_eq!(members[2]["title"], "Unknown");
+    assert_eq!(members[2]["type"], "object");
+    let tag = &members[0]["properties"]["type"];
+    assert_eq!(tag["enum"], json!(["reasoning"]), "kept closed");
+    assert_eq!(tag["title"], "reasoning_type");
+    assert!(tag.get(DISCRIMINATOR_MARK).is_none(), "mark removed");
+    let msg = d.pointer("/components/schemas/Msg/properties").unwrap();
+    assert_eq!(msg["type"]["enum"], json!(["message"]), "a $ref member too");
+    assert!(
+        msg["role"].get("enum").is_none(),
+        "other enums still opened"
+    );
+    // Members holding the same value are not told apart by it: left alone.
+    let plain = d.pointer(&format!("{props}/plain/anyOf")).unwrap();
+    assert_eq!(plain.as_array().unwrap().len(), 2);
+}

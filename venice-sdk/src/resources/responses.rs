@@ -35,3 +35,75 @@ impl Responses<'_> {
             .await
     }
 }
+
+impl types::ResponsesApiResponse {
+    /// The text of the answer: the `output_text` parts of every message item,
+    /// in order, joined without separator (empty when the output holds no
+    /// message, e.g. only function calls).
+    pub fn output_text(&self) -> String {
+        self.output
+            .iter()
+            .filter_map(|item| match item {
+                types::ResponsesApiResponseOutputItem::MessageOutput { content, .. } => {
+                    Some(content)
+                }
+                _ => None,
+            })
+            .flatten()
+            .map(|part| part.text.as_str())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::types::{ResponsesApiResponse, ResponsesApiResponseOutputItem as Item};
+
+    /// Each output item decodes as the member its `type` names, and a type this
+    /// SDK does not know is kept as JSON instead of failing the response.
+    #[test]
+    fn output_items_decode_by_their_type() -> Result<(), serde_json::Error> {
+        let response: ResponsesApiResponse = serde_json::from_value(serde_json::json!({
+            "id": "resp_1", "object": "response", "created_at": 1, "model": "m",
+            "status": "completed",
+            "output": [
+                {"type": "reasoning", "id": "rs_1", "summary": ["thought"]},
+                {"type": "message", "id": "msg_1", "status": "completed", "role": "assistant",
+                 "content": [{"type": "output_text", "text": "Hello", "annotations": []}]},
+                {"type": "function_call", "id": "fc_1", "call_id": "c1", "name": "f",
+                 "arguments": "{}", "status": "completed"},
+                {"type": "image_generation_call", "id": "ig_1", "result": "…"},
+                {"type": "message", "id": "msg_2", "status": "completed", "role": "assistant",
+                 "content": [{"type": "output_text", "text": ", world", "annotations": []}]}
+            ]
+        }))?;
+        let kinds: Vec<&str> = response
+            .output
+            .iter()
+            .map(|item| match item {
+                Item::ReasoningOutput { .. } => "reasoning",
+                Item::MessageOutput { .. } => "message",
+                Item::FunctionCallOutput { .. } => "function_call",
+                Item::WebSearchCallOutput { .. } => "web_search_call",
+                Item::Unknown(map) => match map.get("type").and_then(|t| t.as_str()) {
+                    Some("image_generation_call") => "unknown image_generation_call",
+                    _ => "unknown",
+                },
+                #[allow(unreachable_patterns)]
+                _ => "later member",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "reasoning",
+                "message",
+                "function_call",
+                "unknown image_generation_call",
+                "message"
+            ]
+        );
+        assert_eq!(response.output_text(), "Hello, world");
+        Ok(())
+    }
+}

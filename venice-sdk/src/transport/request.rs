@@ -192,19 +192,22 @@ impl<'a> Call<'a> {
         self
     }
 
-    /// The URL, with the path parameters in place.
-    fn url(&self, config: &Config) -> Result<String, Error> {
+    /// The URL, with the path parameters in place: the client's parsed base
+    /// URL with its path extended (no URL is parsed per request), or the
+    /// absolute URL the call was sent to ([`at_url`](Self::at_url)).
+    fn url(&self, config: &Config) -> Result<reqwest::Url, Error> {
         if let Some(target) = self.target {
             return external_url(config, target);
         }
-        let mut url = String::with_capacity(config.base_url.len() + self.op.path.len() + 16);
-        url.push_str(&config.base_url);
+        let base_path = config.base.path().trim_end_matches('/');
+        let mut path = String::with_capacity(base_path.len() + self.op.path.len() + 16);
+        path.push_str(base_path);
         let mut rest = self.op.path;
         while let Some(open) = rest.find('{') {
             let Some(close) = rest[open..].find('}').map(|c| open + c) else {
                 break;
             };
-            url.push_str(&rest[..open]);
+            path.push_str(&rest[..open]);
             let name = &rest[open + 1..close];
             let value = self
                 .path
@@ -217,18 +220,20 @@ impl<'a> Call<'a> {
             if value.trim().is_empty() {
                 return Err(Error::invalid(name, "is empty"));
             }
-            url.extend(utf8_percent_encode(value, PATH_SEGMENT));
+            path.extend(utf8_percent_encode(value, PATH_SEGMENT));
             rest = &rest[close + 1..];
         }
-        url.push_str(rest);
+        path.push_str(rest);
+        let mut url = config.base.clone();
+        url.set_path(&path);
         Ok(url)
     }
 
     /// The request of one attempt.
-    fn build(&self, config: &Config, url: &str) -> Result<reqwest::Request, Error> {
+    fn build(&self, config: &Config, url: &reqwest::Url) -> Result<reqwest::Request, Error> {
         let mut builder = config
             .http
-            .request(self.op.method(), url)
+            .request(self.op.method(), url.clone())
             .header(ACCEPT, HeaderValue::from_static(self.accept));
         if !self.query.is_empty() {
             builder = builder.query(&self.query);
@@ -552,10 +557,10 @@ pub(crate) fn media_type_of(headers: &reqwest::header::HeaderMap) -> String {
 /// `https://`, or `http://` to this machine or when the client's own base URL
 /// is plain HTTP (a trusted network the user opted into); no user name or
 /// password. The error never quotes the URL (it may carry a token).
-fn external_url(config: &Config, url: &str) -> Result<String, Error> {
+fn external_url(config: &Config, url: &str) -> Result<reqwest::Url, Error> {
     let parsed = reqwest::Url::parse(url.trim())
         .map_err(|_| Error::invalid("download_url", "is not a URL"))?;
-    let plain_ok = crate::config::is_loopback(&parsed) || config.base_url.starts_with("http://");
+    let plain_ok = crate::config::is_loopback(&parsed) || config.base.scheme() == "http";
     match parsed.scheme() {
         "https" => {}
         "http" if plain_ok => {}
@@ -578,7 +583,7 @@ fn external_url(config: &Config, url: &str) -> Result<String, Error> {
             "contains a user name or password",
         ));
     }
-    Ok(parsed.into())
+    Ok(parsed)
 }
 
 /// How an error names the media type it expected (`"image/"` → `an image`).
@@ -673,7 +678,7 @@ mod tests {
         let config = config();
         let call = Call::new(&operations::GET_CHARACTER_BY_SLUG).path("slug", "a b/../c?d#é");
         assert_eq!(
-            call.url(&config).unwrap(),
+            call.url(&config).unwrap().as_str(),
             "http://127.0.0.1:9/api/v1/characters/a%20b%2F..%2Fc%3Fd%23%C3%A9"
         );
         let missing = Call::new(&operations::GET_CHARACTER_BY_SLUG);
