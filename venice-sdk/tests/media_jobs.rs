@@ -537,3 +537,18 @@ async fn downloads_are_held_to_their_own_limit() {
     assert!(error.to_string().contains("max_download_size"), "{error}");
     assert!(out.is_empty(), "refused from the declared length");
 }
+
+#[test]
+fn jobs_streams_and_media_can_move_into_tasks() {
+    fn sendable<T: Send + 'static>() {}
+    sendable::<Job>();
+    sendable::<venice_sdk::ProgressStream>();
+    sendable::<venice_sdk::Media>();
+    sendable::<JobTicket>();
+    fn waitable(job: Job) -> impl std::future::Future<Output = ()> + Send + 'static {
+        async move {
+            let _ = job.wait().await;
+        }
+    }
+    let _ = waitable;
+}
