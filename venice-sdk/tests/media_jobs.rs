@@ -545,10 +545,9 @@ fn jobs_streams_and_media_can_move_into_tasks() {
     sendable::<venice_sdk::ProgressStream>();
     sendable::<venice_sdk::Media>();
     sendable::<JobTicket>();
-    fn waitable(job: Job) -> impl std::future::Future<Output = ()> + Send + 'static {
-        async move {
-            let _ = job.wait().await;
-        }
+    async fn waited(job: Job) {
+        let _ = job.wait().await;
     }
-    let _ = waitable;
+    fn sendable_future<F: std::future::Future + Send + 'static>(_: fn(Job) -> F) {}
+    sendable_future(waited);
 }
