@@ -59,7 +59,8 @@ pub use defaults::{
     DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use error::{
-    ApiError, ApiErrorKind, DecodeError, Error, StreamError, StreamErrorKind, TimeoutKind,
+    ApiError, ApiErrorKind, DecodeError, Error, JobError, JobErrorKind, StreamError,
+    StreamErrorKind, TimeoutKind,
 };
 pub use generated::operations::{SPEC_SHA256, SPEC_VERSION};
 pub use generated::{Client as RawClient, builder, operations, types};
@@ -72,6 +73,9 @@ pub use resources::{
 };
 pub use resources::{Augment, Responses, RetrieveOutcome};
 pub use resources::{Billing, CharacterFilters, Crypto, UsagePeriod, X402};
+pub use resources::{
+    DownloadUrl, Job, JobKind, JobTicket, JobUpdate, Media, Progress, ProgressStream,
+};
 pub use response_stream::{ResponseEvent, ResponseStream};
 pub use secret::Secret;
 pub use stream::{ChatCompletionChunk, ChatStream};

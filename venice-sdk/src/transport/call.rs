@@ -201,29 +201,11 @@ async fn open_stream_inner(
 ) -> Result<(reqwest::Response, u32), Error> {
     // The head, and then a body of another media type, within the timeout.
     let deadline = tokio::time::Instant::now().checked_add(config.timeout);
-    let (response, attempt) = match attempts(config, op, source, Mode::Stream).await? {
-        Outcome::Success(response, attempt) => (response, attempt),
-        Outcome::Failure(buffered) => {
-            buffered.success(op.id, config)?;
-            return Err(Error::Config(
-                "unreachable: failure with success status".into(),
-            ));
-        }
-    };
+    let (response, attempt) = head(config, op, source).await?;
     if headers::media_type_is(response.headers(), expected) {
         return Ok((response, attempt));
     }
-    let read = read_body(
-        config,
-        op.id,
-        response,
-        attempt,
-        config.max_response_size,
-        false,
-    );
-    let buffered = within(deadline, read)
-        .await
-        .ok_or_else(|| request_timeout(config, op.id, attempt))??;
+    let buffered = read_within(config, op, response, attempt, deadline).await?;
     Err(DecodeError::unexpected_media(
         op.id,
         buffered.status,
@@ -232,4 +214,69 @@ async fn open_stream_inner(
         Some(&buffered.body),
         &config.redactor,
     ))
+}
+
+/// Sends a request (with retries until a success status) and returns the
+/// success response once its head has arrived within the request timeout, its
+/// body unread: the caller reads it under limits of its own (a download's idle
+/// timeout), not under the request timeout. Error statuses are read (within the
+/// size limit and the same timeout) and returned as errors.
+pub(crate) async fn open_body(
+    config: &Config,
+    op: &'static Operation,
+    source: Source<'_>,
+) -> Result<(reqwest::Response, u32), Error> {
+    let span = CallSpan::open(op);
+    let result = head(config, op, source).instrument(span.span.clone()).await;
+    match &result {
+        Ok((response, attempts)) => span.answered(
+            response.status(),
+            *attempts,
+            headers::request_id(response.headers()),
+            &config.redactor,
+        ),
+        Err(e) => span.failed(e),
+    }
+    result
+}
+
+/// The attempts of a call whose head is awaited within the request timeout: a
+/// success response (body unread) and its attempt number, or the error status
+/// as an error.
+async fn head(
+    config: &Config,
+    op: &'static Operation,
+    source: Source<'_>,
+) -> Result<(reqwest::Response, u32), Error> {
+    match attempts(config, op, source, Mode::Stream).await? {
+        Outcome::Success(response, attempt) => Ok((response, attempt)),
+        Outcome::Failure(buffered) => {
+            buffered.success(op.id, config)?;
+            Err(Error::Config(
+                "unreachable: failure with success status".into(),
+            ))
+        }
+    }
+}
+
+/// Reads a body whole within the response size limit and before `deadline`
+/// (`None`: no deadline of its own), else a request timeout.
+pub(crate) async fn read_within(
+    config: &Config,
+    op: &'static Operation,
+    response: reqwest::Response,
+    attempt: u32,
+    deadline: Option<tokio::time::Instant>,
+) -> Result<Buffered, Error> {
+    let read = read_body(
+        config,
+        op.id,
+        response,
+        attempt,
+        config.max_response_size,
+        false,
+    );
+    within(deadline, read)
+        .await
+        .ok_or_else(|| request_timeout(config, op.id, attempt))?
 }

@@ -75,6 +75,14 @@ pub enum Reply {
     ResetBeforeHeaders,
     /// Send the head and part of a declared body, then reset.
     ResetMidBody,
+    /// Send a head declaring `body` (its length, with `headers`), then only
+    /// its first `send` bytes, then reset: a transfer cut mid-way.
+    Cut {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        send: usize,
+    },
     /// Accept, read the request, never answer.
     Silent,
     /// Send the head, then nothing.
@@ -221,6 +229,23 @@ pub async fn serve(mut socket: TcpStream, reply: Reply, requests: Arc<Mutex<Vec<
             let _ = socket.shutdown().await;
         }
         Reply::ResetBeforeHeaders => reset(socket),
+        Reply::Cut {
+            status,
+            headers,
+            body,
+            send,
+        } => {
+            let mut head = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\n", body.len());
+            for (k, v) in headers {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(&body[..send.min(body.len())]).await;
+            let _ = socket.flush().await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            reset(socket);
+        }
         Reply::ResetMidBody => {
             let _ = socket
                 .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"object\": \"li")
