@@ -47,7 +47,8 @@ const REVOKE_MEDIA: Operation = Operation {
     ..FETCH_MEDIA
 };
 
-/// The write buffer of [`Media::save`], and the most tokio copies per write.
+/// The most tokio copies per write of [`Media::save`] (its only buffer: the
+/// received chunks are written as they are).
 const SAVE_BUFFER: usize = 64 * 1024;
 
 /// What a media fetch accepts.
@@ -194,7 +195,7 @@ impl Media {
         // 2 MiB at a time (a whole network chunk): a smaller copy keeps the
         // download's memory flat.
         file.set_max_buf_size(SAVE_BUFFER);
-        let mut writer = tokio::io::BufWriter::with_capacity(SAVE_BUFFER, file);
+        let mut writer = file;
         let limit = self.job.client.config().max_download_size;
         let written = match self.transfer(&mut writer, limit).await {
             Err(Error::Io { path, source }) if path.as_os_str().is_empty() => {
@@ -203,7 +204,7 @@ impl Media {
             other => other?,
         };
         writer.flush().await.map_err(io(&temp))?;
-        let file = writer.into_inner();
+        let file = writer;
         file.sync_all().await.map_err(io(&temp))?;
         drop(file);
         tokio::fs::rename(&temp, path).await.map_err(io(path))?;
