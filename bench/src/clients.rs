@@ -491,6 +491,48 @@ impl Clients {
         }
     }
 
+    /// The SDK waits for a finished video job and saves its video to `path`
+    /// with `Media::save` (streamed to a temporary file, renamed into place);
+    /// returns the bytes written.
+    /// The floor: one `reqwest` POST whose `bytes_stream()` is written into a
+    /// `tokio::fs::File` as it comes (no polling, no temporary file).
+    pub async fn video_saved_floor(&self, path: &std::path::Path) -> Result<u64> {
+        let response = self
+            .floor
+            .post(self.url(Route::V1, "video/retrieve"))
+            .header(AUTHORIZATION, self.auth.clone())
+            .header(
+                ACCEPT,
+                HeaderValue::from_static("video/mp4, application/json"),
+            )
+            .body(r#"{"model":"bench-video-model","queue_id":"bench-queue-id"}"#)
+            .send()
+            .await
+            .map_err(err)?;
+        if !response.status().is_success() {
+            return Err(format!("status {}", response.status()));
+        }
+        let mut file = tokio::fs::File::create(path).await.map_err(err)?;
+        let mut body = response.bytes_stream();
+        let mut len = 0u64;
+        while let Some(frame) = body.next().await {
+            let frame = frame.map_err(err)?;
+            len += frame.len() as u64;
+            file.write_all(&frame).await.map_err(err)?;
+        }
+        file.flush().await.map_err(err)?;
+        Ok(len)
+    }
+
+    pub async fn video_saved(&self, path: &std::path::Path) -> Result<u64> {
+        let job = self
+            .sdk(Route::V1)
+            .video()
+            .job("bench-video-model", "bench-queue-id");
+        let mut media = job.wait().await.map_err(err)?;
+        media.save(path).await.map_err(err)
+    }
+
     async fn floor_image_response(&self) -> Result<reqwest::Response> {
         let response = self
             .floor

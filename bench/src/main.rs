@@ -9,7 +9,7 @@
 //! `BENCHMARKS.md` (between `<!-- bench:begin -->` and `<!-- bench:end -->`).
 //!
 //! Options: `--rounds N` (default 7), `--quick` (a smoke run: fewer requests,
-//! 2 rounds, nothing written), `--no-write`, `--only seq,conc,stream,big,image,ladder,breakdown`,
+//! 2 rounds, nothing written), `--no-write`, `--only seq,conc,stream,big,image,video,ladder,breakdown`,
 //! `--profile WORKLOAD:CLIENT [--requests N]` (only that loop, for `perf record`;
 //! WORKLOAD is seq, conc, stream16k, stream64, big4 or image; CLIENT is floor, sdk
 //! or aoai).
@@ -86,7 +86,7 @@ impl Options {
                 }
                 "-h" | "--help" => {
                     println!(
-                        "cargo run --release --manifest-path bench/Cargo.toml [-- --rounds N | --quick | --no-write | --only seq,conc,stream,big,image,ladder,breakdown | --profile WORKLOAD:CLIENT [--requests N]]"
+                        "cargo run --release --manifest-path bench/Cargo.toml [-- --rounds N | --quick | --no-write | --only seq,conc,stream,big,image,video,ladder,breakdown | --profile WORKLOAD:CLIENT [--requests N]]"
                     );
                     std::process::exit(0);
                 }
@@ -322,6 +322,40 @@ async fn run(options: &Options, addr: std::net::SocketAddr) -> Result<(), String
                 );
             }
         }
+    }
+
+    if options.runs("video") {
+        let mb = server::VIDEO_BYTES / 1_000_000;
+        eprintln!("6. a {mb} MB video job saved with Media::save, {rounds} rounds");
+        let path =
+            std::env::temp_dir().join(format!("venice-bench-video-{}.mp4", std::process::id()));
+        clients.video_saved(&path).await?;
+        clients.video_saved_floor(&path).await?;
+        for round in 0..rounds {
+            for who in [Who::Floor, Who::Sdk] {
+                let section = alloc::Section::start();
+                let t = Instant::now();
+                let written = match who {
+                    Who::Floor => clients.video_saved_floor(&path).await?,
+                    _ => clients.video_saved(&path).await?,
+                };
+                let ms = t.elapsed().as_secs_f64() * 1e3;
+                let peak = section.peak_above_baseline() as f64 / MIB;
+                if written != server::VIDEO_BYTES {
+                    return Err(format!(
+                        "video of {written} bytes, expected {}",
+                        server::VIDEO_BYTES
+                    ));
+                }
+                samples.add("videosave.ms", who, ms);
+                samples.add("videosave.peak", who, peak);
+                eprintln!(
+                    "   round {round} {who:<16} {ms:8.1} ms  peak {:8.1} KiB",
+                    peak * 1024.0
+                );
+            }
+        }
+        let _ = std::fs::remove_file(&path);
     }
 
     let ladder = if options.runs("ladder") {
@@ -962,7 +996,7 @@ fn report(
         let t4 = s("big4.ms", w)?.median;
         Some((t2 / t1, t4 / t1))
     };
-    let rows: [(&str, String, &str, &str); 17] = [
+    let rows: [(&str, String, &str, &str); 19] = [
         (
             "1",
             format!("{nn} sequential completions"),
@@ -1060,6 +1094,18 @@ fn report(
             "ms ↓",
             "imagestream.ms",
         ),
+        (
+            "6",
+            "200 MB video job saved to a file (`wait` + `Media::save`; floor: `bytes_stream()` into a `tokio::fs::File`)".into(),
+            "peak heap above baseline, MiB ↓",
+            "videosave.peak",
+        ),
+        (
+            "6",
+            "200 MB video job saved to a file".into(),
+            "ms ↓",
+            "videosave.ms",
+        ),
     ];
     for (num, workload, metric, key) in rows {
         if !samples.0.contains_key(key) {
@@ -1069,6 +1115,8 @@ fn report(
         let sdk_cell = cell(k);
         let aoai_cell = if key.starts_with("image") {
             "n/a (no binary image call)".to_owned()
+        } else if key.starts_with("video") {
+            "n/a (no media job call)".to_owned()
         } else {
             cell(a)
         };
@@ -1193,11 +1241,20 @@ fn report(
         });
         if let Some(k) = s("imagestream.peak", Who::Sdk) {
             verdicts.push(Verdict {
-                what: "20 MB image: SDK streamed download (`generate_to`) peak < 1 MiB above baseline".into(),
+                what:
+                    "20 MB image: SDK streamed download (`generate_to`) peak < 1 MiB above baseline"
+                        .into(),
                 met: k.median < 1.048_576,
                 detail: format!("{:.2} MB", k.median),
             });
         }
+    }
+    if let Some(k) = s("videosave.peak", Who::Sdk) {
+        verdicts.push(Verdict {
+            what: "200 MB video saved (`Media::save`): SDK peak heap < 1 MiB above baseline".into(),
+            met: k.median < 1.0,
+            detail: format!("{:.3} MiB (max {:.3})", k.median, k.max),
+        });
     }
     if !verdicts.is_empty() {
         let _ = writeln!(out, "\n| target | result | met |\n| --- | --- | --- |");

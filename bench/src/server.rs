@@ -14,6 +14,7 @@
 //! | `/f64/chat/completions` | the same chunks in 64-byte frames | the completion |
 //! | `/big1/…`, `/big2/…`, `/big4/…` | one 1/2/4 MiB single-line event, 16 KiB frames | 404 |
 //! | `/v1/image/generate` | — | a 20 MB `image/png` |
+//! | `/v1/video/retrieve` | — | a [`VIDEO_BYTES`] `video/mp4`, written from one 64 KiB block (never held whole) |
 //!
 //! A "frame" is one HTTP/1.1 chunk (`Transfer-Encoding: chunked`): hyper hands
 //! each chunk to the client as its own `Bytes` (never more than the chunk), so
@@ -33,6 +34,8 @@ pub const MODEL: &str = "llama-3.3-70b";
 pub const STREAM_CHUNKS: usize = 20_000;
 /// The size of the binary image.
 pub const IMAGE_BYTES: usize = 20_000_000;
+/// The size of the finished video a job retrieval answers.
+pub const VIDEO_BYTES: u64 = 200_000_000;
 /// The text of the canned completion.
 pub const COMPLETION_TEXT: &str = "The sky looks blue because of Rayleigh scattering: air molecules scatter short (blue) wavelengths of sunlight much more strongly than long (red) ones, so blue light reaches your eyes from every direction of the sky.";
 /// The big single-line events, in MiB.
@@ -266,6 +269,11 @@ async fn serve(mut socket: TcpStream, responses: &Responses) -> std::io::Result<
                 return Ok(());
             }
         }
+        if path == "/v1/video/retrieve" {
+            buf.advance(total);
+            write_video(&mut socket).await?;
+            continue;
+        }
         let body = &buf[head_end + 4..total];
         let stream = memchr::memmem::find(body, b"\"stream\":true").is_some();
         let answer = responses.pick(&path, stream);
@@ -276,4 +284,21 @@ async fn serve(mut socket: TcpStream, responses: &Responses) -> std::io::Result<
             socket.write_all(piece).await?;
         }
     }
+}
+
+/// Answers a finished video of [`VIDEO_BYTES`] bytes, written from one 64 KiB
+/// block so that the server holds almost nothing.
+async fn write_video(socket: &mut TcpStream) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: {VIDEO_BYTES}\r\n\r\n"
+    );
+    socket.write_all(head.as_bytes()).await?;
+    let block: Vec<u8> = (0..64 * 1024).map(|i| (i % 251) as u8).collect();
+    let mut left = VIDEO_BYTES;
+    while left > 0 {
+        let n = left.min(block.len() as u64) as usize;
+        socket.write_all(&block[..n]).await?;
+        left -= n as u64;
+    }
+    Ok(())
 }

@@ -1,4 +1,5 @@
-//! Audio: speak a sentence into an MP3 file (written as it arrives), transcribe
+//! Audio: speak a sentence into an MP3 file (streamed: each chunk written as it
+//! arrives), transcribe
 //! the file back to text with timestamps, then clone a voice from that
 //! recording and speak with it.
 //!
@@ -7,6 +8,8 @@
 //! ```
 
 use std::path::{Path, PathBuf};
+
+use tokio::io::AsyncWriteExt as _;
 
 use venice_sdk::types::{
     CreateClonedVoiceRequestSchema, CreateSpeechRequestSchema, CreateSpeechRequestSchemaModel,
@@ -33,6 +36,43 @@ pub struct Spoken {
     pub cloned_mp3: PathBuf,
 }
 
+/// An I/O error on the file `out`.
+fn io_error(out: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: out.to_owned(),
+        source,
+    }
+}
+
+/// Creates the file `out`.
+async fn create(out: &Path) -> Result<tokio::fs::File, Error> {
+    tokio::fs::File::create(out)
+        .await
+        .map_err(|e| io_error(out, e))
+}
+
+/// Streams the speech the request asks for into the file `out`, chunk by
+/// chunk as it arrives; returns the bytes written.
+async fn stream_to(
+    client: &Client,
+    request: CreateSpeechRequestSchema,
+    out: &Path,
+) -> Result<u64, Error> {
+    let mut file = create(out).await?;
+    let mut stream = client.audio().speech_stream(request).await?;
+    let media_type = stream.meta().media_type().unwrap_or("audio").to_owned();
+    let (mut written, mut chunks) = (0u64, 0u32);
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        file.write_all(&chunk).await.map_err(|e| io_error(out, e))?;
+        written = written.saturating_add(chunk.len() as u64);
+        chunks = chunks.saturating_add(1);
+    }
+    file.flush().await.map_err(|e| io_error(out, e))?;
+    println!("streamed {media_type} in {chunks} chunk(s)");
+    Ok(written)
+}
+
 /// Writes the speech the request asks for into the file `out` as it arrives;
 /// returns the bytes written.
 async fn speak_to(
@@ -40,15 +80,9 @@ async fn speak_to(
     request: CreateSpeechRequestSchema,
     out: &Path,
 ) -> Result<u64, Error> {
-    let io = |source| Error::Io {
-        path: out.to_owned(),
-        source,
-    };
-    let mut file = tokio::fs::File::create(out).await.map_err(io)?;
+    let mut file = create(out).await?;
     let written = client.audio().speech_to(request, &mut file).await?;
-    tokio::io::AsyncWriteExt::flush(&mut file)
-        .await
-        .map_err(io)?;
+    file.flush().await.map_err(|e| io_error(out, e))?;
     Ok(written.into_inner())
 }
 
@@ -57,7 +91,7 @@ async fn speak_to(
 pub async fn run(client: &Client, dir: &Path) -> Result<Spoken, BoxError> {
     let mp3 = dir.join("speech.mp3");
     let request = CreateSpeechRequestSchema::new(TEXT)?.with_voice("af_sky")?;
-    let written = speak_to(client, request, &mp3).await?;
+    let written = stream_to(client, request, &mp3).await?;
     println!("spoke {written} bytes of MP3 into {}", mp3.display());
 
     // Transcribe the file back, with word timestamps.

@@ -1,19 +1,23 @@
-//! The Responses API (alpha): one request, typed output items and usage.
+//! The Responses API (alpha): one request, typed output items and usage; then
+//! the same question streamed, its text printed as it arrives.
 //!
 //! ```sh
 //! cargo run --example responses
 //! ```
 
-use venice_sdk::types::{ResponsesApiResponseOutputItem, ResponsesRequest, ResponsesRequestInput};
-use venice_sdk::{Client, Error};
+use std::io::Write as _;
 
-/// Asks one question and prints the answer's output items and usage.
-pub async fn run(client: &Client) -> Result<(), Error> {
+use venice_sdk::types::{ResponsesApiResponseOutputItem, ResponsesRequest, ResponsesRequestInput};
+use venice_sdk::{Client, Error, ResponseEvent};
+
+/// Asks one question and prints the answer's output items and usage, then
+/// streams the same question; returns the streamed text.
+pub async fn run(client: &Client) -> Result<String, Error> {
     let request = ResponsesRequest::from_required(
         ResponsesRequestInput::String("Why is the sky blue?".to_owned()),
         "llama-3.3-70b".to_owned(),
     );
-    let response = client.responses().create(request).await?;
+    let response = client.responses().create(request.clone()).await?;
     println!("{} ({}, {})", response.id, response.model, response.status);
     for item in &response.output {
         match item {
@@ -36,7 +40,30 @@ pub async fn run(client: &Client) -> Result<(), Error> {
             usage.input_tokens, usage.output_tokens
         );
     }
-    Ok(())
+
+    // The same, streamed: text deltas as they arrive, then the final response.
+    println!("\nstreamed:");
+    let mut stream = client.responses().stream(request).await?;
+    let mut text = String::new();
+    while let Some(event) = stream.next().await {
+        match event? {
+            ResponseEvent::OutputTextDelta(delta) => {
+                print!("{}", delta.delta);
+                let _ = std::io::stdout().flush();
+                text.push_str(&delta.delta);
+            }
+            ResponseEvent::Completed(done) => {
+                let tokens = done.response.usage.map(|u| u.total_tokens);
+                println!(
+                    "\n[{}, {} tokens]",
+                    done.response.status,
+                    tokens.unwrap_or(0)
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(text)
 }
 
 #[tokio::main]

@@ -1,22 +1,32 @@
-//! Video generation: quote a price, queue a job, poll until the video is ready,
-//! write it to an MP4 file as it arrives, then delete it from Venice's storage.
+//! Video generation end to end: quote a price, queue a job, follow its progress
+//! on a live progress bar, save the MP4 as it arrives, then delete it from
+//! Venice's storage.
+//!
+//! Runs against an offline Venice unless `VENICE_API_KEY` is set (no key, no
+//! network needed):
 //!
 //! ```sh
-//! cargo run --example video -- out.mp4     # default: venice-video.mp4 in the temp directory
+//! cargo run --example video               # saves venice-video.mp4 in the temp directory
+//! cargo run --example video -- out.mp4
 //! ```
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use futures::StreamExt as _;
+use indicatif::{ProgressBar, ProgressStyle};
 use venice_sdk::types::{QueueVideoRequest, QueueVideoRequestDuration, QuoteVideoRequest};
-use venice_sdk::{Client, Error, RetrieveOutcome};
+use venice_sdk::{Client, Error, JobUpdate};
 
 /// The model this example uses.
 pub const MODEL: &str = "seedance-2-0-text-to-video";
 
-/// Queues a 5-second video and writes it to `out`, retrieving every `poll`.
-pub async fn run(client: &Client, out: &Path, poll: Duration) -> Result<(), Error> {
-    let duration: QueueVideoRequestDuration = QueueVideoRequestDuration::X5s;
+/// Steps of the progress bar (a fraction of 1 is this many).
+const STEPS: u64 = 1000;
+
+/// Queues a 5-second video, shows its progress (polling every `poll`), saves
+/// it to `out` and deletes it from Venice's storage; returns its size.
+pub async fn run(client: &Client, out: &Path, poll: Duration) -> Result<u64, Error> {
     let quote = client
         .video()
         .quote(QuoteVideoRequest::from_required(
@@ -30,49 +40,55 @@ pub async fn run(client: &Client, out: &Path, poll: Duration) -> Result<(), Erro
     let prompt = "Gondolas gliding along the Grand Canal at sunrise"
         .parse()
         .map_err(|e| Error::Config(format!("prompt: {e}")))?;
-    let request = QueueVideoRequest::from_required(duration, MODEL.to_owned(), prompt);
-    let queued = client.video().queue(request).await?;
-    println!("queued {} ({})", queued.queue_id, queued.model);
+    let request =
+        QueueVideoRequest::from_required(QueueVideoRequestDuration::X5s, MODEL.to_owned(), prompt);
+    let job = client.video().generate(request).await?.poll_interval(poll);
+    // The ticket is what to save to resume the job after a restart.
+    println!("queued {} ({})", job.ticket().queue_id, job.ticket().model);
 
-    let io = |source| Error::Io {
-        path: out.to_owned(),
-        source,
-    };
-    let mut file = tokio::fs::File::create(out).await.map_err(io)?;
-    loop {
-        let answer = client
-            .video()
-            .retrieve_to(queued.retrieve_request(), &mut file)
-            .await?;
-        match answer.into_inner() {
-            RetrieveOutcome::Processing(status) => {
-                println!(
-                    "  processing: {:.0} s of about {:.0} s",
-                    status.execution_duration / 1000.0,
-                    status.average_execution_time / 1000.0
-                );
-                tokio::time::sleep(poll).await;
+    let bar = ProgressBar::new(STEPS);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg:28} [{bar:40}] {percent:>3}%")
+            .map_err(|e| Error::Config(format!("progress bar: {e}")))?
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar.set_message("queued");
+    let mut updates = job.progress();
+    let mut media = loop {
+        match updates.next().await {
+            Some(Ok(JobUpdate::Processing(progress))) => {
+                let fraction = progress.fraction.unwrap_or(0.0);
+                bar.set_position((fraction * STEPS as f64) as u64);
+                bar.set_message(match progress.remaining() {
+                    Some(left) => format!("rendering, ~{} s left", left.as_secs()),
+                    None => format!("rendering ({} s)", progress.execution.as_secs()),
+                });
             }
-            RetrieveOutcome::Media { data, media_type } => {
-                println!("wrote {data} bytes of {media_type} to {}", out.display());
-                break;
+            Some(Ok(JobUpdate::Ready(media))) => break media,
+            Some(Ok(_)) => {}
+            Some(Err(error)) => {
+                bar.abandon_with_message("failed");
+                return Err(error);
             }
-            RetrieveOutcome::Completed(_) => {
-                println!(
-                    "done; download it from {}",
-                    queued.download_url.as_deref().unwrap_or("(no URL given)")
-                );
-                break;
-            }
-            other => {
-                println!("stopped: {other:?}");
-                break;
+            None => {
+                bar.abandon();
+                return Err(Error::Config("the job ended without a video".into()));
             }
         }
-    }
-    let cleaned = client.video().complete(queued.complete_request()).await?;
-    println!("deleted from Venice's storage: {}", cleaned.success);
-    Ok(())
+    };
+    bar.set_position(STEPS);
+    bar.finish_with_message("done");
+
+    let size = media.save(out).await?;
+    println!(
+        "saved {size} bytes of {} to {}",
+        media.media_type().unwrap_or("video"),
+        out.display()
+    );
+    job.complete().await?;
+    println!("deleted from Venice's storage");
+    Ok(size)
 }
 
 #[tokio::main]
@@ -83,10 +99,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         || std::env::temp_dir().join("venice-video.mp4"),
         PathBuf::from,
     );
+    // Offline, a quick poll so the bar moves; the real API: Venice's advice.
     let poll = if venice.is_offline() {
-        Duration::from_millis(100)
+        Duration::from_millis(300)
     } else {
-        Duration::from_secs(10)
+        venice_sdk::defaults::DEFAULT_POLL_INTERVAL
     };
     run(&venice, &out, poll).await?;
     Ok(())

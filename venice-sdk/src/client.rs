@@ -12,8 +12,8 @@ use crate::secret::Redactor;
 use crate::{Error, RawClient, Secret};
 
 use crate::defaults::{
-    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_RESPONSE_SIZE,
-    DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_DOWNLOAD_SIZE, DEFAULT_MAX_EVENT_SIZE,
+    DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
 };
 
 /// A Venice API client.
@@ -180,6 +180,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     max_response_size: Option<usize>,
+    max_download_size: Option<u64>,
     stream_idle_timeout: Option<Duration>,
     stream_timeout: Option<Duration>,
     max_event_size: Option<usize>,
@@ -199,6 +200,7 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_response_size", &self.max_response_size)
+            .field("max_download_size", &self.max_download_size)
             .field("stream_idle_timeout", &self.stream_idle_timeout)
             .field("stream_timeout", &self.stream_timeout)
             .field("max_event_size", &self.max_event_size)
@@ -272,6 +274,19 @@ impl ClientBuilder {
     /// total, so a server trickling bytes cannot make them grow without end.
     pub fn max_response_size(mut self, bytes: usize) -> Self {
         self.max_response_size = Some(bytes);
+        self
+    }
+
+    /// Most bytes a media job's download
+    /// ([`Media::save`](crate::resources::Media::save),
+    /// [`Media::download_to`](crate::resources::Media::download_to)) may deliver
+    /// (default 8 GiB, [`DEFAULT_MAX_DOWNLOAD_SIZE`]; `u64::MAX` for no limit).
+    /// Downloads are written out as they arrive, never held in memory, so they
+    /// are not held to [`max_response_size`](Self::max_response_size); this
+    /// limit only stops a server that would fill the disk. Past it the
+    /// download ends with a [`JobErrorKind::TooLarge`](crate::JobErrorKind::TooLarge) error.
+    pub fn max_download_size(mut self, bytes: u64) -> Self {
+        self.max_download_size = Some(bytes);
         self
     }
 
@@ -384,6 +399,7 @@ impl ClientBuilder {
             timeout,
             connect_timeout,
             max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
+            max_download_size: self.max_download_size.unwrap_or(DEFAULT_MAX_DOWNLOAD_SIZE),
             stream_idle_timeout,
             stream_timeout,
             max_event_size: self.max_event_size.unwrap_or(DEFAULT_MAX_EVENT_SIZE),

@@ -30,6 +30,8 @@ pub(crate) struct Config {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub max_response_size: usize,
+    /// The most bytes a media download may deliver.
+    pub max_download_size: u64,
     pub stream_idle_timeout: Duration,
     /// The overall limit of a stream, if any.
     pub stream_timeout: Option<Duration>,
@@ -58,6 +60,7 @@ impl fmt::Debug for Config {
                 },
             )
             .field("max_response_size", &self.max_response_size)
+            .field("max_download_size", &self.max_download_size)
             .field("stream_idle_timeout", &self.stream_idle_timeout)
             .field("stream_timeout", &self.stream_timeout)
             .field("max_event_size", &self.max_event_size)
@@ -142,7 +145,7 @@ fn check_tls(base_url: &str) -> Result<(), Error> {
 
 /// Whether `url`'s host is this machine: `localhost` (or a name under it), an
 /// IPv4 address in `127.0.0.0/8`, or `[::1]`.
-fn is_loopback(url: &reqwest::Url) -> bool {
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };

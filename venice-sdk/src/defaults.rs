@@ -25,6 +25,23 @@ pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 /// Largest single server-sent event
 /// ([`ClientBuilder::max_event_size`](crate::ClientBuilder::max_event_size)).
 pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
+/// Most bytes a media download
+/// ([`Media::save`](crate::resources::Media::save),
+/// [`Media::download_to`](crate::resources::Media::download_to)) may deliver: it
+/// is written out as it arrives, never held, so this only stops a server that
+/// would fill the disk
+/// ([`ClientBuilder::max_download_size`](crate::ClientBuilder::max_download_size)).
+pub const DEFAULT_MAX_DOWNLOAD_SIZE: u64 = 8 * 1024 * 1024 * 1024;
+/// Time between two status polls of a media job, as Venice's guide advises
+/// ([`Job::poll_interval`](crate::resources::Job::poll_interval)).
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
+/// How long waiting for a media job may take in all; videos take a few
+/// minutes ([`Job::deadline`](crate::resources::Job::deadline)).
+pub const DEFAULT_JOB_DEADLINE: Duration = Duration::from_secs(30 * 60);
+/// Shortest time between two status polls of a media job; a shorter
+/// [`Job::poll_interval`](crate::resources::Job::poll_interval) is raised to it
+/// (fixed).
+pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(1);
 /// Retries of a call after the first attempt
 /// ([`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries)).
 pub const DEFAULT_MAX_RETRIES: u32 = 2;

@@ -121,8 +121,13 @@ pub enum Error {
     /// The client is misconfigured (API key, base URL, HTTP client).
     #[error("configuration error: {0}")]
     Config(String),
-    /// A local file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    /// A media job (video, music) did not end with its media: it failed,
+    /// expired, ran past its deadline, or its download could not finish (see
+    /// [`JobErrorKind`]).
+    #[error("{0}")]
+    Job(Box<JobError>),
+    /// A local file could not be read or written.
+    #[error("cannot read or write {}: {source}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -163,6 +168,128 @@ impl fmt::Display for TimeoutKind {
             TimeoutKind::Idle => "stream idle timeout",
             TimeoutKind::Stream => "stream timeout",
         })
+    }
+}
+
+/// Why a media job did not end with its media.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum JobErrorKind {
+    /// The server reported a status that is neither `PROCESSING` nor
+    /// `COMPLETED` (`FAILED`, `ERROR`, or one this SDK does not know): the job
+    /// will not finish.
+    Failed {
+        /// The status as sent.
+        status: String,
+        /// The status answer as sent (scrubbed of the API key, cut at 64 KiB).
+        body: String,
+    },
+    /// Venice answered 404: the media expired (Venice keeps it for a limited
+    /// time), was deleted (`complete`, `delete_media_on_completion`, a revoked
+    /// `download_url`), or the model and queue id do not name a job.
+    Expired,
+    /// The job was still processing when the wait's deadline passed. It may
+    /// still finish: wait again, or resume it later from its ticket.
+    DeadlineExceeded {
+        /// The deadline.
+        after: Duration,
+    },
+    /// The job is `COMPLETED`, but its media is at the `download_url` given when
+    /// it was queued, which this handle does not have.
+    NoMedia,
+    /// The transfer kept breaking off and could not be resumed within the
+    /// client's retries.
+    Incomplete {
+        /// Bytes written into the writer.
+        written: u64,
+        /// The media's length, when the server said.
+        expected: Option<u64>,
+    },
+    /// The media is larger than the download limit
+    /// ([`ClientBuilder::max_download_size`](crate::ClientBuilder::max_download_size)).
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The cleanup call answered `success: false`: the media is still stored.
+    CleanupRefused,
+}
+
+/// A media job that did not end with its media: which job, why, and the
+/// underlying error when there is one (the 404 of an expired job, the last
+/// transport error of a broken download).
+///
+/// `Display` says what happened and what to do; the `download_url` is never
+/// shown.
+#[derive(Debug)]
+pub struct JobError {
+    /// What went wrong.
+    pub kind: JobErrorKind,
+    /// What the job makes: `"video"` or `"music"`.
+    pub media: &'static str,
+    /// The job's model.
+    pub model: String,
+    /// The job's queue id.
+    pub queue_id: String,
+    /// How many status polls the wait made (0 outside a wait).
+    pub polls: u32,
+    /// The error behind this one, if any.
+    pub source: Option<Error>,
+}
+
+impl fmt::Display for JobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} job {} ({}): ",
+            self.media,
+            Shown(&self.queue_id),
+            Shown(&self.model)
+        )?;
+        match &self.kind {
+            JobErrorKind::Failed { status, .. } => write!(
+                f,
+                "the server reports status `{}`, so it will not finish; queue the job again (JobErrorKind::Failed has the server's answer)",
+                Shown(status)
+            ),
+            JobErrorKind::Expired => f.write_str(
+                "Venice answered 404: the media expired or was deleted (or the model and queue id name no job); queue the job again",
+            ),
+            JobErrorKind::DeadlineExceeded { after } => write!(
+                f,
+                "still processing when the deadline of {after:?} passed ({} polls); it may still finish: wait again with a longer Job::deadline, or resume it later from its ticket",
+                self.polls
+            ),
+            JobErrorKind::NoMedia => f.write_str(
+                "COMPLETED, but its media is at the download_url returned when it was queued, which this handle lacks; resume it from the saved JobTicket",
+            ),
+            JobErrorKind::Incomplete { written, expected } => {
+                write!(f, "the download broke off after {written} bytes")?;
+                if let Some(expected) = expected {
+                    write!(f, " of {expected}")?;
+                }
+                f.write_str(" and could not be resumed within the client's retries; download it again")?;
+                if let Some(source) = &self.source {
+                    write!(f, " (last failure: {source})")?;
+                }
+                Ok(())
+            }
+            JobErrorKind::TooLarge { limit } => write!(
+                f,
+                "the media is larger than the {limit}-byte download limit; raise it with ClientBuilder::max_download_size"
+            ),
+            JobErrorKind::CleanupRefused => f.write_str(
+                "the cleanup answered success: false, so the media is still stored; call complete again later",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for JobError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -291,7 +418,9 @@ impl fmt::Display for DecodeError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StreamErrorKind {
-    /// The body ended before `data: [DONE]` and before any choice finished.
+    /// The body ended before `data: [DONE]` and before the answer's last event
+    /// (a chat chunk with a finish reason; a Responses `response.completed` or
+    /// `response.incomplete`).
     Truncated,
     /// One event was larger than the limit; it was skipped.
     EventTooLarge {
@@ -318,7 +447,7 @@ impl fmt::Display for StreamErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StreamErrorKind::Truncated => {
-                f.write_str("the stream ended before [DONE] and before any choice finished")
+                f.write_str("the stream ended before [DONE] and before its last event (a finished choice, response.completed)")
             }
             StreamErrorKind::EventTooLarge { limit } => write!(
                 f,
@@ -420,6 +549,7 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
             Error::BodyTooLarge { status, .. } => Some(*status),
+            Error::Job(e) => e.source.as_ref().and_then(Error::status),
             _ => None,
         }
     }
@@ -431,6 +561,7 @@ impl Error {
             Error::Decode(e) => e.request_id.as_deref(),
             Error::BodyTooLarge { request_id, .. } => request_id.as_deref(),
             Error::Stream(e) => e.request_id.as_deref(),
+            Error::Job(e) => e.source.as_ref().and_then(Error::request_id),
             _ => None,
         }
     }
@@ -459,6 +590,14 @@ impl Error {
     /// Whether a time limit fired (see [`Error::Timeout`] for which).
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
+    }
+
+    /// Why a media job did not end with its media, if this is a job error.
+    pub fn job(&self) -> Option<&JobError> {
+        match self {
+            Error::Job(e) => Some(e),
+            _ => None,
+        }
     }
 
     pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {

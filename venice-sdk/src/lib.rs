@@ -46,6 +46,7 @@ mod headers;
 pub mod meta;
 mod raw;
 pub mod resources;
+pub mod response_stream;
 pub mod retry;
 mod secret;
 pub mod sse;
@@ -59,7 +60,8 @@ pub use defaults::{
     DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use error::{
-    ApiError, ApiErrorKind, DecodeError, Error, StreamError, StreamErrorKind, TimeoutKind,
+    ApiError, ApiErrorKind, DecodeError, Error, JobError, JobErrorKind, StreamError,
+    StreamErrorKind, TimeoutKind,
 };
 pub use generated::operations::{SPEC_SHA256, SPEC_VERSION};
 pub use generated::{Client as RawClient, builder, operations, types};
@@ -67,10 +69,14 @@ pub use meta::{Response, ResponseMeta};
 pub use resources::{
     ApiKeys, Audio, Characters, Chat, ChatCompletion, ClonedVoice, Embedding, EmbeddingList,
     Embeddings, FileInput, GeneratedImages, ImageInput, ImageSource, Images, JsonOrText, Message,
-    ModelId, Models, OpenAiImages, Tool, ToolCall, Transcription, VeniceParameters, Video,
-    WebSearch,
+    ModelId, Models, OpenAiImages, SpeechStream, Tool, ToolCall, Transcription, VeniceParameters,
+    Video, WebSearch,
 };
 pub use resources::{Augment, Responses, RetrieveOutcome};
 pub use resources::{Billing, CharacterFilters, Crypto, UsagePeriod, X402};
+pub use resources::{
+    DownloadUrl, Job, JobKind, JobTicket, JobUpdate, Media, Progress, ProgressStream,
+};
+pub use response_stream::{ResponseEvent, ResponseStream};
 pub use secret::Secret;
 pub use stream::{ChatCompletionChunk, ChatStream};

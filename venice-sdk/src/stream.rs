@@ -4,22 +4,19 @@
 //! The stream is a plain [`futures::Stream`]: no task is spawned and nothing is
 //! buffered beyond the event being parsed. Dropping it closes the connection.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
-use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use crate::error::{StreamError, StreamErrorKind};
 
-use crate::error::TimeoutKind;
-use crate::secret::Redactor;
-use crate::sse::{Event, SseError, SseParser};
+use crate::sse::Event;
+use crate::transport::{Decode, EventSource, TypedEvents};
 use crate::{Error, ResponseMeta, types};
 
 /// One `chat.completion.chunk` of a streamed completion.
@@ -132,8 +129,6 @@ impl ChatCompletionChunk {
     }
 }
 
-type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
-
 /// A streamed chat completion: a [`Stream`] of [`ChatCompletionChunk`]s.
 ///
 /// Items are pulled from the connection as the caller asks for them. An item is
@@ -142,70 +137,33 @@ type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 /// the idle timeout, truncation). After `data: [DONE]` the stream ends and
 /// nothing more is read.
 pub struct ChatStream {
-    body: Option<ByteStream>,
-    parser: SseParser,
-    pending: VecDeque<Result<Event, SseError>>,
-    meta: ResponseMeta,
-    operation: &'static str,
-    idle: Duration,
-    idle_timer: Pin<Box<tokio::time::Sleep>>,
-    /// When bytes last arrived; the timer is only re-armed when it fires early.
-    last_read: tokio::time::Instant,
-    /// The overall deadline of the stream, if one is configured.
-    deadline: Option<(Duration, Pin<Box<tokio::time::Sleep>>)>,
-    /// Bytes received so far, and the most allowed.
-    received: usize,
-    max_total: usize,
-    finished_choice: bool,
-    done: bool,
-    /// Scrubs the API key from what the server says in the stream.
-    redactor: Redactor,
+    inner: TypedEvents<ChunkDecoder>,
 }
 
 impl fmt::Debug for ChatStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ChatStream")
-            .field("operation", &self.operation)
-            .field("request_id", &self.meta.request_id)
-            .field("done", &self.done)
-            .finish_non_exhaustive()
+        self.inner.fmt(f)
     }
 }
 
+/// Chunks from events: `[DONE]` ends the stream; a chunk with a finish reason
+/// makes the answer whole.
+#[derive(Default)]
+struct ChunkDecoder {
+    finished_choice: bool,
+}
+
 impl ChatStream {
-    /// A stream over a response whose head said `text/event-stream`, with the
-    /// client's idle timeout, overall stream timeout and size limits.
-    pub(crate) fn new(
-        response: reqwest::Response,
-        meta: ResponseMeta,
-        operation: &'static str,
-        config: &crate::config::Config,
-    ) -> ChatStream {
-        let idle = config.stream_idle_timeout;
+    /// The chunks of an event stream.
+    pub(crate) fn new(source: EventSource) -> ChatStream {
         ChatStream {
-            body: Some(Box::pin(response.bytes_stream())),
-            parser: SseParser::with_max_event_size(config.max_event_size),
-            pending: VecDeque::new(),
-            meta,
-            operation,
-            idle,
-            // `sleep` of a duration too large for the clock never fires: no limit.
-            idle_timer: Box::pin(tokio::time::sleep(idle)),
-            last_read: tokio::time::Instant::now(),
-            deadline: config
-                .stream_timeout
-                .map(|limit| (limit, Box::pin(tokio::time::sleep(limit)))),
-            received: 0,
-            max_total: config.max_response_size,
-            finished_choice: false,
-            done: false,
-            redactor: config.redactor.clone(),
+            inner: TypedEvents::new(source, ChunkDecoder::default()),
         }
     }
 
     /// The response metadata (status, request id, rate limits, headers).
     pub fn meta(&self) -> &ResponseMeta {
-        &self.meta
+        self.inner.meta()
     }
 
     /// The next chunk, or `None` at the end; the same as `StreamExt::next`, without
@@ -218,14 +176,9 @@ impl ChatStream {
     /// Only the text: each item is the content a chunk adds (chunks without text
     /// are skipped).
     pub fn text(self) -> impl Stream<Item = Result<String, Error>> + Unpin {
-        self.filter_map(|item| {
-            futures::future::ready(match item {
-                Ok(chunk) => {
-                    let text = chunk.delta_text();
-                    (!text.is_empty()).then(|| Ok(text.to_owned()))
-                }
-                Err(e) => Some(Err(e)),
-            })
+        self.inner.text(|chunk| {
+            let text = chunk.delta_text();
+            (!text.is_empty()).then(|| text.to_owned())
         })
     }
 
@@ -239,64 +192,28 @@ impl ChatStream {
     /// ([`Error::BodyTooLarge`]), and within the
     /// [`stream_timeout`](crate::ClientBuilder::stream_timeout) when one is set.
     pub async fn collect_completion(
-        mut self,
+        self,
     ) -> Result<crate::Response<types::CreateChatCompletionResponse>, Error> {
-        let mut acc = Accumulator::default();
-        while let Some(item) = StreamExt::next(&mut self).await {
-            acc.add(item?);
-        }
-        let meta = self.meta.clone();
-        Ok(crate::Response::new(acc.finish(), meta))
+        self.inner
+            .collect_into(Accumulator::add, Accumulator::finish)
+            .await
     }
+}
 
-    fn stream_error(&self, kind: StreamErrorKind) -> Error {
-        Error::Stream(Box::new(StreamError {
-            operation: self.operation,
-            kind,
-            request_id: self.meta.request_id.clone(),
-        }))
-    }
+impl Decode for ChunkDecoder {
+    type Item = ChatCompletionChunk;
+    const NAME: &'static str = "ChatStream";
 
-    /// Ends the stream: no more reads, the connection is released.
-    fn end(&mut self) {
-        self.done = true;
-        self.body = None;
-    }
-
-    /// Turns one event into an item, or `None` for `[DONE]`.
-    fn on_event(
+    fn decode(
         &mut self,
-        event: Result<Event, SseError>,
-    ) -> Option<Result<ChatCompletionChunk, Error>> {
-        let event = match event {
-            Ok(event) => event,
-            Err(SseError::EventTooLarge { limit }) => {
-                return Some(Err(
-                    self.stream_error(StreamErrorKind::EventTooLarge { limit })
-                ));
-            }
-            Err(SseError::InvalidUtf8 { .. }) => {
-                return Some(Err(self.stream_error(StreamErrorKind::InvalidUtf8)));
-            }
-        };
+        source: &mut EventSource,
+        event: Event,
+    ) -> Result<ChatCompletionChunk, Error> {
         let data = event.data.trim();
-        if data == "[DONE]" {
-            self.end();
-            return None;
-        }
         // An error event ends the stream, whatever its data: JSON in any of
         // Venice's error shapes, or plain text used as the message.
         if event.event == "error" && serde_json::from_str::<Value>(data).is_err() {
-            self.end();
-            let message = if data.is_empty() {
-                "unknown error".to_owned()
-            } else {
-                self.redactor.scrub_str(data).into_owned()
-            };
-            return Some(Err(self.stream_error(StreamErrorKind::Server {
-                message,
-                code: None,
-            })));
+            return Err(source.server_error_text(data));
         }
         // Chunks decode straight into their type. Only an event that may be an error
         // (`{"error": …}`, which would also decode as an empty chunk) takes the
@@ -307,22 +224,10 @@ impl ChatStream {
                     if event.event == "error"
                         || (value.get("error").is_some() && value.get("choices").is_none()) =>
                 {
-                    let body = crate::error::ErrorBody::from_json(&value);
-                    self.end();
-                    return Some(Err(self.stream_error(StreamErrorKind::Server {
-                        message: body
-                            .message
-                            .map(|m| self.redactor.scrub(m))
-                            .unwrap_or_else(|| "unknown error".into()),
-                        code: self.redactor.scrub_opt(body.code),
-                    })));
+                    return Err(source.server_error(&value));
                 }
                 Ok(_) => {}
-                Err(e) => {
-                    return Some(Err(self.stream_error(StreamErrorKind::InvalidJson {
-                        message: self.redactor.scrub(e.to_string()),
-                    })));
-                }
+                Err(e) => return Err(source.invalid_json(&e)),
             }
         }
         match serde_json::from_str::<ChatCompletionChunk>(data) {
@@ -330,12 +235,14 @@ impl ChatStream {
                 if chunk.choices.iter().any(|c| c.finish_reason.is_some()) {
                     self.finished_choice = true;
                 }
-                Some(Ok(chunk))
+                Ok(chunk)
             }
-            Err(e) => Some(Err(self.stream_error(StreamErrorKind::InvalidJson {
-                message: self.redactor.scrub(e.to_string()),
-            }))),
+            Err(e) => Err(source.invalid_json(&e)),
         }
+    }
+
+    fn finished(&self) -> bool {
+        self.finished_choice
     }
 }
 
@@ -343,103 +250,7 @@ impl Stream for ChatStream {
     type Item = Result<ChatCompletionChunk, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
-        loop {
-            if this.done {
-                return Poll::Ready(None);
-            }
-            // Events already parsed come first.
-            let next = match this.pending.pop_front() {
-                Some(event) => Some(event),
-                None => this.parser.next_event(),
-            };
-            if let Some(event) = next {
-                match this.on_event(event) {
-                    Some(item) => return Poll::Ready(Some(item)),
-                    None => return Poll::Ready(None),
-                }
-            }
-            let Some(body) = this.body.as_mut() else {
-                // The body ended and every event was handed out.
-                this.done = true;
-                if this.finished_choice {
-                    return Poll::Ready(None);
-                }
-                return Poll::Ready(Some(Err(this.stream_error(StreamErrorKind::Truncated))));
-            };
-            // The overall deadline holds even while bytes keep coming.
-            if let Some((limit, timer)) = this.deadline.as_mut()
-                && timer.as_mut().poll(cx).is_ready()
-            {
-                let limit = *limit;
-                this.end();
-                return Poll::Ready(Some(Err(Error::Timeout {
-                    limit: TimeoutKind::Stream,
-                    after: limit,
-                    operation: this.operation,
-                    attempts: 1,
-                })));
-            }
-            match body.as_mut().poll_next(cx) {
-                Poll::Ready(Some(Ok(bytes))) => {
-                    this.received = this.received.saturating_add(bytes.len());
-                    if this.received > this.max_total {
-                        this.end();
-                        return Poll::Ready(Some(Err(Error::BodyTooLarge {
-                            operation: this.operation,
-                            status: this.meta.status,
-                            limit: this.max_total,
-                            request_id: this.meta.request_id.clone(),
-                        })));
-                    }
-                    this.parser.push(&bytes);
-                    this.last_read = tokio::time::Instant::now();
-                }
-                Poll::Ready(Some(Err(e))) => {
-                    this.end();
-                    let message = if e.is_timeout() {
-                        "timed out reading the stream".to_owned()
-                    } else {
-                        format!("the stream broke off: {e}")
-                    };
-                    return Poll::Ready(Some(Err(Error::Connection {
-                        operation: this.operation,
-                        message: this.redactor.scrub(message),
-                        attempts: 1,
-                        source: Some(e),
-                    })));
-                }
-                Poll::Ready(None) => {
-                    this.body = None;
-                    this.pending.extend(this.parser.finish());
-                }
-                Poll::Pending => {
-                    // The timer was armed at an earlier read; a read since then
-                    // moves the deadline, checked only when the timer fires.
-                    // A limit too large for the clock is no limit: the timer
-                    // armed with it never fires.
-                    if this.idle_timer.as_mut().poll(cx).is_ready() {
-                        let deadline = this.last_read.checked_add(this.idle);
-                        if let Some(deadline) = deadline
-                            && tokio::time::Instant::now() < deadline
-                        {
-                            this.idle_timer.as_mut().reset(deadline);
-                            if this.idle_timer.as_mut().poll(cx).is_pending() {
-                                return Poll::Pending;
-                            }
-                        }
-                        this.end();
-                        return Poll::Ready(Some(Err(Error::Timeout {
-                            limit: TimeoutKind::Idle,
-                            after: this.idle,
-                            operation: this.operation,
-                            attempts: 1,
-                        })));
-                    }
-                    return Poll::Pending;
-                }
-            }
-        }
+        self.inner.poll_item(cx)
     }
 }
 

@@ -210,11 +210,12 @@ async fn video_is_polled_and_written_to_an_mp4() {
     let venice = OfflineVenice::start().await;
     let dir = scratch("video");
     let out = dir.join("out.mp4");
-    video::run(&venice.client(), &out, std::time::Duration::from_millis(1))
+    let size = video::run(&venice.client(), &out, std::time::Duration::from_millis(1))
         .await
         .unwrap();
     let mp4 = std::fs::read(&out).unwrap();
     assert_eq!(&mp4[4..8], b"ftyp");
+    assert_eq!(size, mp4.len() as u64);
     assert_eq!(venice.calls("quoteVideo"), 1);
     assert_eq!(
         venice.calls("retrieveVideo"),
@@ -228,8 +229,9 @@ async fn video_is_polled_and_written_to_an_mp4() {
 #[tokio::test]
 async fn responses_answer() {
     let venice = OfflineVenice::start().await;
-    responses::run(&venice.client()).await.unwrap();
-    assert_eq!(venice.calls("createResponse"), 1);
+    let streamed = responses::run(&venice.client()).await.unwrap();
+    assert!(streamed.contains("Rayleigh scattering"), "{streamed}");
+    assert_eq!(venice.calls("createResponse"), 2);
 }
 
 #[tokio::test]

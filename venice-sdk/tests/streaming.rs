@@ -7,10 +7,11 @@ use std::time::Duration;
 use futures::StreamExt;
 use httpmock::prelude::*;
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 use venice_sdk::types::ChatCompletionRequest;
 use venice_sdk::{Client, Error, Message, StreamErrorKind, TimeoutKind};
+
+mod support;
+use support::{SSE_HEAD, assert_closed, scripted_server};
 
 const KEY: &str = "vk-stream-KEY-8c1f5e0d";
 
@@ -277,49 +278,6 @@ async fn a_truncated_stream_is_an_error_not_a_silent_success() {
     assert!(err.to_string().contains("ended before [DONE]"), "{err}");
 }
 
-/// A one-connection server: answers with `head`, then each part after its delay,
-/// then closes (or holds the connection open when `hold` is set). Reports whether
-/// the client closed the connection while parts were still being written.
-async fn scripted_server(
-    head: &'static str,
-    parts: Vec<(u64, String)>,
-    hold: Duration,
-) -> (String, tokio::task::JoinHandle<bool>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let handle = tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await.unwrap();
-        let mut buf = vec![0u8; 65536];
-        let mut seen = Vec::new();
-        // Read the request head and body (small).
-        loop {
-            let n = socket.read(&mut buf).await.unwrap();
-            seen.extend_from_slice(&buf[..n]);
-            if n == 0 || seen.windows(4).any(|w| w == b"\r\n\r\n") && seen.ends_with(b"}") {
-                break;
-            }
-        }
-        socket.write_all(head.as_bytes()).await.unwrap();
-        for (delay, part) in parts {
-            tokio::time::sleep(Duration::from_millis(delay)).await;
-            let chunked = format!("{:x}\r\n{}\r\n", part.len(), part);
-            if socket.write_all(chunked.as_bytes()).await.is_err() || socket.flush().await.is_err()
-            {
-                return true;
-            }
-        }
-        // Wait to see whether the client goes away.
-        matches!(
-            tokio::time::timeout(hold, socket.read(&mut buf)).await,
-            Ok(Ok(0)) | Ok(Err(_))
-        )
-    });
-    (format!("http://{addr}"), handle)
-}
-
-const SSE_HEAD: &str =
-    "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
-
 #[tokio::test]
 async fn a_connection_dropped_mid_event_is_an_error() {
     let (base, server) = scripted_server(
@@ -406,11 +364,7 @@ async fn dropping_the_stream_closes_the_connection() {
     let mut stream = client(&base).chat().stream(request()).await.unwrap();
     assert_eq!(stream.next().await.unwrap().unwrap().delta_text(), "0 ");
     drop(stream);
-    let closed = tokio::time::timeout(Duration::from_secs(10), server)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(closed, "the server should see the connection close");
+    assert_closed(server).await;
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Ready-made responses for tests: chat completions, stream chunks, server-sent
-//! event bodies, real PNG images, the spec's examples and Venice's headers.
+//! event bodies (chat and Responses API), real PNG images, the spec's examples
+//! and Venice's headers.
 //!
 //! ```
 //! use venice_testing::fixtures;
@@ -186,6 +187,102 @@ pub fn sse_body(chunks: &[ChatCompletionChunk]) -> String {
     }
     body.push_str("data: [DONE]\n\n");
     body
+}
+
+/// The `text/event-stream` body of a streamed Responses API answer whose final
+/// form is `response` (OpenAI's Responses events, each with `event:` and a
+/// `sequence_number`):
+///
+/// - `response.created` and `response.in_progress` (status `in_progress`, no
+///   output, no usage yet);
+/// - per output item, `response.output_item.added` (a message without its
+///   content, a function call without its arguments) and, for a message, per
+///   text part `response.content_part.added`, the text word by word in
+///   `response.output_text.delta`s, `response.output_text.done` and
+///   `response.content_part.done`; for a function call, its arguments in a
+///   `response.function_call_arguments.delta` and `.done`; then
+///   `response.output_item.done` with the item whole;
+/// - `response.completed` with `response` itself, then `data: [DONE]` (as
+///   Venice ends its chat streams).
+///
+/// ```
+/// use venice_testing::fixtures;
+///
+/// let response = fixtures::example::<venice_sdk::types::ResponsesApiResponse>(
+///     &venice_sdk::operations::CREATE_RESPONSE,
+/// ).unwrap();
+/// let body = fixtures::response_events(&response);
+/// assert!(body.starts_with("event: response.created\n"));
+/// assert!(body.ends_with("data: [DONE]\n\n"));
+/// ```
+pub fn response_events(response: &types::ResponsesApiResponse) -> String {
+    response_events_of(&serde_json::to_value(response).unwrap_or_default())
+}
+
+/// [`response_events`] of a response as JSON.
+pub(crate) fn response_events_of(completed: &Value) -> String {
+    let mut started = completed.clone();
+    started["status"] = json!("in_progress");
+    started["output"] = json!([]);
+    if let Some(fields) = started.as_object_mut() {
+        fields.remove("usage");
+    }
+    let mut events = vec![
+        json!({"type": "response.created", "response": started}),
+        json!({"type": "response.in_progress", "response": started}),
+    ];
+    let items = completed["output"].as_array().cloned().unwrap_or_default();
+    for (output_index, item) in items.into_iter().enumerate() {
+        item_events(&mut events, output_index, item);
+    }
+    events.push(json!({"type": "response.completed", "response": completed}));
+    let mut body = String::new();
+    for (sequence, mut event) in events.into_iter().enumerate() {
+        event["sequence_number"] = json!(sequence);
+        let kind = event["type"].as_str().unwrap_or_default().to_owned();
+        body.push_str(&format!("event: {kind}\ndata: {event}\n\n"));
+    }
+    body.push_str("data: [DONE]\n\n");
+    body
+}
+
+/// The events of one output item, from added to done.
+fn item_events(events: &mut Vec<Value>, output_index: usize, item: Value) {
+    let item_id = item["id"].clone();
+    let at = |kind: &str| json!({"type": kind, "item_id": item_id, "output_index": output_index});
+    let with = |mut event: Value, field: &str, value: Value| {
+        event[field] = value;
+        event
+    };
+    let mut added = with(item.clone(), "status", json!("in_progress"));
+    match item["type"].as_str() {
+        Some("message") => {
+            added["content"] = json!([]);
+            events.push(json!({"type": "response.output_item.added", "output_index": output_index, "item": added}));
+            let parts = item["content"].as_array().cloned().unwrap_or_default();
+            for (content_index, part) in parts.into_iter().enumerate() {
+                let text = part["text"].as_str().unwrap_or_default().to_owned();
+                let at = |kind: &str| with(at(kind), "content_index", json!(content_index));
+                events.push(with(at("response.content_part.added"), "part", with(part.clone(), "text", json!(""))));
+                for piece in util::pieces(&text) {
+                    events.push(with(at("response.output_text.delta"), "delta", json!(piece)));
+                }
+                events.push(with(at("response.output_text.done"), "text", json!(text)));
+                events.push(with(at("response.content_part.done"), "part", part));
+            }
+        }
+        Some("function_call") => {
+            added["arguments"] = json!("");
+            events.push(json!({"type": "response.output_item.added", "output_index": output_index, "item": added}));
+            let arguments = item["arguments"].clone();
+            events.push(with(at("response.function_call_arguments.delta"), "delta", arguments.clone()));
+            events.push(with(at("response.function_call_arguments.done"), "arguments", arguments));
+        }
+        _ => events.push(json!({"type": "response.output_item.added", "output_index": output_index, "item": added})),
+    }
+    events.push(
+        json!({"type": "response.output_item.done", "output_index": output_index, "item": item}),
+    );
 }
 
 /// The body Venice sends with an error status: `{"error": message}`.

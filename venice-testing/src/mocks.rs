@@ -22,10 +22,13 @@ pub const MOCK_API_KEY: &str = "vk-mock-0000000000000000";
 /// Point the client at `server.base_url()`, or use [`venice_client`](Self::venice_client).
 ///
 /// When several mocks match a request, httpmock answers with the one created
-/// first: create the specific ones before the catch-all ones. The chat and image
-/// helpers already tell their variants apart (`stream`, `return_binary`), so
-/// [`mock_chat_completion`](Self::mock_chat_completion) and
-/// [`mock_chat_stream`](Self::mock_chat_stream) can be used together in any order.
+/// first: create the specific ones before the catch-all ones. The chat,
+/// responses and image helpers already tell their variants apart (`stream`,
+/// `return_binary`), so [`mock_chat_completion`](Self::mock_chat_completion) and
+/// [`mock_chat_stream`](Self::mock_chat_stream) (or
+/// [`mock_response`](Self::mock_response) and
+/// [`mock_response_stream`](Self::mock_response_stream)) can be used together in
+/// any order.
 ///
 /// ```
 /// use venice_testing::{VeniceMocks, fixtures, httpmock::MockServer};
@@ -166,8 +169,12 @@ pub trait VeniceMocks {
     /// `POST /audio/complete` answers `response`.
     fn mock_audio_complete(&self, response: &types::CompleteAudioResponse) -> Mock<'_>;
 
-    /// `POST /responses` answers `response`.
+    /// `POST /responses` (without `"stream": true`) answers `response`.
     fn mock_response(&self, response: &types::ResponsesApiResponse) -> Mock<'_>;
+
+    /// `POST /responses` with `"stream": true` answers the Responses events
+    /// that end in `response` (see [`fixtures::response_events`]).
+    fn mock_response_stream(&self, response: &types::ResponsesApiResponse) -> Mock<'_>;
 
     /// `POST /augment/scrape` answers `response`.
     fn mock_web_scrape(&self, response: &types::WebScrapeResponse) -> Mock<'_>;
@@ -303,6 +310,7 @@ fn image_ok(then: Then, image: &[u8], media_type: &str) -> Then {
 const CHAT: Operation = operations::CREATE_CHAT_COMPLETION;
 const IMAGE: Operation = operations::GENERATE_IMAGE;
 const UPSCALE: Operation = operations::UPSCALE_IMAGE;
+const RESPONSES: Operation = operations::CREATE_RESPONSE;
 
 impl VeniceMocks for MockServer {
     fn venice_client(&self) -> Result<Client, venice_sdk::Error> {
@@ -325,27 +333,11 @@ impl VeniceMocks for MockServer {
     }
 
     fn mock_chat_completion(&self, response: &types::CreateChatCompletionResponse) -> Mock<'_> {
-        let body = to_json(response);
-        self.mock(|when, then| {
-            when.method(CHAT.method)
-                .path(CHAT.path)
-                .json_body_excludes(r#"{"stream": true}"#);
-            json_ok(then, body);
-        })
+        unstreamed_mock(self, &CHAT, to_json(response))
     }
 
     fn mock_chat_stream(&self, chunks: &[ChatCompletionChunk]) -> Mock<'_> {
-        let body = fixtures::sse_body(chunks);
-        self.mock(|when, then| {
-            when.method(CHAT.method)
-                .path(CHAT.path)
-                .json_body_includes(r#"{"stream": true}"#);
-            then.status(200)
-                .header("content-type", "text/event-stream")
-                .header("cache-control", "no-cache")
-                .and(fixtures::venice_headers)
-                .body(body);
-        })
+        sse_mock(self, &CHAT, fixtures::sse_body(chunks))
     }
 
     fn mock_image_generate(&self, response: &types::GenerateImageResponse) -> Mock<'_> {
@@ -492,7 +484,11 @@ impl VeniceMocks for MockServer {
     }
 
     fn mock_response(&self, response: &types::ResponsesApiResponse) -> Mock<'_> {
-        op_mock(self, &operations::CREATE_RESPONSE, to_json(response))
+        unstreamed_mock(self, &RESPONSES, to_json(response))
+    }
+
+    fn mock_response_stream(&self, response: &types::ResponsesApiResponse) -> Mock<'_> {
+        sse_mock(self, &RESPONSES, fixtures::response_events(response))
     }
 
     fn mock_web_scrape(&self, response: &types::WebScrapeResponse) -> Mock<'_> {
@@ -801,6 +797,30 @@ fn path_pattern(path: &str) -> String {
     }
     pattern.push('$');
     pattern
+}
+
+/// `op` without `"stream": true` answers `body` as JSON.
+fn unstreamed_mock<'a>(server: &'a MockServer, op: &Operation, body: Value) -> Mock<'a> {
+    server.mock(|when, then| {
+        when.method(op.method)
+            .path(op.path)
+            .json_body_excludes(r#"{"stream": true}"#);
+        json_ok(then, body);
+    })
+}
+
+/// `op` with `"stream": true` answers `body` as server-sent events.
+fn sse_mock<'a>(server: &'a MockServer, op: &Operation, body: String) -> Mock<'a> {
+    server.mock(|when, then| {
+        when.method(op.method)
+            .path(op.path)
+            .json_body_includes(r#"{"stream": true}"#);
+        then.status(200)
+            .header("content-type", "text/event-stream")
+            .header("cache-control", "no-cache")
+            .and(fixtures::venice_headers)
+            .body(body);
+    })
 }
 
 #[cfg(test)]

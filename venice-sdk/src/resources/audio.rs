@@ -1,13 +1,18 @@
-//! Audio: `client.audio()` — speech from text (as bytes, or streamed into a
-//! writer), transcription of an uploaded recording (JSON or text), and voice
+//! Audio: `client.audio()` — speech from text (as bytes, as a stream of
+//! chunks, or streamed into a writer), transcription of an uploaded recording (JSON or text), and voice
 //! cloning from an uploaded sample, with the request and response helpers
 //! they use.
 
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use bytes::Bytes;
+use futures::{Stream, StreamExt};
 
 use super::upload::{FileInput, form_of, text_fields};
-use crate::transport::{Call, JsonOrText};
-use crate::{Client, Error, Response, operations, types};
+use crate::transport::{Call, JsonOrText, LiveBody};
+use crate::{Client, Error, Response, ResponseMeta, operations, types};
 
 impl Client {
     /// Speech, transcription and voice cloning.
@@ -72,6 +77,37 @@ impl Audio<'_> {
             .await
     }
 
+    /// Speaks `request.input` with `streaming: true` (set here) and returns the
+    /// audio as a [`Stream`] of chunks as they arrive, sentence by sentence as
+    /// the API speaks them.
+    ///
+    /// Errors before the audio starts (the API's 4xx/5xx, an answer that is not
+    /// audio) are returned here, as by [`speech`](Self::speech); the request
+    /// timeout covers the response head only. The body is then read like a chat
+    /// stream: each chunk is handed over as it came (nothing is buffered), a
+    /// pause longer than the
+    /// [`stream_idle_timeout`](crate::ClientBuilder::stream_idle_timeout) or a
+    /// stream longer than the
+    /// [`stream_timeout`](crate::ClientBuilder::stream_timeout) ends it with
+    /// [`Error::Timeout`], and more than
+    /// [`max_response_size`](crate::ClientBuilder::max_response_size) bytes in
+    /// all with [`Error::BodyTooLarge`]. A connection that breaks before the
+    /// length the server declared (or before the last chunk of a chunked body)
+    /// is an [`Error::Connection`]; an answer without either that simply stops
+    /// cannot be told from its end. Dropping the stream closes the connection.
+    pub async fn speech_stream(
+        &self,
+        mut request: types::CreateSpeechRequestSchema,
+    ) -> Result<SpeechStream, Error> {
+        request.streaming = Some(true);
+        let body = Call::new(&operations::CREATE_SPEECH)
+            .accept(AUDIO_ACCEPT)
+            .body(&request)?
+            .body_stream(self.client.config(), "audio/")
+            .await?;
+        Ok(SpeechStream { body })
+    }
+
     /// Transcribes a recording (WAV, FLAC, M4A, AAC, MP4, MP3, OGG, WEBM),
     /// uploaded with the request's fields (its `file` field is not sent).
     ///
@@ -114,6 +150,47 @@ impl Audio<'_> {
             .form(move || Ok(form_of(&fields).part("file", sample.part()?)))
             .json(self.client.config())
             .await
+    }
+}
+
+/// Streamed speech, from [`Audio::speech_stream`]: a [`Stream`] of the audio's
+/// bytes in the chunks they arrived in.
+///
+/// An `Err` item ends the stream (see [`Audio::speech_stream`]); `None` is the
+/// end of the audio. Memory stays bounded: only the chunk handed over is held.
+pub struct SpeechStream {
+    body: LiveBody,
+}
+
+impl fmt::Debug for SpeechStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SpeechStream")
+            .field("media_type", &self.meta().media_type())
+            .field("request_id", &self.meta().request_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SpeechStream {
+    /// The response metadata; [`media_type`](ResponseMeta::media_type) says
+    /// which audio format this is (`audio/mpeg`, `audio/wav`, …).
+    pub fn meta(&self) -> &ResponseMeta {
+        self.body.meta()
+    }
+
+    /// The next chunk, or `None` at the end; the same as `StreamExt::next`,
+    /// without needing the `futures` crate.
+    #[allow(clippy::should_implement_trait)]
+    pub async fn next(&mut self) -> Option<Result<Bytes, Error>> {
+        StreamExt::next(self).await
+    }
+}
+
+impl Stream for SpeechStream {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.body.poll_chunk(cx)
     }
 }
 

@@ -3,11 +3,13 @@
 use bytes::Bytes;
 
 use super::jobs::RetrieveOutcome;
+use super::media_job::{Job, JobKind, JobTicket};
 use crate::transport::Call;
 use crate::{Error, Response, operations, types};
 
 /// What audio retrievals accept: the audio (MP3, WAV or FLAC), or a JSON status.
-const AUDIO_ACCEPT: &str = "audio/mpeg, audio/wav, audio/flac, audio/*, application/json";
+pub(super) const AUDIO_ACCEPT: &str =
+    "audio/mpeg, audio/wav, audio/flac, audio/*, application/json";
 
 /// Music generation jobs: quote a price, queue a job, retrieve its status or
 /// audio, and delete the audio from Venice's storage once downloaded.
@@ -102,6 +104,30 @@ impl super::audio::Audio<'_> {
             .body(&request)?
             .json(self.client.config())
             .await
+    }
+}
+
+/// Music jobs end to end: queue, then poll and download with a [`Job`].
+impl super::audio::Audio<'_> {
+    /// Queues a music generation job (charged, see [`queue`](Self::queue)) and
+    /// returns its [`Job`]: [`wait`](Job::wait) for the audio or follow its
+    /// [`progress`](Job::progress), then [`save`](super::Media::save) it. Save
+    /// [`Job::ticket`] to resume the job after a restart.
+    pub async fn generate(&self, request: types::QueueAudioRequest) -> Result<Job, Error> {
+        let queued = self.queue(request).await?.into_inner();
+        let ticket = JobTicket::new(JobKind::Audio, queued.model, queued.queue_id);
+        Ok(Job::new(self.client, ticket))
+    }
+
+    /// The [`Job`] of a music job queued earlier, from its model and queue id.
+    pub fn job(&self, model: impl Into<String>, queue_id: impl Into<String>) -> Job {
+        Job::new(self.client, JobTicket::new(JobKind::Audio, model, queue_id))
+    }
+
+    /// The [`Job`] of a saved ticket; a ticket of another kind of job is an
+    /// [`Error::InvalidRequest`].
+    pub fn resume(&self, ticket: JobTicket) -> Result<Job, Error> {
+        Job::resume(self.client, JobKind::Audio, ticket)
     }
 }
 

@@ -47,10 +47,11 @@ impl Chat<'_> {
         mut request: types::ChatCompletionRequest,
     ) -> Result<ChatStream, Error> {
         request.stream = Some(true);
-        let op = &operations::CREATE_CHAT_COMPLETION;
-        let config = self.client.config();
-        let (response, meta) = Call::new(op).body(&request)?.event_stream(config).await?;
-        Ok(ChatStream::new(response, meta, op.id, config))
+        Call::new(&operations::CREATE_CHAT_COMPLETION)
+            .body(&request)?
+            .event_stream(self.client.config())
+            .await
+            .map(ChatStream::new)
     }
 }
 

@@ -1,5 +1,6 @@
-//! The Responses API (alpha): `client.responses()`.
+//! The Responses API (alpha): `client.responses()`, whole or streamed.
 
+use crate::response_stream::ResponseStream;
 use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
 
@@ -33,6 +34,30 @@ impl Responses<'_> {
             .body(&request)?
             .json(self.client.config())
             .await
+    }
+
+    /// Starts a streamed response (`POST /responses` with `stream` set to
+    /// `true`): a [`ResponseStream`] of typed events (`response.created`,
+    /// `response.output_text.delta`, …, `response.completed`), with
+    /// [`text`](ResponseStream::text) for the text deltas only and
+    /// [`collect_response`](ResponseStream::collect_response) for the final
+    /// response.
+    ///
+    /// An error before the stream starts (an error status, or an answer that is
+    /// not an event stream) is returned here as the same [`Error`] as from
+    /// [`create`](Self::create); the request timeout covers the response head
+    /// only, then the stream limits apply as for a chat stream (idle timeout,
+    /// overall stream timeout, event and response size limits).
+    pub async fn stream(
+        &self,
+        mut request: types::ResponsesRequest,
+    ) -> Result<ResponseStream, Error> {
+        request.stream = Some(true);
+        Call::new(&operations::CREATE_RESPONSE)
+            .body(&request)?
+            .event_stream(self.client.config())
+            .await
+            .map(ResponseStream::new)
     }
 }
 

@@ -4,6 +4,7 @@
 use bytes::Bytes;
 
 use super::jobs::RetrieveOutcome;
+use super::media_job::{DownloadUrl, Job, JobKind, JobTicket};
 use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
 
@@ -21,7 +22,7 @@ pub struct Video<'a> {
 }
 
 /// What video retrievals accept: the video, or a JSON status.
-const VIDEO_ACCEPT: &str = "video/mp4, video/*, application/json";
+pub(super) const VIDEO_ACCEPT: &str = "video/mp4, video/*, application/json";
 
 /// Generation jobs: quote a price, queue a job, retrieve its status or video,
 /// and delete the video from Venice's storage once downloaded.
@@ -119,6 +120,33 @@ impl Video<'_> {
             .body(&request)?
             .json(self.client.config())
             .await
+    }
+}
+
+/// Jobs end to end: queue, then poll and download with a [`Job`].
+impl Video<'_> {
+    /// Queues a video generation job (charged, see [`queue`](Self::queue))
+    /// and returns its [`Job`]: [`wait`](Job::wait) for the video or follow
+    /// its [`progress`](Job::progress), then [`save`](super::Media::save) it.
+    /// Save [`Job::ticket`] to resume the job after a restart.
+    pub async fn generate(&self, request: types::QueueVideoRequest) -> Result<Job, Error> {
+        let queued = self.queue(request).await?.into_inner();
+        let ticket = JobTicket::new(JobKind::Video, queued.model, queued.queue_id)
+            .with_download_url(queued.download_url.map(DownloadUrl::new));
+        Ok(Job::new(self.client, ticket))
+    }
+
+    /// The [`Job`] of a video queued earlier, from its model and queue id. A
+    /// job whose model returned a `download_url` needs it: use
+    /// [`resume`](Self::resume) with the saved [`JobTicket`].
+    pub fn job(&self, model: impl Into<String>, queue_id: impl Into<String>) -> Job {
+        Job::new(self.client, JobTicket::new(JobKind::Video, model, queue_id))
+    }
+
+    /// The [`Job`] of a saved ticket; a ticket of another kind of job is an
+    /// [`Error::InvalidRequest`].
+    pub fn resume(&self, ticket: JobTicket) -> Result<Job, Error> {
+        Job::resume(self.client, JobKind::Video, ticket)
     }
 }
 

@@ -20,6 +20,9 @@ pub(crate) enum Source<'a> {
     Factory {
         first: Option<Box<reqwest::Request>>,
         build: Box<dyn Fn() -> Result<reqwest::Request, Error> + Send + Sync + 'a>,
+        /// How safe a repeat is, when the call knows better than its operation's
+        /// method (a job status read is a `POST` that changes nothing).
+        replay: Option<Replay>,
     },
 }
 
@@ -27,6 +30,14 @@ impl Source<'_> {
     /// A source that sends `request` (cloned for each attempt).
     pub fn built(request: reqwest::Request) -> Source<'static> {
         Source::Built(Some(Box::new(request)))
+    }
+
+    /// The replay class the call sets instead of its operation's, if any.
+    fn replay(&self) -> Option<Replay> {
+        match self {
+            Source::Built(_) => None,
+            Source::Factory { replay, .. } => *replay,
+        }
     }
 
     /// The request for the next attempt, and whether another may follow it.
@@ -44,7 +55,7 @@ impl Source<'_> {
                     None => Ok((*request, false)),
                 }
             }
-            Source::Factory { first, build } => match first.take() {
+            Source::Factory { first, build, .. } => match first.take() {
                 Some(request) => Ok((*request, true)),
                 None => Ok((build()?, true)),
             },
@@ -118,7 +129,7 @@ pub(crate) async fn attempts(
     mode: Mode,
 ) -> Result<Outcome, Error> {
     let operation = op.id;
-    let replay = replay_of(op);
+    let replay = source.replay().unwrap_or_else(|| replay_of(op));
     // One key for every attempt of the call, unless the caller set one.
     let idempotency_key = op.idempotency_key.then(idempotency_key);
     config.budget.deposit();

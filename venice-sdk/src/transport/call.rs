@@ -11,7 +11,7 @@ use super::span::CallSpan;
 use crate::config::Config;
 use crate::error::DecodeError;
 use crate::operations::{Auth, Operation};
-use crate::{Error, ResponseMeta, headers};
+use crate::{Error, headers};
 
 impl Operation {
     /// The operation's HTTP method.
@@ -160,26 +160,30 @@ pub(crate) async fn send_for_body(
 
 /// Sends a streaming request (with retries until a success status) and waits for
 /// the response head within the request timeout. Error statuses and answers that
-/// are not an event stream are read (within the size limit and the same timeout)
-/// and returned as errors; no retry happens once the stream is handed over.
+/// are not of the `expected` media type (`text/event-stream`, `audio/`; named
+/// `described` in the error) are read (within the size limit and the same
+/// timeout) and returned as errors; no retry happens once the stream is handed
+/// over. The body is then the caller's to read under the stream limits.
 pub(crate) async fn open_stream(
     config: &Config,
     op: &'static Operation,
     source: Source<'_>,
-) -> Result<(reqwest::Response, ResponseMeta), Error> {
+    expected: &str,
+    described: &str,
+) -> Result<reqwest::Response, Error> {
     let span = CallSpan::open(op);
-    let result = open_stream_inner(config, op, source)
+    let result = open_stream_inner(config, op, source, expected, described)
         .instrument(span.span.clone())
         .await;
     match result {
-        Ok((response, meta, attempts)) => {
+        Ok((response, attempts)) => {
             span.answered(
                 response.status(),
                 attempts,
-                meta.request_id.as_deref(),
+                headers::request_id(response.headers()),
                 &config.redactor,
             );
-            Ok((response, meta))
+            Ok(response)
         }
         Err(e) => {
             span.failed(&e);
@@ -192,29 +196,78 @@ async fn open_stream_inner(
     config: &Config,
     op: &'static Operation,
     source: Source<'_>,
-) -> Result<(reqwest::Response, ResponseMeta, u32), Error> {
-    // The head, and then a body that is not an event stream, within the timeout.
+    expected: &str,
+    described: &str,
+) -> Result<(reqwest::Response, u32), Error> {
+    // The head, and then a body of another media type, within the timeout.
     let deadline = tokio::time::Instant::now().checked_add(config.timeout);
-    let (response, attempt) = match attempts(config, op, source, Mode::Stream).await? {
-        Outcome::Success(response, attempt) => (response, attempt),
+    let (response, attempt) = head(config, op, source).await?;
+    if headers::media_type_is(response.headers(), expected) {
+        return Ok((response, attempt));
+    }
+    let buffered = read_within(config, op, response, attempt, deadline).await?;
+    Err(DecodeError::unexpected_media(
+        op.id,
+        buffered.status,
+        &buffered.headers,
+        described,
+        Some(&buffered.body),
+        &config.redactor,
+    ))
+}
+
+/// Sends a request (with retries until a success status) and returns the
+/// success response once its head has arrived within the request timeout, its
+/// body unread: the caller reads it under limits of its own (a download's idle
+/// timeout), not under the request timeout. Error statuses are read (within the
+/// size limit and the same timeout) and returned as errors.
+pub(crate) async fn open_body(
+    config: &Config,
+    op: &'static Operation,
+    source: Source<'_>,
+) -> Result<(reqwest::Response, u32), Error> {
+    let span = CallSpan::open(op);
+    let result = head(config, op, source).instrument(span.span.clone()).await;
+    match &result {
+        Ok((response, attempts)) => span.answered(
+            response.status(),
+            *attempts,
+            headers::request_id(response.headers()),
+            &config.redactor,
+        ),
+        Err(e) => span.failed(e),
+    }
+    result
+}
+
+/// The attempts of a call whose head is awaited within the request timeout: a
+/// success response (body unread) and its attempt number, or the error status
+/// as an error.
+async fn head(
+    config: &Config,
+    op: &'static Operation,
+    source: Source<'_>,
+) -> Result<(reqwest::Response, u32), Error> {
+    match attempts(config, op, source, Mode::Stream).await? {
+        Outcome::Success(response, attempt) => Ok((response, attempt)),
         Outcome::Failure(buffered) => {
             buffered.success(op.id, config)?;
-            return Err(Error::Config(
+            Err(Error::Config(
                 "unreachable: failure with success status".into(),
-            ));
+            ))
         }
-    };
-    let status = response.status();
-    if headers::media_type_is(response.headers(), "text/event-stream") {
-        let mut headers = super::request::copy_headers(response.headers());
-        // Stream errors quote the request id of this metadata.
-        config.redactor.scrub_headers(&mut headers);
-        return Ok((
-            response,
-            ResponseMeta::from_headers(status, headers),
-            attempt,
-        ));
     }
+}
+
+/// Reads a body whole within the response size limit and before `deadline`
+/// (`None`: no deadline of its own), else a request timeout.
+pub(crate) async fn read_within(
+    config: &Config,
+    op: &'static Operation,
+    response: reqwest::Response,
+    attempt: u32,
+    deadline: Option<tokio::time::Instant>,
+) -> Result<Buffered, Error> {
     let read = read_body(
         config,
         op.id,
@@ -223,15 +276,7 @@ async fn open_stream_inner(
         config.max_response_size,
         false,
     );
-    let buffered = within(deadline, read)
+    within(deadline, read)
         .await
-        .ok_or_else(|| request_timeout(config, op.id, attempt))??;
-    Err(DecodeError::unexpected_media(
-        op.id,
-        buffered.status,
-        &buffered.headers,
-        "a text/event-stream",
-        Some(&buffered.body),
-        &config.redactor,
-    ))
+        .ok_or_else(|| request_timeout(config, op.id, attempt))?
 }

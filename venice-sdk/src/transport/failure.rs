@@ -6,12 +6,24 @@ use crate::config::Config;
 use crate::error::TimeoutKind;
 
 /// Maps a transport error from reqwest.
+///
+/// A URL that is not under the API's base URL (a job's `download_url`, which
+/// works without the API key and so is a credential of its own) is never
+/// quoted.
 pub(crate) fn map_reqwest(
     config: &Config,
     operation: &'static str,
     error: reqwest::Error,
     attempts: u32,
 ) -> Error {
+    let error = if error
+        .url()
+        .is_some_and(|url| !url.as_str().starts_with(&config.base_url))
+    {
+        error.without_url()
+    } else {
+        error
+    };
     if error.is_timeout() {
         let (limit, after) = if error.is_connect() {
             (TimeoutKind::Connect, config.connect_timeout)

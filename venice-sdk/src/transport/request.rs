@@ -3,8 +3,8 @@
 //! (checked against the spec's value rules and serialized once) or a multipart
 //! form (rebuilt from its parts) — and what to make of the answer: JSON decoded
 //! into its type, bytes of an expected media type, bytes streamed into a writer,
-//! JSON or text, JSON or media (by the answer's media type), or a
-//! server-sent event stream.
+//! JSON or text, JSON or media (by the answer's media type), a body read as it
+//! arrives, or a server-sent event stream.
 //!
 //! Adding an operation to a resource is one `Call` chain:
 //! `Call::new(&operations::GET_CHARACTER_BY_SLUG).path("slug", slug).json(config)`.
@@ -15,12 +15,14 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 
 use super::attempt::Source;
-use super::body::read_body;
-use super::call::{execute, open_stream, prepare, send_for_body};
+use super::call::{execute, open_body, open_stream, prepare, read_within, send_for_body};
+use super::events::EventSource;
 use super::failure::map_reqwest;
+use super::live::LiveBody;
 use crate::config::Config;
 use crate::error::DecodeError;
 use crate::operations::Operation;
+use crate::retry::Replay;
 use crate::{Error, Response, ResponseMeta, headers};
 
 /// What a path segment may hold as is: RFC 3986 unreserved characters.
@@ -66,9 +68,29 @@ pub(crate) enum JsonOrMedia<T> {
     },
 }
 
+/// An answer that is JSON (decoded) or media whose body is still unread, as
+/// the response's media type says (a queued job's status, or its result, to be
+/// streamed by the caller).
+pub(crate) enum JsonOrOpen<T> {
+    /// A JSON answer, decoded.
+    Json(Response<T>),
+    /// A success response of the expected media type, its body unread.
+    Media {
+        /// The response: status and headers read, body unread.
+        response: reqwest::Response,
+        /// The media type as sent, without parameters (`video/mp4`).
+        media_type: String,
+    },
+}
+
 /// One request of an operation.
 pub(crate) struct Call<'a> {
     op: &'static Operation,
+    /// An absolute URL the server handed out (a `download_url`), in place of
+    /// the base URL and the operation's path.
+    target: Option<&'a str>,
+    /// How safe a repeat is, when the call knows better than its method.
+    replay: Option<Replay>,
     path: Vec<(&'static str, &'a str)>,
     query: Vec<(&'static str, String)>,
     headers: Vec<(HeaderName, HeaderValue)>,
@@ -81,12 +103,30 @@ impl<'a> Call<'a> {
     pub fn new(op: &'static Operation) -> Self {
         Call {
             op,
+            target: None,
+            replay: None,
             path: Vec::new(),
             query: Vec::new(),
             headers: Vec::new(),
             accept: "application/json",
             payload: Payload::None,
         }
+    }
+
+    /// Sends the call to `url`, an absolute `http(s)` URL the API handed out,
+    /// instead of the base URL and the operation's path. The operation's auth
+    /// mode still decides the credentials (`Auth::None`: none). The URL is
+    /// never quoted in errors or logs.
+    pub fn at_url(mut self, url: &'a str) -> Self {
+        self.target = Some(url);
+        self
+    }
+
+    /// Retries the call like an idempotent one, whatever its method: for a
+    /// `POST` that only reads (a job's status, without deleting anything).
+    pub fn idempotent(mut self) -> Self {
+        self.replay = Some(Replay::Idempotent);
+        self
     }
 
     /// Sets the path parameter `{name}`; the value is percent-encoded.
@@ -155,8 +195,12 @@ impl<'a> Call<'a> {
     }
 
     /// The URL, with the path parameters in place: the client's parsed base
-    /// URL with its path extended (no URL is parsed per request).
+    /// URL with its path extended (no URL is parsed per request), or the
+    /// absolute URL the call was sent to ([`at_url`](Self::at_url)).
     fn url(&self, config: &Config) -> Result<reqwest::Url, Error> {
+        if let Some(target) = self.target {
+            return external_url(config, target);
+        }
         let base_path = config.base.path().trim_end_matches('/');
         let mut path = String::with_capacity(base_path.len() + self.op.path.len() + 16);
         path.push_str(base_path);
@@ -221,6 +265,7 @@ impl<'a> Call<'a> {
         Ok(Source::Factory {
             first: Some(Box::new(first)),
             build: Box::new(move || self.build(config, &url)),
+            replay: self.replay,
         })
     }
 
@@ -361,59 +406,75 @@ impl<'a> Call<'a> {
     {
         let op = self.op;
         let response = send_for_body(config, op, self.source(config)?).await?;
-        let headers = response.headers();
-        if headers::media_type_is(headers, "application/json") {
-            let buffered = read_body(config, op.id, response, 1, config.max_response_size, false)
-                .await?
-                .success(op.id, config)?;
-            return decode::<T>(op, config, buffered).map(|r| r.map(JsonOrMedia::Json));
+        // The request timeout already covers the whole exchange.
+        match json_or_media::<T>(config, op, response, 1, None, expected).await? {
+            JsonOrOpen::Json(answer) => Ok(answer.map(JsonOrMedia::Json)),
+            JsonOrOpen::Media {
+                response,
+                media_type,
+            } => {
+                let written = write_body(config, op, response, writer).await?;
+                Ok(written.map(|written| JsonOrMedia::Media {
+                    media_type,
+                    written,
+                }))
+            }
         }
-        if !headers::media_type_is(headers, expected) {
-            return Err(DecodeError::unexpected_media(
-                op.id,
-                response.status(),
-                headers,
-                &format!("{} or JSON", describe(expected)),
-                None,
-                &config.redactor,
-            ));
-        }
-        let media_type = headers::content_type(headers)
-            .and_then(|ct| ct.split(';').next())
-            .map(|ct| ct.trim().to_ascii_lowercase())
-            .unwrap_or_default();
-        let written = write_body(config, op, response, writer).await?;
-        Ok(written.map(|written| JsonOrMedia::Media {
-            media_type,
-            written,
-        }))
     }
 
-    #[expect(
-        dead_code,
-        reason = "for the operations added next (uploads, audio, x402)"
-    )]
-    /// Sends the call and returns the answer's body unread, for a byte stream,
-    /// once its head says it is of the `expected` media type.
-    pub async fn body_stream(
+    /// Sends the call and returns the success response once its head has
+    /// arrived (within the request timeout), its body unread, for the caller
+    /// to stream under limits of its own.
+    pub async fn open(self, config: &Config) -> Result<reqwest::Response, Error> {
+        let op = self.op;
+        let (response, _) = open_body(config, op, self.source(config)?).await?;
+        Ok(response)
+    }
+
+    /// Sends the call and, by the answer's media type, decodes a JSON answer
+    /// into `T` (read within the request timeout and the response size limit),
+    /// or returns an answer of the `expected` media type with its body unread
+    /// (for the caller to stream). Anything else is an [`Error::Decode`].
+    pub async fn json_or_open<T: DeserializeOwned>(
         self,
         config: &Config,
         expected: &str,
-    ) -> Result<(reqwest::Response, ResponseMeta), Error> {
-        let response = self.send_expecting(config, expected).await?;
-        let meta = ResponseMeta::from_headers(response.status(), copy_headers(response.headers()));
-        Ok((response, meta))
+    ) -> Result<JsonOrOpen<T>, Error> {
+        let op = self.op;
+        let deadline = tokio::time::Instant::now().checked_add(config.timeout);
+        let (response, attempt) = open_body(config, op, self.source(config)?).await?;
+        json_or_media(config, op, response, attempt, deadline, expected).await
     }
 
-    /// Sends the call and returns its server-sent event stream once the head has
-    /// arrived (see [`open_stream`]).
-    pub async fn event_stream(
-        self,
-        config: &Config,
-    ) -> Result<(reqwest::Response, ResponseMeta), Error> {
+    /// Sends the call and returns the answer's body, to be read as it arrives
+    /// under the stream limits, once its head says it is of the `expected`
+    /// media type. As for an event stream, the request timeout covers the head
+    /// only.
+    pub async fn body_stream(self, config: &Config, expected: &str) -> Result<LiveBody, Error> {
+        let op = self.op;
+        let source = self.source(config)?;
+        let response = open_stream(config, op, source, expected, &describe(expected)).await?;
+        Ok(LiveBody::new(response, op.id, config))
+    }
+
+    /// Sends the call and returns its server-sent events once the head has
+    /// arrived (see [`open_stream`]), to be read under the stream limits.
+    pub async fn event_stream(self, config: &Config) -> Result<EventSource, Error> {
         let op = self.op;
         let call = self.accept("text/event-stream");
-        open_stream(config, op, call.source(config)?).await
+        let source = call.source(config)?;
+        let response = open_stream(
+            config,
+            op,
+            source,
+            "text/event-stream",
+            "a text/event-stream",
+        )
+        .await?;
+        Ok(EventSource::new(
+            LiveBody::new(response, op.id, config),
+            config,
+        ))
     }
 }
 
@@ -453,6 +514,82 @@ fn decode<T: DeserializeOwned>(
             ))
         }
     }
+}
+
+/// A success answer by its media type: JSON read (within the size limit and
+/// before `deadline`) and decoded into `T`, or media of the `expected` type
+/// with its body unread; anything else is an [`Error::Decode`] naming what
+/// came.
+async fn json_or_media<T: DeserializeOwned>(
+    config: &Config,
+    op: &'static Operation,
+    response: reqwest::Response,
+    attempt: u32,
+    deadline: Option<tokio::time::Instant>,
+    expected: &str,
+) -> Result<JsonOrOpen<T>, Error> {
+    let headers = response.headers();
+    if headers::media_type_is(headers, "application/json") {
+        let buffered = read_within(config, op, response, attempt, deadline).await?;
+        return decode::<T>(op, config, buffered).map(JsonOrOpen::Json);
+    }
+    if !headers::media_type_is(headers, expected) {
+        return Err(DecodeError::unexpected_media(
+            op.id,
+            response.status(),
+            headers,
+            &format!("{} or JSON", describe(expected)),
+            None,
+            &config.redactor,
+        ));
+    }
+    let media_type = media_type_of(headers);
+    Ok(JsonOrOpen::Media {
+        response,
+        media_type,
+    })
+}
+
+/// The media type of an answer, without parameters, in lower case (empty when
+/// none was sent).
+pub(crate) fn media_type_of(headers: &reqwest::header::HeaderMap) -> String {
+    headers::content_type(headers)
+        .and_then(|ct| ct.split(';').next())
+        .map(|ct| ct.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// An absolute URL the API handed out, checked before anything is sent to it:
+/// `https://`, or `http://` to this machine or when the client's own base URL
+/// is plain HTTP (a trusted network the user opted into); no user name or
+/// password. The error never quotes the URL (it may carry a token).
+fn external_url(config: &Config, url: &str) -> Result<reqwest::Url, Error> {
+    let parsed = reqwest::Url::parse(url.trim())
+        .map_err(|_| Error::invalid("download_url", "is not a URL"))?;
+    let plain_ok = crate::config::is_loopback(&parsed) || config.base.scheme() == "http";
+    match parsed.scheme() {
+        "https" => {}
+        "http" if plain_ok => {}
+        "http" => {
+            return Err(Error::invalid(
+                "download_url",
+                "uses plain http:// to another host while the client uses https://; refused so the media does not travel unencrypted",
+            ));
+        }
+        _ => {
+            return Err(Error::invalid(
+                "download_url",
+                "is not an http:// or https:// URL",
+            ));
+        }
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::invalid(
+            "download_url",
+            "contains a user name or password",
+        ));
+    }
+    Ok(parsed)
 }
 
 /// How an error names the media type it expected (`"image/"` → `an image`).

@@ -75,6 +75,14 @@ pub enum Reply {
     ResetBeforeHeaders,
     /// Send the head and part of a declared body, then reset.
     ResetMidBody,
+    /// Send a head declaring `body` (its length, with `headers`), then only
+    /// its first `send` bytes, then reset: a transfer cut mid-way.
+    Cut {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        send: usize,
+    },
     /// Accept, read the request, never answer.
     Silent,
     /// Send the head, then nothing.
@@ -154,6 +162,23 @@ impl FaultServer {
     }
 }
 
+/// A client of `base` with the test key, quick retries and a short stream
+/// idle timeout (300 ms), changed by `tune`.
+pub fn stream_client(
+    base: &str,
+    tune: impl FnOnce(venice_sdk::ClientBuilder) -> venice_sdk::ClientBuilder,
+) -> Client {
+    tune(
+        Client::builder()
+            .api_key(KEY)
+            .base_url(base)
+            .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
+            .stream_idle_timeout(Duration::from_millis(300)),
+    )
+    .build()
+    .unwrap()
+}
+
 /// Reads one request (head and body, by Content-Length or chunked).
 pub async fn read_request(socket: &mut TcpStream) -> Vec<u8> {
     let mut data = Vec::new();
@@ -204,6 +229,23 @@ pub async fn serve(mut socket: TcpStream, reply: Reply, requests: Arc<Mutex<Vec<
             let _ = socket.shutdown().await;
         }
         Reply::ResetBeforeHeaders => reset(socket),
+        Reply::Cut {
+            status,
+            headers,
+            body,
+            send,
+        } => {
+            let mut head = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\n", body.len());
+            for (k, v) in headers {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(&body[..send.min(body.len())]).await;
+            let _ = socket.flush().await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            reset(socket);
+        }
         Reply::ResetMidBody => {
             let _ = socket
                 .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"object\": \"li")
@@ -251,6 +293,59 @@ pub async fn serve(mut socket: TcpStream, reply: Reply, requests: Arc<Mutex<Vec<
         }
     }
 }
+
+/// A one-connection server: answers with `head`, then each part after its delay,
+/// then closes (or holds the connection open when `hold` is set). Reports whether
+/// the client closed the connection while parts were still being written.
+pub async fn scripted_server(
+    head: &'static str,
+    parts: Vec<(u64, String)>,
+    hold: Duration,
+) -> (String, tokio::task::JoinHandle<bool>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 65536];
+        let mut seen = Vec::new();
+        // Read the request head and body (small).
+        loop {
+            let n = socket.read(&mut buf).await.unwrap();
+            seen.extend_from_slice(&buf[..n]);
+            if n == 0 || seen.windows(4).any(|w| w == b"\r\n\r\n") && seen.ends_with(b"}") {
+                break;
+            }
+        }
+        socket.write_all(head.as_bytes()).await.unwrap();
+        for (delay, part) in parts {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+            let chunked = format!("{:x}\r\n{}\r\n", part.len(), part);
+            if socket.write_all(chunked.as_bytes()).await.is_err() || socket.flush().await.is_err()
+            {
+                return true;
+            }
+        }
+        // Wait to see whether the client goes away.
+        matches!(
+            tokio::time::timeout(hold, socket.read(&mut buf)).await,
+            Ok(Ok(0)) | Ok(Err(_))
+        )
+    });
+    (format!("http://{addr}"), handle)
+}
+
+/// Waits (at most 10 s) for a [`scripted_server`] to finish and asserts it saw
+/// the client close the connection.
+pub async fn assert_closed(server: tokio::task::JoinHandle<bool>) {
+    let closed = tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(closed, "the server should see the connection close");
+}
+
+pub const SSE_HEAD: &str =
+    "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
 
 pub fn reset(socket: TcpStream) {
     let std = socket.into_std().unwrap();

@@ -5,9 +5,13 @@
 //! retrieves, with a growing `execution_duration`, then its media: an MP4
 //! (`video/mp4`) or an MP3 (`audio/mpeg`). Video model [`VPS_VIDEO_MODEL`]
 //! behaves like Venice's VPS-backed models: `queue` returns a `download_url`
-//! and `retrieve` answers `COMPLETED` in JSON instead of the video. `complete`
-//! (or a retrieve with `delete_media_on_completion`) deletes the job; an unknown
-//! job is a 404.
+//! (on this server, under `/media/`) and `retrieve` answers `COMPLETED` in JSON
+//! instead of the video; the URL serves the MP4 to a `GET` without an
+//! `Authorization` header (with one: 400), honours `Range: bytes=N-` (206), and
+//! a `DELETE` revokes it. A prompt containing [`FAIL_MARKER`] makes the job
+//! answer `FAILED` after processing; one containing [`EXPIRE_MARKER`] makes it
+//! vanish (404). `complete` (or a retrieve with `delete_media_on_completion`)
+//! deletes the job; an unknown job is a 404.
 
 use serde_json::{Value, json};
 
@@ -19,6 +23,16 @@ pub(crate) const PROCESSING_RETRIEVES: u32 = 2;
 
 /// The offline video model that answers like Venice's VPS-backed models.
 pub(crate) const VPS_VIDEO_MODEL: &str = "offline-vps-text-to-video";
+
+/// A prompt containing this makes the job fail (`status: "FAILED"`) once it
+/// has processed.
+pub(crate) const FAIL_MARKER: &str = "[offline:fail]";
+
+/// A prompt containing this makes the job expire (404) once it has processed.
+pub(crate) const EXPIRE_MARKER: &str = "[offline:expire]";
+
+/// The path under which download URLs are served.
+pub(crate) const MEDIA_PATH: &str = "/media/";
 
 /// What Venice answers for a job it does not have.
 const NOT_FOUND: &str = "Media could not be found. Request may be invalid, expired, or deleted.";
@@ -48,6 +62,8 @@ pub(crate) struct Job {
     prompt: String,
     seconds: u64,
     retrieves: u32,
+    /// The token of its `download_url`, until revoked.
+    token: Option<String>,
 }
 
 /// The queued jobs, by queue id.
@@ -169,19 +185,23 @@ pub(crate) fn queue(state: &State, kind: Kind, body: &Value) -> Reply {
     };
     let queue_id = util::uuid(state.seed, state.next_id());
     let vps = kind == Kind::Video && model == VPS_VIDEO_MODEL;
+    let token = vps.then(|| util::hex(state.seed, state.next_id(), 32));
     let job = Job {
         kind,
         model: model.clone(),
         prompt,
         seconds,
         retrieves: 0,
+        token: token.clone(),
     };
     state.with(|inner| inner.jobs.insert(queue_id.clone(), job));
     let mut answer = json!({"model": model, "queue_id": queue_id});
     match kind {
         Kind::Video if vps => {
             answer["download_url"] = json!(format!(
-                "https://media.offline.invalid/videos/{queue_id}.mp4?expires=86400"
+                "{}{MEDIA_PATH}{queue_id}.mp4?expires=86400&token={}",
+                state.server_url,
+                token.unwrap_or_default()
             ));
         }
         Kind::Video => {}
@@ -231,6 +251,21 @@ pub(crate) fn retrieve(state: &State, kind: Kind, body: &Value) -> Reply {
             }),
         );
     }
+    if job.prompt.contains(EXPIRE_MARKER) {
+        state.with(|inner| inner.jobs.remove(&queue_id));
+        return Reply::error(404, NOT_FOUND);
+    }
+    if job.prompt.contains(FAIL_MARKER) {
+        return Reply::json(
+            200,
+            &json!({
+                "status": "FAILED",
+                "error": "The generation failed (offline Venice: the prompt asked for it).",
+                "average_execution_time": average,
+                "execution_duration": average
+            }),
+        );
+    }
     if body
         .get("delete_media_on_completion")
         .and_then(Value::as_bool)
@@ -260,6 +295,74 @@ pub(crate) fn complete(state: &State, kind: Kind, body: &Value) -> Reply {
             Reply::json(200, &json!({"success": true}))
         }
         Err(reply) => reply,
+    }
+}
+
+/// A request to a `download_url`: `GET` serves the job's MP4 (from byte `N`
+/// with `Range: bytes=N-`), `DELETE` revokes the URL. An `Authorization`
+/// header is refused (400), a wrong token is a 403, and a revoked URL, an
+/// unknown job or one not done yet is a 404.
+pub(crate) fn media(
+    state: &State,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    authorization: bool,
+    range: Option<&str>,
+) -> Reply {
+    if authorization {
+        return Reply::error(
+            400,
+            "Download URLs take no Authorization header: the URL is the credential.",
+        );
+    }
+    let queue_id = path
+        .strip_prefix(MEDIA_PATH)
+        .and_then(|rest| rest.strip_suffix(".mp4"))
+        .unwrap_or("");
+    let Some(job) = state.with(|inner| inner.jobs.get(queue_id).cloned()) else {
+        return Reply::error(404, NOT_FOUND);
+    };
+    match (&job.token, token) {
+        (Some(expected), Some(given)) if expected == given => {}
+        (None, _) => return Reply::error(404, NOT_FOUND),
+        _ => return Reply::error(403, "Invalid or expired download token."),
+    }
+    match method {
+        "DELETE" => {
+            state.with(|inner| {
+                if let Some(job) = inner.jobs.get_mut(queue_id) {
+                    job.token = None;
+                }
+            });
+            Reply::json(200, &json!({"success": true}))
+        }
+        "GET" if job.retrieves <= PROCESSING_RETRIEVES => {
+            Reply::error(404, "The video is not ready yet.")
+        }
+        "GET" => {
+            let video = mp4(&job);
+            let total = video.len();
+            let from = range
+                .and_then(|r| r.trim().strip_prefix("bytes="))
+                .and_then(|r| r.strip_suffix('-'))
+                .and_then(|n| n.parse::<usize>().ok());
+            match from {
+                Some(from) if from < total => {
+                    let content_range = format!("bytes {from}-{}/{total}", total - 1);
+                    Reply::new(206, "video/mp4", video[from..].to_vec()).with_headers(&[
+                        ("content-range", &content_range),
+                        ("accept-ranges", "bytes"),
+                    ])
+                }
+                Some(_) => Reply::error(416, "Range not satisfiable")
+                    .with_headers(&[("content-range", &format!("bytes */{total}"))]),
+                None => {
+                    Reply::bytes("video/mp4", video).with_headers(&[("accept-ranges", "bytes")])
+                }
+            }
+        }
+        _ => Reply::error(405, "Method not allowed"),
     }
 }
 

@@ -73,7 +73,9 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   other recording gets a stock sentence), as JSON with word, segment and
 ///   character timestamps or as text; voice cloning returns `vv_` handles that
 ///   speech accepts with the model they were cloned for; video transcription
-///   answers a stock transcript;
+///   answers a stock transcript; speech with `"streaming": true` answers the
+///   same audio (sent as one body: the client reads it in whatever chunks the
+///   connection delivers, so pacing is not simulated);
 /// - **models**, traits, compatibility mappings, image styles and characters from
 ///   a small catalog (text: `llama-3.3-70b` (default), `llama-3.2-3b`,
 ///   `qwen3-4b`, `qwen3-235b`, `mistral-31-24b`, `venice-uncensored`,
@@ -97,11 +99,21 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 /// - **video and music jobs**: quotes from the duration; a queued job answers
 ///   `PROCESSING` (with a growing `execution_duration`) to its first two
 ///   retrieves, then its media: an MP4 (`video/mp4`) or an MP3 (`audio/mpeg`);
-///   video model `offline-vps-text-to-video` returns a `download_url` when
-///   queued and retrieve answers `COMPLETED` in JSON instead; `complete` (or
-///   `delete_media_on_completion`) deletes the job, and an unknown job is a 404;
+///   video model `offline-vps-text-to-video` returns a `download_url` on this
+///   server when queued and retrieve answers `COMPLETED` in JSON instead; that
+///   URL serves the MP4 without the API key (a request carrying an
+///   `Authorization` header is refused with 400, so tests prove no key is
+///   sent), honours `Range: bytes=N-` with a 206, and is revoked by a
+///   `DELETE` (counted by [`calls`](Self::calls) as `mediaDownload` and
+///   `mediaRevoke`); a prompt containing `[offline:fail]` makes the job answer
+///   `FAILED` after processing, one containing `[offline:expire]` makes it
+///   vanish (404); `complete` (or `delete_media_on_completion`) deletes the
+///   job, and an unknown job is a 404;
 /// - **responses** (`POST /responses`): one assistant message answering the last
-///   user input, with usage (no streaming);
+///   user input, with usage; with `"stream": true` the same as Responses
+///   events (`response.created`, `response.in_progress`, the message item and
+///   its text part added, word-sized `response.output_text.delta`s, the part
+///   and item done, `response.completed` with usage, then `data: [DONE]`);
 /// - **augment**: a stand-in Markdown page for any `http(s)` URL (X, Twitter
 ///   and Reddit refused), `limit` search results made from the query, and the
 ///   text of an uploaded plain-text file or simple PDF (JSON or `text/plain`).
@@ -144,7 +156,7 @@ impl OfflineVenice {
     /// Starts an offline Venice on a free port of 127.0.0.1.
     pub async fn start() -> OfflineVenice {
         let server = MockServer::start_async().await;
-        let state = Arc::new(State::new());
+        let state = Arc::new(State::new(server.base_url()));
         // Fixed paths first: httpmock answers with the first match, and
         // `/api_keys/{id}` must not take `/api_keys/rate_limits`.
         let (fixed, templated): (Vec<&'static Operation>, Vec<_>) = operations::ALL
@@ -161,6 +173,14 @@ impl OfflineVenice {
                 })
                 .await;
         }
+        let media = Arc::clone(&state);
+        server
+            .mock_async(|when, then| {
+                let route = format!("^{}[^/]+$", jobs::MEDIA_PATH);
+                when.path_matches(route.as_str());
+                then.respond_with(move |req: &HttpMockRequest| media.media(req));
+            })
+            .await;
         let fallback = Arc::clone(&state);
         server
             .mock_async(|when, then| {
@@ -276,6 +296,8 @@ struct Inner {
 
 pub(crate) struct State {
     seed: u64,
+    /// `http://127.0.0.1:<port>`, for the download URLs it hands out.
+    server_url: String,
     requests: AtomicU64,
     ids: AtomicU64,
     started_ms: u128,
@@ -283,10 +305,11 @@ pub(crate) struct State {
 }
 
 impl State {
-    fn new() -> State {
+    fn new(server_url: String) -> State {
         let seed = util::random_seed();
         State {
             seed,
+            server_url,
             requests: AtomicU64::new(0),
             ids: AtomicU64::new(0),
             started_ms: util::unix_now_ms(),
@@ -499,6 +522,33 @@ impl State {
                 ),
             },
         }
+    }
+
+    /// Answers a request to a download URL (counted as `mediaDownload` for a
+    /// `GET`, `mediaRevoke` for a `DELETE`).
+    fn media(&self, req: &HttpMockRequest) -> HttpMockResponse {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        let method = req.method_str().to_ascii_uppercase();
+        let counted = if method == "DELETE" {
+            "mediaRevoke"
+        } else {
+            "mediaDownload"
+        };
+        self.with(|inner| *inner.calls.entry(counted.to_owned()).or_default() += 1);
+        let token = req
+            .query_params()
+            .into_iter()
+            .find(|(k, _)| k == "token")
+            .map(|(_, v)| v);
+        let reply = jobs::media(
+            self,
+            &method,
+            req.uri().path(),
+            token.as_deref(),
+            header(req, "authorization").is_some(),
+            header(req, "range").as_deref(),
+        );
+        self.finish(n, reply)
     }
 
     fn not_found(&self, req: &HttpMockRequest) -> HttpMockResponse {

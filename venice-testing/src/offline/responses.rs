@@ -1,10 +1,11 @@
 //! `POST /responses` (the Responses API, alpha): one message answering the last
-//! user input, with usage; no streaming.
+//! user input, with usage; with `stream: true`, the same as OpenAI-style
+//! Responses events (`response.created` … `response.completed`).
 
 use serde_json::{Value, json};
 
 use super::{Reply, State, catalog, chat};
-use crate::util;
+use crate::{fixtures, util};
 
 pub(crate) fn create(state: &State, body: &Value) -> Reply {
     let Some(model_name) = body.get("model").and_then(Value::as_str) else {
@@ -18,12 +19,7 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
         }
         None => return Reply::invalid(json!({"input": {"_errors": ["Required"]}})),
     };
-    if body.get("stream").and_then(Value::as_bool) == Some(true) {
-        return Reply::error(
-            501,
-            "the offline Venice does not stream /responses; send stream: false",
-        );
-    }
+    let stream = body.get("stream").and_then(Value::as_bool) == Some(true);
     let Some(model) = catalog::resolve(model_name, "text") else {
         return Reply::error(
             404,
@@ -57,6 +53,9 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
         }
     });
     let cost = input_tokens as f64 * 0.7e-6 + output_tokens as f64 * 2.8e-6;
+    if stream {
+        return Reply::sse(fixtures::response_events_of(&body)).with_cost(cost);
+    }
     Reply::json(200, &body).with_cost(cost)
 }
 

@@ -1,0 +1,479 @@
+//! A finished media job's media ([`Media`]) and its download: written out as
+//! it arrives (never held), from the retrieve answer's body or from the job's
+//! `download_url` (fetched without the API key), a transfer cut mid-way
+//! resumed (`Range` when the server honours it, else fetched again and the
+//! bytes already written skipped), saved through a temporary file renamed into
+//! place; and the revocation of a `download_url`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_RANGE, ETAG, HeaderValue, LAST_MODIFIED};
+use tokio::io::{AsyncWrite, AsyncWriteExt as _};
+
+use super::media_job::{Answer, DownloadUrl, Job, JobTicket};
+use crate::config::Config;
+use crate::error::JobErrorKind;
+use crate::operations::{self, Auth, Operation};
+use crate::transport::Call;
+use crate::transport::download::{End, copy_body};
+use crate::transport::request::media_type_of;
+use crate::{Error, retry};
+
+/// Fetching a job's media from its `download_url`: a `GET` without any
+/// credential (the URL is one).
+const FETCH_MEDIA: Operation = Operation {
+    id: "fetchMediaDownload",
+    rust_name: "fetch_media_download",
+    original_id: None,
+    method: "GET",
+    path: "{download_url}",
+    requires_auth: false,
+    auth: Auth::None,
+    generated: false,
+    wrapper: Some("a job's download_url, outside the API"),
+    constraints: &[],
+    example_response: None,
+    ..operations::RETRIEVE_VIDEO
+};
+
+/// Revoking a job's `download_url`: a `DELETE` on it, without any credential.
+const REVOKE_MEDIA: Operation = Operation {
+    id: "revokeMediaDownload",
+    rust_name: "revoke_media_download",
+    method: "DELETE",
+    ..FETCH_MEDIA
+};
+
+/// The most tokio copies per write of [`Media::save`] (its only buffer: the
+/// received chunks are written as they are).
+const SAVE_BUFFER: usize = 64 * 1024;
+
+/// What a media fetch accepts.
+const MEDIA_ACCEPT: &str = "video/*, audio/*, application/octet-stream, */*";
+
+/// Where the media's bytes come from.
+enum Source {
+    /// The retrieve answer's body, while it has not been read (`None` after:
+    /// a new download retrieves the job again).
+    Inline(Option<Box<reqwest::Response>>),
+    /// The job's `download_url`.
+    Url,
+}
+
+/// A finished job's media, ready to download: [`save`](Self::save) it to a
+/// file, stream it into any writer ([`download_to`](Self::download_to)), or
+/// read it into memory when small ([`bytes`](Self::bytes)).
+///
+/// It holds the open answer of the last status poll when that answer was the
+/// media itself (dropping the `Media` closes it), or the job's `download_url`.
+/// A download may be made again (the job is retrieved again) until the media
+/// is deleted.
+pub struct Media {
+    job: Job,
+    source: Source,
+    media_type: Option<String>,
+    length: Option<u64>,
+}
+
+impl fmt::Debug for Media {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Media")
+            .field("ticket", &self.job.ticket)
+            .field("media_type", &self.media_type)
+            .field("length", &self.length)
+            .field(
+                "from",
+                &match self.source {
+                    Source::Inline(_) => "the retrieve answer",
+                    Source::Url => "the download_url",
+                },
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Media {
+    /// The media of a retrieve answer, its body unread.
+    pub(super) fn inline(job: Job, response: reqwest::Response, media_type: String) -> Media {
+        let length = response.content_length();
+        Media {
+            job,
+            source: Source::Inline(Some(Box::new(response))),
+            media_type: Some(media_type),
+            length,
+        }
+    }
+
+    /// The media of a job whose `download_url` holds it.
+    pub(super) fn at_url(job: Job) -> Media {
+        Media {
+            job,
+            source: Source::Url,
+            media_type: None,
+            length: None,
+        }
+    }
+
+    /// The media type (`video/mp4`, `audio/mpeg`, …), once known: from the
+    /// retrieve answer, or after a download from the `download_url`.
+    pub fn media_type(&self) -> Option<&str> {
+        self.media_type.as_deref()
+    }
+
+    /// The media's length in bytes, when the server said.
+    pub fn content_length(&self) -> Option<u64> {
+        self.length
+    }
+
+    /// The job this media belongs to.
+    pub fn ticket(&self) -> &JobTicket {
+        &self.job.ticket
+    }
+
+    /// Deletes the media from Venice's storage ([`Job::complete`]).
+    pub async fn complete(&self) -> Result<(), Error> {
+        self.job.complete().await
+    }
+
+    /// Writes the media into `writer` as it arrives (never holding it) and
+    /// flushes it; returns the number of bytes written.
+    ///
+    /// From a `download_url` no API key is sent. Each read waits at most the
+    /// client's [stream idle timeout](crate::ClientBuilder::stream_idle_timeout);
+    /// the whole is held to
+    /// [`max_download_size`](crate::ClientBuilder::max_download_size)
+    /// ([`JobErrorKind::TooLarge`]), not to `max_response_size`. A transfer
+    /// that breaks off is resumed where it stopped — with `Range` when the
+    /// server honours it, else fetched again with the bytes already written
+    /// skipped — up to the client's `max_retries` times in a row without
+    /// progress (within its retry budget), then
+    /// [`JobErrorKind::Incomplete`]. A 404 is [`JobErrorKind::Expired`]. A
+    /// failed write is an [`Error::Io`] (with an empty path) and is not
+    /// retried. With [`Job::cleanup_after_download`], the media is deleted
+    /// once written whole.
+    pub async fn download_to<W>(&mut self, writer: &mut W) -> Result<u64, Error>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let limit = self.job.client.config().max_download_size;
+        let written = self.transfer(writer, limit).await?;
+        writer.flush().await.map_err(|source| Error::Io {
+            path: PathBuf::new(),
+            source,
+        })?;
+        self.cleanup().await;
+        Ok(written)
+    }
+
+    /// Saves the media to `path` as it arrives; returns its size in bytes.
+    ///
+    /// The bytes go to a temporary file beside `path` (`.<name>.<random>.part`),
+    /// synced and renamed to `path` once whole: a transfer that fails, or a
+    /// future dropped mid-way, never leaves a truncated file under `path`, and
+    /// the temporary file is removed. Otherwise as
+    /// [`download_to`](Self::download_to); I/O errors name the file.
+    pub async fn save(&mut self, path: impl AsRef<Path>) -> Result<u64, Error> {
+        let path = path.as_ref();
+        let name = path
+            .file_name()
+            .ok_or_else(|| Error::invalid("path", "has no file name"))?;
+        let temp = path.with_file_name(format!(
+            ".{}.{:08x}.part",
+            name.to_string_lossy(),
+            fastrand::u32(..)
+        ));
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| Error::Io { path, source }
+        };
+        let guard = TempFile(Some(temp.clone()));
+        let mut file = tokio::fs::File::create(&temp).await.map_err(io(&temp))?;
+        // tokio copies each write for its blocking pool, by default up to
+        // 2 MiB at a time (a whole network chunk): a smaller copy keeps the
+        // download's memory flat.
+        file.set_max_buf_size(SAVE_BUFFER);
+        let mut writer = file;
+        let limit = self.job.client.config().max_download_size;
+        let written = match self.transfer(&mut writer, limit).await {
+            Err(Error::Io { path, source }) if path.as_os_str().is_empty() => {
+                return Err(io(&temp)(source));
+            }
+            other => other?,
+        };
+        writer.flush().await.map_err(io(&temp))?;
+        let file = writer;
+        file.sync_all().await.map_err(io(&temp))?;
+        drop(file);
+        tokio::fs::rename(&temp, path).await.map_err(io(path))?;
+        guard.keep();
+        self.cleanup().await;
+        Ok(written)
+    }
+
+    /// The media in memory, for small media: at most
+    /// [`max_response_size`](crate::ClientBuilder::max_response_size) bytes
+    /// ([`Error::BodyTooLarge`] past it). Otherwise as
+    /// [`download_to`](Self::download_to).
+    pub async fn bytes(&mut self) -> Result<Bytes, Error> {
+        let config = self.job.client.config();
+        let limit = (config.max_response_size as u64).min(config.max_download_size);
+        let mut buffer = Vec::new();
+        match self.transfer(&mut buffer, limit).await {
+            Ok(_) => {}
+            Err(Error::Job(e)) if matches!(e.kind, JobErrorKind::TooLarge { .. }) => {
+                return Err(Error::BodyTooLarge {
+                    operation: FETCH_MEDIA.id,
+                    status: StatusCode::OK,
+                    limit: usize::try_from(limit).unwrap_or(usize::MAX),
+                    request_id: None,
+                });
+            }
+            Err(e) => return Err(e),
+        }
+        self.cleanup().await;
+        Ok(Bytes::from(buffer))
+    }
+
+    /// The automatic cleanup after a whole download, when asked for.
+    async fn cleanup(&self) {
+        if self.job.cleanup
+            && let Err(error) = self.job.complete().await
+        {
+            tracing::warn!(%error, "the media was downloaded but could not be deleted from Venice's storage; call Job::complete to retry");
+        }
+    }
+
+    /// Copies the media into `writer` (unflushed), resuming cut transfers;
+    /// at most `limit` bytes.
+    async fn transfer<W>(&mut self, writer: &mut W, limit: u64) -> Result<u64, Error>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let config = std::sync::Arc::clone(self.job.client.config());
+        let mut written = 0u64;
+        let mut stalls = 0u32;
+        let mut validator: Option<HeaderValue> = None;
+        loop {
+            let (mut response, start) = match self.take_inline() {
+                Some(response) if written == 0 => (response, 0),
+                _ => self.fetch(&config, written, validator.clone()).await?,
+            };
+            if start > written {
+                // A range that starts past what was written leaves a gap.
+                return Err(self.job.error(
+                    JobErrorKind::Incomplete {
+                        written,
+                        expected: self.length,
+                    },
+                    0,
+                    None,
+                ));
+            }
+            if let Some(total) = total_length(&response, start) {
+                self.length = Some(total);
+                if total > limit {
+                    return Err(self.job.error(JobErrorKind::TooLarge { limit }, 0, None));
+                }
+            }
+            validator = validator.or_else(|| validator_of(&response));
+            let operation = match self.source {
+                Source::Inline(_) => self.job.ticket.kind.retrieve_id(),
+                Source::Url => FETCH_MEDIA.id,
+            };
+            let skip = written.saturating_sub(start);
+            let copied = copy_body(&config, operation, &mut response, writer, skip, limit).await?;
+            written = written.saturating_add(copied.written);
+            let broke = match copied.end {
+                End::OverLimit => {
+                    return Err(self.job.error(JobErrorKind::TooLarge { limit }, 0, None));
+                }
+                End::Complete if self.length.is_none_or(|total| written >= total) => {
+                    return Ok(written);
+                }
+                End::Complete => None,
+                End::Broke(error) => Some(error),
+            };
+            stalls = if copied.written > 0 {
+                1
+            } else {
+                stalls.saturating_add(1)
+            };
+            if stalls > config.retry.max_retries || !config.budget.withdraw() {
+                return Err(self.job.error(
+                    JobErrorKind::Incomplete {
+                        written,
+                        expected: self.length,
+                    },
+                    0,
+                    broke,
+                ));
+            }
+            let delay = retry::backoff(&config.retry, stalls.saturating_sub(1));
+            tracing::info!(
+                written,
+                expected = self.length,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                "the media download broke off; resuming"
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// The retrieve answer's body, if not read yet.
+    fn take_inline(&mut self) -> Option<reqwest::Response> {
+        match &mut self.source {
+            Source::Inline(response) => response.take().map(|r| *r),
+            Source::Url => None,
+        }
+    }
+
+    /// A new transfer of the media, from byte `from` when the server honours
+    /// the range: the response and the byte its body starts at.
+    async fn fetch(
+        &mut self,
+        config: &Config,
+        from: u64,
+        validator: Option<HeaderValue>,
+    ) -> Result<(reqwest::Response, u64), Error> {
+        let range = (from > 0).then_some((from, validator));
+        let response = match (&self.source, &self.job.ticket.download_url) {
+            (Source::Url, Some(url)) => {
+                let mut call = Call::new(&FETCH_MEDIA)
+                    .at_url(url.expose())
+                    .accept(MEDIA_ACCEPT);
+                if let Some((from, validator)) = range {
+                    call = with_range(call, from, validator);
+                }
+                match call.open(config).await {
+                    Ok(response) => response,
+                    Err(Error::Api(e)) if e.status == 404 => {
+                        return Err(self
+                            .job
+                            .error(JobErrorKind::Expired, 0, Some(Error::Api(e))));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            _ => match self.job.retrieve(range, 0).await? {
+                Answer::Body { response, .. } => response,
+                // The job answered a status where its media was: it no longer
+                // has the media to give.
+                Answer::Status(_) => {
+                    return Err(self.job.error(JobErrorKind::NoMedia, 0, None));
+                }
+            },
+        };
+        if matches!(self.source, Source::Url) {
+            let media_type = media_type_of(response.headers());
+            if !media_type.is_empty() {
+                self.media_type = Some(media_type);
+            }
+        }
+        let start = if response.status() == StatusCode::PARTIAL_CONTENT {
+            content_range(&response).map_or(u64::MAX, |(start, _)| start)
+        } else {
+            0
+        };
+        Ok((response, start))
+    }
+}
+
+/// Adds `Range: bytes=<from>-`, and `If-Range` with the validator of the
+/// earlier transfer when there is one (a changed file then comes whole).
+pub(super) fn with_range<'a>(
+    call: Call<'a>,
+    from: u64,
+    validator: Option<HeaderValue>,
+) -> Call<'a> {
+    // Digits and ASCII only: always a valid header value.
+    let range = HeaderValue::from_str(&format!("bytes={from}-"))
+        .unwrap_or_else(|_| HeaderValue::from_static("bytes=0-"));
+    let call = call.header("range", range);
+    match validator {
+        Some(value) => call.header("if-range", value),
+        None => call,
+    }
+}
+
+/// `Content-Range: bytes <start>-<end>/<total>`: the start, and the total when
+/// given.
+fn content_range(response: &reqwest::Response) -> Option<(u64, Option<u64>)> {
+    let value = response.headers().get(CONTENT_RANGE)?.to_str().ok()?;
+    let rest = value.trim().strip_prefix("bytes")?.trim_start();
+    let (span, total) = rest.split_once('/')?;
+    let start = span.split_once('-')?.0.trim().parse().ok()?;
+    Some((start, total.trim().parse().ok()))
+}
+
+/// The whole media's length: the total of a `206`'s `Content-Range`, or a
+/// `200`'s `Content-Length`.
+fn total_length(response: &reqwest::Response, start: u64) -> Option<u64> {
+    if response.status() == StatusCode::PARTIAL_CONTENT {
+        return content_range(response).and_then(|(_, total)| total);
+    }
+    if start == 0 {
+        response.content_length()
+    } else {
+        None
+    }
+}
+
+/// What `If-Range` can send to make sure a resumed range is of the same file:
+/// a strong `ETag`, else `Last-Modified`.
+fn validator_of(response: &reqwest::Response) -> Option<HeaderValue> {
+    let headers = response.headers();
+    headers
+        .get(ETAG)
+        .filter(|tag| !tag.as_bytes().starts_with(b"W/"))
+        .or_else(|| headers.get(LAST_MODIFIED))
+        .cloned()
+}
+
+/// `DELETE` on a `download_url`, without any credential.
+pub(super) async fn revoke(config: &Config, url: &DownloadUrl) -> Result<(), Error> {
+    let response = Call::new(&REVOKE_MEDIA)
+        .at_url(url.expose())
+        .accept(MEDIA_ACCEPT)
+        .open(config)
+        .await?;
+    drop(response);
+    Ok(())
+}
+
+/// A temporary file removed when dropped, unless kept.
+struct TempFile(Option<PathBuf>);
+
+impl TempFile {
+    /// Keeps the file (it was renamed into place).
+    fn keep(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            // Best effort: the file may not exist yet.
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_download_operations_send_no_credential_and_are_idempotent() {
+        for op in [&FETCH_MEDIA, &REVOKE_MEDIA] {
+            assert_eq!(op.auth, Auth::None);
+            assert!(!op.requires_auth && !op.returns_secret && !op.idempotency_key);
+            assert!(op.constraints.is_empty());
+        }
+        assert_eq!(FETCH_MEDIA.method, "GET");
+        assert_eq!(REVOKE_MEDIA.method, "DELETE");
+    }
+}

@@ -1,0 +1,553 @@
+//! Media jobs end to end (`generate` → `Job` → `Media`), on the loopback: the
+//! offline Venice for the job paths, the fault server for broken transfers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt as _;
+use support::{FaultServer, Reply, http, ok_json};
+use venice_sdk::types::{QueueAudioRequest, QueueVideoRequest};
+use venice_sdk::{
+    Client, DownloadUrl, Error, Job, JobErrorKind, JobKind, JobTicket, JobUpdate, Progress,
+};
+use venice_testing::{OFFLINE_API_KEY, OfflineVenice};
+
+const VIDEO_MODEL: &str = "seedance-2-0-text-to-video";
+const VPS_MODEL: &str = "offline-vps-text-to-video";
+const MUSIC_MODEL: &str = "elevenlabs-music";
+const FAST: Duration = Duration::from_millis(5);
+
+fn video(model: &str, prompt: &str) -> QueueVideoRequest {
+    QueueVideoRequest::from_required(
+        "5s".parse().unwrap(),
+        model.to_owned(),
+        prompt.parse().unwrap(),
+    )
+}
+
+/// A video job queued on `client`, polled every few milliseconds.
+async fn queued(client: &Client, model: &str, prompt: &str) -> Job {
+    client
+        .video()
+        .generate(video(model, prompt))
+        .await
+        .unwrap()
+        .poll_interval(FAST)
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("venice-media-jobs-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The names of the files in `dir`.
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn job_kind(result: Result<impl std::fmt::Debug, Error>) -> JobErrorKind {
+    match result {
+        Err(Error::Job(e)) => e.kind.clone(),
+        other => panic!("expected a job error, got {other:?}"),
+    }
+}
+
+/// Every update of a job's progress, until its end.
+async fn updates(job: &Job) -> (Vec<Progress>, Option<venice_sdk::Media>) {
+    let mut stream = job.progress();
+    let mut seen = Vec::new();
+    let mut media = None;
+    while let Some(update) = stream.next().await {
+        match update.unwrap() {
+            JobUpdate::Processing(p) => seen.push(p),
+            JobUpdate::Ready(m) => media = Some(m),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    (seen, media)
+}
+
+#[tokio::test]
+async fn progress_grows_then_the_video_is_saved_whole_under_its_name() {
+    let venice = OfflineVenice::start().await;
+    let client = venice.client();
+    let job = queued(&client, VIDEO_MODEL, "A gondola at dawn").await;
+    assert_eq!(job.ticket().kind, JobKind::Video);
+    assert_eq!(job.ticket().download_url, None);
+    let (seen, media) = updates(&job).await;
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    let fractions: Vec<f64> = seen.iter().map(|p| p.fraction.unwrap()).collect();
+    assert!(
+        fractions[0] > 0.0 && fractions[1] > fractions[0],
+        "{fractions:?}"
+    );
+    assert!(fractions.iter().all(|f| *f <= 1.0));
+    assert_eq!(seen[0].estimated_total, Some(Duration::from_secs(145)));
+    assert!(seen[1].execution > seen[0].execution);
+    assert_eq!((seen[0].polls, seen[1].polls), (1, 2));
+
+    let mut media = media.expect("the video");
+    assert_eq!(media.media_type(), Some("video/mp4"));
+    let dir = scratch("save");
+    let path = dir.join("gondola.mp4");
+    let written = media.save(&path).await.unwrap();
+    let file = std::fs::read(&path).unwrap();
+    assert_eq!(written, file.len() as u64);
+    assert_eq!(media.content_length(), Some(written));
+    assert_eq!(&file[4..8], b"ftyp");
+    assert_eq!(files(&dir), ["gondola.mp4"], "no temporary file is left");
+    assert_eq!(venice.calls("retrieveVideo"), 3);
+
+    job.complete().await.unwrap();
+    assert_eq!(venice.calls("completeVideo"), 1);
+    assert!(matches!(job_kind(job.poll().await), JobErrorKind::Expired));
+}
+
+#[tokio::test]
+async fn music_waits_and_streams_into_a_writer_then_cleans_up_by_itself() {
+    let venice = OfflineVenice::start().await;
+    let client = venice.client();
+    let mut request = QueueAudioRequest::from_required(
+        MUSIC_MODEL.to_owned(),
+        "A calm piano piece".parse().unwrap(),
+    );
+    request.duration_seconds = Some(std::num::NonZeroU64::new(10).unwrap().into());
+    let job = client
+        .audio()
+        .generate(request)
+        .await
+        .unwrap()
+        .poll_interval(FAST)
+        .cleanup_after_download(true);
+    let mut media = job.wait().await.unwrap();
+    assert_eq!(media.media_type(), Some("audio/mpeg"));
+    let mut out = Vec::new();
+    let written = media.download_to(&mut out).await.unwrap();
+    assert_eq!(written, out.len() as u64);
+    assert!(out.starts_with(b"ID3"));
+    assert_eq!(
+        venice.calls("completeAudio"),
+        1,
+        "cleaned up after the download"
+    );
+    assert!(matches!(job_kind(job.poll().await), JobErrorKind::Expired));
+}
+
+#[tokio::test]
+async fn a_saved_ticket_resumes_the_job_after_a_restart() {
+    let venice = OfflineVenice::start().await;
+    let saved = {
+        let client = venice.client();
+        let job = client
+            .video()
+            .generate(video(VIDEO_MODEL, "Rain on the lagoon"))
+            .await
+            .unwrap();
+        // One poll before "the restart".
+        assert!(matches!(
+            job.poll().await.unwrap(),
+            JobUpdate::Processing(_)
+        ));
+        serde_json::to_string(job.ticket()).unwrap()
+    };
+    assert!(saved.contains("\"kind\":\"video\""), "{saved}");
+
+    let client = venice.client();
+    let ticket: JobTicket = serde_json::from_str(&saved).unwrap();
+    let wrong = client.audio().resume(ticket.clone());
+    assert!(
+        matches!(wrong, Err(Error::InvalidRequest { .. })),
+        "{wrong:?}"
+    );
+    let job = client
+        .video()
+        .resume(ticket.clone())
+        .unwrap()
+        .poll_interval(FAST);
+    let (seen, media) = updates(&job).await;
+    assert_eq!(seen.len(), 1, "one PROCESSING poll was left");
+    let video = media.unwrap().bytes().await.unwrap();
+    assert_eq!(&video[4..8], b"ftyp");
+    // The same job by model and queue id.
+    let again = client.video().job(&ticket.model, &ticket.queue_id);
+    match again.poll().await.unwrap() {
+        JobUpdate::Ready(mut media) => assert_eq!(media.bytes().await.unwrap(), video),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_503_while_polling_is_retried_and_the_wait_succeeds() {
+    let venice = OfflineVenice::start().await;
+    let client = venice
+        .client_builder()
+        .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
+        .build()
+        .unwrap();
+    let job = queued(&client, VIDEO_MODEL, "A bridge").await;
+    venice.fail_next("retrieveVideo", 503, "Service temporarily unavailable");
+    venice.fail_next("retrieveVideo", 500, "Internal error");
+    let mut media = job.wait().await.unwrap();
+    assert_eq!(&media.bytes().await.unwrap()[4..8], b"ftyp");
+    assert_eq!(
+        venice.calls("retrieveVideo"),
+        5,
+        "503, 500, 2 × PROCESSING, media"
+    );
+
+    // With retries off, the 503 ends the wait as itself (not a job error).
+    let job = client
+        .with_max_retries(0)
+        .video()
+        .generate(video(VIDEO_MODEL, "A bridge"))
+        .await
+        .unwrap();
+    venice.fail_next("retrieveVideo", 503, "Service temporarily unavailable");
+    match job.wait().await {
+        Err(Error::Api(e)) => assert_eq!(e.status, 503),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_deadline_ends_the_wait_quickly_with_a_typed_error() {
+    let venice = OfflineVenice::start().await;
+    let client = venice.client();
+    let job = client
+        .video()
+        .generate(video(VIDEO_MODEL, "A slow one"))
+        .await
+        .unwrap()
+        .poll_interval(Duration::from_secs(30))
+        .deadline(Duration::from_millis(200));
+    let started = Instant::now();
+    let error = job.wait().await.unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert!(took >= Duration::from_millis(200), "{took:?}");
+    let job_error = error.job().expect("a job error");
+    assert_eq!(
+        job_error.kind,
+        JobErrorKind::DeadlineExceeded {
+            after: Duration::from_millis(200)
+        }
+    );
+    assert_eq!(
+        job_error.polls, 2,
+        "the first poll, then the deadline cut the wait"
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains("deadline") && text.contains("resume"),
+        "{text}"
+    );
+    assert_eq!(venice.calls("retrieveVideo"), 1);
+}
+
+#[tokio::test]
+async fn expired_and_failed_jobs_are_typed_errors() {
+    let venice = OfflineVenice::start().await;
+    let client = venice.client();
+    let expired = queued(&client, VIDEO_MODEL, "Gone [offline:expire]").await;
+    let error = expired.wait().await.unwrap_err();
+    assert_eq!(error.job().unwrap().kind, JobErrorKind::Expired);
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+    assert!(error.request_id().is_some());
+    assert!(error.to_string().contains("404"), "{error}");
+
+    let unknown = client.video().job(VIDEO_MODEL, "no-such-job");
+    assert_eq!(job_kind(unknown.wait().await), JobErrorKind::Expired);
+
+    let failed = queued(&client, VIDEO_MODEL, "Doomed [offline:fail]").await;
+    match job_kind(failed.wait().await) {
+        JobErrorKind::Failed { status, body } => {
+            assert_eq!(status, "FAILED");
+            assert!(body.contains("generation failed"), "{body}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // A download_url job resumed without its URL says how to fix it.
+    let vps = client
+        .video()
+        .generate(video(VPS_MODEL, "A bridge"))
+        .await
+        .unwrap();
+    let bare = client
+        .video()
+        .job(VPS_MODEL, &vps.ticket().queue_id)
+        .poll_interval(FAST);
+    let error = bare.wait().await.unwrap_err();
+    assert_eq!(error.job().unwrap().kind, JobErrorKind::NoMedia);
+    assert!(error.to_string().contains("JobTicket"), "{error}");
+}
+
+#[test]
+fn a_download_url_is_fetched_without_the_key_never_logged_and_revoked() {
+    let url = Arc::new(Mutex::new(String::new()));
+    let seen = Arc::clone(&url);
+    let log = support::logged_without(&[OFFLINE_API_KEY], async move {
+        let venice = OfflineVenice::start().await;
+        let client = venice.client();
+        let job = queued(&client, VPS_MODEL, "A bridge at night").await;
+        let download = job.ticket().download_url.clone().unwrap();
+        *seen.lock().unwrap() = download.expose().to_owned();
+        assert!(!format!("{job:?}").contains("token="), "{job:?}");
+        let mut media = job.wait().await.unwrap();
+        assert_eq!(media.media_type(), None, "known once fetched");
+        let dir = scratch("url");
+        let path = dir.join("bridge.mp4");
+        // The offline Venice refuses a download carrying an Authorization
+        // header: success proves the key was not sent.
+        let written = media.save(&path).await.unwrap();
+        assert_eq!(media.media_type(), Some("video/mp4"));
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), written);
+        assert_eq!(venice.calls("mediaDownload"), 1);
+        job.complete().await.unwrap();
+        assert_eq!(venice.calls("mediaRevoke"), 1);
+        assert_eq!(venice.calls("completeVideo"), 0);
+        let error = media.bytes().await.unwrap_err();
+        assert_eq!(error.job().unwrap().kind, JobErrorKind::Expired);
+        assert!(
+            !format!("{error} {error:?}").contains("token="),
+            "{error:?}"
+        );
+    });
+    let url = url.lock().unwrap().clone();
+    let token = url.split("token=").nth(1).unwrap();
+    assert!(token.len() >= 16, "{url}");
+    assert!(
+        !log.contains(token),
+        "the log holds the download token:\n{log}"
+    );
+}
+
+fn mp4_body(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8).collect()
+}
+
+#[tokio::test]
+async fn a_download_url_cut_mid_way_resumes_with_a_range() {
+    let body = mp4_body(1000);
+    let server = FaultServer::start(vec![
+        ok_json(r#"{"status": "COMPLETED", "average_execution_time": 1, "execution_duration": 1}"#),
+        Reply::Cut {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "video/mp4".into()),
+                ("etag".into(), "\"v1\"".into()),
+            ],
+            body: body.clone(),
+            send: 400,
+        },
+        http(
+            206,
+            &[
+                ("content-type", "video/mp4"),
+                ("content-range", "bytes 400-999/1000"),
+            ],
+            body[400..].to_vec(),
+        ),
+    ])
+    .await;
+    let client = server.client();
+    let url = format!("{}/dl/q1.mp4?token=T0KEN", server.base);
+    let ticket = JobTicket::new(JobKind::Video, VPS_MODEL, "q1")
+        .with_download_url(Some(DownloadUrl::new(url)));
+    let job = client.video().resume(ticket).unwrap().poll_interval(FAST);
+    let mut media = job.wait().await.unwrap();
+    let mut out = Vec::new();
+    let written = media.download_to(&mut out).await.unwrap();
+    assert_eq!(written, 1000);
+    assert_eq!(out, body);
+    let requests = server.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 3);
+    let heads: Vec<String> = requests
+        .iter()
+        .map(|r| String::from_utf8_lossy(r).to_ascii_lowercase())
+        .collect();
+    assert!(
+        heads[0].contains("authorization: bearer"),
+        "the poll is the API's"
+    );
+    for head in &heads[1..] {
+        assert!(head.starts_with("get /dl/q1.mp4?token=t0ken"), "{head}");
+        assert!(!head.contains("authorization"), "{head}");
+    }
+    assert!(!heads[1].contains("range:"), "{}", heads[1]);
+    assert!(heads[2].contains("range: bytes=400-"), "{}", heads[2]);
+    assert!(heads[2].contains("if-range: \"v1\""), "{}", heads[2]);
+}
+
+#[tokio::test]
+async fn an_inline_video_cut_mid_way_is_fetched_again_and_the_written_bytes_skipped() {
+    let body = mp4_body(1000);
+    let server = FaultServer::start(vec![
+        Reply::Cut {
+            status: 200,
+            headers: vec![("content-type".into(), "video/mp4".into())],
+            body: body.clone(),
+            send: 300,
+        },
+        // The server ignores the range: the whole file again.
+        http(200, &[("content-type", "video/mp4")], body.clone()),
+    ])
+    .await;
+    let client = server.client();
+    let job = client.video().job(VIDEO_MODEL, "q1");
+    let mut media = job.wait().await.unwrap();
+    assert_eq!(media.content_length(), Some(1000));
+    let dir = scratch("inline-cut");
+    let path = dir.join("cut.mp4");
+    assert_eq!(media.save(&path).await.unwrap(), 1000);
+    assert_eq!(std::fs::read(&path).unwrap(), body);
+    assert_eq!(files(&dir), ["cut.mp4"]);
+    let requests = server.requests.lock().unwrap().clone();
+    let second = String::from_utf8_lossy(&requests[1]).to_ascii_lowercase();
+    assert!(second.starts_with("post /video/retrieve"), "{second}");
+    assert!(second.contains("range: bytes=300-"), "{second}");
+}
+
+#[tokio::test]
+async fn a_transfer_that_keeps_breaking_leaves_no_file_and_says_how_far_it_got() {
+    let body = mp4_body(1000);
+    let server = FaultServer::start(vec![Reply::Cut {
+        status: 200,
+        headers: vec![("content-type".into(), "video/mp4".into())],
+        body: body.clone(),
+        send: 300,
+    }])
+    .await;
+    let client = server.client().with_max_retries(1);
+    let mut media = client.video().job(VIDEO_MODEL, "q1").wait().await.unwrap();
+    let dir = scratch("broken");
+    let error = media.save(dir.join("broken.mp4")).await.unwrap_err();
+    match &error.job().unwrap().kind {
+        JobErrorKind::Incomplete { written, expected } => {
+            assert_eq!((*written, *expected), (300, Some(1000)));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        error
+            .to_string()
+            .contains("broke off after 300 bytes of 1000"),
+        "{error}"
+    );
+    assert!(files(&dir).is_empty(), "{:?}", files(&dir));
+    // The poll (whose answer is the first transfer), then one resume, which
+    // only re-reads the 300 bytes already written: no progress, and
+    // max_retries = 1 allows no second one.
+    assert_eq!(server.attempts(), 2);
+}
+
+#[tokio::test]
+async fn dropping_the_stream_or_the_download_stops_everything() {
+    let venice = OfflineVenice::start().await;
+    let client = venice.client();
+    let job = queued(&client, VIDEO_MODEL, "Dropped").await;
+    let mut stream = job.progress();
+    assert!(matches!(
+        stream.next().await,
+        Some(Ok(JobUpdate::Processing(_)))
+    ));
+    drop(stream);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        venice.calls("retrieveVideo"),
+        1,
+        "no polling after the drop"
+    );
+
+    // A download whose future is dropped mid-way (a trickling server).
+    let server = FaultServer::start(vec![Reply::Trickle {
+        content_type: "video/mp4",
+        chunk: vec![7u8; 64],
+        every: Duration::from_millis(10),
+        times: 10_000,
+    }])
+    .await;
+    let client = server.client();
+    let mut media = client.video().job(VIDEO_MODEL, "q1").wait().await.unwrap();
+    let dir = scratch("dropped");
+    let path = dir.join("never.mp4");
+    let cut = tokio::time::timeout(Duration::from_millis(150), media.save(&path)).await;
+    assert!(cut.is_err(), "the download was still running");
+    assert!(files(&dir).is_empty(), "{:?}", files(&dir));
+    drop(media);
+}
+
+#[tokio::test]
+async fn hostile_numbers_do_not_panic_and_unknown_statuses_fail() {
+    let server = FaultServer::start(vec![
+        ok_json(r#"{"status": "PROCESSING", "average_execution_time": -1e308, "execution_duration": 1.7e308}"#),
+        ok_json(r#"{"status": "PROCESSING", "average_execution_time": "soon", "execution_duration": null}"#),
+        ok_json(r#"{"status": "SOMETHING_NEW", "detail": "x"}"#),
+    ])
+    .await;
+    let client = server.client();
+    let job = client.audio().job(MUSIC_MODEL, "q1").poll_interval(FAST);
+    let mut stream = job.progress();
+    for _ in 0..2 {
+        match stream.next().await {
+            Some(Ok(JobUpdate::Processing(p))) => assert_eq!(p.fraction, None, "{p:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    match stream.next().await {
+        Some(Err(e)) => match &e.job().unwrap().kind {
+            JobErrorKind::Failed { status, body } => {
+                assert_eq!(status, "SOMETHING_NEW");
+                assert!(body.contains("detail"), "{body}");
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+    assert!(stream.next().await.is_none(), "the error is the last item");
+}
+
+#[tokio::test]
+async fn downloads_are_held_to_their_own_limit() {
+    let venice = OfflineVenice::start().await;
+    let client: Client = venice
+        .client_builder()
+        .max_download_size(100)
+        .build()
+        .unwrap();
+    let job = queued(&client, VIDEO_MODEL, "Too big").await;
+    let mut media = job.wait().await.unwrap();
+    let mut out = Vec::new();
+    let error = media.download_to(&mut out).await.unwrap_err();
+    assert_eq!(
+        error.job().unwrap().kind,
+        JobErrorKind::TooLarge { limit: 100 }
+    );
+    assert!(error.to_string().contains("max_download_size"), "{error}");
+    assert!(out.is_empty(), "refused from the declared length");
+}
+
+#[test]
+fn jobs_streams_and_media_can_move_into_tasks() {
+    fn sendable<T: Send + 'static>() {}
+    sendable::<Job>();
+    sendable::<venice_sdk::ProgressStream>();
+    sendable::<venice_sdk::Media>();
+    sendable::<JobTicket>();
+    async fn waited(job: Job) {
+        let _ = job.wait().await;
+    }
+    fn sendable_future<F: std::future::Future + Send + 'static>(_: fn(Job) -> F) {}
+    sendable_future(waited);
+}
