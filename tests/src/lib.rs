@@ -3,3 +3,9 @@
 //! This crate has no code of its own: it exists so that tests which need the
 //! generator stack (to check the checked-in client) stay out of `venice-sdk`'s
 //! dependency tree.
+
+/// The workspace README's code blocks, compiled as doctests (`venice-sdk`'s crate
+/// docs are its own README, which ships with the package).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -117,7 +117,7 @@ impl Client {
             ));
         }
         let timeout = config::positive("connect_timeout", timeout)?;
-        let http = config::default_http(timeout, &self.config.user_agent)?;
+        let http = config::default_http(&self.config.base_url, timeout, &self.config.user_agent)?;
         Ok(self.derive(|c| {
             c.connect_timeout = timeout;
             c.http = http;
@@ -385,7 +385,7 @@ impl ClientBuilder {
         let own_http = self.http_client.is_none();
         let http = match self.http_client {
             Some(client) => client,
-            None => config::default_http(connect_timeout, &user_agent)?,
+            None => config::default_http(&base_url, connect_timeout, &user_agent)?,
         };
         let redactor = Redactor::new(self.api_key.iter().chain(&self.wallet));
         let config = Arc::new(Config {
@@ -448,6 +448,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        not(any(feature = "rustls", feature = "native-tls")),
+        ignore = "builds an https client: needs TLS"
+    )]
     fn debug_of_client_and_builder_hides_the_key() {
         let builder = Client::builder().api_key(KEY);
         assert!(!format!("{builder:?}").contains(KEY));
@@ -458,6 +462,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        not(any(feature = "rustls", feature = "native-tls")),
+        ignore = "builds an https client: needs TLS"
+    )]
     fn base_urls_are_checked_and_normalized() {
         let c = Client::builder()
             .base_url("http://127.0.0.1:9/api/v1/")
@@ -477,6 +485,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        not(any(feature = "rustls", feature = "native-tls")),
+        ignore = "builds an https client: needs TLS"
+    )]
     fn zero_timeouts_are_refused_everywhere_and_huge_ones_accepted() {
         let zero = Duration::ZERO;
         let builders = [
@@ -518,6 +530,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        not(any(feature = "rustls", feature = "native-tls")),
+        ignore = "builds an https client: needs TLS"
+    )]
     fn plain_http_is_refused_off_loopback_unless_allowed() {
         for ok in [
             "http://127.0.0.1:9/api/v1",
@@ -554,6 +570,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        not(any(feature = "rustls", feature = "native-tls")),
+        ignore = "builds an https client: needs TLS"
+    )]
     fn per_call_timeouts_derive_a_client() {
         let c = Client::builder().api_key(KEY).build().unwrap();
         let d = c

@@ -87,21 +87,60 @@ pub(crate) fn positive(name: &str, value: Duration) -> Result<Duration, Error> {
     Ok(value)
 }
 
-/// The HTTP client the SDK builds when none is given.
+/// The HTTP client the SDK builds when none is given, for `base_url`.
 ///
 /// It follows no redirect: the API never redirects, and following a `307` to
 /// another host or to `http://` would send the prompt (and, from some clients, the
 /// key) there. A redirect comes back as an [`Error::Api`] with its `3xx` status.
+///
+/// What the TLS features compiled in cannot do is a configuration error here,
+/// not a failed first request or a panic in reqwest (see [`check_tls`]).
 pub(crate) fn default_http(
+    base_url: &str,
     connect_timeout: Duration,
     user_agent: &HeaderValue,
 ) -> Result<reqwest::Client, Error> {
+    check_tls(base_url)?;
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .user_agent(user_agent.clone())
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+}
+
+/// Refuses, for the client the SDK builds, what the TLS features compiled in
+/// cannot do:
+///
+/// - without `rustls`, `rustls-no-provider` or `native-tls`, an `https://` base
+///   URL (reqwest would fail every request with "scheme is not http");
+/// - with `rustls-no-provider` alone, building before a rustls crypto provider
+///   is installed (reqwest would panic).
+fn check_tls(base_url: &str) -> Result<(), Error> {
+    #[cfg(not(any(
+        feature = "rustls",
+        feature = "rustls-no-provider",
+        feature = "native-tls"
+    )))]
+    if base_url
+        .get(..6)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https:"))
+    {
+        return Err(Error::Config(format!(
+            "base URL `{base_url}` needs TLS, but venice-sdk was built without a TLS feature (`rustls`, `rustls-no-provider` or `native-tls`): enable one, or give ClientBuilder::http_client a reqwest::Client that has TLS"
+        )));
+    }
+    #[cfg(all(
+        feature = "rustls-no-provider",
+        not(any(feature = "rustls", feature = "native-tls"))
+    ))]
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        return Err(Error::Config(
+            "venice-sdk was built with `rustls-no-provider` and no rustls crypto provider is installed: call CryptoProvider::install_default (for example with rustls' `ring` provider) before building the client".into(),
+        ));
+    }
+    let _ = base_url;
+    Ok(())
 }
 
 /// Whether `url`'s host is this machine: `localhost` (or a name under it), an
@@ -200,4 +239,58 @@ fn credential_header(
         .map_err(|_| Error::Config(format!("{what} cannot be sent in an HTTP header")))?;
     value.set_sensitive(true);
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HTTPS: &str = "https://api.venice.ai/api/v1";
+
+    fn build(base_url: &str) -> Result<reqwest::Client, Error> {
+        default_http(
+            base_url,
+            Duration::from_secs(1),
+            &HeaderValue::from_static("t"),
+        )
+    }
+
+    /// With TLS compiled out, the default (`https://`) base URL is refused when the
+    /// client is built, naming the features; plain http to loopback still works.
+    #[cfg(not(any(
+        feature = "rustls",
+        feature = "rustls-no-provider",
+        feature = "native-tls"
+    )))]
+    #[test]
+    fn without_tls_an_https_base_url_is_a_configuration_error() {
+        let err = build(HTTPS).unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(m) if m.contains("without a TLS feature")),
+            "{err}"
+        );
+        build("http://127.0.0.1:9").unwrap();
+    }
+
+    /// With `rustls-no-provider` alone and no provider installed (no test of this
+    /// binary installs one), building is a configuration error, not reqwest's panic.
+    #[cfg(all(
+        feature = "rustls-no-provider",
+        not(any(feature = "rustls", feature = "native-tls"))
+    ))]
+    #[test]
+    fn without_a_crypto_provider_building_is_a_configuration_error() {
+        let err = build(HTTPS).unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(m) if m.contains("no rustls crypto provider")),
+            "{err}"
+        );
+    }
+
+    /// With a TLS feature, the client is built for the default base URL.
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    #[test]
+    fn with_tls_the_default_client_builds() {
+        build(HTTPS).unwrap();
+    }
 }

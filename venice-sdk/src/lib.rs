@@ -1,6 +1,6 @@
-//! The Rust SDK for the [Venice.ai](https://venice.ai) API: chat, responses, images,
-//! audio, video, embeddings, models, API keys, characters, billing, crypto RPC, x402
-//! and augment.
+#![doc = include_str!("../README.md")]
+//!
+//! ## The API at a glance
 //!
 //! - Every call returns [`Result<Response<T>, Error>`](Response): the body (`Deref`)
 //!   with its [`ResponseMeta`] (status, request id, rate limits, balances,
@@ -11,10 +11,11 @@
 //!   configuration errors. The API key never appears in any `Debug` or `Display`.
 //! - Request and response types are generated from the OpenAPI document
 //!   (see [`types`]); [`Client::raw`] is the generated client, for anything else.
-//!
-//! The project README follows.
-//!
-#![doc = include_str!("../../README.md")]
+//! - [`ClientBuilder`] sets the key, base URL, timeouts, size limits and retries;
+//!   [`ClientBuilder::http_client`] takes your own `reqwest::Client`.
+//! - [`SPEC_VERSION`] is the version of the OpenAPI document this release was
+//!   generated from.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 // The generated code names the SDK's own types by crate path (`::venice_sdk::Secret`).

@@ -14,12 +14,19 @@
 //! - `cargo xtask mutate-check`: regenerate from a spec with a new optional field on
 //!   every object, a new value on every enum, a new member on every union and a new
 //!   operation into a scratch copy of `venice-sdk`, and compile it with its examples.
+//! - `cargo xtask public-api [--check]`: write (or compare, with a diff) the public
+//!   API listings `venice-sdk/public-api.txt` and `venice-testing/public-api.txt`.
+//! - `cargo xtask msrv`: fail when a locked dependency of the published crates
+//!   declares a `rust-version` newer than theirs.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
+
+mod msrv;
+mod public_api;
 
 /// Maintainer tasks for the venice-rs workspace.
 #[derive(Parser)]
@@ -51,6 +58,14 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         spec: Option<PathBuf>,
     },
+    /// Write the public API listings of the published crates (rustdoc JSON).
+    PublicApi {
+        /// Compare with the checked-in listings instead: print a diff and fail when they differ.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Fail when a dependency of the published crates needs a newer Rust than their rust-version.
+    Msrv,
     /// Download the published spec into spec/venice.yaml (or --out).
     FetchSpec {
         /// Where to download it from.
@@ -63,6 +78,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = public_api::as_rustdoc() {
+        return code;
+    }
     match run(Command::parse()) {
         Ok(code) => code,
         Err(message) => {
@@ -115,6 +133,8 @@ fn run(command: Command) -> Result<ExitCode, String> {
         }
         Command::Check => check(&root),
         Command::MutateCheck { spec } => mutate_check(&root, spec.as_deref()),
+        Command::PublicApi { check } => public_api::run(&root, check),
+        Command::Msrv => msrv::run(&root),
         Command::FetchSpec { url, out } => {
             let dest = out.unwrap_or_else(|| root.join(venice_gen::SPEC_PATH));
             let summary = fetch_spec(&url, &dest)?;
@@ -249,10 +269,8 @@ fn mutate_check(root: &Path, spec: Option<&Path>) -> Result<ExitCode, String> {
     for dir in ["venice-sdk", "venice-testing"] {
         copy_dir(&root.join(dir), &scratch.join(dir))?;
     }
-    for file in ["Cargo.lock", "README.md"] {
-        std::fs::copy(root.join(file), scratch.join(file))
-            .map_err(|e| format!("cannot copy {file}: {e}"))?;
-    }
+    std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock"))
+        .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
     let manifest = read(&root.join("Cargo.toml"))?;
     let members = r#"members = ["venice-sdk", "venice-testing"]"#;
     let manifest: String = manifest
