@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::error::JobErrorKind;
 use crate::operations::{self, Auth, Operation};
 use crate::transport::Call;
-use crate::transport::download::{End, copy_body};
+use crate::transport::download::{End, FileSink, Sink, Writer, copy_body};
 use crate::transport::request::media_type_of;
 use crate::{Error, retry};
 
@@ -46,10 +46,6 @@ const REVOKE_MEDIA: Operation = Operation {
     method: "DELETE",
     ..FETCH_MEDIA
 };
-
-/// The most tokio copies per write of [`Media::save`] (its only buffer: the
-/// received chunks are written as they are).
-const SAVE_BUFFER: usize = 64 * 1024;
 
 /// What a media fetch accepts.
 const MEDIA_ACCEPT: &str = "video/*, audio/*, application/octet-stream, */*";
@@ -159,7 +155,7 @@ impl Media {
         W: AsyncWrite + Unpin + ?Sized,
     {
         let limit = self.job.client.config().max_download_size;
-        let written = self.transfer(writer, limit).await?;
+        let written = self.transfer(&mut Writer(&mut *writer), limit).await?;
         writer.flush().await.map_err(|source| Error::Io {
             path: PathBuf::new(),
             source,
@@ -190,23 +186,16 @@ impl Media {
             move |source| Error::Io { path, source }
         };
         let guard = TempFile(Some(temp.clone()));
-        let mut file = tokio::fs::File::create(&temp).await.map_err(io(&temp))?;
-        // tokio copies each write for its blocking pool, by default up to
-        // 2 MiB at a time (a whole network chunk): a smaller copy keeps the
-        // download's memory flat.
-        file.set_max_buf_size(SAVE_BUFFER);
-        let mut writer = file;
+        let file = tokio::fs::File::create(&temp).await.map_err(io(&temp))?;
+        let mut sink = FileSink::new(file.into_std().await);
         let limit = self.job.client.config().max_download_size;
-        let written = match self.transfer(&mut writer, limit).await {
+        let written = match self.transfer(&mut sink, limit).await {
             Err(Error::Io { path, source }) if path.as_os_str().is_empty() => {
                 return Err(io(&temp)(source));
             }
             other => other?,
         };
-        writer.flush().await.map_err(io(&temp))?;
-        let file = writer;
-        file.sync_all().await.map_err(io(&temp))?;
-        drop(file);
+        sink.sync_and_close().await.map_err(io(&temp))?;
         tokio::fs::rename(&temp, path).await.map_err(io(path))?;
         guard.keep();
         self.cleanup().await;
@@ -221,7 +210,7 @@ impl Media {
         let config = self.job.client.config();
         let limit = (config.max_response_size as u64).min(config.max_download_size);
         let mut buffer = Vec::new();
-        match self.transfer(&mut buffer, limit).await {
+        match self.transfer(&mut Writer(&mut buffer), limit).await {
             Ok(_) => {}
             Err(Error::Job(e)) if matches!(e.kind, JobErrorKind::TooLarge { .. }) => {
                 return Err(Error::BodyTooLarge {
@@ -246,12 +235,9 @@ impl Media {
         }
     }
 
-    /// Copies the media into `writer` (unflushed), resuming cut transfers;
+    /// Copies the media into `sink` (unflushed), resuming cut transfers;
     /// at most `limit` bytes.
-    async fn transfer<W>(&mut self, writer: &mut W, limit: u64) -> Result<u64, Error>
-    where
-        W: AsyncWrite + Unpin + ?Sized,
-    {
+    async fn transfer(&mut self, sink: &mut impl Sink, limit: u64) -> Result<u64, Error> {
         let config = std::sync::Arc::clone(self.job.client.config());
         let mut written = 0u64;
         let mut stalls = 0u32;
@@ -284,7 +270,7 @@ impl Media {
                 Source::Url => FETCH_MEDIA.id,
             };
             let skip = written.saturating_sub(start);
-            let copied = copy_body(&config, operation, &mut response, writer, skip, limit).await?;
+            let copied = copy_body(&config, operation, &mut response, sink, skip, limit).await?;
             written = written.saturating_add(copied.written);
             let broke = match copied.end {
                 End::OverLimit => {
