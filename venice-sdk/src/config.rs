@@ -92,6 +92,8 @@ pub(crate) fn positive(name: &str, value: Duration) -> Result<Duration, Error> {
 /// It follows no redirect: the API never redirects, and following a `307` to
 /// another host or to `http://` would send the prompt (and, from some clients, the
 /// key) there. A redirect comes back as an [`Error::Api`] with its `3xx` status.
+/// (The one exception, a media job's `download_url`, which carries no
+/// credential, is followed by the download itself, not by this client.)
 ///
 /// What the TLS features compiled in cannot do is a configuration error here,
 /// not a failed first request or a panic in reqwest (see [`check_tls`]).

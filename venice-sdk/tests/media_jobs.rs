@@ -341,7 +341,7 @@ fn mp4_body(len: usize) -> Vec<u8> {
 async fn a_download_url_cut_mid_way_resumes_with_a_range() {
     let body = mp4_body(1000);
     let server = FaultServer::start(vec![
-        ok_json(r#"{"status": "COMPLETED", "average_execution_time": 1, "execution_duration": 1}"#),
+        ok_json(COMPLETED),
         Reply::Cut {
             status: 200,
             headers: vec![
@@ -361,11 +361,7 @@ async fn a_download_url_cut_mid_way_resumes_with_a_range() {
         ),
     ])
     .await;
-    let client = server.client();
-    let url = format!("{}/dl/q1.mp4?token=T0KEN", server.base);
-    let ticket = JobTicket::new(JobKind::Video, VPS_MODEL, "q1")
-        .with_download_url(Some(DownloadUrl::new(url)));
-    let job = client.video().resume(ticket).unwrap().poll_interval(FAST);
+    let job = url_job(&server, "/dl/q1.mp4?token=T0KEN");
     let mut media = job.wait().await.unwrap();
     let mut out = Vec::new();
     let written = media.download_to(&mut out).await.unwrap();
@@ -388,6 +384,98 @@ async fn a_download_url_cut_mid_way_resumes_with_a_range() {
     assert!(!heads[1].contains("range:"), "{}", heads[1]);
     assert!(heads[2].contains("range: bytes=400-"), "{}", heads[2]);
     assert!(heads[2].contains("if-range: \"v1\""), "{}", heads[2]);
+}
+
+/// A job resumed from a ticket whose `download_url` is `path` on `server`.
+fn url_job(server: &FaultServer, path: &str) -> Job {
+    let url = format!("{}{path}", server.base);
+    let ticket = JobTicket::new(JobKind::Video, VPS_MODEL, "q1")
+        .with_download_url(Some(DownloadUrl::new(url)));
+    server
+        .client()
+        .video()
+        .resume(ticket)
+        .unwrap()
+        .poll_interval(FAST)
+}
+
+const COMPLETED: &str =
+    r#"{"status": "COMPLETED", "average_execution_time": 1, "execution_duration": 1}"#;
+
+#[tokio::test]
+async fn a_download_url_that_redirects_is_followed_without_a_credential() {
+    let body = mp4_body(700);
+    let server = FaultServer::start(vec![
+        ok_json(COMPLETED),
+        http(302, &[("location", "/cdn/q1.mp4?sig=S1GNED")], ""),
+        http(307, &[("location", "q1-eu.mp4?sig=S1GNED2")], ""),
+        http(200, &[("content-type", "video/mp4")], body.clone()),
+    ])
+    .await;
+    let mut media = url_job(&server, "/dl/q1.mp4?token=T0KEN")
+        .wait()
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    assert_eq!(media.download_to(&mut out).await.unwrap(), 700);
+    assert_eq!(out, body);
+    let heads: Vec<String> = server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| String::from_utf8_lossy(r).to_ascii_lowercase())
+        .collect();
+    assert_eq!(heads.len(), 4, "{heads:#?}");
+    assert!(
+        heads[1].starts_with("get /dl/q1.mp4?token=t0ken "),
+        "{}",
+        heads[1]
+    );
+    // An absolute path, then one relative to the last URL.
+    assert!(
+        heads[2].starts_with("get /cdn/q1.mp4?sig=s1gned "),
+        "{}",
+        heads[2]
+    );
+    assert!(
+        heads[3].starts_with("get /cdn/q1-eu.mp4?sig=s1gned2 "),
+        "{}",
+        heads[3]
+    );
+    for head in &heads[1..] {
+        assert!(!head.contains("authorization"), "{head}");
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_loop_or_a_redirect_without_location_is_a_clear_error_without_the_url() {
+    let mut replies = vec![ok_json(COMPLETED)];
+    replies.extend((0..6).map(|i| http(302, &[("location", &*format!("/loop?sig=L00P{i}"))], "")));
+    let server = FaultServer::start(replies).await;
+    let mut media = url_job(&server, "/dl/q1.mp4").wait().await.unwrap();
+    let error = media.download_to(&mut Vec::new()).await.unwrap_err();
+    let Error::Api(api) = &error else {
+        panic!("expected the redirect's status, got {error:?}")
+    };
+    assert_eq!(api.status, 302);
+    assert!(api.message.contains("more than 5 times"), "{}", api.message);
+    assert_eq!(
+        server.requests.lock().unwrap().len(),
+        7,
+        "1 poll, 1 + 5 fetches"
+    );
+    for shown in [error.to_string(), format!("{error:?}")] {
+        assert!(!shown.contains("L00P"), "a redirect target leaked: {shown}");
+    }
+
+    let server = FaultServer::start(vec![ok_json(COMPLETED), http(303, &[], "")]).await;
+    let mut media = url_job(&server, "/dl/q1.mp4").wait().await.unwrap();
+    let error = media.download_to(&mut Vec::new()).await.unwrap_err();
+    assert!(
+        error.to_string().contains("without a usable Location"),
+        "{error}"
+    );
 }
 
 #[tokio::test]

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_RANGE, ETAG, HeaderValue, LAST_MODIFIED};
+use reqwest::header::{
+    CONTENT_LOCATION, CONTENT_RANGE, ETAG, HeaderValue, LAST_MODIFIED, LOCATION,
+};
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 
 use super::media_job::{Answer, DownloadUrl, Job, JobTicket};
@@ -137,7 +139,8 @@ impl Media {
     /// Writes the media into `writer` as it arrives (never holding it) and
     /// flushes it; returns the number of bytes written.
     ///
-    /// From a `download_url` no API key is sent. Each read waits at most the
+    /// From a `download_url` no API key is sent, and up to 5 redirects are
+    /// followed (each target held to the same rules as the URL). Each read waits at most the
     /// client's [stream idle timeout](crate::ClientBuilder::stream_idle_timeout);
     /// the whole is held to
     /// [`max_download_size`](crate::ClientBuilder::max_download_size)
@@ -326,23 +329,15 @@ impl Media {
     ) -> Result<(reqwest::Response, u64), Error> {
         let range = (from > 0).then_some((from, validator));
         let response = match (&self.source, &self.job.ticket.download_url) {
-            (Source::Url, Some(url)) => {
-                let mut call = Call::new(&FETCH_MEDIA)
-                    .at_url(url.expose())
-                    .accept(MEDIA_ACCEPT);
-                if let Some((from, validator)) = range {
-                    call = with_range(call, from, validator);
+            (Source::Url, Some(url)) => match open_url(config, url, range).await {
+                Ok(response) => response,
+                Err(Error::Api(e)) if e.status == 404 => {
+                    return Err(self
+                        .job
+                        .error(JobErrorKind::Expired, 0, Some(Error::Api(e))));
                 }
-                match call.open(config).await {
-                    Ok(response) => response,
-                    Err(Error::Api(e)) if e.status == 404 => {
-                        return Err(self
-                            .job
-                            .error(JobErrorKind::Expired, 0, Some(Error::Api(e))));
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
+                Err(e) => return Err(e),
+            },
             _ => match self.job.retrieve(range, 0).await? {
                 Answer::Body { response, .. } => response,
                 // The job answered a status where its media was: it no longer
@@ -365,6 +360,69 @@ impl Media {
         };
         Ok((response, start))
     }
+}
+
+/// The most redirects a `download_url` fetch follows.
+const MAX_REDIRECTS: usize = 5;
+
+/// `GET` on the `download_url` (with `range`, see [`with_range`]), following
+/// up to [`MAX_REDIRECTS`] redirects (`301`, `302`, `303`, `307`, `308`):
+/// storage behind a signed URL may send the client elsewhere, and no
+/// credential travels with the request, so another host is no risk. Each
+/// target is held to the `download_url`'s own rules (`https://`, or `http://`
+/// to a loopback host or when the client itself uses `http://`). A redirect
+/// that cannot be followed is an [`Error::Api`] with its `3xx` status and a
+/// message saying why; its `Location` (itself a credential) is dropped.
+async fn open_url(
+    config: &Config,
+    url: &DownloadUrl,
+    range: Option<(u64, Option<HeaderValue>)>,
+) -> Result<reqwest::Response, Error> {
+    let mut target = url.expose().to_owned();
+    let mut hops = 0;
+    loop {
+        let mut call = Call::new(&FETCH_MEDIA).at_url(&target).accept(MEDIA_ACCEPT);
+        if let Some((from, validator)) = range.clone() {
+            call = with_range(call, from, validator);
+        }
+        let mut error = match call.open(config).await {
+            Err(Error::Api(e)) if is_followed(e.status) => e,
+            other => return other,
+        };
+        let location = error.meta.headers.remove(LOCATION);
+        error.meta.headers.remove(CONTENT_LOCATION);
+        let next = location
+            .as_ref()
+            .and_then(|location| location.to_str().ok())
+            .and_then(|location| reqwest::Url::parse(&target).ok()?.join(location).ok());
+        let why = match next {
+            _ if hops >= MAX_REDIRECTS => format!(
+                "the download_url redirected more than {MAX_REDIRECTS} times; the media could not be reached"
+            ),
+            None => "the download_url redirected without a usable Location".to_owned(),
+            Some(next) => {
+                hops += 1;
+                target = next.into();
+                tracing::debug!(hops, "the download_url redirected; following");
+                continue;
+            }
+        };
+        error.message = why;
+        error.body = String::new();
+        return Err(Error::Api(error));
+    }
+}
+
+/// The redirects a `download_url` fetch follows (`300` and `304` are not ones).
+fn is_followed(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
+    )
 }
 
 /// Adds `Range: bytes=<from>-`, and `If-Range` with the validator of the
