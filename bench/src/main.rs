@@ -1096,7 +1096,7 @@ fn report(
         ),
         (
             "6",
-            "200 MB video job saved to a file (`wait` + `Media::save`; floor: `bytes_stream()` into a `tokio::fs::File`)".into(),
+            "200 MB video job saved to a file (`wait` + `Media::save`; floor: `bytes_stream()` into a `tokio::fs::File`, synced)".into(),
             "peak heap above baseline, MiB ↓",
             "videosave.peak",
         ),
