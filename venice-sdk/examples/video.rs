@@ -1,6 +1,6 @@
 //! Video generation end to end: quote a price, queue a job, follow its progress
-//! on a live progress bar, save the MP4 as it arrives, then delete it from
-//! Venice's storage.
+//! on a live progress bar, save the MP4 as it arrives (with a bar of its own),
+//! then delete it from Venice's storage.
 //!
 //! Runs against an offline Venice unless `VENICE_API_KEY` is set (no key, no
 //! network needed):
@@ -55,7 +55,7 @@ pub async fn run(client: &Client, out: &Path, poll: Duration) -> Result<u64, Err
     bar.enable_steady_tick(Duration::from_millis(100));
     bar.set_message("queued");
     let mut updates = job.progress();
-    let mut media = loop {
+    let media = loop {
         match updates.next().await {
             Some(Ok(JobUpdate::Processing(progress))) => {
                 let fraction = progress.fraction.unwrap_or(0.0);
@@ -80,7 +80,23 @@ pub async fn run(client: &Client, out: &Path, poll: Duration) -> Result<u64, Err
     bar.set_position(STEPS);
     bar.finish_with_message("done");
 
+    // The download has a bar of its own, in bytes.
+    let download = ProgressBar::new(media.content_length().unwrap_or(0));
+    download.set_style(
+        ProgressStyle::with_template("  {msg:26} [{bar:40}] {bytes}/{total_bytes}")
+            .map_err(|e| Error::Config(format!("progress bar: {e}")))?
+            .progress_chars("=> "),
+    );
+    download.set_message("downloading");
+    let shown = download.clone();
+    let mut media = media.on_progress(move |written, total| {
+        if let Some(total) = total {
+            shown.set_length(total);
+        }
+        shown.set_position(written);
+    });
     let size = media.save(out).await?;
+    download.finish_with_message("saved");
     println!(
         "saved {size} bytes of {} to {}",
         media.media_type().unwrap_or("video"),

@@ -362,11 +362,27 @@ async fn a_download_url_cut_mid_way_resumes_with_a_range() {
     ])
     .await;
     let job = url_job(&server, "/dl/q1.mp4?token=T0KEN");
-    let mut media = job.wait().await.unwrap();
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&reports);
+    let mut media = job
+        .wait()
+        .await
+        .unwrap()
+        .on_progress(move |written, total| seen.lock().unwrap().push((written, total)));
     let mut out = Vec::new();
     let written = media.download_to(&mut out).await.unwrap();
     assert_eq!(written, 1000);
     assert_eq!(out, body);
+    // Progress grows across the cut, ends at the whole, never counts the
+    // resumed range twice, and knows the length from the first response on.
+    let reports = reports.lock().unwrap().clone();
+    assert!(reports.len() >= 2, "{reports:?}");
+    assert!(reports.windows(2).all(|w| w[0].0 < w[1].0), "{reports:?}");
+    assert!(
+        reports.iter().any(|r| r.0 == 400),
+        "a report at the cut: {reports:?}"
+    );
+    assert_eq!(reports.last(), Some(&(1000, Some(1000))));
     let requests = server.requests.lock().unwrap().clone();
     assert_eq!(requests.len(), 3);
     let heads: Vec<String> = requests
@@ -494,12 +510,28 @@ async fn an_inline_video_cut_mid_way_is_fetched_again_and_the_written_bytes_skip
     .await;
     let client = server.client();
     let job = client.video().job(VIDEO_MODEL, "q1");
-    let mut media = job.wait().await.unwrap();
+    let last = Arc::new(Mutex::new((0, None)));
+    let seen = Arc::clone(&last);
+    let mut media = job
+        .wait()
+        .await
+        .unwrap()
+        .on_progress(move |written, total| {
+            let mut last = seen.lock().unwrap();
+            assert!(
+                written > last.0,
+                "progress went from {} to {written}",
+                last.0
+            );
+            *last = (written, total);
+        });
     assert_eq!(media.content_length(), Some(1000));
     let dir = scratch("inline-cut");
     let path = dir.join("cut.mp4");
     assert_eq!(media.save(&path).await.unwrap(), 1000);
     assert_eq!(std::fs::read(&path).unwrap(), body);
+    // The 300 bytes fetched again and skipped are not counted twice.
+    assert_eq!(*last.lock().unwrap(), (1000, Some(1000)));
     assert_eq!(files(&dir), ["cut.mp4"]);
     let requests = server.requests.lock().unwrap().clone();
     let second = String::from_utf8_lossy(&requests[1]).to_ascii_lowercase();
