@@ -252,11 +252,11 @@ pub enum JobUpdate {
 /// [`ticket`](Self::ticket) is what to save to resume it after a restart.
 ///
 /// ```no_run
-/// # async fn demo(client: venice_sdk::Client, request: venice_sdk::types::QueueVideoRequest) -> Result<(), venice_sdk::Error> {
+/// # async fn demo(client: venice_sdk::Client, request: venice_sdk::types::QueueVideoRequest) -> Result<(), Box<dyn std::error::Error>> {
 /// let job = client.video().generate(request).await?;
-/// let saved = serde_json::to_string(job.ticket()).expect("a ticket serializes");
-/// // … after a restart:
-/// let ticket = serde_json::from_str(&saved).expect("the saved ticket");
+/// let saved = serde_json::to_string(job.ticket())?;
+/// // … after a restart (a saved ticket is outside data: a bad one is an error):
+/// let ticket: venice_sdk::JobTicket = serde_json::from_str(&saved)?;
 /// let job = client.video().resume(ticket)?;
 /// let mut video = job.wait().await?;
 /// video.save("out.mp4").await?;
