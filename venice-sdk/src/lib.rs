@@ -43,6 +43,7 @@ mod config;
 pub mod defaults;
 pub mod error;
 mod headers;
+mod json;
 pub mod meta;
 mod raw;
 pub mod resources;

@@ -323,7 +323,7 @@ impl Decode for EventDecoder {
 
     fn decode(&mut self, source: &mut EventSource, event: Event) -> Result<ResponseEvent, Error> {
         let data = event.data.trim();
-        let value = match serde_json::from_str::<Value>(data) {
+        let value = match crate::json::from_str::<Value>(data) {
             Ok(value) => value,
             Err(_) if event.event == "error" => {
                 return Err(source.server_error_text(data));

@@ -212,14 +212,14 @@ impl Decode for ChunkDecoder {
         let data = event.data.trim();
         // An error event ends the stream, whatever its data: JSON in any of
         // Venice's error shapes, or plain text used as the message.
-        if event.event == "error" && serde_json::from_str::<Value>(data).is_err() {
+        if event.event == "error" && crate::json::from_str::<Value>(data).is_err() {
             return Err(source.server_error_text(data));
         }
         // Chunks decode straight into their type. Only an event that may be an error
         // (`{"error": …}`, which would also decode as an empty chunk) takes the
         // slower road through a `Value`.
         if event.event == "error" || data.contains("\"error\"") {
-            match serde_json::from_str::<Value>(data) {
+            match crate::json::from_str::<Value>(data) {
                 Ok(value)
                     if event.event == "error"
                         || (value.get("error").is_some() && value.get("choices").is_none()) =>
@@ -230,7 +230,7 @@ impl Decode for ChunkDecoder {
                 Err(e) => return Err(source.invalid_json(&e)),
             }
         }
-        match serde_json::from_str::<ChatCompletionChunk>(data) {
+        match crate::json::from_str::<ChatCompletionChunk>(data) {
             Ok(chunk) => {
                 if chunk.choices.iter().any(|c| c.finish_reason.is_some()) {
                     self.finished_choice = true;

@@ -67,9 +67,13 @@ pub(crate) async fn read_body(
     if !truncate && declared.is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit)) {
         return Err(too_large(&headers));
     }
-    // One chunk is kept as is; more are gathered into one buffer, sized from
-    // Content-Length when known, so the body is held once.
-    let mut first: Option<Bytes> = None;
+    // One chunk is kept as is. More are gathered into one buffer sized from
+    // Content-Length when it is declared; without it, the chunks are kept as
+    // they came and copied once into a buffer of the exact size at the end
+    // (a buffer grown by doubling could hold twice the body, and three times
+    // while it grows): the body is held once, and at most twice while it is
+    // put together.
+    let mut chunks: Vec<Bytes> = Vec::new();
     let mut gathered: Option<BytesMut> = None;
     let mut total = 0usize;
     loop {
@@ -89,28 +93,35 @@ pub(crate) async fn read_body(
             chunk
         };
         total = total.saturating_add(chunk.len());
-        match (&mut first, &mut gathered) {
-            (None, None) => first = Some(chunk),
-            (Some(head), None) => {
-                let capacity = declared
-                    .map_or(total, |n| usize::try_from(n).unwrap_or(limit))
+        match (&mut gathered, declared) {
+            (Some(buf), _) => buf.extend_from_slice(&chunk),
+            (None, Some(declared)) if !chunks.is_empty() => {
+                let capacity = usize::try_from(declared)
+                    .unwrap_or(limit)
                     .clamp(total, limit);
                 let mut buf = BytesMut::with_capacity(capacity);
-                buf.extend_from_slice(head);
+                for earlier in chunks.drain(..) {
+                    buf.extend_from_slice(&earlier);
+                }
                 buf.extend_from_slice(&chunk);
-                first = None;
                 gathered = Some(buf);
             }
-            (_, Some(buf)) => buf.extend_from_slice(&chunk),
+            (None, _) => chunks.push(chunk),
         }
         if total >= limit {
             break;
         }
     }
-    let body = match (first, gathered) {
-        (_, Some(buf)) => buf.freeze(),
-        (Some(one), None) => one,
-        (None, None) => Bytes::new(),
+    let body = match gathered {
+        Some(buf) => buf.freeze(),
+        None if chunks.len() <= 1 => chunks.pop().unwrap_or_default(),
+        None => {
+            let mut buf = BytesMut::with_capacity(total);
+            for chunk in chunks.drain(..) {
+                buf.extend_from_slice(&chunk);
+            }
+            buf.freeze()
+        }
     };
     Ok(Buffered {
         status,

@@ -124,7 +124,7 @@ impl EventSource {
     }
 
     /// An event whose data is not what the stream carries; the stream goes on.
-    pub(crate) fn invalid_json(&self, error: &serde_json::Error) -> Error {
+    pub(crate) fn invalid_json(&self, error: &impl std::fmt::Display) -> Error {
         self.stream_error(StreamErrorKind::InvalidJson {
             message: self.redactor.scrub(error.to_string()),
         })

@@ -314,7 +314,7 @@ impl<'a> Call<'a> {
         let is_json = headers::media_type_is(&buffered.headers, "application/json")
             || headers::content_type(&buffered.headers).is_some_and(|ct| ct.contains("+json"));
         let value = if is_json {
-            match serde_json::from_slice::<T>(&buffered.body) {
+            match crate::json::from_slice::<T>(&buffered.body) {
                 Ok(value) => JsonOrText::Json(value),
                 Err(e) => {
                     return Err(DecodeError::error(
@@ -485,7 +485,7 @@ fn decode<T: DeserializeOwned>(
     config: &Config,
     buffered: super::body::Buffered,
 ) -> Result<Response<T>, Error> {
-    match serde_json::from_slice::<T>(&buffered.body) {
+    match crate::json::from_slice::<T>(&buffered.body) {
         Ok(value) => Ok(Response::new(
             value,
             ResponseMeta::from_headers(buffered.status, buffered.headers),
@@ -493,16 +493,18 @@ fn decode<T: DeserializeOwned>(
         Err(e) => {
             // serde quotes the values it rejects: for a body holding a new
             // key, only where the error is, and no excerpt.
-            let (message, body) = if op.returns_secret {
-                let at = format!(
-                    "{:?} error at line {} column {}",
-                    e.classify(),
-                    e.line(),
-                    e.column()
-                );
-                (at, None)
-            } else {
-                (e.to_string(), Some(&buffered.body[..]))
+            let (message, body) = match &e {
+                crate::json::Failure::Json(e) if op.returns_secret => (
+                    format!(
+                        "{:?} error at line {} column {}",
+                        e.classify(),
+                        e.line(),
+                        e.column()
+                    ),
+                    None,
+                ),
+                _ if op.returns_secret => (e.to_string(), None),
+                _ => (e.to_string(), Some(&buffered.body[..])),
             };
             Err(DecodeError::error(
                 op.id,
