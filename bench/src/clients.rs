@@ -22,7 +22,7 @@ use tokio::io::AsyncWriteExt;
 use venice_sdk::types::{ChatCompletionRequest, GenerateImageRequest};
 use venice_sdk::{ChatCompletionChunk, Message};
 
-use crate::server::MODEL;
+use crate::server::{Hostile, MODEL};
 
 /// The API key every client sends (the server ignores it).
 pub const KEY: &str = "vk-bench-0123456789abcdef0123456789abcdef";
@@ -67,6 +67,8 @@ pub enum Route {
     Frames64,
     /// The 1, 2 or 4 MiB event.
     Big(usize),
+    /// Hostile answers at the size caps (see [`Hostile`](crate::server::Hostile)).
+    Hostile,
 }
 
 impl Route {
@@ -75,11 +77,12 @@ impl Route {
             Route::V1 => "v1".into(),
             Route::Frames64 => "f64".into(),
             Route::Big(mib) => format!("big{mib}"),
+            Route::Hostile => "hostile".into(),
         }
     }
 
     fn all() -> Vec<Route> {
-        let mut all = vec![Route::V1, Route::Frames64];
+        let mut all = vec![Route::V1, Route::Frames64, Route::Hostile];
         all.extend(crate::server::BIG_EVENT_MIB.iter().map(|&m| Route::Big(m)));
         all
     }
@@ -341,6 +344,108 @@ impl Clients {
                     .unwrap_or_default()
             }
         })
+    }
+
+    // ---- hostile answers -------------------------------------------------------
+
+    /// One call answered by the hostile document `which`: the SDK's method
+    /// (which may refuse it: the outcome is returned, the heap is what is
+    /// measured), or the floor reading the body and decoding it with plain
+    /// `serde_json` into the SDK's own response type (what the SDK did before
+    /// its decode budget).
+    pub async fn hostile(&self, who: Who, which: Hostile) -> Result<String> {
+        use venice_sdk::types;
+        let sdk = self.sdk(Route::Hostile);
+        let chat = || ChatCompletionRequest::new(MODEL, [Message::user(PROMPT)]);
+        let outcome = |r: std::result::Result<(), venice_sdk::Error>| match r {
+            Ok(()) => "decoded".to_owned(),
+            Err(e) => format!("refused: {e}"),
+        };
+        match (who, which) {
+            (Who::Sdk, Hostile::Chat) => Ok(outcome(
+                sdk.chat().create(chat()).await.map(|r| drop(black_box(r))),
+            )),
+            (Who::Sdk, Hostile::Responses) => {
+                let request: types::ResponsesRequest =
+                    serde_json::from_value(serde_json::json!({"model": MODEL, "input": PROMPT}))
+                        .map_err(err)?;
+                Ok(outcome(
+                    sdk.responses()
+                        .create(request)
+                        .await
+                        .map(|r| drop(black_box(r))),
+                ))
+            }
+            (Who::Sdk, Hostile::Image) => {
+                let request = GenerateImageRequest::new(IMAGE_MODEL, IMAGE_PROMPT).map_err(err)?;
+                Ok(outcome(
+                    sdk.images()
+                        .generate(request)
+                        .await
+                        .map(|r| drop(black_box(r))),
+                ))
+            }
+            (Who::Sdk, Hostile::Event) => {
+                let mut stream = sdk.chat().stream(chat()).await.map_err(err)?;
+                let mut result = Ok(());
+                while let Some(chunk) = stream.next().await {
+                    match chunk {
+                        Ok(chunk) => drop(black_box(chunk)),
+                        Err(e) => {
+                            result = Err(e);
+                            break;
+                        }
+                    }
+                }
+                Ok(outcome(result))
+            }
+            (_, which) => {
+                let path = match which {
+                    Hostile::Chat | Hostile::Event => "chat/completions",
+                    Hostile::Responses => "responses",
+                    Hostile::Image => "image/generate",
+                };
+                let body = self
+                    .floor
+                    .post(self.url(Route::Hostile, path))
+                    .header(AUTHORIZATION, self.auth.clone())
+                    .body(if which == Hostile::Event {
+                        r#"{"stream":true}"#
+                    } else {
+                        "{}"
+                    })
+                    .send()
+                    .await
+                    .map_err(err)?
+                    .bytes()
+                    .await
+                    .map_err(err)?;
+                let decoded = match which {
+                    Hostile::Chat => {
+                        serde_json::from_slice::<types::CreateChatCompletionResponse>(&body)
+                            .map(|r| drop(black_box(r)))
+                    }
+                    Hostile::Responses => {
+                        serde_json::from_slice::<types::ResponsesApiResponse>(&body)
+                            .map(|r| drop(black_box(r)))
+                    }
+                    Hostile::Image => serde_json::from_slice::<types::GenerateImageResponse>(&body)
+                        .map(|r| drop(black_box(r))),
+                    Hostile::Event => {
+                        let data = body
+                            .strip_prefix(b"data: ")
+                            .and_then(|rest| rest.split(|&b| b == b'\n').next())
+                            .ok_or("no data line")?;
+                        serde_json::from_slice::<ChatCompletionChunk>(data)
+                            .map(|r| drop(black_box(r)))
+                    }
+                };
+                Ok(match decoded {
+                    Ok(()) => "decoded".to_owned(),
+                    Err(e) => format!("failed: {e}"),
+                })
+            }
+        }
     }
 
     // ---- streaming --------------------------------------------------------------
@@ -626,7 +731,8 @@ impl Clients {
                 }
                 let body = bytes::Bytes::from(serde_json::to_vec(&request).map_err(err)?);
                 if level < 4 {
-                    builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                    builder =
+                        builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
                 }
                 builder.body(body.clone())
             } else {

@@ -9,7 +9,7 @@
 //! `BENCHMARKS.md` (between `<!-- bench:begin -->` and `<!-- bench:end -->`).
 //!
 //! Options: `--rounds N` (default 7), `--quick` (a smoke run: fewer requests,
-//! 2 rounds, nothing written), `--no-write`, `--only seq,conc,stream,big,image,video,ladder,breakdown`,
+//! 2 rounds, nothing written), `--no-write`, `--only seq,conc,stream,big,image,video,hostile,ladder,breakdown`,
 //! `--profile WORKLOAD:CLIENT [--requests N]` (only that loop, for `perf record`;
 //! WORKLOAD is seq, conc, stream16k, stream64, big4 or image; CLIENT is floor, sdk
 //! or aoai).
@@ -86,7 +86,7 @@ impl Options {
                 }
                 "-h" | "--help" => {
                     println!(
-                        "cargo run --release --manifest-path bench/Cargo.toml [-- --rounds N | --quick | --no-write | --only seq,conc,stream,big,image,video,ladder,breakdown | --profile WORKLOAD:CLIENT [--requests N]]"
+                        "cargo run --release --manifest-path bench/Cargo.toml [-- --rounds N | --quick | --no-write | --only seq,conc,stream,big,image,video,hostile,ladder,breakdown | --profile WORKLOAD:CLIENT [--requests N]]"
                     );
                     std::process::exit(0);
                 }
@@ -324,6 +324,31 @@ async fn run(options: &Options, addr: std::net::SocketAddr) -> Result<(), String
         }
     }
 
+    if options.runs("hostile") {
+        eprintln!(
+            "7. hostile JSON at the size caps ({} MiB bodies, a {:.1} MB event), {rounds} rounds (floor: round 0 only)",
+            server::HOSTILE_BYTES >> 20,
+            server::HOSTILE_EVENT_BYTES as f64 / 1e6
+        );
+        for round in 0..rounds {
+            for which in server::Hostile::ALL {
+                for who in [Who::Floor, Who::Sdk] {
+                    if who == Who::Floor && round > 0 {
+                        continue;
+                    }
+                    let section = alloc::Section::start();
+                    let outcome = clients.hostile(who, which).await?;
+                    let ratio = section.peak_above_baseline() as f64 / which.bytes() as f64;
+                    samples.add(hostile_key(which), who, ratio);
+                    let outcome: String = outcome.chars().take(90).collect();
+                    eprintln!(
+                        "   round {round} {which:?} {who:<16} peak {ratio:6.2}× the document  ({outcome})"
+                    );
+                }
+            }
+        }
+    }
+
     if options.runs("video") {
         let mb = server::VIDEO_BYTES / 1_000_000;
         eprintln!("6. a {mb} MB video job saved with Media::save, {rounds} rounds");
@@ -386,6 +411,16 @@ async fn run(options: &Options, addr: std::net::SocketAddr) -> Result<(), String
         write_benchmarks_md(&report)?;
     }
     Ok(())
+}
+
+/// The sample key of a hostile answer.
+fn hostile_key(which: server::Hostile) -> &'static str {
+    match which {
+        server::Hostile::Chat => "hostile.chat",
+        server::Hostile::Responses => "hostile.responses",
+        server::Hostile::Image => "hostile.image",
+        server::Hostile::Event => "hostile.event",
+    }
 }
 
 fn check_len(len: usize) -> Result<(), String> {
@@ -904,9 +939,13 @@ fn per_request_breakdown() -> String {
             ));
         },
     );
-    measure("venice-sdk", "(the `HeaderMap` clone alone, to subtract)", &mut || {
-        black_box(headers.clone());
-    });
+    measure(
+        "venice-sdk",
+        "(the `HeaderMap` clone alone, to subtract)",
+        &mut || {
+            black_box(headers.clone());
+        },
+    );
     let mut out = String::from(
         "| client | step | ns per call | allocations per call |\n| --- | --- | ---: | ---: |\n",
     );
@@ -996,7 +1035,7 @@ fn report(
         let t4 = s("big4.ms", w)?.median;
         Some((t2 / t1, t4 / t1))
     };
-    let rows: [(&str, String, &str, &str); 19] = [
+    let rows: [(&str, String, &str, &str); 23] = [
         (
             "1",
             format!("{nn} sequential completions"),
@@ -1106,6 +1145,30 @@ fn report(
             "ms ↓",
             "videosave.ms",
         ),
+        (
+            "7",
+            "hostile 64 MiB chat completion (`prompt_logprobs: {\"0\": [0,0,…]}`; floor: plain `serde_json` into the same type)".into(),
+            "peak heap ÷ body ↓",
+            "hostile.chat",
+        ),
+        (
+            "7",
+            "hostile 64 MiB Responses answer (an unknown output item holding `[0,0,…]`)".into(),
+            "peak heap ÷ body ↓",
+            "hostile.responses",
+        ),
+        (
+            "7",
+            "hostile 64 MiB image answer (`request: [0,0,…]`)".into(),
+            "peak heap ÷ body ↓",
+            "hostile.image",
+        ),
+        (
+            "7",
+            "hostile 12.6 MB stream event (`logprobs: [0,0,…]`)".into(),
+            "peak heap ÷ event ↓",
+            "hostile.event",
+        ),
     ];
     for (num, workload, metric, key) in rows {
         if !samples.0.contains_key(key) {
@@ -1117,6 +1180,8 @@ fn report(
             "n/a (no binary image call)".to_owned()
         } else if key.starts_with("video") {
             "n/a (no media job call)".to_owned()
+        } else if key.starts_with("hostile") {
+            "not measured".to_owned()
         } else {
             cell(a)
         };
@@ -1255,6 +1320,20 @@ fn report(
             met: k.median < 1.0,
             detail: format!("{:.3} MiB (max {:.3})", k.median, k.max),
         });
+    }
+    for key in [
+        "hostile.chat",
+        "hostile.responses",
+        "hostile.image",
+        "hostile.event",
+    ] {
+        if let Some(k) = s(key, Who::Sdk) {
+            verdicts.push(Verdict {
+                what: format!("{key}: SDK peak heap for a body at its cap ≤ 3× the body"),
+                met: k.max <= 3.0,
+                detail: format!("{:.2}× (max {:.2}×)", k.median, k.max),
+            });
+        }
     }
     if !verdicts.is_empty() {
         let _ = writeln!(out, "\n| target | result | met |\n| --- | --- | --- |");

@@ -40,6 +40,79 @@ pub const VIDEO_BYTES: u64 = 200_000_000;
 pub const COMPLETION_TEXT: &str = "The sky looks blue because of Rayleigh scattering: air molecules scatter short (blue) wavelengths of sunlight much more strongly than long (red) ones, so blue light reaches your eyes from every direction of the sky.";
 /// The big single-line events, in MiB.
 pub const BIG_EVENT_MIB: [usize; 3] = [1, 2, 4];
+/// The size of a hostile JSON answer: just under the SDK's response cap.
+pub const HOSTILE_BYTES: usize = venice_sdk::DEFAULT_MAX_RESPONSE_SIZE - 4096;
+/// The size of a hostile event: 12.6 MB, under the SDK's 16 MiB event cap.
+pub const HOSTILE_EVENT_BYTES: usize = 12_600_000;
+
+/// The hostile answers: a JSON array of zeros (`[0,0,…]`, 2 bytes an item)
+/// where a response type keeps opaque JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hostile {
+    /// A chat completion whose `prompt_logprobs` holds the array.
+    Chat,
+    /// A Responses API answer whose one output item, of a type the SDK does
+    /// not know, holds the array.
+    Responses,
+    /// An image generation answer whose `request` is the array.
+    Image,
+    /// A chat stream whose one chunk's `logprobs` is the array.
+    Event,
+}
+
+impl Hostile {
+    pub const ALL: [Hostile; 4] = [
+        Hostile::Chat,
+        Hostile::Responses,
+        Hostile::Image,
+        Hostile::Event,
+    ];
+
+    /// The size of the JSON document (the body, or the event's data).
+    pub fn bytes(self) -> usize {
+        match self {
+            Hostile::Event => HOSTILE_EVENT_BYTES,
+            _ => HOSTILE_BYTES,
+        }
+    }
+
+    /// The JSON document.
+    pub fn document(self) -> String {
+        let (head, tail) = match self {
+            Hostile::Chat => (
+                format!(
+                    r#"{{"id":"{ID}","object":"chat.completion","created":{CREATED},"model":"{MODEL}","choices":[{{"index":0,"finish_reason":"stop","message":{{"role":"assistant","content":"hi"}}}}],"usage":{{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}},"prompt_logprobs":{{"0":["#
+                ),
+                "]}}".to_owned(),
+            ),
+            Hostile::Responses => (
+                format!(
+                    r#"{{"id":"resp_1","object":"response","created_at":{CREATED},"model":"{MODEL}","status":"completed","output":[{{"type":"future_item","id":"x","data":["#
+                ),
+                "]}]}".to_owned(),
+            ),
+            Hostile::Image => (
+                r#"{"id":"img_1","images":[],"timing":{"inferenceDuration":1,"inferencePreprocessingTime":1,"inferenceQueueTime":1,"total":3},"request":["#
+                    .to_owned(),
+                "]}".to_owned(),
+            ),
+            Hostile::Event => (
+                format!(
+                    r#"{{"id":"{ID}","object":"chat.completion.chunk","created":{CREATED},"model":"{MODEL}","choices":[{{"index":0,"delta":{{"content":"hi"}},"finish_reason":"stop","logprobs":["#
+                ),
+                "]}]}".to_owned(),
+            ),
+        };
+        let zeros = (self.bytes() - head.len() - tail.len()) / 2;
+        let mut doc = String::with_capacity(self.bytes());
+        doc.push_str(&head);
+        for i in 0..zeros {
+            doc.push_str(if i == 0 { "0" } else { ",0" });
+        }
+        doc.push_str(&tail);
+        doc
+    }
+}
 
 const ID: &str = "chatcmpl-7f3c2a1e9b8d4c5fa6e0d1b2c3a4f5e6";
 const CREATED: u64 = 1_735_689_600;
@@ -169,6 +242,7 @@ struct Responses {
     stream_64: Vec<u8>,
     big: Vec<Vec<u8>>,
     image: Vec<u8>,
+    hostile: Vec<(Hostile, Vec<u8>)>,
 }
 
 impl Responses {
@@ -183,6 +257,21 @@ impl Responses {
                 .map(|&mib| chunked("text/event-stream", &big_event_body(mib), 16 * 1024))
                 .collect(),
             image: with_length("image/png", &image_body()),
+            hostile: Hostile::ALL
+                .iter()
+                .map(|&h| {
+                    let doc = h.document();
+                    let wire = match h {
+                        Hostile::Event => chunked(
+                            "text/event-stream",
+                            format!("data: {doc}\n\ndata: [DONE]\n\n").as_bytes(),
+                            16 * 1024,
+                        ),
+                        _ => with_length("application/json", doc.as_bytes()),
+                    };
+                    (h, wire)
+                })
+                .collect(),
         }
     }
 
@@ -201,8 +290,24 @@ impl Responses {
             ("big2", "chat/completions", true) => &self.big[1],
             ("big4", "chat/completions", true) => &self.big[2],
             ("v1", "image/generate", _) => &self.image,
+            ("hostile", "chat/completions", stream) => self.hostile(if stream {
+                Hostile::Event
+            } else {
+                Hostile::Chat
+            }),
+            ("hostile", "responses", _) => self.hostile(Hostile::Responses),
+            ("hostile", "image/generate", _) => self.hostile(Hostile::Image),
             _ => NOT_FOUND,
         }
+    }
+}
+
+impl Responses {
+    fn hostile(&self, which: Hostile) -> &[u8] {
+        self.hostile
+            .iter()
+            .find(|(h, _)| *h == which)
+            .map_or(NOT_FOUND, |(_, wire)| wire)
     }
 }
 

@@ -321,6 +321,44 @@ fn bad_success_bodies_are_typed_errors() {
     });
 }
 
+/// A completion whose `prompt_logprobs` holds `extra` (a JSON value).
+fn completion_with(content: &str, extra: &str) -> String {
+    format!(
+        r#"{{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{{"index":0,"finish_reason":"stop","message":{{"role":"assistant","content":"{content}"}}}}],"usage":{{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}},"prompt_logprobs":{extra}}}"#
+    )
+}
+
+#[test]
+fn an_answer_that_would_explode_in_memory_is_refused_and_a_large_plain_one_decodes() {
+    logged(async {
+        // 4 Mi zeros: 8 MiB of JSON that plain serde_json turns into ~300 MiB
+        // of `Value`s. The decode budget (twice the body, at least 8 MiB)
+        // stops it with a decode error that says why.
+        let zeros = vec!["0"; 4 << 20].join(",");
+        let hostile = completion_with("hi", &format!(r#"{{"0":[{zeros}]}}"#));
+        let server = FaultServer::start(vec![ok_json(&hostile)]).await;
+        let err = server
+            .client()
+            .chat()
+            .create(chat_request())
+            .await
+            .unwrap_err();
+        let Error::Decode(decode) = &err else {
+            panic!("expected a decode error, got {err:?}")
+        };
+        assert_eq!(decode.status.as_u16(), 200);
+        assert!(err.to_string().contains("memory"), "{err}");
+        assert_eq!(server.attempts(), 1);
+
+        // A 20 MB answer of text costs its size: it decodes.
+        let text = "a".repeat(20_000_000);
+        let big = completion_with(&text, "null");
+        let server = FaultServer::start(vec![ok_json(&big)]).await;
+        let completion = server.client().chat().create(chat_request()).await.unwrap();
+        assert_eq!(completion.text().as_deref().map(str::len), Some(text.len()));
+    });
+}
+
 // ---------------------------------------------------------------------------
 // Budget, multipart, streams
 
