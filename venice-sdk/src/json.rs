@@ -20,6 +20,9 @@ use std::cell::Cell;
 use std::fmt;
 use std::mem::size_of;
 
+use std::marker::PhantomData;
+
+use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess,
     VariantAccess, Visitor,
@@ -90,6 +93,7 @@ where
     let result = T::deserialize(Bounded {
         inner: &mut *json,
         budget: &budget,
+        place: Place::Value,
     })
     .and_then(|value| json.end().map(|()| value));
     match result {
@@ -125,84 +129,271 @@ impl Budget {
     }
 }
 
-/// A [`Deserializer`] whose visitors are charged to the budget.
-struct Bounded<'b, D> {
-    inner: D,
-    budget: &'b Budget,
+/// The fields of a struct being decoded, and which of them the answer had
+/// (the first 128; later ones count as present).
+struct Fields {
+    names: &'static [&'static str],
+    seen: Cell<u128>,
 }
 
-/// A [`Visitor`] whose strings, sequences and maps are charged. `inline`: the
-/// map is a struct's fields (already charged with the struct).
+impl Fields {
+    fn new(names: &'static [&'static str]) -> Self {
+        Fields {
+            names,
+            seen: Cell::new(0),
+        }
+    }
+
+    fn mark(&self, name: &[u8]) {
+        if let Some(i) = self.names.iter().position(|n| n.as_bytes() == name)
+            && i < 128
+        {
+            self.seen.set(self.seen.get() | (1u128 << i));
+        }
+    }
+
+    /// The next field from `from` on that the answer did not have.
+    fn next_missing(&self, from: usize) -> Option<usize> {
+        let seen = self.seen.get();
+        (from..self.names.len().min(128)).find(|&i| seen & (1u128 << i) == 0)
+    }
+}
+
+/// What a [`Bounded`] deserializer stands for.
+#[derive(Clone, Copy)]
+enum Place<'f> {
+    /// Any value.
+    Value,
+    /// The value of a struct's field: `null` reads as the type's default.
+    Field,
+    /// The name of a struct's field: noted as seen.
+    Key(&'f Fields),
+}
+
+/// A [`Deserializer`] whose visitors are charged to the budget.
+struct Bounded<'b, 'f, D> {
+    inner: D,
+    budget: &'b Budget,
+    place: Place<'f>,
+}
+
+/// A [`Visitor`] whose strings, sequences and maps are charged. `fields`: the
+/// map is a struct's fields (already charged with the struct; missing ones
+/// are read as their defaults).
 struct Charged<'b, V> {
     inner: V,
     budget: &'b Budget,
-    inline: bool,
+    fields: Option<&'static [&'static str]>,
 }
 
 /// A seed that deserializes through [`Bounded`].
-struct Seed<'b, S> {
+struct Seed<'b, 'f, S> {
     inner: S,
     budget: &'b Budget,
+    place: Place<'f>,
+}
+
+/// The seed of a struct's field name, kept in `slot` until used: when the
+/// answer has no more fields, it names a missing one.
+struct SlotSeed<'s, 'b, 'f, K> {
+    slot: &'s mut Option<K>,
+    budget: &'b Budget,
+    fields: &'f Fields,
+}
+
+impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for SlotSeed<'_, '_, '_, K> {
+    type Value = K::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<K::Value, D::Error> {
+        let Some(seed) = self.slot.take() else {
+            return Err(de::Error::custom("a field name was read twice"));
+        };
+        seed.deserialize(Bounded {
+            inner: d,
+            budget: self.budget,
+            place: Place::Key(self.fields),
+        })
+    }
 }
 
 /// Sequence, map and enum access whose items are charged.
 struct Access<'b, A> {
     inner: A,
     budget: &'b Budget,
-    inline: bool,
 }
 
-impl<'b, V> Charged<'b, V> {
-    fn new(inner: V, budget: &'b Budget) -> Self {
+/// The fields of a struct: not charged (they live in the struct), noted as
+/// they come, and the missing ones added at the end with their defaults.
+struct StructAccess<'b, A> {
+    inner: A,
+    budget: &'b Budget,
+    fields: Fields,
+    /// Past the answer's own fields: the index of the next missing one.
+    missing: Option<usize>,
+}
+
+/// What a typed value asked its deserializer for.
+#[derive(Clone, Copy)]
+enum Want {
+    Bool,
+    I8,
+    I16,
+    I32,
+    I64,
+    I128,
+    U8,
+    U16,
+    U32,
+    U64,
+    U128,
+    F32,
+    F64,
+    Char,
+    Str,
+    String,
+    Bytes,
+    ByteBuf,
+    Unit,
+    Seq,
+    Map,
+    UnitStruct(&'static str),
+    NewtypeStruct(&'static str),
+    Tuple(usize),
+    TupleStruct(&'static str, usize),
+    Struct(&'static str, &'static [&'static str]),
+    Enum(&'static str, &'static [&'static str]),
+}
+
+impl Want {
+    /// Asks `d` for it, with `visitor`.
+    fn ask<'de, D: Deserializer<'de>, V: Visitor<'de>>(
+        self,
+        d: D,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        match self {
+            Want::Bool => d.deserialize_bool(visitor),
+            Want::I8 => d.deserialize_i8(visitor),
+            Want::I16 => d.deserialize_i16(visitor),
+            Want::I32 => d.deserialize_i32(visitor),
+            Want::I64 => d.deserialize_i64(visitor),
+            Want::I128 => d.deserialize_i128(visitor),
+            Want::U8 => d.deserialize_u8(visitor),
+            Want::U16 => d.deserialize_u16(visitor),
+            Want::U32 => d.deserialize_u32(visitor),
+            Want::U64 => d.deserialize_u64(visitor),
+            Want::U128 => d.deserialize_u128(visitor),
+            Want::F32 => d.deserialize_f32(visitor),
+            Want::F64 => d.deserialize_f64(visitor),
+            Want::Char => d.deserialize_char(visitor),
+            Want::Str => d.deserialize_str(visitor),
+            Want::String => d.deserialize_string(visitor),
+            Want::Bytes => d.deserialize_bytes(visitor),
+            Want::ByteBuf => d.deserialize_byte_buf(visitor),
+            Want::Unit => d.deserialize_unit(visitor),
+            Want::Seq => d.deserialize_seq(visitor),
+            Want::Map => d.deserialize_map(visitor),
+            Want::UnitStruct(name) => d.deserialize_unit_struct(name, visitor),
+            Want::NewtypeStruct(name) => d.deserialize_newtype_struct(name, visitor),
+            Want::Tuple(len) => d.deserialize_tuple(len, visitor),
+            Want::TupleStruct(name, len) => d.deserialize_tuple_struct(name, len, visitor),
+            Want::Struct(name, fields) => d.deserialize_struct(name, fields, visitor),
+            Want::Enum(name, variants) => d.deserialize_enum(name, variants, visitor),
+        }
+    }
+
+    /// The visitor of this request, charged.
+    fn charged<V>(self, inner: V, budget: &Budget) -> Charged<'_, V> {
         Charged {
             inner,
             budget,
-            inline: false,
+            fields: match self {
+                Want::Struct(_, fields) => Some(fields),
+                _ => None,
+            },
         }
     }
 }
 
-macro_rules! forward_deserialize {
-    ($($method:ident $(($($arg:ident: $ty:ty),*))?),* $(,)?) => {$(
+impl<'de, D: Deserializer<'de>> Bounded<'_, '_, D> {
+    /// Asks the inner deserializer for `want`; for a struct's field, a `null`
+    /// reads as the type's default.
+    fn want<V: Visitor<'de>>(self, want: Want, visitor: V) -> Result<V::Value, D::Error> {
+        match self.place {
+            Place::Field => self.inner.deserialize_option(OrDefault {
+                want,
+                visitor,
+                budget: self.budget,
+            }),
+            Place::Value | Place::Key(_) => {
+                want.ask(self.inner, want.charged(visitor, self.budget))
+            }
+        }
+    }
+}
+
+macro_rules! want {
+    ($($method:ident $(($($arg:ident: $ty:ty),*))? => $want:expr),* $(,)?) => {$(
         fn $method<V: Visitor<'de>>(self $($(, $arg: $ty)*)?, visitor: V) -> Result<V::Value, D::Error> {
-            self.inner.$method($($($arg,)*)? Charged::new(visitor, self.budget))
+            self.want($want, visitor)
         }
     )*};
 }
 
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for Bounded<'_, D> {
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Bounded<'_, '_, D> {
     type Error = D::Error;
 
-    forward_deserialize! {
-        deserialize_any, deserialize_bool, deserialize_i8, deserialize_i16, deserialize_i32,
-        deserialize_i64, deserialize_i128, deserialize_u8, deserialize_u16, deserialize_u32,
-        deserialize_u64, deserialize_u128, deserialize_f32, deserialize_f64, deserialize_char,
-        deserialize_str, deserialize_string, deserialize_bytes, deserialize_byte_buf,
-        deserialize_option, deserialize_unit, deserialize_seq, deserialize_map,
-        deserialize_unit_struct(name: &'static str),
-        deserialize_newtype_struct(name: &'static str),
-        deserialize_tuple(len: usize),
-        deserialize_tuple_struct(name: &'static str, len: usize),
-        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
+    want! {
+        deserialize_bool => Want::Bool,
+        deserialize_i8 => Want::I8,
+        deserialize_i16 => Want::I16,
+        deserialize_i32 => Want::I32,
+        deserialize_i64 => Want::I64,
+        deserialize_i128 => Want::I128,
+        deserialize_u8 => Want::U8,
+        deserialize_u16 => Want::U16,
+        deserialize_u32 => Want::U32,
+        deserialize_u64 => Want::U64,
+        deserialize_u128 => Want::U128,
+        deserialize_f32 => Want::F32,
+        deserialize_f64 => Want::F64,
+        deserialize_char => Want::Char,
+        deserialize_str => Want::Str,
+        deserialize_string => Want::String,
+        deserialize_bytes => Want::Bytes,
+        deserialize_byte_buf => Want::ByteBuf,
+        deserialize_unit => Want::Unit,
+        deserialize_seq => Want::Seq,
+        deserialize_map => Want::Map,
+        deserialize_unit_struct(name: &'static str) => Want::UnitStruct(name),
+        deserialize_newtype_struct(name: &'static str) => Want::NewtypeStruct(name),
+        deserialize_tuple(len: usize) => Want::Tuple(len),
+        deserialize_tuple_struct(name: &'static str, len: usize) => Want::TupleStruct(name, len),
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]) => Want::Struct(name, fields),
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]) => Want::Enum(name, variants),
     }
 
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        let visitor = Charged {
-            inner: visitor,
-            budget: self.budget,
-            inline: true,
-        };
-        self.inner.deserialize_struct(name, fields, visitor)
+    // `null` is a value of its own here (`Value::Null`, `None`).
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner
+            .deserialize_any(Want::Unit.charged(visitor, self.budget))
     }
 
-    // Field names and skipped values are not kept: nothing to charge.
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner
+            .deserialize_option(Want::Unit.charged(visitor, self.budget))
+    }
+
+    // Field names and skipped values are not kept: nothing to charge. A
+    // struct's field names are noted.
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.inner.deserialize_identifier(visitor)
+        match self.place {
+            Place::Key(fields) => self.inner.deserialize_identifier(Key {
+                inner: visitor,
+                fields,
+            }),
+            Place::Value | Place::Field => self.inner.deserialize_identifier(visitor),
+        }
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
@@ -211,6 +402,85 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Bounded<'_, D> {
 
     fn is_human_readable(&self) -> bool {
         self.inner.is_human_readable()
+    }
+}
+
+/// The visitor of a struct field's value: `null` reads as the default of
+/// what was wanted.
+struct OrDefault<'b, V> {
+    want: Want,
+    visitor: V,
+    budget: &'b Budget,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for OrDefault<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        self.want
+            .ask(Missing::new(), self.want.charged(self.visitor, self.budget))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.visit_none()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        self.want
+            .ask(d, self.want.charged(self.visitor, self.budget))
+    }
+}
+
+/// The visitor of a struct field's name: notes it, then hands it on.
+struct Key<'f, V> {
+    inner: V,
+    fields: &'f Fields,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for Key<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.expecting(f)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
+        self.fields.mark(v.as_bytes());
+        self.inner.visit_str(v)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
+        self.fields.mark(v.as_bytes());
+        self.inner.visit_borrowed_str(v)
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
+        self.fields.mark(v.as_bytes());
+        self.inner.visit_string(v)
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<V::Value, E> {
+        self.fields.mark(v);
+        self.inner.visit_bytes(v)
+    }
+
+    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<V::Value, E> {
+        self.fields.mark(v);
+        self.inner.visit_borrowed_bytes(v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
+        if let Some(name) = usize::try_from(v)
+            .ok()
+            .and_then(|i| self.fields.names.get(i))
+        {
+            self.fields.mark(name.as_bytes());
+        }
+        self.inner.visit_u64(v)
     }
 }
 
@@ -277,6 +547,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Charged<'_, V> {
         self.inner.visit_some(Bounded {
             inner: d,
             budget: self.budget,
+            place: Place::Value,
         })
     }
 
@@ -284,41 +555,52 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Charged<'_, V> {
         self.inner.visit_newtype_struct(Bounded {
             inner: d,
             budget: self.budget,
+            place: Place::Value,
         })
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        self.inner.visit_seq(Access {
-            inner: seq,
-            budget: self.budget,
-            inline: self.inline,
-        })
+        match self.fields {
+            // A struct written as an array: its items live in the struct.
+            Some(_) => self.inner.visit_seq(seq),
+            None => self.inner.visit_seq(Access {
+                inner: seq,
+                budget: self.budget,
+            }),
+        }
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.inner.visit_map(Access {
-            inner: map,
-            budget: self.budget,
-            inline: self.inline,
-        })
+        match self.fields {
+            Some(names) => self.inner.visit_map(StructAccess {
+                inner: map,
+                budget: self.budget,
+                fields: Fields::new(names),
+                missing: None,
+            }),
+            None => self.inner.visit_map(Access {
+                inner: map,
+                budget: self.budget,
+            }),
+        }
     }
 
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
         self.inner.visit_enum(Access {
             inner: data,
             budget: self.budget,
-            inline: false,
         })
     }
 }
 
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, S> {
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, '_, S> {
     type Value = S::Value;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
         self.inner.deserialize(Bounded {
             inner: d,
             budget: self.budget,
+            place: self.place,
         })
     }
 }
@@ -330,12 +612,11 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Access<'_, A> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, A::Error> {
-        if !self.inline {
-            self.budget.slot::<T::Value, A::Error>()?;
-        }
+        self.budget.slot::<T::Value, A::Error>()?;
         self.inner.next_element_seed(Seed {
             inner: seed,
             budget: self.budget,
+            place: Place::Value,
         })
     }
 
@@ -351,23 +632,79 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Access<'_, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        if !self.inline {
-            self.budget.slot::<K::Value, A::Error>()?;
-        }
+        self.budget.slot::<K::Value, A::Error>()?;
         self.inner.next_key_seed(Seed {
             inner: seed,
             budget: self.budget,
+            place: Place::Value,
         })
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
-        if !self.inline {
-            self.budget.slot::<T::Value, A::Error>()?;
-        }
+        self.budget.slot::<T::Value, A::Error>()?;
         self.inner.next_value_seed(Seed {
             inner: seed,
             budget: self.budget,
+            place: Place::Value,
         })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.inner.size_hint()
+    }
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructAccess<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        let seed = match self.missing {
+            Some(_) => seed,
+            None => {
+                let mut slot = Some(seed);
+                let key = self.inner.next_key_seed(SlotSeed {
+                    slot: &mut slot,
+                    budget: self.budget,
+                    fields: &self.fields,
+                })?;
+                match (key, slot) {
+                    (Some(key), _) => return Ok(Some(key)),
+                    // The answer's fields are done: now the missing ones.
+                    (None, Some(seed)) => {
+                        self.missing = Some(0);
+                        seed
+                    }
+                    (None, None) => return Ok(None),
+                }
+            }
+        };
+        let from = self.missing.unwrap_or(0);
+        match self.fields.next_missing(from) {
+            Some(i) => {
+                self.missing = Some(i.saturating_add(1));
+                let name = self.fields.names.get(i).copied().unwrap_or_default();
+                seed.deserialize(BorrowedStrDeserializer::new(name))
+                    .map(Some)
+            }
+            None => {
+                self.missing = Some(self.fields.names.len());
+                Ok(None)
+            }
+        }
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        match self.missing {
+            Some(_) => seed.deserialize(Missing::new()),
+            None => self.inner.next_value_seed(Seed {
+                inner: seed,
+                budget: self.budget,
+                place: Place::Field,
+            }),
+        }
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -389,7 +726,6 @@ impl<'de, 'b, A: EnumAccess<'de>> EnumAccess<'de> for Access<'b, A> {
             Access {
                 inner: variant,
                 budget: self.budget,
-                inline: false,
             },
         ))
     }
@@ -406,12 +742,13 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Access<'_, A> {
         self.inner.newtype_variant_seed(Seed {
             inner: seed,
             budget: self.budget,
+            place: Place::Value,
         })
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, A::Error> {
         self.inner
-            .tuple_variant(len, Charged::new(visitor, self.budget))
+            .tuple_variant(len, Want::Tuple(len).charged(visitor, self.budget))
     }
 
     fn struct_variant<V: Visitor<'de>>(
@@ -419,12 +756,245 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Access<'_, A> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, A::Error> {
-        let visitor = Charged {
-            inner: visitor,
-            budget: self.budget,
-            inline: true,
+        self.inner.struct_variant(
+            fields,
+            Want::Struct("", fields).charged(visitor, self.budget),
+        )
+    }
+}
+
+/// A value the answer did not have (or sent as `null` where its type allows
+/// none), read as the natural default of what is asked for: `""`, `0`,
+/// `false`, an empty array or map, a struct of defaults, `None`, `null` for
+/// untyped JSON. An enum has no natural default: asking for one is an error.
+struct Missing<E> {
+    /// How many structs of defaults deep (a type that requires itself would
+    /// never end).
+    depth: u8,
+    error: PhantomData<E>,
+}
+
+impl<E> Missing<E> {
+    fn new() -> Self {
+        Missing {
+            depth: 0,
+            error: PhantomData,
+        }
+    }
+}
+
+/// No items: an empty array or map.
+struct Empty<E>(PhantomData<E>);
+
+impl<'de, E: de::Error> SeqAccess<'de> for Empty<E> {
+    type Error = E;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, _: T) -> Result<Option<T::Value>, E> {
+        Ok(None)
+    }
+}
+
+impl<'de, E: de::Error> MapAccess<'de> for Empty<E> {
+    type Error = E;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, _: K) -> Result<Option<K::Value>, E> {
+        Ok(None)
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, _: T) -> Result<T::Value, E> {
+        Err(E::custom("a value without a key"))
+    }
+}
+
+/// The fields of a struct of defaults.
+struct MissingFields<E> {
+    names: &'static [&'static str],
+    next: usize,
+    depth: u8,
+    error: PhantomData<E>,
+}
+
+impl<'de, E: de::Error> MapAccess<'de> for MissingFields<E> {
+    type Error = E;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, E> {
+        let Some(name) = self.names.get(self.next) else {
+            return Ok(None);
         };
-        self.inner.struct_variant(fields, visitor)
+        self.next = self.next.saturating_add(1);
+        seed.deserialize(BorrowedStrDeserializer::new(name))
+            .map(Some)
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, E> {
+        seed.deserialize(Missing {
+            depth: self.depth,
+            error: PhantomData,
+        })
+    }
+}
+
+/// How many structs of defaults may nest.
+const MAX_DEFAULT_DEPTH: u8 = 32;
+
+impl<'de, E: de::Error> Deserializer<'de> for Missing<E> {
+    type Error = E;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_bool(false)
+    }
+
+    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_i8(0)
+    }
+
+    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_i16(0)
+    }
+
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_i32(0)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_i64(0)
+    }
+
+    fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_i128(0)
+    }
+
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_u8(0)
+    }
+
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_u16(0)
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_u32(0)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_u64(0)
+    }
+
+    fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_u128(0)
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_f32(0.0)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_f64(0.0)
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, _: V) -> Result<V::Value, E> {
+        Err(E::custom("a required character is missing"))
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_borrowed_str("")
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_borrowed_str("")
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_borrowed_bytes(b"")
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_borrowed_bytes(b"")
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_none()
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_seq(Empty(PhantomData))
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_seq(Empty(PhantomData))
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: usize,
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        visitor.visit_seq(Empty(PhantomData))
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_map(Empty(PhantomData))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        if self.depth >= MAX_DEFAULT_DEPTH {
+            return Err(E::custom("a required value is missing"));
+        }
+        visitor.visit_map(MissingFields {
+            names: fields,
+            next: 0,
+            depth: self.depth.saturating_add(1),
+            error: PhantomData,
+        })
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        _: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, E> {
+        Err(E::custom(format_args!(
+            "a required {name} is missing (it has no default)"
+        )))
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, _: V) -> Result<V::Value, E> {
+        Err(E::custom("a required name is missing"))
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_unit()
     }
 }
 
@@ -497,6 +1067,82 @@ mod tests {
         // The same input as numbers the type stores in 1 byte each fits.
         let typed: Vec<u8> = from_str(&text).unwrap();
         assert_eq!(typed.len(), 4 << 20);
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq, Default)]
+    struct Usage {
+        prompt_tokens: u32,
+        total: f64,
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Completion {
+        id: String,
+        #[serde(rename = "objectType")]
+        object: String,
+        created: i64,
+        ok: bool,
+        choices: Vec<String>,
+        usage: Usage,
+        note: Option<String>,
+        extra: Value,
+    }
+
+    #[test]
+    fn a_missing_or_null_required_field_reads_as_its_default() {
+        let empty = Completion {
+            id: String::new(),
+            object: String::new(),
+            created: 0,
+            ok: false,
+            choices: Vec::new(),
+            usage: Usage::default(),
+            note: None,
+            extra: Value::Null,
+        };
+        assert_eq!(from_str::<Completion>("{}").unwrap(), empty);
+        let nulls = r#"{"id":null,"objectType":null,"created":null,"ok":null,"choices":null,
+                        "usage":null,"note":null,"extra":null}"#;
+        assert_eq!(from_str::<Completion>(nulls).unwrap(), empty);
+        // Inside a nested struct too, and present fields are kept.
+        let some = r#"{"id":"c1","objectType":"chat","usage":{"total":2.5},"unknown":[1]}"#;
+        let decoded = from_str::<Completion>(some).unwrap();
+        assert_eq!(decoded.id, "c1");
+        assert_eq!(decoded.object, "chat");
+        assert_eq!(
+            decoded.usage,
+            Usage {
+                prompt_tokens: 0,
+                total: 2.5
+            }
+        );
+        // Plain serde_json refuses all three.
+        assert!(serde_json::from_str::<Completion>("{}").is_err());
+        assert!(serde_json::from_str::<Completion>(nulls).is_err());
+        assert!(serde_json::from_str::<Completion>(some).is_err());
+    }
+
+    #[test]
+    fn a_wrong_value_is_still_an_error_and_an_enum_has_no_default() {
+        assert!(matches!(
+            from_str::<Completion>(r#"{"id": 5}"#),
+            Err(Failure::Json(_))
+        ));
+        assert!(matches!(
+            from_str::<Completion>(r#"{"usage": "x"}"#),
+            Err(Failure::Json(_))
+        ));
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Tagged {
+            kind: Kind,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        enum Kind {
+            A,
+        }
+        let error = from_str::<Tagged>("{}").unwrap_err().to_string();
+        assert!(error.contains("Kind"), "{error}");
     }
 
     #[test]
