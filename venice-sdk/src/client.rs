@@ -320,7 +320,8 @@ impl ClientBuilder {
     /// twice: idempotent operations are retried on connection failures and 408,
     /// 409, 429, 500, 502, 503, 504; paid or creating ones (`POST`) only when the
     /// request never left or the server refused it (408, 429, 503 at capacity);
-    /// API key creation only when the request never left. Never an exhausted
+    /// API key creation and x402 top-ups (a signed payment) only when the
+    /// request never left. Never an exhausted
     /// balance or spend limit. The whole table is in the [`retry`](crate::retry)
     /// module. A response header `x-should-retry: true|false` overrides the status.
     /// The delay is the server's `retry-after-ms` / `retry-after` (up to

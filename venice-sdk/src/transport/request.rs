@@ -129,6 +129,15 @@ impl<'a> Call<'a> {
         self
     }
 
+    /// Sends the call at most once once it may have reached the server, whatever
+    /// the server answers (`429`, `408`, `x-should-retry: true`): for a request
+    /// carrying a signed payment. Only a connection that failed before anything
+    /// was sent is tried again.
+    pub fn sent_once(mut self) -> Self {
+        self.replay = Some(Replay::Never);
+        self
+    }
+
     /// Sets the path parameter `{name}`; the value is percent-encoded.
     pub fn path(mut self, name: &'static str, value: &'a str) -> Self {
         self.path.push((name, value));
