@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 use zeroize::Zeroize;
@@ -166,6 +166,9 @@ impl From<&str> for Secret {
 /// What replaces a secret in scrubbed text.
 const REDACTED: &str = "<redacted>";
 
+/// The name a header whose name holds a secret gets instead.
+pub(crate) const REDACTED_HEADER: &str = "x-redacted";
+
 /// The secrets to scrub from whatever a server sends back before it reaches an
 /// error, a `Display`, a `Debug` or a log: the client's API key. Secrets
 /// shorter than 4 characters are not scrubbed (they would blank out ordinary text).
@@ -237,6 +240,13 @@ impl Redactor {
         self.patterns.iter().any(|p| text.contains(p.expose()))
     }
 
+    /// Whether a header name holds a secret, whatever the case of either.
+    fn finds_in_name(&self, name: &str) -> bool {
+        self.patterns
+            .iter()
+            .any(|p| contains_ignore_ascii_case(name.as_bytes(), p.expose().as_bytes()))
+    }
+
     /// `text` with every secret replaced by `<redacted>`.
     pub fn scrub(&self, text: String) -> String {
         match self.scrub_str(&text) {
@@ -299,11 +309,30 @@ impl Redactor {
         out.map_or(body, bytes::Bytes::from)
     }
 
-    /// Scrubs every header value holding a secret (byte-wise, so values that are
-    /// not UTF-8 are covered too).
+    /// Scrubs every header holding a secret: a name holding one (compared
+    /// without regard to case: names arrive in lower case) becomes
+    /// [`REDACTED_HEADER`]; every value holding one has it replaced by
+    /// `<redacted>` (byte-wise, so values that are not UTF-8 are covered too).
     pub fn scrub_headers(&self, headers: &mut HeaderMap) {
         if self.patterns.is_empty() {
             return;
+        }
+        if headers.keys().any(|name| self.finds_in_name(name.as_str())) {
+            let old = std::mem::take(headers);
+            let mut current: Option<HeaderName> = None;
+            for (name, value) in old {
+                // `None`: another value of the name before it.
+                if let Some(name) = name {
+                    current = Some(if self.finds_in_name(name.as_str()) {
+                        HeaderName::from_static(REDACTED_HEADER)
+                    } else {
+                        name
+                    });
+                }
+                if let Some(name) = &current {
+                    headers.append(name.clone(), value);
+                }
+            }
         }
         for value in headers.values_mut() {
             let bytes = value.as_bytes();
@@ -324,6 +353,13 @@ impl Redactor {
             value.set_sensitive(sensitive);
         }
     }
+}
+
+fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty()
+        && haystack
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle))
 }
 
 fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
@@ -403,6 +439,26 @@ mod tests {
         r.scrub_headers(&mut h);
         assert_eq!(h["x-echo"], "Bearer <redacted>");
         assert_eq!(h["x-other"], "fine");
+        // A name holding a secret, in any case, is renamed; its values kept
+        // (scrubbed), in order, and the other headers untouched.
+        let mixed = Redactor::new([&Secret::new("Wallet-TOKEN-1234")]);
+        let mut h = HeaderMap::new();
+        h.append("x-wallet-token-1234", "1".parse().unwrap());
+        h.append("x-wallet-token-1234", "Wallet-TOKEN-1234".parse().unwrap());
+        h.append("x-other", "fine".parse().unwrap());
+        mixed.scrub_headers(&mut h);
+        let all: Vec<(String, String)> = h
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
+            .collect();
+        assert_eq!(
+            all,
+            [
+                ("x-redacted".to_owned(), "1".to_owned()),
+                ("x-redacted".to_owned(), "<redacted>".to_owned()),
+                ("x-other".to_owned(), "fine".to_owned()),
+            ]
+        );
         // Short keys are not scrubbed; escaped forms are.
         let short = Redactor::new([&Secret::new("abc")]);
         assert_eq!(short.scrub("abc".into()), "abc");

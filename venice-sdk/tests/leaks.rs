@@ -457,3 +457,44 @@ fn a_generated_response_holding_a_key_does_not_serialize_implicitly() {
         format!("{{\"key\":\"{KEY}\"}}")
     );
 }
+
+// ---------------------------------------------------------------------------
+// Wallet credentials and download URLs
+
+/// A wallet's `SIGN-IN-WITH-X` token (lower case: hyper lower-cases header
+/// names, so only a lower-case token can come back as one).
+const WALLET_TOKEN: &str = "siwx-wallet-token-0a1b2c3d4e5f";
+const WALLET: &str = "0x1111111111111111111111111111111111111111";
+
+/// None of `secrets` in the error's `Display`, `Debug` or pretty `Debug`.
+fn assert_without(err: &Error, secrets: &[&str]) {
+    for shown in [format!("{err}"), format!("{err:?}"), format!("{err:#?}")] {
+        for secret in secrets {
+            assert!(!shown.contains(secret), "{secret} leaks: {shown}");
+        }
+    }
+}
+
+#[test]
+fn a_wallet_token_echoed_as_a_header_name_is_redacted() {
+    support::logged_without(&[KEY, WALLET_TOKEN], async {
+        let name = format!("x-{WALLET_TOKEN}");
+        let server = Server::start(http(
+            401,
+            &[("content-type", "application/json"), (&name, "1")],
+            r#"{"error": "Unauthorized"}"#,
+        ))
+        .await;
+        let client = Client::builder()
+            .base_url(&server.0.base)
+            .sign_in_with_x(WALLET_TOKEN)
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let err = client.x402().balance(WALLET).await.unwrap_err();
+        assert_without(&err, &[WALLET_TOKEN]);
+        let headers = &err.api().unwrap().meta.headers;
+        assert_eq!(headers["x-redacted"], "1");
+        assert!(headers.keys().all(|k| !k.as_str().contains(WALLET_TOKEN)));
+    });
+}
