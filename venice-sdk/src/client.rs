@@ -420,6 +420,7 @@ impl ClientBuilder {
             },
             budget: Arc::new(RetryBudget::new()),
             own_http,
+            external: false,
             http,
         });
         Ok(Client::from_config(config))

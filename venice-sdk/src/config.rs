@@ -41,6 +41,11 @@ pub(crate) struct Config {
     pub budget: Arc<RetryBudget>,
     /// Whether `http` was built by the SDK (so its connect timeout is ours to set).
     pub own_http: bool,
+    /// Set on the configuration of one call sent to a URL the API handed out
+    /// (`Call::at_url`), never on a client's: its transport errors never quote
+    /// the URL, its error answers lose `Location` and `Content-Location`, and
+    /// its redactor knows the URL's secret parts.
+    pub external: bool,
     pub http: reqwest::Client,
 }
 

@@ -5,6 +5,7 @@ use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 
+use percent_encoding::percent_decode_str;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
@@ -166,6 +167,9 @@ impl From<&str> for Secret {
 /// What replaces a secret in scrubbed text.
 const REDACTED: &str = "<redacted>";
 
+/// The shortest value of a URL [`Redactor::with_url`] takes for a secret.
+pub(crate) const URL_SECRET_MIN: usize = 8;
+
 /// The name a header whose name holds a secret gets instead.
 pub(crate) const REDACTED_HEADER: &str = "x-redacted";
 
@@ -214,7 +218,15 @@ impl Redactor {
     /// This redactor plus `secret`: for a credential of one call (an x402
     /// payment signature) that the server might echo into an error.
     pub fn with(&self, secret: &Secret) -> Redactor {
-        let added = Redactor::new([secret]);
+        self.with_all([secret])
+    }
+
+    /// This redactor plus `secrets`.
+    fn with_all<'a>(&self, secrets: impl IntoIterator<Item = &'a Secret>) -> Redactor {
+        let added = Redactor::new(secrets);
+        if added.patterns.is_empty() {
+            return self.clone();
+        }
         let patterns: Vec<Secret> = self
             .patterns
             .iter()
@@ -224,6 +236,42 @@ impl Redactor {
         Redactor {
             patterns: patterns.into(),
         }
+    }
+
+    /// This redactor plus the secret parts of `url`, a URL the API handed out
+    /// (a `download_url`) for the call sent to it, which storage may echo into
+    /// an error (S3's `<SignatureProvided>`): each query value as written,
+    /// percent-decoded and form-decoded (`+` as a space), and the user name and
+    /// password likewise. Values shorter than [`URL_SECRET_MIN`] characters
+    /// (`X-Amz-Expires=3600`, `X-Amz-SignedHeaders=host`) are left alone: they
+    /// would blank out ordinary words, and are no secret.
+    pub fn with_url(&self, url: &str) -> Redactor {
+        let Ok(parsed) = reqwest::Url::parse(url.trim()) else {
+            return self.clone();
+        };
+        let mut learned: Vec<Secret> = Vec::new();
+        let mut learn = |written: &str| {
+            let decoded = percent_decode_str(written).decode_utf8_lossy();
+            let form = written.replace('+', " ");
+            let form_decoded = percent_decode_str(&form).decode_utf8_lossy();
+            for value in [written, &decoded, &form_decoded] {
+                if value.chars().count() >= URL_SECRET_MIN
+                    && !learned.iter().any(|known| known.expose() == value)
+                {
+                    learned.push(Secret::new(value));
+                }
+            }
+        };
+        if let Some(query) = parsed.query() {
+            for pair in query.split('&') {
+                learn(pair.split_once('=').map_or(pair, |(_, value)| value));
+            }
+        }
+        learn(parsed.username());
+        if let Some(password) = parsed.password() {
+            learn(password);
+        }
+        self.with_all(&learned)
     }
 
     /// The length in bytes of the longest secret.
@@ -420,6 +468,33 @@ mod tests {
         assert_ne!(Secret::new(KEY), Secret::new("vk-123456-SECREX"));
         assert_ne!(Secret::new(KEY), Secret::new(""));
         assert_eq!(Secret::new(""), Secret::new(""));
+    }
+
+    #[test]
+    fn a_url_teaches_its_query_values_and_user_info_in_every_form() {
+        let r = Redactor::default().with_url(
+            "https://user-name-1:pa%2Fss-word-2@cdn.example/v.mp4?sig=a%2Bb%2Fc-0123&cred=x+y%3Dz-4567&n=3600&flag&LONGFLAGTOKEN9",
+        );
+        for secret in [
+            "a%2Bb%2Fc-0123",
+            "a+b/c-0123",
+            "x+y%3Dz-4567",
+            "x+y=z-4567",
+            "x y=z-4567",
+            "LONGFLAGTOKEN9",
+            "user-name-1",
+            "pa%2Fss-word-2",
+            "pa/ss-word-2",
+        ] {
+            assert_eq!(r.scrub(format!("<{secret}>")), "<<redacted>>", "{secret}");
+        }
+        // Short values and the rest of the URL are ordinary text.
+        assert_eq!(
+            r.scrub("n=3600 flag sig cdn.example".into()),
+            "n=3600 flag sig cdn.example"
+        );
+        // A URL that does not parse teaches nothing.
+        assert_eq!(Redactor::default().with_url("not a url").longest(), 0);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The attempts of one call: the retry loop, its deadlines and its headers.
 
-use reqwest::header::HeaderValue;
+use reqwest::header::{CONTENT_LOCATION, HeaderValue, LOCATION};
 
 use super::body::{Buffered, read_body};
 use super::failure::{map_reqwest, request_timeout};
@@ -191,12 +191,21 @@ pub(crate) async fn attempts(
         }
         let limit = config.max_response_size.min(ERROR_BODY_READ_LIMIT);
         let read = read_body(config, operation, response, attempt, limit, true);
-        let buffered = match mode {
+        let mut buffered = match mode {
             Mode::Whole => read.await?,
             Mode::Stream => within(deadline, read)
                 .await
                 .ok_or_else(|| request_timeout(config, operation, attempt))??,
         };
+        if config.external {
+            // Where a URL the API handed out sends the client is a credential
+            // of its own: no error of such a call holds it.
+            buffered.location = buffered.headers.remove(LOCATION).map(|mut location| {
+                location.set_sensitive(true);
+                location
+            });
+            buffered.headers.remove(CONTENT_LOCATION);
+        }
         if can_retry {
             match retry::decide(
                 &config.retry,
