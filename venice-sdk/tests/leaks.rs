@@ -464,7 +464,20 @@ fn a_generated_response_holding_a_key_does_not_serialize_implicitly() {
 /// A wallet's `SIGN-IN-WITH-X` token (lower case: hyper lower-cases header
 /// names, so only a lower-case token can come back as one).
 const WALLET_TOKEN: &str = "siwx-wallet-token-0a1b2c3d4e5f";
+/// A payment signature.
+const PAYMENT: &str = "eyJwYXltZW50IjoxfQ-PAYMENT-SIGNATURE-5a6b";
 const WALLET: &str = "0x1111111111111111111111111111111111111111";
+
+/// The requests a fault server received, as text.
+fn received(server: &FaultServer) -> Vec<String> {
+    server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| String::from_utf8_lossy(r).into_owned())
+        .collect()
+}
 
 /// A job resumed from a ticket whose `download_url` is `url`, on a client of
 /// `server` (this file's key, retries off).
@@ -635,5 +648,108 @@ fn a_download_error_keeps_no_location() {
         assert_eq!(err.status().map(|s| s.as_u16()), Some(302), "{err:?}");
         assert_without(&err, &[SECRET, "/other/"]);
         assert!(!err.api().unwrap().meta.headers.contains_key("location"));
+    });
+}
+
+#[test]
+fn a_redirecting_http_client_carries_no_wallet_credential_to_another_origin() {
+    support::logged_without(&[KEY, WALLET_TOKEN, PAYMENT], async {
+        let other = FaultServer::start(vec![support::ok_json(
+            r#"{"success": true, "data": {"walletAddress": "0x1111111111111111111111111111111111111111", "balanceUsd": 1, "canConsume": true, "minimumTopUpUsd": 5, "suggestedTopUpUsd": 10, "amountCredited": 5, "newBalance": 5, "paymentId": "p", "object": "list"}}"#,
+        )])
+        .await;
+        let elsewhere = format!("{}/elsewhere", other.base);
+        let api = FaultServer::start(vec![http(307, &[("location", &elsewhere)], "")]).await;
+
+        // A wallet token with a client whose redirects are unknown: refused
+        // when the client is built.
+        let built = Client::builder()
+            .base_url(&api.base)
+            .sign_in_with_x(WALLET_TOKEN)
+            .http_client(reqwest::Client::new())
+            .build();
+        match built {
+            Err(Error::Config(message)) => {
+                assert!(message.contains("Policy::none()"), "{message}");
+                assert!(
+                    message.contains("http_client_follows_no_redirects()"),
+                    "{message}"
+                );
+            }
+            Ok(client) => {
+                let answer = client.x402().balance(WALLET).await;
+                panic!(
+                    "built and sent; answer {answer:?}; the other origin got {:?}",
+                    received(&other)
+                );
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+
+        // A payment through such a client: refused, nothing sent.
+        let client = Client::builder()
+            .api_key(KEY)
+            .base_url(&api.base)
+            .max_retries(0)
+            .http_client(reqwest::Client::new())
+            .build()
+            .unwrap();
+        let err = client.x402().top_up(PAYMENT).await.unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        assert!(err.to_string().contains("Policy::none()"), "{err}");
+        assert_eq!(api.attempts(), 0);
+
+        // Other calls go out; a redirect the client followed to another origin
+        // is an error, and nothing of that origin's answer is decoded. The
+        // API key did not travel (reqwest drops Authorization).
+        let err = client.models().list(None).await.unwrap_err();
+        let Error::Redirected { to, attempts, .. } = &err else {
+            panic!("expected Error::Redirected, got {err:?}");
+        };
+        assert_eq!(to, &other.base);
+        assert_eq!(*attempts, 1, "not retried");
+        assert_eq!(err.status(), None);
+        assert!(!err.is_retryable());
+        assert!(err.to_string().contains("Policy::none()"), "{err}");
+        assert_eq!(api.attempts(), 1);
+        let seen = received(&other);
+        assert_eq!(seen.len(), 1);
+        for request in &seen {
+            for secret in [KEY, WALLET_TOKEN, PAYMENT] {
+                assert!(!request.contains(secret), "{request}");
+            }
+        }
+        assert_without(&err, &[KEY, "elsewhere", "object"]);
+
+        // A client said to follow no redirect that does: the SDK cannot stop
+        // reqwest from carrying the token, but it refuses the answer.
+        let client = Client::builder()
+            .base_url(&api.base)
+            .sign_in_with_x(WALLET_TOKEN)
+            .max_retries(0)
+            .http_client(reqwest::Client::new())
+            .http_client_follows_no_redirects()
+            .build()
+            .unwrap();
+        let err = client.x402().balance(WALLET).await.unwrap_err();
+        assert!(matches!(err, Error::Redirected { .. }), "{err:?}");
+        assert_without(&err, &[WALLET_TOKEN, "elsewhere", "balanceUsd"]);
+        let seen = received(&other);
+        assert_eq!(seen.len(), 2);
+        assert!(seen[1].contains(WALLET_TOKEN), "why the opt-in is needed");
+
+        // The SDK's own client follows nothing: the 307 is the error, and the
+        // other origin is never reached.
+        let client = Client::builder()
+            .base_url(&api.base)
+            .sign_in_with_x(WALLET_TOKEN)
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let err = client.x402().balance(WALLET).await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(307), "{err:?}");
+        let err = client.x402().top_up(PAYMENT).await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(307), "{err:?}");
+        assert_eq!(received(&other).len(), 2);
     });
 }

@@ -128,6 +128,11 @@ impl X402<'_> {
     /// tried again. Whether to sign and send another payment is yours to
     /// decide. ([`Client::raw`] refuses a top-up carrying a payment.)
     ///
+    /// Through a custom HTTP client the payment is sent only once you said
+    /// it follows no redirect
+    /// ([`ClientBuilder::http_client_follows_no_redirects`](crate::ClientBuilder::http_client_follows_no_redirects)):
+    /// otherwise this is an [`Error::Config`] and nothing is sent.
+    ///
     /// Errors: an empty signature, or one with characters a header cannot
     /// carry, is refused before sending ([`Error::InvalidRequest`], without
     /// quoting it); a payment the server rejects is
@@ -138,6 +143,12 @@ impl X402<'_> {
         &self,
         payment_signature: impl Into<Secret>,
     ) -> Result<Response<types::TopUpX402BalanceResponse>, Error> {
+        if !self.client.config().follows_no_redirects {
+            return Err(Error::Config(format!(
+                "x402().top_up does not send a payment through this HTTP client: {}",
+                crate::config::REDIRECTS_UNKNOWN
+            )));
+        }
         let signature: Secret = payment_signature.into();
         let value = payment_header(&signature)?;
         // This call's own redactor: the client's secrets and the signature.

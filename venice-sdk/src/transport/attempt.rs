@@ -122,6 +122,9 @@ pub(crate) async fn within<F: std::future::Future>(
 ///
 /// Every wait has a deadline: in [`Mode::Stream`] the request timeout covers the
 /// response head *and* the reading of an error body.
+///
+/// An answer from another origin than the request's (a custom HTTP client
+/// followed a redirect) is [`Error::Redirected`], unread and not retried.
 pub(crate) async fn attempts(
     config: &Config,
     op: &'static Operation,
@@ -148,6 +151,9 @@ pub(crate) async fn attempts(
             headers.insert(headers::IDEMPOTENCY_KEY.clone(), key.clone());
         }
         tracing::debug!(attempt, "sending");
+        // A client given by the user may follow redirects: the answer must
+        // come from where the request was sent.
+        let origin = request.url().origin();
         let deadline = tokio::time::Instant::now().checked_add(config.timeout);
         let sent = match mode {
             Mode::Whole => {
@@ -184,6 +190,18 @@ pub(crate) async fn attempts(
                 return Err(error);
             }
         };
+        let reached = response.url().origin();
+        if reached != origin {
+            tracing::warn!(
+                attempt,
+                "the HTTP client followed a redirect to another origin; the answer is not read"
+            );
+            return Err(Error::Redirected {
+                operation,
+                to: config.redactor.scrub(reached.ascii_serialization()),
+                attempts: attempt,
+            });
+        }
         let status = response.status();
         tracing::debug!(attempt, status = status.as_u16(), "response");
         if status.is_success() {
