@@ -16,8 +16,10 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// Builds a client on `builder` (which has the API key and base URL) with a
 /// custom HTTP client and limits, and makes two calls with it.
 pub async fn run(builder: ClientBuilder) -> Result<(), BoxError> {
-    // Connection-level settings belong to the reqwest client...
+    // Connection-level settings belong to the reqwest client, which must not
+    // follow redirects (it would carry credentials to the redirect target)...
     let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(5))
         .pool_idle_timeout(Duration::from_secs(30))
         .pool_max_idle_per_host(4)
@@ -26,6 +28,7 @@ pub async fn run(builder: ClientBuilder) -> Result<(), BoxError> {
     // ...the SDK's limits to its builder.
     let client = builder
         .http_client(http)
+        .http_client_follows_no_redirects()
         .timeout(Duration::from_secs(60))
         .stream_idle_timeout(Duration::from_secs(30))
         .max_response_size(32 * 1024 * 1024)

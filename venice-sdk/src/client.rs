@@ -189,6 +189,7 @@ pub struct ClientBuilder {
     retry_after_cap: Option<Duration>,
     allow_insecure_http: bool,
     http_client: Option<reqwest::Client>,
+    http_client_follows_no_redirects: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -209,6 +210,10 @@ impl fmt::Debug for ClientBuilder {
             .field("retry_after_cap", &self.retry_after_cap)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("http_client", &self.http_client.is_some())
+            .field(
+                "http_client_follows_no_redirects",
+                &self.http_client_follows_no_redirects,
+            )
             .finish()
     }
 }
@@ -226,7 +231,9 @@ impl ClientBuilder {
     /// It is sent to the operations that take a wallet signature (the x402
     /// wallet endpoints), and to those that take either credential when the
     /// client has no API key; never elsewhere. Like the key, it never appears in
-    /// `Debug`, errors or logs.
+    /// `Debug`, errors or logs. With a client given to
+    /// [`http_client`](Self::http_client), [`build`](Self::build) refuses it
+    /// unless that client follows no redirect (see there).
     pub fn sign_in_with_x(mut self, token: impl Into<Secret>) -> Self {
         self.wallet = Some(token.into());
         self
@@ -320,7 +327,8 @@ impl ClientBuilder {
     /// twice: idempotent operations are retried on connection failures and 408,
     /// 409, 429, 500, 502, 503, 504; paid or creating ones (`POST`) only when the
     /// request never left or the server refused it (408, 429, 503 at capacity);
-    /// API key creation only when the request never left. Never an exhausted
+    /// API key creation and x402 top-ups (a signed payment) only when the
+    /// request never left. Never an exhausted
     /// balance or spend limit. The whole table is in the [`retry`](crate::retry)
     /// module. A response header `x-should-retry: true|false` overrides the status.
     /// The delay is the server's `retry-after-ms` / `retry-after` (up to
@@ -347,8 +355,56 @@ impl ClientBuilder {
     }
 
     /// Sends requests with this `reqwest::Client` (proxies, TLS roots, pools…).
+    ///
+    /// # Build it with `redirect(Policy::none())`
+    ///
+    /// **Build the client with `.redirect(reqwest::redirect::Policy::none())`**,
+    /// as the SDK's own client is. A client that follows redirects (reqwest's
+    /// default, as `reqwest::Client::new()`) sends the request on to wherever a
+    /// `3xx` points *before the SDK sees the answer*. To another origin, reqwest
+    /// drops `Authorization` (the API key) and cookies, but carries every other
+    /// header — a wallet's `SIGN-IN-WITH-X` token, an x402 payment signature —
+    /// and, on a `307`/`308`, the body (your prompt). The SDK then refuses the
+    /// answer ([`Error::Redirected`]: nothing of it is read or decoded), but
+    /// what was sent is gone.
+    ///
+    /// So through a client given here the SDK sends neither of those
+    /// credentials until you say the client follows no redirects with
+    /// [`http_client_follows_no_redirects`](Self::http_client_follows_no_redirects):
+    /// [`build`](Self::build) refuses a [`sign_in_with_x`](Self::sign_in_with_x)
+    /// token, and [`x402().top_up`](crate::resources::X402::top_up) a payment
+    /// (both [`Error::Config`], nothing sent).
+    ///
+    /// The SDK follows no redirect itself, but a media job's `download_url`'s
+    /// (which carries no credential, each target held to the URL's rules).
+    /// Connection settings (connect timeout, proxies, TLS) are this client's:
+    /// the builder's [`connect_timeout`](Self::connect_timeout) does not apply.
+    ///
+    /// ```
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()?;
+    /// let client = venice_sdk::Client::builder()
+    ///     .api_key("vk-example")
+    ///     .http_client(http)
+    ///     .http_client_follows_no_redirects()
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
+        self
+    }
+
+    /// Says that the client given to [`http_client`](Self::http_client) was
+    /// built with `.redirect(reqwest::redirect::Policy::none())`, so the SDK
+    /// may send it the credentials reqwest would carry to a redirect target:
+    /// the [`sign_in_with_x`](Self::sign_in_with_x) token and x402 payment
+    /// signatures. The SDK cannot check it (reqwest does not tell): if the
+    /// client does follow a redirect to another origin, those credentials
+    /// reach it, and the call fails with [`Error::Redirected`].
+    pub fn http_client_follows_no_redirects(mut self) -> Self {
+        self.http_client_follows_no_redirects = true;
         self
     }
 
@@ -383,6 +439,13 @@ impl ClientBuilder {
         let user_agent =
             HeaderValue::from_static(concat!("venice-sdk/", env!("CARGO_PKG_VERSION")));
         let own_http = self.http_client.is_none();
+        let follows_no_redirects = own_http || self.http_client_follows_no_redirects;
+        if self.wallet.is_some() && !follows_no_redirects {
+            return Err(Error::Config(format!(
+                "the SIGN-IN-WITH-X token is not sent through this HTTP client: {}",
+                config::REDIRECTS_UNKNOWN
+            )));
+        }
         let http = match self.http_client {
             Some(client) => client,
             None => config::default_http(&base_url, connect_timeout, &user_agent)?,
@@ -419,6 +482,8 @@ impl ClientBuilder {
             },
             budget: Arc::new(RetryBudget::new()),
             own_http,
+            follows_no_redirects,
+            external: false,
             http,
         });
         Ok(Client::from_config(config))

@@ -41,6 +41,17 @@ pub(crate) struct Config {
     pub budget: Arc<RetryBudget>,
     /// Whether `http` was built by the SDK (so its connect timeout is ours to set).
     pub own_http: bool,
+    /// Whether `http` is known to follow no redirect: the SDK's own, or a
+    /// custom one the user vouched for
+    /// ([`ClientBuilder::http_client_follows_no_redirects`](crate::ClientBuilder::http_client_follows_no_redirects)).
+    /// Credentials reqwest keeps on a redirect to another origin (the wallet
+    /// token, a payment signature) are sent only through such a client.
+    pub follows_no_redirects: bool,
+    /// Set on the configuration of one call sent to a URL the API handed out
+    /// (`Call::at_url`), never on a client's: its transport errors never quote
+    /// the URL, its error answers lose `Location` and `Content-Location`, and
+    /// its redactor knows the URL's secret parts.
+    pub external: bool,
     pub http: reqwest::Client,
 }
 
@@ -86,6 +97,10 @@ pub(crate) fn positive(name: &str, value: Duration) -> Result<Duration, Error> {
     }
     Ok(value)
 }
+
+/// Why a credential that reqwest does not drop on a redirect is not sent
+/// through a custom HTTP client whose redirects are unknown.
+pub(crate) const REDIRECTS_UNKNOWN: &str = "a custom HTTP client that may follow redirects would carry it to the redirect target (reqwest drops only Authorization and cookies); build that reqwest::Client with .redirect(reqwest::redirect::Policy::none()) and call ClientBuilder::http_client_follows_no_redirects()";
 
 /// The HTTP client the SDK builds when none is given, for `base_url`.
 ///

@@ -90,6 +90,25 @@ pub enum Error {
         #[source]
         source: Option<reqwest::Error>,
     },
+    /// The HTTP client followed a redirect to another origin (scheme, host or
+    /// port) than the request's: the answer came from elsewhere, and nothing
+    /// of it was read or decoded. Only a client given to
+    /// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client)
+    /// follows redirects: build it with
+    /// `.redirect(reqwest::redirect::Policy::none())`.
+    #[error(
+        "{operation}: the HTTP client followed a redirect to another origin ({}), which the SDK does not accept; the answer was not read. Build the reqwest::Client given to ClientBuilder::http_client with .redirect(reqwest::redirect::Policy::none())",
+        Shown(.to)
+    )]
+    Redirected {
+        /// The operation.
+        operation: &'static str,
+        /// The origin the client was sent to (`https://host:port`; no path or
+        /// query).
+        to: String,
+        /// How many attempts were made.
+        attempts: u32,
+    },
     /// A success response arrived but its body is not what the operation returns.
     #[error("{0}")]
     Decode(Box<DecodeError>),

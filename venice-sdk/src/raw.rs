@@ -8,7 +8,9 @@
 //! progenitor back the body it read, with the API key scrubbed from error bodies;
 //! `post` turns a failure of that loop into progenitor's `Error::Custom` with the
 //! SDK error's (scrubbed, one-line) message. Operations that return a secret are
-//! refused before anything is sent: progenitor's errors may quote a body.
+//! refused before anything is sent: progenitor's errors may quote a body. So is
+//! an x402 top-up carrying a payment: its signature is sent once, by
+//! `x402().top_up`, which also scrubs it from whatever comes back.
 
 use progenitor_client::{ClientHooks, ClientInfo, Error as RawError, OperationInfo};
 
@@ -55,6 +57,14 @@ impl ClientHooks<Inner> for RawClient {
         let op = operation(info).map_err(RawError::InvalidRequest)?;
         if op.returns_secret {
             return Err(RawError::InvalidRequest(secret_operation_refusal(op)));
+        }
+        if crate::resources::carries_payment(request.headers()) {
+            return Err(RawError::InvalidRequest(format!(
+                "{} with a payment is not sent through Client::raw(), which would retry it like \
+                 any POST and could quote the signature in its errors; call \
+                 client.x402().top_up(..) instead (it sends the payment once)",
+                op.id
+            )));
         }
         transport::prepare(&self.inner().config, op, request);
         // The generated client hands over bytes: the rules are checked on them.

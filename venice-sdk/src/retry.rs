@@ -7,7 +7,7 @@
 //! twice could charge twice or create something twice. Whether a failure is
 //! retried depends on the kind of operation and on what went wrong:
 //!
-//! | what happened | `GET`/`PUT`/`DELETE`/…, or an operation that takes an `Idempotency-Key` | `POST`/`PATCH` (chat, images, upscale, …) | creates a credential (`POST /api_keys`, web3 key) |
+//! | what happened | `GET`/`PUT`/`DELETE`/…, or an operation that takes an `Idempotency-Key` | `POST`/`PATCH` (chat, images, upscale, …) | creates a credential (`POST /api_keys`, web3 key) or pays (`x402().top_up`) |
 //! |---|---|---|---|
 //! | connection refused / connect failed or timed out (nothing sent) | retried | retried | retried |
 //! | connection broke after the request was written, before an answer | retried | **not retried** | **not retried** |
@@ -72,8 +72,9 @@ pub(crate) enum Replay {
     /// request never left, or the server says it refused it (408, 429, 503 at
     /// capacity).
     Unsafe,
-    /// It creates a credential that would be lost if made twice: retried only when
-    /// the request never left.
+    /// It creates a credential that would be lost if made twice, or carries a
+    /// signed payment (an x402 top-up): retried only when the request never
+    /// left, whatever the server answers.
     Never,
 }
 
@@ -131,8 +132,8 @@ pub(crate) enum StopReason {
     RetryAfterTooLong,
 }
 
-/// Decides on an error response: an operation that creates a credential is never
-/// retried once sent; otherwise `x-should-retry` first, then the status (an
+/// Decides on an error response: an operation that creates a credential (or a
+/// call that carries a payment) is never retried once sent; otherwise `x-should-retry` first, then the status (an
 /// exhausted balance or spend limit is never retried; a non-idempotent operation
 /// only when the server refused it), then the delay from `retry-after-ms` /
 /// `retry-after` (capped) or exponential backoff with jitter.

@@ -5,7 +5,8 @@ use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 
-use reqwest::header::{HeaderMap, HeaderValue};
+use percent_encoding::percent_decode_str;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 use zeroize::Zeroize;
@@ -166,6 +167,12 @@ impl From<&str> for Secret {
 /// What replaces a secret in scrubbed text.
 const REDACTED: &str = "<redacted>";
 
+/// The shortest value of a URL [`Redactor::with_url`] takes for a secret.
+pub(crate) const URL_SECRET_MIN: usize = 8;
+
+/// The name a header whose name holds a secret gets instead.
+pub(crate) const REDACTED_HEADER: &str = "x-redacted";
+
 /// The secrets to scrub from whatever a server sends back before it reaches an
 /// error, a `Display`, a `Debug` or a log: the client's API key. Secrets
 /// shorter than 4 characters are not scrubbed (they would blank out ordinary text).
@@ -211,7 +218,15 @@ impl Redactor {
     /// This redactor plus `secret`: for a credential of one call (an x402
     /// payment signature) that the server might echo into an error.
     pub fn with(&self, secret: &Secret) -> Redactor {
-        let added = Redactor::new([secret]);
+        self.with_all([secret])
+    }
+
+    /// This redactor plus `secrets`.
+    fn with_all<'a>(&self, secrets: impl IntoIterator<Item = &'a Secret>) -> Redactor {
+        let added = Redactor::new(secrets);
+        if added.patterns.is_empty() {
+            return self.clone();
+        }
         let patterns: Vec<Secret> = self
             .patterns
             .iter()
@@ -221,6 +236,42 @@ impl Redactor {
         Redactor {
             patterns: patterns.into(),
         }
+    }
+
+    /// This redactor plus the secret parts of `url`, a URL the API handed out
+    /// (a `download_url`) for the call sent to it, which storage may echo into
+    /// an error (S3's `<SignatureProvided>`): each query value as written,
+    /// percent-decoded and form-decoded (`+` as a space), and the user name and
+    /// password likewise. Values shorter than [`URL_SECRET_MIN`] characters
+    /// (`X-Amz-Expires=3600`, `X-Amz-SignedHeaders=host`) are left alone: they
+    /// would blank out ordinary words, and are no secret.
+    pub fn with_url(&self, url: &str) -> Redactor {
+        let Ok(parsed) = reqwest::Url::parse(url.trim()) else {
+            return self.clone();
+        };
+        let mut learned: Vec<Secret> = Vec::new();
+        let mut learn = |written: &str| {
+            let decoded = percent_decode_str(written).decode_utf8_lossy();
+            let form = written.replace('+', " ");
+            let form_decoded = percent_decode_str(&form).decode_utf8_lossy();
+            for value in [written, &decoded, &form_decoded] {
+                if value.chars().count() >= URL_SECRET_MIN
+                    && !learned.iter().any(|known| known.expose() == value)
+                {
+                    learned.push(Secret::new(value));
+                }
+            }
+        };
+        if let Some(query) = parsed.query() {
+            for pair in query.split('&') {
+                learn(pair.split_once('=').map_or(pair, |(_, value)| value));
+            }
+        }
+        learn(parsed.username());
+        if let Some(password) = parsed.password() {
+            learn(password);
+        }
+        self.with_all(&learned)
     }
 
     /// The length in bytes of the longest secret.
@@ -235,6 +286,13 @@ impl Redactor {
     /// Whether `text` holds a secret.
     fn finds(&self, text: &str) -> bool {
         self.patterns.iter().any(|p| text.contains(p.expose()))
+    }
+
+    /// Whether a header name holds a secret, whatever the case of either.
+    fn finds_in_name(&self, name: &str) -> bool {
+        self.patterns
+            .iter()
+            .any(|p| contains_ignore_ascii_case(name.as_bytes(), p.expose().as_bytes()))
     }
 
     /// `text` with every secret replaced by `<redacted>`.
@@ -299,11 +357,30 @@ impl Redactor {
         out.map_or(body, bytes::Bytes::from)
     }
 
-    /// Scrubs every header value holding a secret (byte-wise, so values that are
-    /// not UTF-8 are covered too).
+    /// Scrubs every header holding a secret: a name holding one (compared
+    /// without regard to case: names arrive in lower case) becomes
+    /// [`REDACTED_HEADER`]; every value holding one has it replaced by
+    /// `<redacted>` (byte-wise, so values that are not UTF-8 are covered too).
     pub fn scrub_headers(&self, headers: &mut HeaderMap) {
         if self.patterns.is_empty() {
             return;
+        }
+        if headers.keys().any(|name| self.finds_in_name(name.as_str())) {
+            let old = std::mem::take(headers);
+            let mut current: Option<HeaderName> = None;
+            for (name, value) in old {
+                // `None`: another value of the name before it.
+                if let Some(name) = name {
+                    current = Some(if self.finds_in_name(name.as_str()) {
+                        HeaderName::from_static(REDACTED_HEADER)
+                    } else {
+                        name
+                    });
+                }
+                if let Some(name) = &current {
+                    headers.append(name.clone(), value);
+                }
+            }
         }
         for value in headers.values_mut() {
             let bytes = value.as_bytes();
@@ -324,6 +401,13 @@ impl Redactor {
             value.set_sensitive(sensitive);
         }
     }
+}
+
+fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty()
+        && haystack
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle))
 }
 
 fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
@@ -387,6 +471,33 @@ mod tests {
     }
 
     #[test]
+    fn a_url_teaches_its_query_values_and_user_info_in_every_form() {
+        let r = Redactor::default().with_url(
+            "https://user-name-1:pa%2Fss-word-2@cdn.example/v.mp4?sig=a%2Bb%2Fc-0123&cred=x+y%3Dz-4567&n=3600&flag&LONGFLAGTOKEN9",
+        );
+        for secret in [
+            "a%2Bb%2Fc-0123",
+            "a+b/c-0123",
+            "x+y%3Dz-4567",
+            "x+y=z-4567",
+            "x y=z-4567",
+            "LONGFLAGTOKEN9",
+            "user-name-1",
+            "pa%2Fss-word-2",
+            "pa/ss-word-2",
+        ] {
+            assert_eq!(r.scrub(format!("<{secret}>")), "<<redacted>>", "{secret}");
+        }
+        // Short values and the rest of the URL are ordinary text.
+        assert_eq!(
+            r.scrub("n=3600 flag sig cdn.example".into()),
+            "n=3600 flag sig cdn.example"
+        );
+        // A URL that does not parse teaches nothing.
+        assert_eq!(Redactor::default().with_url("not a url").longest(), 0);
+    }
+
+    #[test]
     fn redactor_scrubs_text_json_and_headers() {
         let r = Redactor::new([&Secret::new(KEY)]);
         assert_eq!(
@@ -403,6 +514,26 @@ mod tests {
         r.scrub_headers(&mut h);
         assert_eq!(h["x-echo"], "Bearer <redacted>");
         assert_eq!(h["x-other"], "fine");
+        // A name holding a secret, in any case, is renamed; its values kept
+        // (scrubbed), in order, and the other headers untouched.
+        let mixed = Redactor::new([&Secret::new("Wallet-TOKEN-1234")]);
+        let mut h = HeaderMap::new();
+        h.append("x-wallet-token-1234", "1".parse().unwrap());
+        h.append("x-wallet-token-1234", "Wallet-TOKEN-1234".parse().unwrap());
+        h.append("x-other", "fine".parse().unwrap());
+        mixed.scrub_headers(&mut h);
+        let all: Vec<(String, String)> = h
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
+            .collect();
+        assert_eq!(
+            all,
+            [
+                ("x-redacted".to_owned(), "1".to_owned()),
+                ("x-redacted".to_owned(), "<redacted>".to_owned()),
+                ("x-other".to_owned(), "fine".to_owned()),
+            ]
+        );
         // Short keys are not scrubbed; escaped forms are.
         let short = Redactor::new([&Secret::new("abc")]);
         assert_eq!(short.scrub("abc".into()), "abc");

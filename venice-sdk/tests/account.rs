@@ -758,3 +758,72 @@ async fn the_typed_mocks_route_each_operation() {
     top_up_mock.assert();
     networks_mock.assert();
 }
+
+// ---------------------------------------------------------------------------
+// A signed payment is sent once
+
+/// A top-up's success answer.
+const CREDITED: &str = r#"{"success": true, "data": {"walletAddress": "0x1111111111111111111111111111111111111111", "amountCredited": 5, "newBalance": 5, "paymentId": "payment_1"}}"#;
+
+#[tokio::test]
+async fn a_top_up_is_sent_once_whatever_the_server_says() {
+    let refusals = [
+        support::http(429, &[("content-type", "application/json")], "{}"),
+        support::http(408, &[], ""),
+        support::http(400, &[("x-should-retry", "true")], ""),
+    ];
+    for refusal in refusals {
+        let server = support::FaultServer::start(vec![refusal, support::ok_json(CREDITED)]).await;
+        let client = Client::builder()
+            .base_url(&server.base)
+            .max_retries(3)
+            .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
+            .build()
+            .unwrap();
+        let result = client.x402().top_up("c2lnbmVkLXBheW1lbnQ=").await;
+        assert_eq!(server.attempts(), 1, "the payment was sent again");
+        let err = result.unwrap_err();
+        assert!(matches!(err, Error::Api(_)), "{err:?}");
+        assert_eq!(api(&err).attempts, 1);
+    }
+}
+
+#[tokio::test]
+async fn the_raw_client_does_not_send_a_payment() {
+    let server = support::FaultServer::start(vec![support::http(429, &[], "")]).await;
+    let client = Client::builder()
+        .base_url(&server.base)
+        .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
+        .build()
+        .unwrap();
+    let err = client
+        .raw()
+        .top_up_x402_balance()
+        .x_402_payment("c2lnbmVkLXBheW1lbnQ=")
+        .body(serde_json::Map::new())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(server.attempts(), 0, "nothing was sent");
+    assert!(
+        matches!(err, progenitor_client::Error::InvalidRequest(_)),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("client.x402().top_up(..)"),
+        "{err}"
+    );
+    assert!(
+        !format!("{err:?}").contains("c2lnbmVkLXBheW1lbnQ="),
+        "{err:?}"
+    );
+    // Without a payment (the requirements), it is sent.
+    let requirements = client
+        .raw()
+        .top_up_x402_balance()
+        .body(serde_json::Map::new())
+        .send()
+        .await;
+    assert!(requirements.is_err());
+    assert!(server.attempts() >= 1);
+}

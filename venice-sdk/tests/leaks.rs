@@ -457,3 +457,299 @@ fn a_generated_response_holding_a_key_does_not_serialize_implicitly() {
         format!("{{\"key\":\"{KEY}\"}}")
     );
 }
+
+// ---------------------------------------------------------------------------
+// Wallet credentials and download URLs
+
+/// A wallet's `SIGN-IN-WITH-X` token (lower case: hyper lower-cases header
+/// names, so only a lower-case token can come back as one).
+const WALLET_TOKEN: &str = "siwx-wallet-token-0a1b2c3d4e5f";
+/// A payment signature.
+const PAYMENT: &str = "eyJwYXltZW50IjoxfQ-PAYMENT-SIGNATURE-5a6b";
+const WALLET: &str = "0x1111111111111111111111111111111111111111";
+
+/// The requests a fault server received, as text.
+fn received(server: &FaultServer) -> Vec<String> {
+    server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| String::from_utf8_lossy(r).into_owned())
+        .collect()
+}
+
+/// A job resumed from a ticket whose `download_url` is `url`, on a client of
+/// `server` (this file's key, retries off).
+fn download_job(server: &FaultServer, url: &str) -> venice_sdk::Job {
+    let ticket = venice_sdk::JobTicket::new(venice_sdk::JobKind::Video, "m", "q1")
+        .with_download_url(Some(venice_sdk::DownloadUrl::new(url)));
+    Client::builder()
+        .api_key(KEY)
+        .base_url(&server.base)
+        .max_retries(0)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+        .video()
+        .resume(ticket)
+        .unwrap()
+        .poll_interval(Duration::from_millis(5))
+}
+
+const COMPLETED: &str =
+    r#"{"status": "COMPLETED", "average_execution_time": 1, "execution_duration": 1}"#;
+
+/// None of `secrets` in the error's `Display`, `Debug` or pretty `Debug`.
+fn assert_without(err: &Error, secrets: &[&str]) {
+    for shown in [format!("{err}"), format!("{err:?}"), format!("{err:#?}")] {
+        for secret in secrets {
+            assert!(!shown.contains(secret), "{secret} leaks: {shown}");
+        }
+    }
+}
+
+#[test]
+fn a_wallet_token_echoed_as_a_header_name_is_redacted() {
+    support::logged_without(&[KEY, WALLET_TOKEN], async {
+        let name = format!("x-{WALLET_TOKEN}");
+        let server = Server::start(http(
+            401,
+            &[("content-type", "application/json"), (&name, "1")],
+            r#"{"error": "Unauthorized"}"#,
+        ))
+        .await;
+        let client = Client::builder()
+            .base_url(&server.0.base)
+            .sign_in_with_x(WALLET_TOKEN)
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let err = client.x402().balance(WALLET).await.unwrap_err();
+        assert_without(&err, &[WALLET_TOKEN]);
+        let headers = &err.api().unwrap().meta.headers;
+        assert_eq!(headers["x-redacted"], "1");
+        assert!(headers.keys().all(|k| !k.as_str().contains(WALLET_TOKEN)));
+    });
+}
+
+#[test]
+fn a_download_url_under_the_base_path_is_never_quoted_in_transport_errors() {
+    const TOKEN: &str = "T0KEN-under-base-path-77aa";
+    let log = support::logged_without(&[KEY, TOKEN], async {
+        let server =
+            FaultServer::start(vec![support::ok_json(COMPLETED), Reply::ResetBeforeHeaders]).await;
+        let url = format!("{}/api/v1/media/q1.mp4?token={TOKEN}", server.base);
+        let mut media = download_job(&server, &url).wait().await.unwrap();
+        let err = media.download_to(&mut Vec::new()).await.unwrap_err();
+        assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+        assert_without(&err, &[TOKEN, "token="]);
+        if let Error::Connection {
+            source: Some(source),
+            ..
+        } = &err
+        {
+            assert!(source.url().is_none(), "{source:?}");
+        }
+
+        // An API URL keeps its path, not its query.
+        let server = FaultServer::start(vec![Reply::ResetBeforeHeaders]).await;
+        let client = Client::builder()
+            .api_key(KEY)
+            .base_url(&server.base)
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let err = client
+            .models()
+            .list(types::ListModelsType::Image)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+        assert!(err.to_string().contains("/models"), "{err}");
+        assert_without(&err, &["type=", "?"]);
+    });
+    assert!(!log.contains("token="), "{log}");
+}
+
+#[test]
+fn a_storage_error_echoing_the_download_url_signature_is_redacted() {
+    const SIGNATURE: &str = "5ig-a1b2c3d4e5f60718293a";
+    const CREDENTIAL: &str = "AKIAEXAMPLE/20240101/us-east-1/s3/aws4_request";
+    const CREDENTIAL_RAW: &str = "AKIAEXAMPLE%2F20240101%2Fus-east-1%2Fs3%2Faws4_request";
+    support::logged_without(&[KEY, SIGNATURE, CREDENTIAL, CREDENTIAL_RAW], async {
+        let body = format!(
+            "SignatureDoesNotMatch: got {SIGNATURE} for {CREDENTIAL}\n<Error><SignatureProvided>{SIGNATURE}</SignatureProvided><Credential>{CREDENTIAL_RAW}</Credential></Error>"
+        );
+        let server = FaultServer::start(vec![
+            support::ok_json(COMPLETED),
+            http(
+                403,
+                &[
+                    ("content-type", "text/plain"),
+                    ("x-amz-signature-provided", SIGNATURE),
+                    ("x-amz-credential", CREDENTIAL),
+                    ("cf-ray", CREDENTIAL_RAW),
+                ],
+                body,
+            ),
+        ])
+        .await;
+        let url = format!(
+            "{}/dl/q1.mp4?X-Amz-Credential={CREDENTIAL_RAW}&X-Amz-Expires=3600&X-Amz-Signature={SIGNATURE}",
+            server.base
+        );
+        let mut media = download_job(&server, &url).wait().await.unwrap();
+        let err = media.download_to(&mut Vec::new()).await.unwrap_err();
+        assert_without(&err, &[SIGNATURE, CREDENTIAL, CREDENTIAL_RAW]);
+        let api = err.api().expect("an API error");
+        assert_eq!(api.status, 403);
+        assert!(
+            api.body.contains("<SignatureProvided><redacted>"),
+            "{}",
+            api.body
+        );
+        assert!(api.message.contains("<redacted>"), "{}", api.message);
+        assert_eq!(api.meta.headers["x-amz-signature-provided"], "<redacted>");
+        assert_eq!(api.meta.headers["x-amz-credential"], "<redacted>");
+        assert_eq!(err.request_id(), Some("<redacted>"));
+    });
+}
+
+#[test]
+fn a_download_error_keeps_no_location() {
+    const SECRET: &str = "L0CATION-token-9988";
+    let location = format!("/other/q1.mp4?sig={SECRET}");
+    support::logged_without(&[KEY, SECRET], async {
+        // Redirects the download does not follow.
+        for status in [300, 304] {
+            let server = FaultServer::start(vec![
+                support::ok_json(COMPLETED),
+                http(
+                    status,
+                    &[("location", &location), ("content-location", &location)],
+                    "",
+                ),
+            ])
+            .await;
+            let url = format!("{}/dl/q1.mp4?token=T0KEN-1234", server.base);
+            let mut media = download_job(&server, &url).wait().await.unwrap();
+            let err = media.download_to(&mut Vec::new()).await.unwrap_err();
+            assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{err:?}");
+            assert_without(&err, &[SECRET, "/other/"]);
+            let headers = &err.api().unwrap().meta.headers;
+            assert!(!headers.contains_key("location"), "{headers:?}");
+            assert!(!headers.contains_key("content-location"), "{headers:?}");
+        }
+        // A revocation answered with a redirect.
+        let server = FaultServer::start(vec![http(302, &[("location", &location)], "")]).await;
+        let url = format!("{}/dl/q1.mp4?token=T0KEN-1234", server.base);
+        let err = download_job(&server, &url).complete().await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(302), "{err:?}");
+        assert_without(&err, &[SECRET, "/other/"]);
+        assert!(!err.api().unwrap().meta.headers.contains_key("location"));
+    });
+}
+
+#[test]
+fn a_redirecting_http_client_carries_no_wallet_credential_to_another_origin() {
+    support::logged_without(&[KEY, WALLET_TOKEN, PAYMENT], async {
+        let other = FaultServer::start(vec![support::ok_json(
+            r#"{"success": true, "data": {"walletAddress": "0x1111111111111111111111111111111111111111", "balanceUsd": 1, "canConsume": true, "minimumTopUpUsd": 5, "suggestedTopUpUsd": 10, "amountCredited": 5, "newBalance": 5, "paymentId": "p", "object": "list"}}"#,
+        )])
+        .await;
+        let elsewhere = format!("{}/elsewhere", other.base);
+        let api = FaultServer::start(vec![http(307, &[("location", &elsewhere)], "")]).await;
+
+        // A wallet token with a client whose redirects are unknown: refused
+        // when the client is built.
+        let built = Client::builder()
+            .base_url(&api.base)
+            .sign_in_with_x(WALLET_TOKEN)
+            .http_client(reqwest::Client::new())
+            .build();
+        match built {
+            Err(Error::Config(message)) => {
+                assert!(message.contains("Policy::none()"), "{message}");
+                assert!(
+                    message.contains("http_client_follows_no_redirects()"),
+                    "{message}"
+                );
+            }
+            Ok(client) => {
+                let answer = client.x402().balance(WALLET).await;
+                panic!(
+                    "built and sent; answer {answer:?}; the other origin got {:?}",
+                    received(&other)
+                );
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+
+        // A payment through such a client: refused, nothing sent.
+        let client = Client::builder()
+            .api_key(KEY)
+            .base_url(&api.base)
+            .max_retries(0)
+            .http_client(reqwest::Client::new())
+            .build()
+            .unwrap();
+        let err = client.x402().top_up(PAYMENT).await.unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        assert!(err.to_string().contains("Policy::none()"), "{err}");
+        assert_eq!(api.attempts(), 0);
+
+        // Other calls go out; a redirect the client followed to another origin
+        // is an error, and nothing of that origin's answer is decoded. The
+        // API key did not travel (reqwest drops Authorization).
+        let err = client.models().list(None).await.unwrap_err();
+        let Error::Redirected { to, attempts, .. } = &err else {
+            panic!("expected Error::Redirected, got {err:?}");
+        };
+        assert_eq!(to, &other.base);
+        assert_eq!(*attempts, 1, "not retried");
+        assert_eq!(err.status(), None);
+        assert!(!err.is_retryable());
+        assert!(err.to_string().contains("Policy::none()"), "{err}");
+        assert_eq!(api.attempts(), 1);
+        let seen = received(&other);
+        assert_eq!(seen.len(), 1);
+        for request in &seen {
+            for secret in [KEY, WALLET_TOKEN, PAYMENT] {
+                assert!(!request.contains(secret), "{request}");
+            }
+        }
+        assert_without(&err, &[KEY, "elsewhere", "object"]);
+
+        // A client said to follow no redirect that does: the SDK cannot stop
+        // reqwest from carrying the token, but it refuses the answer.
+        let client = Client::builder()
+            .base_url(&api.base)
+            .sign_in_with_x(WALLET_TOKEN)
+            .max_retries(0)
+            .http_client(reqwest::Client::new())
+            .http_client_follows_no_redirects()
+            .build()
+            .unwrap();
+        let err = client.x402().balance(WALLET).await.unwrap_err();
+        assert!(matches!(err, Error::Redirected { .. }), "{err:?}");
+        assert_without(&err, &[WALLET_TOKEN, "elsewhere", "balanceUsd"]);
+        let seen = received(&other);
+        assert_eq!(seen.len(), 2);
+        assert!(seen[1].contains(WALLET_TOKEN), "why the opt-in is needed");
+
+        // The SDK's own client follows nothing: the 307 is the error, and the
+        // other origin is never reached.
+        let client = Client::builder()
+            .base_url(&api.base)
+            .sign_in_with_x(WALLET_TOKEN)
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let err = client.x402().balance(WALLET).await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(307), "{err:?}");
+        let err = client.x402().top_up(PAYMENT).await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(307), "{err:?}");
+        assert_eq!(received(&other).len(), 2);
+    });
+}

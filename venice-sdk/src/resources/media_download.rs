@@ -10,18 +10,16 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use reqwest::StatusCode;
-use reqwest::header::{
-    CONTENT_LOCATION, CONTENT_RANGE, ETAG, HeaderValue, LAST_MODIFIED, LOCATION,
-};
+use reqwest::header::{CONTENT_RANGE, ETAG, HeaderValue, LAST_MODIFIED};
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 
 use super::media_job::{Answer, DownloadUrl, Job, JobTicket};
 use crate::config::Config;
 use crate::error::JobErrorKind;
 use crate::operations::{self, Auth, Operation};
-use crate::transport::Call;
 use crate::transport::download::{End, FileSink, Sink, Writer, copy_body};
 use crate::transport::request::media_type_of;
+use crate::transport::{Call, Opened};
 use crate::{Error, retry};
 
 /// Fetching a job's media from its `download_url`: a `GET` without any
@@ -424,12 +422,10 @@ async fn open_url(
         if let Some((from, validator)) = range.clone() {
             call = with_range(call, from, validator);
         }
-        let mut error = match call.open(config).await {
-            Err(Error::Api(e)) if is_followed(e.status) => e,
-            other => return other,
+        let (mut error, location) = match call.open_or_redirect(config, is_followed).await? {
+            Opened::Response(response) => return Ok(response),
+            Opened::Redirect { error, location } => (error, location),
         };
-        let location = error.meta.headers.remove(LOCATION);
-        error.meta.headers.remove(CONTENT_LOCATION);
         let next = location
             .as_ref()
             .and_then(|location| location.to_str().ok())

@@ -45,5 +45,6 @@ pub use responses::Responses;
 pub use upload::{FileInput, ImageInput};
 pub use video::Video;
 pub use x402::X402;
+pub(crate) use x402::carries_payment;
 
 pub use crate::transport::JsonOrText;

@@ -121,8 +121,17 @@ impl X402<'_> {
     ///
     /// The signature is a credential: it is sent as a sensitive header, never
     /// appears in `Debug`, errors or logs (a server echoing it gets it replaced
-    /// by `<redacted>`, like the API key), and the call is never retried once
-    /// the request may have reached the server.
+    /// by `<redacted>`, like the API key), and it is sent at most once per
+    /// call: whatever the server answers (`429`, `408`, `x-should-retry:
+    /// true`, a connection broken after the request was written), the call is
+    /// not repeated. Only a connection that failed before anything was sent is
+    /// tried again. Whether to sign and send another payment is yours to
+    /// decide. ([`Client::raw`] refuses a top-up carrying a payment.)
+    ///
+    /// Through a custom HTTP client the payment is sent only once you said
+    /// it follows no redirect
+    /// ([`ClientBuilder::http_client_follows_no_redirects`](crate::ClientBuilder::http_client_follows_no_redirects)):
+    /// otherwise this is an [`Error::Config`] and nothing is sent.
     ///
     /// Errors: an empty signature, or one with characters a header cannot
     /// carry, is refused before sending ([`Error::InvalidRequest`], without
@@ -134,12 +143,19 @@ impl X402<'_> {
         &self,
         payment_signature: impl Into<Secret>,
     ) -> Result<Response<types::TopUpX402BalanceResponse>, Error> {
+        if !self.client.config().follows_no_redirects {
+            return Err(Error::Config(format!(
+                "x402().top_up does not send a payment through this HTTP client: {}",
+                crate::config::REDIRECTS_UNKNOWN
+            )));
+        }
         let signature: Secret = payment_signature.into();
         let value = payment_header(&signature)?;
         // This call's own redactor: the client's secrets and the signature.
         let mut config = Config::clone(self.client.config());
         config.redactor = config.redactor.with(&signature);
         Call::new(&operations::TOP_UP_X402_BALANCE)
+            .sent_once()
             .header(PAYMENT_HEADER, value)
             .body(&serde_json::Map::new())?
             .json(&config)
@@ -155,6 +171,16 @@ impl X402<'_> {
         }
         Ok(())
     }
+}
+
+/// The headers an x402 payment travels in: the spec's name, x402 v2's and v1's.
+const PAYMENT_HEADERS: [&str; 3] = [PAYMENT_HEADER, "payment-signature", "x-payment"];
+
+/// Whether a request carries an x402 payment.
+pub(crate) fn carries_payment(headers: &reqwest::header::HeaderMap) -> bool {
+    PAYMENT_HEADERS
+        .iter()
+        .any(|name| headers.contains_key(*name))
 }
 
 /// The payment signature as a sensitive header value; an error never quotes it.

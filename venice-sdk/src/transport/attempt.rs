@@ -1,6 +1,6 @@
 //! The attempts of one call: the retry loop, its deadlines and its headers.
 
-use reqwest::header::HeaderValue;
+use reqwest::header::{CONTENT_LOCATION, HeaderValue, LOCATION};
 
 use super::body::{Buffered, read_body};
 use super::failure::{map_reqwest, request_timeout};
@@ -122,6 +122,9 @@ pub(crate) async fn within<F: std::future::Future>(
 ///
 /// Every wait has a deadline: in [`Mode::Stream`] the request timeout covers the
 /// response head *and* the reading of an error body.
+///
+/// An answer from another origin than the request's (a custom HTTP client
+/// followed a redirect) is [`Error::Redirected`], unread and not retried.
 pub(crate) async fn attempts(
     config: &Config,
     op: &'static Operation,
@@ -148,6 +151,9 @@ pub(crate) async fn attempts(
             headers.insert(headers::IDEMPOTENCY_KEY.clone(), key.clone());
         }
         tracing::debug!(attempt, "sending");
+        // A client given by the user may follow redirects: the answer must
+        // come from where the request was sent.
+        let origin = request.url().origin();
         let deadline = tokio::time::Instant::now().checked_add(config.timeout);
         let sent = match mode {
             Mode::Whole => {
@@ -184,6 +190,18 @@ pub(crate) async fn attempts(
                 return Err(error);
             }
         };
+        let reached = response.url().origin();
+        if reached != origin {
+            tracing::warn!(
+                attempt,
+                "the HTTP client followed a redirect to another origin; the answer is not read"
+            );
+            return Err(Error::Redirected {
+                operation,
+                to: config.redactor.scrub(reached.ascii_serialization()),
+                attempts: attempt,
+            });
+        }
         let status = response.status();
         tracing::debug!(attempt, status = status.as_u16(), "response");
         if status.is_success() {
@@ -191,12 +209,21 @@ pub(crate) async fn attempts(
         }
         let limit = config.max_response_size.min(ERROR_BODY_READ_LIMIT);
         let read = read_body(config, operation, response, attempt, limit, true);
-        let buffered = match mode {
+        let mut buffered = match mode {
             Mode::Whole => read.await?,
             Mode::Stream => within(deadline, read)
                 .await
                 .ok_or_else(|| request_timeout(config, operation, attempt))??,
         };
+        if config.external {
+            // Where a URL the API handed out sends the client is a credential
+            // of its own: no error of such a call holds it.
+            buffered.location = buffered.headers.remove(LOCATION).map(|mut location| {
+                location.set_sensitive(true);
+                location
+            });
+            buffered.headers.remove(CONTENT_LOCATION);
+        }
         if can_retry {
             match retry::decide(
                 &config.retry,

@@ -16,6 +16,10 @@ pub(crate) struct Buffered {
     pub headers: HeaderMap,
     pub body: Bytes,
     pub attempts: u32,
+    /// The `Location` of an error answer to a call sent to a URL the API
+    /// handed out, taken out of `headers` (and so out of any error made of
+    /// them): a credential, for a caller that follows redirects.
+    pub location: Option<reqwest::header::HeaderValue>,
 }
 
 impl Buffered {
@@ -128,5 +132,6 @@ pub(crate) async fn read_body(
         headers,
         body,
         attempts,
+        location: None,
     })
 }

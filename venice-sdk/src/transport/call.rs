@@ -7,6 +7,7 @@ use tracing::Instrument as _;
 use super::attempt::{Mode, Outcome, Source, attempts, within};
 use super::body::{Buffered, read_body};
 use super::failure::request_timeout;
+use super::request::Opened;
 use super::span::CallSpan;
 use crate::config::Config;
 use crate::error::DecodeError;
@@ -238,6 +239,58 @@ pub(crate) async fn open_body(
         Err(e) => span.failed(e),
     }
     result
+}
+
+/// Sends a request (with retries until a success status) like [`open_body`],
+/// but an error answer whose status `follow` accepts is
+/// [`Opened::Redirect`](super::request::Opened::Redirect): its error, and the
+/// `Location` the transport kept apart from it.
+pub(crate) async fn open_or_redirect(
+    config: &Config,
+    op: &'static Operation,
+    source: Source<'_>,
+    follow: fn(reqwest::StatusCode) -> bool,
+) -> Result<Opened, Error> {
+    let span = CallSpan::open(op);
+    let result = async {
+        match attempts(config, op, source, Mode::Stream).await? {
+            Outcome::Success(response, attempt) => Ok((Opened::Response(response), attempt)),
+            Outcome::Failure(mut buffered) => {
+                let location = buffered.location.take();
+                let attempt = buffered.attempts;
+                match buffered.success(op.id, config) {
+                    Err(Error::Api(error)) if follow(error.status) => {
+                        Ok((Opened::Redirect { error, location }, attempt))
+                    }
+                    Err(e) => Err(e),
+                    Ok(_) => Err(Error::Config(
+                        "unreachable: failure with success status".into(),
+                    )),
+                }
+            }
+        }
+    }
+    .instrument(span.span.clone())
+    .await;
+    match result {
+        Ok((opened, attempt)) => {
+            let (status, headers) = match &opened {
+                Opened::Response(response) => (response.status(), response.headers()),
+                Opened::Redirect { error, .. } => (error.status, &error.meta.headers),
+            };
+            span.answered(
+                status,
+                attempt,
+                headers::request_id(headers),
+                &config.redactor,
+            );
+            Ok(opened)
+        }
+        Err(e) => {
+            span.failed(&e);
+            Err(e)
+        }
+    }
 }
 
 /// The attempts of a call whose head is awaited within the request timeout: a

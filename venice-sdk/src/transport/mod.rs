@@ -31,4 +31,4 @@ pub(crate) use call::{execute, prepare};
 pub(crate) use events::{Decode, EventSource, TypedEvents};
 pub(crate) use live::LiveBody;
 pub use request::JsonOrText;
-pub(crate) use request::{Call, JsonOrMedia, JsonOrOpen};
+pub(crate) use request::{Call, JsonOrMedia, JsonOrOpen, Opened};

@@ -9,13 +9,17 @@
 //! Adding an operation to a resource is one `Call` chain:
 //! `Call::new(&operations::GET_CHARACTER_BY_SLUG).path("slug", slug).json(config)`.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 
 use super::attempt::Source;
-use super::call::{execute, open_body, open_stream, prepare, read_within, send_for_body};
+use super::call::{
+    execute, open_body, open_or_redirect, open_stream, prepare, read_within, send_for_body,
+};
 use super::events::EventSource;
 use super::failure::map_reqwest;
 use super::live::LiveBody;
@@ -83,6 +87,21 @@ pub(crate) enum JsonOrOpen<T> {
     },
 }
 
+/// What [`Call::open_or_redirect`] got.
+pub(crate) enum Opened {
+    /// A success response, its body unread.
+    Response(reqwest::Response),
+    /// An error answer whose status the caller follows.
+    Redirect {
+        /// Its error (without `Location` or `Content-Location` when the call
+        /// was sent [`at_url`](Call::at_url)).
+        error: Box<crate::ApiError>,
+        /// The answer's `Location`, if it had one: a credential, for the
+        /// caller to follow and never to show.
+        location: Option<HeaderValue>,
+    },
+}
+
 /// One request of an operation.
 pub(crate) struct Call<'a> {
     op: &'static Operation,
@@ -115,8 +134,11 @@ impl<'a> Call<'a> {
 
     /// Sends the call to `url`, an absolute `http(s)` URL the API handed out,
     /// instead of the base URL and the operation's path. The operation's auth
-    /// mode still decides the credentials (`Auth::None`: none). The URL is
-    /// never quoted in errors or logs.
+    /// mode still decides the credentials (`Auth::None`: none). The URL is a
+    /// credential: it is never quoted in errors or logs, its secret parts (query
+    /// values, user info) are scrubbed from whatever the server sends back, and
+    /// the call's errors drop the answer's `Location` and `Content-Location`
+    /// (see [`call_config`](Self::call_config)).
     pub fn at_url(mut self, url: &'a str) -> Self {
         self.target = Some(url);
         self
@@ -126,6 +148,15 @@ impl<'a> Call<'a> {
     /// `POST` that only reads (a job's status, without deleting anything).
     pub fn idempotent(mut self) -> Self {
         self.replay = Some(Replay::Idempotent);
+        self
+    }
+
+    /// Sends the call at most once once it may have reached the server, whatever
+    /// the server answers (`429`, `408`, `x-should-retry: true`): for a request
+    /// carrying a signed payment. Only a connection that failed before anything
+    /// was sent is tried again.
+    pub fn sent_once(mut self) -> Self {
+        self.replay = Some(Replay::Never);
         self
     }
 
@@ -192,6 +223,21 @@ impl<'a> Call<'a> {
     ) -> Self {
         self.payload = Payload::Form(Box::new(form));
         self
+    }
+
+    /// The configuration this call is sent with: the client's, or for a call
+    /// sent to a URL the API handed out ([`at_url`](Self::at_url)) the client's
+    /// marked `external`, its redactor taught the URL's secret parts.
+    fn call_config<'c>(&self, config: &'c Config) -> Cow<'c, Config> {
+        match self.target {
+            None => Cow::Borrowed(config),
+            Some(target) => {
+                let mut own = config.clone();
+                own.redactor = config.redactor.with_url(target);
+                own.external = true;
+                Cow::Owned(own)
+            }
+        }
     }
 
     /// The URL, with the path parameters in place: the client's parsed base
@@ -273,6 +319,7 @@ impl<'a> Call<'a> {
     /// type): one read of the body, one decode, the headers moved into the
     /// metadata.
     pub async fn json<T: DeserializeOwned>(self, config: &Config) -> Result<Response<T>, Error> {
+        let config = &*self.call_config(config);
         let op = self.op;
         let buffered = execute(config, op, self.source(config)?)
             .await?
@@ -284,6 +331,7 @@ impl<'a> Call<'a> {
     /// (`"image/"`, `"audio/"`) as bytes; anything else is an [`Error::Decode`]
     /// naming what came.
     pub async fn bytes(self, config: &Config, expected: &str) -> Result<Response<Bytes>, Error> {
+        let config = &*self.call_config(config);
         let op = self.op;
         let buffered = execute(config, op, self.source(config)?)
             .await?
@@ -307,6 +355,7 @@ impl<'a> Call<'a> {
         self,
         config: &Config,
     ) -> Result<Response<JsonOrText<T>>, Error> {
+        let config = &*self.call_config(config);
         let op = self.op;
         let buffered = execute(config, op, self.source(config)?)
             .await?
@@ -348,8 +397,9 @@ impl<'a> Call<'a> {
         ))
     }
 
-    /// Sends the call and returns a success answer with its body unread, once
-    /// its head says it is of the `expected` media type.
+    /// Sends the call (with the [call's configuration](Self::call_config)) and
+    /// returns a success answer with its body unread, once its head says it is
+    /// of the `expected` media type.
     async fn send_expecting(
         self,
         config: &Config,
@@ -383,6 +433,7 @@ impl<'a> Call<'a> {
     where
         W: tokio::io::AsyncWrite + Unpin + ?Sized,
     {
+        let config = &*self.call_config(config);
         let op = self.op;
         let response = self.send_expecting(config, expected).await?;
         write_body(config, op, response, writer).await
@@ -404,6 +455,7 @@ impl<'a> Call<'a> {
         T: DeserializeOwned,
         W: tokio::io::AsyncWrite + Unpin + ?Sized,
     {
+        let config = &*self.call_config(config);
         let op = self.op;
         let response = send_for_body(config, op, self.source(config)?).await?;
         // The request timeout already covers the whole exchange.
@@ -426,9 +478,24 @@ impl<'a> Call<'a> {
     /// arrived (within the request timeout), its body unread, for the caller
     /// to stream under limits of its own.
     pub async fn open(self, config: &Config) -> Result<reqwest::Response, Error> {
+        let config = &*self.call_config(config);
         let op = self.op;
         let (response, _) = open_body(config, op, self.source(config)?).await?;
         Ok(response)
+    }
+
+    /// As [`open`](Self::open), but an error answer whose status `follow`
+    /// accepts (a redirect the caller follows itself) comes back as
+    /// [`Opened::Redirect`]: its error, and apart from it the answer's
+    /// `Location`, which no error of a call [`at_url`](Self::at_url) holds.
+    pub async fn open_or_redirect(
+        self,
+        config: &Config,
+        follow: fn(reqwest::StatusCode) -> bool,
+    ) -> Result<Opened, Error> {
+        let config = &*self.call_config(config);
+        let op = self.op;
+        open_or_redirect(config, op, self.source(config)?, follow).await
     }
 
     /// Sends the call and, by the answer's media type, decodes a JSON answer
@@ -440,6 +507,7 @@ impl<'a> Call<'a> {
         config: &Config,
         expected: &str,
     ) -> Result<JsonOrOpen<T>, Error> {
+        let config = &*self.call_config(config);
         let op = self.op;
         let deadline = tokio::time::Instant::now().checked_add(config.timeout);
         let (response, attempt) = open_body(config, op, self.source(config)?).await?;
@@ -451,6 +519,7 @@ impl<'a> Call<'a> {
     /// media type. As for an event stream, the request timeout covers the head
     /// only.
     pub async fn body_stream(self, config: &Config, expected: &str) -> Result<LiveBody, Error> {
+        let config = &*self.call_config(config);
         let op = self.op;
         let source = self.source(config)?;
         let response = open_stream(config, op, source, expected, &describe(expected)).await?;
@@ -460,6 +529,7 @@ impl<'a> Call<'a> {
     /// Sends the call and returns its server-sent events once the head has
     /// arrived (see [`open_stream`]), to be read under the stream limits.
     pub async fn event_stream(self, config: &Config) -> Result<EventSource, Error> {
+        let config = &*self.call_config(config);
         let op = self.op;
         let call = self.accept("text/event-stream");
         let source = call.source(config)?;
