@@ -1,7 +1,8 @@
-//! Decoding JSON the server sent, within a memory budget.
+//! Decoding JSON the server sent: within a memory budget, and leniently where
+//! the answer lacks what the spec calls required.
 //!
-//! The response size cap bounds the *bytes* of an answer, not what decoding
-//! them costs: a JSON array of small numbers decodes into a
+//! **Memory.** The response size cap bounds the *bytes* of an answer, not what
+//! decoding them costs: a JSON array of small numbers decodes into a
 //! `serde_json::Value` at ~70 bytes of heap per 2 bytes of input (and serde's
 //! buffering of untagged enums costs the same), so a hostile 16 MB answer could
 //! take gigabytes. [`from_slice`] decodes through a [`serde::Deserializer`]
@@ -11,10 +12,22 @@
 //! stops the decode with [`Failure::OverBudget`] once the charges pass the
 //! budget: [`DECODE_BUDGET_FACTOR`] times the input, and never less than
 //! [`DECODE_BUDGET_FLOOR`]. Fields of a typed struct live inside the struct, so
-//! they are not charged again; nothing is charged for skipped values.
+//! they are not charged again; nothing is charged for skipped values. So the
+//! heap a decode holds is at most about the budget, and an answer at the size
+//! cap costs at most the body plus twice the body.
 //!
-//! So the heap a decode holds is at most about the budget, and an answer at the
-//! size cap costs at most the body plus twice the body.
+//! **Leniency.** Real answers sometimes lack a field the spec calls required,
+//! or send it as `null`. When the strict decode fails, the answer is decoded
+//! again with every such field of a struct read as the natural default of its
+//! type: `""`, `0`, `false`, an empty list or map, a struct of defaults, `None`,
+//! `null` for untyped JSON. The adapter knows which fields a struct has (serde
+//! names them) and which ones the answer had, and hands the missing ones over
+//! once the answer's own fields end; a field's `null` is caught by asking for an
+//! option first. An enum has no natural default: a missing one is still an
+//! error. A value of the wrong type (a string where an object must be) is an
+//! error either way. Typed fields stay as they are generated (`id: String`, not
+//! `Option<String>`), so everyday access stays as convenient as it was: an
+//! absent id reads as `""`, absent counts as `0`, absent lists as empty.
 
 use std::cell::Cell;
 use std::fmt;
@@ -69,29 +82,35 @@ pub(crate) fn budget_for(len: usize) -> usize {
 
 /// Decodes `bytes` into `T` within the budget of its length.
 pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
-    decode(
-        &mut serde_json::Deserializer::from_slice(bytes),
-        bytes.len(),
-    )
+    decode(bytes)
 }
 
 /// Decodes `text` into `T` within the budget of its length.
 pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Failure> {
-    decode(&mut serde_json::Deserializer::from_str(text), text.len())
+    decode(text.as_bytes())
 }
 
-fn decode<'de, R, T>(json: &mut serde_json::Deserializer<R>, len: usize) -> Result<T, Failure>
-where
-    R: serde_json::de::Read<'de>,
-    T: DeserializeOwned,
-{
-    let limit = budget_for(len);
+/// Decodes strictly first (the common case costs no more than that), and
+/// only when that fails, again with missing and `null` required fields read
+/// as their defaults: a hand-written type's own defaults and aliases are
+/// then never second-guessed while the answer fits it.
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
+    match pass(bytes, false) {
+        Err(Failure::Json(_)) => pass(bytes, true),
+        done => done,
+    }
+}
+
+fn pass<T: DeserializeOwned>(bytes: &[u8], lenient: bool) -> Result<T, Failure> {
+    let limit = budget_for(bytes.len());
     let budget = Budget {
         left: Cell::new(limit),
         exceeded: Cell::new(false),
+        lenient,
     };
+    let mut json = serde_json::Deserializer::from_slice(bytes);
     let result = T::deserialize(Bounded {
-        inner: &mut *json,
+        inner: &mut json,
         budget: &budget,
         place: Place::Value,
     })
@@ -107,6 +126,8 @@ where
 struct Budget {
     left: Cell<usize>,
     exceeded: Cell<bool>,
+    /// Whether missing and `null` required fields read as their defaults.
+    lenient: bool,
 }
 
 impl Budget {
@@ -216,6 +237,36 @@ impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for SlotSeed<'_, '_, '_,
     }
 }
 
+/// The fields of a struct, decoded strictly: not charged (they live in the
+/// struct).
+struct Inline<'b, A> {
+    inner: A,
+    budget: &'b Budget,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Inline<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        self.inner.next_key_seed(seed)
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        self.inner.next_value_seed(Seed {
+            inner: seed,
+            budget: self.budget,
+            place: Place::Value,
+        })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.inner.size_hint()
+    }
+}
+
 /// Sequence, map and enum access whose items are charged.
 struct Access<'b, A> {
     inner: A,
@@ -320,12 +371,12 @@ impl<'de, D: Deserializer<'de>> Bounded<'_, '_, D> {
     /// reads as the type's default.
     fn want<V: Visitor<'de>>(self, want: Want, visitor: V) -> Result<V::Value, D::Error> {
         match self.place {
-            Place::Field => self.inner.deserialize_option(OrDefault {
+            Place::Field if self.budget.lenient => self.inner.deserialize_option(OrDefault {
                 want,
                 visitor,
                 budget: self.budget,
             }),
-            Place::Value | Place::Key(_) => {
+            Place::Value | Place::Field | Place::Key(_) => {
                 want.ask(self.inner, want.charged(visitor, self.budget))
             }
         }
@@ -572,11 +623,16 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Charged<'_, V> {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
         match self.fields {
-            Some(names) => self.inner.visit_map(StructAccess {
+            Some(names) if self.budget.lenient => self.inner.visit_map(StructAccess {
                 inner: map,
                 budget: self.budget,
                 fields: Fields::new(names),
                 missing: None,
+            }),
+            // A struct's fields live in the struct: not charged again.
+            Some(_) => self.inner.visit_map(Inline {
+                inner: map,
+                budget: self.budget,
             }),
             None => self.inner.visit_map(Access {
                 inner: map,

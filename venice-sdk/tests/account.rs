@@ -640,6 +640,9 @@ fn echoing(server: &MockServer, path: &str, status: u16) {
                 .body(
                     serde_json::json!({
                         "error": format!("bad credential {echo}"),
+                        // A string where a success answer has a boolean: a
+                        // 200 with this body cannot be decoded.
+                        "success": echo,
                         "code": echo,
                         "details": {"got": echo}
                     })
