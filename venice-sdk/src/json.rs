@@ -51,7 +51,13 @@ pub(crate) const DECODE_BUDGET_FLOOR: usize = 8 << 20;
 #[derive(Debug)]
 pub(crate) enum Failure {
     /// The input is not JSON of the expected shape.
-    Json(serde_json::Error),
+    Json {
+        /// What the decoder said.
+        error: serde_json::Error,
+        /// Where in the JSON, as `data[3].model_spec.pricing` (`None` for the
+        /// top level, or when it could not be told).
+        path: Option<String>,
+    },
     /// Decoding would have taken more heap than `limit` bytes.
     OverBudget {
         /// The budget, in bytes.
@@ -62,7 +68,11 @@ pub(crate) enum Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Json(e) => e.fmt(f),
+            Failure::Json {
+                error,
+                path: Some(path),
+            } => write!(f, "at `{path}`: {error}"),
+            Failure::Json { error, path: None } => error.fmt(f),
             Failure::OverBudget { limit } => write!(
                 f,
                 "decoding the answer would take more than {} MiB of memory \
@@ -96,9 +106,35 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Failure> {
 /// then never second-guessed while the answer fits it.
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
     match pass(bytes, false) {
-        Err(Failure::Json(_)) => pass(bytes, true),
+        Err(Failure::Json { .. }) => match pass(bytes, true) {
+            Err(Failure::Json { error, .. }) => Err(Failure::Json {
+                path: path_of::<T>(bytes),
+                error,
+            }),
+            done => done,
+        },
         done => done,
     }
+}
+
+/// Where the lenient decode of `bytes` into `T` fails, as a JSON path: a
+/// decode again, on the failure path only, with serde_path_to_error keeping
+/// track.
+fn path_of<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
+    let budget = Budget {
+        left: Cell::new(budget_for(bytes.len())),
+        exceeded: Cell::new(false),
+        lenient: true,
+    };
+    let mut json = serde_json::Deserializer::from_slice(bytes);
+    let bounded = Bounded {
+        inner: &mut json,
+        budget: &budget,
+        place: Place::Value,
+    };
+    let error = serde_path_to_error::deserialize::<_, T>(bounded).err()?;
+    let path = error.path().to_string();
+    (path != ".").then_some(path)
 }
 
 fn pass<T: DeserializeOwned>(bytes: &[u8], lenient: bool) -> Result<T, Failure> {
@@ -118,7 +154,7 @@ fn pass<T: DeserializeOwned>(bytes: &[u8], lenient: bool) -> Result<T, Failure> 
     match result {
         Ok(value) => Ok(value),
         Err(_) if budget.exceeded.get() => Err(Failure::OverBudget { limit }),
-        Err(e) => Err(Failure::Json(e)),
+        Err(error) => Err(Failure::Json { error, path: None }),
     }
 }
 
@@ -1102,10 +1138,13 @@ mod tests {
         assert_eq!(ours, theirs);
         let value: Value = from_slice(text.as_bytes()).unwrap();
         assert_eq!(value, serde_json::from_str::<Value>(text).unwrap());
-        assert!(matches!(from_str::<Vec<u8>>("[1,"), Err(Failure::Json(_))));
+        assert!(matches!(
+            from_str::<Vec<u8>>("[1,"),
+            Err(Failure::Json { .. })
+        ));
         assert!(matches!(
             from_str::<Vec<u8>>("[1] x"),
-            Err(Failure::Json(_))
+            Err(Failure::Json { .. })
         ));
     }
 
@@ -1182,11 +1221,11 @@ mod tests {
     fn a_wrong_value_is_still_an_error_and_an_enum_has_no_default() {
         assert!(matches!(
             from_str::<Completion>(r#"{"id": 5}"#),
-            Err(Failure::Json(_))
+            Err(Failure::Json { .. })
         ));
         assert!(matches!(
             from_str::<Completion>(r#"{"usage": "x"}"#),
-            Err(Failure::Json(_))
+            Err(Failure::Json { .. })
         ));
         #[derive(serde::Deserialize, Debug)]
         #[allow(dead_code)]
@@ -1199,6 +1238,27 @@ mod tests {
         }
         let error = from_str::<Tagged>("{}").unwrap_err().to_string();
         assert!(error.contains("Kind"), "{error}");
+    }
+
+    #[test]
+    fn a_decode_error_names_the_json_path_of_the_offending_value() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct List {
+            data: Vec<Completion>,
+        }
+        let text = r#"{"data": [{"id": "a"}, {"id": "b", "usage": {"total": "many"}}]}"#;
+        let error = from_str::<List>(text).unwrap_err();
+        let Failure::Json { path, .. } = &error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(path.as_deref(), Some("data[1].usage.total"));
+        assert!(
+            error
+                .to_string()
+                .starts_with("at `data[1].usage.total`: invalid type"),
+            "{error}"
+        );
     }
 
     #[test]

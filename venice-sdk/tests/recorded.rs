@@ -62,3 +62,48 @@ async fn a_recorded_chat_completion_decodes_with_its_text_and_usage() {
     );
     assert_eq!(completion.id, json["id"].as_str().unwrap());
 }
+
+#[tokio::test]
+async fn an_answer_that_cannot_be_decoded_names_the_path_operation_and_request_id() {
+    let (_, mut json) = recorded("models_list/1.json");
+    json["data"][3]["model_spec"]["availableContextTokens"] = Value::from("free");
+    let server = FaultServer::start(vec![support::http(
+        200,
+        &[
+            ("content-type", "application/json"),
+            ("cf-ray", "8f3c2a1e9b8d4c5f-SJC"),
+        ],
+        json.to_string(),
+    )])
+    .await;
+    let error = server.client().models().list(None).await.unwrap_err();
+    let shown = error.to_string();
+    assert!(
+        shown.contains("at `data[3].model_spec.availableContextTokens`"),
+        "{shown}"
+    );
+    assert!(shown.contains("listModels"), "{shown}");
+    assert_eq!(error.request_id(), Some("8f3c2a1e9b8d4c5f-SJC"));
+    let venice_sdk::Error::Decode(decode) = &error else {
+        panic!("{error:?}")
+    };
+    assert!(
+        decode
+            .excerpt
+            .as_deref()
+            .is_some_and(|e| e.contains("\"free\""))
+    );
+
+    // Inside an untagged union serde tells only that no member fits: the
+    // path names the union.
+    let (_, mut json) = recorded("models_list/1.json");
+    json["data"][3]["model_spec"]["pricing"]["input"]["usd"] = Value::from("free");
+    let server = FaultServer::start(vec![ok_json(&json.to_string())]).await;
+    let error = server.client().models().list(None).await.unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("at `data[3].model_spec.pricing`"),
+        "{error}"
+    );
+}

@@ -564,7 +564,7 @@ fn decode<T: DeserializeOwned>(
             // serde quotes the values it rejects: for a body holding a new
             // key, only where the error is, and no excerpt.
             let (message, body) = match &e {
-                crate::json::Failure::Json(e) if op.returns_secret => (
+                crate::json::Failure::Json { error: e, .. } if op.returns_secret => (
                     format!(
                         "{:?} error at line {} column {}",
                         e.classify(),
