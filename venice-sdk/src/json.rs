@@ -158,6 +158,170 @@ fn pass<T: DeserializeOwned>(bytes: &[u8], lenient: bool) -> Result<T, Failure> 
     }
 }
 
+/// The value at the JSON pointer `pointer` (RFC 6901: `/choices/0/cost`; `""`
+/// is the whole document) in `bytes`, decoded into `U`; `None` when nothing is
+/// there. Only the path is walked: every value beside it is skipped without
+/// being built, and what is decoded is held to the budget and read leniently.
+pub(crate) fn at<U: DeserializeOwned>(bytes: &[u8], pointer: &str) -> Result<Option<U>, Failure> {
+    let tokens: Vec<String> = match pointer {
+        "" => Vec::new(),
+        p => match p.strip_prefix('/') {
+            Some(rest) => rest
+                .split('/')
+                .map(|t| t.replace("~1", "/").replace("~0", "~"))
+                .collect(),
+            None => return Ok(None),
+        },
+    };
+    let limit = budget_for(bytes.len());
+    let budget = Budget {
+        left: Cell::new(limit),
+        exceeded: Cell::new(false),
+        lenient: true,
+    };
+    let mut json = serde_json::Deserializer::from_slice(bytes);
+    let found = Walk::<U> {
+        tokens: &tokens,
+        out: PhantomData,
+    }
+    .deserialize(Bounded {
+        inner: &mut json,
+        budget: &budget,
+        place: Place::Value,
+    });
+    match found {
+        Ok(value) => Ok(value),
+        Err(_) if budget.exceeded.get() => Err(Failure::OverBudget { limit }),
+        Err(error) => Err(Failure::Json {
+            error,
+            path: (!pointer.is_empty()).then(|| pointer.to_owned()),
+        }),
+    }
+}
+
+/// Walks down `tokens`, decoding a `U` at the end.
+struct Walk<'t, U> {
+    tokens: &'t [String],
+    out: PhantomData<U>,
+}
+
+impl<'de, U: DeserializeOwned> DeserializeSeed<'de> for Walk<'_, U> {
+    type Value = Option<U>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<U>, D::Error> {
+        match self.tokens.split_first() {
+            None => U::deserialize(d).map(Some),
+            Some(_) => d.deserialize_any(self),
+        }
+    }
+}
+
+/// Whether a map key is the token looked for (nothing allocated).
+struct KeyIs<'t>(&'t str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        Ok(v == self.0)
+    }
+}
+
+impl<'de, U: DeserializeOwned> Visitor<'de> for Walk<'_, U> {
+    type Value = Option<U>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<U>, A::Error> {
+        let (token, rest) = match self.tokens.split_first() {
+            Some(split) => split,
+            None => return Ok(None),
+        };
+        let mut found = None;
+        while let Some(is) = map.next_key_seed(KeyIs(token))? {
+            if is && found.is_none() {
+                found = map.next_value_seed(Walk {
+                    tokens: rest,
+                    out: PhantomData,
+                })?;
+            } else {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<U>, A::Error> {
+        let (token, rest) = match self.tokens.split_first() {
+            Some(split) => split,
+            None => return Ok(None),
+        };
+        // `0`, `1`, … (no sign, no leading zero): anything else is no index.
+        let index = (token == "0" || !token.starts_with('0'))
+            .then(|| token.parse::<usize>().ok())
+            .flatten();
+        let mut found = None;
+        let mut i = 0usize;
+        loop {
+            if Some(i) == index {
+                match seq.next_element_seed(Walk {
+                    tokens: rest,
+                    out: PhantomData,
+                })? {
+                    Some(value) => found = value,
+                    None => break,
+                }
+            } else if seq.next_element::<de::IgnoredAny>()?.is_none() {
+                break;
+            }
+            i = i.saturating_add(1);
+        }
+        Ok(found)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<U>, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Option<U>, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Option<U>, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Option<U>, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Option<U>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<U>, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<U>, E> {
+        Ok(None)
+    }
+}
+
 /// What a decode may still charge.
 struct Budget {
     left: Cell<usize>,
@@ -1259,6 +1423,39 @@ mod tests {
                 .starts_with("at `data[1].usage.total`: invalid type"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_value_is_found_by_its_json_pointer_without_building_the_rest() {
+        let text = r#"{"choices": [{"cost": {"usd": 0.5}}, {"a/b": {"~x": [7, 8]}}],
+                       "big": [1, 2, 3], "cost": {"usd": 1.25, "diem": 2}}"#;
+        let usd: Option<f64> = at(text.as_bytes(), "/cost/usd").unwrap();
+        assert_eq!(usd, Some(1.25));
+        let first: Option<Value> = at(text.as_bytes(), "/choices/0/cost").unwrap();
+        assert_eq!(first, Some(serde_json::json!({"usd": 0.5})));
+        let escaped: Option<u8> = at(text.as_bytes(), "/choices/1/a~1b/~0x/1").unwrap();
+        assert_eq!(escaped, Some(8));
+        let whole: Option<Value> = at(text.as_bytes(), "").unwrap();
+        assert_eq!(
+            whole.map(|v| v["big"][2].clone()),
+            Some(serde_json::json!(3))
+        );
+        for absent in [
+            "/nope",
+            "/choices/2",
+            "/choices/01",
+            "/big/0/x",
+            "cost",
+            "/cost/usd/x",
+        ] {
+            assert_eq!(
+                at::<Value>(text.as_bytes(), absent).unwrap(),
+                None,
+                "{absent}"
+            );
+        }
+        let wrong = at::<u8>(text.as_bytes(), "/cost/usd").unwrap_err();
+        assert!(wrong.to_string().contains("/cost/usd"), "{wrong}");
     }
 
     #[test]

@@ -1,30 +1,140 @@
 //! What a response says besides its body: status, request id, rate limits,
 //! balances, deprecations and content flags.
 
+use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-/// A successful response: the decoded body plus its [`ResponseMeta`].
+/// A successful response: the decoded body plus its [`ResponseMeta`], and
+/// for a JSON answer the answer as received.
 ///
-/// Derefs to the body, so `response.choices` works directly.
-#[derive(Clone, Debug)]
+/// Derefs to the body, so `response.choices` works directly. What the typed
+/// body does not carry — a field Venice added after this SDK was generated —
+/// is read with [`json_at`](Self::json_at) by its JSON pointer:
+///
+/// ```
+/// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+/// use venice_sdk::{Message, types::ChatCompletionRequest};
+///
+/// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Hi")]);
+/// let completion = client.chat().create(request).await?;
+/// // Venice's `cost` of the call, `{"usd": …, "diem": …}`, when it sends one.
+/// if let Some(usd) = completion.json_at::<f64>("/cost/usd")? {
+///     println!("this answer cost ${usd}");
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
 pub struct Response<T> {
     inner: T,
     meta: ResponseMeta,
+    /// The JSON answer as received (none for media, text, or an answer that
+    /// carries a credential).
+    json: Option<bytes::Bytes>,
+}
+
+impl<T: fmt::Debug> fmt::Debug for Response<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("inner", &self.inner)
+            .field("meta", &self.meta)
+            .field("json", &self.json.as_ref().map(|j| JsonLen(j.len())))
+            .finish()
+    }
+}
+
+/// How `Debug` shows the kept answer: its length only.
+struct JsonLen(usize);
+
+impl fmt::Debug for JsonLen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes of JSON>", self.0)
+    }
 }
 
 impl<T> Response<T> {
     /// Pairs a body with its metadata.
     pub fn new(inner: T, meta: ResponseMeta) -> Self {
-        Self { inner, meta }
+        Self {
+            inner,
+            meta,
+            json: None,
+        }
+    }
+
+    /// Keeps `json`, the answer `inner` was decoded from: copied when small
+    /// (it may be a slice of the connection's read buffer, which it would
+    /// otherwise keep alive), shared when large (then it has a buffer of its
+    /// own).
+    pub(crate) fn with_json(mut self, json: bytes::Bytes) -> Self {
+        self.json = Some(if json.len() <= 64 * 1024 {
+            bytes::Bytes::copy_from_slice(&json)
+        } else {
+            json
+        });
+        self
     }
 
     /// The metadata: status, request id, rate limits, balances, headers.
     pub fn meta(&self) -> &ResponseMeta {
         &self.meta
+    }
+
+    /// The JSON answer exactly as Venice sent it, with the fields the typed
+    /// body names and those it does not. `None` for answers that were not
+    /// JSON (media, text), and for answers that carry a credential (a new API
+    /// key), which are never kept.
+    ///
+    /// ```
+    /// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// let models = client.models().list(None).await?;
+    /// if let Some(json) = models.json() {
+    ///     std::fs::write("models.json", json).ok();
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn json(&self) -> Option<&[u8]> {
+        self.json.as_deref()
+    }
+
+    /// The value at the JSON pointer `pointer` of the answer (RFC 6901:
+    /// `"/cost/usd"`, `"/choices/0/message/thought_signature"`; `""` for the
+    /// whole answer), decoded into `U` — a `serde_json::Value`, or any type of
+    /// yours. `Ok(None)` when the answer has nothing there, or was not kept
+    /// (see [`json`](Self::json)).
+    ///
+    /// Nothing is parsed until asked, and only the path is walked: the values
+    /// beside it are skipped without being built. A value that does not fit
+    /// `U` is an [`Error::Decode`](crate::Error::Decode) naming the pointer.
+    ///
+    /// ```
+    /// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// # use venice_sdk::{Message, types::ChatCompletionRequest};
+    /// # let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Hi")]);
+    /// let completion = client.chat().create(request).await?;
+    /// let cost: Option<serde_json::Value> = completion.json_at("/cost")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn json_at<U: serde::de::DeserializeOwned>(
+        &self,
+        pointer: &str,
+    ) -> Result<Option<U>, crate::Error> {
+        let Some(json) = &self.json else {
+            return Ok(None);
+        };
+        crate::json::at(json, pointer).map_err(|failure| {
+            crate::error::DecodeError::error(
+                "Response::json_at",
+                self.meta.status,
+                &self.meta.headers,
+                failure.to_string(),
+                None,
+                &crate::secret::Redactor::default(),
+            )
+        })
     }
 
     /// The body, dropping the metadata.
@@ -37,11 +147,12 @@ impl<T> Response<T> {
         (self.inner, self.meta)
     }
 
-    /// Converts the body, keeping the metadata.
+    /// Converts the body, keeping the metadata and the answer as received.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
         Response {
             inner: f(self.inner),
             meta: self.meta,
+            json: self.json,
         }
     }
 }

@@ -409,6 +409,9 @@ fn a_created_key_is_not_serialized_implicitly() {
         let err = serde_json::to_string(&*response).unwrap_err();
         assert!(!format!("{err} {err:?}").contains(NEW_KEY), "{err}");
         assert!(!format!("{response:?}").contains(NEW_KEY));
+        // The answer as received is not kept: it holds the key in clear.
+        assert_eq!(response.json(), None);
+        assert_eq!(response.json_at::<String>("/data/apiKey").unwrap(), None);
         // Saving it is explicit.
         let saved = Secret::exposing(|| serde_json::to_value(&*response)).unwrap();
         assert_eq!(saved["data"]["apiKey"], NEW_KEY);

@@ -107,3 +107,31 @@ async fn an_answer_that_cannot_be_decoded_names_the_path_operation_and_request_i
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn fields_the_spec_does_not_name_are_kept_and_read_by_pointer() {
+    let (_, mut json) = recorded("chat_completions/1.json");
+    json["cost"] = serde_json::json!({"usd": 0.000_42, "diem": 0.000_42});
+    json["choices"][0]["message"]["thought_signature"] = Value::from("sig-1");
+    let body = json.to_string();
+    let server = FaultServer::start(vec![ok_json(&body)]).await;
+    let request = ChatCompletionRequest::new("qwen-2.5-vl", [Message::user("describe")]);
+    let completion = server.client().chat().create(request).await.unwrap();
+    assert_eq!(
+        completion.json_at::<f64>("/cost/usd").unwrap(),
+        Some(0.000_42)
+    );
+    assert_eq!(
+        completion
+            .json_at::<String>("/choices/0/message/thought_signature")
+            .unwrap()
+            .as_deref(),
+        Some("sig-1")
+    );
+    assert_eq!(completion.json_at::<Value>("/nothing/here").unwrap(), None);
+    assert_eq!(completion.json(), Some(body.as_bytes()));
+    // The kept answer survives `map`, and `Debug` shows only its length.
+    let shown = format!("{:?}", completion.map(|c| c.id));
+    assert!(shown.contains("bytes of JSON"), "{shown}");
+    assert!(!shown.contains("0.00042"), "{shown}");
+}

@@ -556,10 +556,18 @@ fn decode<T: DeserializeOwned>(
     buffered: super::body::Buffered,
 ) -> Result<Response<T>, Error> {
     match crate::json::from_slice::<T>(&buffered.body) {
-        Ok(value) => Ok(Response::new(
-            value,
-            ResponseMeta::from_headers(buffered.status, buffered.headers),
-        )),
+        Ok(value) => {
+            let response = Response::new(
+                value,
+                ResponseMeta::from_headers(buffered.status, buffered.headers),
+            );
+            // An answer carrying a credential is never kept.
+            Ok(if op.returns_secret {
+                response
+            } else {
+                response.with_json(buffered.body)
+            })
+        }
         Err(e) => {
             // serde quotes the values it rejects: for a body holding a new
             // key, only where the error is, and no excerpt.
