@@ -18,9 +18,11 @@ use quote::quote;
 use sha2::{Digest, Sha256};
 use venice_openapi::{Normalized, Report};
 
+mod answers;
 pub mod changes;
-pub mod constructors;
+mod constructors;
 pub mod mutate;
+mod unknown_variants;
 
 /// The command that regenerates the checked-in client, named in the header.
 pub const REGEN_COMMAND: &str = "cargo xtask regen";
@@ -130,6 +132,7 @@ pub fn generate_normalized(
     let mut file: syn::File =
         syn::parse2(quote! { #tokens #metadata }).map_err(|e| Error::Unparsable(e.to_string()))?;
     constructors::add_to(&mut file);
+    unknown_variants::add_to(&mut file);
     let body = prettyplease::unparse(&file);
     let header = header(normalized, spec_text, spec_name);
     Ok(Output {
@@ -215,7 +218,13 @@ pub fn generate_mocks_normalized(
         message,
         culprits: "while generating the httpmock helpers".into(),
     })??;
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparsable(e.to_string()))?;
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unparsable(e.to_string()))?;
+    // The success answer's type of each operation, read from the client.
+    let client: syn::File =
+        syn::parse2(generate_tokens(normalized)?).map_err(|e| Error::Unparsable(e.to_string()))?;
+    let decoder: syn::File = syn::parse2(answers::decoder(&answers::success_types(&client)))
+        .map_err(|e| Error::Unparsable(e.to_string()))?;
+    file.items.extend(decoder.items);
     Ok(header(normalized, spec_text, spec_name) + &prettyplease::unparse(&file))
 }
 

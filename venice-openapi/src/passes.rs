@@ -1198,6 +1198,10 @@ fn walk_orphan_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) {
 /// closed (set by [`discriminated_unions`], removed when read).
 const DISCRIMINATOR_MARK: &str = "x-venice-discriminator";
 
+/// Marks the member [`discriminated_unions`] adds: it takes any JSON value, but
+/// is not a member that makes the union take anything (`open_unions`).
+const UNKNOWN_MEMBER_MARK: &str = "x-venice-unknown-member";
+
 /// Title of the member [`discriminated_unions`] adds to each union it keeps
 /// discriminable.
 const UNKNOWN_MEMBER_TITLE: &str = "Unknown";
@@ -1253,9 +1257,12 @@ pub fn discriminated_unions(
             }
             members.push(json!({
                 "title": UNKNOWN_MEMBER_TITLE,
-                "type": "object",
+                // Any JSON (not only an object): an item the server sent as
+                // `null` or missing what the spec requires is kept too. The
+                // mark keeps `open_unions` from folding the union into it.
+                UNKNOWN_MEMBER_MARK: true,
                 "description": format!(
-                    "An item whose `{tag}` this version of the SDK does not know: its fields as JSON."
+                    "An item whose `{tag}` this version of the SDK does not know, or that lacks what the spec requires: the JSON as sent."
                 ),
             }));
             unions += 1;
@@ -1346,6 +1353,15 @@ fn open_schema(schema: &mut Value) -> usize {
     let is_string = obj.get("type").and_then(Value::as_str) == Some("string");
     if is_string && obj.remove("pattern").is_some() {
         n += 1;
+    }
+    // An integer's bounds make typify pick `NonZeroU64` (`minimum: 1`) or a
+    // narrower type: what the server sends is what it is.
+    if obj.get("type").and_then(Value::as_str) == Some("integer") {
+        for bound in ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"] {
+            if obj.remove(bound).is_some() {
+                n += 1;
+            }
+        }
     }
     if is_string && let Some(Value::Array(values)) = obj.remove("enum") {
         let known: Vec<String> = values

@@ -128,6 +128,8 @@ pub mod types {
     pub enum AssistantMessageContent {
         String(::std::string::String),
         Objects(::std::vec::Vec<ObjectsItem>),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<ObjectsItem>> for AssistantMessageContent {
         fn from(value: ::std::vec::Vec<ObjectsItem>) -> Self {
@@ -445,11 +447,11 @@ Format: `date-time` (kept as text).*/
         )]
         pub end_date: ::std::option::Option<::std::string::String>,
         ///Number of items per page
-        #[serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 200>")]
-        pub limit: ::std::num::NonZeroU64,
+        #[serde(default = "defaults::default_u64::<i64, 200>")]
+        pub limit: i64,
         ///Page number for pagination
-        #[serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 1>")]
-        pub page: ::std::num::NonZeroU64,
+        #[serde(default = "defaults::default_u64::<i64, 1>")]
+        pub page: i64,
         /**Sort order for createdAt field
 
 Known values: `asc`, `desc`.*/
@@ -472,8 +474,8 @@ Format: `date-time` (kept as text).*/
             Self {
                 currency: Default::default(),
                 end_date: Default::default(),
-                limit: defaults::default_nzu64::<::std::num::NonZeroU64, 200>(),
-                page: defaults::default_nzu64::<::std::num::NonZeroU64, 1>(),
+                limit: defaults::default_u64::<i64, 200>(),
+                page: defaults::default_u64::<i64, 1>(),
                 sort_order: defaults::billing_usage_request_sort_order(),
                 start_date: Default::default(),
             }
@@ -1102,6 +1104,8 @@ The JSON Schema that should be used to validate and format the response.*/
     pub enum ChatCompletionRequestStop {
         String(::std::string::String),
         ArrayOfStrings(::std::vec::Vec<::std::string::String>),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for ChatCompletionRequestStop {
@@ -1207,6 +1211,8 @@ The JSON Schema that should be used to validate and format the response.*/
             type_: ::std::string::String,
         },
         String(::std::string::String),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     ///`ChatCompletionRequestToolChoiceObjectFunction`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1696,6 +1702,8 @@ Defaults to `"off"` on the server when unset.*/
         Variant0(CreateApiKeyBodyExpiresAtVariant0),
         Variant1(CreateApiKeyBodyExpiresAtVariant1),
         Variant2(CreateApiKeyBodyExpiresAtVariant2),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::fmt::Display for CreateApiKeyBodyExpiresAt {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1703,6 +1711,7 @@ Defaults to `"off"` on the server when unset.*/
                 Self::Variant0(x) => x.fmt(f),
                 Self::Variant1(x) => x.fmt(f),
                 Self::Variant2(x) => x.fmt(f),
+                Self::Unknown(x) => x.fmt(f),
             }
         }
     }
@@ -2175,14 +2184,11 @@ Known values: `stop`, `length`.*/
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             tool_calls: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
         },
-        Unknown(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        Unknown(::serde_json::Value),
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for CreateChatCompletionResponseChoicesItemMessage {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<::serde_json::Value>
+    for CreateChatCompletionResponseChoicesItemMessage {
+        fn from(value: ::serde_json::Value) -> Self {
             Self::Unknown(value)
         }
     }
@@ -2428,6 +2434,8 @@ Defaults to `"float"` on the server when unset.*/
         Variant1(::std::vec::Vec<::std::string::String>),
         Variant2(::std::vec::Vec<::std::num::NonZeroU64>),
         Variant3(::std::vec::Vec<::std::vec::Vec<i64>>),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<String> for CreateEmbeddingRequestSchemaInput {
         fn from(value: String) -> Self {
@@ -2896,12 +2904,15 @@ Defaults to `"af_sky"` on the server when unset.*/
     pub enum CreateSpeechRequestSchemaVoice {
         Variant0(CreateSpeechRequestSchemaVoiceVariant0),
         Variant1(CreateSpeechRequestSchemaVoiceVariant1),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::fmt::Display for CreateSpeechRequestSchemaVoice {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Variant0(x) => x.fmt(f),
                 Self::Variant1(x) => x.fmt(f),
+                Self::Unknown(x) => x.fmt(f),
             }
         }
     }
@@ -3796,6 +3807,8 @@ Defaults to `"json"` on the server when unset.*/
             params: ::std::vec::Vec<::serde_json::Value>,
         },
         Array(::std::vec::Vec<CryptoRpcProxyBodyArrayItem>),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<CryptoRpcProxyBodyArrayItem>>
     for CryptoRpcProxyBody {
@@ -3828,12 +3841,15 @@ Defaults to `"json"` on the server when unset.*/
     pub enum CryptoRpcProxyBodyArrayItemId {
         Integer(i64),
         String(::std::string::String),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::fmt::Display for CryptoRpcProxyBodyArrayItemId {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Integer(x) => x.fmt(f),
                 Self::String(x) => x.fmt(f),
+                Self::Unknown(x) => x.fmt(f),
             }
         }
     }
@@ -3900,12 +3916,15 @@ Defaults to `"json"` on the server when unset.*/
     pub enum CryptoRpcProxyBodyObjectId {
         Integer(i64),
         String(::std::string::String),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::fmt::Display for CryptoRpcProxyBodyObjectId {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Integer(x) => x.fmt(f),
                 Self::String(x) => x.fmt(f),
+                Self::Unknown(x) => x.fmt(f),
             }
         }
     }
@@ -4039,6 +4058,8 @@ Defaults to `"json"` on the server when unset.*/
             result: ::std::option::Option<::serde_json::Value>,
         },
         Array(::std::vec::Vec<CryptoRpcProxyResponseArrayItem>),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<CryptoRpcProxyResponseArrayItem>>
     for CryptoRpcProxyResponse {
@@ -4085,12 +4106,15 @@ Defaults to `"json"` on the server when unset.*/
     pub enum CryptoRpcProxyResponseArrayItemId {
         Integer(i64),
         String(::std::string::String),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::fmt::Display for CryptoRpcProxyResponseArrayItemId {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Integer(x) => x.fmt(f),
                 Self::String(x) => x.fmt(f),
+                Self::Unknown(x) => x.fmt(f),
             }
         }
     }
@@ -4120,12 +4144,15 @@ Defaults to `"json"` on the server when unset.*/
     pub enum CryptoRpcProxyResponseObjectId {
         Integer(i64),
         String(::std::string::String),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::fmt::Display for CryptoRpcProxyResponseObjectId {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Integer(x) => x.fmt(f),
                 Self::String(x) => x.fmt(f),
+                Self::Unknown(x) => x.fmt(f),
             }
         }
     }
@@ -4164,6 +4191,8 @@ Defaults to `"json"` on the server when unset.*/
     pub enum DeveloperMessageContent {
         String(::std::string::String),
         Objects(::std::vec::Vec<ObjectsItem>),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<ObjectsItem>> for DeveloperMessageContent {
         fn from(value: ::std::vec::Vec<ObjectsItem>) -> Self {
@@ -5197,6 +5226,8 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
         Number(f64),
         Boolean(bool),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>>
     for FunctionCallOutputOutput {
@@ -6906,7 +6937,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Star rating for the character
-        pub rating: ::std::num::NonZeroU64,
+        pub rating: i64,
         ///Avatar URL for the reviewer when available
         #[serde(
             rename = "userAvatarUrl",
@@ -6925,15 +6956,15 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetCharacterReviewsResponsePagination {
         ///Current page number
-        pub page: ::std::num::NonZeroU64,
+        pub page: i64,
         ///Number of reviews requested per page
         #[serde(rename = "pageSize")]
-        pub page_size: ::std::num::NonZeroU64,
+        pub page_size: i64,
         ///Total number of visible reviews for the character
-        pub total: u64,
+        pub total: i64,
         ///Total number of pages available
         #[serde(rename = "totalPages")]
-        pub total_pages: u64,
+        pub total_pages: i64,
     }
     impl GetCharacterReviewsResponsePagination {
         pub fn builder() -> builder::GetCharacterReviewsResponsePagination {
@@ -6948,7 +6979,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub average_rating: f64,
         ///Total number of reviews included in the character stats summary
         #[serde(rename = "totalReviews")]
-        pub total_reviews: u64,
+        pub total_reviews: i64,
     }
     impl GetCharacterReviewsResponseSummary {
         pub fn builder() -> builder::GetCharacterReviewsResponseSummary {
@@ -7739,6 +7770,8 @@ Defaults to `"wav"` on the server when unset.*/
     pub enum InputMessageContent {
         String(::std::string::String),
         Array(::std::vec::Vec<InputMessageContentArrayItem>),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<InputMessageContentArrayItem>>
     for InputMessageContent {
@@ -7770,6 +7803,8 @@ Defaults to `"wav"` on the server when unset.*/
     pub enum InputMessageFlexibleContent {
         String(::std::string::String),
         Array(::std::vec::Vec<InputMessageFlexibleContentArrayItem>),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<InputMessageFlexibleContentArrayItem>>
     for InputMessageFlexibleContent {
@@ -7792,6 +7827,8 @@ Defaults to `"wav"` on the server when unset.*/
             #[serde(rename = "type")]
             type_: InputMessageFlexibleContentArrayItemVariant2Type,
         },
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<InputMessageFlexibleContentArrayItemVariant0>
     for InputMessageFlexibleContentArrayItem {
@@ -7882,6 +7919,8 @@ Defaults to `"wav"` on the server when unset.*/
             >,
             url: ::std::string::String,
         },
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     ///`InputMessageFlexibleContentArrayItemVariant2ImageUrlObjectDetail`
     #[derive(
@@ -9852,6 +9891,8 @@ Known values: `low`, `medium`, `high`.*/
             )]
             single_image_aspect_ratio: ::std::option::Option<bool>,
         },
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     ///Deprecation information for the model. Only present for models scheduled to be retired
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -9953,6 +9994,8 @@ Known values: `low`, `medium`, `high`.*/
         Variant8 {
             per_thousand_characters: ModelResponseModelSpecPricingVariant8PerThousandCharacters,
         },
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     ///`ModelResponseModelSpecPricingVariant5Generation`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -10171,12 +10214,15 @@ Defaults to `true` on the server when unset.*/
     pub enum MultiEditImageBodyImagesItem {
         Uri(::std::string::String),
         String(::std::string::String),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::fmt::Display for MultiEditImageBodyImagesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Uri(x) => x.fmt(f),
                 Self::String(x) => x.fmt(f),
+                Self::Unknown(x) => x.fmt(f),
             }
         }
     }
@@ -10865,12 +10911,15 @@ Defaults to `true` on the server when unset.*/
     pub enum MultiEditImageRequestImagesItem {
         Uri(::std::string::String),
         String(::std::string::String),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::fmt::Display for MultiEditImageRequestImagesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Uri(x) => x.fmt(f),
                 Self::String(x) => x.fmt(f),
+                Self::Unknown(x) => x.fmt(f),
             }
         }
     }
@@ -11491,6 +11540,8 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
         Variant0(PostApiKeyGenerateWeb3KeyBodyExpiresAtVariant0),
         Variant1(PostApiKeyGenerateWeb3KeyBodyExpiresAtVariant1),
         Variant2(PostApiKeyGenerateWeb3KeyBodyExpiresAtVariant2),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::fmt::Display for PostApiKeyGenerateWeb3KeyBodyExpiresAt {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11498,6 +11549,7 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
                 Self::Variant0(x) => x.fmt(f),
                 Self::Variant1(x) => x.fmt(f),
                 Self::Variant2(x) => x.fmt(f),
+                Self::Unknown(x) => x.fmt(f),
             }
         }
     }
@@ -11898,12 +11950,15 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
     pub enum QueueAudioRequestDurationSeconds {
         Integer(::std::num::NonZeroU64),
         String(QueueAudioRequestDurationSecondsString),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::fmt::Display for QueueAudioRequestDurationSeconds {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Integer(x) => x.fmt(f),
                 Self::String(x) => x.fmt(f),
+                Self::Unknown(x) => x.fmt(f),
             }
         }
     }
@@ -12655,12 +12710,15 @@ Defaults to `2` on the server when unset.*/
     pub enum QuoteAudioRequestDurationSeconds {
         Integer(::std::num::NonZeroU64),
         String(QuoteAudioRequestDurationSecondsString),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::fmt::Display for QuoteAudioRequestDurationSeconds {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Integer(x) => x.fmt(f),
                 Self::String(x) => x.fmt(f),
+                Self::Unknown(x) => x.fmt(f),
             }
         }
     }
@@ -13321,6 +13379,8 @@ Defaults to `true` on the server when unset.*/
     pub enum ReasoningContent {
         String(::std::string::String),
         Array(::std::vec::Vec<::serde_json::Value>),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>>
     for ReasoningContent {
@@ -13503,14 +13563,10 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             #[serde(rename = "type")]
             type_: WebSearchCallType,
         },
-        Unknown(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        Unknown(::serde_json::Value),
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for ResponsesApiResponseOutputItem {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<::serde_json::Value> for ResponsesApiResponseOutputItem {
+        fn from(value: ::serde_json::Value) -> Self {
             Self::Unknown(value)
         }
     }
@@ -13561,6 +13617,8 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
     pub enum ResponsesRequestInput {
         String(::std::string::String),
         Array(::std::vec::Vec<ResponsesRequestInputArrayItem>),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<ResponsesRequestInputArrayItem>>
     for ResponsesRequestInput {
@@ -13627,6 +13685,8 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             #[serde(rename = "type")]
             type_: ItemReferenceType,
         },
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     ///Controls which tool is called by the model.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -13640,6 +13700,8 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             #[serde(rename = "type")]
             type_: ResponsesRequestToolChoiceVariant3Type,
         },
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<ResponsesRequestToolChoiceVariant0>
     for ResponsesRequestToolChoice {
@@ -13946,14 +14008,10 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
             #[serde(rename = "type")]
             type_: WebSearchCallType,
         },
-        Unknown(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        Unknown(::serde_json::Value),
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for ResponsesResponseOutputItem {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<::serde_json::Value> for ResponsesResponseOutputItem {
+        fn from(value: ::serde_json::Value) -> Self {
             Self::Unknown(value)
         }
     }
@@ -14628,6 +14686,9 @@ Defaults to `"natural"` on the server when unset.*/
         B64Json(::std::string::String),
         #[serde(rename = "url")]
         Url(::std::string::String),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        #[serde(untagged)]
+        Unknown(::serde_json::Value),
     }
     ///`StandardError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -14700,6 +14761,8 @@ Defaults to `"natural"` on the server when unset.*/
     pub enum SystemMessageContent {
         String(::std::string::String),
         Objects(::std::vec::Vec<ObjectsItem>),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<ObjectsItem>> for SystemMessageContent {
         fn from(value: ::std::vec::Vec<ObjectsItem>) -> Self {
@@ -14934,6 +14997,8 @@ Known values: `json`, `text`.*/
             )]
             type_: ::std::option::Option<::std::string::String>,
         },
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     ///`ToolCallVariant0Type`
     #[derive(
@@ -15069,6 +15134,8 @@ Defaults to `false` on the server when unset.*/
             type_: ComputerUseToolType,
         },
         GenericTool { #[serde(rename = "type")] type_: ::std::string::String },
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     ///`ToolRole`
     #[derive(
@@ -15242,6 +15309,8 @@ Known values: `zero_shot`, `persistent`.*/
         Variant0(UpdateApiKeyBodyExpiresAtVariant0),
         Variant1(UpdateApiKeyBodyExpiresAtVariant1),
         Variant2(UpdateApiKeyBodyExpiresAtVariant2),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::fmt::Display for UpdateApiKeyBodyExpiresAt {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15249,6 +15318,7 @@ Known values: `zero_shot`, `persistent`.*/
                 Self::Variant0(x) => x.fmt(f),
                 Self::Variant1(x) => x.fmt(f),
                 Self::Variant2(x) => x.fmt(f),
+                Self::Unknown(x) => x.fmt(f),
             }
         }
     }
@@ -15664,12 +15734,15 @@ Defaults to `"false"` on the server when unset.*/
     pub enum UpscaleImageRequestEnhance {
         Boolean(bool),
         String(UpscaleImageRequestEnhanceString),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::fmt::Display for UpscaleImageRequestEnhance {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::Boolean(x) => x.fmt(f),
                 Self::String(x) => x.fmt(f),
+                Self::Unknown(x) => x.fmt(f),
             }
         }
     }
@@ -15887,6 +15960,8 @@ Defaults to `"false"` on the server when unset.*/
     pub enum UserMessageContent {
         String(::std::string::String),
         Objects(::std::vec::Vec<ObjectsItem>),
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<ObjectsItem>> for UserMessageContent {
         fn from(value: ::std::vec::Vec<ObjectsItem>) -> Self {
@@ -16548,6 +16623,8 @@ Known values: `insufficient_balance`.*/
             #[serde(rename = "topUpInstructions")]
             top_up_instructions: X402InferencePaymentRequiredVariant1TopUpInstructions,
         },
+        ///A value none of the other variants fits (a shape this version of the SDK does not know, or one missing what the spec requires), as JSON.
+        Unknown(::serde_json::Value),
     }
     ///`X402InferencePaymentRequiredVariant0AcceptsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -18377,8 +18454,8 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            limit: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
-            page: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+            limit: ::std::result::Result<i64, ::std::string::String>,
+            page: ::std::result::Result<i64, ::std::string::String>,
             sort_order: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -18393,12 +18470,8 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 Self {
                     currency: Ok(Default::default()),
                     end_date: Ok(Default::default()),
-                    limit: Ok(
-                        super::defaults::default_nzu64::<::std::num::NonZeroU64, 200>(),
-                    ),
-                    page: Ok(
-                        super::defaults::default_nzu64::<::std::num::NonZeroU64, 1>(),
-                    ),
+                    limit: Ok(super::defaults::default_u64::<i64, 200>()),
+                    page: Ok(super::defaults::default_u64::<i64, 1>()),
                     sort_order: Ok(super::defaults::billing_usage_request_sort_order()),
                     start_date: Ok(Default::default()),
                 }
@@ -18431,7 +18504,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             }
             pub fn limit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.limit = value
@@ -18443,7 +18516,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             }
             pub fn page<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.page = value
@@ -29200,7 +29273,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            rating: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+            rating: ::std::result::Result<i64, ::std::string::String>,
             user_avatar_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -29298,7 +29371,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             }
             pub fn rating<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.rating = value
@@ -29372,13 +29445,10 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
         #[derive(Clone, Debug)]
         pub struct GetCharacterReviewsResponsePagination {
-            page: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
-            page_size: ::std::result::Result<
-                ::std::num::NonZeroU64,
-                ::std::string::String,
-            >,
-            total: ::std::result::Result<u64, ::std::string::String>,
-            total_pages: ::std::result::Result<u64, ::std::string::String>,
+            page: ::std::result::Result<i64, ::std::string::String>,
+            page_size: ::std::result::Result<i64, ::std::string::String>,
+            total: ::std::result::Result<i64, ::std::string::String>,
+            total_pages: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for GetCharacterReviewsResponsePagination {
             fn default() -> Self {
@@ -29393,7 +29463,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         impl GetCharacterReviewsResponsePagination {
             pub fn page<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.page = value
@@ -29405,7 +29475,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             }
             pub fn page_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.page_size = value
@@ -29417,7 +29487,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             }
             pub fn total<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<u64>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total = value
@@ -29429,7 +29499,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             }
             pub fn total_pages<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<u64>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_pages = value
@@ -29468,7 +29538,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         #[derive(Clone, Debug)]
         pub struct GetCharacterReviewsResponseSummary {
             average_rating: ::std::result::Result<f64, ::std::string::String>,
-            total_reviews: ::std::result::Result<u64, ::std::string::String>,
+            total_reviews: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for GetCharacterReviewsResponseSummary {
             fn default() -> Self {
@@ -29497,7 +29567,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             }
             pub fn total_reviews<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<u64>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_reviews = value
@@ -42141,14 +42211,12 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         pub(super) fn default_bool<const V: bool>() -> bool {
             V
         }
-        pub(super) fn default_nzu64<T, const V: u64>() -> T
+        pub(super) fn default_u64<T, const V: u64>() -> T
         where
-            T: ::std::convert::TryFrom<::std::num::NonZeroU64>,
-            <T as ::std::convert::TryFrom<
-                ::std::num::NonZeroU64,
-            >>::Error: ::std::fmt::Debug,
+            T: ::std::convert::TryFrom<u64>,
+            <T as ::std::convert::TryFrom<u64>>::Error: ::std::fmt::Debug,
         {
-            T::try_from(::std::num::NonZeroU64::try_from(V).unwrap()).unwrap()
+            T::try_from(V).unwrap()
         }
         pub(super) fn billing_usage_analytics_request_lookback() -> ::std::string::String {
             "7d".to_string()
@@ -42428,8 +42496,8 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             Self {
                 currency: ::std::option::Option::None,
                 end_date: ::std::option::Option::None,
-                limit: defaults::default_nzu64::<::std::num::NonZeroU64, 200>(),
-                page: defaults::default_nzu64::<::std::num::NonZeroU64, 1>(),
+                limit: defaults::default_u64::<i64, 200>(),
+                page: defaults::default_u64::<i64, 1>(),
                 sort_order: defaults::billing_usage_request_sort_order(),
                 start_date: ::std::option::Option::None,
             }
@@ -44101,7 +44169,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             created_at: ::std::string::String,
             id: ::std::string::String,
             is_owner: bool,
-            rating: ::std::num::NonZeroU64,
+            rating: i64,
             username: ::std::string::String,
         ) -> Self {
             Self {
@@ -44123,10 +44191,10 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
         pub fn from_required(
-            page: ::std::num::NonZeroU64,
-            page_size: ::std::num::NonZeroU64,
-            total: u64,
-            total_pages: u64,
+            page: i64,
+            page_size: i64,
+            total: i64,
+            total_pages: i64,
         ) -> Self {
             Self {
                 page,
@@ -44141,7 +44209,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
 
  A field added upstream as optional leaves this signature unchanged.*/
         #[allow(clippy::too_many_arguments)]
-        pub fn from_required(average_rating: f64, total_reviews: u64) -> Self {
+        pub fn from_required(average_rating: f64, total_reviews: i64) -> Self {
             Self {
                 average_rating,
                 total_reviews,

@@ -20,7 +20,7 @@
 //! or send it as `null`. When the strict decode fails, the answer is decoded
 //! again with every such field of a struct read as the natural default of its
 //! type: `""`, `0`, `false`, an empty list or map, a struct of defaults, `None`,
-//! `null` for untyped JSON. The adapter knows which fields a struct has (serde
+//! `{}` for untyped JSON (which a union's `Unknown` member takes). The adapter knows which fields a struct has (serde
 //! names them) and which ones the answer had, and hands the missing ones over
 //! once the answer's own fields end; a field's `null` is caught by asking for an
 //! option first. An enum has no natural default: a missing one is still an
@@ -88,6 +88,41 @@ impl fmt::Display for Failure {
 pub(crate) fn budget_for(len: usize) -> usize {
     len.saturating_mul(DECODE_BUDGET_FACTOR)
         .max(DECODE_BUDGET_FLOOR)
+}
+
+/// Decodes `json` into `T` the way the SDK decodes Venice's answers: a field
+/// the spec calls required but the answer lacks (or sends as `null`) reads as
+/// its type's natural default (`""`, `0`, `false`, empty), unknown fields are
+/// skipped, and decoding may take at most twice the input's size in memory
+/// (8 MiB for small inputs). Useful for answers you stored, or got through
+/// another client.
+///
+/// A value of the wrong type is an [`Error::Decode`](crate::Error::Decode)
+/// naming its JSON path.
+///
+/// ```
+/// use venice_sdk::types::ListModelsResponse;
+///
+/// // The spec requires `object` and `type`; an answer without them decodes.
+/// let list: ListModelsResponse = venice_sdk::from_json(br#"{"data": []}"#)?;
+/// assert!(list.data.is_empty());
+/// assert_eq!(list.object, "");
+///
+/// let error = venice_sdk::from_json::<ListModelsResponse>(br#"{"data": 5}"#).unwrap_err();
+/// assert!(error.to_string().contains("at `data`"));
+/// # Ok::<(), venice_sdk::Error>(())
+/// ```
+pub fn from_json<T: DeserializeOwned>(json: &[u8]) -> Result<T, crate::Error> {
+    from_slice(json).map_err(|failure| {
+        crate::error::DecodeError::error(
+            "from_json",
+            reqwest::StatusCode::OK,
+            &reqwest::header::HeaderMap::new(),
+            failure.to_string(),
+            Some(json),
+            &crate::secret::Redactor::default(),
+        )
+    })
 }
 
 /// Decodes `bytes` into `T` within the budget of its length.
@@ -1021,7 +1056,7 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Access<'_, A> {
 
 /// A value the answer did not have (or sent as `null` where its type allows
 /// none), read as the natural default of what is asked for: `""`, `0`,
-/// `false`, an empty array or map, a struct of defaults, `None`, `null` for
+/// `false`, an empty array or map, a struct of defaults, `None`, `{}` for
 /// untyped JSON. An enum has no natural default: asking for one is an error.
 struct Missing<E> {
     /// How many structs of defaults deep (a type that requires itself would
@@ -1096,8 +1131,10 @@ const MAX_DEFAULT_DEPTH: u8 = 32;
 impl<'de, E: de::Error> Deserializer<'de> for Missing<E> {
     type Error = E;
 
+    // Untyped JSON, or a union trying its members: an empty object, which
+    // the `Unknown` member of a union always takes.
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-        visitor.visit_unit()
+        visitor.visit_map(Empty(PhantomData))
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
@@ -1357,12 +1394,21 @@ mod tests {
             choices: Vec::new(),
             usage: Usage::default(),
             note: None,
-            extra: Value::Null,
+            // Untyped JSON: an absent value reads as `{}`, a `null` stays one.
+            extra: serde_json::json!({}),
         };
         assert_eq!(from_str::<Completion>("{}").unwrap(), empty);
         let nulls = r#"{"id":null,"objectType":null,"created":null,"ok":null,"choices":null,
                         "usage":null,"note":null,"extra":null}"#;
-        assert_eq!(from_str::<Completion>(nulls).unwrap(), empty);
+        let with_nulls = from_str::<Completion>(nulls).unwrap();
+        assert_eq!(with_nulls.extra, Value::Null);
+        assert_eq!(
+            Completion {
+                extra: serde_json::json!({}),
+                ..with_nulls
+            },
+            empty
+        );
         // Inside a nested struct too, and present fields are kept.
         let some = r#"{"id":"c1","objectType":"chat","usage":{"total":2.5},"unknown":[1]}"#;
         let decoded = from_str::<Completion>(some).unwrap();

@@ -66,6 +66,7 @@ pub use error::{
 };
 pub use generated::operations::{SPEC_SHA256, SPEC_VERSION};
 pub use generated::{Client as RawClient, builder, operations, types};
+pub use json::from_json;
 pub use meta::{Response, ResponseMeta};
 pub use resources::{
     ApiKeys, Audio, Characters, Chat, ChatCompletion, ClonedVoice, Embedding, EmbeddingList,

@@ -3466,3 +3466,254 @@ impl MockServerExt for ::httpmock::MockServer {
         })
     }
 }
+/// Decodes `body` as the success answer of the operation whose
+/// generated method is `rust_name` (an [`Operation`]'s `rust_name`),
+/// with the SDK's own rules ([`venice_sdk::from_json`]: lenient, within
+/// the memory budget). `None` for an operation without a JSON answer.
+///
+/// ```
+/// use venice_sdk::operations;
+///
+/// let body = br#"{"object": "list", "data": []}"#;
+/// let decoded = venice_testing::generated::decode_success_answer(
+///     operations::LIST_CHARACTERS.rust_name,
+///     body,
+/// );
+/// assert!(matches!(decoded, Some(Ok(()))));
+/// ```
+///
+/// [`Operation`]: venice_sdk::operations::Operation
+pub fn decode_success_answer(
+    rust_name: &str,
+    body: &[u8],
+) -> ::std::option::Option<::std::result::Result<(), ::venice_sdk::Error>> {
+    ::std::option::Option::Some(
+        match rust_name {
+            "create_chat_completion" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::CreateChatCompletionResponse,
+                >(body)
+                    .map(drop)
+            }
+            "create_response" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::ResponsesApiResponse,
+                >(body)
+                    .map(drop)
+            }
+            "generate_image" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::GenerateImageResponse,
+                >(body)
+                    .map(drop)
+            }
+            "simple_generate_image" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::SimpleGenerateImageResponse,
+                >(body)
+                    .map(drop)
+            }
+            "list_image_styles" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::ListImageStylesResponse,
+                >(body)
+                    .map(drop)
+            }
+            "list_models" => {
+                ::venice_sdk::from_json::<::venice_sdk::types::ListModelsResponse>(body)
+                    .map(drop)
+            }
+            "list_model_traits" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::ListModelTraitsResponse,
+                >(body)
+                    .map(drop)
+            }
+            "list_model_compatibility_mapping" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::ListModelCompatibilityMappingResponse,
+                >(body)
+                    .map(drop)
+            }
+            "get_api_keys" => {
+                ::venice_sdk::from_json::<::venice_sdk::types::GetApiKeysResponse>(body)
+                    .map(drop)
+            }
+            "create_api_key" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::CreateApiKeyResponse,
+                >(body)
+                    .map(drop)
+            }
+            "delete_api_key" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::DeleteApiKeyResponse,
+                >(body)
+                    .map(drop)
+            }
+            "update_api_key" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::UpdateApiKeyResponse,
+                >(body)
+                    .map(drop)
+            }
+            "get_api_key_by_id" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::GetApiKeyByIdResponse,
+                >(body)
+                    .map(drop)
+            }
+            "get_api_key_rate_limits" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::GetApiKeyRateLimitsResponse,
+                >(body)
+                    .map(drop)
+            }
+            "get_api_key_rate_limit_logs" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::GetApiKeyRateLimitLogsResponse,
+                >(body)
+                    .map(drop)
+            }
+            "get_api_key_generate_web3_key" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::GetApiKeyGenerateWeb3KeyResponse,
+                >(body)
+                    .map(drop)
+            }
+            "post_api_key_generate_web3_key" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::PostApiKeyGenerateWeb3KeyResponse,
+                >(body)
+                    .map(drop)
+            }
+            "list_characters" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::ListCharactersResponse,
+                >(body)
+                    .map(drop)
+            }
+            "get_character_by_slug" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::GetCharacterBySlugResponse,
+                >(body)
+                    .map(drop)
+            }
+            "get_character_reviews" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::GetCharacterReviewsResponse,
+                >(body)
+                    .map(drop)
+            }
+            "create_embedding" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::CreateEmbeddingResponse,
+                >(body)
+                    .map(drop)
+            }
+            "web_search" => {
+                ::venice_sdk::from_json::<::venice_sdk::types::WebSearchResponse>(body)
+                    .map(drop)
+            }
+            "web_scrape" => {
+                ::venice_sdk::from_json::<::venice_sdk::types::WebScrapeResponse>(body)
+                    .map(drop)
+            }
+            "complete_video" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::CompleteVideoResponse,
+                >(body)
+                    .map(drop)
+            }
+            "queue_video" => {
+                ::venice_sdk::from_json::<::venice_sdk::types::QueueVideoResponse>(body)
+                    .map(drop)
+            }
+            "quote_video" => {
+                ::venice_sdk::from_json::<::venice_sdk::types::QuoteVideoResponse>(body)
+                    .map(drop)
+            }
+            "retrieve_video" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::RetrieveVideoResponse,
+                >(body)
+                    .map(drop)
+            }
+            "create_video_transcription" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::CreateVideoTranscriptionResponse,
+                >(body)
+                    .map(drop)
+            }
+            "get_x402_transactions" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::GetX402TransactionsResponse,
+                >(body)
+                    .map(drop)
+            }
+            "complete_audio" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::CompleteAudioResponse,
+                >(body)
+                    .map(drop)
+            }
+            "queue_audio" => {
+                ::venice_sdk::from_json::<::venice_sdk::types::QueueAudioResponse>(body)
+                    .map(drop)
+            }
+            "quote_audio" => {
+                ::venice_sdk::from_json::<::venice_sdk::types::QuoteAudioResponse>(body)
+                    .map(drop)
+            }
+            "retrieve_audio" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::RetrieveAudioResponse,
+                >(body)
+                    .map(drop)
+            }
+            "get_billing_balance" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::GetBillingBalanceResponse,
+                >(body)
+                    .map(drop)
+            }
+            "get_billing_usage" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::GetBillingUsageResponse,
+                >(body)
+                    .map(drop)
+            }
+            "get_billing_usage_analytics" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::GetBillingUsageAnalyticsResponse,
+                >(body)
+                    .map(drop)
+            }
+            "list_crypto_rpc_networks" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::ListCryptoRpcNetworksResponse,
+                >(body)
+                    .map(drop)
+            }
+            "crypto_rpc_proxy" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::CryptoRpcProxyResponse,
+                >(body)
+                    .map(drop)
+            }
+            "get_x402_balance" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::GetX402BalanceResponse,
+                >(body)
+                    .map(drop)
+            }
+            "top_up_x402_balance" => {
+                ::venice_sdk::from_json::<
+                    ::venice_sdk::types::TopUpX402BalanceResponse,
+                >(body)
+                    .map(drop)
+            }
+            _ => return ::std::option::Option::None,
+        },
+    )
+}
