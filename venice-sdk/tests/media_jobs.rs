@@ -671,3 +671,51 @@ fn jobs_streams_and_media_can_move_into_tasks() {
     fn sendable_future<F: std::future::Future + Send + 'static>(_: fn(Job) -> F) {}
     sendable_future(waited);
 }
+
+// ---------------------------------------------------------------------------
+// Dropped saves leave no temporary file
+
+/// Waits (bounded) for the blocking pool's work on `dir` to end, then
+/// returns its files.
+async fn files_once_settled(dir: &Path) -> Vec<String> {
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    files(dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_dropped_at_its_first_poll_or_mid_way_leaves_no_temporary_file() {
+    let body = mp4_body(1000);
+    let server = FaultServer::start(vec![http(200, &[("content-type", "video/mp4")], body)]).await;
+    let client = server.client();
+    for round in 0..10 {
+        let mut media = client.video().job(VIDEO_MODEL, "q1").wait().await.unwrap();
+        let dir = scratch(&format!("first-poll-{round}"));
+        {
+            let save = media.save(dir.join("never.mp4"));
+            let mut save = std::pin::pin!(save);
+            assert!(futures::poll!(save.as_mut()).is_pending());
+        }
+        assert_eq!(files_once_settled(&dir).await, Vec::<String>::new());
+    }
+
+    // Mid-way: a trickling server, the future dropped while it writes.
+    let server = FaultServer::start(vec![Reply::Trickle {
+        content_type: "video/mp4",
+        chunk: vec![7u8; 4096],
+        every: Duration::from_millis(1),
+        times: 100_000,
+    }])
+    .await;
+    let client = server.client();
+    for (round, after) in [5u64, 20, 60].into_iter().enumerate() {
+        let mut media = client.video().job(VIDEO_MODEL, "q1").wait().await.unwrap();
+        let dir = scratch(&format!("mid-way-{round}"));
+        let cut = tokio::time::timeout(
+            Duration::from_millis(after),
+            media.save(dir.join("never.mp4")),
+        )
+        .await;
+        assert!(cut.is_err(), "the download was still running");
+        assert_eq!(files_once_settled(&dir).await, Vec::<String>::new());
+    }
+}

@@ -3,7 +3,8 @@
 //! `download_url` (fetched without the API key), a transfer cut mid-way
 //! resumed (`Range` when the server honours it, else fetched again and the
 //! bytes already written skipped), saved through a temporary file renamed into
-//! place; and the revocation of a `download_url`.
+//! place, which no drop at any point leaves behind; and the revocation of a
+//! `download_url`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -203,8 +204,9 @@ impl Media {
     ///
     /// The bytes go to a temporary file beside `path` (`.<name>.<random>.part`),
     /// synced and renamed to `path` once whole: a transfer that fails, or a
-    /// future dropped mid-way, never leaves a truncated file under `path`, and
-    /// the temporary file is removed. Otherwise as
+    /// future dropped at any point (even before the file was created), never
+    /// leaves a truncated file under `path`, and no temporary file remains
+    /// once the blocking work in flight has ended. Otherwise as
     /// [`download_to`](Self::download_to); I/O errors name the file.
     pub async fn save(&mut self, path: impl AsRef<Path>) -> Result<u64, Error> {
         let path = path.as_ref();
@@ -220,9 +222,7 @@ impl Media {
             let path = path.to_owned();
             move |source| Error::Io { path, source }
         };
-        let guard = TempFile(Some(temp.clone()));
-        let file = tokio::fs::File::create(&temp).await.map_err(io(&temp))?;
-        let mut sink = FileSink::new(file.into_std().await);
+        let mut sink = FileSink::create(temp.clone()).await.map_err(io(&temp))?;
         let limit = self.job.client.config().max_download_size;
         let written = match self.transfer(&mut sink, limit).await {
             Err(Error::Io { path, source }) if path.as_os_str().is_empty() => {
@@ -230,9 +230,8 @@ impl Media {
             }
             other => other?,
         };
-        sink.sync_and_close().await.map_err(io(&temp))?;
-        tokio::fs::rename(&temp, path).await.map_err(io(path))?;
-        guard.keep();
+        sink.sync().await.map_err(io(&temp))?;
+        sink.persist(path).await.map_err(io(path))?;
         self.cleanup().await;
         Ok(written)
     }
@@ -544,25 +543,6 @@ impl<S: Sink> Sink for Reporting<'_, S> {
             report(self.written, self.total);
         }
         Ok(())
-    }
-}
-
-/// A temporary file removed when dropped, unless kept.
-struct TempFile(Option<PathBuf>);
-
-impl TempFile {
-    /// Keeps the file (it was renamed into place).
-    fn keep(mut self) {
-        self.0 = None;
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if let Some(path) = self.0.take() {
-            // Best effort: the file may not exist yet.
-            let _ = std::fs::remove_file(path);
-        }
     }
 }
 
