@@ -351,10 +351,13 @@ async fn a_download_url_cut_mid_way_resumes_with_a_range() {
             body: body.clone(),
             send: 400,
         },
+        // A 206 carries the ETag the 200 had (RFC 9110 § 15.3.7): one
+        // without it is not taken as the rest of the same file.
         http(
             206,
             &[
                 ("content-type", "video/mp4"),
+                ("etag", "\"v1\""),
                 ("content-range", "bytes 400-999/1000"),
             ],
             body[400..].to_vec(),
@@ -500,12 +503,20 @@ async fn an_inline_video_cut_mid_way_is_fetched_again_and_the_written_bytes_skip
     let server = FaultServer::start(vec![
         Reply::Cut {
             status: 200,
-            headers: vec![("content-type".into(), "video/mp4".into())],
+            headers: vec![
+                ("content-type".into(), "video/mp4".into()),
+                ("etag".into(), "\"v1\"".into()),
+            ],
             body: body.clone(),
             send: 300,
         },
-        // The server ignores the range: the whole file again.
-        http(200, &[("content-type", "video/mp4")], body.clone()),
+        // The server ignores the range: the whole file again, the same
+        // strong ETag and length proving it is the same file.
+        http(
+            200,
+            &[("content-type", "video/mp4"), ("etag", "\"v1\"")],
+            body.clone(),
+        ),
     ])
     .await;
     let client = server.client();
@@ -670,6 +681,283 @@ fn jobs_streams_and_media_can_move_into_tasks() {
     }
     fn sendable_future<F: std::future::Future + Send + 'static>(_: fn(Job) -> F) {}
     sendable_future(waited);
+}
+
+// ---------------------------------------------------------------------------
+// Resumed downloads never splice two versions of the media together
+
+/// Another version of the media: other bytes, `len` of them.
+fn other_body(len: usize) -> Vec<u8> {
+    (0..len).map(|i| ((i % 241) as u8) ^ 0x5a).collect()
+}
+
+/// The first transfer of a `download_url`: `body` declared whole (with `etag`
+/// when given), cut after 400 bytes.
+fn cut_at_400(body: &[u8], etag: Option<&str>) -> Reply {
+    let mut headers = vec![("content-type".to_owned(), "video/mp4".to_owned())];
+    if let Some(etag) = etag {
+        headers.push(("etag".to_owned(), etag.to_owned()));
+    }
+    Reply::Cut {
+        status: 200,
+        headers,
+        body: body.to_vec(),
+        send: 400,
+    }
+}
+
+/// What a download of the media gave, three ways: into a writer
+/// (`download_to`, which cannot start over), into memory (`bytes`), and
+/// saved to a file (`save`, no temporary file left either way). Each runs
+/// `script` (after the COMPLETED poll) on a server of its own.
+async fn three_ways(script: &[Reply]) -> [Result<Vec<u8>, Error>; 3] {
+    let start = || async {
+        let mut replies = vec![ok_json(COMPLETED)];
+        replies.extend(script.iter().cloned());
+        let server = FaultServer::start(replies).await;
+        let media = url_job(&server, "/dl/q1.mp4?token=T0KEN")
+            .wait()
+            .await
+            .unwrap();
+        (server, media)
+    };
+    let (_server, mut media) = start().await;
+    let mut out = Vec::new();
+    let written = media.download_to(&mut out).await.map(|n| {
+        assert_eq!(n, out.len() as u64);
+        out
+    });
+    let (_server, mut media) = start().await;
+    let bytes = media.bytes().await.map(|b| b.to_vec());
+    let (_server, mut media) = start().await;
+    let dir = scratch(&format!("three-ways-{:08x}", fastrand::u32(..)));
+    let path = dir.join("media.mp4");
+    let saved = media.save(&path).await.map(|n| {
+        let file = std::fs::read(&path).unwrap();
+        assert_eq!(n, file.len() as u64);
+        file
+    });
+    let left: Vec<String> = files(&dir)
+        .into_iter()
+        .filter(|f| f != "media.mp4")
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+    [written, bytes, saved]
+}
+
+fn assert_changed(result: &Result<Vec<u8>, Error>) {
+    match result {
+        Err(Error::Job(e)) if e.kind == JobErrorKind::Changed => {
+            let text = e.to_string();
+            assert!(text.contains("changed"), "{text}");
+            assert!(!text.contains("T0KEN"), "{text}");
+        }
+        Err(other) => panic!("expected JobErrorKind::Changed, got {other:?}"),
+        Ok(bytes) => panic!(
+            "expected JobErrorKind::Changed, got {} bytes (spliced: {})",
+            bytes.len(),
+            bytes.len() >= 400 && bytes[..400] == mp4_body(400)[..]
+        ),
+    }
+}
+
+fn assert_whole(result: &Result<Vec<u8>, Error>, expected: &[u8]) {
+    match result {
+        Ok(bytes) => assert!(
+            bytes == expected,
+            "expected the {} bytes of the new version, got {} bytes",
+            expected.len(),
+            bytes.len()
+        ),
+        Err(e) => panic!("expected the whole new version, got {e:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_200_to_a_resumed_range_starts_over_instead_of_splicing_the_new_version() {
+    let (old, new) = (mp4_body(1000), other_body(1000));
+    // If-Range carried "v1"; the file changed, so the server sends the new
+    // version whole.
+    let [writer, memory, file] = three_ways(&[
+        cut_at_400(&old, Some("\"v1\"")),
+        http(
+            200,
+            &[("content-type", "video/mp4"), ("etag", "\"v2\"")],
+            new.clone(),
+        ),
+    ])
+    .await;
+    assert_changed(&writer);
+    assert_whole(&memory, &new);
+    assert_whole(&file, &new);
+}
+
+#[tokio::test]
+async fn a_200_of_the_same_version_is_resumed_by_skipping_even_into_a_writer() {
+    // A server that ignores Range: the same strong ETag and length prove the
+    // same version, so the bytes already written are skipped.
+    let body = mp4_body(1000);
+    let [writer, memory, file] = three_ways(&[
+        cut_at_400(&body, Some("\"v1\"")),
+        http(
+            200,
+            &[("content-type", "video/mp4"), ("etag", "\"v1\"")],
+            body.clone(),
+        ),
+    ])
+    .await;
+    assert_whole(&writer, &body);
+    assert_whole(&memory, &body);
+    assert_whole(&file, &body);
+}
+
+#[tokio::test]
+async fn a_206_of_another_etag_or_without_the_first_etag_is_refused() {
+    let (old, new) = (mp4_body(1000), other_body(1000));
+    for etag in [Some("\"v2\""), None] {
+        let mut headers = vec![
+            ("content-type", "video/mp4"),
+            ("content-range", "bytes 400-999/1000"),
+        ];
+        headers.extend(etag.map(|e| ("etag", e)));
+        let [writer, memory, file] = three_ways(&[
+            cut_at_400(&old, Some("\"v1\"")),
+            http(206, &headers, new[400..].to_vec()),
+            // Starting over: the new version, whole.
+            http(
+                200,
+                &[("content-type", "video/mp4"), ("etag", "\"v2\"")],
+                new.clone(),
+            ),
+        ])
+        .await;
+        assert_changed(&writer);
+        assert_whole(&memory, &new);
+        assert_whole(&file, &new);
+    }
+}
+
+#[tokio::test]
+async fn a_206_of_another_total_length_is_refused() {
+    let (old, new) = (mp4_body(1000), other_body(1200));
+    let [writer, memory, file] = three_ways(&[
+        cut_at_400(&old, None),
+        http(
+            206,
+            &[
+                ("content-type", "video/mp4"),
+                ("content-range", "bytes 400-1199/1200"),
+            ],
+            new[400..].to_vec(),
+        ),
+        http(200, &[("content-type", "video/mp4")], new.clone()),
+    ])
+    .await;
+    assert_changed(&writer);
+    assert_whole(&memory, &new);
+    assert_whole(&file, &new);
+}
+
+#[tokio::test]
+async fn a_new_body_shorter_than_what_was_written_is_not_taken_for_the_end() {
+    let (old, new) = (mp4_body(1000), other_body(300));
+    let [writer, memory, file] = three_ways(&[
+        cut_at_400(&old, None),
+        http(200, &[("content-type", "video/mp4")], new.clone()),
+    ])
+    .await;
+    assert_changed(&writer);
+    assert_whole(&memory, &new);
+    assert_whole(&file, &new);
+}
+
+#[tokio::test]
+async fn more_bytes_than_declared_is_an_error_never_a_longer_file() {
+    let body = mp4_body(1000);
+    let mut longer = body[400..].to_vec();
+    longer.extend_from_slice(&[0xee; 300]);
+    let [writer, memory, file] = three_ways(&[
+        cut_at_400(&body, None),
+        http(
+            206,
+            &[
+                ("content-type", "video/mp4"),
+                ("content-range", "bytes 400-999/1000"),
+            ],
+            longer,
+        ),
+    ])
+    .await;
+    for result in [&writer, &memory, &file] {
+        assert_changed(result);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A resume answered 416 when nothing was left to send
+
+/// A `206` head for bytes 600–999 of 1000, chunked, then those 400 bytes in
+/// one chunk and no end: the transfer breaks with every byte delivered.
+fn whole_but_unfinished_206(body: &[u8]) -> Reply {
+    let mut raw = b"HTTP/1.1 206 X\r\ncontent-type: video/mp4\r\netag: \"v1\"\r\ncontent-range: bytes 600-999/1000\r\ntransfer-encoding: chunked\r\n\r\n190\r\n".to_vec();
+    raw.extend_from_slice(&body[600..]);
+    raw.extend_from_slice(b"\r\n");
+    Reply::Raw(raw)
+}
+
+#[tokio::test]
+async fn a_416_for_exactly_what_was_written_completes_the_download() {
+    let body = mp4_body(1000);
+    let server = FaultServer::start(vec![
+        ok_json(COMPLETED),
+        Reply::Cut {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "video/mp4".into()),
+                ("etag".into(), "\"v1\"".into()),
+            ],
+            body: body.clone(),
+            send: 600,
+        },
+        whole_but_unfinished_206(&body),
+        http(416, &[("content-range", "bytes */1000")], ""),
+    ])
+    .await;
+    let mut media = url_job(&server, "/dl/q1.mp4?token=T0KEN")
+        .wait()
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    let written = media.download_to(&mut out).await.unwrap();
+    assert_eq!((written, &out), (1000, &body));
+    let requests = server.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 4);
+    let last = String::from_utf8_lossy(&requests[3]).to_ascii_lowercase();
+    assert!(last.contains("range: bytes=1000-"), "{last}");
+}
+
+#[tokio::test]
+async fn a_416_of_another_length_is_the_media_changing() {
+    let body = mp4_body(1000);
+    let new = other_body(1200);
+    let script = [
+        Reply::Cut {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "video/mp4".into()),
+                ("etag".into(), "\"v1\"".into()),
+            ],
+            body: body.clone(),
+            send: 600,
+        },
+        whole_but_unfinished_206(&body),
+        http(416, &[("content-range", "bytes */1200")], ""),
+        http(200, &[("content-type", "video/mp4")], new.clone()),
+    ];
+    let [writer, memory, file] = three_ways(&script).await;
+    assert_changed(&writer);
+    assert_whole(&memory, &new);
+    assert_whole(&file, &new);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,20 +1,22 @@
 //! Copying a media body into a [`Sink`] as it arrives, held to the download
-//! limits (an idle timeout per read, a total size), able to skip what an
-//! earlier, cut transfer already wrote, and telling a transfer that broke (worth
-//! resuming) from a failure that ends the download (a write that failed, a body
-//! over the limit).
+//! limits (an idle timeout per read, a total size, the media's declared
+//! length), able to skip what an earlier, cut transfer already wrote, and
+//! telling a transfer that broke (worth resuming) from a failure that ends the
+//! download (a write that failed, a body over the limit or past its length).
 //!
-//! Two sinks: any [`AsyncWrite`] ([`Writer`]), and a temporary file written on
-//! tokio's blocking pool from the received chunks themselves ([`FileSink`]: no
-//! copy, so a download holds no more than the chunk being written and the one
-//! the connection has read ahead).
+//! Three sinks: any [`AsyncWrite`] ([`Writer`], which cannot start over), a
+//! buffer in memory ([`Memory`]), and a temporary file written on tokio's
+//! blocking pool from the received chunks themselves ([`FileSink`]: no copy,
+//! so a download holds no more than the chunk being written and the one the
+//! connection has read ahead). The last two can start over from byte 0 when
+//! the media changed on the server mid-way.
 //!
 //! The temporary file and the blocking work on it share one state (its path,
 //! whether it was created, kept or abandoned) under a lock: a [`FileSink`]
 //! dropped at any point, even before the file was created, leaves no file once
 //! the blocking work it started has ended.
 
-use std::io::Write as _;
+use std::io::{Seek as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -47,6 +49,24 @@ pub(crate) enum End {
     Broke(Error),
     /// The body went past the limit; nothing past it was written.
     OverLimit,
+    /// The body went past the media's declared length; nothing past it was
+    /// written.
+    PastLength,
+}
+
+/// Where a body's bytes belong in the media, and what bounds them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Span {
+    /// Where the body's first byte is in the media (a `206`'s range start,
+    /// else 0).
+    pub start: u64,
+    /// Bytes of the body to read and drop first (an earlier transfer wrote
+    /// them).
+    pub skip: u64,
+    /// Most bytes of media in all, the skipped and earlier ones counted.
+    pub limit: u64,
+    /// The media's declared length, when known: no byte past it is written.
+    pub length: Option<u64>,
 }
 
 /// Where a transfer's chunks go, one at a time: the next chunk is read once
@@ -54,14 +74,35 @@ pub(crate) enum End {
 pub(crate) trait Sink {
     /// Writes `chunk` whole.
     async fn put(&mut self, chunk: Bytes) -> std::io::Result<()>;
+
+    /// Drops everything written so far, to write the media again from byte 0;
+    /// `false` when this sink cannot (what was written is gone to its reader).
+    async fn restart(&mut self) -> std::io::Result<bool> {
+        Ok(false)
+    }
 }
 
-/// Any [`AsyncWrite`] as a [`Sink`].
+/// Any [`AsyncWrite`] as a [`Sink`]; it cannot start over.
 pub(crate) struct Writer<'a, W: ?Sized>(pub &'a mut W);
 
 impl<W: AsyncWrite + Unpin + ?Sized> Sink for Writer<'_, W> {
     async fn put(&mut self, chunk: Bytes) -> std::io::Result<()> {
         self.0.write_all(&chunk).await
+    }
+}
+
+/// A buffer in memory as a [`Sink`]; starting over clears it.
+pub(crate) struct Memory<'a>(pub &'a mut Vec<u8>);
+
+impl Sink for Memory<'_> {
+    async fn put(&mut self, chunk: Bytes) -> std::io::Result<()> {
+        self.0.extend_from_slice(&chunk);
+        Ok(())
+    }
+
+    async fn restart(&mut self) -> std::io::Result<bool> {
+        self.0.clear();
+        Ok(true)
     }
 }
 
@@ -223,6 +264,15 @@ impl Sink for FileSink {
     async fn put(&mut self, chunk: Bytes) -> std::io::Result<()> {
         self.on_file(move |file| file.write_all(&chunk)).await
     }
+
+    async fn restart(&mut self) -> std::io::Result<bool> {
+        self.on_file(|file| {
+            file.set_len(0)?;
+            file.seek(std::io::SeekFrom::Start(0))?;
+            Ok(true)
+        })
+        .await
+    }
 }
 
 impl Drop for FileSink {
@@ -245,10 +295,11 @@ async fn blocking<T: Send + 'static>(
         .map_err(std::io::Error::other)?
 }
 
-/// Copies the body of `response` into `sink`: its first `skip` bytes are
+/// Copies the body of `response` into `sink`: its first `span.skip` bytes are
 /// read and dropped (an earlier transfer wrote them), each read waits at most
-/// the stream idle timeout, and a total past `limit` bytes (counting the
-/// `skip` ones) ends it with [`End::OverLimit`].
+/// the stream idle timeout, a byte past the media's declared length ends it
+/// with [`End::PastLength`], and a total past `span.limit` bytes (counting the
+/// ones before the body and the skipped ones) with [`End::OverLimit`].
 ///
 /// `Err` is a failed write (an [`Error::Io`] with an empty path); every other
 /// ending is in [`Copied::end`], with what was written so far. Nothing is
@@ -258,10 +309,11 @@ pub(crate) async fn copy_body(
     operation: &'static str,
     response: &mut reqwest::Response,
     sink: &mut impl Sink,
-    mut skip: u64,
-    limit: u64,
+    span: Span,
 ) -> Result<Copied, Error> {
-    let mut total = skip;
+    let mut skip = span.skip;
+    // Where the next byte of the body is in the media.
+    let mut at = span.start;
     let mut written = 0u64;
     loop {
         let deadline = tokio::time::Instant::now().checked_add(config.stream_idle_timeout);
@@ -290,16 +342,18 @@ pub(crate) async fn copy_body(
         let len = chunk.len() as u64;
         let dropped = skip.min(len);
         skip -= dropped;
+        at = at.saturating_add(len);
         let fresh = chunk.slice(usize::try_from(dropped).unwrap_or(chunk.len())..);
         if fresh.is_empty() {
             continue;
         }
-        total = total.saturating_add(fresh.len() as u64);
-        if total > limit {
-            return Ok(Copied {
-                written,
-                end: End::OverLimit,
-            });
+        let end = match span.length {
+            Some(length) if at > length => Some(End::PastLength),
+            _ if at > span.limit => Some(End::OverLimit),
+            _ => None,
+        };
+        if let Some(end) = end {
+            return Ok(Copied { written, end });
         }
         let fresh_len = fresh.len() as u64;
         // The chunk goes into the sink, which drops it once written: the
@@ -343,6 +397,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_file_sink_starts_over_from_an_empty_file() -> std::io::Result<()> {
+        let (path, to) = (
+            temp_path("file-sink-restart"),
+            temp_path("file-sink-restart-kept"),
+        );
+        let mut sink = FileSink::create(path).await?;
+        sink.put(Bytes::from_static(b"the old version, longer"))
+            .await?;
+        assert!(sink.restart().await?);
+        sink.put(Bytes::from_static(b"new")).await?;
+        sink.persist(&to).await?;
+        let written = std::fs::read(&to);
+        std::fs::remove_file(&to)?;
+        assert_eq!(written?, b"new");
+        Ok(())
+    }
+
+    #[tokio::test]
     async fn a_dropped_file_sink_leaves_no_file_and_never_clobbers_one() -> std::io::Result<()> {
         let path = temp_path("file-sink-dropped");
         let mut sink = FileSink::create(path.clone()).await?;
@@ -361,6 +433,17 @@ mod tests {
             Some(std::io::ErrorKind::AlreadyExists)
         );
         assert_eq!(kept?, b"someone else's");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn only_the_memory_and_file_sinks_can_start_over() -> std::io::Result<()> {
+        let mut buffer = b"old".to_vec();
+        assert!(Memory(&mut buffer).restart().await?);
+        assert!(buffer.is_empty());
+        let mut out = b"old".to_vec();
+        assert!(!Writer(&mut out).restart().await?);
+        assert_eq!(out, b"old", "a writer keeps what it was given");
         Ok(())
     }
 

@@ -83,6 +83,9 @@ pub enum Reply {
         body: Vec<u8>,
         send: usize,
     },
+    /// Send these bytes as they are (a head and a body of any framing),
+    /// then reset: a transfer cut wherever the bytes end.
+    Raw(Vec<u8>),
     /// Accept, read the request, never answer.
     Silent,
     /// Send the head, then nothing.
@@ -229,6 +232,12 @@ pub async fn serve(mut socket: TcpStream, reply: Reply, requests: Arc<Mutex<Vec<
             let _ = socket.shutdown().await;
         }
         Reply::ResetBeforeHeaders => reset(socket),
+        Reply::Raw(bytes) => {
+            let _ = socket.write_all(&bytes).await;
+            let _ = socket.flush().await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            reset(socket);
+        }
         Reply::Cut {
             status,
             headers,
