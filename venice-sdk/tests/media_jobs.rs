@@ -1007,3 +1007,93 @@ async fn a_save_dropped_at_its_first_poll_or_mid_way_leaves_no_temporary_file() 
         assert_eq!(files_once_settled(&dir).await, Vec::<String>::new());
     }
 }
+
+// ---------------------------------------------------------------------------
+// Once https://, always https://
+
+/// A client of the TLS loopback server, trusting its test CA.
+#[cfg(feature = "rustls")]
+fn tls_client(server: &support::tls::TlsServer) -> Client {
+    Client::builder()
+        .api_key(support::KEY)
+        .base_url(&server.base)
+        .http_client(support::tls::TlsServer::http_client())
+        .retry_backoff(Duration::from_millis(5), Duration::from_millis(20))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+/// The media of a job whose `download_url` is `url`, polled on `server`.
+#[cfg(feature = "rustls")]
+async fn tls_media(server: &support::tls::TlsServer, url: String) -> venice_sdk::Media {
+    let ticket = JobTicket::new(JobKind::Video, VPS_MODEL, "q1")
+        .with_download_url(Some(DownloadUrl::new(url)));
+    tls_client(server)
+        .video()
+        .resume(ticket)
+        .unwrap()
+        .poll_interval(FAST)
+        .wait()
+        .await
+        .unwrap()
+}
+
+#[cfg(feature = "rustls")]
+#[tokio::test]
+async fn an_https_client_never_downloads_over_plain_http_even_on_loopback() {
+    let body = mp4_body(100);
+    let plain = FaultServer::start(vec![http(
+        200,
+        &[("content-type", "video/mp4")],
+        body.clone(),
+    )])
+    .await;
+
+    // A download_url that is plain http:// itself: refused before sending.
+    let tls = support::tls::TlsServer::start(vec![ok_json(COMPLETED)]).await;
+    let url = format!("{}/dl/q1.mp4?token=T0KEN", plain.base);
+    let mut media = tls_media(&tls, url).await;
+    let error = media.download_to(&mut Vec::new()).await.unwrap_err();
+    assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
+    let shown = format!("{error} {error:?}");
+    assert!(shown.contains("plain http://"), "{shown}");
+    assert!(!shown.contains("T0KEN"), "{shown}");
+
+    // An https:// download_url redirected to plain http:// on loopback.
+    let target = format!("{}/cdn/q1.mp4?sig=S1GNED", plain.base);
+    let tls = support::tls::TlsServer::start(vec![
+        ok_json(COMPLETED),
+        http(302, &[("location", &target)], ""),
+    ])
+    .await;
+    let url = format!("{}/dl/q1.mp4?token=T0KEN", tls.base);
+    let mut media = tls_media(&tls, url).await;
+    let error = media.download_to(&mut Vec::new()).await.unwrap_err();
+    let Error::Api(api) = &error else {
+        panic!("expected the redirect's status, got {error:?}")
+    };
+    assert_eq!(api.status, 302);
+    assert!(
+        api.message.contains("https:// to plain http://"),
+        "{}",
+        api.message
+    );
+    let shown = format!("{error} {error:?}");
+    assert!(
+        !shown.contains("S1GNED") && !shown.contains("T0KEN"),
+        "{shown}"
+    );
+    assert_eq!(plain.attempts(), 0, "the plain http:// server was reached");
+
+    // An https:// hop is followed as before.
+    let tls = support::tls::TlsServer::start(vec![
+        ok_json(COMPLETED),
+        http(302, &[("location", "/cdn/q1.mp4?sig=S1GNED")], ""),
+        http(200, &[("content-type", "video/mp4")], body.clone()),
+    ])
+    .await;
+    let url = format!("{}/dl/q1.mp4?token=T0KEN", tls.base);
+    let mut media = tls_media(&tls, url).await;
+    assert_eq!(media.bytes().await.unwrap(), body);
+}

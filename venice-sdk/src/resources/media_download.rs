@@ -1,6 +1,8 @@
 //! A finished media job's media ([`Media`]) and its download: written out as
 //! it arrives (never held), from the retrieve answer's body or from the job's
-//! `download_url` (fetched without the API key); a transfer cut mid-way resumed (`Range` with
+//! `download_url` (fetched without the API key; plain `http://` only for a
+//! client whose own base URL is, and never after an `https://` hop); a transfer
+//! cut mid-way resumed (`Range` with
 //! `If-Range`, else fetched again and the bytes already written skipped) only
 //! when the answer provably is the rest of the same version of the media (else
 //! the file or buffer starts over from byte 0, or, for a writer, the download
@@ -179,7 +181,12 @@ impl Media {
     /// flushes it; returns the number of bytes written.
     ///
     /// From a `download_url` no API key is sent, and up to 5 redirects are
-    /// followed (each target held to the same rules as the URL).
+    /// followed (each target held to the same rules as the URL). The URL and
+    /// every hop must be `https://`; plain `http://` is allowed only when the
+    /// client's own base URL is plain `http://` (loopback, or
+    /// `allow_insecure_http`), and never after an `https://` hop. A refused
+    /// URL is an [`Error::InvalidRequest`] and nothing is sent to it; a
+    /// refused hop is an [`Error::Api`] with the redirect's status.
     ///
     /// Limits: each read waits at most the client's
     /// [stream idle timeout](crate::ClientBuilder::stream_idle_timeout); the
@@ -683,17 +690,21 @@ const MAX_REDIRECTS: usize = 5;
 /// storage behind a signed URL may send the client elsewhere, and no
 /// credential travels with the request, so another host is no risk. Each
 /// target is held to the `download_url`'s own rules (`https://`, or `http://`
-/// to a loopback host or when the client itself uses `http://`). A redirect
-/// that cannot be followed is an [`Error::Api`] with its `3xx` status and a
-/// message saying why; its `Location` (itself a credential) is dropped.
+/// only when the client itself uses `http://`), and once a hop was
+/// `https://` every later one must be. A redirect that cannot be followed is
+/// an [`Error::Api`] with its `3xx` status and a message saying why; its
+/// `Location` (itself a credential) is dropped.
 async fn open_url(
     config: &Config,
     url: &DownloadUrl,
     range: Option<(u64, Option<HeaderValue>)>,
 ) -> Result<reqwest::Response, Error> {
-    let mut target = url.expose().to_owned();
+    let mut target = url.expose().trim().to_owned();
     let mut hops = 0;
+    // Whether a hop so far was https://: every later one must be.
+    let mut secure = false;
     loop {
+        secure |= reqwest::Url::parse(&target).is_ok_and(|url| url.scheme() == "https");
         let mut call = Call::new(&FETCH_MEDIA).at_url(&target).accept(MEDIA_ACCEPT);
         if let Some((from, validator)) = range.clone() {
             call = with_range(call, from, validator);
@@ -713,6 +724,9 @@ async fn open_url(
                 "the download_url redirected more than {MAX_REDIRECTS} times; the media could not be reached"
             ),
             None => "the download_url redirected without a usable Location".to_owned(),
+            Some(next) if downgrades(secure, &next) => {
+                "the download_url redirected from https:// to plain http://; refused, so the media does not travel unencrypted".to_owned()
+            }
             Some(next) => {
                 hops += 1;
                 target = next.into();
@@ -724,6 +738,12 @@ async fn open_url(
         error.body = String::new();
         return Err(Error::Api(error));
     }
+}
+
+/// Whether following a redirect to `next` would leave https://: once a
+/// download is `secure` (a hop so far was https://), every hop stays so.
+fn downgrades(secure: bool, next: &reqwest::Url) -> bool {
+    secure && next.scheme() != "https"
 }
 
 /// The redirects a `download_url` fetch follows (`300` and `304` are not ones).
@@ -964,5 +984,79 @@ mod tests {
         assert_eq!(range("bytes */1000"), Some((None, Some(1000))));
         assert_eq!(range("bytes 99999999999999999999-1/2"), None);
         assert_eq!(range("items 1-2/3"), None);
+    }
+
+    #[test]
+    fn a_redirect_never_leaves_https_once_on_it() {
+        let url = |s: &str| reqwest::Url::parse(s).unwrap();
+        assert!(downgrades(true, &url("http://127.0.0.1:8080/media")));
+        assert!(downgrades(true, &url("http://cdn.example/media")));
+        assert!(!downgrades(true, &url("https://cdn.example/media")));
+        // Plain http:// hops are for a download that never was https://.
+        assert!(!downgrades(false, &url("http://127.0.0.1:8080/media")));
+        assert!(!downgrades(false, &url("https://cdn.example/media")));
+    }
+
+    /// A client of `base`, given a plain reqwest client (so an https:// base
+    /// builds without a TLS feature).
+    fn client(base: &str) -> crate::Client {
+        crate::Client::builder()
+            .api_key("vk-test")
+            .base_url(base)
+            .http_client(reqwest::Client::new())
+            .timeout(std::time::Duration::from_secs(2))
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn plain_http_download_urls_need_a_plain_http_client() {
+        use crate::transport::request::external_url;
+        let https = client("https://api.venice.example/api/v1");
+        let http = client("http://127.0.0.1:9/api/v1");
+        for url in [
+            "http://127.0.0.1:8080/dl?token=T0KEN",
+            "http://cdn.example/dl?token=T0KEN",
+        ] {
+            let refused = external_url(https.config(), url).unwrap_err();
+            let shown = format!("{refused} {refused:?}");
+            assert!(
+                shown.contains("plain http://") && !shown.contains("T0KEN"),
+                "{shown}"
+            );
+            assert!(external_url(http.config(), url).is_ok(), "{url}");
+        }
+        for config in [https.config(), http.config()] {
+            assert!(external_url(config, "https://cdn.example/dl").is_ok());
+            assert!(external_url(config, "ftp://cdn.example/dl").is_err());
+            assert!(external_url(config, "https://u:p@cdn.example/dl").is_err());
+        }
+    }
+
+    #[tokio::test]
+    async fn an_https_client_sends_nothing_to_a_plain_http_download_url_on_loopback() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "http://{}/dl/q1.mp4?token=T0KEN",
+            listener.local_addr().unwrap()
+        );
+        let ticket = JobTicket::new(super::super::media_job::JobKind::Video, "m", "q1")
+            .with_download_url(Some(DownloadUrl::new(url)));
+        let mut media = Media::at_url(Job::new(
+            &client("https://api.venice.example/api/v1"),
+            ticket,
+        ));
+        let mut out = Vec::new();
+        let error = media.download_to(&mut out).await.unwrap_err();
+        assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
+        let shown = format!("{error} {error:?}");
+        assert!(
+            shown.contains("plain http://") && !shown.contains("T0KEN"),
+            "{shown}"
+        );
+        assert!(out.is_empty());
+        let connected =
+            tokio::time::timeout(std::time::Duration::from_millis(200), listener.accept()).await;
+        assert!(connected.is_err(), "the loopback server was reached");
     }
 }
