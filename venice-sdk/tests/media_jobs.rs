@@ -961,7 +961,7 @@ async fn a_416_of_another_length_is_the_media_changing() {
 }
 
 // ---------------------------------------------------------------------------
-// Dropped saves leave no temporary file
+// Dropped saves leave no temporary file; downloads have an overall deadline
 
 /// Waits (bounded) for the blocking pool's work on `dir` to end, then
 /// returns its files.
@@ -1006,6 +1006,37 @@ async fn a_save_dropped_at_its_first_poll_or_mid_way_leaves_no_temporary_file() 
         assert!(cut.is_err(), "the download was still running");
         assert_eq!(files_once_settled(&dir).await, Vec::<String>::new());
     }
+}
+
+#[tokio::test]
+async fn the_stream_timeout_bounds_a_whole_download_from_a_trickling_host() {
+    let server = FaultServer::start(vec![Reply::Trickle {
+        content_type: "video/mp4",
+        chunk: vec![7u8; 64],
+        every: Duration::from_millis(10),
+        times: 10_000,
+    }])
+    .await;
+    let client = server
+        .client()
+        .with_stream_timeout(Duration::from_millis(300))
+        .unwrap();
+    let mut media = client.video().job(VIDEO_MODEL, "q1").wait().await.unwrap();
+    let dir = scratch("trickle-deadline");
+    let started = Instant::now();
+    let ended = tokio::time::timeout(Duration::from_secs(5), media.save(dir.join("slow.mp4")))
+        .await
+        .expect("the download should end at the stream timeout");
+    let took = started.elapsed();
+    match ended {
+        Err(Error::Timeout { limit, after, .. }) => {
+            assert_eq!(limit, venice_sdk::TimeoutKind::Stream);
+            assert_eq!(after, Duration::from_millis(300));
+        }
+        other => panic!("expected the stream timeout, got {other:?}"),
+    }
+    assert!(took >= Duration::from_millis(300), "{took:?}");
+    assert!(files(&dir).is_empty(), "{:?}", files(&dir));
 }
 
 // ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 //! A finished media job's media ([`Media`]) and its download: written out as
 //! it arrives (never held), from the retrieve answer's body or from the job's
 //! `download_url` (fetched without the API key; plain `http://` only for a
-//! client whose own base URL is, and never after an `https://` hop); a transfer
-//! cut mid-way resumed (`Range` with
+//! client whose own base URL is, and never after an `https://` hop), within
+//! the client's stream timeout; a transfer cut mid-way resumed (`Range` with
 //! `If-Range`, else fetched again and the bytes already written skipped) only
 //! when the answer provably is the rest of the same version of the media (else
 //! the file or buffer starts over from byte 0, or, for a writer, the download
@@ -23,7 +23,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 
 use super::media_job::{Answer, DownloadUrl, Job, JobTicket};
 use crate::config::Config;
-use crate::error::JobErrorKind;
+use crate::error::{JobErrorKind, TimeoutKind};
 use crate::operations::{self, Auth, Operation};
 use crate::transport::Call;
 use crate::transport::download::{End, FileSink, Memory, Sink, Span, Writer, copy_body};
@@ -190,7 +190,10 @@ impl Media {
     ///
     /// Limits: each read waits at most the client's
     /// [stream idle timeout](crate::ClientBuilder::stream_idle_timeout); the
-    /// bytes, at most
+    /// whole download, resumes and their waits included, at most its
+    /// [stream timeout](crate::ClientBuilder::stream_timeout) when it has one
+    /// (none by default), then [`Error::Timeout`] with
+    /// [`TimeoutKind::Stream`](crate::TimeoutKind::Stream); the bytes, at most
     /// [`max_download_size`](crate::ClientBuilder::max_download_size)
     /// ([`JobErrorKind::TooLarge`]), not `max_response_size`.
     ///
@@ -233,7 +236,8 @@ impl Media {
     /// leaves a truncated file under `path`, and no temporary file remains
     /// once the blocking work in flight has ended. When the media changed on
     /// the server mid-way, the temporary file starts over from byte 0 rather
-    /// than failing. Otherwise as [`download_to`](Self::download_to); I/O
+    /// than failing. Otherwise as [`download_to`](Self::download_to) (the
+    /// stream timeout covers the transfer, not the final sync and rename); I/O
     /// errors name the file.
     pub async fn save(&mut self, path: impl AsRef<Path>) -> Result<u64, Error> {
         let path = path.as_ref();
@@ -297,12 +301,28 @@ impl Media {
         }
     }
 
-    /// Copies the media into `sink` (unflushed): at most `limit` bytes,
-    /// resuming cut transfers and starting over (when the sink can) if the
-    /// media changed on the server.
+    /// Copies the media into `sink` (unflushed): at most `limit` bytes, within
+    /// the client's stream timeout when it has one, resuming cut transfers and
+    /// starting over (when the sink can) if the media changed on the server.
     async fn transfer(&mut self, sink: &mut impl Sink, limit: u64) -> Result<u64, Error> {
         let config = std::sync::Arc::clone(self.job.client.config());
-        self.resume(&config, sink, limit).await
+        let operation = self.operation();
+        // `None` also for a limit too far for the clock: no limit.
+        let deadline = config
+            .stream_timeout
+            .and_then(|after| Some((after, tokio::time::Instant::now().checked_add(after)?)));
+        let Some((after, deadline)) = deadline else {
+            return self.resume(&config, sink, limit).await;
+        };
+        match tokio::time::timeout_at(deadline, self.resume(&config, sink, limit)).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout {
+                limit: TimeoutKind::Stream,
+                after,
+                operation,
+                attempts: 1,
+            }),
+        }
     }
 
     /// The operation whose answer carries the media.
@@ -313,7 +333,7 @@ impl Media {
         }
     }
 
-    /// The transfers of [`transfer`](Self::transfer).
+    /// The transfers of [`transfer`](Self::transfer), without its deadline.
     ///
     /// A resumed transfer is used only when it is provably the rest of the
     /// version being written: a `206` starting exactly where asked, of the
