@@ -217,8 +217,9 @@ pub enum JobErrorKind {
     /// transfer was of another version (another `ETag`, `Last-Modified` or
     /// length, or a whole new body), and what was already written went into
     /// a writer that cannot start over ([`Media::download_to`]; `save` and
-    /// `bytes` start over from byte 0 instead). Also a transfer that sent
-    /// more bytes than the media's declared length. Download it again.
+    /// `bytes` start over from byte 0 instead, until the media keeps
+    /// changing past the client's retries). Also a transfer that sent more
+    /// bytes than the media's declared length. Download it again.
     ///
     /// [`Media::download_to`]: crate::resources::Media::download_to
     Changed,

@@ -893,6 +893,64 @@ async fn more_bytes_than_declared_is_an_error_never_a_longer_file() {
     }
 }
 
+#[tokio::test]
+async fn a_host_that_changes_the_media_on_every_request_runs_out_of_retries() {
+    let (old, new) = (mp4_body(1000), other_body(1000));
+    // Every answer after the first is a range of another version (the last
+    // reply repeats): starting over never gets anywhere.
+    let mut replies = vec![ok_json(COMPLETED), cut_at_400(&old, Some("\"v1\""))];
+    replies.push(http(
+        206,
+        &[
+            ("content-type", "video/mp4"),
+            ("etag", "\"v2\""),
+            ("content-range", "bytes 400-999/1000"),
+        ],
+        new[400..].to_vec(),
+    ));
+    let server = FaultServer::start(replies).await;
+    let mut media = url_job(&server, "/dl/q1.mp4?token=T0KEN")
+        .wait()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let error = media.bytes().await.unwrap_err();
+    assert_eq!(error.job().map(|e| &e.kind), Some(&JobErrorKind::Changed));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The poll, the first transfer, then max_retries (2) more: the resume
+    // that found another version, and one start from byte 0.
+    assert_eq!(server.attempts(), 4);
+
+    // The same with whole new versions, each cut: each start over writes no
+    // further than the first transfer did, so it is no progress.
+    let mut replies = vec![ok_json(COMPLETED)];
+    replies.extend((0..6).map(|i| cut_at_400(&other_body(1000), Some(&format!("\"v{i}\"")))));
+    let server = FaultServer::start(replies).await;
+    let client = server.client();
+    let ticket = JobTicket::new(JobKind::Video, VPS_MODEL, "q1")
+        .with_download_url(Some(DownloadUrl::new(format!("{}/dl/q1.mp4", server.base))));
+    let mut media = client
+        .video()
+        .resume(ticket)
+        .unwrap()
+        .poll_interval(FAST)
+        .wait()
+        .await
+        .unwrap();
+    let error = media.bytes().await.unwrap_err();
+    match &error.job().unwrap().kind {
+        JobErrorKind::Incomplete { written, expected } => {
+            assert_eq!((*written, *expected), (400, Some(1000)));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        server.attempts(),
+        4,
+        "the poll, then 1 + max_retries fetches"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // A resume answered 416 when nothing was left to send
 

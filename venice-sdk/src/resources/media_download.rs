@@ -393,6 +393,8 @@ impl Media {
                 }
             };
             let mut broke = None;
+            // Another version came and none of it could be used.
+            let mismatched = usable.is_none();
             if let Some((mut response, start, skip, seen)) = usable {
                 if let Some(total) = seen.total
                     && total > limit
@@ -441,14 +443,17 @@ impl Media {
                 stalls.saturating_add(1)
             };
             if stalls > config.retry.max_retries || !config.budget.withdraw() {
-                return Err(self.job.error(
+                // The last answer was another version: the media kept
+                // changing under the download.
+                let kind = if mismatched {
+                    JobErrorKind::Changed
+                } else {
                     JobErrorKind::Incomplete {
                         written,
                         expected: self.length,
-                    },
-                    0,
-                    broke,
-                ));
+                    }
+                };
+                return Err(self.job.error(kind, 0, broke));
             }
             let delay = retry::backoff(&config.retry, stalls.saturating_sub(1));
             tracing::info!(
@@ -677,7 +682,7 @@ fn judge_seen(
         (true, None) => return Judged::Unusable,
     };
     // A range must start where asked, within the media.
-    let placed = start == written && seen.total.is_none_or(|total| start < total);
+    let placed = !partial || (start == written && seen.total.is_none_or(|total| start < total));
     match current {
         _ if written == 0 && placed => Judged::Same {
             start,
