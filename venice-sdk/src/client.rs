@@ -132,7 +132,7 @@ impl Client {
         Ok(self.derive(|c| c.stream_idle_timeout = timeout))
     }
 
-    /// A client like this one whose streams end with [`TimeoutKind::Stream`](crate::TimeoutKind::Stream) once they have
+    /// A client like this one whose streams (and media downloads) end with [`TimeoutKind::Stream`](crate::TimeoutKind::Stream) once they have
     /// run for `limit` in all, even while bytes keep coming.
     ///
     /// Zero is a configuration error; `Duration::MAX` means no limit.
@@ -309,6 +309,9 @@ impl ClientBuilder {
     /// (default: none — a stream may run as long as bytes keep coming within the
     /// [idle timeout](Self::stream_idle_timeout)). Past it, the stream ends with
     /// [`Error::Timeout`] with [`TimeoutKind::Stream`](crate::TimeoutKind::Stream).
+    /// It also bounds each media job download
+    /// ([`Media::save`](crate::resources::Media::save), `download_to`, `bytes`)
+    /// as a whole, its resumes included.
     pub fn stream_timeout(mut self, limit: Duration) -> Self {
         self.stream_timeout = Some(limit);
         self

@@ -232,6 +232,16 @@ pub enum JobErrorKind {
     },
     /// The cleanup call answered `success: false`: the media is still stored.
     CleanupRefused,
+    /// The media changed on the server during the download: a resumed
+    /// transfer was of another version (another `ETag`, `Last-Modified` or
+    /// length, or a whole new body), and what was already written went into
+    /// a writer that cannot start over ([`Media::download_to`]; `save` and
+    /// `bytes` start over from byte 0 instead, until the media keeps
+    /// changing past the client's retries). Also a transfer that sent more
+    /// bytes than the media's declared length. Download it again.
+    ///
+    /// [`Media::download_to`]: crate::resources::Media::download_to
+    Changed,
 }
 
 /// A media job that did not end with its media: which job, why, and the
@@ -299,6 +309,9 @@ impl fmt::Display for JobError {
             ),
             JobErrorKind::CleanupRefused => f.write_str(
                 "the cleanup answered success: false, so the media is still stored; call complete again later",
+            ),
+            JobErrorKind::Changed => f.write_str(
+                "the media changed on the server during the download (a resumed transfer was of another version, or sent more than the declared length), so what was written cannot be completed; download it again",
             ),
         }
     }

@@ -351,10 +351,13 @@ async fn a_download_url_cut_mid_way_resumes_with_a_range() {
             body: body.clone(),
             send: 400,
         },
+        // A 206 carries the ETag the 200 had (RFC 9110 § 15.3.7): one
+        // without it is not taken as the rest of the same file.
         http(
             206,
             &[
                 ("content-type", "video/mp4"),
+                ("etag", "\"v1\""),
                 ("content-range", "bytes 400-999/1000"),
             ],
             body[400..].to_vec(),
@@ -500,12 +503,20 @@ async fn an_inline_video_cut_mid_way_is_fetched_again_and_the_written_bytes_skip
     let server = FaultServer::start(vec![
         Reply::Cut {
             status: 200,
-            headers: vec![("content-type".into(), "video/mp4".into())],
+            headers: vec![
+                ("content-type".into(), "video/mp4".into()),
+                ("etag".into(), "\"v1\"".into()),
+            ],
             body: body.clone(),
             send: 300,
         },
-        // The server ignores the range: the whole file again.
-        http(200, &[("content-type", "video/mp4")], body.clone()),
+        // The server ignores the range: the whole file again, the same
+        // strong ETag and length proving it is the same file.
+        http(
+            200,
+            &[("content-type", "video/mp4"), ("etag", "\"v1\"")],
+            body.clone(),
+        ),
     ])
     .await;
     let client = server.client();
@@ -670,4 +681,508 @@ fn jobs_streams_and_media_can_move_into_tasks() {
     }
     fn sendable_future<F: std::future::Future + Send + 'static>(_: fn(Job) -> F) {}
     sendable_future(waited);
+}
+
+// ---------------------------------------------------------------------------
+// Resumed downloads never splice two versions of the media together
+
+/// Another version of the media: other bytes, `len` of them.
+fn other_body(len: usize) -> Vec<u8> {
+    (0..len).map(|i| ((i % 241) as u8) ^ 0x5a).collect()
+}
+
+/// The first transfer of a `download_url`: `body` declared whole (with `etag`
+/// when given), cut after 400 bytes.
+fn cut_at_400(body: &[u8], etag: Option<&str>) -> Reply {
+    let mut headers = vec![("content-type".to_owned(), "video/mp4".to_owned())];
+    if let Some(etag) = etag {
+        headers.push(("etag".to_owned(), etag.to_owned()));
+    }
+    Reply::Cut {
+        status: 200,
+        headers,
+        body: body.to_vec(),
+        send: 400,
+    }
+}
+
+/// What a download of the media gave, three ways: into a writer
+/// (`download_to`, which cannot start over), into memory (`bytes`), and
+/// saved to a file (`save`, no temporary file left either way). Each runs
+/// `script` (after the COMPLETED poll) on a server of its own.
+async fn three_ways(script: &[Reply]) -> [Result<Vec<u8>, Error>; 3] {
+    let start = || async {
+        let mut replies = vec![ok_json(COMPLETED)];
+        replies.extend(script.iter().cloned());
+        let server = FaultServer::start(replies).await;
+        let media = url_job(&server, "/dl/q1.mp4?token=T0KEN")
+            .wait()
+            .await
+            .unwrap();
+        (server, media)
+    };
+    let (_server, mut media) = start().await;
+    let mut out = Vec::new();
+    let written = media.download_to(&mut out).await.map(|n| {
+        assert_eq!(n, out.len() as u64);
+        out
+    });
+    let (_server, mut media) = start().await;
+    let bytes = media.bytes().await.map(|b| b.to_vec());
+    let (_server, mut media) = start().await;
+    let dir = scratch(&format!("three-ways-{:08x}", fastrand::u32(..)));
+    let path = dir.join("media.mp4");
+    let saved = media.save(&path).await.map(|n| {
+        let file = std::fs::read(&path).unwrap();
+        assert_eq!(n, file.len() as u64);
+        file
+    });
+    let left: Vec<String> = files(&dir)
+        .into_iter()
+        .filter(|f| f != "media.mp4")
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+    [written, bytes, saved]
+}
+
+fn assert_changed(result: &Result<Vec<u8>, Error>) {
+    match result {
+        Err(Error::Job(e)) if e.kind == JobErrorKind::Changed => {
+            let text = e.to_string();
+            assert!(text.contains("changed"), "{text}");
+            assert!(!text.contains("T0KEN"), "{text}");
+        }
+        Err(other) => panic!("expected JobErrorKind::Changed, got {other:?}"),
+        Ok(bytes) => panic!(
+            "expected JobErrorKind::Changed, got {} bytes (spliced: {})",
+            bytes.len(),
+            bytes.len() >= 400 && bytes[..400] == mp4_body(400)[..]
+        ),
+    }
+}
+
+fn assert_whole(result: &Result<Vec<u8>, Error>, expected: &[u8]) {
+    match result {
+        Ok(bytes) => assert!(
+            bytes == expected,
+            "expected the {} bytes of the new version, got {} bytes",
+            expected.len(),
+            bytes.len()
+        ),
+        Err(e) => panic!("expected the whole new version, got {e:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_200_to_a_resumed_range_starts_over_instead_of_splicing_the_new_version() {
+    let (old, new) = (mp4_body(1000), other_body(1000));
+    // If-Range carried "v1"; the file changed, so the server sends the new
+    // version whole.
+    let [writer, memory, file] = three_ways(&[
+        cut_at_400(&old, Some("\"v1\"")),
+        http(
+            200,
+            &[("content-type", "video/mp4"), ("etag", "\"v2\"")],
+            new.clone(),
+        ),
+    ])
+    .await;
+    assert_changed(&writer);
+    assert_whole(&memory, &new);
+    assert_whole(&file, &new);
+}
+
+#[tokio::test]
+async fn a_200_of_the_same_version_is_resumed_by_skipping_even_into_a_writer() {
+    // A server that ignores Range: the same strong ETag and length prove the
+    // same version, so the bytes already written are skipped.
+    let body = mp4_body(1000);
+    let [writer, memory, file] = three_ways(&[
+        cut_at_400(&body, Some("\"v1\"")),
+        http(
+            200,
+            &[("content-type", "video/mp4"), ("etag", "\"v1\"")],
+            body.clone(),
+        ),
+    ])
+    .await;
+    assert_whole(&writer, &body);
+    assert_whole(&memory, &body);
+    assert_whole(&file, &body);
+}
+
+#[tokio::test]
+async fn a_206_of_another_etag_or_without_the_first_etag_is_refused() {
+    let (old, new) = (mp4_body(1000), other_body(1000));
+    for etag in [Some("\"v2\""), None] {
+        let mut headers = vec![
+            ("content-type", "video/mp4"),
+            ("content-range", "bytes 400-999/1000"),
+        ];
+        headers.extend(etag.map(|e| ("etag", e)));
+        let [writer, memory, file] = three_ways(&[
+            cut_at_400(&old, Some("\"v1\"")),
+            http(206, &headers, new[400..].to_vec()),
+            // Starting over: the new version, whole.
+            http(
+                200,
+                &[("content-type", "video/mp4"), ("etag", "\"v2\"")],
+                new.clone(),
+            ),
+        ])
+        .await;
+        assert_changed(&writer);
+        assert_whole(&memory, &new);
+        assert_whole(&file, &new);
+    }
+}
+
+#[tokio::test]
+async fn a_206_of_another_total_length_is_refused() {
+    let (old, new) = (mp4_body(1000), other_body(1200));
+    let [writer, memory, file] = three_ways(&[
+        cut_at_400(&old, None),
+        http(
+            206,
+            &[
+                ("content-type", "video/mp4"),
+                ("content-range", "bytes 400-1199/1200"),
+            ],
+            new[400..].to_vec(),
+        ),
+        http(200, &[("content-type", "video/mp4")], new.clone()),
+    ])
+    .await;
+    assert_changed(&writer);
+    assert_whole(&memory, &new);
+    assert_whole(&file, &new);
+}
+
+#[tokio::test]
+async fn a_new_body_shorter_than_what_was_written_is_not_taken_for_the_end() {
+    let (old, new) = (mp4_body(1000), other_body(300));
+    let [writer, memory, file] = three_ways(&[
+        cut_at_400(&old, None),
+        http(200, &[("content-type", "video/mp4")], new.clone()),
+    ])
+    .await;
+    assert_changed(&writer);
+    assert_whole(&memory, &new);
+    assert_whole(&file, &new);
+}
+
+#[tokio::test]
+async fn more_bytes_than_declared_is_an_error_never_a_longer_file() {
+    let body = mp4_body(1000);
+    let mut longer = body[400..].to_vec();
+    longer.extend_from_slice(&[0xee; 300]);
+    let [writer, memory, file] = three_ways(&[
+        cut_at_400(&body, None),
+        http(
+            206,
+            &[
+                ("content-type", "video/mp4"),
+                ("content-range", "bytes 400-999/1000"),
+            ],
+            longer,
+        ),
+    ])
+    .await;
+    for result in [&writer, &memory, &file] {
+        assert_changed(result);
+    }
+}
+
+#[tokio::test]
+async fn a_host_that_changes_the_media_on_every_request_runs_out_of_retries() {
+    let (old, new) = (mp4_body(1000), other_body(1000));
+    // Every answer after the first is a range of another version (the last
+    // reply repeats): starting over never gets anywhere.
+    let mut replies = vec![ok_json(COMPLETED), cut_at_400(&old, Some("\"v1\""))];
+    replies.push(http(
+        206,
+        &[
+            ("content-type", "video/mp4"),
+            ("etag", "\"v2\""),
+            ("content-range", "bytes 400-999/1000"),
+        ],
+        new[400..].to_vec(),
+    ));
+    let server = FaultServer::start(replies).await;
+    let mut media = url_job(&server, "/dl/q1.mp4?token=T0KEN")
+        .wait()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let error = media.bytes().await.unwrap_err();
+    assert_eq!(error.job().map(|e| &e.kind), Some(&JobErrorKind::Changed));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The poll, the first transfer, then max_retries (2) more: the resume
+    // that found another version, and one start from byte 0.
+    assert_eq!(server.attempts(), 4);
+
+    // The same with whole new versions, each cut: each start over writes no
+    // further than the first transfer did, so it is no progress.
+    let mut replies = vec![ok_json(COMPLETED)];
+    replies.extend((0..6).map(|i| cut_at_400(&other_body(1000), Some(&format!("\"v{i}\"")))));
+    let server = FaultServer::start(replies).await;
+    let client = server.client();
+    let ticket = JobTicket::new(JobKind::Video, VPS_MODEL, "q1")
+        .with_download_url(Some(DownloadUrl::new(format!("{}/dl/q1.mp4", server.base))));
+    let mut media = client
+        .video()
+        .resume(ticket)
+        .unwrap()
+        .poll_interval(FAST)
+        .wait()
+        .await
+        .unwrap();
+    let error = media.bytes().await.unwrap_err();
+    match &error.job().unwrap().kind {
+        JobErrorKind::Incomplete { written, expected } => {
+            assert_eq!((*written, *expected), (400, Some(1000)));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        server.attempts(),
+        4,
+        "the poll, then 1 + max_retries fetches"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// A resume answered 416 when nothing was left to send
+
+/// A `206` head for bytes 600–999 of 1000, chunked, then those 400 bytes in
+/// one chunk and no end: the transfer breaks with every byte delivered.
+fn whole_but_unfinished_206(body: &[u8]) -> Reply {
+    let mut raw = b"HTTP/1.1 206 X\r\ncontent-type: video/mp4\r\netag: \"v1\"\r\ncontent-range: bytes 600-999/1000\r\ntransfer-encoding: chunked\r\n\r\n190\r\n".to_vec();
+    raw.extend_from_slice(&body[600..]);
+    raw.extend_from_slice(b"\r\n");
+    Reply::Raw(raw)
+}
+
+#[tokio::test]
+async fn a_416_for_exactly_what_was_written_completes_the_download() {
+    let body = mp4_body(1000);
+    let server = FaultServer::start(vec![
+        ok_json(COMPLETED),
+        Reply::Cut {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "video/mp4".into()),
+                ("etag".into(), "\"v1\"".into()),
+            ],
+            body: body.clone(),
+            send: 600,
+        },
+        whole_but_unfinished_206(&body),
+        http(416, &[("content-range", "bytes */1000")], ""),
+    ])
+    .await;
+    let mut media = url_job(&server, "/dl/q1.mp4?token=T0KEN")
+        .wait()
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    let written = media.download_to(&mut out).await.unwrap();
+    assert_eq!((written, &out), (1000, &body));
+    let requests = server.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 4);
+    let last = String::from_utf8_lossy(&requests[3]).to_ascii_lowercase();
+    assert!(last.contains("range: bytes=1000-"), "{last}");
+}
+
+#[tokio::test]
+async fn a_416_of_another_length_is_the_media_changing() {
+    let body = mp4_body(1000);
+    let new = other_body(1200);
+    let script = [
+        Reply::Cut {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "video/mp4".into()),
+                ("etag".into(), "\"v1\"".into()),
+            ],
+            body: body.clone(),
+            send: 600,
+        },
+        whole_but_unfinished_206(&body),
+        http(416, &[("content-range", "bytes */1200")], ""),
+        http(200, &[("content-type", "video/mp4")], new.clone()),
+    ];
+    let [writer, memory, file] = three_ways(&script).await;
+    assert_changed(&writer);
+    assert_whole(&memory, &new);
+    assert_whole(&file, &new);
+}
+
+// ---------------------------------------------------------------------------
+// Dropped saves leave no temporary file; downloads have an overall deadline
+
+/// Waits (bounded) for the blocking pool's work on `dir` to end, then
+/// returns its files.
+async fn files_once_settled(dir: &Path) -> Vec<String> {
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    files(dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_dropped_at_its_first_poll_or_mid_way_leaves_no_temporary_file() {
+    let body = mp4_body(1000);
+    let server = FaultServer::start(vec![http(200, &[("content-type", "video/mp4")], body)]).await;
+    let client = server.client();
+    for round in 0..10 {
+        let mut media = client.video().job(VIDEO_MODEL, "q1").wait().await.unwrap();
+        let dir = scratch(&format!("first-poll-{round}"));
+        {
+            let save = media.save(dir.join("never.mp4"));
+            let mut save = std::pin::pin!(save);
+            assert!(futures::poll!(save.as_mut()).is_pending());
+        }
+        assert_eq!(files_once_settled(&dir).await, Vec::<String>::new());
+    }
+
+    // Mid-way: a trickling server, the future dropped while it writes.
+    let server = FaultServer::start(vec![Reply::Trickle {
+        content_type: "video/mp4",
+        chunk: vec![7u8; 4096],
+        every: Duration::from_millis(1),
+        times: 100_000,
+    }])
+    .await;
+    let client = server.client();
+    for (round, after) in [5u64, 20, 60].into_iter().enumerate() {
+        let mut media = client.video().job(VIDEO_MODEL, "q1").wait().await.unwrap();
+        let dir = scratch(&format!("mid-way-{round}"));
+        let cut = tokio::time::timeout(
+            Duration::from_millis(after),
+            media.save(dir.join("never.mp4")),
+        )
+        .await;
+        assert!(cut.is_err(), "the download was still running");
+        assert_eq!(files_once_settled(&dir).await, Vec::<String>::new());
+    }
+}
+
+#[tokio::test]
+async fn the_stream_timeout_bounds_a_whole_download_from_a_trickling_host() {
+    let server = FaultServer::start(vec![Reply::Trickle {
+        content_type: "video/mp4",
+        chunk: vec![7u8; 64],
+        every: Duration::from_millis(10),
+        times: 10_000,
+    }])
+    .await;
+    let client = server
+        .client()
+        .with_stream_timeout(Duration::from_millis(300))
+        .unwrap();
+    let mut media = client.video().job(VIDEO_MODEL, "q1").wait().await.unwrap();
+    let dir = scratch("trickle-deadline");
+    let started = Instant::now();
+    let ended = tokio::time::timeout(Duration::from_secs(5), media.save(dir.join("slow.mp4")))
+        .await
+        .expect("the download should end at the stream timeout");
+    let took = started.elapsed();
+    match ended {
+        Err(Error::Timeout { limit, after, .. }) => {
+            assert_eq!(limit, venice_sdk::TimeoutKind::Stream);
+            assert_eq!(after, Duration::from_millis(300));
+        }
+        other => panic!("expected the stream timeout, got {other:?}"),
+    }
+    assert!(took >= Duration::from_millis(300), "{took:?}");
+    assert!(files(&dir).is_empty(), "{:?}", files(&dir));
+}
+
+// ---------------------------------------------------------------------------
+// Once https://, always https://
+
+/// A client of the TLS loopback server, trusting its test CA.
+#[cfg(feature = "rustls")]
+fn tls_client(server: &support::tls::TlsServer) -> Client {
+    Client::builder()
+        .api_key(support::KEY)
+        .base_url(&server.base)
+        .http_client(support::tls::TlsServer::http_client())
+        .retry_backoff(Duration::from_millis(5), Duration::from_millis(20))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+/// The media of a job whose `download_url` is `url`, polled on `server`.
+#[cfg(feature = "rustls")]
+async fn tls_media(server: &support::tls::TlsServer, url: String) -> venice_sdk::Media {
+    let ticket = JobTicket::new(JobKind::Video, VPS_MODEL, "q1")
+        .with_download_url(Some(DownloadUrl::new(url)));
+    tls_client(server)
+        .video()
+        .resume(ticket)
+        .unwrap()
+        .poll_interval(FAST)
+        .wait()
+        .await
+        .unwrap()
+}
+
+#[cfg(feature = "rustls")]
+#[tokio::test]
+async fn an_https_client_never_downloads_over_plain_http_even_on_loopback() {
+    let body = mp4_body(100);
+    let plain = FaultServer::start(vec![http(
+        200,
+        &[("content-type", "video/mp4")],
+        body.clone(),
+    )])
+    .await;
+
+    // A download_url that is plain http:// itself: refused before sending.
+    let tls = support::tls::TlsServer::start(vec![ok_json(COMPLETED)]).await;
+    let url = format!("{}/dl/q1.mp4?token=T0KEN", plain.base);
+    let mut media = tls_media(&tls, url).await;
+    let error = media.download_to(&mut Vec::new()).await.unwrap_err();
+    assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
+    let shown = format!("{error} {error:?}");
+    assert!(shown.contains("plain http://"), "{shown}");
+    assert!(!shown.contains("T0KEN"), "{shown}");
+
+    // An https:// download_url redirected to plain http:// on loopback.
+    let target = format!("{}/cdn/q1.mp4?sig=S1GNED", plain.base);
+    let tls = support::tls::TlsServer::start(vec![
+        ok_json(COMPLETED),
+        http(302, &[("location", &target)], ""),
+    ])
+    .await;
+    let url = format!("{}/dl/q1.mp4?token=T0KEN", tls.base);
+    let mut media = tls_media(&tls, url).await;
+    let error = media.download_to(&mut Vec::new()).await.unwrap_err();
+    let Error::Api(api) = &error else {
+        panic!("expected the redirect's status, got {error:?}")
+    };
+    assert_eq!(api.status, 302);
+    assert!(
+        api.message.contains("https:// to plain http://"),
+        "{}",
+        api.message
+    );
+    let shown = format!("{error} {error:?}");
+    assert!(
+        !shown.contains("S1GNED") && !shown.contains("T0KEN"),
+        "{shown}"
+    );
+    assert_eq!(plain.attempts(), 0, "the plain http:// server was reached");
+
+    // An https:// hop is followed as before.
+    let tls = support::tls::TlsServer::start(vec![
+        ok_json(COMPLETED),
+        http(302, &[("location", "/cdn/q1.mp4?sig=S1GNED")], ""),
+        http(200, &[("content-type", "video/mp4")], body.clone()),
+    ])
+    .await;
+    let url = format!("{}/dl/q1.mp4?token=T0KEN", tls.base);
+    let mut media = tls_media(&tls, url).await;
+    assert_eq!(media.bytes().await.unwrap(), body);
 }

@@ -640,20 +640,21 @@ pub(crate) fn media_type_of(headers: &reqwest::header::HeaderMap) -> String {
 }
 
 /// An absolute URL the API handed out, checked before anything is sent to it:
-/// `https://`, or `http://` to this machine or when the client's own base URL
-/// is plain HTTP (a trusted network the user opted into); no user name or
-/// password. The error never quotes the URL (it may carry a token).
-fn external_url(config: &Config, url: &str) -> Result<reqwest::Url, Error> {
+/// `https://`, or plain `http://` only when the client's own base URL is plain
+/// HTTP (which the builder allows only to this machine or with
+/// `allow_insecure_http`: tests, a local proxy, a network the user trusts); no
+/// user name or password. The error never quotes the URL (it may carry a
+/// token).
+pub(crate) fn external_url(config: &Config, url: &str) -> Result<reqwest::Url, Error> {
     let parsed = reqwest::Url::parse(url.trim())
         .map_err(|_| Error::invalid("download_url", "is not a URL"))?;
-    let plain_ok = crate::config::is_loopback(&parsed) || config.base.scheme() == "http";
     match parsed.scheme() {
         "https" => {}
-        "http" if plain_ok => {}
+        "http" if config.base.scheme() == "http" => {}
         "http" => {
             return Err(Error::invalid(
                 "download_url",
-                "uses plain http:// to another host while the client uses https://; refused so the media does not travel unencrypted",
+                "uses plain http:// while the client uses https://; refused so the media does not travel unencrypted",
             ));
         }
         _ => {

@@ -9,9 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use venice_sdk::{Client, Error};
+
+#[cfg(feature = "rustls")]
+pub mod tls;
 
 /// The API key of every test client.
 pub const KEY: &str = "vk-fault-KEY-a1b2c3d4e5f6";
@@ -83,6 +86,9 @@ pub enum Reply {
         body: Vec<u8>,
         send: usize,
     },
+    /// Send these bytes as they are (a head and a body of any framing),
+    /// then reset: a transfer cut wherever the bytes end.
+    Raw(Vec<u8>),
     /// Accept, read the request, never answer.
     Silent,
     /// Send the head, then nothing.
@@ -180,7 +186,7 @@ pub fn stream_client(
 }
 
 /// Reads one request (head and body, by Content-Length or chunked).
-pub async fn read_request(socket: &mut TcpStream) -> Vec<u8> {
+pub async fn read_request<S: AsyncRead + Unpin>(socket: &mut S) -> Vec<u8> {
     let mut data = Vec::new();
     let mut buf = [0u8; 16384];
     loop {
@@ -229,6 +235,12 @@ pub async fn serve(mut socket: TcpStream, reply: Reply, requests: Arc<Mutex<Vec<
             let _ = socket.shutdown().await;
         }
         Reply::ResetBeforeHeaders => reset(socket),
+        Reply::Raw(bytes) => {
+            let _ = socket.write_all(&bytes).await;
+            let _ = socket.flush().await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            reset(socket);
+        }
         Reply::Cut {
             status,
             headers,
