@@ -729,7 +729,8 @@ impl ErrorBody {
     /// Reads a raw body: JSON in any of the shapes above, an HTML page (its
     /// `<title>`), or plain text (its first line).
     pub fn from_bytes(bytes: &[u8]) -> ErrorBody {
-        if let Ok(v) = crate::json::from_slice::<Value>(bytes) {
+        // Error bodies are read capped (64 KiB): a `Value` of one stays small.
+        if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
             return ErrorBody::from_json(&v);
         }
         let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);

@@ -125,6 +125,47 @@ pub fn from_json<T: DeserializeOwned>(json: &[u8]) -> Result<T, crate::Error> {
     })
 }
 
+/// Reading what the typed body of a [`Response`](crate::Response) does not
+/// carry, from the answer kept beside it.
+impl<T> crate::Response<T> {
+    /// The value at the JSON pointer `pointer` of the answer (RFC 6901:
+    /// `"/cost/usd"`, `"/choices/0/message/thought_signature"`; `""` for the
+    /// whole answer), decoded into `U` — a `serde_json::Value`, or any type of
+    /// yours. `Ok(None)` when the answer has nothing there, or was not kept
+    /// (see [`json`](Self::json)).
+    ///
+    /// Nothing is parsed until asked, and only the path is walked: the values
+    /// beside it are skipped without being built. A value that does not fit
+    /// `U` is an [`Error::Decode`](crate::Error::Decode) naming the pointer.
+    ///
+    /// ```
+    /// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// # use venice_sdk::{Message, types::ChatCompletionRequest};
+    /// # let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Hi")]);
+    /// let completion = client.chat().create(request).await?;
+    /// let cost: Option<serde_json::Value> = completion.json_at("/cost")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn json_at<U: serde::de::DeserializeOwned>(
+        &self,
+        pointer: &str,
+    ) -> Result<Option<U>, crate::Error> {
+        let Some(json) = self.json() else {
+            return Ok(None);
+        };
+        at(json, pointer).map_err(|failure| {
+            crate::error::DecodeError::error(
+                "Response::json_at",
+                self.meta().status,
+                &self.meta().headers,
+                failure.to_string(),
+                None,
+                &crate::secret::Redactor::default(),
+            )
+        })
+    }
+}
+
 /// Decodes `bytes` into `T` within the budget of its length.
 pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
     decode(bytes)
