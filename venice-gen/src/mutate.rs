@@ -30,8 +30,6 @@ pub const MUTANT_VALUE: &str = "x-mutant-value";
 pub const MUTANT_ENUM: [&str; 2] = ["x-mutant-a", "x-mutant-b"];
 /// The path of the added operation.
 pub const MUTANT_PATH: &str = "/x-mutant/{id}";
-/// The prefix of the component names inline schemas move to.
-pub const MOVED_PREFIX: &str = "XMutantMoved";
 
 /// One kind of change upstream makes between two specs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -55,10 +53,10 @@ pub enum Mutation {
     UnionReordered,
     /// Every required property of a component schema a request body reaches becomes optional.
     RequiredToOptional,
-    /// Every integer (without `enum`) becomes a number.
+    /// Every integer (without `enum`) that is a union's member (or its items) becomes a number.
     IntegerToNumber,
     /// Every titled inline schema nested in another (not a union's member) moves to
-    /// `components/schemas` under a new name (keeping its title) and is referenced there.
+    /// `components/schemas` under its title and is referenced there.
     InlineToComponent,
 }
 
@@ -75,7 +73,7 @@ impl Mutation {
             Mutation::UnionDropsFirst => "unions lost their first member",
             Mutation::UnionReordered => "unions had their members reordered",
             Mutation::RequiredToOptional => "required request fields became optional",
-            Mutation::IntegerToNumber => "integers became numbers",
+            Mutation::IntegerToNumber => "integers (union members) became numbers",
             Mutation::InlineToComponent => "inline schemas moved to components/schemas",
         }
     }
@@ -367,7 +365,8 @@ fn new_operation(doc: &mut Value) -> usize {
 /// (a) A string enum of two values or more that is a member of a union loses its
 /// list (a union of voice names and a handle pattern becomes a free string and a
 /// handle pattern). One-value enums are constants (a tag), which upstream does not
-/// loosen.
+/// loosen; a union of strings only merges into one string type, which would be
+/// left with no type of its own.
 ///
 /// Only union members: a standalone enum loosened into a string has no type left
 /// (the field becomes a `String`), and the SDK's public API and its users name
@@ -376,6 +375,15 @@ fn new_operation(doc: &mut Value) -> usize {
 fn enums_to_strings(doc: &mut Value) -> usize {
     let mut n = 0;
     for_each_union(doc, &mut |members| {
+        // Strings only (enums or not, no pattern) merge into one string type:
+        // loosening a member would make the field a plain `String`.
+        if members.iter().all(|m| {
+            m.get("type").and_then(Value::as_str) == Some("string")
+                && m.get("pattern").is_none()
+                && m.get("format").is_none()
+        }) {
+            return false;
+        }
         let mut changed = false;
         for member in members.iter_mut() {
             let Some(obj) = member.as_object_mut() else {
@@ -516,15 +524,35 @@ fn loosen_required(schema: &mut Value) -> usize {
     n
 }
 
-/// (f) Every integer without an `enum` becomes a number.
+/// (f) Every integer without an `enum` that is a member of a union (or the items
+/// of one: token ids) becomes a number.
+///
+/// Only union members, for the reason given at [`enums_to_strings`]: a field
+/// whose type goes from `i64` to `f64` changes what every caller that sets or
+/// reads it writes.
 fn integers_to_numbers(doc: &mut Value) -> usize {
     let mut n = 0;
-    walk_all_schemas(doc, &mut |schema| {
+    for_each_union(doc, &mut |members| {
+        let mut changed = false;
+        for member in members.iter_mut() {
+            let k =
+                integer_to_number(member) + member.get_mut("items").map_or(0, integer_to_number);
+            n += k;
+            changed |= k > 0;
+        }
+        changed
+    });
+    n
+}
+
+/// Makes `schema` a number when it is an integer without an `enum`; 1 if it did.
+fn integer_to_number(schema: &mut Value) -> usize {
+    let mut n = 0;
+    {
         let Some(obj) = schema.as_object_mut() else {
-            return;
+            return 0;
         };
-        if obj.get("type").and_then(Value::as_str) == Some("integer") && !obj.contains_key("enum")
-        {
+        if obj.get("type").and_then(Value::as_str) == Some("integer") && !obj.contains_key("enum") {
             obj.insert("type".into(), json!("number"));
             if obj
                 .get("format")
@@ -535,15 +563,20 @@ fn integers_to_numbers(doc: &mut Value) -> usize {
             }
             n += 1;
         }
-    });
+    }
     n
 }
 
-/// Whether an inline schema has a title to keep its generated name by.
+/// Whether an inline schema has a title to keep its generated name by (and is no
+/// union nor nullable: the generator wraps those, and a wrapper moved under the
+/// title would name two types).
 fn has_title(schema: &Value) -> bool {
-    schema
-        .as_object()
-        .is_some_and(|o| !o.contains_key("$ref") && o.get("title").is_some_and(Value::is_string))
+    schema.as_object().is_some_and(|o| {
+        !["$ref", "anyOf", "oneOf", "allOf", "nullable"]
+            .iter()
+            .any(|k| o.contains_key(*k))
+            && o.get("title").is_some_and(Value::is_string)
+    })
 }
 
 /// The inline schemas moved so far: their component names, and each schema moved
@@ -562,11 +595,13 @@ impl Moved {
         match self.schemas.iter().find(|(_, s)| s.get("title") == title) {
             Some((name, moved)) => (moved == schema).then(|| name.clone()),
             None => {
-                let mut n = self.schemas.len() + 1;
-                let mut name = format!("{MOVED_PREFIX}{n}");
-                while self.taken.contains(&name) {
-                    n += 1;
-                    name = format!("{MOVED_PREFIX}{n}");
+                // Named after its title, as the generator names the type: the
+                // name users know stays (a new name would rename the type).
+                let name = heck::ToUpperCamelCase::to_upper_camel_case(title?.as_str()?);
+                if self.taken.contains(&name)
+                    || !name.starts_with(|c: char| c.is_ascii_alphabetic())
+                {
+                    return None;
                 }
                 self.taken.push(name.clone());
                 self.schemas.push((name.clone(), schema.clone()));
@@ -611,16 +646,33 @@ fn move_nested(schema: &mut Value, moved: &mut Moved) {
 
 /// (g) Every titled inline schema nested in a component schema or in an
 /// operation's body or response schema (a property's, an array's items, a map's
-/// values) moves to `components/schemas` under a new name, keeping its title (the
-/// generator names a type after its title, inline or not). Upstream does this when
-/// it starts sharing a shape.
+/// values) moves to `components/schemas` under its title (the generator names the
+/// type after it either way) and is referenced there. Upstream does this when it
+/// starts sharing a shape.
+///
+/// Untitled ones stay: moved, they would take the component's name instead of the
+/// one derived from where they sat, a rename every caller sees.
 fn inline_to_components(doc: &mut Value) -> usize {
+    // The names in use: the components', and the titles they carry.
+    let taken = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|schemas| {
+            schemas
+                .iter()
+                .flat_map(|(name, schema)| {
+                    let title = schema.get("title").and_then(Value::as_str);
+                    [
+                        Some(name.clone()),
+                        title.map(heck::ToUpperCamelCase::to_upper_camel_case),
+                    ]
+                })
+                .flatten()
+                .collect()
+        })
+        .unwrap_or_default();
     let mut moved = Moved {
-        taken: doc
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .map(|s| s.keys().cloned().collect())
-            .unwrap_or_default(),
+        taken,
         ..Moved::default()
     };
     if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
@@ -639,7 +691,11 @@ fn inline_to_components(doc: &mut Value) -> usize {
                         }
                     }
                     "responses" => {
-                        for response in value.as_object_mut().into_iter().flat_map(|r| r.values_mut()) {
+                        for response in value
+                            .as_object_mut()
+                            .into_iter()
+                            .flat_map(|r| r.values_mut())
+                        {
                             if let Some(Value::Object(content)) = response.get_mut("content") {
                                 contents.extend(content.values_mut());
                             }
@@ -733,6 +789,10 @@ mod tests {
                 {"type": "string", "enum": ["af_sky", "eve"]},
                 {"type": "string", "pattern": "^vv_"}
             ]},
+            "Kinds": {"anyOf": [
+                {"type": "string", "enum": ["text", "image"]},
+                {"type": "string", "enum": ["all", "code"]}
+            ]},
             "Content": {"anyOf": [
                 {"type": "string", "description": "text"},
                 {"type": "array", "items": {"type": "string"}}
@@ -747,6 +807,11 @@ mod tests {
         let m = apply(&mut loose, &[Mutation::EnumToString]);
         let s = &loose["components"]["schemas"];
         assert_eq!(s["Voice"]["anyOf"][0], json!({"type": "string"}));
+        assert_eq!(
+            s["Kinds"]["anyOf"][0]["enum"],
+            json!(["text", "image"]),
+            "strings only merge into one enum"
+        );
         assert_eq!(
             s["Req"]["properties"]["kind"]["enum"],
             json!(["a", "b"]),
@@ -807,8 +872,7 @@ mod tests {
         assert_eq!(s["Input"]["anyOf"][3], json!({"nullable": true}));
         assert_eq!(s["Pair"]["oneOf"][0]["type"], "integer");
         assert_eq!(
-            s["Opt"]["anyOf"][0]["type"],
-            "null",
+            s["Opt"]["anyOf"][0]["type"], "null",
             "optional stays optional"
         );
         assert_eq!(m[&Mutation::UnionReordered], 2);
@@ -830,7 +894,7 @@ mod tests {
                 "Req": {"type": "object", "required": ["model", "type", "part"], "properties": {
                     "model": {"type": "string"},
                     "type": {"type": "string", "enum": ["text"]},
-                    "n": {"type": "integer", "format": "int32"},
+                    "n": {"anyOf": [{"type": "integer", "format": "int32"}, {"type": "array", "items": {"type": "integer"}}]},
                     "part": {"$ref": "#/components/schemas/Part"}
                 }},
                 "Part": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
@@ -856,14 +920,21 @@ mod tests {
             json!(["id"]),
             "an inline body is left alone"
         );
-        assert_eq!(s["Req"]["properties"]["n"], json!({"type": "number"}));
+        assert_eq!(
+            s["Req"]["properties"]["n"]["anyOf"][0],
+            json!({"type": "number"})
+        );
+        assert_eq!(
+            s["Req"]["properties"]["n"]["anyOf"][1]["items"],
+            json!({"type": "number"})
+        );
         assert_eq!(m[&Mutation::RequiredToOptional], 3);
-        assert_eq!(m[&Mutation::IntegerToNumber], 1);
+        assert_eq!(m[&Mutation::IntegerToNumber], 2);
     }
 
     #[test]
     fn titled_nested_schemas_move_to_components() {
-        let tool = json!({"type": "object", "title": "ToolCall", "properties": {"name": {"type": "string"}}});
+        let tool = json!({"type": "object", "title": "Tool call", "properties": {"name": {"type": "string"}}});
         let mut doc = json!({
             "paths": {"/a": {"post": {
                 "requestBody": {"content": {"application/json": {"schema": {
@@ -876,36 +947,43 @@ mod tests {
                 "responses": {"200": {"description": "OK"}}
             }}},
             "components": {"schemas": {
-                "XMutantMoved1": {"type": "string"},
                 "Req": {"type": "object", "properties": {
                     "tools": {"type": "array", "items": tool},
                     "input": {"anyOf": [{"type": "string"}, {"type": "object", "title": "Part", "properties": {}}]},
                     "plain": {"type": "object", "properties": {"x": {"type": "string"}}},
-                    "other": {"type": "object", "title": "Limit", "properties": {"eur": {"type": "number"}}}
+                    "other": {"type": "object", "title": "Limit", "properties": {"eur": {"type": "number"}}},
+                    "taken": {"type": "object", "title": "Req", "properties": {"x": {"type": "string"}}}
                 }}
             }}
         });
         let m = apply(&mut doc, &[Mutation::InlineToComponent]);
         assert_eq!(m[&Mutation::InlineToComponent], 2, "{doc:#}");
         let s = &doc["components"]["schemas"];
-        let tools = s["Req"]["properties"]["tools"]["items"]["$ref"]
-            .as_str()
-            .unwrap();
-        assert_eq!(tools, "#/components/schemas/XMutantMoved2", "a new name");
-        assert_eq!(s["XMutantMoved1"], json!({"type": "string"}), "taken");
-        assert_eq!(s["XMutantMoved2"], tool, "the title kept");
+        let tools = &s["Req"]["properties"]["tools"]["items"]["$ref"];
+        assert_eq!(tools, "#/components/schemas/ToolCall");
+        assert_eq!(s["ToolCall"], tool);
         let body =
             &doc["paths"]["/a"]["post"]["requestBody"]["content"]["application/json"]["schema"];
         assert_eq!(body["title"], "Body", "the body's own schema stays");
-        assert_eq!(body["properties"]["tool"]["$ref"], tools, "one component per shape");
-        assert_eq!(s["XMutantMoved3"]["properties"]["eur"]["type"], "number");
+        assert_eq!(
+            &body["properties"]["tool"]["$ref"], tools,
+            "one component per shape"
+        );
+        assert_eq!(s["Limit"]["properties"]["eur"]["type"], "number");
         assert_eq!(
             body["properties"]["limit"]["title"], "Limit",
             "another shape of a moved title stays"
         );
         let req = &s["Req"]["properties"];
-        assert_eq!(req["input"]["anyOf"][1]["title"], "Part", "a union member stays");
-        assert!(req["plain"].get("$ref").is_none(), "untitled: no name to keep");
+        assert_eq!(
+            req["input"]["anyOf"][1]["title"], "Part",
+            "a union member stays"
+        );
+        assert!(
+            req["plain"].get("$ref").is_none(),
+            "untitled: no name to keep"
+        );
+        assert_eq!(req["taken"]["title"], "Req", "the name is taken");
     }
 
     #[test]
