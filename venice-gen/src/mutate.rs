@@ -1,33 +1,178 @@
-//! Mutations that simulate what upstream does between two specs without breaking
-//! anyone: a new optional property on every object schema, a new value on every
-//! enum, a new member on every union, a new operation.
+//! Mutations that simulate what upstream does between two specs: additions that
+//! break no one (a new optional property on every object schema, a new value on
+//! every enum, a new member on every union, a new operation) and changes of
+//! *shape* that upstream makes all the time (an enum loosened into a free string, a
+//! union that loses or reorders members, a required field made optional, an
+//! integer made a number, an inline schema moved to `components/schemas` under
+//! another name, and the other way round, a free string tightened into an enum).
 //!
-//! `cargo xtask mutate-check` regenerates the SDK from a mutated spec into a
-//! scratch copy and compiles it with its examples: a wrapper that builds a
-//! generated struct with an exhaustive literal, or matches a generated enum without
-//! a fallback arm, fails there.
+//! `cargo xtask mutate-check` regenerates the SDK from each spec of [`SPECS`] into a
+//! scratch copy and compiles it with its tests and examples: a wrapper that builds
+//! a generated struct with an exhaustive literal, matches a generated enum without a
+//! fallback arm, names an untagged union's variant by number (`Variant0`), or relies
+//! on a trait only one shape has (`FromStr` on an enum), fails there.
+//!
+//! Every mutation is a rule over schema *shapes*, applied everywhere it fits; none
+//! names a file, an operation or a schema.
 
-use serde_json::{Value, json};
-use venice_openapi::walk::{resolved_schema, walk_all_schemas};
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+use venice_openapi::walk::{
+    components, for_each_operation, resolved_schema, walk_all_schemas, walk_schema,
+};
 
 /// The name of the property added to every object schema.
 pub const MUTANT_FIELD: &str = "x_mutant_field";
 /// The value added to every enum of strings.
 pub const MUTANT_VALUE: &str = "x-mutant-value";
+/// The values of the enums free strings become.
+pub const MUTANT_ENUM: [&str; 2] = ["x-mutant-a", "x-mutant-b"];
 /// The path of the added operation.
 pub const MUTANT_PATH: &str = "/x-mutant/{id}";
 
+/// One kind of change upstream makes between two specs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Mutation {
+    /// A new optional property on every object schema.
+    NewField,
+    /// A new value on every enum of two values or more.
+    NewEnumValue,
+    /// A new member on every union of two types or more.
+    NewUnionMember,
+    /// A new operation.
+    NewOperation,
+    /// Every string enum of two values or more that is a union's member becomes a free string.
+    EnumToString,
+    /// Every free string (no `enum`, `format` or `pattern`) that is a union's member
+    /// becomes an enum of two values.
+    StringToEnum,
+    /// Every union of three members or more (`null` aside) loses its first member.
+    UnionDropsFirst,
+    /// Every union of two members or more (`null` aside) lists them in reverse order.
+    UnionReordered,
+    /// Every required property of a component schema a request body reaches becomes optional.
+    RequiredToOptional,
+    /// Every integer (without `enum`) that is a union's member (or its items) becomes a number.
+    IntegerToNumber,
+    /// Every titled inline schema nested in another (not a union's member) moves to
+    /// `components/schemas` under its title and is referenced there.
+    InlineToComponent,
+}
+
+impl Mutation {
+    /// What the mutation does, for the report.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Mutation::NewField => "object schemas got an optional field",
+            Mutation::NewEnumValue => "enums got a value",
+            Mutation::NewUnionMember => "unions got a member",
+            Mutation::NewOperation => "operation added",
+            Mutation::EnumToString => "enums (union members) became free strings",
+            Mutation::StringToEnum => "free strings (union members) became enums",
+            Mutation::UnionDropsFirst => "unions lost their first member",
+            Mutation::UnionReordered => "unions had their members reordered",
+            Mutation::RequiredToOptional => "required request fields became optional",
+            Mutation::IntegerToNumber => "integers (union members) became numbers",
+            Mutation::InlineToComponent => "inline schemas moved to components/schemas",
+        }
+    }
+}
+
+/// One mutated spec: a set of mutations that do not conflict.
+#[derive(Clone, Copy, Debug)]
+pub struct MutatedSpec {
+    /// Its name in the report and in the scratch directory.
+    pub name: &'static str,
+    /// Its mutations (applied in [`apply`]'s fixed order).
+    pub mutations: &'static [Mutation],
+}
+
+/// The mutated specs `cargo xtask mutate-check` compiles against. Together they hold
+/// every mutation; two that conflict (an enum loosened and a string tightened) are
+/// in different specs.
+pub const SPECS: &[MutatedSpec] = &[
+    MutatedSpec {
+        name: "grown",
+        mutations: &[
+            Mutation::InlineToComponent,
+            Mutation::UnionReordered,
+            Mutation::StringToEnum,
+            Mutation::NewUnionMember,
+            Mutation::NewEnumValue,
+            Mutation::NewField,
+            Mutation::NewOperation,
+        ],
+    },
+    MutatedSpec {
+        name: "loosened",
+        mutations: &[
+            Mutation::UnionDropsFirst,
+            Mutation::EnumToString,
+            Mutation::IntegerToNumber,
+            Mutation::RequiredToOptional,
+        ],
+    },
+];
+
 /// How many places each mutation touched.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Mutations {
-    /// Object schemas that got a new optional property.
-    pub fields: usize,
-    /// Enums that got a new value.
-    pub enum_values: usize,
-    /// Unions that got a new member.
-    pub union_members: usize,
-    /// Operations added.
-    pub operations: usize,
+pub type Counts = BTreeMap<Mutation, usize>;
+
+/// The order mutations are applied in, whatever order a spec lists them in: the
+/// moves first (so the moved schemas are mutated like the others), the additions
+/// last (so a union that lost a member still gets one, and a new enum a value).
+const ORDER: [Mutation; 11] = [
+    Mutation::InlineToComponent,
+    Mutation::UnionReordered,
+    Mutation::UnionDropsFirst,
+    Mutation::EnumToString,
+    Mutation::StringToEnum,
+    Mutation::IntegerToNumber,
+    Mutation::RequiredToOptional,
+    Mutation::NewUnionMember,
+    Mutation::NewEnumValue,
+    Mutation::NewField,
+    Mutation::NewOperation,
+];
+
+/// Applies `mutations` to a loaded (not yet normalized) document; returns how many
+/// places each touched.
+pub fn apply(doc: &mut Value, mutations: &[Mutation]) -> Counts {
+    let mut counts = Counts::new();
+    for mutation in ORDER {
+        if !mutations.contains(&mutation) {
+            continue;
+        }
+        let n = match mutation {
+            Mutation::NewField => new_fields(doc),
+            Mutation::NewEnumValue => new_enum_values(doc),
+            Mutation::NewUnionMember => new_union_members(doc),
+            Mutation::NewOperation => new_operation(doc),
+            Mutation::EnumToString => enums_to_strings(doc),
+            Mutation::StringToEnum => strings_to_enums(doc),
+            Mutation::UnionDropsFirst => unions_drop_first(doc),
+            Mutation::UnionReordered => unions_reordered(doc),
+            Mutation::RequiredToOptional => required_to_optional(doc),
+            Mutation::IntegerToNumber => integers_to_numbers(doc),
+            Mutation::InlineToComponent => inline_to_components(doc),
+        };
+        counts.insert(mutation, n);
+    }
+    counts
+}
+
+/// The additive mutations only (what `mutate-check` simulated before it changed
+/// shapes): a field, an enum value, a union member, an operation.
+pub fn mutate(doc: &mut Value) -> Counts {
+    apply(
+        doc,
+        &[
+            Mutation::NewField,
+            Mutation::NewEnumValue,
+            Mutation::NewUnionMember,
+            Mutation::NewOperation,
+        ],
+    )
 }
 
 fn is_null_only(member: &Value) -> bool {
@@ -54,6 +199,45 @@ fn accepts_anything(member: &Value) -> bool {
             && !o.contains_key("oneOf")
             && !o.contains_key("allOf")
     })
+}
+
+/// The members of a union that are not `null` alone.
+fn real_members(members: &[Value]) -> usize {
+    members.iter().filter(|v| !is_null_only(v)).count()
+}
+
+/// Whether a union is a union of types the generator keeps apart: at least two
+/// members besides `null`, not strings only (those merge into one string) and none
+/// accepting anything (that makes any value).
+fn is_real_union(members: &[Value]) -> bool {
+    let real: Vec<&Value> = members.iter().filter(|v| !is_null_only(v)).collect();
+    real.len() >= 2
+        && !real.iter().all(|v| is_plain_string(v))
+        && !real.iter().any(|v| accepts_anything(v))
+}
+
+/// Calls `f` on the member list of every `anyOf` and `oneOf` of the document.
+fn for_each_union(doc: &mut Value, f: &mut dyn FnMut(&mut Vec<Value>) -> bool) -> usize {
+    let mut n = 0;
+    walk_all_schemas(doc, &mut |schema| {
+        for key in ["anyOf", "oneOf"] {
+            if let Some(Value::Array(members)) = schema.get_mut(key)
+                && f(members)
+            {
+                n += 1;
+            }
+        }
+    });
+    n
+}
+
+fn string_enum_values(schema: &Map<String, Value>) -> Option<&Vec<Value>> {
+    let values = schema.get("enum")?.as_array()?;
+    let typed = match schema.get("type") {
+        Some(t) => t.as_str() == Some("string"),
+        None => true,
+    };
+    (typed && values.iter().all(Value::is_string)).then_some(values)
 }
 
 /// A member a union did not have: a copy of its first object member (with a new
@@ -91,85 +275,456 @@ fn new_member(members: &[Value], components: &Value) -> Value {
     }
 }
 
-/// Applies every mutation to a loaded (not yet normalized) document.
-pub fn mutate(doc: &mut Value) -> Mutations {
-    let mut m = Mutations::default();
-    let components = venice_openapi::walk::components(doc, "schemas");
+fn new_fields(doc: &mut Value) -> usize {
+    let mut n = 0;
     walk_all_schemas(doc, &mut |schema| {
-        let Some(obj) = schema.as_object_mut() else {
-            return;
-        };
-        if let Some(Value::Object(props)) = obj.get_mut("properties")
+        // An object without properties is a free-form map (`serde_json::Map`):
+        // a first property would make it a struct, a change of type.
+        if let Some(Value::Object(props)) = schema.get_mut("properties")
+            && !props.is_empty()
             && !props.contains_key(MUTANT_FIELD)
         {
             props.insert(
                 MUTANT_FIELD.into(),
                 json!({"type": "string", "description": "A field added by the mutation check."}),
             );
-            m.fields += 1;
+            n += 1;
         }
-        if let Some(Value::Array(values)) = obj.get_mut("enum") {
-            // A string enum gets a string, an enum of numbers a number. A
-            // one-value enum is a constant (the tag that names a union's variant,
-            // `success: [true]`): upstream does not grow those.
-            let new = if values.len() < 2 {
-                None
-            } else if values.iter().all(Value::is_string) {
-                Some(json!(MUTANT_VALUE))
-            } else if values.iter().all(Value::is_i64) {
-                values
+    });
+    n
+}
+
+fn new_enum_values(doc: &mut Value) -> usize {
+    let mut n = 0;
+    walk_all_schemas(doc, &mut |schema| {
+        let Some(Value::Array(values)) = schema.get_mut("enum") else {
+            return;
+        };
+        // A string enum gets a string, an enum of numbers a number. A one-value
+        // enum is a constant (the tag that names a union's variant, `success:
+        // [true]`): upstream does not grow those.
+        let new = if values.len() < 2 {
+            None
+        } else if values.iter().all(Value::is_string) {
+            Some(json!(MUTANT_VALUE))
+        } else if values.iter().all(Value::is_i64) {
+            values
+                .iter()
+                .filter_map(Value::as_i64)
+                .max()
+                .map(|v| json!(v + 1))
+        } else {
+            None
+        };
+        if let Some(new) = new
+            && !values.contains(&new)
+            && !values.iter().any(Value::is_null)
+        {
+            values.push(new);
+            n += 1;
+        }
+    });
+    n
+}
+
+fn new_union_members(doc: &mut Value) -> usize {
+    let components = components(doc, "schemas");
+    // A union of one type and null is an optional value, strings only are a
+    // string, and a union with an anything-member is any value: a new member
+    // would change the field's type, which is not what this simulates.
+    for_each_union(doc, &mut |members| {
+        if !is_real_union(members) {
+            return false;
+        }
+        let member = new_member(members, &components);
+        members.push(member);
+        true
+    })
+}
+
+fn new_operation(doc: &mut Value) -> usize {
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return 0;
+    };
+    if paths.contains_key(MUTANT_PATH) {
+        return 0;
+    }
+    paths.insert(
+        MUTANT_PATH.into(),
+        json!({"get": {
+            "operationId": "getXMutant",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"id": {"type": "string"}}
+            }}}}}
+        }}),
+    );
+    1
+}
+
+/// (a) A string enum of two values or more that is a member of a union loses its
+/// list (a union of voice names and a handle pattern becomes a free string and a
+/// handle pattern). One-value enums are constants (a tag), which upstream does not
+/// loosen; a union of strings only merges into one string type, which would be
+/// left with no type of its own.
+///
+/// Only union members: a standalone enum loosened into a string has no type left
+/// (the field becomes a `String`), and the SDK's public API and its users name
+/// those types and their variants (`ListModelsType::Text`) — a change every
+/// caller sees, which `cargo xtask regen`'s report lists as breaking.
+fn enums_to_strings(doc: &mut Value) -> usize {
+    let mut n = 0;
+    for_each_union(doc, &mut |members| {
+        // Strings only (enums or not, no pattern) merge into one string type:
+        // loosening a member would make the field a plain `String`.
+        if members.iter().all(|m| {
+            m.get("type").and_then(Value::as_str) == Some("string")
+                && m.get("pattern").is_none()
+                && m.get("format").is_none()
+        }) {
+            return false;
+        }
+        let mut changed = false;
+        for member in members.iter_mut() {
+            let Some(obj) = member.as_object_mut() else {
+                continue;
+            };
+            if string_enum_values(obj).is_some_and(|v| v.len() >= 2) {
+                obj.remove("enum");
+                obj.insert("type".into(), json!("string"));
+                n += 1;
+                changed = true;
+            }
+        }
+        changed
+    });
+    n
+}
+
+/// (b) A free string (`type: string` without `enum`, `format` or `pattern`) that
+/// is a member of a union becomes an enum of two values.
+///
+/// Only union members, for the reason given at [`enums_to_strings`]: a field
+/// tightened into an enum changes what every caller that sets it writes.
+fn strings_to_enums(doc: &mut Value) -> usize {
+    let mut n = 0;
+    for_each_union(doc, &mut |members| {
+        let mut changed = false;
+        for member in members.iter_mut() {
+            let Some(obj) = member.as_object_mut() else {
+                continue;
+            };
+            if obj.get("type").and_then(Value::as_str) == Some("string")
+                && !["enum", "format", "pattern", "x-rust-type"]
                     .iter()
-                    .filter_map(Value::as_i64)
-                    .max()
-                    .map(|n| json!(n + 1))
-            } else {
-                None
-            };
-            if let Some(new) = new
-                && !values.contains(&new)
-                && !values.iter().any(Value::is_null)
+                    .any(|k| obj.contains_key(*k))
             {
-                values.push(new);
-                m.enum_values += 1;
+                obj.insert("enum".into(), json!(MUTANT_ENUM));
+                obj.remove("default");
+                obj.remove("example");
+                n += 1;
+                changed = true;
             }
         }
-        for key in ["anyOf", "oneOf"] {
-            let Some(Value::Array(members)) = obj.get(key) else {
-                continue;
-            };
-            let real: Vec<&Value> = members.iter().filter(|v| !is_null_only(v)).collect();
-            // A union of one type and null is an optional value, strings only are a
-            // string, and a union with an anything-member is any value: a new member
-            // would change the field's type, which is not what this simulates.
-            if real.len() < 2
-                || real.iter().all(|v| is_plain_string(v))
-                || real.iter().any(|v| accepts_anything(v))
-            {
-                continue;
+        changed
+    });
+    n
+}
+
+/// (c) A union of three members or more (`null` aside) loses its first: it stays a
+/// union, but every later member moves up one place (typify's `Variant1` becomes
+/// `Variant0`).
+fn unions_drop_first(doc: &mut Value) -> usize {
+    for_each_union(doc, &mut |members| {
+        if real_members(members) < 3 {
+            return false;
+        }
+        match members.iter().position(|m| !is_null_only(m)) {
+            Some(first) => {
+                members.remove(first);
+                true
             }
-            let member = new_member(members, &components);
-            if let Some(Value::Array(members)) = obj.get_mut(key) {
-                members.push(member);
-                m.union_members += 1;
+            None => false,
+        }
+    })
+}
+
+/// (d) A union of two members or more (`null` aside) lists them in reverse order
+/// (a `null` member keeps its place).
+fn unions_reordered(doc: &mut Value) -> usize {
+    for_each_union(doc, &mut |members| {
+        if real_members(members) < 2 {
+            return false;
+        }
+        let slots: Vec<usize> = (0..members.len())
+            .filter(|&i| !is_null_only(&members[i]))
+            .collect();
+        let reversed: Vec<Value> = slots.iter().rev().map(|&i| members[i].clone()).collect();
+        for (slot, member) in slots.into_iter().zip(reversed) {
+            members[slot] = member;
+        }
+        true
+    })
+}
+
+/// (e) Every required property of a component schema a request body reaches
+/// becomes optional (a one-value tag stays required: it names the variant).
+///
+/// Component schemas only: a request body declared inline in its operation is
+/// built by callers with its generated `from_required(..)`, whose parameters are
+/// its required fields, so each caller sees the change (the report lists it).
+fn required_to_optional(doc: &mut Value) -> usize {
+    let mut names: Vec<String> = Vec::new();
+    for_each_operation(doc, &mut |op| {
+        if let Some(body) = op.operation.get("requestBody") {
+            venice_openapi::walk::collect_refs(body, &mut names);
+        }
+    });
+    let reached = venice_openapi::walk::reachable_schemas(doc, names);
+    let mut n = 0;
+    let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") else {
+        return 0;
+    };
+    for (name, schema) in schemas.iter_mut() {
+        if !reached.contains(name) {
+            continue;
+        }
+        walk_schema(schema, &mut |schema| n += loosen_required(schema));
+    }
+    n
+}
+
+/// Drops the required properties of one object schema but its one-value tags;
+/// returns how many.
+fn loosen_required(schema: &mut Value) -> usize {
+    let Some(obj) = schema.as_object_mut() else {
+        return 0;
+    };
+    let tags: Vec<String> = match obj.get("properties") {
+        Some(Value::Object(props)) => props
+            .iter()
+            .filter(|(_, p)| {
+                p.get("enum")
+                    .and_then(Value::as_array)
+                    .is_some_and(|e| e.len() == 1)
+            })
+            .map(|(k, _)| k.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let Some(Value::Array(required)) = obj.get_mut("required") else {
+        return 0;
+    };
+    let before = required.len();
+    required.retain(|r| r.as_str().is_some_and(|r| tags.iter().any(|t| t == r)));
+    let n = before - required.len();
+    if required.is_empty() {
+        obj.remove("required");
+    }
+    n
+}
+
+/// (f) Every integer without an `enum` that is a member of a union (or the items
+/// of one: token ids) becomes a number.
+///
+/// Only union members, for the reason given at [`enums_to_strings`]: a field
+/// whose type goes from `i64` to `f64` changes what every caller that sets or
+/// reads it writes.
+fn integers_to_numbers(doc: &mut Value) -> usize {
+    let mut n = 0;
+    for_each_union(doc, &mut |members| {
+        let mut changed = false;
+        for member in members.iter_mut() {
+            let k =
+                integer_to_number(member) + member.get_mut("items").map_or(0, integer_to_number);
+            n += k;
+            changed |= k > 0;
+        }
+        changed
+    });
+    n
+}
+
+/// Makes `schema` a number when it is an integer without an `enum`; 1 if it did.
+fn integer_to_number(schema: &mut Value) -> usize {
+    let mut n = 0;
+    {
+        let Some(obj) = schema.as_object_mut() else {
+            return 0;
+        };
+        if obj.get("type").and_then(Value::as_str) == Some("integer") && !obj.contains_key("enum") {
+            obj.insert("type".into(), json!("number"));
+            if obj
+                .get("format")
+                .and_then(Value::as_str)
+                .is_some_and(|f| f.starts_with("int"))
+            {
+                obj.remove("format");
+            }
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Whether an inline schema has a title to keep its generated name by (and is no
+/// union nor nullable: the generator wraps those, and a wrapper moved under the
+/// title would name two types).
+fn has_title(schema: &Value) -> bool {
+    schema.as_object().is_some_and(|o| {
+        !["$ref", "anyOf", "oneOf", "allOf", "nullable"]
+            .iter()
+            .any(|k| o.contains_key(*k))
+            && o.get("title").is_some_and(Value::is_string)
+    })
+}
+
+/// The inline schemas moved so far: their component names, and each schema moved
+/// by its title (two inline copies of one titled shape share one component).
+#[derive(Default)]
+struct Moved {
+    schemas: Vec<(String, Value)>,
+    taken: Vec<String>,
+}
+
+impl Moved {
+    /// The component a titled schema moves to: the one an identical copy moved to,
+    /// a new one, or none when a different shape already moved under that title.
+    fn place(&mut self, schema: &Value) -> Option<String> {
+        let title = schema.get("title");
+        match self.schemas.iter().find(|(_, s)| s.get("title") == title) {
+            Some((name, moved)) => (moved == schema).then(|| name.clone()),
+            None => {
+                // Named after its title, as the generator names the type: the
+                // name users know stays (a new name would rename the type).
+                let name = heck::ToUpperCamelCase::to_upper_camel_case(title?.as_str()?);
+                if self.taken.contains(&name)
+                    || !name.starts_with(|c: char| c.is_ascii_alphabetic())
+                {
+                    return None;
+                }
+                self.taken.push(name.clone());
+                self.schemas.push((name.clone(), schema.clone()));
+                Some(name)
+            }
+        }
+    }
+}
+
+/// Moves the titled inline schemas nested in `schema` (not `schema` itself, nor a
+/// union's members: a member moved out becomes a newtype variant, another shape)
+/// to `moved`, leaving a `$ref`; the deepest first.
+fn move_nested(schema: &mut Value, moved: &mut Moved) {
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    let mut children: Vec<(&mut Value, bool)> = Vec::new();
+    for (key, value) in obj.iter_mut() {
+        match (key.as_str(), value) {
+            ("properties", Value::Object(props)) => {
+                children.extend(props.values_mut().map(|c| (c, true)));
+            }
+            ("items" | "additionalProperties", child @ Value::Object(_)) => {
+                children.push((child, true));
+            }
+            ("anyOf" | "oneOf" | "allOf", Value::Array(list)) => {
+                children.extend(list.iter_mut().map(|c| (c, false)));
+            }
+            _ => {}
+        }
+    }
+    for (child, movable) in children {
+        move_nested(child, moved);
+        if !movable || !has_title(child) {
+            continue;
+        }
+        if let Some(name) = moved.place(child) {
+            *child = json!({"$ref": format!("#/components/schemas/{name}")});
+        }
+    }
+}
+
+/// (g) Every titled inline schema nested in a component schema or in an
+/// operation's body or response schema (a property's, an array's items, a map's
+/// values) moves to `components/schemas` under its title (the generator names the
+/// type after it either way) and is referenced there. Upstream does this when it
+/// starts sharing a shape.
+///
+/// Untitled ones stay: moved, they would take the component's name instead of the
+/// one derived from where they sat, a rename every caller sees.
+fn inline_to_components(doc: &mut Value) -> usize {
+    // The names in use: the components', and the titles they carry.
+    let taken = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|schemas| {
+            schemas
+                .iter()
+                .flat_map(|(name, schema)| {
+                    let title = schema.get("title").and_then(Value::as_str);
+                    [
+                        Some(name.clone()),
+                        title.map(heck::ToUpperCamelCase::to_upper_camel_case),
+                    ]
+                })
+                .flatten()
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut moved = Moved {
+        taken,
+        ..Moved::default()
+    };
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        for schema in schemas.values_mut() {
+            move_nested(schema, &mut moved);
+        }
+    }
+    for_each_operation(doc, &mut |op| {
+        let mut contents: Vec<&mut Value> = Vec::new();
+        if let Some(o) = op.operation.as_object_mut() {
+            for (key, value) in o.iter_mut() {
+                match key.as_str() {
+                    "requestBody" => {
+                        if let Some(Value::Object(content)) = value.get_mut("content") {
+                            contents.extend(content.values_mut());
+                        }
+                    }
+                    "responses" => {
+                        for response in value
+                            .as_object_mut()
+                            .into_iter()
+                            .flat_map(|r| r.values_mut())
+                        {
+                            if let Some(Value::Object(content)) = response.get_mut("content") {
+                                contents.extend(content.values_mut());
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for media in contents {
+            if let Some(schema) = media.get_mut("schema") {
+                move_nested(schema, &mut moved);
             }
         }
     });
-    if let Some(Value::Object(paths)) = doc.get_mut("paths")
-        && !paths.contains_key(MUTANT_PATH)
+    let moved = moved.schemas;
+    let n = moved.len();
+    if n > 0
+        && let Some(root) = doc.as_object_mut()
+        && let Value::Object(components) = root
+            .entry("components")
+            .or_insert_with(|| Value::Object(Map::new()))
+        && let Value::Object(schemas) = components
+            .entry("schemas")
+            .or_insert_with(|| Value::Object(Map::new()))
     {
-        paths.insert(
-            MUTANT_PATH.into(),
-            json!({"get": {
-                "operationId": "getXMutant",
-                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
-                    "type": "object", "properties": {"id": {"type": "string"}}
-                }}}}}
-            }}),
-        );
-        m.operations += 1;
+        schemas.extend(moved);
     }
-    m
+    n
 }
 
 #[cfg(test)]
@@ -177,7 +732,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_kind_of_mutation_applies() {
+    fn every_additive_mutation_applies() {
         let mut doc = json!({
             "paths": {"/a": {"get": {"responses": {}}}},
             "components": {"schemas": {
@@ -190,7 +745,8 @@ mod tests {
                 ]},
                 "Opt": {"anyOf": [{"type": "string"}, {"nullable": true}]},
                 "Strs": {"anyOf": [{"type": "string"}, {"type": "string", "enum": ["x"]}]},
-                "Mixed": {"anyOf": [{"type": "string"}, {"type": "integer"}]}
+                "Mixed": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                "Map": {"type": "object", "properties": {}}
             }}
         });
         let m = mutate(&mut doc);
@@ -215,9 +771,233 @@ mod tests {
         );
         assert_eq!(s["Strs"]["anyOf"].as_array().unwrap().len(), 2);
         assert_eq!(s["Mixed"]["anyOf"][2]["type"], "boolean");
+        assert_eq!(s["Map"]["properties"], json!({}), "a map stays a map");
         assert!(doc["paths"].get(MUTANT_PATH).is_some());
-        assert_eq!(m.operations, 1);
-        assert_eq!(m.union_members, 2);
-        assert_eq!((m.fields, m.enum_values), (3, 2), "{m:?}");
+        assert_eq!(m[&Mutation::NewOperation], 1);
+        assert_eq!(m[&Mutation::NewUnionMember], 2);
+        assert_eq!(
+            (m[&Mutation::NewField], m[&Mutation::NewEnumValue]),
+            (4, 2),
+            "the new member of `Tagged` gets a field too: {m:?}"
+        );
+    }
+
+    #[test]
+    fn enums_in_unions_become_strings_and_strings_enums() {
+        let spec = json!({"components": {"schemas": {
+            "Voice": {"anyOf": [
+                {"type": "string", "enum": ["af_sky", "eve"]},
+                {"type": "string", "pattern": "^vv_"}
+            ]},
+            "Kinds": {"anyOf": [
+                {"type": "string", "enum": ["text", "image"]},
+                {"type": "string", "enum": ["all", "code"]}
+            ]},
+            "Content": {"anyOf": [
+                {"type": "string", "description": "text"},
+                {"type": "array", "items": {"type": "string"}}
+            ]},
+            "Req": {"type": "object", "properties": {
+                "kind": {"type": "string", "enum": ["a", "b"]},
+                "name": {"type": "string"},
+                "tag": {"anyOf": [{"type": "string", "enum": ["only"]}, {"type": "integer"}]}
+            }}
+        }}});
+        let mut loose = spec.clone();
+        let m = apply(&mut loose, &[Mutation::EnumToString]);
+        let s = &loose["components"]["schemas"];
+        assert_eq!(s["Voice"]["anyOf"][0], json!({"type": "string"}));
+        assert_eq!(
+            s["Kinds"]["anyOf"][0]["enum"],
+            json!(["text", "image"]),
+            "strings only merge into one enum"
+        );
+        assert_eq!(
+            s["Req"]["properties"]["kind"]["enum"],
+            json!(["a", "b"]),
+            "not a member"
+        );
+        assert_eq!(
+            s["Req"]["properties"]["tag"]["anyOf"][0]["enum"],
+            json!(["only"]),
+            "a constant"
+        );
+        assert_eq!(m[&Mutation::EnumToString], 1);
+
+        let mut tight = spec;
+        let m = apply(&mut tight, &[Mutation::StringToEnum]);
+        let s = &tight["components"]["schemas"];
+        assert_eq!(s["Content"]["anyOf"][0]["enum"], json!(MUTANT_ENUM));
+        assert!(
+            s["Req"]["properties"]["name"].get("enum").is_none(),
+            "not a member"
+        );
+        assert!(
+            s["Voice"]["anyOf"][1].get("enum").is_none(),
+            "a pattern stays"
+        );
+        assert_eq!(s["Voice"]["anyOf"][0]["enum"], json!(["af_sky", "eve"]));
+        assert_eq!(m[&Mutation::StringToEnum], 1);
+    }
+
+    #[test]
+    fn unions_lose_their_first_member_or_are_reordered() {
+        let spec = json!({"components": {"schemas": {
+            "Input": {"anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "array", "items": {"type": "integer"}},
+                {"nullable": true}
+            ]},
+            "Pair": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+            "Opt": {"anyOf": [{"type": "null"}, {"type": "integer"}]}
+        }}});
+        let mut dropped = spec.clone();
+        let m = apply(&mut dropped, &[Mutation::UnionDropsFirst]);
+        let s = &dropped["components"]["schemas"];
+        assert_eq!(s["Input"]["anyOf"].as_array().unwrap().len(), 3);
+        assert_eq!(s["Input"]["anyOf"][0]["type"], "array");
+        assert_eq!(
+            s["Pair"]["oneOf"].as_array().unwrap().len(),
+            2,
+            "a union of two stays one"
+        );
+        assert_eq!(m[&Mutation::UnionDropsFirst], 1);
+
+        let mut reordered = spec;
+        let m = apply(&mut reordered, &[Mutation::UnionReordered]);
+        let s = &reordered["components"]["schemas"];
+        assert_eq!(s["Input"]["anyOf"][0]["items"]["type"], "integer");
+        assert_eq!(s["Input"]["anyOf"][2]["type"], "string");
+        assert_eq!(s["Input"]["anyOf"][3], json!({"nullable": true}));
+        assert_eq!(s["Pair"]["oneOf"][0]["type"], "integer");
+        assert_eq!(
+            s["Opt"]["anyOf"][0]["type"], "null",
+            "optional stays optional"
+        );
+        assert_eq!(m[&Mutation::UnionReordered], 2);
+    }
+
+    #[test]
+    fn required_request_fields_become_optional_and_integers_numbers() {
+        let mut doc = json!({
+            "paths": {"/a": {"post": {
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}},
+                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Res"}}}}}
+            }}, "/b": {"post": {
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}
+                }}}},
+                "responses": {"200": {"description": "OK"}}
+            }}},
+            "components": {"schemas": {
+                "Req": {"type": "object", "required": ["model", "type", "part"], "properties": {
+                    "model": {"type": "string"},
+                    "type": {"type": "string", "enum": ["text"]},
+                    "n": {"anyOf": [{"type": "integer", "format": "int32"}, {"type": "array", "items": {"type": "integer"}}]},
+                    "part": {"$ref": "#/components/schemas/Part"}
+                }},
+                "Part": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
+                "Res": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+            }}
+        });
+        let m = apply(
+            &mut doc,
+            &[Mutation::RequiredToOptional, Mutation::IntegerToNumber],
+        );
+        let s = &doc["components"]["schemas"];
+        assert_eq!(s["Req"]["required"], json!(["type"]), "the tag stays");
+        assert_eq!(s["Part"].get("required"), None, "reached through a $ref");
+        assert_eq!(
+            s["Res"]["required"],
+            json!(["id"]),
+            "responses are left alone"
+        );
+        let inline =
+            &doc["paths"]["/b"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(
+            inline["required"],
+            json!(["id"]),
+            "an inline body is left alone"
+        );
+        assert_eq!(
+            s["Req"]["properties"]["n"]["anyOf"][0],
+            json!({"type": "number"})
+        );
+        assert_eq!(
+            s["Req"]["properties"]["n"]["anyOf"][1]["items"],
+            json!({"type": "number"})
+        );
+        assert_eq!(m[&Mutation::RequiredToOptional], 3);
+        assert_eq!(m[&Mutation::IntegerToNumber], 2);
+    }
+
+    #[test]
+    fn titled_nested_schemas_move_to_components() {
+        let tool = json!({"type": "object", "title": "Tool call", "properties": {"name": {"type": "string"}}});
+        let mut doc = json!({
+            "paths": {"/a": {"post": {
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object", "title": "Body", "properties": {
+                        "limit": {"type": "object", "title": "Limit", "properties": {"usd": {"type": "number"}}},
+                        "tool": tool,
+                        "name": {"type": "string"}
+                    }
+                }}}},
+                "responses": {"200": {"description": "OK"}}
+            }}},
+            "components": {"schemas": {
+                "Req": {"type": "object", "properties": {
+                    "tools": {"type": "array", "items": tool},
+                    "input": {"anyOf": [{"type": "string"}, {"type": "object", "title": "Part", "properties": {}}]},
+                    "plain": {"type": "object", "properties": {"x": {"type": "string"}}},
+                    "other": {"type": "object", "title": "Limit", "properties": {"eur": {"type": "number"}}},
+                    "taken": {"type": "object", "title": "Req", "properties": {"x": {"type": "string"}}}
+                }}
+            }}
+        });
+        let m = apply(&mut doc, &[Mutation::InlineToComponent]);
+        assert_eq!(m[&Mutation::InlineToComponent], 2, "{doc:#}");
+        let s = &doc["components"]["schemas"];
+        let tools = &s["Req"]["properties"]["tools"]["items"]["$ref"];
+        assert_eq!(tools, "#/components/schemas/ToolCall");
+        assert_eq!(s["ToolCall"], tool);
+        let body =
+            &doc["paths"]["/a"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body["title"], "Body", "the body's own schema stays");
+        assert_eq!(
+            &body["properties"]["tool"]["$ref"], tools,
+            "one component per shape"
+        );
+        assert_eq!(s["Limit"]["properties"]["eur"]["type"], "number");
+        assert_eq!(
+            body["properties"]["limit"]["title"], "Limit",
+            "another shape of a moved title stays"
+        );
+        let req = &s["Req"]["properties"];
+        assert_eq!(
+            req["input"]["anyOf"][1]["title"], "Part",
+            "a union member stays"
+        );
+        assert!(
+            req["plain"].get("$ref").is_none(),
+            "untitled: no name to keep"
+        );
+        assert_eq!(req["taken"]["title"], "Req", "the name is taken");
+    }
+
+    #[test]
+    fn every_mutation_is_in_a_spec_and_conflicting_ones_apart() {
+        for mutation in ORDER {
+            assert!(
+                SPECS.iter().any(|s| s.mutations.contains(&mutation)),
+                "{mutation:?} is in no mutated spec"
+            );
+        }
+        for spec in SPECS {
+            let has = |m| spec.mutations.contains(&m);
+            assert!(!(has(Mutation::EnumToString) && has(Mutation::StringToEnum)));
+            assert!(!(has(Mutation::UnionDropsFirst) && has(Mutation::UnionReordered)));
+        }
     }
 }

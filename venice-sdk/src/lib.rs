@@ -50,6 +50,7 @@ pub mod resources;
 pub mod response_stream;
 pub mod retry;
 mod secret;
+mod shape;
 pub mod sse;
 pub mod stream;
 mod transport;

@@ -468,13 +468,12 @@ impl ResponseAccumulator {
             return last;
         }
         let mut response = self.base.unwrap_or_else(|| {
-            types::ResponsesApiResponse::from_required(
-                0,
-                String::new(),
-                String::new(),
-                "response".into(),
-                Vec::new(),
-                "in_progress".into(),
+            crate::shape::build(
+                "ResponsesApiResponse",
+                serde_json::json!({
+                    "created_at": 0, "id": "", "model": "", "object": "response",
+                    "output": [], "status": "in_progress",
+                }),
             )
         });
         response.output = self
@@ -490,40 +489,50 @@ impl ItemAcc {
     /// The item: as done, else as added with what the deltas built, else a
     /// message of the text parts (`None` for an item nothing is known of).
     fn finish(self) -> Option<types::ResponsesApiResponseOutputItem> {
-        use types::ResponsesApiResponseOutputItem as Item;
         if self.done.is_some() {
             return self.done;
         }
-        let text = |parts: BTreeMap<u32, String>| -> Vec<types::OutputText> {
+        // Written as the JSON a server sends (`crate::shape`).
+        let text = |parts: BTreeMap<u32, String>| -> Vec<serde_json::Value> {
             parts
                 .into_values()
-                .map(|text| types::OutputText::from_required(text, "output_text".into()))
+                .map(|text| serde_json::json!({"type": "output_text", "text": text}))
                 .collect()
         };
         let Some(mut item) = self.added else {
             if self.parts.is_empty() {
                 return None;
             }
-            return Some(Item::message_output_from_required(
-                text(self.parts),
-                self.id,
-                "assistant".into(),
-                "in_progress".into(),
-            ));
+            return crate::shape::convert(
+                "output",
+                serde_json::json!({
+                    "type": "message", "id": self.id, "role": "assistant",
+                    "status": "in_progress", "content": text(self.parts),
+                }),
+            )
+            .ok();
         };
-        match &mut item {
-            Item::MessageOutput { content, .. } if !self.parts.is_empty() => {
-                *content = text(self.parts);
+        // Completed on its JSON, by its `type`: the union's variants are the
+        // spec's to add, drop and reorder.
+        let mut value = crate::shape::json_of(&item);
+        let built = match value.get("type").and_then(serde_json::Value::as_str) {
+            Some("message") if !self.parts.is_empty() => {
+                Some(("content", Value::from(text(self.parts))))
             }
-            Item::FunctionCallOutput { arguments, .. } => {
-                if let Some(built) = self.arguments {
-                    *arguments = built;
-                }
+            Some("function_call") => self.arguments.map(|a| ("arguments", Value::from(a))),
+            Some("reasoning") if !self.summary.is_empty() => {
+                let summary: Vec<String> = self.summary.into_values().collect();
+                Some(("summary", Value::from(summary)))
             }
-            Item::ReasoningOutput { summary, .. } if !self.summary.is_empty() => {
-                *summary = self.summary.into_values().collect();
+            _ => None,
+        };
+        if let Some((field, built)) = built
+            && let Some(fields) = value.as_object_mut()
+        {
+            fields.insert(field.into(), built);
+            if let Ok(completed) = crate::shape::convert("output", value) {
+                item = completed;
             }
-            _ => {}
         }
         Some(item)
     }

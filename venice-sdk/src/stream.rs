@@ -382,41 +382,42 @@ impl Accumulator {
                         )
                     })
                     .collect();
-                let mut message =
-                    types::CreateChatCompletionResponseChoicesItemMessage::assistant_message_from_required();
-                if let types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
-                    content,
-                    reasoning_content,
-                    tool_calls: calls,
-                    ..
-                } = &mut message
-                {
-                    *content = c
-                        .has_content
-                        .then_some(types::AssistantMessageContent::String(c.content));
-                    *reasoning_content = (!c.reasoning.is_empty()).then_some(c.reasoning);
-                    *calls = Some(tool_calls);
-                }
-                types::CreateChatCompletionResponseChoicesItem::from_required(
-                    c.finish_reason.unwrap_or_default(),
-                    i64::from(index),
-                    message,
-                )
+                let tool_calls: Vec<serde_json::Value> = tool_calls;
+                // Written as the JSON a server sends (`crate::shape`): the
+                // message union's variants and the content union's members are
+                // the spec's to reshape.
+                serde_json::json!({
+                    "finish_reason": c.finish_reason.unwrap_or_default(),
+                    "index": index,
+                    "message": {
+                        "role": "assistant",
+                        "content": c.has_content.then_some(c.content),
+                        "reasoning_content": (!c.reasoning.is_empty()).then_some(c.reasoning),
+                        "tool_calls": tool_calls,
+                    },
+                })
             })
-            .collect();
+            .collect::<Vec<_>>();
         let venice_parameters = self
             .venice_parameters
             .and_then(|v| serde_json::from_value(v).ok());
-        let mut response = types::CreateChatCompletionResponse::from_required(
-            self.created,
-            self.id,
-            self.model,
-            "chat.completion".into(),
-            self.usage.unwrap_or_else(|| {
-                types::CreateChatCompletionResponseUsage::from_required(0, 0, 0)
+        let usage = match &self.usage {
+            Some(usage) => crate::shape::json_of(usage),
+            None => {
+                serde_json::json!({"completion_tokens": 0, "prompt_tokens": 0, "total_tokens": 0})
+            }
+        };
+        let mut response: types::CreateChatCompletionResponse = crate::shape::build(
+            "CreateChatCompletionResponse",
+            serde_json::json!({
+                "created": self.created,
+                "id": self.id,
+                "model": self.model,
+                "object": "chat.completion",
+                "usage": usage,
+                "choices": choices,
             }),
         );
-        response.choices = choices;
         response.venice_parameters = venice_parameters;
         response
     }

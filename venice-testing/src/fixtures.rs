@@ -62,34 +62,27 @@ pub fn png_dimensions(data: &[u8]) -> Option<(u32, u32)> {
 /// A finished chat completion answering `text`, as `chat().create` returns it.
 pub fn chat_completion(model: &str, text: &str) -> types::CreateChatCompletionResponse {
     let completion_tokens = i64::try_from(util::pieces(text).len()).unwrap_or(i64::MAX);
-    let mut message =
-        types::CreateChatCompletionResponseChoicesItemMessage::assistant_message_from_required();
-    if let types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
-        content, ..
-    } = &mut message
-    {
-        *content = Some(types::AssistantMessageContent::String(text.into()));
-    }
-    let mut completion = types::CreateChatCompletionResponse::from_required(
-        util::unix_now(),
-        format!("chatcmpl-{}", util::hex(util::random_seed(), 0, 32)),
-        model.into(),
-        "chat.completion".into(),
-        usage(12, completion_tokens),
-    );
-    completion.choices = vec![
-        types::CreateChatCompletionResponseChoicesItem::from_required("stop".into(), 0, message),
-    ];
-    completion
+    util::typed(serde_json::json!({
+        "created": util::unix_now(),
+        "id": format!("chatcmpl-{}", util::hex(util::random_seed(), 0, 32)),
+        "model": model,
+        "object": "chat.completion",
+        "usage": usage(12, completion_tokens),
+        "choices": [{
+            "finish_reason": "stop",
+            "index": 0,
+            "message": {"role": "assistant", "content": text},
+        }],
+    }))
 }
 
-/// Token usage: `prompt_tokens`, `completion_tokens` and their sum.
-fn usage(prompt_tokens: i64, completion_tokens: i64) -> types::CreateChatCompletionResponseUsage {
-    types::CreateChatCompletionResponseUsage::from_required(
-        completion_tokens,
-        prompt_tokens,
-        prompt_tokens + completion_tokens,
-    )
+/// Token usage: `prompt_tokens`, `completion_tokens` and their sum, as JSON.
+fn usage(prompt_tokens: i64, completion_tokens: i64) -> serde_json::Value {
+    serde_json::json!({
+        "completion_tokens": completion_tokens,
+        "prompt_tokens": prompt_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    })
 }
 
 /// The chunks of a streamed answer, as Venice sends them: a first chunk with the
@@ -107,7 +100,7 @@ pub fn chat_chunks(model: &str, reasoning: &str, text: &str) -> Vec<ChatCompleti
         reasoning_pieces,
         text_pieces,
         "stop",
-        usage(12, completion_tokens),
+        util::typed(usage(12, completion_tokens)),
     )
 }
 

@@ -169,6 +169,21 @@ pub(crate) fn example_at(method: &str, path: &str, pointer: &str) -> serde_json:
         .unwrap_or_else(|| serde_json::json!({}))
 }
 
+/// `value` as the generated type `T`, read from its JSON: the answers are written
+/// as the JSON the server sends, so they do not depend on the generated types'
+/// shapes (a union's variants, a field's integer or number type).
+///
+/// # Panics
+///
+/// When `T` refuses the JSON: a regen on a spec that no longer describes these
+/// answers, which venice-testing's own tests catch.
+pub(crate) fn typed<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    match serde_json::from_value(value) {
+        Ok(v) => v,
+        Err(e) => panic!("venice-testing: the generated type no longer reads this answer: {e}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

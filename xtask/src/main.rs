@@ -11,9 +11,13 @@
 //! - `cargo xtask fetch-spec [--url URL]`: download the published spec (Venice's
 //!   documented URL by default) into `spec/venice.yaml`, refusing anything that is
 //!   not an OpenAPI 3 document.
-//! - `cargo xtask mutate-check`: regenerate from a spec with a new optional field on
-//!   every object, a new value on every enum, a new member on every union and a new
-//!   operation into a scratch copy of `venice-sdk`, and compile it with its examples.
+//! - `cargo xtask mutate-check`: regenerate from each mutated spec of
+//!   `venice_gen::mutate::SPECS` (upstream's additions — a field, an enum value, a
+//!   union member, an operation — and changes of shape — enums loosened into strings
+//!   and strings tightened into enums, unions losing or reordering members, required
+//!   request fields made optional, integers made numbers, inline schemas moved to
+//!   components) into a scratch copy of `venice-sdk` and `venice-testing`, and
+//!   `cargo check` all their targets.
 //! - `cargo xtask public-api [--check]`: write (or compare, with a diff) the public
 //!   API listings `venice-sdk/public-api.txt` and `venice-testing/public-api.txt`.
 //! - `cargo xtask msrv`: fail when a locked dependency of the published crates
@@ -52,7 +56,7 @@ enum Command {
     },
     /// Fail with a diff when the checked-in generated files are stale.
     Check,
-    /// Compile the SDK against a spec with new fields, enum values, union members and an operation.
+    /// Check the SDK and venice-testing against specs with upstream's additions and changes of shape.
     MutateCheck {
         /// Spec to mutate instead of spec/venice.yaml.
         #[arg(long, value_name = "FILE")]
@@ -235,31 +239,16 @@ fn check(root: &Path) -> Result<ExitCode, String> {
     })
 }
 
-/// Regenerates from a mutated spec into a scratch copy of `venice-sdk` and
-/// `venice-testing` under `target/mutate-check`, and compiles the SDK with its
-/// examples there. A wrapper that builds a generated struct with an exhaustive
-/// literal or matches a generated enum without a fallback arm fails the build.
+/// Regenerates from each mutated spec of [`venice_gen::mutate::SPECS`] into a scratch
+/// copy of `venice-sdk` and `venice-testing` under `target/mutate-check`, and checks
+/// both with all their targets (library, tests, examples) there. A wrapper that
+/// builds a generated struct with an exhaustive literal, matches a generated enum
+/// without a fallback arm, names an untagged union's variant by number or relies on
+/// a trait only one schema shape has fails the check.
 fn mutate_check(root: &Path, spec: Option<&Path>) -> Result<ExitCode, String> {
     let spec_path = spec.map_or_else(|| root.join(venice_gen::SPEC_PATH), Path::to_path_buf);
     let text = read(&spec_path)?;
-    let mut doc = venice_openapi::load_yaml(&text).map_err(|e| e.to_string())?;
-    let m = venice_gen::mutate::mutate(&mut doc);
-    println!(
-        "mutated {}: {} object schemas got a field, {} enums a value, {} unions a member, {} operation added",
-        spec_path.display(),
-        m.fields,
-        m.enum_values,
-        m.union_members,
-        m.operations
-    );
-    let mutated = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
-    let (client, mocks) =
-        venice_gen::generate_both(&mutated, "mutated spec").map_err(|e| e.to_string())?;
-    if !client.code.contains(venice_gen::mutate::MUTANT_FIELD)
-        || !client.code.contains("pub fn get_x_mutant(&self)")
-    {
-        return Err("the mutations did not reach the generated client".into());
-    }
+    let original = venice_openapi::load_yaml(&text).map_err(|e| e.to_string())?;
 
     let scratch = root.join("target").join("mutate-check");
     if scratch.exists() {
@@ -288,44 +277,87 @@ fn mutate_check(root: &Path, spec: Option<&Path>) -> Result<ExitCode, String> {
         .collect::<Vec<_>>()
         .join("\n");
     write(&scratch.join("Cargo.toml"), &manifest)?;
-    write(&scratch.join(venice_gen::OUTPUT_PATH), &client.code)?;
-    write(&scratch.join(venice_gen::MOCKS_PATH), &mocks)?;
 
     // The workspace's target directory: dependencies are already built there.
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let start = Instant::now();
-    println!(
-        "compiling venice-sdk (lib, examples, tests) and venice-testing in {}",
-        scratch.display()
-    );
-    let status = std::process::Command::new(cargo)
-        .args([
-            "check",
-            "-p",
-            "venice-sdk",
-            "-p",
-            "venice-testing",
-            "--lib",
-            "--examples",
-            "--tests",
-            "--offline",
-        ])
-        .env("CARGO_TARGET_DIR", &target)
-        .current_dir(&scratch)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
+    let all = Instant::now();
+    let mut failed = Vec::new();
+    for mutated in venice_gen::mutate::SPECS {
+        let mut doc = original.clone();
+        let counts = venice_gen::mutate::apply(&mut doc, mutated.mutations);
+        println!(
+            "\n== mutated spec `{}` (from {})",
+            mutated.name,
+            spec_path.display()
+        );
+        for (mutation, n) in &counts {
+            println!("   {n:>5} {}", mutation.describe());
+        }
+        if let Some((mutation, _)) = counts.iter().find(|(_, n)| **n == 0) {
+            return Err(format!(
+                "mutation {mutation:?} ({}) found nothing to change in {}: the rule no longer fits the spec",
+                mutation.describe(),
+                spec_path.display()
+            ));
+        }
+        let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+        let (client, mocks) =
+            venice_gen::generate_both(&text, &format!("mutated spec `{}`", mutated.name))
+                .map_err(|e| format!("mutated spec `{}`: {e}", mutated.name))?;
+        let reached = |m, needle: &str| !counts.contains_key(&m) || client.code.contains(needle);
+        if !reached(
+            venice_gen::mutate::Mutation::NewField,
+            venice_gen::mutate::MUTANT_FIELD,
+        ) || !reached(
+            venice_gen::mutate::Mutation::NewOperation,
+            "pub fn get_x_mutant(&self)",
+        ) {
+            return Err(format!(
+                "the mutations of `{}` did not reach the generated client",
+                mutated.name
+            ));
+        }
+        write(&scratch.join(venice_gen::OUTPUT_PATH), &client.code)?;
+        write(&scratch.join(venice_gen::MOCKS_PATH), &mocks)?;
+
+        let start = Instant::now();
+        println!(
+            "checking venice-sdk and venice-testing (all targets) in {}",
+            scratch.display()
+        );
+        let status = std::process::Command::new(&cargo)
+            .args(["check", "--workspace", "--all-targets", "--offline"])
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(&scratch)
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if status.success() {
+            println!(
+                "`{}`: venice-sdk (lib, tests, examples) and venice-testing compile ({:.0} s)",
+                mutated.name,
+                start.elapsed().as_secs_f64()
+            );
+        } else {
+            eprintln!(
+                "error: `{}`: venice-sdk or venice-testing does not compile against the mutated spec (see above)",
+                mutated.name
+            );
+            failed.push(mutated.name);
+        }
+    }
+    if !failed.is_empty() {
         eprintln!(
-            "error: venice-sdk or venice-testing does not compile against a spec that only added optional fields, enum values, union members and an operation (see above): build generated types with `from_required`/builders and give matches on generated enums a fallback arm"
+            "error: mutated specs that broke the build: {}. Hand-written code must not depend on generated shapes: build generated types with `from_required`/builders or through serde (`json!` into the type), give matches on generated enums a fallback arm, never name a union variant by number (`Variant0`) nor rely on a trait one shape has (`FromStr`)",
+            failed.join(", ")
         );
         return Ok(ExitCode::FAILURE);
     }
     println!(
-        "venice-sdk (lib, examples, tests) and venice-testing compile against the mutated spec ({:.0} s)",
-        start.elapsed().as_secs_f64()
+        "\nvenice-sdk and venice-testing compile against every mutated spec ({:.0} s)",
+        all.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -99,7 +99,7 @@ impl Audio<'_> {
         &self,
         mut request: types::CreateSpeechRequestSchema,
     ) -> Result<SpeechStream, Error> {
-        request.streaming = Some(true);
+        request.streaming = crate::shape::convert("streaming", true)?;
         let body = Call::new(&operations::CREATE_SPEECH)
             .accept(AUDIO_ACCEPT)
             .body(&request)?
@@ -253,10 +253,12 @@ impl ClonedVoice {
     }
 }
 
-/// A voice name or cloned-voice handle as the generated voice type.
-fn voice(name: &str) -> Result<types::CreateSpeechRequestSchemaVoice, Error> {
-    name.parse()
-        .map_err(|e: types::error::ConversionError| Error::invalid("voice", e.to_string()))
+/// A voice name or cloned-voice handle as the generated voice type, whatever its
+/// shape (a union of enums and a pattern today, a free string tomorrow): read from
+/// its JSON, so a name the type refuses is an [`Error::InvalidRequest`] naming
+/// `voice`.
+fn voice<T: serde::de::DeserializeOwned>(name: &str) -> Result<T, Error> {
+    crate::shape::convert("voice", name)
 }
 
 impl types::CreateSpeechRequestSchema {
@@ -266,11 +268,7 @@ impl types::CreateSpeechRequestSchema {
     /// Input the API would refuse (empty, or over 4096 characters) is an
     /// [`Error::InvalidRequest`] naming `input`.
     pub fn new(input: impl Into<String>) -> Result<Self, Error> {
-        let input = input
-            .into()
-            .parse()
-            .map_err(|e: types::error::ConversionError| Error::invalid("input", e.to_string()))?;
-        Ok(types::CreateSpeechRequestSchema::from_required(input))
+        crate::shape::convert("input", serde_json::json!({"input": input.into()}))
     }
 
     /// Sets the voice: a name (`af_sky`, `Vivian`, `eve`, …) or a cloned-voice

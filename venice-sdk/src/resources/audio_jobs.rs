@@ -134,11 +134,17 @@ impl super::audio::Audio<'_> {
 impl types::QueueAudioResponse {
     /// The request retrieving this job (`delete_media_on_completion` unset).
     pub fn retrieve_request(&self) -> types::RetrieveAudioRequest {
-        types::RetrieveAudioRequest::from_required(self.model.clone(), self.queue_id.clone())
+        crate::shape::build(
+            "RetrieveAudioRequest",
+            serde_json::json!({"model": self.model, "queue_id": self.queue_id}),
+        )
     }
 
     /// The request deleting this job's audio from storage.
     pub fn complete_request(&self) -> types::CompleteAudioRequest {
-        types::CompleteAudioRequest::from_required(self.model.clone(), self.queue_id.clone())
+        crate::shape::build(
+            "CompleteAudioRequest",
+            serde_json::json!({"model": self.model, "queue_id": self.queue_id}),
+        )
     }
 }

@@ -3,6 +3,7 @@
 //! `GET /billing/usage` is not wrapped: it is deprecated upstream and only
 //! answers `410 Gone` (the spec points to `usage_analytics`).
 
+use crate::shape;
 use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
 
@@ -79,15 +80,15 @@ impl Billing<'_> {
         let call = match period {
             UsagePeriod::Default => call,
             UsagePeriod::Days(n) => {
-                let lookback = types::GetBillingUsageAnalyticsLookback::try_from(format!("{n}d"))
-                    .map_err(|e| Error::invalid("lookback", e.to_string()))?;
-                call.query("lookback", lookback.as_str())
+                // Checked by the generated parameter types (their patterns), read
+                // from JSON: no trait only a constrained string has is needed.
+                let lookback = format!("{n}d");
+                shape::convert::<types::GetBillingUsageAnalyticsLookback>("lookback", &lookback)?;
+                call.query("lookback", lookback)
             }
             UsagePeriod::Between { start, end } => {
-                let start = types::GetBillingUsageAnalyticsStartDate::try_from(start.as_str())
-                    .map_err(|e| Error::invalid("startDate", e.to_string()))?;
-                let end = types::GetBillingUsageAnalyticsEndDate::try_from(end.as_str())
-                    .map_err(|e| Error::invalid("endDate", e.to_string()))?;
+                shape::convert::<types::GetBillingUsageAnalyticsStartDate>("startDate", start)?;
+                shape::convert::<types::GetBillingUsageAnalyticsEndDate>("endDate", end)?;
                 call.query("startDate", start.as_str())
                     .query("endDate", end.as_str())
             }

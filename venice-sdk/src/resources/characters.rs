@@ -1,5 +1,6 @@
 //! Characters: `client.characters()`.
 
+use crate::shape;
 use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
 
@@ -189,25 +190,24 @@ impl CharacterFilters {
     }
 
     /// Checks the values against the spec's length rules, through the
-    /// generated parameter types (which carry them).
+    /// generated parameter types (which carry them), read from JSON: no trait
+    /// only a constrained string has is needed.
     fn check(&self) -> Result<(), Error> {
-        fn each<T: for<'s> TryFrom<&'s str, Error = E>, E: std::fmt::Display>(
+        fn each<T: serde::de::DeserializeOwned>(
             field: &str,
             values: &[String],
         ) -> Result<(), Error> {
             for (i, value) in values.iter().enumerate() {
-                T::try_from(value.as_str())
-                    .map_err(|e| Error::invalid(format!("{field}[{i}]"), e.to_string()))?;
+                shape::convert::<T>(&format!("{field}[{i}]"), value)?;
             }
             Ok(())
         }
         if let Some(search) = &self.search {
-            types::ListCharactersSearch::try_from(search.as_str())
-                .map_err(|e| Error::invalid("search", e.to_string()))?;
+            shape::convert::<types::ListCharactersSearch>("search", search)?;
         }
-        each::<types::ListCharactersTagsItem, _>("tags", &self.tags)?;
-        each::<types::ListCharactersCategoriesItem, _>("categories", &self.categories)?;
-        each::<types::ListCharactersModelIdItem, _>("modelId", &self.model_ids)?;
+        each::<types::ListCharactersTagsItem>("tags", &self.tags)?;
+        each::<types::ListCharactersCategoriesItem>("categories", &self.categories)?;
+        each::<types::ListCharactersModelIdItem>("modelId", &self.model_ids)?;
         if self.limit == Some(0) {
             return Err(Error::invalid("limit", "must be at least 1"));
         }

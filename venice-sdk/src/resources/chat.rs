@@ -1,6 +1,9 @@
 //! Chat completions: `client.chat()`, and the request and response helpers
 //! that serve them (messages, tools, Venice parameters, completion accessors).
 
+use serde_json::json;
+
+use crate::shape;
 use crate::stream::ChatStream;
 use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
@@ -58,30 +61,36 @@ impl Chat<'_> {
 /// A chat message: `Message::user("Hello")`, `Message::system("Be brief")`.
 pub type Message = types::ChatCompletionRequestMessagesItem;
 
+// The messages and the request are written as the JSON they send and read into
+// the generated types (`crate::shape`): the message union's variants, the content
+// unions' members and the required fields are the spec's to reshape.
 impl types::ChatCompletionRequestMessagesItem {
     /// A user message with text content.
     pub fn user(content: impl Into<String>) -> Self {
-        Message::user_from_required(types::UserMessageContent::String(content.into()))
+        message(json!({"role": "user", "content": content.into()}))
     }
 
     /// A system message with text content.
     pub fn system(content: impl Into<String>) -> Self {
-        Message::system_from_required(types::SystemMessageContent::String(content.into()))
+        message(json!({"role": "system", "content": content.into()}))
     }
 
     /// An assistant message with text content (a previous answer, for context).
     pub fn assistant(content: impl Into<String>) -> Self {
-        let mut message = Message::assistant_from_required();
-        if let Message::Assistant { content: slot, .. } = &mut message {
-            *slot = Some(types::AssistantMessageContent::String(content.into()));
-        }
-        message
+        message(json!({"role": "assistant", "content": content.into()}))
     }
 
     /// The result of a tool call, answering the call with id `tool_call_id`.
     pub fn tool(tool_call_id: impl Into<String>, content: impl Into<String>) -> Self {
-        Message::tool_from_required(content.into(), tool_call_id.into())
+        message(
+            json!({"role": "tool", "content": content.into(), "tool_call_id": tool_call_id.into()}),
+        )
     }
+}
+
+/// A message from its JSON.
+fn message(value: serde_json::Value) -> Message {
+    shape::build("ChatCompletionRequestMessagesItem", value)
 }
 
 impl types::ChatCompletionRequest {
@@ -90,7 +99,11 @@ impl types::ChatCompletionRequest {
     ///
     /// `model` may carry feature suffixes: see [`ModelId`](crate::ModelId).
     pub fn new(model: impl Into<String>, messages: impl IntoIterator<Item = Message>) -> Self {
-        types::ChatCompletionRequest::from_required(messages.into_iter().collect(), model.into())
+        let messages: Vec<Message> = messages.into_iter().collect();
+        shape::build(
+            "ChatCompletionRequest",
+            json!({"model": model.into(), "messages": messages}),
+        )
     }
 
     /// Sets `venice_parameters`.
@@ -113,7 +126,7 @@ impl types::ChatCompletionRequest {
 
     /// Sets `max_completion_tokens`.
     pub fn with_max_completion_tokens(mut self, tokens: i64) -> Self {
-        self.max_completion_tokens = Some(tokens);
+        self.max_completion_tokens = shape::build("max_completion_tokens", json!(tokens));
         self
     }
 }
@@ -133,14 +146,17 @@ impl types::ToolCall {
             serde_json::Value::Object(map) => map,
             _ => serde_json::Map::new(),
         };
-        let mut function = types::ToolCallVariant1Function::from_required(name.into());
-        function.description = Some(description.into());
-        function.parameters = parameters;
-        let mut tool = types::ToolCall::variant1_from_required(function);
-        if let types::ToolCall::Variant1 { type_, .. } = &mut tool {
-            *type_ = Some("function".into());
-        }
-        tool
+        shape::build(
+            "ToolCall",
+            json!({
+                "type": "function",
+                "function": {
+                    "name": name.into(),
+                    "description": description.into(),
+                    "parameters": parameters,
+                },
+            }),
+        )
     }
 }
 
@@ -184,11 +200,8 @@ impl types::ChatCompletionRequestMessagesItem {
     /// The assistant's turn that made these tool calls, to send back before the
     /// [`Message::tool`] answers.
     pub fn assistant_tool_calls(calls: &[ToolCall]) -> Self {
-        let mut message = Message::assistant_from_required();
-        if let Message::Assistant { tool_calls, .. } = &mut message {
-            *tool_calls = Some(calls.iter().map(ToolCall::to_value).collect());
-        }
-        message
+        let calls: Vec<serde_json::Value> = calls.iter().map(ToolCall::to_value).collect();
+        message(json!({"role": "assistant", "tool_calls": calls}))
     }
 }
 

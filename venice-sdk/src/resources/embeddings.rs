@@ -4,7 +4,10 @@
 use base64::Engine as _;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
+use serde_json::json;
+
 use crate::error::DecodeError;
+use crate::shape;
 use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
 
@@ -39,7 +42,7 @@ impl Embeddings<'_> {
         &self,
         request: types::CreateEmbeddingRequestSchema,
     ) -> Result<Response<EmbeddingList>, Error> {
-        check_input(&request.input)?;
+        check_input(shape::json_of(&request).get("input"))?;
         let op = &operations::CREATE_EMBEDDING;
         let config = self.client.config();
         let response: Response<Wire> = Call::new(op).body(&request)?.json(config).await?;
@@ -116,25 +119,46 @@ impl types::CreateEmbeddingRequestSchema {
         model: impl Into<String>,
         input: impl Into<types::CreateEmbeddingRequestSchemaInput>,
     ) -> Self {
-        types::CreateEmbeddingRequestSchema::from_required(input.into(), model.into())
+        let input = shape::json_of(&input.into());
+        shape::build(
+            "CreateEmbeddingRequestSchema",
+            json!({"model": model.into(), "input": input}),
+        )
     }
 
     /// Asks for vectors of `dimensions` values (for models that can shorten
     /// them); zero is refused.
     pub fn with_dimensions(mut self, dimensions: u64) -> Result<Self, Error> {
-        self.dimensions = Some(
-            std::num::NonZeroU64::new(dimensions)
-                .ok_or_else(|| Error::invalid("dimensions", "must be greater than 0"))?,
-        );
+        if dimensions == 0 {
+            return Err(Error::invalid("dimensions", "must be greater than 0"));
+        }
+        self.dimensions = shape::convert("dimensions", dimensions)?;
         Ok(self)
     }
 
     /// Asks for base64 vectors: a quarter of the bytes of the JSON numbers on
     /// the wire; [`Embeddings::create`] decodes them the same.
     pub fn with_base64(mut self) -> Self {
-        self.encoding_format = Some(types::CreateEmbeddingRequestSchemaEncodingFormat::Base64);
+        self.encoding_format = shape::build("encoding_format", json!("base64"));
         self
     }
+}
+
+/// Texts as the generated input union, whatever its members and their order: one
+/// text as a string, several as a list. (An empty text is no member's string; it
+/// becomes a one-item list holding it, which [`Embeddings::create`] refuses
+/// before sending.)
+fn input_of(texts: serde_json::Value) -> types::CreateEmbeddingRequestSchemaInput {
+    if texts.is_string()
+        && let Ok(input) = serde_json::from_value(texts.clone())
+    {
+        return input;
+    }
+    let list = match texts {
+        list @ serde_json::Value::Array(_) => list,
+        one => serde_json::Value::Array(vec![one]),
+    };
+    shape::build("CreateEmbeddingRequestSchemaInput", list)
 }
 
 impl From<&str> for types::CreateEmbeddingRequestSchemaInput {
@@ -142,20 +166,14 @@ impl From<&str> for types::CreateEmbeddingRequestSchemaInput {
     /// becomes a one-item list holding it, which
     /// [`Embeddings::create`] refuses before sending.)
     fn from(text: &str) -> Self {
-        match types::String::try_from(text) {
-            Ok(text) => Self::Variant0(text),
-            Err(_) => Self::Variant1(vec![text.to_owned()]),
-        }
+        input_of(json!(text))
     }
 }
 
 impl From<String> for types::CreateEmbeddingRequestSchemaInput {
     /// One text (see the `&str` conversion for an empty one).
     fn from(text: String) -> Self {
-        match types::String::try_from(text) {
-            Ok(text) => Self::Variant0(text),
-            Err(_) => Self::Variant1(vec![String::new()]),
-        }
+        input_of(serde_json::Value::String(text))
     }
 }
 
@@ -169,54 +187,55 @@ impl From<&String> for types::CreateEmbeddingRequestSchemaInput {
 impl From<Vec<&str>> for types::CreateEmbeddingRequestSchemaInput {
     /// Several texts, one vector each.
     fn from(texts: Vec<&str>) -> Self {
-        Self::Variant1(texts.into_iter().map(str::to_owned).collect())
+        input_of(json!(texts))
     }
 }
 
 impl From<&[&str]> for types::CreateEmbeddingRequestSchemaInput {
     /// Several texts, one vector each.
     fn from(texts: &[&str]) -> Self {
-        Self::Variant1(texts.iter().map(|t| (*t).to_owned()).collect())
+        input_of(json!(texts))
     }
 }
 
 impl<const N: usize> From<[&str; N]> for types::CreateEmbeddingRequestSchemaInput {
     /// Several texts, one vector each.
     fn from(texts: [&str; N]) -> Self {
-        Self::Variant1(texts.iter().map(|t| (*t).to_owned()).collect())
+        input_of(json!(texts.as_slice()))
     }
 }
 
 /// Refuses what the API refuses: empty texts, empty lists, more than
-/// [`MAX_INPUTS`] items.
-fn check_input(input: &types::CreateEmbeddingRequestSchemaInput) -> Result<(), Error> {
-    use types::CreateEmbeddingRequestSchemaInput as Input;
+/// [`MAX_INPUTS`] items. Read from the input's JSON (a text, a list of texts, of
+/// token ids or of token lists), not from the generated union's variants, whose
+/// names and order follow the spec's.
+fn check_input(input: Option<&serde_json::Value>) -> Result<(), Error> {
+    use serde_json::Value;
     let items = match input {
-        Input::Variant0(text) if text.is_empty() => {
+        Some(Value::String(text)) if text.is_empty() => {
             return Err(Error::invalid("input", "must not be an empty string"));
         }
-        Input::Variant0(_) => return Ok(()),
-        Input::Variant1(texts) => {
-            if let Some(at) = texts.iter().position(String::is_empty) {
-                return Err(Error::invalid(
-                    format!("input[{at}]"),
-                    "must not be an empty string",
-                ));
+        Some(Value::Array(items)) => {
+            for (at, item) in items.iter().enumerate() {
+                match item {
+                    Value::String(text) if text.is_empty() => {
+                        return Err(Error::invalid(
+                            format!("input[{at}]"),
+                            "must not be an empty string",
+                        ));
+                    }
+                    Value::Array(tokens) if tokens.is_empty() => {
+                        return Err(Error::invalid(
+                            format!("input[{at}]"),
+                            "must hold at least 1 token",
+                        ));
+                    }
+                    _ => {}
+                }
             }
-            texts.len()
+            items.len()
         }
-        Input::Variant2(tokens) => tokens.len(),
-        Input::Variant3(lists) => {
-            if let Some(at) = lists.iter().position(Vec::is_empty) {
-                return Err(Error::invalid(
-                    format!("input[{at}]"),
-                    "must hold at least 1 token",
-                ));
-            }
-            lists.len()
-        }
-        // A variant added upstream: the API checks it.
-        #[allow(unreachable_patterns)]
+        // One text, none, or a shape added upstream: the API checks it.
         _ => return Ok(()),
     };
     if items == 0 {
@@ -357,20 +376,25 @@ mod tests {
     #[test]
     fn inputs_convert_and_empty_ones_are_refused() {
         use types::CreateEmbeddingRequestSchemaInput as Input;
-        assert!(matches!(Input::from("hi"), Input::Variant0(_)));
-        assert!(matches!(
-            Input::from(String::from("hi")),
-            Input::Variant0(_)
-        ));
-        assert!(matches!(Input::from(["a", "b"]), Input::Variant1(v) if v.len() == 2));
+        let json = |input: Input| shape::json_of(&input);
+        let check_input = |input: &Input| check_input(Some(&json(input.clone())));
+        assert_eq!(json(Input::from("hi")), json!("hi"));
+        assert_eq!(json(Input::from(String::from("hi"))), json!("hi"));
+        assert_eq!(json(Input::from(["a", "b"])), json!(["a", "b"]));
+        assert_eq!(
+            json(Input::from("")),
+            json!([""]),
+            "an empty text is a list"
+        );
         assert!(check_input(&Input::from("hi")).is_ok());
+        let tokens: Input = serde_json::from_value(json!([[]])).unwrap();
         for bad in [
             Input::from(""),
             Input::from(String::new()),
-            Input::from(Vec::<String>::new()),
+            Input::from(Vec::<&str>::new()),
             Input::from(["a", ""]),
             Input::from(vec!["x"; MAX_INPUTS + 1]),
-            Input::Variant3(vec![vec![]]),
+            tokens,
         ] {
             let e = check_input(&bad).unwrap_err();
             assert!(
@@ -379,5 +403,7 @@ mod tests {
             );
         }
         assert!(check_input(&Input::from(vec!["x"; MAX_INPUTS])).is_ok());
+        let ids: Input = serde_json::from_value(json!([1, 2])).unwrap();
+        assert!(check_input(&ids).is_ok());
     }
 }

@@ -10,6 +10,7 @@ use bytes::Bytes;
 
 use super::upload::{FileInput, ImageInput, form_of, text_fields};
 use crate::error::DecodeError;
+use crate::shape;
 use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
 
@@ -251,7 +252,7 @@ fn edit_call(
     let call = Call::new(op).accept(IMAGE_ACCEPT);
     match image.checked("image")? {
         ImageSource::Url(text) | ImageSource::Base64(text) => {
-            request.image = serde_json::Value::String(text);
+            request.image = shape::convert("image", text)?;
             call.body(&request)
         }
         ImageSource::File(file) => {
@@ -268,20 +269,19 @@ fn multi_edit_call(
     images: Vec<ImageSource>,
     mut request: types::MultiEditImageBody,
 ) -> Result<Call<'static>, Error> {
-    use types::MultiEditImageBodyImagesItem as Item;
     let op = &operations::MULTI_EDIT_IMAGE;
     let call = Call::new(op).accept(IMAGE_ACCEPT);
     let mut texts = Vec::with_capacity(images.len());
     let mut files = Vec::with_capacity(images.len());
     for image in images {
         match image.checked("images")? {
-            ImageSource::Url(url) => texts.push(Item::Uri(url)),
-            ImageSource::Base64(data) => texts.push(Item::String(data)),
+            ImageSource::Url(text) | ImageSource::Base64(text) => texts.push(text),
             ImageSource::File(file) => files.push(file),
         }
     }
     if files.is_empty() {
-        request.images = texts;
+        // Each text as the generated item type, whatever its members are named.
+        request.images = shape::convert("images", texts)?;
         return call.body(&request);
     }
     if !texts.is_empty() {
@@ -291,7 +291,7 @@ fn multi_edit_call(
         ));
     }
     // The rules of the JSON body (1 to 3 images, prompt length) apply alike.
-    request.images = vec![Item::String(String::new()); files.len()];
+    request.images = shape::convert("images", vec![""; files.len()])?;
     op.check(&request)?;
     let fields = text_fields(&request, &["images"])?;
     Ok(call.form(move || {
@@ -306,16 +306,16 @@ fn multi_edit_call(
 fn remove_background_call(image: ImageSource) -> Result<Call<'static>, Error> {
     let op = &operations::BACKGROUND_REMOVE_IMAGE;
     let call = Call::new(op).accept(IMAGE_ACCEPT);
-    let mut request = types::BackgroundRemoveImageRequest::from_required();
     match image.checked("image")? {
-        ImageSource::Url(url) => {
-            request.image_url = Some(url);
-            call.body(&request)
-        }
-        ImageSource::Base64(data) => {
-            request.image = Some(serde_json::Value::String(data));
-            call.body(&request)
-        }
+        ImageSource::Url(url) => call.body(&shape::convert::<types::BackgroundRemoveImageRequest>(
+            "image_url",
+            serde_json::json!({ "image_url": url }),
+        )?),
+        ImageSource::Base64(data) => call.body(&shape::convert::<
+            types::BackgroundRemoveImageRequest,
+        >(
+            "image", serde_json::json!({ "image": data })
+        )?),
         ImageSource::File(file) => {
             Ok(call.form(move || Ok(reqwest::multipart::Form::new().part("image", file.part()?))))
         }
@@ -503,16 +503,11 @@ struct OpenAiWire {
     data: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// A prompt as a generated prompt type, or [`Error::InvalidRequest`] naming
-/// `prompt` (empty, or over the API's length limit).
-fn prompt<P>(prompt: impl Into<String>) -> Result<P, Error>
-where
-    P: std::str::FromStr<Err = types::error::ConversionError>,
-{
-    prompt
-        .into()
-        .parse()
-        .map_err(|e: types::error::ConversionError| Error::invalid("prompt", e.to_string()))
+/// A request of type `R` holding `fields` (a prompt and the other required
+/// fields), read from JSON; a prompt the API would refuse (empty, or over its
+/// length limit) is an [`Error::InvalidRequest`] naming `prompt`.
+fn with_prompt<R: serde::de::DeserializeOwned>(fields: serde_json::Value) -> Result<R, Error> {
+    shape::convert("prompt", fields)
 }
 
 impl types::EditImageBody {
@@ -522,23 +517,13 @@ impl types::EditImageBody {
     /// A prompt the API would refuse (empty, or over its length limit) is an
     /// [`Error::InvalidRequest`] naming `prompt`.
     pub fn new(prompt_text: impl Into<String>) -> Result<Self, Error> {
-        Ok(types::EditImageBody::from_required(
-            serde_json::Value::Null,
-            prompt(prompt_text)?,
-        ))
+        with_prompt(serde_json::json!({"image": null, "prompt": prompt_text.into()}))
     }
 
     /// Sets the editing model (`qwen-edit`, …; the API's default is
     /// `firered-image-edit`). An empty name is refused.
     pub fn with_model(mut self, model: impl Into<String>) -> Result<Self, Error> {
-        self.model = Some(
-            model
-                .into()
-                .parse()
-                .map_err(|e: types::error::ConversionError| {
-                    Error::invalid("model", e.to_string())
-                })?,
-        );
+        self.model = shape::convert("model", model.into())?;
         Ok(self)
     }
 }
@@ -550,10 +535,7 @@ impl types::MultiEditImageBody {
     /// A prompt the API would refuse (empty, or over its length limit) is an
     /// [`Error::InvalidRequest`] naming `prompt`.
     pub fn new(prompt_text: impl Into<String>) -> Result<Self, Error> {
-        Ok(types::MultiEditImageBody::from_required(
-            Vec::new(),
-            prompt(prompt_text)?,
-        ))
+        with_prompt(serde_json::json!({"images": [], "prompt": prompt_text.into()}))
     }
 }
 
@@ -564,9 +546,7 @@ impl types::SimpleGenerateImageRequest {
     /// A prompt the API would refuse (empty, or over its length limit) is an
     /// [`Error::InvalidRequest`] naming `prompt`.
     pub fn new(prompt_text: impl Into<String>) -> Result<Self, Error> {
-        Ok(types::SimpleGenerateImageRequest::from_required(prompt(
-            prompt_text,
-        )?))
+        with_prompt(serde_json::json!({"prompt": prompt_text.into()}))
     }
 }
 
@@ -576,17 +556,7 @@ impl types::GenerateImageRequest {
     /// A prompt the API would refuse (empty, or over its length limit) is an
     /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) naming `prompt`.
     pub fn new(model: impl Into<String>, prompt: impl Into<String>) -> Result<Self, crate::Error> {
-        let prompt: types::GenerateImageRequestPrompt =
-            prompt
-                .into()
-                .parse()
-                .map_err(|e: types::error::ConversionError| {
-                    crate::Error::invalid("prompt", e.to_string())
-                })?;
-        Ok(types::GenerateImageRequest::from_required(
-            model.into(),
-            prompt,
-        ))
+        with_prompt(serde_json::json!({"model": model.into(), "prompt": prompt.into()}))
     }
 
     /// Sets `width` and `height` in pixels.
@@ -594,14 +564,13 @@ impl types::GenerateImageRequest {
     /// Zero is refused here; sizes over the API's maximum are refused when the
     /// request is sent, both as [`Error::InvalidRequest`](crate::Error::InvalidRequest).
     pub fn with_size(mut self, width: u64, height: u64) -> Result<Self, crate::Error> {
-        self.width = Some(
-            std::num::NonZeroU64::new(width)
-                .ok_or_else(|| crate::Error::invalid("width", "must be greater than 0"))?,
-        );
-        self.height = Some(
-            std::num::NonZeroU64::new(height)
-                .ok_or_else(|| crate::Error::invalid("height", "must be greater than 0"))?,
-        );
+        for (field, value) in [("width", width), ("height", height)] {
+            if value == 0 {
+                return Err(crate::Error::invalid(field, "must be greater than 0"));
+            }
+        }
+        self.width = shape::convert("width", width)?;
+        self.height = shape::convert("height", height)?;
         Ok(self)
     }
 }

@@ -24,6 +24,7 @@ use tokio::time::Instant;
 use super::media_download::Media;
 use crate::defaults::{DEFAULT_JOB_DEADLINE, DEFAULT_POLL_INTERVAL, MIN_POLL_INTERVAL};
 use crate::error::{JobError, JobErrorKind, scrubbed_excerpt};
+use crate::shape;
 use crate::transport::attempt::within;
 use crate::transport::{Call, JsonOrOpen};
 use crate::{Client, Error, operations, types};
@@ -69,25 +70,35 @@ impl JobKind {
 
     /// The status poll (`retrieve`) of a job, never deleting the media.
     fn retrieve(self, model: &str, queue_id: &str) -> Result<Call<'static>, Error> {
-        let (model, queue_id) = (model.to_owned(), queue_id.to_owned());
+        let ids = serde_json::json!({"model": model, "queue_id": queue_id});
         match self {
             JobKind::Video => Call::new(&operations::RETRIEVE_VIDEO)
                 .accept(super::video::VIDEO_ACCEPT)
-                .body(&types::RetrieveVideoRequest::from_required(model, queue_id)),
+                .body(&shape::convert::<types::RetrieveVideoRequest>(
+                    "queue_id", ids,
+                )?),
             JobKind::Audio => Call::new(&operations::RETRIEVE_AUDIO)
                 .accept(super::audio_jobs::AUDIO_ACCEPT)
-                .body(&types::RetrieveAudioRequest::from_required(model, queue_id)),
+                .body(&shape::convert::<types::RetrieveAudioRequest>(
+                    "queue_id", ids,
+                )?),
         }
     }
 
     /// The cleanup (`complete`) of a job.
     fn complete(self, model: &str, queue_id: &str) -> Result<Call<'static>, Error> {
-        let (model, queue_id) = (model.to_owned(), queue_id.to_owned());
+        let ids = serde_json::json!({"model": model, "queue_id": queue_id});
         match self {
-            JobKind::Video => Call::new(&operations::COMPLETE_VIDEO)
-                .body(&types::CompleteVideoRequest::from_required(model, queue_id)),
-            JobKind::Audio => Call::new(&operations::COMPLETE_AUDIO)
-                .body(&types::CompleteAudioRequest::from_required(model, queue_id)),
+            JobKind::Video => {
+                Call::new(&operations::COMPLETE_VIDEO).body(&shape::convert::<
+                    types::CompleteVideoRequest,
+                >("queue_id", ids)?)
+            }
+            JobKind::Audio => {
+                Call::new(&operations::COMPLETE_AUDIO).body(&shape::convert::<
+                    types::CompleteAudioRequest,
+                >("queue_id", ids)?)
+            }
         }
     }
 }

@@ -153,12 +153,18 @@ impl Video<'_> {
 impl types::QueueVideoResponse {
     /// The request retrieving this job (`delete_media_on_completion` unset).
     pub fn retrieve_request(&self) -> types::RetrieveVideoRequest {
-        types::RetrieveVideoRequest::from_required(self.model.clone(), self.queue_id.clone())
+        crate::shape::build(
+            "RetrieveVideoRequest",
+            serde_json::json!({"model": self.model, "queue_id": self.queue_id}),
+        )
     }
 
     /// The request deleting this job's video from storage.
     pub fn complete_request(&self) -> types::CompleteVideoRequest {
-        types::CompleteVideoRequest::from_required(self.model.clone(), self.queue_id.clone())
+        crate::shape::build(
+            "CompleteVideoRequest",
+            serde_json::json!({"model": self.model, "queue_id": self.queue_id}),
+        )
     }
 }
 
@@ -185,6 +191,9 @@ impl Video<'_> {
 impl types::CreateVideoTranscriptionRequestSchema {
     /// A request to transcribe the video at `url`, as JSON.
     pub fn new(url: impl Into<String>) -> Self {
-        types::CreateVideoTranscriptionRequestSchema::from_required(url.into())
+        crate::shape::build(
+            "CreateVideoTranscriptionRequestSchema",
+            serde_json::json!({"url": url.into()}),
+        )
     }
 }

@@ -253,11 +253,11 @@ fn venice_parameters(request: Option<&Value>, citations: &Value) -> Value {
 }
 
 fn usage(prompt_tokens: i64, completion_tokens: i64) -> CreateChatCompletionResponseUsage {
-    CreateChatCompletionResponseUsage::from_required(
-        completion_tokens,
-        prompt_tokens,
-        prompt_tokens + completion_tokens,
-    )
+    util::typed(json!({
+        "completion_tokens": completion_tokens,
+        "prompt_tokens": prompt_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }))
 }
 
 /// Picks the answer: the result of a tool call, a call of a tool, JSON output,

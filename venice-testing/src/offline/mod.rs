@@ -775,10 +775,20 @@ impl Reply {
 
     /// Counts the tokens of a chat answer and charges for them.
     fn with_usage(mut self, usage: &CreateChatCompletionResponseUsage) -> Reply {
-        let tokens = u64::try_from(usage.total_tokens).unwrap_or(0);
-        self.tokens += tokens;
+        // Read from its JSON: the counts are integers or numbers as the spec says.
+        let usage = serde_json::to_value(usage).unwrap_or_default();
+        let count = |field: &str| {
+            usage
+                .get(field)
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or(0.0)
+        };
+        self.tokens += usage
+            .get("total_tokens")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
         // 0.70 USD per million input tokens, 2.80 per million output tokens.
-        let cost = usage.prompt_tokens as f64 * 0.7e-6 + usage.completion_tokens as f64 * 2.8e-6;
+        let cost = count("prompt_tokens") * 0.7e-6 + count("completion_tokens") * 2.8e-6;
         self.with_cost(cost)
     }
 }

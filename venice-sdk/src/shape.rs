@@ -1,0 +1,46 @@
+//! Values of generated types built through serde, so hand-written code does not
+//! depend on their *shape*.
+//!
+//! Upstream loosens and reshapes its schemas between two specs: an enum becomes a
+//! free string, an untagged union loses a member (and typify renumbers the
+//! `VariantN` after it), a required field becomes optional, an integer a number.
+//! A struct literal, a `from_required(..)` call with arguments, a `Variant0`, a
+//! `.parse()` (there is `FromStr` only while the schema is an enum) each stop
+//! compiling on such a change. The JSON a value serializes to does not change, so
+//! the hand-written layer writes that JSON and lets serde pick the generated shape
+//! (`cargo xtask mutate-check` proves it on mutated specs).
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::Error;
+
+/// `value` as the generated type `T`, read from its JSON; a value `T` does not
+/// accept is an [`Error::InvalidRequest`] naming `field`.
+pub(crate) fn convert<T: DeserializeOwned>(field: &str, value: impl Serialize) -> Result<T, Error> {
+    let json = serde_json::to_value(value).map_err(|e| Error::invalid(field, e.to_string()))?;
+    serde_json::from_value(json).map_err(|e| Error::invalid(field, e.to_string()))
+}
+
+/// `value` as the generated type `T`, for the infallible constructors of the
+/// public API, whose JSON every spec so far accepts.
+///
+/// # Panics
+///
+/// When `T` refuses it: a regen on a spec that made a field required or narrowed
+/// its type. That is a defect of the SDK against its generated code, not a
+/// condition of the caller's data; the constructor's own tests catch it on the
+/// first run after such a regen.
+pub(crate) fn build<T: DeserializeOwned>(what: &str, value: serde_json::Value) -> T {
+    match serde_json::from_value(value) {
+        Ok(v) => v,
+        Err(e) => panic!(
+            "venice-sdk: the generated `{what}` no longer accepts what this constructor builds ({e}); the SDK needs updating for this spec"
+        ),
+    }
+}
+
+/// `value` as JSON: a generated value serializes to JSON whatever its shape.
+pub(crate) fn json_of(value: &impl Serialize) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
