@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use futures::StreamExt as _;
 use indicatif::{ProgressBar, ProgressStyle};
-use venice_sdk::types::{QueueVideoRequest, QueueVideoRequestDuration, QuoteVideoRequest};
+use venice_sdk::types::{QueueVideoRequest, QueueVideoRequestDuration};
 use venice_sdk::{Client, Error, JobUpdate};
 
 /// The model this example uses.
@@ -24,16 +24,20 @@ pub const MODEL: &str = "seedance-2-0-text-to-video";
 /// Steps of the progress bar (a fraction of 1 is this many).
 const STEPS: u64 = 1000;
 
+/// A request type from the JSON Venice reads (it survives upstream reshaping
+/// the type: a field turning optional, an enum turning into a string).
+fn video_request<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> Result<T, Error> {
+    serde_json::from_value(json).map_err(|e| Error::Config(format!("video request: {e}")))
+}
+
 /// Queues a 5-second video, shows its progress (polling every `poll`), saves
 /// it to `out` and deletes it from Venice's storage; returns its size.
 pub async fn run(client: &Client, out: &Path, poll: Duration) -> Result<u64, Error> {
     let quote = client
         .video()
-        .quote(QuoteVideoRequest::from_required(
-            "5s".parse()
-                .map_err(|e| Error::Config(format!("duration: {e}")))?,
-            MODEL.to_owned(),
-        ))
+        .quote(video_request(
+            serde_json::json!({"duration": "5s", "model": MODEL}),
+        )?)
         .await?;
     println!("a 5 s video with {MODEL} costs ${:.2}", quote.quote);
 

@@ -10,7 +10,7 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 use venice_sdk::operations;
 use venice_sdk::response_stream::ResponseAccumulator;
-use venice_sdk::types::{ResponsesApiResponse, ResponsesRequest, ResponsesRequestInput};
+use venice_sdk::types::{ResponsesApiResponse, ResponsesRequest};
 use venice_sdk::{
     Client, ClientBuilder, Error, ResponseEvent, ResponseStream, StreamErrorKind, TimeoutKind,
 };
@@ -25,10 +25,8 @@ use support::{
 const QUESTION: &str = "Why is the sky blue?";
 
 fn request() -> ResponsesRequest {
-    ResponsesRequest::from_required(
-        ResponsesRequestInput::String(QUESTION.to_owned()),
-        "llama-3.3-70b".to_owned(),
-    )
+    serde_json::from_value(serde_json::json!({"input": QUESTION, "model": "llama-3.3-70b"}))
+        .unwrap()
 }
 
 /// A client of `base` with a short idle timeout, changed by `tune`.
