@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use futures::StreamExt as _;
 use indicatif::{ProgressBar, ProgressStyle};
-use venice_sdk::types::{QueueVideoRequest, QueueVideoRequestDuration};
+use venice_sdk::types::QueueVideoRequest;
 use venice_sdk::{Client, Error, JobUpdate};
 
 /// The model this example uses.
@@ -41,11 +41,11 @@ pub async fn run(client: &Client, out: &Path, poll: Duration) -> Result<u64, Err
         .await?;
     println!("a 5 s video with {MODEL} costs ${:.2}", quote.quote);
 
-    let prompt = "Gondolas gliding along the Grand Canal at sunrise"
-        .parse()
-        .map_err(|e| Error::Config(format!("prompt: {e}")))?;
-    let request =
-        QueueVideoRequest::from_required(QueueVideoRequestDuration::X5s, MODEL.to_owned(), prompt);
+    let request: QueueVideoRequest = video_request(serde_json::json!({
+        "model": MODEL,
+        "prompt": "Gondolas gliding along the Grand Canal at sunrise",
+        "duration": "5s",
+    }))?;
     let job = client.video().generate(request).await?.poll_interval(poll);
     // The ticket is what to save to resume the job after a restart.
     println!("queued {} ({})", job.ticket().queue_id, job.ticket().model);

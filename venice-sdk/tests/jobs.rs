@@ -7,8 +7,7 @@ use venice_sdk::resources::JsonOrText;
 use venice_sdk::types::{
     CompleteAudioRequest, CompleteVideoRequest, QueueAudioRequest, QueueVideoRequest,
     QuoteAudioRequest, QuoteVideoRequest, ResponsesApiResponseOutputItem, ResponsesRequest,
-    ResponsesRequestInput, RetrieveAudioRequest, RetrieveVideoRequest, WebScrapeRequest,
-    WebSearchRequest,
+    RetrieveAudioRequest, RetrieveVideoRequest, WebScrapeRequest, WebSearchRequest,
 };
 use venice_sdk::{ApiErrorKind, Error, RetrieveOutcome};
 use venice_testing::{OfflineVenice, VeniceMocks, fixtures, httpmock::MockServer};
@@ -373,10 +372,10 @@ async fn an_unknown_status_is_other_and_mocks_answer_statuses() {
 async fn responses_answer_the_last_user_input() {
     let venice = OfflineVenice::start().await;
     let client = venice.client();
-    let mut request = ResponsesRequest::from_required(
-        ResponsesRequestInput::String("Why is the sky blue?".into()),
-        "llama-3.3-70b".into(),
-    );
+    let mut request: ResponsesRequest = serde_json::from_value(serde_json::json!({
+        "model": "llama-3.3-70b", "input": "Why is the sky blue?"
+    }))
+    .unwrap();
     request.stream = Some(true); // cleared: create reads one JSON answer
     let response = client.responses().create(request).await.unwrap();
     assert_eq!(response.status, "completed");
@@ -397,10 +396,9 @@ async fn responses_answer_the_last_user_input() {
         other => panic!("a message read as {other:?}"),
     }
 
-    let unknown = ResponsesRequest::from_required(
-        ResponsesRequestInput::String("Hi".into()),
-        "no-such-model".into(),
-    );
+    let unknown: ResponsesRequest =
+        serde_json::from_value(serde_json::json!({"model": "no-such-model", "input": "Hi"}))
+            .unwrap();
     match client.responses().create(unknown).await {
         Err(Error::Api(e)) => assert_eq!(e.kind, ApiErrorKind::NotFound),
         other => panic!("{other:?}"),
