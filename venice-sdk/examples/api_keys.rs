@@ -5,11 +5,17 @@
 //! cargo run --example api_keys
 //! ```
 
-use venice_sdk::types::{self, CreateApiKeyBody, CreateApiKeyBodyApiKeyType};
+use venice_sdk::types::{self, CreateApiKeyBody};
 use venice_sdk::{ApiErrorKind, Client, Error};
 
 /// Any error of the example.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A request type from the JSON Venice reads (it survives upstream reshaping
+/// the type: a field turning optional, an enum turning into a string).
+fn key_request<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> Result<T, Error> {
+    serde_json::from_value(json).map_err(|e| Error::Config(format!("API key request: {e}")))
+}
 
 /// Lists, creates and deletes a key; returns whether the key was created and
 /// deleted (false if this API key may not manage keys).
@@ -55,10 +61,10 @@ pub async fn run(client: &Client) -> Result<bool, BoxError> {
         );
     }
 
-    let body = CreateApiKeyBody::from_required(
-        CreateApiKeyBodyApiKeyType::Inference,
-        "venice-rs example key (safe to delete)".into(),
-    );
+    let body: CreateApiKeyBody = key_request(serde_json::json!({
+        "apiKeyType": "INFERENCE",
+        "description": "venice-rs example key (safe to delete)",
+    }))?;
     let created = client.api_keys().create(body).await?;
     let key = &created.data;
     // The key is a Secret: Debug output redacts it; expose() reads it.

@@ -11,13 +11,17 @@ use venice_sdk::resources::JsonOrText;
 use venice_sdk::types::{WebScrapeRequest, WebSearchRequest};
 use venice_sdk::{Client, Error};
 
+/// A request type from the JSON Venice reads (it survives upstream reshaping
+/// the type: a field turning optional, an enum turning into a string).
+fn augment_request<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> Result<T, Error> {
+    serde_json::from_value(json).map_err(|e| Error::Config(format!("augment request: {e}")))
+}
+
 /// Searches, scrapes the first result's site and parses `document`.
 pub async fn run(client: &Client, document: &Path) -> Result<(), Error> {
-    let mut search = WebSearchRequest::from_required(
-        "history of the Venice lagoon"
-            .parse()
-            .map_err(|e| Error::Config(format!("query: {e}")))?,
-    );
+    let mut search: WebSearchRequest = augment_request(serde_json::json!({
+        "query": "history of the Venice lagoon",
+    }))?;
     search.limit = std::num::NonZeroU64::new(3);
     let found = client.augment().search(search).await?;
     println!("search \"{}\":", found.query);
@@ -27,9 +31,9 @@ pub async fn run(client: &Client, document: &Path) -> Result<(), Error> {
 
     let page = client
         .augment()
-        .scrape(WebScrapeRequest::from_required(
-            "https://example.com".to_owned(),
-        ))
+        .scrape(augment_request::<WebScrapeRequest>(serde_json::json!({
+            "url": "https://example.com",
+        }))?)
         .await?;
     let first_line = page.content.lines().next().unwrap_or_default();
     println!(

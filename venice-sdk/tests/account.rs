@@ -47,12 +47,13 @@ async fn a_key_is_read_by_id_and_updated() {
     assert_eq!(key.data.description.as_deref(), Some("Offline admin key"));
     assert_eq!(key.data.api_key_type, "ADMIN");
 
-    let mut change = types::UpdateApiKeyBody::from_required(id.clone());
-    change.description = Some("Renamed".into());
-    change.limit_period = Some(types::UpdateApiKeyBodyLimitPeriod::Month);
-    let mut limit = types::UpdateApiKeyBodyConsumptionLimit::from_required();
-    limit.usd = Some(50.0);
-    change.consumption_limit = Some(limit);
+    let change: types::UpdateApiKeyBody = serde_json::from_value(serde_json::json!({
+        "id": id,
+        "description": "Renamed",
+        "limitPeriod": "MONTH",
+        "consumptionLimit": {"usd": 50.0},
+    }))
+    .unwrap();
     let updated = client.api_keys().update(&change).await.unwrap();
     assert!(updated.success);
     assert_eq!(updated.data.description.as_deref(), Some("Renamed"));
@@ -79,9 +80,12 @@ async fn unknown_key_ids_are_not_found_and_ids_stay_one_path_segment() {
 
     let err = client
         .api_keys()
-        .update(&types::UpdateApiKeyBody::from_required(
-            "no-such-key".into(),
-        ))
+        .update(
+            &serde_json::from_value::<types::UpdateApiKeyBody>(
+                serde_json::json!({"id": "no-such-key"}),
+            )
+            .unwrap(),
+        )
         .await
         .unwrap_err();
     assert_eq!(api(&err).kind, ApiErrorKind::NotFound);
@@ -91,16 +95,18 @@ async fn unknown_key_ids_are_not_found_and_ids_stay_one_path_segment() {
 async fn an_update_breaking_the_spec_rules_is_not_sent() {
     let venice = OfflineVenice::start().await;
     let client = venice.client();
-    let mut change = types::UpdateApiKeyBody::from_required("k1".into());
-    let mut limit = types::UpdateApiKeyBodyConsumptionLimit::from_required();
-    limit.usd = Some(-1.0);
-    change.consumption_limit = Some(limit);
+    let change: types::UpdateApiKeyBody = serde_json::from_value(serde_json::json!({
+        "id": "k1",
+        "consumptionLimit": {"usd": -1.0},
+    }))
+    .unwrap();
     let err = client.api_keys().update(&change).await.unwrap_err();
     assert!(
         matches!(&err, Error::InvalidRequest { field, .. } if field.contains("usd")),
         "{err:?}"
     );
-    let empty = types::UpdateApiKeyBody::from_required(" ".into());
+    let empty: types::UpdateApiKeyBody =
+        serde_json::from_value(serde_json::json!({"id": " "})).unwrap();
     assert!(matches!(
         client.api_keys().update(&empty).await,
         Err(Error::InvalidRequest { .. })

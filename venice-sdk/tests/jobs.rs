@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use serde_json::json;
 use venice_sdk::resources::JsonOrText;
 use venice_sdk::types::{
     CompleteAudioRequest, CompleteVideoRequest, QueueAudioRequest, QueueVideoRequest,
@@ -15,19 +16,18 @@ use venice_testing::{OfflineVenice, VeniceMocks, fixtures, httpmock::MockServer}
 const VIDEO_MODEL: &str = "seedance-2-0-text-to-video";
 const MUSIC_MODEL: &str = "elevenlabs-music";
 
+/// A generated request type from the JSON Venice reads (it survives upstream
+/// reshaping the type: a field turning optional, an enum turning into a string).
+fn from_json<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> T {
+    serde_json::from_value(json).unwrap()
+}
+
 fn video_request(prompt: &str) -> QueueVideoRequest {
-    QueueVideoRequest::from_required(
-        "5s".parse().unwrap(),
-        VIDEO_MODEL.to_owned(),
-        prompt.parse().unwrap(),
-    )
+    from_json(json!({"model": VIDEO_MODEL, "prompt": prompt, "duration": "5s"}))
 }
 
 fn music_request(prompt: &str) -> QueueAudioRequest {
-    let mut request =
-        QueueAudioRequest::from_required(MUSIC_MODEL.to_owned(), prompt.parse().unwrap());
-    request.duration_seconds = Some(std::num::NonZeroU64::new(10).unwrap().into());
-    request
+    from_json(json!({"model": MUSIC_MODEL, "prompt": prompt, "duration_seconds": 10}))
 }
 
 fn not_found(result: Result<impl std::fmt::Debug, Error>) {
@@ -57,17 +57,15 @@ async fn video_quote_prices_duration_and_refuses_a_missing_model() {
     let client = venice.client();
     let five = client
         .video()
-        .quote(QuoteVideoRequest::from_required(
-            "5s".parse().unwrap(),
-            VIDEO_MODEL.into(),
+        .quote(from_json::<QuoteVideoRequest>(
+            json!({"model": VIDEO_MODEL, "duration": "5s"}),
         ))
         .await
         .unwrap();
     let ten = client
         .video()
-        .quote(QuoteVideoRequest::from_required(
-            "10s".parse().unwrap(),
-            VIDEO_MODEL.into(),
+        .quote(from_json::<QuoteVideoRequest>(
+            json!({"model": VIDEO_MODEL, "duration": "10s"}),
         ))
         .await
         .unwrap();
@@ -78,7 +76,7 @@ async fn video_quote_prices_duration_and_refuses_a_missing_model() {
         ten.quote,
         five.quote
     );
-    let empty = QuoteVideoRequest::from_required("5s".parse().unwrap(), String::new());
+    let empty: QuoteVideoRequest = from_json(json!({"model": "", "duration": "5s"}));
     bad_request(client.video().quote(empty).await, "model");
 }
 
@@ -180,11 +178,11 @@ async fn video_retrieve_to_streams_the_mp4_and_writes_nothing_for_a_status() {
 async fn a_video_with_a_download_url_is_completed_in_json() {
     let venice = OfflineVenice::start().await;
     let client = venice.client();
-    let request = QueueVideoRequest::from_required(
-        "5s".parse().unwrap(),
-        "offline-vps-text-to-video".into(),
-        "A bridge".parse().unwrap(),
-    );
+    let request: QueueVideoRequest = from_json(json!({
+        "model": "offline-vps-text-to-video",
+        "prompt": "A bridge",
+        "duration": "5s",
+    }));
     let queued = client.video().queue(request).await.unwrap();
     let url = queued.download_url.as_deref().unwrap();
     assert!(
@@ -215,12 +213,14 @@ async fn a_video_with_a_download_url_is_completed_in_json() {
 async fn video_queue_and_retrieve_refuse_missing_fields_and_unknown_jobs() {
     let venice = OfflineVenice::start().await;
     let client = venice.client();
-    let mut request = video_request("x");
-    request.model = String::new();
+    let request: QueueVideoRequest =
+        from_json(json!({"model": "", "prompt": "x", "duration": "5s"}));
     bad_request(client.video().queue(request).await, "model");
-    let unknown = RetrieveVideoRequest::from_required(VIDEO_MODEL.into(), "no-such-job".into());
+    let unknown: RetrieveVideoRequest =
+        from_json(json!({"model": VIDEO_MODEL, "queue_id": "no-such-job"}));
     not_found(client.video().retrieve(unknown).await);
-    let unknown = CompleteVideoRequest::from_required(VIDEO_MODEL.into(), "no-such-job".into());
+    let unknown: CompleteVideoRequest =
+        from_json(json!({"model": VIDEO_MODEL, "queue_id": "no-such-job"}));
     not_found(client.video().complete(unknown).await);
 }
 
@@ -230,7 +230,9 @@ async fn a_music_job_processes_then_answers_an_mp3() {
     let client = venice.client();
     let quote = client
         .audio()
-        .quote(QuoteAudioRequest::from_required(MUSIC_MODEL.into()))
+        .quote(from_json::<QuoteAudioRequest>(
+            json!({"model": MUSIC_MODEL}),
+        ))
         .await
         .unwrap();
     assert!(quote.quote > 0.0);
@@ -295,16 +297,18 @@ async fn music_errors_are_typed() {
     bad_request(
         client
             .audio()
-            .quote(QuoteAudioRequest::from_required(String::new()))
+            .quote(from_json::<QuoteAudioRequest>(json!({"model": ""})))
             .await,
         "model",
     );
-    let mut request = music_request("x");
-    request.model = String::new();
+    let request: QueueAudioRequest =
+        from_json(json!({"model": "", "prompt": "x", "duration_seconds": 10}));
     bad_request(client.audio().queue(request).await, "model");
-    let unknown = RetrieveAudioRequest::from_required(MUSIC_MODEL.into(), "nope".into());
+    let unknown: RetrieveAudioRequest =
+        from_json(json!({"model": MUSIC_MODEL, "queue_id": "nope"}));
     not_found(client.audio().retrieve_to(unknown, &mut Vec::new()).await);
-    let unknown = CompleteAudioRequest::from_required(MUSIC_MODEL.into(), "nope".into());
+    let unknown: CompleteAudioRequest =
+        from_json(json!({"model": MUSIC_MODEL, "queue_id": "nope"}));
     not_found(client.audio().complete(unknown).await);
 }
 
@@ -312,7 +316,7 @@ async fn music_errors_are_typed() {
 async fn retrieve_reads_wav_and_flac_and_refuses_other_media() {
     let server = MockServer::start_async().await;
     let client = server.venice_client().unwrap();
-    let request = RetrieveAudioRequest::from_required(MUSIC_MODEL.into(), "q1".into());
+    let request: RetrieveAudioRequest = from_json(json!({"model": MUSIC_MODEL, "queue_id": "q1"}));
     let wav = b"RIFF\x24\0\0\0WAVEfmt ";
     let mut mock = server.mock_audio_media(wav, "audio/wav");
     let answer = client
@@ -360,7 +364,7 @@ async fn an_unknown_status_is_other_and_mocks_answer_statuses() {
         fixtures::example(&venice_sdk::operations::RETRIEVE_VIDEO).unwrap();
     status.status = "FAILED".into();
     let mock = server.mock_video_status(&status);
-    let request = RetrieveVideoRequest::from_required(VIDEO_MODEL.into(), "q1".into());
+    let request: RetrieveVideoRequest = from_json(json!({"model": VIDEO_MODEL, "queue_id": "q1"}));
     match client.video().retrieve(request).await.unwrap().into_inner() {
         RetrieveOutcome::Other(s) => assert_eq!(s.status, "FAILED"),
         other => panic!("{other:?}"),
@@ -411,8 +415,8 @@ async fn scrape_returns_markdown_and_refuses_blocked_sites() {
     let client = venice.client();
     let page = client
         .augment()
-        .scrape(WebScrapeRequest::from_required(
-            "https://example.com/venice".into(),
+        .scrape(from_json::<WebScrapeRequest>(
+            json!({"url": "https://example.com/venice"}),
         ))
         .await
         .unwrap();
@@ -425,8 +429,8 @@ async fn scrape_returns_markdown_and_refuses_blocked_sites() {
     );
     let blocked = client
         .augment()
-        .scrape(WebScrapeRequest::from_required(
-            "https://www.reddit.com/r/rust".into(),
+        .scrape(from_json::<WebScrapeRequest>(
+            json!({"url": "https://www.reddit.com/r/rust"}),
         ))
         .await;
     bad_request(blocked, "reddit");
@@ -436,7 +440,7 @@ async fn scrape_returns_markdown_and_refuses_blocked_sites() {
 async fn search_returns_limit_results_and_checks_the_limit_before_sending() {
     let venice = OfflineVenice::start().await;
     let client = venice.client();
-    let mut request = WebSearchRequest::from_required("venice canals".parse().unwrap());
+    let mut request: WebSearchRequest = from_json(json!({"query": "venice canals"}));
     request.limit = std::num::NonZeroU64::new(3);
     let found = client.augment().search(request.clone()).await.unwrap();
     assert_eq!(found.query, "venice canals");

@@ -158,7 +158,10 @@ async fn api_key_and_character_mocks() {
     let mocks = [
         server.mock_api_keys(&fixtures::example(&operations::GET_API_KEYS).unwrap()),
         server.mock_create_api_key(&created),
-        server.mock_delete_api_key(&types::DeleteApiKeyResponse::from_required(true)),
+        server.mock_delete_api_key(
+            &serde_json::from_value::<types::DeleteApiKeyResponse>(json!({"success": true}))
+                .unwrap(),
+        ),
         server.mock_rate_limits(&fixtures::example(&operations::GET_API_KEY_RATE_LIMITS).unwrap()),
         server.mock_web3_token(
             &fixtures::example(&operations::GET_API_KEY_GENERATE_WEB3_KEY).unwrap(),
