@@ -21,6 +21,7 @@ use venice_openapi::{Normalized, Report};
 pub mod changes;
 pub mod constructors;
 pub mod mutate;
+pub mod open_enums;
 
 /// The command that regenerates the checked-in client, named in the header.
 pub const REGEN_COMMAND: &str = "cargo xtask regen";
@@ -46,6 +47,9 @@ pub enum Error {
     /// The generated tokens are not valid Rust.
     #[error("the generated code does not parse as Rust: {0}")]
     Unparsable(String),
+    /// A post-processing step found generated code of a shape it does not know.
+    #[error("cannot post-process the generated code: {0}")]
+    PostProcess(String),
     /// A file could not be read.
     #[error("cannot read {path}: {message}")]
     Read {
@@ -130,6 +134,7 @@ pub fn generate_normalized(
     let mut file: syn::File =
         syn::parse2(quote! { #tokens #metadata }).map_err(|e| Error::Unparsable(e.to_string()))?;
     constructors::add_to(&mut file);
+    open_enums::add_to(&mut file).map_err(Error::PostProcess)?;
     let body = prettyplease::unparse(&file);
     let header = header(normalized, spec_text, spec_name);
     Ok(Output {
