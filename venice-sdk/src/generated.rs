@@ -867,7 +867,6 @@ The developer message provides high-level instructions to reasoning models (o1, 
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -882,6 +881,9 @@ The developer message provides high-level instructions to reasoning models (o1, 
         Extended,
         #[serde(rename = "24h")]
         X24h,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ChatCompletionRequestPromptCacheRetention {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -889,6 +891,7 @@ The developer message provides high-level instructions to reasoning models (o1, 
                 Self::Default => f.write_str("default"),
                 Self::Extended => f.write_str("extended"),
                 Self::X24h => f.write_str("24h"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -901,7 +904,8 @@ The developer message provides high-level instructions to reasoning models (o1, 
                 "default" => Ok(Self::Default),
                 "extended" => Ok(Self::Extended),
                 "24h" => Ok(Self::X24h),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -942,7 +946,6 @@ The developer message provides high-level instructions to reasoning models (o1, 
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -965,6 +968,9 @@ The developer message provides high-level instructions to reasoning models (o1, 
         Xhigh,
         #[serde(rename = "max")]
         Max,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ChatCompletionRequestReasoningEffort {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -976,6 +982,7 @@ The developer message provides high-level instructions to reasoning models (o1, 
                 Self::High => f.write_str("high"),
                 Self::Xhigh => f.write_str("xhigh"),
                 Self::Max => f.write_str("max"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -992,7 +999,8 @@ The developer message provides high-level instructions to reasoning models (o1, 
                 "high" => Ok(Self::High),
                 "xhigh" => Ok(Self::Xhigh),
                 "max" => Ok(Self::Max),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1018,7 +1026,6 @@ The developer message provides high-level instructions to reasoning models (o1, 
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1033,6 +1040,9 @@ The developer message provides high-level instructions to reasoning models (o1, 
         Concise,
         #[serde(rename = "detailed")]
         Detailed,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ChatCompletionRequestReasoningSummary {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1040,6 +1050,7 @@ The developer message provides high-level instructions to reasoning models (o1, 
                 Self::Auto => f.write_str("auto"),
                 Self::Concise => f.write_str("concise"),
                 Self::Detailed => f.write_str("detailed"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1052,7 +1063,8 @@ The developer message provides high-level instructions to reasoning models (o1, 
                 "auto" => Ok(Self::Auto),
                 "concise" => Ok(Self::Concise),
                 "detailed" => Ok(Self::Detailed),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1138,7 +1150,6 @@ The JSON Schema that should be used to validate and format the response.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1155,6 +1166,9 @@ The JSON Schema that should be used to validate and format the response.*/
         High,
         #[serde(rename = "auto")]
         Auto,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ChatCompletionRequestTextVerbosity {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1163,6 +1177,7 @@ The JSON Schema that should be used to validate and format the response.*/
                 Self::Medium => f.write_str("medium"),
                 Self::High => f.write_str("high"),
                 Self::Auto => f.write_str("auto"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1176,7 +1191,8 @@ The JSON Schema that should be used to validate and format the response.*/
                 "medium" => Ok(Self::Medium),
                 "high" => Ok(Self::High),
                 "auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1287,7 +1303,6 @@ Defaults to `"off"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1302,6 +1317,9 @@ Defaults to `"off"` on the server when unset.*/
         Off,
         #[serde(rename = "on")]
         On,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ChatCompletionRequestVeniceParametersEnableWebSearch {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1309,6 +1327,7 @@ Defaults to `"off"` on the server when unset.*/
                 Self::Auto => f.write_str("auto"),
                 Self::Off => f.write_str("off"),
                 Self::On => f.write_str("on"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1321,7 +1340,8 @@ Defaults to `"off"` on the server when unset.*/
                 "auto" => Ok(Self::Auto),
                 "off" => Ok(Self::Off),
                 "on" => Ok(Self::On),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1348,7 +1368,6 @@ Defaults to `"off"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1365,6 +1384,9 @@ Defaults to `"off"` on the server when unset.*/
         High,
         #[serde(rename = "auto")]
         Auto,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ChatCompletionRequestVerbosity {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1373,6 +1395,7 @@ Defaults to `"off"` on the server when unset.*/
                 Self::Medium => f.write_str("medium"),
                 Self::High => f.write_str("high"),
                 Self::Auto => f.write_str("auto"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1386,7 +1409,8 @@ Defaults to `"off"` on the server when unset.*/
                 "medium" => Ok(Self::Medium),
                 "high" => Ok(Self::High),
                 "auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1621,7 +1645,6 @@ Defaults to `"off"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1634,12 +1657,16 @@ Defaults to `"off"` on the server when unset.*/
         Inference,
         #[serde(rename = "ADMIN")]
         Admin,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateApiKeyBodyApiKeyType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Inference => f.write_str("INFERENCE"),
                 Self::Admin => f.write_str("ADMIN"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1651,7 +1678,8 @@ Defaults to `"off"` on the server when unset.*/
             match value {
                 "INFERENCE" => Ok(Self::Inference),
                 "ADMIN" => Ok(Self::Admin),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1937,7 +1965,6 @@ Defaults to `"off"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1952,6 +1979,9 @@ Defaults to `"off"` on the server when unset.*/
         Month,
         #[serde(rename = "LIFETIME")]
         Lifetime,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateApiKeyBodyLimitPeriod {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1959,6 +1989,7 @@ Defaults to `"off"` on the server when unset.*/
                 Self::Epoch => f.write_str("EPOCH"),
                 Self::Month => f.write_str("MONTH"),
                 Self::Lifetime => f.write_str("LIFETIME"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1971,7 +2002,8 @@ Defaults to `"off"` on the server when unset.*/
                 "EPOCH" => Ok(Self::Epoch),
                 "MONTH" => Ok(Self::Month),
                 "LIFETIME" => Ok(Self::Lifetime),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2369,7 +2401,6 @@ Defaults to `"float"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2382,12 +2413,16 @@ Defaults to `"float"` on the server when unset.*/
         Float,
         #[serde(rename = "base64")]
         Base64,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateEmbeddingRequestSchemaEncodingFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Float => f.write_str("float"),
                 Self::Base64 => f.write_str("base64"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2399,7 +2434,8 @@ Defaults to `"float"` on the server when unset.*/
             match value {
                 "float" => Ok(Self::Float),
                 "base64" => Ok(Self::Base64),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2675,7 +2711,6 @@ Defaults to `"tts-kokoro"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2704,6 +2739,9 @@ Defaults to `"tts-kokoro"` on the server when unset.*/
         TtsMinimaxSpeech02Hd,
         #[serde(rename = "tts-gemini-3-1-flash")]
         TtsGemini31Flash,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateSpeechRequestSchemaModel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2718,6 +2756,7 @@ Defaults to `"tts-kokoro"` on the server when unset.*/
                 Self::TtsElevenlabsTurboV25 => f.write_str("tts-elevenlabs-turbo-v2-5"),
                 Self::TtsMinimaxSpeech02Hd => f.write_str("tts-minimax-speech-02-hd"),
                 Self::TtsGemini31Flash => f.write_str("tts-gemini-3-1-flash"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2737,7 +2776,8 @@ Defaults to `"tts-kokoro"` on the server when unset.*/
                 "tts-elevenlabs-turbo-v2-5" => Ok(Self::TtsElevenlabsTurboV25),
                 "tts-minimax-speech-02-hd" => Ok(Self::TtsMinimaxSpeech02Hd),
                 "tts-gemini-3-1-flash" => Ok(Self::TtsGemini31Flash),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2821,7 +2861,6 @@ Defaults to `"mp3"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2842,6 +2881,9 @@ Defaults to `"mp3"` on the server when unset.*/
         Wav,
         #[serde(rename = "pcm")]
         Pcm,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateSpeechRequestSchemaResponseFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2852,6 +2894,7 @@ Defaults to `"mp3"` on the server when unset.*/
                 Self::Flac => f.write_str("flac"),
                 Self::Wav => f.write_str("wav"),
                 Self::Pcm => f.write_str("pcm"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2867,7 +2910,8 @@ Defaults to `"mp3"` on the server when unset.*/
                 "flac" => Ok(Self::Flac),
                 "wav" => Ok(Self::Wav),
                 "pcm" => Ok(Self::Pcm),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2953,7 +2997,6 @@ Defaults to `"af_sky"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3192,6 +3235,13 @@ Defaults to `"af_sky"` on the server when unset.*/
         Vindemiatrix,
         Zephyr,
         Zubenelgenubi,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateSpeechRequestSchemaVoiceVariant0 {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3358,6 +3408,7 @@ Defaults to `"af_sky"` on the server when unset.*/
                 Self::Vindemiatrix => f.write_str("Vindemiatrix"),
                 Self::Zephyr => f.write_str("Zephyr"),
                 Self::Zubenelgenubi => f.write_str("Zubenelgenubi"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3713,7 +3764,6 @@ Defaults to `"json"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3726,12 +3776,16 @@ Defaults to `"json"` on the server when unset.*/
         Json,
         #[serde(rename = "text")]
         Text,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateVideoTranscriptionRequestSchemaResponseFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Json => f.write_str("json"),
                 Self::Text => f.write_str("text"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3743,7 +3797,8 @@ Defaults to `"json"` on the server when unset.*/
             match value {
                 "json" => Ok(Self::Json),
                 "text" => Ok(Self::Text),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4215,7 +4270,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4242,6 +4296,9 @@ Defaults to `true` on the server when unset.*/
         X34,
         #[serde(rename = "4:5")]
         X45,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EditImageBodyAspectRatio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4255,6 +4312,7 @@ Defaults to `true` on the server when unset.*/
                 Self::X23 => f.write_str("2:3"),
                 Self::X34 => f.write_str("3:4"),
                 Self::X45 => f.write_str("4:5"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4273,7 +4331,8 @@ Defaults to `true` on the server when unset.*/
                 "2:3" => Ok(Self::X23),
                 "3:4" => Ok(Self::X34),
                 "4:5" => Ok(Self::X45),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4354,7 +4413,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4391,6 +4449,9 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         SeedreamV5LiteEdit,
         #[serde(rename = "seedream-v4-edit")]
         SeedreamV4Edit,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EditImageBodyModelId {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4409,6 +4470,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 Self::NanoBananaProEdit => f.write_str("nano-banana-pro-edit"),
                 Self::SeedreamV5LiteEdit => f.write_str("seedream-v5-lite-edit"),
                 Self::SeedreamV4Edit => f.write_str("seedream-v4-edit"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4432,7 +4494,8 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 "nano-banana-pro-edit" => Ok(Self::NanoBananaProEdit),
                 "seedream-v5-lite-edit" => Ok(Self::SeedreamV5LiteEdit),
                 "seedream-v4-edit" => Ok(Self::SeedreamV4Edit),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4457,7 +4520,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4472,6 +4534,9 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         Png,
         #[serde(rename = "webp")]
         Webp,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EditImageBodyOutputFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4479,6 +4544,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 Self::Jpeg => f.write_str("jpeg"),
                 Self::Png => f.write_str("png"),
                 Self::Webp => f.write_str("webp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4491,7 +4557,8 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 "jpeg" => Ok(Self::Jpeg),
                 "png" => Ok(Self::Png),
                 "webp" => Ok(Self::Webp),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4671,7 +4738,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4698,6 +4764,9 @@ Defaults to `true` on the server when unset.*/
         X34,
         #[serde(rename = "4:5")]
         X45,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EditImageRequestAspectRatio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4711,6 +4780,7 @@ Defaults to `true` on the server when unset.*/
                 Self::X23 => f.write_str("2:3"),
                 Self::X34 => f.write_str("3:4"),
                 Self::X45 => f.write_str("4:5"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4729,7 +4799,8 @@ Defaults to `true` on the server when unset.*/
                 "2:3" => Ok(Self::X23),
                 "3:4" => Ok(Self::X34),
                 "4:5" => Ok(Self::X45),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4864,7 +4935,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4879,6 +4949,9 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         Png,
         #[serde(rename = "webp")]
         Webp,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EditImageRequestOutputFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4886,6 +4959,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 Self::Jpeg => f.write_str("jpeg"),
                 Self::Png => f.write_str("png"),
                 Self::Webp => f.write_str("webp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4898,7 +4972,8 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 "jpeg" => Ok(Self::Jpeg),
                 "png" => Ok(Self::Png),
                 "webp" => Ok(Self::Webp),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5279,7 +5354,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5292,12 +5366,20 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         Completed,
         #[serde(rename = "in_progress")]
         InProgress,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for FunctionCallStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Completed => f.write_str("completed"),
                 Self::InProgress => f.write_str("in_progress"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5543,7 +5625,6 @@ Defaults to `"webp"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5558,6 +5639,9 @@ Defaults to `"webp"` on the server when unset.*/
         Png,
         #[serde(rename = "webp")]
         Webp,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GenerateImageRequestFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5565,6 +5649,7 @@ Defaults to `"webp"` on the server when unset.*/
                 Self::Jpeg => f.write_str("jpeg"),
                 Self::Png => f.write_str("png"),
                 Self::Webp => f.write_str("webp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5577,7 +5662,8 @@ Defaults to `"webp"` on the server when unset.*/
                 "jpeg" => Ok(Self::Jpeg),
                 "png" => Ok(Self::Png),
                 "webp" => Ok(Self::Webp),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5715,7 +5801,6 @@ Defaults to `"webp"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5730,6 +5815,9 @@ Defaults to `"webp"` on the server when unset.*/
         Medium,
         #[serde(rename = "high")]
         High,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GenerateImageRequestQuality {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5737,6 +5825,7 @@ Defaults to `"webp"` on the server when unset.*/
                 Self::Low => f.write_str("low"),
                 Self::Medium => f.write_str("medium"),
                 Self::High => f.write_str("high"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5749,7 +5838,8 @@ Defaults to `"webp"` on the server when unset.*/
                 "low" => Ok(Self::Low),
                 "medium" => Ok(Self::Medium),
                 "high" => Ok(Self::High),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6566,7 +6656,6 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6583,6 +6672,9 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         Diem,
         #[serde(rename = "BUNDLED_CREDITS")]
         BundledCredits,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetBillingUsageCurrency {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6591,6 +6683,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
                 Self::Vcu => f.write_str("VCU"),
                 Self::Diem => f.write_str("DIEM"),
                 Self::BundledCredits => f.write_str("BUNDLED_CREDITS"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -6604,7 +6697,8 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
                 "VCU" => Ok(Self::Vcu),
                 "DIEM" => Ok(Self::Diem),
                 "BUNDLED_CREDITS" => Ok(Self::BundledCredits),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6727,7 +6821,6 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6740,12 +6833,16 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         Asc,
         #[serde(rename = "desc")]
         Desc,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetBillingUsageSortOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Asc => f.write_str("asc"),
                 Self::Desc => f.write_str("desc"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -6757,7 +6854,8 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
             match value {
                 "asc" => Ok(Self::Asc),
                 "desc" => Ok(Self::Desc),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7584,7 +7682,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7611,6 +7708,13 @@ Defaults to `"wav"` on the server when unset.*/
         Pcm16,
         #[serde(rename = "pcm24")]
         Pcm24,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for InputAudioInputAudioFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7624,6 +7728,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::M4a => f.write_str("m4a"),
                 Self::Pcm16 => f.write_str("pcm16"),
                 Self::Pcm24 => f.write_str("pcm24"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7679,7 +7784,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7694,6 +7798,13 @@ Defaults to `"wav"` on the server when unset.*/
         Low,
         #[serde(rename = "high")]
         High,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for InputImageImageUrlDetail {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7701,6 +7812,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Auto => f.write_str("auto"),
                 Self::Low => f.write_str("low"),
                 Self::High => f.write_str("high"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7888,7 +8000,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7903,6 +8014,13 @@ Defaults to `"wav"` on the server when unset.*/
         Low,
         #[serde(rename = "high")]
         High,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display
     for InputMessageFlexibleContentArrayItemVariant2ImageUrlObjectDetail {
@@ -7911,6 +8029,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Auto => f.write_str("auto"),
                 Self::Low => f.write_str("low"),
                 Self::High => f.write_str("high"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8004,7 +8123,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8021,6 +8139,13 @@ Defaults to `"wav"` on the server when unset.*/
         System,
         #[serde(rename = "developer")]
         Developer,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for InputMessageFlexibleRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8029,6 +8154,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Assistant => f.write_str("assistant"),
                 Self::System => f.write_str("system"),
                 Self::Developer => f.write_str("developer"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8067,7 +8193,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8080,12 +8205,20 @@ Defaults to `"wav"` on the server when unset.*/
         Completed,
         #[serde(rename = "in_progress")]
         InProgress,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for InputMessageFlexibleStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Completed => f.write_str("completed"),
                 Self::InProgress => f.write_str("in_progress"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8122,7 +8255,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8139,6 +8271,13 @@ Defaults to `"wav"` on the server when unset.*/
         System,
         #[serde(rename = "developer")]
         Developer,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for InputMessageRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8147,6 +8286,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Assistant => f.write_str("assistant"),
                 Self::System => f.write_str("system"),
                 Self::Developer => f.write_str("developer"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8185,7 +8325,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8198,12 +8337,20 @@ Defaults to `"wav"` on the server when unset.*/
         Completed,
         #[serde(rename = "in_progress")]
         InProgress,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for InputMessageStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Completed => f.write_str("completed"),
                 Self::InProgress => f.write_str("in_progress"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8397,7 +8544,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8410,12 +8556,16 @@ Defaults to `"wav"` on the server when unset.*/
         True,
         #[serde(rename = "false")]
         False,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListCharactersIsAdult {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::True => f.write_str("true"),
                 Self::False => f.write_str("false"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8427,7 +8577,8 @@ Defaults to `"wav"` on the server when unset.*/
             match value {
                 "true" => Ok(Self::True),
                 "false" => Ok(Self::False),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8452,7 +8603,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8465,12 +8615,16 @@ Defaults to `"wav"` on the server when unset.*/
         True,
         #[serde(rename = "false")]
         False,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListCharactersIsPro {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::True => f.write_str("true"),
                 Self::False => f.write_str("false"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8482,7 +8636,8 @@ Defaults to `"wav"` on the server when unset.*/
             match value {
                 "true" => Ok(Self::True),
                 "false" => Ok(Self::False),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8507,7 +8662,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8520,12 +8674,16 @@ Defaults to `"wav"` on the server when unset.*/
         True,
         #[serde(rename = "false")]
         False,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListCharactersIsWebEnabled {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::True => f.write_str("true"),
                 Self::False => f.write_str("false"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8537,7 +8695,8 @@ Defaults to `"wav"` on the server when unset.*/
             match value {
                 "true" => Ok(Self::True),
                 "false" => Ok(Self::False),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8759,7 +8918,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8782,6 +8940,9 @@ Defaults to `"wav"` on the server when unset.*/
         MostRecent,
         #[serde(rename = "ratingCount")]
         RatingCount,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListCharactersSortBy {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8793,6 +8954,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Imports => f.write_str("imports"),
                 Self::MostRecent => f.write_str("mostRecent"),
                 Self::RatingCount => f.write_str("ratingCount"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8809,7 +8971,8 @@ Defaults to `"wav"` on the server when unset.*/
                 "imports" => Ok(Self::Imports),
                 "mostRecent" => Ok(Self::MostRecent),
                 "ratingCount" => Ok(Self::RatingCount),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8834,7 +8997,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8847,12 +9009,16 @@ Defaults to `"wav"` on the server when unset.*/
         Asc,
         #[serde(rename = "desc")]
         Desc,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListCharactersSortOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Asc => f.write_str("asc"),
                 Self::Desc => f.write_str("desc"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8864,7 +9030,8 @@ Defaults to `"wav"` on the server when unset.*/
             match value {
                 "asc" => Ok(Self::Asc),
                 "desc" => Ok(Self::Desc),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8982,7 +9149,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9009,6 +9175,9 @@ Defaults to `"wav"` on the server when unset.*/
         Inpaint,
         #[serde(rename = "video")]
         Video,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListModelCompatibilityMappingType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9022,6 +9191,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Upscale => f.write_str("upscale"),
                 Self::Inpaint => f.write_str("inpaint"),
                 Self::Video => f.write_str("video"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9040,7 +9210,8 @@ Defaults to `"wav"` on the server when unset.*/
                 "upscale" => Ok(Self::Upscale),
                 "inpaint" => Ok(Self::Inpaint),
                 "video" => Ok(Self::Video),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9086,7 +9257,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9113,6 +9283,9 @@ Defaults to `"wav"` on the server when unset.*/
         Inpaint,
         #[serde(rename = "video")]
         Video,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListModelTraitsType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9126,6 +9299,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Upscale => f.write_str("upscale"),
                 Self::Inpaint => f.write_str("inpaint"),
                 Self::Video => f.write_str("video"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9144,7 +9318,8 @@ Defaults to `"wav"` on the server when unset.*/
                 "upscale" => Ok(Self::Upscale),
                 "inpaint" => Ok(Self::Inpaint),
                 "video" => Ok(Self::Video),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9190,7 +9365,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9221,6 +9395,9 @@ Defaults to `"wav"` on the server when unset.*/
         All,
         #[serde(rename = "code")]
         Code,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListModelsType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9236,6 +9413,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Video => f.write_str("video"),
                 Self::All => f.write_str("all"),
                 Self::Code => f.write_str("code"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9256,7 +9434,8 @@ Defaults to `"wav"` on the server when unset.*/
                 "video" => Ok(Self::Video),
                 "all" => Ok(Self::All),
                 "code" => Ok(Self::Code),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10086,7 +10265,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10113,6 +10291,9 @@ Defaults to `true` on the server when unset.*/
         X34,
         #[serde(rename = "4:5")]
         X45,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MultiEditImageBodyAspectRatio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10126,6 +10307,7 @@ Defaults to `true` on the server when unset.*/
                 Self::X23 => f.write_str("2:3"),
                 Self::X34 => f.write_str("3:4"),
                 Self::X45 => f.write_str("4:5"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10144,7 +10326,8 @@ Defaults to `true` on the server when unset.*/
                 "2:3" => Ok(Self::X23),
                 "3:4" => Ok(Self::X34),
                 "4:5" => Ok(Self::X45),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10185,7 +10368,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10222,6 +10404,9 @@ Defaults to `true` on the server when unset.*/
         SeedreamV5LiteEdit,
         #[serde(rename = "seedream-v4-edit")]
         SeedreamV4Edit,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MultiEditImageBodyModelId {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10240,6 +10425,7 @@ Defaults to `true` on the server when unset.*/
                 Self::NanoBananaProEdit => f.write_str("nano-banana-pro-edit"),
                 Self::SeedreamV5LiteEdit => f.write_str("seedream-v5-lite-edit"),
                 Self::SeedreamV4Edit => f.write_str("seedream-v4-edit"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10263,7 +10449,8 @@ Defaults to `true` on the server when unset.*/
                 "nano-banana-pro-edit" => Ok(Self::NanoBananaProEdit),
                 "seedream-v5-lite-edit" => Ok(Self::SeedreamV5LiteEdit),
                 "seedream-v4-edit" => Ok(Self::SeedreamV4Edit),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10288,7 +10475,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10303,6 +10489,9 @@ Defaults to `true` on the server when unset.*/
         Png,
         #[serde(rename = "webp")]
         Webp,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MultiEditImageBodyOutputFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10310,6 +10499,7 @@ Defaults to `true` on the server when unset.*/
                 Self::Jpeg => f.write_str("jpeg"),
                 Self::Png => f.write_str("png"),
                 Self::Webp => f.write_str("webp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10322,7 +10512,8 @@ Defaults to `true` on the server when unset.*/
                 "jpeg" => Ok(Self::Jpeg),
                 "png" => Ok(Self::Png),
                 "webp" => Ok(Self::Webp),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10405,7 +10596,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10420,6 +10610,9 @@ Defaults to `true` on the server when unset.*/
         Medium,
         #[serde(rename = "high")]
         High,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MultiEditImageBodyQuality {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10427,6 +10620,7 @@ Defaults to `true` on the server when unset.*/
                 Self::Low => f.write_str("low"),
                 Self::Medium => f.write_str("medium"),
                 Self::High => f.write_str("high"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10439,7 +10633,8 @@ Defaults to `true` on the server when unset.*/
                 "low" => Ok(Self::Low),
                 "medium" => Ok(Self::Medium),
                 "high" => Ok(Self::High),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10780,7 +10975,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10807,6 +11001,9 @@ Defaults to `true` on the server when unset.*/
         X34,
         #[serde(rename = "4:5")]
         X45,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MultiEditImageRequestAspectRatio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10820,6 +11017,7 @@ Defaults to `true` on the server when unset.*/
                 Self::X23 => f.write_str("2:3"),
                 Self::X34 => f.write_str("3:4"),
                 Self::X45 => f.write_str("4:5"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10838,7 +11036,8 @@ Defaults to `true` on the server when unset.*/
                 "2:3" => Ok(Self::X23),
                 "3:4" => Ok(Self::X34),
                 "4:5" => Ok(Self::X45),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10936,7 +11135,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10951,6 +11149,9 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         Png,
         #[serde(rename = "webp")]
         Webp,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MultiEditImageRequestOutputFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10958,6 +11159,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 Self::Jpeg => f.write_str("jpeg"),
                 Self::Png => f.write_str("png"),
                 Self::Webp => f.write_str("webp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10970,7 +11172,8 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 "jpeg" => Ok(Self::Jpeg),
                 "png" => Ok(Self::Png),
                 "webp" => Ok(Self::Webp),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11053,7 +11256,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11068,6 +11270,9 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         Medium,
         #[serde(rename = "high")]
         High,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MultiEditImageRequestQuality {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11075,6 +11280,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 Self::Low => f.write_str("low"),
                 Self::Medium => f.write_str("medium"),
                 Self::High => f.write_str("high"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11087,7 +11293,8 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 "low" => Ok(Self::Low),
                 "medium" => Ok(Self::Medium),
                 "high" => Ok(Self::High),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11415,7 +11622,6 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11428,12 +11634,16 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
         Inference,
         #[serde(rename = "ADMIN")]
         Admin,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PostApiKeyGenerateWeb3KeyBodyApiKeyType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Inference => f.write_str("INFERENCE"),
                 Self::Admin => f.write_str("ADMIN"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11445,7 +11655,8 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
             match value {
                 "INFERENCE" => Ok(Self::Inference),
                 "ADMIN" => Ok(Self::Admin),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11738,7 +11949,6 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11753,6 +11963,9 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
         Month,
         #[serde(rename = "LIFETIME")]
         Lifetime,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PostApiKeyGenerateWeb3KeyBodyLimitPeriod {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11760,6 +11973,7 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
                 Self::Epoch => f.write_str("EPOCH"),
                 Self::Month => f.write_str("MONTH"),
                 Self::Lifetime => f.write_str("LIFETIME"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11772,7 +11986,8 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
                 "EPOCH" => Ok(Self::Epoch),
                 "MONTH" => Ok(Self::Month),
                 "LIFETIME" => Ok(Self::Lifetime),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12145,7 +12360,6 @@ Defaults to `2` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12170,6 +12384,9 @@ Defaults to `2` on the server when unset.*/
         X169,
         #[serde(rename = "21:9")]
         X219,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for QueueVideoRequestAspectRatio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12182,6 +12399,7 @@ Defaults to `2` on the server when unset.*/
                 Self::X916 => f.write_str("9:16"),
                 Self::X169 => f.write_str("16:9"),
                 Self::X219 => f.write_str("21:9"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12199,7 +12417,8 @@ Defaults to `2` on the server when unset.*/
                 "9:16" => Ok(Self::X916),
                 "16:9" => Ok(Self::X169),
                 "21:9" => Ok(Self::X219),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12225,7 +12444,6 @@ Defaults to `2` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12275,6 +12493,9 @@ Defaults to `2` on the server when unset.*/
         #[serde(rename = "1 gen")]
         X1Gen,
         Auto,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for QueueVideoRequestDuration {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12300,6 +12521,7 @@ Defaults to `2` on the server when unset.*/
                 Self::X30s => f.write_str("30s"),
                 Self::X1Gen => f.write_str("1 gen"),
                 Self::Auto => f.write_str("Auto"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12330,7 +12552,8 @@ Defaults to `2` on the server when unset.*/
                 "30s" => Ok(Self::X30s),
                 "1 gen" => Ok(Self::X1Gen),
                 "Auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12483,7 +12706,6 @@ Defaults to `2` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12518,6 +12740,9 @@ Defaults to `2` on the server when unset.*/
         X4x,
         #[serde(rename = "true_1080p")]
         True1080p,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for QueueVideoRequestResolution {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12535,6 +12760,7 @@ Defaults to `2` on the server when unset.*/
                 Self::X2x => f.write_str("2x"),
                 Self::X4x => f.write_str("4x"),
                 Self::True1080p => f.write_str("true_1080p"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12557,7 +12783,8 @@ Defaults to `2` on the server when unset.*/
                 "2x" => Ok(Self::X2x),
                 "4x" => Ok(Self::X4x),
                 "true_1080p" => Ok(Self::True1080p),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12814,7 +13041,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12839,6 +13065,9 @@ Defaults to `true` on the server when unset.*/
         X169,
         #[serde(rename = "21:9")]
         X219,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for QuoteVideoRequestAspectRatio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12851,6 +13080,7 @@ Defaults to `true` on the server when unset.*/
                 Self::X916 => f.write_str("9:16"),
                 Self::X169 => f.write_str("16:9"),
                 Self::X219 => f.write_str("21:9"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12868,7 +13098,8 @@ Defaults to `true` on the server when unset.*/
                 "9:16" => Ok(Self::X916),
                 "16:9" => Ok(Self::X169),
                 "21:9" => Ok(Self::X219),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12894,7 +13125,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12944,6 +13174,9 @@ Defaults to `true` on the server when unset.*/
         #[serde(rename = "1 gen")]
         X1Gen,
         Auto,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for QuoteVideoRequestDuration {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12969,6 +13202,7 @@ Defaults to `true` on the server when unset.*/
                 Self::X30s => f.write_str("30s"),
                 Self::X1Gen => f.write_str("1 gen"),
                 Self::Auto => f.write_str("Auto"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12999,7 +13233,8 @@ Defaults to `true` on the server when unset.*/
                 "30s" => Ok(Self::X30s),
                 "1 gen" => Ok(Self::X1Gen),
                 "Auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13024,7 +13259,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13059,6 +13293,9 @@ Defaults to `true` on the server when unset.*/
         X4x,
         #[serde(rename = "true_1080p")]
         True1080p,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for QuoteVideoRequestResolution {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13076,6 +13313,7 @@ Defaults to `true` on the server when unset.*/
                 Self::X2x => f.write_str("2x"),
                 Self::X4x => f.write_str("4x"),
                 Self::True1080p => f.write_str("true_1080p"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13098,7 +13336,8 @@ Defaults to `true` on the server when unset.*/
                 "2x" => Ok(Self::X2x),
                 "4x" => Ok(Self::X4x),
                 "true_1080p" => Ok(Self::True1080p),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13184,7 +13423,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13207,6 +13445,9 @@ Defaults to `true` on the server when unset.*/
         Xhigh,
         #[serde(rename = "max")]
         Max,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ReasoningConfigurationEffort {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13218,6 +13459,7 @@ Defaults to `true` on the server when unset.*/
                 Self::High => f.write_str("high"),
                 Self::Xhigh => f.write_str("xhigh"),
                 Self::Max => f.write_str("max"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13234,7 +13476,8 @@ Defaults to `true` on the server when unset.*/
                 "high" => Ok(Self::High),
                 "xhigh" => Ok(Self::Xhigh),
                 "max" => Ok(Self::Max),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13260,7 +13503,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13275,6 +13517,9 @@ Defaults to `true` on the server when unset.*/
         Concise,
         #[serde(rename = "detailed")]
         Detailed,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ReasoningConfigurationSummary {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13282,6 +13527,7 @@ Defaults to `true` on the server when unset.*/
                 Self::Auto => f.write_str("auto"),
                 Self::Concise => f.write_str("concise"),
                 Self::Detailed => f.write_str("detailed"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13294,7 +13540,8 @@ Defaults to `true` on the server when unset.*/
                 "auto" => Ok(Self::Auto),
                 "concise" => Ok(Self::Concise),
                 "detailed" => Ok(Self::Detailed),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13333,7 +13580,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13346,12 +13592,20 @@ Defaults to `true` on the server when unset.*/
         Completed,
         #[serde(rename = "in_progress")]
         InProgress,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ReasoningStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Completed => f.write_str("completed"),
                 Self::InProgress => f.write_str("in_progress"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14103,7 +14357,6 @@ Defaults to `"auto"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14118,6 +14371,9 @@ Defaults to `"auto"` on the server when unset.*/
         Opaque,
         #[serde(rename = "auto")]
         Auto,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SimpleGenerateImageRequestBackground {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14125,6 +14381,7 @@ Defaults to `"auto"` on the server when unset.*/
                 Self::Transparent => f.write_str("transparent"),
                 Self::Opaque => f.write_str("opaque"),
                 Self::Auto => f.write_str("auto"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14137,7 +14394,8 @@ Defaults to `"auto"` on the server when unset.*/
                 "transparent" => Ok(Self::Transparent),
                 "opaque" => Ok(Self::Opaque),
                 "auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14165,7 +14423,6 @@ Defaults to `"auto"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14178,12 +14435,16 @@ Defaults to `"auto"` on the server when unset.*/
         Low,
         #[serde(rename = "auto")]
         Auto,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SimpleGenerateImageRequestModeration {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Low => f.write_str("low"),
                 Self::Auto => f.write_str("auto"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14195,7 +14456,8 @@ Defaults to `"auto"` on the server when unset.*/
             match value {
                 "low" => Ok(Self::Low),
                 "auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14223,7 +14485,6 @@ Defaults to `"png"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14238,6 +14499,9 @@ Defaults to `"png"` on the server when unset.*/
         Png,
         #[serde(rename = "webp")]
         Webp,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SimpleGenerateImageRequestOutputFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14245,6 +14509,7 @@ Defaults to `"png"` on the server when unset.*/
                 Self::Jpeg => f.write_str("jpeg"),
                 Self::Png => f.write_str("png"),
                 Self::Webp => f.write_str("webp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14257,7 +14522,8 @@ Defaults to `"png"` on the server when unset.*/
                 "jpeg" => Ok(Self::Jpeg),
                 "png" => Ok(Self::Png),
                 "webp" => Ok(Self::Webp),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14344,7 +14610,6 @@ Defaults to `"auto"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14365,6 +14630,9 @@ Defaults to `"auto"` on the server when unset.*/
         Hd,
         #[serde(rename = "standard")]
         Standard,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SimpleGenerateImageRequestQuality {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14375,6 +14643,7 @@ Defaults to `"auto"` on the server when unset.*/
                 Self::Low => f.write_str("low"),
                 Self::Hd => f.write_str("hd"),
                 Self::Standard => f.write_str("standard"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14390,7 +14659,8 @@ Defaults to `"auto"` on the server when unset.*/
                 "low" => Ok(Self::Low),
                 "hd" => Ok(Self::Hd),
                 "standard" => Ok(Self::Standard),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14418,7 +14688,6 @@ Defaults to `"b64_json"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14431,12 +14700,16 @@ Defaults to `"b64_json"` on the server when unset.*/
         B64Json,
         #[serde(rename = "url")]
         Url,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SimpleGenerateImageRequestResponseFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::B64Json => f.write_str("b64_json"),
                 Self::Url => f.write_str("url"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14448,7 +14721,8 @@ Defaults to `"b64_json"` on the server when unset.*/
             match value {
                 "b64_json" => Ok(Self::B64Json),
                 "url" => Ok(Self::Url),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14476,7 +14750,6 @@ Defaults to `"auto"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14501,6 +14774,9 @@ Defaults to `"auto"` on the server when unset.*/
         X1792x1024,
         #[serde(rename = "1024x1792")]
         X1024x1792,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SimpleGenerateImageRequestSize {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14513,6 +14789,7 @@ Defaults to `"auto"` on the server when unset.*/
                 Self::X1024x1536 => f.write_str("1024x1536"),
                 Self::X1792x1024 => f.write_str("1792x1024"),
                 Self::X1024x1792 => f.write_str("1024x1792"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14530,7 +14807,8 @@ Defaults to `"auto"` on the server when unset.*/
                 "1024x1536" => Ok(Self::X1024x1536),
                 "1792x1024" => Ok(Self::X1792x1024),
                 "1024x1792" => Ok(Self::X1024x1792),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14558,7 +14836,6 @@ Defaults to `"natural"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14571,12 +14848,16 @@ Defaults to `"natural"` on the server when unset.*/
         Vivid,
         #[serde(rename = "natural")]
         Natural,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SimpleGenerateImageRequestStyle {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Vivid => f.write_str("vivid"),
                 Self::Natural => f.write_str("natural"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14588,7 +14869,8 @@ Defaults to `"natural"` on the server when unset.*/
             match value {
                 "vivid" => Ok(Self::Vivid),
                 "natural" => Ok(Self::Natural),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14940,7 +15222,6 @@ Known values: `json`, `text`.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14953,12 +15234,20 @@ Known values: `json`, `text`.*/
         WebSearch,
         #[serde(rename = "x_search")]
         XSearch,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ToolCallVariant0Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::WebSearch => f.write_str("web_search"),
                 Self::XSearch => f.write_str("x_search"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -15483,7 +15772,6 @@ Known values: `zero_shot`, `persistent`.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -15498,6 +15786,9 @@ Known values: `zero_shot`, `persistent`.*/
         Month,
         #[serde(rename = "LIFETIME")]
         Lifetime,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateApiKeyBodyLimitPeriod {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15505,6 +15796,7 @@ Known values: `zero_shot`, `persistent`.*/
                 Self::Epoch => f.write_str("EPOCH"),
                 Self::Month => f.write_str("MONTH"),
                 Self::Lifetime => f.write_str("LIFETIME"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -15517,7 +15809,8 @@ Known values: `zero_shot`, `persistent`.*/
                 "EPOCH" => Ok(Self::Epoch),
                 "MONTH" => Ok(Self::Month),
                 "LIFETIME" => Ok(Self::Lifetime),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -15775,7 +16068,6 @@ Defaults to `"false"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -15788,12 +16080,16 @@ Defaults to `"false"` on the server when unset.*/
         True,
         #[serde(rename = "false")]
         False,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for UpscaleImageRequestEnhanceString {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::True => f.write_str("true"),
                 Self::False => f.write_str("false"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -15805,7 +16101,8 @@ Defaults to `"false"` on the server when unset.*/
             match value {
                 "true" => Ok(Self::True),
                 "false" => Ok(Self::False),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -15928,7 +16225,6 @@ Defaults to `"false"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -15943,6 +16239,9 @@ Defaults to `"false"` on the server when unset.*/
         Off,
         #[serde(rename = "on")]
         On,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for VeniceParametersEnableWebSearch {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15950,6 +16249,7 @@ Defaults to `"false"` on the server when unset.*/
                 Self::Auto => f.write_str("auto"),
                 Self::Off => f.write_str("off"),
                 Self::On => f.write_str("on"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -15962,7 +16262,8 @@ Defaults to `"false"` on the server when unset.*/
                 "auto" => Ok(Self::Auto),
                 "off" => Ok(Self::Off),
                 "on" => Ok(Self::On),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -16220,7 +16521,6 @@ Defaults to `10` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -16233,12 +16533,16 @@ Defaults to `10` on the server when unset.*/
         Google,
         #[serde(rename = "brave")]
         Brave,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for WebSearchRequestSearchProvider {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Google => f.write_str("google"),
                 Self::Brave => f.write_str("brave"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -16250,7 +16554,8 @@ Defaults to `10` on the server when unset.*/
             match value {
                 "google" => Ok(Self::Google),
                 "brave" => Ok(Self::Brave),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -16306,7 +16611,6 @@ Defaults to `10` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -16321,6 +16625,13 @@ Defaults to `10` on the server when unset.*/
         Medium,
         #[serde(rename = "high")]
         High,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for WebSearchToolSearchContextSize {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -16328,6 +16639,7 @@ Defaults to `10` on the server when unset.*/
                 Self::Low => f.write_str("low"),
                 Self::Medium => f.write_str("medium"),
                 Self::High => f.write_str("high"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
