@@ -721,3 +721,48 @@ fn request_enums_parse_unknown_values_to_their_fallback() {
 
     assert!("".parse::<Duration>().is_err());
 }
+
+#[tokio::test]
+async fn extra_body_fields_headers_and_query_reach_the_api_and_a_secret_header_is_redacted() {
+    use httpmock::prelude::*;
+    let server = MockServer::start_async().await;
+    let seen = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/chat/completions")
+                .query_param("preview", "true")
+                .header("x-trace-id", "checkout-42")
+                .header("x-gateway-token", "gw-s3cr3t-token-123")
+                .json_body_includes(r#"{"fallbacks": ["qwen3-4b"]}"#)
+                .json_body_includes(r#"{"model": "m"}"#)
+                .json_body_includes(r#"{"temperature": 0.5}"#);
+            then.status(401)
+                .header("content-type", "application/json")
+                .body(r#"{"error": "gateway token gw-s3cr3t-token-123 refused"}"#);
+        })
+        .await;
+    let client = Client::builder()
+        .api_key("vk-extras-KEY-123456")
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let extended = client
+        .with_extra_body(serde_json::json!({"fallbacks": ["qwen3-4b"], "temperature": 0.5}))
+        .unwrap()
+        .with_header("x-trace-id", "checkout-42")
+        .unwrap()
+        .with_secret_header("x-gateway-token", "gw-s3cr3t-token-123")
+        .unwrap()
+        .with_query("preview", true);
+    let mut request = ChatCompletionRequest::new("m", [Message::user("hi")]);
+    request.temperature = Some(0.1);
+    let error = extended.chat().create(request).await.unwrap_err();
+    seen.assert_async().await;
+    let shown = format!("{error} {error:?}");
+    assert!(!shown.contains("gw-s3cr3t-token-123"), "{shown}");
+    assert!(shown.contains("<redacted>"), "{shown}");
+    // The client it came from sends none of it.
+    assert!(client.with_extra_body(serde_json::json!([1])).is_err());
+    assert!(client.with_header("bad name", "x").is_err());
+    assert!(client.with_header("x-ok", "line\nbreak").is_err());
+}
