@@ -32,8 +32,11 @@ struct Surface {
     ops: Vec<Op>,
     structs: BTreeMap<String, BTreeMap<String, Field>>,
     /// Enum name → its values (the serialized name of each unit variant, the
-    /// variant name otherwise).
+    /// variant name otherwise), the fallback of an open enum left out.
     enums: BTreeMap<String, BTreeSet<String>>,
+    /// Open enum name → its fallback variant (`#[serde(untagged)]`, holding values
+    /// the SDK does not know; see [`crate::open_enums`]).
+    fallbacks: BTreeMap<String, String>,
 }
 
 fn flat(tokens: impl ToTokens) -> String {
@@ -133,9 +136,26 @@ fn surface(code: &str) -> Result<Surface, String> {
                         }
                     }
                     syn::Item::Enum(e) => {
-                        let values = e
+                        // The fallback of an open enum (see `crate::open_enums`): the
+                        // one untagged variant beside unit variants. Not a value.
+                        let (fallbacks, known): (Vec<&syn::Variant>, Vec<&syn::Variant>) = e
                             .variants
                             .iter()
+                            .partition(|v| serde_value(&v.attrs, "untagged").is_some());
+                        let open = matches!(fallbacks.as_slice(), [_])
+                            && !known.is_empty()
+                            && known.iter().all(|v| matches!(v.fields, syn::Fields::Unit));
+                        if let (true, [fallback]) = (open, fallbacks.as_slice()) {
+                            out.fallbacks
+                                .insert(e.ident.to_string(), fallback.ident.to_string());
+                        }
+                        let listed = if open {
+                            known
+                        } else {
+                            e.variants.iter().collect()
+                        };
+                        let values = listed
+                            .into_iter()
                             .map(|v| {
                                 serde_value(&v.attrs, "rename")
                                     .filter(|r| {
@@ -297,10 +317,25 @@ pub fn compare(old: &str, new: &str) -> Result<Changes, String> {
             }
             continue;
         };
+        match (old.fallbacks.get(name), new.fallbacks.get(name)) {
+            (None, Some(fallback)) => c.breaking.push(format!(
+                "`{name}` opened: a value it does not name is `{name}::{fallback}(String)`; it is no longer `Copy`, and a `match` without a fallback arm stops compiling"
+            )),
+            (Some(fallback), None) => c.breaking.push(format!(
+                "`{name}` closed: `{name}::{fallback}` removed"
+            )),
+            _ => {}
+        }
+        let fallback = new.fallbacks.get(name);
         for v in values.difference(before) {
-            c.compatible.push(format!(
-                "`{name}` gained `{v}` (breaks only a `match` without a fallback arm)"
-            ));
+            c.compatible.push(match fallback {
+                Some(f) if old.fallbacks.contains_key(name) => format!(
+                    "`{name}` gained `{v}` (read as `{name}::{f}(\"{v}\")` before; breaks only a `match` without a fallback arm)"
+                ),
+                _ => format!(
+                    "`{name}` gained `{v}` (breaks only a `match` without a fallback arm)"
+                ),
+            });
         }
         for v in before.difference(values) {
             c.breaking.push(format!("`{name}` lost `{v}`"));
@@ -404,5 +439,47 @@ components:
             "{md}"
         );
         assert!(compare(&new, &new).unwrap().is_empty());
+    }
+
+    #[test]
+    fn opening_an_enum_is_reported_once_and_its_fallback_is_no_value() {
+        let closed = "pub mod types {
+            #[derive(Clone, Copy)]
+            pub enum Mode { #[serde(rename = \"fast\")] Fast, #[serde(rename = \"slow\")] Slow }
+        }";
+        let open = "pub mod types {
+            #[derive(Clone)]
+            pub enum Mode {
+                #[serde(rename = \"fast\")] Fast,
+                #[serde(rename = \"slow\")] Slow,
+                #[serde(untagged)] Other(::std::string::String),
+            }
+        }";
+        let more = "pub mod types {
+            #[derive(Clone)]
+            pub enum Mode {
+                #[serde(rename = \"fast\")] Fast,
+                #[serde(rename = \"slow\")] Slow,
+                #[serde(rename = \"turbo\")] Turbo,
+                #[serde(untagged)] Other(::std::string::String),
+            }
+        }";
+        let c = compare(closed, open).unwrap();
+        assert_eq!(
+            c.breaking,
+            [
+                "`Mode` opened: a value it does not name is `Mode::Other(String)`; it is no longer `Copy`, and a `match` without a fallback arm stops compiling"
+            ]
+        );
+        assert!(c.compatible.is_empty(), "{:?}", c.compatible);
+        let c = compare(open, more).unwrap();
+        assert!(c.breaking.is_empty(), "{:?}", c.breaking);
+        assert_eq!(
+            c.compatible,
+            [
+                "`Mode` gained `turbo` (read as `Mode::Other(\"turbo\")` before; breaks only a `match` without a fallback arm)"
+            ]
+        );
+        assert!(compare(open, open).unwrap().is_empty());
     }
 }

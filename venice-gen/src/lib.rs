@@ -20,8 +20,9 @@ use venice_openapi::{Normalized, Report};
 
 mod answers;
 pub mod changes;
-mod constructors;
+pub mod constructors;
 pub mod mutate;
+pub mod open_enums;
 mod unknown_variants;
 
 /// The command that regenerates the checked-in client, named in the header.
@@ -48,6 +49,9 @@ pub enum Error {
     /// The generated tokens are not valid Rust.
     #[error("the generated code does not parse as Rust: {0}")]
     Unparsable(String),
+    /// A post-processing step found generated code of a shape it does not know.
+    #[error("cannot post-process the generated code: {0}")]
+    PostProcess(String),
     /// A file could not be read.
     #[error("cannot read {path}: {message}")]
     Read {
@@ -132,7 +136,9 @@ pub fn generate_normalized(
     let mut file: syn::File =
         syn::parse2(quote! { #tokens #metadata }).map_err(|e| Error::Unparsable(e.to_string()))?;
     constructors::add_to(&mut file);
+    // Data enums first: the string enums gain a data variant of their own.
     unknown_variants::add_to(&mut file);
+    open_enums::add_to(&mut file).map_err(Error::PostProcess)?;
     let body = prettyplease::unparse(&file);
     let header = header(normalized, spec_text, spec_name);
     Ok(Output {

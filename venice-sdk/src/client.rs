@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
-use crate::config::{self, Config, Inner};
+use crate::config::{self, Config, Extras, Inner};
 use crate::retry::{RetryBudget, RetryPolicy};
 use crate::secret::Redactor;
 use crate::{Error, RawClient, Secret};
@@ -139,6 +139,133 @@ impl Client {
     pub fn with_stream_timeout(&self, limit: Duration) -> Result<Client, Error> {
         let limit = config::positive("stream_timeout", limit)?;
         Ok(self.derive(|c| c.stream_timeout = Some(limit)))
+    }
+
+    /// A client like this one whose JSON request bodies carry `fields` too:
+    /// the escape hatch for a request field Venice accepts and this SDK does
+    /// not know yet, without leaving the typed method. `fields` is a JSON
+    /// object; its members are merged over the typed body (a field of the
+    /// same name is replaced). The typed fields are still checked against the
+    /// spec's value rules; the extra ones are sent as given. Calls before
+    /// this one are unchanged; calling it again adds more fields.
+    ///
+    /// ```
+    /// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Hi")]);
+    /// let completion = client
+    ///     .with_extra_body(serde_json::json!({"fallbacks": ["qwen3-4b"]}))?
+    ///     .chat()
+    ///     .create(request)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A value that is not a JSON object is an [`Error::Config`]. Multipart
+    /// uploads (images, audio) do not take extra body fields. Put a secret in
+    /// a header with [`with_secret_header`](Self::with_secret_header), which
+    /// keeps it out of errors and logs.
+    pub fn with_extra_body(&self, fields: serde_json::Value) -> Result<Client, Error> {
+        let serde_json::Value::Object(fields) = fields else {
+            return Err(Error::Config(
+                "with_extra_body takes a JSON object of fields (`json!({\"field\": value})`)"
+                    .into(),
+            ));
+        };
+        Ok(self.derive(|c| {
+            let mut extras = Extras::clone(&c.extras);
+            extras.body.extend(fields);
+            c.extras = Arc::new(extras);
+        }))
+    }
+
+    /// A client like this one whose requests to the API carry the header
+    /// `name: value` (replacing one of the same name the SDK would send).
+    /// Never sent to a URL the API handed out (a `download_url`).
+    ///
+    /// ```
+    /// # fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// let traced = client.with_header("x-trace-id", "checkout-42")?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A name or value an HTTP header cannot carry is an [`Error::Config`].
+    pub fn with_header(&self, name: &str, value: &str) -> Result<Client, Error> {
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            Error::Config(format!(
+                "the value of header `{}` has characters a header cannot carry (a line break?)",
+                crate::error::Shown(name)
+            ))
+        })?;
+        self.add_header(name, value, None)
+    }
+
+    /// Like [`with_header`](Self::with_header) for a credential (a token of
+    /// another service behind a gateway): the value is a sensitive header,
+    /// and is replaced by `<redacted>` wherever the server echoes it into an
+    /// error, as the API key is.
+    ///
+    /// ```
+    /// # fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// let gated = client.with_secret_header("x-gateway-token", "gw-s3cr3t-token")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_secret_header(
+        &self,
+        name: &str,
+        value: impl Into<Secret>,
+    ) -> Result<Client, Error> {
+        let secret: Secret = value.into();
+        let mut header = HeaderValue::from_str(secret.expose()).map_err(|_| {
+            Error::Config(format!(
+                "the value of header `{}` has characters a header cannot carry (a line break?); it is not quoted",
+                crate::error::Shown(name)
+            ))
+        })?;
+        header.set_sensitive(true);
+        self.add_header(name, header, Some(secret))
+    }
+
+    fn add_header(
+        &self,
+        name: &str,
+        value: HeaderValue,
+        secret: Option<Secret>,
+    ) -> Result<Client, Error> {
+        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            Error::Config(format!(
+                "`{}` is not a valid HTTP header name",
+                crate::error::Shown(name)
+            ))
+        })?;
+        Ok(self.derive(|c| {
+            let mut extras = Extras::clone(&c.extras);
+            extras.headers.retain(|(n, _)| *n != name);
+            extras.headers.push((name, value));
+            c.extras = Arc::new(extras);
+            if let Some(secret) = &secret {
+                c.redactor = c.redactor.with(secret);
+            }
+        }))
+    }
+
+    /// A client like this one whose requests to the API carry the query
+    /// parameter `name=value` too (after the SDK's own). Never sent to a URL
+    /// the API handed out.
+    ///
+    /// ```
+    /// # fn run(client: venice_sdk::Client) {
+    /// let client = client.with_query("preview", "true");
+    /// # }
+    /// ```
+    pub fn with_query(&self, name: &str, value: impl ToString) -> Client {
+        let pair = (name.to_owned(), value.to_string());
+        self.derive(|c| {
+            let mut extras = Extras::clone(&c.extras);
+            extras.query.push(pair);
+            c.extras = Arc::new(extras);
+        })
     }
 
     fn derive(&self, change: impl FnOnce(&mut Config)) -> Client {
@@ -487,6 +614,7 @@ impl ClientBuilder {
             own_http,
             follows_no_redirects,
             external: false,
+            extras: Arc::default(),
             http,
         });
         Ok(Client::from_config(config))

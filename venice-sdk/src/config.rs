@@ -52,7 +52,23 @@ pub(crate) struct Config {
     /// the URL, its error answers lose `Location` and `Content-Location`, and
     /// its redactor knows the URL's secret parts.
     pub external: bool,
+    /// What the user adds to every request of this client
+    /// (`Client::with_extra_body`, `with_header`, `with_query`, …).
+    pub extras: Arc<Extras>,
     pub http: reqwest::Client,
+}
+
+/// What a user adds to the requests of a client beyond what the SDK knows:
+/// JSON body fields, headers and query parameters, for API features newer
+/// than the SDK. Sent to the API only, never to a URL the API handed out.
+#[derive(Clone, Default)]
+pub(crate) struct Extras {
+    /// Merged into every JSON request body (over the typed fields).
+    pub body: serde_json::Map<String, serde_json::Value>,
+    /// Set on every request (replacing a header of the same name).
+    pub headers: Vec<(reqwest::header::HeaderName, HeaderValue)>,
+    /// Appended to every request's query.
+    pub query: Vec<(String, String)>,
 }
 
 impl fmt::Debug for Config {

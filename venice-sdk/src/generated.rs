@@ -869,7 +869,6 @@ The developer message provides high-level instructions to reasoning models (o1, 
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -884,6 +883,9 @@ The developer message provides high-level instructions to reasoning models (o1, 
         Extended,
         #[serde(rename = "24h")]
         X24h,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ChatCompletionRequestPromptCacheRetention {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -891,6 +893,7 @@ The developer message provides high-level instructions to reasoning models (o1, 
                 Self::Default => f.write_str("default"),
                 Self::Extended => f.write_str("extended"),
                 Self::X24h => f.write_str("24h"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -903,7 +906,8 @@ The developer message provides high-level instructions to reasoning models (o1, 
                 "default" => Ok(Self::Default),
                 "extended" => Ok(Self::Extended),
                 "24h" => Ok(Self::X24h),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -944,7 +948,6 @@ The developer message provides high-level instructions to reasoning models (o1, 
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -967,6 +970,9 @@ The developer message provides high-level instructions to reasoning models (o1, 
         Xhigh,
         #[serde(rename = "max")]
         Max,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ChatCompletionRequestReasoningEffort {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -978,6 +984,7 @@ The developer message provides high-level instructions to reasoning models (o1, 
                 Self::High => f.write_str("high"),
                 Self::Xhigh => f.write_str("xhigh"),
                 Self::Max => f.write_str("max"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -994,7 +1001,8 @@ The developer message provides high-level instructions to reasoning models (o1, 
                 "high" => Ok(Self::High),
                 "xhigh" => Ok(Self::Xhigh),
                 "max" => Ok(Self::Max),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1020,7 +1028,6 @@ The developer message provides high-level instructions to reasoning models (o1, 
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1035,6 +1042,9 @@ The developer message provides high-level instructions to reasoning models (o1, 
         Concise,
         #[serde(rename = "detailed")]
         Detailed,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ChatCompletionRequestReasoningSummary {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1042,6 +1052,7 @@ The developer message provides high-level instructions to reasoning models (o1, 
                 Self::Auto => f.write_str("auto"),
                 Self::Concise => f.write_str("concise"),
                 Self::Detailed => f.write_str("detailed"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1054,7 +1065,8 @@ The developer message provides high-level instructions to reasoning models (o1, 
                 "auto" => Ok(Self::Auto),
                 "concise" => Ok(Self::Concise),
                 "detailed" => Ok(Self::Detailed),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1142,7 +1154,6 @@ The JSON Schema that should be used to validate and format the response.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1159,6 +1170,9 @@ The JSON Schema that should be used to validate and format the response.*/
         High,
         #[serde(rename = "auto")]
         Auto,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ChatCompletionRequestTextVerbosity {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1167,6 +1181,7 @@ The JSON Schema that should be used to validate and format the response.*/
                 Self::Medium => f.write_str("medium"),
                 Self::High => f.write_str("high"),
                 Self::Auto => f.write_str("auto"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1180,7 +1195,8 @@ The JSON Schema that should be used to validate and format the response.*/
                 "medium" => Ok(Self::Medium),
                 "high" => Ok(Self::High),
                 "auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1293,7 +1309,6 @@ Defaults to `"off"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1308,6 +1323,9 @@ Defaults to `"off"` on the server when unset.*/
         Off,
         #[serde(rename = "on")]
         On,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ChatCompletionRequestVeniceParametersEnableWebSearch {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1315,6 +1333,7 @@ Defaults to `"off"` on the server when unset.*/
                 Self::Auto => f.write_str("auto"),
                 Self::Off => f.write_str("off"),
                 Self::On => f.write_str("on"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1327,7 +1346,8 @@ Defaults to `"off"` on the server when unset.*/
                 "auto" => Ok(Self::Auto),
                 "off" => Ok(Self::Off),
                 "on" => Ok(Self::On),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1354,7 +1374,6 @@ Defaults to `"off"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1371,6 +1390,9 @@ Defaults to `"off"` on the server when unset.*/
         High,
         #[serde(rename = "auto")]
         Auto,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ChatCompletionRequestVerbosity {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1379,6 +1401,7 @@ Defaults to `"off"` on the server when unset.*/
                 Self::Medium => f.write_str("medium"),
                 Self::High => f.write_str("high"),
                 Self::Auto => f.write_str("auto"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1392,7 +1415,8 @@ Defaults to `"off"` on the server when unset.*/
                 "medium" => Ok(Self::Medium),
                 "high" => Ok(Self::High),
                 "auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1627,7 +1651,6 @@ Defaults to `"off"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1640,12 +1663,16 @@ Defaults to `"off"` on the server when unset.*/
         Inference,
         #[serde(rename = "ADMIN")]
         Admin,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateApiKeyBodyApiKeyType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Inference => f.write_str("INFERENCE"),
                 Self::Admin => f.write_str("ADMIN"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1657,7 +1684,8 @@ Defaults to `"off"` on the server when unset.*/
             match value {
                 "INFERENCE" => Ok(Self::Inference),
                 "ADMIN" => Ok(Self::Admin),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1946,7 +1974,6 @@ Defaults to `"off"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1961,6 +1988,9 @@ Defaults to `"off"` on the server when unset.*/
         Month,
         #[serde(rename = "LIFETIME")]
         Lifetime,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateApiKeyBodyLimitPeriod {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1968,6 +1998,7 @@ Defaults to `"off"` on the server when unset.*/
                 Self::Epoch => f.write_str("EPOCH"),
                 Self::Month => f.write_str("MONTH"),
                 Self::Lifetime => f.write_str("LIFETIME"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1980,7 +2011,8 @@ Defaults to `"off"` on the server when unset.*/
                 "EPOCH" => Ok(Self::Epoch),
                 "MONTH" => Ok(Self::Month),
                 "LIFETIME" => Ok(Self::Lifetime),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2375,7 +2407,6 @@ Defaults to `"float"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2388,12 +2419,16 @@ Defaults to `"float"` on the server when unset.*/
         Float,
         #[serde(rename = "base64")]
         Base64,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateEmbeddingRequestSchemaEncodingFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Float => f.write_str("float"),
                 Self::Base64 => f.write_str("base64"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2405,7 +2440,8 @@ Defaults to `"float"` on the server when unset.*/
             match value {
                 "float" => Ok(Self::Float),
                 "base64" => Ok(Self::Base64),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2683,7 +2719,6 @@ Defaults to `"tts-kokoro"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2712,6 +2747,9 @@ Defaults to `"tts-kokoro"` on the server when unset.*/
         TtsMinimaxSpeech02Hd,
         #[serde(rename = "tts-gemini-3-1-flash")]
         TtsGemini31Flash,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateSpeechRequestSchemaModel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2726,6 +2764,7 @@ Defaults to `"tts-kokoro"` on the server when unset.*/
                 Self::TtsElevenlabsTurboV25 => f.write_str("tts-elevenlabs-turbo-v2-5"),
                 Self::TtsMinimaxSpeech02Hd => f.write_str("tts-minimax-speech-02-hd"),
                 Self::TtsGemini31Flash => f.write_str("tts-gemini-3-1-flash"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2745,7 +2784,8 @@ Defaults to `"tts-kokoro"` on the server when unset.*/
                 "tts-elevenlabs-turbo-v2-5" => Ok(Self::TtsElevenlabsTurboV25),
                 "tts-minimax-speech-02-hd" => Ok(Self::TtsMinimaxSpeech02Hd),
                 "tts-gemini-3-1-flash" => Ok(Self::TtsGemini31Flash),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2829,7 +2869,6 @@ Defaults to `"mp3"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2850,6 +2889,9 @@ Defaults to `"mp3"` on the server when unset.*/
         Wav,
         #[serde(rename = "pcm")]
         Pcm,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateSpeechRequestSchemaResponseFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2860,6 +2902,7 @@ Defaults to `"mp3"` on the server when unset.*/
                 Self::Flac => f.write_str("flac"),
                 Self::Wav => f.write_str("wav"),
                 Self::Pcm => f.write_str("pcm"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2875,7 +2918,8 @@ Defaults to `"mp3"` on the server when unset.*/
                 "flac" => Ok(Self::Flac),
                 "wav" => Ok(Self::Wav),
                 "pcm" => Ok(Self::Pcm),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2964,7 +3008,6 @@ Defaults to `"af_sky"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3203,6 +3246,13 @@ Defaults to `"af_sky"` on the server when unset.*/
         Vindemiatrix,
         Zephyr,
         Zubenelgenubi,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateSpeechRequestSchemaVoiceVariant0 {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3369,6 +3419,7 @@ Defaults to `"af_sky"` on the server when unset.*/
                 Self::Vindemiatrix => f.write_str("Vindemiatrix"),
                 Self::Zephyr => f.write_str("Zephyr"),
                 Self::Zubenelgenubi => f.write_str("Zubenelgenubi"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3724,7 +3775,6 @@ Defaults to `"json"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3737,12 +3787,16 @@ Defaults to `"json"` on the server when unset.*/
         Json,
         #[serde(rename = "text")]
         Text,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateVideoTranscriptionRequestSchemaResponseFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Json => f.write_str("json"),
                 Self::Text => f.write_str("text"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3754,7 +3808,8 @@ Defaults to `"json"` on the server when unset.*/
             match value {
                 "json" => Ok(Self::Json),
                 "text" => Ok(Self::Text),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4244,7 +4299,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4271,6 +4325,9 @@ Defaults to `true` on the server when unset.*/
         X34,
         #[serde(rename = "4:5")]
         X45,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EditImageBodyAspectRatio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4284,6 +4341,7 @@ Defaults to `true` on the server when unset.*/
                 Self::X23 => f.write_str("2:3"),
                 Self::X34 => f.write_str("3:4"),
                 Self::X45 => f.write_str("4:5"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4302,7 +4360,8 @@ Defaults to `true` on the server when unset.*/
                 "2:3" => Ok(Self::X23),
                 "3:4" => Ok(Self::X34),
                 "4:5" => Ok(Self::X45),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4383,7 +4442,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4420,6 +4478,9 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         SeedreamV5LiteEdit,
         #[serde(rename = "seedream-v4-edit")]
         SeedreamV4Edit,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EditImageBodyModelId {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4438,6 +4499,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 Self::NanoBananaProEdit => f.write_str("nano-banana-pro-edit"),
                 Self::SeedreamV5LiteEdit => f.write_str("seedream-v5-lite-edit"),
                 Self::SeedreamV4Edit => f.write_str("seedream-v4-edit"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4461,7 +4523,8 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 "nano-banana-pro-edit" => Ok(Self::NanoBananaProEdit),
                 "seedream-v5-lite-edit" => Ok(Self::SeedreamV5LiteEdit),
                 "seedream-v4-edit" => Ok(Self::SeedreamV4Edit),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4486,7 +4549,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4501,6 +4563,9 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         Png,
         #[serde(rename = "webp")]
         Webp,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EditImageBodyOutputFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4508,6 +4573,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 Self::Jpeg => f.write_str("jpeg"),
                 Self::Png => f.write_str("png"),
                 Self::Webp => f.write_str("webp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4520,7 +4586,8 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 "jpeg" => Ok(Self::Jpeg),
                 "png" => Ok(Self::Png),
                 "webp" => Ok(Self::Webp),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4700,7 +4767,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4727,6 +4793,9 @@ Defaults to `true` on the server when unset.*/
         X34,
         #[serde(rename = "4:5")]
         X45,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EditImageRequestAspectRatio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4740,6 +4809,7 @@ Defaults to `true` on the server when unset.*/
                 Self::X23 => f.write_str("2:3"),
                 Self::X34 => f.write_str("3:4"),
                 Self::X45 => f.write_str("4:5"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4758,7 +4828,8 @@ Defaults to `true` on the server when unset.*/
                 "2:3" => Ok(Self::X23),
                 "3:4" => Ok(Self::X34),
                 "4:5" => Ok(Self::X45),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4893,7 +4964,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4908,6 +4978,9 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         Png,
         #[serde(rename = "webp")]
         Webp,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EditImageRequestOutputFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4915,6 +4988,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 Self::Jpeg => f.write_str("jpeg"),
                 Self::Png => f.write_str("png"),
                 Self::Webp => f.write_str("webp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4927,7 +5001,8 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 "jpeg" => Ok(Self::Jpeg),
                 "png" => Ok(Self::Png),
                 "webp" => Ok(Self::Webp),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5310,7 +5385,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5323,12 +5397,20 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         Completed,
         #[serde(rename = "in_progress")]
         InProgress,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for FunctionCallStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Completed => f.write_str("completed"),
                 Self::InProgress => f.write_str("in_progress"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5574,7 +5656,6 @@ Defaults to `"webp"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5589,6 +5670,9 @@ Defaults to `"webp"` on the server when unset.*/
         Png,
         #[serde(rename = "webp")]
         Webp,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GenerateImageRequestFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5596,6 +5680,7 @@ Defaults to `"webp"` on the server when unset.*/
                 Self::Jpeg => f.write_str("jpeg"),
                 Self::Png => f.write_str("png"),
                 Self::Webp => f.write_str("webp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5608,7 +5693,8 @@ Defaults to `"webp"` on the server when unset.*/
                 "jpeg" => Ok(Self::Jpeg),
                 "png" => Ok(Self::Png),
                 "webp" => Ok(Self::Webp),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5746,7 +5832,6 @@ Defaults to `"webp"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5761,6 +5846,9 @@ Defaults to `"webp"` on the server when unset.*/
         Medium,
         #[serde(rename = "high")]
         High,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GenerateImageRequestQuality {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5768,6 +5856,7 @@ Defaults to `"webp"` on the server when unset.*/
                 Self::Low => f.write_str("low"),
                 Self::Medium => f.write_str("medium"),
                 Self::High => f.write_str("high"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5780,7 +5869,8 @@ Defaults to `"webp"` on the server when unset.*/
                 "low" => Ok(Self::Low),
                 "medium" => Ok(Self::Medium),
                 "high" => Ok(Self::High),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6597,7 +6687,6 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6614,6 +6703,9 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         Diem,
         #[serde(rename = "BUNDLED_CREDITS")]
         BundledCredits,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetBillingUsageCurrency {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6622,6 +6714,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
                 Self::Vcu => f.write_str("VCU"),
                 Self::Diem => f.write_str("DIEM"),
                 Self::BundledCredits => f.write_str("BUNDLED_CREDITS"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -6635,7 +6728,8 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
                 "VCU" => Ok(Self::Vcu),
                 "DIEM" => Ok(Self::Diem),
                 "BUNDLED_CREDITS" => Ok(Self::BundledCredits),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6758,7 +6852,6 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6771,12 +6864,16 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         Asc,
         #[serde(rename = "desc")]
         Desc,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetBillingUsageSortOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Asc => f.write_str("asc"),
                 Self::Desc => f.write_str("desc"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -6788,7 +6885,8 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
             match value {
                 "asc" => Ok(Self::Asc),
                 "desc" => Ok(Self::Desc),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7615,7 +7713,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7642,6 +7739,13 @@ Defaults to `"wav"` on the server when unset.*/
         Pcm16,
         #[serde(rename = "pcm24")]
         Pcm24,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for InputAudioInputAudioFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7655,6 +7759,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::M4a => f.write_str("m4a"),
                 Self::Pcm16 => f.write_str("pcm16"),
                 Self::Pcm24 => f.write_str("pcm24"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7710,7 +7815,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7725,6 +7829,13 @@ Defaults to `"wav"` on the server when unset.*/
         Low,
         #[serde(rename = "high")]
         High,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for InputImageImageUrlDetail {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7732,6 +7843,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Auto => f.write_str("auto"),
                 Self::Low => f.write_str("low"),
                 Self::High => f.write_str("high"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7927,7 +8039,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7942,6 +8053,13 @@ Defaults to `"wav"` on the server when unset.*/
         Low,
         #[serde(rename = "high")]
         High,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display
     for InputMessageFlexibleContentArrayItemVariant2ImageUrlObjectDetail {
@@ -7950,6 +8068,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Auto => f.write_str("auto"),
                 Self::Low => f.write_str("low"),
                 Self::High => f.write_str("high"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8043,7 +8162,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8060,6 +8178,13 @@ Defaults to `"wav"` on the server when unset.*/
         System,
         #[serde(rename = "developer")]
         Developer,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for InputMessageFlexibleRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8068,6 +8193,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Assistant => f.write_str("assistant"),
                 Self::System => f.write_str("system"),
                 Self::Developer => f.write_str("developer"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8106,7 +8232,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8119,12 +8244,20 @@ Defaults to `"wav"` on the server when unset.*/
         Completed,
         #[serde(rename = "in_progress")]
         InProgress,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for InputMessageFlexibleStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Completed => f.write_str("completed"),
                 Self::InProgress => f.write_str("in_progress"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8161,7 +8294,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8178,6 +8310,13 @@ Defaults to `"wav"` on the server when unset.*/
         System,
         #[serde(rename = "developer")]
         Developer,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for InputMessageRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8186,6 +8325,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Assistant => f.write_str("assistant"),
                 Self::System => f.write_str("system"),
                 Self::Developer => f.write_str("developer"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8224,7 +8364,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8237,12 +8376,20 @@ Defaults to `"wav"` on the server when unset.*/
         Completed,
         #[serde(rename = "in_progress")]
         InProgress,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for InputMessageStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Completed => f.write_str("completed"),
                 Self::InProgress => f.write_str("in_progress"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8436,7 +8583,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8449,12 +8595,16 @@ Defaults to `"wav"` on the server when unset.*/
         True,
         #[serde(rename = "false")]
         False,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListCharactersIsAdult {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::True => f.write_str("true"),
                 Self::False => f.write_str("false"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8466,7 +8616,8 @@ Defaults to `"wav"` on the server when unset.*/
             match value {
                 "true" => Ok(Self::True),
                 "false" => Ok(Self::False),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8491,7 +8642,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8504,12 +8654,16 @@ Defaults to `"wav"` on the server when unset.*/
         True,
         #[serde(rename = "false")]
         False,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListCharactersIsPro {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::True => f.write_str("true"),
                 Self::False => f.write_str("false"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8521,7 +8675,8 @@ Defaults to `"wav"` on the server when unset.*/
             match value {
                 "true" => Ok(Self::True),
                 "false" => Ok(Self::False),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8546,7 +8701,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8559,12 +8713,16 @@ Defaults to `"wav"` on the server when unset.*/
         True,
         #[serde(rename = "false")]
         False,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListCharactersIsWebEnabled {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::True => f.write_str("true"),
                 Self::False => f.write_str("false"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8576,7 +8734,8 @@ Defaults to `"wav"` on the server when unset.*/
             match value {
                 "true" => Ok(Self::True),
                 "false" => Ok(Self::False),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8798,7 +8957,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8821,6 +8979,9 @@ Defaults to `"wav"` on the server when unset.*/
         MostRecent,
         #[serde(rename = "ratingCount")]
         RatingCount,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListCharactersSortBy {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8832,6 +8993,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Imports => f.write_str("imports"),
                 Self::MostRecent => f.write_str("mostRecent"),
                 Self::RatingCount => f.write_str("ratingCount"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8848,7 +9010,8 @@ Defaults to `"wav"` on the server when unset.*/
                 "imports" => Ok(Self::Imports),
                 "mostRecent" => Ok(Self::MostRecent),
                 "ratingCount" => Ok(Self::RatingCount),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8873,7 +9036,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8886,12 +9048,16 @@ Defaults to `"wav"` on the server when unset.*/
         Asc,
         #[serde(rename = "desc")]
         Desc,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListCharactersSortOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Asc => f.write_str("asc"),
                 Self::Desc => f.write_str("desc"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8903,7 +9069,8 @@ Defaults to `"wav"` on the server when unset.*/
             match value {
                 "asc" => Ok(Self::Asc),
                 "desc" => Ok(Self::Desc),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9021,7 +9188,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9048,6 +9214,9 @@ Defaults to `"wav"` on the server when unset.*/
         Inpaint,
         #[serde(rename = "video")]
         Video,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListModelCompatibilityMappingType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9061,6 +9230,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Upscale => f.write_str("upscale"),
                 Self::Inpaint => f.write_str("inpaint"),
                 Self::Video => f.write_str("video"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9079,7 +9249,8 @@ Defaults to `"wav"` on the server when unset.*/
                 "upscale" => Ok(Self::Upscale),
                 "inpaint" => Ok(Self::Inpaint),
                 "video" => Ok(Self::Video),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9125,7 +9296,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9152,6 +9322,9 @@ Defaults to `"wav"` on the server when unset.*/
         Inpaint,
         #[serde(rename = "video")]
         Video,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListModelTraitsType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9165,6 +9338,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Upscale => f.write_str("upscale"),
                 Self::Inpaint => f.write_str("inpaint"),
                 Self::Video => f.write_str("video"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9183,7 +9357,8 @@ Defaults to `"wav"` on the server when unset.*/
                 "upscale" => Ok(Self::Upscale),
                 "inpaint" => Ok(Self::Inpaint),
                 "video" => Ok(Self::Video),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9229,7 +9404,6 @@ Defaults to `"wav"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9260,6 +9434,9 @@ Defaults to `"wav"` on the server when unset.*/
         All,
         #[serde(rename = "code")]
         Code,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ListModelsType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9275,6 +9452,7 @@ Defaults to `"wav"` on the server when unset.*/
                 Self::Video => f.write_str("video"),
                 Self::All => f.write_str("all"),
                 Self::Code => f.write_str("code"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9295,7 +9473,8 @@ Defaults to `"wav"` on the server when unset.*/
                 "video" => Ok(Self::Video),
                 "all" => Ok(Self::All),
                 "code" => Ok(Self::Code),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10129,7 +10308,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10156,6 +10334,9 @@ Defaults to `true` on the server when unset.*/
         X34,
         #[serde(rename = "4:5")]
         X45,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MultiEditImageBodyAspectRatio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10169,6 +10350,7 @@ Defaults to `true` on the server when unset.*/
                 Self::X23 => f.write_str("2:3"),
                 Self::X34 => f.write_str("3:4"),
                 Self::X45 => f.write_str("4:5"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10187,7 +10369,8 @@ Defaults to `true` on the server when unset.*/
                 "2:3" => Ok(Self::X23),
                 "3:4" => Ok(Self::X34),
                 "4:5" => Ok(Self::X45),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10231,7 +10414,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10268,6 +10450,9 @@ Defaults to `true` on the server when unset.*/
         SeedreamV5LiteEdit,
         #[serde(rename = "seedream-v4-edit")]
         SeedreamV4Edit,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MultiEditImageBodyModelId {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10286,6 +10471,7 @@ Defaults to `true` on the server when unset.*/
                 Self::NanoBananaProEdit => f.write_str("nano-banana-pro-edit"),
                 Self::SeedreamV5LiteEdit => f.write_str("seedream-v5-lite-edit"),
                 Self::SeedreamV4Edit => f.write_str("seedream-v4-edit"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10309,7 +10495,8 @@ Defaults to `true` on the server when unset.*/
                 "nano-banana-pro-edit" => Ok(Self::NanoBananaProEdit),
                 "seedream-v5-lite-edit" => Ok(Self::SeedreamV5LiteEdit),
                 "seedream-v4-edit" => Ok(Self::SeedreamV4Edit),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10334,7 +10521,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10349,6 +10535,9 @@ Defaults to `true` on the server when unset.*/
         Png,
         #[serde(rename = "webp")]
         Webp,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MultiEditImageBodyOutputFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10356,6 +10545,7 @@ Defaults to `true` on the server when unset.*/
                 Self::Jpeg => f.write_str("jpeg"),
                 Self::Png => f.write_str("png"),
                 Self::Webp => f.write_str("webp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10368,7 +10558,8 @@ Defaults to `true` on the server when unset.*/
                 "jpeg" => Ok(Self::Jpeg),
                 "png" => Ok(Self::Png),
                 "webp" => Ok(Self::Webp),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10451,7 +10642,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10466,6 +10656,9 @@ Defaults to `true` on the server when unset.*/
         Medium,
         #[serde(rename = "high")]
         High,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MultiEditImageBodyQuality {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10473,6 +10666,7 @@ Defaults to `true` on the server when unset.*/
                 Self::Low => f.write_str("low"),
                 Self::Medium => f.write_str("medium"),
                 Self::High => f.write_str("high"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10485,7 +10679,8 @@ Defaults to `true` on the server when unset.*/
                 "low" => Ok(Self::Low),
                 "medium" => Ok(Self::Medium),
                 "high" => Ok(Self::High),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10826,7 +11021,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10853,6 +11047,9 @@ Defaults to `true` on the server when unset.*/
         X34,
         #[serde(rename = "4:5")]
         X45,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MultiEditImageRequestAspectRatio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10866,6 +11063,7 @@ Defaults to `true` on the server when unset.*/
                 Self::X23 => f.write_str("2:3"),
                 Self::X34 => f.write_str("3:4"),
                 Self::X45 => f.write_str("4:5"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10884,7 +11082,8 @@ Defaults to `true` on the server when unset.*/
                 "2:3" => Ok(Self::X23),
                 "3:4" => Ok(Self::X34),
                 "4:5" => Ok(Self::X45),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10985,7 +11184,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11000,6 +11198,9 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         Png,
         #[serde(rename = "webp")]
         Webp,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MultiEditImageRequestOutputFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11007,6 +11208,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 Self::Jpeg => f.write_str("jpeg"),
                 Self::Png => f.write_str("png"),
                 Self::Webp => f.write_str("webp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11019,7 +11221,8 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 "jpeg" => Ok(Self::Jpeg),
                 "png" => Ok(Self::Png),
                 "webp" => Ok(Self::Webp),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11102,7 +11305,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11117,6 +11319,9 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         Medium,
         #[serde(rename = "high")]
         High,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MultiEditImageRequestQuality {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11124,6 +11329,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 Self::Low => f.write_str("low"),
                 Self::Medium => f.write_str("medium"),
                 Self::High => f.write_str("high"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11136,7 +11342,8 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 "low" => Ok(Self::Low),
                 "medium" => Ok(Self::Medium),
                 "high" => Ok(Self::High),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11464,7 +11671,6 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11477,12 +11683,16 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
         Inference,
         #[serde(rename = "ADMIN")]
         Admin,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PostApiKeyGenerateWeb3KeyBodyApiKeyType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Inference => f.write_str("INFERENCE"),
                 Self::Admin => f.write_str("ADMIN"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11494,7 +11704,8 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
             match value {
                 "INFERENCE" => Ok(Self::Inference),
                 "ADMIN" => Ok(Self::Admin),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11790,7 +12001,6 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11805,6 +12015,9 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
         Month,
         #[serde(rename = "LIFETIME")]
         Lifetime,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PostApiKeyGenerateWeb3KeyBodyLimitPeriod {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11812,6 +12025,7 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
                 Self::Epoch => f.write_str("EPOCH"),
                 Self::Month => f.write_str("MONTH"),
                 Self::Lifetime => f.write_str("LIFETIME"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11824,7 +12038,8 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
                 "EPOCH" => Ok(Self::Epoch),
                 "MONTH" => Ok(Self::Month),
                 "LIFETIME" => Ok(Self::Lifetime),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12200,7 +12415,6 @@ Defaults to `2` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12225,6 +12439,9 @@ Defaults to `2` on the server when unset.*/
         X169,
         #[serde(rename = "21:9")]
         X219,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for QueueVideoRequestAspectRatio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12237,6 +12454,7 @@ Defaults to `2` on the server when unset.*/
                 Self::X916 => f.write_str("9:16"),
                 Self::X169 => f.write_str("16:9"),
                 Self::X219 => f.write_str("21:9"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12254,7 +12472,8 @@ Defaults to `2` on the server when unset.*/
                 "9:16" => Ok(Self::X916),
                 "16:9" => Ok(Self::X169),
                 "21:9" => Ok(Self::X219),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12280,7 +12499,6 @@ Defaults to `2` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12330,6 +12548,9 @@ Defaults to `2` on the server when unset.*/
         #[serde(rename = "1 gen")]
         X1Gen,
         Auto,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for QueueVideoRequestDuration {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12355,6 +12576,7 @@ Defaults to `2` on the server when unset.*/
                 Self::X30s => f.write_str("30s"),
                 Self::X1Gen => f.write_str("1 gen"),
                 Self::Auto => f.write_str("Auto"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12385,7 +12607,8 @@ Defaults to `2` on the server when unset.*/
                 "30s" => Ok(Self::X30s),
                 "1 gen" => Ok(Self::X1Gen),
                 "Auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12538,7 +12761,6 @@ Defaults to `2` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12573,6 +12795,9 @@ Defaults to `2` on the server when unset.*/
         X4x,
         #[serde(rename = "true_1080p")]
         True1080p,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for QueueVideoRequestResolution {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12590,6 +12815,7 @@ Defaults to `2` on the server when unset.*/
                 Self::X2x => f.write_str("2x"),
                 Self::X4x => f.write_str("4x"),
                 Self::True1080p => f.write_str("true_1080p"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12612,7 +12838,8 @@ Defaults to `2` on the server when unset.*/
                 "2x" => Ok(Self::X2x),
                 "4x" => Ok(Self::X4x),
                 "true_1080p" => Ok(Self::True1080p),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12872,7 +13099,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12897,6 +13123,9 @@ Defaults to `true` on the server when unset.*/
         X169,
         #[serde(rename = "21:9")]
         X219,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for QuoteVideoRequestAspectRatio {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12909,6 +13138,7 @@ Defaults to `true` on the server when unset.*/
                 Self::X916 => f.write_str("9:16"),
                 Self::X169 => f.write_str("16:9"),
                 Self::X219 => f.write_str("21:9"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12926,7 +13156,8 @@ Defaults to `true` on the server when unset.*/
                 "9:16" => Ok(Self::X916),
                 "16:9" => Ok(Self::X169),
                 "21:9" => Ok(Self::X219),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12952,7 +13183,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13002,6 +13232,9 @@ Defaults to `true` on the server when unset.*/
         #[serde(rename = "1 gen")]
         X1Gen,
         Auto,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for QuoteVideoRequestDuration {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13027,6 +13260,7 @@ Defaults to `true` on the server when unset.*/
                 Self::X30s => f.write_str("30s"),
                 Self::X1Gen => f.write_str("1 gen"),
                 Self::Auto => f.write_str("Auto"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13057,7 +13291,8 @@ Defaults to `true` on the server when unset.*/
                 "30s" => Ok(Self::X30s),
                 "1 gen" => Ok(Self::X1Gen),
                 "Auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13082,7 +13317,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13117,6 +13351,9 @@ Defaults to `true` on the server when unset.*/
         X4x,
         #[serde(rename = "true_1080p")]
         True1080p,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for QuoteVideoRequestResolution {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13134,6 +13371,7 @@ Defaults to `true` on the server when unset.*/
                 Self::X2x => f.write_str("2x"),
                 Self::X4x => f.write_str("4x"),
                 Self::True1080p => f.write_str("true_1080p"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13156,7 +13394,8 @@ Defaults to `true` on the server when unset.*/
                 "2x" => Ok(Self::X2x),
                 "4x" => Ok(Self::X4x),
                 "true_1080p" => Ok(Self::True1080p),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13242,7 +13481,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13265,6 +13503,9 @@ Defaults to `true` on the server when unset.*/
         Xhigh,
         #[serde(rename = "max")]
         Max,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ReasoningConfigurationEffort {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13276,6 +13517,7 @@ Defaults to `true` on the server when unset.*/
                 Self::High => f.write_str("high"),
                 Self::Xhigh => f.write_str("xhigh"),
                 Self::Max => f.write_str("max"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13292,7 +13534,8 @@ Defaults to `true` on the server when unset.*/
                 "high" => Ok(Self::High),
                 "xhigh" => Ok(Self::Xhigh),
                 "max" => Ok(Self::Max),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13318,7 +13561,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13333,6 +13575,9 @@ Defaults to `true` on the server when unset.*/
         Concise,
         #[serde(rename = "detailed")]
         Detailed,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ReasoningConfigurationSummary {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13340,6 +13585,7 @@ Defaults to `true` on the server when unset.*/
                 Self::Auto => f.write_str("auto"),
                 Self::Concise => f.write_str("concise"),
                 Self::Detailed => f.write_str("detailed"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13352,7 +13598,8 @@ Defaults to `true` on the server when unset.*/
                 "auto" => Ok(Self::Auto),
                 "concise" => Ok(Self::Concise),
                 "detailed" => Ok(Self::Detailed),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13393,7 +13640,6 @@ Defaults to `true` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13406,12 +13652,20 @@ Defaults to `true` on the server when unset.*/
         Completed,
         #[serde(rename = "in_progress")]
         InProgress,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ReasoningStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Completed => f.write_str("completed"),
                 Self::InProgress => f.write_str("in_progress"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14161,7 +14415,6 @@ Defaults to `"auto"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14176,6 +14429,9 @@ Defaults to `"auto"` on the server when unset.*/
         Opaque,
         #[serde(rename = "auto")]
         Auto,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SimpleGenerateImageRequestBackground {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14183,6 +14439,7 @@ Defaults to `"auto"` on the server when unset.*/
                 Self::Transparent => f.write_str("transparent"),
                 Self::Opaque => f.write_str("opaque"),
                 Self::Auto => f.write_str("auto"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14195,7 +14452,8 @@ Defaults to `"auto"` on the server when unset.*/
                 "transparent" => Ok(Self::Transparent),
                 "opaque" => Ok(Self::Opaque),
                 "auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14223,7 +14481,6 @@ Defaults to `"auto"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14236,12 +14493,16 @@ Defaults to `"auto"` on the server when unset.*/
         Low,
         #[serde(rename = "auto")]
         Auto,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SimpleGenerateImageRequestModeration {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Low => f.write_str("low"),
                 Self::Auto => f.write_str("auto"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14253,7 +14514,8 @@ Defaults to `"auto"` on the server when unset.*/
             match value {
                 "low" => Ok(Self::Low),
                 "auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14281,7 +14543,6 @@ Defaults to `"png"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14296,6 +14557,9 @@ Defaults to `"png"` on the server when unset.*/
         Png,
         #[serde(rename = "webp")]
         Webp,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SimpleGenerateImageRequestOutputFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14303,6 +14567,7 @@ Defaults to `"png"` on the server when unset.*/
                 Self::Jpeg => f.write_str("jpeg"),
                 Self::Png => f.write_str("png"),
                 Self::Webp => f.write_str("webp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14315,7 +14580,8 @@ Defaults to `"png"` on the server when unset.*/
                 "jpeg" => Ok(Self::Jpeg),
                 "png" => Ok(Self::Png),
                 "webp" => Ok(Self::Webp),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14402,7 +14668,6 @@ Defaults to `"auto"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14423,6 +14688,9 @@ Defaults to `"auto"` on the server when unset.*/
         Hd,
         #[serde(rename = "standard")]
         Standard,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SimpleGenerateImageRequestQuality {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14433,6 +14701,7 @@ Defaults to `"auto"` on the server when unset.*/
                 Self::Low => f.write_str("low"),
                 Self::Hd => f.write_str("hd"),
                 Self::Standard => f.write_str("standard"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14448,7 +14717,8 @@ Defaults to `"auto"` on the server when unset.*/
                 "low" => Ok(Self::Low),
                 "hd" => Ok(Self::Hd),
                 "standard" => Ok(Self::Standard),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14476,7 +14746,6 @@ Defaults to `"b64_json"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14489,12 +14758,16 @@ Defaults to `"b64_json"` on the server when unset.*/
         B64Json,
         #[serde(rename = "url")]
         Url,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SimpleGenerateImageRequestResponseFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::B64Json => f.write_str("b64_json"),
                 Self::Url => f.write_str("url"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14506,7 +14779,8 @@ Defaults to `"b64_json"` on the server when unset.*/
             match value {
                 "b64_json" => Ok(Self::B64Json),
                 "url" => Ok(Self::Url),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14534,7 +14808,6 @@ Defaults to `"auto"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14559,6 +14832,9 @@ Defaults to `"auto"` on the server when unset.*/
         X1792x1024,
         #[serde(rename = "1024x1792")]
         X1024x1792,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SimpleGenerateImageRequestSize {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14571,6 +14847,7 @@ Defaults to `"auto"` on the server when unset.*/
                 Self::X1024x1536 => f.write_str("1024x1536"),
                 Self::X1792x1024 => f.write_str("1792x1024"),
                 Self::X1024x1792 => f.write_str("1024x1792"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14588,7 +14865,8 @@ Defaults to `"auto"` on the server when unset.*/
                 "1024x1536" => Ok(Self::X1024x1536),
                 "1792x1024" => Ok(Self::X1792x1024),
                 "1024x1792" => Ok(Self::X1024x1792),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14616,7 +14894,6 @@ Defaults to `"natural"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14629,12 +14906,16 @@ Defaults to `"natural"` on the server when unset.*/
         Vivid,
         #[serde(rename = "natural")]
         Natural,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SimpleGenerateImageRequestStyle {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Vivid => f.write_str("vivid"),
                 Self::Natural => f.write_str("natural"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14646,7 +14927,8 @@ Defaults to `"natural"` on the server when unset.*/
             match value {
                 "vivid" => Ok(Self::Vivid),
                 "natural" => Ok(Self::Natural),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -15005,7 +15287,6 @@ Known values: `json`, `text`.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -15018,12 +15299,20 @@ Known values: `json`, `text`.*/
         WebSearch,
         #[serde(rename = "x_search")]
         XSearch,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ToolCallVariant0Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::WebSearch => f.write_str("web_search"),
                 Self::XSearch => f.write_str("x_search"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -15553,7 +15842,6 @@ Known values: `zero_shot`, `persistent`.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -15568,6 +15856,9 @@ Known values: `zero_shot`, `persistent`.*/
         Month,
         #[serde(rename = "LIFETIME")]
         Lifetime,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateApiKeyBodyLimitPeriod {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15575,6 +15866,7 @@ Known values: `zero_shot`, `persistent`.*/
                 Self::Epoch => f.write_str("EPOCH"),
                 Self::Month => f.write_str("MONTH"),
                 Self::Lifetime => f.write_str("LIFETIME"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -15587,7 +15879,8 @@ Known values: `zero_shot`, `persistent`.*/
                 "EPOCH" => Ok(Self::Epoch),
                 "MONTH" => Ok(Self::Month),
                 "LIFETIME" => Ok(Self::Lifetime),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -15848,7 +16141,6 @@ Defaults to `"false"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -15861,12 +16153,20 @@ Defaults to `"false"` on the server when unset.*/
         True,
         #[serde(rename = "false")]
         False,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for UpscaleImageRequestEnhanceString {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::True => f.write_str("true"),
                 Self::False => f.write_str("false"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -16003,7 +16303,6 @@ Defaults to `"false"` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -16018,6 +16317,9 @@ Defaults to `"false"` on the server when unset.*/
         Off,
         #[serde(rename = "on")]
         On,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for VeniceParametersEnableWebSearch {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -16025,6 +16327,7 @@ Defaults to `"false"` on the server when unset.*/
                 Self::Auto => f.write_str("auto"),
                 Self::Off => f.write_str("off"),
                 Self::On => f.write_str("on"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -16037,7 +16340,8 @@ Defaults to `"false"` on the server when unset.*/
                 "auto" => Ok(Self::Auto),
                 "off" => Ok(Self::Off),
                 "on" => Ok(Self::On),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -16295,7 +16599,6 @@ Defaults to `10` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -16308,12 +16611,16 @@ Defaults to `10` on the server when unset.*/
         Google,
         #[serde(rename = "brave")]
         Brave,
+        /// A value this SDK does not know yet, sent as given.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for WebSearchRequestSearchProvider {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Google => f.write_str("google"),
                 Self::Brave => f.write_str("brave"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -16325,7 +16632,8 @@ Defaults to `10` on the server when unset.*/
             match value {
                 "google" => Ok(Self::Google),
                 "brave" => Ok(Self::Brave),
-                _ => Err("invalid value".into()),
+                _ if value.is_empty() => Err("empty value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -16381,7 +16689,6 @@ Defaults to `10` on the server when unset.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -16396,6 +16703,13 @@ Defaults to `10` on the server when unset.*/
         Medium,
         #[serde(rename = "high")]
         High,
+        /** A value this SDK does not know yet, sent as given.
+
+ Built directly only: this type tells the members of a union apart, so parsing
+ and decoding still refuse a value it does not know (and the union tries its next
+ member).*/
+        #[serde(untagged, skip_deserializing)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for WebSearchToolSearchContextSize {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -16403,6 +16717,7 @@ Defaults to `10` on the server when unset.*/
                 Self::Low => f.write_str("low"),
                 Self::Medium => f.write_str("medium"),
                 Self::High => f.write_str("high"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }

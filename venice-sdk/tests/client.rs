@@ -650,3 +650,119 @@ fn every_call_is_send_and_the_client_is_shareable() {
 fn the_stream_is_send(stream: venice_sdk::ChatStream) -> impl Send {
     stream
 }
+
+/// A request enum value the spec does not list yet (a new video duration) is sent
+/// as given; the value rules of the other fields still apply.
+#[tokio::test]
+async fn a_request_enum_value_the_sdk_does_not_know_is_sent_as_given() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/video/queue")
+                .json_body_includes(r#"{"duration": "17s", "aspect_ratio": "7:5"}"#);
+            then.status(200)
+                .json_body(json!({"model": "video-model", "queue_id": "q-17"}));
+        })
+        .await;
+    let duration: types::QueueVideoRequestDuration = "17s".parse().unwrap();
+    let mut request = types::QueueVideoRequest::from_required(
+        duration.clone(),
+        "video-model".to_owned(),
+        "a cat".parse().unwrap(),
+    );
+    request.aspect_ratio = Some(types::QueueVideoRequestAspectRatio::Other("7:5".to_owned()));
+    let body = serde_json::to_value(&request).unwrap();
+    assert_eq!(body["duration"], "17s");
+
+    let c = client(&server);
+    let queued = c.video().queue(request).await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(queued.queue_id, "q-17");
+
+    let mut crowded = types::QueueVideoRequest::from_required(
+        duration,
+        "video-model".to_owned(),
+        "a cat".parse().unwrap(),
+    );
+    crowded.reference_image_urls = vec!["https://example.com/a.png".to_owned(); 10];
+    let err = c.video().queue(crowded).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest { field, .. } if field == "reference_image_urls"),
+        "{err}"
+    );
+    mock.assert_calls_async(1).await;
+}
+
+/// An unknown value parses to the fallback and round-trips through serde; a known
+/// one keeps its variant; an empty string is refused.
+#[test]
+fn request_enums_parse_unknown_values_to_their_fallback() {
+    use types::QueueVideoRequestDuration as Duration;
+
+    let unknown: Duration = "17s".parse().unwrap();
+    assert_eq!(unknown, Duration::Other("17s".to_owned()));
+    assert_eq!(unknown.to_string(), "17s");
+    let json = serde_json::to_string(&unknown).unwrap();
+    assert_eq!(json, r#""17s""#);
+    assert_eq!(serde_json::from_str::<Duration>(&json).unwrap(), unknown);
+    assert_eq!(Duration::try_from("17s").unwrap(), unknown);
+
+    assert_eq!("5s".parse::<Duration>().unwrap(), Duration::X5s);
+    assert_eq!(
+        serde_json::from_str::<Duration>(r#""5s""#).unwrap(),
+        Duration::X5s
+    );
+    assert_eq!(
+        serde_json::to_string(&Duration::X1Gen).unwrap(),
+        r#""1 gen""#
+    );
+    assert_eq!(Duration::X1Gen.to_string(), "1 gen");
+
+    assert!("".parse::<Duration>().is_err());
+}
+
+#[tokio::test]
+async fn extra_body_fields_headers_and_query_reach_the_api_and_a_secret_header_is_redacted() {
+    use httpmock::prelude::*;
+    let server = MockServer::start_async().await;
+    let seen = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/chat/completions")
+                .query_param("preview", "true")
+                .header("x-trace-id", "checkout-42")
+                .header("x-gateway-token", "gw-s3cr3t-token-123")
+                .json_body_includes(r#"{"fallbacks": ["qwen3-4b"]}"#)
+                .json_body_includes(r#"{"model": "m"}"#)
+                .json_body_includes(r#"{"temperature": 0.5}"#);
+            then.status(401)
+                .header("content-type", "application/json")
+                .body(r#"{"error": "gateway token gw-s3cr3t-token-123 refused"}"#);
+        })
+        .await;
+    let client = Client::builder()
+        .api_key("vk-extras-KEY-123456")
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let extended = client
+        .with_extra_body(serde_json::json!({"fallbacks": ["qwen3-4b"], "temperature": 0.5}))
+        .unwrap()
+        .with_header("x-trace-id", "checkout-42")
+        .unwrap()
+        .with_secret_header("x-gateway-token", "gw-s3cr3t-token-123")
+        .unwrap()
+        .with_query("preview", true);
+    let mut request = ChatCompletionRequest::new("m", [Message::user("hi")]);
+    request.temperature = Some(0.1);
+    let error = extended.chat().create(request).await.unwrap_err();
+    seen.assert_async().await;
+    let shown = format!("{error} {error:?}");
+    assert!(!shown.contains("gw-s3cr3t-token-123"), "{shown}");
+    assert!(shown.contains("<redacted>"), "{shown}");
+    // The client it came from sends none of it.
+    assert!(client.with_extra_body(serde_json::json!([1])).is_err());
+    assert!(client.with_header("bad name", "x").is_err());
+    assert!(client.with_header("x-ok", "line\nbreak").is_err());
+}

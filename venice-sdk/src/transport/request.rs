@@ -278,7 +278,12 @@ impl<'a> Call<'a> {
     }
 
     /// The request of one attempt.
-    fn build(&self, config: &Config, url: &reqwest::Url) -> Result<reqwest::Request, Error> {
+    fn build(
+        &self,
+        config: &Config,
+        url: &reqwest::Url,
+        json: Option<&Bytes>,
+    ) -> Result<reqwest::Request, Error> {
         let mut builder = config
             .http
             .request(self.op.method(), url.clone())
@@ -286,31 +291,66 @@ impl<'a> Call<'a> {
         if !self.query.is_empty() {
             builder = builder.query(&self.query);
         }
+        // The user's additions go to the API only, never to a URL it handed out.
+        let extras = self.target.is_none().then_some(&*config.extras);
+        if let Some(extras) = extras.filter(|e| !e.query.is_empty()) {
+            builder = builder.query(&extras.query);
+        }
         for (name, value) in &self.headers {
             builder = builder.header(name.clone(), value.clone());
         }
-        builder = match &self.payload {
-            Payload::None => builder,
-            Payload::Json(bytes) => builder
+        builder = match (&self.payload, json) {
+            (Payload::Json(_), Some(bytes)) => builder
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
                 .body(bytes.clone()),
-            Payload::Form(form) => builder.multipart(form()?),
+            (Payload::Form(form), _) => builder.multipart(form()?),
+            _ => builder,
         };
         let mut request = builder
             .build()
             .map_err(|e| Error::invalid("request", e.to_string()))?;
+        if let Some(extras) = extras {
+            for (name, value) in &extras.headers {
+                request.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
         prepare(config, self.op, &mut request);
         Ok(request)
+    }
+
+    /// The JSON body to send: the typed one, with the user's extra fields
+    /// merged over it (once per call, not per attempt).
+    fn json_body(&self, config: &Config) -> Result<Option<Bytes>, Error> {
+        let Payload::Json(bytes) = &self.payload else {
+            return Ok(None);
+        };
+        if self.target.is_some() || config.extras.body.is_empty() {
+            return Ok(Some(bytes.clone()));
+        }
+        let mut body: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(bytes)
+            .map_err(|_| {
+                Error::invalid(
+                    "body",
+                    "extra body fields need a JSON object body, and this operation's is not one",
+                )
+            })?;
+        for (name, value) in &config.extras.body {
+            body.insert(name.clone(), value.clone());
+        }
+        serde_json::to_vec(&body)
+            .map(|merged| Some(Bytes::from(merged)))
+            .map_err(|e| Error::invalid("body", e.to_string()))
     }
 
     /// The attempts' requests: the first built now (so a bad request fails
     /// before anything is sent), the next ones built again only for a retry.
     fn source<'s>(&'s self, config: &'s Config) -> Result<Source<'s>, Error> {
         let url = self.url(config)?;
-        let first = self.build(config, &url)?;
+        let json = self.json_body(config)?;
+        let first = self.build(config, &url, json.as_ref())?;
         Ok(Source::Factory {
             first: Some(Box::new(first)),
-            build: Box::new(move || self.build(config, &url)),
+            build: Box::new(move || self.build(config, &url, json.as_ref())),
             replay: self.replay,
         })
     }
@@ -749,6 +789,42 @@ mod tests {
     }
 
     #[test]
+    fn the_users_extras_go_to_the_api_and_never_to_a_url_it_handed_out() {
+        let client = crate::Client::builder()
+            .base_url("http://127.0.0.1:9/api/v1")
+            .build()
+            .unwrap()
+            .with_secret_header("x-gateway-token", "gw-token-123456")
+            .unwrap()
+            .with_query("preview", "1")
+            .with_extra_body(serde_json::json!({"extra": 1}))
+            .unwrap();
+        let config = client.config().clone();
+        let api = Call::new(&operations::LIST_CHARACTERS);
+        let url = api.url(&config).unwrap();
+        let request = api.build(&config, &url, None).unwrap();
+        assert_eq!(request.headers()["x-gateway-token"], "gw-token-123456");
+        assert!(request.headers()["x-gateway-token"].is_sensitive());
+        assert_eq!(request.url().query(), Some("preview=1"));
+        let external =
+            Call::new(&operations::LIST_CHARACTERS).at_url("http://127.0.0.1:9/media/x?sig=abc");
+        let url = external.url(&config).unwrap();
+        let request = external.build(&config, &url, None).unwrap();
+        assert!(request.headers().get("x-gateway-token").is_none());
+        assert_eq!(request.url().query(), Some("sig=abc"));
+        // A JSON body gets the extra fields (for the API only).
+        let body = Call::new(&operations::CREATE_CHAT_COMPLETION)
+            .body(
+                &serde_json::json!({"model": "m", "messages": [{"role": "user", "content": "x"}]}),
+            )
+            .unwrap();
+        let merged = body.json_body(&config).unwrap().unwrap();
+        let merged: serde_json::Value = serde_json::from_slice(&merged).unwrap();
+        assert_eq!(merged["extra"], 1);
+        assert_eq!(merged["model"], "m");
+    }
+
+    #[test]
     fn repeated_query_keys_keep_their_order() {
         let config = config();
         let call = Call::new(&operations::LIST_CHARACTERS)
@@ -756,7 +832,7 @@ mod tests {
             .query_each("tags", Vec::<String>::new())
             .query("limit", 5);
         let url = call.url(&config).unwrap();
-        let request = call.build(&config, &url).unwrap();
+        let request = call.build(&config, &url, None).unwrap();
         assert_eq!(request.url().query(), Some("tags=a+b&tags=c%26d&limit=5"));
     }
 
