@@ -273,7 +273,8 @@ impl types::CreateSpeechRequestSchema {
 
     /// Sets the voice: a name (`af_sky`, `Vivian`, `eve`, …) or a cloned-voice
     /// handle (`vv_…`, see [`Audio::clone_voice`]). A name the spec does not
-    /// list is an [`Error::InvalidRequest`] naming `voice`.
+    /// list yet is sent as given: Venice adds voices between releases of the
+    /// SDK, and answers for the ones it does not have.
     pub fn with_voice(mut self, name: &str) -> Result<Self, Error> {
         self.voice = Some(voice(name)?);
         Ok(self)
@@ -306,10 +307,13 @@ mod tests {
         let request = types::CreateSpeechRequestSchema::new("Hello").unwrap();
         assert!(request.clone().with_voice("af_sky").is_ok());
         assert!(request.clone().with_voice("vv_abc-1_2").is_ok());
-        assert!(matches!(
-            request.with_voice("not a voice"),
-            Err(Error::InvalidRequest { field, .. }) if field == "voice"
-        ));
+        // A voice this SDK does not know is sent as given (Venice adds voices
+        // between releases); the server answers for it.
+        let unknown = request.with_voice("a-voice-of-next-week").unwrap();
+        assert_eq!(
+            serde_json::to_value(&unknown).unwrap()["voice"],
+            "a-voice-of-next-week"
+        );
         assert!(matches!(
             types::CreateSpeechRequestSchema::new(""),
             Err(Error::InvalidRequest { field, .. }) if field == "input"

@@ -149,7 +149,7 @@ impl types::CreateEmbeddingRequestSchema {
 /// becomes a one-item list holding it, which [`Embeddings::create`] refuses
 /// before sending.)
 fn input_of(texts: serde_json::Value) -> types::CreateEmbeddingRequestSchemaInput {
-    if texts.is_string()
+    if texts.as_str().is_some_and(|text| !text.is_empty())
         && let Ok(input) = serde_json::from_value(texts.clone())
     {
         return input;

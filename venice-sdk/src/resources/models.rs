@@ -145,6 +145,6 @@ mod tests {
             "m:a%26b=c%3Dd%3Ae%25"
         );
         let req = types::ChatCompletionRequest::new(ModelId::new("m").feature("x", 1), []);
-        assert_eq!(req.model, "m:x=1");
+        assert_eq!(serde_json::to_value(&req).unwrap()["model"], "m:x=1");
     }
 }
