@@ -666,11 +666,13 @@ async fn a_request_enum_value_the_sdk_does_not_know_is_sent_as_given() {
         })
         .await;
     let duration: types::QueueVideoRequestDuration = "17s".parse().unwrap();
-    let mut request = types::QueueVideoRequest::from_required(
-        duration.clone(),
-        "video-model".to_owned(),
-        "a cat".parse().unwrap(),
-    );
+    let video = || -> types::QueueVideoRequest {
+        serde_json::from_value(
+            json!({"model": "video-model", "prompt": "a cat", "duration": duration}),
+        )
+        .unwrap()
+    };
+    let mut request = video();
     request.aspect_ratio = Some(types::QueueVideoRequestAspectRatio::Other("7:5".to_owned()));
     let body = serde_json::to_value(&request).unwrap();
     assert_eq!(body["duration"], "17s");
@@ -680,11 +682,7 @@ async fn a_request_enum_value_the_sdk_does_not_know_is_sent_as_given() {
     mock.assert_async().await;
     assert_eq!(queued.queue_id, "q-17");
 
-    let mut crowded = types::QueueVideoRequest::from_required(
-        duration,
-        "video-model".to_owned(),
-        "a cat".parse().unwrap(),
-    );
+    let mut crowded = video();
     crowded.reference_image_urls = vec!["https://example.com/a.png".to_owned(); 10];
     let err = c.video().queue(crowded).await.unwrap_err();
     assert!(
