@@ -531,15 +531,22 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Inline<'_, A> {
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
-        self.inner.next_value_seed(Seed {
-            inner: seed,
-            budget: self.budget,
-            place: Place::Value,
-        })
+        self.inner.next_value_seed(Seed::value(seed, self.budget))
     }
 
     fn size_hint(&self) -> Option<usize> {
         self.inner.size_hint()
+    }
+}
+
+impl<'b, S> Seed<'b, 'static, S> {
+    /// A seed of any value (not a struct's field or field name).
+    fn value(inner: S, budget: &'b Budget) -> Self {
+        Seed {
+            inner,
+            budget,
+            place: Place::Value,
+        }
     }
 }
 
@@ -945,11 +952,7 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Access<'_, A> {
         seed: T,
     ) -> Result<Option<T::Value>, A::Error> {
         self.budget.slot::<T::Value, A::Error>()?;
-        self.inner.next_element_seed(Seed {
-            inner: seed,
-            budget: self.budget,
-            place: Place::Value,
-        })
+        self.inner.next_element_seed(Seed::value(seed, self.budget))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -965,20 +968,12 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Access<'_, A> {
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
         self.budget.slot::<K::Value, A::Error>()?;
-        self.inner.next_key_seed(Seed {
-            inner: seed,
-            budget: self.budget,
-            place: Place::Value,
-        })
+        self.inner.next_key_seed(Seed::value(seed, self.budget))
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
         self.budget.slot::<T::Value, A::Error>()?;
-        self.inner.next_value_seed(Seed {
-            inner: seed,
-            budget: self.budget,
-            place: Place::Value,
-        })
+        self.inner.next_value_seed(Seed::value(seed, self.budget))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -1071,11 +1066,8 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Access<'_, A> {
     }
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, A::Error> {
-        self.inner.newtype_variant_seed(Seed {
-            inner: seed,
-            budget: self.budget,
-            place: Place::Value,
-        })
+        self.inner
+            .newtype_variant_seed(Seed::value(seed, self.budget))
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, A::Error> {
