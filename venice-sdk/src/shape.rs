@@ -51,6 +51,68 @@ pub(crate) fn build<T: DeserializeOwned>(what: &str, value: serde_json::Value) -
     }
 }
 
+/// One value of [`build_from`]'s fields: text, or an empty list.
+#[derive(Clone, Copy)]
+pub(crate) enum Field<'a> {
+    Text(&'a str),
+    EmptyList,
+}
+
+impl<'de, 'a> serde::de::IntoDeserializer<'de, serde::de::value::Error> for Field<'a> {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+impl<'de> serde::de::Deserializer<'de> for Field<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self {
+            Field::Text(text) => visitor.visit_str(text),
+            Field::EmptyList => visitor.visit_seq(serde::de::value::SeqDeserializer::new(
+                std::iter::empty::<()>(),
+            )),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map
+        struct enum identifier ignored_any
+    }
+}
+
+/// As [`build`], from an object of a few text (or empty list) fields, read
+/// without building a JSON value (no allocation of its own): for the
+/// constructors on every call's path (`Message::user`, `ChatCompletionRequest::new`).
+pub(crate) fn build_from<T: DeserializeOwned>(what: &str, fields: &[(&str, Field<'_>)]) -> T {
+    let source = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(
+        fields.iter().copied(),
+    );
+    match T::deserialize(source) {
+        Ok(v) => v,
+        Err(_) => {
+            let object: serde_json::Map<String, serde_json::Value> = fields
+                .iter()
+                .map(|(name, field)| {
+                    let value = match field {
+                        Field::Text(text) => serde_json::Value::from(*text),
+                        Field::EmptyList => serde_json::Value::Array(Vec::new()),
+                    };
+                    ((*name).to_owned(), value)
+                })
+                .collect();
+            build(what, serde_json::Value::Object(object))
+        }
+    }
+}
+
 /// `value` as JSON: a generated value serializes to JSON whatever its shape.
 pub(crate) fn json_of(value: &impl Serialize) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)

@@ -67,17 +67,17 @@ pub type Message = types::ChatCompletionRequestMessagesItem;
 impl types::ChatCompletionRequestMessagesItem {
     /// A user message with text content.
     pub fn user(content: impl Into<String>) -> Self {
-        message(json!({"role": "user", "content": content.into()}))
+        text_message("user", &content.into())
     }
 
     /// A system message with text content.
     pub fn system(content: impl Into<String>) -> Self {
-        message(json!({"role": "system", "content": content.into()}))
+        text_message("system", &content.into())
     }
 
     /// An assistant message with text content (a previous answer, for context).
     pub fn assistant(content: impl Into<String>) -> Self {
-        message(json!({"role": "assistant", "content": content.into()}))
+        text_message("assistant", &content.into())
     }
 
     /// The result of a tool call, answering the call with id `tool_call_id`.
@@ -93,17 +93,34 @@ fn message(value: serde_json::Value) -> Message {
     shape::build("ChatCompletionRequestMessagesItem", value)
 }
 
+/// A message of `role` with text content.
+fn text_message(role: &str, content: &str) -> Message {
+    use shape::Field::Text;
+    shape::build_from(
+        "ChatCompletionRequestMessagesItem",
+        &[("role", Text(role)), ("content", Text(content))],
+    )
+}
+
 impl types::ChatCompletionRequest {
     /// A request for `model` with `messages` and every other field unset (the server
     /// applies its defaults).
     ///
     /// `model` may carry feature suffixes: see [`ModelId`](crate::ModelId).
     pub fn new(model: impl Into<String>, messages: impl IntoIterator<Item = Message>) -> Self {
-        let messages: Vec<Message> = messages.into_iter().collect();
-        shape::build(
+        // The model through serde (it may turn optional upstream); the
+        // messages, a list under any reshaping, set as they are rather than
+        // written to JSON and read back (the hot path of every chat call).
+        let model: String = model.into();
+        let mut request: Self = shape::build_from(
             "ChatCompletionRequest",
-            json!({"model": model.into(), "messages": messages}),
-        )
+            &[
+                ("model", shape::Field::Text(&model)),
+                ("messages", shape::Field::EmptyList),
+            ],
+        );
+        request.messages = messages.into_iter().collect();
+        request
     }
 
     /// Sets `venice_parameters`.
