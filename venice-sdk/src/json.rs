@@ -47,6 +47,13 @@ pub(crate) const DECODE_BUDGET_FACTOR: usize = 2;
 /// The budget of a small input: a decode may always charge this much.
 pub(crate) const DECODE_BUDGET_FLOOR: usize = 8 << 20;
 
+/// Inputs up to this size are decoded strictly by serde_json itself, without
+/// the adapter: no JSON of 64 KiB decodes into more than a few MiB (the worst
+/// shapes cost ~40 bytes of heap per byte), well inside the budget's floor, and
+/// the answers and stream chunks of every call are this small. The lenient
+/// read, when needed, goes through the adapter as for larger inputs.
+const PLAIN_DECODE_LIMIT: usize = 64 * 1024;
+
 /// Why a decode failed.
 #[derive(Debug)]
 pub(crate) enum Failure {
@@ -173,6 +180,12 @@ pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure
 
 /// Decodes `text` into `T` within the budget of its length.
 pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Failure> {
+    // Text known to be UTF-8 is read without checking it again.
+    if text.len() <= PLAIN_DECODE_LIMIT
+        && let Ok(value) = serde_json::from_str(text)
+    {
+        return Ok(value);
+    }
     decode(text.as_bytes())
 }
 
@@ -181,7 +194,12 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Failure> {
 /// as their defaults: a hand-written type's own defaults and aliases are
 /// then never second-guessed while the answer fits it.
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
-    match pass(bytes, false) {
+    let strict = if bytes.len() <= PLAIN_DECODE_LIMIT {
+        serde_json::from_slice(bytes).map_err(|error| Failure::Json { error, path: None })
+    } else {
+        pass(bytes, false)
+    };
+    match strict {
         Err(Failure::Json { .. }) => match pass(bytes, true) {
             Err(Failure::Json { error, .. }) => Err(Failure::Json {
                 path: path_of::<T>(bytes),
