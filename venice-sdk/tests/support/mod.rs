@@ -16,6 +16,27 @@ use venice_sdk::{Client, Error};
 #[cfg(feature = "rustls")]
 pub mod tls;
 
+/// Writes one HTTP/1.1 answer (closing the connection after it) on `stream`,
+/// plain or TLS; a client that went away is no error.
+pub async fn write_http<S: tokio::io::AsyncWrite + Unpin>(
+    stream: &mut S,
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+) {
+    let mut head = format!(
+        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = stream.write_all(head.as_bytes()).await;
+    let _ = stream.write_all(body).await;
+    let _ = stream.shutdown().await;
+}
+
 /// The API key of every test client.
 pub const KEY: &str = "vk-fault-KEY-a1b2c3d4e5f6";
 
@@ -222,17 +243,7 @@ pub async fn serve(mut socket: TcpStream, reply: Reply, requests: Arc<Mutex<Vec<
             headers,
             body,
         } => {
-            let mut head = format!(
-                "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
-                body.len()
-            );
-            for (k, v) in headers {
-                head.push_str(&format!("{k}: {v}\r\n"));
-            }
-            head.push_str("\r\n");
-            let _ = socket.write_all(head.as_bytes()).await;
-            let _ = socket.write_all(&body).await;
-            let _ = socket.shutdown().await;
+            write_http(&mut socket, status, &headers, &body).await;
         }
         Reply::ResetBeforeHeaders => reset(socket),
         Reply::Raw(bytes) => {

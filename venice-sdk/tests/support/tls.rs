@@ -6,14 +6,13 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::pem::PemObject as _;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use super::{Reply, read_request};
+use super::{Reply, read_request, write_http};
 
 /// The test CA, to trust in the client.
 pub const CA_PEM: &str = "\
@@ -98,17 +97,7 @@ impl TlsServer {
                     else {
                         panic!("the TLS server answers Reply::Http only");
                     };
-                    let mut head = format!(
-                        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
-                        body.len()
-                    );
-                    for (k, v) in headers {
-                        head.push_str(&format!("{k}: {v}\r\n"));
-                    }
-                    head.push_str("\r\n");
-                    let _ = stream.write_all(head.as_bytes()).await;
-                    let _ = stream.write_all(&body).await;
-                    let _ = stream.shutdown().await;
+                    write_http(&mut stream, status, &headers, &body).await;
                 });
             }
         });
