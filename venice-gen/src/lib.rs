@@ -23,6 +23,8 @@ pub mod changes;
 pub mod constructors;
 pub mod mutate;
 pub mod open_enums;
+mod stable_names;
+mod strings;
 mod unknown_variants;
 
 /// The command that regenerates the checked-in client, named in the header.
@@ -139,6 +141,8 @@ pub fn generate_normalized(
     // Data enums first: the string enums gain a data variant of their own.
     unknown_variants::add_to(&mut file);
     open_enums::add_to(&mut file).map_err(Error::PostProcess)?;
+    strings::add_to(&mut file);
+    stable_names::add_to(&mut file);
     let body = prettyplease::unparse(&file);
     let header = header(normalized, spec_text, spec_name);
     Ok(Output {

@@ -18,9 +18,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
-use venice_openapi::walk::{
-    components, for_each_operation, resolved_schema, walk_all_schemas, walk_schema,
-};
+use venice_openapi::walk::{components, for_each_operation, resolved_schema, walk_all_schemas};
 
 /// The name of the property added to every object schema.
 pub const MUTANT_FIELD: &str = "x_mutant_field";
@@ -42,21 +40,21 @@ pub enum Mutation {
     NewUnionMember,
     /// A new operation.
     NewOperation,
-    /// Every string enum of two values or more that is a union's member becomes a free string.
+    /// Every string enum of two values or more becomes a free string.
     EnumToString,
-    /// Every free string (no `enum`, `format` or `pattern`) that is a union's member
-    /// becomes an enum of two values.
+    /// Every free string (no `enum`, `format` or `pattern`) becomes an enum of two values.
     StringToEnum,
     /// Every union of three members or more (`null` aside) loses its first member.
     UnionDropsFirst,
     /// Every union of two members or more (`null` aside) lists them in reverse order.
     UnionReordered,
-    /// Every required property of a component schema a request body reaches becomes optional.
+    /// Every required property of a schema a request body reaches becomes optional.
     RequiredToOptional,
-    /// Every integer (without `enum`) that is a union's member (or its items) becomes a number.
+    /// Every integer (without `enum`) becomes a number.
     IntegerToNumber,
-    /// Every titled inline schema nested in another (not a union's member) moves to
-    /// `components/schemas` under its title and is referenced there.
+    /// Every inline schema that makes a type (an object, a string enum, a union; not
+    /// a union's member, not a nullable one) nested in another moves to
+    /// `components/schemas` under a new name and is referenced there.
     InlineToComponent,
 }
 
@@ -68,12 +66,12 @@ impl Mutation {
             Mutation::NewEnumValue => "enums got a value",
             Mutation::NewUnionMember => "unions got a member",
             Mutation::NewOperation => "operation added",
-            Mutation::EnumToString => "enums (union members) became free strings",
-            Mutation::StringToEnum => "free strings (union members) became enums",
+            Mutation::EnumToString => "enums became free strings",
+            Mutation::StringToEnum => "free strings became enums",
             Mutation::UnionDropsFirst => "unions lost their first member",
             Mutation::UnionReordered => "unions had their members reordered",
             Mutation::RequiredToOptional => "required request fields became optional",
-            Mutation::IntegerToNumber => "integers (union members) became numbers",
+            Mutation::IntegerToNumber => "integers became numbers",
             Mutation::InlineToComponent => "inline schemas moved to components/schemas",
         }
     }
@@ -362,71 +360,49 @@ fn new_operation(doc: &mut Value) -> usize {
     1
 }
 
-/// (a) A string enum of two values or more that is a member of a union loses its
-/// list (a union of voice names and a handle pattern becomes a free string and a
-/// handle pattern). One-value enums are constants (a tag), which upstream does not
-/// loosen; a union of strings only merges into one string type, which would be
-/// left with no type of its own.
+/// (a) Every string enum of two values or more, anywhere (parameters, bodies,
+/// answers, union members), loses its list and becomes a free string. One-value
+/// enums are constants (a tag), which upstream does not loosen.
 ///
-/// Only union members: a standalone enum loosened into a string has no type left
-/// (the field becomes a `String`), and the SDK's public API and its users name
-/// those types and their variants (`ListModelsType::Text`) — a change every
-/// caller sees, which `cargo xtask regen`'s report lists as breaking.
+/// The type an enum had disappears (the field becomes a `String`): hand-written
+/// code names it by position (the generator's `stable_names` keep
+/// `ListModelsType` as an alias of `String`) and builds and compares it through
+/// its wire string (`ListModelsType::from("text")`, `status == "completed"`),
+/// never by variant.
 fn enums_to_strings(doc: &mut Value) -> usize {
     let mut n = 0;
-    for_each_union(doc, &mut |members| {
-        // Strings only (enums or not, no pattern) merge into one string type:
-        // loosening a member would make the field a plain `String`.
-        if members.iter().all(|m| {
-            m.get("type").and_then(Value::as_str) == Some("string")
-                && m.get("pattern").is_none()
-                && m.get("format").is_none()
-        }) {
-            return false;
+    walk_all_schemas(doc, &mut |schema| {
+        let Some(obj) = schema.as_object_mut() else {
+            return;
+        };
+        if string_enum_values(obj).is_some_and(|v| v.len() >= 2) {
+            obj.remove("enum");
+            obj.insert("type".into(), json!("string"));
+            n += 1;
         }
-        let mut changed = false;
-        for member in members.iter_mut() {
-            let Some(obj) = member.as_object_mut() else {
-                continue;
-            };
-            if string_enum_values(obj).is_some_and(|v| v.len() >= 2) {
-                obj.remove("enum");
-                obj.insert("type".into(), json!("string"));
-                n += 1;
-                changed = true;
-            }
-        }
-        changed
     });
     n
 }
 
-/// (b) A free string (`type: string` without `enum`, `format` or `pattern`) that
-/// is a member of a union becomes an enum of two values.
-///
-/// Only union members, for the reason given at [`enums_to_strings`]: a field
-/// tightened into an enum changes what every caller that sets it writes.
+/// (b) Every free string (`type: string` without `enum`, `format` or `pattern`),
+/// anywhere, becomes an enum of two values (opened by the generator: any string
+/// still goes through its fallback).
 fn strings_to_enums(doc: &mut Value) -> usize {
     let mut n = 0;
-    for_each_union(doc, &mut |members| {
-        let mut changed = false;
-        for member in members.iter_mut() {
-            let Some(obj) = member.as_object_mut() else {
-                continue;
-            };
-            if obj.get("type").and_then(Value::as_str) == Some("string")
-                && !["enum", "format", "pattern", "x-rust-type"]
-                    .iter()
-                    .any(|k| obj.contains_key(*k))
-            {
-                obj.insert("enum".into(), json!(MUTANT_ENUM));
-                obj.remove("default");
-                obj.remove("example");
-                n += 1;
-                changed = true;
-            }
+    walk_all_schemas(doc, &mut |schema| {
+        let Some(obj) = schema.as_object_mut() else {
+            return;
+        };
+        if obj.get("type").and_then(Value::as_str) == Some("string")
+            && !["enum", "format", "pattern", "x-rust-type"]
+                .iter()
+                .any(|k| obj.contains_key(*k))
+        {
+            obj.insert("enum".into(), json!(MUTANT_ENUM));
+            obj.remove("default");
+            obj.remove("example");
+            n += 1;
         }
-        changed
     });
     n
 }
@@ -467,30 +443,12 @@ fn unions_reordered(doc: &mut Value) -> usize {
     })
 }
 
-/// (e) Every required property of a component schema a request body reaches
-/// becomes optional (a one-value tag stays required: it names the variant).
-///
-/// Component schemas only: a request body declared inline in its operation is
-/// built by callers with its generated `from_required(..)`, whose parameters are
-/// its required fields, so each caller sees the change (the report lists it).
+/// (e) Every required property of every schema a request body reaches (inline or
+/// a component) becomes optional (a one-value tag stays required: it names the
+/// variant).
 fn required_to_optional(doc: &mut Value) -> usize {
-    let mut names: Vec<String> = Vec::new();
-    for_each_operation(doc, &mut |op| {
-        if let Some(body) = op.operation.get("requestBody") {
-            venice_openapi::walk::collect_refs(body, &mut names);
-        }
-    });
-    let reached = venice_openapi::walk::reachable_schemas(doc, names);
     let mut n = 0;
-    let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") else {
-        return 0;
-    };
-    for (name, schema) in schemas.iter_mut() {
-        if !reached.contains(name) {
-            continue;
-        }
-        walk_schema(schema, &mut |schema| n += loosen_required(schema));
-    }
+    venice_openapi::walk::walk_request_schemas(doc, &mut |schema| n += loosen_required(schema));
     n
 }
 
@@ -524,24 +482,10 @@ fn loosen_required(schema: &mut Value) -> usize {
     n
 }
 
-/// (f) Every integer without an `enum` that is a member of a union (or the items
-/// of one: token ids) becomes a number.
-///
-/// Only union members, for the reason given at [`enums_to_strings`]: a field
-/// whose type goes from `i64` to `f64` changes what every caller that sets or
-/// reads it writes.
+/// (f) Every integer without an `enum`, anywhere, becomes a number.
 fn integers_to_numbers(doc: &mut Value) -> usize {
     let mut n = 0;
-    for_each_union(doc, &mut |members| {
-        let mut changed = false;
-        for member in members.iter_mut() {
-            let k =
-                integer_to_number(member) + member.get_mut("items").map_or(0, integer_to_number);
-            n += k;
-            changed |= k > 0;
-        }
-        changed
-    });
+    walk_all_schemas(doc, &mut |schema| n += integer_to_number(schema));
     n
 }
 
@@ -567,20 +511,37 @@ fn integer_to_number(schema: &mut Value) -> usize {
     n
 }
 
-/// Whether an inline schema has a title to keep its generated name by (and is no
-/// union nor nullable: the generator wraps those, and a wrapper moved under the
-/// title would name two types).
-fn has_title(schema: &Value) -> bool {
+/// Whether an inline schema makes a type of its own (an object with properties, an
+/// enum, a union): those are what upstream moves to `components` when it starts
+/// sharing them. An enum of other values than strings stays: typify makes it a
+/// newtype whose conversions name `String` unqualified, which a generated type of
+/// that name (an enum member typify names after its type) then shadows. Not a
+/// nullable one either: typify wraps a nullable component in a newtype
+/// of the same name as the type it wraps, which does not compile.
+fn makes_a_type(schema: &Value) -> bool {
+    let nullable = |o: &Map<String, Value>| {
+        o.get("nullable") == Some(&Value::Bool(true))
+            || ["anyOf", "oneOf"].iter().any(|k| {
+                o.get(*k)
+                    .and_then(Value::as_array)
+                    .is_some_and(|m| m.iter().any(is_null_only))
+            })
+    };
     schema.as_object().is_some_and(|o| {
-        !["$ref", "anyOf", "oneOf", "allOf", "nullable"]
-            .iter()
-            .any(|k| o.contains_key(*k))
-            && o.get("title").is_some_and(Value::is_string)
+        !o.contains_key("$ref")
+            && !nullable(o)
+            && (o
+                .get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| !p.is_empty())
+                || string_enum_values(o).is_some()
+                || ["anyOf", "oneOf", "allOf"]
+                    .iter()
+                    .any(|k| o.contains_key(*k)))
     })
 }
 
-/// The inline schemas moved so far: their component names, and each schema moved
-/// by its title (two inline copies of one titled shape share one component).
+/// The inline schemas moved so far, under their new names (identical copies share one).
 #[derive(Default)]
 struct Moved {
     schemas: Vec<(String, Value)>,
@@ -588,32 +549,34 @@ struct Moved {
 }
 
 impl Moved {
-    /// The component a titled schema moves to: the one an identical copy moved to,
-    /// a new one, or none when a different shape already moved under that title.
-    fn place(&mut self, schema: &Value) -> Option<String> {
-        let title = schema.get("title");
-        match self.schemas.iter().find(|(_, s)| s.get("title") == title) {
-            Some((name, moved)) => (moved == schema).then(|| name.clone()),
-            None => {
-                // Named after its title, as the generator names the type: the
-                // name users know stays (a new name would rename the type).
-                let name = heck::ToUpperCamelCase::to_upper_camel_case(title?.as_str()?);
-                if self.taken.contains(&name)
-                    || !name.starts_with(|c: char| c.is_ascii_alphabetic())
-                {
-                    return None;
-                }
-                self.taken.push(name.clone());
-                self.schemas.push((name.clone(), schema.clone()));
-                Some(name)
-            }
+    /// The component a schema moves to: the one an identical copy moved to, or a
+    /// new one, named like no type the spec had (`MovedSchema7`), without its title
+    /// (the generator would name the type after it).
+    fn place(&mut self, schema: &Value) -> String {
+        let mut renamed = schema.clone();
+        if let Some(o) = renamed.as_object_mut() {
+            o.remove("title");
         }
+        if let Some((name, _)) = self.schemas.iter().find(|(_, moved)| *moved == renamed) {
+            return name.clone();
+        }
+        let mut k = self.schemas.len();
+        let name = loop {
+            let name = format!("MovedSchema{k}");
+            if !self.taken.contains(&name) {
+                break name;
+            }
+            k += 1;
+        };
+        self.taken.push(name.clone());
+        self.schemas.push((name.clone(), renamed));
+        name
     }
 }
 
-/// Moves the titled inline schemas nested in `schema` (not `schema` itself, nor a
-/// union's members: a member moved out becomes a newtype variant, another shape)
-/// to `moved`, leaving a `$ref`; the deepest first.
+/// Moves the inline schemas nested in `schema` that make a type of their own (not
+/// `schema` itself, nor a union's members: a member moved out becomes a newtype
+/// variant, another shape) to `moved`, leaving a `$ref`; the deepest first.
 fn move_nested(schema: &mut Value, moved: &mut Moved) {
     let Some(obj) = schema.as_object_mut() else {
         return;
@@ -635,23 +598,20 @@ fn move_nested(schema: &mut Value, moved: &mut Moved) {
     }
     for (child, movable) in children {
         move_nested(child, moved);
-        if !movable || !has_title(child) {
-            continue;
-        }
-        if let Some(name) = moved.place(child) {
+        if movable && makes_a_type(child) {
+            let name = moved.place(child);
             *child = json!({"$ref": format!("#/components/schemas/{name}")});
         }
     }
 }
 
-/// (g) Every titled inline schema nested in a component schema or in an
-/// operation's body or response schema (a property's, an array's items, a map's
-/// values) moves to `components/schemas` under its title (the generator names the
-/// type after it either way) and is referenced there. Upstream does this when it
-/// starts sharing a shape.
-///
-/// Untitled ones stay: moved, they would take the component's name instead of the
-/// one derived from where they sat, a rename every caller sees.
+/// (g) Every inline schema that makes a type of its own (an object, an enum, a
+/// union), nested in a component schema or in an operation's body or response
+/// schema (a property's, an array's items, a map's values), moves to
+/// `components/schemas` under a name of its own and is referenced there. Upstream
+/// does this when it starts sharing a shape; the generated type takes the new
+/// name, and code that named the type by where it sat must still compile (see the
+/// generator's names by position).
 fn inline_to_components(doc: &mut Value) -> usize {
     // The names in use: the components', and the titles they carry.
     let taken = doc
@@ -783,15 +743,11 @@ mod tests {
     }
 
     #[test]
-    fn enums_in_unions_become_strings_and_strings_enums() {
+    fn enums_become_strings_and_strings_enums_everywhere() {
         let spec = json!({"components": {"schemas": {
             "Voice": {"anyOf": [
                 {"type": "string", "enum": ["af_sky", "eve"]},
                 {"type": "string", "pattern": "^vv_"}
-            ]},
-            "Kinds": {"anyOf": [
-                {"type": "string", "enum": ["text", "image"]},
-                {"type": "string", "enum": ["all", "code"]}
             ]},
             "Content": {"anyOf": [
                 {"type": "string", "description": "text"},
@@ -800,6 +756,7 @@ mod tests {
             "Req": {"type": "object", "properties": {
                 "kind": {"type": "string", "enum": ["a", "b"]},
                 "name": {"type": "string"},
+                "when": {"type": "string", "format": "date-time"},
                 "tag": {"anyOf": [{"type": "string", "enum": ["only"]}, {"type": "integer"}]}
             }}
         }}});
@@ -807,37 +764,33 @@ mod tests {
         let m = apply(&mut loose, &[Mutation::EnumToString]);
         let s = &loose["components"]["schemas"];
         assert_eq!(s["Voice"]["anyOf"][0], json!({"type": "string"}));
-        assert_eq!(
-            s["Kinds"]["anyOf"][0]["enum"],
-            json!(["text", "image"]),
-            "strings only merge into one enum"
-        );
-        assert_eq!(
-            s["Req"]["properties"]["kind"]["enum"],
-            json!(["a", "b"]),
-            "not a member"
-        );
+        assert_eq!(s["Req"]["properties"]["kind"], json!({"type": "string"}));
         assert_eq!(
             s["Req"]["properties"]["tag"]["anyOf"][0]["enum"],
             json!(["only"]),
-            "a constant"
+            "a constant stays"
         );
-        assert_eq!(m[&Mutation::EnumToString], 1);
+        assert_eq!(m[&Mutation::EnumToString], 2);
 
         let mut tight = spec;
         let m = apply(&mut tight, &[Mutation::StringToEnum]);
         let s = &tight["components"]["schemas"];
         assert_eq!(s["Content"]["anyOf"][0]["enum"], json!(MUTANT_ENUM));
+        assert_eq!(
+            s["Content"]["anyOf"][1]["items"]["enum"],
+            json!(MUTANT_ENUM)
+        );
+        assert_eq!(s["Req"]["properties"]["name"]["enum"], json!(MUTANT_ENUM));
         assert!(
-            s["Req"]["properties"]["name"].get("enum").is_none(),
-            "not a member"
+            s["Req"]["properties"]["when"].get("enum").is_none(),
+            "a format stays"
         );
         assert!(
             s["Voice"]["anyOf"][1].get("enum").is_none(),
             "a pattern stays"
         );
         assert_eq!(s["Voice"]["anyOf"][0]["enum"], json!(["af_sky", "eve"]));
-        assert_eq!(m[&Mutation::StringToEnum], 1);
+        assert_eq!(m[&Mutation::StringToEnum], 3);
     }
 
     #[test]
@@ -915,11 +868,7 @@ mod tests {
         );
         let inline =
             &doc["paths"]["/b"]["post"]["requestBody"]["content"]["application/json"]["schema"];
-        assert_eq!(
-            inline["required"],
-            json!(["id"]),
-            "an inline body is left alone"
-        );
+        assert_eq!(inline.get("required"), None, "an inline body too");
         assert_eq!(
             s["Req"]["properties"]["n"]["anyOf"][0],
             json!({"type": "number"})
@@ -928,62 +877,81 @@ mod tests {
             s["Req"]["properties"]["n"]["anyOf"][1]["items"],
             json!({"type": "number"})
         );
-        assert_eq!(m[&Mutation::RequiredToOptional], 3);
+        assert_eq!(m[&Mutation::RequiredToOptional], 4);
         assert_eq!(m[&Mutation::IntegerToNumber], 2);
     }
 
     #[test]
-    fn titled_nested_schemas_move_to_components() {
+    fn nested_schemas_move_to_components_under_new_names() {
         let tool = json!({"type": "object", "title": "Tool call", "properties": {"name": {"type": "string"}}});
         let mut doc = json!({
             "paths": {"/a": {"post": {
                 "requestBody": {"content": {"application/json": {"schema": {
                     "type": "object", "title": "Body", "properties": {
-                        "limit": {"type": "object", "title": "Limit", "properties": {"usd": {"type": "number"}}},
                         "tool": tool,
+                        "mode": {"type": "string", "enum": ["on", "off"]},
                         "name": {"type": "string"}
                     }
                 }}}},
                 "responses": {"200": {"description": "OK"}}
             }}},
             "components": {"schemas": {
+                "MovedSchema0": {"type": "object", "properties": {"x": {"type": "string"}}},
                 "Req": {"type": "object", "properties": {
                     "tools": {"type": "array", "items": tool},
-                    "input": {"anyOf": [{"type": "string"}, {"type": "object", "title": "Part", "properties": {}}]},
+                    "input": {"anyOf": [{"type": "string"}, {"type": "object", "title": "Part", "properties": {"p": {"type": "string"}}}]},
                     "plain": {"type": "object", "properties": {"x": {"type": "string"}}},
-                    "other": {"type": "object", "title": "Limit", "properties": {"eur": {"type": "number"}}},
-                    "taken": {"type": "object", "title": "Req", "properties": {"x": {"type": "string"}}}
+                    "maybe": {"type": "object", "nullable": true, "properties": {"x": {"type": "string"}}},
+                    "flags": {"type": "array", "items": {"type": "boolean", "enum": [true]}}
                 }}
             }}
         });
         let m = apply(&mut doc, &[Mutation::InlineToComponent]);
-        assert_eq!(m[&Mutation::InlineToComponent], 2, "{doc:#}");
         let s = &doc["components"]["schemas"];
-        let tools = &s["Req"]["properties"]["tools"]["items"]["$ref"];
-        assert_eq!(tools, "#/components/schemas/ToolCall");
-        assert_eq!(s["ToolCall"], tool);
+        let req = &s["Req"]["properties"];
+        let name = |r: &Value| {
+            r["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .map(str::to_owned)
+        };
+        let tools = name(&req["tools"]["items"]).expect("items moved");
+        assert!(
+            tools.starts_with("MovedSchema") && tools != "MovedSchema0",
+            "{tools}"
+        );
+        let mut untitled = tool.clone();
+        untitled.as_object_mut().unwrap().remove("title");
+        assert_eq!(s[&tools], untitled, "under a new name, not its title");
         let body =
             &doc["paths"]["/a"]["post"]["requestBody"]["content"]["application/json"]["schema"];
         assert_eq!(body["title"], "Body", "the body's own schema stays");
         assert_eq!(
-            &body["properties"]["tool"]["$ref"], tools,
-            "one component per shape"
+            name(&body["properties"]["tool"]),
+            Some(tools),
+            "one per shape"
         );
-        assert_eq!(s["Limit"]["properties"]["eur"]["type"], "number");
-        assert_eq!(
-            body["properties"]["limit"]["title"], "Limit",
-            "another shape of a moved title stays"
-        );
-        let req = &s["Req"]["properties"];
-        assert_eq!(
-            req["input"]["anyOf"][1]["title"], "Part",
-            "a union member stays"
+        let plain = name(&req["plain"]).expect("untitled ones move too");
+        assert_ne!(plain, "MovedSchema0", "a taken name is skipped");
+        assert!(
+            name(&body["properties"]["mode"]).is_some(),
+            "string enums move"
         );
         assert!(
-            req["plain"].get("$ref").is_none(),
-            "untitled: no name to keep"
+            body["properties"]["name"].get("$ref").is_none(),
+            "a plain string stays"
         );
-        assert_eq!(req["taken"]["title"], "Req", "the name is taken");
+        let input = name(&req["input"]).expect("a union moves");
+        assert_eq!(
+            s[&input]["anyOf"][1]["title"], "Part",
+            "its member stays in it"
+        );
+        assert!(req["maybe"].get("$ref").is_none(), "a nullable one stays");
+        assert!(
+            req["flags"]["items"].get("$ref").is_none(),
+            "a boolean enum stays"
+        );
+        assert_eq!(m[&Mutation::InlineToComponent], 4, "{doc:#}");
     }
 
     #[test]

@@ -19,10 +19,10 @@ fn augment_request<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> R
 
 /// Searches, scrapes the first result's site and parses `document`.
 pub async fn run(client: &Client, document: &Path) -> Result<(), Error> {
-    let mut search: WebSearchRequest = augment_request(serde_json::json!({
+    let search: WebSearchRequest = augment_request(serde_json::json!({
         "query": "history of the Venice lagoon",
+        "limit": 3,
     }))?;
-    search.limit = std::num::NonZeroU64::new(3);
     let found = client.augment().search(search).await?;
     println!("search \"{}\":", found.query);
     for result in &found.results {

@@ -31,8 +31,9 @@ pub async fn run(client: &Client, out_dir: &Path) -> Result<Vec<PathBuf>, BoxErr
     // As JSON: the SDK decodes the base64 images.
     let mut request = GenerateImageRequest::new(MODEL, "a red fox in fresh snow, morning light")?
         .with_size(1024, 768)?;
-    request.style_preset = style.clone();
-    request.seed = Some(42);
+    // Through JSON: the preset's type is upstream's to change (a string, an enum).
+    request.style_preset = serde_json::from_value(serde_json::json!(style))?;
+    request.seed = serde_json::from_value(serde_json::json!(42))?;
     let generated = client.images().generate(request).await?;
     println!(
         "\ngenerate(): id {}, {} image(s), style {:?}, {:.0} ms in total",

@@ -13,7 +13,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Prints the catalog; returns how many models there are of any type.
 pub async fn run(client: &Client) -> Result<usize, BoxError> {
-    let text = client.models().list(ListModelsType::Text).await?;
+    let text = client.models().list(ListModelsType::from("text")).await?;
     println!("Text models:");
     println!("  {:<22} {:>9}  capabilities", "id", "context");
     for model in &text.data {
@@ -46,13 +46,13 @@ pub async fn run(client: &Client) -> Result<usize, BoxError> {
         );
     }
 
-    let images = client.models().list(ListModelsType::Image).await?;
+    let images = client.models().list(ListModelsType::from("image")).await?;
     let ids: Vec<&str> = images.data.iter().map(|m| m.id.as_str()).collect();
     println!("\nImage models: {}", ids.join(", "));
 
     for (name, kind) in [
-        ("text", ListModelTraitsType::Text),
-        ("image", ListModelTraitsType::Image),
+        ("text", ListModelTraitsType::from("text")),
+        ("image", ListModelTraitsType::from("image")),
     ] {
         let traits = client.models().traits(kind).await?;
         let mut pairs: Vec<_> = traits.data.iter().collect();
@@ -65,7 +65,7 @@ pub async fn run(client: &Client) -> Result<usize, BoxError> {
 
     let mapping = client
         .models()
-        .compatibility_mapping(ListModelCompatibilityMappingType::Text)
+        .compatibility_mapping(ListModelCompatibilityMappingType::from("text"))
         .await?;
     let mut pairs: Vec<_> = mapping.data.iter().collect();
     pairs.sort();
@@ -74,7 +74,7 @@ pub async fn run(client: &Client) -> Result<usize, BoxError> {
         println!("  {openai:<26} -> {venice}");
     }
 
-    let all = client.models().list(ListModelsType::All).await?;
+    let all = client.models().list(ListModelsType::from("all")).await?;
     println!("\n{} models in all", all.data.len());
     Ok(all.data.len())
 }

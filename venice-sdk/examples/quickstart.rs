@@ -23,7 +23,10 @@ pub async fn run(client: &Client, out: &Path) -> Result<(), BoxError> {
     let models = client.models().list(None).await?;
     let ids: Vec<&str> = models.data.iter().map(|m| m.id.as_str()).collect();
     println!("   {} models: {}", ids.len(), ids.join(", "));
-    let traits = client.models().traits(ListModelTraitsType::Text).await?;
+    let traits = client
+        .models()
+        .traits(ListModelTraitsType::from("text"))
+        .await?;
     let model = traits
         .data
         .get("default")
@@ -73,7 +76,10 @@ pub async fn run(client: &Client, out: &Path) -> Result<(), BoxError> {
     println!("\n   ({pieces} pieces streamed)");
 
     // 4. An image, written to a PNG file.
-    let image_traits = client.models().traits(ListModelTraitsType::Image).await?;
+    let image_traits = client
+        .models()
+        .traits(ListModelTraitsType::from("image"))
+        .await?;
     let image_model = image_traits
         .data
         .get("default")

@@ -56,11 +56,11 @@ pub async fn run(client: &Client) -> Result<String, Error> {
                 text.push_str(&delta.delta);
             }
             ResponseEvent::Completed(done) => {
-                let tokens = done.response.usage.map(|u| u.total_tokens);
+                let tokens = done.response.usage.map(|u| u.total_tokens.to_string());
                 println!(
                     "\n[{}, {} tokens]",
                     done.response.status,
-                    tokens.unwrap_or(0)
+                    tokens.as_deref().unwrap_or("?")
                 );
             }
             _ => {}

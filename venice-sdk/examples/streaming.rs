@@ -24,7 +24,7 @@ pub struct Streamed {
     /// Why the answer ended.
     pub finish_reason: Option<String>,
     /// Tokens used, from the usage chunk.
-    pub total_tokens: Option<i64>,
+    pub total_tokens: Option<f64>,
     /// How many chunks arrived.
     pub chunks: usize,
 }
@@ -32,7 +32,10 @@ pub struct Streamed {
 /// Streams three times: by hand, collected, and as text only.
 pub async fn run(client: &Client) -> Result<Streamed, BoxError> {
     // A model that reasons shows both kinds of deltas.
-    let traits = client.models().traits(ListModelTraitsType::Text).await?;
+    let traits = client
+        .models()
+        .traits(ListModelTraitsType::from("text"))
+        .await?;
     let model = traits
         .data
         .get("default_reasoning")
@@ -75,7 +78,7 @@ pub async fn run(client: &Client) -> Result<Streamed, BoxError> {
             out.finish_reason = Some(reason);
         }
         if let Some(usage) = &chunk.usage {
-            out.total_tokens = Some(usage.total_tokens);
+            out.total_tokens = Some(usage.total_tokens as f64);
         }
     }
     println!(

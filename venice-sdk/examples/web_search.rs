@@ -14,7 +14,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub async fn run(client: &Client) -> Result<usize, BoxError> {
     let question = "What changed in the latest Rust release?";
     let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user(question)])
-        .with_venice_parameters(VeniceParameters::new().web_search(WebSearch::On));
+        .with_venice_parameters(VeniceParameters::new().web_search(WebSearch::from("on")));
     println!("user: {question}");
     let answer = client.chat().create(request).await?;
     println!("assistant: {}", answer.text().unwrap_or_default());

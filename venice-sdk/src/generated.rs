@@ -911,23 +911,6 @@ The developer message provides high-level instructions to reasoning models (o1, 
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatCompletionRequestPromptCacheRetention {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatCompletionRequestPromptCacheRetention {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Configuration for reasoning behavior on supported models.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ChatCompletionRequestReasoning {
@@ -1006,23 +989,6 @@ The developer message provides high-level instructions to reasoning models (o1, 
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChatCompletionRequestReasoningEffort {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatCompletionRequestReasoningEffort {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Controls whether and how the model generates a summary of its reasoning. "auto" lets the model decide, "concise" requests a brief summary, "detailed" requests a thorough summary.
     #[derive(
         ::serde::Deserialize,
@@ -1068,23 +1034,6 @@ The developer message provides high-level instructions to reasoning models (o1, 
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ChatCompletionRequestReasoningSummary {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatCompletionRequestReasoningSummary {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Format in which the response should be returned.
@@ -1198,23 +1147,6 @@ The JSON Schema that should be used to validate and format the response.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ChatCompletionRequestTextVerbosity {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatCompletionRequestTextVerbosity {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`ChatCompletionRequestToolChoice`
@@ -1351,24 +1283,6 @@ Defaults to `"off"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
-    for ChatCompletionRequestVeniceParametersEnableWebSearch {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatCompletionRequestVeniceParametersEnableWebSearch {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Controls the verbosity of the text response. Currently supported values are `low`, `medium`, and `high`.
     #[derive(
         ::serde::Deserialize,
@@ -1418,23 +1332,6 @@ Defaults to `"off"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ChatCompletionRequestVerbosity {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChatCompletionRequestVerbosity {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`CodeInterpreterToolContainer`
@@ -1687,22 +1584,6 @@ Defaults to `"off"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateApiKeyBodyApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateApiKeyBodyApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///The API Key consumption limits, evaluated against the window selected by `limitPeriod`.
@@ -2014,22 +1895,6 @@ Defaults to `"off"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateApiKeyBodyLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateApiKeyBodyLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`CreateApiKeyResponse`
@@ -2445,23 +2310,6 @@ Defaults to `"float"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for CreateEmbeddingRequestSchemaEncodingFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreateEmbeddingRequestSchemaEncodingFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Input text to embed, encoded as a string or array of tokens. To embed multiple inputs in a single request, pass an array of strings or array of token arrays. The input must not exceed the max input tokens for the model (8192 tokens), cannot be an empty string, and any array must be 2048 dimensions or less.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -2789,23 +2637,6 @@ Defaults to `"tts-kokoro"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for CreateSpeechRequestSchemaModel {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreateSpeechRequestSchemaModel {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///A style prompt to control the emotion and delivery of the speech. Supported by models advertising `supportsPromptParam` (currently Qwen 3 TTS). Ignored by other models. Examples: "Very happy.", "Sad and slow.", "Excited and energetic."
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -2921,23 +2752,6 @@ Defaults to `"mp3"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateSpeechRequestSchemaResponseFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreateSpeechRequestSchemaResponseFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     /**The voice to use when generating the audio. Voices are model-specific: Kokoro (e.g. af_sky, af_bella, am_adam), Qwen 3 (e.g. Vivian, Serena, Dylan), xAI (eve, ara, rex, sal, leo), Orpheus (tara, leah, jess, leo, dan, mia, zac, zoe), Inworld (Craig, Ashley, ...), Chatterbox (Aurora, Blade, ...), ElevenLabs Turbo (Rachel, Aria, ...), MiniMax (WiseWoman, DeepVoiceMan, ...). You can also pass a cloned-voice handle (`vv_<id>`) returned by POST /v1/audio/voices to synthesize in a previously cloned voice; the handle must be paired with the same model used to create it. Using an incompatible voice returns a 400 error. Call GET /models/{id} to list voices for a specific model.
@@ -3595,23 +3409,6 @@ Defaults to `"af_sky"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for CreateSpeechRequestSchemaVoiceVariant0 {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreateSpeechRequestSchemaVoiceVariant0 {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`CreateSpeechRequestSchemaVoiceVariant1`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -3811,24 +3608,6 @@ Defaults to `"json"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str>
-    for CreateVideoTranscriptionRequestSchemaResponseFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for CreateVideoTranscriptionRequestSchemaResponseFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Video transcription response.
@@ -4365,22 +4144,6 @@ Defaults to `true` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for EditImageBodyAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for EditImageBodyAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     /**The model ID to use for image editing.
 
 Defaults to `"firered-image-edit"` on the server when unset.*/
@@ -4528,22 +4291,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for EditImageBodyModelId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for EditImageBodyModelId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Output format for the edited image. Accepts jpeg, jpg, png, or webp. When omitted, the format is inferred from resolution: PNG for 1K edits and JPEG for 2K/4K edits.
     #[derive(
         ::serde::Deserialize,
@@ -4589,22 +4336,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for EditImageBodyOutputFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for EditImageBodyOutputFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///The text directions to edit or modify the image. Short, descriptive prompts work best (e.g., "remove the tree", "change the sky to sunrise"). Character limit is model specific and is listed in the promptCharacterLimit setting in the model list endpoint.
@@ -4833,22 +4564,6 @@ Defaults to `true` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for EditImageRequestAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for EditImageRequestAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     /**The model ID to use for image editing.
 
 Defaults to `"firered-image-edit"` on the server when unset.*/
@@ -5004,23 +4719,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for EditImageRequestOutputFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for EditImageRequestOutputFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///The text directions to edit or modify the image. Short, descriptive prompts work best (e.g., "remove the tree", "change the sky to sunrise"). Character limit is model specific and is listed in the promptCharacterLimit setting in the model list endpoint.
@@ -5426,22 +5124,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for FunctionCallStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for FunctionCallStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`FunctionCallType`
     #[derive(
         ::serde::Deserialize,
@@ -5698,22 +5380,6 @@ Defaults to `"webp"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for GenerateImageRequestFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GenerateImageRequestFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///A description of what should not be in the image. Character limit is model specific and is listed in the promptCharacterLimit constraint in the model list endpoint.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -5872,22 +5538,6 @@ Defaults to `"webp"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GenerateImageRequestQuality {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GenerateImageRequestQuality {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`GenerateImageResponse`
@@ -6733,22 +6383,6 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for GetBillingUsageCurrency {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetBillingUsageCurrency {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///The response schema for the billing usage endpoint
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetBillingUsageResponse {
@@ -6888,22 +6522,6 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetBillingUsageSortOrder {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetBillingUsageSortOrder {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     impl ::std::default::Default for GetBillingUsageSortOrder {
@@ -7782,22 +7400,6 @@ Defaults to `"wav"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for InputAudioInputAudioFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InputAudioInputAudioFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`InputImageImageUrl`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InputImageImageUrl {
@@ -7858,22 +7460,6 @@ Defaults to `"wav"` on the server when unset.*/
                 "high" => Ok(Self::High),
                 _ => Err("invalid value".into()),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InputImageImageUrlDetail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InputImageImageUrlDetail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`InputMessageContent`
@@ -8086,24 +7672,6 @@ Defaults to `"wav"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str>
-    for InputMessageFlexibleContentArrayItemVariant2ImageUrlObjectDetail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for InputMessageFlexibleContentArrayItemVariant2ImageUrlObjectDetail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`InputMessageFlexibleContentArrayItemVariant2Type`
     #[derive(
         ::serde::Deserialize,
@@ -8211,22 +7779,6 @@ Defaults to `"wav"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for InputMessageFlexibleRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InputMessageFlexibleRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`InputMessageFlexibleStatus`
     #[derive(
         ::serde::Deserialize,
@@ -8271,22 +7823,6 @@ Defaults to `"wav"` on the server when unset.*/
                 "in_progress" => Ok(Self::InProgress),
                 _ => Err("invalid value".into()),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InputMessageFlexibleStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InputMessageFlexibleStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`InputMessageRole`
@@ -8343,22 +7879,6 @@ Defaults to `"wav"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for InputMessageRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InputMessageRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`InputMessageStatus`
     #[derive(
         ::serde::Deserialize,
@@ -8403,22 +7923,6 @@ Defaults to `"wav"` on the server when unset.*/
                 "in_progress" => Ok(Self::InProgress),
                 _ => Err("invalid value".into()),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InputMessageStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InputMessageStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`InputMessageType`
@@ -8621,22 +8125,6 @@ Defaults to `"wav"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ListCharactersIsAdult {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListCharactersIsAdult {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Filter to only show characters using pro models
     #[derive(
         ::serde::Deserialize,
@@ -8680,22 +8168,6 @@ Defaults to `"wav"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ListCharactersIsPro {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListCharactersIsPro {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Filter to only show web-enabled characters
     #[derive(
         ::serde::Deserialize,
@@ -8737,22 +8209,6 @@ Defaults to `"wav"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListCharactersIsWebEnabled {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListCharactersIsWebEnabled {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`ListCharactersModelIdItem`
@@ -9015,22 +8471,6 @@ Defaults to `"wav"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ListCharactersSortBy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListCharactersSortBy {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Sort order applied to the selected sort mode. Defaults to descending when omitted.
     #[derive(
         ::serde::Deserialize,
@@ -9072,22 +8512,6 @@ Defaults to `"wav"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListCharactersSortOrder {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListCharactersSortOrder {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`ListCharactersTagsItem`
@@ -9254,23 +8678,6 @@ Defaults to `"wav"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ListModelCompatibilityMappingType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ListModelCompatibilityMappingType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     impl ::std::default::Default for ListModelCompatibilityMappingType {
         fn default() -> Self {
             ListModelCompatibilityMappingType::Text
@@ -9360,22 +8767,6 @@ Defaults to `"wav"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListModelTraitsType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListModelTraitsType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     impl ::std::default::Default for ListModelTraitsType {
@@ -9476,22 +8867,6 @@ Defaults to `"wav"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListModelsType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListModelsType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Optional pricing for cached input tokens (cache reads). Only present for models that support context caching.
@@ -10374,23 +9749,6 @@ Defaults to `true` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for MultiEditImageBodyAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for MultiEditImageBodyAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Image as a base64-encoded string or a URL starting with http:// or https://
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -10500,22 +9858,6 @@ Defaults to `true` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for MultiEditImageBodyModelId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for MultiEditImageBodyModelId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Output format for the edited image. Accepts jpeg, jpg, png, or webp. When omitted, the format is inferred from resolution: PNG for 1K edits and JPEG for 2K/4K edits.
     #[derive(
         ::serde::Deserialize,
@@ -10561,23 +9903,6 @@ Defaults to `true` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MultiEditImageBodyOutputFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for MultiEditImageBodyOutputFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///The text directions to edit or modify the image. Short, descriptive prompts work best (e.g., "remove the tree", "change the sky to sunrise"). Character limit is model specific and is listed in the promptCharacterLimit setting in the model list endpoint.
@@ -10682,22 +10007,6 @@ Defaults to `true` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MultiEditImageBodyQuality {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for MultiEditImageBodyQuality {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Resolution tier for the output image (e.g. "1K", "2K", "4K"). Supported values vary by model - check GET /api/v1/models for model-specific options. Defaults to "1K" when not specified.
@@ -11087,23 +10396,6 @@ Defaults to `true` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for MultiEditImageRequestAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for MultiEditImageRequestAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Image as a base64-encoded string or a URL starting with http:// or https://
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -11226,23 +10518,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for MultiEditImageRequestOutputFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for MultiEditImageRequestOutputFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///The text directions to edit or modify the image. Short, descriptive prompts work best (e.g., "remove the tree", "change the sky to sunrise"). Character limit is model specific and is listed in the promptCharacterLimit setting in the model list endpoint.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -11345,23 +10620,6 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MultiEditImageRequestQuality {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for MultiEditImageRequestQuality {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Resolution tier for the output image (e.g. "1K", "2K", "4K"). Supported values vary by model - check GET /api/v1/models for model-specific options. Defaults to "1K" when not specified.
@@ -11709,23 +10967,6 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for PostApiKeyGenerateWeb3KeyBodyApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for PostApiKeyGenerateWeb3KeyBodyApiKeyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///The API Key consumption limits, evaluated against the window selected by `limitPeriod`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PostApiKeyGenerateWeb3KeyBodyConsumptionLimit {
@@ -12041,23 +11282,6 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for PostApiKeyGenerateWeb3KeyBodyLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for PostApiKeyGenerateWeb3KeyBodyLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`PostApiKeyGenerateWeb3KeyResponse`
@@ -12477,23 +11701,6 @@ Defaults to `2` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for QueueVideoRequestAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for QueueVideoRequestAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///The duration of the video to generate. Available options vary by model.
     #[derive(
         ::serde::Deserialize,
@@ -12610,22 +11817,6 @@ Defaults to `2` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for QueueVideoRequestDuration {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for QueueVideoRequestDuration {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`QueueVideoRequestElementsItem`
@@ -12841,22 +12032,6 @@ Defaults to `2` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for QueueVideoRequestResolution {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for QueueVideoRequestResolution {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     /**For upscale models only. 1 = quality enhancement, 2 = double resolution (default), 4 = quadruple.
@@ -13161,23 +12336,6 @@ Defaults to `true` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for QuoteVideoRequestAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for QuoteVideoRequestAspectRatio {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///The duration of the video. Available options vary by model.
     #[derive(
         ::serde::Deserialize,
@@ -13296,22 +12454,6 @@ Defaults to `true` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for QuoteVideoRequestDuration {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for QuoteVideoRequestDuration {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///The resolution. Required for models with duration-resolution-rate pricing.
     #[derive(
         ::serde::Deserialize,
@@ -13397,22 +12539,6 @@ Defaults to `true` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for QuoteVideoRequestResolution {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for QuoteVideoRequestResolution {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///For upscale models only.
@@ -13539,23 +12665,6 @@ Defaults to `true` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for ReasoningConfigurationEffort {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ReasoningConfigurationEffort {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Controls reasoning summary format.
     #[derive(
         ::serde::Deserialize,
@@ -13601,23 +12710,6 @@ Defaults to `true` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ReasoningConfigurationSummary {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ReasoningConfigurationSummary {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`ReasoningContent`
@@ -13679,22 +12771,6 @@ Defaults to `true` on the server when unset.*/
                 "in_progress" => Ok(Self::InProgress),
                 _ => Err("invalid value".into()),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ReasoningStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ReasoningStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`ReasoningType`
@@ -14457,23 +13533,6 @@ Defaults to `"auto"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for SimpleGenerateImageRequestBackground {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for SimpleGenerateImageRequestBackground {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     /**auto enables safe venice mode which will blur out adult content. low disables safe venice mode.
 
 Defaults to `"auto"` on the server when unset.*/
@@ -14517,23 +13576,6 @@ Defaults to `"auto"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for SimpleGenerateImageRequestModeration {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for SimpleGenerateImageRequestModeration {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     /**Output format for generated images
@@ -14583,23 +13625,6 @@ Defaults to `"png"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for SimpleGenerateImageRequestOutputFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for SimpleGenerateImageRequestOutputFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///A text description of the desired image.
@@ -14722,23 +13747,6 @@ Defaults to `"auto"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for SimpleGenerateImageRequestQuality {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for SimpleGenerateImageRequestQuality {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     /**Response format. URL will be a data URL.
 
 Defaults to `"b64_json"` on the server when unset.*/
@@ -14782,23 +13790,6 @@ Defaults to `"b64_json"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for SimpleGenerateImageRequestResponseFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for SimpleGenerateImageRequestResponseFormat {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     /**Size of generated images. Default is 1024x1024
@@ -14870,23 +13861,6 @@ Defaults to `"auto"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for SimpleGenerateImageRequestSize {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for SimpleGenerateImageRequestSize {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     /**This parameter is not used in Venice image generation but is supported for compatibility with OpenAI API
 
 Defaults to `"natural"` on the server when unset.*/
@@ -14930,23 +13904,6 @@ Defaults to `"natural"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for SimpleGenerateImageRequestStyle {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for SimpleGenerateImageRequestStyle {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`SimpleGenerateImageResponse`
@@ -15326,22 +14283,6 @@ Known values: `json`, `text`.*/
                 "x_search" => Ok(Self::XSearch),
                 _ => Err("invalid value".into()),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ToolCallVariant0Type {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ToolCallVariant0Type {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`ToolCallVariant1Function`
@@ -15884,22 +14825,6 @@ Known values: `zero_shot`, `persistent`.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for UpdateApiKeyBodyLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateApiKeyBodyLimitPeriod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`UpdateApiKeyResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateApiKeyResponse {
@@ -16182,23 +15107,6 @@ Defaults to `"false"` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for UpscaleImageRequestEnhanceString {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for UpscaleImageRequestEnhanceString {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`UrlCitationAnnotation`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UrlCitationAnnotation {
@@ -16343,23 +15251,6 @@ Defaults to `"false"` on the server when unset.*/
                 _ if value.is_empty() => Err("empty value".into()),
                 _ => Ok(Self::Other(value.to_owned())),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for VeniceParametersEnableWebSearch {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for VeniceParametersEnableWebSearch {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///Optional cache control for prompt caching on supported providers.
@@ -16637,23 +15528,6 @@ Defaults to `10` on the server when unset.*/
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for WebSearchRequestSearchProvider {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for WebSearchRequestSearchProvider {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`WebSearchResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WebSearchResponse {
@@ -16732,23 +15606,6 @@ Defaults to `10` on the server when unset.*/
                 "high" => Ok(Self::High),
                 _ => Err("invalid value".into()),
             }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for WebSearchToolSearchContextSize {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for WebSearchToolSearchContextSize {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`WebSearchToolType`
@@ -46948,6 +45805,7583 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             }
         }
     }
+    impl ::std::cmp::PartialEq<str> for AssistantRole {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Assistant => other == "assistant",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for AssistantRole {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for AssistantRole {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ChatCompletionRequestPromptCacheRetention {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Default => other == "default",
+                Self::Extended => other == "extended",
+                Self::X24h => other == "24h",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ChatCompletionRequestPromptCacheRetention {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for ChatCompletionRequestPromptCacheRetention {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatCompletionRequestPromptCacheRetention {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "default" => Self::Default,
+                "extended" => Self::Extended,
+                "24h" => Self::X24h,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatCompletionRequestPromptCacheRetention {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ChatCompletionRequestReasoningEffort {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::None => other == "none",
+                Self::Minimal => other == "minimal",
+                Self::Low => other == "low",
+                Self::Medium => other == "medium",
+                Self::High => other == "high",
+                Self::Xhigh => other == "xhigh",
+                Self::Max => other == "max",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ChatCompletionRequestReasoningEffort {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for ChatCompletionRequestReasoningEffort {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatCompletionRequestReasoningEffort {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "none" => Self::None,
+                "minimal" => Self::Minimal,
+                "low" => Self::Low,
+                "medium" => Self::Medium,
+                "high" => Self::High,
+                "xhigh" => Self::Xhigh,
+                "max" => Self::Max,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatCompletionRequestReasoningEffort {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ChatCompletionRequestReasoningSummary {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Auto => other == "auto",
+                Self::Concise => other == "concise",
+                Self::Detailed => other == "detailed",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ChatCompletionRequestReasoningSummary {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for ChatCompletionRequestReasoningSummary {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatCompletionRequestReasoningSummary {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "auto" => Self::Auto,
+                "concise" => Self::Concise,
+                "detailed" => Self::Detailed,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatCompletionRequestReasoningSummary {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ChatCompletionRequestTextVerbosity {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Low => other == "low",
+                Self::Medium => other == "medium",
+                Self::High => other == "high",
+                Self::Auto => other == "auto",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ChatCompletionRequestTextVerbosity {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for ChatCompletionRequestTextVerbosity {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatCompletionRequestTextVerbosity {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "low" => Self::Low,
+                "medium" => Self::Medium,
+                "high" => Self::High,
+                "auto" => Self::Auto,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatCompletionRequestTextVerbosity {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str>
+    for ChatCompletionRequestVeniceParametersEnableWebSearch {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Auto => other == "auto",
+                Self::Off => other == "off",
+                Self::On => other == "on",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str>
+    for ChatCompletionRequestVeniceParametersEnableWebSearch {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for ChatCompletionRequestVeniceParametersEnableWebSearch {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str>
+    for ChatCompletionRequestVeniceParametersEnableWebSearch {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "auto" => Self::Auto,
+                "off" => Self::Off,
+                "on" => Self::On,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ChatCompletionRequestVeniceParametersEnableWebSearch {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ChatCompletionRequestVerbosity {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Low => other == "low",
+                Self::Medium => other == "medium",
+                Self::High => other == "high",
+                Self::Auto => other == "auto",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ChatCompletionRequestVerbosity {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for ChatCompletionRequestVerbosity {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ChatCompletionRequestVerbosity {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "low" => Self::Low,
+                "medium" => Self::Medium,
+                "high" => Self::High,
+                "auto" => Self::Auto,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ChatCompletionRequestVerbosity {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CodeInterpreterToolType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::CodeInterpreter => other == "code_interpreter",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CodeInterpreterToolType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for CodeInterpreterToolType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ComputerUseToolType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::ComputerUsePreview => other == "computer_use_preview",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ComputerUseToolType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ComputerUseToolType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CreateApiKeyBodyApiKeyType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Inference => other == "INFERENCE",
+                Self::Admin => other == "ADMIN",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CreateApiKeyBodyApiKeyType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for CreateApiKeyBodyApiKeyType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for CreateApiKeyBodyApiKeyType {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "INFERENCE" => Self::Inference,
+                "ADMIN" => Self::Admin,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for CreateApiKeyBodyApiKeyType {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CreateApiKeyBodyExpiresAtVariant0 {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::X => other == "",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CreateApiKeyBodyExpiresAtVariant0 {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for CreateApiKeyBodyExpiresAtVariant0 {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CreateApiKeyBodyExpiresAtVariant1 {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CreateApiKeyBodyExpiresAtVariant1 {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for CreateApiKeyBodyExpiresAtVariant1 {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CreateApiKeyBodyExpiresAtVariant2 {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CreateApiKeyBodyExpiresAtVariant2 {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for CreateApiKeyBodyExpiresAtVariant2 {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CreateApiKeyBodyLimitPeriod {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Epoch => other == "EPOCH",
+                Self::Month => other == "MONTH",
+                Self::Lifetime => other == "LIFETIME",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CreateApiKeyBodyLimitPeriod {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for CreateApiKeyBodyLimitPeriod {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for CreateApiKeyBodyLimitPeriod {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "EPOCH" => Self::Epoch,
+                "MONTH" => Self::Month,
+                "LIFETIME" => Self::Lifetime,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for CreateApiKeyBodyLimitPeriod {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CreateEmbeddingRequestSchemaEncodingFormat {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Float => other == "float",
+                Self::Base64 => other == "base64",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CreateEmbeddingRequestSchemaEncodingFormat {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for CreateEmbeddingRequestSchemaEncodingFormat {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for CreateEmbeddingRequestSchemaEncodingFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "float" => Self::Float,
+                "base64" => Self::Base64,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for CreateEmbeddingRequestSchemaEncodingFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CreateSpeechRequestSchemaInput {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CreateSpeechRequestSchemaInput {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for CreateSpeechRequestSchemaInput {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CreateSpeechRequestSchemaLanguage {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CreateSpeechRequestSchemaLanguage {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for CreateSpeechRequestSchemaLanguage {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CreateSpeechRequestSchemaModel {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::TtsKokoro => other == "tts-kokoro",
+                Self::TtsQwen306b => other == "tts-qwen3-0-6b",
+                Self::TtsQwen317b => other == "tts-qwen3-1-7b",
+                Self::TtsXaiV1 => other == "tts-xai-v1",
+                Self::TtsInworld15Max => other == "tts-inworld-1-5-max",
+                Self::TtsChatterboxHd => other == "tts-chatterbox-hd",
+                Self::TtsOrpheus => other == "tts-orpheus",
+                Self::TtsElevenlabsTurboV25 => other == "tts-elevenlabs-turbo-v2-5",
+                Self::TtsMinimaxSpeech02Hd => other == "tts-minimax-speech-02-hd",
+                Self::TtsGemini31Flash => other == "tts-gemini-3-1-flash",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CreateSpeechRequestSchemaModel {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for CreateSpeechRequestSchemaModel {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for CreateSpeechRequestSchemaModel {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "tts-kokoro" => Self::TtsKokoro,
+                "tts-qwen3-0-6b" => Self::TtsQwen306b,
+                "tts-qwen3-1-7b" => Self::TtsQwen317b,
+                "tts-xai-v1" => Self::TtsXaiV1,
+                "tts-inworld-1-5-max" => Self::TtsInworld15Max,
+                "tts-chatterbox-hd" => Self::TtsChatterboxHd,
+                "tts-orpheus" => Self::TtsOrpheus,
+                "tts-elevenlabs-turbo-v2-5" => Self::TtsElevenlabsTurboV25,
+                "tts-minimax-speech-02-hd" => Self::TtsMinimaxSpeech02Hd,
+                "tts-gemini-3-1-flash" => Self::TtsGemini31Flash,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for CreateSpeechRequestSchemaModel {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CreateSpeechRequestSchemaPrompt {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CreateSpeechRequestSchemaPrompt {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for CreateSpeechRequestSchemaPrompt {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CreateSpeechRequestSchemaResponseFormat {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Mp3 => other == "mp3",
+                Self::Opus => other == "opus",
+                Self::Aac => other == "aac",
+                Self::Flac => other == "flac",
+                Self::Wav => other == "wav",
+                Self::Pcm => other == "pcm",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CreateSpeechRequestSchemaResponseFormat {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for CreateSpeechRequestSchemaResponseFormat {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for CreateSpeechRequestSchemaResponseFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "mp3" => Self::Mp3,
+                "opus" => Self::Opus,
+                "aac" => Self::Aac,
+                "flac" => Self::Flac,
+                "wav" => Self::Wav,
+                "pcm" => Self::Pcm,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for CreateSpeechRequestSchemaResponseFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CreateSpeechRequestSchemaVoiceVariant0 {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::AfAlloy => other == "af_alloy",
+                Self::AfAoede => other == "af_aoede",
+                Self::AfBella => other == "af_bella",
+                Self::AfHeart => other == "af_heart",
+                Self::AfJadzia => other == "af_jadzia",
+                Self::AfJessica => other == "af_jessica",
+                Self::AfKore => other == "af_kore",
+                Self::AfNicole => other == "af_nicole",
+                Self::AfNova => other == "af_nova",
+                Self::AfRiver => other == "af_river",
+                Self::AfSarah => other == "af_sarah",
+                Self::AfSky => other == "af_sky",
+                Self::AmAdam => other == "am_adam",
+                Self::AmEcho => other == "am_echo",
+                Self::AmEric => other == "am_eric",
+                Self::AmFenrir => other == "am_fenrir",
+                Self::AmLiam => other == "am_liam",
+                Self::AmMichael => other == "am_michael",
+                Self::AmOnyx => other == "am_onyx",
+                Self::AmPuck => other == "am_puck",
+                Self::AmSanta => other == "am_santa",
+                Self::BfAlice => other == "bf_alice",
+                Self::BfEmma => other == "bf_emma",
+                Self::BfLily => other == "bf_lily",
+                Self::BmDaniel => other == "bm_daniel",
+                Self::BmFable => other == "bm_fable",
+                Self::BmGeorge => other == "bm_george",
+                Self::BmLewis => other == "bm_lewis",
+                Self::ZfXiaobei => other == "zf_xiaobei",
+                Self::ZfXiaoni => other == "zf_xiaoni",
+                Self::ZfXiaoxiao => other == "zf_xiaoxiao",
+                Self::ZfXiaoyi => other == "zf_xiaoyi",
+                Self::ZmYunjian => other == "zm_yunjian",
+                Self::ZmYunxi => other == "zm_yunxi",
+                Self::ZmYunxia => other == "zm_yunxia",
+                Self::ZmYunyang => other == "zm_yunyang",
+                Self::FfSiwis => other == "ff_siwis",
+                Self::HfAlpha => other == "hf_alpha",
+                Self::HfBeta => other == "hf_beta",
+                Self::HmOmega => other == "hm_omega",
+                Self::HmPsi => other == "hm_psi",
+                Self::IfSara => other == "if_sara",
+                Self::ImNicola => other == "im_nicola",
+                Self::JfAlpha => other == "jf_alpha",
+                Self::JfGongitsune => other == "jf_gongitsune",
+                Self::JfNezumi => other == "jf_nezumi",
+                Self::JfTebukuro => other == "jf_tebukuro",
+                Self::JmKumo => other == "jm_kumo",
+                Self::PfDora => other == "pf_dora",
+                Self::PmAlex => other == "pm_alex",
+                Self::PmSanta => other == "pm_santa",
+                Self::EfDora => other == "ef_dora",
+                Self::EmAlex => other == "em_alex",
+                Self::EmSanta => other == "em_santa",
+                Self::Vivian => other == "Vivian",
+                Self::Serena => other == "Serena",
+                Self::OnoAnna => other == "Ono_Anna",
+                Self::Sohee => other == "Sohee",
+                Self::UncleFu => other == "Uncle_Fu",
+                Self::Dylan => other == "Dylan",
+                Self::Eric => other == "Eric",
+                Self::Ryan => other == "Ryan",
+                Self::Aiden => other == "Aiden",
+                Self::Eve => other == "eve",
+                Self::Ara => other == "ara",
+                Self::Rex => other == "rex",
+                Self::Sal => other == "sal",
+                Self::Leo => other == "leo",
+                Self::Craig => other == "Craig",
+                Self::Ashley => other == "Ashley",
+                Self::Olivia => other == "Olivia",
+                Self::Sarah => other == "Sarah",
+                Self::Elizabeth => other == "Elizabeth",
+                Self::Priya => other == "Priya",
+                Self::Alex => other == "Alex",
+                Self::Edward => other == "Edward",
+                Self::Theodore => other == "Theodore",
+                Self::Ronald => other == "Ronald",
+                Self::Mark => other == "Mark",
+                Self::Hades => other == "Hades",
+                Self::Luna => other == "Luna",
+                Self::Pixie => other == "Pixie",
+                Self::Aurora => other == "Aurora",
+                Self::Britney => other == "Britney",
+                Self::Siobhan => other == "Siobhan",
+                Self::Vicky => other == "Vicky",
+                Self::Blade => other == "Blade",
+                Self::Carl => other == "Carl",
+                Self::Cliff => other == "Cliff",
+                Self::Richard => other == "Richard",
+                Self::Rico => other == "Rico",
+                Self::Tara => other == "tara",
+                Self::Leah => other == "leah",
+                Self::Jess => other == "jess",
+                Self::Mia => other == "mia",
+                Self::Zoe => other == "zoe",
+                Self::Dan => other == "dan",
+                Self::Zac => other == "zac",
+                Self::Rachel => other == "Rachel",
+                Self::Aria => other == "Aria",
+                Self::Laura => other == "Laura",
+                Self::Charlotte => other == "Charlotte",
+                Self::Alice => other == "Alice",
+                Self::Matilda => other == "Matilda",
+                Self::Jessica => other == "Jessica",
+                Self::Lily => other == "Lily",
+                Self::Roger => other == "Roger",
+                Self::Charlie => other == "Charlie",
+                Self::George => other == "George",
+                Self::Callum => other == "Callum",
+                Self::River => other == "River",
+                Self::Liam => other == "Liam",
+                Self::Will => other == "Will",
+                Self::Chris => other == "Chris",
+                Self::Brian => other == "Brian",
+                Self::Daniel => other == "Daniel",
+                Self::Bill => other == "Bill",
+                Self::WiseWoman => other == "WiseWoman",
+                Self::FriendlyPerson => other == "FriendlyPerson",
+                Self::InspirationalGirl => other == "InspirationalGirl",
+                Self::CalmWoman => other == "CalmWoman",
+                Self::LivelyGirl => other == "LivelyGirl",
+                Self::LovelyGirl => other == "LovelyGirl",
+                Self::SweetGirl => other == "SweetGirl",
+                Self::ExuberantGirl => other == "ExuberantGirl",
+                Self::DeepVoiceMan => other == "DeepVoiceMan",
+                Self::CasualGuy => other == "CasualGuy",
+                Self::PatientMan => other == "PatientMan",
+                Self::YoungKnight => other == "YoungKnight",
+                Self::DeterminedMan => other == "DeterminedMan",
+                Self::ImposingManner => other == "ImposingManner",
+                Self::ElegantMan => other == "ElegantMan",
+                Self::Achernar => other == "Achernar",
+                Self::Achird => other == "Achird",
+                Self::Algenib => other == "Algenib",
+                Self::Algieba => other == "Algieba",
+                Self::Alnilam => other == "Alnilam",
+                Self::Aoede => other == "Aoede",
+                Self::Autonoe => other == "Autonoe",
+                Self::Callirrhoe => other == "Callirrhoe",
+                Self::Charon => other == "Charon",
+                Self::Despina => other == "Despina",
+                Self::Enceladus => other == "Enceladus",
+                Self::Erinome => other == "Erinome",
+                Self::Fenrir => other == "Fenrir",
+                Self::Gacrux => other == "Gacrux",
+                Self::Iapetus => other == "Iapetus",
+                Self::Kore => other == "Kore",
+                Self::Laomedeia => other == "Laomedeia",
+                Self::Leda => other == "Leda",
+                Self::Orus => other == "Orus",
+                Self::Pulcherrima => other == "Pulcherrima",
+                Self::Puck => other == "Puck",
+                Self::Rasalgethi => other == "Rasalgethi",
+                Self::Sadachbia => other == "Sadachbia",
+                Self::Sadaltager => other == "Sadaltager",
+                Self::Schedar => other == "Schedar",
+                Self::Sulafat => other == "Sulafat",
+                Self::Umbriel => other == "Umbriel",
+                Self::Vindemiatrix => other == "Vindemiatrix",
+                Self::Zephyr => other == "Zephyr",
+                Self::Zubenelgenubi => other == "Zubenelgenubi",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CreateSpeechRequestSchemaVoiceVariant0 {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for CreateSpeechRequestSchemaVoiceVariant0 {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for CreateSpeechRequestSchemaVoiceVariant0 {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "af_alloy" => Self::AfAlloy,
+                "af_aoede" => Self::AfAoede,
+                "af_bella" => Self::AfBella,
+                "af_heart" => Self::AfHeart,
+                "af_jadzia" => Self::AfJadzia,
+                "af_jessica" => Self::AfJessica,
+                "af_kore" => Self::AfKore,
+                "af_nicole" => Self::AfNicole,
+                "af_nova" => Self::AfNova,
+                "af_river" => Self::AfRiver,
+                "af_sarah" => Self::AfSarah,
+                "af_sky" => Self::AfSky,
+                "am_adam" => Self::AmAdam,
+                "am_echo" => Self::AmEcho,
+                "am_eric" => Self::AmEric,
+                "am_fenrir" => Self::AmFenrir,
+                "am_liam" => Self::AmLiam,
+                "am_michael" => Self::AmMichael,
+                "am_onyx" => Self::AmOnyx,
+                "am_puck" => Self::AmPuck,
+                "am_santa" => Self::AmSanta,
+                "bf_alice" => Self::BfAlice,
+                "bf_emma" => Self::BfEmma,
+                "bf_lily" => Self::BfLily,
+                "bm_daniel" => Self::BmDaniel,
+                "bm_fable" => Self::BmFable,
+                "bm_george" => Self::BmGeorge,
+                "bm_lewis" => Self::BmLewis,
+                "zf_xiaobei" => Self::ZfXiaobei,
+                "zf_xiaoni" => Self::ZfXiaoni,
+                "zf_xiaoxiao" => Self::ZfXiaoxiao,
+                "zf_xiaoyi" => Self::ZfXiaoyi,
+                "zm_yunjian" => Self::ZmYunjian,
+                "zm_yunxi" => Self::ZmYunxi,
+                "zm_yunxia" => Self::ZmYunxia,
+                "zm_yunyang" => Self::ZmYunyang,
+                "ff_siwis" => Self::FfSiwis,
+                "hf_alpha" => Self::HfAlpha,
+                "hf_beta" => Self::HfBeta,
+                "hm_omega" => Self::HmOmega,
+                "hm_psi" => Self::HmPsi,
+                "if_sara" => Self::IfSara,
+                "im_nicola" => Self::ImNicola,
+                "jf_alpha" => Self::JfAlpha,
+                "jf_gongitsune" => Self::JfGongitsune,
+                "jf_nezumi" => Self::JfNezumi,
+                "jf_tebukuro" => Self::JfTebukuro,
+                "jm_kumo" => Self::JmKumo,
+                "pf_dora" => Self::PfDora,
+                "pm_alex" => Self::PmAlex,
+                "pm_santa" => Self::PmSanta,
+                "ef_dora" => Self::EfDora,
+                "em_alex" => Self::EmAlex,
+                "em_santa" => Self::EmSanta,
+                "Vivian" => Self::Vivian,
+                "Serena" => Self::Serena,
+                "Ono_Anna" => Self::OnoAnna,
+                "Sohee" => Self::Sohee,
+                "Uncle_Fu" => Self::UncleFu,
+                "Dylan" => Self::Dylan,
+                "Eric" => Self::Eric,
+                "Ryan" => Self::Ryan,
+                "Aiden" => Self::Aiden,
+                "eve" => Self::Eve,
+                "ara" => Self::Ara,
+                "rex" => Self::Rex,
+                "sal" => Self::Sal,
+                "leo" => Self::Leo,
+                "Craig" => Self::Craig,
+                "Ashley" => Self::Ashley,
+                "Olivia" => Self::Olivia,
+                "Sarah" => Self::Sarah,
+                "Elizabeth" => Self::Elizabeth,
+                "Priya" => Self::Priya,
+                "Alex" => Self::Alex,
+                "Edward" => Self::Edward,
+                "Theodore" => Self::Theodore,
+                "Ronald" => Self::Ronald,
+                "Mark" => Self::Mark,
+                "Hades" => Self::Hades,
+                "Luna" => Self::Luna,
+                "Pixie" => Self::Pixie,
+                "Aurora" => Self::Aurora,
+                "Britney" => Self::Britney,
+                "Siobhan" => Self::Siobhan,
+                "Vicky" => Self::Vicky,
+                "Blade" => Self::Blade,
+                "Carl" => Self::Carl,
+                "Cliff" => Self::Cliff,
+                "Richard" => Self::Richard,
+                "Rico" => Self::Rico,
+                "tara" => Self::Tara,
+                "leah" => Self::Leah,
+                "jess" => Self::Jess,
+                "mia" => Self::Mia,
+                "zoe" => Self::Zoe,
+                "dan" => Self::Dan,
+                "zac" => Self::Zac,
+                "Rachel" => Self::Rachel,
+                "Aria" => Self::Aria,
+                "Laura" => Self::Laura,
+                "Charlotte" => Self::Charlotte,
+                "Alice" => Self::Alice,
+                "Matilda" => Self::Matilda,
+                "Jessica" => Self::Jessica,
+                "Lily" => Self::Lily,
+                "Roger" => Self::Roger,
+                "Charlie" => Self::Charlie,
+                "George" => Self::George,
+                "Callum" => Self::Callum,
+                "River" => Self::River,
+                "Liam" => Self::Liam,
+                "Will" => Self::Will,
+                "Chris" => Self::Chris,
+                "Brian" => Self::Brian,
+                "Daniel" => Self::Daniel,
+                "Bill" => Self::Bill,
+                "WiseWoman" => Self::WiseWoman,
+                "FriendlyPerson" => Self::FriendlyPerson,
+                "InspirationalGirl" => Self::InspirationalGirl,
+                "CalmWoman" => Self::CalmWoman,
+                "LivelyGirl" => Self::LivelyGirl,
+                "LovelyGirl" => Self::LovelyGirl,
+                "SweetGirl" => Self::SweetGirl,
+                "ExuberantGirl" => Self::ExuberantGirl,
+                "DeepVoiceMan" => Self::DeepVoiceMan,
+                "CasualGuy" => Self::CasualGuy,
+                "PatientMan" => Self::PatientMan,
+                "YoungKnight" => Self::YoungKnight,
+                "DeterminedMan" => Self::DeterminedMan,
+                "ImposingManner" => Self::ImposingManner,
+                "ElegantMan" => Self::ElegantMan,
+                "Achernar" => Self::Achernar,
+                "Achird" => Self::Achird,
+                "Algenib" => Self::Algenib,
+                "Algieba" => Self::Algieba,
+                "Alnilam" => Self::Alnilam,
+                "Aoede" => Self::Aoede,
+                "Autonoe" => Self::Autonoe,
+                "Callirrhoe" => Self::Callirrhoe,
+                "Charon" => Self::Charon,
+                "Despina" => Self::Despina,
+                "Enceladus" => Self::Enceladus,
+                "Erinome" => Self::Erinome,
+                "Fenrir" => Self::Fenrir,
+                "Gacrux" => Self::Gacrux,
+                "Iapetus" => Self::Iapetus,
+                "Kore" => Self::Kore,
+                "Laomedeia" => Self::Laomedeia,
+                "Leda" => Self::Leda,
+                "Orus" => Self::Orus,
+                "Pulcherrima" => Self::Pulcherrima,
+                "Puck" => Self::Puck,
+                "Rasalgethi" => Self::Rasalgethi,
+                "Sadachbia" => Self::Sadachbia,
+                "Sadaltager" => Self::Sadaltager,
+                "Schedar" => Self::Schedar,
+                "Sulafat" => Self::Sulafat,
+                "Umbriel" => Self::Umbriel,
+                "Vindemiatrix" => Self::Vindemiatrix,
+                "Zephyr" => Self::Zephyr,
+                "Zubenelgenubi" => Self::Zubenelgenubi,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for CreateSpeechRequestSchemaVoiceVariant0 {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CreateSpeechRequestSchemaVoiceVariant1 {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CreateSpeechRequestSchemaVoiceVariant1 {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for CreateSpeechRequestSchemaVoiceVariant1 {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str>
+    for CreateVideoTranscriptionRequestSchemaResponseFormat {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Json => other == "json",
+                Self::Text => other == "text",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str>
+    for CreateVideoTranscriptionRequestSchemaResponseFormat {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for CreateVideoTranscriptionRequestSchemaResponseFormat {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str>
+    for CreateVideoTranscriptionRequestSchemaResponseFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "json" => Self::Json,
+                "text" => Self::Text,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for CreateVideoTranscriptionRequestSchemaResponseFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CryptoRpcProxyBodyArrayItemJsonrpc {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::X20 => other == "2.0",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CryptoRpcProxyBodyArrayItemJsonrpc {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for CryptoRpcProxyBodyArrayItemJsonrpc {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CryptoRpcProxyBodyObjectJsonrpc {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::X20 => other == "2.0",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CryptoRpcProxyBodyObjectJsonrpc {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for CryptoRpcProxyBodyObjectJsonrpc {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for CryptoRpcProxyIdempotencyKey {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for CryptoRpcProxyIdempotencyKey {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for CryptoRpcProxyIdempotencyKey {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for EditImageBodyAspectRatio {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Auto => other == "auto",
+                Self::X11 => other == "1:1",
+                Self::X32 => other == "3:2",
+                Self::X169 => other == "16:9",
+                Self::X219 => other == "21:9",
+                Self::X916 => other == "9:16",
+                Self::X23 => other == "2:3",
+                Self::X34 => other == "3:4",
+                Self::X45 => other == "4:5",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for EditImageBodyAspectRatio {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for EditImageBodyAspectRatio {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for EditImageBodyAspectRatio {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "auto" => Self::Auto,
+                "1:1" => Self::X11,
+                "3:2" => Self::X32,
+                "16:9" => Self::X169,
+                "21:9" => Self::X219,
+                "9:16" => Self::X916,
+                "2:3" => Self::X23,
+                "3:4" => Self::X34,
+                "4:5" => Self::X45,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for EditImageBodyAspectRatio {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for EditImageBodyModel {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for EditImageBodyModel {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for EditImageBodyModel {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for EditImageBodyModelId {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::FireredImageEdit => other == "firered-image-edit",
+                Self::QwenEdit => other == "qwen-edit",
+                Self::GrokImagineEdit => other == "grok-imagine-edit",
+                Self::GrokImagineQualityEdit => other == "grok-imagine-quality-edit",
+                Self::QwenImage2Edit => other == "qwen-image-2-edit",
+                Self::QwenImage2ProEdit => other == "qwen-image-2-pro-edit",
+                Self::Wan27ProEdit => other == "wan-2-7-pro-edit",
+                Self::Flux2MaxEdit => other == "flux-2-max-edit",
+                Self::GptImage2Edit => other == "gpt-image-2-edit",
+                Self::GptImage15Edit => other == "gpt-image-1-5-edit",
+                Self::NanoBanana2Edit => other == "nano-banana-2-edit",
+                Self::NanoBananaProEdit => other == "nano-banana-pro-edit",
+                Self::SeedreamV5LiteEdit => other == "seedream-v5-lite-edit",
+                Self::SeedreamV4Edit => other == "seedream-v4-edit",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for EditImageBodyModelId {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for EditImageBodyModelId {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for EditImageBodyModelId {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "firered-image-edit" => Self::FireredImageEdit,
+                "qwen-edit" => Self::QwenEdit,
+                "grok-imagine-edit" => Self::GrokImagineEdit,
+                "grok-imagine-quality-edit" => Self::GrokImagineQualityEdit,
+                "qwen-image-2-edit" => Self::QwenImage2Edit,
+                "qwen-image-2-pro-edit" => Self::QwenImage2ProEdit,
+                "wan-2-7-pro-edit" => Self::Wan27ProEdit,
+                "flux-2-max-edit" => Self::Flux2MaxEdit,
+                "gpt-image-2-edit" => Self::GptImage2Edit,
+                "gpt-image-1-5-edit" => Self::GptImage15Edit,
+                "nano-banana-2-edit" => Self::NanoBanana2Edit,
+                "nano-banana-pro-edit" => Self::NanoBananaProEdit,
+                "seedream-v5-lite-edit" => Self::SeedreamV5LiteEdit,
+                "seedream-v4-edit" => Self::SeedreamV4Edit,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for EditImageBodyModelId {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for EditImageBodyOutputFormat {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Jpeg => other == "jpeg",
+                Self::Png => other == "png",
+                Self::Webp => other == "webp",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for EditImageBodyOutputFormat {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for EditImageBodyOutputFormat {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for EditImageBodyOutputFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "jpeg" => Self::Jpeg,
+                "png" => Self::Png,
+                "webp" => Self::Webp,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for EditImageBodyOutputFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for EditImageBodyPrompt {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for EditImageBodyPrompt {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for EditImageBodyPrompt {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for EditImageBodyResolution {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for EditImageBodyResolution {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for EditImageBodyResolution {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for EditImageRequestAspectRatio {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Auto => other == "auto",
+                Self::X11 => other == "1:1",
+                Self::X32 => other == "3:2",
+                Self::X169 => other == "16:9",
+                Self::X219 => other == "21:9",
+                Self::X916 => other == "9:16",
+                Self::X23 => other == "2:3",
+                Self::X34 => other == "3:4",
+                Self::X45 => other == "4:5",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for EditImageRequestAspectRatio {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for EditImageRequestAspectRatio {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for EditImageRequestAspectRatio {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "auto" => Self::Auto,
+                "1:1" => Self::X11,
+                "3:2" => Self::X32,
+                "16:9" => Self::X169,
+                "21:9" => Self::X219,
+                "9:16" => Self::X916,
+                "2:3" => Self::X23,
+                "3:4" => Self::X34,
+                "4:5" => Self::X45,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for EditImageRequestAspectRatio {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for EditImageRequestModel {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for EditImageRequestModel {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for EditImageRequestModel {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for EditImageRequestModelId {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for EditImageRequestModelId {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for EditImageRequestModelId {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for EditImageRequestOutputFormat {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Jpeg => other == "jpeg",
+                Self::Png => other == "png",
+                Self::Webp => other == "webp",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for EditImageRequestOutputFormat {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for EditImageRequestOutputFormat {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for EditImageRequestOutputFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "jpeg" => Self::Jpeg,
+                "png" => Self::Png,
+                "webp" => Self::Webp,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for EditImageRequestOutputFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for EditImageRequestPrompt {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for EditImageRequestPrompt {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for EditImageRequestPrompt {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for EditImageRequestResolution {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for EditImageRequestResolution {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for EditImageRequestResolution {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for FileCacheControlType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Ephemeral => other == "ephemeral",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for FileCacheControlType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for FileCacheControlType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for FileSearchToolType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::FileSearch => other == "file_search",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for FileSearchToolType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for FileSearchToolType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for FunctionCallOutputType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::FunctionCallOutput => other == "function_call_output",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for FunctionCallOutputType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for FunctionCallOutputType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for FunctionCallStatus {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Completed => other == "completed",
+                Self::InProgress => other == "in_progress",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for FunctionCallStatus {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for FunctionCallStatus {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for FunctionCallStatus {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "completed" => Self::Completed,
+                "in_progress" => Self::InProgress,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for FunctionCallStatus {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for FunctionCallType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::FunctionCall => other == "function_call",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for FunctionCallType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for FunctionCallType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for FunctionToolType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Function => other == "function",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for FunctionToolType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for FunctionToolType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for GenerateImageRequestFormat {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Jpeg => other == "jpeg",
+                Self::Png => other == "png",
+                Self::Webp => other == "webp",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for GenerateImageRequestFormat {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for GenerateImageRequestFormat {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for GenerateImageRequestFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "jpeg" => Self::Jpeg,
+                "png" => Self::Png,
+                "webp" => Self::Webp,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for GenerateImageRequestFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for GenerateImageRequestNegativePrompt {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for GenerateImageRequestNegativePrompt {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for GenerateImageRequestNegativePrompt {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for GenerateImageRequestPrompt {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for GenerateImageRequestPrompt {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for GenerateImageRequestPrompt {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for GenerateImageRequestQuality {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Low => other == "low",
+                Self::Medium => other == "medium",
+                Self::High => other == "high",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for GenerateImageRequestQuality {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for GenerateImageRequestQuality {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for GenerateImageRequestQuality {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "low" => Self::Low,
+                "medium" => Self::Medium,
+                "high" => Self::High,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for GenerateImageRequestQuality {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for GetBillingUsageAnalyticsEndDate {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for GetBillingUsageAnalyticsEndDate {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for GetBillingUsageAnalyticsEndDate {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for GetBillingUsageAnalyticsLookback {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for GetBillingUsageAnalyticsLookback {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for GetBillingUsageAnalyticsLookback {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for GetBillingUsageAnalyticsStartDate {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for GetBillingUsageAnalyticsStartDate {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for GetBillingUsageAnalyticsStartDate {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for GetBillingUsageCurrency {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Usd => other == "USD",
+                Self::Vcu => other == "VCU",
+                Self::Diem => other == "DIEM",
+                Self::BundledCredits => other == "BUNDLED_CREDITS",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for GetBillingUsageCurrency {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for GetBillingUsageCurrency {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for GetBillingUsageCurrency {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "USD" => Self::Usd,
+                "VCU" => Self::Vcu,
+                "DIEM" => Self::Diem,
+                "BUNDLED_CREDITS" => Self::BundledCredits,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for GetBillingUsageCurrency {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for GetBillingUsageSortOrder {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Asc => other == "asc",
+                Self::Desc => other == "desc",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for GetBillingUsageSortOrder {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for GetBillingUsageSortOrder {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for GetBillingUsageSortOrder {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "asc" => Self::Asc,
+                "desc" => Self::Desc,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for GetBillingUsageSortOrder {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for GetX402BalanceWalletAddress {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for GetX402BalanceWalletAddress {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for GetX402BalanceWalletAddress {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for GetX402TransactionsWalletAddress {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for GetX402TransactionsWalletAddress {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for GetX402TransactionsWalletAddress {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ImageUrlCacheControlType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Ephemeral => other == "ephemeral",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ImageUrlCacheControlType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ImageUrlCacheControlType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for InputAudioCacheControlType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Ephemeral => other == "ephemeral",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for InputAudioCacheControlType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for InputAudioCacheControlType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for InputAudioInputAudioFormat {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Wav => other == "wav",
+                Self::Mp3 => other == "mp3",
+                Self::Aiff => other == "aiff",
+                Self::Aac => other == "aac",
+                Self::Ogg => other == "ogg",
+                Self::Flac => other == "flac",
+                Self::M4a => other == "m4a",
+                Self::Pcm16 => other == "pcm16",
+                Self::Pcm24 => other == "pcm24",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for InputAudioInputAudioFormat {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for InputAudioInputAudioFormat {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for InputAudioInputAudioFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "wav" => Self::Wav,
+                "mp3" => Self::Mp3,
+                "aiff" => Self::Aiff,
+                "aac" => Self::Aac,
+                "ogg" => Self::Ogg,
+                "flac" => Self::Flac,
+                "m4a" => Self::M4a,
+                "pcm16" => Self::Pcm16,
+                "pcm24" => Self::Pcm24,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for InputAudioInputAudioFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for InputImageImageUrlDetail {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Auto => other == "auto",
+                Self::Low => other == "low",
+                Self::High => other == "high",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for InputImageImageUrlDetail {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for InputImageImageUrlDetail {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for InputImageImageUrlDetail {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "auto" => Self::Auto,
+                "low" => Self::Low,
+                "high" => Self::High,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for InputImageImageUrlDetail {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str>
+    for InputMessageFlexibleContentArrayItemVariant1Type {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Text => other == "text",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str>
+    for InputMessageFlexibleContentArrayItemVariant1Type {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for InputMessageFlexibleContentArrayItemVariant1Type {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str>
+    for InputMessageFlexibleContentArrayItemVariant2ImageUrlObjectDetail {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Auto => other == "auto",
+                Self::Low => other == "low",
+                Self::High => other == "high",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str>
+    for InputMessageFlexibleContentArrayItemVariant2ImageUrlObjectDetail {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for InputMessageFlexibleContentArrayItemVariant2ImageUrlObjectDetail {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str>
+    for InputMessageFlexibleContentArrayItemVariant2ImageUrlObjectDetail {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "auto" => Self::Auto,
+                "low" => Self::Low,
+                "high" => Self::High,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for InputMessageFlexibleContentArrayItemVariant2ImageUrlObjectDetail {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str>
+    for InputMessageFlexibleContentArrayItemVariant2Type {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::ImageUrl => other == "image_url",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str>
+    for InputMessageFlexibleContentArrayItemVariant2Type {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for InputMessageFlexibleContentArrayItemVariant2Type {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for InputMessageFlexibleRole {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::User => other == "user",
+                Self::Assistant => other == "assistant",
+                Self::System => other == "system",
+                Self::Developer => other == "developer",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for InputMessageFlexibleRole {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for InputMessageFlexibleRole {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for InputMessageFlexibleRole {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "user" => Self::User,
+                "assistant" => Self::Assistant,
+                "system" => Self::System,
+                "developer" => Self::Developer,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for InputMessageFlexibleRole {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for InputMessageFlexibleStatus {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Completed => other == "completed",
+                Self::InProgress => other == "in_progress",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for InputMessageFlexibleStatus {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for InputMessageFlexibleStatus {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for InputMessageFlexibleStatus {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "completed" => Self::Completed,
+                "in_progress" => Self::InProgress,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for InputMessageFlexibleStatus {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for InputMessageRole {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::User => other == "user",
+                Self::Assistant => other == "assistant",
+                Self::System => other == "system",
+                Self::Developer => other == "developer",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for InputMessageRole {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for InputMessageRole {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for InputMessageRole {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "user" => Self::User,
+                "assistant" => Self::Assistant,
+                "system" => Self::System,
+                "developer" => Self::Developer,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for InputMessageRole {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for InputMessageStatus {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Completed => other == "completed",
+                Self::InProgress => other == "in_progress",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for InputMessageStatus {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for InputMessageStatus {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for InputMessageStatus {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "completed" => Self::Completed,
+                "in_progress" => Self::InProgress,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for InputMessageStatus {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for InputMessageType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Message => other == "message",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for InputMessageType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for InputMessageType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ItemReferenceType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::ItemReference => other == "item_reference",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ItemReferenceType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ItemReferenceType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ListCharactersCategoriesItem {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ListCharactersCategoriesItem {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ListCharactersCategoriesItem {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ListCharactersIsAdult {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::True => other == "true",
+                Self::False => other == "false",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ListCharactersIsAdult {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ListCharactersIsAdult {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ListCharactersIsAdult {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "true" => Self::True,
+                "false" => Self::False,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ListCharactersIsAdult {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ListCharactersIsPro {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::True => other == "true",
+                Self::False => other == "false",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ListCharactersIsPro {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ListCharactersIsPro {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ListCharactersIsPro {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "true" => Self::True,
+                "false" => Self::False,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ListCharactersIsPro {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ListCharactersIsWebEnabled {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::True => other == "true",
+                Self::False => other == "false",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ListCharactersIsWebEnabled {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ListCharactersIsWebEnabled {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ListCharactersIsWebEnabled {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "true" => Self::True,
+                "false" => Self::False,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ListCharactersIsWebEnabled {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ListCharactersModelIdItem {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ListCharactersModelIdItem {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ListCharactersModelIdItem {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ListCharactersSearch {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ListCharactersSearch {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ListCharactersSearch {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ListCharactersSortBy {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Featured => other == "featured",
+                Self::HighestRating => other == "highestRating",
+                Self::HighlyRated => other == "highlyRated",
+                Self::HighlyRatedAndRecent => other == "highlyRatedAndRecent",
+                Self::Imports => other == "imports",
+                Self::MostRecent => other == "mostRecent",
+                Self::RatingCount => other == "ratingCount",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ListCharactersSortBy {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ListCharactersSortBy {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ListCharactersSortBy {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "featured" => Self::Featured,
+                "highestRating" => Self::HighestRating,
+                "highlyRated" => Self::HighlyRated,
+                "highlyRatedAndRecent" => Self::HighlyRatedAndRecent,
+                "imports" => Self::Imports,
+                "mostRecent" => Self::MostRecent,
+                "ratingCount" => Self::RatingCount,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ListCharactersSortBy {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ListCharactersSortOrder {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Asc => other == "asc",
+                Self::Desc => other == "desc",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ListCharactersSortOrder {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ListCharactersSortOrder {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ListCharactersSortOrder {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "asc" => Self::Asc,
+                "desc" => Self::Desc,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ListCharactersSortOrder {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ListCharactersTagsItem {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ListCharactersTagsItem {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ListCharactersTagsItem {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ListModelCompatibilityMappingType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Asr => other == "asr",
+                Self::Embedding => other == "embedding",
+                Self::Image => other == "image",
+                Self::Music => other == "music",
+                Self::Text => other == "text",
+                Self::Tts => other == "tts",
+                Self::Upscale => other == "upscale",
+                Self::Inpaint => other == "inpaint",
+                Self::Video => other == "video",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ListModelCompatibilityMappingType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for ListModelCompatibilityMappingType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ListModelCompatibilityMappingType {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "asr" => Self::Asr,
+                "embedding" => Self::Embedding,
+                "image" => Self::Image,
+                "music" => Self::Music,
+                "text" => Self::Text,
+                "tts" => Self::Tts,
+                "upscale" => Self::Upscale,
+                "inpaint" => Self::Inpaint,
+                "video" => Self::Video,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for ListModelCompatibilityMappingType {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ListModelTraitsType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Asr => other == "asr",
+                Self::Embedding => other == "embedding",
+                Self::Image => other == "image",
+                Self::Music => other == "music",
+                Self::Text => other == "text",
+                Self::Tts => other == "tts",
+                Self::Upscale => other == "upscale",
+                Self::Inpaint => other == "inpaint",
+                Self::Video => other == "video",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ListModelTraitsType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ListModelTraitsType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ListModelTraitsType {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "asr" => Self::Asr,
+                "embedding" => Self::Embedding,
+                "image" => Self::Image,
+                "music" => Self::Music,
+                "text" => Self::Text,
+                "tts" => Self::Tts,
+                "upscale" => Self::Upscale,
+                "inpaint" => Self::Inpaint,
+                "video" => Self::Video,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ListModelTraitsType {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ListModelsType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Asr => other == "asr",
+                Self::Embedding => other == "embedding",
+                Self::Image => other == "image",
+                Self::Music => other == "music",
+                Self::Text => other == "text",
+                Self::Tts => other == "tts",
+                Self::Upscale => other == "upscale",
+                Self::Inpaint => other == "inpaint",
+                Self::Video => other == "video",
+                Self::All => other == "all",
+                Self::Code => other == "code",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ListModelsType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ListModelsType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ListModelsType {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "asr" => Self::Asr,
+                "embedding" => Self::Embedding,
+                "image" => Self::Image,
+                "music" => Self::Music,
+                "text" => Self::Text,
+                "tts" => Self::Tts,
+                "upscale" => Self::Upscale,
+                "inpaint" => Self::Inpaint,
+                "video" => Self::Video,
+                "all" => Self::All,
+                "code" => Self::Code,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ListModelsType {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MessageType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Message => other == "message",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MessageType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for MessageType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageBodyAspectRatio {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Auto => other == "auto",
+                Self::X11 => other == "1:1",
+                Self::X32 => other == "3:2",
+                Self::X169 => other == "16:9",
+                Self::X219 => other == "21:9",
+                Self::X916 => other == "9:16",
+                Self::X23 => other == "2:3",
+                Self::X34 => other == "3:4",
+                Self::X45 => other == "4:5",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageBodyAspectRatio {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for MultiEditImageBodyAspectRatio {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for MultiEditImageBodyAspectRatio {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "auto" => Self::Auto,
+                "1:1" => Self::X11,
+                "3:2" => Self::X32,
+                "16:9" => Self::X169,
+                "21:9" => Self::X219,
+                "9:16" => Self::X916,
+                "2:3" => Self::X23,
+                "3:4" => Self::X34,
+                "4:5" => Self::X45,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for MultiEditImageBodyAspectRatio {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageBodyModelId {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::FireredImageEdit => other == "firered-image-edit",
+                Self::QwenEdit => other == "qwen-edit",
+                Self::GrokImagineEdit => other == "grok-imagine-edit",
+                Self::GrokImagineQualityEdit => other == "grok-imagine-quality-edit",
+                Self::QwenImage2Edit => other == "qwen-image-2-edit",
+                Self::QwenImage2ProEdit => other == "qwen-image-2-pro-edit",
+                Self::Wan27ProEdit => other == "wan-2-7-pro-edit",
+                Self::Flux2MaxEdit => other == "flux-2-max-edit",
+                Self::GptImage2Edit => other == "gpt-image-2-edit",
+                Self::GptImage15Edit => other == "gpt-image-1-5-edit",
+                Self::NanoBanana2Edit => other == "nano-banana-2-edit",
+                Self::NanoBananaProEdit => other == "nano-banana-pro-edit",
+                Self::SeedreamV5LiteEdit => other == "seedream-v5-lite-edit",
+                Self::SeedreamV4Edit => other == "seedream-v4-edit",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageBodyModelId {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for MultiEditImageBodyModelId {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for MultiEditImageBodyModelId {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "firered-image-edit" => Self::FireredImageEdit,
+                "qwen-edit" => Self::QwenEdit,
+                "grok-imagine-edit" => Self::GrokImagineEdit,
+                "grok-imagine-quality-edit" => Self::GrokImagineQualityEdit,
+                "qwen-image-2-edit" => Self::QwenImage2Edit,
+                "qwen-image-2-pro-edit" => Self::QwenImage2ProEdit,
+                "wan-2-7-pro-edit" => Self::Wan27ProEdit,
+                "flux-2-max-edit" => Self::Flux2MaxEdit,
+                "gpt-image-2-edit" => Self::GptImage2Edit,
+                "gpt-image-1-5-edit" => Self::GptImage15Edit,
+                "nano-banana-2-edit" => Self::NanoBanana2Edit,
+                "nano-banana-pro-edit" => Self::NanoBananaProEdit,
+                "seedream-v5-lite-edit" => Self::SeedreamV5LiteEdit,
+                "seedream-v4-edit" => Self::SeedreamV4Edit,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for MultiEditImageBodyModelId {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageBodyOutputFormat {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Jpeg => other == "jpeg",
+                Self::Png => other == "png",
+                Self::Webp => other == "webp",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageBodyOutputFormat {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for MultiEditImageBodyOutputFormat {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for MultiEditImageBodyOutputFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "jpeg" => Self::Jpeg,
+                "png" => Self::Png,
+                "webp" => Self::Webp,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for MultiEditImageBodyOutputFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageBodyPrompt {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageBodyPrompt {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for MultiEditImageBodyPrompt {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageBodyQuality {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Low => other == "low",
+                Self::Medium => other == "medium",
+                Self::High => other == "high",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageBodyQuality {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for MultiEditImageBodyQuality {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for MultiEditImageBodyQuality {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "low" => Self::Low,
+                "medium" => Self::Medium,
+                "high" => Self::High,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for MultiEditImageBodyQuality {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageBodyResolution {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageBodyResolution {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for MultiEditImageBodyResolution {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageMultipartRequestModelId {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageMultipartRequestModelId {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for MultiEditImageMultipartRequestModelId {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageMultipartRequestPrompt {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageMultipartRequestPrompt {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for MultiEditImageMultipartRequestPrompt {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageMultipartRequestResolution {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageMultipartRequestResolution {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for MultiEditImageMultipartRequestResolution {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageRequestAspectRatio {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Auto => other == "auto",
+                Self::X11 => other == "1:1",
+                Self::X32 => other == "3:2",
+                Self::X169 => other == "16:9",
+                Self::X219 => other == "21:9",
+                Self::X916 => other == "9:16",
+                Self::X23 => other == "2:3",
+                Self::X34 => other == "3:4",
+                Self::X45 => other == "4:5",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageRequestAspectRatio {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for MultiEditImageRequestAspectRatio {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for MultiEditImageRequestAspectRatio {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "auto" => Self::Auto,
+                "1:1" => Self::X11,
+                "3:2" => Self::X32,
+                "16:9" => Self::X169,
+                "21:9" => Self::X219,
+                "9:16" => Self::X916,
+                "2:3" => Self::X23,
+                "3:4" => Self::X34,
+                "4:5" => Self::X45,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for MultiEditImageRequestAspectRatio {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageRequestModelId {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageRequestModelId {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for MultiEditImageRequestModelId {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageRequestOutputFormat {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Jpeg => other == "jpeg",
+                Self::Png => other == "png",
+                Self::Webp => other == "webp",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageRequestOutputFormat {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for MultiEditImageRequestOutputFormat {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for MultiEditImageRequestOutputFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "jpeg" => Self::Jpeg,
+                "png" => Self::Png,
+                "webp" => Self::Webp,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for MultiEditImageRequestOutputFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageRequestPrompt {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageRequestPrompt {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for MultiEditImageRequestPrompt {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageRequestQuality {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Low => other == "low",
+                Self::Medium => other == "medium",
+                Self::High => other == "high",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageRequestQuality {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for MultiEditImageRequestQuality {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for MultiEditImageRequestQuality {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "low" => Self::Low,
+                "medium" => Self::Medium,
+                "high" => Self::High,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for MultiEditImageRequestQuality {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for MultiEditImageRequestResolution {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for MultiEditImageRequestResolution {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for MultiEditImageRequestResolution {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ObjectsItemCacheControlType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Ephemeral => other == "ephemeral",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ObjectsItemCacheControlType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ObjectsItemCacheControlType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ObjectsItemType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Text => other == "text",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ObjectsItemType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ObjectsItemType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for PostApiKeyGenerateWeb3KeyBodyApiKeyType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Inference => other == "INFERENCE",
+                Self::Admin => other == "ADMIN",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for PostApiKeyGenerateWeb3KeyBodyApiKeyType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for PostApiKeyGenerateWeb3KeyBodyApiKeyType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for PostApiKeyGenerateWeb3KeyBodyApiKeyType {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "INFERENCE" => Self::Inference,
+                "ADMIN" => Self::Admin,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for PostApiKeyGenerateWeb3KeyBodyApiKeyType {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for PostApiKeyGenerateWeb3KeyBodyExpiresAtVariant0 {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::X => other == "",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for PostApiKeyGenerateWeb3KeyBodyExpiresAtVariant0 {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for PostApiKeyGenerateWeb3KeyBodyExpiresAtVariant0 {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for PostApiKeyGenerateWeb3KeyBodyExpiresAtVariant1 {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for PostApiKeyGenerateWeb3KeyBodyExpiresAtVariant1 {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for PostApiKeyGenerateWeb3KeyBodyExpiresAtVariant1 {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for PostApiKeyGenerateWeb3KeyBodyExpiresAtVariant2 {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for PostApiKeyGenerateWeb3KeyBodyExpiresAtVariant2 {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for PostApiKeyGenerateWeb3KeyBodyExpiresAtVariant2 {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for PostApiKeyGenerateWeb3KeyBodyLimitPeriod {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Epoch => other == "EPOCH",
+                Self::Month => other == "MONTH",
+                Self::Lifetime => other == "LIFETIME",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for PostApiKeyGenerateWeb3KeyBodyLimitPeriod {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for PostApiKeyGenerateWeb3KeyBodyLimitPeriod {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for PostApiKeyGenerateWeb3KeyBodyLimitPeriod {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "EPOCH" => Self::Epoch,
+                "MONTH" => Self::Month,
+                "LIFETIME" => Self::Lifetime,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for PostApiKeyGenerateWeb3KeyBodyLimitPeriod {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for QueueAudioRequestDurationSecondsString {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for QueueAudioRequestDurationSecondsString {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for QueueAudioRequestDurationSecondsString {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for QueueAudioRequestPrompt {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for QueueAudioRequestPrompt {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for QueueAudioRequestPrompt {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for QueueVideoRequestAspectRatio {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::X11 => other == "1:1",
+                Self::X23 => other == "2:3",
+                Self::X32 => other == "3:2",
+                Self::X34 => other == "3:4",
+                Self::X43 => other == "4:3",
+                Self::X916 => other == "9:16",
+                Self::X169 => other == "16:9",
+                Self::X219 => other == "21:9",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for QueueVideoRequestAspectRatio {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for QueueVideoRequestAspectRatio {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for QueueVideoRequestAspectRatio {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "1:1" => Self::X11,
+                "2:3" => Self::X23,
+                "3:2" => Self::X32,
+                "3:4" => Self::X34,
+                "4:3" => Self::X43,
+                "9:16" => Self::X916,
+                "16:9" => Self::X169,
+                "21:9" => Self::X219,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for QueueVideoRequestAspectRatio {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for QueueVideoRequestDuration {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::X2s => other == "2s",
+                Self::X3s => other == "3s",
+                Self::X4s => other == "4s",
+                Self::X5s => other == "5s",
+                Self::X6s => other == "6s",
+                Self::X7s => other == "7s",
+                Self::X8s => other == "8s",
+                Self::X9s => other == "9s",
+                Self::X10s => other == "10s",
+                Self::X11s => other == "11s",
+                Self::X12s => other == "12s",
+                Self::X13s => other == "13s",
+                Self::X14s => other == "14s",
+                Self::X15s => other == "15s",
+                Self::X16s => other == "16s",
+                Self::X18s => other == "18s",
+                Self::X20s => other == "20s",
+                Self::X25s => other == "25s",
+                Self::X30s => other == "30s",
+                Self::X1Gen => other == "1 gen",
+                Self::Auto => other == "Auto",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for QueueVideoRequestDuration {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for QueueVideoRequestDuration {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for QueueVideoRequestDuration {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "2s" => Self::X2s,
+                "3s" => Self::X3s,
+                "4s" => Self::X4s,
+                "5s" => Self::X5s,
+                "6s" => Self::X6s,
+                "7s" => Self::X7s,
+                "8s" => Self::X8s,
+                "9s" => Self::X9s,
+                "10s" => Self::X10s,
+                "11s" => Self::X11s,
+                "12s" => Self::X12s,
+                "13s" => Self::X13s,
+                "14s" => Self::X14s,
+                "15s" => Self::X15s,
+                "16s" => Self::X16s,
+                "18s" => Self::X18s,
+                "20s" => Self::X20s,
+                "25s" => Self::X25s,
+                "30s" => Self::X30s,
+                "1 gen" => Self::X1Gen,
+                "Auto" => Self::Auto,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for QueueVideoRequestDuration {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for QueueVideoRequestNegativePrompt {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for QueueVideoRequestNegativePrompt {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for QueueVideoRequestNegativePrompt {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for QueueVideoRequestPrompt {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for QueueVideoRequestPrompt {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for QueueVideoRequestPrompt {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for QueueVideoRequestResolution {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::X256p => other == "256p",
+                Self::X360p => other == "360p",
+                Self::X480p => other == "480p",
+                Self::X540p => other == "540p",
+                Self::X580p => other == "580p",
+                Self::X720p => other == "720p",
+                Self::X1080p => other == "1080p",
+                Self::X1440p => other == "1440p",
+                Self::X2160p => other == "2160p",
+                Self::X4k => other == "4k",
+                Self::X2x => other == "2x",
+                Self::X4x => other == "4x",
+                Self::True1080p => other == "true_1080p",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for QueueVideoRequestResolution {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for QueueVideoRequestResolution {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for QueueVideoRequestResolution {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "256p" => Self::X256p,
+                "360p" => Self::X360p,
+                "480p" => Self::X480p,
+                "540p" => Self::X540p,
+                "580p" => Self::X580p,
+                "720p" => Self::X720p,
+                "1080p" => Self::X1080p,
+                "1440p" => Self::X1440p,
+                "2160p" => Self::X2160p,
+                "4k" => Self::X4k,
+                "2x" => Self::X2x,
+                "4x" => Self::X4x,
+                "true_1080p" => Self::True1080p,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for QueueVideoRequestResolution {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for QuoteAudioRequestDurationSecondsString {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for QuoteAudioRequestDurationSecondsString {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for QuoteAudioRequestDurationSecondsString {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for QuoteVideoRequestAspectRatio {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::X11 => other == "1:1",
+                Self::X23 => other == "2:3",
+                Self::X32 => other == "3:2",
+                Self::X34 => other == "3:4",
+                Self::X43 => other == "4:3",
+                Self::X916 => other == "9:16",
+                Self::X169 => other == "16:9",
+                Self::X219 => other == "21:9",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for QuoteVideoRequestAspectRatio {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for QuoteVideoRequestAspectRatio {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for QuoteVideoRequestAspectRatio {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "1:1" => Self::X11,
+                "2:3" => Self::X23,
+                "3:2" => Self::X32,
+                "3:4" => Self::X34,
+                "4:3" => Self::X43,
+                "9:16" => Self::X916,
+                "16:9" => Self::X169,
+                "21:9" => Self::X219,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for QuoteVideoRequestAspectRatio {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for QuoteVideoRequestDuration {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::X2s => other == "2s",
+                Self::X3s => other == "3s",
+                Self::X4s => other == "4s",
+                Self::X5s => other == "5s",
+                Self::X6s => other == "6s",
+                Self::X7s => other == "7s",
+                Self::X8s => other == "8s",
+                Self::X9s => other == "9s",
+                Self::X10s => other == "10s",
+                Self::X11s => other == "11s",
+                Self::X12s => other == "12s",
+                Self::X13s => other == "13s",
+                Self::X14s => other == "14s",
+                Self::X15s => other == "15s",
+                Self::X16s => other == "16s",
+                Self::X18s => other == "18s",
+                Self::X20s => other == "20s",
+                Self::X25s => other == "25s",
+                Self::X30s => other == "30s",
+                Self::X1Gen => other == "1 gen",
+                Self::Auto => other == "Auto",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for QuoteVideoRequestDuration {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for QuoteVideoRequestDuration {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for QuoteVideoRequestDuration {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "2s" => Self::X2s,
+                "3s" => Self::X3s,
+                "4s" => Self::X4s,
+                "5s" => Self::X5s,
+                "6s" => Self::X6s,
+                "7s" => Self::X7s,
+                "8s" => Self::X8s,
+                "9s" => Self::X9s,
+                "10s" => Self::X10s,
+                "11s" => Self::X11s,
+                "12s" => Self::X12s,
+                "13s" => Self::X13s,
+                "14s" => Self::X14s,
+                "15s" => Self::X15s,
+                "16s" => Self::X16s,
+                "18s" => Self::X18s,
+                "20s" => Self::X20s,
+                "25s" => Self::X25s,
+                "30s" => Self::X30s,
+                "1 gen" => Self::X1Gen,
+                "Auto" => Self::Auto,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for QuoteVideoRequestDuration {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for QuoteVideoRequestResolution {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::X256p => other == "256p",
+                Self::X360p => other == "360p",
+                Self::X480p => other == "480p",
+                Self::X540p => other == "540p",
+                Self::X580p => other == "580p",
+                Self::X720p => other == "720p",
+                Self::X1080p => other == "1080p",
+                Self::X1440p => other == "1440p",
+                Self::X2160p => other == "2160p",
+                Self::X4k => other == "4k",
+                Self::X2x => other == "2x",
+                Self::X4x => other == "4x",
+                Self::True1080p => other == "true_1080p",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for QuoteVideoRequestResolution {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for QuoteVideoRequestResolution {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for QuoteVideoRequestResolution {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "256p" => Self::X256p,
+                "360p" => Self::X360p,
+                "480p" => Self::X480p,
+                "540p" => Self::X540p,
+                "580p" => Self::X580p,
+                "720p" => Self::X720p,
+                "1080p" => Self::X1080p,
+                "1440p" => Self::X1440p,
+                "2160p" => Self::X2160p,
+                "4k" => Self::X4k,
+                "2x" => Self::X2x,
+                "4x" => Self::X4x,
+                "true_1080p" => Self::True1080p,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for QuoteVideoRequestResolution {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ReasoningConfigurationEffort {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::None => other == "none",
+                Self::Minimal => other == "minimal",
+                Self::Low => other == "low",
+                Self::Medium => other == "medium",
+                Self::High => other == "high",
+                Self::Xhigh => other == "xhigh",
+                Self::Max => other == "max",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ReasoningConfigurationEffort {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ReasoningConfigurationEffort {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ReasoningConfigurationEffort {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "none" => Self::None,
+                "minimal" => Self::Minimal,
+                "low" => Self::Low,
+                "medium" => Self::Medium,
+                "high" => Self::High,
+                "xhigh" => Self::Xhigh,
+                "max" => Self::Max,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ReasoningConfigurationEffort {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ReasoningConfigurationSummary {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Auto => other == "auto",
+                Self::Concise => other == "concise",
+                Self::Detailed => other == "detailed",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ReasoningConfigurationSummary {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ReasoningConfigurationSummary {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ReasoningConfigurationSummary {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "auto" => Self::Auto,
+                "concise" => Self::Concise,
+                "detailed" => Self::Detailed,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ReasoningConfigurationSummary {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ReasoningStatus {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Completed => other == "completed",
+                Self::InProgress => other == "in_progress",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ReasoningStatus {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ReasoningStatus {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ReasoningStatus {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "completed" => Self::Completed,
+                "in_progress" => Self::InProgress,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ReasoningStatus {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ReasoningType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Reasoning => other == "reasoning",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ReasoningType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ReasoningType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ResponsesRequestToolChoiceVariant0 {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Auto => other == "auto",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ResponsesRequestToolChoiceVariant0 {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for ResponsesRequestToolChoiceVariant0 {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ResponsesRequestToolChoiceVariant1 {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::None => other == "none",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ResponsesRequestToolChoiceVariant1 {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for ResponsesRequestToolChoiceVariant1 {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ResponsesRequestToolChoiceVariant2 {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Required => other == "required",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ResponsesRequestToolChoiceVariant2 {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for ResponsesRequestToolChoiceVariant2 {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ResponsesRequestToolChoiceVariant3Type {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Function => other == "function",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ResponsesRequestToolChoiceVariant3Type {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for ResponsesRequestToolChoiceVariant3Type {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for SimpleGenerateImageRequestBackground {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Transparent => other == "transparent",
+                Self::Opaque => other == "opaque",
+                Self::Auto => other == "auto",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for SimpleGenerateImageRequestBackground {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for SimpleGenerateImageRequestBackground {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for SimpleGenerateImageRequestBackground {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "transparent" => Self::Transparent,
+                "opaque" => Self::Opaque,
+                "auto" => Self::Auto,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for SimpleGenerateImageRequestBackground {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for SimpleGenerateImageRequestModeration {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Low => other == "low",
+                Self::Auto => other == "auto",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for SimpleGenerateImageRequestModeration {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for SimpleGenerateImageRequestModeration {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for SimpleGenerateImageRequestModeration {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "low" => Self::Low,
+                "auto" => Self::Auto,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for SimpleGenerateImageRequestModeration {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for SimpleGenerateImageRequestOutputFormat {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Jpeg => other == "jpeg",
+                Self::Png => other == "png",
+                Self::Webp => other == "webp",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for SimpleGenerateImageRequestOutputFormat {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for SimpleGenerateImageRequestOutputFormat {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for SimpleGenerateImageRequestOutputFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "jpeg" => Self::Jpeg,
+                "png" => Self::Png,
+                "webp" => Self::Webp,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for SimpleGenerateImageRequestOutputFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for SimpleGenerateImageRequestPrompt {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for SimpleGenerateImageRequestPrompt {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for SimpleGenerateImageRequestPrompt {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for SimpleGenerateImageRequestQuality {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Auto => other == "auto",
+                Self::High => other == "high",
+                Self::Medium => other == "medium",
+                Self::Low => other == "low",
+                Self::Hd => other == "hd",
+                Self::Standard => other == "standard",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for SimpleGenerateImageRequestQuality {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for SimpleGenerateImageRequestQuality {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for SimpleGenerateImageRequestQuality {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "auto" => Self::Auto,
+                "high" => Self::High,
+                "medium" => Self::Medium,
+                "low" => Self::Low,
+                "hd" => Self::Hd,
+                "standard" => Self::Standard,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for SimpleGenerateImageRequestQuality {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for SimpleGenerateImageRequestResponseFormat {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::B64Json => other == "b64_json",
+                Self::Url => other == "url",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for SimpleGenerateImageRequestResponseFormat {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for SimpleGenerateImageRequestResponseFormat {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for SimpleGenerateImageRequestResponseFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "b64_json" => Self::B64Json,
+                "url" => Self::Url,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for SimpleGenerateImageRequestResponseFormat {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for SimpleGenerateImageRequestSize {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Auto => other == "auto",
+                Self::X256x256 => other == "256x256",
+                Self::X512x512 => other == "512x512",
+                Self::X1024x1024 => other == "1024x1024",
+                Self::X1536x1024 => other == "1536x1024",
+                Self::X1024x1536 => other == "1024x1536",
+                Self::X1792x1024 => other == "1792x1024",
+                Self::X1024x1792 => other == "1024x1792",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for SimpleGenerateImageRequestSize {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for SimpleGenerateImageRequestSize {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for SimpleGenerateImageRequestSize {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "auto" => Self::Auto,
+                "256x256" => Self::X256x256,
+                "512x512" => Self::X512x512,
+                "1024x1024" => Self::X1024x1024,
+                "1536x1024" => Self::X1536x1024,
+                "1024x1536" => Self::X1024x1536,
+                "1792x1024" => Self::X1792x1024,
+                "1024x1792" => Self::X1024x1792,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for SimpleGenerateImageRequestSize {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for SimpleGenerateImageRequestStyle {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Vivid => other == "vivid",
+                Self::Natural => other == "natural",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for SimpleGenerateImageRequestStyle {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for SimpleGenerateImageRequestStyle {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for SimpleGenerateImageRequestStyle {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "vivid" => Self::Vivid,
+                "natural" => Self::Natural,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for SimpleGenerateImageRequestStyle {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for String {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for String {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for String {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for TextCacheControlType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Ephemeral => other == "ephemeral",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for TextCacheControlType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for TextCacheControlType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for TextContentObject {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for TextContentObject {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for TextContentObject {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ToolCallVariant0Type {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::WebSearch => other == "web_search",
+                Self::XSearch => other == "x_search",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ToolCallVariant0Type {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ToolCallVariant0Type {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for ToolCallVariant0Type {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "web_search" => Self::WebSearch,
+                "x_search" => Self::XSearch,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ToolCallVariant0Type {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for ToolRole {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Tool => other == "tool",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for ToolRole {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for ToolRole {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for UpdateApiKeyBodyExpiresAtVariant0 {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::X => other == "",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for UpdateApiKeyBodyExpiresAtVariant0 {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for UpdateApiKeyBodyExpiresAtVariant0 {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for UpdateApiKeyBodyExpiresAtVariant1 {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for UpdateApiKeyBodyExpiresAtVariant1 {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for UpdateApiKeyBodyExpiresAtVariant1 {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for UpdateApiKeyBodyExpiresAtVariant2 {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for UpdateApiKeyBodyExpiresAtVariant2 {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for UpdateApiKeyBodyExpiresAtVariant2 {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for UpdateApiKeyBodyLimitPeriod {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Epoch => other == "EPOCH",
+                Self::Month => other == "MONTH",
+                Self::Lifetime => other == "LIFETIME",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for UpdateApiKeyBodyLimitPeriod {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for UpdateApiKeyBodyLimitPeriod {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for UpdateApiKeyBodyLimitPeriod {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "EPOCH" => Self::Epoch,
+                "MONTH" => Self::Month,
+                "LIFETIME" => Self::Lifetime,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for UpdateApiKeyBodyLimitPeriod {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for UpscaleImageRequestEnhancePrompt {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for UpscaleImageRequestEnhancePrompt {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for UpscaleImageRequestEnhancePrompt {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for UpscaleImageRequestEnhanceString {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::True => other == "true",
+                Self::False => other == "false",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for UpscaleImageRequestEnhanceString {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for UpscaleImageRequestEnhanceString {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for UpscaleImageRequestEnhanceString {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "true" => Self::True,
+                "false" => Self::False,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for UpscaleImageRequestEnhanceString {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for VeniceParametersEnableWebSearch {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Auto => other == "auto",
+                Self::Off => other == "off",
+                Self::On => other == "on",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for VeniceParametersEnableWebSearch {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for VeniceParametersEnableWebSearch {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for VeniceParametersEnableWebSearch {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "auto" => Self::Auto,
+                "off" => Self::Off,
+                "on" => Self::On,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String>
+    for VeniceParametersEnableWebSearch {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for VideoUrlCacheControlType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Ephemeral => other == "ephemeral",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for VideoUrlCacheControlType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for VideoUrlCacheControlType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for WebSearchCallType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::WebSearchCall => other == "web_search_call",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for WebSearchCallType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for WebSearchCallType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for WebSearchRequestQuery {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for WebSearchRequestQuery {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for WebSearchRequestQuery {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for WebSearchRequestSearchProvider {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Google => other == "google",
+                Self::Brave => other == "brave",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for WebSearchRequestSearchProvider {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for WebSearchRequestSearchProvider {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for WebSearchRequestSearchProvider {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "google" => Self::Google,
+                "brave" => Self::Brave,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for WebSearchRequestSearchProvider {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for WebSearchToolSearchContextSize {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Low => other == "low",
+                Self::Medium => other == "medium",
+                Self::High => other == "high",
+                Self::Other(value) => value == other,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for WebSearchToolSearchContextSize {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String>
+    for WebSearchToolSearchContextSize {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::convert::From<&str> for WebSearchToolSearchContextSize {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: &str) -> Self {
+            match value {
+                "low" => Self::Low,
+                "medium" => Self::Medium,
+                "high" => Self::High,
+                _ => Self::Other(value.to_owned()),
+            }
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for WebSearchToolSearchContextSize {
+        /// The variant sent as `value`; a value this SDK does not know is
+        /// kept as given.
+        fn from(value: ::std::string::String) -> Self {
+            match Self::from(value.as_str()) {
+                Self::Other(_) => Self::Other(value),
+                known => known,
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for WebSearchToolType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::WebSearch => other == "web_search",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for WebSearchToolType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for WebSearchToolType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for WebSearchToolUserLocationType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::Approximate => other == "approximate",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for WebSearchToolUserLocationType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for WebSearchToolUserLocationType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    impl ::std::cmp::PartialEq<str> for XSearchToolType {
+        fn eq(&self, other: &str) -> bool {
+            match self {
+                Self::XSearch => other == "x_search",
+            }
+        }
+    }
+    impl ::std::cmp::PartialEq<&str> for XSearchToolType {
+        fn eq(&self, other: &&str) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other)
+        }
+    }
+    impl ::std::cmp::PartialEq<::std::string::String> for XSearchToolType {
+        fn eq(&self, other: &::std::string::String) -> bool {
+            <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    #[doc(hidden)]
+    pub type CreateChatCompletionBody = ChatCompletionRequest;
+    #[doc(hidden)]
+    pub type CreateResponseBody = ResponsesRequest;
+    #[doc(hidden)]
+    pub type GenerateImageBody = GenerateImageRequest;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageBody = SimpleGenerateImageRequest;
+    #[doc(hidden)]
+    pub type UpscaleImageBody = UpscaleImageRequest;
+    #[doc(hidden)]
+    pub type BackgroundRemoveImageBody = BackgroundRemoveImageRequest;
+    #[doc(hidden)]
+    pub type DeleteApiKeyId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdId = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListCharactersCategories = ::std::vec::Vec<ListCharactersCategoriesItem>;
+    #[doc(hidden)]
+    pub type ListCharactersLimit = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type ListCharactersModelId = ::std::vec::Vec<ListCharactersModelIdItem>;
+    #[doc(hidden)]
+    pub type ListCharactersOffset = u64;
+    #[doc(hidden)]
+    pub type ListCharactersTags = ::std::vec::Vec<ListCharactersTagsItem>;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugSlug = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsSlug = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsPage = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsPageSize = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type CreateEmbeddingBody = CreateEmbeddingRequestSchema;
+    #[doc(hidden)]
+    pub type CreateSpeechBody = CreateSpeechRequestSchema;
+    #[doc(hidden)]
+    pub type WebSearchBody = WebSearchRequest;
+    #[doc(hidden)]
+    pub type WebScrapeBody = WebScrapeRequest;
+    #[doc(hidden)]
+    pub type CompleteVideoBody = CompleteVideoRequest;
+    #[doc(hidden)]
+    pub type QueueVideoBody = QueueVideoRequest;
+    #[doc(hidden)]
+    pub type QuoteVideoBody = QuoteVideoRequest;
+    #[doc(hidden)]
+    pub type RetrieveVideoBody = RetrieveVideoRequest;
+    #[doc(hidden)]
+    pub type CreateVideoTranscriptionBody = CreateVideoTranscriptionRequestSchema;
+    #[doc(hidden)]
+    pub type GetX402TransactionsLimit = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type GetX402TransactionsOffset = u64;
+    #[doc(hidden)]
+    pub type GetX402TransactionsXSignInWithX = ::std::string::String;
+    #[doc(hidden)]
+    pub type CompleteAudioBody = CompleteAudioRequest;
+    #[doc(hidden)]
+    pub type QueueAudioBody = QueueAudioRequest;
+    #[doc(hidden)]
+    pub type QuoteAudioBody = QuoteAudioRequest;
+    #[doc(hidden)]
+    pub type RetrieveAudioBody = RetrieveAudioRequest;
+    #[doc(hidden)]
+    pub type GetBillingUsageEndDate = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageLimit = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type GetBillingUsagePage = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type GetBillingUsageStartDate = ::std::string::String;
+    #[doc(hidden)]
+    pub type CryptoRpcProxyNetwork = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetX402BalanceXSignInWithX = ::std::string::String;
+    #[doc(hidden)]
+    pub type TopUpX402BalanceX402Payment = ::std::string::String;
+    #[doc(hidden)]
+    pub type TopUpX402BalanceBody = ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >;
+    #[doc(hidden)]
+    pub type ApiErrorBodyAccepts = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodyAuthOptions = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodyCode = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodyCurrentBalanceUsd = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodyDescription = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodyDetails = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodyError = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodyIssues = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodyMessage = ::std::string::String;
+    #[doc(hidden)]
+    pub type ApiErrorBodyMinimumBalanceUsd = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodyMinimumTopUpUsd = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodyReason = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodyResource = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodySiwxChallenge = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodySuggestedPrompt = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodySuggestedTopUpUsd = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodySupportedChains = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodySupportedTokens = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodyTopUpInstructions = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ApiErrorBodyX402Version = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type AsrModelPricingPerAudioSecondDiem = f64;
+    #[doc(hidden)]
+    pub type AsrModelPricingPerAudioSecondUsd = f64;
+    #[doc(hidden)]
+    pub type AssistantMessageReasoningDetailsItemData = ::std::string::String;
+    #[doc(hidden)]
+    pub type AssistantMessageReasoningDetailsItemFormat = ::std::string::String;
+    #[doc(hidden)]
+    pub type AssistantMessageReasoningDetailsItemId = ::std::string::String;
+    #[doc(hidden)]
+    pub type AssistantMessageReasoningDetailsItemIndex = f64;
+    #[doc(hidden)]
+    pub type AssistantMessageReasoningDetailsItemText = ::std::string::String;
+    #[doc(hidden)]
+    pub type AssistantMessageReasoningDetailsItemType = ::std::string::String;
+    #[doc(hidden)]
+    pub type BackgroundRemoveImageRequestImage = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type BackgroundRemoveImageRequestImageUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingBalanceResponseCanConsume = bool;
+    #[doc(hidden)]
+    pub type BillingBalanceResponseConsumptionCurrency = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingBalanceResponseDiemEpochAllocation = f64;
+    #[doc(hidden)]
+    pub type BillingBalanceResponseBalancesDiem = f64;
+    #[doc(hidden)]
+    pub type BillingBalanceResponseBalancesUsd = f64;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsRequestEndDate = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsRequestLookback = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsRequestStartDate = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByDate = ::std::vec::Vec<
+        BillingUsageAnalyticsResponseByDateItem,
+    >;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByKey = ::std::vec::Vec<
+        BillingUsageAnalyticsResponseByKeyItem,
+    >;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByKeyDaily = ::std::vec::Vec<
+        ::std::collections::HashMap<::std::string::String, f64>,
+    >;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByKeyDailyItem = ::std::collections::HashMap<
+        ::std::string::String,
+        f64,
+    >;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByModel = ::std::vec::Vec<
+        BillingUsageAnalyticsResponseByModelItem,
+    >;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByModelDaily = ::std::vec::Vec<
+        ::std::collections::HashMap<::std::string::String, f64>,
+    >;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByModelDailyItem = ::std::collections::HashMap<
+        ::std::string::String,
+        f64,
+    >;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseLookback = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseTopKeyNames = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseTopKeyNamesItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseTopModels = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseTopModelsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByDateItemDate = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByDateItemDiem = f64;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByDateItemUsd = f64;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByKeyItemApiKeyId = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByKeyItemDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByKeyItemTotalDiem = f64;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByKeyItemTotalUnits = f64;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByKeyItemTotalUsd = f64;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByModelItemBreakdown = ::std::vec::Vec<
+        BillingUsageAnalyticsResponseByModelItemBreakdownItem,
+    >;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByModelItemModelName = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByModelItemModelType = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByModelItemTotalDiem = f64;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByModelItemTotalUnits = f64;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByModelItemTotalUsd = f64;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByModelItemUnitType = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByModelItemBreakdownItemDiem = f64;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByModelItemBreakdownItemType = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByModelItemBreakdownItemUnits = f64;
+    #[doc(hidden)]
+    pub type BillingUsageAnalyticsResponseByModelItemBreakdownItemUsd = f64;
+    #[doc(hidden)]
+    pub type BillingUsageRequestCurrency = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageRequestEndDate = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageRequestLimit = i64;
+    #[doc(hidden)]
+    pub type BillingUsageRequestPage = i64;
+    #[doc(hidden)]
+    pub type BillingUsageRequestSortOrder = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageRequestStartDate = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageResponseData = ::std::vec::Vec<BillingUsageResponseDataItem>;
+    #[doc(hidden)]
+    pub type BillingUsageResponseWarningMessage = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageResponseDataItemAmount = f64;
+    #[doc(hidden)]
+    pub type BillingUsageResponseDataItemCurrency = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageResponseDataItemNotes = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageResponseDataItemPricePerUnitUsd = f64;
+    #[doc(hidden)]
+    pub type BillingUsageResponseDataItemSku = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageResponseDataItemTimestamp = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageResponseDataItemUnits = f64;
+    #[doc(hidden)]
+    pub type BillingUsageResponseDataItemInferenceDetailsCompletionTokens = f64;
+    #[doc(hidden)]
+    pub type BillingUsageResponseDataItemInferenceDetailsInferenceExecutionTime = f64;
+    #[doc(hidden)]
+    pub type BillingUsageResponseDataItemInferenceDetailsPromptTokens = f64;
+    #[doc(hidden)]
+    pub type BillingUsageResponseDataItemInferenceDetailsRequestId = ::std::string::String;
+    #[doc(hidden)]
+    pub type BillingUsageResponsePaginationLimit = f64;
+    #[doc(hidden)]
+    pub type BillingUsageResponsePaginationPage = f64;
+    #[doc(hidden)]
+    pub type BillingUsageResponsePaginationTotal = f64;
+    #[doc(hidden)]
+    pub type BillingUsageResponsePaginationTotalPages = f64;
+    #[doc(hidden)]
+    pub type ChatCompletionContentPartInputAudioType = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionContentPartInputAudioCacheControlTtl = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionContentPartInputAudioCacheControlType = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionContentPartInputAudioInputAudioData = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionContentPartInputAudioInputAudioFormat = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionContentPartVideoUrlType = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionContentPartVideoUrlVideoUrl = VideoUrlObject;
+    #[doc(hidden)]
+    pub type ChatCompletionContentPartVideoUrlCacheControlTtl = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionContentPartVideoUrlCacheControlType = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestFrequencyPenalty = f64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestInclude = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestIncludeItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestLogprobs = bool;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestMaxCompletionTokens = i64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestMaxTemp = f64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestMaxTokens = i64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestMessages = ::std::vec::Vec<
+        ChatCompletionRequestMessagesItem,
+    >;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestMetadata = ::std::collections::HashMap<
+        ::std::string::String,
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestMetadataValue = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestMinP = f64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestMinTemp = f64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestN = i64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestParallelToolCalls = bool;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestPresencePenalty = f64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestPromptCacheKey = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestRepetitionPenalty = f64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestSeed = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestStopTokenIds = ::std::vec::Vec<f64>;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestStopTokenIdsItem = f64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestStore = bool;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestStream = bool;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestTemperature = f64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestTools = ::std::vec::Vec<ToolCall>;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestToolsItem = ToolCall;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestTopK = u64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestTopLogprobs = u64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestTopP = f64;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestUser = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestStreamOptionsIncludeUsage = bool;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestToolChoiceObjectFunctionName = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestVeniceParametersCharacterSlug = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestVeniceParametersDisableThinking = bool;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestVeniceParametersEnableE2ee = bool;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestVeniceParametersEnableWebCitations = bool;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestVeniceParametersEnableWebScraping = bool;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestVeniceParametersEnableXSearch = bool;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestVeniceParametersIncludeSearchResultsInStream = bool;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestVeniceParametersIncludeVeniceSystemPrompt = bool;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestVeniceParametersReturnSearchResultsAsDocuments = bool;
+    #[doc(hidden)]
+    pub type ChatCompletionRequestVeniceParametersStripThinkingResponse = bool;
+    #[doc(hidden)]
+    pub type CodeInterpreterToolContainerImage = ::std::string::String;
+    #[doc(hidden)]
+    pub type CompleteAudioRequestModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type CompleteAudioRequestQueueId = ::std::string::String;
+    #[doc(hidden)]
+    pub type CompleteAudioResponseSuccess = bool;
+    #[doc(hidden)]
+    pub type CompleteVideoRequestModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type CompleteVideoRequestQueueId = ::std::string::String;
+    #[doc(hidden)]
+    pub type CompleteVideoResponseSuccess = bool;
+    #[doc(hidden)]
+    pub type ContentViolationErrorError = ::std::string::String;
+    #[doc(hidden)]
+    pub type ContentViolationErrorSuggestedPrompt = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateApiKeyBodyDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateApiKeyBodyConsumptionLimitDiem = f64;
+    #[doc(hidden)]
+    pub type CreateApiKeyBodyConsumptionLimitUsd = f64;
+    #[doc(hidden)]
+    pub type CreateApiKeyBodyConsumptionLimitVcu = f64;
+    #[doc(hidden)]
+    pub type CreateApiKeyResponseSuccess = bool;
+    #[doc(hidden)]
+    pub type CreateApiKeyResponseDataApiKey = ::venice_sdk::Secret;
+    #[doc(hidden)]
+    pub type CreateApiKeyResponseDataApiKeyType = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateApiKeyResponseDataDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateApiKeyResponseDataExpiresAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateApiKeyResponseDataId = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateApiKeyResponseDataLimitPeriod = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateApiKeyResponseDataConsumptionLimitDiem = f64;
+    #[doc(hidden)]
+    pub type CreateApiKeyResponseDataConsumptionLimitUsd = f64;
+    #[doc(hidden)]
+    pub type CreateApiKeyResponseDataConsumptionLimitVcu = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseChoices = ::std::vec::Vec<
+        CreateChatCompletionResponseChoicesItem,
+    >;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseCreated = i64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseId = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponsePromptLogprobs = ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponsePromptLogprobsValue = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseChoicesItemFinishReason = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseChoicesItemIndex = i64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseChoicesItemStopReason = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseChoicesItemLogprobsBytes = ::std::vec::Vec<f64>;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseChoicesItemLogprobsBytesItem = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseChoicesItemLogprobsLogprob = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseChoicesItemLogprobsToken = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseChoicesItemLogprobsTopLogprobs = ::std::vec::Vec<
+        CreateChatCompletionResponseChoicesItemLogprobsTopLogprobsItem,
+    >;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseChoicesItemLogprobsTopLogprobsItemBytes = ::std::vec::Vec<
+        f64,
+    >;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseChoicesItemLogprobsTopLogprobsItemBytesItem = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseChoicesItemLogprobsTopLogprobsItemLogprob = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseChoicesItemLogprobsTopLogprobsItemToken = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseUsageCompletionTokens = i64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseUsagePromptTokens = i64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseUsageTotalTokens = i64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseUsageCompletionTokensDetailsReasoningTokens = i64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseUsagePromptTokensDetailsCacheCreationInputTokens = i64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseUsagePromptTokensDetailsCachedTokens = i64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersCharacterSlug = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersDisableThinking = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersEnableE2ee = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersEnableWebCitations = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersEnableWebScraping = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersEnableWebSearch = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersIncludeSearchResultsInStream = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersIncludeVeniceSystemPrompt = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersReturnSearchResultsAsDocuments = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersStripThinkingResponse = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersWebSearchCitations = ::std::vec::Vec<
+        CreateChatCompletionResponseVeniceParametersWebSearchCitationsItem,
+    >;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersWebSearchCitationsItemContent = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersWebSearchCitationsItemDate = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersWebSearchCitationsItemTitle = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionResponseVeniceParametersWebSearchCitationsItemUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateClonedVoiceRequestSchemaFile = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateClonedVoiceRequestSchemaModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateEmbeddingRequestSchemaDimensions = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type CreateEmbeddingRequestSchemaModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateEmbeddingRequestSchemaUser = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateEmbeddingResponseData = ::std::vec::Vec<
+        CreateEmbeddingResponseDataItem,
+    >;
+    #[doc(hidden)]
+    pub type CreateEmbeddingResponseModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateEmbeddingResponseObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateEmbeddingResponseDataItemEmbedding = ::std::vec::Vec<f64>;
+    #[doc(hidden)]
+    pub type CreateEmbeddingResponseDataItemEmbeddingItem = f64;
+    #[doc(hidden)]
+    pub type CreateEmbeddingResponseDataItemIndex = i64;
+    #[doc(hidden)]
+    pub type CreateEmbeddingResponseDataItemObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateEmbeddingResponseUsagePromptTokens = i64;
+    #[doc(hidden)]
+    pub type CreateEmbeddingResponseUsageTotalTokens = i64;
+    #[doc(hidden)]
+    pub type CreateSpeechRequestSchemaSpeed = f64;
+    #[doc(hidden)]
+    pub type CreateSpeechRequestSchemaStreaming = bool;
+    #[doc(hidden)]
+    pub type CreateSpeechRequestSchemaTemperature = f64;
+    #[doc(hidden)]
+    pub type CreateSpeechRequestSchemaTopP = f64;
+    #[doc(hidden)]
+    pub type CreateTextParserBodyFile = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateTextParserBodyResponseFormat = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateTranscriptionRequestSchemaFile = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateTranscriptionRequestSchemaLanguage = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateTranscriptionRequestSchemaModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateTranscriptionRequestSchemaResponseFormat = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateTranscriptionRequestSchemaTimestamps = bool;
+    #[doc(hidden)]
+    pub type CreateVideoTranscriptionRequestSchemaUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateVideoTranscriptionResponseLang = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateVideoTranscriptionResponseTranscript = ::std::string::String;
+    #[doc(hidden)]
+    pub type CryptoRpcProxyBodyArrayItemMethod = ::std::string::String;
+    #[doc(hidden)]
+    pub type CryptoRpcProxyBodyArrayItemParams = ::std::vec::Vec<::serde_json::Value>;
+    #[doc(hidden)]
+    pub type CryptoRpcProxyBodyArrayItemParamsItem = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type CryptoRpcProxyResponseArrayItemJsonrpc = ::std::string::String;
+    #[doc(hidden)]
+    pub type CryptoRpcProxyResponseArrayItemResult = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type CryptoRpcProxyResponseArrayItemErrorCode = i64;
+    #[doc(hidden)]
+    pub type CryptoRpcProxyResponseArrayItemErrorData = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type CryptoRpcProxyResponseArrayItemErrorMessage = ::std::string::String;
+    #[doc(hidden)]
+    pub type CryptoRpcProxyResponseObjectErrorCode = i64;
+    #[doc(hidden)]
+    pub type CryptoRpcProxyResponseObjectErrorData = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type CryptoRpcProxyResponseObjectErrorMessage = ::std::string::String;
+    #[doc(hidden)]
+    pub type DeleteApiKeyResponseSuccess = bool;
+    #[doc(hidden)]
+    pub type DetailedErrorDetails = ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >;
+    #[doc(hidden)]
+    pub type DetailedErrorDetailsValue = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type DetailedErrorError = ::std::string::String;
+    #[doc(hidden)]
+    pub type EditImageBodyImage = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type EditImageBodySafeMode = bool;
+    #[doc(hidden)]
+    pub type EditImageRequestImage = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type EditImageRequestSafeMode = bool;
+    #[doc(hidden)]
+    pub type ErrorCode = ::std::string::String;
+    #[doc(hidden)]
+    pub type ErrorMessage = ::std::string::String;
+    #[doc(hidden)]
+    pub type FileCacheControlTtl = ::std::string::String;
+    #[doc(hidden)]
+    pub type FileObjectFileData = ::std::string::String;
+    #[doc(hidden)]
+    pub type FileObjectFilename = ::std::string::String;
+    #[doc(hidden)]
+    pub type FileSearchToolRankingOptionsRanker = ::std::string::String;
+    #[doc(hidden)]
+    pub type FileSearchToolRankingOptionsScoreThreshold = f64;
+    #[doc(hidden)]
+    pub type FunctionToolFunctionDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type FunctionToolFunctionName = ::std::string::String;
+    #[doc(hidden)]
+    pub type FunctionToolFunctionParameters = ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >;
+    #[doc(hidden)]
+    pub type FunctionToolFunctionParametersValue = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type FunctionToolFunctionStrict = bool;
+    #[doc(hidden)]
+    pub type GenerateImageRequestAspectRatio = ::std::string::String;
+    #[doc(hidden)]
+    pub type GenerateImageRequestCfgScale = f64;
+    #[doc(hidden)]
+    pub type GenerateImageRequestEmbedExifMetadata = bool;
+    #[doc(hidden)]
+    pub type GenerateImageRequestEnableWebSearch = bool;
+    #[doc(hidden)]
+    pub type GenerateImageRequestHeight = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type GenerateImageRequestHideWatermark = bool;
+    #[doc(hidden)]
+    pub type GenerateImageRequestInpaint = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type GenerateImageRequestLoraStrength = i64;
+    #[doc(hidden)]
+    pub type GenerateImageRequestModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type GenerateImageRequestResolution = ::std::string::String;
+    #[doc(hidden)]
+    pub type GenerateImageRequestReturnBinary = bool;
+    #[doc(hidden)]
+    pub type GenerateImageRequestSafeMode = bool;
+    #[doc(hidden)]
+    pub type GenerateImageRequestSeed = i64;
+    #[doc(hidden)]
+    pub type GenerateImageRequestSteps = i64;
+    #[doc(hidden)]
+    pub type GenerateImageRequestStylePreset = ::std::string::String;
+    #[doc(hidden)]
+    pub type GenerateImageRequestVariants = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type GenerateImageRequestWidth = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type GenerateImageResponseId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GenerateImageResponseImages = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type GenerateImageResponseImagesItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type GenerateImageResponseRequest = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type GenerateImageResponseTimingInferenceDuration = f64;
+    #[doc(hidden)]
+    pub type GenerateImageResponseTimingInferencePreprocessingTime = f64;
+    #[doc(hidden)]
+    pub type GenerateImageResponseTimingInferenceQueueTime = f64;
+    #[doc(hidden)]
+    pub type GenerateImageResponseTimingTotal = f64;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataApiKeyType = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataCreatedAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataExpiresAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataLast6Chars = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataLastUsedAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataLimitPeriod = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataConsumptionLimitsDiem = f64;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataConsumptionLimitsUsd = f64;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataConsumptionLimitsVcu = f64;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataCurrentPeriodUsageDiem = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataCurrentPeriodUsageUsd = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataUsageTrailingSevenDaysDiem = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataUsageTrailingSevenDaysUsd = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyByIdResponseDataUsageTrailingSevenDaysVcu = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyGenerateWeb3KeyResponseSuccess = bool;
+    #[doc(hidden)]
+    pub type GetApiKeyGenerateWeb3KeyResponseDataToken = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitLogsResponseData = ::std::vec::Vec<
+        GetApiKeyRateLimitLogsResponseDataItem,
+    >;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitLogsResponseObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitLogsResponseDataItemApiKeyId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitLogsResponseDataItemModelId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitLogsResponseDataItemRateLimitTier = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitLogsResponseDataItemRateLimitType = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitLogsResponseDataItemTimestamp = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitsResponseDataAccessPermitted = bool;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitsResponseDataKeyExpiration = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitsResponseDataNextEpochBegins = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitsResponseDataRateLimits = ::std::vec::Vec<
+        GetApiKeyRateLimitsResponseDataRateLimitsItem,
+    >;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitsResponseDataApiTierId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitsResponseDataApiTierIsCharged = bool;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitsResponseDataBalancesDiem = f64;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitsResponseDataBalancesUsd = f64;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitsResponseDataRateLimitsItemApiModelId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimits = ::std::vec::Vec<
+        GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem,
+    >;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItemAmount = f64;
+    #[doc(hidden)]
+    pub type GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItemType = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseData = ::std::vec::Vec<GetApiKeysResponseDataItem>;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemApiKeyType = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemCreatedAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemExpiresAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemLast6Chars = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemLastUsedAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemLimitPeriod = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemConsumptionLimitsDiem = f64;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemConsumptionLimitsUsd = f64;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemConsumptionLimitsVcu = f64;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemCurrentPeriodUsageDiem = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemCurrentPeriodUsageUsd = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemUsageTrailingSevenDaysDiem = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemUsageTrailingSevenDaysUsd = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetApiKeysResponseDataItemUsageTrailingSevenDaysVcu = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingBalanceResponseCanConsume = bool;
+    #[doc(hidden)]
+    pub type GetBillingBalanceResponseConsumptionCurrency = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingBalanceResponseDiemEpochAllocation = f64;
+    #[doc(hidden)]
+    pub type GetBillingBalanceResponseBalancesDiem = f64;
+    #[doc(hidden)]
+    pub type GetBillingBalanceResponseBalancesUsd = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByDate = ::std::vec::Vec<
+        GetBillingUsageAnalyticsResponseByDateItem,
+    >;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByKey = ::std::vec::Vec<
+        GetBillingUsageAnalyticsResponseByKeyItem,
+    >;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByKeyDaily = ::std::vec::Vec<
+        ::std::collections::HashMap<::std::string::String, f64>,
+    >;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByKeyDailyItem = ::std::collections::HashMap<
+        ::std::string::String,
+        f64,
+    >;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByModel = ::std::vec::Vec<
+        GetBillingUsageAnalyticsResponseByModelItem,
+    >;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByModelDaily = ::std::vec::Vec<
+        ::std::collections::HashMap<::std::string::String, f64>,
+    >;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByModelDailyItem = ::std::collections::HashMap<
+        ::std::string::String,
+        f64,
+    >;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseLookback = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseTopKeyNames = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseTopKeyNamesItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseTopModels = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseTopModelsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByDateItemDate = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByDateItemDiem = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByDateItemUsd = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByKeyItemApiKeyId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByKeyItemDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByKeyItemTotalDiem = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByKeyItemTotalUnits = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByKeyItemTotalUsd = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByModelItemBreakdown = ::std::vec::Vec<
+        GetBillingUsageAnalyticsResponseByModelItemBreakdownItem,
+    >;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByModelItemModelName = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByModelItemModelType = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByModelItemTotalDiem = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByModelItemTotalUnits = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByModelItemTotalUsd = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByModelItemUnitType = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByModelItemBreakdownItemDiem = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByModelItemBreakdownItemType = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByModelItemBreakdownItemUnits = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageAnalyticsResponseByModelItemBreakdownItemUsd = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponseData = ::std::vec::Vec<
+        GetBillingUsageResponseDataItem,
+    >;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponseWarningMessage = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponseDataItemAmount = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponseDataItemCurrency = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponseDataItemNotes = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponseDataItemPricePerUnitUsd = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponseDataItemSku = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponseDataItemTimestamp = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponseDataItemUnits = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponseDataItemInferenceDetailsCompletionTokens = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponseDataItemInferenceDetailsInferenceExecutionTime = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponseDataItemInferenceDetailsPromptTokens = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponseDataItemInferenceDetailsRequestId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponsePaginationLimit = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponsePaginationPage = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponsePaginationTotal = f64;
+    #[doc(hidden)]
+    pub type GetBillingUsageResponsePaginationTotalPages = f64;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataAdult = bool;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataAuthor = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataCreatedAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataFeatured = bool;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataModelId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataName = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataPhotoUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataShareUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataSlug = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataTags = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataTagsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataUpdatedAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataWebEnabled = bool;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataStatsAverageRating = f64;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataStatsImports = f64;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataStatsRatingCount = f64;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataStatsRatingSum = f64;
+    #[doc(hidden)]
+    pub type GetCharacterBySlugResponseDataStatsUserRating = f64;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponseData = ::std::vec::Vec<
+        GetCharacterReviewsResponseDataItem,
+    >;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponseObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponseDataItemCharacterId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponseDataItemCreatedAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponseDataItemId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponseDataItemIsOwner = bool;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponseDataItemLocale = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponseDataItemMessage = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponseDataItemRating = i64;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponseDataItemUserAvatarUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponseDataItemUsername = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponsePaginationPage = i64;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponsePaginationPageSize = i64;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponsePaginationTotal = i64;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponsePaginationTotalPages = i64;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponseSummaryAverageRating = f64;
+    #[doc(hidden)]
+    pub type GetCharacterReviewsResponseSummaryTotalReviews = i64;
+    #[doc(hidden)]
+    pub type GetX402BalanceResponseSuccess = bool;
+    #[doc(hidden)]
+    pub type GetX402BalanceResponseDataBalanceUsd = f64;
+    #[doc(hidden)]
+    pub type GetX402BalanceResponseDataCanConsume = bool;
+    #[doc(hidden)]
+    pub type GetX402BalanceResponseDataDiemBalanceUsd = f64;
+    #[doc(hidden)]
+    pub type GetX402BalanceResponseDataMinimumTopUpUsd = f64;
+    #[doc(hidden)]
+    pub type GetX402BalanceResponseDataSuggestedTopUpUsd = f64;
+    #[doc(hidden)]
+    pub type GetX402BalanceResponseDataWalletAddress = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetX402TransactionsResponseSuccess = bool;
+    #[doc(hidden)]
+    pub type GetX402TransactionsResponseDataCurrentBalance = f64;
+    #[doc(hidden)]
+    pub type GetX402TransactionsResponseDataTransactions = ::std::vec::Vec<
+        GetX402TransactionsResponseDataTransactionsItem,
+    >;
+    #[doc(hidden)]
+    pub type GetX402TransactionsResponseDataWalletAddress = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetX402TransactionsResponseDataPaginationHasMore = bool;
+    #[doc(hidden)]
+    pub type GetX402TransactionsResponseDataPaginationLimit = f64;
+    #[doc(hidden)]
+    pub type GetX402TransactionsResponseDataPaginationOffset = f64;
+    #[doc(hidden)]
+    pub type GetX402TransactionsResponseDataTransactionsItemAmount = f64;
+    #[doc(hidden)]
+    pub type GetX402TransactionsResponseDataTransactionsItemBalanceAfter = f64;
+    #[doc(hidden)]
+    pub type GetX402TransactionsResponseDataTransactionsItemCreatedAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetX402TransactionsResponseDataTransactionsItemId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetX402TransactionsResponseDataTransactionsItemModelId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetX402TransactionsResponseDataTransactionsItemRequestId = ::std::string::String;
+    #[doc(hidden)]
+    pub type GetX402TransactionsResponseDataTransactionsItemType = ::std::string::String;
+    #[doc(hidden)]
+    pub type ImageModelConstraintsStepsDefault = f64;
+    #[doc(hidden)]
+    pub type ImageModelConstraintsStepsMax = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingGenerationDiem = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingGenerationUsd = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingQualityValueHighDiem = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingQualityValueHighUsd = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingQualityValueLowDiem = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingQualityValueLowUsd = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingQualityValueMediumDiem = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingQualityValueMediumUsd = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingResolutionsValueDiem = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingResolutionsValueUsd = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingUpscaleX2x = ImageModelPricingUpscale2x;
+    #[doc(hidden)]
+    pub type ImageModelPricingUpscaleX4x = ImageModelPricingUpscale4x;
+    #[doc(hidden)]
+    pub type ImageModelPricingUpscale2xDiem = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingUpscale2xUsd = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingUpscale4xDiem = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingUpscale4xUsd = f64;
+    #[doc(hidden)]
+    pub type ImageUrlCacheControlTtl = ::std::string::String;
+    #[doc(hidden)]
+    pub type ImageUrlObjectUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type InpaintModelPricingInpaintDiem = f64;
+    #[doc(hidden)]
+    pub type InpaintModelPricingInpaintUsd = f64;
+    #[doc(hidden)]
+    pub type InpaintModelPricingQualityValueHighDiem = f64;
+    #[doc(hidden)]
+    pub type InpaintModelPricingQualityValueHighUsd = f64;
+    #[doc(hidden)]
+    pub type InpaintModelPricingQualityValueLowDiem = f64;
+    #[doc(hidden)]
+    pub type InpaintModelPricingQualityValueLowUsd = f64;
+    #[doc(hidden)]
+    pub type InpaintModelPricingQualityValueMediumDiem = f64;
+    #[doc(hidden)]
+    pub type InpaintModelPricingQualityValueMediumUsd = f64;
+    #[doc(hidden)]
+    pub type InpaintModelPricingResolutionsValueDiem = f64;
+    #[doc(hidden)]
+    pub type InpaintModelPricingResolutionsValueUsd = f64;
+    #[doc(hidden)]
+    pub type InputAudioCacheControlTtl = ::std::string::String;
+    #[doc(hidden)]
+    pub type InputAudioInputAudioData = ::std::string::String;
+    #[doc(hidden)]
+    pub type InputImageImageUrlUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListCharactersResponseData = ::std::vec::Vec<
+        ListCharactersResponseDataItem,
+    >;
+    #[doc(hidden)]
+    pub type ListCharactersResponseObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemAdult = bool;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemAuthor = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemCreatedAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemFeatured = bool;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemId = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemModelId = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemName = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemPhotoUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemShareUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemSlug = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemTags = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemTagsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemUpdatedAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemWebEnabled = bool;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemStatsAverageRating = f64;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemStatsImports = f64;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemStatsRatingCount = f64;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemStatsRatingSum = f64;
+    #[doc(hidden)]
+    pub type ListCharactersResponseDataItemStatsUserRating = f64;
+    #[doc(hidden)]
+    pub type ListCryptoRpcNetworksResponseNetworks = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type ListCryptoRpcNetworksResponseNetworksItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListImageStylesResponseData = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type ListImageStylesResponseDataItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListImageStylesResponseObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelCompatibilityMappingResponseData = ModelCompatibilitySchema;
+    #[doc(hidden)]
+    pub type ListModelCompatibilityMappingResponseObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelCompatibilityMappingResponseType = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelTraitsResponseData = ModelTraitSchema;
+    #[doc(hidden)]
+    pub type ListModelTraitsResponseObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelTraitsResponseType = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseData = ::std::vec::Vec<ModelResponse>;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItem = ModelResponse;
+    #[doc(hidden)]
+    pub type ListModelsResponseObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseType = ::std::string::String;
+    #[doc(hidden)]
+    pub type LlmModelPricingCacheInputDiem = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingCacheInputUsd = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingCacheWriteDiem = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingCacheWriteUsd = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingExtendedContextTokenThreshold = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingExtendedCacheInputDiem = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingExtendedCacheInputUsd = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingExtendedCacheWriteDiem = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingExtendedCacheWriteUsd = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingExtendedInputDiem = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingExtendedInputUsd = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingExtendedOutputDiem = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingExtendedOutputUsd = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingInputDiem = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingInputUsd = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingOutputDiem = f64;
+    #[doc(hidden)]
+    pub type LlmModelPricingOutputUsd = f64;
+    #[doc(hidden)]
+    pub type ModelResponseContextLength = f64;
+    #[doc(hidden)]
+    pub type ModelResponseCreated = f64;
+    #[doc(hidden)]
+    pub type ModelResponseId = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseOwnedBy = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseType = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecAvailableContextTokens = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecBeta = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecBetaModel = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecDefaultDuration = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecDefaultFormat = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecDefaultSpeed = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecDefaultVoice = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecDurationOptions = ::std::vec::Vec<f64>;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecDurationOptionsItem = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecEmbeddingDimensions = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecLyricsCharacterLimit = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecLyricsRequired = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecMaxCompletionTokens = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecMaxDuration = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecMaxInputTokens = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecMaxSpeed = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecMinDuration = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecMinPromptLength = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecMinSpeed = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecModelSource = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecName = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecOffline = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecPrivacy = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecPromptCharacterLimit = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecRegionRestrictions = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecRegionRestrictionsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecSupportedFormats = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecSupportedFormatsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecSupportsCustomDimensions = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecSupportsForceInstrumental = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecSupportsLanguageCode = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecSupportsLyrics = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecSupportsSpeed = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecTraits = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecTraitsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecVoiceCloning = TtsVoiceCloning;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecVoices = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecVoicesItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesDefaultReasoningEffort = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesMaxImages = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesOptimizedForCode = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesQuantization = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesReasoningEffortOptions = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesReasoningEffortOptionsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesSupportsAudioInput = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesSupportsE2ee = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesSupportsFunctionCalling = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesSupportsLogProbs = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesSupportsMultipleImages = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesSupportsReasoning = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesSupportsReasoningEffort = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesSupportsResponseSchema = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesSupportsTeeAttestation = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesSupportsVideoInput = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesSupportsVision = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesSupportsWebSearch = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecCapabilitiesSupportsXSearch = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecDeprecationAutoRemap = bool;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecDeprecationDate = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecDeprecationRemovesAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecDeprecationReplacementModelId = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecDeprecationStartsAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecPricingVariant5GenerationDiem = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecPricingVariant5GenerationUsd = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecPricingVariant6DurationsValueDiem = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecPricingVariant6DurationsValueMaxSeconds = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecPricingVariant6DurationsValueMinSeconds = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecPricingVariant6DurationsValueUsd = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecPricingVariant7PerSecondDiem = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecPricingVariant7PerSecondUsd = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecPricingVariant8PerThousandCharactersDiem = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecPricingVariant8PerThousandCharactersUsd = f64;
+    #[doc(hidden)]
+    pub type MultiEditImageBodyImages = ::std::vec::Vec<MultiEditImageBodyImagesItem>;
+    #[doc(hidden)]
+    pub type MultiEditImageBodySafeMode = bool;
+    #[doc(hidden)]
+    pub type MultiEditImageMultipartRequestAspectRatio = ::std::string::String;
+    #[doc(hidden)]
+    pub type MultiEditImageMultipartRequestImages = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type MultiEditImageMultipartRequestImagesItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type MultiEditImageMultipartRequestOutputFormat = ::std::string::String;
+    #[doc(hidden)]
+    pub type MultiEditImageMultipartRequestQuality = ::std::string::String;
+    #[doc(hidden)]
+    pub type MultiEditImageMultipartRequestSafeMode = bool;
+    #[doc(hidden)]
+    pub type MultiEditImageRequestImages = ::std::vec::Vec<
+        MultiEditImageRequestImagesItem,
+    >;
+    #[doc(hidden)]
+    pub type MultiEditImageRequestSafeMode = bool;
+    #[doc(hidden)]
+    pub type ObjectsItemCacheControlTtl = ::std::string::String;
+    #[doc(hidden)]
+    pub type OutputTextAnnotations = ::std::vec::Vec<UrlCitationAnnotation>;
+    #[doc(hidden)]
+    pub type OutputTextAnnotationsItem = UrlCitationAnnotation;
+    #[doc(hidden)]
+    pub type OutputTextText = ::std::string::String;
+    #[doc(hidden)]
+    pub type OutputTextType = ::std::string::String;
+    #[doc(hidden)]
+    pub type PayloadTooLargeErrorCode = ::std::string::String;
+    #[doc(hidden)]
+    pub type PayloadTooLargeErrorError = ::std::string::String;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyBodyAddress = ::std::string::String;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyBodyDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyBodySignature = ::std::string::String;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyBodyToken = ::std::string::String;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyBodyConsumptionLimitDiem = f64;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyBodyConsumptionLimitUsd = f64;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyBodyConsumptionLimitVcu = f64;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyResponseSuccess = bool;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyResponseDataApiKey = ::venice_sdk::Secret;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyResponseDataApiKeyType = ::std::string::String;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyResponseDataDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyResponseDataExpiresAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyResponseDataId = ::std::string::String;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyResponseDataLimitPeriod = ::std::string::String;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimitDiem = f64;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimitUsd = f64;
+    #[doc(hidden)]
+    pub type PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimitVcu = f64;
+    #[doc(hidden)]
+    pub type QueueAudioRequestForceInstrumental = bool;
+    #[doc(hidden)]
+    pub type QueueAudioRequestLanguageCode = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueAudioRequestLyricsOptimizer = bool;
+    #[doc(hidden)]
+    pub type QueueAudioRequestLyricsPrompt = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueAudioRequestModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueAudioRequestSpeed = f64;
+    #[doc(hidden)]
+    pub type QueueAudioRequestVoice = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueAudioResponseModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueAudioResponseQueueId = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueAudioResponseStatus = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoRequestAudio = bool;
+    #[doc(hidden)]
+    pub type QueueVideoRequestAudioUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoRequestElements = ::std::vec::Vec<QueueVideoRequestElementsItem>;
+    #[doc(hidden)]
+    pub type QueueVideoRequestEndImageUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoRequestImageUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoRequestModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoRequestReferenceAudioUrls = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type QueueVideoRequestReferenceAudioUrlsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoRequestReferenceImageUrls = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type QueueVideoRequestReferenceImageUrlsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoRequestReferenceVideoUrls = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type QueueVideoRequestReferenceVideoUrlsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoRequestSceneImageUrls = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type QueueVideoRequestSceneImageUrlsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoRequestVideoUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoRequestElementsItemFrontalImageUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoRequestElementsItemReferenceImageUrls = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type QueueVideoRequestElementsItemReferenceImageUrlsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoRequestElementsItemVideoUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoResponseDownloadUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoResponseModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoResponseQueueId = ::std::string::String;
+    #[doc(hidden)]
+    pub type QuoteAudioRequestCharacterCount = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type QuoteAudioRequestModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type QuoteAudioResponseQuote = f64;
+    #[doc(hidden)]
+    pub type QuoteVideoRequestAudio = bool;
+    #[doc(hidden)]
+    pub type QuoteVideoRequestModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type QuoteVideoRequestReferenceVideoTotalDuration = f64;
+    #[doc(hidden)]
+    pub type QuoteVideoRequestVideoUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type QuoteVideoResponseQuote = f64;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseCreatedAt = i64;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseError = Error;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseId = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseOutput = ::std::vec::Vec<
+        ResponsesApiResponseOutputItem,
+    >;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseStatus = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseUsage = Usage;
+    #[doc(hidden)]
+    pub type ResponsesRequestInclude = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type ResponsesRequestIncludeItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesRequestMaxOutputTokens = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type ResponsesRequestModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesRequestReasoning = ReasoningConfiguration;
+    #[doc(hidden)]
+    pub type ResponsesRequestStream = bool;
+    #[doc(hidden)]
+    pub type ResponsesRequestTemperature = f64;
+    #[doc(hidden)]
+    pub type ResponsesRequestTools = ::std::vec::Vec<ToolDefinition>;
+    #[doc(hidden)]
+    pub type ResponsesRequestToolsItem = ToolDefinition;
+    #[doc(hidden)]
+    pub type ResponsesRequestTopP = f64;
+    #[doc(hidden)]
+    pub type ResponsesRequestVeniceParameters = VeniceParameters;
+    #[doc(hidden)]
+    pub type ResponsesRequestWebSearch = bool;
+    #[doc(hidden)]
+    pub type ResponsesRequestToolChoiceVariant3FunctionName = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesResponseCreatedAt = i64;
+    #[doc(hidden)]
+    pub type ResponsesResponseError = Error;
+    #[doc(hidden)]
+    pub type ResponsesResponseId = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesResponseModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesResponseObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesResponseOutput = ::std::vec::Vec<ResponsesResponseOutputItem>;
+    #[doc(hidden)]
+    pub type ResponsesResponseStatus = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesResponseUsage = Usage;
+    #[doc(hidden)]
+    pub type RetrieveAudioRequestDeleteMediaOnCompletion = bool;
+    #[doc(hidden)]
+    pub type RetrieveAudioRequestModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type RetrieveAudioRequestQueueId = ::std::string::String;
+    #[doc(hidden)]
+    pub type RetrieveAudioResponseAverageExecutionTime = f64;
+    #[doc(hidden)]
+    pub type RetrieveAudioResponseExecutionDuration = f64;
+    #[doc(hidden)]
+    pub type RetrieveAudioResponseStatus = ::std::string::String;
+    #[doc(hidden)]
+    pub type RetrieveVideoRequestDeleteMediaOnCompletion = bool;
+    #[doc(hidden)]
+    pub type RetrieveVideoRequestModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type RetrieveVideoRequestQueueId = ::std::string::String;
+    #[doc(hidden)]
+    pub type RetrieveVideoResponseAverageExecutionTime = f64;
+    #[doc(hidden)]
+    pub type RetrieveVideoResponseExecutionDuration = f64;
+    #[doc(hidden)]
+    pub type RetrieveVideoResponseStatus = ::std::string::String;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageRequestModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageRequestN = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageRequestOutputCompression = i64;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageRequestUser = ::std::string::String;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageResponseCreated = i64;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageResponseData = ::std::vec::Vec<
+        SimpleGenerateImageResponseDataItem,
+    >;
+    #[doc(hidden)]
+    pub type StandardErrorError = ::std::string::String;
+    #[doc(hidden)]
+    pub type TextCacheControlTtl = ::std::string::String;
+    #[doc(hidden)]
+    pub type TextModelConstraintsFrequencyPenaltyDefault = f64;
+    #[doc(hidden)]
+    pub type TextModelConstraintsPresencePenaltyDefault = f64;
+    #[doc(hidden)]
+    pub type TextModelConstraintsRepetitionPenaltyDefault = f64;
+    #[doc(hidden)]
+    pub type TextModelConstraintsTemperatureDefault = f64;
+    #[doc(hidden)]
+    pub type TextModelConstraintsTopPDefault = f64;
+    #[doc(hidden)]
+    pub type TextParserRequestFile = ::std::string::String;
+    #[doc(hidden)]
+    pub type TextParserRequestResponseFormat = ::std::string::String;
+    #[doc(hidden)]
+    pub type TextParserResponseText = ::std::string::String;
+    #[doc(hidden)]
+    pub type TextParserResponseTokens = f64;
+    #[doc(hidden)]
+    pub type ToolCallVariant1FunctionDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type ToolCallVariant1FunctionName = ::std::string::String;
+    #[doc(hidden)]
+    pub type ToolCallVariant1FunctionParameters = ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >;
+    #[doc(hidden)]
+    pub type ToolCallVariant1FunctionParametersValue = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type ToolCallVariant1FunctionStrict = bool;
+    #[doc(hidden)]
+    pub type TopUpX402BalanceResponseSuccess = bool;
+    #[doc(hidden)]
+    pub type TopUpX402BalanceResponseDataAmountCredited = f64;
+    #[doc(hidden)]
+    pub type TopUpX402BalanceResponseDataNewBalance = f64;
+    #[doc(hidden)]
+    pub type TopUpX402BalanceResponseDataPaymentId = ::std::string::String;
+    #[doc(hidden)]
+    pub type TopUpX402BalanceResponseDataWalletAddress = ::std::string::String;
+    #[doc(hidden)]
+    pub type TtsModelPricingInputDiem = f64;
+    #[doc(hidden)]
+    pub type TtsModelPricingInputUsd = f64;
+    #[doc(hidden)]
+    pub type TtsVoiceCloningAcceptedFormats = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type TtsVoiceCloningAcceptedFormatsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type TtsVoiceCloningMinSampleSeconds = f64;
+    #[doc(hidden)]
+    pub type TtsVoiceCloningMode = ::std::string::String;
+    #[doc(hidden)]
+    pub type TtsVoiceCloningRetentionDays = f64;
+    #[doc(hidden)]
+    pub type UpdateApiKeyBodyDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type UpdateApiKeyBodyId = ::std::string::String;
+    #[doc(hidden)]
+    pub type UpdateApiKeyBodyConsumptionLimitDiem = f64;
+    #[doc(hidden)]
+    pub type UpdateApiKeyBodyConsumptionLimitUsd = f64;
+    #[doc(hidden)]
+    pub type UpdateApiKeyBodyConsumptionLimitVcu = f64;
+    #[doc(hidden)]
+    pub type UpdateApiKeyResponseSuccess = bool;
+    #[doc(hidden)]
+    pub type UpdateApiKeyResponseDataApiKeyType = ::std::string::String;
+    #[doc(hidden)]
+    pub type UpdateApiKeyResponseDataCreatedAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type UpdateApiKeyResponseDataDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type UpdateApiKeyResponseDataExpiresAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type UpdateApiKeyResponseDataId = ::std::string::String;
+    #[doc(hidden)]
+    pub type UpdateApiKeyResponseDataLast6Chars = ::std::string::String;
+    #[doc(hidden)]
+    pub type UpdateApiKeyResponseDataLastUsedAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type UpdateApiKeyResponseDataLimitPeriod = ::std::string::String;
+    #[doc(hidden)]
+    pub type UpdateApiKeyResponseDataConsumptionLimitsDiem = f64;
+    #[doc(hidden)]
+    pub type UpdateApiKeyResponseDataConsumptionLimitsUsd = f64;
+    #[doc(hidden)]
+    pub type UpdateApiKeyResponseDataConsumptionLimitsVcu = f64;
+    #[doc(hidden)]
+    pub type UpscaleImageRequestEnhanceCreativity = f64;
+    #[doc(hidden)]
+    pub type UpscaleImageRequestImage = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type UpscaleImageRequestReplication = f64;
+    #[doc(hidden)]
+    pub type UpscaleImageRequestScale = f64;
+    #[doc(hidden)]
+    pub type UrlCitationAnnotationEndIndex = i64;
+    #[doc(hidden)]
+    pub type UrlCitationAnnotationStartIndex = i64;
+    #[doc(hidden)]
+    pub type UrlCitationAnnotationTitle = ::std::string::String;
+    #[doc(hidden)]
+    pub type UrlCitationAnnotationType = ::std::string::String;
+    #[doc(hidden)]
+    pub type UrlCitationAnnotationUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type UsageInputTokens = i64;
+    #[doc(hidden)]
+    pub type UsageOutputTokens = i64;
+    #[doc(hidden)]
+    pub type UsageTotalTokens = i64;
+    #[doc(hidden)]
+    pub type UsageInputTokensDetailsCachedTokens = i64;
+    #[doc(hidden)]
+    pub type UsageOutputTokensDetailsReasoningTokens = i64;
+    #[doc(hidden)]
+    pub type VeniceParametersCharacterSlug = ::std::string::String;
+    #[doc(hidden)]
+    pub type VeniceParametersEnableE2ee = bool;
+    #[doc(hidden)]
+    pub type VeniceParametersEnableWebCitations = bool;
+    #[doc(hidden)]
+    pub type VeniceParametersEnableWebScraping = bool;
+    #[doc(hidden)]
+    pub type VeniceParametersIncludeSearchResultsInStream = bool;
+    #[doc(hidden)]
+    pub type VeniceParametersIncludeVeniceSystemPrompt = bool;
+    #[doc(hidden)]
+    pub type VideoUrlCacheControlTtl = ::std::string::String;
+    #[doc(hidden)]
+    pub type VideoUrlObjectUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type WebScrapeRequestUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type WebScrapeResponseContent = ::std::string::String;
+    #[doc(hidden)]
+    pub type WebScrapeResponseFormat = ::std::string::String;
+    #[doc(hidden)]
+    pub type WebScrapeResponseUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type WebSearchRequestLimit = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type WebSearchResponseQuery = ::std::string::String;
+    #[doc(hidden)]
+    pub type WebSearchResponseResults = ::std::vec::Vec<WebSearchResponseResultsItem>;
+    #[doc(hidden)]
+    pub type WebSearchResponseResultsItemContent = ::std::string::String;
+    #[doc(hidden)]
+    pub type WebSearchResponseResultsItemDate = ::std::string::String;
+    #[doc(hidden)]
+    pub type WebSearchResponseResultsItemTitle = ::std::string::String;
+    #[doc(hidden)]
+    pub type WebSearchResponseResultsItemUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type WebSearchToolUserLocationCity = ::std::string::String;
+    #[doc(hidden)]
+    pub type WebSearchToolUserLocationCountry = ::std::string::String;
+    #[doc(hidden)]
+    pub type WebSearchToolUserLocationRegion = ::std::string::String;
+    #[doc(hidden)]
+    pub type WebSearchToolUserLocationTimezone = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0AcceptsItemAmount = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0AcceptsItemAsset = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0AcceptsItemExtra = ::serde_json::Map<
+        ::std::string::String,
+        ::serde_json::Value,
+    >;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0AcceptsItemExtraValue = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0AcceptsItemMaxTimeoutSeconds = f64;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0AcceptsItemNetwork = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0AcceptsItemPayTo = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0AcceptsItemScheme = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0AuthOptionsApiKeyDocs = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0AuthOptionsApiKeyGetKey = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0AuthOptionsApiKeyHeader = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0AuthOptionsX402WalletDocs = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0AuthOptionsX402WalletHeader = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0AuthOptionsX402WalletTopUp = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0ResourceDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0ResourceMimeType = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant0ResourceUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1SiwxChallengeSupportedChains = ::std::vec::Vec<
+        X402InferencePaymentRequiredVariant1SiwxChallengeSupportedChainsItem,
+    >;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1SiwxChallengeInfoDomain = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1SiwxChallengeInfoExpirationTime = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1SiwxChallengeInfoIssuedAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1SiwxChallengeInfoNonce = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1SiwxChallengeInfoStatement = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1SiwxChallengeInfoUri = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1SiwxChallengeInfoVersion = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1SiwxChallengeSupportedChainsItemChainId = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1SiwxChallengeSupportedChainsItemType = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1TopUpInstructionsMinimumAmountUsd = f64;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1TopUpInstructionsNetwork = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1TopUpInstructionsReceiverWallet = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1TopUpInstructionsStep1 = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1TopUpInstructionsStep2 = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1TopUpInstructionsStep3 = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1TopUpInstructionsTokenAddress = ::std::string::String;
+    #[doc(hidden)]
+    pub type X402InferencePaymentRequiredVariant1TopUpInstructionsTokenDecimals = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyFrequencyPenalty = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyInclude = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyIncludeItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyLogprobs = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyMaxCompletionTokens = i64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyMaxTemp = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyMaxTokens = i64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyMessages = ::std::vec::Vec<
+        ChatCompletionRequestMessagesItem,
+    >;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyMessagesItem = ChatCompletionRequestMessagesItem;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyMetadata = ::std::collections::HashMap<
+        ::std::string::String,
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyMetadataValue = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyMinP = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyMinTemp = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyN = i64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyParallelToolCalls = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyPresencePenalty = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyPromptCacheKey = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyPromptCacheRetention = ChatCompletionRequestPromptCacheRetention;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyReasoning = ChatCompletionRequestReasoning;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyReasoningEffort = ChatCompletionRequestReasoningEffort;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyRepetitionPenalty = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyResponseFormat = ChatCompletionRequestResponseFormat;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodySeed = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyStop = ChatCompletionRequestStop;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyStopTokenIds = ::std::vec::Vec<f64>;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyStopTokenIdsItem = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyStore = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyStream = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyStreamOptions = ChatCompletionRequestStreamOptions;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyTemperature = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyText = ChatCompletionRequestText;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyToolChoice = ChatCompletionRequestToolChoice;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyTools = ::std::vec::Vec<ToolCall>;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyToolsItem = ToolCall;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyTopK = u64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyTopLogprobs = u64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyTopP = f64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyUser = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyVeniceParameters = ChatCompletionRequestVeniceParameters;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyVerbosity = ChatCompletionRequestVerbosity;
+    #[doc(hidden)]
+    pub type CreateResponseBodyInclude = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type CreateResponseBodyIncludeItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateResponseBodyInput = ResponsesRequestInput;
+    #[doc(hidden)]
+    pub type CreateResponseBodyMaxOutputTokens = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type CreateResponseBodyModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateResponseBodyReasoning = ReasoningConfiguration;
+    #[doc(hidden)]
+    pub type CreateResponseBodyStream = bool;
+    #[doc(hidden)]
+    pub type CreateResponseBodyTemperature = f64;
+    #[doc(hidden)]
+    pub type CreateResponseBodyToolChoice = ResponsesRequestToolChoice;
+    #[doc(hidden)]
+    pub type CreateResponseBodyTools = ::std::vec::Vec<ToolDefinition>;
+    #[doc(hidden)]
+    pub type CreateResponseBodyToolsItem = ToolDefinition;
+    #[doc(hidden)]
+    pub type CreateResponseBodyTopP = f64;
+    #[doc(hidden)]
+    pub type CreateResponseBodyVeniceParameters = VeniceParameters;
+    #[doc(hidden)]
+    pub type CreateResponseBodyWebSearch = bool;
+    #[doc(hidden)]
+    pub type GenerateImageBodyAspectRatio = ::std::string::String;
+    #[doc(hidden)]
+    pub type GenerateImageBodyCfgScale = f64;
+    #[doc(hidden)]
+    pub type GenerateImageBodyEmbedExifMetadata = bool;
+    #[doc(hidden)]
+    pub type GenerateImageBodyEnableWebSearch = bool;
+    #[doc(hidden)]
+    pub type GenerateImageBodyFormat = GenerateImageRequestFormat;
+    #[doc(hidden)]
+    pub type GenerateImageBodyHeight = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type GenerateImageBodyHideWatermark = bool;
+    #[doc(hidden)]
+    pub type GenerateImageBodyInpaint = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type GenerateImageBodyLoraStrength = i64;
+    #[doc(hidden)]
+    pub type GenerateImageBodyModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type GenerateImageBodyNegativePrompt = GenerateImageRequestNegativePrompt;
+    #[doc(hidden)]
+    pub type GenerateImageBodyPrompt = GenerateImageRequestPrompt;
+    #[doc(hidden)]
+    pub type GenerateImageBodyQuality = GenerateImageRequestQuality;
+    #[doc(hidden)]
+    pub type GenerateImageBodyResolution = ::std::string::String;
+    #[doc(hidden)]
+    pub type GenerateImageBodyReturnBinary = bool;
+    #[doc(hidden)]
+    pub type GenerateImageBodySafeMode = bool;
+    #[doc(hidden)]
+    pub type GenerateImageBodySeed = i64;
+    #[doc(hidden)]
+    pub type GenerateImageBodySteps = i64;
+    #[doc(hidden)]
+    pub type GenerateImageBodyStylePreset = ::std::string::String;
+    #[doc(hidden)]
+    pub type GenerateImageBodyVariants = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type GenerateImageBodyWidth = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageBodyBackground = SimpleGenerateImageRequestBackground;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageBodyModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageBodyModeration = SimpleGenerateImageRequestModeration;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageBodyN = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageBodyOutputCompression = i64;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageBodyOutputFormat = SimpleGenerateImageRequestOutputFormat;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageBodyPrompt = SimpleGenerateImageRequestPrompt;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageBodyQuality = SimpleGenerateImageRequestQuality;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageBodyResponseFormat = SimpleGenerateImageRequestResponseFormat;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageBodySize = SimpleGenerateImageRequestSize;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageBodyStyle = SimpleGenerateImageRequestStyle;
+    #[doc(hidden)]
+    pub type SimpleGenerateImageBodyUser = ::std::string::String;
+    #[doc(hidden)]
+    pub type UpscaleImageBodyEnhance = UpscaleImageRequestEnhance;
+    #[doc(hidden)]
+    pub type UpscaleImageBodyEnhanceCreativity = f64;
+    #[doc(hidden)]
+    pub type UpscaleImageBodyEnhancePrompt = UpscaleImageRequestEnhancePrompt;
+    #[doc(hidden)]
+    pub type UpscaleImageBodyImage = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type UpscaleImageBodyReplication = f64;
+    #[doc(hidden)]
+    pub type UpscaleImageBodyScale = f64;
+    #[doc(hidden)]
+    pub type BackgroundRemoveImageBodyImage = ::serde_json::Value;
+    #[doc(hidden)]
+    pub type BackgroundRemoveImageBodyImageUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateEmbeddingBodyDimensions = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type CreateEmbeddingBodyEncodingFormat = CreateEmbeddingRequestSchemaEncodingFormat;
+    #[doc(hidden)]
+    pub type CreateEmbeddingBodyInput = CreateEmbeddingRequestSchemaInput;
+    #[doc(hidden)]
+    pub type CreateEmbeddingBodyModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateEmbeddingBodyUser = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateSpeechBodyInput = CreateSpeechRequestSchemaInput;
+    #[doc(hidden)]
+    pub type CreateSpeechBodyLanguage = CreateSpeechRequestSchemaLanguage;
+    #[doc(hidden)]
+    pub type CreateSpeechBodyModel = CreateSpeechRequestSchemaModel;
+    #[doc(hidden)]
+    pub type CreateSpeechBodyPrompt = CreateSpeechRequestSchemaPrompt;
+    #[doc(hidden)]
+    pub type CreateSpeechBodyResponseFormat = CreateSpeechRequestSchemaResponseFormat;
+    #[doc(hidden)]
+    pub type CreateSpeechBodySpeed = f64;
+    #[doc(hidden)]
+    pub type CreateSpeechBodyStreaming = bool;
+    #[doc(hidden)]
+    pub type CreateSpeechBodyTemperature = f64;
+    #[doc(hidden)]
+    pub type CreateSpeechBodyTopP = f64;
+    #[doc(hidden)]
+    pub type CreateSpeechBodyVoice = CreateSpeechRequestSchemaVoice;
+    #[doc(hidden)]
+    pub type WebSearchBodyLimit = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type WebSearchBodyQuery = WebSearchRequestQuery;
+    #[doc(hidden)]
+    pub type WebSearchBodySearchProvider = WebSearchRequestSearchProvider;
+    #[doc(hidden)]
+    pub type WebScrapeBodyUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type CompleteVideoBodyModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type CompleteVideoBodyQueueId = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoBodyAspectRatio = QueueVideoRequestAspectRatio;
+    #[doc(hidden)]
+    pub type QueueVideoBodyAudio = bool;
+    #[doc(hidden)]
+    pub type QueueVideoBodyAudioUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoBodyDuration = QueueVideoRequestDuration;
+    #[doc(hidden)]
+    pub type QueueVideoBodyElements = ::std::vec::Vec<QueueVideoRequestElementsItem>;
+    #[doc(hidden)]
+    pub type QueueVideoBodyElementsItem = QueueVideoRequestElementsItem;
+    #[doc(hidden)]
+    pub type QueueVideoBodyEndImageUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoBodyImageUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoBodyModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoBodyNegativePrompt = QueueVideoRequestNegativePrompt;
+    #[doc(hidden)]
+    pub type QueueVideoBodyPrompt = QueueVideoRequestPrompt;
+    #[doc(hidden)]
+    pub type QueueVideoBodyReferenceAudioUrls = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type QueueVideoBodyReferenceAudioUrlsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoBodyReferenceImageUrls = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type QueueVideoBodyReferenceImageUrlsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoBodyReferenceVideoUrls = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type QueueVideoBodyReferenceVideoUrlsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoBodyResolution = QueueVideoRequestResolution;
+    #[doc(hidden)]
+    pub type QueueVideoBodySceneImageUrls = ::std::vec::Vec<::std::string::String>;
+    #[doc(hidden)]
+    pub type QueueVideoBodySceneImageUrlsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoBodyUpscaleFactor = QueueVideoRequestUpscaleFactor;
+    #[doc(hidden)]
+    pub type QueueVideoBodyVideoUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type QuoteVideoBodyAspectRatio = QuoteVideoRequestAspectRatio;
+    #[doc(hidden)]
+    pub type QuoteVideoBodyAudio = bool;
+    #[doc(hidden)]
+    pub type QuoteVideoBodyDuration = QuoteVideoRequestDuration;
+    #[doc(hidden)]
+    pub type QuoteVideoBodyModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type QuoteVideoBodyReferenceVideoTotalDuration = f64;
+    #[doc(hidden)]
+    pub type QuoteVideoBodyResolution = QuoteVideoRequestResolution;
+    #[doc(hidden)]
+    pub type QuoteVideoBodyUpscaleFactor = QuoteVideoRequestUpscaleFactor;
+    #[doc(hidden)]
+    pub type QuoteVideoBodyVideoUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type RetrieveVideoBodyDeleteMediaOnCompletion = bool;
+    #[doc(hidden)]
+    pub type RetrieveVideoBodyModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type RetrieveVideoBodyQueueId = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateVideoTranscriptionBodyResponseFormat = CreateVideoTranscriptionRequestSchemaResponseFormat;
+    #[doc(hidden)]
+    pub type CreateVideoTranscriptionBodyUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type CompleteAudioBodyModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type CompleteAudioBodyQueueId = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueAudioBodyDurationSeconds = QueueAudioRequestDurationSeconds;
+    #[doc(hidden)]
+    pub type QueueAudioBodyForceInstrumental = bool;
+    #[doc(hidden)]
+    pub type QueueAudioBodyLanguageCode = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueAudioBodyLyricsOptimizer = bool;
+    #[doc(hidden)]
+    pub type QueueAudioBodyLyricsPrompt = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueAudioBodyModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueAudioBodyPrompt = QueueAudioRequestPrompt;
+    #[doc(hidden)]
+    pub type QueueAudioBodySpeed = f64;
+    #[doc(hidden)]
+    pub type QueueAudioBodyVoice = ::std::string::String;
+    #[doc(hidden)]
+    pub type QuoteAudioBodyCharacterCount = ::std::num::NonZeroU64;
+    #[doc(hidden)]
+    pub type QuoteAudioBodyDurationSeconds = QuoteAudioRequestDurationSeconds;
+    #[doc(hidden)]
+    pub type QuoteAudioBodyModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type RetrieveAudioBodyDeleteMediaOnCompletion = bool;
+    #[doc(hidden)]
+    pub type RetrieveAudioBodyModel = ::std::string::String;
+    #[doc(hidden)]
+    pub type RetrieveAudioBodyQueueId = ::std::string::String;
+    #[doc(hidden)]
+    pub type ChatCompletionContentPartVideoUrlVideoUrlUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type ImageModelPricingUpscaleX2xDiem = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingUpscaleX2xUsd = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingUpscaleX4xDiem = f64;
+    #[doc(hidden)]
+    pub type ImageModelPricingUpscaleX4xUsd = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemContextLength = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemCreated = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemId = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpec = ModelResponseModelSpec;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemObject = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemOwnedBy = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemType = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecVoiceCloningAcceptedFormats = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecVoiceCloningAcceptedFormatsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecVoiceCloningMinSampleSeconds = f64;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecVoiceCloningMode = ::std::string::String;
+    #[doc(hidden)]
+    pub type ModelResponseModelSpecVoiceCloningRetentionDays = f64;
+    #[doc(hidden)]
+    pub type OutputTextAnnotationsItemEndIndex = i64;
+    #[doc(hidden)]
+    pub type OutputTextAnnotationsItemStartIndex = i64;
+    #[doc(hidden)]
+    pub type OutputTextAnnotationsItemTitle = ::std::string::String;
+    #[doc(hidden)]
+    pub type OutputTextAnnotationsItemType = ::std::string::String;
+    #[doc(hidden)]
+    pub type OutputTextAnnotationsItemUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseErrorCode = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseErrorMessage = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseUsageInputTokens = i64;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseUsageInputTokensDetails = UsageInputTokensDetails;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseUsageOutputTokens = i64;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseUsageOutputTokensDetails = UsageOutputTokensDetails;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseUsageTotalTokens = i64;
+    #[doc(hidden)]
+    pub type ResponsesRequestReasoningEffort = ReasoningConfigurationEffort;
+    #[doc(hidden)]
+    pub type ResponsesRequestReasoningSummary = ReasoningConfigurationSummary;
+    #[doc(hidden)]
+    pub type ResponsesRequestVeniceParametersCharacterSlug = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesRequestVeniceParametersEnableE2ee = bool;
+    #[doc(hidden)]
+    pub type ResponsesRequestVeniceParametersEnableWebCitations = bool;
+    #[doc(hidden)]
+    pub type ResponsesRequestVeniceParametersEnableWebScraping = bool;
+    #[doc(hidden)]
+    pub type ResponsesRequestVeniceParametersEnableWebSearch = VeniceParametersEnableWebSearch;
+    #[doc(hidden)]
+    pub type ResponsesRequestVeniceParametersIncludeSearchResultsInStream = bool;
+    #[doc(hidden)]
+    pub type ResponsesRequestVeniceParametersIncludeVeniceSystemPrompt = bool;
+    #[doc(hidden)]
+    pub type ResponsesResponseErrorCode = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesResponseErrorMessage = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesResponseUsageInputTokens = i64;
+    #[doc(hidden)]
+    pub type ResponsesResponseUsageInputTokensDetails = UsageInputTokensDetails;
+    #[doc(hidden)]
+    pub type ResponsesResponseUsageOutputTokens = i64;
+    #[doc(hidden)]
+    pub type ResponsesResponseUsageOutputTokensDetails = UsageOutputTokensDetails;
+    #[doc(hidden)]
+    pub type ResponsesResponseUsageTotalTokens = i64;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyReasoningSummary = ChatCompletionRequestReasoningSummary;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyStreamOptionsIncludeUsage = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyTextVerbosity = ChatCompletionRequestTextVerbosity;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyVeniceParametersCharacterSlug = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyVeniceParametersDisableThinking = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyVeniceParametersEnableE2ee = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyVeniceParametersEnableWebCitations = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyVeniceParametersEnableWebScraping = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyVeniceParametersEnableWebSearch = ChatCompletionRequestVeniceParametersEnableWebSearch;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyVeniceParametersEnableXSearch = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyVeniceParametersIncludeSearchResultsInStream = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyVeniceParametersIncludeVeniceSystemPrompt = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyVeniceParametersReturnSearchResultsAsDocuments = bool;
+    #[doc(hidden)]
+    pub type CreateChatCompletionBodyVeniceParametersStripThinkingResponse = bool;
+    #[doc(hidden)]
+    pub type CreateResponseBodyReasoningEffort = ReasoningConfigurationEffort;
+    #[doc(hidden)]
+    pub type CreateResponseBodyReasoningSummary = ReasoningConfigurationSummary;
+    #[doc(hidden)]
+    pub type CreateResponseBodyVeniceParametersCharacterSlug = ::std::string::String;
+    #[doc(hidden)]
+    pub type CreateResponseBodyVeniceParametersEnableE2ee = bool;
+    #[doc(hidden)]
+    pub type CreateResponseBodyVeniceParametersEnableWebCitations = bool;
+    #[doc(hidden)]
+    pub type CreateResponseBodyVeniceParametersEnableWebScraping = bool;
+    #[doc(hidden)]
+    pub type CreateResponseBodyVeniceParametersEnableWebSearch = VeniceParametersEnableWebSearch;
+    #[doc(hidden)]
+    pub type CreateResponseBodyVeniceParametersIncludeSearchResultsInStream = bool;
+    #[doc(hidden)]
+    pub type CreateResponseBodyVeniceParametersIncludeVeniceSystemPrompt = bool;
+    #[doc(hidden)]
+    pub type QueueVideoBodyElementsItemFrontalImageUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoBodyElementsItemReferenceImageUrls = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type QueueVideoBodyElementsItemReferenceImageUrlsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type QueueVideoBodyElementsItemVideoUrl = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecAvailableContextTokens = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecBeta = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecBetaModel = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilities = ModelResponseModelSpecCapabilities;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecConstraints = ModelResponseModelSpecConstraints;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecDefaultDuration = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecDefaultFormat = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecDefaultSpeed = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecDefaultVoice = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecDeprecation = ModelResponseModelSpecDeprecation;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecDescription = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecDurationOptions = ::std::vec::Vec<f64>;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecDurationOptionsItem = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecEmbeddingDimensions = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecLyricsCharacterLimit = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecLyricsRequired = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecMaxCompletionTokens = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecMaxDuration = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecMaxInputTokens = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecMaxSpeed = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecMinDuration = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecMinPromptLength = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecMinSpeed = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecModelSource = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecName = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecOffline = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecPricing = ModelResponseModelSpecPricing;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecPrivacy = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecPromptCharacterLimit = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecRegionRestrictions = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecRegionRestrictionsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecSupportedFormats = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecSupportedFormatsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecSupportsCustomDimensions = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecSupportsForceInstrumental = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecSupportsLanguageCode = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecSupportsLyrics = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecSupportsSpeed = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecTraits = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecTraitsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecVoiceCloning = TtsVoiceCloning;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecVoices = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecVoicesItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseUsageInputTokensDetailsCachedTokens = i64;
+    #[doc(hidden)]
+    pub type ResponsesApiResponseUsageOutputTokensDetailsReasoningTokens = i64;
+    #[doc(hidden)]
+    pub type ResponsesResponseUsageInputTokensDetailsCachedTokens = i64;
+    #[doc(hidden)]
+    pub type ResponsesResponseUsageOutputTokensDetailsReasoningTokens = i64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesDefaultReasoningEffort = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesMaxImages = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesOptimizedForCode = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesQuantization = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesReasoningEffortOptions = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesReasoningEffortOptionsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesSupportsAudioInput = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesSupportsE2ee = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesSupportsFunctionCalling = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesSupportsLogProbs = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesSupportsMultipleImages = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesSupportsReasoning = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesSupportsReasoningEffort = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesSupportsResponseSchema = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesSupportsTeeAttestation = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesSupportsVideoInput = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesSupportsVision = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesSupportsWebSearch = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecCapabilitiesSupportsXSearch = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecDeprecationAutoRemap = bool;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecDeprecationDate = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecDeprecationRemovesAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecDeprecationReplacementModelId = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecDeprecationStartsAt = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecVoiceCloningAcceptedFormats = ::std::vec::Vec<
+        ::std::string::String,
+    >;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecVoiceCloningAcceptedFormatsItem = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecVoiceCloningMinSampleSeconds = f64;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecVoiceCloningMode = ::std::string::String;
+    #[doc(hidden)]
+    pub type ListModelsResponseDataItemModelSpecVoiceCloningRetentionDays = f64;
 }
 #[derive(Clone, Debug)]
 /**Client for Venice.ai API

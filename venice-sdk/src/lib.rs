@@ -70,10 +70,10 @@ pub use generated::{Client as RawClient, builder, operations, types};
 pub use json::from_json;
 pub use meta::{Response, ResponseMeta};
 pub use resources::{
-    ApiKeys, Audio, Characters, Chat, ChatCompletion, ClonedVoice, Embedding, EmbeddingList,
-    Embeddings, FileInput, GeneratedImages, ImageInput, ImageSource, Images, JsonOrText, Message,
-    ModelId, Models, OpenAiImages, SpeechStream, Tool, ToolCall, Transcription, VeniceParameters,
-    Video, WebSearch,
+    ApiKeys, Audio, Characters, Chat, ChatCompletion, ClonedVoice, Embedding, EmbeddingInput,
+    EmbeddingList, Embeddings, FileInput, GeneratedImages, ImageInput, ImageSource, Images,
+    JsonOrText, Message, ModelId, Models, OpenAiImages, SpeechStream, Tool, ToolCall,
+    Transcription, VeniceParameters, Video, WebSearch,
 };
 pub use resources::{Augment, Responses, RetrieveOutcome};
 pub use resources::{Billing, CharacterFilters, Crypto, UsagePeriod, X402};

@@ -469,7 +469,7 @@ mod tests {
         }
         let done = acc.finish();
         assert_eq!(done.id, "c1");
-        assert_eq!(done.created, 7);
+        assert_eq!(done.created as f64, 7.0);
         assert_eq!(done.text().as_deref(), Some("Hello"));
         assert_eq!(done.reasoning(), Some("Let me think."));
         assert_eq!(done.choices.len(), 2);
@@ -489,7 +489,7 @@ mod tests {
                 json!({"id": "call_b", "type": "function", "function": {"name": "now", "arguments": ""}}),
             ])
         );
-        assert_eq!(done.usage.total_tokens, 7);
+        assert_eq!(done.usage.total_tokens as f64, 7.0);
         let citations = &done
             .venice_parameters
             .as_ref()

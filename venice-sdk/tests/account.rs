@@ -181,8 +181,8 @@ async fn characters_are_filtered_searched_sorted_and_paged() {
     let fewest_imports_first = characters
         .list_filtered(
             &CharacterFilters::new()
-                .sort_by(types::ListCharactersSortBy::Imports)
-                .sort_order(types::ListCharactersSortOrder::Asc)
+                .sort_by(types::ListCharactersSortBy::from("imports"))
+                .sort_order(types::ListCharactersSortOrder::from("asc"))
                 .limit(1),
         )
         .await

@@ -362,7 +362,7 @@ async fn an_unknown_status_is_other_and_mocks_answer_statuses() {
     let client = server.venice_client().unwrap();
     let mut status: venice_sdk::types::RetrieveVideoResponse =
         fixtures::example(&venice_sdk::operations::RETRIEVE_VIDEO).unwrap();
-    status.status = "FAILED".into();
+    status.status = from_json(json!("FAILED"));
     let mock = server.mock_video_status(&status);
     let request: RetrieveVideoRequest = from_json(json!({"model": VIDEO_MODEL, "queue_id": "q1"}));
     match client.video().retrieve(request).await.unwrap().into_inner() {
@@ -387,8 +387,11 @@ async fn responses_answer_the_last_user_input() {
     assert!(response.id.starts_with("resp_"));
     assert_eq!(response.output.len(), 1);
     let usage = response.usage.as_ref().unwrap();
-    assert!(usage.output_tokens > 10);
-    assert_eq!(usage.total_tokens, usage.input_tokens + usage.output_tokens);
+    assert!(usage.output_tokens as f64 > 10.0);
+    assert_eq!(
+        usage.total_tokens as f64,
+        usage.input_tokens as f64 + usage.output_tokens as f64
+    );
     // The message decodes as a message (its `type` tells the members apart),
     // with its text.
     match &response.output[0] {
@@ -441,7 +444,7 @@ async fn search_returns_limit_results_and_checks_the_limit_before_sending() {
     let venice = OfflineVenice::start().await;
     let client = venice.client();
     let mut request: WebSearchRequest = from_json(json!({"query": "venice canals"}));
-    request.limit = std::num::NonZeroU64::new(3);
+    request.limit = from_json(json!(3));
     let found = client.augment().search(request.clone()).await.unwrap();
     assert_eq!(found.query, "venice canals");
     assert_eq!(found.results.len(), 3);
@@ -452,7 +455,7 @@ async fn search_returns_limit_results_and_checks_the_limit_before_sending() {
             .all(|r| r.title.contains("venice canals"))
     );
     let calls = venice.calls("webSearch");
-    request.limit = std::num::NonZeroU64::new(21);
+    request.limit = from_json(json!(21));
     match client.augment().search(request).await {
         Err(Error::InvalidRequest { .. }) => {}
         other => panic!("{other:?}"),

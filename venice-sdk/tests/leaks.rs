@@ -565,7 +565,7 @@ fn a_download_url_under_the_base_path_is_never_quoted_in_transport_errors() {
             .unwrap();
         let err = client
             .models()
-            .list(types::ListModelsType::Image)
+            .list(types::ListModelsType::from("image"))
             .await
             .unwrap_err();
         assert!(matches!(err, Error::Connection { .. }), "{err:?}");

@@ -163,7 +163,7 @@ async fn the_offline_stream_decodes_in_order_and_matches_create() {
     let last = last.unwrap();
     assert_eq!(last.status, "completed");
     assert_eq!(last.output_text(), text);
-    assert!(last.usage.as_ref().unwrap().total_tokens > 0);
+    assert!(last.usage.as_ref().unwrap().total_tokens as f64 > 0.0);
     // The same answer as the whole response.
     let whole = client.responses().create(request()).await.unwrap();
     assert_eq!(whole.output_text(), text);

@@ -72,8 +72,8 @@ async fn the_chunks_join_to_the_audio_speech_returns() {
     let venice = OfflineVenice::start().await;
     let client = venice.client();
     for format in [
-        CreateSpeechRequestSchemaResponseFormat::Mp3,
-        CreateSpeechRequestSchemaResponseFormat::Wav,
+        CreateSpeechRequestSchemaResponseFormat::from("mp3"),
+        CreateSpeechRequestSchemaResponseFormat::from("wav"),
     ] {
         let mut request = request();
         request.response_format = Some(format);
@@ -199,7 +199,7 @@ async fn more_than_the_size_limit_ends_the_stream() {
 async fn errors_before_the_audio_are_returned_by_speech_stream() {
     let venice = OfflineVenice::start().await;
     let mut opus = request();
-    opus.response_format = Some(CreateSpeechRequestSchemaResponseFormat::Opus);
+    opus.response_format = Some(CreateSpeechRequestSchemaResponseFormat::from("opus"));
     let err = venice
         .client()
         .audio()

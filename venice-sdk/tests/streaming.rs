@@ -118,7 +118,7 @@ async fn collect_completion_gives_what_create_would() {
     assert_eq!(done.text().as_deref(), Some("One, two, three."));
     assert_eq!(done.reasoning(), Some("Easy."));
     assert_eq!(done.choices[0].finish_reason, "stop");
-    assert_eq!(done.usage.total_tokens, 10);
+    assert_eq!(done.usage.total_tokens as f64, 10.0);
     assert_eq!(done.meta().request_id.as_deref(), Some("ray-stream"));
 }
 

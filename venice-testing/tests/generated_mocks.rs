@@ -23,12 +23,13 @@ async fn list_models_with_the_generated_mock() {
     let server = MockServer::start_async().await;
     let models: types::ListModelsResponse = fixtures::example(&operations::LIST_MODELS).unwrap();
     let mock = server.list_models(|when, then| {
-        let _ = when.type_(types::ListModelsType::Text);
+        // By name: the helper `when.type_(..)` takes the parameter's type.
+        let _ = when.into_inner().query_param("type", "text");
         then.ok(&models);
     });
     let got = client(&server)
         .models()
-        .list(types::ListModelsType::Text)
+        .list(types::ListModelsType::from("text"))
         .await
         .unwrap();
     mock.assert();
@@ -66,7 +67,9 @@ async fn errors_with_the_generated_mock() {
 async fn delete_api_key_matches_the_query_parameter() {
     let server = MockServer::start_async().await;
     let mock = server.delete_api_key(|when, then| {
-        let _ = when.id("key-9");
+        // The query parameter by name: the helper `when.id(..)` takes the
+        // parameter's type, which upstream may turn from a string into an enum.
+        let _ = when.into_inner().query_param("id", "key-9");
         let deleted: types::DeleteApiKeyResponse =
             serde_json::from_value(serde_json::json!({"success": true})).unwrap();
         then.ok(&deleted);

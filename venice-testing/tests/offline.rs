@@ -199,7 +199,7 @@ async fn streams_reasoning_then_content_then_stop_usage_and_done() {
     assert!(done.text().unwrap().contains("Rayleigh scattering"));
     assert!(done.reasoning().unwrap().contains("sky"));
     assert_eq!(done.choices[0].finish_reason, "stop");
-    assert!(done.usage.completion_tokens > 0);
+    assert!(done.usage.completion_tokens as f64 > 0.0);
 }
 
 #[tokio::test]
@@ -250,7 +250,7 @@ async fn upscale_reads_a_file_and_scales_its_size() {
 async fn tools_are_called_and_their_results_answered() {
     let venice = OfflineVenice::start().await;
     let client = venice.client();
-    let tool: types::ToolCall = serde_json::from_value(json!({
+    let tool: types::ChatCompletionRequestToolsItem = serde_json::from_value(json!({
         "type": "function",
         "function": {
             "name": "get_weather",
@@ -304,7 +304,7 @@ async fn tools_are_called_and_their_results_answered() {
 async fn web_search_adds_citations() {
     let venice = OfflineVenice::start().await;
     let request = chat("llama-3.3-70b", "Rust 1.88 release notes")
-        .with_venice_parameters(VeniceParameters::new().web_search(WebSearch::On));
+        .with_venice_parameters(VeniceParameters::new().web_search(WebSearch::from("on")));
     let answer = venice
         .client()
         .chat()
@@ -459,20 +459,20 @@ async fn models_of_each_type() {
     let client = venice.client();
     let images = client
         .models()
-        .list(types::ListModelsType::Image)
+        .list(types::ListModelsType::from("image"))
         .await
         .unwrap();
     assert!(images.data.iter().all(|m| m.type_ == "image"));
     assert!(images.data.iter().any(|m| m.id == "flux-dev"));
     let all = client
         .models()
-        .list(types::ListModelsType::All)
+        .list(types::ListModelsType::from("all"))
         .await
         .unwrap();
     assert!(all.data.len() > images.data.len());
     let traits = client
         .models()
-        .traits(types::ListModelTraitsType::Image)
+        .traits(types::ListModelTraitsType::from("image"))
         .await
         .unwrap();
     assert_eq!(

@@ -271,7 +271,7 @@ async fn mock_operation_presets_route_and_headers() {
     });
     let models = client(&server)
         .models()
-        .list(types::ListModelsType::Image)
+        .list(types::ListModelsType::from("image"))
         .await
         .unwrap();
     assert!(models.data.is_empty());
@@ -392,7 +392,7 @@ async fn media_mocks_answer_the_sdk_end_to_end() {
         .unwrap()
         .into_inner();
     assert_eq!(got, vectors, "the f32s survive the JSON round trip exactly");
-    assert_eq!(got.usage.unwrap().total_tokens, 4);
+    assert_eq!(got.usage.unwrap().total_tokens as f64, 4.0);
 
     let image = c
         .images()
@@ -446,7 +446,7 @@ async fn media_mocks_answer_the_sdk_end_to_end() {
         .into_inner();
     assert_eq!(json, JsonOrText::Json(transcript));
     let mut as_text = types::CreateTranscriptionRequestSchema::from_required();
-    as_text.response_format = "text".into();
+    as_text.response_format = serde_json::from_value(json!("text")).unwrap();
     let text = c
         .audio()
         .transcribe(mp3.clone(), as_text)

@@ -61,6 +61,9 @@ enum Command {
         /// Spec to mutate instead of spec/venice.yaml.
         #[arg(long, value_name = "FILE")]
         spec: Option<PathBuf>,
+        /// Only the mutated spec of this name (`grown`, `loosened`).
+        #[arg(long, value_name = "NAME")]
+        only: Option<String>,
     },
     /// Write the public API listings of the published crates (rustdoc JSON).
     PublicApi {
@@ -136,7 +139,9 @@ fn run(command: Command) -> Result<ExitCode, String> {
             )
         }
         Command::Check => check(&root),
-        Command::MutateCheck { spec } => mutate_check(&root, spec.as_deref()),
+        Command::MutateCheck { spec, only } => {
+            mutate_check(&root, spec.as_deref(), only.as_deref())
+        }
         Command::PublicApi { check } => public_api::run(&root, check),
         Command::Msrv => msrv::run(&root),
         Command::FetchSpec { url, out } => {
@@ -245,7 +250,7 @@ fn check(root: &Path) -> Result<ExitCode, String> {
 /// builds a generated struct with an exhaustive literal, matches a generated enum
 /// without a fallback arm, names an untagged union's variant by number or relies on
 /// a trait only one schema shape has fails the check.
-fn mutate_check(root: &Path, spec: Option<&Path>) -> Result<ExitCode, String> {
+fn mutate_check(root: &Path, spec: Option<&Path>, only: Option<&str>) -> Result<ExitCode, String> {
     let spec_path = spec.map_or_else(|| root.join(venice_gen::SPEC_PATH), Path::to_path_buf);
     let text = read(&spec_path)?;
     let original = venice_openapi::load_yaml(&text).map_err(|e| e.to_string())?;
@@ -286,6 +291,9 @@ fn mutate_check(root: &Path, spec: Option<&Path>) -> Result<ExitCode, String> {
     let all = Instant::now();
     let mut failed = Vec::new();
     for mutated in venice_gen::mutate::SPECS {
+        if only.is_some_and(|only| only != mutated.name) {
+            continue;
+        }
         let mut doc = original.clone();
         let counts = venice_gen::mutate::apply(&mut doc, mutated.mutations);
         println!(

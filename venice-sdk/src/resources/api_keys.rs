@@ -67,7 +67,14 @@ impl ApiKeys<'_> {
         &self,
         request: &types::UpdateApiKeyBody,
     ) -> Result<Response<types::UpdateApiKeyResponse>, Error> {
-        if request.id.trim().is_empty() {
+        // Read through JSON: the id's type is upstream's to change (a string
+        // today, optional or an enum tomorrow).
+        let id = crate::shape::json_of(request);
+        if id
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .is_none_or(|id| id.trim().is_empty())
+        {
             return Err(Error::invalid("id", "is empty"));
         }
         Call::new(&operations::UPDATE_API_KEY)

@@ -149,9 +149,9 @@ impl types::ChatCompletionRequest {
 }
 
 /// A tool the model may call.
-pub type Tool = types::ToolCall;
+pub type Tool = types::ChatCompletionRequestToolsItem;
 
-impl types::ToolCall {
+impl types::ChatCompletionRequestToolsItem {
     /// A function tool: its name, what it does, and the JSON Schema of its
     /// arguments (an object schema; anything else is sent as no parameters).
     pub fn function(
@@ -248,7 +248,7 @@ impl types::ChatCompletionRequestVeniceParameters {
 
     /// Talks as the character with this slug.
     pub fn character(mut self, slug: impl Into<String>) -> Self {
-        self.character_slug = Some(slug.into());
+        self.character_slug = shape::build("character_slug", json!(slug.into()));
         self
     }
 }
@@ -364,7 +364,7 @@ mod tests {
     #[test]
     fn venice_parameters_builder_sets_only_what_is_asked() {
         let req = types::ChatCompletionRequest::new("m", [Message::user("q")])
-            .with_venice_parameters(VeniceParameters::new().web_search(WebSearch::Auto))
+            .with_venice_parameters(VeniceParameters::new().web_search(WebSearch::from("auto")))
             .with_temperature(0.2);
         let v = serde_json::to_value(&req).unwrap();
         assert_eq!(v["venice_parameters"], json!({"enable_web_search": "auto"}));

@@ -112,14 +112,20 @@ impl EmbeddingList {
 impl types::CreateEmbeddingRequestSchema {
     /// A request embedding `input` with `model`, every other field unset.
     ///
-    /// `input` is one text (`"…"`, a `String`) or several (`Vec<String>`,
-    /// `Vec<&str>`, `["…", "…"]`), or token ids (the generated union's other
-    /// variants). Empty input is refused when the request is sent.
-    pub fn new(
-        model: impl Into<String>,
-        input: impl Into<types::CreateEmbeddingRequestSchemaInput>,
-    ) -> Self {
-        let input = shape::json_of(&input.into());
+    /// `input` is one text (`"…"`, a `String`), several (`Vec<String>`,
+    /// `Vec<&str>`, `["…", "…"]`), token ids ([`EmbeddingInput::tokens`]) or
+    /// the generated input type. Empty input is refused when the request is sent.
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateEmbeddingRequestSchema;
+    ///
+    /// let one = CreateEmbeddingRequestSchema::new("text-embedding-bge-m3", "a cat");
+    /// let texts = vec!["a cat".to_owned(), "a dog".to_owned()];
+    /// let many = CreateEmbeddingRequestSchema::new("text-embedding-bge-m3", texts);
+    /// # let _ = (one, many);
+    /// ```
+    pub fn new(model: impl Into<String>, input: impl Into<EmbeddingInput>) -> Self {
+        let input = shape::json_of(&input_of(input.into().0));
         shape::build(
             "CreateEmbeddingRequestSchema",
             json!({"model": model.into(), "input": input}),
@@ -161,47 +167,95 @@ fn input_of(texts: serde_json::Value) -> types::CreateEmbeddingRequestSchemaInpu
     shape::build("CreateEmbeddingRequestSchemaInput", list)
 }
 
-impl From<&str> for types::CreateEmbeddingRequestSchemaInput {
-    /// One text. (An empty text cannot be the generated non-empty string; it
-    /// becomes a one-item list holding it, which
-    /// [`Embeddings::create`] refuses before sending.)
+/// What to embed: one text, several texts, or token ids, whatever shape the
+/// generated input type has (its members and their order follow the spec's).
+///
+/// ```
+/// use venice_sdk::EmbeddingInput;
+///
+/// let one = EmbeddingInput::from("a cat");
+/// let many = EmbeddingInput::from(vec!["a cat".to_owned(), "a dog".to_owned()]);
+/// let tokens = EmbeddingInput::tokens([791, 8415, 7731]);
+/// # let _ = (one, many, tokens);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmbeddingInput(serde_json::Value);
+
+impl EmbeddingInput {
+    /// One list of token ids, embedded as one input.
+    pub fn tokens(ids: impl IntoIterator<Item = u32>) -> Self {
+        Self(json!(ids.into_iter().collect::<Vec<u32>>()))
+    }
+
+    /// Several lists of token ids, one vector each.
+    pub fn token_lists<L: IntoIterator<Item = u32>>(lists: impl IntoIterator<Item = L>) -> Self {
+        let lists: Vec<Vec<u32>> = lists.into_iter().map(|l| l.into_iter().collect()).collect();
+        Self(json!(lists))
+    }
+}
+
+/// One text. (An empty text cannot be the generated non-empty string; it
+/// becomes a one-item list holding it, which [`Embeddings::create`] refuses
+/// before sending.)
+impl From<&str> for EmbeddingInput {
     fn from(text: &str) -> Self {
-        input_of(json!(text))
+        Self(json!(text))
     }
 }
 
-impl From<String> for types::CreateEmbeddingRequestSchemaInput {
-    /// One text (see the `&str` conversion for an empty one).
+/// One text.
+impl From<String> for EmbeddingInput {
     fn from(text: String) -> Self {
-        input_of(serde_json::Value::String(text))
+        Self(serde_json::Value::String(text))
     }
 }
 
-impl From<&String> for types::CreateEmbeddingRequestSchemaInput {
-    /// One text (see the `&str` conversion for an empty one).
+/// One text.
+impl From<&String> for EmbeddingInput {
     fn from(text: &String) -> Self {
         Self::from(text.as_str())
     }
 }
 
-impl From<Vec<&str>> for types::CreateEmbeddingRequestSchemaInput {
-    /// Several texts, one vector each.
+/// Several texts, one vector each.
+impl From<Vec<String>> for EmbeddingInput {
+    fn from(texts: Vec<String>) -> Self {
+        Self(json!(texts))
+    }
+}
+
+/// Several texts, one vector each.
+impl From<&[String]> for EmbeddingInput {
+    fn from(texts: &[String]) -> Self {
+        Self(json!(texts))
+    }
+}
+
+/// Several texts, one vector each.
+impl From<Vec<&str>> for EmbeddingInput {
     fn from(texts: Vec<&str>) -> Self {
-        input_of(json!(texts))
+        Self(json!(texts))
     }
 }
 
-impl From<&[&str]> for types::CreateEmbeddingRequestSchemaInput {
-    /// Several texts, one vector each.
+/// Several texts, one vector each.
+impl From<&[&str]> for EmbeddingInput {
     fn from(texts: &[&str]) -> Self {
-        input_of(json!(texts))
+        Self(json!(texts))
     }
 }
 
-impl<const N: usize> From<[&str; N]> for types::CreateEmbeddingRequestSchemaInput {
-    /// Several texts, one vector each.
+/// Several texts, one vector each.
+impl<const N: usize> From<[&str; N]> for EmbeddingInput {
     fn from(texts: [&str; N]) -> Self {
-        input_of(json!(texts.as_slice()))
+        Self(json!(texts.as_slice()))
+    }
+}
+
+/// The generated input type, as it is.
+impl From<types::CreateEmbeddingRequestSchemaInput> for EmbeddingInput {
+    fn from(input: types::CreateEmbeddingRequestSchemaInput) -> Self {
+        Self(shape::json_of(&input))
     }
 }
 
@@ -375,8 +429,8 @@ mod tests {
 
     #[test]
     fn inputs_convert_and_empty_ones_are_refused() {
-        use types::CreateEmbeddingRequestSchemaInput as Input;
-        let json = |input: Input| shape::json_of(&input);
+        use EmbeddingInput as Input;
+        let json = |input: Input| shape::json_of(&input_of(input.0));
         let check_input = |input: &Input| check_input(Some(&json(input.clone())));
         assert_eq!(json(Input::from("hi")), json!("hi"));
         assert_eq!(json(Input::from(String::from("hi"))), json!("hi"));
@@ -387,7 +441,7 @@ mod tests {
             "an empty text is a list"
         );
         assert!(check_input(&Input::from("hi")).is_ok());
-        let tokens: Input = serde_json::from_value(json!([[]])).unwrap();
+        let tokens = Input::token_lists([Vec::<u32>::new()]);
         for bad in [
             Input::from(""),
             Input::from(String::new()),
@@ -403,7 +457,12 @@ mod tests {
             );
         }
         assert!(check_input(&Input::from(vec!["x"; MAX_INPUTS])).is_ok());
-        let ids: Input = serde_json::from_value(json!([1, 2])).unwrap();
-        assert!(check_input(&ids).is_ok());
+        assert!(check_input(&Input::tokens([1, 2])).is_ok());
+        assert_eq!(json(Input::tokens([1, 2])), json!([1, 2]));
+        assert_eq!(json(Input::token_lists([[1], [2]])), json!([[1], [2]]));
+        assert_eq!(
+            json(Input::from(vec!["a".to_owned(), "b".to_owned()])),
+            json!(["a", "b"])
+        );
     }
 }

@@ -35,7 +35,7 @@ pub use billing::{Billing, UsagePeriod};
 pub use characters::{CharacterFilters, Characters};
 pub use chat::{Chat, ChatCompletion, Message, Tool, ToolCall, VeniceParameters, WebSearch};
 pub use crypto::Crypto;
-pub use embeddings::{Embedding, EmbeddingList, Embeddings};
+pub use embeddings::{Embedding, EmbeddingInput, EmbeddingList, Embeddings};
 pub use images::{GeneratedImages, ImageSource, Images, OpenAiImages};
 pub use jobs::RetrieveOutcome;
 pub use media_download::Media;
