@@ -808,7 +808,7 @@ async fn the_raw_client_does_not_send_a_payment() {
     let err = client
         .raw()
         .top_up_x402_balance()
-        .x_402_payment("c2lnbmVkLXBheW1lbnQ=")
+        .payment_signature("c2lnbmVkLXBheW1lbnQ=")
         .body(serde_json::Map::new())
         .send()
         .await

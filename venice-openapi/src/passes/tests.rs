@@ -592,7 +592,7 @@ fn the_seed_and_the_current_venice_specs_normalize() {
             14,
             13,
         ),
-        (include_str!("../../../spec/venice.yaml"), 48, 45),
+        (include_str!("../../../spec/venice.yaml"), 49, 46),
     ] {
         let n = normalize_str(text).unwrap();
         let ids: Vec<&str> = n
