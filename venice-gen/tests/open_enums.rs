@@ -20,9 +20,12 @@ fn an_unknown_value_parses_displays_and_serializes_as_given() {
     let back: RunBodyDuration = serde_json::from_str(r#""17s""#).unwrap();
     assert_eq!(back, d);
     assert_eq!(
-        RunBodyDuration::try_from("17s".to_owned()).unwrap(),
+        RunBodyDuration::from("17s".to_owned()),
         RunBodyDuration::Other("17s".to_owned())
     );
+    // From is total: known values are their variants, and `"5s"` compares equal.
+    assert_eq!(RunBodyDuration::from("5s"), RunBodyDuration::X5s);
+    assert_eq!(RunBodyDuration::X5s, "5s");
 }
 
 #[test]

@@ -123,6 +123,10 @@ pub const PASSES: &[Pass] = &[
         run: request_defaults,
     },
     Pass {
+        name: "echoed_values",
+        run: echoed_values,
+    },
+    Pass {
         name: "secret_fields",
         run: secret_fields,
     },
@@ -1374,6 +1378,65 @@ fn open_schema(schema: &mut Value) -> usize {
         n += 1;
     }
     n
+}
+
+/// Keeps as raw JSON the values the spec says to send back exactly as
+/// received (`reasoning_details`: "pass back the reasoning_details exactly as
+/// received to preserve thought signatures").
+///
+/// Prevents: a typed struct for such an object drops the keys the spec does not
+/// list (a provider's `signature`) and rewrites numbers (`"index": 0` becomes
+/// `0.0` once typed `number`), so the value sent back is not the one received
+/// and the provider refuses it or loses its chain of thought. An object, or the
+/// objects of an array, whose property description says "exactly as received"
+/// becomes any JSON (`serde_json::Value`); a string stays a string (it is
+/// sent back as it is).
+pub fn echoed_values(
+    doc: &mut Value,
+    _: &mut Context,
+    changes: &mut Vec<String>,
+) -> Result<(), Error> {
+    let mut count = 0usize;
+    // Requests and answers alike: the value read from an answer is the one sent back.
+    walk_all_schemas(doc, &mut |schema| {
+        let Some(Value::Object(props)) = schema.get_mut("properties") else {
+            return;
+        };
+        for prop in props.values_mut() {
+            let echoed = prop
+                .get("description")
+                .and_then(Value::as_str)
+                .is_some_and(|d| d.to_ascii_lowercase().contains("exactly as received"));
+            if !echoed {
+                continue;
+            }
+            let target = if prop.get("type").and_then(Value::as_str) == Some("array") {
+                prop.get_mut("items")
+            } else {
+                Some(&mut *prop)
+            };
+            let Some(Value::Object(target)) = target else {
+                continue;
+            };
+            let is_object = target.get("type").and_then(Value::as_str) == Some("object")
+                || target.contains_key("properties");
+            if is_object {
+                let description = target.get("description").cloned();
+                target.clear();
+                if let Some(d) = description {
+                    target.insert("description".into(), d);
+                }
+                append_note(target, "Kept as the JSON received: sent back unchanged.");
+                count += 1;
+            }
+        }
+    });
+    summarize(
+        changes,
+        count,
+        "request values the spec says to send back exactly as received kept as raw JSON",
+    );
+    Ok(())
 }
 
 /// Makes required-but-nullable properties of response schemas optional.

@@ -151,27 +151,6 @@ pub mod types {
             Self::Objects(value)
         }
     }
-    ///`AssistantMessageReasoningDetailsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AssistantMessageReasoningDetailsItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub format: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub index: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub text: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type")]
-        pub type_: ::std::string::String,
-    }
-    impl AssistantMessageReasoningDetailsItem {
-        pub fn builder() -> builder::AssistantMessageReasoningDetailsItem {
-            Default::default()
-        }
-    }
     ///`AssistantRole`
     #[derive(
         ::serde::Deserialize,
@@ -1273,7 +1252,7 @@ The assistant message contains the response from the LLM. Must have either conte
             reasoning_content: ::std::option::Option<::std::string::String>,
             ///Reasoning details returned by certain reasoning models that support this feature (e.g., Gemini 3 Pro). Not all reasoning models return this field. For multi-turn conversations with tool calls on supported models, pass back the reasoning_details exactly as received to preserve thought signatures.
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            reasoning_details: ::std::vec::Vec<AssistantMessageReasoningDetailsItem>,
+            reasoning_details: ::std::vec::Vec<::serde_json::Value>,
             ///Gemini thought signature returned by native GCP transport. For multi-turn conversations (especially with tool calls), pass it back exactly as received to preserve thought signatures.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             thought_signature: ::std::option::Option<::std::string::String>,
@@ -2570,7 +2549,7 @@ Known values: `stop`, `length`.*/
             reasoning_content: ::std::option::Option<::std::string::String>,
             ///Reasoning details returned by certain reasoning models that support this feature (e.g., Gemini 3 Pro). Not all reasoning models return this field. For multi-turn conversations with tool calls on supported models, pass back the reasoning_details exactly as received to preserve thought signatures.
             #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            reasoning_details: ::std::vec::Vec<AssistantMessageReasoningDetailsItem>,
+            reasoning_details: ::std::vec::Vec<::serde_json::Value>,
             role: AssistantRole,
             ///Gemini thought signature returned by native GCP transport. For multi-turn conversations (especially with tool calls), pass it back exactly as received to preserve thought signatures.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -17057,143 +17036,6 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 Self {
                     diem: Ok(value.diem),
                     usd: Ok(value.usd),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AssistantMessageReasoningDetailsItem {
-            data: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            format: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            index: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            text: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for AssistantMessageReasoningDetailsItem {
-            fn default() -> Self {
-                Self {
-                    data: Ok(Default::default()),
-                    format: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    index: Ok(Default::default()),
-                    text: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl AssistantMessageReasoningDetailsItem {
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn format<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.format = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for format: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn index<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.index = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for index: {e}")
-                    });
-                self
-            }
-            pub fn text<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.text = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for text: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AssistantMessageReasoningDetailsItem>
-        for super::AssistantMessageReasoningDetailsItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AssistantMessageReasoningDetailsItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    format: value.format?,
-                    id: value.id?,
-                    index: value.index?,
-                    text: value.text?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AssistantMessageReasoningDetailsItem>
-        for AssistantMessageReasoningDetailsItem {
-            fn from(value: super::AssistantMessageReasoningDetailsItem) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    format: Ok(value.format),
-                    id: Ok(value.id),
-                    index: Ok(value.index),
-                    text: Ok(value.text),
-                    type_: Ok(value.type_),
                 }
             }
         }
@@ -43970,22 +43812,6 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
             Self { diem, usd }
         }
     }
-    impl AssistantMessageReasoningDetailsItem {
-        /** A `AssistantMessageReasoningDetailsItem` from its required fields, every optional field unset. Required: `type_`.
-
- A field added upstream as optional leaves this signature unchanged.*/
-        #[allow(clippy::too_many_arguments)]
-        pub fn from_required(type_: ::std::string::String) -> Self {
-            Self {
-                data: ::std::option::Option::None,
-                format: ::std::option::Option::None,
-                id: ::std::option::Option::None,
-                index: ::std::option::Option::None,
-                text: ::std::option::Option::None,
-                type_,
-            }
-        }
-    }
     impl BackgroundRemoveImageRequest {
         /** A `BackgroundRemoveImageRequest` from its required fields, every optional field unset. It has no required field.
 
@@ -53573,18 +53399,6 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
     pub type AsrModelPricingPerAudioSecondDiem = f64;
     #[doc(hidden)]
     pub type AsrModelPricingPerAudioSecondUsd = f64;
-    #[doc(hidden)]
-    pub type AssistantMessageReasoningDetailsItemData = ::std::string::String;
-    #[doc(hidden)]
-    pub type AssistantMessageReasoningDetailsItemFormat = ::std::string::String;
-    #[doc(hidden)]
-    pub type AssistantMessageReasoningDetailsItemId = ::std::string::String;
-    #[doc(hidden)]
-    pub type AssistantMessageReasoningDetailsItemIndex = f64;
-    #[doc(hidden)]
-    pub type AssistantMessageReasoningDetailsItemText = ::std::string::String;
-    #[doc(hidden)]
-    pub type AssistantMessageReasoningDetailsItemType = ::std::string::String;
     #[doc(hidden)]
     pub type BackgroundRemoveImageRequestImage = ::serde_json::Value;
     #[doc(hidden)]

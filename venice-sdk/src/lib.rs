@@ -70,9 +70,9 @@ pub use generated::{Client as RawClient, builder, operations, types};
 pub use json::from_json;
 pub use meta::{Response, ResponseMeta};
 pub use resources::{
-    ApiKeys, Audio, Characters, Chat, ChatCompletion, ClonedVoice, Embedding, EmbeddingInput,
-    EmbeddingList, Embeddings, FileInput, GeneratedImages, ImageInput, ImageSource, Images,
-    JsonOrText, Message, ModelId, Models, OpenAiImages, SpeechStream, Tool, ToolCall,
+    ApiKeys, Audio, Carried, Characters, Chat, ChatCompletion, ClonedVoice, Cost, Embedding,
+    EmbeddingInput, EmbeddingList, Embeddings, FileInput, GeneratedImages, ImageInput, ImageSource,
+    Images, JsonOrText, Message, ModelId, Models, OpenAiImages, SpeechStream, Tool, ToolCall,
     Transcription, VeniceParameters, Video, WebSearch,
 };
 pub use resources::{Augment, Responses, RetrieveOutcome};

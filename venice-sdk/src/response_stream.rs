@@ -312,7 +312,7 @@ impl ResponseStream {
         self,
     ) -> Result<crate::Response<types::ResponsesApiResponse>, Error> {
         self.inner
-            .collect_into(ResponseAccumulator::add, ResponseAccumulator::finish)
+            .collect_into(ResponseAccumulator::add, |acc| (acc.finish(), None))
             .await
     }
 }

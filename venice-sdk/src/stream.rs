@@ -46,6 +46,9 @@ pub struct ChatCompletionChunk {
     /// Venice's extras, such as web search citations (first or last chunk).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub venice_parameters: Option<Value>,
+    /// What the request cost (`{"usd", "diem"}`), when a chunk says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Value>,
 }
 
 /// The delta of one choice.
@@ -81,6 +84,13 @@ pub struct Delta {
     /// Pieces of tool calls, merged by `index`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<ToolCallDelta>,
+    /// Reasoning details (signed thoughts) to send back unchanged on the next
+    /// turn; appended across chunks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasoning_details: Vec<Value>,
+    /// A thought signature to send back unchanged on the next turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thought_signature: Option<String>,
 }
 
 /// A fragment of a tool call.
@@ -98,6 +108,9 @@ pub struct ToolCallDelta {
     /// Name and argument fragments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function: Option<FunctionDelta>,
+    /// The call's other fields (`extra_content`, …), sent back with it.
+    #[serde(flatten, default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, Value>,
 }
 
 /// A fragment of a function call.
@@ -184,7 +197,11 @@ impl ChatStream {
 
     /// Reads the whole stream and folds it into the completion `chat().create`
     /// would have returned: content and reasoning joined per choice, tool-call
-    /// fragments merged by index, finish reasons, usage and citations.
+    /// fragments merged by index, finish reasons, usage, cost and citations.
+    /// What the model asks to get back (`reasoning_details`, `thought_signature`,
+    /// a call's own extra fields) is kept in the answer's JSON, so that the
+    /// returned response's [`tool_calls`](crate::Response) and
+    /// `assistant_message()` carry it into the next turn.
     ///
     /// The first error ends the collection and is returned. What is read is
     /// bounded like any stream: at most
@@ -195,7 +212,7 @@ impl ChatStream {
         self,
     ) -> Result<crate::Response<types::CreateChatCompletionResponse>, Error> {
         self.inner
-            .collect_into(Accumulator::add, Accumulator::finish)
+            .collect_into(Accumulator::add, Accumulator::finish_with_json)
             .await
     }
 }
@@ -282,6 +299,7 @@ pub struct Accumulator {
     choices: BTreeMap<u32, ChoiceAcc>,
     usage: Option<types::CreateChatCompletionResponseUsage>,
     venice_parameters: Option<Value>,
+    cost: Option<Value>,
 }
 
 #[derive(Debug, Default)]
@@ -290,6 +308,8 @@ struct ChoiceAcc {
     content: String,
     has_content: bool,
     reasoning: String,
+    reasoning_details: Vec<Value>,
+    thought_signature: Option<String>,
     finish_reason: Option<String>,
     tool_calls: BTreeMap<u32, ToolCallAcc>,
 }
@@ -300,6 +320,7 @@ struct ToolCallAcc {
     kind: Option<String>,
     name: String,
     arguments: String,
+    extra: serde_json::Map<String, Value>,
 }
 
 impl Accumulator {
@@ -317,6 +338,9 @@ impl Accumulator {
         }
         if chunk.usage.is_some() {
             self.usage = chunk.usage;
+        }
+        if chunk.cost.is_some() {
+            self.cost = chunk.cost;
         }
         if let Some(vp) = chunk.venice_parameters {
             // Citations arrive on the first or the last chunk: keep whichever has them.
@@ -341,6 +365,10 @@ impl Accumulator {
             if let Some(text) = delta.reasoning_content {
                 acc.reasoning.push_str(&text);
             }
+            acc.reasoning_details.extend(delta.reasoning_details);
+            if delta.thought_signature.is_some() {
+                acc.thought_signature = delta.thought_signature;
+            }
             for call in delta.tool_calls {
                 let slot = acc.tool_calls.entry(call.index).or_default();
                 if call.id.is_some() {
@@ -349,6 +377,7 @@ impl Accumulator {
                 if call.kind.is_some() {
                     slot.kind = call.kind;
                 }
+                slot.extra.extend(call.extra);
                 if let Some(f) = call.function {
                     if let Some(name) = f.name {
                         slot.name.push_str(&name);
@@ -366,60 +395,104 @@ impl Accumulator {
 
     /// The completion so far.
     pub fn finish(self) -> types::CreateChatCompletionResponse {
+        Self::typed(self.into_json())
+    }
+
+    /// The completion so far, typed, and the JSON it was read from (with the
+    /// fields to send back the typed completion has no place for).
+    pub(crate) fn finish_with_json(
+        self,
+    ) -> (types::CreateChatCompletionResponse, Option<bytes::Bytes>) {
+        let json = self.into_json();
+        let bytes = serde_json::to_vec(&json).ok().map(bytes::Bytes::from);
+        (Self::typed(json), bytes)
+    }
+
+    /// The completion read from its JSON; Venice's extras kept aside when they
+    /// do not fit their type (they never fail the whole completion).
+    fn typed(mut json: Value) -> types::CreateChatCompletionResponse {
+        let venice_parameters = json
+            .as_object_mut()
+            .and_then(|o| o.remove("venice_parameters"))
+            .and_then(|v| serde_json::from_value(v).ok());
+        let mut response: types::CreateChatCompletionResponse =
+            crate::shape::build("CreateChatCompletionResponse", json);
+        response.venice_parameters = venice_parameters;
+        response
+    }
+
+    /// The completion as the JSON a server sends: the message union's variants
+    /// and the content union's members are the spec's to reshape.
+    fn into_json(self) -> Value {
         let choices = self
             .choices
             .into_iter()
             .map(|(index, c)| {
-                let tool_calls = c
+                let tool_calls: Vec<Value> = c
                     .tool_calls
                     .into_values()
                     .map(|t| {
-                        tool_call_value(
+                        let mut call = tool_call_value(
                             &t.id.unwrap_or_default(),
                             t.kind.as_deref().unwrap_or("function"),
                             &t.name,
                             &t.arguments,
-                        )
+                        );
+                        if let Some(obj) = call.as_object_mut() {
+                            for (k, v) in t.extra {
+                                obj.entry(k).or_insert(v);
+                            }
+                        }
+                        call
                     })
                     .collect();
-                let tool_calls: Vec<serde_json::Value> = tool_calls;
-                // Written as the JSON a server sends (`crate::shape`): the
-                // message union's variants and the content union's members are
-                // the spec's to reshape.
+                let mut message = serde_json::json!({
+                    "role": "assistant",
+                    "content": c.has_content.then_some(c.content),
+                    "reasoning_content": (!c.reasoning.is_empty()).then_some(c.reasoning),
+                    "tool_calls": tool_calls,
+                });
+                if let Some(obj) = message.as_object_mut() {
+                    if !c.reasoning_details.is_empty() {
+                        obj.insert(
+                            "reasoning_details".into(),
+                            Value::Array(c.reasoning_details),
+                        );
+                    }
+                    if let Some(signature) = c.thought_signature {
+                        obj.insert("thought_signature".into(), Value::String(signature));
+                    }
+                }
                 serde_json::json!({
                     "finish_reason": c.finish_reason.unwrap_or_default(),
                     "index": index,
-                    "message": {
-                        "role": "assistant",
-                        "content": c.has_content.then_some(c.content),
-                        "reasoning_content": (!c.reasoning.is_empty()).then_some(c.reasoning),
-                        "tool_calls": tool_calls,
-                    },
+                    "message": message,
                 })
             })
             .collect::<Vec<_>>();
-        let venice_parameters = self
-            .venice_parameters
-            .and_then(|v| serde_json::from_value(v).ok());
         let usage = match &self.usage {
             Some(usage) => crate::shape::json_of(usage),
             None => {
                 serde_json::json!({"completion_tokens": 0, "prompt_tokens": 0, "total_tokens": 0})
             }
         };
-        let mut response: types::CreateChatCompletionResponse = crate::shape::build(
-            "CreateChatCompletionResponse",
-            serde_json::json!({
-                "created": self.created,
-                "id": self.id,
-                "model": self.model,
-                "object": "chat.completion",
-                "usage": usage,
-                "choices": choices,
-            }),
-        );
-        response.venice_parameters = venice_parameters;
-        response
+        let mut json = serde_json::json!({
+            "created": self.created,
+            "id": self.id,
+            "model": self.model,
+            "object": "chat.completion",
+            "usage": usage,
+            "choices": choices,
+        });
+        if let Some(obj) = json.as_object_mut() {
+            if let Some(cost) = self.cost {
+                obj.insert("cost".into(), cost);
+            }
+            if let Some(vp) = self.venice_parameters {
+                obj.insert("venice_parameters".into(), vp);
+            }
+        }
+        json
     }
 }
 

@@ -23,6 +23,10 @@ async fn call(client: &Client, id: &str) -> Result<Option<venice_sdk::ResponseMe
                 .create(chat("llama-3.3-70b", "Why is the sky blue?"))
                 .await?;
             assert!(answer.text().unwrap().contains("Rayleigh scattering"));
+            let cost = answer
+                .cost()
+                .expect("the offline Venice says what an answer cost");
+            assert!(cost.usd > 0.0 && cost.diem == 0.0, "{cost:?}");
             answer.meta().clone()
         }
         "generateImage" => {

@@ -976,3 +976,44 @@ components:
     let plain = d.pointer(&format!("{props}/plain/anyOf")).unwrap();
     assert_eq!(plain.as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn values_to_send_back_exactly_as_received_are_raw_json() {
+    let mut d = doc(&format!(
+        "{HEAD}paths:
+  /chat:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                reasoning_details:
+                  type: array
+                  description: Pass back the reasoning_details exactly as received.
+                  items: {{type: object, required: [type], properties: {{type: {{type: string}}, index: {{type: number}}}}}}
+                thought_signature:
+                  type: string
+                  description: Pass it back exactly as received.
+                other:
+                  type: array
+                  items: {{type: object, properties: {{a: {{type: string}}}}}}
+      responses: {{'200': {{description: ok}}}}
+"
+    ));
+    let changes = run(pass("echoed_values"), &mut d);
+    let props = &d["paths"]["/chat"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        ["properties"];
+    let items = props["reasoning_details"]["items"].as_object().unwrap();
+    assert!(
+        !items.contains_key("properties") && !items.contains_key("type"),
+        "{items:?}"
+    );
+    assert_eq!(
+        props["thought_signature"]["type"], "string",
+        "a string stays"
+    );
+    assert_eq!(props["other"]["items"]["properties"]["a"]["type"], "string");
+    assert_eq!(changes.len(), 1, "{changes:?}");
+}

@@ -178,6 +178,15 @@ impl types::ChatCompletionRequestToolsItem {
 }
 
 /// A tool call the model made, read from a completion.
+///
+/// ```
+/// use venice_sdk::{Message, ToolCall};
+///
+/// let call = ToolCall::new("call_1", "get_weather", r#"{"city":"Oslo"}"#);
+/// let turn = Message::assistant_tool_calls(&[call.clone()]);
+/// let answer = Message::tool(&call.id, "12°C, light rain");
+/// # let _ = (turn, answer);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ToolCall {
     /// The call id, to answer with [`Message::tool`].
@@ -186,11 +195,97 @@ pub struct ToolCall {
     pub name: String,
     /// Its arguments, as the JSON text the model wrote.
     pub arguments: String,
+    /// What the model sent with the call that must go back unchanged on the
+    /// next turn; [`Message::assistant_tool_calls`] sends it.
+    pub carried: Carried,
+}
+
+/// What a model sends with an answer that must be sent back unchanged on the
+/// next turn: reasoning models (Gemini among them) sign their thoughts
+/// (`thought_signature`, `reasoning_details`), and refuse a follow-up, or lose
+/// their chain of thought across tool calls, when the signature is missing.
+///
+/// Filled by [`Response::tool_calls`](crate::Response) (from the answer's JSON,
+/// so fields the spec does not name yet are kept too) and by
+/// [`ChatStream::collect_completion`](crate::stream::ChatStream::collect_completion);
+/// empty for calls you build yourself.
+///
+/// ```
+/// use venice_sdk::Carried;
+///
+/// let carried = Carried::default();
+/// assert!(carried.is_empty());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Carried {
+    /// Fields of the call the SDK does not name (`extra_content`, …), as sent.
+    pub call: serde_json::Map<String, serde_json::Value>,
+    /// Fields of the message that made the call (`thought_signature`,
+    /// `reasoning_details`, …), as sent: everything but its role, content, tool
+    /// calls and reasoning text.
+    pub message: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Carried {
+    /// Whether there is nothing to send back.
+    pub fn is_empty(&self) -> bool {
+        self.call.is_empty() && self.message.is_empty()
+    }
+}
+
+/// The fields of an answer's message that are not carried back: the request
+/// sets its own role, content and tool calls, and the reasoning text is the
+/// model's to write again (sending it back only costs tokens).
+const NOT_CARRIED: [&str; 4] = ["role", "content", "tool_calls", "reasoning_content"];
+
+/// The fields of a tool call the SDK names.
+const CALL_FIELDS: [&str; 3] = ["id", "type", "function"];
+
+/// The fields of `message` to send back: all but [`NOT_CARRIED`] and nulls.
+fn carried_of_message(message: &serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    message
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, v)| !v.is_null() && !NOT_CARRIED.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl ToolCall {
-    fn from_value(v: &serde_json::Value) -> Option<ToolCall> {
+    /// A tool call with nothing to carry back (tests, replays, calls you
+    /// assemble yourself).
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        arguments: impl Into<String>,
+    ) -> Self {
+        ToolCall {
+            id: id.into(),
+            name: name.into(),
+            arguments: arguments.into(),
+            carried: Carried::default(),
+        }
+    }
+
+    /// A call read from its JSON in a message, with the message's fields to
+    /// carry back.
+    fn from_value(
+        v: &serde_json::Value,
+        message: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<ToolCall> {
         let function = v.get("function")?;
+        let call = v
+            .as_object()
+            .map(|c| {
+                c.iter()
+                    .filter(|(k, _)| !CALL_FIELDS.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
         Some(ToolCall {
             id: v
                 .get("id")
@@ -205,21 +300,145 @@ impl ToolCall {
                     other => other.to_string(),
                 })
                 .unwrap_or_default(),
+            carried: Carried {
+                call,
+                message: message.clone(),
+            },
         })
     }
 
+    /// The call as a message writes it, with its carried fields.
     fn to_value(&self) -> serde_json::Value {
-        crate::stream::tool_call_value(&self.id, "function", &self.name, &self.arguments)
+        let mut value =
+            crate::stream::tool_call_value(&self.id, "function", &self.name, &self.arguments);
+        if let Some(obj) = value.as_object_mut() {
+            for (k, v) in &self.carried.call {
+                obj.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        value
     }
+}
+
+/// The tool calls of the first choice of a completion's JSON, each carrying
+/// what goes back.
+fn tool_calls_of(completion: &serde_json::Value) -> Vec<ToolCall> {
+    let message = &completion["choices"][0]["message"];
+    let carried = carried_of_message(message);
+    message["tool_calls"]
+        .as_array()
+        .map(|calls| {
+            calls
+                .iter()
+                .filter_map(|c| ToolCall::from_value(c, &carried))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl types::ChatCompletionRequestMessagesItem {
     /// The assistant's turn that made these tool calls, to send back before the
-    /// [`Message::tool`] answers.
+    /// [`Message::tool`] answers; what the model sent with them
+    /// ([`ToolCall::carried`]: `thought_signature`, `reasoning_details`, …)
+    /// goes back unchanged.
+    ///
+    /// ```no_run
+    /// # async fn run(client: venice_sdk::Client, mut request: venice_sdk::types::ChatCompletionRequest) -> Result<(), venice_sdk::Error> {
+    /// use venice_sdk::Message;
+    /// let answer = client.chat().create(request.clone()).await?;
+    /// let calls = answer.tool_calls();
+    /// request.messages.push(Message::assistant_tool_calls(&calls));
+    /// for call in &calls {
+    ///     request.messages.push(Message::tool(&call.id, "the tool's result"));
+    /// }
+    /// let next = client.chat().create(request).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn assistant_tool_calls(calls: &[ToolCall]) -> Self {
-        let calls: Vec<serde_json::Value> = calls.iter().map(ToolCall::to_value).collect();
-        message(json!({"role": "assistant", "tool_calls": calls}))
+        let values: Vec<serde_json::Value> = calls.iter().map(ToolCall::to_value).collect();
+        let mut turn = serde_json::Map::new();
+        // The message's carried fields, from the first call that has them
+        // (every call of one answer carries the same).
+        if let Some(first) = calls.iter().find(|c| !c.carried.message.is_empty()) {
+            turn.extend(first.carried.message.clone());
+        }
+        turn.insert("role".into(), json!("assistant"));
+        turn.insert("tool_calls".into(), serde_json::Value::Array(values));
+        message(serde_json::Value::Object(turn))
     }
+}
+
+impl Response<ChatCompletion> {
+    /// The tool calls of the first choice, each carrying what must go back on the
+    /// next turn ([`ToolCall::carried`]), read from the answer's JSON so that
+    /// fields the spec does not name yet are kept. (The completion's own
+    /// [`tool_calls`](types::CreateChatCompletionResponse::tool_calls) carries
+    /// only what its typed fields hold.)
+    pub fn tool_calls(&self) -> Vec<ToolCall> {
+        match self.json().and_then(|j| serde_json::from_slice(j).ok()) {
+            Some(json) => tool_calls_of(&json),
+            None => (**self).tool_calls(),
+        }
+    }
+
+    /// The first choice's message as the assistant turn of the next request:
+    /// its content and tool calls, and what the model asks to get back
+    /// unchanged (`thought_signature`, `reasoning_details`, and any field the
+    /// request's assistant message accepts), read from the answer's JSON.
+    /// `None` when the answer has no choice.
+    ///
+    /// ```no_run
+    /// # async fn run(client: venice_sdk::Client, mut request: venice_sdk::types::ChatCompletionRequest) -> Result<(), venice_sdk::Error> {
+    /// use venice_sdk::Message;
+    /// let answer = client.chat().create(request.clone()).await?;
+    /// if let Some(turn) = answer.assistant_message() {
+    ///     request.messages.push(turn);
+    /// }
+    /// request.messages.push(Message::user("And in Fahrenheit?"));
+    /// let next = client.chat().create(request).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn assistant_message(&self) -> Option<Message> {
+        let json: serde_json::Value = match self.json().and_then(|j| serde_json::from_slice(j).ok())
+        {
+            Some(json) => json,
+            None => shape::json_of(&**self),
+        };
+        let answered = json["choices"][0]["message"].as_object()?;
+        let mut turn = carried_of_message(&json["choices"][0]["message"]);
+        turn.insert("role".into(), json!("assistant"));
+        if let Some(content) = answered.get("content").filter(|c| !c.is_null()) {
+            turn.insert("content".into(), content.clone());
+        }
+        if let Some(calls) = answered
+            .get("tool_calls")
+            .and_then(serde_json::Value::as_array)
+            .filter(|c| !c.is_empty())
+        {
+            turn.insert("tool_calls".into(), serde_json::Value::Array(calls.clone()));
+        }
+        Some(message(serde_json::Value::Object(turn)))
+    }
+}
+
+/// The cost of a request, split by billing currency (`cost` on a chat
+/// completion).
+///
+/// ```
+/// # let completion: venice_sdk::ChatCompletion = serde_json::from_value(serde_json::json!({
+/// #     "id": "c", "object": "chat.completion", "created": 0, "model": "m", "choices": [],
+/// #     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+/// #     "cost": {"usd": 0.00042, "diem": 0}})).unwrap();
+/// if let Some(cost) = completion.cost() {
+///     println!("this answer cost ${:.5} and {} DIEM", cost.usd, cost.diem);
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Cost {
+    /// The USD part (bundled credits included as their USD equivalent).
+    pub usd: f64,
+    /// The DIEM part.
+    pub diem: f64,
 }
 
 /// Venice's own chat options (`venice_parameters`).
@@ -280,21 +499,35 @@ impl types::CreateChatCompletionResponse {
         self.choices.first().map(|c| c.finish_reason.as_str())
     }
 
-    /// The tool calls of the first choice (empty when it made none).
+    /// What the request cost (`cost`: USD and DIEM), when Venice says.
+    ///
+    /// Read leniently: a part missing reads 0, a cost without a number is `None`.
+    pub fn cost(&self) -> Option<Cost> {
+        let cost = shape::json_of(&self.cost);
+        let part = |k: &str| cost.get(k).and_then(serde_json::Value::as_f64);
+        match (part("usd"), part("diem")) {
+            (None, None) => None,
+            (usd, diem) => Some(Cost {
+                usd: usd.unwrap_or(0.0),
+                diem: diem.unwrap_or(0.0),
+            }),
+        }
+    }
+
+    /// The tool calls of the first choice (empty when it made none), each
+    /// carrying what must go back on the next turn (the message's
+    /// `thought_signature` and `reasoning_details`, the call's own extra
+    /// fields), from the typed completion. [`Response::tool_calls`](crate::Response)
+    /// reads them from the answer's JSON, which also keeps message fields the
+    /// spec does not name yet.
     pub fn tool_calls(&self) -> Vec<ToolCall> {
-        let calls = match self.choices.first().map(|c| &c.message) {
-            Some(types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {
-                tool_calls,
-                ..
-            })
-            | Some(types::CreateChatCompletionResponseChoicesItemMessage::ToolMessage {
-                tool_calls,
-                ..
-            }) => tool_calls.as_deref().unwrap_or_default(),
-            #[allow(unreachable_patterns)]
-            _ => &[],
+        let Some(choice) = self.choices.first() else {
+            return Vec::new();
         };
-        calls.iter().filter_map(ToolCall::from_value).collect()
+        // Through the message's JSON: its variants are the spec's to reshape.
+        let message = shape::json_of(&choice.message);
+        let completion = json!({"choices": [{"message": message}]});
+        tool_calls_of(&completion)
     }
 
     /// The reasoning of the first choice, for models that think out loud.
@@ -398,11 +631,11 @@ mod tests {
         let calls = c.tool_calls();
         assert_eq!(
             calls,
-            vec![ToolCall {
-                id: "call_1".into(),
-                name: "get_weather".into(),
-                arguments: "{\"city\":\"Oslo\"}".into()
-            }]
+            vec![ToolCall::new(
+                "call_1",
+                "get_weather",
+                "{\"city\":\"Oslo\"}"
+            )]
         );
         assert_eq!(c.finish_reason(), Some("tool_calls"));
         let back = serde_json::to_value(Message::assistant_tool_calls(&calls)).unwrap();

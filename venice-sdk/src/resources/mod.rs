@@ -33,7 +33,9 @@ pub use audio::{Audio, ClonedVoice, SpeechStream, TimedText, Timestamps, Transcr
 pub use augment::Augment;
 pub use billing::{Billing, UsagePeriod};
 pub use characters::{CharacterFilters, Characters};
-pub use chat::{Chat, ChatCompletion, Message, Tool, ToolCall, VeniceParameters, WebSearch};
+pub use chat::{
+    Carried, Chat, ChatCompletion, Cost, Message, Tool, ToolCall, VeniceParameters, WebSearch,
+};
 pub use crypto::Crypto;
 pub use embeddings::{Embedding, EmbeddingInput, EmbeddingList, Embeddings};
 pub use images::{GeneratedImages, ImageSource, Images, OpenAiImages};

@@ -237,21 +237,24 @@ impl<D: Decode + Unpin> TypedEvents<D> {
     }
 
     /// Reads the whole stream, adding each item to an accumulator, and
-    /// returns what `finish` makes of it with the response metadata; the first
-    /// error ends it and is returned.
+    /// returns what `finish` makes of it (the value, and the JSON to keep as
+    /// the response's [`json`](crate::Response::json), if any) with the
+    /// response metadata; the first error ends it and is returned.
     pub(crate) async fn collect_into<A: Default, T>(
         mut self,
         add: fn(&mut A, D::Item),
-        finish: fn(A) -> T,
+        finish: fn(A) -> (T, Option<bytes::Bytes>),
     ) -> Result<crate::Response<T>, Error> {
         let mut acc = A::default();
         while let Some(item) = self.next().await {
             add(&mut acc, item?);
         }
-        Ok(crate::Response::new(
-            finish(acc),
-            self.source.meta().clone(),
-        ))
+        let (value, json) = finish(acc);
+        let response = crate::Response::new(value, self.source.meta().clone());
+        Ok(match json {
+            Some(json) => response.with_json(json),
+            None => response,
+        })
     }
 }
 

@@ -133,6 +133,7 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
                         name: index_fields.then(|| name.clone()),
                         arguments: Some(args.to_owned()),
                     }),
+                    ..ToolCallDelta::default()
                 };
                 let chunks = vec![
                     fixtures::delta_chunk(
@@ -217,9 +218,19 @@ fn completion(
             "stop_reason": null,
         }],
         "usage": usage,
+        "cost": cost(usage),
         "prompt_logprobs": null,
         "venice_parameters": venice_parameters,
     })
+}
+
+/// What an answer costs offline: a flat USD 1 per million tokens, no DIEM.
+fn cost(usage: &venice_sdk::types::CreateChatCompletionResponseUsage) -> Value {
+    let tokens = serde_json::to_value(usage)
+        .ok()
+        .and_then(|u| u["total_tokens"].as_f64())
+        .unwrap_or(0.0);
+    json!({"usd": tokens / 1_000_000.0, "diem": 0.0})
 }
 
 /// The `venice_parameters` of an answer, as the API echoes them: the request's
