@@ -20,6 +20,9 @@
 //!   `cargo check` all their targets.
 //! - `cargo xtask public-api [--check]`: write (or compare, with a diff) the public
 //!   API listings `venice-sdk/public-api.txt` and `venice-testing/public-api.txt`.
+//! - `cargo xtask update [--spec FILE | --url URL]`: take or download a new spec,
+//!   regenerate, print and save the impact report, run mutate-check, rewrite the
+//!   public-API listings and prepend a CHANGELOG entry (see `update.rs`).
 //! - `cargo xtask msrv`: fail when a locked dependency of the published crates
 //!   declares a `rust-version` newer than theirs.
 
@@ -31,6 +34,7 @@ use clap::Parser;
 
 mod msrv;
 mod public_api;
+mod update;
 
 /// Maintainer tasks for the venice-rs workspace.
 #[derive(Parser)]
@@ -74,6 +78,27 @@ enum Command {
     /// Fail when a dependency of the published crates needs a newer Rust than their rust-version.
     Msrv,
     /// Download the published spec into spec/venice.yaml (or --out).
+    /// Update to a new spec: take or download it, regen, report, mutate-check, public API, CHANGELOG.
+    Update {
+        /// Take this spec file instead of downloading one.
+        #[arg(long, value_name = "FILE", conflicts_with = "url")]
+        spec: Option<PathBuf>,
+        /// Download the spec from here.
+        #[arg(long, default_value = SPEC_URL)]
+        url: String,
+        /// Where to save the impact report (default target/spec-update/report.md).
+        #[arg(long, value_name = "FILE")]
+        report_out: Option<PathBuf>,
+        /// Skip mutate-check.
+        #[arg(long)]
+        no_mutate_check: bool,
+        /// Skip rewriting the public-API listings.
+        #[arg(long)]
+        no_public_api: bool,
+        /// Update this copy of the workspace instead of the repository.
+        #[arg(long, value_name = "DIR", hide = true)]
+        root: Option<PathBuf>,
+    },
     FetchSpec {
         /// Where to download it from.
         #[arg(long, default_value = SPEC_URL)]
@@ -144,6 +169,21 @@ fn run(command: Command) -> Result<ExitCode, String> {
         }
         Command::PublicApi { check } => public_api::run(&root, check),
         Command::Msrv => msrv::run(&root),
+        Command::Update {
+            spec,
+            url,
+            report_out,
+            no_mutate_check,
+            no_public_api,
+            root: other,
+        } => update::run(&update::Update {
+            root: other.unwrap_or(root),
+            spec,
+            url,
+            report_out,
+            mutate_check: !no_mutate_check,
+            public_api: !no_public_api,
+        }),
         Command::FetchSpec { url, out } => {
             let dest = out.unwrap_or_else(|| root.join(venice_gen::SPEC_PATH));
             let summary = fetch_spec(&url, &dest)?;
