@@ -61,6 +61,7 @@ fn tool_call_answer() -> Value {
 fn expected_turn() -> Value {
     json!({
         "role": "assistant",
+        "reasoning_content": "I should call the tool.",
         "reasoning_details": reasoning_details(),
         "thought_signature": "sig-7f3a",
         "tool_calls": [{"id": "call_1", "type": "function",
@@ -90,9 +91,10 @@ async fn tool_calls_carry_the_signatures_into_the_next_request() {
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].name, "get_weather");
     assert_eq!(calls[0].carried.message["thought_signature"], "sig-7f3a");
-    assert!(
-        !calls[0].carried.message.contains_key("reasoning_content"),
-        "the reasoning text is not sent back"
+    assert_eq!(
+        calls[0].carried.message["reasoning_content"],
+        "I should call the tool.",
+        "the reasoning text goes back within the turn"
     );
 
     let mut next = request();

@@ -221,8 +221,8 @@ pub struct Carried {
     /// Fields of the call the SDK does not name (`extra_content`, …), as sent.
     pub call: serde_json::Map<String, serde_json::Value>,
     /// Fields of the message that made the call (`thought_signature`,
-    /// `reasoning_details`, …), as sent: everything but its role, content, tool
-    /// calls and reasoning text.
+    /// `reasoning_details`, `reasoning_content`, …), as sent: everything but its
+    /// role, content and tool calls.
     pub message: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -233,10 +233,10 @@ impl Carried {
     }
 }
 
-/// The fields of an answer's message that are not carried back: the request
-/// sets its own role, content and tool calls, and the reasoning text is the
-/// model's to write again (sending it back only costs tokens).
-const NOT_CARRIED: [&str; 4] = ["role", "content", "tool_calls", "reasoning_content"];
+/// The fields of an answer's message that are not carried: the request sets its
+/// own role, content and tool calls. The reasoning text is carried: models that
+/// think between tool calls (DeepSeek, Kimi, GLM) expect it back within the turn.
+const NOT_CARRIED: [&str; 3] = ["role", "content", "tool_calls"];
 
 /// The fields of a tool call the SDK names.
 const CALL_FIELDS: [&str; 3] = ["id", "type", "function"];
