@@ -68,3 +68,10 @@ pub const MAX_ERROR_BODY_EXCERPT: usize = 64 * 1024;
 pub const MAX_DISPLAYED_TEXT: usize = 500;
 /// Longest file name sent with an upload, in characters (fixed).
 pub const MAX_FILE_NAME: usize = 255;
+
+/// How many rounds of tool calls a [`ToolRunner`](crate::ToolRunner) runs before
+/// it stops and returns what it has (`ToolRun::finished` is then `false`).
+pub const DEFAULT_MAX_TOOL_ROUNDS: usize = 8;
+
+/// How many tool handlers a [`ToolRunner`](crate::ToolRunner) runs at once.
+pub const DEFAULT_TOOL_CONCURRENCY: usize = 4;

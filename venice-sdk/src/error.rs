@@ -145,6 +145,24 @@ pub enum Error {
     /// [`JobErrorKind`]).
     #[error("{0}")]
     Job(Box<JobError>),
+    /// A structured answer (a chat completion asked for JSON of a type, a tool
+    /// call's arguments) could not be read into its type: the model refused, the
+    /// answer was cut, or the JSON is not JSON or not the type's (see
+    /// [`ParseErrorKind`]). The raw text is kept in [`ParseError::raw`].
+    #[error("{0}")]
+    Parse(Box<ParseError>),
+    /// A tool handler of a [`ToolRunner`](crate::ToolRunner) failed and the
+    /// runner was told to stop on handler errors
+    /// ([`HandlerErrors::EndRun`](crate::HandlerErrors::EndRun)).
+    #[error("tool `{tool}` (call {call_id}) failed: {}", Shown(.message))]
+    ToolFailed {
+        /// The tool's name.
+        tool: String,
+        /// The call's id.
+        call_id: String,
+        /// What the handler said.
+        message: String,
+    },
     /// A local file could not be read or written.
     #[error("cannot read or write {}: {source}", path.display())]
     Io {
@@ -154,6 +172,125 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// Why a structured answer could not be read into its type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// The model refused to answer (the message's `refusal`, kept in `raw`): ask
+    /// differently, or handle the refusal.
+    Refused,
+    /// The answer was cut (`finish_reason: length`) before the JSON ended:
+    /// raise `max_completion_tokens`, or ask for less.
+    Truncated,
+    /// The answer has no text to read.
+    Empty,
+    /// The text is not JSON: the model ignored the format (check that the model
+    /// supports response schemas: `models().with_capability(..)`).
+    NotJson,
+    /// The JSON does not fit the type (`path` says where): the schema sent and
+    /// the type read differ, or the model did not follow a non-strict schema.
+    Mismatch,
+}
+
+impl fmt::Display for ParseErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ParseErrorKind::Refused => "the model refused",
+            ParseErrorKind::Truncated => {
+                "the answer was cut (finish_reason: length) before its JSON ended; raise max_completion_tokens"
+            }
+            ParseErrorKind::Empty => "the answer has no text",
+            ParseErrorKind::NotJson => "the text is not JSON",
+            ParseErrorKind::Mismatch => "the JSON does not fit the type",
+        })
+    }
+}
+
+/// A structured answer that could not be read into its type, with the raw text.
+///
+/// ```
+/// # fn handle(e: venice_sdk::Error) {
+/// use venice_sdk::{Error, ParseErrorKind};
+/// if let Error::Parse(e) = &e {
+///     match e.kind {
+///         ParseErrorKind::Truncated => eprintln!("cut after {} bytes", e.raw.len()),
+///         ParseErrorKind::Refused => eprintln!("refused: {}", e.raw),
+///         _ => eprintln!("{e}"),
+///     }
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParseError {
+    /// Why.
+    pub kind: ParseErrorKind,
+    /// What was read: `` `Recipe` from the chat completion`` or
+    /// `` the arguments of tool `get_weather` ``.
+    pub what: String,
+    /// Where in the JSON the value that does not fit is (`steps[2].minutes`), for
+    /// [`ParseErrorKind::Mismatch`].
+    pub path: Option<String>,
+    /// What the JSON reader said.
+    pub message: String,
+    /// The text as received: the content, the refusal or the arguments.
+    pub raw: String,
+}
+
+impl ParseError {
+    pub(crate) fn error(
+        kind: ParseErrorKind,
+        what: impl Into<String>,
+        message: impl Into<String>,
+        raw: impl Into<String>,
+    ) -> Error {
+        Error::Parse(Box::new(ParseError {
+            kind,
+            what: what.into(),
+            path: None,
+            message: message.into(),
+            raw: raw.into(),
+        }))
+    }
+
+    /// Reads `raw` (JSON text) into `T`: [`ParseErrorKind::NotJson`] or
+    /// [`ParseErrorKind::Mismatch`] (with the path) when it cannot.
+    pub(crate) fn read<T: serde::de::DeserializeOwned>(what: &str, raw: &str) -> Result<T, Error> {
+        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(raw) {
+            return Err(ParseError::error(
+                ParseErrorKind::NotJson,
+                what,
+                e.to_string(),
+                raw,
+            ));
+        }
+        let mut de = serde_json::Deserializer::from_str(raw);
+        serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            Error::Parse(Box::new(ParseError {
+                kind: ParseErrorKind::Mismatch,
+                what: what.to_owned(),
+                path: (path != ".").then_some(path),
+                message: e.into_inner().to_string(),
+                raw: raw.to_owned(),
+            }))
+        })
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.what, self.kind)?;
+        if let Some(path) = &self.path {
+            write!(f, " at `{}`", Shown(path))?;
+        }
+        if !self.message.is_empty() {
+            write!(f, ": {}", Shown(&self.message))?;
+        }
+        write!(f, " (received: {})", Shown(&self.raw))
+    }
 }
 
 fn attempts_suffix(attempts: u32) -> String {

@@ -53,17 +53,18 @@ mod secret;
 mod shape;
 pub mod sse;
 pub mod stream;
+pub mod structured;
 mod transport;
 mod validate;
 
 pub use client::{Client, ClientBuilder};
 pub use defaults::{
-    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
-    DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_MAX_TOOL_ROUNDS,
+    DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_TOOL_CONCURRENCY,
 };
 pub use error::{
-    ApiError, ApiErrorKind, DecodeError, Error, JobError, JobErrorKind, StreamError,
-    StreamErrorKind, TimeoutKind,
+    ApiError, ApiErrorKind, DecodeError, Error, JobError, JobErrorKind, ParseError, ParseErrorKind,
+    StreamError, StreamErrorKind, TimeoutKind,
 };
 pub use generated::operations::{SPEC_SHA256, SPEC_VERSION};
 pub use generated::{Client as RawClient, builder, operations, types};
@@ -72,14 +73,16 @@ pub use meta::{Response, ResponseMeta};
 pub use resources::{
     ApiKeys, Audio, Carried, Characters, Chat, ChatCompletion, ClonedVoice, Cost, Embedding,
     EmbeddingInput, EmbeddingList, Embeddings, FileInput, GeneratedImages, ImageInput, ImageSource,
-    Images, JsonOrText, Message, ModelId, Models, OpenAiImages, SpeechStream, Tool, ToolCall,
-    Transcription, VeniceParameters, Video, WebSearch,
+    Images, JsonOrText, Message, ModelId, Models, OpenAiImages, Parsed, SpeechStream, Tool,
+    ToolCall, Transcription, VeniceParameters, Video, WebSearch,
 };
 pub use resources::{Augment, Responses, RetrieveOutcome};
 pub use resources::{Billing, CharacterFilters, Crypto, UsagePeriod, X402};
+pub use resources::{Capability, HandlerErrors, Round, ToolRun, ToolRunner};
 pub use resources::{
     DownloadUrl, Job, JobKind, JobTicket, JobUpdate, Media, Progress, ProgressStream,
 };
 pub use response_stream::{ResponseEvent, ResponseStream};
 pub use secret::Secret;
 pub use stream::{ChatCompletionChunk, ChatStream};
+pub use structured::{ParseOptions, ResponseFormat, schemars};

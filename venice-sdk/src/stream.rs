@@ -217,6 +217,32 @@ impl ChatStream {
     }
 }
 
+impl ChatStream {
+    /// Reads the whole stream ([`collect_completion`](Self::collect_completion))
+    /// and its text as JSON into `T`, as
+    /// [`Chat::parse`](crate::Chat::parse) does; set the response format first
+    /// (`request.with_response_format(ResponseFormat::for_type::<T>()?)`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: venice_sdk::Client, request: venice_sdk::types::ChatCompletionRequest) -> Result<(), venice_sdk::Error> {
+    /// use venice_sdk::ResponseFormat;
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Haiku { lines: Vec<String> }
+    ///
+    /// let request = request.with_response_format(ResponseFormat::for_type::<Haiku>()?);
+    /// let parsed = client.chat().stream(request).await?.collect_parsed::<Haiku>().await?;
+    /// println!("{}", parsed.value.lines.join("\n"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn collect_parsed<T: serde::de::DeserializeOwned>(
+        self,
+    ) -> Result<crate::structured::Parsed<T>, Error> {
+        let completion = self.collect_completion().await?;
+        let value = completion.parse::<T>()?;
+        Ok(crate::structured::Parsed { value, completion })
+    }
+}
+
 impl Decode for ChunkDecoder {
     type Item = ChatCompletionChunk;
     const NAME: &'static str = "ChatStream";

@@ -92,8 +92,7 @@ async fn tool_calls_carry_the_signatures_into_the_next_request() {
     assert_eq!(calls[0].name, "get_weather");
     assert_eq!(calls[0].carried.message["thought_signature"], "sig-7f3a");
     assert_eq!(
-        calls[0].carried.message["reasoning_content"],
-        "I should call the tool.",
+        calls[0].carried.message["reasoning_content"], "I should call the tool.",
         "the reasoning text goes back within the turn"
     );
 

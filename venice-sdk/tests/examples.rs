@@ -28,6 +28,14 @@ mod tool_calls;
 mod web_search;
 
 #[allow(dead_code)]
+#[path = "../examples/structured.rs"]
+mod structured;
+
+#[allow(dead_code)]
+#[path = "../examples/tool_runner.rs"]
+mod tool_runner;
+
+#[allow(dead_code)]
 #[path = "../examples/images.rs"]
 mod images;
 
@@ -139,6 +147,25 @@ async fn tool_calls_are_answered() {
         "{answer}"
     );
     assert_eq!(venice.calls("createChatCompletion"), 2);
+}
+
+#[tokio::test]
+async fn structured_output_reads_a_recipe() {
+    let venice = OfflineVenice::start().await;
+    let recipe = structured::run(&venice.client()).await.unwrap();
+    assert!(!recipe.title.is_empty() && !recipe.ingredients.is_empty());
+    assert!(recipe.minutes >= 1);
+}
+
+#[tokio::test]
+async fn the_tool_runner_answers_from_both_tools() {
+    let venice = OfflineVenice::start().await;
+    let answer = tool_runner::run(&venice.client()).await.unwrap();
+    assert!(
+        answer.contains("overcast in Oslo") && answer.contains("14:05"),
+        "{answer}"
+    );
+    assert_eq!(venice.calls("createChatCompletion"), 3);
 }
 
 #[tokio::test]

@@ -39,6 +39,50 @@ impl Chat<'_> {
             .await
     }
 
+    /// Asks for JSON of type `T` and reads it: sets the response format to `T`'s
+    /// JSON Schema (named after the type, strict: see
+    /// [`structured::strict_schema`](crate::structured::strict_schema)), sends,
+    /// and returns the completion with the parsed value.
+    ///
+    /// A type strict mode cannot express (a map with free keys, a root that is
+    /// not an object) is refused before sending ([`Error::InvalidRequest`]; send
+    /// it non-strict with [`parse_with`](Self::parse_with)). An answer that does
+    /// not give a `T` is an [`Error::Parse`](crate::Error::Parse) keeping the
+    /// text: the model refused, the answer was cut by `max_completion_tokens`,
+    /// the text is not JSON, or the JSON does not fit `T` (with its path).
+    ///
+    /// ```no_run
+    /// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Recipe { title: String, minutes: u32, steps: Vec<String> }
+    ///
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("A quick pancake recipe")]);
+    /// let recipe = client.chat().parse::<Recipe>(request).await?;
+    /// println!("{} ({} min, {} steps)", recipe.value.title, recipe.value.minutes, recipe.value.steps.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn parse<T: schemars::JsonSchema + serde::de::DeserializeOwned>(
+        &self,
+        request: types::ChatCompletionRequest,
+    ) -> Result<Parsed<T>, Error> {
+        self.parse_with(request, &crate::structured::ParseOptions::default())
+            .await
+    }
+
+    /// [`parse`](Self::parse) with another schema name, or a non-strict schema.
+    pub async fn parse_with<T: schemars::JsonSchema + serde::de::DeserializeOwned>(
+        &self,
+        mut request: types::ChatCompletionRequest,
+        options: &crate::structured::ParseOptions,
+    ) -> Result<Parsed<T>, Error> {
+        request.response_format = Some(options.format_for::<T>()?);
+        let completion = self.create(request).await?;
+        let value = completion.parse::<T>()?;
+        Ok(Parsed { value, completion })
+    }
+
     /// Starts a streamed chat completion (`stream` is set to `true`).
     ///
     /// Returns once the response head has arrived: an error status, or an answer
@@ -57,6 +101,8 @@ impl Chat<'_> {
             .map(ChatStream::new)
     }
 }
+
+pub use crate::structured::Parsed;
 
 /// A chat message: `Message::user("Hello")`, `Message::system("Be brief")`.
 pub type Message = types::ChatCompletionRequestMessagesItem;
@@ -141,6 +187,20 @@ impl types::ChatCompletionRequest {
         self
     }
 
+    /// Sets the response format (`ResponseFormat::json_schema(..)`,
+    /// `ResponseFormat::for_type::<T>()?`, `json_object()`, `text()`).
+    ///
+    /// ```
+    /// use venice_sdk::{Message, ResponseFormat, types::ChatCompletionRequest};
+    /// let request = ChatCompletionRequest::new("m", [Message::user("List three colors as JSON")])
+    ///     .with_response_format(ResponseFormat::json_object());
+    /// # let _ = request;
+    /// ```
+    pub fn with_response_format(mut self, format: crate::structured::ResponseFormat) -> Self {
+        self.response_format = Some(format);
+        self
+    }
+
     /// Sets `max_completion_tokens`.
     pub fn with_max_completion_tokens(mut self, tokens: i64) -> Self {
         self.max_completion_tokens = shape::build("max_completion_tokens", json!(tokens));
@@ -152,6 +212,32 @@ impl types::ChatCompletionRequest {
 pub type Tool = types::ChatCompletionRequestToolsItem;
 
 impl types::ChatCompletionRequestToolsItem {
+    /// A function tool whose arguments are a `T`: its JSON Schema (schemars) is
+    /// the tool's parameters; read a call's arguments back with
+    /// [`ToolCall::arguments_as`].
+    ///
+    /// ```
+    /// use venice_sdk::Tool;
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Weather { /// The city, in English.
+    ///     city: String }
+    ///
+    /// let tool = Tool::for_type::<Weather>("get_weather", "The current weather of a city");
+    /// let sent = serde_json::to_value(&tool).unwrap();
+    /// assert_eq!(sent["function"]["parameters"]["required"][0], "city");
+    /// ```
+    pub fn for_type<T: schemars::JsonSchema>(
+        name: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self {
+        Self::function(
+            name,
+            description,
+            serde_json::Value::Object(crate::structured::tool_parameters::<T>()),
+        )
+    }
+
     /// A function tool: its name, what it does, and the JSON Schema of its
     /// arguments (an object schema; anything else is sent as no parameters).
     pub fn function(
@@ -195,6 +281,9 @@ pub struct ToolCall {
     pub name: String,
     /// Its arguments, as the JSON text the model wrote.
     pub arguments: String,
+    /// The call's `type`: `function` (a tool you run), or a tool the server ran
+    /// itself (such a call is not yours to answer).
+    pub kind: String,
     /// What the model sent with the call that must go back unchanged on the
     /// next turn; [`Message::assistant_tool_calls`] sends it.
     pub carried: Carried,
@@ -255,6 +344,11 @@ fn carried_of_message(message: &serde_json::Value) -> serde_json::Map<String, se
 }
 
 impl ToolCall {
+    /// Whether the call is yours to run and answer (`type: function`).
+    pub fn is_function(&self) -> bool {
+        self.kind == "function"
+    }
+
     /// A tool call with nothing to carry back (tests, replays, calls you
     /// assemble yourself).
     pub fn new(
@@ -266,8 +360,33 @@ impl ToolCall {
             id: id.into(),
             name: name.into(),
             arguments: arguments.into(),
+            kind: "function".to_owned(),
             carried: Carried::default(),
         }
+    }
+
+    /// The call's arguments read into `T`; arguments that are not JSON, or do
+    /// not fit `T`, are an [`Error::Parse`](crate::Error::Parse) naming the tool
+    /// and keeping the text.
+    ///
+    /// ```
+    /// # use venice_sdk::ToolCall;
+    /// #[derive(serde::Deserialize)]
+    /// struct Weather { city: String }
+    ///
+    /// let call = ToolCall::new("call_1", "get_weather", r#"{"city": "Oslo"}"#);
+    /// assert_eq!(call.arguments_as::<Weather>()?.city, "Oslo");
+    /// let bad = ToolCall::new("call_2", "get_weather", r#"{"city": "#);
+    /// assert!(bad.arguments_as::<Weather>().is_err());
+    /// # Ok::<(), venice_sdk::Error>(())
+    /// ```
+    pub fn arguments_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        let arguments = if self.arguments.trim().is_empty() {
+            "{}"
+        } else {
+            self.arguments.as_str()
+        };
+        crate::error::ParseError::read(&format!("the arguments of tool `{}`", self.name), arguments)
     }
 
     /// A call read from its JSON in a message, with the message's fields to
@@ -300,6 +419,11 @@ impl ToolCall {
                     other => other.to_string(),
                 })
                 .unwrap_or_default(),
+            kind: v
+                .get("type")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("function")
+                .to_owned(),
             carried: Carried {
                 call,
                 message: message.clone(),
@@ -310,7 +434,7 @@ impl ToolCall {
     /// The call as a message writes it, with its carried fields.
     fn to_value(&self) -> serde_json::Value {
         let mut value =
-            crate::stream::tool_call_value(&self.id, "function", &self.name, &self.arguments);
+            crate::stream::tool_call_value(&self.id, &self.kind, &self.name, &self.arguments);
         if let Some(obj) = value.as_object_mut() {
             for (k, v) in &self.carried.call {
                 obj.entry(k.clone()).or_insert_with(|| v.clone());
@@ -379,6 +503,22 @@ impl Response<ChatCompletion> {
             Some(json) => tool_calls_of(&json),
             None => (**self).tool_calls(),
         }
+    }
+
+    /// The first choice's text read as JSON into `T`, as
+    /// [`ChatCompletion::parse`](types::CreateChatCompletionResponse::parse)
+    /// does, and a refusal the answer's JSON carries (`refusal`, which the spec
+    /// does not name) read as [`ParseErrorKind::Refused`](crate::ParseErrorKind::Refused).
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        if let Ok(Some(refusal)) = self.json_at::<String>("/choices/0/message/refusal") {
+            return Err(crate::error::ParseError::error(
+                crate::ParseErrorKind::Refused,
+                format!("`{}` from the chat completion", short_type_name::<T>()),
+                "",
+                refusal,
+            ));
+        }
+        (**self).parse()
     }
 
     /// The first choice's message as the assistant turn of the next request:
@@ -499,6 +639,48 @@ impl types::CreateChatCompletionResponse {
         self.choices.first().map(|c| c.finish_reason.as_str())
     }
 
+    /// The first choice's text read as JSON into `T` (the answer to a
+    /// `json_schema` or `json_object` response format). An answer that does not
+    /// give a `T` is an [`Error::Parse`](crate::Error::Parse) keeping the text:
+    /// the model refused (its `refusal`), the answer was cut
+    /// (`finish_reason: length`), there is no text, the text is not JSON (a
+    /// ```` ```json ```` fence around it is taken off first), or the JSON does not
+    /// fit `T` (with its path).
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        let what = format!("`{}` from the chat completion", short_type_name::<T>());
+        let message = self
+            .choices
+            .first()
+            .map(|c| shape::json_of(&c.message))
+            .unwrap_or_default();
+        if let Some(refusal) = message.get("refusal").and_then(serde_json::Value::as_str) {
+            return Err(crate::error::ParseError::error(
+                crate::ParseErrorKind::Refused,
+                what,
+                "",
+                refusal,
+            ));
+        }
+        let text = self.text().unwrap_or_default();
+        if self.finish_reason() == Some("length") {
+            return Err(crate::error::ParseError::error(
+                crate::ParseErrorKind::Truncated,
+                what,
+                "",
+                text,
+            ));
+        }
+        if text.trim().is_empty() {
+            return Err(crate::error::ParseError::error(
+                crate::ParseErrorKind::Empty,
+                what,
+                "",
+                text,
+            ));
+        }
+        crate::error::ParseError::read(&what, unfenced(&text))
+    }
+
     /// What the request cost (`cost`: USD and DIEM), when Venice says.
     ///
     /// Read leniently: a part missing reads 0, a cost without a number is `None`.
@@ -545,6 +727,37 @@ impl types::CreateChatCompletionResponse {
             _ => None,
         }
     }
+}
+
+/// `text` without a Markdown code fence around it (```` ```json … ``` ````).
+fn unfenced(text: &str) -> &str {
+    let trimmed = text.trim();
+    let Some(rest) = trimmed.strip_prefix("```") else {
+        return text;
+    };
+    let Some(body) = rest.strip_suffix("```") else {
+        return text;
+    };
+    // The fence's language tag, up to the first line break.
+    match body.split_once('\n') {
+        Some((tag, inner)) if !tag.contains(['{', '[']) => inner,
+        _ => body,
+    }
+}
+
+/// `T`'s name without its module path (`Vec<app::Recipe>` → `Vec<Recipe>`).
+fn short_type_name<T>() -> String {
+    let full = std::any::type_name::<T>();
+    let mut out = String::with_capacity(full.len());
+    for part in full.split_inclusive(['<', '>', ',', ' ']) {
+        let (name, sep) = match part.char_indices().last() {
+            Some((i, '<' | '>' | ',' | ' ')) => (&part[..i], &part[i..]),
+            _ => (part, ""),
+        };
+        out.push_str(name.rsplit("::").next().unwrap_or(name));
+        out.push_str(sep);
+    }
+    out
 }
 
 /// The text of message content, whatever generated type holds it: a string, or an

@@ -24,6 +24,7 @@ mod media_download;
 mod media_job;
 mod models;
 mod responses;
+mod tool_runner;
 mod upload;
 mod video;
 mod x402;
@@ -34,7 +35,8 @@ pub use augment::Augment;
 pub use billing::{Billing, UsagePeriod};
 pub use characters::{CharacterFilters, Characters};
 pub use chat::{
-    Carried, Chat, ChatCompletion, Cost, Message, Tool, ToolCall, VeniceParameters, WebSearch,
+    Carried, Chat, ChatCompletion, Cost, Message, Parsed, Tool, ToolCall, VeniceParameters,
+    WebSearch,
 };
 pub use crypto::Crypto;
 pub use embeddings::{Embedding, EmbeddingInput, EmbeddingList, Embeddings};
@@ -42,8 +44,9 @@ pub use images::{GeneratedImages, ImageSource, Images, OpenAiImages};
 pub use jobs::RetrieveOutcome;
 pub use media_download::Media;
 pub use media_job::{DownloadUrl, Job, JobKind, JobTicket, JobUpdate, Progress, ProgressStream};
-pub use models::{ModelId, Models};
+pub use models::{Capability, ModelId, Models};
 pub use responses::Responses;
+pub use tool_runner::{HandlerErrors, Round, ToolRun, ToolRunner};
 pub use upload::{FileInput, ImageInput};
 pub use video::Video;
 pub use x402::X402;

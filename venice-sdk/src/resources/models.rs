@@ -32,6 +32,36 @@ impl Models<'_> {
             .await
     }
 
+    /// The ids of the text models that have `capability`, read from the flags
+    /// `/models` reports (a model that does not report a flag lacks it), so
+    /// that code does not hard-code model ids.
+    pub async fn with_capability(&self, capability: Capability) -> Result<Vec<String>, Error> {
+        self.with_capabilities(&[capability]).await
+    }
+
+    /// The ids of the text models that have every one of `capabilities`.
+    pub async fn with_capabilities(
+        &self,
+        capabilities: &[Capability],
+    ) -> Result<Vec<String>, Error> {
+        let models = self.list(types::ListModelsType::from("text")).await?;
+        let json = match models.json().and_then(|j| serde_json::from_slice(j).ok()) {
+            Some(json) => json,
+            None => crate::shape::json_of(&*models),
+        };
+        Ok(capable(&json, capabilities))
+    }
+
+    /// A text model that has every one of `capabilities` (the first `/models`
+    /// lists), or `None`.
+    pub async fn pick(&self, capabilities: &[Capability]) -> Result<Option<String>, Error> {
+        Ok(self
+            .with_capabilities(capabilities)
+            .await?
+            .into_iter()
+            .next())
+    }
+
     /// The model traits (`default`, `fastest`, …) and the model each maps to.
     pub async fn traits(
         &self,
@@ -55,6 +85,90 @@ impl Models<'_> {
             .json(self.client.config())
             .await
     }
+}
+
+/// A capability `/models` reports for a model (`model_spec.capabilities`).
+///
+/// ```no_run
+/// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+/// use venice_sdk::Capability;
+/// let ids = client.models().with_capability(Capability::ResponseSchema).await?;
+/// let model = client.models().pick(&[Capability::FunctionCalling, Capability::Reasoning]).await?;
+/// println!("{ids:?}, picked {model:?}");
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Capability {
+    /// Structured outputs (`response_format` with a JSON schema).
+    ResponseSchema,
+    /// Tools (function calling).
+    FunctionCalling,
+    /// Reasoning (thinking before answering).
+    Reasoning,
+    /// Reasoning effort can be set.
+    ReasoningEffort,
+    /// Images in the messages.
+    Vision,
+    /// Web search.
+    WebSearch,
+    /// X (Twitter) search.
+    XSearch,
+    /// End-to-end encrypted chat.
+    E2ee,
+    /// Attestation of a trusted execution environment.
+    TeeAttestation,
+    /// Log probabilities.
+    LogProbs,
+    /// Audio in the messages.
+    AudioInput,
+    /// Video in the messages.
+    VideoInput,
+    /// A flag this SDK does not name yet, by its name in `/models`
+    /// (`supportsSomethingNew`).
+    Flag(String),
+}
+
+impl Capability {
+    /// Its flag in `/models` (`supportsResponseSchema`).
+    pub fn flag(&self) -> &str {
+        match self {
+            Capability::ResponseSchema => "supportsResponseSchema",
+            Capability::FunctionCalling => "supportsFunctionCalling",
+            Capability::Reasoning => "supportsReasoning",
+            Capability::ReasoningEffort => "supportsReasoningEffort",
+            Capability::Vision => "supportsVision",
+            Capability::WebSearch => "supportsWebSearch",
+            Capability::XSearch => "supportsXSearch",
+            Capability::E2ee => "supportsE2EE",
+            Capability::TeeAttestation => "supportsTeeAttestation",
+            Capability::LogProbs => "supportsLogProbs",
+            Capability::AudioInput => "supportsAudioInput",
+            Capability::VideoInput => "supportsVideoInput",
+            Capability::Flag(name) => name,
+        }
+    }
+}
+
+/// The ids of the models of a `/models` answer (as JSON) that have every one
+/// of `capabilities`, in the answer's order; a model that does not say has not.
+fn capable(models: &serde_json::Value, capabilities: &[Capability]) -> Vec<String> {
+    models["data"]
+        .as_array()
+        .map(|data| {
+            data.iter()
+                .filter(|m| {
+                    capabilities.iter().all(|c| {
+                        m.pointer("/model_spec/capabilities")
+                            .and_then(|caps| caps.get(c.flag()))
+                            .and_then(serde_json::Value::as_bool)
+                            == Some(true)
+                    })
+                })
+                .filter_map(|m| m["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A model id with feature suffixes: `ModelId::new("qwen3-4b").feature("disable_thinking", true)`
@@ -128,6 +242,30 @@ impl From<ModelId> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capabilities_are_read_from_the_flags() {
+        let models = serde_json::json!({"data": [
+            {"id": "a", "model_spec": {"capabilities": {"supportsResponseSchema": true, "supportsFunctionCalling": true}}},
+            {"id": "b", "model_spec": {"capabilities": {"supportsResponseSchema": false, "supportsFunctionCalling": true}}},
+            {"id": "c", "model_spec": {}},
+            {"id": "d", "model_spec": {"capabilities": {"supportsResponseSchema": "yes", "supportsNew": true}}}
+        ]});
+        assert_eq!(capable(&models, &[Capability::ResponseSchema]), ["a"]);
+        assert_eq!(capable(&models, &[Capability::FunctionCalling]), ["a", "b"]);
+        assert_eq!(
+            capable(
+                &models,
+                &[Capability::FunctionCalling, Capability::ResponseSchema]
+            ),
+            ["a"]
+        );
+        assert_eq!(
+            capable(&models, &[Capability::Flag("supportsNew".into())]),
+            ["d"]
+        );
+        assert!(capable(&serde_json::json!({"data": 3}), &[Capability::Vision]).is_empty());
+    }
 
     #[test]
     fn model_ids_with_features() {

@@ -289,22 +289,68 @@ fn decide(
         )
     });
 
-    // Tool results after the last user message: answer from them.
+    // The tools the question asks for, in the order offered: each is called in a
+    // round of its own (its result read before the next call), then the answer
+    // is written from all the results.
     let last_user = messages
         .iter()
         .rposition(|m| role(m) == "user")
         .unwrap_or(0);
+    let called = tool_call_names(&messages[last_user..]);
+    let tools = body
+        .get("tools")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let choice = body.get("tool_choice");
+    if !tools.is_empty() && choice.and_then(Value::as_str) != Some("none") {
+        let forced = choice
+            .and_then(|c| c.pointer("/function/name"))
+            .and_then(Value::as_str);
+        let lower = question.to_lowercase();
+        let wanted: Vec<&Value> = match forced {
+            Some(name) => tools.iter().filter(|t| tool_name(t) == name).collect(),
+            None => {
+                let named: Vec<&Value> = tools
+                    .iter()
+                    .filter(|t| {
+                        tool_name(t)
+                            .split(['_', '-'])
+                            .any(|word| word.len() > 3 && lower.contains(&word.to_lowercase()))
+                    })
+                    .collect();
+                if named.is_empty() {
+                    tools.first().into_iter().collect()
+                } else {
+                    named
+                }
+            }
+        };
+        let next = wanted
+            .into_iter()
+            .find(|t| !called.iter().any(|(_, name)| name == tool_name(t)));
+        if let Some(tool) = next {
+            let params = tool.pointer("/function/parameters").unwrap_or(&Value::Null);
+            let arguments = sample(params, "", question);
+            return Answer::ToolCall {
+                id: format!("call_{}", util::hex(state.seed, n.wrapping_add(1), 24)),
+                name: tool_name(tool).to_owned(),
+                arguments: arguments.to_string(),
+            };
+        }
+    }
+
+    // Tool results after the last user message: answer from them.
     let results: Vec<&Value> = messages[last_user..]
         .iter()
         .filter(|m| role(m) == "tool")
         .collect();
     if !results.is_empty() {
-        let names = tool_call_names(&messages[last_user..]);
         let parts: Vec<String> = results
             .iter()
             .map(|m| {
                 let id = m.get("tool_call_id").and_then(Value::as_str).unwrap_or("");
-                let name = names
+                let name = called
                     .iter()
                     .find(|(call, _)| call == id)
                     .map_or("the tool", |(_, name)| name.as_str());
@@ -318,39 +364,6 @@ fn decide(
                 parts.join("; ")
             ),
         };
-    }
-
-    // Tools offered: call one, unless told not to.
-    let tools = body
-        .get("tools")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let choice = body.get("tool_choice");
-    if !tools.is_empty() && choice.and_then(Value::as_str) != Some("none") {
-        let forced = choice
-            .and_then(|c| c.pointer("/function/name"))
-            .and_then(Value::as_str);
-        let lower = question.to_lowercase();
-        let tool = forced
-            .and_then(|name| tools.iter().find(|t| tool_name(t) == name))
-            .or_else(|| {
-                tools.iter().find(|t| {
-                    tool_name(t)
-                        .split(['_', '-'])
-                        .any(|word| word.len() > 3 && lower.contains(&word.to_lowercase()))
-                })
-            })
-            .or_else(|| tools.first());
-        if let Some(tool) = tool {
-            let params = tool.pointer("/function/parameters").unwrap_or(&Value::Null);
-            let arguments = sample(params, "", question);
-            return Answer::ToolCall {
-                id: format!("call_{}", util::hex(state.seed, n.wrapping_add(1), 24)),
-                name: tool_name(tool).to_owned(),
-                arguments: arguments.to_string(),
-            };
-        }
     }
 
     // JSON output.
@@ -438,43 +451,130 @@ fn citations(question: &str) -> Vec<Value> {
 
 /// A JSON value for a JSON schema: every property, with a plausible value.
 fn sample(schema: &Value, name: &str, question: &str) -> Value {
-    if let Some(first) = schema
-        .get("enum")
-        .and_then(Value::as_array)
-        .and_then(|e| e.first())
-    {
-        return first.clone();
+    Sampler {
+        root: schema,
+        question,
     }
-    let type_ = match schema.get("type") {
-        Some(Value::String(t)) => t.as_str(),
-        Some(Value::Array(types)) => types
-            .iter()
-            .filter_map(Value::as_str)
-            .find(|t| *t != "null")
-            .unwrap_or("string"),
-        _ if schema.get("properties").is_some() => "object",
-        _ if name.is_empty() => "object",
-        _ => "string",
-    };
-    match type_ {
-        "object" => {
-            let mut out = Map::new();
-            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-                for (key, prop) in props {
-                    out.insert(key.clone(), sample(prop, key, question));
+    .value(schema, name, 0)
+}
+
+/// Writes values that a schema (draft 2020-12 or OpenAPI's subset) accepts:
+/// `$ref`s into the root's `$defs`/`definitions` followed, the first non-null
+/// member of a union taken, `const` and `enum` values used, numbers within their
+/// bounds, arrays of `minItems` (at least one) items.
+struct Sampler<'a> {
+    root: &'a Value,
+    question: &'a str,
+}
+
+/// How deep a schema is followed (a recursive `$ref` stops there).
+const MAX_SAMPLE_DEPTH: usize = 24;
+
+impl Sampler<'_> {
+    fn value(&self, schema: &Value, name: &str, depth: usize) -> Value {
+        if depth > MAX_SAMPLE_DEPTH {
+            return Value::Null;
+        }
+        if let Some(target) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|pointer| self.root.pointer(pointer))
+        {
+            return self.value(target, name, depth + 1);
+        }
+        if let Some(value) = schema.get("const") {
+            return value.clone();
+        }
+        if let Some(first) = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .and_then(|e| e.iter().find(|v| !v.is_null()))
+        {
+            return first.clone();
+        }
+        for key in ["anyOf", "oneOf"] {
+            if let Some(members) = schema.get(key).and_then(Value::as_array) {
+                let member = members
+                    .iter()
+                    .find(|m| m.get("type").and_then(Value::as_str) != Some("null"))
+                    .or_else(|| members.first());
+                return member.map_or(Value::Null, |m| self.value(m, name, depth + 1));
+            }
+        }
+        if let Some(members) = schema.get("allOf").and_then(Value::as_array) {
+            let mut merged = Map::new();
+            for m in members {
+                if let Value::Object(part) = self.value(m, name, depth + 1) {
+                    merged.extend(part);
                 }
             }
-            Value::Object(out)
+            return Value::Object(merged);
         }
-        "array" => {
-            let item = schema.get("items").unwrap_or(&Value::Null);
-            json!([sample(item, name, question)])
+        let type_ = match schema.get("type") {
+            Some(Value::String(t)) => t.as_str(),
+            Some(Value::Array(types)) => types
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|t| *t != "null")
+                .unwrap_or("null"),
+            _ if schema.get("properties").is_some() => "object",
+            _ if schema.get("items").is_some() => "array",
+            _ if name.is_empty() => "object",
+            _ => "string",
+        };
+        match type_ {
+            "object" => {
+                let mut out = Map::new();
+                if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                    for (key, prop) in props {
+                        out.insert(key.clone(), self.value(prop, key, depth + 1));
+                    }
+                }
+                Value::Object(out)
+            }
+            "array" => {
+                let item = schema.get("items").unwrap_or(&Value::Null);
+                let n = schema
+                    .get("minItems")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(1)
+                    .clamp(1, 16);
+                Value::Array((0..n).map(|_| self.value(item, name, depth + 1)).collect())
+            }
+            "integer" => json!(bounded(schema, 1.0).round() as i64),
+            "number" => json!(bounded(schema, 1.0)),
+            "boolean" => json!(true),
+            "null" => Value::Null,
+            _ => match schema.get("format").and_then(Value::as_str) {
+                Some("date-time") => json!(format!("{}T12:00:00Z", util::date(util::unix_now()))),
+                Some("date") => json!(util::date(util::unix_now())),
+                Some("uri" | "url") => json!("https://example.com/"),
+                Some("email") => json!("someone@example.com"),
+                Some("uuid") => json!("00000000-0000-4000-8000-000000000000"),
+                _ => json!(string_for(name, self.question)),
+            },
         }
-        "integer" => json!(1),
-        "number" => json!(1.0),
-        "boolean" => json!(true),
-        _ => json!(string_for(name, question)),
     }
+}
+
+/// `preferred`, moved within the schema's `minimum`/`maximum` (and exclusive ones).
+fn bounded(schema: &Value, preferred: f64) -> f64 {
+    let bound = |k: &str| schema.get(k).and_then(Value::as_f64);
+    let mut v = preferred;
+    if let Some(min) = bound("minimum") {
+        v = v.max(min);
+    }
+    if let Some(min) = bound("exclusiveMinimum") {
+        v = v.max(min + 1.0);
+    }
+    if let Some(max) = bound("maximum") {
+        v = v.min(max);
+    }
+    if let Some(max) = bound("exclusiveMaximum") {
+        v = v.min(max - 1.0);
+    }
+    v
 }
 
 /// A plausible string argument named `name`, taken from the question if it can be.
