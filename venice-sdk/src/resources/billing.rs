@@ -454,12 +454,12 @@ impl<'a> Billing<'a> {
     ///
     /// ```no_run
     /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
-    /// let mut out = tokio::io::stdout();
+    /// let mut csv = Vec::new();
     /// let page = client
     ///     .billing()
-    ///     .usage_history_csv(&venice_sdk::UsageHistoryQuery::new().page_size(100), &mut out)
+    ///     .usage_history_csv(&venice_sdk::UsageHistoryQuery::new().page_size(100), &mut csv)
     ///     .await?;
-    /// eprintln!("next: {:?}", page.next_cursor);
+    /// println!("{} bytes; next page: {:?}", csv.len(), page.next_cursor);
     /// # Ok(()) }
     /// ```
     pub async fn usage_history_csv<W>(
