@@ -42,6 +42,10 @@ pub const DEFAULT_JOB_DEADLINE: Duration = Duration::from_secs(30 * 60);
 /// [`Job::poll_interval`](crate::resources::Job::poll_interval) is raised to it
 /// (fixed).
 pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(1);
+/// Most pages one paginated walk requests; a walk that needs more ends with
+/// [`Error::Pagination`](crate::Error::Pagination)
+/// ([`Paging::max_pages`](crate::Paging::max_pages)).
+pub const DEFAULT_MAX_PAGES: u64 = 10_000;
 /// Retries of a call after the first attempt
 /// ([`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries)).
 pub const DEFAULT_MAX_RETRIES: u32 = 2;

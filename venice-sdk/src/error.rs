@@ -163,6 +163,18 @@ pub enum Error {
         /// What the handler said.
         message: String,
     },
+    /// A paginated walk ([`Pages`](crate::Pages), `usage_history_csv_all`)
+    /// stopped because the server's pages would not end it: the same cursor
+    /// twice, a page repeating an earlier page, or more pages than
+    /// [`Paging::max_pages`](crate::Paging::max_pages) allows. The items
+    /// yielded before it are good; `reason` says what happened and what to do.
+    #[error("{operation}: pagination stopped: {reason}")]
+    Pagination {
+        /// The operation being walked.
+        operation: &'static str,
+        /// What happened and what to do (the SDK's own text; no server text).
+        reason: String,
+    },
     /// A local file could not be read or written.
     #[error("cannot read or write {}: {source}", path.display())]
     Io {

@@ -45,6 +45,7 @@ pub mod error;
 mod headers;
 mod json;
 pub mod meta;
+mod paginate;
 mod raw;
 pub mod resources;
 pub mod response_stream;
@@ -70,6 +71,7 @@ pub use generated::operations::{SPEC_SHA256, SPEC_VERSION};
 pub use generated::{Client as RawClient, builder, operations, types};
 pub use json::from_json;
 pub use meta::{Response, ResponseMeta};
+pub use paginate::{Pages, Paging};
 pub use resources::{
     ApiKeys, Audio, Carried, Characters, Chat, ChatCompletion, ClonedVoice, Cost, Embedding,
     EmbeddingInput, EmbeddingList, Embeddings, FileInput, GeneratedImages, ImageInput, ImageSource,
@@ -77,7 +79,9 @@ pub use resources::{
     ToolCall, Transcription, VeniceParameters, Video, WebSearch,
 };
 pub use resources::{Augment, Responses, RetrieveOutcome};
-pub use resources::{Billing, CharacterFilters, Crypto, UsagePeriod, X402};
+pub use resources::{
+    Billing, CharacterFilters, Crypto, CsvExport, CsvPage, UsageHistoryQuery, UsagePeriod, X402,
+};
 pub use resources::{Capability, HandlerErrors, Round, ToolRun, ToolRunner};
 pub use resources::{
     DownloadUrl, Job, JobKind, JobTicket, JobUpdate, Media, Progress, ProgressStream,

@@ -91,6 +91,10 @@ mod embeddings;
 #[path = "../examples/audio.rs"]
 mod audio;
 
+#[allow(dead_code)]
+#[path = "../examples/usage_history.rs"]
+mod usage_history;
+
 /// A fresh directory for one test's files.
 fn scratch(name: &str) -> PathBuf {
     let dir =
@@ -280,6 +284,30 @@ async fn billing_shows_balance_and_usage() {
     assert!(billing::run(&venice.client()).await.unwrap() > 0.0);
     assert_eq!(venice.calls("getBillingBalance"), 1);
     assert_eq!(venice.calls("getBillingUsageAnalytics"), 1);
+}
+
+#[tokio::test]
+async fn usage_history_streams_a_month_and_exports_it_as_csv() {
+    let venice = OfflineVenice::start().await;
+    let dir = scratch("usage_history");
+    let out = dir.join("usage.csv");
+    let summary = usage_history::run(&venice.client(), &out).await.unwrap();
+    assert_eq!(summary.entries, 57, "the offline history, all in June 2026");
+    assert_eq!(summary.by_currency.len(), 3);
+    assert!(
+        summary.by_currency.values().all(|v| *v < 0.0),
+        "{summary:?}"
+    );
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(summary.csv_bytes, csv.len() as u64);
+    assert_eq!(summary.csv_pages, 1);
+    assert_eq!(csv.lines().count(), 58, "a header and 57 rows");
+    assert_eq!(
+        venice.calls("getBillingUsageHistory"),
+        2,
+        "one page of 100 for the stream, one of 1000 for the CSV"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]

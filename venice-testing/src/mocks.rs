@@ -204,6 +204,31 @@ pub trait VeniceMocks {
     /// `GET /billing/usage-analytics` (any period) answers `response`.
     fn mock_usage_analytics(&self, response: &types::GetBillingUsageAnalyticsResponse) -> Mock<'_>;
 
+    /// `GET /billing/usage-history` not asking for CSV (any query) answers
+    /// `response` as JSON: one page, its `nextCursor` as given. Mock each
+    /// page of a walk with [`mock_operation`](Self::mock_operation) and a
+    /// `cursor` query condition.
+    ///
+    /// ```
+    /// # use venice_testing::{VeniceMocks, httpmock::MockServer};
+    /// # use venice_sdk::types;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let server = MockServer::start_async().await;
+    /// let page: types::GetBillingUsageHistoryResponse =
+    ///     serde_json::from_value(serde_json::json!({"data": [], "nextCursor": null})).unwrap();
+    /// server.mock_usage_history(&page);
+    /// let client = server.venice_client().unwrap();
+    /// let answer = client.billing().usage_history(&venice_sdk::UsageHistoryQuery::new()).await.unwrap();
+    /// assert!(answer.data.is_empty());
+    /// # }
+    /// ```
+    fn mock_usage_history(&self, response: &types::GetBillingUsageHistoryResponse) -> Mock<'_>;
+
+    /// `GET /billing/usage-history` asking for CSV (`Accept: text/csv`, any
+    /// query) answers `csv` as `text/csv`, with `x-next-cursor: next_cursor`
+    /// when given (what [`billing().usage_history_csv`](venice_sdk::Billing::usage_history_csv) reads).
+    fn mock_usage_history_csv(&self, csv: &str, next_cursor: Option<&str>) -> Mock<'_>;
+
     /// `GET /crypto/rpc/networks` answers `response`.
     fn mock_crypto_networks(&self, response: &types::ListCryptoRpcNetworksResponse) -> Mock<'_>;
 
@@ -550,6 +575,38 @@ impl VeniceMocks for MockServer {
         )
     }
 
+    fn mock_usage_history(&self, response: &types::GetBillingUsageHistoryResponse) -> Mock<'_> {
+        let op = &operations::GET_BILLING_USAGE_HISTORY;
+        let body = to_json(response);
+        self.mock(|when, then| {
+            when.method(op.method)
+                .path(op.path)
+                .header_excludes("accept", "text/csv");
+            json_ok(then, body);
+        })
+    }
+
+    fn mock_usage_history_csv(&self, csv: &str, next_cursor: Option<&str>) -> Mock<'_> {
+        let op = &operations::GET_BILLING_USAGE_HISTORY;
+        self.mock(|when, then| {
+            when.method(op.method)
+                .path(op.path)
+                .header_includes("accept", "text/csv");
+            let mut then = then
+                .status(200)
+                .header("content-type", "text/csv; charset=utf-8")
+                .header(
+                    "content-disposition",
+                    "attachment; filename=billing-usage-history-20260708T091530123Z.csv",
+                )
+                .and(fixtures::venice_headers);
+            if let Some(cursor) = next_cursor {
+                then = then.header("x-next-cursor", cursor);
+            }
+            then.body(csv);
+        })
+    }
+
     fn mock_crypto_networks(&self, response: &types::ListCryptoRpcNetworksResponse) -> Mock<'_> {
         op_mock(
             self,
@@ -831,6 +888,6 @@ mod tests {
     /// not go unnoticed.
     #[test]
     fn a_new_operation_is_noticed() {
-        assert_eq!(operations::ALL.len(), 48, "a new operation needs a helper");
+        assert_eq!(operations::ALL.len(), 49, "a new operation needs a helper");
     }
 }

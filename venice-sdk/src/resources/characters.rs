@@ -1,8 +1,13 @@
 //! Characters: `client.characters()`.
 
+use crate::paginate::{Pages, Paging, Walk};
 use crate::shape;
 use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
+
+/// The largest page the spec allows for characters (`limit`) and reviews
+/// (`pageSize`): what a walk asks for unless told otherwise.
+const MAX_PAGE: u64 = 100;
 
 impl Client {
     /// Characters.
@@ -87,6 +92,95 @@ impl Characters<'_> {
             .query_opt("pageSize", page_size)
             .json(self.client.config())
             .await
+    }
+}
+
+impl<'a> Characters<'a> {
+    /// Every public character that matches `filters`, as one stream: pages of
+    /// `limit`/`offset`, each fetched when the caller pulls past the previous
+    /// one (see [`Pages`] for how the stream ends).
+    ///
+    /// The page size is `paging`'s, else the filters' `limit`, else 100 (1 to
+    /// 100); the walk starts at the filters' `offset` (else 0). A value the
+    /// spec refuses is the stream's one item ([`Error::InvalidRequest`]), and
+    /// nothing is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// use venice_sdk::{CharacterFilters, Paging};
+    ///
+    /// let filters = CharacterFilters::new().tags(["Philosophy"]).adult(false);
+    /// let mut characters = client.characters().list_all(&filters, Paging::default().page_size(50));
+    /// while let Some(character) = characters.next().await {
+    ///     let character = character?;
+    ///     println!("{} ({})", character.name, character.slug);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list_all(
+        &self,
+        filters: &CharacterFilters,
+        paging: Paging,
+    ) -> Pages<'a, types::ListCharactersResponseDataItem> {
+        let size = match paging.size_within("limit", filters.limit.unwrap_or(MAX_PAGE), 1, MAX_PAGE)
+        {
+            Ok(size) => size,
+            Err(e) => return Pages::failed(e),
+        };
+        if let Err(e) = filters.check() {
+            return Pages::failed(e);
+        }
+        let op = &operations::LIST_CHARACTERS;
+        let walk = Walk::offsets(op.id, &paging, filters.offset.unwrap_or(0), size);
+        let client = self.client;
+        let filters = filters.clone();
+        Pages::offsets(walk, &paging, move |offset, limit| {
+            let filters = filters.clone().limit(limit).offset(offset);
+            Box::pin(async move {
+                let page = client.characters().list_filtered(&filters).await?;
+                Ok(page.into_inner().data)
+            })
+        })
+    }
+
+    /// Every review of the character with this slug, as one stream: pages of
+    /// `page`/`pageSize`, each fetched when the caller pulls past the
+    /// previous one (see [`Pages`] for how the stream ends). The page size is
+    /// `paging`'s, else 100 (1 to 100). An unknown slug is the stream's one
+    /// item, [`ApiErrorKind::NotFound`](crate::ApiErrorKind::NotFound).
+    ///
+    /// ```no_run
+    /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// let mut reviews = client.characters().reviews_all("alan-watts", venice_sdk::Paging::default());
+    /// let mut stars = Vec::new();
+    /// while let Some(review) = reviews.next().await {
+    ///     stars.push(review?.rating as f64);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn reviews_all(
+        &self,
+        slug: &str,
+        paging: Paging,
+    ) -> Pages<'a, types::GetCharacterReviewsResponseDataItem> {
+        let size = match paging.size_within("pageSize", MAX_PAGE, 1, MAX_PAGE) {
+            Ok(size) => size,
+            Err(e) => return Pages::failed(e),
+        };
+        let op = &operations::GET_CHARACTER_REVIEWS;
+        let walk = Walk::numbered(op.id, &paging, size);
+        let client = self.client;
+        let slug = slug.to_owned();
+        Pages::numbered(walk, &paging, move |page, page_size| {
+            let slug = slug.clone();
+            Box::pin(async move {
+                let answer = client
+                    .characters()
+                    .reviews(&slug, Some(page), Some(page_size))
+                    .await?;
+                Ok(answer.into_inner().data)
+            })
+        })
     }
 }
 

@@ -32,7 +32,7 @@ mod x402;
 pub use api_keys::ApiKeys;
 pub use audio::{Audio, ClonedVoice, SpeechStream, TimedText, Timestamps, Transcription};
 pub use augment::Augment;
-pub use billing::{Billing, UsagePeriod};
+pub use billing::{Billing, CsvExport, CsvPage, UsageHistoryQuery, UsagePeriod};
 pub use characters::{CharacterFilters, Characters};
 pub use chat::{
     Carried, Chat, ChatCompletion, Cost, Message, Parsed, Tool, ToolCall, VeniceParameters,

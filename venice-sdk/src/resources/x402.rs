@@ -5,6 +5,7 @@
 use reqwest::header::HeaderValue;
 
 use crate::config::Config;
+use crate::paginate::{Pages, Paging, Walk};
 use crate::transport::Call;
 use crate::{ApiError, Client, Error, Response, Secret, operations, types};
 
@@ -170,6 +171,50 @@ impl X402<'_> {
             )));
         }
         Ok(())
+    }
+}
+
+impl<'a> X402<'a> {
+    /// Every transaction of `wallet`, newest first, as one stream: pages of
+    /// `limit`/`offset`, each fetched when the caller pulls past the previous
+    /// one (see [`Pages`] for how the stream ends). The page size is
+    /// `paging`'s, else 100 (1 to 100). Errors as for
+    /// [`transactions`](Self::transactions), as the stream's one item when
+    /// the first page fails.
+    ///
+    /// ```no_run
+    /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// let wallet = "0x1234567890abcdef1234567890abcdef12345678";
+    /// let mut transactions = client.x402().transactions_all(wallet, venice_sdk::Paging::default());
+    /// while let Some(transaction) = transactions.next().await {
+    ///     let transaction = transaction?;
+    ///     println!("{} {} USD {}", transaction.created_at, transaction.type_, transaction.amount);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn transactions_all(
+        &self,
+        wallet: &str,
+        paging: Paging,
+    ) -> Pages<'a, types::GetX402TransactionsResponseDataTransactionsItem> {
+        let size = match paging.size_within("limit", 100, 1, 100) {
+            Ok(size) => size,
+            Err(e) => return Pages::failed(e),
+        };
+        let op = &operations::GET_X402_TRANSACTIONS;
+        let walk = Walk::offsets(op.id, &paging, 0, size);
+        let client = self.client;
+        let wallet = wallet.to_owned();
+        Pages::offsets(walk, &paging, move |offset, limit| {
+            let wallet = wallet.clone();
+            Box::pin(async move {
+                let answer = client
+                    .x402()
+                    .transactions(&wallet, Some(limit), Some(offset))
+                    .await?;
+                Ok(answer.into_inner().data.transactions)
+            })
+        })
     }
 }
 

@@ -1,6 +1,8 @@
-//! `/billing`: the account's balance (the one the offline Venice charges) and
-//! usage analytics over a lookback or a date range.
+//! `/billing`: the account's balance (the one the offline Venice charges),
+//! usage analytics over a lookback or a date range, and the usage history:
+//! a cursor walk (JSON or CSV) over a fixed data set.
 
+use base64::Engine as _;
 use serde_json::{Value, json};
 
 use super::{Reply, State};
@@ -138,6 +140,271 @@ pub(crate) fn usage_analytics(state: &State, query: &[(String, String)]) -> Repl
     )
 }
 
+/// How many entries the offline usage history holds: one every 3 hours (and
+/// a few seconds) from 2026-06-01T00:00:00Z, the same in every run.
+pub(crate) const USAGE_HISTORY_ENTRIES: u64 = 57;
+
+/// Milliseconds since the epoch of 2026-06-01T00:00:00Z.
+const HISTORY_START_MS: i64 = 1_780_272_000_000;
+
+/// The `n`th entry of the offline usage history (ascending time).
+fn history_entry(n: u64) -> (i64, Value) {
+    let i = i64::try_from(n).unwrap_or(0);
+    let at = HISTORY_START_MS + i * 3 * 3_600_000 + i * 1_234;
+    let currency = ["USD", "DIEM", "BUNDLED_CREDITS"][(n % 3) as usize];
+    let llm = n % 4 != 3;
+    let (sku, price, units) = if llm {
+        let tokens = 200 + (n * 37) % 900;
+        (
+            "llama-3.3-70b-llm-output-mtoken",
+            2.8,
+            tokens as f64 / 1_000_000.0,
+        )
+    } else {
+        ("venice-sd35-image-unit", 0.01, 1.0)
+    };
+    let amount = -round4(price * units * 100.0) / 100.0;
+    let details = if llm {
+        json!({
+            "completionTokens": 200 + (n * 37) % 900,
+            "inferenceExecutionTime": 800 + (n * 53) % 3000,
+            "promptTokens": 100 + (n * 11) % 500,
+            "requestId": format!("chatcmpl-{}", util::hex(7, n, 32))
+        })
+    } else {
+        Value::Null
+    };
+    let entry = json!({
+        "amount": amount,
+        "currency": currency,
+        "inferenceDetails": details,
+        "notes": "API Inference",
+        "pricePerUnitUsd": price,
+        "sku": sku,
+        "timestamp": iso8601_ms(at),
+        "units": units
+    });
+    (at, entry)
+}
+
+/// `2026-06-01T00:00:01.234Z` for a Unix time in milliseconds.
+fn iso8601_ms(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let base = util::iso8601(secs);
+    format!(
+        "{}.{:03}Z",
+        base.get(..19).unwrap_or(&base),
+        ms.rem_euclid(1000)
+    )
+}
+
+/// Milliseconds since the epoch of an RFC 3339 UTC time ending in `Z`
+/// (`2026-06-01T00:00:00Z`, `…00.5Z`).
+fn timestamp_ms(text: &str) -> Option<i64> {
+    let body = text.strip_suffix('Z')?;
+    let (date, time) = body.split_once('T')?;
+    let day = day_number(date)?;
+    let (clock, fraction) = match time.split_once('.') {
+        Some((clock, fraction)) => (clock, fraction),
+        None => (time, ""),
+    };
+    let mut parts = clock.split(':');
+    let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || h.len() != 2 || m.len() != 2 || s.len() != 2 {
+        return None;
+    }
+    let (h, m, s): (i64, i64, i64) = (h.parse().ok()?, m.parse().ok()?, s.parse().ok()?);
+    if h > 23 || m > 59 || s > 60 || fraction.len() > 9 {
+        return None;
+    }
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) || time.ends_with('.') {
+        return None;
+    }
+    let millis: i64 = format!("{fraction:0<3}").get(..3)?.parse().ok()?;
+    Some(((day * 86_400 + h * 3600 + m * 60 + s) * 1000) + millis)
+}
+
+/// What a walk of the usage history carries from page to page.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Walk {
+    /// The index of the next entry to list.
+    at: u64,
+    start: Option<i64>,
+    end: Option<i64>,
+    size: u64,
+    currency: Option<String>,
+}
+
+impl Walk {
+    /// The cursor naming this walk's next page: base64url JSON, with a check
+    /// value only this server makes (any other cursor is "rejected").
+    fn cursor(&self, seed: u64) -> String {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        let check = util::hex(seed, fnv(&json), 16);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{check}{json}"))
+    }
+
+    fn from_cursor(cursor: &str, seed: u64) -> Option<Walk> {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let (check, json) = (text.get(..16)?, text.get(16..)?);
+        if check != util::hex(seed, fnv(json), 16) {
+            return None;
+        }
+        serde_json::from_str(json).ok()
+    }
+}
+
+/// FNV-1a of a text.
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// `GET /billing/usage-history`: a cursor walk in ascending time order over
+/// [`USAGE_HISTORY_ENTRIES`] entries; JSON, or CSV (with `x-next-cursor`)
+/// when `Accept` names `text/csv`. A cursor this server did not make, or one
+/// sent with filters, is a 400.
+pub(crate) fn usage_history(state: &State, query: &[(String, String)], accept: &str) -> Reply {
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let filters = ["startTimestamp", "endTimestamp", "pageSize", "currency"];
+    let walk = match param("cursor") {
+        Some(cursor) => {
+            if let Some(name) = filters.iter().find(|name| param(name).is_some()) {
+                return Reply::invalid(json!({
+                    *name: {"_errors": ["Filter parameters cannot be combined with a cursor: the cursor carries the filters of its walk"]}
+                }));
+            }
+            match Walk::from_cursor(cursor, state.seed) {
+                Some(walk) => walk,
+                None => {
+                    return Reply::invalid(json!({
+                        "cursor": {"_errors": ["Invalid or expired cursor: restart the walk from the first page"]}
+                    }));
+                }
+            }
+        }
+        None => {
+            let time = |name: &str| -> Result<Option<i64>, Reply> {
+                match param(name) {
+                    None => Ok(None),
+                    Some(text) => timestamp_ms(text).map(Some).ok_or_else(|| {
+                        Reply::invalid(json!({name: {"_errors": ["Invalid datetime: ISO 8601 UTC with a Z suffix"]}}))
+                    }),
+                }
+            };
+            let (start, end) = match (time("startTimestamp"), time("endTimestamp")) {
+                (Ok(start), Ok(end)) => (start, end),
+                (Err(reply), _) | (_, Err(reply)) => return reply,
+            };
+            if let (Some(start), Some(end)) = (start, end)
+                && end <= start
+            {
+                return Reply::invalid(
+                    json!({"endTimestamp": {"_errors": ["endTimestamp must be later than startTimestamp"]}}),
+                );
+            }
+            let size = match param("pageSize").map(str::parse::<u64>) {
+                None => 1000,
+                Some(Ok(n)) if (10..=1000).contains(&n) => n,
+                Some(_) => {
+                    return Reply::invalid(
+                        json!({"pageSize": {"_errors": ["Number must be between 10 and 1000"]}}),
+                    );
+                }
+            };
+            let currency = match param("currency") {
+                None => None,
+                Some(c @ ("USD" | "DIEM" | "BUNDLED_CREDITS")) => Some(c.to_owned()),
+                Some(_) => {
+                    return Reply::invalid(json!({"currency": {"_errors": [
+                        "Invalid enum value. Expected 'USD' | 'DIEM' | 'BUNDLED_CREDITS'"
+                    ]}}));
+                }
+            };
+            Walk {
+                at: 0,
+                start,
+                end,
+                size,
+                currency,
+            }
+        }
+    };
+    // The entries the walk selects from its position on; one more than a page
+    // tells whether another page follows.
+    let mut page = Vec::new();
+    let mut next_at = None;
+    for n in walk.at..USAGE_HISTORY_ENTRIES {
+        let (at, entry) = history_entry(n);
+        let selected = walk.start.is_none_or(|s| at >= s)
+            && walk.end.is_none_or(|e| at < e)
+            && walk
+                .currency
+                .as_deref()
+                .is_none_or(|c| entry["currency"] == c);
+        if !selected {
+            continue;
+        }
+        if page.len() as u64 == walk.size {
+            next_at = Some(n);
+            break;
+        }
+        page.push(entry);
+    }
+    let next_cursor = next_at.map(|at| Walk { at, ..walk.clone() }.cursor(state.seed));
+    if accept.to_ascii_lowercase().contains("text/csv") {
+        let mut csv = String::from(
+            "timestamp,sku,units,pricePerUnitUsd,amount,currency,notes,requestId,promptTokens,completionTokens,inferenceExecutionTime\n",
+        );
+        for entry in &page {
+            let field = |pointer: &str| match entry.pointer(pointer) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            let row: Vec<String> = [
+                "/timestamp",
+                "/sku",
+                "/units",
+                "/pricePerUnitUsd",
+                "/amount",
+                "/currency",
+                "/notes",
+                "/inferenceDetails/requestId",
+                "/inferenceDetails/promptTokens",
+                "/inferenceDetails/completionTokens",
+                "/inferenceDetails/inferenceExecutionTime",
+            ]
+            .iter()
+            .map(|p| field(p))
+            .collect();
+            csv.push_str(&row.join(","));
+            csv.push('\n');
+        }
+        let stamp = util::iso8601(util::unix_now()).replace(['-', ':'], "");
+        let disposition = format!(
+            "attachment; filename=billing-usage-history-{}{}Z.csv",
+            stamp.get(..15).unwrap_or("20260101T000000"),
+            "000"
+        );
+        let mut headers = vec![("content-disposition", disposition.as_str())];
+        if let Some(cursor) = &next_cursor {
+            headers.push(("x-next-cursor", cursor.as_str()));
+        }
+        return Reply::bytes("text/csv; charset=utf-8", csv.into_bytes()).with_headers(&headers);
+    }
+    Reply::json(200, &json!({"data": page, "nextCursor": next_cursor}))
+}
+
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date.
 fn day_number(date: &str) -> Option<i64> {
     let mut parts = date.split('-');
@@ -165,8 +432,7 @@ fn round4(x: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::day_number;
-    use crate::util;
+    use super::*;
 
     #[test]
     fn dates_round_trip() {
@@ -175,5 +441,37 @@ mod tests {
         }
         assert_eq!(day_number("2024-13-01"), None);
         assert_eq!(day_number("24-01-01"), None);
+    }
+
+    #[test]
+    fn the_history_starts_where_it_says_and_times_round_trip() {
+        assert_eq!(timestamp_ms("2026-06-01T00:00:00Z"), Some(HISTORY_START_MS));
+        let (at, entry) = history_entry(5);
+        assert_eq!(timestamp_ms(entry["timestamp"].as_str().unwrap()), Some(at));
+        assert_eq!(
+            timestamp_ms("2026-06-01T00:00:00.5Z"),
+            Some(HISTORY_START_MS + 500)
+        );
+        assert_eq!(timestamp_ms("2026-06-01T00:00:00"), None);
+    }
+
+    #[test]
+    fn a_cursor_is_this_servers_own() {
+        let walk = Walk {
+            at: 3,
+            start: None,
+            end: Some(5),
+            size: 10,
+            currency: Some("USD".into()),
+        };
+        let cursor = walk.cursor(42);
+        assert!(
+            cursor
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+        assert_eq!(Walk::from_cursor(&cursor, 42), Some(walk));
+        assert_eq!(Walk::from_cursor(&cursor, 43), None);
+        assert_eq!(Walk::from_cursor("AZq3fK9tXhIVDm2j", 42), None);
     }
 }

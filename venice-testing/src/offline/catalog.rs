@@ -452,6 +452,72 @@ pub(crate) fn characters_filtered(query: &[(String, String)]) -> Result<Value, V
     Ok(list)
 }
 
+/// How many reviews each offline character has.
+pub(crate) const REVIEWS: &[(&str, u64)] = &[("alan-watts", 45), ("marcus-aurelius", 7)];
+
+/// `GET /characters/{slug}/reviews` with `page` (from 1, default 1) and
+/// `pageSize` (1 to 100, default 20): the character's reviews, newest first,
+/// the same in every run; an unknown slug is a 404.
+pub(crate) fn reviews(slug: &str, query: &[(String, String)]) -> Result<Value, (u16, Value)> {
+    let invalid = |field: &str, message: &str| {
+        (
+            400,
+            json!({"error": "Invalid request parameters", "details": {"_errors": [], field: {"_errors": [message]}}}),
+        )
+    };
+    let one = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let page = match one("page").map(str::parse::<u64>) {
+        None => 1,
+        Some(Ok(n)) if n >= 1 => n,
+        Some(_) => return Err(invalid("page", "Number must be greater than 0")),
+    };
+    let size = match one("pageSize").map(str::parse::<u64>) {
+        None => 20,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        Some(_) => return Err(invalid("pageSize", "Number must be between 1 and 100")),
+    };
+    let Some((_, total)) = REVIEWS.iter().find(|(s, _)| *s == slug) else {
+        return Err((404, json!({"error": "Character not found"})));
+    };
+    let character_id = crate::util::uuid(0x5eed, crate::util::mix(1, slug.len() as u64));
+    let rating = |n: u64| 3 + (n * 7 + slug.len() as u64) % 3;
+    let skip = (page - 1).saturating_mul(size);
+    let data: Vec<Value> = (0..*total)
+        .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+        .take(usize::try_from(size).unwrap_or(100))
+        .map(|n| {
+            json!({
+                "characterId": character_id,
+                "createdAt": crate::util::iso8601(1_767_225_600 - i64::try_from(n).unwrap_or(0) * 86_400),
+                "id": crate::util::uuid(0x5eed, n.wrapping_add(1000 * slug.len() as u64)),
+                "isOwner": false,
+                "locale": if n % 2 == 0 { json!("en") } else { Value::Null },
+                "message": if n % 3 == 0 { Value::Null } else { json!(format!("Review {} of {slug}: thoughtful and grounded.", n + 1)) },
+                "rating": rating(n),
+                "userAvatarUrl": Value::Null,
+                "username": format!("reader_{n}")
+            })
+        })
+        .collect();
+    let sum: u64 = (0..*total).map(rating).sum();
+    let average = if *total == 0 {
+        0.0
+    } else {
+        ((sum as f64 / *total as f64) * 10.0).round() / 10.0
+    };
+    Ok(json!({
+        "object": "list",
+        "data": data,
+        "pagination": {"page": page, "pageSize": size, "total": total, "totalPages": total.div_ceil(size)},
+        "summary": {"averageRating": average, "totalReviews": total}
+    }))
+}
+
 /// The categories of the offline characters (the listing does not show them).
 const CATEGORIES: &[(&str, &[&str])] = &[
     ("alan-watts", &["philosophy", "spirituality"]),

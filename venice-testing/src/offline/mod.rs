@@ -84,8 +84,14 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 /// - **API keys**: a list that creating and deleting keys change, rate limits and
 ///   balances, and the wallet (web3) key flow; a key by id, its updates, and
 ///   the rate-limit log;
-/// - **billing**: the balance it charges, and usage analytics over a lookback or
-///   a date range;
+/// - **billing**: the balance it charges, usage analytics over a lookback or
+///   a date range, and a usage history of 57 entries (one every 3 hours from
+///   2026-06-01T00:00:00Z, the same in every run) walked by cursor, as JSON or
+///   as CSV with `x-next-cursor` (`Accept: text/csv`); filters sent with a
+///   cursor, or a cursor it did not make, are a 400;
+/// - **characters**: the catalog's characters, filtered and paged by
+///   `limit`/`offset`, and their reviews paged by `page`/`pageSize` (45 for
+///   `alan-watts`, 7 for `marcus-aurelius`; an unknown slug is a 404);
 /// - **crypto RPC**: the networks, and a node per network answering
 ///   `eth_chainId`, `eth_blockNumber`, `net_version`, … (a JSON-RPC error for
 ///   other methods), with the credit headers and the `Idempotency-Key` replay
@@ -473,6 +479,32 @@ impl State {
             ),
             ("GET", "/billing/usage-analytics") => {
                 billing::usage_analytics(self, &req.query_params())
+            }
+            ("GET", "/billing/usage-history") => billing::usage_history(
+                self,
+                &req.query_params(),
+                &header(req, "accept").unwrap_or_default(),
+            ),
+            ("GET", "/characters/{slug}/reviews") => {
+                match catalog::reviews(&path_param(req, op), &req.query_params()) {
+                    Ok(page) => {
+                        let pagination = &page["pagination"];
+                        let text = |key: &str| pagination[key].to_string();
+                        let (limit, number, total, pages) = (
+                            text("pageSize"),
+                            text("page"),
+                            text("total"),
+                            text("totalPages"),
+                        );
+                        Reply::json(200, &page).with_headers(&[
+                            ("x-pagination-limit", &limit),
+                            ("x-pagination-page", &number),
+                            ("x-pagination-total", &total),
+                            ("x-pagination-total-pages", &pages),
+                        ])
+                    }
+                    Err((status, body)) => Reply::json(status, &body),
+                }
             }
             ("GET", "/crypto/rpc/networks") => crypto::list_networks(),
             ("POST", "/crypto/rpc/{network}") => match json_body() {
