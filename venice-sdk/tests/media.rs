@@ -391,7 +391,7 @@ async fn multi_edits_send_all_text_or_all_files() {
                 );
             } else {
                 assert_eq!(
-                    err.api().map(|e| e.kind.clone()),
+                    err.api().map(|e| e.kind),
                     Some(ApiErrorKind::BadRequest),
                     "{count} files={files}: {err:?}"
                 );
