@@ -40,6 +40,7 @@ mod generated;
 
 mod client;
 mod config;
+mod credentials;
 pub mod defaults;
 pub mod error;
 mod headers;
@@ -76,7 +77,9 @@ pub use resources::{
     Transcription, VeniceParameters, Video, WebSearch,
 };
 pub use resources::{Augment, Responses, RetrieveOutcome};
-pub use resources::{Billing, CharacterFilters, Crypto, UsagePeriod, X402};
+pub use resources::{
+    Billing, CharacterFilters, Crypto, PaymentRequirement, PaymentResponse, UsagePeriod, X402,
+};
 pub use resources::{
     DownloadUrl, Job, JobKind, JobTicket, JobUpdate, Media, Progress, ProgressStream,
 };

@@ -44,7 +44,6 @@ pub use models::{ModelId, Models};
 pub use responses::Responses;
 pub use upload::{FileInput, ImageInput};
 pub use video::Video;
-pub use x402::X402;
-pub(crate) use x402::carries_payment;
+pub use x402::{PaymentRequirement, PaymentResponse, X402};
 
 pub use crate::transport::JsonOrText;
