@@ -354,7 +354,7 @@ paths:
         - {{name: address, in: path, required: true, schema: {{type: string}}}}
         - {{name: PAYMENT-SIGNATURE, in: header, schema: {{type: string}}}}
       responses:
-        '200': {{description: ok, content: {{application/json: {{schema: {{type: object}}}}}}}}
+        '200': {{description: ok, headers: {{PAYMENT-RESPONSE: {{schema: {{type: string}}}}}}, content: {{application/json: {{schema: {{type: object}}}}}}}}
   /open:
     get:
       operationId: openThing
@@ -441,6 +441,37 @@ components:
             entry.contains(&format!("idempotency_key: {idem},")),
             "{id}: {entry}"
         );
+    }
+    // The table names the headers as the spec does: the wallet scheme's (by
+    // shape: the apiKey header scheme), each operation's header parameters,
+    // and the headers its success answer declares.
+    assert!(
+        flat.contains(r#"pub const WALLET_AUTH_HEADER: Option<&str> = Some("X-Sign-In-With-X");"#),
+        "wallet header"
+    );
+    for (id, params, answers) in [
+        (
+            "runJob",
+            r#"header_params: &["Idempotency-Key", "SIGN-IN-WITH-X"],"#,
+            "response_headers: &[],",
+        ),
+        (
+            "getWallet",
+            r#"header_params: &["PAYMENT-SIGNATURE"],"#,
+            r#"response_headers: &["PAYMENT-RESPONSE"],"#,
+        ),
+        (
+            "listPublic",
+            "header_params: &[],",
+            "response_headers: &[],",
+        ),
+    ] {
+        let entry = flat
+            .split("Operation { id: ")
+            .find(|e| e.starts_with(&format!("\"{id}\"")))
+            .unwrap_or_else(|| panic!("{id} missing from the table"));
+        assert!(entry.contains(params), "{id}: {entry}");
+        assert!(entry.contains(answers), "{id}: {entry}");
     }
     // The x402 body stays reachable from the shared error type.
     assert!(flat.contains("pub x402_version:"), "x402Version kept");

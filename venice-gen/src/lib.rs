@@ -54,6 +54,10 @@ pub enum Error {
     /// A post-processing step found generated code of a shape it does not know.
     #[error("cannot post-process the generated code: {0}")]
     PostProcess(String),
+    /// The spec does not tell unambiguously something the SDK needs (such as
+    /// which header carries the wallet credential).
+    #[error("the spec is ambiguous: {0}")]
+    Ambiguous(String),
     /// A file could not be read.
     #[error("cannot read {path}: {message}")]
     Read {
@@ -134,7 +138,7 @@ pub fn generate_normalized(
     spec_name: &str,
 ) -> Result<Output, Error> {
     let tokens = generate_tokens(normalized)?;
-    let metadata = operations_module(normalized, spec_text);
+    let metadata = operations_module(normalized, spec_text)?;
     let mut file: syn::File =
         syn::parse2(quote! { #tokens #metadata }).map_err(|e| Error::Unparsable(e.to_string()))?;
     constructors::add_to(&mut file);
@@ -344,8 +348,14 @@ fn find_culprits(normalized: &Normalized) -> String {
 
 /// The `operations` module: what the SDK needs to know about each operation that
 /// progenitor does not carry (security, wrappers, original ids), and the spec identity.
-fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
+fn operations_module(normalized: &Normalized, spec_text: &str) -> Result<TokenStream, Error> {
     let version = &normalized.spec.info.version;
+    let wallet_header = match venice_openapi::facts::wallet_auth_header(&normalized.document)
+        .map_err(Error::Ambiguous)?
+    {
+        Some(name) => quote!(Some(#name)),
+        None => quote!(None),
+    };
     let sha = sha256_hex(spec_text.as_bytes());
     let mut constant_names = constant_names(
         normalized
@@ -396,6 +406,9 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
                 None => quote!(None),
             };
             let returns_secret = response_mentions(doc, method, path, "venice_sdk::Secret");
+            let header_params = venice_openapi::facts::header_parameters(doc, method, path);
+            let response_headers =
+                venice_openapi::facts::success_response_headers(doc, method, path);
             let wrapper = op
                 .wrap
                 .iter()
@@ -430,6 +443,8 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
                     wrapper: #wrapper,
                     returns_secret: #returns_secret,
                     constraints: &[#(#constraints)*],
+                    header_params: &[#(#header_params),*],
+                    response_headers: &[#(#response_headers),*],
                     example_response: #example,
                 }
             };
@@ -446,7 +461,7 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
     let by_name = entries
         .iter()
         .map(|(constant, _, rust_name, _)| quote!(#rust_name => Some(&#constant),));
-    quote! {
+    Ok(quote! {
         /// What the spec says about each operation beyond what the generated client
         /// carries: authentication, hand-written wrappers and original ids. One
         /// constant per operation, named after its (normalized) operation id: the
@@ -457,6 +472,19 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
             pub const SPEC_VERSION: &str = #version;
             /// sha256 of the spec this client was generated from.
             pub const SPEC_SHA256: &str = #sha;
+            /// The header a wallet's Sign-In-With-X token travels in, as the
+            /// spec names it: the spec's security scheme of type `apiKey` in a
+            /// header (found by its shape, not its name). `None` when the spec
+            /// has none. Header names compare without regard to case.
+            ///
+            /// ```
+            /// use venice_sdk::operations;
+            ///
+            /// if let Some(name) = operations::WALLET_AUTH_HEADER {
+            ///     assert!(!name.is_empty());
+            /// }
+            /// ```
+            pub const WALLET_AUTH_HEADER: Option<&str> = #wallet_header;
 
             /// One operation of the spec.
             #[derive(Clone, Copy, Debug, PartialEq)]
@@ -490,6 +518,27 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
                 /// Value rules of the JSON request body the generated types do not
                 /// enforce (`minItems`, `maxLength`, `maximum`, …).
                 pub constraints: &'static [Constraint],
+                /// The header parameters the operation declares, as the spec names
+                /// them (`PAYMENT-SIGNATURE`, `Idempotency-Key`); compare them
+                /// without regard to case.
+                ///
+                /// ```
+                /// use venice_sdk::operations;
+                ///
+                /// let op = &operations::TOP_UP_X402_BALANCE;
+                /// assert!(op.header_params.iter().all(|name| !name.is_empty()));
+                /// ```
+                pub header_params: &'static [&'static str],
+                /// The headers a success answer declares, as the spec names them
+                /// (`PAYMENT-RESPONSE`); compare them without regard to case.
+                ///
+                /// ```
+                /// use venice_sdk::operations;
+                ///
+                /// let op = &operations::TOP_UP_X402_BALANCE;
+                /// assert!(op.response_headers.iter().all(|name| !name.is_empty()));
+                /// ```
+                pub response_headers: &'static [&'static str],
                 /// An example success body built from the spec's examples (JSON).
                 pub example_response: Option<&'static str>,
             }
@@ -499,9 +548,11 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
             pub enum Auth {
                 /// The API key is required.
                 Bearer,
-                /// The API key, or a wallet signature (`SIGN-IN-WITH-X`).
+                /// The API key, or a wallet signature (sent under
+                /// [`WALLET_AUTH_HEADER`]).
                 BearerOrWallet,
-                /// Only a wallet signature: the API key is not sent.
+                /// Only a wallet signature (under [`WALLET_AUTH_HEADER`]): the API
+                /// key is not sent.
                 Wallet,
                 /// No credentials needed; the API key is sent when the client has one.
                 Optional,
@@ -561,7 +612,7 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> TokenStream {
                 }
             }
         }
-    }
+    })
 }
 
 /// A [`facts::Rule`](venice_openapi::facts::Rule) as the expression that builds the
@@ -597,10 +648,11 @@ impl quote::ToTokens for RuleTokens<'_> {
 /// an empty one), and unique (a `_2`, `_3`, … suffix, also when it would take a
 /// name the module already uses).
 fn constant_names<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut taken: std::collections::BTreeSet<String> = ["ALL", "SPEC_VERSION", "SPEC_SHA256"]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let mut taken: std::collections::BTreeSet<String> =
+        ["ALL", "SPEC_VERSION", "SPEC_SHA256", "WALLET_AUTH_HEADER"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
     ids.map(|id| {
         let mut name: String = heck::ToShoutySnakeCase::to_shouty_snake_case(id)
             .chars()

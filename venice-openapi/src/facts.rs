@@ -234,6 +234,152 @@ pub fn example_response(doc: &Value, method: &str, path: &str) -> Option<Value> 
     Some(example_for(doc, schema))
 }
 
+/// The HTTP methods an OpenAPI path item may hold operations under.
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The header parameters of the operation at `METHOD path`, named as the spec
+/// writes them: the path item's and then the operation's (a `$ref` to
+/// `components/parameters` followed; an operation's parameter replaces the path
+/// item's of the same name), each name once (compared without regard to case,
+/// as HTTP does).
+pub fn header_parameters(doc: &Value, method: &str, path: &str) -> Vec<String> {
+    let item = doc.pointer(&format!("/paths/{}", escape(path)));
+    let operation = item.and_then(|i| i.get(method.to_ascii_lowercase()));
+    let headers_of = |holder: Option<&Value>| -> Vec<String> {
+        holder
+            .and_then(|h| h.get("parameters"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|p| resolve_component(doc, "parameters", p))
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some("header"))
+            .filter_map(|p| p.get("name").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect()
+    };
+    let own = headers_of(operation);
+    let mut out: Vec<String> = Vec::new();
+    for name in headers_of(item).into_iter().chain(own.iter().cloned()) {
+        if !out.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// The response headers the success answers (`2XX`) of `METHOD path` declare,
+/// named as the spec writes them (a `$ref` to `components/responses` followed),
+/// in document order, each name once (compared without regard to case).
+pub fn success_response_headers(doc: &Value, method: &str, path: &str) -> Vec<String> {
+    let pointer = format!(
+        "/paths/{}/{}/responses",
+        escape(path),
+        method.to_ascii_lowercase()
+    );
+    let mut out: Vec<String> = Vec::new();
+    let responses = doc.pointer(&pointer).and_then(Value::as_object);
+    for (status, response) in responses.into_iter().flatten() {
+        if !status.starts_with('2') {
+            continue;
+        }
+        let response = resolve_component(doc, "responses", response);
+        let names = response.get("headers").and_then(Value::as_object);
+        for name in names.into_iter().flat_map(|h| h.keys()) {
+            if !out.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                out.push(name.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The header a wallet credential travels in: the name of the spec's security
+/// scheme of type `apiKey` in a header (Venice's Sign-In-With-X scheme). The
+/// bearer scheme is `type: http`, so it is never one; an `apiKey` header
+/// named `Authorization` (an API key by another name) is not counted either.
+/// When several such schemes exist, only those some security requirement
+/// (the document's or an operation's) names count.
+///
+/// `Ok(None)`: the spec has no such scheme. An error names the headers when
+/// two different ones remain: which one carries the wallet's token is then
+/// not something the shape tells.
+pub fn wallet_auth_header(doc: &Value) -> Result<Option<String>, String> {
+    let schemes = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object);
+    let candidates: Vec<(&String, &str)> = schemes
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| {
+            s.get("type").and_then(Value::as_str) == Some("apiKey")
+                && s.get("in").and_then(Value::as_str) == Some("header")
+        })
+        .filter_map(|(scheme, s)| Some((scheme, s.get("name").and_then(Value::as_str)?)))
+        .filter(|(_, header)| {
+            !header.trim().is_empty() && !header.eq_ignore_ascii_case("authorization")
+        })
+        .collect();
+    let mut named: Vec<&str> = Vec::new();
+    requirement_names(doc.get("security"), &mut named);
+    let paths = doc.get("paths").and_then(Value::as_object);
+    for item in paths.into_iter().flat_map(|p| p.values()) {
+        for method in METHODS {
+            requirement_names(
+                item.get(method).and_then(|op| op.get("security")),
+                &mut named,
+            );
+        }
+    }
+    let used: Vec<&str> = candidates
+        .iter()
+        .filter(|(scheme, _)| named.contains(&scheme.as_str()))
+        .map(|(_, header)| *header)
+        .collect();
+    let pool = if used.is_empty() {
+        candidates.iter().map(|(_, header)| *header).collect()
+    } else {
+        used
+    };
+    let mut distinct: Vec<&str> = Vec::new();
+    for header in pool {
+        if !distinct.iter().any(|d| d.eq_ignore_ascii_case(header)) {
+            distinct.push(header);
+        }
+    }
+    match distinct.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some((*one).to_owned())),
+        several => Err(format!(
+            "several apiKey header schemes could carry the wallet credential ({}); the SDK sends the wallet token under one",
+            several.join(", ")
+        )),
+    }
+}
+
+/// The names of the schemes a `security` list's requirements name, into `out`.
+fn requirement_names<'d>(security: Option<&'d Value>, out: &mut Vec<&'d str>) {
+    let requirements = security.and_then(Value::as_array);
+    for requirement in requirements.into_iter().flatten() {
+        out.extend(
+            requirement
+                .as_object()
+                .into_iter()
+                .flat_map(|r| r.keys())
+                .map(String::as_str),
+        );
+    }
+}
+
+/// The entry of `components/<section>` a `$ref` of `value` points at, or
+/// `value` itself (also when the target is missing).
+fn resolve_component<'a>(doc: &'a Value, section: &str, value: &'a Value) -> &'a Value {
+    ref_of(value, section)
+        .and_then(|name| doc.pointer(&format!("/components/{section}/{}", escape(name))))
+        .unwrap_or(value)
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -282,6 +428,80 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn header_parameters_merge_the_path_item_and_follow_refs() {
+        let doc = json!({
+            "paths": {"/pay": {
+                "parameters": [{"in": "header", "name": "X-Trace"}, {"in": "query", "name": "q"}],
+                "post": {"parameters": [
+                    {"$ref": "#/components/parameters/Payment"},
+                    {"in": "header", "name": "x-trace"},
+                    {"in": "path", "name": "id"}
+                ]}
+            }},
+            "components": {"parameters": {"Payment": {"in": "header", "name": "PAYMENT-SIGNATURE"}}}
+        });
+        assert_eq!(
+            header_parameters(&doc, "POST", "/pay"),
+            ["X-Trace", "PAYMENT-SIGNATURE"]
+        );
+        assert!(header_parameters(&doc, "GET", "/pay").contains(&"X-Trace".to_owned()));
+        assert!(header_parameters(&doc, "GET", "/nowhere").is_empty());
+    }
+
+    #[test]
+    fn response_headers_are_those_of_success_answers() {
+        let doc = json!({
+            "paths": {"/pay": {"post": {"responses": {
+                "200": {"headers": {"PAYMENT-RESPONSE": {"schema": {"type": "string"}}}},
+                "201": {"$ref": "#/components/responses/Made"},
+                "402": {"headers": {"PAYMENT-REQUIRED": {}}}
+            }}}},
+            "components": {"responses": {"Made": {"headers": {"payment-response": {}, "Location": {}}}}}
+        });
+        assert_eq!(
+            success_response_headers(&doc, "post", "/pay"),
+            ["PAYMENT-RESPONSE", "Location"]
+        );
+    }
+
+    #[test]
+    fn the_wallet_header_is_the_api_key_header_scheme_by_shape() {
+        let with = |schemes: Value, security: Value| {
+            json!({
+                "components": {"securitySchemes": schemes},
+                "paths": {"/a": {"get": {"security": security}}}
+            })
+        };
+        let bearer = json!({"type": "http", "scheme": "bearer"});
+        // Whatever the scheme is called.
+        let doc = with(
+            json!({"Bearer": bearer, "wallet2": {"type": "apiKey", "in": "header", "name": "SIGN-IN-WITH-X"}}),
+            json!([{"Bearer": []}, {"wallet2": []}]),
+        );
+        assert_eq!(wallet_auth_header(&doc), Ok(Some("SIGN-IN-WITH-X".into())));
+        // No apiKey header scheme: none; an apiKey `Authorization` or one in
+        // a query is no wallet header.
+        let doc = with(
+            json!({"Bearer": bearer, "key": {"type": "apiKey", "in": "header", "name": "Authorization"},
+                   "q": {"type": "apiKey", "in": "query", "name": "token"}}),
+            json!([{"Bearer": []}]),
+        );
+        assert_eq!(wallet_auth_header(&doc), Ok(None));
+        // Two: the one a requirement names wins; two named are ambiguous.
+        let schemes = json!({
+            "a": {"type": "apiKey", "in": "header", "name": "X-One"},
+            "b": {"type": "apiKey", "in": "header", "name": "X-Two"}
+        });
+        let doc = with(schemes.clone(), json!([{"b": []}]));
+        assert_eq!(wallet_auth_header(&doc), Ok(Some("X-Two".into())));
+        let doc = with(schemes.clone(), json!([{"a": []}, {"b": []}]));
+        let err = wallet_auth_header(&doc).unwrap_err();
+        assert!(err.contains("X-One") && err.contains("X-Two"), "{err}");
+        let doc = with(schemes, json!([]));
+        assert!(wallet_auth_header(&doc).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! x402 wallet credits: what a top-up must pay, a top-up, then the wallet's
-//! balance and ledger. The SDK signs nothing: the `X-Sign-In-With-X` token and
-//! the payment signature come from your wallet tooling.
+//! balance and ledger. The SDK signs nothing: the Sign-In-With-X token (sent
+//! as `SIGN-IN-WITH-X`) and the payment signature (sent as
+//! `PAYMENT-SIGNATURE`) come from your wallet tooling.
 //!
 //! ```sh
 //! cargo run --example x402
@@ -29,16 +30,18 @@ pub async fn run(
             .as_ref()
             .map_or("?".into(), ToString::to_string)
     );
-    for option in requirements
-        .accepts
-        .as_ref()
-        .and_then(|a| a.as_array())
-        .into_iter()
-        .flatten()
-    {
+    for option in requirements.payment_requirements() {
+        let shown = |v: Option<String>| v.unwrap_or_else(|| "?".into());
         println!(
-            "  {} on {}: at least {} base units to {}",
-            option["asset"], option["network"], option["amount"], option["payTo"]
+            "  {} {} on {}: at least {} base units to {}, settled within {} s",
+            shown(option.scheme),
+            shown(option.asset),
+            shown(option.network),
+            shown(option.amount),
+            shown(option.pay_to),
+            option
+                .max_timeout_seconds
+                .map_or("?".into(), |s| s.to_string())
         );
     }
 
@@ -55,6 +58,13 @@ pub async fn run(
             topped.data.payment_id,
             topped.data.new_balance
         );
+        if let Some(settlement) = topped.payment_response() {
+            println!(
+                "Settled on {}: transaction {}",
+                settlement.network.as_deref().unwrap_or("?"),
+                settlement.transaction.as_deref().unwrap_or("?")
+            );
+        }
     }
     let balance = client.x402().balance(wallet).await?;
     println!(

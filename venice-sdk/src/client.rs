@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::header::HeaderValue;
 
 use crate::config::{self, Config, Extras, Inner};
+use crate::credentials;
 use crate::retry::{RetryBudget, RetryPolicy};
 use crate::secret::Redactor;
 use crate::{Error, RawClient, Secret};
@@ -190,8 +191,21 @@ impl Client {
     /// # Ok(()) }
     /// ```
     ///
+    /// A header that carries a credential — `Authorization`, the wallet
+    /// header (`SIGN-IN-WITH-X`, or the legacy `X-Sign-In-With-X`), an x402
+    /// payment header (`PAYMENT-SIGNATURE`, or the legacy `X-402-Payment`
+    /// and `X-PAYMENT`) — is taken as
+    /// [`with_secret_header`](Self::with_secret_header) takes it. A request
+    /// carrying a payment is never sent twice once it may have reached the
+    /// server.
+    ///
     /// A name or value an HTTP header cannot carry is an [`Error::Config`].
     pub fn with_header(&self, name: &str, value: &str) -> Result<Client, Error> {
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            .is_ok_and(|parsed| credentials::is_credential(&parsed))
+        {
+            return self.with_secret_header(name, value);
+        }
         let value = HeaderValue::from_str(value).map_err(|_| {
             Error::Config(format!(
                 "the value of header `{}` has characters a header cannot carry (a line break?)",
@@ -352,15 +366,25 @@ impl ClientBuilder {
         self
     }
 
-    /// A wallet's `SIGN-IN-WITH-X` token (base64 JSON proving the wallet's
+    /// A wallet's Sign-In-With-X token (base64 JSON proving the wallet's
     /// ownership, made by your wallet tooling: the SDK never signs anything).
     ///
-    /// It is sent to the operations that take a wallet signature (the x402
-    /// wallet endpoints), and to those that take either credential when the
-    /// client has no API key; never elsewhere. Like the key, it never appears in
-    /// `Debug`, errors or logs. With a client given to
-    /// [`http_client`](Self::http_client), [`build`](Self::build) refuses it
-    /// unless that client follows no redirect (see there).
+    /// It is sent in the header the spec names for it
+    /// ([`operations::WALLET_AUTH_HEADER`](crate::operations::WALLET_AUTH_HEADER):
+    /// `SIGN-IN-WITH-X`; Venice still accepts the legacy `X-Sign-In-With-X`,
+    /// which the SDK no longer sends) to the operations that take a wallet
+    /// signature (the x402 wallet endpoints), and to those that take either
+    /// credential when the client has no API key; never elsewhere. Like the
+    /// key, it never appears in `Debug`, errors or logs. With a client given
+    /// to [`http_client`](Self::http_client), [`build`](Self::build) refuses
+    /// it unless that client follows no redirect (see there).
+    ///
+    /// ```
+    /// # fn run(token: String) -> Result<(), venice_sdk::Error> {
+    /// // `token`: base64 JSON of the signed SIWX message, from your wallet tooling.
+    /// let client = venice_sdk::Client::builder().sign_in_with_x(token).build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn sign_in_with_x(mut self, token: impl Into<Secret>) -> Self {
         self.wallet = Some(token.into());
         self
@@ -493,7 +517,7 @@ impl ClientBuilder {
     /// default, as `reqwest::Client::new()`) sends the request on to wherever a
     /// `3xx` points *before the SDK sees the answer*. To another origin, reqwest
     /// drops `Authorization` (the API key) and cookies, but carries every other
-    /// header — a wallet's `SIGN-IN-WITH-X` token, an x402 payment signature —
+    /// header — a wallet's Sign-In-With-X token, an x402 payment signature —
     /// and, on a `307`/`308`, the body (your prompt). The SDK then refuses the
     /// answer ([`Error::Redirected`]: nothing of it is read or decoded), but
     /// what was sent is gone.
@@ -570,9 +594,14 @@ impl ClientBuilder {
             HeaderValue::from_static(concat!("venice-sdk/", env!("CARGO_PKG_VERSION")));
         let own_http = self.http_client.is_none();
         let follows_no_redirects = own_http || self.http_client_follows_no_redirects;
+        if self.wallet.is_some() && credentials::wallet_header().is_none() {
+            return Err(Error::Config(
+                "the spec this SDK was generated from declares no wallet header: a Sign-In-With-X token cannot be sent".into(),
+            ));
+        }
         if self.wallet.is_some() && !follows_no_redirects {
             return Err(Error::Config(format!(
-                "the SIGN-IN-WITH-X token is not sent through this HTTP client: {}",
+                "the Sign-In-With-X token is not sent through this HTTP client: {}",
                 config::REDIRECTS_UNKNOWN
             )));
         }

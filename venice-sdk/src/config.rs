@@ -24,7 +24,7 @@ pub(crate) struct Config {
     pub redactor: Redactor,
     /// `Bearer <key>`, marked sensitive.
     pub auth: Option<HeaderValue>,
-    /// The wallet's `SIGN-IN-WITH-X` token, marked sensitive.
+    /// The wallet's Sign-In-With-X token (sent in the spec's wallet header), marked sensitive.
     pub wallet: Option<HeaderValue>,
     pub user_agent: HeaderValue,
     pub timeout: Duration,
@@ -231,12 +231,12 @@ pub(crate) fn auth_header(key: &Secret) -> Result<HeaderValue, Error> {
     credential_header("the API key", "API keys", "Bearer ", key)
 }
 
-/// Builds the `SIGN-IN-WITH-X` value of a wallet token, refusing tokens that
+/// Builds the wallet header value of a Sign-In-With-X token, refusing tokens that
 /// cannot travel in a header. The error never quotes the token.
 pub(crate) fn wallet_header(token: &Secret) -> Result<HeaderValue, Error> {
     credential_header(
-        "the SIGN-IN-WITH-X token",
-        "SIGN-IN-WITH-X tokens",
+        "the Sign-In-With-X token",
+        "Sign-In-With-X tokens",
         "",
         token,
     )

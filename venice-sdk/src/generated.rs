@@ -61025,6 +61025,19 @@ pub mod operations {
     pub const SPEC_VERSION: &str = "20260731.124403";
     /// sha256 of the spec this client was generated from.
     pub const SPEC_SHA256: &str = "8dcd3e4e94bffa2580febd198c0f705ef1e841d39e8f7359ccf3f504e657adc7";
+    /// The header a wallet's Sign-In-With-X token travels in, as the
+    /// spec names it: the spec's security scheme of type `apiKey` in a
+    /// header (found by its shape, not its name). `None` when the spec
+    /// has none. Header names compare without regard to case.
+    ///
+    /// ```
+    /// use venice_sdk::operations;
+    ///
+    /// if let Some(name) = operations::WALLET_AUTH_HEADER {
+    ///     assert!(!name.is_empty());
+    /// }
+    /// ```
+    pub const WALLET_AUTH_HEADER: Option<&str> = Some("SIGN-IN-WITH-X");
     /// One operation of the spec.
     #[derive(Clone, Copy, Debug, PartialEq)]
     pub struct Operation {
@@ -61057,6 +61070,27 @@ pub mod operations {
         /// Value rules of the JSON request body the generated types do not
         /// enforce (`minItems`, `maxLength`, `maximum`, …).
         pub constraints: &'static [Constraint],
+        /// The header parameters the operation declares, as the spec names
+        /// them (`PAYMENT-SIGNATURE`, `Idempotency-Key`); compare them
+        /// without regard to case.
+        ///
+        /// ```
+        /// use venice_sdk::operations;
+        ///
+        /// let op = &operations::TOP_UP_X402_BALANCE;
+        /// assert!(op.header_params.iter().all(|name| !name.is_empty()));
+        /// ```
+        pub header_params: &'static [&'static str],
+        /// The headers a success answer declares, as the spec names them
+        /// (`PAYMENT-RESPONSE`); compare them without regard to case.
+        ///
+        /// ```
+        /// use venice_sdk::operations;
+        ///
+        /// let op = &operations::TOP_UP_X402_BALANCE;
+        /// assert!(op.response_headers.iter().all(|name| !name.is_empty()));
+        /// ```
+        pub response_headers: &'static [&'static str],
         /// An example success body built from the spec's examples (JSON).
         pub example_response: Option<&'static str>,
     }
@@ -61065,9 +61099,11 @@ pub mod operations {
     pub enum Auth {
         /// The API key is required.
         Bearer,
-        /// The API key, or a wallet signature (`SIGN-IN-WITH-X`).
+        /// The API key, or a wallet signature (sent under
+        /// [`WALLET_AUTH_HEADER`]).
         BearerOrWallet,
-        /// Only a wallet signature: the API key is not sent.
+        /// Only a wallet signature (under [`WALLET_AUTH_HEADER`]): the API
+        /// key is not sent.
         Wallet,
         /// No credentials needed; the API key is sent when the client has one.
         Optional,
@@ -61279,6 +61315,8 @@ pub mod operations {
                 rule: Rule::MaxItems(10u64),
             },
         ],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining", "Content-Encoding"],
         example_response: Some(
             "{\"choices\":[{\"finish_reason\":\"stop\",\"index\":0,\"logprobs\":null,\"message\":{\"content\":\"The sky appears blue because of the way Earth's atmosphere scatters sunlight. When sunlight reaches Earth's atmosphere, it is made up of various colors of the spectrum, but blue light waves are shorter and scatter more easily when they hit the gases and particles in the atmosphere. This scattering occurs in all directions, but from our perspective on the ground, it appears as a blue hue that dominates the sky's color. This phenomenon is known as Rayleigh scattering. During sunrise and sunset, the sunlight has to travel further through the atmosphere, which allows more time for the blue light to scatter away from our direct line of sight, leaving the longer wavelengths, such as red, yellow, and orange, to dominate the sky's color.\",\"reasoning_content\":null,\"role\":\"assistant\",\"tool_calls\":[]},\"stop_reason\":null}],\"created\":1739928524,\"cost\":{\"diem\":0,\"usd\":0.00042},\"id\":\"chatcmpl-a81fbc2d81a7a083bb83ccf9f44c6e5e\",\"model\":\"zai-org-glm-5-1\",\"object\":\"chat.completion\",\"prompt_logprobs\":null,\"usage\":{\"completion_tokens\":146,\"completion_tokens_details\":null,\"prompt_tokens\":612,\"prompt_tokens_details\":null,\"total_tokens\":758},\"venice_parameters\":{\"enable_e2ee\":true,\"include_venice_system_prompt\":true,\"include_search_results_in_stream\":false,\"return_search_results_as_documents\":false,\"web_search_citations\":[],\"enable_web_search\":\"auto\",\"enable_web_scraping\":false,\"enable_web_citations\":true,\"strip_thinking_response\":true,\"disable_thinking\":true,\"character_slug\":\"venice\"}}",
         ),
@@ -61343,6 +61381,8 @@ pub mod operations {
                 rule: Rule::MaxItems(10u64),
             },
         ],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining"],
         example_response: Some(
             "{\"id\":\"resp_abc123\",\"object\":\"string\",\"created_at\":0,\"model\":\"string\",\"status\":\"string\",\"output\":[{\"type\":\"reasoning\",\"id\":\"string\",\"summary\":[\"string\"],\"encrypted_content\":\"string\"}],\"usage\":{\"input_tokens\":0,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":0,\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":0},\"error\":{\"code\":\"string\",\"message\":\"string\"}}",
         ),
@@ -61489,6 +61529,17 @@ pub mod operations {
                 },
             },
         ],
+        header_params: &[],
+        response_headers: &[
+            "X-Balance-Remaining",
+            "Content-Encoding",
+            "x-venice-is-blurred",
+            "x-venice-is-content-violation",
+            "x-venice-model-deprecation-warning",
+            "x-venice-model-deprecation-date",
+            "x-venice-deprecated",
+            "x-venice-deprecated-replacement",
+        ],
         example_response: Some(
             "{\"id\":\"generate-image-1234567890\",\"images\":[\"string\"],\"request\":null,\"timing\":{\"inferenceDuration\":0.0,\"inferencePreprocessingTime\":0.0,\"inferenceQueueTime\":0.0,\"total\":0.0}}",
         ),
@@ -61550,6 +61601,17 @@ pub mod operations {
                 rule: Rule::MaxLength(1500u64),
             },
         ],
+        header_params: &[],
+        response_headers: &[
+            "X-Balance-Remaining",
+            "Content-Encoding",
+            "x-venice-is-blurred",
+            "x-venice-is-content-violation",
+            "x-venice-model-deprecation-warning",
+            "x-venice-model-deprecation-date",
+            "x-venice-deprecated",
+            "x-venice-deprecated-replacement",
+        ],
         example_response: Some(
             "{\"created\":1713833628,\"data\":[{\"b64_json\":\"iVBORw0KGgoAAAANSUhEUgAA...\"}]}",
         ),
@@ -61568,6 +61630,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"data\":[\"3D Model\",\"Analog Film\",\"Anime\",\"Cinematic\",\"Comic Book\"],\"object\":\"string\"}",
         ),
@@ -61603,6 +61667,8 @@ pub mod operations {
                 },
             },
         ],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining"],
         example_response: None,
     };
     ///`POST /image/edit` (`editImage`).
@@ -61649,6 +61715,17 @@ pub mod operations {
                 path: &["prompt"],
                 rule: Rule::MaxLength(32768u64),
             },
+        ],
+        header_params: &[],
+        response_headers: &[
+            "X-Balance-Remaining",
+            "x-venice-is-content-violation",
+            "x-venice-model-id",
+            "x-venice-model-name",
+            "x-venice-model-deprecation-warning",
+            "x-venice-model-deprecation-date",
+            "x-venice-deprecated",
+            "x-venice-deprecated-replacement",
         ],
         example_response: None,
     };
@@ -61697,6 +61774,15 @@ pub mod operations {
                 rule: Rule::MaxLength(10u64),
             },
         ],
+        header_params: &[],
+        response_headers: &[
+            "X-Balance-Remaining",
+            "x-venice-is-content-violation",
+            "x-venice-model-deprecation-warning",
+            "x-venice-model-deprecation-date",
+            "x-venice-deprecated",
+            "x-venice-deprecated-replacement",
+        ],
         example_response: None,
     };
     ///`POST /image/background-remove` (`backgroundRemoveImage`).
@@ -61713,6 +61799,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining"],
         example_response: None,
     };
     ///`GET /models` (`listModels`).
@@ -61729,6 +61817,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"data\":[{\"created\":1727966436,\"id\":\"llama-3.2-3b\",\"model_spec\":{\"availableContextTokens\":131072,\"capabilities\":{\"optimizedForCode\":false,\"quantization\":\"fp16\",\"supportsAudioInput\":false,\"supportsFunctionCalling\":true,\"supportsLogProbs\":true,\"supportsMultipleImages\":false,\"supportsReasoning\":false,\"supportsReasoningEffort\":false,\"supportsResponseSchema\":true,\"supportsTeeAttestation\":false,\"supportsE2EE\":false,\"supportsVision\":false,\"supportsVideoInput\":false,\"supportsWebSearch\":true,\"supportsXSearch\":false},\"constraints\":{\"temperature\":{\"default\":0.8},\"top_p\":{\"default\":0.9}},\"description\":\"Compact and efficient model for quick responses and lighter workloads.\",\"name\":\"Llama 3.2 3B\",\"modelSource\":\"https://huggingface.co/meta-llama/Llama-3.2-3B\",\"offline\":false,\"privacy\":\"private\",\"pricing\":{\"input\":{\"usd\":0.15,\"diem\":0.15},\"output\":{\"usd\":0.6,\"diem\":0.6}},\"traits\":[\"fastest\"]},\"object\":\"model\",\"owned_by\":\"venice.ai\",\"type\":\"text\"}],\"object\":\"string\",\"type\":\"text\"}",
         ),
@@ -61747,6 +61837,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"data\":{\"default\":\"zai-org-glm-5-1\",\"fastest\":\"kimi-k2-6\"},\"object\":\"string\",\"type\":\"text\"}",
         ),
@@ -61765,6 +61857,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"data\":{\"gpt-4o\":\"zai-org-glm-5-1\"},\"object\":\"string\",\"type\":\"text\"}",
         ),
@@ -61783,6 +61877,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"data\":[{\"apiKeyType\":\"ADMIN\",\"consumptionLimits\":{\"usd\":50,\"diem\":10,\"vcu\":30},\"limitPeriod\":\"MONTH\",\"createdAt\":\"2023-10-01T12:00:00Z\",\"description\":\"Example API Key\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\",\"last6Chars\":\"2V2jNW\",\"lastUsedAt\":\"2023-10-01T12:00:00Z\",\"usage\":{\"trailingSevenDays\":{\"usd\":\"10.2424\",\"vcu\":\"42.2315\",\"diem\":\"4.2231\"}},\"currentPeriodUsage\":{\"usd\":\"5.1234\",\"diem\":\"2.5000\"}}],\"object\":\"string\"}",
         ),
@@ -61855,6 +61951,8 @@ pub mod operations {
                 rule: Rule::MaxLength(64u64),
             },
         ],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"data\":{\"apiKey\":\"string\",\"apiKeyType\":\"ADMIN\",\"consumptionLimit\":{\"usd\":50,\"diem\":10,\"vcu\":30},\"limitPeriod\":\"MONTH\",\"description\":\"Example API Key\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\"},\"success\":false}",
         ),
@@ -61873,6 +61971,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some("{\"success\":false}"),
     };
     ///`PATCH /api_keys` (`updateApiKey`).
@@ -61943,6 +62043,8 @@ pub mod operations {
                 rule: Rule::MaxLength(64u64),
             },
         ],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"data\":{\"apiKeyType\":\"ADMIN\",\"consumptionLimits\":{\"usd\":50,\"diem\":10,\"vcu\":30},\"limitPeriod\":\"MONTH\",\"createdAt\":\"2023-10-01T12:00:00Z\",\"description\":\"Updated API Key\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\",\"last6Chars\":\"2V2jNW\",\"lastUsedAt\":\"2023-10-01T12:00:00Z\"},\"success\":false}",
         ),
@@ -61961,6 +62063,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"data\":{\"apiKeyType\":\"ADMIN\",\"consumptionLimits\":{\"usd\":50,\"diem\":10},\"limitPeriod\":\"MONTH\",\"createdAt\":{},\"description\":\"Example API Key\",\"expiresAt\":{},\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\",\"last6Chars\":\"2V2jNW\",\"lastUsedAt\":{},\"usage\":{\"trailingSevenDays\":{\"usd\":\"10.2424\",\"vcu\":\"42.2315\",\"diem\":\"4.2231\"}}}}",
         ),
@@ -61979,6 +62083,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"data\":{\"accessPermitted\":true,\"apiTier\":{\"id\":\"paid\",\"isCharged\":true},\"balances\":{\"USD\":50.23,\"DIEM\":100.023},\"keyExpiration\":\"2025-06-01T00:00:00Z\",\"nextEpochBegins\":\"2025-05-07T00:00:00.000Z\",\"rateLimits\":[{\"apiModelId\":\"zai-org-glm-5-1\",\"rateLimits\":[{\"amount\":100,\"type\":\"RPM\"}]}]}}",
         ),
@@ -61997,6 +62103,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"data\":[{\"apiKeyId\":\"string\",\"modelId\":\"zai-org-glm-5-1\",\"rateLimitTier\":\"paid\",\"rateLimitType\":\"RPM\",\"timestamp\":\"2023-10-01T12:00:00Z\"}],\"object\":\"string\"}",
         ),
@@ -62015,6 +62123,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"data\":{\"token\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\"},\"success\":false}",
         ),
@@ -62082,6 +62192,8 @@ pub mod operations {
                 },
             },
         ],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"data\":{\"apiKey\":\"string\",\"apiKeyType\":\"ADMIN\",\"consumptionLimit\":{\"usd\":50,\"diem\":10,\"vcu\":30},\"limitPeriod\":\"MONTH\",\"description\":\"Example API Key\",\"expiresAt\":\"2023-10-01T12:00:00Z\",\"id\":\"e28e82dc-9df2-4b47-b726-d0a222ef2ab5\"},\"success\":false}",
         ),
@@ -62100,6 +62212,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"data\":[{\"adult\":false,\"author\":\"k3x9q\",\"createdAt\":\"2024-12-20T21:28:08.934Z\",\"description\":\"Alan Watts (6 January 1915 – 16 November 1973) was a British and American writer, speaker, and self-styled \\\"philosophical entertainer\\\", known for interpreting and popularizing Buddhist, Taoist, and Hindu philosophy for a Western audience.\",\"featured\":false,\"id\":\"2f460055-7595-4640-9cb6-c442c4c869b0\",\"name\":\"Alan Watts\",\"shareUrl\":\"https://venice.ai/c/alan-watts\",\"photoUrl\":\"https://outerface.venice.ai/api/characters/2f460055-7595-4640-9cb6-c442c4c869b0/photo\",\"slug\":\"alan-watts\",\"stats\":{\"averageRating\":4.7,\"imports\":112,\"ratingCount\":24,\"ratingSum\":113,\"userRating\":0.0},\"tags\":[\"AlanWatts\",\"Philosophy\",\"Buddhism\",\"Taoist\",\"Hindu\"],\"updatedAt\":\"2025-02-09T03:23:53.708Z\",\"webEnabled\":true,\"modelId\":\"venice-uncensored-1-2\"}],\"object\":\"string\"}",
         ),
@@ -62118,6 +62232,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"data\":{\"adult\":false,\"author\":\"k3x9q\",\"createdAt\":\"2024-12-20T21:28:08.934Z\",\"description\":\"Alan Watts (6 January 1915 – 16 November 1973) was a British and American writer, speaker, and self-styled \\\"philosophical entertainer\\\", known for interpreting and popularizing Buddhist, Taoist, and Hindu philosophy for a Western audience.\",\"featured\":false,\"id\":\"2f460055-7595-4640-9cb6-c442c4c869b0\",\"name\":\"Alan Watts\",\"shareUrl\":\"https://venice.ai/c/alan-watts\",\"photoUrl\":\"https://outerface.venice.ai/api/characters/2f460055-7595-4640-9cb6-c442c4c869b0/photo\",\"slug\":\"alan-watts\",\"stats\":{\"averageRating\":4.7,\"imports\":112,\"ratingCount\":24,\"ratingSum\":113,\"userRating\":0.0},\"tags\":[\"AlanWatts\",\"Philosophy\",\"Buddhism\",\"Taoist\",\"Hindu\"],\"updatedAt\":\"2025-02-09T03:23:53.708Z\",\"webEnabled\":true,\"modelId\":\"venice-uncensored-1-2\"},\"object\":\"string\"}",
         ),
@@ -62136,6 +62252,13 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[
+            "x-pagination-limit",
+            "x-pagination-page",
+            "x-pagination-total",
+            "x-pagination-total-pages",
+        ],
         example_response: Some(
             "{\"data\":[{\"characterId\":\"2f460055-7595-4640-9cb6-c442c4c869b0\",\"createdAt\":\"2025-02-09T03:23:53.708Z\",\"id\":\"1e38fb78-043f-4ce2-b3bc-966089c25467\",\"isOwner\":false,\"locale\":\"en\",\"message\":\"Thoughtful, grounded, and surprisingly practical.\",\"rating\":5,\"userAvatarUrl\":\"https://cdn.venice.ai/avatar.png\",\"username\":\"product_user_42\"}],\"object\":\"string\",\"pagination\":{\"page\":1,\"pageSize\":20,\"total\":87,\"totalPages\":5},\"summary\":{\"averageRating\":4.7,\"totalReviews\":87}}",
         ),
@@ -62163,6 +62286,8 @@ pub mod operations {
                 },
             },
         ],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining", "Content-Encoding"],
         example_response: Some(
             "{\"data\":[{\"embedding\":[0.0023064255,-0.009327292,0.015797377],\"index\":0,\"object\":\"embedding\"}],\"model\":\"text-embedding-bge-m3\",\"object\":\"list\",\"usage\":{\"prompt_tokens\":8,\"total_tokens\":8}}",
         ),
@@ -62260,6 +62385,8 @@ pub mod operations {
                 rule: Rule::MaxLength(512u64),
             },
         ],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining"],
         example_response: None,
     };
     ///`POST /audio/transcriptions` (`createTranscription`).
@@ -62276,6 +62403,8 @@ pub mod operations {
         wrapper: Some("multipart body (CreateTranscriptionBody)"),
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: None,
     };
     ///`POST /audio/voices` (`createClonedVoice`).
@@ -62292,6 +62421,8 @@ pub mod operations {
         wrapper: Some("multipart body (CreateClonedVoiceBody)"),
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: None,
     };
     ///`POST /video/complete` (`completeVideo`).
@@ -62308,6 +62439,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining"],
         example_response: Some("{\"success\":true}"),
     };
     ///`POST /video/queue` (`queueVideo`).
@@ -62370,6 +62503,8 @@ pub mod operations {
                 rule: Rule::MaxItems(4u64),
             },
         ],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining"],
         example_response: Some(
             "{\"model\":\"video-model-123\",\"queue_id\":\"123e4567-e89b-12d3-a456-426614174000\",\"download_url\":\"string\"}",
         ),
@@ -62397,6 +62532,8 @@ pub mod operations {
                 },
             },
         ],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some("{\"quote\":0.0}"),
     };
     ///`POST /video/retrieve` (`retrieveVideo`).
@@ -62413,6 +62550,8 @@ pub mod operations {
         wrapper: Some("binary response (video/mp4)"),
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining"],
         example_response: Some(
             "{\"status\":\"PROCESSING\",\"average_execution_time\":145000,\"execution_duration\":53200}",
         ),
@@ -62431,6 +62570,8 @@ pub mod operations {
         wrapper: Some("binary response (text/plain)"),
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining"],
         example_response: Some("{\"transcript\":\"string\",\"lang\":\"en\"}"),
     };
     ///`POST /augment/text-parser` (`createTextParser`).
@@ -62447,6 +62588,8 @@ pub mod operations {
         wrapper: Some("multipart body (CreateTextParserBody)"),
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: None,
     };
     ///`POST /audio/complete` (`completeAudio`).
@@ -62463,6 +62606,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining"],
         example_response: Some("{\"success\":true}"),
     };
     ///`POST /audio/queue` (`queueAudio`).
@@ -62501,6 +62646,8 @@ pub mod operations {
                 },
             },
         ],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining"],
         example_response: Some(
             "{\"model\":\"elevenlabs-music\",\"queue_id\":\"123e4567-e89b-12d3-a456-426614174000\",\"status\":\"QUEUED\"}",
         ),
@@ -62528,6 +62675,8 @@ pub mod operations {
                 },
             },
         ],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some("{\"quote\":0.75}"),
     };
     ///`POST /audio/retrieve` (`retrieveAudio`).
@@ -62544,6 +62693,8 @@ pub mod operations {
         wrapper: Some("binary response (audio/flac, audio/mpeg, audio/wav)"),
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining"],
         example_response: Some(
             "{\"status\":\"PROCESSING\",\"average_execution_time\":20000,\"execution_duration\":5200}",
         ),
@@ -62562,6 +62713,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"canConsume\":true,\"consumptionCurrency\":\"DIEM\",\"balances\":{\"diem\":90.5,\"usd\":25},\"diemEpochAllocation\":100}",
         ),
@@ -62580,6 +62733,16 @@ pub mod operations {
         wrapper: Some("binary response (text/csv)"),
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[
+            "Deprecation",
+            "Link",
+            "Content-Disposition",
+            "x-pagination-limit",
+            "x-pagination-page",
+            "x-pagination-total",
+            "x-pagination-total-pages",
+        ],
         example_response: Some(
             "{\"warningMessage\":\"This endpoint is deprecated and will be removed in a future release. Use GET /api/v1/billing/usage-history instead, which provides the same data with keyset pagination.\",\"data\":[{\"amount\":-0.1,\"currency\":\"DIEM\",\"inferenceDetails\":null,\"notes\":\"API Inference\",\"pricePerUnitUsd\":0.1,\"sku\":\"grok-imagine-image-image-unit\",\"timestamp\":{},\"units\":1},{\"amount\":-0.06356,\"currency\":\"DIEM\",\"inferenceDetails\":{\"completionTokens\":227,\"inferenceExecutionTime\":2964,\"promptTokens\":339,\"requestId\":\"chatcmpl-4007fd29f42b7d3c4107f4345e8d174a\"},\"notes\":\"API Inference\",\"pricePerUnitUsd\":2.8,\"sku\":\"zai-org-glm-5-1-llm-output-mtoken\",\"timestamp\":{},\"units\":0.000227}],\"pagination\":{\"limit\":1,\"page\":200,\"total\":56090,\"totalPages\":56090}}",
         ),
@@ -62598,6 +62761,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"lookback\":\"7d\",\"byDate\":[{\"date\":\"2024-01-15\",\"USD\":0.5,\"DIEM\":10.25},{\"date\":\"2024-01-14\",\"USD\":0.3,\"DIEM\":8.75}],\"byModel\":[{\"modelName\":\"GLM 5.1\",\"unitType\":\"tokens\",\"modelType\":\"LLM\",\"totalUsd\":0.4,\"totalDiem\":12.5,\"totalUnits\":50000,\"breakdown\":[{\"type\":\"Output\",\"usd\":0.3,\"diem\":10,\"units\":35000},{\"type\":\"Input\",\"usd\":0.1,\"diem\":2.5,\"units\":15000}]}],\"byModelDaily\":[{\"date\":1705276800000,\"GLM 5.1\":5.5,\"Kimi K2.6\":3.2}],\"topModels\":[\"GLM 5.1\",\"Kimi K2.6\"],\"byKey\":[{\"apiKeyId\":\"key_abc123\",\"description\":\"Production Key\",\"totalUsd\":0.8,\"totalDiem\":15,\"totalUnits\":75000},{\"apiKeyId\":null,\"description\":\"Web App\",\"totalUsd\":0,\"totalDiem\":4,\"totalUnits\":25000}],\"byKeyDaily\":[{\"date\":1705276800000,\"Production Key\":8.5,\"Web App\":2}],\"topKeyNames\":[\"Production Key\",\"Web App\"]}",
         ),
@@ -62616,6 +62781,8 @@ pub mod operations {
         wrapper: Some("binary response (text/csv)"),
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &["Content-Disposition", "x-next-cursor"],
         example_response: Some(
             "{\"data\":[{\"amount\":-0.1,\"currency\":\"DIEM\",\"inferenceDetails\":null,\"notes\":\"API Inference\",\"pricePerUnitUsd\":0.1,\"sku\":\"grok-imagine-image-image-unit\",\"timestamp\":\"2026-06-14T19:52:45.087Z\",\"units\":1},{\"amount\":-0.06356,\"currency\":\"DIEM\",\"inferenceDetails\":{\"completionTokens\":227,\"inferenceExecutionTime\":2964,\"promptTokens\":339,\"requestId\":\"chatcmpl-4007fd29f42b7d3c4107f4345e8d174a\"},\"notes\":\"API Inference\",\"pricePerUnitUsd\":2.8,\"sku\":\"zai-org-glm-5-1-llm-output-mtoken\",\"timestamp\":\"2026-06-15T19:05:10.504Z\",\"units\":0.000227}],\"nextCursor\":\"AZq3fK9tXhIVDm2j4vN8cQwYt1sB6uEoLxRgPzKaJdHfM5nC7yW0K3w\"}",
         ),
@@ -62634,6 +62801,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &[],
         example_response: Some(
             "{\"networks\":[\"arbitrum-mainnet\",\"arbitrum-sepolia\",\"avalanche-fuji\",\"avalanche-mainnet\",\"base-mainnet\",\"base-sepolia\",\"bsc-mainnet\",\"bsc-testnet\",\"ethereum-holesky\",\"ethereum-mainnet\",\"ethereum-sepolia\",\"linea-mainnet\",\"linea-sepolia\",\"optimism-mainnet\",\"optimism-sepolia\",\"polygon-amoy\",\"polygon-mainnet\",\"robinhood-mainnet\",\"robinhood-testnet\",\"solana-devnet\",\"solana-mainnet\",\"starknet-mainnet\",\"starknet-sepolia\",\"zksync-mainnet\",\"zksync-sepolia\"]}",
         ),
@@ -62652,6 +62821,14 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &["Idempotency-Key"],
+        response_headers: &[
+            "X-Balance-Remaining",
+            "X-Venice-RPC-Credits",
+            "X-Venice-RPC-Cost-USD",
+            "X-Request-ID",
+            "Idempotent-Replayed",
+        ],
         example_response: Some(
             "{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":null,\"error\":{\"code\":-32602,\"message\":\"invalid params\",\"data\":null}}",
         ),
@@ -62670,6 +62847,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &["SIGN-IN-WITH-X"],
+        response_headers: &[],
         example_response: Some(
             "{\"success\":true,\"data\":{\"walletAddress\":\"0xyour_wallet_address\",\"balanceUsd\":12.5,\"canConsume\":true,\"minimumTopUpUsd\":5,\"suggestedTopUpUsd\":10,\"diemBalanceUsd\":5.25}}",
         ),
@@ -62688,6 +62867,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &["PAYMENT-SIGNATURE"],
+        response_headers: &["PAYMENT-RESPONSE"],
         example_response: Some(
             "{\"success\":true,\"data\":{\"walletAddress\":\"0xyour_wallet_address\",\"amountCredited\":10,\"newBalance\":22.5,\"paymentId\":\"payment_01HZY8M4W4Y6QZ8B6Q4P0V3J2K\"}}",
         ),
@@ -62706,6 +62887,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &["SIGN-IN-WITH-X"],
+        response_headers: &[],
         example_response: Some(
             "{\"success\":true,\"data\":{\"walletAddress\":\"0xyour_wallet_address\",\"currentBalance\":12.35,\"transactions\":[{\"id\":\"ledger_01HZY8M4W4Y6QZ8B6Q4P0V3J2K\",\"amount\":-0.15,\"balanceAfter\":12.35,\"type\":\"TOP_UP\",\"createdAt\":\"2026-04-03T12:34:56.000Z\",\"requestId\":\"string\",\"modelId\":\"string\"}],\"pagination\":{\"limit\":50,\"offset\":0,\"hasMore\":false}}}",
         ),
@@ -62724,6 +62907,8 @@ pub mod operations {
         wrapper: None,
         returns_secret: false,
         constraints: &[],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining"],
         example_response: Some(
             "{\"url\":\"https://example.com\",\"content\":\"string\",\"format\":\"string\"}",
         ),
@@ -62769,6 +62954,8 @@ pub mod operations {
                 },
             },
         ],
+        header_params: &[],
+        response_headers: &["X-Balance-Remaining"],
         example_response: Some(
             "{\"query\":\"string\",\"results\":[{\"title\":\"string\",\"url\":\"string\",\"content\":\"string\",\"date\":\"string\"}]}",
         ),

@@ -40,11 +40,6 @@ pub(crate) static RETRY_COUNT: HeaderName = HeaderName::from_static("x-retry-cou
 /// every attempt.
 pub(crate) static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
-/// Sent by the SDK to operations that take a wallet signature: the token the
-/// user's wallet tooling made, under the name of the spec's `siwx` security
-/// scheme (`X-Sign-In-With-X`), which Venice's documentation uses too.
-pub(crate) static SIGN_IN_WITH_X: HeaderName = HeaderName::from_static("x-sign-in-with-x");
-
 /// The value of `name`: visible ASCII, trimmed, not empty.
 pub(crate) fn text<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
     headers.get(name).and_then(value_text)

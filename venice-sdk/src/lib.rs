@@ -40,6 +40,7 @@ mod generated;
 
 mod client;
 mod config;
+mod credentials;
 pub mod defaults;
 pub mod error;
 mod headers;
@@ -80,7 +81,8 @@ pub use resources::{
 };
 pub use resources::{Augment, Responses, RetrieveOutcome};
 pub use resources::{
-    Billing, CharacterFilters, Crypto, CsvExport, CsvPage, UsageHistoryQuery, UsagePeriod, X402,
+    Billing, CharacterFilters, Crypto, CsvExport, CsvPage, PaymentRequirement, PaymentResponse,
+    UsageHistoryQuery, UsagePeriod, X402,
 };
 pub use resources::{Capability, HandlerErrors, Round, ToolRun, ToolRunner};
 pub use resources::{

@@ -7,14 +7,17 @@
 //! (retries and their budget, timeouts, the response size cap, tracing) and gives
 //! progenitor back the body it read, with the API key scrubbed from error bodies;
 //! `post` turns a failure of that loop into progenitor's `Error::Custom` with the
-//! SDK error's (scrubbed, one-line) message. Operations that return a secret are
+//! SDK error's (scrubbed, one-line) message. A wallet token given to the
+//! builder as a header parameter is scrubbed like the client's own credentials.
+//! Operations that return a secret are
 //! refused before anything is sent: progenitor's errors may quote a body. So is
 //! an x402 top-up carrying a payment: its signature is sent once, by
 //! `x402().top_up`, which also scrubs it from whatever comes back.
 
 use progenitor_client::{ClientHooks, ClientInfo, Error as RawError, OperationInfo};
 
-use crate::config::Inner;
+use crate::config::{Config, Inner};
+use crate::credentials;
 use crate::generated::Client as RawClient;
 use crate::operations::{self, Operation};
 use crate::transport::{self, Source};
@@ -58,7 +61,7 @@ impl ClientHooks<Inner> for RawClient {
         if op.returns_secret {
             return Err(RawError::InvalidRequest(secret_operation_refusal(op)));
         }
-        if crate::resources::carries_payment(request.headers()) {
+        if crate::credentials::carries_payment(request.headers()) {
             return Err(RawError::InvalidRequest(format!(
                 "{} with a payment is not sent through Client::raw(), which would retry it like \
                  any POST and could quote the signature in its errors; call \
@@ -83,7 +86,20 @@ impl ClientHooks<Inner> for RawClient {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let config = &self.inner().config;
+        let client_config = &self.inner().config;
+        // A wallet token or payment the caller gave the builder (a header
+        // parameter such as `sign_in_with_x(..)`) is scrubbed from what comes
+        // back, as the client's own credentials are.
+        let learned = credentials::wallet_and_payment_values(request.headers());
+        let own;
+        let config: &Config = if learned.iter().all(|s| client_config.redactor.covers(s)) {
+            client_config
+        } else {
+            let mut config = Config::clone(client_config);
+            config.redactor = config.redactor.with_all(&learned);
+            own = config;
+            &own
+        };
         let outcome = match operation(info) {
             Ok(op) => transport::execute(config, op, Source::built(request))
                 .await

@@ -222,7 +222,7 @@ impl Redactor {
     }
 
     /// This redactor plus `secrets`.
-    fn with_all<'a>(&self, secrets: impl IntoIterator<Item = &'a Secret>) -> Redactor {
+    pub fn with_all<'a>(&self, secrets: impl IntoIterator<Item = &'a Secret>) -> Redactor {
         let added = Redactor::new(secrets);
         if added.patterns.is_empty() {
             return self.clone();
@@ -286,6 +286,12 @@ impl Redactor {
     /// Whether `text` holds a secret.
     fn finds(&self, text: &str) -> bool {
         self.patterns.iter().any(|p| text.contains(p.expose()))
+    }
+
+    /// Whether `secret` is scrubbed already (or too short to be).
+    pub fn covers(&self, secret: &Secret) -> bool {
+        let raw = secret.expose();
+        raw.chars().count() < 4 || self.patterns.iter().any(|p| p.expose() == raw)
     }
 
     /// Whether a header name holds a secret, whatever the case of either.

@@ -451,6 +451,23 @@ async fn a_wallet_tops_up_and_sees_its_balance_and_ledger() {
     assert_eq!(topped.data.amount_credited, 10.0);
     assert_eq!(topped.data.new_balance, 10.0);
     assert!(topped.data.payment_id.starts_with("payment_"));
+    // The settlement, from the header the spec declares (PAYMENT-RESPONSE).
+    let settlement = topped.payment_response().unwrap();
+    assert_eq!(settlement.success, Some(true));
+    assert_eq!(settlement.network.as_deref(), Some("eip155:8453"));
+    assert_eq!(settlement.payer.as_deref(), Some(WALLET));
+    let transaction = settlement.transaction.clone().unwrap();
+    assert!(
+        transaction.starts_with("0x") && transaction.len() == 66,
+        "{transaction}"
+    );
+    assert_eq!(
+        topped.meta().headers["payment-response"].to_str().unwrap(),
+        settlement.raw
+    );
+    let shown = format!("{settlement:?}");
+    assert!(!shown.contains(&transaction), "{shown}");
+    assert!(!shown.contains(WALLET), "{shown}");
 
     let after = client.x402().balance(WALLET).await.unwrap();
     assert_eq!(after.data.balance_usd, 10.0);
@@ -552,7 +569,21 @@ async fn a_top_up_without_payment_answers_the_requirements() {
     assert_eq!(requirements.x402_version, Some(serde_json::json!(2)));
     let accepts = requirements.accepts.as_ref().unwrap().as_array().unwrap();
     assert_eq!(accepts.len(), 2);
-    assert!(accepts.iter().any(|a| a["network"] == "solana"));
+    // Typed: every option has its scheme and settlement timeout.
+    let options = requirements.payment_requirements();
+    assert_eq!(options.len(), 2);
+    for option in &options {
+        assert_eq!(option.scheme.as_deref(), Some("exact"));
+        assert_eq!(option.max_timeout_seconds, Some(300.0));
+        assert_eq!(option.amount.as_deref(), Some("5000000"));
+        assert!(option.pay_to.is_some() && option.asset.is_some());
+    }
+    assert!(options.iter().any(|o| {
+        o.network
+            .as_deref()
+            .is_some_and(|n| n.starts_with("solana:"))
+    }));
+    assert_eq!(options[0].json, accepts[0]);
     let header = requirements.meta().headers.get("payment-required").unwrap();
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(header.as_bytes())
@@ -560,6 +591,7 @@ async fn a_top_up_without_payment_answers_the_requirements() {
     let required: serde_json::Value = serde_json::from_slice(&decoded).unwrap();
     assert_eq!(required["x402Version"], 2);
     assert_eq!(required["accepts"][0]["scheme"], "exact");
+    assert_eq!(required["accepts"][0]["maxTimeoutSeconds"], 300);
 }
 
 #[tokio::test]
@@ -570,7 +602,7 @@ async fn a_402_keeps_its_payment_requirements_on_the_error() {
         then.status(402)
             .header("content-type", "application/json")
             .header("payment-required", "eyJ4NDAyVmVyc2lvbiI6Mn0=")
-            .body(r#"{"x402Version": 2, "accepts": [{"protocol": "x402", "network": "eip155:8453", "amount": "5000000"}]}"#);
+            .body(r#"{"x402Version": 2, "accepts": [{"scheme": "exact", "network": "eip155:8453", "amount": "5000000", "maxTimeoutSeconds": 300}]}"#);
     });
     let client = server.venice_client().unwrap();
     let err = client
@@ -584,6 +616,10 @@ async fn a_402_keeps_its_payment_requirements_on_the_error() {
     let fields = api.body_fields().unwrap();
     assert_eq!(fields.x402_version, Some(serde_json::json!(2)));
     assert_eq!(fields.accepts.unwrap()[0]["amount"], "5000000");
+    let options = api.payment_requirements();
+    assert_eq!(options[0].scheme.as_deref(), Some("exact"));
+    assert_eq!(options[0].max_timeout_seconds, Some(300.0));
+    assert!(api.payment_response().is_none());
     assert!(!err.is_retryable());
 }
 
@@ -614,6 +650,205 @@ async fn bad_payment_signatures_are_refused() {
 }
 
 // ---------------------------------------------------------------------------
+// x402 header names: the spec's are sent, the legacy ones still understood
+
+/// A wallet's balance answer.
+const BALANCE: &str = r#"{"success": true, "data": {"walletAddress": "0x1111111111111111111111111111111111111111", "balanceUsd": 1.5, "canConsume": true, "minimumTopUpUsd": 5, "suggestedTopUpUsd": 10}}"#;
+
+#[tokio::test]
+async fn the_wallet_token_and_the_payment_travel_under_the_specs_names() {
+    // The spec's names, read from the generated table (lower case on the wire).
+    let wallet_header = venice_sdk::operations::WALLET_AUTH_HEADER
+        .unwrap()
+        .to_ascii_lowercase();
+    assert_eq!(wallet_header, "sign-in-with-x");
+    let payment_header =
+        venice_sdk::operations::TOP_UP_X402_BALANCE.header_params[0].to_ascii_lowercase();
+    assert_eq!(payment_header, "payment-signature");
+
+    let server = MockServer::start_async().await;
+    let token = OfflineVenice::wallet_token(WALLET);
+    let settled = base64::engine::general_purpose::STANDARD
+        .encode(r#"{"success": true, "network": "eip155:8453", "payer": "0x1111111111111111111111111111111111111111", "transaction": "0xabc"}"#);
+    let balance = server.mock(|when, then| {
+        when.method("GET")
+            .path(format!("/x402/balance/{WALLET}"))
+            .header("sign-in-with-x", token.as_str())
+            .header_missing("x-sign-in-with-x")
+            .header_missing("authorization");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(BALANCE);
+    });
+    let top_up = server.mock(|when, then| {
+        when.method("POST")
+            .path("/x402/top-up")
+            .header("payment-signature", "c2lnbmVkLXBheW1lbnQ=")
+            .header_missing("x-402-payment")
+            .header_missing("x-payment")
+            .header_missing("sign-in-with-x")
+            .header_missing("authorization");
+        then.status(200)
+            .header("content-type", "application/json")
+            .header("PAYMENT-RESPONSE", settled.as_str())
+            .body(CREDITED);
+    });
+    // An operation taking the key or the wallet, from a client without a key.
+    let chat = server.mock(|when, then| {
+        when.method("POST")
+            .path("/chat/completions")
+            .header("sign-in-with-x", token.as_str())
+            .header_missing("x-sign-in-with-x")
+            .header_missing("authorization");
+        then.status(200)
+            .header("content-type", "application/json")
+            .json_body(
+                serde_json::to_value(venice_testing::fixtures::chat_completion("m", "Hi")).unwrap(),
+            );
+    });
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .sign_in_with_x(token.as_str())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    assert_eq!(
+        client
+            .x402()
+            .balance(WALLET)
+            .await
+            .unwrap()
+            .data
+            .balance_usd,
+        1.5
+    );
+    let credited = client.x402().top_up("c2lnbmVkLXBheW1lbnQ=").await.unwrap();
+    let settlement = credited.payment_response().unwrap();
+    assert_eq!(settlement.transaction.as_deref(), Some("0xabc"));
+    assert_eq!(settlement.raw, settled);
+    let answer = client
+        .chat()
+        .create(types::ChatCompletionRequest::new(
+            "m",
+            [venice_sdk::Message::user("Hello")],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(answer.text().as_deref(), Some("Hi"));
+    balance.assert();
+    top_up.assert();
+    chat.assert();
+}
+
+#[tokio::test]
+async fn the_offline_venice_accepts_the_legacy_names_too() {
+    let venice = OfflineVenice::start().await;
+    let http = reqwest::Client::new();
+    let base = venice.base_url();
+    for name in ["SIGN-IN-WITH-X", "X-Sign-In-With-X"] {
+        let answer = http
+            .get(format!("{base}/x402/balance/{WALLET}"))
+            .header(name, OfflineVenice::wallet_token(WALLET))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{name}");
+    }
+    let answer = http
+        .get(format!("{base}/x402/balance/{WALLET}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 401);
+    for name in ["PAYMENT-SIGNATURE", "X-402-Payment", "X-PAYMENT"] {
+        let answer = http
+            .post(format!("{base}/x402/top-up"))
+            .header(name, OfflineVenice::payment_signature(WALLET, 5.0))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{name}");
+        assert!(answer.headers().contains_key("payment-response"), "{name}");
+    }
+    let client = wallet_client(&venice, WALLET);
+    let balance = client.x402().balance(WALLET).await.unwrap();
+    assert_eq!(balance.data.balance_usd, 15.0);
+}
+
+#[test]
+fn credentials_set_by_hand_are_secrets_under_every_name_and_a_payment_is_sent_once() {
+    let secret = "hand-set-credential-secret-4242";
+    let log = logged(async {
+        for name in [
+            "SIGN-IN-WITH-X",
+            "X-Sign-In-With-X",
+            "PAYMENT-SIGNATURE",
+            "X-402-Payment",
+            "X-PAYMENT",
+        ] {
+            let server = MockServer::start_async().await;
+            let mock = echoing(&server, "/", 429);
+            let client = Client::builder()
+                .api_key("vk-account-test-0000")
+                .base_url(server.base_url())
+                .max_retries(3)
+                .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
+                .build()
+                .unwrap()
+                .with_header(name, secret)
+                .unwrap();
+            assert!(!format!("{client:?}").contains(secret), "{name}");
+            // A GET is retried after a 429, unless it carries a payment.
+            let err = client.models().list(None).await.unwrap_err();
+            let shown = format!("{err} {err:?}");
+            assert!(!shown.contains(secret), "{name}: {shown}");
+            let payment = name.to_ascii_lowercase().contains("pay");
+            if payment {
+                assert_eq!(mock.calls(), 1, "{name}: a payment was sent again");
+                assert!(api(&err).body.contains("<redacted>"), "{name}");
+            } else {
+                // A wallet token by hand goes to no operation that does not
+                // take it.
+                assert!(mock.calls() > 1, "{name}: not retried");
+                assert!(!api(&err).body.contains("<redacted>"), "{name}");
+            }
+        }
+    });
+    assert!(!log.contains(secret), "{log}");
+}
+
+#[test]
+fn a_wallet_token_given_to_the_raw_builder_is_sent_and_never_shown() {
+    let token = "raw-builder-wallet-token-7373";
+    let log = logged(async {
+        let server = MockServer::start_async().await;
+        let mock = echoing(&server, "/x402/balance/", 401);
+        let client = Client::builder()
+            .base_url(server.base_url())
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let err = client
+            .raw()
+            .get_x402_balance()
+            .wallet_address(WALLET)
+            .sign_in_with_x(token)
+            .send()
+            .await
+            .unwrap_err();
+        mock.assert();
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(token), "{shown}");
+        assert!(
+            shown.contains("<redacted>"),
+            "the token was echoed: {shown}"
+        );
+    });
+    assert!(!log.contains(token), "{log}");
+}
+
+// ---------------------------------------------------------------------------
 // Secrets
 
 /// Runs `body` on this thread with a TRACE subscriber; returns the log.
@@ -621,9 +856,22 @@ fn logged<F: Future<Output = ()>>(body: F) -> String {
     support::logged_without(&[], body)
 }
 
+/// The wallet and payment headers, under the spec's names and the legacy ones.
+const CREDENTIAL_HEADERS: [&str; 5] = [
+    "sign-in-with-x",
+    "x-sign-in-with-x",
+    "payment-signature",
+    "x-402-payment",
+    "x-payment",
+];
+
 /// A server that echoes the request's credentials back: in the body, in a
 /// header, with `status`.
-fn echoing(server: &MockServer, path: &str, status: u16) {
+fn echoing<'a>(
+    server: &'a MockServer,
+    path: &str,
+    status: u16,
+) -> venice_testing::httpmock::Mock<'a> {
     let path = path.to_owned();
     server.mock(|when, then| {
         when.path_matches(format!("^{path}").as_str());
@@ -631,10 +879,7 @@ fn echoing(server: &MockServer, path: &str, status: u16) {
             let echo: Vec<String> = req
                 .headers_vec()
                 .iter()
-                .filter(|(k, _)| {
-                    k.eq_ignore_ascii_case("x-402-payment")
-                        || k.eq_ignore_ascii_case("x-sign-in-with-x")
-                })
+                .filter(|(k, _)| CREDENTIAL_HEADERS.iter().any(|c| k.eq_ignore_ascii_case(c)))
                 .map(|(_, v)| v.clone())
                 .collect();
             let echo = echo.join(" ");
@@ -656,7 +901,7 @@ fn echoing(server: &MockServer, path: &str, status: u16) {
                 )
                 .build()
         });
-    });
+    })
 }
 
 #[test]

@@ -537,6 +537,55 @@ fn a_wallet_token_echoed_as_a_header_name_is_redacted() {
 }
 
 #[test]
+fn a_payment_signature_echoed_anywhere_is_redacted_and_sent_under_the_specs_name() {
+    // Lower case, so that it can come back as a header name too.
+    const SIGNATURE: &str = "eyjwyxltzw50ijoxfq-payment-signature-9c8d";
+    support::logged_without(&[KEY, SIGNATURE], async {
+        let name = format!("x-{SIGNATURE}");
+        let body = format!(
+            r#"{{"error": "X402_INVALID_PAYMENT", "message": "bad header {SIGNATURE}", "details": {{"got": "{SIGNATURE}"}}}}"#
+        );
+        let server = FaultServer::start(vec![http(
+            400,
+            &[
+                ("content-type", "application/json"),
+                (&name, "1"),
+                ("payment-response", SIGNATURE),
+                ("cf-ray", SIGNATURE),
+            ],
+            body,
+        )])
+        .await;
+        let client = Client::builder()
+            .api_key(KEY)
+            .base_url(&server.base)
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let err = client.x402().top_up(SIGNATURE).await.unwrap_err();
+        assert_without(&err, &[SIGNATURE, KEY]);
+        let api = err.api().unwrap();
+        assert_eq!(api.meta.headers["x-redacted"], "1");
+        assert_eq!(api.meta.headers["payment-response"], "<redacted>");
+        assert_eq!(err.request_id(), Some("<redacted>"));
+        assert!(api.body.contains("<redacted>"), "{}", api.body);
+        let settlement = api.payment_response().unwrap();
+        assert!(!format!("{settlement:?}").contains(SIGNATURE));
+        // Sent once, under the spec's name only, and without the API key.
+        let seen = received(&server);
+        assert_eq!(seen.len(), 1);
+        let request = seen[0].to_ascii_lowercase();
+        assert!(
+            request.contains(&format!("\r\npayment-signature: {SIGNATURE}\r\n")),
+            "{request}"
+        );
+        for legacy in ["x-402-payment:", "x-payment:", "authorization:"] {
+            assert!(!request.contains(legacy), "{request}");
+        }
+    });
+}
+
+#[test]
 fn a_download_url_under_the_base_path_is_never_quoted_in_transport_errors() {
     const TOKEN: &str = "T0KEN-under-base-path-77aa";
     let log = support::logged_without(&[KEY, TOKEN], async {
@@ -740,6 +789,14 @@ fn a_redirecting_http_client_carries_no_wallet_credential_to_another_origin() {
         let seen = received(&other);
         assert_eq!(seen.len(), 2);
         assert!(seen[1].contains(WALLET_TOKEN), "why the opt-in is needed");
+        // Carried under the spec's name, the one the SDK sends.
+        assert!(
+            seen[1]
+                .to_ascii_lowercase()
+                .contains(&format!("\r\nsign-in-with-x: {WALLET_TOKEN}\r\n")),
+            "{}",
+            seen[1]
+        );
 
         // The SDK's own client follows nothing: the 307 is the error, and the
         // other origin is never reached.

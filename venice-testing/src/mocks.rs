@@ -237,14 +237,38 @@ pub trait VeniceMocks {
     fn mock_crypto_rpc(&self, response: &types::CryptoRpcProxyResponse) -> Mock<'_>;
 
     /// `GET /x402/balance/{walletAddress}` (any wallet) answers `response`; only
-    /// a request carrying an `X-Sign-In-With-X` header matches.
+    /// a request carrying the spec's wallet header
+    /// ([`operations::WALLET_AUTH_HEADER`]: `SIGN-IN-WITH-X`) matches.
     fn mock_x402_balance(&self, response: &types::GetX402BalanceResponse) -> Mock<'_>;
 
     /// `GET /x402/transactions/{walletAddress}` (any wallet) answers
-    /// `response`; only a request carrying an `X-Sign-In-With-X` header matches.
+    /// `response`; only a request carrying the spec's wallet header
+    /// (`SIGN-IN-WITH-X`) matches.
     fn mock_x402_transactions(&self, response: &types::GetX402TransactionsResponse) -> Mock<'_>;
 
-    /// `POST /x402/top-up` carrying an `X-402-Payment` header answers `response`.
+    /// `POST /x402/top-up` carrying the spec's payment header (the top-up's
+    /// header parameter: `PAYMENT-SIGNATURE`) answers `response`, with the
+    /// settlement in the header the spec declares for it (`PAYMENT-RESPONSE`:
+    /// base64 JSON `{ success, network, payer, transaction }`, the payer being
+    /// `response`'s wallet), what
+    /// [`payment_response`](venice_sdk::Response::payment_response) reads.
+    ///
+    /// ```
+    /// use venice_testing::{VeniceMocks, httpmock::MockServer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let server = MockServer::start_async().await;
+    /// let credited: venice_sdk::types::TopUpX402BalanceResponse = serde_json::from_value(
+    ///     serde_json::json!({"success": true, "data": {"walletAddress": "0x1111111111111111111111111111111111111111",
+    ///         "amountCredited": 5, "newBalance": 5, "paymentId": "payment_1"}}),
+    /// )
+    /// .unwrap();
+    /// let mock = server.mock_x402_top_up(&credited);
+    /// let top_up = server.venice_client().unwrap().x402().top_up("c2lnbmVk").await.unwrap();
+    /// assert_eq!(top_up.payment_response().unwrap().success, Some(true));
+    /// mock.assert();
+    /// # }
+    /// ```
     fn mock_x402_top_up(&self, response: &types::TopUpX402BalanceResponse) -> Mock<'_>;
 
     /// `POST /embeddings` answers `response` as the API sends it (the vectors
@@ -628,12 +652,29 @@ impl VeniceMocks for MockServer {
     }
 
     fn mock_x402_top_up(&self, response: &types::TopUpX402BalanceResponse) -> Mock<'_> {
-        op_mock_requiring(
-            self,
-            &operations::TOP_UP_X402_BALANCE,
-            Some("x-402-payment"),
-            to_json(response),
-        )
+        use base64::Engine as _;
+        let op = &operations::TOP_UP_X402_BALANCE;
+        let body = to_json(response);
+        let settlement = json!({
+            "success": true,
+            "network": "eip155:8453",
+            "payer": body.pointer("/data/walletAddress").cloned().unwrap_or(Value::Null),
+            "transaction": format!("0x{}", "ab".repeat(32)),
+        });
+        let settlement = base64::engine::general_purpose::STANDARD.encode(settlement.to_string());
+        let payment = crate::offline::spec_payment_headers().next();
+        self.mock(|when, then| {
+            let mut when = op_when(when, op);
+            if let Some(name) = payment {
+                when = when.header_exists(name.to_ascii_lowercase());
+            }
+            let _ = when;
+            let mut then = json_ok(then, body);
+            if let Some(name) = op.response_headers.first() {
+                then = then.header(*name, settlement.as_str());
+            }
+            let _ = then;
+        })
     }
 
     fn mock_embeddings(&self, response: &EmbeddingList) -> Mock<'_> {
@@ -804,34 +845,32 @@ fn media_mock<'a>(
 /// and carry what the SDK must send it: the wallet token to wallet-only
 /// operations, an `Idempotency-Key` where the spec declares one.
 fn op_mock<'a>(server: &'a MockServer, op: &Operation, body: Value) -> Mock<'a> {
-    op_mock_requiring(server, op, None, body)
-}
-
-/// [`op_mock`], also requiring the header `extra`.
-fn op_mock_requiring<'a>(
-    server: &'a MockServer,
-    op: &Operation,
-    extra: Option<&str>,
-    body: Value,
-) -> Mock<'a> {
     server.mock(|when, then| {
-        let mut when = when.method(op.method);
-        when = if op.path.contains('{') {
-            when.path_matches(path_pattern(op.path).as_str())
-        } else {
-            when.path(op.path)
-        };
-        if op.auth == Auth::Wallet {
-            when = when.header_exists("x-sign-in-with-x");
-        }
-        if op.idempotency_key {
-            when = when.header_exists("idempotency-key");
-        }
-        if let Some(name) = extra {
-            when.header_exists(name);
-        }
+        op_when(when, op);
         json_ok(then, body);
     })
+}
+
+/// `when` matching `op`'s method and path (a `{parameter}` matches any one
+/// segment) and the headers the SDK must send it: the spec's wallet header
+/// ([`operations::WALLET_AUTH_HEADER`]) to wallet-only operations, an
+/// `Idempotency-Key` where the spec declares one.
+fn op_when(when: When, op: &Operation) -> When {
+    let mut when = when.method(op.method);
+    when = if op.path.contains('{') {
+        when.path_matches(path_pattern(op.path).as_str())
+    } else {
+        when.path(op.path)
+    };
+    if op.auth == Auth::Wallet
+        && let Some(name) = operations::WALLET_AUTH_HEADER
+    {
+        when = when.header_exists(name.to_ascii_lowercase());
+    }
+    if op.idempotency_key {
+        when = when.header_exists("idempotency-key");
+    }
+    when
 }
 
 /// A regular expression matching `path` with any one segment for each

@@ -49,7 +49,6 @@ pub use responses::Responses;
 pub use tool_runner::{HandlerErrors, Round, ToolRun, ToolRunner};
 pub use upload::{FileInput, ImageInput};
 pub use video::Video;
-pub use x402::X402;
-pub(crate) use x402::carries_payment;
+pub use x402::{PaymentRequirement, PaymentResponse, X402};
 
 pub use crate::transport::JsonOrText;

@@ -6,6 +6,7 @@ use super::body::{Buffered, read_body};
 use super::failure::{map_reqwest, request_timeout};
 use super::span::millis;
 use crate::config::Config;
+use crate::credentials;
 use crate::defaults::ERROR_BODY_READ_LIMIT;
 use crate::operations::Operation;
 use crate::retry::{self, Replay};
@@ -132,7 +133,7 @@ pub(crate) async fn attempts(
     mode: Mode,
 ) -> Result<Outcome, Error> {
     let operation = op.id;
-    let replay = source.replay().unwrap_or_else(|| replay_of(op));
+    let mut replay = source.replay().unwrap_or_else(|| replay_of(op));
     // One key for every attempt of the call, unless the caller set one.
     let idempotency_key = op.idempotency_key.then(idempotency_key);
     config.budget.deposit();
@@ -141,6 +142,12 @@ pub(crate) async fn attempts(
         attempt = attempt.saturating_add(1);
         let (mut request, may_repeat) = source.next()?;
         let can_retry = may_repeat && attempt <= config.retry.max_retries;
+        // A request carrying a payment (under the spec's header or a legacy
+        // one, however it got there) is never sent again once it may have
+        // reached the server.
+        if replay != Replay::Never && credentials::carries_payment(request.headers()) {
+            replay = Replay::Never;
+        }
         let headers = request.headers_mut();
         if attempt > 1 {
             headers.insert(headers::RETRY_COUNT.clone(), HeaderValue::from(attempt - 1));

@@ -10,6 +10,7 @@ use super::failure::request_timeout;
 use super::request::Opened;
 use super::span::CallSpan;
 use crate::config::Config;
+use crate::credentials;
 use crate::error::DecodeError;
 use crate::operations::{Auth, Operation};
 use crate::{Error, headers};
@@ -56,9 +57,17 @@ impl Operation {
 /// [`Auth`]) and the user agent. Drops progenitor's `api-version` header.
 ///
 /// - `Bearer`, `Optional`: the API key, when the client has one.
-/// - `BearerOrWallet`: the API key, else the wallet's `SIGN-IN-WITH-X` token.
+/// - `BearerOrWallet`: the API key, else the wallet's token.
 /// - `Wallet`: the wallet token only.
 /// - `None`: no credential at all.
+///
+/// The wallet token goes in the spec's wallet header
+/// ([`credentials::wallet_header`]); a wallet token under a legacy name is
+/// always dropped (nothing is sent under a legacy name). A request without
+/// the client's token keeps the one it carries under the spec's name when the
+/// operation declares that header as its own parameter (the generated
+/// builder's `sign_in_with_x(..)`). Every credential header ends marked
+/// sensitive, whoever set it.
 pub(crate) fn prepare(config: &Config, op: &Operation, request: &mut reqwest::Request) {
     let headers = request.headers_mut();
     headers.remove("api-version");
@@ -79,14 +88,26 @@ pub(crate) fn prepare(config: &Config, op: &Operation, request: &mut reqwest::Re
             headers.remove(AUTHORIZATION);
         }
     }
-    match wallet {
-        Some(token) => {
-            headers.insert(headers::SIGN_IN_WITH_X.clone(), token.clone());
-        }
-        None => {
-            headers.remove(&headers::SIGN_IN_WITH_X);
+    for legacy in credentials::LEGACY_WALLET_HEADERS {
+        headers.remove(legacy);
+    }
+    if let Some(name) = credentials::wallet_header() {
+        match wallet {
+            Some(token) => {
+                headers.insert(name.clone(), token.clone());
+            }
+            None => {
+                let own_parameter = op
+                    .header_params
+                    .iter()
+                    .any(|p| p.eq_ignore_ascii_case(name.as_str()));
+                if !own_parameter {
+                    headers.remove(name);
+                }
+            }
         }
     }
+    credentials::mark_sensitive(headers);
     if !headers.contains_key(USER_AGENT) {
         headers.insert(USER_AGENT, config.user_agent.clone());
     }

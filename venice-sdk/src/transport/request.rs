@@ -195,8 +195,13 @@ impl<'a> Call<'a> {
 
     /// Adds a header (a value that cannot travel in a header is refused when the
     /// call is made, naming the header).
-    pub fn header(mut self, name: &'static str, value: HeaderValue) -> Self {
-        self.headers.push((HeaderName::from_static(name), value));
+    pub fn header(self, name: &'static str, value: HeaderValue) -> Self {
+        self.header_named(HeaderName::from_static(name), value)
+    }
+
+    /// Adds a header by its parsed name (a name read from the spec).
+    pub fn header_named(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
         self
     }
 
@@ -786,6 +791,44 @@ mod tests {
             .unwrap()
             .config()
             .clone()
+    }
+
+    #[test]
+    fn the_wallet_token_goes_in_the_specs_header_and_every_credential_is_sensitive() {
+        const TOKEN: &str = "siwx-token-0a1b2c3d";
+        const LEGACY: &str = "legacy-token-9f8e7d";
+        const PAYMENT: &str = "payment-value-5a6b7c";
+        let client = crate::Client::builder()
+            .base_url("http://127.0.0.1:9/api/v1")
+            .sign_in_with_x(TOKEN)
+            .build()
+            .unwrap()
+            .with_header("X-Sign-In-With-X", LEGACY)
+            .unwrap()
+            .with_header("PAYMENT-SIGNATURE", PAYMENT)
+            .unwrap();
+        let config = client.config().clone();
+        let wallet = operations::WALLET_AUTH_HEADER.unwrap().to_ascii_lowercase();
+        let call = Call::new(&operations::GET_X402_BALANCE).path("walletAddress", "0x1");
+        let url = call.url(&config).unwrap();
+        let request = call.build(&config, &url, None).unwrap();
+        let headers = request.headers();
+        assert_eq!(headers[wallet.as_str()], TOKEN);
+        assert!(headers[wallet.as_str()].is_sensitive());
+        // The legacy name is not sent beside it.
+        assert!(headers.get("x-sign-in-with-x").is_none());
+        // A payment set by hand is a credential too.
+        assert!(headers["payment-signature"].is_sensitive());
+        let shown = format!("{request:?}");
+        for secret in [TOKEN, LEGACY, PAYMENT] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        // An operation that takes no wallet gets no wallet token.
+        let call = Call::new(&operations::LIST_CHARACTERS);
+        let url = call.url(&config).unwrap();
+        let request = call.build(&config, &url, None).unwrap();
+        assert!(request.headers().get(wallet.as_str()).is_none());
+        assert!(request.headers().get("x-sign-in-with-x").is_none());
     }
 
     #[test]

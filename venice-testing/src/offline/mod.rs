@@ -14,6 +14,8 @@ mod keys;
 mod responses;
 mod x402;
 
+pub(crate) use x402::spec_payment_headers;
+
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -97,11 +99,16 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   other methods), with the credit headers and the `Idempotency-Key` replay
 ///   cache (same key and body: the cached answer with `Idempotent-Replayed:
 ///   true`; same key, other body: 400);
-/// - **x402**: wallets authenticated by their `X-Sign-In-With-X` token (401
+/// - **x402**: wallets authenticated by their Sign-In-With-X token in the
+///   spec's `SIGN-IN-WITH-X` header (or the legacy `X-Sign-In-With-X`; 401
 ///   without, 403 for another wallet; see [`OfflineVenice::wallet_token`]), a
 ///   balance and a ledger per wallet, and top-ups: `402` with the payment
-///   requirements (body and `PAYMENT-REQUIRED` header) without a payment, the
-///   wallet credited with one (see [`OfflineVenice::payment_signature`]).
+///   requirements (body and `PAYMENT-REQUIRED` header; each option with its
+///   `scheme` and `maxTimeoutSeconds`) without a payment, the wallet credited
+///   with one in `PAYMENT-SIGNATURE` (or the legacy `X-402-Payment` or
+///   `X-PAYMENT`; see [`OfflineVenice::payment_signature`]), and the
+///   settlement in the `PAYMENT-RESPONSE` header (base64 JSON `{ success,
+///   network, payer, transaction }`).
 /// - **video and music jobs**: quotes from the duration; a queued job answers
 ///   `PROCESSING` (with a growing `execution_duration`) to its first two
 ///   retrieves, then its media: an MP4 (`video/mp4`) or an MP3 (`audio/mpeg`);
@@ -362,7 +369,7 @@ impl State {
         if let Some(key) = &idempotency_key {
             self.with(|inner| inner.idempotency_keys.push(key.clone()));
         }
-        let wallet = header(req, "x-sign-in-with-x").is_some_and(|v| !v.trim().is_empty());
+        let wallet = x402::wallet_token(req).is_some();
         let allowed = match op.auth {
             Auth::Bearer => authenticated(req),
             Auth::BearerOrWallet => authenticated(req) || wallet,

@@ -1,12 +1,20 @@
 //! `/x402`: wallets with a credit balance and a ledger, authenticated by their
-//! `X-Sign-In-With-X` token, and top-ups paid with a signed x402 payment.
+//! Sign-In-With-X token, and top-ups paid with a signed x402 payment.
 //!
 //! Tokens and payments are base64 JSON as Venice expects them; the offline
 //! Venice reads them but verifies no signature. Build them with
 //! [`OfflineVenice::wallet_token`] and [`OfflineVenice::payment_signature`].
+//!
+//! Header names are the spec's (read from the SDK's generated `operations`):
+//! the wallet token in the wallet scheme's header (`SIGN-IN-WITH-X`), the
+//! payment in the top-up's header parameter (`PAYMENT-SIGNATURE`), the
+//! settlement in the header its success answer declares (`PAYMENT-RESPONSE`).
+//! As Venice does during its migration, the legacy names are accepted too:
+//! `X-Sign-In-With-X`, and `X-402-Payment` and `X-PAYMENT`.
 
 use base64::Engine as _;
 use serde_json::{Value, json};
+use venice_sdk::operations;
 
 use super::{OfflineVenice, Reply, State, header};
 use crate::util;
@@ -20,6 +28,36 @@ const SOLANA_PAY_TO: &str = "8qUL23aSj7mDWdoLMXGHFvnVCT9wd7jXcysiekroADEL";
 const SOLANA_USDC: &str = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v";
 const MINIMUM_TOP_UP_USD: f64 = 5.0;
 
+/// The wallet token's names Venice accepted before the spec's, still accepted.
+pub(crate) const LEGACY_WALLET_HEADERS: [&str; 1] = ["x-sign-in-with-x"];
+/// The payment's names Venice accepted before the spec's, still accepted.
+pub(crate) const LEGACY_PAYMENT_HEADERS: [&str; 2] = ["x-402-payment", "x-payment"];
+
+/// Every name a wallet token is read from: the spec's, then the legacy ones.
+pub(crate) fn wallet_headers() -> impl Iterator<Item = &'static str> {
+    operations::WALLET_AUTH_HEADER
+        .into_iter()
+        .chain(LEGACY_WALLET_HEADERS)
+}
+
+/// The top-up's payment header as the spec declares it: its header
+/// parameters but `Idempotency-Key` and the wallet header (one, today).
+pub(crate) fn spec_payment_headers() -> impl Iterator<Item = &'static str> {
+    operations::TOP_UP_X402_BALANCE
+        .header_params
+        .iter()
+        .copied()
+        .filter(|name| {
+            !name.eq_ignore_ascii_case("idempotency-key")
+                && !operations::WALLET_AUTH_HEADER.is_some_and(|w| name.eq_ignore_ascii_case(w))
+        })
+}
+
+/// The wallet token a request carries (spec's name first, then legacy ones).
+pub(crate) fn wallet_token(req: &httpmock::HttpMockRequest) -> Option<String> {
+    wallet_headers().find_map(|name| header(req, name).filter(|v| !v.trim().is_empty()))
+}
+
 /// A wallet's credit and ledger (newest last).
 #[derive(Clone, Default)]
 pub(crate) struct Wallet {
@@ -28,7 +66,8 @@ pub(crate) struct Wallet {
 }
 
 impl OfflineVenice {
-    /// A `X-Sign-In-With-X` token for `address`, shaped as Venice expects
+    /// A Sign-In-With-X token for `address` (sent in the `SIGN-IN-WITH-X`
+    /// header), shaped as Venice expects
     /// (base64 JSON with `address`, `message`, `signature`, `timestamp`,
     /// `chainId`), for [`ClientBuilder::sign_in_with_x`](venice_sdk::ClientBuilder::sign_in_with_x).
     /// The offline Venice reads the address and checks no signature.
@@ -76,16 +115,15 @@ fn base_option() -> Value {
     })
 }
 
+/// The Solana payment option.
+const SOLANA_NETWORK: &str = "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp";
+
 fn accepts() -> Value {
     json!([
+        base_option(),
         {
-            "protocol": "x402", "version": 2, "network": "eip155:8453", "asset": BASE_USDC,
-            "amount": "5000000", "payTo": BASE_PAY_TO,
-            "extra": {"name": "USD Coin", "version": "2"}
-        },
-        {
-            "protocol": "x402", "version": 2, "network": "solana", "asset": SOLANA_USDC,
-            "amount": "5000000", "payTo": SOLANA_PAY_TO,
+            "scheme": "exact", "network": SOLANA_NETWORK, "asset": SOLANA_USDC,
+            "amount": "5000000", "payTo": SOLANA_PAY_TO, "maxTimeoutSeconds": 300,
             "extra": {"name": "USD Coin", "version": "2", "feePayer": "BFK9TLC3edb13K6v4YyH3DwPb5DSUpkWvb7XnqCL9b4F"}
         }
     ])
@@ -124,7 +162,7 @@ fn authorize(req: &httpmock::HttpMockRequest, address: &str) -> Result<String, R
             json!({"walletAddress": {"_errors": ["Invalid EVM or Solana wallet address"]}}),
         ));
     }
-    let token = header(req, "x-sign-in-with-x").unwrap_or_default();
+    let token = wallet_token(req).unwrap_or_default();
     let signed = decode(&token)
         .filter(|t| {
             t.get("signature")
@@ -219,17 +257,20 @@ pub(crate) fn transactions(state: &State, req: &httpmock::HttpMockRequest, addre
 }
 
 /// `POST /x402/top-up`: without a payment header, `402` and the payment
-/// requirements; with one, the wallet that signed it is credited.
+/// requirements (body and `PAYMENT-REQUIRED` header, each option with its
+/// `scheme` and `maxTimeoutSeconds`); with one (under the spec's name or a
+/// legacy one), the wallet that signed it is credited, and the settlement is
+/// in the header the spec declares for the success answer (`PAYMENT-RESPONSE`).
 pub(crate) fn top_up(state: &State, req: &httpmock::HttpMockRequest) -> Reply {
-    let payment = ["payment-signature", "x-402-payment", "x-payment"]
-        .iter()
+    let payment = spec_payment_headers()
+        .chain(LEGACY_PAYMENT_HEADERS)
         .find_map(|name| header(req, name).filter(|v| !v.trim().is_empty()));
     let Some(payment) = payment else {
         let required = json!({
             "x402Version": 2,
             "error": "Payment required",
             "resource": {"url": "https://api.venice.ai/api/v1/x402/top-up", "description": "Venice API credits", "mimeType": "application/json"},
-            "accepts": [base_option()]
+            "accepts": accepts()
         });
         return Reply::json(402, &json!({"x402Version": 2, "accepts": accepts()}))
             .with_headers(&[("payment-required", &BASE64.encode(required.to_string()))]);
@@ -255,6 +296,11 @@ pub(crate) fn top_up(state: &State, req: &httpmock::HttpMockRequest) -> Reply {
     let (Some(from), Some(units)) = (from, units) else {
         return invalid("missing_authorization");
     };
+    let network = decoded
+        .pointer("/accepted/network")
+        .and_then(Value::as_str)
+        .unwrap_or("eip155:8453")
+        .to_owned();
     let usd = units as f64 / 1_000_000.0;
     if usd < MINIMUM_TOP_UP_USD {
         return invalid("amount_below_minimum");
@@ -279,7 +325,14 @@ pub(crate) fn top_up(state: &State, req: &httpmock::HttpMockRequest) -> Reply {
         }));
         entry.balance_usd
     });
-    Reply::json(
+    let settlement = json!({
+        "success": true,
+        "network": network,
+        "payer": from,
+        "transaction": format!("0x{}", util::hex(state.seed, n, 64))
+    });
+    let settlement = BASE64.encode(settlement.to_string());
+    let reply = Reply::json(
         200,
         &json!({
             "success": true,
@@ -290,7 +343,12 @@ pub(crate) fn top_up(state: &State, req: &httpmock::HttpMockRequest) -> Reply {
                 "paymentId": payment_id
             }
         }),
-    )
+    );
+    // The one header the spec declares for the success answer.
+    match operations::TOP_UP_X402_BALANCE.response_headers.first() {
+        Some(name) => reply.with_headers(&[(name, &settlement)]),
+        None => reply,
+    }
 }
 
 fn round2(x: f64) -> f64 {
