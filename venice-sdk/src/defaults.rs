@@ -68,3 +68,11 @@ pub const MAX_ERROR_BODY_EXCERPT: usize = 64 * 1024;
 pub const MAX_DISPLAYED_TEXT: usize = 500;
 /// Longest file name sent with an upload, in characters (fixed).
 pub const MAX_FILE_NAME: usize = 255;
+/// Longest `Deprecation`, `Sunset` or `Link` header value, and longest link
+/// target, read into an
+/// [`EndpointDeprecation`](crate::meta::EndpointDeprecation); a longer one is
+/// ignored (fixed).
+pub const MAX_DEPRECATION_HEADER: usize = 4096;
+/// How many `Link` header lines of one answer are read for an
+/// [`EndpointDeprecation`](crate::meta::EndpointDeprecation) (fixed).
+pub const MAX_LINK_HEADERS: usize = 16;

@@ -46,6 +46,7 @@ mod headers;
 mod json;
 pub mod meta;
 mod raw;
+mod refusal;
 pub mod resources;
 pub mod response_stream;
 pub mod retry;
@@ -62,8 +63,8 @@ pub use defaults::{
     DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use error::{
-    ApiError, ApiErrorKind, DecodeError, Error, JobError, JobErrorKind, StreamError,
-    StreamErrorKind, TimeoutKind,
+    ApiError, ApiErrorKind, ConsentAcceptance, ConsentRequired, ContentPolicyRefusal, DecodeError,
+    Error, JobError, JobErrorKind, StreamError, StreamErrorKind, TimeoutKind,
 };
 pub use generated::operations::{SPEC_SHA256, SPEC_VERSION};
 pub use generated::{Client as RawClient, builder, operations, types};
