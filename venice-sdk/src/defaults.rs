@@ -79,3 +79,12 @@ pub const DEFAULT_MAX_TOOL_ROUNDS: usize = 8;
 
 /// How many tool handlers a [`ToolRunner`](crate::ToolRunner) runs at once.
 pub const DEFAULT_TOOL_CONCURRENCY: usize = 4;
+
+/// Longest `Deprecation`, `Sunset` or `Link` header value, and longest link
+/// target, read into an
+/// [`EndpointDeprecation`](crate::meta::EndpointDeprecation); a longer one is
+/// ignored (fixed).
+pub const MAX_DEPRECATION_HEADER: usize = 4096;
+/// How many `Link` header lines of one answer are read for an
+/// [`EndpointDeprecation`](crate::meta::EndpointDeprecation) (fixed).
+pub const MAX_LINK_HEADERS: usize = 16;

@@ -8,8 +8,11 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use crate::meta::ResponseMeta;
+use crate::meta::{EndpointDeprecation, ResponseMeta};
+use crate::refusal::{NEEDS_CONSENT, PROVIDER_CONTENT_POLICY};
 use crate::secret::Redactor;
+
+pub use crate::refusal::{ConsentAcceptance, ConsentRequired, ContentPolicyRefusal};
 
 pub use crate::defaults::{MAX_DISPLAYED_TEXT, MAX_ERROR_BODY_EXCERPT};
 
@@ -391,6 +394,19 @@ pub enum JobErrorKind {
     ///
     /// [`Media::download_to`]: crate::resources::Media::download_to
     Changed,
+    /// The model's provider refused the job for its content policy (a `422`
+    /// of type `provider_content_policy` when polled; the [`JobError`]'s
+    /// source is that [`ApiError`]). Venice refunds the credits: queue it
+    /// again on the recommended model, or with another prompt.
+    ///
+    /// ```
+    /// # fn check(e: &venice_sdk::JobError) {
+    /// if let venice_sdk::JobErrorKind::ContentPolicy(refusal) = &e.kind {
+    ///     println!("try {:?}", refusal.recommended_model);
+    /// }
+    /// # }
+    /// ```
+    ContentPolicy(ContentPolicyRefusal),
 }
 
 /// A media job that did not end with its media: which job, why, and the
@@ -462,6 +478,18 @@ impl fmt::Display for JobError {
             JobErrorKind::Changed => f.write_str(
                 "the media changed on the server during the download (a resumed transfer was of another version, or sent more than the declared length), so what was written cannot be completed; download it again",
             ),
+            JobErrorKind::ContentPolicy(refusal) => {
+                f.write_str("the model's provider refused it for its content policy")?;
+                match refusal.credits_refunded {
+                    Some(true) => f.write_str(" (credits refunded)")?,
+                    Some(false) => f.write_str(" (credits not refunded)")?,
+                    None => {}
+                }
+                match &refusal.recommended_model {
+                    Some(model) => write!(f, "; queue it again on {}", Shown(model)),
+                    None => f.write_str("; queue it again on another model or with another prompt"),
+                }
+            }
         }
     }
 }
@@ -503,6 +531,47 @@ pub enum ApiErrorKind {
     Timeout,
     /// Another 5xx.
     ServerError,
+    /// 409 `needs_consent`: the video model needs the user's consent to its
+    /// face-media policy before the job can be queued; nothing was queued or
+    /// charged. Show [`ApiError::consent`]'s policy to the user and, only if
+    /// they accept, queue again with
+    /// [`ConsentRequired::apply_to`]. Retrying as is does not help.
+    ///
+    /// ```
+    /// # fn check(e: &venice_sdk::ApiError) {
+    /// if e.kind == venice_sdk::ApiErrorKind::ConsentRequired {
+    ///     let consent = e.consent().unwrap_or_default();
+    ///     println!("{}", consent.policy_text.as_deref().unwrap_or(""));
+    /// }
+    /// # }
+    /// ```
+    ConsentRequired,
+    /// 422 `provider_content_policy`: the model's provider refused the
+    /// request for its content policy; the credits are refunded
+    /// ([`ApiError::content_policy`] says so, and which model to use instead).
+    /// Queue it again on the recommended model or with another prompt.
+    ///
+    /// ```
+    /// # fn check(e: &venice_sdk::ApiError) {
+    /// if e.kind == venice_sdk::ApiErrorKind::ContentPolicy {
+    ///     let model = e.content_policy().and_then(|r| r.recommended_model);
+    ///     println!("try {model:?}");
+    /// }
+    /// # }
+    /// ```
+    ContentPolicy,
+    /// 410: the endpoint is gone. Move to its successor
+    /// ([`ApiError::endpoint_deprecation`]: the `Link` header's
+    /// `successor-version`). Retrying does not help.
+    ///
+    /// ```
+    /// # fn check(e: &venice_sdk::ApiError) {
+    /// if e.kind == venice_sdk::ApiErrorKind::Gone {
+    ///     println!("move to {:?}", e.endpoint_deprecation().and_then(|d| d.successor.as_deref()));
+    /// }
+    /// # }
+    /// ```
+    Gone,
     /// Any other status.
     Other,
 }
@@ -553,6 +622,78 @@ impl fmt::Display for ApiError {
             write!(f, ", after {} attempts", self.attempts)?;
         }
         f.write_str(")")
+    }
+}
+
+/// The details of the refusals that ask something of the user.
+impl ApiError {
+    /// The error body as JSON, when it was JSON and kept whole.
+    fn body_json(&self) -> Option<Value> {
+        serde_json::from_str(&self.body).ok()
+    }
+
+    /// What to consent to, when this is [`ApiErrorKind::ConsentRequired`]
+    /// (`409 needs_consent` from `POST /video/queue`): the consent flow, the
+    /// policy text to show the user, the media with faces. Fields the body
+    /// lacks are `None` (or empty).
+    ///
+    /// What to do: show the policy to the user and, only if they accept it,
+    /// put their [`ConsentAcceptance`] on the request with
+    /// [`ConsentRequired::apply_to`] and queue it again.
+    ///
+    /// ```
+    /// # fn check(e: &venice_sdk::ApiError) {
+    /// if let Some(consent) = e.consent() {
+    ///     println!("{}", consent.policy_text.as_deref().unwrap_or("(no policy text)"));
+    /// }
+    /// # }
+    /// ```
+    pub fn consent(&self) -> Option<ConsentRequired> {
+        (self.kind == ApiErrorKind::ConsentRequired).then(|| {
+            self.body_json()
+                .and_then(|body| ConsentRequired::from_body(&body))
+                .unwrap_or_default()
+        })
+    }
+
+    /// The provider's refusal, when this is [`ApiErrorKind::ContentPolicy`]
+    /// (`422 provider_content_policy` from `POST /video/retrieve`): whether
+    /// the credits were refunded, and a model that may accept the request.
+    ///
+    /// What to do: queue the request again on the recommended model (or
+    /// with another prompt); the same request on the same model is refused
+    /// again.
+    ///
+    /// ```
+    /// # fn check(e: &venice_sdk::ApiError) {
+    /// if let Some(refusal) = e.content_policy() {
+    ///     println!("refunded: {:?}, try {:?}", refusal.credits_refunded, refusal.recommended_model);
+    /// }
+    /// # }
+    /// ```
+    pub fn content_policy(&self) -> Option<ContentPolicyRefusal> {
+        (self.kind == ApiErrorKind::ContentPolicy).then(|| {
+            self.body_json()
+                .and_then(|body| ContentPolicyRefusal::from_body(&body))
+                .unwrap_or_default()
+        })
+    }
+
+    /// The endpoint's deprecation notice, when the answer carried one
+    /// (always worth a look on [`ApiErrorKind::Gone`]): when it was
+    /// deprecated, and its successor to move to. The same as
+    /// `meta.endpoint_deprecation`.
+    ///
+    /// ```
+    /// # fn check(e: &venice_sdk::ApiError) {
+    /// if e.kind == venice_sdk::ApiErrorKind::Gone {
+    ///     let successor = e.endpoint_deprecation().and_then(|d| d.successor.as_deref());
+    ///     println!("gone; use {}", successor.unwrap_or("(no successor named)"));
+    /// }
+    /// # }
+    /// ```
+    pub fn endpoint_deprecation(&self) -> Option<&EndpointDeprecation> {
+        self.meta.endpoint_deprecation.as_deref()
     }
 }
 
@@ -757,12 +898,11 @@ impl Error {
 
     /// Whether the same request may succeed if sent again: connection failures,
     /// timeouts, and 408, 409, 429, 500, 502, 503, 504 — but never an exhausted
-    /// balance or spend limit.
+    /// balance or spend limit, nor a consent the user has not given
+    /// ([`ApiErrorKind::ConsentRequired`]).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(e) => {
-                e.kind != ApiErrorKind::InsufficientBalance && is_retryable_status(e.status)
-            }
+            Error::Api(e) => e.kind.retry_may_help() && is_retryable_status(e.status),
             Error::Connection { .. } | Error::Timeout { .. } => true,
             _ => false,
         }
@@ -771,6 +911,29 @@ impl Error {
     /// Whether a time limit fired (see [`Error::Timeout`] for which).
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
+    }
+
+    /// The provider's content policy refusal, whether it came as an API error
+    /// ([`ApiErrorKind::ContentPolicy`]) or ended a media job
+    /// ([`JobErrorKind::ContentPolicy`]). See [`ContentPolicyRefusal`] for
+    /// what to do.
+    ///
+    /// ```
+    /// # fn check(e: &venice_sdk::Error) {
+    /// if let Some(refusal) = e.content_policy() {
+    ///     println!("try {:?}", refusal.recommended_model);
+    /// }
+    /// # }
+    /// ```
+    pub fn content_policy(&self) -> Option<ContentPolicyRefusal> {
+        match self {
+            Error::Api(e) => e.content_policy(),
+            Error::Job(e) => match &e.kind {
+                JobErrorKind::ContentPolicy(refusal) => Some(refusal.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// Why a media job did not end with its media, if this is a job error.
@@ -786,6 +949,17 @@ impl Error {
             field: field.into(),
             message: message.into(),
         }
+    }
+}
+
+impl ApiErrorKind {
+    /// Whether sending the same request again may succeed, whatever the
+    /// status: not when the balance is exhausted or consent is missing.
+    pub(crate) fn retry_may_help(self) -> bool {
+        !matches!(
+            self,
+            ApiErrorKind::InsufficientBalance | ApiErrorKind::ConsentRequired
+        )
     }
 }
 
@@ -850,7 +1024,12 @@ impl ErrorBody {
                     .get("message")
                     .and_then(Value::as_str)
                     .map(str::to_owned);
-                out.code = inner.get("code").and_then(value_to_code);
+                // A machine-readable `type` (`provider_content_policy`)
+                // stands in for a missing code.
+                out.code = inner
+                    .get("code")
+                    .and_then(value_to_code)
+                    .or_else(|| inner.get("type").and_then(value_to_code));
                 out.details = inner.get("details").cloned();
             }
             _ => {}
@@ -925,6 +1104,16 @@ pub(crate) fn classify(status: StatusCode, message: &str, code: Option<&str>) ->
         || text.contains("spending limit")
         || text.contains("insufficient");
     let says_capacity = text.contains("capacity") || text.contains("overload");
+    if status.is_client_error()
+        && let Some(code) = code
+    {
+        if code.eq_ignore_ascii_case(NEEDS_CONSENT) {
+            return ApiErrorKind::ConsentRequired;
+        }
+        if code.eq_ignore_ascii_case(PROVIDER_CONTENT_POLICY) {
+            return ApiErrorKind::ContentPolicy;
+        }
+    }
     match status.as_u16() {
         402 => ApiErrorKind::InsufficientBalance,
         429 if says_balance => ApiErrorKind::InsufficientBalance,
@@ -934,6 +1123,7 @@ pub(crate) fn classify(status: StatusCode, message: &str, code: Option<&str>) ->
         401 => ApiErrorKind::Unauthorized,
         403 => ApiErrorKind::Forbidden,
         404 => ApiErrorKind::NotFound,
+        410 => ApiErrorKind::Gone,
         413 => ApiErrorKind::PayloadTooLarge,
         415 => ApiErrorKind::UnsupportedMediaType,
         503 if says_capacity => ApiErrorKind::ModelOverloaded,
@@ -1080,6 +1270,54 @@ mod tests {
         );
         assert_eq!(classify(s(503), "offline", None), ApiErrorKind::Unavailable);
         assert_eq!(classify(s(504), "", None), ApiErrorKind::Timeout);
+    }
+
+    #[test]
+    fn consent_content_policy_and_gone_are_their_own_kinds() {
+        let error = |status: u16, body: Value| {
+            ApiError::new(
+                "op",
+                StatusCode::from_u16(status).unwrap(),
+                HeaderMap::new(),
+                body.to_string().as_bytes(),
+                1,
+                &Redactor::default(),
+            )
+        };
+        let consent = error(
+            409,
+            json!({"error": {"code": "needs_consent", "message": "consent first"}}),
+        );
+        assert_eq!(consent.kind, ApiErrorKind::ConsentRequired);
+        assert!(consent.consent().is_some() && consent.content_policy().is_none());
+        assert!(!Error::Api(Box::new(consent)).is_retryable());
+        // A plain 409 stays retryable.
+        let conflict = error(409, json!({"error": "busy"}));
+        assert_eq!(conflict.kind, ApiErrorKind::Other);
+        assert!(Error::Api(Box::new(conflict)).is_retryable());
+        let refused = error(
+            422,
+            json!({"error": {"message": "no", "type": "provider_content_policy", "credits_refunded": true}}),
+        );
+        assert_eq!(refused.kind, ApiErrorKind::ContentPolicy);
+        assert_eq!(refused.code.as_deref(), Some("provider_content_policy"));
+        assert_eq!(
+            refused.content_policy().unwrap().credits_refunded,
+            Some(true)
+        );
+        assert!(refused.consent().is_none());
+        assert_eq!(
+            error(410, json!({"error": "gone"})).kind,
+            ApiErrorKind::Gone
+        );
+        // The codes count on client errors only.
+        let server = error(500, json!({"error": {"code": "needs_consent"}}));
+        assert_eq!(server.kind, ApiErrorKind::ServerError);
+        assert!(server.consent().is_none());
+        // A consent refusal whose body was cut still says consent is needed.
+        let mut cut = error(409, json!({"error": {"code": "needs_consent"}}));
+        cut.body.push('…');
+        assert_eq!(cut.consent(), Some(ConsentRequired::default()));
     }
 
     #[test]

@@ -30,6 +30,13 @@ pub(crate) static DEPRECATION_DATE: HeaderName =
 pub(crate) static IS_BLURRED: HeaderName = HeaderName::from_static("x-venice-is-blurred");
 pub(crate) static IS_CONTENT_VIOLATION: HeaderName =
     HeaderName::from_static("x-venice-is-content-violation");
+/// `Deprecation` (RFC 9745): when the endpoint was deprecated.
+pub(crate) static DEPRECATION: HeaderName = HeaderName::from_static("deprecation");
+/// `Sunset` (RFC 8594): when the endpoint stops answering.
+pub(crate) static SUNSET: HeaderName = HeaderName::from_static("sunset");
+/// `Link` (RFC 8288): the successor (`rel="successor-version"`) and the
+/// deprecation notice (`rel="deprecation"`) of a deprecated endpoint.
+pub(crate) static LINK: HeaderName = HeaderName::from_static("link");
 pub(crate) static RETRY_AFTER: HeaderName = HeaderName::from_static("retry-after");
 pub(crate) static RETRY_AFTER_MS: HeaderName = HeaderName::from_static("retry-after-ms");
 pub(crate) static SHOULD_RETRY: HeaderName = HeaderName::from_static("x-should-retry");

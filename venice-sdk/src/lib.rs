@@ -48,6 +48,7 @@ mod json;
 pub mod meta;
 mod paginate;
 mod raw;
+mod refusal;
 pub mod resources;
 pub mod response_stream;
 pub mod retry;
@@ -65,8 +66,9 @@ pub use defaults::{
     DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_TOOL_CONCURRENCY,
 };
 pub use error::{
-    ApiError, ApiErrorKind, DecodeError, Error, JobError, JobErrorKind, ParseError, ParseErrorKind,
-    StreamError, StreamErrorKind, TimeoutKind,
+    ApiError, ApiErrorKind, ConsentAcceptance, ConsentRequired, ContentPolicyRefusal, DecodeError,
+    Error, JobError, JobErrorKind, ParseError, ParseErrorKind, StreamError, StreamErrorKind,
+    TimeoutKind,
 };
 pub use generated::operations::{SPEC_SHA256, SPEC_VERSION};
 pub use generated::{Client as RawClient, builder, operations, types};

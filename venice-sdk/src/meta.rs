@@ -152,6 +152,22 @@ pub struct ResponseMeta {
     pub balances: Balances,
     /// A deprecation notice for the model used (`x-venice-model-deprecation-*`).
     pub deprecation: Option<Deprecation>,
+    /// A deprecation notice for the endpoint called (`Deprecation`, `Sunset`,
+    /// and `Link` with `rel="successor-version"`), on any answer that carries
+    /// one: the successes of a deprecated operation as well as its `410 Gone`.
+    ///
+    /// ```
+    /// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// let balance = client.billing().balance().await?;
+    /// if let Some(notice) = &balance.meta().endpoint_deprecation {
+    ///     eprintln!("deprecated endpoint; move to {:?}", notice.successor);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Boxed: most answers have none, and every answer carries a
+    /// `ResponseMeta`.
+    pub endpoint_deprecation: Option<Box<EndpointDeprecation>>,
     /// Image content flags (`x-venice-is-blurred`, `x-venice-is-content-violation`).
     pub content: ContentFlags,
     /// Every header as received.
@@ -207,6 +223,189 @@ pub struct Deprecation {
     pub date: Option<String>,
 }
 
+/// An endpoint deprecation notice, read from the headers of an answer:
+/// `Deprecation` (RFC 9745: when the endpoint was or will be deprecated,
+/// `@<unix seconds>`), `Sunset` (RFC 8594: when it stops answering) and
+/// `Link` (RFC 8288: `rel="successor-version"`, the endpoint to move to;
+/// `rel="deprecation"`, a page about the deprecation).
+///
+/// Read leniently: a value that is not visible ASCII, or longer than
+/// [`MAX_DEPRECATION_HEADER`], is
+/// ignored; a `Deprecation` value that is not a date is kept as sent in
+/// [`deprecation`](Self::deprecation) with no
+/// [`deprecated_at`](Self::deprecated_at). Present on an answer when any of
+/// the three says something.
+///
+/// What to do: move to the [`successor`](Self::successor) before the
+/// [`sunset`](Self::sunset); once the endpoint answers
+/// [`ApiErrorKind::Gone`](crate::ApiErrorKind::Gone) only the successor works.
+///
+/// ```
+/// use reqwest::{StatusCode, header::HeaderMap};
+/// use venice_sdk::ResponseMeta;
+/// use std::time::{Duration, UNIX_EPOCH};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("deprecation", "@1783555200".parse().unwrap());
+/// headers.insert("link", r#"</api/v1/billing/usage-history>; rel="successor-version""#.parse().unwrap());
+/// let meta = ResponseMeta::from_headers(StatusCode::GONE, headers);
+/// let notice = meta.endpoint_deprecation.as_deref().unwrap();
+/// assert_eq!(notice.deprecated_at, Some(UNIX_EPOCH + Duration::from_secs(1_783_555_200)));
+/// assert_eq!(notice.successor.as_deref(), Some("/api/v1/billing/usage-history"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EndpointDeprecation {
+    /// When the endpoint was (or will be) deprecated: the `Deprecation`
+    /// header's date (`@1783555200`; an HTTP date is read too).
+    pub deprecated_at: Option<SystemTime>,
+    /// The `Deprecation` header as sent (trimmed), date or not.
+    pub deprecation: Option<String>,
+    /// When the endpoint stops answering: the `Sunset` header's HTTP date.
+    pub sunset: Option<SystemTime>,
+    /// The endpoint to use instead: the target of the first `Link` with
+    /// relation `successor-version`, as sent — a URL, or a path on the API's
+    /// host (`/api/v1/billing/usage-history`).
+    pub successor: Option<String>,
+    /// A page about the deprecation: the target of the first `Link` with
+    /// relation `deprecation`, as sent.
+    pub documentation: Option<String>,
+}
+
+impl EndpointDeprecation {
+    /// The notice of `headers`, if they carry one.
+    fn from_headers(headers: &HeaderMap) -> Option<EndpointDeprecation> {
+        let bounded = |name: &HeaderName| {
+            names::text(headers, name).filter(|v| v.len() <= MAX_DEPRECATION_HEADER)
+        };
+        let deprecation = bounded(&names::DEPRECATION);
+        let sunset = bounded(&names::SUNSET).and_then(|v| httpdate::parse_http_date(v).ok());
+        let mut successor = None;
+        let mut documentation = None;
+        for value in headers.get_all(&names::LINK).iter().take(MAX_LINK_HEADERS) {
+            let Some(value) =
+                names::value_text(value).filter(|v| v.len() <= MAX_DEPRECATION_HEADER)
+            else {
+                continue;
+            };
+            for (target, params) in links(value) {
+                if target.is_empty() {
+                    continue;
+                }
+                if successor.is_none() && has_relation(params, "successor-version") {
+                    successor = Some(target.to_owned());
+                }
+                if documentation.is_none() && has_relation(params, "deprecation") {
+                    documentation = Some(target.to_owned());
+                }
+            }
+        }
+        if deprecation.is_none()
+            && sunset.is_none()
+            && successor.is_none()
+            && documentation.is_none()
+        {
+            return None;
+        }
+        Some(EndpointDeprecation {
+            deprecated_at: deprecation.and_then(parse_deprecation_date),
+            deprecation: deprecation.map(str::to_owned),
+            sunset,
+            successor,
+            documentation,
+        })
+    }
+}
+
+/// An RFC 9745 date (a structured-field date: `@` and at most 15 digits,
+/// maybe negative), or an HTTP date (earlier drafts of the header).
+fn parse_deprecation_date(value: &str) -> Option<SystemTime> {
+    let Some(date) = value.strip_prefix('@') else {
+        return httpdate::parse_http_date(value).ok();
+    };
+    let (negative, digits) = match date.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, date),
+    };
+    if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let seconds = Duration::from_secs(digits.parse::<u64>().ok()?);
+    if negative {
+        UNIX_EPOCH.checked_sub(seconds)
+    } else {
+        UNIX_EPOCH.checked_add(seconds)
+    }
+}
+
+/// `text` cut at the first `separator` outside a quoted string: the part
+/// before, and the rest after the separator (none when there is none).
+fn split_unquoted(text: &str, separator: char) -> (&str, Option<&str>) {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            c if c == separator && !quoted => {
+                let (before, after) = text.split_at(i);
+                return (before, after.get(separator.len_utf8()..));
+            }
+            _ => {}
+        }
+    }
+    (text, None)
+}
+
+/// The links of one `Link` header value (RFC 8288): each target (trimmed)
+/// with its parameters (`; rel="successor-version"`). Reading stops at the
+/// first link that is not `<target>…`.
+fn links(value: &str) -> Vec<(&str, &str)> {
+    let mut found = Vec::new();
+    let mut rest = value;
+    loop {
+        rest = rest.trim_start_matches([',', ' ', '\t']);
+        let Some((target, after)) = rest.strip_prefix('<').and_then(|r| r.split_once('>')) else {
+            return found;
+        };
+        let (params, next) = split_unquoted(after, ',');
+        found.push((target.trim(), params));
+        match next {
+            Some(next) => rest = next,
+            None => return found,
+        }
+    }
+}
+
+/// Whether a link's parameters give it the relation type `wanted`: its
+/// first `rel` (a token or a quoted list separated by spaces), ignoring case.
+fn has_relation(params: &str, wanted: &str) -> bool {
+    let mut rest = Some(params);
+    while let Some(text) = rest {
+        let (param, next) = split_unquoted(text, ';');
+        rest = next;
+        let Some((name, value)) = param.split_once('=') else {
+            continue;
+        };
+        if !name.trim().eq_ignore_ascii_case("rel") {
+            continue;
+        }
+        let value = value.trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(value);
+        return value
+            .split_ascii_whitespace()
+            .any(|relation| relation.eq_ignore_ascii_case(wanted));
+    }
+    false
+}
+
 /// Content flags of generated images.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ContentFlags {
@@ -218,6 +417,7 @@ pub struct ContentFlags {
 
 use reqwest::header::HeaderName;
 
+use crate::defaults::{MAX_DEPRECATION_HEADER, MAX_LINK_HEADERS};
 use crate::headers::{self as names};
 
 /// The headers [`ResponseMeta::from_headers`] reads, in the order of [`Slot`].
@@ -380,6 +580,7 @@ impl ResponseMeta {
             rate_limits,
             balances,
             deprecation,
+            endpoint_deprecation: EndpointDeprecation::from_headers(&headers).map(Box::new),
             content,
             headers,
         }
@@ -505,6 +706,112 @@ mod tests {
         assert_eq!(meta.balances.usd, None);
         assert_eq!(meta.content.is_blurred, None);
         assert!(meta.deprecation.is_none());
+    }
+
+    fn notice(pairs: &[(&str, &[u8])]) -> Option<EndpointDeprecation> {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(
+                reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                reqwest::header::HeaderValue::from_bytes(v).unwrap(),
+            );
+        }
+        ResponseMeta::from_headers(StatusCode::OK, h)
+            .endpoint_deprecation
+            .map(|n| *n)
+    }
+
+    #[test]
+    fn deprecation_dates_are_rfc_9745_dates_or_kept_raw() {
+        let at = |v: &str| notice(&[("deprecation", v.as_bytes())]).unwrap();
+        let epoch = |s: u64| Some(UNIX_EPOCH + Duration::from_secs(s));
+        assert_eq!(at("@1783555200").deprecated_at, epoch(1_783_555_200));
+        assert_eq!(at(" @0 ").deprecated_at, epoch(0));
+        assert_eq!(
+            at("@999999999999999").deprecated_at,
+            epoch(999_999_999_999_999)
+        );
+        assert_eq!(
+            at("@-86400").deprecated_at,
+            UNIX_EPOCH.checked_sub(Duration::from_secs(86_400))
+        );
+        assert_eq!(
+            at("Sun, 06 Nov 1994 08:49:37 GMT").deprecated_at,
+            epoch(784_111_777)
+        );
+        for garbage in [
+            "@",
+            "@-",
+            "@1e9",
+            "@ 1",
+            "@+1",
+            "@1.5",
+            "@9999999999999999",
+            "true",
+            "yesterday",
+            "@--1",
+        ] {
+            let n = at(garbage);
+            assert_eq!(n.deprecated_at, None, "{garbage}");
+            assert_eq!(n.deprecation.as_deref(), Some(garbage.trim()), "{garbage}");
+        }
+        // Not visible ASCII: ignored, as every header the SDK reads.
+        assert_eq!(notice(&[("deprecation", b"\xff@1")]), None);
+        assert_eq!(notice(&[("deprecation", "@١٢".as_bytes())]), None);
+        let huge = format!("@{}", "1".repeat(MAX_DEPRECATION_HEADER));
+        assert_eq!(notice(&[("deprecation", huge.as_bytes())]), None);
+        let n = notice(&[("sunset", b"Wed, 01 Jan 2031 00:00:00 GMT")]).unwrap();
+        assert_eq!(n.sunset, epoch(1_924_992_000));
+        assert_eq!(n.deprecation, None);
+        assert_eq!(notice(&[("sunset", b"soon")]), None);
+    }
+
+    #[test]
+    fn the_successor_is_the_successor_version_link() {
+        let successor = |links: &[&str]| {
+            let pairs: Vec<(&str, &[u8])> = links.iter().map(|l| ("link", l.as_bytes())).collect();
+            notice(&pairs).and_then(|n| n.successor)
+        };
+        assert_eq!(
+            successor(&[r#"</api/v1/billing/usage-history>; rel="successor-version""#]).as_deref(),
+            Some("/api/v1/billing/usage-history")
+        );
+        assert_eq!(
+            successor(&[
+                r#"<https://a/next>; rel=next, <https://a/new?x=1,2>; title="a, b; c"; REL="latest-version Successor-Version""#
+            ])
+            .as_deref(),
+            Some("https://a/new?x=1,2")
+        );
+        assert_eq!(
+            successor(&["<https://a/1>; rel=next", "< /v2 >;rel=successor-version"]).as_deref(),
+            Some("/v2")
+        );
+        // The first `rel` counts; an empty target, a missing `<` or an
+        // unterminated quote end without a successor.
+        for none in [
+            "<https://a/1>; rel=next; rel=successor-version",
+            "<>; rel=successor-version",
+            "https://a/1; rel=successor-version",
+            r#"<https://a/1>; rel="successor-version"#,
+            "<https://a/1; rel=successor-version",
+            "",
+            ",,,",
+        ] {
+            assert_eq!(successor(&[none]), None, "{none}");
+        }
+        let n = notice(&[(
+            "link",
+            br#"<https://docs/deprecations>; rel="deprecation"; type="text/html""#,
+        )])
+        .unwrap();
+        assert_eq!(
+            n.documentation.as_deref(),
+            Some("https://docs/deprecations")
+        );
+        assert_eq!(n.successor, None);
+        // A pagination link alone is no notice.
+        assert_eq!(notice(&[("link", b"<https://a/2>; rel=next")]), None);
     }
 
     #[test]

@@ -160,8 +160,7 @@ pub(crate) fn decide(
                     parsed.message.as_deref().unwrap_or(""),
                     parsed.code.as_deref(),
                 );
-                kind != ApiErrorKind::InsufficientBalance
-                    && (replay == Replay::Idempotent || refused(status, kind))
+                kind.retry_may_help() && (replay == Replay::Idempotent || refused(status, kind))
             }
         }
     };
@@ -549,6 +548,25 @@ mod tests {
             ),
             Decision::Stop(StopReason::NotRetryable)
         );
+        // A 409 asking for consent does not change on a retry.
+        assert_eq!(
+            decide(
+                &p,
+                Replay::Idempotent,
+                s(409),
+                &none,
+                br#"{"error": {"code": "needs_consent", "message": "consent"}}"#,
+                0
+            ),
+            Decision::Stop(StopReason::NotRetryable)
+        );
+        for n in [410, 422] {
+            assert_eq!(
+                decide(&p, Replay::Idempotent, s(n), &none, b"", 0),
+                Decision::Stop(StopReason::NotRetryable),
+                "{n}"
+            );
+        }
         assert_eq!(
             decide(
                 &p,

@@ -404,6 +404,8 @@ impl Job {
     ///
     /// Errors: [`Error::Job`] with [`JobErrorKind::Failed`] (the job reported
     /// a failure status), [`JobErrorKind::Expired`] (404),
+    /// [`JobErrorKind::ContentPolicy`] (the provider refused it; credits
+    /// refunded, [`Error::content_policy`] names a model to use instead),
     /// [`JobErrorKind::DeadlineExceeded`], [`JobErrorKind::NoMedia`]; or the
     /// error of a poll that failed after the client's retries (500, 503 and
     /// connection failures are retried as for an idempotent call).
@@ -473,7 +475,8 @@ impl Job {
 
     /// One status poll, with `range` (the byte to start from, and the
     /// validator of what was downloaded before) when a cut download resumes.
-    /// A 404 is [`JobErrorKind::Expired`].
+    /// A 404 is [`JobErrorKind::Expired`]; a provider's content policy
+    /// refusal is [`JobErrorKind::ContentPolicy`].
     pub(super) async fn retrieve(
         &self,
         range: Option<(u64, Option<HeaderValue>)>,
@@ -502,6 +505,14 @@ impl Job {
             }),
             Err(Error::Api(e)) if e.status == 404 => {
                 Err(self.error(JobErrorKind::Expired, polls, Some(Error::Api(e))))
+            }
+            Err(Error::Api(e)) if e.kind == crate::ApiErrorKind::ContentPolicy => {
+                let refusal = e.content_policy().unwrap_or_default();
+                Err(self.error(
+                    JobErrorKind::ContentPolicy(refusal),
+                    polls,
+                    Some(Error::Api(e)),
+                ))
             }
             Err(e) => Err(e),
         }

@@ -5,6 +5,8 @@ use bytes::Bytes;
 
 use super::jobs::RetrieveOutcome;
 use super::media_job::{DownloadUrl, Job, JobKind, JobTicket};
+use crate::refusal::{ConsentAcceptance, ConsentRequired};
+use crate::shape;
 use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
 
@@ -46,7 +48,11 @@ impl Video<'_> {
     ///
     /// Retried like other `POST`s, only when the job cannot have been queued
     /// (a retry must not queue and charge twice). A prompt refused by the
-    /// content policy is an [`Error::Api`] with status 422.
+    /// content policy is an [`Error::Api`] with status 422. Media with faces
+    /// may need the user's consent first:
+    /// [`ApiErrorKind::ConsentRequired`](crate::ApiErrorKind::ConsentRequired)
+    /// (see [`ApiError::consent`](crate::ApiError::consent) and
+    /// [`ConsentRequired::apply_to`]).
     pub async fn queue(
         &self,
         request: types::QueueVideoRequest,
@@ -67,8 +73,11 @@ impl Video<'_> {
     /// [`max_response_size`](crate::ClientBuilder::max_response_size));
     /// [`retrieve_to`](Self::retrieve_to) writes it out as it arrives instead.
     /// An unknown, expired or deleted job is
-    /// [`ApiErrorKind::NotFound`](crate::ApiErrorKind::NotFound); an answer that
-    /// is neither JSON nor a video is an [`Error::Decode`].
+    /// [`ApiErrorKind::NotFound`](crate::ApiErrorKind::NotFound); a job the
+    /// model's provider refused is
+    /// [`ApiErrorKind::ContentPolicy`](crate::ApiErrorKind::ContentPolicy)
+    /// (see [`ApiError::content_policy`](crate::ApiError::content_policy)); an
+    /// answer that is neither JSON nor a video is an [`Error::Decode`].
     pub async fn retrieve(
         &self,
         request: types::RetrieveVideoRequest,
@@ -195,5 +204,106 @@ impl types::CreateVideoTranscriptionRequestSchema {
             "CreateVideoTranscriptionRequestSchema",
             serde_json::json!({"url": url.into()}),
         )
+    }
+}
+
+/// The longest consent flow name put on a request.
+const MAX_FLOW: usize = 64;
+
+/// Sending the consent a video model asked for.
+impl ConsentRequired {
+    /// Puts the user's `acceptance` on `request` as its consent for this
+    /// flow (`consents.<flow>`: `confirmed_terms_and_privacy`,
+    /// `confirmed_legal_right`, `confirmed_screening_acknowledged`, all
+    /// `true`), keeping the request's other fields and consents; then queue
+    /// the request again.
+    ///
+    /// Only call it with what the user explicitly answered after seeing
+    /// [`policy_text`](Self::policy_text). Refused with
+    /// [`Error::InvalidRequest`], leaving `request` unchanged, when a
+    /// statement is not accepted (the field names it), when the refusal named
+    /// no usable flow, or when this SDK's request type cannot carry the flow
+    /// (a flow newer than the SDK: update it).
+    ///
+    /// ```
+    /// use venice_sdk::{ConsentAcceptance, ConsentRequired, types::QueueVideoRequest};
+    ///
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// // As `ApiError::consent` reads it from a 409 `needs_consent` answer.
+    /// let mut consent = ConsentRequired::default();
+    /// consent.flow = Some("seedance".into());
+    /// let mut request: QueueVideoRequest = serde_json::from_value(serde_json::json!({
+    ///     "model": "seedance-2-0-image-to-video", "prompt": "A wave", "duration": "5s",
+    /// })).unwrap();
+    /// let accepted = ConsentAcceptance::new()
+    ///     .terms_and_privacy(true)
+    ///     .legal_right(true)
+    ///     .screening_acknowledged(true);
+    /// consent.apply_to(&mut request, accepted)?;
+    /// let sent = serde_json::to_value(&request).unwrap();
+    /// assert_eq!(sent["consents"]["seedance"]["confirmed_legal_right"], true);
+    ///
+    /// // A statement the user did not accept is refused.
+    /// assert!(consent.apply_to(&mut request, ConsentAcceptance::new()).is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn apply_to(
+        &self,
+        request: &mut types::QueueVideoRequest,
+        acceptance: ConsentAcceptance,
+    ) -> Result<(), Error> {
+        // The flow is the server's text and becomes a field name: only a
+        // short name of letters, digits, `-` and `_` is used.
+        let flow = self
+            .flow
+            .as_deref()
+            .filter(|f| {
+                !f.is_empty()
+                    && f.len() <= MAX_FLOW
+                    && f.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+            .ok_or_else(|| {
+                Error::invalid(
+                    "consents",
+                    "the needs_consent answer named no usable consent_flow, so there is no consent entry to fill",
+                )
+            })?;
+        let attestations = acceptance.attestations().map_err(|statement| {
+            Error::invalid(
+                format!("consents.{flow}.{statement}"),
+                "is not accepted: send a consent only when the user accepts every statement",
+            )
+        })?;
+        let mut json = shape::json_of(&*request);
+        let Some(object) = json.as_object_mut() else {
+            return Err(Error::invalid(
+                "consents",
+                "the request is not a JSON object",
+            ));
+        };
+        let consents = object
+            .entry("consents")
+            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+        if !consents.is_object() {
+            *consents = serde_json::Value::Object(serde_json::Map::new());
+        }
+        if let Some(consents) = consents.as_object_mut() {
+            consents.insert(flow.to_owned(), attestations.clone());
+        }
+        let updated: types::QueueVideoRequest = shape::convert("consents", &json)?;
+        // The generated type drops an entry it does not know: check it is there.
+        let kept = shape::json_of(&updated)
+            .get("consents")
+            .and_then(|c| c.get(flow))
+            == Some(&attestations);
+        if !kept {
+            return Err(Error::invalid(
+                format!("consents.{flow}"),
+                "cannot be sent by this version of venice-sdk (its QueueVideoRequest does not know this consent flow); update venice-sdk",
+            ));
+        }
+        *request = updated;
+        Ok(())
     }
 }

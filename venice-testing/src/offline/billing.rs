@@ -1,6 +1,7 @@
 //! `/billing`: the account's balance (the one the offline Venice charges),
-//! usage analytics over a lookback or a date range, and the usage history:
-//! a cursor walk (JSON or CSV) over a fixed data set.
+//! usage analytics over a lookback or a date range, the usage history: a
+//! cursor walk (JSON or CSV) over a fixed data set, and the deprecated usage
+//! listing's `410 Gone`.
 
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -22,6 +23,23 @@ pub(crate) fn balance(state: &State) -> Reply {
             "diemEpochAllocation": 10.0
         }),
     )
+}
+
+/// `GET /billing/usage`, deprecated: `410 Gone`, as Venice answers accounts
+/// created on or after 2026-07-07, with the spec's `Deprecation` (RFC 9745)
+/// and `Link` (`rel="successor-version"`) headers.
+pub(crate) fn usage() -> Reply {
+    Reply::error(
+        410,
+        "This endpoint has been deprecated. Use GET /api/v1/billing/usage-history instead.",
+    )
+    .with_headers(&[
+        ("deprecation", "@1783555200"),
+        (
+            "link",
+            "</api/v1/billing/usage-history>; rel=\"successor-version\"",
+        ),
+    ])
 }
 
 /// `GET /billing/usage-analytics`: `lookback` (`Nd`, at most 90) or

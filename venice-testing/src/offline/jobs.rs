@@ -10,8 +10,13 @@
 //! `Authorization` header (with one: 400), honours `Range: bytes=N-` (206), and
 //! a `DELETE` revokes it. A prompt containing [`FAIL_MARKER`] makes the job
 //! answer `FAILED` after processing; one containing [`EXPIRE_MARKER`] makes it
-//! vanish (404). `complete` (or a retrieve with `delete_media_on_completion`)
-//! deletes the job; an unknown job is a 404.
+//! vanish (404); one containing [`CONTENT_POLICY_MARKER`] makes retrieve
+//! answer Venice's `422 provider_content_policy` after processing (and refund
+//! the job's cost). A video prompt containing [`CONSENT_MARKER`] is refused
+//! with Venice's `409 needs_consent` until the request carries the Seedance
+//! consent (`consents.seedance`, every statement `true`). `complete` (or a
+//! retrieve with `delete_media_on_completion`) deletes the job; an unknown
+//! job is a 404.
 
 use serde_json::{Value, json};
 
@@ -30,6 +35,20 @@ pub(crate) const FAIL_MARKER: &str = "[offline:fail]";
 
 /// A prompt containing this makes the job expire (404) once it has processed.
 pub(crate) const EXPIRE_MARKER: &str = "[offline:expire]";
+
+/// A prompt containing this makes retrieve answer `422` with type
+/// `provider_content_policy` once the job has processed (credits refunded).
+pub(crate) const CONTENT_POLICY_MARKER: &str = "[offline:content-policy]";
+
+/// A video prompt containing this is refused with `409 needs_consent` until
+/// the request carries the Seedance consent.
+pub(crate) const CONSENT_MARKER: &str = "[offline:consent]";
+
+/// The consent version the offline Venice asks for.
+pub(crate) const CONSENT_VERSION: &str = "seedance-face-media-2026-07-01";
+
+/// The model the offline Venice recommends after a content policy refusal.
+pub(crate) const RECOMMENDED_MODEL: &str = "wan-2-7-text-to-video";
 
 /// The path under which download URLs are served.
 pub(crate) const MEDIA_PATH: &str = "/media/";
@@ -183,6 +202,9 @@ pub(crate) fn queue(state: &State, kind: Kind, body: &Value) -> Reply {
         Ok(s) => s,
         Err(reply) => return reply,
     };
+    if kind == Kind::Video && prompt.contains(CONSENT_MARKER) && !consented(body) {
+        return needs_consent();
+    }
     let queue_id = util::uuid(state.seed, state.next_id());
     let vps = kind == Kind::Video && model == VPS_VIDEO_MODEL;
     let token = vps.then(|| util::hex(state.seed, state.next_id(), 32));
@@ -207,11 +229,48 @@ pub(crate) fn queue(state: &State, kind: Kind, body: &Value) -> Reply {
         Kind::Video => {}
         Kind::Audio => answer["status"] = json!("QUEUED"),
     }
-    let cost = match kind {
+    Reply::json(200, &answer).with_cost(job_cost(kind, seconds))
+}
+
+/// What a job of `seconds` costs, in USD.
+fn job_cost(kind: Kind, seconds: u64) -> f64 {
+    match kind {
         Kind::Video => seconds as f64 * 0.1,
         Kind::Audio => seconds as f64 * 0.0125,
-    };
-    Reply::json(200, &answer).with_cost(cost)
+    }
+}
+
+/// Whether a queue request carries the Seedance consent: every statement
+/// `true`.
+fn consented(body: &Value) -> bool {
+    let entry = body.pointer("/consents/seedance");
+    [
+        "confirmed_terms_and_privacy",
+        "confirmed_legal_right",
+        "confirmed_screening_acknowledged",
+    ]
+    .iter()
+    .all(|statement| entry.and_then(|e| e.get(statement)) == Some(&Value::Bool(true)))
+}
+
+/// Venice's `409` asking for the Seedance face-media consent.
+fn needs_consent() -> Reply {
+    Reply::json(
+        409,
+        &json!({
+            "error": {
+                "code": "needs_consent",
+                "message": "Seedance consent is required before this request can be queued"
+            },
+            "consent_flow": "seedance",
+            "face_media_roles": ["image"],
+            "consent": {
+                "consent_version": CONSENT_VERSION,
+                "policy_text": "The submitted media contains faces. By continuing you accept the Seedance face-media terms and privacy policy, confirm you have the legal right to use this media, and acknowledge it may be screened before submission. (offline Venice)"
+            },
+            "docs_url": "https://docs.venice.ai/overview/guides/video-consent"
+        }),
+    )
 }
 
 /// The job a retrieve or complete names (`model` and `queue_id`), or the 400
@@ -254,6 +313,25 @@ pub(crate) fn retrieve(state: &State, kind: Kind, body: &Value) -> Reply {
     if job.prompt.contains(EXPIRE_MARKER) {
         state.with(|inner| inner.jobs.remove(&queue_id));
         return Reply::error(404, NOT_FOUND);
+    }
+    if job.prompt.contains(CONTENT_POLICY_MARKER) {
+        // Refunded once, on the first refusal.
+        let cost = job_cost(kind, job.seconds);
+        let refund = retrieves == PROCESSING_RETRIEVES + 1;
+        if refund {
+            state.with(|inner| inner.balances.usd += cost);
+        }
+        return Reply::json(
+            422,
+            &json!({"error": {
+                "message": format!(
+                    "The selected model provider rejected this request due to its content policies. Credits have been refunded. Try using {RECOMMENDED_MODEL} instead."
+                ),
+                "type": "provider_content_policy",
+                "recommended_model": RECOMMENDED_MODEL,
+                "credits_refunded": true
+            }}),
+        );
     }
     if job.prompt.contains(FAIL_MARKER) {
         return Reply::json(

@@ -90,7 +90,11 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   a date range, and a usage history of 57 entries (one every 3 hours from
 ///   2026-06-01T00:00:00Z, the same in every run) walked by cursor, as JSON or
 ///   as CSV with `x-next-cursor` (`Accept: text/csv`); filters sent with a
-///   cursor, or a cursor it did not make, are a 400;
+///   cursor, or a cursor it did not make, are a 400; the deprecated
+///   `GET /billing/usage` answers `410 Gone` (as to accounts made since
+///   2026-07-07) with the `Deprecation: @1783555200` and
+///   `Link: </api/v1/billing/usage-history>; rel="successor-version"` headers
+///   of the spec;
 /// - **characters**: the catalog's characters, filtered and paged by
 ///   `limit`/`offset`, and their reviews paged by `page`/`pageSize` (45 for
 ///   `alan-watts`, 7 for `marcus-aurelius`; an unknown slug is a 404);
@@ -120,8 +124,15 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   `DELETE` (counted by [`calls`](Self::calls) as `mediaDownload` and
 ///   `mediaRevoke`); a prompt containing `[offline:fail]` makes the job answer
 ///   `FAILED` after processing, one containing `[offline:expire]` makes it
-///   vanish (404); `complete` (or `delete_media_on_completion`) deletes the
-///   job, and an unknown job is a 404;
+///   vanish (404), one containing `[offline:content-policy]` makes retrieve
+///   answer `422` of type `provider_content_policy` after processing
+///   (`credits_refunded: true`, `recommended_model:
+///   "wan-2-7-text-to-video"`, the job's cost given back); a video prompt
+///   containing `[offline:consent]` is refused with `409 needs_consent`
+///   (flow `seedance`, a policy text, `face_media_roles: ["image"]`) until the
+///   request carries `consents.seedance` with every statement `true`;
+///   `complete` (or `delete_media_on_completion`) deletes the job, and an
+///   unknown job is a 404;
 /// - **responses** (`POST /responses`): one assistant message answering the last
 ///   user input, with usage; with `"stream": true` the same as Responses
 ///   events (`response.created`, `response.in_progress`, the message item and
@@ -480,10 +491,7 @@ impl State {
             },
             ("GET", "/api_keys/rate_limits/log") => keys::rate_limit_logs(self),
             ("GET", "/billing/balance") => billing::balance(self),
-            ("GET", "/billing/usage") => Reply::error(
-                410,
-                "This endpoint is deprecated. Use GET /api/v1/billing/usage-analytics instead.",
-            ),
+            ("GET", "/billing/usage") => billing::usage(),
             ("GET", "/billing/usage-analytics") => {
                 billing::usage_analytics(self, &req.query_params())
             }
