@@ -78,6 +78,27 @@ pub(crate) fn media_type_is(headers: &HeaderMap, prefix: &str) -> bool {
     })
 }
 
+/// The media type of an answer, without parameters, in lower case (empty when
+/// none was sent).
+pub(crate) fn media_type_of(headers: &reqwest::header::HeaderMap) -> String {
+    content_type(headers)
+        .and_then(|ct| ct.split(';').next())
+        .map(|ct| ct.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Header values share the connection's read buffer; a response that lives long
+/// gets copies in its metadata rather than pin that buffer.
+pub(crate) fn copy_headers(headers: &HeaderMap) -> HeaderMap {
+    let mut copy = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_bytes(value.as_bytes()) {
+            copy.append(name.clone(), value);
+        }
+    }
+    copy
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,8 +66,7 @@ async fn parse_reads_the_answer_into_the_type_offline() {
         .await
         .unwrap()
         .expect("an offline model supports response schemas");
-    let mut request = ask("A pancake recipe");
-    request.model = model;
+    let request = ChatCompletionRequest::new(model, [Message::user("A pancake recipe")]);
     let recipe = client.chat().parse::<Recipe>(request).await.unwrap();
     assert!(!recipe.value.title.is_empty());
     assert_eq!(recipe.value.difficulty, Difficulty::Easy);
@@ -331,8 +330,12 @@ async fn the_runner_runs_two_tools_over_rounds_until_the_answer_offline() {
             .unwrap()
             .push((round.index, round.calls[0].name.clone()));
     });
-    let mut request = ask("What is the weather in Oslo, and the local time there?");
-    request.model = model;
+    let request = ChatCompletionRequest::new(
+        model,
+        [Message::user(
+            "What is the weather in Oslo, and the local time there?",
+        )],
+    );
     let run = runner.run(&client, request).await.unwrap();
     assert!(run.finished);
     assert_eq!(run.rounds, 3, "two rounds of calls, then the answer");

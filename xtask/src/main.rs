@@ -290,6 +290,9 @@ fn check(root: &Path) -> Result<ExitCode, String> {
 /// builds a generated struct with an exhaustive literal, matches a generated enum
 /// without a fallback arm, names an untagged union's variant by number or relies on
 /// a trait only one schema shape has fails the check.
+/// The prefix of the mutated copies' directory names (see `mutate_check`).
+const MUTANT_PREFIX: &str = "mutant-";
+
 fn mutate_check(root: &Path, spec: Option<&Path>, only: Option<&str>) -> Result<ExitCode, String> {
     let spec_path = spec.map_or_else(|| root.join(venice_gen::SPEC_PATH), Path::to_path_buf);
     let text = read(&spec_path)?;
@@ -300,23 +303,38 @@ fn mutate_check(root: &Path, spec: Option<&Path>, only: Option<&str>) -> Result<
         std::fs::remove_dir_all(&scratch)
             .map_err(|e| format!("cannot clear {}: {e}", scratch.display()))?;
     }
+    // The copies live under other directory names: cargo names a workspace
+    // member's artifacts after its path relative to the workspace root, so a
+    // copy at `venice-sdk/` would share (and overwrite) the real crate's
+    // artifacts in the shared target directory.
     for dir in ["venice-sdk", "venice-testing"] {
-        copy_dir(&root.join(dir), &scratch.join(dir))?;
+        copy_dir(
+            &root.join(dir),
+            &scratch.join(format!("{MUTANT_PREFIX}{dir}")),
+        )?;
     }
     std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock"))
         .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
     let manifest = read(&root.join("Cargo.toml"))?;
-    let members = r#"members = ["venice-sdk", "venice-testing"]"#;
+    let members =
+        format!(r#"members = ["{MUTANT_PREFIX}venice-sdk", "{MUTANT_PREFIX}venice-testing"]"#);
     let manifest: String = manifest
         .lines()
         .filter(|l| !l.starts_with("exclude"))
         .map(|l| {
             if l.starts_with("members") {
-                members.to_owned()
+                members.clone()
             } else if l.starts_with("default-members") {
                 format!("default-{members}")
             } else {
-                l.to_owned()
+                l.replace(
+                    r#"path = "venice-sdk""#,
+                    &format!(r#"path = "{MUTANT_PREFIX}venice-sdk""#),
+                )
+                .replace(
+                    r#"path = "venice-testing""#,
+                    &format!(r#"path = "{MUTANT_PREFIX}venice-testing""#),
+                )
             }
         })
         .collect::<Vec<_>>()
@@ -368,8 +386,14 @@ fn mutate_check(root: &Path, spec: Option<&Path>, only: Option<&str>) -> Result<
                 mutated.name
             ));
         }
-        write(&scratch.join(venice_gen::OUTPUT_PATH), &client.code)?;
-        write(&scratch.join(venice_gen::MOCKS_PATH), &mocks)?;
+        write(
+            &scratch.join(format!("{MUTANT_PREFIX}{}", venice_gen::OUTPUT_PATH)),
+            &client.code,
+        )?;
+        write(
+            &scratch.join(format!("{MUTANT_PREFIX}{}", venice_gen::MOCKS_PATH)),
+            &mocks,
+        )?;
 
         let start = Instant::now();
         println!(

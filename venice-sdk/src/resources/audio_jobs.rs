@@ -2,14 +2,9 @@
 
 use bytes::Bytes;
 
-use super::jobs::RetrieveOutcome;
-use super::media_job::{Job, JobKind, JobTicket};
+use super::jobs::{Job, JobKind, JobTicket, RetrieveOutcome};
 use crate::transport::Call;
 use crate::{Error, Response, operations, types};
-
-/// What audio retrievals accept: the audio (MP3, WAV or FLAC), or a JSON status.
-pub(super) const AUDIO_ACCEPT: &str =
-    "audio/mpeg, audio/wav, audio/flac, audio/*, application/json";
 
 /// Music generation jobs: quote a price, queue a job, retrieve its status or
 /// audio, and delete the audio from Venice's storage once downloaded.
@@ -59,7 +54,7 @@ impl super::audio::Audio<'_> {
     ) -> Result<Response<RetrieveOutcome<types::RetrieveAudioResponse>>, Error> {
         let mut audio = Vec::new();
         let answer = Call::new(&operations::RETRIEVE_AUDIO)
-            .accept(AUDIO_ACCEPT)
+            .accept(JobKind::Audio.accept())
             .body(&request)?
             .json_or_download(self.client.config(), "audio/", &mut audio)
             .await?;
@@ -85,7 +80,7 @@ impl super::audio::Audio<'_> {
         W: tokio::io::AsyncWrite + Unpin + ?Sized,
     {
         let answer = Call::new(&operations::RETRIEVE_AUDIO)
-            .accept(AUDIO_ACCEPT)
+            .accept(JobKind::Audio.accept())
             .body(&request)?
             .json_or_download(self.client.config(), "audio/", writer)
             .await?;

@@ -20,8 +20,6 @@ mod crypto;
 mod embeddings;
 mod images;
 mod jobs;
-mod media_download;
-mod media_job;
 mod models;
 mod responses;
 mod tool_runner;
@@ -41,9 +39,10 @@ pub use chat::{
 pub use crypto::Crypto;
 pub use embeddings::{Embedding, EmbeddingInput, EmbeddingList, Embeddings};
 pub use images::{GeneratedImages, ImageSource, Images, OpenAiImages};
-pub use jobs::RetrieveOutcome;
-pub use media_download::Media;
-pub use media_job::{DownloadUrl, Job, JobKind, JobTicket, JobUpdate, Progress, ProgressStream};
+pub use jobs::{
+    DownloadUrl, Job, JobKind, JobTicket, JobUpdate, Media, Progress, ProgressStream,
+    RetrieveOutcome,
+};
 pub use models::{Capability, ModelId, Models};
 pub use responses::Responses;
 pub use tool_runner::{HandlerErrors, Round, ToolRun, ToolRunner};

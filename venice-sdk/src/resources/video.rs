@@ -3,8 +3,7 @@
 
 use bytes::Bytes;
 
-use super::jobs::RetrieveOutcome;
-use super::media_job::{DownloadUrl, Job, JobKind, JobTicket};
+use super::jobs::{DownloadUrl, Job, JobKind, JobTicket, RetrieveOutcome};
 use crate::refusal::{ConsentAcceptance, ConsentRequired};
 use crate::shape;
 use crate::transport::Call;
@@ -22,9 +21,6 @@ impl Client {
 pub struct Video<'a> {
     pub(crate) client: &'a Client,
 }
-
-/// What video retrievals accept: the video, or a JSON status.
-pub(super) const VIDEO_ACCEPT: &str = "video/mp4, video/*, application/json";
 
 /// Generation jobs: quote a price, queue a job, retrieve its status or video,
 /// and delete the video from Venice's storage once downloaded.
@@ -84,7 +80,7 @@ impl Video<'_> {
     ) -> Result<Response<RetrieveOutcome<types::RetrieveVideoResponse>>, Error> {
         let mut video = Vec::new();
         let answer = Call::new(&operations::RETRIEVE_VIDEO)
-            .accept(VIDEO_ACCEPT)
+            .accept(JobKind::Video.accept())
             .body(&request)?
             .json_or_download(self.client.config(), "video/", &mut video)
             .await?;
@@ -110,7 +106,7 @@ impl Video<'_> {
         W: tokio::io::AsyncWrite + Unpin + ?Sized,
     {
         let answer = Call::new(&operations::RETRIEVE_VIDEO)
-            .accept(VIDEO_ACCEPT)
+            .accept(JobKind::Video.accept())
             .body(&request)?
             .json_or_download(self.client.config(), "video/", writer)
             .await?;

@@ -1,356 +1,863 @@
-//! The entry points of the send path: what a resource method (or the generated
-//! client's hooks) calls to send one request of an operation.
+//! [`Call`]: one request of an operation, described once and built anew for each
+//! attempt — path parameters (percent-encoded), query, headers, a JSON body
+//! (checked against the spec's value rules and serialized once) or a multipart
+//! form (rebuilt from its parts) — and what to make of the answer: JSON decoded
+//! into its type, bytes of an expected media type, bytes streamed into a writer,
+//! JSON or text, JSON or media (by the answer's media type), a body read as it
+//! arrives, or a server-sent event stream.
+//!
+//! Adding an operation to a resource is one `Call` chain:
+//! `Call::new(&operations::GET_CHARACTER_BY_SLUG).path("slug", slug).json(config)`.
 
-use reqwest::header::{AUTHORIZATION, USER_AGENT};
-use tracing::Instrument as _;
+use std::borrow::Cow;
 
-use super::attempt::{Mode, Outcome, Source, attempts, within};
-use super::body::{Buffered, read_body};
-use super::failure::request_timeout;
-use super::request::Opened;
-use super::span::CallSpan;
+use bytes::Bytes;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+
+use super::attempt::Source;
+use super::events::EventSource;
+use super::failure::map_reqwest;
+use super::live::LiveBody;
+use super::send::{
+    Opened, execute, open_body, open_or_redirect, open_stream, prepare, read_within, send_for_body,
+};
 use crate::config::Config;
-use crate::credentials;
 use crate::error::DecodeError;
-use crate::operations::{Auth, Operation};
-use crate::{Error, headers};
+use crate::operations::Operation;
+use crate::retry::Replay;
+use crate::{Error, Response, ResponseMeta, headers};
 
-impl Operation {
-    /// The operation's HTTP method.
-    pub(crate) fn method(&self) -> reqwest::Method {
-        use reqwest::Method;
-        match self.method {
-            "GET" => Method::GET,
-            "PUT" => Method::PUT,
-            "DELETE" => Method::DELETE,
-            "PATCH" => Method::PATCH,
-            "HEAD" => Method::HEAD,
-            "OPTIONS" => Method::OPTIONS,
-            "TRACE" => Method::TRACE,
-            // POST, and nothing else: the generator emits OpenAPI's methods only.
-            // POST is also the most careful class for retries.
-            _ => Method::POST,
-        }
-    }
+/// What a path segment may hold as is: RFC 3986 unreserved characters.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
-    /// Checks a request body against the operation's value rules from the spec
-    /// (`minItems`, `maxLength`, `maximum`, …), as every call does before
-    /// sending: the first violation is an [`Error::InvalidRequest`] naming the
-    /// field (`messages[2].content`).
-    ///
-    /// The walk is over the typed value (nothing is serialized). Useful to check
-    /// user input without sending anything:
-    ///
-    /// ```
-    /// use venice_sdk::{operations, types::ChatCompletionRequest};
-    ///
-    /// let empty = ChatCompletionRequest::new("llama-3.3-70b", []);
-    /// let error = operations::CREATE_CHAT_COMPLETION.check(&empty).unwrap_err();
-    /// assert!(error.to_string().contains("messages"));
-    /// ```
-    pub fn check<T: serde::Serialize + ?Sized>(&self, body: &T) -> Result<(), Error> {
-        crate::validate::check(body, self.constraints)
-    }
+/// A multipart form, built anew for each attempt.
+type FormFactory<'a> = Box<dyn Fn() -> Result<reqwest::multipart::Form, Error> + Send + Sync + 'a>;
+
+/// The body of a call.
+enum Payload<'a> {
+    None,
+    /// Serialized once; each attempt shares the bytes.
+    Json(Bytes),
+    Form(FormFactory<'a>),
 }
 
-/// Adds what every request needs: the credentials the operation takes (see
-/// [`Auth`]) and the user agent. Drops progenitor's `api-version` header.
-///
-/// - `Bearer`, `Optional`: the API key, when the client has one.
-/// - `BearerOrWallet`: the API key, else the wallet's token.
-/// - `Wallet`: the wallet token only.
-/// - `None`: no credential at all.
-///
-/// The wallet token goes in the spec's wallet header
-/// ([`credentials::wallet_header`]); a wallet token under a legacy name is
-/// always dropped (nothing is sent under a legacy name). A request without
-/// the client's token keeps the one it carries under the spec's name when the
-/// operation declares that header as its own parameter (the generated
-/// builder's `sign_in_with_x(..)`). Every credential header ends marked
-/// sensitive, whoever set it.
-pub(crate) fn prepare(config: &Config, op: &Operation, request: &mut reqwest::Request) {
-    let headers = request.headers_mut();
-    headers.remove("api-version");
-    let (key, wallet) = match op.auth {
-        Auth::Bearer | Auth::Optional => (config.auth.as_ref(), None),
-        Auth::BearerOrWallet => match &config.auth {
-            Some(key) => (Some(key), None),
-            None => (None, config.wallet.as_ref()),
-        },
-        Auth::Wallet => (None, config.wallet.as_ref()),
-        Auth::None => (None, None),
-    };
-    match key {
-        Some(key) => {
-            headers.insert(AUTHORIZATION, key.clone());
-        }
-        None => {
-            headers.remove(AUTHORIZATION);
-        }
-    }
-    for legacy in credentials::LEGACY_WALLET_HEADERS {
-        headers.remove(legacy);
-    }
-    if let Some(name) = credentials::wallet_header() {
-        match wallet {
-            Some(token) => {
-                headers.insert(name.clone(), token.clone());
-            }
-            None => {
-                let own_parameter = op
-                    .header_params
-                    .iter()
-                    .any(|p| p.eq_ignore_ascii_case(name.as_str()));
-                if !own_parameter {
-                    headers.remove(name);
-                }
-            }
-        }
-    }
-    credentials::mark_sensitive(headers);
-    if !headers.contains_key(USER_AGENT) {
-        headers.insert(USER_AGENT, config.user_agent.clone());
-    }
+/// An answer that is JSON (decoded) or plain text, as the request asked for
+/// (transcriptions and parsed documents answer either way).
+#[derive(Clone, Debug, PartialEq)]
+pub enum JsonOrText<T> {
+    /// A JSON answer, decoded.
+    Json(T),
+    /// A text answer (`text/plain`, `text/csv`, subtitles, …), as sent.
+    Text(String),
 }
 
-/// Sends a request (with retries) and reads the body whole, within the size
-/// limit. Error statuses are returned as `Ok` too (with their body), so the caller
-/// can decode them its own way ([`Buffered::success`] makes them errors).
-pub(crate) async fn execute(
-    config: &Config,
+/// An answer that is JSON (decoded) or media written into a writer, as the
+/// response's media type says (a queued job's status, or its result).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum JsonOrMedia<T> {
+    /// A JSON answer, decoded; nothing was written.
+    Json(T),
+    /// Media of the expected type, written into the writer.
+    Media {
+        /// The media type as sent, without parameters (`video/mp4`).
+        media_type: String,
+        /// How many bytes were written.
+        written: u64,
+    },
+}
+
+/// An answer that is JSON (decoded) or media whose body is still unread, as
+/// the response's media type says (a queued job's status, or its result, to be
+/// streamed by the caller).
+pub(crate) enum JsonOrOpen<T> {
+    /// A JSON answer, decoded.
+    Json(Response<T>),
+    /// A success response of the expected media type, its body unread.
+    Media {
+        /// The response: status and headers read, body unread.
+        response: reqwest::Response,
+        /// The media type as sent, without parameters (`video/mp4`).
+        media_type: String,
+    },
+}
+
+/// One request of an operation.
+pub(crate) struct Call<'a> {
     op: &'static Operation,
-    source: Source<'_>,
-) -> Result<Buffered, Error> {
-    let span = CallSpan::open(op);
-    let result = async {
-        match attempts(config, op, source, Mode::Whole).await? {
-            Outcome::Success(response, attempt) => {
-                let limit = config.max_response_size;
-                read_body(config, op.id, response, attempt, limit, false).await
-            }
-            Outcome::Failure(buffered) => Ok(buffered),
+    /// An absolute URL the server handed out (a `download_url`), in place of
+    /// the base URL and the operation's path.
+    target: Option<&'a str>,
+    /// How safe a repeat is, when the call knows better than its method.
+    replay: Option<Replay>,
+    path: Vec<(&'static str, &'a str)>,
+    query: Vec<(&'static str, String)>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    accept: &'static str,
+    payload: Payload<'a>,
+}
+
+impl<'a> Call<'a> {
+    /// A call of `op`, accepting JSON, with nothing set.
+    pub fn new(op: &'static Operation) -> Self {
+        Call {
+            op,
+            target: None,
+            replay: None,
+            path: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            accept: "application/json",
+            payload: Payload::None,
         }
     }
-    .instrument(span.span.clone())
-    .await;
-    match &result {
-        Ok(b) => span.answered(
-            b.status,
-            b.attempts,
-            headers::request_id(&b.headers),
-            &config.redactor,
-        ),
-        Err(e) => span.failed(e),
-    }
-    result
-}
 
-/// Sends a request (with retries) and returns a success response with its body
-/// unread, for the caller to stream; an error status is read and returned as the
-/// error.
-pub(crate) async fn send_for_body(
-    config: &Config,
-    op: &'static Operation,
-    source: Source<'_>,
-) -> Result<reqwest::Response, Error> {
-    let span = CallSpan::open(op);
-    let outcome = attempts(config, op, source, Mode::Whole)
-        .instrument(span.span.clone())
-        .await;
-    let result = match outcome {
-        Ok(Outcome::Success(response, attempt)) => {
-            span.answered(
-                response.status(),
-                attempt,
-                headers::request_id(response.headers()),
-                &config.redactor,
-            );
-            return Ok(response);
-        }
-        Ok(Outcome::Failure(buffered)) => buffered.success(op.id, config).and_then(|_| {
-            Err(Error::Config(
-                "unreachable: failure with success status".into(),
-            ))
-        }),
-        Err(e) => Err(e),
-    };
-    if let Err(e) = &result {
-        span.failed(e);
+    /// Sends the call to `url`, an absolute `http(s)` URL the API handed out,
+    /// instead of the base URL and the operation's path. The operation's auth
+    /// mode still decides the credentials (`Auth::None`: none). The URL is a
+    /// credential: it is never quoted in errors or logs, its secret parts (query
+    /// values, user info) are scrubbed from whatever the server sends back, and
+    /// the call's errors drop the answer's `Location` and `Content-Location`
+    /// (see [`call_config`](Self::call_config)).
+    pub fn at_url(mut self, url: &'a str) -> Self {
+        self.target = Some(url);
+        self
     }
-    result
-}
 
-/// Sends a streaming request (with retries until a success status) and waits for
-/// the response head within the request timeout. Error statuses and answers that
-/// are not of the `expected` media type (`text/event-stream`, `audio/`; named
-/// `described` in the error) are read (within the size limit and the same
-/// timeout) and returned as errors; no retry happens once the stream is handed
-/// over. The body is then the caller's to read under the stream limits.
-pub(crate) async fn open_stream(
-    config: &Config,
-    op: &'static Operation,
-    source: Source<'_>,
-    expected: &str,
-    described: &str,
-) -> Result<reqwest::Response, Error> {
-    let span = CallSpan::open(op);
-    let result = open_stream_inner(config, op, source, expected, described)
-        .instrument(span.span.clone())
-        .await;
-    match result {
-        Ok((response, attempts)) => {
-            span.answered(
-                response.status(),
-                attempts,
-                headers::request_id(response.headers()),
-                &config.redactor,
-            );
-            Ok(response)
-        }
-        Err(e) => {
-            span.failed(&e);
-            Err(e)
+    /// Retries the call like an idempotent one, whatever its method: for a
+    /// `POST` that only reads (a job's status, without deleting anything).
+    pub fn idempotent(mut self) -> Self {
+        self.replay = Some(Replay::Idempotent);
+        self
+    }
+
+    /// Sends the call at most once once it may have reached the server, whatever
+    /// the server answers (`429`, `408`, `x-should-retry: true`): for a request
+    /// carrying a signed payment. Only a connection that failed before anything
+    /// was sent is tried again.
+    pub fn sent_once(mut self) -> Self {
+        self.replay = Some(Replay::Never);
+        self
+    }
+
+    /// Sets the path parameter `{name}`; the value is percent-encoded.
+    pub fn path(mut self, name: &'static str, value: &'a str) -> Self {
+        self.path.push((name, value));
+        self
+    }
+
+    /// Adds a query parameter.
+    pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, value.to_string()));
+        self
+    }
+
+    /// Adds the query parameter `name` once per value, in order
+    /// (`name=a&name=b`: OpenAPI's default `style: form, explode: true` for
+    /// arrays); nothing when there is no value.
+    pub fn query_each<V: ToString>(
+        mut self,
+        name: &'static str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        self.query
+            .extend(values.into_iter().map(|v| (name, v.to_string())));
+        self
+    }
+
+    /// Adds a query parameter when it has a value.
+    pub fn query_opt(self, name: &'static str, value: Option<impl ToString>) -> Self {
+        match value {
+            Some(value) => self.query(name, value),
+            None => self,
         }
     }
-}
 
-async fn open_stream_inner(
-    config: &Config,
-    op: &'static Operation,
-    source: Source<'_>,
-    expected: &str,
-    described: &str,
-) -> Result<(reqwest::Response, u32), Error> {
-    // The head, and then a body of another media type, within the timeout.
-    let deadline = tokio::time::Instant::now().checked_add(config.timeout);
-    let (response, attempt) = head(config, op, source).await?;
-    if headers::media_type_is(response.headers(), expected) {
-        return Ok((response, attempt));
+    /// Adds a header (a value that cannot travel in a header is refused when the
+    /// call is made, naming the header).
+    pub fn header(self, name: &'static str, value: HeaderValue) -> Self {
+        self.header_named(HeaderName::from_static(name), value)
     }
-    let buffered = read_within(config, op, response, attempt, deadline).await?;
-    Err(DecodeError::unexpected_media(
-        op.id,
-        buffered.status,
-        &buffered.headers,
-        described,
-        Some(&buffered.body),
-        &config.redactor,
-    ))
-}
 
-/// Sends a request (with retries until a success status) and returns the
-/// success response once its head has arrived within the request timeout, its
-/// body unread: the caller reads it under limits of its own (a download's idle
-/// timeout), not under the request timeout. Error statuses are read (within the
-/// size limit and the same timeout) and returned as errors.
-pub(crate) async fn open_body(
-    config: &Config,
-    op: &'static Operation,
-    source: Source<'_>,
-) -> Result<(reqwest::Response, u32), Error> {
-    let span = CallSpan::open(op);
-    let result = head(config, op, source).instrument(span.span.clone()).await;
-    match &result {
-        Ok((response, attempts)) => span.answered(
-            response.status(),
-            *attempts,
-            headers::request_id(response.headers()),
-            &config.redactor,
-        ),
-        Err(e) => span.failed(e),
+    /// Adds a header by its parsed name (a name read from the spec).
+    pub fn header_named(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
     }
-    result
-}
 
-/// Sends a request (with retries until a success status) like [`open_body`],
-/// but an error answer whose status `follow` accepts is
-/// [`Opened::Redirect`](super::request::Opened::Redirect): its error, and the
-/// `Location` the transport kept apart from it.
-pub(crate) async fn open_or_redirect(
-    config: &Config,
-    op: &'static Operation,
-    source: Source<'_>,
-    follow: fn(reqwest::StatusCode) -> bool,
-) -> Result<Opened, Error> {
-    let span = CallSpan::open(op);
-    let result = async {
-        match attempts(config, op, source, Mode::Stream).await? {
-            Outcome::Success(response, attempt) => Ok((Opened::Response(response), attempt)),
-            Outcome::Failure(mut buffered) => {
-                let location = buffered.location.take();
-                let attempt = buffered.attempts;
-                match buffered.success(op.id, config) {
-                    Err(Error::Api(error)) if follow(error.status) => {
-                        Ok((Opened::Redirect { error, location }, attempt))
-                    }
-                    Err(e) => Err(e),
-                    Ok(_) => Err(Error::Config(
-                        "unreachable: failure with success status".into(),
-                    )),
-                }
+    /// Sets what the answer may be (`Accept`).
+    pub fn accept(mut self, accept: &'static str) -> Self {
+        self.accept = accept;
+        self
+    }
+
+    /// Sets a JSON body, after checking it against the operation's value rules
+    /// (on the typed value: nothing is re-parsed).
+    pub fn body<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
+        self.op.check(body)?;
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::invalid("body", e.to_string()))?;
+        self.payload = Payload::Json(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    /// Sets a multipart body, built by `form` for each attempt (so a retry sends
+    /// the same parts again; files are reopened and streamed).
+    pub fn form(
+        mut self,
+        form: impl Fn() -> Result<reqwest::multipart::Form, Error> + Send + Sync + 'a,
+    ) -> Self {
+        self.payload = Payload::Form(Box::new(form));
+        self
+    }
+
+    /// The configuration this call is sent with: the client's, or for a call
+    /// sent to a URL the API handed out ([`at_url`](Self::at_url)) the client's
+    /// marked `external`, its redactor taught the URL's secret parts.
+    fn call_config<'c>(&self, config: &'c Config) -> Cow<'c, Config> {
+        match self.target {
+            None => Cow::Borrowed(config),
+            Some(target) => {
+                let mut own = config.clone();
+                own.redactor = config.redactor.with_url(target);
+                own.external = true;
+                Cow::Owned(own)
             }
         }
     }
-    .instrument(span.span.clone())
-    .await;
-    match result {
-        Ok((opened, attempt)) => {
-            let (status, headers) = match &opened {
-                Opened::Response(response) => (response.status(), response.headers()),
-                Opened::Redirect { error, .. } => (error.status, &error.meta.headers),
+
+    /// The URL, with the path parameters in place: the client's parsed base
+    /// URL with its path extended (no URL is parsed per request), or the
+    /// absolute URL the call was sent to ([`at_url`](Self::at_url)).
+    fn url(&self, config: &Config) -> Result<reqwest::Url, Error> {
+        if let Some(target) = self.target {
+            return external_url(config, target);
+        }
+        let base_path = config.base.path().trim_end_matches('/');
+        let mut path = String::with_capacity(base_path.len() + self.op.path.len() + 16);
+        path.push_str(base_path);
+        let mut rest = self.op.path;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                break;
             };
-            span.answered(
-                status,
-                attempt,
-                headers::request_id(headers),
+            path.push_str(&rest[..open]);
+            let name = &rest[open + 1..close];
+            let value = self
+                .path
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| *v)
+                .ok_or_else(|| {
+                    Error::Config(format!("{}: path parameter `{name}` not set", self.op.id))
+                })?;
+            if value.trim().is_empty() {
+                return Err(Error::invalid(name, "is empty"));
+            }
+            path.extend(utf8_percent_encode(value, PATH_SEGMENT));
+            rest = &rest[close + 1..];
+        }
+        path.push_str(rest);
+        let mut url = config.base.clone();
+        url.set_path(&path);
+        Ok(url)
+    }
+
+    /// The request of one attempt.
+    fn build(
+        &self,
+        config: &Config,
+        url: &reqwest::Url,
+        json: Option<&Bytes>,
+    ) -> Result<reqwest::Request, Error> {
+        let mut builder = config
+            .http
+            .request(self.op.method(), url.clone())
+            .header(ACCEPT, HeaderValue::from_static(self.accept));
+        if !self.query.is_empty() {
+            builder = builder.query(&self.query);
+        }
+        // The user's additions go to the API only, never to a URL it handed out.
+        let extras = self.target.is_none().then_some(&*config.extras);
+        if let Some(extras) = extras.filter(|e| !e.query.is_empty()) {
+            builder = builder.query(&extras.query);
+        }
+        for (name, value) in &self.headers {
+            builder = builder.header(name.clone(), value.clone());
+        }
+        builder = match (&self.payload, json) {
+            (Payload::Json(_), Some(bytes)) => builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(bytes.clone()),
+            (Payload::Form(form), _) => builder.multipart(form()?),
+            _ => builder,
+        };
+        let mut request = builder
+            .build()
+            .map_err(|e| Error::invalid("request", e.to_string()))?;
+        if let Some(extras) = extras {
+            for (name, value) in &extras.headers {
+                request.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+        prepare(config, self.op, &mut request);
+        Ok(request)
+    }
+
+    /// The JSON body to send: the typed one, with the user's extra fields
+    /// merged over it (once per call, not per attempt).
+    fn json_body(&self, config: &Config) -> Result<Option<Bytes>, Error> {
+        let Payload::Json(bytes) = &self.payload else {
+            return Ok(None);
+        };
+        if self.target.is_some() || config.extras.body.is_empty() {
+            return Ok(Some(bytes.clone()));
+        }
+        let mut body: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(bytes)
+            .map_err(|_| {
+                Error::invalid(
+                    "body",
+                    "extra body fields need a JSON object body, and this operation's is not one",
+                )
+            })?;
+        for (name, value) in &config.extras.body {
+            body.insert(name.clone(), value.clone());
+        }
+        serde_json::to_vec(&body)
+            .map(|merged| Some(Bytes::from(merged)))
+            .map_err(|e| Error::invalid("body", e.to_string()))
+    }
+
+    /// The attempts' requests: the first built now (so a bad request fails
+    /// before anything is sent), the next ones built again only for a retry.
+    fn source<'s>(&'s self, config: &'s Config) -> Result<Source<'s>, Error> {
+        let url = self.url(config)?;
+        let json = self.json_body(config)?;
+        let first = self.build(config, &url, json.as_ref())?;
+        Ok(Source::Factory {
+            first: Some(Box::new(first)),
+            build: Box::new(move || self.build(config, &url, json.as_ref())),
+            replay: self.replay,
+        })
+    }
+
+    /// Sends the call and decodes a JSON answer into `T` (the generated response
+    /// type): one read of the body, one decode, the headers moved into the
+    /// metadata.
+    pub async fn json<T: DeserializeOwned>(self, config: &Config) -> Result<Response<T>, Error> {
+        let config = &*self.call_config(config);
+        let op = self.op;
+        let buffered = execute(config, op, self.source(config)?)
+            .await?
+            .success(op.id, config)?;
+        decode(op, config, buffered)
+    }
+
+    /// Sends the call and returns an answer of one of the `expected` media types
+    /// (`"image/"`, `"audio/"`) as bytes; anything else is an [`Error::Decode`]
+    /// naming what came.
+    pub async fn bytes(self, config: &Config, expected: &str) -> Result<Response<Bytes>, Error> {
+        let config = &*self.call_config(config);
+        let op = self.op;
+        let buffered = execute(config, op, self.source(config)?)
+            .await?
+            .success(op.id, config)?;
+        if !headers::media_type_is(&buffered.headers, expected) {
+            return Err(DecodeError::unexpected_media(
+                op.id,
+                buffered.status,
+                &buffered.headers,
+                &describe(expected),
+                Some(&buffered.body),
                 &config.redactor,
-            );
-            Ok(opened)
+            ));
         }
-        Err(e) => {
-            span.failed(&e);
-            Err(e)
+        let meta = ResponseMeta::from_headers(buffered.status, buffered.headers);
+        Ok(Response::new(buffered.body, meta))
+    }
+
+    /// Sends the call and decodes a JSON answer into `T`, or keeps a text answer.
+    pub async fn json_or_text<T: DeserializeOwned>(
+        self,
+        config: &Config,
+    ) -> Result<Response<JsonOrText<T>>, Error> {
+        let config = &*self.call_config(config);
+        let op = self.op;
+        let buffered = execute(config, op, self.source(config)?)
+            .await?
+            .success(op.id, config)?;
+        let is_json = headers::media_type_is(&buffered.headers, "application/json")
+            || headers::content_type(&buffered.headers).is_some_and(|ct| ct.contains("+json"));
+        let value = if is_json {
+            match crate::json::from_slice::<T>(&buffered.body) {
+                Ok(value) => JsonOrText::Json(value),
+                Err(e) => {
+                    return Err(DecodeError::error(
+                        op.id,
+                        buffered.status,
+                        &buffered.headers,
+                        e.to_string(),
+                        Some(&buffered.body),
+                        &config.redactor,
+                    ));
+                }
+            }
+        } else {
+            match std::str::from_utf8(&buffered.body) {
+                Ok(text) => JsonOrText::Text(text.to_owned()),
+                Err(e) => {
+                    return Err(DecodeError::error(
+                        op.id,
+                        buffered.status,
+                        &buffered.headers,
+                        format!("the text answer is not UTF-8: {e}"),
+                        None,
+                        &config.redactor,
+                    ));
+                }
+            }
+        };
+        Ok(Response::new(
+            value,
+            ResponseMeta::from_headers(buffered.status, buffered.headers),
+        ))
+    }
+
+    /// Sends the call (with the [call's configuration](Self::call_config)) and
+    /// returns a success answer with its body unread, once its head says it is
+    /// of the `expected` media type.
+    async fn send_expecting(
+        self,
+        config: &Config,
+        expected: &str,
+    ) -> Result<reqwest::Response, Error> {
+        let op = self.op;
+        let response = send_for_body(config, op, self.source(config)?).await?;
+        if !headers::media_type_is(response.headers(), expected) {
+            return Err(DecodeError::unexpected_media(
+                op.id,
+                response.status(),
+                response.headers(),
+                &describe(expected),
+                None,
+                &config.redactor,
+            ));
         }
+        Ok(response)
+    }
+
+    /// Sends the call and writes an answer of the `expected` media type into
+    /// `writer` as it arrives, without holding it; returns the bytes written.
+    /// Retries happen only before the first byte is written; more than the
+    /// response size limit is [`Error::BodyTooLarge`] (what was written stays).
+    pub async fn download<W>(
+        self,
+        config: &Config,
+        expected: &str,
+        writer: &mut W,
+    ) -> Result<Response<u64>, Error>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        let config = &*self.call_config(config);
+        let op = self.op;
+        let response = self.send_expecting(config, expected).await?;
+        write_body(config, op, response, writer).await
+    }
+
+    /// Sends the call and, by the answer's media type, decodes a JSON answer
+    /// into `T` (nothing is written), or writes an answer of the `expected`
+    /// media type into `writer` as it arrives, without holding it. Anything else
+    /// is an [`Error::Decode`] naming what came. Retries happen only before the
+    /// first byte is written; either answer is bounded by the response size
+    /// limit ([`Error::BodyTooLarge`]; what was written stays).
+    pub async fn json_or_download<T, W>(
+        self,
+        config: &Config,
+        expected: &str,
+        writer: &mut W,
+    ) -> Result<Response<JsonOrMedia<T>>, Error>
+    where
+        T: DeserializeOwned,
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        let config = &*self.call_config(config);
+        let op = self.op;
+        let response = send_for_body(config, op, self.source(config)?).await?;
+        // The request timeout already covers the whole exchange.
+        match json_or_media::<T>(config, op, response, 1, None, expected).await? {
+            JsonOrOpen::Json(answer) => Ok(answer.map(JsonOrMedia::Json)),
+            JsonOrOpen::Media {
+                response,
+                media_type,
+            } => {
+                let written = write_body(config, op, response, writer).await?;
+                Ok(written.map(|written| JsonOrMedia::Media {
+                    media_type,
+                    written,
+                }))
+            }
+        }
+    }
+
+    /// Sends the call and returns the success response once its head has
+    /// arrived (within the request timeout), its body unread, for the caller
+    /// to stream under limits of its own.
+    pub async fn open(self, config: &Config) -> Result<reqwest::Response, Error> {
+        let config = &*self.call_config(config);
+        let op = self.op;
+        let (response, _) = open_body(config, op, self.source(config)?).await?;
+        Ok(response)
+    }
+
+    /// As [`open`](Self::open), but an error answer whose status `follow`
+    /// accepts (a redirect the caller follows itself) comes back as
+    /// [`Opened::Redirect`]: its error, and apart from it the answer's
+    /// `Location`, which no error of a call [`at_url`](Self::at_url) holds.
+    pub async fn open_or_redirect(
+        self,
+        config: &Config,
+        follow: fn(reqwest::StatusCode) -> bool,
+    ) -> Result<Opened, Error> {
+        let config = &*self.call_config(config);
+        let op = self.op;
+        open_or_redirect(config, op, self.source(config)?, follow).await
+    }
+
+    /// Sends the call and, by the answer's media type, decodes a JSON answer
+    /// into `T` (read within the request timeout and the response size limit),
+    /// or returns an answer of the `expected` media type with its body unread
+    /// (for the caller to stream). Anything else is an [`Error::Decode`].
+    pub async fn json_or_open<T: DeserializeOwned>(
+        self,
+        config: &Config,
+        expected: &str,
+    ) -> Result<JsonOrOpen<T>, Error> {
+        let config = &*self.call_config(config);
+        let op = self.op;
+        let deadline = tokio::time::Instant::now().checked_add(config.timeout);
+        let (response, attempt) = open_body(config, op, self.source(config)?).await?;
+        json_or_media(config, op, response, attempt, deadline, expected).await
+    }
+
+    /// Sends the call and returns the answer's body, to be read as it arrives
+    /// under the stream limits, once its head says it is of the `expected`
+    /// media type. As for an event stream, the request timeout covers the head
+    /// only.
+    pub async fn body_stream(self, config: &Config, expected: &str) -> Result<LiveBody, Error> {
+        let config = &*self.call_config(config);
+        let op = self.op;
+        let source = self.source(config)?;
+        let response = open_stream(config, op, source, expected, &describe(expected)).await?;
+        Ok(LiveBody::new(response, op.id, config))
+    }
+
+    /// Sends the call and returns its server-sent events once the head has
+    /// arrived (see [`open_stream`]), to be read under the stream limits.
+    pub async fn event_stream(self, config: &Config) -> Result<EventSource, Error> {
+        let config = &*self.call_config(config);
+        let op = self.op;
+        let call = self.accept("text/event-stream");
+        let source = call.source(config)?;
+        let response = open_stream(
+            config,
+            op,
+            source,
+            "text/event-stream",
+            "a text/event-stream",
+        )
+        .await?;
+        Ok(EventSource::new(
+            LiveBody::new(response, op.id, config),
+            config,
+        ))
     }
 }
 
-/// The attempts of a call whose head is awaited within the request timeout: a
-/// success response (body unread) and its attempt number, or the error status
-/// as an error.
-async fn head(
-    config: &Config,
+/// Decodes a JSON success body into `T`: one decode, the headers moved into the
+/// metadata.
+fn decode<T: DeserializeOwned>(
     op: &'static Operation,
-    source: Source<'_>,
-) -> Result<(reqwest::Response, u32), Error> {
-    match attempts(config, op, source, Mode::Stream).await? {
-        Outcome::Success(response, attempt) => Ok((response, attempt)),
-        Outcome::Failure(buffered) => {
-            buffered.success(op.id, config)?;
-            Err(Error::Config(
-                "unreachable: failure with success status".into(),
+    config: &Config,
+    buffered: super::body::Buffered,
+) -> Result<Response<T>, Error> {
+    match crate::json::from_slice::<T>(&buffered.body) {
+        Ok(value) => {
+            let response = Response::new(
+                value,
+                ResponseMeta::from_headers(buffered.status, buffered.headers),
+            );
+            // An answer carrying a credential is never kept.
+            Ok(if op.returns_secret {
+                response
+            } else {
+                response.with_json(buffered.body)
+            })
+        }
+        Err(e) => {
+            // serde quotes the values it rejects: for a body holding a new
+            // key, only where the error is, and no excerpt.
+            let (message, body) = match &e {
+                crate::json::Failure::Json { error: e, .. } if op.returns_secret => (
+                    format!(
+                        "{:?} error at line {} column {}",
+                        e.classify(),
+                        e.line(),
+                        e.column()
+                    ),
+                    None,
+                ),
+                _ if op.returns_secret => (e.to_string(), None),
+                _ => (e.to_string(), Some(&buffered.body[..])),
+            };
+            Err(DecodeError::error(
+                op.id,
+                buffered.status,
+                &buffered.headers,
+                message,
+                body,
+                &config.redactor,
             ))
         }
     }
 }
 
-/// Reads a body whole within the response size limit and before `deadline`
-/// (`None`: no deadline of its own), else a request timeout.
-pub(crate) async fn read_within(
+/// A success answer by its media type: JSON read (within the size limit and
+/// before `deadline`) and decoded into `T`, or media of the `expected` type
+/// with its body unread; anything else is an [`Error::Decode`] naming what
+/// came.
+async fn json_or_media<T: DeserializeOwned>(
     config: &Config,
     op: &'static Operation,
     response: reqwest::Response,
     attempt: u32,
     deadline: Option<tokio::time::Instant>,
-) -> Result<Buffered, Error> {
-    let read = read_body(
-        config,
-        op.id,
+    expected: &str,
+) -> Result<JsonOrOpen<T>, Error> {
+    let headers = response.headers();
+    if headers::media_type_is(headers, "application/json") {
+        let buffered = read_within(config, op, response, attempt, deadline).await?;
+        return decode::<T>(op, config, buffered).map(JsonOrOpen::Json);
+    }
+    if !headers::media_type_is(headers, expected) {
+        return Err(DecodeError::unexpected_media(
+            op.id,
+            response.status(),
+            headers,
+            &format!("{} or JSON", describe(expected)),
+            None,
+            &config.redactor,
+        ));
+    }
+    let media_type = headers::media_type_of(headers);
+    Ok(JsonOrOpen::Media {
         response,
-        attempt,
-        config.max_response_size,
-        false,
-    );
-    within(deadline, read)
+        media_type,
+    })
+}
+
+/// An absolute URL the API handed out, checked before anything is sent to it:
+/// `https://`, or plain `http://` only when the client's own base URL is plain
+/// HTTP (which the builder allows only to this machine or with
+/// `allow_insecure_http`: tests, a local proxy, a network the user trusts); no
+/// user name or password. The error never quotes the URL (it may carry a
+/// token).
+pub(crate) fn external_url(config: &Config, url: &str) -> Result<reqwest::Url, Error> {
+    let parsed = reqwest::Url::parse(url.trim())
+        .map_err(|_| Error::invalid("download_url", "is not a URL"))?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if config.base.scheme() == "http" => {}
+        "http" => {
+            return Err(Error::invalid(
+                "download_url",
+                "uses plain http:// while the client uses https://; refused so the media does not travel unencrypted",
+            ));
+        }
+        _ => {
+            return Err(Error::invalid(
+                "download_url",
+                "is not an http:// or https:// URL",
+            ));
+        }
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::invalid(
+            "download_url",
+            "contains a user name or password",
+        ));
+    }
+    Ok(parsed)
+}
+
+/// How an error names the media type it expected (`"image/"` → `an image`).
+fn describe(prefix: &str) -> String {
+    match prefix {
+        "image/" => "an image".to_owned(),
+        "audio/" => "audio".to_owned(),
+        "video/" => "a video".to_owned(),
+        other => format!("{other}*"),
+    }
+}
+
+/// Writes a success body into `writer` as it arrives, within the response size
+/// limit; returns the bytes written.
+async fn write_body<W>(
+    config: &Config,
+    op: &'static Operation,
+    mut response: reqwest::Response,
+    writer: &mut W,
+) -> Result<Response<u64>, Error>
+where
+    W: tokio::io::AsyncWrite + Unpin + ?Sized,
+{
+    use tokio::io::AsyncWriteExt as _;
+
+    let meta =
+        ResponseMeta::from_headers(response.status(), headers::copy_headers(response.headers()));
+    let io = |source| Error::Io {
+        path: std::path::PathBuf::new(),
+        source,
+    };
+    let mut written = 0u64;
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .ok_or_else(|| request_timeout(config, op.id, attempt))?
+        .map_err(|e| map_reqwest(config, op.id, e, 1))?
+    {
+        written = written.saturating_add(chunk.len() as u64);
+        if written > config.max_response_size as u64 {
+            return Err(Error::BodyTooLarge {
+                operation: op.id,
+                status: meta.status,
+                limit: config.max_response_size,
+                request_id: config.redactor.scrub_opt(meta.request_id),
+            });
+        }
+        writer.write_all(&chunk).await.map_err(io)?;
+    }
+    writer.flush().await.map_err(io)?;
+    Ok(Response::new(written, meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operations;
+
+    fn config() -> std::sync::Arc<Config> {
+        crate::Client::builder()
+            .base_url("http://127.0.0.1:9/api/v1")
+            .build()
+            .unwrap()
+            .config()
+            .clone()
+    }
+
+    #[test]
+    fn the_wallet_token_goes_in_the_specs_header_and_every_credential_is_sensitive() {
+        const TOKEN: &str = "siwx-token-0a1b2c3d";
+        const LEGACY: &str = "legacy-token-9f8e7d";
+        const PAYMENT: &str = "payment-value-5a6b7c";
+        let client = crate::Client::builder()
+            .base_url("http://127.0.0.1:9/api/v1")
+            .sign_in_with_x(TOKEN)
+            .build()
+            .unwrap()
+            .with_header("X-Sign-In-With-X", LEGACY)
+            .unwrap()
+            .with_header("PAYMENT-SIGNATURE", PAYMENT)
+            .unwrap();
+        let config = client.config().clone();
+        let wallet = operations::WALLET_AUTH_HEADER.unwrap().to_ascii_lowercase();
+        let call = Call::new(&operations::GET_X402_BALANCE).path("walletAddress", "0x1");
+        let url = call.url(&config).unwrap();
+        let request = call.build(&config, &url, None).unwrap();
+        let headers = request.headers();
+        assert_eq!(headers[wallet.as_str()], TOKEN);
+        assert!(headers[wallet.as_str()].is_sensitive());
+        // The legacy name is not sent beside it.
+        assert!(headers.get("x-sign-in-with-x").is_none());
+        // A payment set by hand is a credential too.
+        assert!(headers["payment-signature"].is_sensitive());
+        let shown = format!("{request:?}");
+        for secret in [TOKEN, LEGACY, PAYMENT] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        // An operation that takes no wallet gets no wallet token.
+        let call = Call::new(&operations::LIST_CHARACTERS);
+        let url = call.url(&config).unwrap();
+        let request = call.build(&config, &url, None).unwrap();
+        assert!(request.headers().get(wallet.as_str()).is_none());
+        assert!(request.headers().get("x-sign-in-with-x").is_none());
+    }
+
+    #[test]
+    fn the_users_extras_go_to_the_api_and_never_to_a_url_it_handed_out() {
+        let client = crate::Client::builder()
+            .base_url("http://127.0.0.1:9/api/v1")
+            .build()
+            .unwrap()
+            .with_secret_header("x-gateway-token", "gw-token-123456")
+            .unwrap()
+            .with_query("preview", "1")
+            .with_extra_body(serde_json::json!({"extra": 1}))
+            .unwrap();
+        let config = client.config().clone();
+        let api = Call::new(&operations::LIST_CHARACTERS);
+        let url = api.url(&config).unwrap();
+        let request = api.build(&config, &url, None).unwrap();
+        assert_eq!(request.headers()["x-gateway-token"], "gw-token-123456");
+        assert!(request.headers()["x-gateway-token"].is_sensitive());
+        assert_eq!(request.url().query(), Some("preview=1"));
+        let external =
+            Call::new(&operations::LIST_CHARACTERS).at_url("http://127.0.0.1:9/media/x?sig=abc");
+        let url = external.url(&config).unwrap();
+        let request = external.build(&config, &url, None).unwrap();
+        assert!(request.headers().get("x-gateway-token").is_none());
+        assert_eq!(request.url().query(), Some("sig=abc"));
+        // A JSON body gets the extra fields (for the API only).
+        let body = Call::new(&operations::CREATE_CHAT_COMPLETION)
+            .body(
+                &serde_json::json!({"model": "m", "messages": [{"role": "user", "content": "x"}]}),
+            )
+            .unwrap();
+        let merged = body.json_body(&config).unwrap().unwrap();
+        let merged: serde_json::Value = serde_json::from_slice(&merged).unwrap();
+        assert_eq!(merged["extra"], 1);
+        assert_eq!(merged["model"], "m");
+    }
+
+    #[test]
+    fn repeated_query_keys_keep_their_order() {
+        let config = config();
+        let call = Call::new(&operations::LIST_CHARACTERS)
+            .query_each("tags", ["a b", "c&d"])
+            .query_each("tags", Vec::<String>::new())
+            .query("limit", 5);
+        let url = call.url(&config).unwrap();
+        let request = call.build(&config, &url, None).unwrap();
+        assert_eq!(request.url().query(), Some("tags=a+b&tags=c%26d&limit=5"));
+    }
+
+    #[test]
+    fn path_parameters_are_percent_encoded_and_required() {
+        let config = config();
+        let call = Call::new(&operations::GET_CHARACTER_BY_SLUG).path("slug", "a b/../c?d#é");
+        assert_eq!(
+            call.url(&config).unwrap().as_str(),
+            "http://127.0.0.1:9/api/v1/characters/a%20b%2F..%2Fc%3Fd%23%C3%A9"
+        );
+        let missing = Call::new(&operations::GET_CHARACTER_BY_SLUG);
+        assert!(matches!(missing.url(&config), Err(Error::Config(_))));
+        let empty = Call::new(&operations::GET_CHARACTER_BY_SLUG).path("slug", " ");
+        assert!(matches!(
+            empty.url(&config),
+            Err(Error::InvalidRequest { .. })
+        ));
+    }
 }

@@ -49,7 +49,7 @@ impl LiveBody {
         operation: &'static str,
         config: &Config,
     ) -> LiveBody {
-        let mut headers = super::request::copy_headers(response.headers());
+        let mut headers = crate::headers::copy_headers(response.headers());
         config.redactor.scrub_headers(&mut headers);
         let meta = ResponseMeta::from_headers(response.status(), headers);
         let idle = config.stream_idle_timeout;

@@ -3,9 +3,9 @@
 //! budget, time limits, bounded bodies, redaction, tracing, and the mapping of
 //! every failure into [`Error`](crate::Error).
 //!
-//! - [`request`]: [`Call`], how a resource method describes one request and
+//! - [`call`]: [`Call`], how a resource method describes one request and
 //!   what to make of its answer.
-//! - [`call`]: the entry points under it (a buffered call, a call whose body is
+//! - [`send`]: the entry points under it (a buffered call, a call whose body is
 //!   streamed, a server-sent event stream) and the credentials of a request.
 //! - [`attempt`]: the attempts of one call (retries, deadlines, retry headers).
 //! - [`body`]: reading a body whole within a size limit.
@@ -23,12 +23,13 @@ pub(crate) mod download;
 pub(crate) mod events;
 pub(crate) mod failure;
 pub(crate) mod live;
-pub(crate) mod request;
+pub(crate) mod send;
 pub(crate) mod span;
 
 pub(crate) use attempt::Source;
-pub(crate) use call::{execute, prepare};
+pub use call::JsonOrText;
+pub(crate) use call::{Call, JsonOrMedia, JsonOrOpen};
 pub(crate) use events::{Decode, EventSource, TypedEvents};
 pub(crate) use live::LiveBody;
-pub use request::JsonOrText;
-pub(crate) use request::{Call, JsonOrMedia, JsonOrOpen, Opened};
+pub(crate) use send::Opened;
+pub(crate) use send::{execute, prepare};

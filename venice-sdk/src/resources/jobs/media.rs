@@ -8,8 +8,8 @@
 //! the file or buffer starts over from byte 0, or, for a writer, the download
 //! fails with [`JobErrorKind::Changed`]), and whole only at exactly its
 //! declared length; saved through a temporary file renamed into place, which
-//! no drop at any point leaves behind; and the revocation of a
-//! `download_url`.
+//! no drop at any point leaves behind. The storage host's requests are in
+//! `storage.rs`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -19,42 +19,15 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_RANGE, ETAG, HeaderMap, HeaderValue, LAST_MODIFIED};
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 
-use super::media_job::{Answer, DownloadUrl, Job, JobTicket};
+use super::job::{Answer, Job};
+use super::storage::{FETCH_MEDIA, open_url};
+use super::ticket::JobTicket;
 use crate::config::Config;
 use crate::error::{JobErrorKind, TimeoutKind};
-use crate::operations::{self, Auth, Operation};
+use crate::headers::media_type_of;
 use crate::transport::download::{End, FileSink, Memory, Sink, Span, Writer, copy_body};
-use crate::transport::request::media_type_of;
-use crate::transport::{Call, Opened};
+
 use crate::{Error, retry};
-
-/// Fetching a job's media from its `download_url`: a `GET` without any
-/// credential (the URL is one).
-const FETCH_MEDIA: Operation = Operation {
-    id: "fetchMediaDownload",
-    rust_name: "fetch_media_download",
-    original_id: None,
-    method: "GET",
-    path: "{download_url}",
-    requires_auth: false,
-    auth: Auth::None,
-    generated: false,
-    wrapper: Some("a job's download_url, outside the API"),
-    constraints: &[],
-    example_response: None,
-    ..operations::RETRIEVE_VIDEO
-};
-
-/// Revoking a job's `download_url`: a `DELETE` on it, without any credential.
-const REVOKE_MEDIA: Operation = Operation {
-    id: "revokeMediaDownload",
-    rust_name: "revoke_media_download",
-    method: "DELETE",
-    ..FETCH_MEDIA
-};
-
-/// What a media fetch accepts.
-const MEDIA_ACCEPT: &str = "video/*, audio/*, application/octet-stream, */*";
 
 /// Where the media's bytes come from.
 enum Source {
@@ -705,97 +678,6 @@ fn judge_seen(
     }
 }
 
-/// The most redirects a `download_url` fetch follows.
-const MAX_REDIRECTS: usize = 5;
-
-/// `GET` on the `download_url` (with `range`, see [`with_range`]), following
-/// up to [`MAX_REDIRECTS`] redirects (`301`, `302`, `303`, `307`, `308`):
-/// storage behind a signed URL may send the client elsewhere, and no
-/// credential travels with the request, so another host is no risk. Each
-/// target is held to the `download_url`'s own rules (`https://`, or `http://`
-/// only when the client itself uses `http://`), and once a hop was
-/// `https://` every later one must be. A redirect that cannot be followed is
-/// an [`Error::Api`] with its `3xx` status and a message saying why; its
-/// `Location` (itself a credential) is dropped.
-async fn open_url(
-    config: &Config,
-    url: &DownloadUrl,
-    range: Option<(u64, Option<HeaderValue>)>,
-) -> Result<reqwest::Response, Error> {
-    let mut target = url.expose().trim().to_owned();
-    let mut hops = 0;
-    // Whether a hop so far was https://: every later one must be.
-    let mut secure = false;
-    loop {
-        secure |= reqwest::Url::parse(&target).is_ok_and(|url| url.scheme() == "https");
-        let mut call = Call::new(&FETCH_MEDIA).at_url(&target).accept(MEDIA_ACCEPT);
-        if let Some((from, validator)) = range.clone() {
-            call = with_range(call, from, validator);
-        }
-        let (mut error, location) = match call.open_or_redirect(config, is_followed).await? {
-            Opened::Response(response) => return Ok(response),
-            Opened::Redirect { error, location } => (error, location),
-        };
-        let next = location
-            .as_ref()
-            .and_then(|location| location.to_str().ok())
-            .and_then(|location| reqwest::Url::parse(&target).ok()?.join(location).ok());
-        let why = match next {
-            _ if hops >= MAX_REDIRECTS => format!(
-                "the download_url redirected more than {MAX_REDIRECTS} times; the media could not be reached"
-            ),
-            None => "the download_url redirected without a usable Location".to_owned(),
-            Some(next) if downgrades(secure, &next) => {
-                "the download_url redirected from https:// to plain http://; refused, so the media does not travel unencrypted".to_owned()
-            }
-            Some(next) => {
-                hops += 1;
-                target = next.into();
-                tracing::debug!(hops, "the download_url redirected; following");
-                continue;
-            }
-        };
-        error.message = why;
-        error.body = String::new();
-        return Err(Error::Api(error));
-    }
-}
-
-/// Whether following a redirect to `next` would leave https://: once a
-/// download is `secure` (a hop so far was https://), every hop stays so.
-fn downgrades(secure: bool, next: &reqwest::Url) -> bool {
-    secure && next.scheme() != "https"
-}
-
-/// The redirects a `download_url` fetch follows (`300` and `304` are not ones).
-fn is_followed(status: StatusCode) -> bool {
-    matches!(
-        status,
-        StatusCode::MOVED_PERMANENTLY
-            | StatusCode::FOUND
-            | StatusCode::SEE_OTHER
-            | StatusCode::TEMPORARY_REDIRECT
-            | StatusCode::PERMANENT_REDIRECT
-    )
-}
-
-/// Adds `Range: bytes=<from>-`, and `If-Range` with the validator of the
-/// earlier transfer when there is one (a changed file then comes whole).
-pub(super) fn with_range<'a>(
-    call: Call<'a>,
-    from: u64,
-    validator: Option<HeaderValue>,
-) -> Call<'a> {
-    // Digits and ASCII only: always a valid header value.
-    let range = HeaderValue::from_str(&format!("bytes={from}-"))
-        .unwrap_or_else(|_| HeaderValue::from_static("bytes=0-"));
-    let call = call.header("range", range);
-    match validator {
-        Some(value) => call.header("if-range", value),
-        None => call,
-    }
-}
-
 /// `Content-Range: bytes <start>-<end>/<total>` (or `bytes */<total>`): the
 /// start, when given, and the total, when given.
 fn content_range(headers: &HeaderMap) -> Option<(Option<u64>, Option<u64>)> {
@@ -807,17 +689,6 @@ fn content_range(headers: &HeaderMap) -> Option<(Option<u64>, Option<u64>)> {
         span => Some(span.split_once('-')?.0.trim().parse().ok()?),
     };
     Some((start, total.trim().parse().ok()))
-}
-
-/// `DELETE` on a `download_url`, without any credential.
-pub(super) async fn revoke(config: &Config, url: &DownloadUrl) -> Result<(), Error> {
-    let response = Call::new(&REVOKE_MEDIA)
-        .at_url(url.expose())
-        .accept(MEDIA_ACCEPT)
-        .open(config)
-        .await?;
-    drop(response);
-    Ok(())
 }
 
 /// A sink that reports the bytes written so far after each chunk.
@@ -848,6 +719,9 @@ impl<S: Sink> Sink for Reporting<'_, S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::operations::Auth;
+    use crate::resources::jobs::storage::{REVOKE_MEDIA, downgrades};
+    use crate::resources::jobs::ticket::DownloadUrl;
 
     #[test]
     fn the_download_operations_send_no_credential_and_are_idempotent() {
@@ -1032,7 +906,7 @@ mod tests {
 
     #[test]
     fn plain_http_download_urls_need_a_plain_http_client() {
-        use crate::transport::request::external_url;
+        use crate::transport::call::external_url;
         let https = client("https://api.venice.example/api/v1");
         let http = client("http://127.0.0.1:9/api/v1");
         for url in [
@@ -1061,7 +935,7 @@ mod tests {
             "http://{}/dl/q1.mp4?token=T0KEN",
             listener.local_addr().unwrap()
         );
-        let ticket = JobTicket::new(super::super::media_job::JobKind::Video, "m", "q1")
+        let ticket = JobTicket::new(super::super::ticket::JobKind::Video, "m", "q1")
             .with_download_url(Some(DownloadUrl::new(url)));
         let mut media = Media::at_url(Job::new(
             &client("https://api.venice.example/api/v1"),
