@@ -41,7 +41,7 @@ pub const COMPLETION_TEXT: &str = "The sky looks blue because of Rayleigh scatte
 /// The big single-line events, in MiB.
 pub const BIG_EVENT_MIB: [usize; 3] = [1, 2, 4];
 /// The size of a hostile JSON answer: just under the SDK's response cap.
-pub const HOSTILE_BYTES: usize = venice_sdk::DEFAULT_MAX_RESPONSE_SIZE - 4096;
+pub const HOSTILE_BYTES: usize = venice_sdk::defaults::DEFAULT_MAX_RESPONSE_SIZE - 4096;
 /// The size of a hostile event: 12.6 MB, under the SDK's 16 MiB event cap.
 pub const HOSTILE_EVENT_BYTES: usize = 12_600_000;
 

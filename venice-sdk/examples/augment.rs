@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use venice_sdk::resources::JsonOrText;
+use venice_sdk::JsonOrText;
 use venice_sdk::types::{WebScrapeRequest, WebSearchRequest};
 use venice_sdk::{Client, Error};
 

@@ -101,7 +101,7 @@ pub async fn run(client: &Client, out: &Path) -> Result<(), BoxError> {
 /// Prints the request id, rate limits and balances of a response.
 pub fn print_meta(meta: &ResponseMeta) {
     let show = |v: Option<u64>| v.map_or_else(|| "?".to_owned(), |v| v.to_string());
-    let reset = |r: &venice_sdk::meta::RateLimit| {
+    let reset = |r: &venice_sdk::RateLimit| {
         r.reset_in()
             .map_or_else(String::new, |d| format!(", resets in {}s", d.as_secs()))
     };

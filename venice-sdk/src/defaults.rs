@@ -41,7 +41,7 @@ pub const DEFAULT_JOB_DEADLINE: Duration = Duration::from_secs(30 * 60);
 /// Shortest time between two status polls of a media job; a shorter
 /// [`Job::poll_interval`](crate::resources::Job::poll_interval) is raised to it
 /// (fixed).
-pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(1);
+pub(crate) const MIN_POLL_INTERVAL: Duration = Duration::from_millis(1);
 /// Most pages one paginated walk requests; a walk that needs more ends with
 /// [`Error::Pagination`](crate::Error::Pagination)
 /// ([`Paging::max_pages`](crate::Paging::max_pages)).
@@ -59,19 +59,19 @@ pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(500);
 /// ([`ClientBuilder::retry_backoff`](crate::ClientBuilder::retry_backoff)).
 pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// Retries a client may spend before its requests earn more (fixed).
-pub const RETRY_BUDGET_INITIAL: u32 = 10;
+pub(crate) const RETRY_BUDGET_INITIAL: u32 = 10;
 /// Share of its requests a client may retry, in percent, on top of
 /// [`RETRY_BUDGET_INITIAL`] (fixed).
-pub const RETRY_BUDGET_PERCENT: u32 = 10;
+pub(crate) const RETRY_BUDGET_PERCENT: u32 = 10;
 /// Most of an error body read to build the error (fixed).
-pub const ERROR_BODY_READ_LIMIT: usize = 1024 * 1024;
+pub(crate) const ERROR_BODY_READ_LIMIT: usize = 1024 * 1024;
 /// How much of an error body an [`ApiError`](crate::ApiError) keeps (fixed).
 pub const MAX_ERROR_BODY_EXCERPT: usize = 64 * 1024;
 /// How many characters of one piece of server-provided text (a message, a code, a
 /// request id) an error's `Display` shows; the field keeps all of it (fixed).
 pub const MAX_DISPLAYED_TEXT: usize = 500;
 /// Longest file name sent with an upload, in characters (fixed).
-pub const MAX_FILE_NAME: usize = 255;
+pub(crate) const MAX_FILE_NAME: usize = 255;
 
 /// How many rounds of tool calls a [`ToolRunner`](crate::ToolRunner) runs before
 /// it stops and returns what it has (`ToolRun::finished` is then `false`).

@@ -14,7 +14,7 @@ use crate::secret::Redactor;
 
 pub use crate::refusal::{ConsentAcceptance, ConsentRequired, ContentPolicyRefusal};
 
-pub use crate::defaults::{MAX_DISPLAYED_TEXT, MAX_ERROR_BODY_EXCERPT};
+pub(crate) use crate::defaults::{MAX_DISPLAYED_TEXT, MAX_ERROR_BODY_EXCERPT};
 
 /// Server-provided text as an error's `Display` shows it: on one line, with
 /// control characters (`\n`, `\r`, `\t`, ESC, U+2028, U+2029, bidirectional

@@ -42,44 +42,52 @@ mod client;
 mod config;
 mod credentials;
 pub mod defaults;
-pub mod error;
+mod error;
 mod headers;
 mod json;
-pub mod meta;
+mod meta;
 mod paginate;
 mod raw;
 mod refusal;
-pub mod resources;
-pub mod response_stream;
+mod resources;
+mod response_stream;
 pub mod retry;
 mod secret;
 mod shape;
+// The SSE parser is public only for the benchmark (feature
+// `unstable-bench-internals`, not for users).
+#[cfg(feature = "unstable-bench-internals")]
+#[doc(hidden)]
 pub mod sse;
-pub mod stream;
-pub mod structured;
+#[cfg(not(feature = "unstable-bench-internals"))]
+mod sse;
+mod stream;
+mod structured;
 mod transport;
 mod validate;
 
 pub use client::{Client, ClientBuilder};
-pub use defaults::{
-    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_MAX_TOOL_ROUNDS,
-    DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_TOOL_CONCURRENCY,
-};
 pub use error::{
     ApiError, ApiErrorKind, ConsentAcceptance, ConsentRequired, ContentPolicyRefusal, DecodeError,
     Error, JobError, JobErrorKind, ParseError, ParseErrorKind, StreamError, StreamErrorKind,
     TimeoutKind,
 };
+/// The request builders of the generated client ([`RawClient`]'s methods
+/// return them).
+pub use generated::builder as raw_builder;
 pub use generated::operations::{SPEC_SHA256, SPEC_VERSION};
-pub use generated::{Client as RawClient, builder, operations, types};
+pub use generated::{Client as RawClient, operations, types};
 pub use json::from_json;
-pub use meta::{Response, ResponseMeta};
+pub use meta::{
+    Balances, ContentFlags, Deprecation, EndpointDeprecation, JsonOrText, RateLimit, RateLimits,
+    Response, ResponseMeta,
+};
 pub use paginate::{Pages, Paging};
 pub use resources::{
     ApiKeys, Audio, Carried, Characters, Chat, ChatCompletion, ClonedVoice, Cost, Embedding,
     EmbeddingInput, EmbeddingList, Embeddings, FileInput, GeneratedImages, ImageInput, ImageSource,
-    Images, JsonOrText, Message, ModelId, Models, OpenAiImages, Parsed, SpeechStream, Tool,
-    ToolCall, Transcription, VeniceParameters, Video, WebSearch,
+    Images, Message, ModelId, Models, OpenAiImages, Parsed, SpeechStream, TimedText, Timestamps,
+    Tool, ToolCall, Transcription, VeniceParameters, Video, WebSearch,
 };
 pub use resources::{Augment, Responses, RetrieveOutcome};
 pub use resources::{
@@ -90,7 +98,14 @@ pub use resources::{Capability, HandlerErrors, Round, ToolRun, ToolRunner};
 pub use resources::{
     DownloadUrl, Job, JobKind, JobTicket, JobUpdate, Media, Progress, ProgressStream,
 };
-pub use response_stream::{ResponseEvent, ResponseStream};
+pub use response_stream::{
+    ResponseAccumulator, ResponseArgumentsDone, ResponseContentPartEvent, ResponseDelta,
+    ResponseEvent, ResponseOutputItemEvent, ResponsePlace, ResponseSnapshot, ResponseStream,
+    ResponseTextDone,
+};
 pub use secret::Secret;
-pub use stream::{ChatCompletionChunk, ChatStream};
-pub use structured::{ParseOptions, ResponseFormat, schemars};
+pub use stream::{
+    ChatAccumulator, ChatCompletionChunk, ChatStream, ChunkChoice, Delta, FunctionDelta,
+    ToolCallDelta,
+};
+pub use structured::{ParseOptions, ResponseFormat, name_of, schema_of, schemars, strict_schema};

@@ -595,6 +595,16 @@ impl ResponseMeta {
     }
 }
 
+/// An answer that is JSON (decoded) or plain text, as the request asked for
+/// (transcriptions and parsed documents answer either way).
+#[derive(Clone, Debug, PartialEq)]
+pub enum JsonOrText<T> {
+    /// A JSON answer, decoded.
+    Json(T),
+    /// A text answer (`text/plain`, `text/csv`, subtitles, …), as sent.
+    Text(String),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,10 +39,13 @@ fn operation(info: &OperationInfo) -> Result<&'static Operation, String> {
 
 /// The SDK method to call instead of a raw operation that returns a secret.
 fn secret_operation_refusal(op: &Operation) -> String {
-    let instead = match (op.method, op.path) {
-        ("POST", "/api_keys") => "client.api_keys().create(..)",
-        ("POST", "/api_keys/generate_web3_key") => "client.api_keys().create_web3_key(..)",
-        _ => "the SDK's resource method for it",
+    // By the operations' constants: a renamed or removed operation does not compile.
+    let instead = if op.id == operations::CREATE_API_KEY.id {
+        "client.api_keys().create(..)"
+    } else if op.id == operations::POST_API_KEY_GENERATE_WEB3_KEY.id {
+        "client.api_keys().create_web3_key(..)"
+    } else {
+        "the SDK's resource method for it"
     };
     format!(
         "{} returns a secret and is not sent through Client::raw(), whose errors may quote \

@@ -40,7 +40,7 @@ pub struct ResponseSnapshot {
 /// whole).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct OutputItemEvent {
+pub struct ResponseOutputItemEvent {
     /// The item's position in the response's `output`.
     #[serde(default)]
     pub output_index: u32,
@@ -54,7 +54,7 @@ pub struct OutputItemEvent {
 /// Where an event's content belongs, and the event's place in the stream.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct Place {
+pub struct ResponsePlace {
     /// The output item's id.
     #[serde(default)]
     pub item_id: String,
@@ -72,16 +72,16 @@ pub struct Place {
     pub sequence_number: Option<u64>,
 }
 
-/// A piece of text added at a [`Place`]: of the answer
+/// A piece of text added at a [`ResponsePlace`]: of the answer
 /// (`response.output_text.delta`), of a function call's JSON arguments
 /// (`response.function_call_arguments.delta`), or of a reasoning summary
 /// (`response.reasoning_summary_text.delta`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct Delta {
+pub struct ResponseDelta {
     /// Where it belongs.
     #[serde(flatten)]
-    pub place: Place,
+    pub place: ResponsePlace,
     /// The text this event adds.
     pub delta: String,
 }
@@ -89,10 +89,10 @@ pub struct Delta {
 /// The whole text of a content part, once done (`response.output_text.done`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct TextDone {
+pub struct ResponseTextDone {
     /// Where it belongs.
     #[serde(flatten)]
-    pub place: Place,
+    pub place: ResponsePlace,
     /// The part's text.
     pub text: String,
 }
@@ -101,10 +101,10 @@ pub struct TextDone {
 /// (`response.function_call_arguments.done`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct ArgumentsDone {
+pub struct ResponseArgumentsDone {
     /// Where they belong.
     #[serde(flatten)]
-    pub place: Place,
+    pub place: ResponsePlace,
     /// The arguments, a JSON text.
     pub arguments: String,
 }
@@ -114,10 +114,10 @@ pub struct ArgumentsDone {
 /// (`response.content_part.done`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct ContentPartEvent {
+pub struct ResponseContentPartEvent {
     /// Where it belongs.
     #[serde(flatten)]
-    pub place: Place,
+    pub place: ResponsePlace,
     /// The part (`{"type": "output_text", "text": …}`, or a kind this SDK does
     /// not know), as sent.
     pub part: Value,
@@ -137,23 +137,23 @@ pub enum ResponseEvent {
     /// `response.in_progress`: the model is working.
     InProgress(ResponseSnapshot),
     /// `response.output_item.added`: an output item begins.
-    OutputItemAdded(OutputItemEvent),
+    OutputItemAdded(ResponseOutputItemEvent),
     /// `response.content_part.added`: a content part of a message begins.
-    ContentPartAdded(ContentPartEvent),
+    ContentPartAdded(ResponseContentPartEvent),
     /// `response.output_text.delta`: a piece of the answer's text.
-    OutputTextDelta(Delta),
+    OutputTextDelta(ResponseDelta),
     /// `response.output_text.done`: a text part is whole.
-    OutputTextDone(TextDone),
+    OutputTextDone(ResponseTextDone),
     /// `response.content_part.done`: a content part is whole.
-    ContentPartDone(ContentPartEvent),
+    ContentPartDone(ResponseContentPartEvent),
     /// `response.output_item.done`: an output item is whole.
-    OutputItemDone(OutputItemEvent),
+    OutputItemDone(ResponseOutputItemEvent),
     /// `response.function_call_arguments.delta`: a piece of a call's arguments.
-    FunctionCallArgumentsDelta(Delta),
+    FunctionCallArgumentsDelta(ResponseDelta),
     /// `response.function_call_arguments.done`: a call's arguments are whole.
-    FunctionCallArgumentsDone(ArgumentsDone),
+    FunctionCallArgumentsDone(ResponseArgumentsDone),
     /// `response.reasoning_summary_text.delta`: a piece of a reasoning summary.
-    ReasoningSummaryTextDelta(Delta),
+    ReasoningSummaryTextDelta(ResponseDelta),
     /// `response.completed`: the final response, with usage; the last event.
     Completed(ResponseSnapshot),
     /// `response.incomplete`: the response stopped early (e.g. at
@@ -376,7 +376,7 @@ impl Stream for ResponseStream {
 /// reasoning summary), else a message of the text deltas alone.
 ///
 /// ```
-/// # use venice_sdk::response_stream::{ResponseAccumulator, ResponseEvent};
+/// # use venice_sdk::{ResponseAccumulator, ResponseEvent};
 /// let mut acc = ResponseAccumulator::default();
 /// for delta in ["Hel", "lo"] {
 ///     acc.add(ResponseEvent::from_json(
@@ -454,7 +454,7 @@ impl ResponseAccumulator {
         }
     }
 
-    fn item(&mut self, place: Place) -> &mut ItemAcc {
+    fn item(&mut self, place: ResponsePlace) -> &mut ItemAcc {
         let item = self.items.entry(place.output_index).or_default();
         if item.id.is_empty() {
             item.id = place.item_id;

@@ -38,7 +38,7 @@ use reqwest::header::HeaderMap;
 use crate::error::{ApiErrorKind, ErrorBody, classify, is_retryable_status};
 use crate::headers;
 
-pub use crate::defaults::{
+use crate::defaults::{
     DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_AFTER_CAP,
 };
 

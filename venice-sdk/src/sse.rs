@@ -59,21 +59,6 @@
 //!   stays within a small multiple of the limit plus the chunk size.
 //! * **No panics, no `unsafe`.**
 //!
-//! # Example
-//!
-//! ```
-//! # use venice_sdk::sse::SseParser;
-//! let mut parser = SseParser::new();
-//! let mut events = Vec::new();
-//! for chunk in [&b"data: {\"a\":"[..], b"1}\r", b"\n\r\ndata: [DONE]\n\n"] {
-//!     parser.push(chunk);
-//!     while let Some(event) = parser.next_event() {
-//!         events.push(event.unwrap().data);
-//!     }
-//! }
-//! assert!(parser.finish().is_empty());
-//! assert_eq!(events, ["{\"a\":1}", "[DONE]"]);
-//! ```
 
 #![forbid(unsafe_code)]
 
@@ -307,6 +292,7 @@ impl SseParser {
     /// The last event ID of the stream so far (`None` if none was set or it
     /// was set to the empty string); send it as `Last-Event-ID` when
     /// reconnecting.
+    #[cfg(test)]
     #[must_use]
     pub fn last_event_id(&self) -> Option<&str> {
         self.state.last_event_id.as_deref()
@@ -314,6 +300,7 @@ impl SseParser {
 
     /// The stream's reconnection time in milliseconds, from the most recent
     /// valid `retry` field, if any.
+    #[cfg(test)]
     #[must_use]
     pub fn reconnection_time(&self) -> Option<u64> {
         self.state.reconnection_time
@@ -551,6 +538,7 @@ fn find_line_end(haystack: &[u8]) -> Option<usize> {
 
 /// Parses a complete stream: pushes all of `input`, drains the events, and
 /// finishes.
+#[cfg(test)]
 #[must_use]
 pub fn parse_all(input: &[u8]) -> Vec<Result<Event, SseError>> {
     let mut parser = SseParser::new();
@@ -566,6 +554,21 @@ pub fn parse_all(input: &[u8]) -> Vec<Result<Event, SseError>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_split_anywhere_give_the_same_events() {
+        let mut parser = SseParser::new();
+        let mut events = Vec::new();
+        for chunk in [&b"data: {\"a\":"[..], b"1}\r", b"\n\r\ndata: [DONE]\n\n"] {
+            parser.push(chunk);
+            while let Some(event) = parser.next_event() {
+                events.push(event.unwrap().data);
+            }
+        }
+        assert!(parser.finish().is_empty());
+        assert_eq!(events, ["{\"a\":1}", "[DONE]"]);
+    }
+
     use proptest::prelude::*;
 
     type Results = Vec<Result<Event, SseError>>;

@@ -13,8 +13,6 @@ use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use crate::error::{StreamError, StreamErrorKind};
-
 use crate::sse::Event;
 use crate::transport::{Decode, EventSource, TypedEvents};
 use crate::{Error, ResponseMeta, types};
@@ -212,7 +210,7 @@ impl ChatStream {
         self,
     ) -> Result<crate::Response<types::CreateChatCompletionResponse>, Error> {
         self.inner
-            .collect_into(Accumulator::add, Accumulator::finish_with_json)
+            .collect_into(ChatAccumulator::add, ChatAccumulator::finish_with_json)
             .await
     }
 }
@@ -312,13 +310,13 @@ pub(crate) fn tool_call_value(id: &str, kind: &str, name: &str, arguments: &str)
 /// show each chunk as it arrives.
 ///
 /// ```
-/// # use venice_sdk::stream::{Accumulator, ChatCompletionChunk};
-/// let mut acc = Accumulator::default();
+/// # use venice_sdk::{ChatAccumulator, ChatCompletionChunk};
+/// let mut acc = ChatAccumulator::default();
 /// acc.add(serde_json::from_str::<ChatCompletionChunk>(r#"{"choices": [{"delta": {"content": "Hi"}, "finish_reason": "stop"}]}"#).unwrap());
 /// assert_eq!(acc.finish().text().as_deref(), Some("Hi"));
 /// ```
 #[derive(Debug, Default)]
-pub struct Accumulator {
+pub struct ChatAccumulator {
     id: String,
     created: i64,
     model: String,
@@ -349,7 +347,7 @@ struct ToolCallAcc {
     extra: serde_json::Map<String, Value>,
 }
 
-impl Accumulator {
+impl ChatAccumulator {
     /// Adds a chunk: content and reasoning appended per choice, tool-call
     /// fragments merged by index, the last finish reason, usage and citations kept.
     pub fn add(&mut self, chunk: ChatCompletionChunk) {
@@ -544,7 +542,7 @@ mod tests {
 
     #[test]
     fn the_accumulator_merges_content_reasoning_tool_calls_usage_and_citations() {
-        let mut acc = Accumulator::default();
+        let mut acc = ChatAccumulator::default();
         for c in [
             json!({"id": "c1", "created": 7, "model": "m", "choices": [{"index": 0, "delta": {"role": "assistant", "reasoning_content": "Let me "}}],
                    "venice_parameters": {"web_search_citations": []}}),

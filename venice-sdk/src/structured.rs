@@ -36,7 +36,7 @@ const MAX_NAME: usize = 64;
 /// #[derive(schemars::JsonSchema, serde::Deserialize)]
 /// struct City { name: String, population: Option<u64> }
 ///
-/// let schema = venice_sdk::structured::schema_of::<City>();
+/// let schema = venice_sdk::schema_of::<City>();
 /// assert_eq!(schema["type"], "object");
 /// ```
 pub fn schema_of<T: schemars::JsonSchema>() -> Value {
@@ -55,7 +55,7 @@ pub fn schema_of<T: schemars::JsonSchema>() -> Value {
 /// ```
 /// #[derive(schemars::JsonSchema)]
 /// struct Recipe { title: String }
-/// assert_eq!(venice_sdk::structured::name_of::<Recipe>(), "Recipe");
+/// assert_eq!(venice_sdk::name_of::<Recipe>(), "Recipe");
 /// ```
 pub fn name_of<T: schemars::JsonSchema>() -> String {
     let name: String = T::schema_name()
@@ -87,7 +87,7 @@ pub fn name_of<T: schemars::JsonSchema>() -> String {
 ///
 /// ```
 /// use serde_json::json;
-/// let strict = venice_sdk::structured::strict_schema(json!({
+/// let strict = venice_sdk::strict_schema(json!({
 ///     "type": "object",
 ///     "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
 ///     "required": ["name"]
@@ -225,7 +225,7 @@ impl types::ChatCompletionRequestResponseFormat {
     /// [`for_type`](Self::for_type)).
     ///
     /// ```
-    /// use venice_sdk::structured::ResponseFormat;
+    /// use venice_sdk::ResponseFormat;
     /// let format = ResponseFormat::json_schema("answer", serde_json::json!({
     ///     "type": "object", "properties": {"yes": {"type": "boolean"}},
     ///     "required": ["yes"], "additionalProperties": false
@@ -264,7 +264,7 @@ impl types::ChatCompletionRequestResponseFormat {
     /// #[derive(schemars::JsonSchema, serde::Deserialize)]
     /// struct Verdict { guilty: bool, reason: Option<String> }
     ///
-    /// let format = venice_sdk::structured::ResponseFormat::for_type::<Verdict>()?;
+    /// let format = venice_sdk::ResponseFormat::for_type::<Verdict>()?;
     /// let sent = serde_json::to_value(&format).unwrap();
     /// assert_eq!(sent["json_schema"]["strict"], true);
     /// # Ok::<(), venice_sdk::Error>(())
@@ -281,7 +281,7 @@ impl types::ChatCompletionRequestResponseFormat {
     /// should hold.
     ///
     /// ```
-    /// let sent = serde_json::to_value(venice_sdk::structured::ResponseFormat::json_object()).unwrap();
+    /// let sent = serde_json::to_value(venice_sdk::ResponseFormat::json_object()).unwrap();
     /// assert_eq!(sent, serde_json::json!({"type": "json_object"}));
     /// ```
     pub fn json_object() -> Self {
@@ -294,7 +294,7 @@ impl types::ChatCompletionRequestResponseFormat {
     /// Plain text, the default (`{"type": "text"}`).
     ///
     /// ```
-    /// let sent = serde_json::to_value(venice_sdk::structured::ResponseFormat::text()).unwrap();
+    /// let sent = serde_json::to_value(venice_sdk::ResponseFormat::text()).unwrap();
     /// assert_eq!(sent, serde_json::json!({"type": "text"}));
     /// ```
     pub fn text() -> Self {
@@ -326,7 +326,7 @@ pub struct Parsed<T> {
 /// How [`Chat::parse_with`](crate::Chat::parse_with) asks for a type.
 ///
 /// ```
-/// let options = venice_sdk::structured::ParseOptions::default().name("recipe").strict(false);
+/// let options = venice_sdk::ParseOptions::default().name("recipe").strict(false);
 /// # let _ = options;
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -241,7 +241,7 @@ impl Crate {
         let mut path = path.clone();
         for _ in 0..8 {
             let mut len = path.len();
-            while len > 0 && !self.modules.contains(&path[..len].to_vec()) {
+            while len > 0 && !self.modules.contains(&path[..len]) {
                 len -= 1;
             }
             let module = path[..len].to_vec();

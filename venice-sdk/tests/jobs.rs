@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::json;
-use venice_sdk::resources::JsonOrText;
+use venice_sdk::JsonOrText;
 use venice_sdk::types::{
     CompleteAudioRequest, CompleteVideoRequest, QueueAudioRequest, QueueVideoRequest,
     QuoteAudioRequest, QuoteVideoRequest, ResponsesApiResponseOutputItem, ResponsesRequest,
@@ -470,10 +470,7 @@ async fn parse_text_reads_json_or_text_from_an_upload() {
     let pdf = b"%PDF-1.4\n1 0 obj\nBT /F1 12 Tf (Venice has 118 islands.) Tj ET\nendobj\n%%EOF\n";
     let parsed = client
         .augment()
-        .parse_text(
-            venice_sdk::resources::FileInput::named(&pdf[..], "facts.pdf"),
-            None,
-        )
+        .parse_text(venice_sdk::FileInput::named(&pdf[..], "facts.pdf"), None)
         .await
         .unwrap();
     match parsed.into_inner() {
@@ -500,7 +497,7 @@ async fn parse_text_reads_json_or_text_from_an_upload() {
     std::fs::remove_dir_all(&dir).unwrap();
 
     // Not text, not a PDF: Venice's 400; nothing at all: refused before sending.
-    let binary = venice_sdk::resources::FileInput::named(vec![0u8, 159, 146, 150], "blob.bin");
+    let binary = venice_sdk::FileInput::named(vec![0u8, 159, 146, 150], "blob.bin");
     match client.augment().parse_text(binary, None).await {
         Err(Error::Api(e)) => assert_eq!(e.status, 400),
         other => panic!("{other:?}"),
@@ -538,10 +535,7 @@ async fn typed_mocks_serve_every_new_operation() {
     server.mock_text_parser_text("plain words");
     let text = client
         .augment()
-        .parse_text(
-            venice_sdk::resources::FileInput::named("doc", "a.txt"),
-            Some("text"),
-        )
+        .parse_text(venice_sdk::FileInput::named("doc", "a.txt"), Some("text"))
         .await
         .unwrap();
     assert_eq!(text.into_inner(), JsonOrText::Text("plain words".into()));

@@ -13,7 +13,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::json;
 use support::{FaultServer, Reply, http};
-use venice_sdk::error::MAX_DISPLAYED_TEXT;
+use venice_sdk::defaults::MAX_DISPLAYED_TEXT;
 use venice_sdk::types::{self, ChatCompletionRequest, GenerateImageRequest};
 use venice_sdk::{Client, Error, Message, Secret, StreamErrorKind};
 

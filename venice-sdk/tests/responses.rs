@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::{Value, json};
+use venice_sdk::ResponseAccumulator;
 use venice_sdk::operations;
-use venice_sdk::response_stream::ResponseAccumulator;
 use venice_sdk::types::{ResponsesApiResponse, ResponsesRequest};
 use venice_sdk::{
     Client, ClientBuilder, Error, ResponseEvent, ResponseStream, StreamErrorKind, TimeoutKind,

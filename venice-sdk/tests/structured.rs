@@ -514,5 +514,5 @@ async fn the_rounds_are_bounded_and_handlers_run_concurrently() {
         2,
         "at most two handlers at once, and two did run together"
     );
-    assert_eq!(venice_sdk::DEFAULT_MAX_TOOL_ROUNDS, 8);
+    assert_eq!(venice_sdk::defaults::DEFAULT_MAX_TOOL_ROUNDS, 8);
 }

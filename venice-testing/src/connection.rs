@@ -4,7 +4,8 @@
 use std::fmt;
 use std::ops::Deref;
 
-use venice_sdk::{Client, ClientBuilder, DEFAULT_BASE_URL, Secret};
+use venice_sdk::defaults::DEFAULT_BASE_URL;
+use venice_sdk::{Client, ClientBuilder, Secret};
 
 use crate::{OFFLINE_API_KEY, OfflineVenice};
 

@@ -22,8 +22,8 @@ use httpmock::Then;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use venice_sdk::operations::Operation;
-use venice_sdk::stream::{ChunkChoice, Delta};
 use venice_sdk::{ChatCompletionChunk, types};
+use venice_sdk::{ChunkChoice, Delta};
 
 use crate::{png, util};
 

@@ -4,8 +4,8 @@ use httpmock::{Method, Mock, MockServer, Then, When};
 use serde::Serialize;
 use serde_json::{Value, json};
 use venice_sdk::operations::{self, Auth, Operation};
-use venice_sdk::resources::{ClonedVoice, EmbeddingList, OpenAiImages, TimedText, Transcription};
 use venice_sdk::{ChatCompletionChunk, Client, types};
+use venice_sdk::{ClonedVoice, EmbeddingList, OpenAiImages, TimedText, Transcription};
 
 use crate::fixtures;
 
@@ -81,11 +81,11 @@ pub trait VeniceMocks {
     fn mock_chat_stream(&self, chunks: &[ChatCompletionChunk]) -> Mock<'_>;
 
     /// `POST /image/generate` without `"return_binary": true` answers `response`
-    /// (images base64-encoded, as [`images().generate`](venice_sdk::resources::Images::generate) expects).
+    /// (images base64-encoded, as [`images().generate`](venice_sdk::Images::generate) expects).
     fn mock_image_generate(&self, response: &types::GenerateImageResponse) -> Mock<'_>;
 
     /// `POST /image/generate` with `"return_binary": true` answers `png` as
-    /// `image/png` (what [`images().generate_bytes`](venice_sdk::resources::Images::generate_bytes) reads).
+    /// `image/png` (what [`images().generate_bytes`](venice_sdk::Images::generate_bytes) reads).
     fn mock_image_bytes(&self, png: &[u8]) -> Mock<'_>;
 
     /// `POST /image/upscale` answers `png` as `image/png`.
@@ -273,38 +273,38 @@ pub trait VeniceMocks {
 
     /// `POST /embeddings` answers `response` as the API sends it (the vectors
     /// as JSON numbers, `index` and `usage` as given), what
-    /// [`embeddings().create`](venice_sdk::resources::Embeddings::create) reads
+    /// [`embeddings().create`](venice_sdk::Embeddings::create) reads
     /// back into an equal [`EmbeddingList`].
     fn mock_embeddings(&self, response: &EmbeddingList) -> Mock<'_>;
 
     /// `POST /image/edit` answers `image` as `media_type` (`image/png`,
     /// `image/jpeg`, `image/webp`), what
-    /// [`images().edit`](venice_sdk::resources::Images::edit) reads.
+    /// [`images().edit`](venice_sdk::Images::edit) reads.
     fn mock_image_edit(&self, image: &[u8], media_type: &str) -> Mock<'_>;
 
     /// `POST /image/multi-edit` answers `image` as `media_type`, what
-    /// [`images().multi_edit`](venice_sdk::resources::Images::multi_edit) reads.
+    /// [`images().multi_edit`](venice_sdk::Images::multi_edit) reads.
     fn mock_image_multi_edit(&self, image: &[u8], media_type: &str) -> Mock<'_>;
 
     /// `POST /image/background-remove` answers `png` as `image/png`, what
-    /// [`images().remove_background`](venice_sdk::resources::Images::remove_background)
+    /// [`images().remove_background`](venice_sdk::Images::remove_background)
     /// reads.
     fn mock_background_remove(&self, png: &[u8]) -> Mock<'_>;
 
     /// `POST /images/generations` (the OpenAI-compatible endpoint) answers
     /// `response`, each image base64-encoded as `b64_json`, what
-    /// [`images().generations`](venice_sdk::resources::Images::generations)
+    /// [`images().generations`](venice_sdk::Images::generations)
     /// decodes back into an equal [`OpenAiImages`].
     fn mock_image_generations(&self, response: &OpenAiImages) -> Mock<'_>;
 
     /// `POST /audio/speech` answers `audio` as `media_type` (`audio/mpeg`,
-    /// `audio/wav`, …), what [`audio().speech`](venice_sdk::resources::Audio::speech)
-    /// and [`speech_to`](venice_sdk::resources::Audio::speech_to) read.
+    /// `audio/wav`, …), what [`audio().speech`](venice_sdk::Audio::speech)
+    /// and [`speech_to`](venice_sdk::Audio::speech_to) read.
     fn mock_speech(&self, audio: &[u8], media_type: &str) -> Mock<'_>;
 
     /// `POST /audio/transcriptions` without `response_format` `text` answers
     /// `response` as JSON (timestamps as the API shapes them), what
-    /// [`audio().transcribe`](venice_sdk::resources::Audio::transcribe) reads as
+    /// [`audio().transcribe`](venice_sdk::Audio::transcribe) reads as
     /// [`JsonOrText::Json`](venice_sdk::JsonOrText::Json).
     fn mock_transcription(&self, response: &Transcription) -> Mock<'_>;
 
@@ -313,7 +313,7 @@ pub trait VeniceMocks {
     fn mock_transcription_text(&self, text: &str) -> Mock<'_>;
 
     /// `POST /audio/voices` answers `response`, what
-    /// [`audio().clone_voice`](venice_sdk::resources::Audio::clone_voice) reads.
+    /// [`audio().clone_voice`](venice_sdk::Audio::clone_voice) reads.
     fn mock_clone_voice(&self, response: &ClonedVoice) -> Mock<'_>;
 
     /// `POST /video/transcriptions` without `"response_format": "text"`

@@ -294,7 +294,7 @@ fn every_operation_can_be_mocked_by_id_and_the_client_helper_works() {
 #[tokio::test]
 async fn media_mocks_answer_the_sdk_end_to_end() {
     use venice_sdk::JsonOrText;
-    use venice_sdk::resources::{
+    use venice_sdk::{
         ClonedVoice, Embedding, EmbeddingList, ImageSource, OpenAiImages, TimedText, Timestamps,
         Transcription,
     };

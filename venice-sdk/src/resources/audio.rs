@@ -11,7 +11,8 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
 use super::upload::{FileInput, form_of, text_fields};
-use crate::transport::{Call, JsonOrText, LiveBody};
+use crate::meta::JsonOrText;
+use crate::transport::{Call, LiveBody};
 use crate::{Client, Error, Response, ResponseMeta, operations, types};
 
 impl Client {

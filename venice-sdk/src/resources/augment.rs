@@ -2,7 +2,8 @@
 //! extract the text of a document.
 
 use super::upload::FileInput;
-use crate::transport::{Call, JsonOrText};
+use crate::meta::JsonOrText;
+use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
 
 impl Client {

@@ -49,5 +49,3 @@ pub use tool_runner::{HandlerErrors, Round, ToolRun, ToolRunner};
 pub use upload::{FileInput, ImageInput};
 pub use video::Video;
 pub use x402::{PaymentRequirement, PaymentResponse, X402};
-
-pub use crate::transport::JsonOrText;

@@ -25,6 +25,7 @@ use super::send::{
 };
 use crate::config::Config;
 use crate::error::DecodeError;
+use crate::meta::JsonOrText;
 use crate::operations::Operation;
 use crate::retry::Replay;
 use crate::{Error, Response, ResponseMeta, headers};
@@ -45,16 +46,6 @@ enum Payload<'a> {
     /// Serialized once; each attempt shares the bytes.
     Json(Bytes),
     Form(FormFactory<'a>),
-}
-
-/// An answer that is JSON (decoded) or plain text, as the request asked for
-/// (transcriptions and parsed documents answer either way).
-#[derive(Clone, Debug, PartialEq)]
-pub enum JsonOrText<T> {
-    /// A JSON answer, decoded.
-    Json(T),
-    /// A text answer (`text/plain`, `text/csv`, subtitles, …), as sent.
-    Text(String),
 }
 
 /// An answer that is JSON (decoded) or media written into a writer, as the

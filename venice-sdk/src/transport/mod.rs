@@ -27,7 +27,6 @@ pub(crate) mod send;
 pub(crate) mod span;
 
 pub(crate) use attempt::Source;
-pub use call::JsonOrText;
 pub(crate) use call::{Call, JsonOrMedia, JsonOrOpen};
 pub(crate) use events::{Decode, EventSource, TypedEvents};
 pub(crate) use live::LiveBody;

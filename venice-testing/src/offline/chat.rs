@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value, json};
 use venice_sdk::ChatCompletionChunk;
-use venice_sdk::stream::{Delta, FunctionDelta, ToolCallDelta};
 use venice_sdk::types::CreateChatCompletionResponseUsage;
+use venice_sdk::{Delta, FunctionDelta, ToolCallDelta};
 
 use super::{Reply, State, catalog};
 use crate::{fixtures, util};

@@ -18,7 +18,7 @@ use crate::{Client, Error};
 
 /// A queued video or music job, bound to a client: poll it
 /// ([`wait`](Self::wait), [`progress`](Self::progress), [`poll`](Self::poll)),
-/// then download its media ([`Media`]), then clean up
+/// then download its media ([`Media`](super::Media)), then clean up
 /// ([`complete`](Self::complete), or
 /// [`cleanup_after_download`](Self::cleanup_after_download)).
 ///
@@ -116,7 +116,7 @@ impl Job {
     /// [`DEFAULT_JOB_DEADLINE`]; `Duration::MAX` for none). Past it they end
     /// with [`JobErrorKind::DeadlineExceeded`]; the job itself goes on, and may
     /// be waited for again. The download is not included: it has limits of its
-    /// own ([`Media::download_to`]).
+    /// own ([`Media::download_to`](super::Media::download_to)).
     pub fn deadline(mut self, limit: Duration) -> Self {
         self.deadline = limit;
         self
@@ -124,7 +124,7 @@ impl Job {
 
     /// Deletes the media from Venice's storage ([`complete`](Self::complete))
     /// once a download of it has succeeded: written whole and flushed (by
-    /// [`Media::save`], renamed into place). Off by default.
+    /// [`Media::save`](super::Media::save), renamed into place). Off by default.
     ///
     /// The trade-off: once deleted, a media file lost later cannot be
     /// downloaded again. A failed cleanup does not fail the download (it is

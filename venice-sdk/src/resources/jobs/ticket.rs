@@ -126,8 +126,8 @@ impl fmt::Debug for DownloadUrl {
 }
 
 /// What identifies a queued job: enough to resume it after a restart
-/// ([`Video::resume`](super::Video::resume),
-/// [`Audio::resume`](super::Audio::resume)). Serializable (serde) as
+/// ([`Video::resume`](crate::Video::resume),
+/// [`Audio::resume`](crate::Audio::resume)). Serializable (serde) as
 /// `{"kind": "video", "model": …, "queue_id": …, "download_url": …}`.
 ///
 /// `Debug` hides the `download_url` ([`DownloadUrl`]).
