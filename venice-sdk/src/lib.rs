@@ -57,6 +57,7 @@ mod shape;
 pub mod sse;
 pub mod stream;
 pub mod structured;
+pub mod tee;
 mod transport;
 mod validate;
 
@@ -68,7 +69,7 @@ pub use defaults::{
 pub use error::{
     ApiError, ApiErrorKind, ConsentAcceptance, ConsentRequired, ContentPolicyRefusal, DecodeError,
     Error, JobError, JobErrorKind, ParseError, ParseErrorKind, StreamError, StreamErrorKind,
-    TimeoutKind,
+    TeeError, TeeErrorKind, TimeoutKind,
 };
 pub use generated::operations::{SPEC_SHA256, SPEC_VERSION};
 pub use generated::{Client as RawClient, builder, operations, types};
@@ -81,7 +82,7 @@ pub use resources::{
     Images, JsonOrText, Message, ModelId, Models, OpenAiImages, Parsed, SpeechStream, Tool,
     ToolCall, Transcription, VeniceParameters, Video, WebSearch,
 };
-pub use resources::{Augment, Responses, RetrieveOutcome};
+pub use resources::{Augment, Responses, RetrieveOutcome, Tee, TeeSession};
 pub use resources::{
     Billing, CharacterFilters, Crypto, CsvExport, CsvPage, PaymentRequirement, PaymentResponse,
     UsageHistoryQuery, UsagePeriod, X402,
@@ -94,3 +95,4 @@ pub use response_stream::{ResponseEvent, ResponseStream};
 pub use secret::Secret;
 pub use stream::{ChatCompletionChunk, ChatStream};
 pub use structured::{ParseOptions, ResponseFormat, schemars};
+pub use tee::{Attestation, AttestationReport};
