@@ -12,6 +12,7 @@ mod images;
 mod jobs;
 mod keys;
 mod responses;
+mod tee;
 mod x402;
 
 pub(crate) use x402::spec_payment_headers;
@@ -197,6 +198,15 @@ impl OfflineVenice {
                 })
                 .await;
         }
+        // Not in the spec (so not in `operations::ALL`): the TEE attestation.
+        let tee = Arc::clone(&state);
+        server
+            .mock_async(|when, then| {
+                let route = format!("^{API_PREFIX}/tee/attestation$");
+                when.method("GET").path_matches(route.as_str());
+                then.respond_with(move |req: &HttpMockRequest| tee.tee_attestation(req));
+            })
+            .await;
         let media = Arc::clone(&state);
         server
             .mock_async(|when, then| {
@@ -420,6 +430,14 @@ impl State {
         // By method and path, which upstream keeps when it renames an operation id.
         match (op.method, op.path) {
             ("POST", "/chat/completions") => match json_body() {
+                Ok(body)
+                    if body
+                        .get("model")
+                        .and_then(Value::as_str)
+                        .is_some_and(tee::is_e2ee) =>
+                {
+                    tee::chat(self, req, &body)
+                }
                 Ok(body) => chat::create(self, &body),
                 Err(reply) => reply,
             },
@@ -595,6 +613,23 @@ impl State {
             header(req, "authorization").is_some(),
             header(req, "range").as_deref(),
         );
+        self.finish(n, reply)
+    }
+
+    /// `GET /tee/attestation` (counted as `getTeeAttestation`).
+    fn tee_attestation(&self, req: &HttpMockRequest) -> HttpMockResponse {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        self.with(|inner| {
+            *inner
+                .calls
+                .entry("getTeeAttestation".to_owned())
+                .or_default() += 1
+        });
+        let reply = if authenticated(req) {
+            tee::attestation(&req.query_params())
+        } else {
+            Reply::error(401, "Authentication failed")
+        };
         self.finish(n, reply)
     }
 
