@@ -82,7 +82,8 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 /// - **models**, traits, compatibility mappings, image styles and characters from
 ///   a small catalog (text: `llama-3.3-70b` (default), `llama-3.2-3b`,
 ///   `qwen3-4b`, `qwen3-235b`, `mistral-31-24b`, `venice-uncensored`,
-///   `qwen-2.5-coder-32b`; image: `venice-sd35` (default), `flux-dev`,
+///   `qwen-2.5-coder-32b`, `e2ee-gemma-3-27b-p` (`supportsE2EE`,
+///   `supportsTeeAttestation`); image: `venice-sd35` (default), `flux-dev`,
 ///   `flux-dev-uncensored`, `hidream`);
 /// - **API keys**: a list that creating and deleting keys change, rate limits and
 ///   balances, and the wallet (web3) key flow; a key by id, its updates, and
@@ -139,6 +140,17 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   events (`response.created`, `response.in_progress`, the message item and
 ///   its text part added, word-sized `response.output_text.delta`s, the part
 ///   and item done, `response.completed` with usage, then `data: [DONE]`);
+/// - **private chat** (not in the spec): `GET /tee/attestation?model=&nonce=`
+///   for `e2ee-*` models answers a self-consistent attestation of a fixed
+///   enclave key bound to the nonce (the Keccak-256 signing address, and a
+///   synthesized, unsigned TDX v4 quote whose report data is `address || 12
+///   zero bytes || nonce`, debug bit clear; counted by
+///   [`calls`](Self::calls) as `getTeeAttestation`); chat with an `e2ee-*`
+///   model needs the `X-Venice-TEE-*` headers and `stream: true`, decrypts
+///   the messages with the enclave's key (400 for any it cannot) and streams
+///   deltas encrypted to the client's key; `[offline:tamper]` in the last
+///   user message alters one encrypted delta, `[offline:plaintext]` sends one
+///   in plain text;
 /// - **augment**: a stand-in Markdown page for any `http(s)` URL (X, Twitter
 ///   and Reddit refused), `limit` search results made from the query, and the
 ///   text of an uploaded plain-text file or simple PDF (JSON or `text/plain`).
