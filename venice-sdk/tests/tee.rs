@@ -424,3 +424,30 @@ async fn the_session_key_stays_out_of_debug() {
         .count();
     assert_eq!(long_hex, 2, "{debug}");
 }
+
+#[test]
+fn neither_prompts_nor_answers_reach_the_trace_log() {
+    let log = support::logged_without(
+        &["A very private question", "Rayleigh scattering", "sky blue"],
+        async {
+            let venice = OfflineVenice::start().await;
+            let session = venice.client().tee().session(MODEL).await.unwrap();
+            let request = ChatCompletionRequest::new(
+                MODEL,
+                [Message::user(
+                    "A very private question: why is the sky blue?",
+                )],
+            );
+            let answer = session
+                .chat(request)
+                .await
+                .unwrap()
+                .collect_completion()
+                .await
+                .unwrap();
+            assert!(answer.text().unwrap().contains("Rayleigh scattering"));
+        },
+    );
+    assert!(log.contains("createE2eeChatCompletion"), "{log}");
+    assert!(log.contains("getTeeAttestation"), "{log}");
+}
