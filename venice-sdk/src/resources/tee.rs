@@ -19,8 +19,8 @@ use super::models::Capability;
 use crate::error::{TeeError, TeeErrorKind};
 use crate::operations::{self, Auth, Operation};
 use crate::stream::{ChatCompletionChunk, ChatStream};
+use crate::tee::Attestation;
 use crate::tee::crypto::{self, OpenError};
-use crate::tee::{Attestation, Check};
 use crate::transport::Call;
 use crate::{Client, Error, Response, types};
 
@@ -214,14 +214,11 @@ impl TeeSession {
             Some(_) => failures.push("model: the attestation is for another model".to_owned()),
             None => failures.push("model: the answer has no `model`".to_owned()),
         }
-        let key = match (
-            attestation.report.signing_address.clone(),
-            attestation.key(),
-        ) {
-            (Check::Passed, Some(key)) => Some(*key),
-            _ => None,
-        };
-        let Some(model_key) = key.filter(|_| failures.is_empty()) else {
+        let key = attestation
+            .key()
+            .filter(|_| attestation.report.signing_address.passed() && failures.is_empty())
+            .copied();
+        let Some(model_key) = key else {
             return Err(TeeError::error(
                 TeeErrorKind::AttestationFailed { failures },
                 model,
@@ -392,4 +389,89 @@ fn decrypt_chunk(
 
 fn random_failed(model: &str) -> Error {
     TeeError::error(TeeErrorKind::Random, model)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::tee::Check;
+
+    /// The recorded live attestation and the nonce its request sent.
+    fn recorded() -> Attestation {
+        let envelope: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/recorded/tee_attestation/2.json"
+        ))
+        .unwrap();
+        let body: Value =
+            serde_json::from_str(envelope["response"]["body"].as_str().unwrap()).unwrap();
+        let query = envelope["request"]["query"].as_str().unwrap();
+        let nonce = query.split("nonce=").nth(1).unwrap();
+        let nonce: [u8; 32] = crypto::unhex(nonce).unwrap().try_into().unwrap();
+        Attestation::verify(&body, &nonce)
+    }
+
+    fn client() -> Client {
+        Client::builder().api_key("vk-test").build().unwrap()
+    }
+
+    #[test]
+    fn a_session_opens_only_on_a_passed_attestation_of_its_model() {
+        let attestation = recorded();
+        assert!(attestation.report.passed());
+        let session =
+            TeeSession::open(client(), "e2ee-gemma-3-27b-p", attestation.clone()).unwrap();
+        assert_eq!(session.model(), "e2ee-gemma-3-27b-p");
+        assert_eq!(
+            session.model_key_hex,
+            attestation.signing_public_key.clone().unwrap()
+        );
+        // A feature suffix names the same model.
+        assert!(TeeSession::open(client(), "e2ee-gemma-3-27b-p:x=1", attestation.clone()).is_ok());
+
+        let err = TeeSession::open(client(), "e2ee-other-model", attestation.clone()).unwrap_err();
+        let Error::Tee(tee) = err else { panic!() };
+        let TeeErrorKind::AttestationFailed { failures } = tee.kind else {
+            panic!()
+        };
+        assert_eq!(failures, ["model: the attestation is for another model"]);
+
+        let mut failed = attestation;
+        failed.report.debug_disabled = Check::Failed("debug".into());
+        let err = TeeSession::open(client(), "e2ee-gemma-3-27b-p", failed).unwrap_err();
+        assert!(err.to_string().contains("debug_disabled: debug"), "{err}");
+    }
+
+    #[test]
+    fn deltas_are_decrypted_or_refused() {
+        let key = crypto::random_key().unwrap();
+        let sealed = crypto::seal(&key.public_key(), "Hi".as_bytes()).unwrap();
+        let chunk = |content: &str| -> ChatCompletionChunk {
+            serde_json::from_value(serde_json::json!({
+                "choices": [{"index": 2, "delta": {"role": "assistant", "content": content}}]
+            }))
+            .unwrap()
+        };
+        let opened = decrypt_chunk(&key, "m", chunk(&sealed)).unwrap();
+        assert_eq!(opened.delta_text(), "Hi");
+        // An empty delta stays empty.
+        assert_eq!(
+            decrypt_chunk(&key, "m", chunk("")).unwrap().delta_text(),
+            ""
+        );
+        let kind = |result: Result<ChatCompletionChunk, Error>| match result {
+            Err(Error::Tee(tee)) => tee.kind,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            kind(decrypt_chunk(&key, "m", chunk("Hi"))),
+            TeeErrorKind::NotEncrypted { choice: 2 }
+        );
+        let other = crypto::random_key().unwrap();
+        assert_eq!(
+            kind(decrypt_chunk(&other, "m", chunk(&sealed))),
+            TeeErrorKind::Decrypt { choice: 2 }
+        );
+    }
 }
