@@ -178,6 +178,13 @@ pub enum Error {
         /// What happened and what to do (the SDK's own text; no server text).
         reason: String,
     },
+    /// A private (TEE) call could not be made safely: the enclave's
+    /// attestation did not pass, the model does not offer end-to-end
+    /// encryption, a message could not be encrypted, or a streamed answer did
+    /// not decrypt (see [`TeeErrorKind`]). Nothing is sent in plaintext and
+    /// no ciphertext is passed through as text.
+    #[error("{0}")]
+    Tee(Box<TeeError>),
     /// A local file could not be read or written.
     #[error("cannot read or write {}: {source}", path.display())]
     Io {
@@ -501,6 +508,107 @@ impl std::error::Error for JobError {
             .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
+
+/// Why a private (TEE) call could not be made safely.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TeeErrorKind {
+    /// The enclave's attestation did not pass one or more checks (each named
+    /// in `failures`, with what was wrong): no session is opened on it.
+    AttestationFailed {
+        /// The failed checks, as `check: what was wrong`.
+        failures: Vec<String>,
+    },
+    /// The model does not advertise end-to-end encryption
+    /// (`supportsE2EE` in `/models`), or `/models` does not list it.
+    NotE2ee,
+    /// A request message cannot be encrypted: its content is not plain text
+    /// (image or audio parts, or an array of parts).
+    UnsupportedContent {
+        /// The message's position in `messages`.
+        message: usize,
+    },
+    /// A streamed delta did not decrypt: it is not for this session's key, or
+    /// it was altered on the way (authentication failed).
+    Decrypt {
+        /// The choice the delta belonged to.
+        choice: u32,
+    },
+    /// A streamed delta was plain text (or not an encrypted field at all)
+    /// where ciphertext was expected.
+    NotEncrypted {
+        /// The choice the delta belonged to.
+        choice: u32,
+    },
+    /// The operating system's random source failed, so no key or nonce could
+    /// be made.
+    Random,
+}
+
+/// A private (TEE) call that could not be made safely: which model, and why.
+///
+/// Neither `Display` nor `Debug` ever holds a key, a ciphertext or a
+/// decrypted text.
+///
+/// ```
+/// # fn check(e: &venice_sdk::Error) {
+/// if let venice_sdk::Error::Tee(tee) = e {
+///     if let venice_sdk::TeeErrorKind::AttestationFailed { failures } = &tee.kind {
+///         eprintln!("{} is not attested: {}", tee.model, failures.join("; "));
+///     }
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeeError {
+    /// What went wrong.
+    pub kind: TeeErrorKind,
+    /// The model the call was for.
+    pub model: String,
+}
+
+impl TeeError {
+    /// An [`Error::Tee`] of `kind` for `model`.
+    pub(crate) fn error(kind: TeeErrorKind, model: &str) -> Error {
+        Error::Tee(Box::new(TeeError {
+            kind,
+            model: model.to_owned(),
+        }))
+    }
+}
+
+impl fmt::Display for TeeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "private chat with {}: ", Shown(&self.model))?;
+        match &self.kind {
+            TeeErrorKind::AttestationFailed { failures } => write!(
+                f,
+                "the enclave's attestation did not pass ({}); do not send it private data: try again later or pick another e2ee model",
+                Shown(&failures.join("; "))
+            ),
+            TeeErrorKind::NotE2ee => f.write_str(
+                "the model does not offer end-to-end encryption (no supportsE2EE in /models); pick one from client.models().with_capability(Capability::E2ee)",
+            ),
+            TeeErrorKind::UnsupportedContent { message } => write!(
+                f,
+                "messages[{message}] is not plain text, and only text content can be encrypted; send text only"
+            ),
+            TeeErrorKind::Decrypt { choice } => write!(
+                f,
+                "a streamed delta of choice {choice} did not decrypt with this session's key (altered, or encrypted to another key); the stream was ended, open a new session"
+            ),
+            TeeErrorKind::NotEncrypted { choice } => write!(
+                f,
+                "a streamed delta of choice {choice} was not encrypted where ciphertext was expected; the stream was ended and nothing of it was shown"
+            ),
+            TeeErrorKind::Random => f.write_str(
+                "the operating system's random source failed, so no key or nonce could be made; try again",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TeeError {}
 
 /// What kind of API error this is, from the status and Venice's message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

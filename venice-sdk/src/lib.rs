@@ -63,6 +63,7 @@ pub mod sse;
 mod sse;
 mod stream;
 mod structured;
+mod tee;
 mod transport;
 mod validate;
 
@@ -70,7 +71,7 @@ pub use client::{Client, ClientBuilder};
 pub use error::{
     ApiError, ApiErrorKind, ConsentAcceptance, ConsentRequired, ContentPolicyRefusal, DecodeError,
     Error, JobError, JobErrorKind, ParseError, ParseErrorKind, StreamError, StreamErrorKind,
-    TimeoutKind,
+    TeeError, TeeErrorKind, TimeoutKind,
 };
 /// The request builders of the generated client ([`RawClient`]'s methods
 /// return them).
@@ -89,7 +90,7 @@ pub use resources::{
     Images, Message, ModelId, Models, OpenAiImages, Parsed, SpeechStream, TimedText, Timestamps,
     Tool, ToolCall, Transcription, VeniceParameters, Video, WebSearch,
 };
-pub use resources::{Augment, Responses, RetrieveOutcome};
+pub use resources::{Augment, Responses, RetrieveOutcome, Tee, TeeSession};
 pub use resources::{
     Billing, CharacterFilters, Crypto, CsvExport, CsvPage, PaymentRequirement, PaymentResponse,
     UsageHistoryQuery, UsagePeriod, X402,
@@ -109,3 +110,4 @@ pub use stream::{
     ToolCallDelta,
 };
 pub use structured::{ParseOptions, ResponseFormat, name_of, schema_of, schemars, strict_schema};
+pub use tee::{Attestation, AttestationCheck, AttestationReport};

@@ -157,11 +157,17 @@ impl fmt::Debug for ChatStream {
     }
 }
 
+/// What a mapped stream does to each chunk before handing it out (the
+/// decryption of a private chat's deltas); an error ends the stream.
+pub(crate) type ChunkMap =
+    Box<dyn FnMut(ChatCompletionChunk) -> Result<ChatCompletionChunk, Error> + Send + Sync>;
+
 /// Chunks from events: `[DONE]` ends the stream; a chunk with a finish reason
-/// makes the answer whole.
+/// makes the answer whole; each chunk goes through `map`, if set.
 #[derive(Default)]
 struct ChunkDecoder {
     finished_choice: bool,
+    map: Option<ChunkMap>,
 }
 
 impl ChatStream {
@@ -169,6 +175,20 @@ impl ChatStream {
     pub(crate) fn new(source: EventSource) -> ChatStream {
         ChatStream {
             inner: TypedEvents::new(source, ChunkDecoder::default()),
+        }
+    }
+
+    /// The chunks of an event stream, each made by `map` from the decoded
+    /// one; the first error of `map` ends the stream (nothing more is read).
+    pub(crate) fn mapped(source: EventSource, map: ChunkMap) -> ChatStream {
+        ChatStream {
+            inner: TypedEvents::new(
+                source,
+                ChunkDecoder {
+                    finished_choice: false,
+                    map: Some(map),
+                },
+            ),
         }
     }
 
@@ -273,6 +293,16 @@ impl Decode for ChunkDecoder {
         }
         match crate::json::from_str::<ChatCompletionChunk>(data) {
             Ok(chunk) => {
+                let chunk = match self.map.as_mut() {
+                    None => chunk,
+                    Some(map) => match map(chunk) {
+                        Ok(mapped) => mapped,
+                        Err(e) => {
+                            source.close();
+                            return Err(e);
+                        }
+                    },
+                };
                 if chunk.choices.iter().any(|c| c.finish_reason.is_some()) {
                     self.finished_choice = true;
                 }

@@ -22,6 +22,7 @@ mod images;
 mod jobs;
 mod models;
 mod responses;
+mod tee;
 mod tool_runner;
 mod upload;
 mod video;
@@ -45,6 +46,7 @@ pub use jobs::{
 };
 pub use models::{Capability, ModelId, Models};
 pub use responses::Responses;
+pub use tee::{Tee, TeeSession};
 pub use tool_runner::{HandlerErrors, Round, ToolRun, ToolRunner};
 pub use upload::{FileInput, ImageInput};
 pub use video::Video;

@@ -16,6 +16,9 @@ pub(crate) struct Model {
     pub web_search: bool,
     pub vision: bool,
     pub code: bool,
+    /// Runs in a TEE and takes end-to-end encrypted chat (`supportsE2EE`,
+    /// `supportsTeeAttestation`).
+    pub e2ee: bool,
     pub source: &'static str,
 }
 
@@ -37,6 +40,7 @@ const fn text(
         web_search: true,
         vision,
         code: false,
+        e2ee: false,
         source,
     }
 }
@@ -52,6 +56,7 @@ const fn image(id: &'static str, traits: &'static [&'static str], source: &'stat
         web_search: false,
         vision: false,
         code: false,
+        e2ee: false,
         source,
     }
 }
@@ -115,6 +120,19 @@ pub(crate) const MODELS: &[Model] = &[
             false,
             false,
             "https://huggingface.co/Qwen/Qwen2.5-Coder-32B-Instruct-GGUF",
+        )
+    },
+    Model {
+        function_calling: false,
+        web_search: false,
+        e2ee: true,
+        ..text(
+            "e2ee-gemma-3-27b-p",
+            &[],
+            131_072,
+            false,
+            false,
+            "https://huggingface.co/google/gemma-3-27b-it",
         )
     },
     image(
@@ -244,6 +262,8 @@ pub(crate) fn model_json(model: &Model) -> Value {
             "supportsVision": model.vision,
             "supportsWebSearch": model.web_search,
             "supportsLogProbs": true,
+            "supportsE2EE": model.e2ee,
+            "supportsTeeAttestation": model.e2ee,
         });
         ours["pricing"] =
             json!({"input": {"usd": 0.7, "diem": 7}, "output": {"usd": 2.8, "diem": 28}});

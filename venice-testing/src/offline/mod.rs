@@ -12,6 +12,7 @@ mod images;
 mod jobs;
 mod keys;
 mod responses;
+mod tee;
 mod x402;
 
 pub(crate) use x402::spec_payment_headers;
@@ -81,7 +82,8 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 /// - **models**, traits, compatibility mappings, image styles and characters from
 ///   a small catalog (text: `llama-3.3-70b` (default), `llama-3.2-3b`,
 ///   `qwen3-4b`, `qwen3-235b`, `mistral-31-24b`, `venice-uncensored`,
-///   `qwen-2.5-coder-32b`; image: `venice-sd35` (default), `flux-dev`,
+///   `qwen-2.5-coder-32b`, `e2ee-gemma-3-27b-p` (`supportsE2EE`,
+///   `supportsTeeAttestation`); image: `venice-sd35` (default), `flux-dev`,
 ///   `flux-dev-uncensored`, `hidream`);
 /// - **API keys**: a list that creating and deleting keys change, rate limits and
 ///   balances, and the wallet (web3) key flow; a key by id, its updates, and
@@ -138,6 +140,17 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   events (`response.created`, `response.in_progress`, the message item and
 ///   its text part added, word-sized `response.output_text.delta`s, the part
 ///   and item done, `response.completed` with usage, then `data: [DONE]`);
+/// - **private chat** (not in the spec): `GET /tee/attestation?model=&nonce=`
+///   for `e2ee-*` models answers a self-consistent attestation of a fixed
+///   enclave key bound to the nonce (the Keccak-256 signing address, and a
+///   synthesized, unsigned TDX v4 quote whose report data is `address || 12
+///   zero bytes || nonce`, debug bit clear; counted by
+///   [`calls`](Self::calls) as `getTeeAttestation`); chat with an `e2ee-*`
+///   model needs the `X-Venice-TEE-*` headers and `stream: true`, decrypts
+///   the messages with the enclave's key (400 for any it cannot) and streams
+///   deltas encrypted to the client's key; `[offline:tamper]` in the last
+///   user message alters one encrypted delta, `[offline:plaintext]` sends one
+///   in plain text;
 /// - **augment**: a stand-in Markdown page for any `http(s)` URL (X, Twitter
 ///   and Reddit refused), `limit` search results made from the query, and the
 ///   text of an uploaded plain-text file or simple PDF (JSON or `text/plain`).
@@ -197,6 +210,15 @@ impl OfflineVenice {
                 })
                 .await;
         }
+        // Not in the spec (so not in `operations::ALL`): the TEE attestation.
+        let tee = Arc::clone(&state);
+        server
+            .mock_async(|when, then| {
+                let route = format!("^{API_PREFIX}/tee/attestation$");
+                when.method("GET").path_matches(route.as_str());
+                then.respond_with(move |req: &HttpMockRequest| tee.tee_attestation(req));
+            })
+            .await;
         let media = Arc::clone(&state);
         server
             .mock_async(|when, then| {
@@ -420,6 +442,14 @@ impl State {
         // By method and path, which upstream keeps when it renames an operation id.
         match (op.method, op.path) {
             ("POST", "/chat/completions") => match json_body() {
+                Ok(body)
+                    if body
+                        .get("model")
+                        .and_then(Value::as_str)
+                        .is_some_and(tee::is_e2ee) =>
+                {
+                    tee::chat(self, req, &body)
+                }
                 Ok(body) => chat::create(self, &body),
                 Err(reply) => reply,
             },
@@ -595,6 +625,23 @@ impl State {
             header(req, "authorization").is_some(),
             header(req, "range").as_deref(),
         );
+        self.finish(n, reply)
+    }
+
+    /// `GET /tee/attestation` (counted as `getTeeAttestation`).
+    fn tee_attestation(&self, req: &HttpMockRequest) -> HttpMockResponse {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        self.with(|inner| {
+            *inner
+                .calls
+                .entry("getTeeAttestation".to_owned())
+                .or_default() += 1
+        });
+        let reply = if authenticated(req) {
+            tee::attestation(&req.query_params())
+        } else {
+            Reply::error(401, "Authentication failed")
+        };
         self.finish(n, reply)
     }
 
