@@ -8,6 +8,7 @@ mod catalog;
 mod chat;
 mod crypto;
 mod embeddings;
+mod form;
 mod images;
 mod jobs;
 mod keys;
@@ -741,6 +742,7 @@ fn authenticated(req: &HttpMockRequest) -> bool {
 }
 
 /// A response before Venice's headers are added.
+#[derive(Debug)]
 pub(crate) struct Reply {
     status: u16,
     content_type: &'static str,
