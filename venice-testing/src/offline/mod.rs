@@ -117,8 +117,10 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 /// - **video and music jobs**: quotes from the duration; a queued job answers
 ///   `PROCESSING` (with a growing `execution_duration`) to its first two
 ///   retrieves, then its media: an MP4 (`video/mp4`) or an MP3 (`audio/mpeg`);
-///   video model `offline-vps-text-to-video` returns a `download_url` on this
-///   server when queued and retrieve answers `COMPLETED` in JSON instead; that
+///   video model `offline-vps-text-to-video` returns a `download_url` when
+///   queued, on a second loopback listener (another origin, as storage is:
+///   [`download_origin`](Self::download_origin)), and retrieve answers
+///   `COMPLETED` in JSON instead; that
 ///   URL serves the MP4 without the API key (a request carrying an
 ///   `Authorization` header is refused with 400, so tests prove no key is
 ///   sent), honours `Range: bytes=N-` with a 206, and is revoked by a
@@ -165,6 +167,8 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 /// ```
 pub struct OfflineVenice {
     server: MockServer,
+    /// The storage origin of download URLs.
+    media_server: MockServer,
     state: Arc<State>,
 }
 
@@ -181,7 +185,9 @@ impl OfflineVenice {
     /// Starts an offline Venice on a free port of 127.0.0.1.
     pub async fn start() -> OfflineVenice {
         let server = MockServer::start_async().await;
-        let state = Arc::new(State::new(server.base_url()));
+        // Download URLs live on another origin, as real storage does.
+        let media_server = MockServer::start_async().await;
+        let state = Arc::new(State::new(media_server.base_url()));
         // Fixed paths first: httpmock answers with the first match, and
         // `/api_keys/{id}` must not take `/api_keys/rate_limits`.
         let (fixed, templated): (Vec<&'static Operation>, Vec<_>) = operations::ALL
@@ -199,11 +205,18 @@ impl OfflineVenice {
                 .await;
         }
         let media = Arc::clone(&state);
-        server
+        media_server
             .mock_async(|when, then| {
                 let route = format!("^{}[^/]+$", jobs::MEDIA_PATH);
                 when.path_matches(route.as_str());
                 then.respond_with(move |req: &HttpMockRequest| media.media(req));
+            })
+            .await;
+        let media_fallback = Arc::clone(&state);
+        media_server
+            .mock_async(|when, then| {
+                when.any_request();
+                then.respond_with(move |req: &HttpMockRequest| media_fallback.not_found(req));
             })
             .await;
         let fallback = Arc::clone(&state);
@@ -213,7 +226,11 @@ impl OfflineVenice {
                 then.respond_with(move |req: &HttpMockRequest| fallback.not_found(req));
             })
             .await;
-        OfflineVenice { server, state }
+        OfflineVenice {
+            server,
+            media_server,
+            state,
+        }
     }
 
     /// The base URL to give a client: `http://127.0.0.1:<port>/api/v1`.
@@ -277,6 +294,22 @@ impl OfflineVenice {
         self.state.with(|inner| inner.idempotency_keys.clone())
     }
 
+    /// The origin of the download URLs this server issues
+    /// (`http://127.0.0.1:<port>`): a second loopback listener, not the
+    /// API's origin, as Venice's storage is.
+    ///
+    /// ```
+    /// use venice_testing::OfflineVenice;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let venice = OfflineVenice::start().await;
+    /// assert!(!venice.base_url().starts_with(&venice.download_origin()));
+    /// # }
+    /// ```
+    pub fn download_origin(&self) -> String {
+        self.media_server.base_url()
+    }
+
     /// The underlying mock server (its address, for instance).
     ///
     /// Mocks added to it never answer: the offline Venice's own, including a
@@ -321,8 +354,9 @@ struct Inner {
 
 pub(crate) struct State {
     seed: u64,
-    /// `http://127.0.0.1:<port>`, for the download URLs it hands out.
-    server_url: String,
+    /// `http://127.0.0.1:<port>` of the storage listener, for the download
+    /// URLs it hands out (another origin than the API's).
+    media_url: String,
     requests: AtomicU64,
     ids: AtomicU64,
     started_ms: u128,
@@ -330,11 +364,11 @@ pub(crate) struct State {
 }
 
 impl State {
-    fn new(server_url: String) -> State {
+    fn new(media_url: String) -> State {
         let seed = util::random_seed();
         State {
             seed,
-            server_url,
+            media_url,
             requests: AtomicU64::new(0),
             ids: AtomicU64::new(0),
             started_ms: util::unix_now_ms(),
@@ -398,6 +432,28 @@ impl State {
         if let Some(fault) = fault {
             return Reply::error(fault.status, &fault.message);
         }
+        // Inference paid by a wallet: its own credit, not the account's.
+        if op.auth == Auth::BearerOrWallet && !authenticated(req) {
+            let wallet = match x402::payer(req) {
+                Ok(wallet) => wallet,
+                Err(reply) => return reply,
+            };
+            if let Err(reply) = x402::require_credit(self, &wallet, op) {
+                return reply;
+            }
+            let reply = self.route(op, req, idempotency_key);
+            return x402::charge(self, &wallet, reply, op);
+        }
+        self.route(op, req, idempotency_key)
+    }
+
+    /// The answer of `op` to an authorized request.
+    fn route(
+        &self,
+        op: &'static Operation,
+        req: &HttpMockRequest,
+        idempotency_key: Option<String>,
+    ) -> Reply {
         let content_type = header(req, "content-type").unwrap_or_default();
         let json_body = || -> Result<Value, Reply> {
             if !content_type
@@ -458,7 +514,9 @@ impl State {
             },
             ("GET", "/image/styles") => Reply::json(200, &catalog::styles()),
             ("GET", "/models") => match type_param("text").as_str() {
-                t @ ("text" | "image" | "all" | "code") => Reply::json(200, &catalog::models(t)),
+                t if t == "all" || t == "code" || catalog::KINDS.contains(&t) => {
+                    Reply::json(200, &catalog::models(t))
+                }
                 _ => invalid_type(),
             },
             ("GET", "/models/traits") => match type_param("text").as_str() {
@@ -501,6 +559,10 @@ impl State {
                 &req.query_params(),
                 &header(req, "accept").unwrap_or_default(),
             ),
+            ("GET", "/characters/{slug}") => match catalog::character(&path_param(req, op)) {
+                Ok(found) => Reply::json(200, &found),
+                Err((status, body)) => Reply::json(status, &body),
+            },
             ("GET", "/characters/{slug}/reviews") => {
                 match catalog::reviews(&path_param(req, op), &req.query_params()) {
                     Ok(page) => {
