@@ -843,3 +843,74 @@ fn the_validator_refuses_what_the_schema_refuses() {
     validate(&doc, &any, &json!("b"), "$", &mut out);
     assert_eq!(out.len(), 1);
 }
+
+/// The answers tests provoke and the wallet flow follow the spec too: 402
+/// to a wallet without credit, 401 to another key, a scripted 429.
+#[tokio::test]
+async fn provoked_and_payment_answers_follow_the_spec() {
+    let doc = spec();
+    let venice = OfflineVenice::builder()
+        .require_key(OFFLINE_API_KEY)
+        .start()
+        .await;
+    let chat_op = operations(&doc)
+        .into_iter()
+        .find(|(m, p, _)| m == "POST" && p == "/chat/completions")
+        .map(|(_, _, op)| op)
+        .unwrap();
+    let chat = Request {
+        method: "POST".into(),
+        path: "/chat/completions".into(),
+        query: Vec::new(),
+        headers: vec![("authorization".into(), format!("Bearer {OFFLINE_API_KEY}"))],
+        body: Body::Json(
+            json!({"model": "llama-3.3-70b", "messages": [{"role": "user", "content": "Hi"}]}),
+        ),
+    };
+    let mut notes = Vec::new();
+    let mut failures = Vec::new();
+    let mut expect = |label: &str, answer: &Answer, status: u16| {
+        if answer.status != status {
+            failures.push(format!(
+                "{label}: {} (expected {status}): {}",
+                answer.status,
+                answer.text()
+            ));
+        }
+        for problem in check(&doc, &chat_op, answer, &mut notes, label) {
+            failures.push(format!("{label}: {problem}"));
+        }
+    };
+
+    let empty_wallet = chat
+        .clone()
+        .without_header("authorization")
+        .header("sign-in-with-x", &OfflineVenice::wallet_token(WALLET));
+    let payment_required = send(&venice, &empty_wallet).await;
+    expect("an empty wallet", &payment_required, 402);
+    // Not only Venice's error body (the first member of the 402's `oneOf`):
+    // the payment requirements the spec describes.
+    let mut problems = Vec::new();
+    validate(
+        &doc,
+        &json!({"$ref": "#/components/schemas/X402InferencePaymentRequired"}),
+        &payment_required.json(),
+        "$",
+        &mut problems,
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+    let other_key = chat.clone().header("authorization", "Bearer vk-other");
+    expect("another key", &send(&venice, &other_key).await, 401);
+    expect(
+        "no key",
+        &send(&venice, &chat.clone().without_header("authorization")).await,
+        401,
+    );
+    venice.fail_next(
+        &venice_sdk::operations::CREATE_CHAT_COMPLETION,
+        venice_testing::Answer::rate_limited(3),
+    );
+    expect("a scripted 429", &send(&venice, &chat).await, 429);
+    assert!(notes.is_empty(), "{notes:?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
