@@ -353,18 +353,17 @@ async fn a_wallet_pays_for_its_inference_and_gets_402_when_empty() {
     .await
     .json();
     let ledger = transactions["data"]["transactions"].as_array().unwrap();
-    assert_eq!(ledger.iter().filter(|t| t["type"] == "CHARGE").count(), 20);
-    let after = transactions["data"]["currentBalance"].as_f64().unwrap();
-    let charged: f64 = ledger
-        .iter()
-        .filter(|t| t["type"] == "CHARGE")
-        .map(|t| -t["amount"].as_f64().unwrap())
-        .sum();
-    assert!(charged > 0.0);
+    let charges: Vec<&Value> = ledger.iter().filter(|t| t["type"] == "CHARGE").collect();
+    assert_eq!(charges.len(), 20);
+    let charged: f64 = charges.iter().map(|t| -t["amount"].as_f64().unwrap()).sum();
+    assert!(charged > 0.0, "each answer costs something");
+    // Newest first: the last charge left the wallet with what it had less the charges.
+    let after = charges[0]["balanceAfter"].as_f64().unwrap();
     assert!(
-        after < before,
-        "wallet inference lowers the balance: {before} -> {after}"
+        (before - charged - after).abs() < 1e-9,
+        "{before} - {charged} != {after}"
     );
+    assert!(after < before, "wallet inference lowers the balance");
 }
 
 #[tokio::test]

@@ -102,7 +102,10 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   a small catalog (text: `llama-3.3-70b` (default), `llama-3.2-3b`,
 ///   `qwen3-4b`, `qwen3-235b`, `mistral-31-24b`, `venice-uncensored`,
 ///   `qwen-2.5-coder-32b`; image: `venice-sd35` (default), `flux-dev`,
-///   `flux-dev-uncensored`, `hidream`);
+///   `flux-dev-uncensored`, `hidream`; and the models of the other operations,
+///   one or two of each type: `asr`, `embedding`, `music`, `tts`, `upscale`,
+///   `inpaint`, `video`), filtered by every `type` of the spec (`all` lists
+///   every model); a character by slug (404 for an unknown one);
 /// - **API keys**: a list that creating and deleting keys change, rate limits and
 ///   balances, and the wallet (web3) key flow; a key by id, its updates, and
 ///   the rate-limit log;
@@ -132,7 +135,10 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   with one in `PAYMENT-SIGNATURE` (or the legacy `X-402-Payment` or
 ///   `X-PAYMENT`; see [`OfflineVenice::payment_signature`]), and the
 ///   settlement in the `PAYMENT-RESPONSE` header (base64 JSON `{ success,
-///   network, payer, transaction }`).
+///   network, payer, transaction }`); inference authenticated by a wallet
+///   alone (no API key) is paid from that wallet's credit (a `CHARGE` in its
+///   ledger), and answers `402` with the spec's `insufficient_balance`
+///   requirements (and `PAYMENT-REQUIRED`) while it has none.
 /// - **video and music jobs**: quotes from the duration; a queued job answers
 ///   `PROCESSING` (with a growing `execution_duration`) to its first two
 ///   retrieves, then its media: an MP4 (`video/mp4`) or an MP3 (`audio/mpeg`);
@@ -163,6 +169,9 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 /// - **augment**: a stand-in Markdown page for any `http(s)` URL (X, Twitter
 ///   and Reddit refused), `limit` search results made from the query, and the
 ///   text of an uploaded plain-text file or simple PDF (JSON or `text/plain`).
+///
+/// Forms (`multipart/form-data`) are read with a real parser: a part's
+/// headers may come in any order, as RFC 7578 allows.
 ///
 /// Errors are Venice's too: 401 `{"error": "Authentication failed"}` without a
 /// key (or with another key than the one a server built with
