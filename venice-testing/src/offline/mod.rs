@@ -944,7 +944,7 @@ impl State {
         let elapsed = util::unix_now_ms().saturating_sub(self.started_ms);
         let reset_ms = self.started_ms + (elapsed / window_ms + 1) * window_ms;
         let venice_headers = [
-            ("content-type", reply.content_type.to_owned()),
+            ("content-type", reply.content_type.to_string()),
             ("cf-ray", format!("{}-SJC", util::hex(self.seed, n, 16))),
             (
                 "x-ratelimit-limit-requests",
@@ -1076,7 +1076,7 @@ fn bearer_key(req: &HttpMockRequest) -> Option<String> {
 #[derive(Debug)]
 pub(crate) struct Reply {
     status: u16,
-    content_type: &'static str,
+    content_type: std::borrow::Cow<'static, str>,
     body: Vec<u8>,
     headers: Vec<(String, String)>,
     /// Tokens this request used (for the token rate limit).
@@ -1086,10 +1086,14 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Reply {
+    fn new(
+        status: u16,
+        content_type: impl Into<std::borrow::Cow<'static, str>>,
+        body: Vec<u8>,
+    ) -> Reply {
         Reply {
             status,
-            content_type,
+            content_type: content_type.into(),
             body,
             headers: Vec::new(),
             tokens: 0,

@@ -40,7 +40,7 @@ pub struct Answer {
 #[derive(Clone)]
 struct ErrorAnswer {
     status: u16,
-    content_type: &'static str,
+    content_type: String,
     body: Vec<u8>,
 }
 
@@ -72,7 +72,7 @@ impl Answer {
         Answer {
             error: Some(ErrorAnswer {
                 status,
-                content_type: "application/json; charset=utf-8",
+                content_type: "application/json; charset=utf-8".to_owned(),
                 body: serde_json::to_vec(&json!({ "error": message })).unwrap_or_default(),
             }),
             headers: Vec::new(),
@@ -182,7 +182,7 @@ impl Answer {
     #[must_use]
     pub fn json(mut self, body: &Value) -> Answer {
         if let Some(error) = &mut self.error {
-            error.content_type = "application/json; charset=utf-8";
+            error.content_type = "application/json; charset=utf-8".to_owned();
             error.body = serde_json::to_vec(body).unwrap_or_default();
         }
         self
@@ -198,9 +198,9 @@ impl Answer {
     /// assert!(format!("{answer:?}").contains("<html>"));
     /// ```
     #[must_use]
-    pub fn body(mut self, content_type: &'static str, body: &[u8]) -> Answer {
+    pub fn body(mut self, content_type: &str, body: &[u8]) -> Answer {
         if let Some(error) = &mut self.error {
-            error.content_type = content_type;
+            error.content_type = content_type.to_owned();
             error.body = body.to_vec();
         }
         self
@@ -240,7 +240,7 @@ impl Answer {
     /// The reply of an error answer (`None` for the usual answer).
     pub(crate) fn reply(&self) -> Option<Reply> {
         let error = self.error.as_ref()?;
-        let mut reply = Reply::new(error.status, error.content_type, error.body.clone());
+        let mut reply = Reply::new(error.status, error.content_type.clone(), error.body.clone());
         reply.headers.extend(self.headers.iter().cloned());
         Some(reply)
     }
