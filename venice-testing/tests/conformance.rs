@@ -760,6 +760,17 @@ async fn every_operation_of_the_spec_answers_as_the_spec_says() {
         body: Body::None,
     };
     assert_eq!(send(&venice, &top_up).await.status, 200);
+    // One inference paid by the wallet, so its ledger holds a charge too.
+    let paid = Request {
+        method: "POST".into(),
+        path: "/chat/completions".into(),
+        query: Vec::new(),
+        headers: vec![("sign-in-with-x".into(), OfflineVenice::wallet_token(WALLET))],
+        body: Body::Json(
+            json!({"model": "llama-3.3-70b", "messages": [{"role": "user", "content": "Hi"}]}),
+        ),
+    };
+    assert_eq!(send(&venice, &paid).await.status, 200);
 
     let ops = operations(&doc);
     assert!(ops.len() >= 40, "the spec has {} operations", ops.len());

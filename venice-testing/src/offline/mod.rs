@@ -364,9 +364,10 @@ impl OfflineVenice {
     /// (the same as one [`script`](Self::script) of three answers).
     ///
     /// The operation is named by its constant in [`venice_sdk::operations`],
-    /// so a misspelt name does not compile. The SDK retries 429 and 5xx
-    /// statuses: queue one answer per attempt, or use a client with retries
-    /// off, to see the error.
+    /// so a misspelt name does not compile. Each attempt that reaches the
+    /// operation uses one answer (a request refused for its credentials, 401,
+    /// uses none). The SDK retries 429 and 5xx statuses: queue one answer per
+    /// attempt, or use a client with retries off, to see the error.
     ///
     /// ```
     /// use venice_sdk::{Message, operations, types::ChatCompletionRequest};
@@ -693,7 +694,7 @@ impl State {
                 return reply;
             }
             let reply = self.route(op, req, idempotency_key);
-            x402::charge(self, &wallet, reply, op)
+            x402::charge(self, &wallet, reply)
         } else {
             self.route(op, req, idempotency_key)
         };

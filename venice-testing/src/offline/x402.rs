@@ -430,12 +430,7 @@ pub(crate) fn require_credit(
 
 /// Takes what a successful inference costs from `wallet` (down to zero, as
 /// a `CHARGE` in its ledger) instead of the account balance.
-pub(crate) fn charge(
-    state: &State,
-    wallet: &str,
-    mut reply: Reply,
-    op: &operations::Operation,
-) -> Reply {
+pub(crate) fn charge(state: &State, wallet: &str, mut reply: Reply) -> Reply {
     if reply.status >= 400 {
         return reply;
     }
@@ -451,8 +446,7 @@ pub(crate) fn charge(
             "type": "CHARGE",
             "createdAt": util::iso8601(util::unix_now()),
             "requestId": util::uuid(state.seed, n),
-            "modelId": null,
-            "operation": op.id
+            "modelId": null
         }));
     });
     reply
