@@ -300,13 +300,16 @@ fn mutate_check(root: &Path, spec: Option<&Path>, only: Option<&str>) -> Result<
         std::fs::remove_dir_all(&scratch)
             .map_err(|e| format!("cannot clear {}: {e}", scratch.display()))?;
     }
-    for dir in ["venice-sdk", "venice-testing"] {
+    // venice-openapi too: venice-testing's conformance test reads the spec
+    // with it (a dev-dependency; it holds no generated code, and only its
+    // library is built: its own tests read files outside the copy).
+    for dir in ["venice-sdk", "venice-testing", "venice-openapi"] {
         copy_dir(&root.join(dir), &scratch.join(dir))?;
     }
     std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock"))
         .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
     let manifest = read(&root.join("Cargo.toml"))?;
-    let members = r#"members = ["venice-sdk", "venice-testing"]"#;
+    let members = r#"members = ["venice-sdk", "venice-testing", "venice-openapi"]"#;
     let manifest: String = manifest
         .lines()
         .filter(|l| !l.starts_with("exclude"))
@@ -377,7 +380,15 @@ fn mutate_check(root: &Path, spec: Option<&Path>, only: Option<&str>) -> Result<
             scratch.display()
         );
         let status = std::process::Command::new(&cargo)
-            .args(["check", "--workspace", "--all-targets", "--offline"])
+            .args([
+                "check",
+                "-p",
+                "venice-sdk",
+                "-p",
+                "venice-testing",
+                "--all-targets",
+                "--offline",
+            ])
             .env("CARGO_TARGET_DIR", &target)
             .current_dir(&scratch)
             .status()
