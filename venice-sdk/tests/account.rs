@@ -11,10 +11,10 @@ use std::future::Future;
 use std::time::Duration;
 
 use base64::Engine as _;
-use venice_sdk::types;
 use venice_sdk::{ApiErrorKind, CharacterFilters, Client, Error, UsagePeriod};
+use venice_sdk::{operations, types};
 use venice_testing::httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
-use venice_testing::{OfflineVenice, VeniceMocks};
+use venice_testing::{Answer, OfflineVenice, VeniceMocks};
 
 const WALLET: &str = "0x1111111111111111111111111111111111111111";
 const OTHER_WALLET: &str = "0x2222222222222222222222222222222222222222";
@@ -397,7 +397,10 @@ async fn a_retried_rpc_call_sends_the_same_idempotency_key() {
         .retry_backoff(Duration::from_millis(1), Duration::from_millis(5))
         .build()
         .unwrap();
-    venice.fail_next("cryptoRpcProxy", 502, "Upstream fetch failed");
+    venice.fail_next(
+        &operations::CRYPTO_RPC_PROXY,
+        Answer::error(502, "Upstream fetch failed"),
+    );
     let answer = client
         .crypto()
         .rpc("ethereum-mainnet", &rpc_request("eth_chainId"))

@@ -11,11 +11,12 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
 use support::{FaultServer, Reply, http, ok_json};
+use venice_sdk::operations;
 use venice_sdk::types::{QueueAudioRequest, QueueVideoRequest};
 use venice_sdk::{
     Client, DownloadUrl, Error, Job, JobErrorKind, JobKind, JobTicket, JobUpdate, Progress,
 };
-use venice_testing::{OFFLINE_API_KEY, OfflineVenice};
+use venice_testing::{Answer, OFFLINE_API_KEY, OfflineVenice};
 
 const VIDEO_MODEL: &str = "seedance-2-0-text-to-video";
 const VPS_MODEL: &str = "offline-vps-text-to-video";
@@ -197,8 +198,11 @@ async fn a_503_while_polling_is_retried_and_the_wait_succeeds() {
         .build()
         .unwrap();
     let job = queued(&client, VIDEO_MODEL, "A bridge").await;
-    venice.fail_next("retrieveVideo", 503, "Service temporarily unavailable");
-    venice.fail_next("retrieveVideo", 500, "Internal error");
+    venice.fail_next(&operations::RETRIEVE_VIDEO, Answer::status(503));
+    venice.fail_next(
+        &operations::RETRIEVE_VIDEO,
+        Answer::error(500, "Internal error"),
+    );
     let mut media = job.wait().await.unwrap();
     assert_eq!(&media.bytes().await.unwrap()[4..8], b"ftyp");
     assert_eq!(
@@ -214,7 +218,7 @@ async fn a_503_while_polling_is_retried_and_the_wait_succeeds() {
         .generate(video(VIDEO_MODEL, "A bridge"))
         .await
         .unwrap();
-    venice.fail_next("retrieveVideo", 503, "Service temporarily unavailable");
+    venice.fail_next(&operations::RETRIEVE_VIDEO, Answer::status(503));
     match job.wait().await {
         Err(Error::Api(e)) => assert_eq!(e.status, 503),
         other => panic!("{other:?}"),

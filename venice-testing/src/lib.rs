@@ -60,7 +60,9 @@ pub mod generated;
 
 pub use connection::{BoxError, Connection, client_from_env_or_offline, run_example};
 pub use mocks::{MOCK_API_KEY, VeniceMocks};
-pub use offline::{API_PREFIX, OFFLINE_API_KEY, OfflineVenice};
+pub use offline::{
+    API_PREFIX, Answer, OFFLINE_API_KEY, OfflineVenice, OfflineVeniceBuilder, RecordedRequest,
+};
 
 /// The httpmock version the helpers use, so tests need no separate dependency:
 /// `use venice_testing::httpmock::{MockServer, Method::POST};`.

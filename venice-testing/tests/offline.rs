@@ -8,7 +8,7 @@ use venice_sdk::types::{self, ChatCompletionRequest, GenerateImageRequest};
 use venice_sdk::{
     ApiErrorKind, Client, Error, ImageInput, Message, VeniceParameters, WebSearch, operations,
 };
-use venice_testing::{OfflineVenice, fixtures};
+use venice_testing::{Answer, OfflineVenice, fixtures};
 
 fn chat(model: &str, question: &str) -> ChatCompletionRequest {
     ChatCompletionRequest::new(model, [Message::user(question)])
@@ -401,9 +401,8 @@ async fn errors_are_venices() {
     let body: types::CreateApiKeyBody =
         serde_json::from_value(json!({"apiKeyType": "INFERENCE", "description": "x"})).unwrap();
     venice.fail_next(
-        "createApiKey",
-        402,
-        "Insufficient USD or VCU balance to complete request",
+        &operations::CREATE_API_KEY,
+        Answer::error(402, "Insufficient USD or VCU balance to complete request"),
     );
     let err = client.api_keys().create(body.clone()).await.unwrap_err();
     assert_eq!(err.api().unwrap().kind, ApiErrorKind::InsufficientBalance);

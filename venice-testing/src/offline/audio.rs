@@ -9,7 +9,7 @@
 
 use serde_json::{Value, json};
 
-use super::images::part;
+use super::form::Form;
 use super::{Reply, State};
 use crate::util;
 
@@ -126,16 +126,17 @@ pub(crate) fn speech(state: &State, body: &Value) -> Reply {
 }
 
 pub(crate) fn transcribe(_state: &State, content_type: &str, body: &[u8]) -> Reply {
-    if !is_multipart(content_type) {
-        return Reply::error(415, "Invalid request content-type");
-    }
-    let Some(file) = part(body, "file") else {
+    let form = match Form::read(content_type, body) {
+        Ok(form) => form,
+        Err(reply) => return reply,
+    };
+    let Some(file) = form.part("file") else {
         return Reply::invalid(json!({"file": {"_errors": ["Required"]}}));
     };
     if file.is_empty() {
         return Reply::error(422, "Audio file is empty (zero-length audio)");
     }
-    let field = |name: &str| part(body, name).and_then(|v| std::str::from_utf8(v).ok());
+    let field = |name: &str| form.text(name);
     let model = field("model").unwrap_or(TRANSCRIPTION_MODELS[0]);
     if !TRANSCRIPTION_MODELS.contains(&model) {
         return Reply::invalid(json!({"model": {"_errors": [
@@ -168,15 +169,14 @@ pub(crate) fn transcribe(_state: &State, content_type: &str, body: &[u8]) -> Rep
 }
 
 pub(crate) fn clone_voice(state: &State, content_type: &str, body: &[u8]) -> Reply {
-    if !is_multipart(content_type) {
-        return Reply::error(415, "Invalid request content-type");
-    }
-    let Some(sample) = part(body, "file") else {
+    let form = match Form::read(content_type, body) {
+        Ok(form) => form,
+        Err(reply) => return reply,
+    };
+    let Some(sample) = form.part("file") else {
         return Reply::invalid(json!({"file": {"_errors": ["Required"]}}));
     };
-    let model = part(body, "model")
-        .and_then(|v| std::str::from_utf8(v).ok())
-        .unwrap_or(CLONING_MODELS[0].0);
+    let model = form.text("model").unwrap_or(CLONING_MODELS[0].0);
     let Some((model, containers)) = CLONING_MODELS.iter().find(|(id, _)| *id == model) else {
         let ids: Vec<&str> = CLONING_MODELS.iter().map(|(id, _)| *id).collect();
         return Reply::invalid(json!({"model": {"_errors": [
@@ -220,13 +220,6 @@ pub(crate) fn video_transcription(_state: &State, body: &Value) -> Reply {
             format!("Invalid enum value. Expected 'json' | 'text', received '{other}'")
         ]}})),
     }
-}
-
-fn is_multipart(content_type: &str) -> bool {
-    content_type
-        .trim_start()
-        .to_ascii_lowercase()
-        .starts_with("multipart/form-data")
 }
 
 /// `'a' | 'b'` for an error message.

@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::{Reply, images};
+use super::Reply;
+use super::form::Form;
 use crate::util;
 
 /// Hosts Venice refuses to scrape.
@@ -98,20 +99,17 @@ pub(crate) fn search(body: &Value) -> Reply {
 }
 
 pub(crate) fn parse_text(content_type: &str, body: &[u8]) -> Reply {
-    if !content_type
-        .trim_start()
-        .to_ascii_lowercase()
-        .starts_with("multipart/form-data")
-    {
-        return Reply::error(415, "Invalid request content-type");
-    }
-    let Some(file) = images::part(body, "file") else {
+    let form = match Form::read(content_type, body) {
+        Ok(form) => form,
+        Err(reply) => return reply,
+    };
+    let Some(file) = form.part("file") else {
         return Reply::invalid(json!({"file": {"_errors": ["Required"]}}));
     };
     if file.is_empty() {
         return Reply::invalid(json!({"file": {"_errors": ["File is empty"]}}));
     }
-    let format = match images::part(body, "response_format").map(std::str::from_utf8) {
+    let format = match form.part("response_format").map(std::str::from_utf8) {
         None => "json",
         Some(Ok(f)) if matches!(f.trim(), "json" | "text") => f.trim(),
         Some(_) => {

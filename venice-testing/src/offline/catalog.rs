@@ -6,7 +6,8 @@ use serde_json::{Map, Value, json};
 /// A model of the offline catalog.
 pub(crate) struct Model {
     pub id: &'static str,
-    /// `text` or `image`.
+    /// One of the spec's model types: `text`, `image`, `asr`, `embedding`,
+    /// `music`, `tts`, `upscale`, `inpaint` or `video`.
     pub kind: &'static str,
     pub traits: &'static [&'static str],
     pub context_tokens: u32,
@@ -60,6 +61,28 @@ const fn image(id: &'static str, traits: &'static [&'static str], source: &'stat
         source,
     }
 }
+
+/// A model of a kind other than text or image (speech, embeddings, jobs, …).
+const fn other(id: &'static str, kind: &'static str, source: &'static str) -> Model {
+    Model {
+        kind,
+        ..image(id, &[], source)
+    }
+}
+
+/// The model types of the spec's `GET /models?type=` enum (`all` and `code`
+/// besides).
+pub(crate) const KINDS: &[&str] = &[
+    "asr",
+    "embedding",
+    "image",
+    "music",
+    "text",
+    "tts",
+    "upscale",
+    "inpaint",
+    "video",
+];
 
 /// Every model, text first.
 pub(crate) const MODELS: &[Model] = &[
@@ -155,6 +178,17 @@ pub(crate) const MODELS: &[Model] = &[
         &["fastest"],
         "https://huggingface.co/HiDream-ai/HiDream-I1-Dev",
     ),
+    // The models the other operations of the offline Venice take.
+    other("nvidia/parakeet-tdt-0.6b-v3", "asr", ""),
+    other("openai/whisper-large-v3", "asr", ""),
+    other("text-embedding-bge-m3", "embedding", ""),
+    other("elevenlabs-music", "music", ""),
+    other("tts-kokoro", "tts", ""),
+    other("tts-chatterbox-hd", "tts", ""),
+    other("upscaler", "upscale", ""),
+    other("qwen-edit", "inpaint", ""),
+    other("offline-vps-text-to-video", "video", ""),
+    other("wan-2-7-text-to-video", "video", ""),
 ];
 
 /// OpenAI model names and the Venice model each maps to, per type.
@@ -267,7 +301,7 @@ pub(crate) fn model_json(model: &Model) -> Value {
         });
         ours["pricing"] =
             json!({"input": {"usd": 0.7, "diem": 7}, "output": {"usd": 2.8, "diem": 28}});
-    } else {
+    } else if model.kind == "image" {
         ours["constraints"] = json!({
             "promptCharacterLimit": 1500,
             "steps": {"default": 25, "max": 50},
@@ -343,6 +377,24 @@ pub(crate) fn characters() -> Value {
         }
     }
     list
+}
+
+/// `GET /characters/{slug}`: the catalog's character of that slug (its
+/// fields over the spec's example of this answer), or a 404.
+pub(crate) fn character(slug: &str) -> Result<Value, (u16, Value)> {
+    let found = characters()
+        .get("data")
+        .and_then(Value::as_array)
+        .and_then(|list| {
+            list.iter()
+                .find(|c| c.get("slug").and_then(Value::as_str) == Some(slug))
+                .cloned()
+        });
+    let Some(found) = found else {
+        return Err((404, json!({"error": "Character not found"})));
+    };
+    let example = crate::util::example_at("GET", "/characters/{slug}", "/data");
+    Ok(json!({"object": "character", "data": crate::util::merge(example, found)}))
 }
 
 /// `GET /characters` with its query filters: `search` (name, description,

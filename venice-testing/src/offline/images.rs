@@ -8,6 +8,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
+use super::form::{self, Form};
 use super::{Reply, State, catalog};
 use crate::{fixtures, png, util};
 
@@ -97,20 +98,17 @@ fn small(side: u64) -> u32 {
 }
 
 pub(crate) fn upscale(_state: &State, content_type: &str, body: &[u8]) -> Reply {
-    if !content_type
-        .trim_start()
-        .to_ascii_lowercase()
-        .starts_with("multipart/form-data")
-    {
-        return Reply::error(415, "Invalid request content-type");
-    }
-    let Some(image) = part(body, "image") else {
+    let form = match Form::read(content_type, body) {
+        Ok(form) => form,
+        Err(reply) => return reply,
+    };
+    let Some(image) = form.part("image") else {
         return Reply::invalid(json!({"image": {"_errors": ["Required"]}}));
     };
     if image.is_empty() {
         return Reply::invalid(json!({"image": {"_errors": ["Image is empty"]}}));
     }
-    let scale = match part(body, "scale") {
+    let scale = match form.part("scale") {
         None => 2.0,
         Some(raw) => match std::str::from_utf8(raw)
             .ok()
@@ -159,16 +157,16 @@ const MAX_EDIT_SIDE: u32 = 256;
 
 /// A request body of an operation taking JSON or multipart form data: JSON
 /// fields, or the form's text fields and files.
-enum Body<'a> {
+enum Body {
     Json(Value),
-    Form(&'a [u8]),
+    Form(Form),
 }
 
-impl<'a> Body<'a> {
-    fn read(content_type: &str, body: &'a [u8]) -> Result<Body<'a>, Reply> {
+impl Body {
+    fn read(content_type: &str, body: &[u8]) -> Result<Body, Reply> {
         let ct = content_type.trim_start().to_ascii_lowercase();
-        if ct.starts_with("multipart/form-data") {
-            Ok(Body::Form(body))
+        if form::is_multipart(&ct) {
+            Form::read(content_type, body).map(Body::Form)
         } else if ct.starts_with("application/json") {
             serde_json::from_slice(body).map(Body::Json).map_err(|e| {
                 Reply::invalid(json!({"_errors": [format!("Invalid JSON body: {e}")]}))
@@ -182,7 +180,7 @@ impl<'a> Body<'a> {
     fn text(&self, name: &str) -> Option<String> {
         match self {
             Body::Json(v) => v.get(name).and_then(Value::as_str).map(str::to_owned),
-            Body::Form(b) => part(b, name).and_then(|v| String::from_utf8(v.to_vec()).ok()),
+            Body::Form(form) => form.text(name).map(str::to_owned),
         }
     }
 }
@@ -233,11 +231,11 @@ impl Image {
 }
 
 /// The images of `field`: JSON text (one, or a list with `list`) or uploaded files.
-fn images(body: &Body<'_>, field: &str, list: bool) -> Result<Vec<Image>, Reply> {
+fn images(body: &Body, field: &str, list: bool) -> Result<Vec<Image>, Reply> {
     let invalid = |message: &str| Reply::invalid(json!({field: {"_errors": [message]}}));
     match body {
-        Body::Form(b) => {
-            let files = parts(b, field);
+        Body::Form(form) => {
+            let files = form.parts(field);
             if files.iter().any(|f| f.is_empty()) {
                 return Err(invalid("Image is empty"));
             }
@@ -263,7 +261,7 @@ fn images(body: &Body<'_>, field: &str, list: bool) -> Result<Vec<Image>, Reply>
 }
 
 /// The prompt of an edit (1 to 32,768 characters).
-fn edit_prompt(body: &Body<'_>) -> Result<String, Reply> {
+fn edit_prompt(body: &Body) -> Result<String, Reply> {
     match body.text("prompt") {
         Some(p) if !p.trim().is_empty() && p.chars().count() <= 32_768 => Ok(p),
         Some(_) => Err(Reply::invalid(
@@ -274,7 +272,7 @@ fn edit_prompt(body: &Body<'_>) -> Result<String, Reply> {
 }
 
 /// The editing model: `model`, else `modelId`, else the default.
-fn edit_model(body: &Body<'_>) -> Result<&'static str, Reply> {
+fn edit_model(body: &Body) -> Result<&'static str, Reply> {
     let name = body
         .text("model")
         .or_else(|| body.text("modelId"))
@@ -452,73 +450,9 @@ pub(crate) fn generations(_state: &State, body: &Value) -> Reply {
         .with_cost(0.01)
 }
 
-/// The content of the (first) multipart part named `name`.
-pub(crate) fn part<'a>(body: &'a [u8], name: &str) -> Option<&'a [u8]> {
-    parts(body, name).into_iter().next()
-}
-
-/// The contents of every multipart part named `name`, in order.
-pub(crate) fn parts<'a>(body: &'a [u8], name: &str) -> Vec<&'a [u8]> {
-    let marker = format!("; name=\"{name}\"");
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(found) = body
-        .get(from..)
-        .and_then(|rest| find(rest, marker.as_bytes()))
-    {
-        let at = from + found;
-        if let Some(content) = content_at(body, at) {
-            out.push(content);
-        }
-        from = at + marker.len();
-    }
-    out
-}
-
-/// The content of the part whose `Content-Disposition` header holds `at`.
-fn content_at(body: &[u8], at: usize) -> Option<&[u8]> {
-    // The boundary line is the line before the part headers.
-    let line_start = body[..at]
-        .windows(2)
-        .rposition(|w| w == b"\r\n")
-        .map_or(0, |i| i + 2);
-    let boundary_line_end = line_start.checked_sub(2)?;
-    let boundary_line_start = body[..boundary_line_end]
-        .windows(2)
-        .rposition(|w| w == b"\r\n")
-        .map_or(0, |i| i + 2);
-    let boundary = &body[boundary_line_start..boundary_line_end];
-    let headers_end = at + find(&body[at..], b"\r\n\r\n")? + 4;
-    let mut end_marker = b"\r\n".to_vec();
-    end_marker.extend_from_slice(boundary);
-    let len = find(&body[headers_end..], &end_marker)?;
-    Some(&body[headers_end..headers_end + len])
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || haystack.len() < needle.len() {
-        return None;
-    }
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn multipart_parts_are_found() {
-        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\nPNG\r\nDATA\r\n--XyZ\r\nContent-Disposition: form-data; name=\"scale\"\r\n\r\n4\r\n--XyZ--\r\n";
-        assert_eq!(part(body, "image"), Some(&b"PNG\r\nDATA"[..]));
-        assert_eq!(part(body, "scale"), Some(&b"4"[..]));
-        assert_eq!(part(body, "nope"), None);
-        assert_eq!(part(b"garbage", "image"), None);
-        let two = b"--B\r\nContent-Disposition: form-data; name=\"images\"; filename=\"a.png\"\r\n\r\nA\r\n--B\r\nContent-Disposition: form-data; name=\"images\"; filename=\"b.png\"\r\n\r\nBB\r\n--B--\r\n";
-        assert_eq!(parts(two, "images"), [&b"A"[..], &b"BB"[..]]);
-        // A file name is not a field name.
-        let named = b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"image\"\r\n\r\nX\r\n--B--\r\n";
-        assert_eq!(part(named, "image"), None);
-    }
 
     #[test]
     fn images_are_read_from_base64_data_urls_and_urls() {

@@ -5,7 +5,7 @@
 //! retrieves, with a growing `execution_duration`, then its media: an MP4
 //! (`video/mp4`) or an MP3 (`audio/mpeg`). Video model [`VPS_VIDEO_MODEL`]
 //! behaves like Venice's VPS-backed models: `queue` returns a `download_url`
-//! (on this server, under `/media/`) and `retrieve` answers `COMPLETED` in JSON
+//! (on the storage listener, another origin than the API's, under `/media/`) and `retrieve` answers `COMPLETED` in JSON
 //! instead of the video; the URL serves the MP4 to a `GET` without an
 //! `Authorization` header (with one: 400), honours `Range: bytes=N-` (206), and
 //! a `DELETE` revokes it. A prompt containing [`FAIL_MARKER`] makes the job
@@ -222,7 +222,7 @@ pub(crate) fn queue(state: &State, kind: Kind, body: &Value) -> Reply {
         Kind::Video if vps => {
             answer["download_url"] = json!(format!(
                 "{}{MEDIA_PATH}{queue_id}.mp4?expires=86400&token={}",
-                state.server_url,
+                state.media_url,
                 token.unwrap_or_default()
             ));
         }

@@ -8,12 +8,16 @@ mod catalog;
 mod chat;
 mod crypto;
 mod embeddings;
+mod form;
 mod images;
 mod jobs;
 mod keys;
 mod responses;
+mod script;
 mod tee;
 mod x402;
+
+pub use script::{Answer, OfflineVeniceBuilder, RecordedRequest};
 
 pub(crate) use x402::spec_payment_headers;
 
@@ -21,6 +25,7 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
 use serde::Serialize;
@@ -31,10 +36,25 @@ use venice_sdk::{Client, ClientBuilder};
 
 use crate::util;
 
-/// The API key [`OfflineVenice::client`] sends. Any non-empty key is accepted.
+/// The API key [`OfflineVenice::client`] sends. Any non-empty key is accepted,
+/// unless the server was built with
+/// [`require_key`](OfflineVeniceBuilder::require_key).
+///
+/// ```
+/// assert!(venice_testing::OFFLINE_API_KEY.starts_with("vk-"));
+/// ```
 pub const OFFLINE_API_KEY: &str = "vk-offline-0123456789abcdef";
 
 /// The path prefix of the API, as on api.venice.ai (`/api/v1/models`).
+///
+/// ```
+/// use venice_testing::{API_PREFIX, OfflineVenice};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let venice = OfflineVenice::start().await;
+/// assert!(venice.base_url().ends_with(API_PREFIX));
+/// # }
+/// ```
 pub const API_PREFIX: &str = "/api/v1";
 
 const REQUESTS_PER_MINUTE: u64 = 500;
@@ -84,7 +104,10 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   `qwen3-4b`, `qwen3-235b`, `mistral-31-24b`, `venice-uncensored`,
 ///   `qwen-2.5-coder-32b`, `e2ee-gemma-3-27b-p` (`supportsE2EE`,
 ///   `supportsTeeAttestation`); image: `venice-sd35` (default), `flux-dev`,
-///   `flux-dev-uncensored`, `hidream`);
+///   `flux-dev-uncensored`, `hidream`; and the models of the other operations,
+///   one or two of each type: `asr`, `embedding`, `music`, `tts`, `upscale`,
+///   `inpaint`, `video`), filtered by every `type` of the spec (`all` lists
+///   every model); a character by slug (404 for an unknown one);
 /// - **API keys**: a list that creating and deleting keys change, rate limits and
 ///   balances, and the wallet (web3) key flow; a key by id, its updates, and
 ///   the rate-limit log;
@@ -114,12 +137,17 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   with one in `PAYMENT-SIGNATURE` (or the legacy `X-402-Payment` or
 ///   `X-PAYMENT`; see [`OfflineVenice::payment_signature`]), and the
 ///   settlement in the `PAYMENT-RESPONSE` header (base64 JSON `{ success,
-///   network, payer, transaction }`).
+///   network, payer, transaction }`); inference authenticated by a wallet
+///   alone (no API key) is paid from that wallet's credit (a `CHARGE` in its
+///   ledger), and answers `402` with the spec's `insufficient_balance`
+///   requirements (and `PAYMENT-REQUIRED`) while it has none.
 /// - **video and music jobs**: quotes from the duration; a queued job answers
 ///   `PROCESSING` (with a growing `execution_duration`) to its first two
 ///   retrieves, then its media: an MP4 (`video/mp4`) or an MP3 (`audio/mpeg`);
-///   video model `offline-vps-text-to-video` returns a `download_url` on this
-///   server when queued and retrieve answers `COMPLETED` in JSON instead; that
+///   video model `offline-vps-text-to-video` returns a `download_url` when
+///   queued, on a second loopback listener (another origin, as storage is:
+///   [`download_origin`](Self::download_origin)), and retrieve answers
+///   `COMPLETED` in JSON instead; that
 ///   URL serves the MP4 without the API key (a request carrying an
 ///   `Authorization` header is refused with 400, so tests prove no key is
 ///   sent), honours `Range: bytes=N-` with a 206, and is revoked by a
@@ -155,11 +183,18 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 ///   and Reddit refused), `limit` search results made from the query, and the
 ///   text of an uploaded plain-text file or simple PDF (JSON or `text/plain`).
 ///
+/// Forms (`multipart/form-data`) are read with a real parser: a part's
+/// headers may come in any order, as RFC 7578 allows.
+///
 /// Errors are Venice's too: 401 `{"error": "Authentication failed"}` without a
-/// key, 400 `Invalid request parameters` with details for a malformed body, 404
-/// for a model it does not know, 415 for a wrong content type, and whatever
-/// [`fail_next`](Self::fail_next) injects. Balances and remaining rate limits go
-/// down as requests are made.
+/// key (or with another key than the one a server built with
+/// [`require_key`](OfflineVeniceBuilder::require_key) accepts), 400 `Invalid
+/// request parameters` with details for a malformed body, 404 for a model it
+/// does not know, 415 for a wrong content type, and whatever
+/// [`fail_next`](Self::fail_next) and [`script`](Self::script) queue (any
+/// status, body and headers, after a delay if asked). Every request is
+/// recorded for assertions ([`requests`](Self::requests)). Balances and
+/// remaining rate limits go down as requests are made.
 ///
 /// Dropping it stops answering (the server returns to httpmock's pool).
 ///
@@ -177,6 +212,8 @@ const TOKENS_PER_MINUTE: u64 = 1_000_000;
 /// ```
 pub struct OfflineVenice {
     server: MockServer,
+    /// The storage origin of download URLs.
+    media_server: MockServer,
     state: Arc<State>,
 }
 
@@ -190,10 +227,40 @@ impl fmt::Debug for OfflineVenice {
 }
 
 impl OfflineVenice {
-    /// Starts an offline Venice on a free port of 127.0.0.1.
+    /// Starts an offline Venice on a free port of 127.0.0.1, accepting any
+    /// API key and answering without delay.
+    ///
+    /// ```
+    /// use venice_testing::OfflineVenice;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let venice = OfflineVenice::start().await;
+    /// assert!(venice.base_url().starts_with("http://127.0.0.1:"));
+    /// # }
+    /// ```
     pub async fn start() -> OfflineVenice {
+        OfflineVenice::builder().start().await
+    }
+
+    /// Options to set before starting: the one key it accepts, a latency.
+    ///
+    /// ```
+    /// use venice_testing::OfflineVenice;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let venice = OfflineVenice::builder().require_key("vk-mine").start().await;
+    /// assert!(venice.client().models().list(None).await.is_ok());
+    /// # }
+    /// ```
+    pub fn builder() -> OfflineVeniceBuilder {
+        OfflineVeniceBuilder::default()
+    }
+
+    async fn start_with(options: OfflineVeniceBuilder) -> OfflineVenice {
         let server = MockServer::start_async().await;
-        let state = Arc::new(State::new(server.base_url()));
+        // Download URLs live on another origin, as real storage does.
+        let media_server = MockServer::start_async().await;
+        let state = Arc::new(State::new(media_server.base_url(), options));
         // Fixed paths first: httpmock answers with the first match, and
         // `/api_keys/{id}` must not take `/api_keys/rate_limits`.
         let (fixed, templated): (Vec<&'static Operation>, Vec<_>) = operations::ALL
@@ -220,11 +287,18 @@ impl OfflineVenice {
             })
             .await;
         let media = Arc::clone(&state);
-        server
+        media_server
             .mock_async(|when, then| {
                 let route = format!("^{}[^/]+$", jobs::MEDIA_PATH);
                 when.path_matches(route.as_str());
                 then.respond_with(move |req: &HttpMockRequest| media.media(req));
+            })
+            .await;
+        let media_fallback = Arc::clone(&state);
+        media_server
+            .mock_async(|when, then| {
+                when.any_request();
+                then.respond_with(move |req: &HttpMockRequest| media_fallback.not_found(req));
             })
             .await;
         let fallback = Arc::clone(&state);
@@ -234,16 +308,39 @@ impl OfflineVenice {
                 then.respond_with(move |req: &HttpMockRequest| fallback.not_found(req));
             })
             .await;
-        OfflineVenice { server, state }
+        OfflineVenice {
+            server,
+            media_server,
+            state,
+        }
     }
 
     /// The base URL to give a client: `http://127.0.0.1:<port>/api/v1`.
+    ///
+    /// ```
+    /// use venice_testing::OfflineVenice;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let venice = OfflineVenice::start().await;
+    /// assert!(venice.base_url().ends_with("/api/v1"));
+    /// # }
+    /// ```
     pub fn base_url(&self) -> String {
         format!("{}{API_PREFIX}", self.server.base_url())
     }
 
-    /// A client pointed at this server, with the key [`OFFLINE_API_KEY`] and the
-    /// SDK's defaults otherwise (retries included).
+    /// A client pointed at this server, with the key [`OFFLINE_API_KEY`] (or
+    /// the [required](OfflineVeniceBuilder::require_key) one) and the SDK's
+    /// defaults otherwise (retries included).
+    ///
+    /// ```
+    /// use venice_testing::OfflineVenice;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let venice = OfflineVenice::start().await;
+    /// assert!(venice.client().models().list(None).await.is_ok());
+    /// # }
+    /// ```
     ///
     /// # Panics
     ///
@@ -258,35 +355,138 @@ impl OfflineVenice {
         }
     }
 
-    /// A builder pointed at this server with the key [`OFFLINE_API_KEY`], to set
+    /// A builder pointed at this server with the key [`OFFLINE_API_KEY`] (or
+    /// the [required](OfflineVeniceBuilder::require_key) one), to set
     /// timeouts, an HTTP client or other options before building.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use venice_testing::OfflineVenice;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// let venice = OfflineVenice::start().await;
+    /// let client = venice.client_builder().max_retries(0).build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn client_builder(&self) -> ClientBuilder {
-        Client::builder()
-            .api_key(OFFLINE_API_KEY)
-            .base_url(self.base_url())
+        let key = self
+            .state
+            .required_key
+            .clone()
+            .unwrap_or_else(|| OFFLINE_API_KEY.to_owned());
+        Client::builder().api_key(key).base_url(self.base_url())
     }
 
-    /// Makes the next call of `operation_id` (`"createChatCompletion"`) answer
-    /// `status` with Venice's error body `{"error": message}`. Calls queue up:
-    /// three calls of `fail_next` fail the next three calls of the operation.
+    /// Makes the next call of `operation` answer `answer` instead of the usual
+    /// answer: any status, with Venice's error body or another, and headers
+    /// (`Retry-After`, rate limits), after a delay if asked. Calls queue up:
+    /// three calls of `fail_next` answer the next three calls of the operation
+    /// (the same as one [`script`](Self::script) of three answers).
     ///
-    /// The SDK retries 429 and 5xx statuses: queue one failure per attempt, or
-    /// use a client with retries off, to see the error.
-    pub fn fail_next(&self, operation_id: &str, status: u16, message: &str) {
-        let fault = Fault {
-            operation: operation_id.to_owned(),
-            status,
-            message: message.to_owned(),
-        };
-        self.state.with(|inner| inner.faults.push_back(fault));
+    /// The operation is named by its constant in [`venice_sdk::operations`],
+    /// so a misspelt name does not compile. Each attempt that reaches the
+    /// operation uses one answer (a request refused for its credentials, 401,
+    /// uses none). The SDK retries 429 and 5xx statuses: queue one answer per
+    /// attempt, or use a client with retries off, to see the error.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, operations, types::ChatCompletionRequest};
+    /// use venice_testing::{Answer, OfflineVenice};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let venice = OfflineVenice::start().await;
+    /// venice.fail_next(&operations::CREATE_CHAT_COMPLETION, Answer::rate_limited(1));
+    /// let client = venice.client_builder().max_retries(0).build().unwrap();
+    /// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+    /// let err = client.chat().create(request).await.unwrap_err();
+    /// assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
+    /// # }
+    /// ```
+    pub fn fail_next(&self, operation: &Operation, answer: Answer) {
+        self.script(operation, [answer]);
+    }
+
+    /// Queues answers for the next calls of `operation`, in order: `[503,
+    /// 503, usual]` fails two calls and lets the third through. Answers queue
+    /// after those already queued; once they are used up the operation answers
+    /// as usual.
+    ///
+    /// ```
+    /// use venice_sdk::operations;
+    /// use venice_testing::{Answer, OfflineVenice};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let venice = OfflineVenice::start().await;
+    /// venice.script(
+    ///     &operations::LIST_MODELS,
+    ///     [Answer::status(503), Answer::status(503), Answer::usual()],
+    /// );
+    /// // The SDK retries the two 503s and gets the list.
+    /// let client = venice
+    ///     .client_builder()
+    ///     .retry_backoff(std::time::Duration::from_millis(1), std::time::Duration::from_millis(2))
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(client.models().list(None).await.is_ok());
+    /// assert_eq!(venice.calls(operations::LIST_MODELS.id), 3);
+    /// # }
+    /// ```
+    pub fn script(&self, operation: &Operation, answers: impl IntoIterator<Item = Answer>) {
+        let id = operation.id.to_owned();
+        self.state.with(|inner| {
+            inner.scripts.entry(id).or_default().extend(answers);
+        });
+    }
+
+    /// Every request this server received so far (download URLs and unknown
+    /// paths included), in order of arrival, with the `Authorization` value
+    /// redacted.
+    ///
+    /// ```
+    /// use venice_testing::OfflineVenice;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// let venice = OfflineVenice::start().await;
+    /// venice.client().models().list(None).await?;
+    /// let seen = venice.requests();
+    /// assert_eq!(seen.len(), 1);
+    /// assert_eq!(seen[0].path, "/api/v1/models");
+    /// assert!(seen[0].query.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.with(|inner| inner.recorded.clone())
     }
 
     /// How many requests this server has answered, of any operation.
+    ///
+    /// ```
+    /// use venice_testing::OfflineVenice;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let venice = OfflineVenice::start().await;
+    /// assert_eq!(venice.request_count(), 0);
+    /// # }
+    /// ```
     pub fn request_count(&self) -> u64 {
         self.state.requests.load(Ordering::Relaxed)
     }
 
-    /// How many requests of `operation_id` this server has answered (errors included).
+    /// How many requests of `operation_id` this server has answered (errors
+    /// included); `mediaDownload` and `mediaRevoke` count the download URL's.
+    ///
+    /// ```
+    /// use venice_sdk::operations;
+    /// use venice_testing::OfflineVenice;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let venice = OfflineVenice::start().await;
+    /// assert_eq!(venice.calls(operations::LIST_MODELS.id), 0);
+    /// # }
+    /// ```
     pub fn calls(&self, operation_id: &str) -> u64 {
         self.state
             .with(|inner| inner.calls.get(operation_id).copied().unwrap_or(0))
@@ -294,8 +494,33 @@ impl OfflineVenice {
 
     /// The `Idempotency-Key` headers received so far, in order (every
     /// attempt of every operation, failed ones included).
+    ///
+    /// ```
+    /// use venice_testing::OfflineVenice;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let venice = OfflineVenice::start().await;
+    /// assert!(venice.idempotency_keys().is_empty());
+    /// # }
+    /// ```
     pub fn idempotency_keys(&self) -> Vec<String> {
         self.state.with(|inner| inner.idempotency_keys.clone())
+    }
+
+    /// The origin of the download URLs this server issues
+    /// (`http://127.0.0.1:<port>`): a second loopback listener, not the
+    /// API's origin, as Venice's storage is.
+    ///
+    /// ```
+    /// use venice_testing::OfflineVenice;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let venice = OfflineVenice::start().await;
+    /// assert!(!venice.base_url().starts_with(&venice.download_origin()));
+    /// # }
+    /// ```
+    pub fn download_origin(&self) -> String {
+        self.media_server.base_url()
     }
 
     /// The underlying mock server (its address, for instance).
@@ -304,16 +529,18 @@ impl OfflineVenice {
     /// catch-all 404, were created first and httpmock answers with the first
     /// match. To change an answer use [`fail_next`](Self::fail_next), or mock
     /// with [`VeniceMocks`](crate::VeniceMocks) on a server of your own.
+    ///
+    /// ```
+    /// use venice_testing::OfflineVenice;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let venice = OfflineVenice::start().await;
+    /// assert!(venice.base_url().starts_with(&venice.server().base_url()));
+    /// # }
+    /// ```
     pub fn server(&self) -> &MockServer {
         &self.server
     }
-}
-
-/// A failure queued by [`OfflineVenice::fail_next`].
-struct Fault {
-    operation: String,
-    status: u16,
-    message: String,
 }
 
 #[derive(Clone, Copy)]
@@ -330,7 +557,10 @@ struct Inner {
     jobs: jobs::Jobs,
     /// Cloned voices: handle and the model it was cloned for.
     voices: Vec<(String, String)>,
-    faults: VecDeque<Fault>,
+    /// Answers queued by `fail_next` and `script`, by operation id.
+    scripts: HashMap<String, VecDeque<Answer>>,
+    /// Every request received, in order.
+    recorded: Vec<RecordedRequest>,
     calls: HashMap<String, u64>,
     tokens_used: u64,
     /// x402 wallets by normalized address.
@@ -342,8 +572,13 @@ struct Inner {
 
 pub(crate) struct State {
     seed: u64,
-    /// `http://127.0.0.1:<port>`, for the download URLs it hands out.
-    server_url: String,
+    /// `http://127.0.0.1:<port>` of the storage listener, for the download
+    /// URLs it hands out (another origin than the API's).
+    media_url: String,
+    /// The one key accepted, when set.
+    required_key: Option<String>,
+    /// Waited before every answer.
+    latency: Duration,
     requests: AtomicU64,
     ids: AtomicU64,
     started_ms: u128,
@@ -351,11 +586,13 @@ pub(crate) struct State {
 }
 
 impl State {
-    fn new(server_url: String) -> State {
+    fn new(media_url: String, options: OfflineVeniceBuilder) -> State {
         let seed = util::random_seed();
         State {
             seed,
-            server_url,
+            media_url,
+            required_key: options.required_key,
+            latency: options.latency,
             requests: AtomicU64::new(0),
             ids: AtomicU64::new(0),
             started_ms: util::unix_now_ms(),
@@ -368,7 +605,8 @@ impl State {
                 keys: keys::initial(seed),
                 jobs: jobs::Jobs::new(),
                 voices: Vec::new(),
-                faults: VecDeque::new(),
+                scripts: HashMap::new(),
+                recorded: Vec::new(),
                 calls: HashMap::new(),
                 tokens_used: 0,
                 wallets: HashMap::new(),
@@ -392,9 +630,40 @@ impl State {
     /// Answers one request of `op`.
     fn respond(&self, op: &'static Operation, req: &HttpMockRequest) -> HttpMockResponse {
         let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        self.record(req, Some(op.id));
         self.with(|inner| *inner.calls.entry(op.id.to_owned()).or_default() += 1);
         let reply = self.handle(op, req);
         self.finish(n, reply)
+    }
+
+    /// Records a request (its `Authorization` value redacted) and waits the
+    /// server's latency.
+    fn record(&self, req: &HttpMockRequest, operation: Option<&'static str>) {
+        let headers = req
+            .headers_vec()
+            .iter()
+            .map(|(k, v)| {
+                let name = k.to_ascii_lowercase();
+                let value = if name == "authorization" {
+                    script::redact_authorization(v)
+                } else {
+                    v.clone()
+                };
+                (name, value)
+            })
+            .collect();
+        let recorded = RecordedRequest {
+            method: req.method_str().to_ascii_uppercase(),
+            path: req.uri().path().to_owned(),
+            query: req.query_params(),
+            headers,
+            body: req.body_ref().to_vec(),
+            operation,
+        };
+        self.with(|inner| inner.recorded.push(recorded));
+        if !self.latency.is_zero() {
+            std::thread::sleep(self.latency);
+        }
     }
 
     fn handle(&self, op: &'static Operation, req: &HttpMockRequest) -> Reply {
@@ -403,22 +672,65 @@ impl State {
             self.with(|inner| inner.idempotency_keys.push(key.clone()));
         }
         let wallet = x402::wallet_token(req).is_some();
+        let key = bearer_key(req);
+        // A key other than the required one is refused wherever it is sent.
+        if let (Some(required), Some(key)) = (&self.required_key, &key)
+            && key != required
+        {
+            return Reply::error(401, "Authentication failed");
+        }
         let allowed = match op.auth {
-            Auth::Bearer => authenticated(req),
-            Auth::BearerOrWallet => authenticated(req) || wallet,
+            Auth::Bearer => key.is_some(),
+            Auth::BearerOrWallet => key.is_some() || wallet,
             Auth::Wallet => wallet,
             Auth::Optional | Auth::None => true,
         };
         if !allowed {
             return Reply::error(401, "Authentication failed");
         }
-        let fault = self.with(|inner| {
-            let at = inner.faults.iter().position(|f| f.operation == op.id)?;
-            inner.faults.remove(at)
+        let scripted = self.with(|inner| {
+            let queue = inner.scripts.get_mut(op.id)?;
+            let next = queue.pop_front();
+            if queue.is_empty() {
+                inner.scripts.remove(op.id);
+            }
+            next
         });
-        if let Some(fault) = fault {
-            return Reply::error(fault.status, &fault.message);
+        let mut extra_headers = Vec::new();
+        if let Some(answer) = scripted {
+            if !answer.delay_of().is_zero() {
+                std::thread::sleep(answer.delay_of());
+            }
+            if let Some(reply) = answer.reply() {
+                return reply;
+            }
+            extra_headers = answer.headers().to_vec();
         }
+        // Inference paid by a wallet: its own credit, not the account's.
+        let mut reply = if op.auth == Auth::BearerOrWallet && key.is_none() {
+            let wallet = match x402::payer(req) {
+                Ok(wallet) => wallet,
+                Err(reply) => return reply,
+            };
+            if let Err(reply) = x402::require_credit(self, &wallet, op) {
+                return reply;
+            }
+            let reply = self.route(op, req, idempotency_key);
+            x402::charge(self, &wallet, reply)
+        } else {
+            self.route(op, req, idempotency_key)
+        };
+        reply.headers.extend(extra_headers);
+        reply
+    }
+
+    /// The answer of `op` to an authorized request.
+    fn route(
+        &self,
+        op: &'static Operation,
+        req: &HttpMockRequest,
+        idempotency_key: Option<String>,
+    ) -> Reply {
         let content_type = header(req, "content-type").unwrap_or_default();
         let json_body = || -> Result<Value, Reply> {
             if !content_type
@@ -487,7 +799,9 @@ impl State {
             },
             ("GET", "/image/styles") => Reply::json(200, &catalog::styles()),
             ("GET", "/models") => match type_param("text").as_str() {
-                t @ ("text" | "image" | "all" | "code") => Reply::json(200, &catalog::models(t)),
+                t if t == "all" || t == "code" || catalog::KINDS.contains(&t) => {
+                    Reply::json(200, &catalog::models(t))
+                }
                 _ => invalid_type(),
             },
             ("GET", "/models/traits") => match type_param("text").as_str() {
@@ -530,6 +844,10 @@ impl State {
                 &req.query_params(),
                 &header(req, "accept").unwrap_or_default(),
             ),
+            ("GET", "/characters/{slug}") => match catalog::character(&path_param(req, op)) {
+                Ok(found) => Reply::json(200, &found),
+                Err((status, body)) => Reply::json(status, &body),
+            },
             ("GET", "/characters/{slug}/reviews") => {
                 match catalog::reviews(&path_param(req, op), &req.query_params()) {
                     Ok(page) => {
@@ -605,6 +923,7 @@ impl State {
     /// `GET`, `mediaRevoke` for a `DELETE`).
     fn media(&self, req: &HttpMockRequest) -> HttpMockResponse {
         let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        self.record(req, None);
         let method = req.method_str().to_ascii_uppercase();
         let counted = if method == "DELETE" {
             "mediaRevoke"
@@ -631,22 +950,30 @@ impl State {
     /// `GET /tee/attestation` (counted as `getTeeAttestation`).
     fn tee_attestation(&self, req: &HttpMockRequest) -> HttpMockResponse {
         let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        self.record(req, None);
         self.with(|inner| {
             *inner
                 .calls
                 .entry("getTeeAttestation".to_owned())
                 .or_default() += 1
         });
-        let reply = if authenticated(req) {
-            tee::attestation(&req.query_params())
-        } else {
+        let key = bearer_key(req);
+        let refused = match (&self.required_key, &key) {
+            (_, None) => true,
+            (Some(required), Some(key)) => key != required,
+            (None, Some(_)) => false,
+        };
+        let reply = if refused {
             Reply::error(401, "Authentication failed")
+        } else {
+            tee::attestation(&req.query_params())
         };
         self.finish(n, reply)
     }
 
     fn not_found(&self, req: &HttpMockRequest) -> HttpMockResponse {
         let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        self.record(req, None);
         let path = req.uri_str().split('?').next().unwrap_or("").to_owned();
         let reply = Reply::error(
             404,
@@ -671,30 +998,41 @@ impl State {
         let window_ms = 60_000u128;
         let elapsed = util::unix_now_ms().saturating_sub(self.started_ms);
         let reset_ms = self.started_ms + (elapsed / window_ms + 1) * window_ms;
-        let mut builder = HttpMockResponse::builder()
-            .status(reply.status)
-            .header("content-type", reply.content_type)
-            .header("cf-ray", format!("{}-SJC", util::hex(self.seed, n, 16)))
-            .header(
+        let venice_headers = [
+            ("content-type", reply.content_type.to_string()),
+            ("cf-ray", format!("{}-SJC", util::hex(self.seed, n, 16))),
+            (
                 "x-ratelimit-limit-requests",
                 REQUESTS_PER_MINUTE.to_string(),
-            )
-            .header(
+            ),
+            (
                 "x-ratelimit-remaining-requests",
                 (REQUESTS_PER_MINUTE - 1 - n % REQUESTS_PER_MINUTE).to_string(),
-            )
-            .header("x-ratelimit-reset-requests", reset_ms.to_string())
-            .header("x-ratelimit-limit-tokens", TOKENS_PER_MINUTE.to_string())
-            .header(
+            ),
+            ("x-ratelimit-reset-requests", reset_ms.to_string()),
+            ("x-ratelimit-limit-tokens", TOKENS_PER_MINUTE.to_string()),
+            (
                 "x-ratelimit-remaining-tokens",
                 TOKENS_PER_MINUTE
                     .saturating_sub(tokens_used % TOKENS_PER_MINUTE)
                     .to_string(),
-            )
-            .header("x-ratelimit-reset-tokens", reset_ms.to_string())
-            .header("x-venice-balance-usd", format!("{:.4}", balances.usd))
-            .header("x-venice-balance-vcu", format!("{:.4}", balances.vcu))
-            .header("x-venice-balance-diem", format!("{:.4}", balances.diem));
+            ),
+            ("x-ratelimit-reset-tokens", reset_ms.to_string()),
+            ("x-venice-balance-usd", format!("{:.4}", balances.usd)),
+            ("x-venice-balance-vcu", format!("{:.4}", balances.vcu)),
+            ("x-venice-balance-diem", format!("{:.4}", balances.diem)),
+        ];
+        let mut builder = HttpMockResponse::builder().status(reply.status);
+        // A header of the answer replaces Venice's of that name.
+        for (name, value) in venice_headers {
+            if !reply
+                .headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case(name))
+            {
+                builder = builder.header(name, value);
+            }
+        }
         for (name, value) in reply.headers {
             builder = builder.header(name, value);
         }
@@ -777,20 +1115,23 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Whether the request has `Authorization: Bearer <key>` with a non-empty key.
-fn authenticated(req: &HttpMockRequest) -> bool {
-    header(req, "authorization").is_some_and(|v| {
-        let v = v.trim();
-        v.get(..7)
-            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("bearer "))
-            && v.get(7..).is_some_and(|key| !key.trim().is_empty())
-    })
+/// The key of the request's `Authorization: Bearer <key>`, when non-empty.
+fn bearer_key(req: &HttpMockRequest) -> Option<String> {
+    let value = header(req, "authorization")?;
+    let value = value.trim();
+    let scheme = value.get(..7)?;
+    if !scheme.eq_ignore_ascii_case("bearer ") {
+        return None;
+    }
+    let key = value.get(7..)?.trim();
+    (!key.is_empty()).then(|| key.to_owned())
 }
 
 /// A response before Venice's headers are added.
+#[derive(Debug)]
 pub(crate) struct Reply {
     status: u16,
-    content_type: &'static str,
+    content_type: std::borrow::Cow<'static, str>,
     body: Vec<u8>,
     headers: Vec<(String, String)>,
     /// Tokens this request used (for the token rate limit).
@@ -800,10 +1141,14 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Reply {
+    fn new(
+        status: u16,
+        content_type: impl Into<std::borrow::Cow<'static, str>>,
+        body: Vec<u8>,
+    ) -> Reply {
         Reply {
             status,
-            content_type,
+            content_type: content_type.into(),
             body,
             headers: Vec::new(),
             tokens: 0,

@@ -351,6 +351,107 @@ pub(crate) fn top_up(state: &State, req: &httpmock::HttpMockRequest) -> Reply {
     }
 }
 
+/// The wallet an inference request is paid by: the address its Sign-In-With-X
+/// token signed, or 401 when the token is not one.
+pub(crate) fn payer(req: &httpmock::HttpMockRequest) -> Result<String, Reply> {
+    wallet_token(req)
+        .and_then(|token| decode(&token))
+        .filter(|t| {
+            t.get("signature")
+                .and_then(Value::as_str)
+                .is_some_and(|s| !s.is_empty())
+        })
+        .and_then(|t| t.get("address").and_then(Value::as_str).map(str::to_owned))
+        .filter(|a| valid_address(a))
+        .map(|a| normalize(&a))
+        .ok_or_else(|| Reply::error(401, "Invalid Sign-in-with-x authentication"))
+}
+
+/// `402` with the spec's payment requirements (`insufficient_balance`) when
+/// `wallet` has no credit left; inference needs a positive balance.
+pub(crate) fn require_credit(
+    state: &State,
+    wallet: &str,
+    op: &operations::Operation,
+) -> Result<(), Reply> {
+    let balance = state.with(|inner| inner.wallets.get(wallet).map_or(0.0, |w| w.balance_usd));
+    if balance > 0.0 {
+        return Ok(());
+    }
+    let resource = format!("https://api.venice.ai/api/v1{}", op.path);
+    let required = json!({
+        "x402Version": 2,
+        "error": "Payment required",
+        "resource": {"url": resource, "description": "Venice API", "mimeType": "application/json"},
+        "accepts": accepts()
+    });
+    let now = util::unix_now();
+    let body = json!({
+        "error": "Payment required",
+        "code": "PAYMENT_REQUIRED",
+        "reason": "insufficient_balance",
+        "message": "Insufficient x402 balance",
+        "currentBalanceUsd": round2(balance),
+        "minimumBalanceUsd": 0.01,
+        "description": "Venice API",
+        "suggestedTopUpUsd": 10.0,
+        "minimumTopUpUsd": MINIMUM_TOP_UP_USD,
+        "supportedTokens": ["USDC"],
+        "supportedChains": ["base", "solana"],
+        "topUpInstructions": {
+            "step1": "POST /api/v1/x402/top-up with no payment header to get payment requirements",
+            "step2": "Choose a payment option from accepts and sign a USDC transfer authorization using the x402 SDK (createPaymentHeader)",
+            "step3": "POST /api/v1/x402/top-up with the signed PAYMENT-SIGNATURE header",
+            "receiverWallet": BASE_PAY_TO,
+            "tokenAddress": BASE_USDC,
+            "tokenDecimals": 6,
+            "network": "eip155:8453",
+            "minimumAmountUsd": MINIMUM_TOP_UP_USD
+        },
+        "siwxChallenge": {
+            "info": {
+                "domain": "api.venice.ai",
+                "uri": resource,
+                "version": "1",
+                "nonce": util::hex(state.seed, state.next_id(), 16),
+                "issuedAt": util::iso8601(now),
+                "expirationTime": util::iso8601(now + 300),
+                "statement": "Sign in to Venice AI"
+            },
+            "supportedChains": [
+                {"chainId": "eip155:8453", "type": "eip191"},
+                {"chainId": SOLANA_NETWORK, "type": "ed25519"}
+            ]
+        }
+    });
+    Err(Reply::json(402, &body)
+        .with_headers(&[("payment-required", &BASE64.encode(required.to_string()))]))
+}
+
+/// Takes what a successful inference costs from `wallet` (down to zero, as
+/// a `CHARGE` in its ledger) instead of the account balance.
+pub(crate) fn charge(state: &State, wallet: &str, mut reply: Reply) -> Reply {
+    if reply.status >= 400 {
+        return reply;
+    }
+    let cost = std::mem::take(&mut reply.cost_usd);
+    let n = state.next_id();
+    state.with(|inner| {
+        let entry = inner.wallets.entry(wallet.to_owned()).or_default();
+        entry.balance_usd = (entry.balance_usd - cost).max(0.0);
+        entry.ledger.push(json!({
+            "id": format!("ledger_{}", util::hex(state.seed, n, 26).to_ascii_uppercase()),
+            "amount": -cost,
+            "balanceAfter": entry.balance_usd,
+            "type": "CHARGE",
+            "createdAt": util::iso8601(util::unix_now()),
+            "requestId": util::uuid(state.seed, n),
+            "modelId": null
+        }));
+    });
+    reply
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
