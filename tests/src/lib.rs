@@ -9,3 +9,9 @@
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The maintainers' guide's code blocks (shell and text today; a Rust block added
+/// there is compiled like the README's).
+#[cfg(doctest)]
+#[doc = include_str!("../../CONTRIBUTING.md")]
+pub struct ContributingDoctests;
