@@ -6,14 +6,13 @@
 //! ```
 
 use venice_sdk::Client;
-use venice_sdk::types::{ListModelCompatibilityMappingType, ListModelTraitsType, ListModelsType};
 
 /// Any error of the example.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Prints the catalog; returns how many models there are of any type.
 pub async fn run(client: &Client) -> Result<usize, BoxError> {
-    let text = client.models().list(ListModelsType::from("text")).await?;
+    let text = client.models().list("text").await?;
     println!("Text models:");
     println!("  {:<22} {:>9}  capabilities", "id", "context");
     for model in &text.data {
@@ -46,14 +45,11 @@ pub async fn run(client: &Client) -> Result<usize, BoxError> {
         );
     }
 
-    let images = client.models().list(ListModelsType::from("image")).await?;
+    let images = client.models().list("image").await?;
     let ids: Vec<&str> = images.data.iter().map(|m| m.id.as_str()).collect();
     println!("\nImage models: {}", ids.join(", "));
 
-    for (name, kind) in [
-        ("text", ListModelTraitsType::from("text")),
-        ("image", ListModelTraitsType::from("image")),
-    ] {
+    for (name, kind) in [("text", "text"), ("image", "image")] {
         let traits = client.models().traits(kind).await?;
         let mut pairs: Vec<_> = traits.data.iter().collect();
         pairs.sort();
@@ -63,10 +59,7 @@ pub async fn run(client: &Client) -> Result<usize, BoxError> {
         }
     }
 
-    let mapping = client
-        .models()
-        .compatibility_mapping(ListModelCompatibilityMappingType::from("text"))
-        .await?;
+    let mapping = client.models().compatibility_mapping("text").await?;
     let mut pairs: Vec<_> = mapping.data.iter().collect();
     pairs.sort();
     println!("\nOpenAI names accepted as `model`:");
@@ -74,7 +67,7 @@ pub async fn run(client: &Client) -> Result<usize, BoxError> {
         println!("  {openai:<26} -> {venice}");
     }
 
-    let all = client.models().list(ListModelsType::from("all")).await?;
+    let all = client.models().list("all").await?;
     println!("\n{} models in all", all.data.len());
     Ok(all.data.len())
 }

@@ -10,7 +10,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use venice_sdk::types::{ChatCompletionRequest, GenerateImageRequest, ListModelTraitsType};
+use venice_sdk::types::{ChatCompletionRequest, GenerateImageRequest};
 use venice_sdk::{Client, Message, ResponseMeta};
 
 /// Any error of the example.
@@ -23,10 +23,7 @@ pub async fn run(client: &Client, out: &Path) -> Result<(), BoxError> {
     let models = client.models().list(None).await?;
     let ids: Vec<&str> = models.data.iter().map(|m| m.id.as_str()).collect();
     println!("   {} models: {}", ids.len(), ids.join(", "));
-    let traits = client
-        .models()
-        .traits(ListModelTraitsType::from("text"))
-        .await?;
+    let traits = client.models().traits("text").await?;
     let model = traits
         .data
         .get("default")
@@ -46,10 +43,13 @@ pub async fn run(client: &Client, out: &Path) -> Result<(), BoxError> {
         .await?;
     println!("   {}", answer.text().unwrap_or_default());
     println!(
-        "   ({} prompt + {} completion tokens, finish reason {:?})",
+        "   ({} prompt + {} completion tokens, finish reason {})",
         answer.usage.prompt_tokens,
         answer.usage.completion_tokens,
-        answer.choices.first().map(|c| c.finish_reason.as_str()),
+        answer
+            .choices
+            .first()
+            .map_or("none", |c| c.finish_reason.as_str()),
     );
 
     // 3. The same, streamed: print each piece as it arrives.
@@ -76,10 +76,7 @@ pub async fn run(client: &Client, out: &Path) -> Result<(), BoxError> {
     println!("\n   ({pieces} pieces streamed)");
 
     // 4. An image, written to a PNG file.
-    let image_traits = client
-        .models()
-        .traits(ListModelTraitsType::from("image"))
-        .await?;
+    let image_traits = client.models().traits("image").await?;
     let image_model = image_traits
         .data
         .get("default")

@@ -8,7 +8,7 @@
 use std::io::Write as _;
 
 use futures::StreamExt as _;
-use venice_sdk::types::{ChatCompletionRequest, ListModelTraitsType};
+use venice_sdk::types::ChatCompletionRequest;
 use venice_sdk::{Client, Message};
 
 /// Any error of the example.
@@ -32,10 +32,7 @@ pub struct Streamed {
 /// Streams three times: by hand, collected, and as text only.
 pub async fn run(client: &Client) -> Result<Streamed, BoxError> {
     // A model that reasons shows both kinds of deltas.
-    let traits = client
-        .models()
-        .traits(ListModelTraitsType::from("text"))
-        .await?;
+    let traits = client.models().traits("text").await?;
     let model = traits
         .data
         .get("default_reasoning")

@@ -1,3 +1,27 @@
+//! The Rust SDK for the Venice.ai API.
+//!
+//! ## Find your task
+//!
+//! | task | start here |
+//! |---|---|
+//! | chat | [`Chat::create`] with [`ChatCompletionRequest::new`](types::ChatCompletionRequest) and [`Message`]; the answer's [`text()`](types::CreateChatCompletionResponse::text) |
+//! | stream | [`Chat::stream`] → [`ChatStream`] (`next()`, `text()`, [`collect_completion()`](ChatStream::collect_completion)) |
+//! | structured output | [`Chat::parse`] into your own type, [`ResponseFormat`] |
+//! | tools | [`Tool::for_type`], [`ToolCall::arguments_as`], and [`ToolRunner`] for the whole loop |
+//! | images | [`Images::generate`], [`Images::generate_bytes`], [`Images::edit`], [`Images::upscale`] |
+//! | audio | [`Audio::speech`], [`Audio::speech_stream`], [`Audio::transcribe`] |
+//! | jobs (video, music) | [`Video::generate`] → [`Job`]: [`Job::progress`] to show progress, [`Job::wait`] → [`Media::save`] |
+//! | embeddings | [`Embeddings::create`], [`EmbeddingList::vectors`] |
+//! | models | [`Models::list`], [`Models::pick`] by [`Capability`] |
+//! | lists across pages | [`Characters::list_all`], [`Billing::usage_history_all`] → [`Pages`] |
+//! | private chat | [`Tee::session`] → [`TeeSession::chat`]; [`Tee::attestation`] |
+//! | errors | [`Error`] (match [`Error::Api`] and [`ApiErrorKind`]; [`Error::is_retryable`]) |
+//! | metadata | [`Response::meta`] → [`ResponseMeta`] (request id, rate limits, balances) |
+//! | configuration | [`Client::builder`] → [`ClientBuilder`] (key, base URL, timeouts, retries, limits) |
+//! | retries | the [`retry`] module: what is sent again, and when it is not |
+//! | testing | the `venice-testing` crate: `OfflineVenice` (an offline Venice that answers every operation) and typed mocks |
+//! | anything else | [`Client::raw`], the generated client; [`types`] for every request and response type |
+//!
 #![doc = include_str!("../README.md")]
 //!
 //! ## The API at a glance
@@ -87,8 +111,8 @@ pub use paginate::{Pages, Paging};
 pub use resources::{
     ApiKeys, Audio, Carried, Characters, Chat, ChatCompletion, ClonedVoice, Cost, Embedding,
     EmbeddingInput, EmbeddingList, Embeddings, FileInput, GeneratedImages, ImageInput, ImageSource,
-    Images, Message, ModelId, Models, OpenAiImages, Parsed, SpeechStream, TimedText, Timestamps,
-    Tool, ToolCall, Transcription, VeniceParameters, Video, WebSearch,
+    Images, Message, ModelId, ModelTypeFilter, Models, OpenAiImages, Parsed, SpeechStream,
+    TimedText, Timestamps, Tool, ToolCall, Transcription, VeniceParameters, Video, WebSearch,
 };
 pub use resources::{Augment, Responses, RetrieveOutcome, Tee, TeeSession};
 pub use resources::{

@@ -562,11 +562,7 @@ async fn unknown_fields_and_enum_values_decode_through_the_sdk() {
             }));
         })
         .await;
-    let models = client(&server)
-        .models()
-        .list(types::ListModelsType::from("text"))
-        .await
-        .unwrap();
+    let models = client(&server).models().list("text").await.unwrap();
     assert_eq!(models.data[0].type_, "video");
 }
 

@@ -612,11 +612,7 @@ fn a_download_url_under_the_base_path_is_never_quoted_in_transport_errors() {
             .max_retries(0)
             .build()
             .unwrap();
-        let err = client
-            .models()
-            .list(types::ListModelsType::from("image"))
-            .await
-            .unwrap_err();
+        let err = client.models().list("image").await.unwrap_err();
         assert!(matches!(err, Error::Connection { .. }), "{err:?}");
         assert!(err.to_string().contains("/models"), "{err}");
         assert_without(&err, &["type=", "?"]);

@@ -27,11 +27,7 @@ async fn list_models_with_the_generated_mock() {
         let _ = when.into_inner().query_param("type", "text");
         then.ok(&models);
     });
-    let got = client(&server)
-        .models()
-        .list(types::ListModelsType::from("text"))
-        .await
-        .unwrap();
+    let got = client(&server).models().list("text").await.unwrap();
     mock.assert();
     assert_eq!(got.into_inner(), models);
 }

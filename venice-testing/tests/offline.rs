@@ -460,24 +460,12 @@ async fn balances_and_remaining_limits_go_down() {
 async fn models_of_each_type() {
     let venice = OfflineVenice::start().await;
     let client = venice.client();
-    let images = client
-        .models()
-        .list(types::ListModelsType::from("image"))
-        .await
-        .unwrap();
+    let images = client.models().list("image").await.unwrap();
     assert!(images.data.iter().all(|m| m.type_ == "image"));
     assert!(images.data.iter().any(|m| m.id == "flux-dev"));
-    let all = client
-        .models()
-        .list(types::ListModelsType::from("all"))
-        .await
-        .unwrap();
+    let all = client.models().list("all").await.unwrap();
     assert!(all.data.len() > images.data.len());
-    let traits = client
-        .models()
-        .traits(types::ListModelTraitsType::from("image"))
-        .await
-        .unwrap();
+    let traits = client.models().traits("image").await.unwrap();
     assert_eq!(
         traits.data.get("default").map(String::as_str),
         Some("venice-sd35")

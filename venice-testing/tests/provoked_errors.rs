@@ -194,11 +194,7 @@ async fn requests_are_recorded_with_the_key_redacted() {
     let venice = OfflineVenice::start().await;
     let client = venice.client();
     client.chat().create(hello()).await.unwrap();
-    client
-        .models()
-        .list(Some(venice_sdk::types::ListModelsType::from("image")))
-        .await
-        .unwrap();
+    client.models().list("image").await.unwrap();
     let seen = venice.requests();
     assert_eq!(seen.len(), 2);
 

@@ -269,11 +269,7 @@ async fn mock_operation_presets_route_and_headers() {
         when.query_param("type", "image");
         then.json_body(json!({"object": "list", "type": "image", "data": []}));
     });
-    let models = client(&server)
-        .models()
-        .list(types::ListModelsType::from("image"))
-        .await
-        .unwrap();
+    let models = client(&server).models().list("image").await.unwrap();
     assert!(models.data.is_empty());
     assert_eq!(models.meta().rate_limits.tokens.remaining, Some(999_000));
     mock.assert_calls(1);

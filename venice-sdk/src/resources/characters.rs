@@ -272,14 +272,14 @@ impl CharacterFilters {
     }
 
     /// The sort mode (`featured`, `highestRating`, `imports`, …).
-    pub fn sort_by(mut self, sort_by: types::ListCharactersSortBy) -> Self {
-        self.sort_by = Some(sort_by);
+    pub fn sort_by(mut self, sort_by: impl Into<types::ListCharactersSortBy>) -> Self {
+        self.sort_by = Some(sort_by.into());
         self
     }
 
     /// The order of the sort mode (the API's default is descending).
-    pub fn sort_order(mut self, order: types::ListCharactersSortOrder) -> Self {
-        self.sort_order = Some(order);
+    pub fn sort_order(mut self, order: impl Into<types::ListCharactersSortOrder>) -> Self {
+        self.sort_order = Some(order.into());
         self
     }
 

@@ -44,7 +44,7 @@ pub use jobs::{
     DownloadUrl, Job, JobKind, JobTicket, JobUpdate, Media, Progress, ProgressStream,
     RetrieveOutcome,
 };
-pub use models::{Capability, ModelId, Models};
+pub use models::{Capability, ModelId, ModelTypeFilter, Models};
 pub use responses::Responses;
 pub use tee::{Tee, TeeSession};
 pub use tool_runner::{HandlerErrors, Round, ToolRun, ToolRunner};

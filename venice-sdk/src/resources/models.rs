@@ -13,6 +13,58 @@ impl Client {
     }
 }
 
+/// Which model type [`Models::list`], [`Models::traits`] and
+/// [`Models::compatibility_mapping`] ask for: the API's default (`None`), or
+/// one type, by its wire value (`"text"`, `"image"`, `"all"`, … or one the SDK
+/// does not know yet, sent as given) or the generated enum of `list`.
+///
+/// ```
+/// use venice_sdk::{ModelTypeFilter, types};
+///
+/// // Each of these is a `list` argument:
+/// let _default: ModelTypeFilter = None.into();
+/// let text: ModelTypeFilter = "text".into();
+/// let image: ModelTypeFilter = types::ListModelsType::from("image").into();
+/// assert_eq!(text.as_str(), Some("text"));
+/// assert_eq!(image.as_str(), Some("image"));
+/// ```
+///
+/// It converts from `&str`, the generated type and an `Option` of it, and from
+/// nothing else on purpose: upstream may turn the generated type into a plain
+/// `String` (it has done so to other enums), and these three conversions stay
+/// distinct, so the calls above compile on either shape.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModelTypeFilter(Option<String>);
+
+impl ModelTypeFilter {
+    /// The `type` query value sent, if any.
+    ///
+    /// ```
+    /// assert_eq!(venice_sdk::ModelTypeFilter::from("all").as_str(), Some("all"));
+    /// ```
+    pub fn as_str(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl From<&str> for ModelTypeFilter {
+    fn from(value: &str) -> Self {
+        ModelTypeFilter(Some(value.to_owned()))
+    }
+}
+
+impl From<types::ListModelsType> for ModelTypeFilter {
+    fn from(value: types::ListModelsType) -> Self {
+        ModelTypeFilter(Some(value.to_string()))
+    }
+}
+
+impl From<Option<types::ListModelsType>> for ModelTypeFilter {
+    fn from(value: Option<types::ListModelsType>) -> Self {
+        ModelTypeFilter(value.map(|t| t.to_string()))
+    }
+}
+
 /// Models, their traits and compatibility mappings: `client.models()`.
 #[derive(Clone, Copy, Debug)]
 pub struct Models<'a> {
@@ -21,13 +73,16 @@ pub struct Models<'a> {
 
 impl Models<'_> {
     /// Lists the models, of one type or (with `None`) the API's default selection.
+    ///
+    /// The type is its wire value (`"text"`, `"image"`, `"all"`, or one the SDK
+    /// does not know yet, sent as given) or the generated
+    /// [`ListModelsType`](types::ListModelsType); see [`ModelTypeFilter`].
     pub async fn list(
         &self,
-        model_type: impl Into<Option<types::ListModelsType>>,
+        model_type: impl Into<ModelTypeFilter>,
     ) -> Result<Response<types::ListModelsResponse>, Error> {
-        let t = model_type.into().map(|t| t.to_string());
         Call::new(&operations::LIST_MODELS)
-            .query_opt("type", t)
+            .query_opt("type", model_type.into().0)
             .json(self.client.config())
             .await
     }
@@ -44,7 +99,7 @@ impl Models<'_> {
         &self,
         capabilities: &[Capability],
     ) -> Result<Vec<String>, Error> {
-        let models = self.list(types::ListModelsType::from("text")).await?;
+        let models = self.list("text").await?;
         let json = match models.json().and_then(|j| serde_json::from_slice(j).ok()) {
             Some(json) => json,
             None => crate::shape::json_of(&*models),
@@ -62,26 +117,26 @@ impl Models<'_> {
             .next())
     }
 
-    /// The model traits (`default`, `fastest`, …) and the model each maps to.
+    /// The model traits (`default`, `fastest`, …) and the model each maps to,
+    /// for one model type (`"text"`, `"image"`, …) or the API's default.
     pub async fn traits(
         &self,
-        model_type: impl Into<Option<types::ListModelTraitsType>>,
+        model_type: impl Into<ModelTypeFilter>,
     ) -> Result<Response<types::ListModelTraitsResponse>, Error> {
-        let t = model_type.into().map(|t| t.to_string());
         Call::new(&operations::LIST_MODEL_TRAITS)
-            .query_opt("type", t)
+            .query_opt("type", model_type.into().0)
             .json(self.client.config())
             .await
     }
 
-    /// The OpenAI model names Venice accepts and the model each maps to.
+    /// The OpenAI model names Venice accepts and the model each maps to, for
+    /// one model type (`"text"`, `"image"`, …) or the API's default.
     pub async fn compatibility_mapping(
         &self,
-        model_type: impl Into<Option<types::ListModelCompatibilityMappingType>>,
+        model_type: impl Into<ModelTypeFilter>,
     ) -> Result<Response<types::ListModelCompatibilityMappingResponse>, Error> {
-        let t = model_type.into().map(|t| t.to_string());
         Call::new(&operations::LIST_MODEL_COMPATIBILITY_MAPPING)
-            .query_opt("type", t)
+            .query_opt("type", model_type.into().0)
             .json(self.client.config())
             .await
     }

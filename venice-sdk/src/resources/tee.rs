@@ -1,8 +1,8 @@
 //! Private chat: `client.tee()` — a confidential model's attestation, checked
 //! ([`Tee::attestation`]), and end-to-end encrypted chat on a session opened
 //! only from an attestation that passed ([`Tee::session`],
-//! [`TeeSession::chat`]). What is checked and what it proves is in the
-//! [`tee`](crate::tee) module docs.
+//! [`TeeSession::chat`]). What is checked and what it proves is on
+//! [`Tee`]'s page (`src/tee/privacy.md`).
 //!
 //! Neither endpoint use is in the OpenAPI document: the operations are
 //! described here, by hand, and sent on the same path as every other call
@@ -97,6 +97,10 @@ impl Client {
 }
 
 /// Private chat: `client.tee()`.
+///
+#[doc = include_str!("../tee/privacy.md")]
+///
+/// # Example
 ///
 /// ```no_run
 /// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {

@@ -48,7 +48,7 @@ impl AttestationCheck {
 /// claim apart.
 ///
 /// What passing proves, and what it does not, is in the
-/// [module docs](crate::tee).
+/// [`Tee`](crate::Tee) docs.
 ///
 /// ```no_run
 /// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {

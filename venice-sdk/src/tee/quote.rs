@@ -1,7 +1,7 @@
 //! The parts of an Intel TDX quote (version 4) the attestation checks read:
 //! the TD report body's `td_attributes` and `report_data`. Only the layout is
 //! read here; the quote's signature and certificate chain are not verified
-//! (see the [`tee`](crate::tee) module docs).
+//! (see [`Tee`](crate::Tee)'s docs).
 //!
 //! Layout (Intel TDX DCAP quote, v4): a 48-byte header (`version: u16` = 4,
 //! `attestation_key_type: u16`, `tee_type: u32` = 0x81 for TDX, …), then the
