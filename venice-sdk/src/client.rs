@@ -24,6 +24,19 @@ use crate::defaults::{
 /// `client.chat().create(request)`.
 ///
 /// `Debug` never shows the API key.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// use venice_sdk::{Message, types::ChatCompletionRequest};
+///
+/// // Built once, cloned freely (clones share connections and configuration).
+/// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+/// let answer = client.chat().create(request).await?;
+/// println!("{}", answer.text().unwrap_or_default());
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Client {
     config: Arc<Config>,
@@ -41,12 +54,32 @@ impl fmt::Debug for Client {
 impl Client {
     /// A builder, starting from the defaults: [`DEFAULT_BASE_URL`], no API key,
     /// [`DEFAULT_TIMEOUT`], [`DEFAULT_CONNECT_TIMEOUT`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// use std::time::Duration;
+    ///
+    /// let client = venice_sdk::Client::builder()
+    ///     .api_key("my-key")
+    ///     .timeout(Duration::from_secs(120))
+    ///     .max_retries(3)
+    ///     .build()?;
+    /// assert_eq!(client.base_url(), venice_sdk::defaults::DEFAULT_BASE_URL);
+    /// # Ok(()) }
+    /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
 
     /// A client configured from the environment: `VENICE_API_KEY` (required) and
     /// `VENICE_BASE_URL` (optional).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// // VENICE_API_KEY=... (and optionally VENICE_BASE_URL=...)
+    /// let client = venice_sdk::Client::from_env()?;
+    /// # Ok(()) }
+    /// ```
     pub fn from_env() -> Result<Client, Error> {
         let key = std::env::var("VENICE_API_KEY").map_err(|_| {
             Error::Config(
@@ -83,6 +116,16 @@ impl Client {
     /// [`ApiKeys::create_web3_key`](crate::resources::ApiKeys::create_web3_key)):
     /// an undecodable answer to them would put the new key in the error's
     /// `Display`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// // Progenitor's builder for `GET /image/styles`, on the SDK's send path.
+    /// let styles = client.raw().list_image_styles().send().await;
+    /// assert!(styles.is_ok());
+    /// # Ok(()) }
+    /// ```
     pub fn raw(&self) -> &RawClient {
         &self.raw
     }
@@ -90,6 +133,18 @@ impl Client {
     /// A client like this one (same connections and retry budget) whose calls
     /// retry at most `retries` times; `0` disables retries. For one call:
     /// `client.with_max_retries(0).chat().create(req)`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// // This one call is not retried; `client` keeps its own setting.
+    /// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+    /// let answer = client.with_max_retries(0).chat().create(request).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_max_retries(&self, retries: u32) -> Client {
         self.derive(|c| c.retry.max_retries = retries)
     }
@@ -99,6 +154,19 @@ impl Client {
     ///
     /// Zero is a configuration error; a duration too large for the clock (such as
     /// `Duration::MAX`) means no limit.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// use std::time::Duration;
+    ///
+    /// let patient = client.with_timeout(Duration::from_secs(1800))?;
+    /// let models = patient.models().list(None).await?;
+    /// // Zero is refused with a message naming the setting.
+    /// assert!(client.with_timeout(Duration::ZERO).is_err());
+    /// # Ok(()) }
+    /// ```
     pub fn with_timeout(&self, timeout: Duration) -> Result<Client, Error> {
         let timeout = config::positive("timeout", timeout)?;
         Ok(self.derive(|c| c.timeout = timeout))
@@ -111,6 +179,15 @@ impl Client {
     /// returned client has a pool of its own (the retry budget is still shared).
     /// With a client given to [`ClientBuilder::http_client`] this is a
     /// configuration error: set the timeout on that client.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// use std::time::Duration;
+    ///
+    /// let client = venice_sdk::Client::builder().api_key("my-key").build()?;
+    /// let quick = client.with_connect_timeout(Duration::from_secs(2))?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_connect_timeout(&self, timeout: Duration) -> Result<Client, Error> {
         if !self.config.own_http {
             return Err(Error::Config(
@@ -128,6 +205,16 @@ impl Client {
     /// A client like this one whose streams end after `timeout` without a byte.
     ///
     /// Zero is a configuration error; `Duration::MAX` means no limit.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// use std::time::Duration;
+    ///
+    /// let client = venice_sdk::Client::builder().api_key("my-key").build()?;
+    /// // A slow reasoning model may think for minutes between tokens.
+    /// let patient = client.with_stream_idle_timeout(Duration::from_secs(600))?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_stream_idle_timeout(&self, timeout: Duration) -> Result<Client, Error> {
         let timeout = config::positive("stream_idle_timeout", timeout)?;
         Ok(self.derive(|c| c.stream_idle_timeout = timeout))
@@ -137,6 +224,15 @@ impl Client {
     /// run for `limit` in all, even while bytes keep coming.
     ///
     /// Zero is a configuration error; `Duration::MAX` means no limit.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// use std::time::Duration;
+    ///
+    /// let client = venice_sdk::Client::builder().api_key("my-key").build()?;
+    /// let bounded = client.with_stream_timeout(Duration::from_secs(300))?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_stream_timeout(&self, limit: Duration) -> Result<Client, Error> {
         let limit = config::positive("stream_timeout", limit)?;
         Ok(self.derive(|c| c.stream_timeout = Some(limit)))
@@ -303,6 +399,16 @@ impl Client {
     }
 
     /// The base URL requests go to.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// let client = venice_sdk::Client::builder()
+    ///     .api_key("my-key")
+    ///     .base_url("http://127.0.0.1:8080/api/v1/")
+    ///     .build()?;
+    /// assert_eq!(client.base_url(), "http://127.0.0.1:8080/api/v1");
+    /// # Ok(()) }
+    /// ```
     pub fn base_url(&self) -> &str {
         &self.config.base_url
     }
@@ -313,6 +419,19 @@ impl Client {
 }
 
 /// Configures a [`Client`].
+///
+/// ```
+/// # fn main() -> Result<(), venice_sdk::Error> {
+/// use std::time::Duration;
+///
+/// let client = venice_sdk::Client::builder()
+///     .api_key("my-key")
+///     .timeout(Duration::from_secs(300))
+///     .stream_idle_timeout(Duration::from_secs(60))
+///     .max_retries(1)
+///     .build()?;
+/// # Ok(()) }
+/// ```
 #[derive(Default)]
 pub struct ClientBuilder {
     api_key: Option<Secret>,
@@ -361,6 +480,14 @@ impl fmt::Debug for ClientBuilder {
 
 impl ClientBuilder {
     /// The API key, sent as `Authorization: Bearer <key>`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// let client = venice_sdk::Client::builder().api_key("my-key").build()?;
+    /// // The key never shows in Debug.
+    /// assert!(!format!("{client:?}").contains("my-key"));
+    /// # Ok(()) }
+    /// ```
     pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
         self.api_key = Some(key.into());
         self
@@ -397,6 +524,16 @@ impl ClientBuilder {
     /// HTTP elsewhere would send the API key and the prompts in clear, so it is a
     /// configuration error unless [`allow_insecure_http`](Self::allow_insecure_http)
     /// is set.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// let client = venice_sdk::Client::builder()
+    ///     .base_url("http://localhost:8080/api/v1")
+    ///     .build()?;
+    /// // Plain HTTP to a host that is not loopback is refused...
+    /// assert!(venice_sdk::Client::builder().base_url("http://example.com/api/v1").build().is_err());
+    /// # Ok(()) }
+    /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -405,6 +542,15 @@ impl ClientBuilder {
     /// Accepts an `http://` base URL on a host that is not loopback (a trusted
     /// network, a TLS-terminating sidecar). The key and every request then travel
     /// unencrypted to that host.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// let client = venice_sdk::Client::builder()
+    ///     .base_url("http://venice-proxy.internal/api/v1")
+    ///     .allow_insecure_http()
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn allow_insecure_http(mut self) -> Self {
         self.allow_insecure_http = true;
         self
@@ -414,6 +560,13 @@ impl ClientBuilder {
     ///
     /// For every timeout of the builder: zero is a configuration error, and a
     /// duration too large for the clock (such as `Duration::MAX`) means no limit.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// use std::time::Duration;
+    /// let client = venice_sdk::Client::builder().timeout(Duration::from_secs(120)).build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -421,6 +574,13 @@ impl ClientBuilder {
 
     /// Time allowed to connect (default 10 s). Not applied to a client given with
     /// [`http_client`](Self::http_client): configure that one yourself.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// use std::time::Duration;
+    /// let client = venice_sdk::Client::builder().connect_timeout(Duration::from_secs(3)).build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
@@ -430,6 +590,12 @@ impl ClientBuilder {
     /// [`Error::BodyTooLarge`]. Streams and
     /// [`generate_to`](crate::resources::Images::generate_to) are held to the same
     /// total, so a server trickling bytes cannot make them grow without end.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// let client = venice_sdk::Client::builder().max_response_size(256 << 20).build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn max_response_size(mut self, bytes: usize) -> Self {
         self.max_response_size = Some(bytes);
         self
@@ -443,6 +609,12 @@ impl ClientBuilder {
     /// are not held to [`max_response_size`](Self::max_response_size); this
     /// limit only stops a server that would fill the disk. Past it the
     /// download ends with a [`JobErrorKind::TooLarge`](crate::JobErrorKind::TooLarge) error.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// let client = venice_sdk::Client::builder().max_download_size(2 << 30).build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn max_download_size(mut self, bytes: u64) -> Self {
         self.max_download_size = Some(bytes);
         self
@@ -451,6 +623,13 @@ impl ClientBuilder {
     /// Longest silence allowed between two reads of a stream (default 120 s); a
     /// stream may run longer than [`timeout`](Self::timeout) as long as bytes keep
     /// coming. A stall is [`Error::Timeout`] with [`TimeoutKind::Idle`](crate::TimeoutKind::Idle).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// use std::time::Duration;
+    /// let client = venice_sdk::Client::builder().stream_idle_timeout(Duration::from_secs(300)).build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn stream_idle_timeout(mut self, timeout: Duration) -> Self {
         self.stream_idle_timeout = Some(timeout);
         self
@@ -463,6 +642,13 @@ impl ClientBuilder {
     /// It also bounds each media job download
     /// ([`Media::save`](crate::resources::Media::save), `download_to`, `bytes`)
     /// as a whole, its resumes included.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// use std::time::Duration;
+    /// let client = venice_sdk::Client::builder().stream_timeout(Duration::from_secs(900)).build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn stream_timeout(mut self, limit: Duration) -> Self {
         self.stream_timeout = Some(limit);
         self
@@ -470,6 +656,12 @@ impl ClientBuilder {
 
     /// Largest single server-sent event of a stream (default 16 MiB); a larger one
     /// is skipped and reported as an error item.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// let client = venice_sdk::Client::builder().max_event_size(1 << 20).build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn max_event_size(mut self, bytes: usize) -> Self {
         self.max_event_size = Some(bytes);
         self
@@ -489,6 +681,12 @@ impl ClientBuilder {
     /// [`retry_after_cap`](Self::retry_after_cap)), else exponential backoff with
     /// jitter. All clones of the client share a retry budget: in any period, at
     /// most 10 + 10 % of the requests started in it are retried.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// let client = venice_sdk::Client::builder().max_retries(0).build()?; // never retry
+    /// # Ok(()) }
+    /// ```
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = Some(retries);
         self
@@ -496,6 +694,15 @@ impl ClientBuilder {
 
     /// The backoff between retries: `initial`, doubled each retry, at most `max`
     /// (defaults 0.5 s and 8 s), less up to 25 % jitter.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// use std::time::Duration;
+    /// let client = venice_sdk::Client::builder()
+    ///     .retry_backoff(Duration::from_millis(250), Duration::from_secs(10))
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn retry_backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.backoff = Some((initial, max));
         self
@@ -503,6 +710,14 @@ impl ClientBuilder {
 
     /// The longest `Retry-After` honoured (default 60 s). A server asking for a
     /// longer wait is not retried: its error is returned at once.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// use std::time::Duration;
+    /// // Wait at most 30 s for a server that asks to come back later.
+    /// let client = venice_sdk::Client::builder().retry_after_cap(Duration::from_secs(30)).build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn retry_after_cap(mut self, cap: Duration) -> Self {
         self.retry_after_cap = Some(cap);
         self
@@ -557,12 +772,35 @@ impl ClientBuilder {
     /// signatures. The SDK cannot check it (reqwest does not tell): if the
     /// client does follow a redirect to another origin, those credentials
     /// reach it, and the call fails with [`Error::Redirected`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()
+    ///     .map_err(|e| venice_sdk::Error::Config(e.to_string()))?;
+    /// let client = venice_sdk::Client::builder()
+    ///     .http_client(http)
+    ///     .http_client_follows_no_redirects()
+    ///     .sign_in_with_x("token")
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn http_client_follows_no_redirects(mut self) -> Self {
         self.http_client_follows_no_redirects = true;
         self
     }
 
     /// Checks the configuration and builds the client.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), venice_sdk::Error> {
+    /// let client = venice_sdk::Client::builder().api_key("my-key").build()?;
+    /// // A bad setting is a configuration error that says which and why.
+    /// let err = venice_sdk::Client::builder().base_url("not a url").build().unwrap_err();
+    /// assert!(matches!(err, venice_sdk::Error::Config(_)));
+    /// # Ok(()) }
+    /// ```
     pub fn build(self) -> Result<Client, Error> {
         let (base_url, base) = config::normalize_base_url(
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),

@@ -62,6 +62,23 @@ impl fmt::Display for Shown<'_> {
 /// `Display` is one line a person can act on; [`Error::status`],
 /// [`Error::request_id`], [`Error::is_retryable`] and [`Error::is_timeout`] answer
 /// the questions code usually asks. No variant ever holds the API key.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # venice.fail_next(&venice_sdk::operations::LIST_MODELS, venice_testing::Answer::rate_limited(30));
+/// # let client = client.with_max_retries(0);
+/// use venice_sdk::{ApiErrorKind, Error};
+///
+/// match client.models().list(None).await {
+///     Ok(models) => println!("{} models", models.data.len()),
+///     Err(Error::Api(e)) if e.kind == ApiErrorKind::RateLimited => eprintln!("slow down: {}", e.message),
+///     Err(e) if e.is_retryable() => eprintln!("try again later: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -974,6 +991,17 @@ impl DecodeError {
 
 impl Error {
     /// The HTTP status, when a response arrived.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # venice.fail_next(&venice_sdk::operations::LIST_MODELS, venice_testing::Answer::rate_limited(30));
+    /// # let client = client.with_max_retries(0);
+    /// let err = client.models().list(None).await.unwrap_err();
+    /// assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
+    /// # Ok(()) }
+    /// ```
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(e) => Some(e.status),
@@ -985,6 +1013,19 @@ impl Error {
     }
 
     /// The request id (`CF-RAY`) to quote to Venice support, when a response arrived.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # venice.fail_next(&venice_sdk::operations::LIST_MODELS, venice_testing::Answer::rate_limited(30));
+    /// # let client = client.with_max_retries(0);
+    /// let err = client.models().list(None).await.unwrap_err();
+    /// if let Some(id) = err.request_id() {
+    ///     eprintln!("quote {id} to Venice support");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Api(e) => e.meta.request_id.as_deref(),
@@ -997,6 +1038,18 @@ impl Error {
     }
 
     /// The API error, if this is one.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # venice.fail_next(&venice_sdk::operations::LIST_MODELS, venice_testing::Answer::rate_limited(30));
+    /// # let client = client.with_max_retries(0);
+    /// let err = client.models().list(None).await.unwrap_err();
+    /// let api = err.api().expect("an answer from the API");
+    /// println!("{} ({:?}): {}", api.status, api.kind, api.message);
+    /// # Ok(()) }
+    /// ```
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
@@ -1008,6 +1061,17 @@ impl Error {
     /// timeouts, and 408, 409, 429, 500, 502, 503, 504 — but never an exhausted
     /// balance or spend limit, nor a consent the user has not given
     /// ([`ApiErrorKind::ConsentRequired`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # venice.fail_next(&venice_sdk::operations::LIST_MODELS, venice_testing::Answer::rate_limited(30));
+    /// # let client = client.with_max_retries(0);
+    /// let err = client.models().list(None).await.unwrap_err();
+    /// assert!(err.is_retryable()); // 429: later, the same call may succeed
+    /// # Ok(()) }
+    /// ```
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => e.kind.retry_may_help() && is_retryable_status(e.status),
@@ -1017,6 +1081,17 @@ impl Error {
     }
 
     /// Whether a time limit fired (see [`Error::Timeout`] for which).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # venice.fail_next(&venice_sdk::operations::LIST_MODELS, venice_testing::Answer::rate_limited(30));
+    /// # let client = client.with_max_retries(0);
+    /// let err = client.models().list(None).await.unwrap_err();
+    /// assert!(!err.is_timeout()); // a refusal, not a time limit
+    /// # Ok(()) }
+    /// ```
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
     }
@@ -1045,6 +1120,19 @@ impl Error {
     }
 
     /// Why a media job did not end with its media, if this is a job error.
+    ///
+    /// ```no_run
+    /// # async fn run(client: venice_sdk::Client, request: venice_sdk::types::QueueVideoRequest) -> Result<(), venice_sdk::Error> {
+    /// let job = client.video().generate(request).await?;
+    /// match job.wait().await {
+    ///     Ok(mut media) => { media.save("clip.mp4").await?; }
+    ///     Err(e) => match e.job() {
+    ///         Some(job_error) => eprintln!("the job failed: {:?}", job_error.kind),
+    ///         None => return Err(e),
+    ///     },
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn job(&self) -> Option<&JobError> {
         match self {
             Error::Job(e) => Some(e),

@@ -57,6 +57,15 @@ impl fmt::Debug for JsonLen {
 
 impl<T> Response<T> {
     /// Pairs a body with its metadata.
+    ///
+    /// ```
+    /// use venice_sdk::{Response, ResponseMeta};
+    ///
+    /// // For your own fakes: a body with the metadata of a 200 without headers.
+    /// let meta = ResponseMeta::from_headers(reqwest::StatusCode::OK, reqwest::header::HeaderMap::new());
+    /// let response = Response::new(vec![1, 2, 3], meta);
+    /// assert_eq!(response.len(), 3); // derefs to the body
+    /// ```
     pub fn new(inner: T, meta: ResponseMeta) -> Self {
         Self {
             inner,
@@ -79,6 +88,15 @@ impl<T> Response<T> {
     }
 
     /// The metadata: status, request id, rate limits, balances, headers.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let models = client.models().list(None).await?;
+    /// println!("request {:?}, {:?} requests left", models.meta().request_id, models.meta().rate_limits.requests.remaining);
+    /// # Ok(()) }
+    /// ```
     pub fn meta(&self) -> &ResponseMeta {
         &self.meta
     }
@@ -101,16 +119,42 @@ impl<T> Response<T> {
     }
 
     /// The body, dropping the metadata.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let models: venice_sdk::types::ListModelsResponse = client.models().list(None).await?.into_inner();
+    /// # Ok(()) }
+    /// ```
     pub fn into_inner(self) -> T {
         self.inner
     }
 
     /// The body and the metadata.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let (models, meta) = client.models().list(None).await?.into_parts();
+    /// println!("{} models, status {}", models.data.len(), meta.status);
+    /// # Ok(()) }
+    /// ```
     pub fn into_parts(self) -> (T, ResponseMeta) {
         (self.inner, self.meta)
     }
 
     /// Converts the body, keeping the metadata and the answer as received.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let count = client.models().list(None).await?.map(|models| models.data.len());
+    /// println!("{} models (request {:?})", *count, count.meta().request_id);
+    /// # Ok(()) }
+    /// ```
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
         Response {
             inner: f(self.inner),
@@ -140,6 +184,16 @@ impl<T> DerefMut for Response<T> {
 /// has them all as received.
 ///
 /// [`headers`]: ResponseMeta::headers
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let models = client.models().list(None).await?;
+/// let meta = models.meta();
+/// println!("status {}, USD balance {:?}", meta.status, meta.balances.usd);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct ResponseMeta {
     /// The HTTP status.
@@ -175,6 +229,16 @@ pub struct ResponseMeta {
 }
 
 /// Rate limits of the key for requests and for tokens.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let models = client.models().list(None).await?;
+/// let limits = &models.meta().rate_limits;
+/// println!("{:?} of {:?} requests left", limits.requests.remaining, limits.requests.limit);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct RateLimits {
     /// `x-ratelimit-{limit,remaining,reset}-requests`.
@@ -184,6 +248,16 @@ pub struct RateLimits {
 }
 
 /// One rate limit.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let models = client.models().list(None).await?;
+/// let tokens = &models.meta().rate_limits.tokens;
+/// println!("{:?} tokens left", tokens.remaining);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct RateLimit {
     /// The limit per window.
@@ -197,6 +271,17 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// Time until the window resets, from now (zero if already past).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let models = client.models().list(None).await?;
+    /// if let Some(wait) = models.meta().rate_limits.requests.reset_in() {
+    ///     println!("the request window resets in {} s", wait.as_secs());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn reset_in(&self) -> Option<Duration> {
         self.reset_at
             .map(|at| at.duration_since(SystemTime::now()).unwrap_or_default())
@@ -204,6 +289,16 @@ impl RateLimit {
 }
 
 /// Account balances.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let models = client.models().list(None).await?;
+/// let balances = &models.meta().balances;
+/// println!("USD {:?}, DIEM {:?}", balances.usd, balances.diem);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Balances {
     /// `x-venice-balance-usd`.
@@ -215,6 +310,17 @@ pub struct Balances {
 }
 
 /// A model deprecation notice.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let models = client.models().list(None).await?;
+/// if let Some(notice) = &models.meta().deprecation {
+///     eprintln!("deprecated: {notice:?}");
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Deprecation {
     /// `x-venice-model-deprecation-warning`.
@@ -407,6 +513,15 @@ fn has_relation(params: &str, wanted: &str) -> bool {
 }
 
 /// Content flags of generated images.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let models = client.models().list(None).await?;
+/// println!("{:?}", models.meta().content);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ContentFlags {
     /// `x-venice-is-blurred`.
@@ -538,6 +653,15 @@ pub(crate) fn parse_reset(value: &str, now: SystemTime) -> Option<SystemTime> {
 
 impl ResponseMeta {
     /// Parses the metadata of a response.
+    ///
+    /// ```
+    /// use reqwest::header::{HeaderMap, HeaderValue};
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("x-ratelimit-remaining-requests", HeaderValue::from_static("42"));
+    /// let meta = venice_sdk::ResponseMeta::from_headers(reqwest::StatusCode::OK, headers);
+    /// assert_eq!(meta.rate_limits.requests.remaining, Some(42));
+    /// ```
     pub fn from_headers(status: StatusCode, headers: HeaderMap) -> ResponseMeta {
         let now = SystemTime::now();
         let (request_id, rate_limits, balances, deprecation, content) = {
@@ -588,6 +712,18 @@ impl ResponseMeta {
 
     /// The media type of the body, without parameters (`audio/mpeg`,
     /// `image/webp`, `text/plain`): what format a binary answer is in.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let png = client
+    ///     .images()
+    ///     .generate_bytes(venice_sdk::types::GenerateImageRequest::new("venice-sd35", "a red fox")?)
+    ///     .await?;
+    /// println!("{:?}", png.meta().media_type()); // Some("image/png")
+    /// # Ok(()) }
+    /// ```
     pub fn media_type(&self) -> Option<&str> {
         let content_type = names::content_type(&self.headers)?;
         let media_type = content_type.split(';').next().unwrap_or_default().trim();
@@ -597,6 +733,18 @@ impl ResponseMeta {
 
 /// An answer that is JSON (decoded) or plain text, as the request asked for
 /// (transcriptions and parsed documents answer either way).
+///
+/// ```
+/// use venice_sdk::JsonOrText;
+///
+/// fn show(answer: &JsonOrText<serde_json::Value>) {
+///     match answer {
+///         JsonOrText::Json(value) => println!("JSON: {value}"),
+///         JsonOrText::Text(text) => println!("text: {text}"),
+///     }
+/// }
+/// show(&JsonOrText::Text("id,amount\n1,2".to_owned()));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum JsonOrText<T> {
     /// A JSON answer, decoded.

@@ -25,6 +25,21 @@ use crate::{Error, ResponseMeta, types};
 
 /// The response as it stands, sent with `response.created`,
 /// `response.in_progress`, `response.completed` and `response.incomplete`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request: venice_sdk::types::ResponsesRequest =
+///     venice_sdk::from_json(br#"{"model": "llama-3.3-70b", "input": "Hi"}"#)?;
+/// let mut events = client.responses().stream(request).await?;
+/// while let Some(event) = events.next().await {
+///     if let venice_sdk::ResponseEvent::Completed(snapshot) = event? {
+///         println!("{:?}", snapshot.response.id);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResponseSnapshot {
@@ -38,6 +53,21 @@ pub struct ResponseSnapshot {
 /// An output item, sent when it is added (`response.output_item.added`, with
 /// its content still empty) and when it is done (`response.output_item.done`,
 /// whole).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request: venice_sdk::types::ResponsesRequest =
+///     venice_sdk::from_json(br#"{"model": "llama-3.3-70b", "input": "Hi"}"#)?;
+/// let mut events = client.responses().stream(request).await?;
+/// while let Some(event) = events.next().await {
+///     if let venice_sdk::ResponseEvent::OutputItemDone(item) = event? {
+///         println!("item {} done", item.output_index);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResponseOutputItemEvent {
@@ -52,6 +82,21 @@ pub struct ResponseOutputItemEvent {
 }
 
 /// Where an event's content belongs, and the event's place in the stream.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request: venice_sdk::types::ResponsesRequest =
+///     venice_sdk::from_json(br#"{"model": "llama-3.3-70b", "input": "Hi"}"#)?;
+/// let mut events = client.responses().stream(request).await?;
+/// while let Some(event) = events.next().await {
+///     if let venice_sdk::ResponseEvent::OutputTextDelta(delta) = event? {
+///         println!("item {}: {}", delta.place.output_index, delta.delta);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResponsePlace {
@@ -76,6 +121,21 @@ pub struct ResponsePlace {
 /// (`response.output_text.delta`), of a function call's JSON arguments
 /// (`response.function_call_arguments.delta`), or of a reasoning summary
 /// (`response.reasoning_summary_text.delta`).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request: venice_sdk::types::ResponsesRequest =
+///     venice_sdk::from_json(br#"{"model": "llama-3.3-70b", "input": "Hi"}"#)?;
+/// let mut events = client.responses().stream(request).await?;
+/// while let Some(event) = events.next().await {
+///     if let venice_sdk::ResponseEvent::OutputTextDelta(delta) = event? {
+///         print!("{}", delta.delta);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResponseDelta {
@@ -87,6 +147,21 @@ pub struct ResponseDelta {
 }
 
 /// The whole text of a content part, once done (`response.output_text.done`).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request: venice_sdk::types::ResponsesRequest =
+///     venice_sdk::from_json(br#"{"model": "llama-3.3-70b", "input": "Hi"}"#)?;
+/// let mut events = client.responses().stream(request).await?;
+/// while let Some(event) = events.next().await {
+///     if let venice_sdk::ResponseEvent::OutputTextDone(done) = event? {
+///         println!("whole text: {}", done.text);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResponseTextDone {
@@ -99,6 +174,21 @@ pub struct ResponseTextDone {
 
 /// A function call's whole arguments, once done
 /// (`response.function_call_arguments.done`).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request: venice_sdk::types::ResponsesRequest =
+///     venice_sdk::from_json(br#"{"model": "llama-3.3-70b", "input": "Hi"}"#)?;
+/// let mut events = client.responses().stream(request).await?;
+/// while let Some(event) = events.next().await {
+///     if let venice_sdk::ResponseEvent::FunctionCallArgumentsDone(done) = event? {
+///         println!("arguments: {}", done.arguments);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResponseArgumentsDone {
@@ -112,6 +202,21 @@ pub struct ResponseArgumentsDone {
 /// A content part of a message item, sent when it is added
 /// (`response.content_part.added`) and when it is done
 /// (`response.content_part.done`).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request: venice_sdk::types::ResponsesRequest =
+///     venice_sdk::from_json(br#"{"model": "llama-3.3-70b", "input": "Hi"}"#)?;
+/// let mut events = client.responses().stream(request).await?;
+/// while let Some(event) = events.next().await {
+///     if let venice_sdk::ResponseEvent::ContentPartAdded(part) = event? {
+///         println!("new part in item {}", part.place.output_index);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResponseContentPartEvent {
@@ -129,6 +234,24 @@ pub struct ResponseContentPartEvent {
 /// with an [`Error::Stream`] of kind
 /// [`StreamErrorKind::Server`](crate::StreamErrorKind::Server) carrying the
 /// server's message and code.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request: venice_sdk::types::ResponsesRequest =
+///     venice_sdk::from_json(br#"{"model": "llama-3.3-70b", "input": "Hi"}"#)?;
+/// use venice_sdk::ResponseEvent;
+///
+/// let mut events = client.responses().stream(request).await?;
+/// while let Some(event) = events.next().await {
+///     match event? {
+///         ResponseEvent::OutputTextDelta(delta) => print!("{}", delta.delta),
+///         other => eprintln!("[{}]", other.event_type()),
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum ResponseEvent {
@@ -171,6 +294,13 @@ pub enum ResponseEvent {
 
 impl ResponseEvent {
     /// The event's type as the API names it (`response.output_text.delta`).
+    ///
+    /// ```
+    /// use venice_sdk::ResponseEvent;
+    ///
+    /// let event = ResponseEvent::from_json("response.in_progress", serde_json::json!({}));
+    /// assert_eq!(event.event_type(), "response.in_progress");
+    /// ```
     pub fn event_type(&self) -> &str {
         match self {
             ResponseEvent::Created(_) => "response.created",
@@ -193,6 +323,16 @@ impl ResponseEvent {
     }
 
     /// The answer's text this event adds (an `output_text.delta`), if any.
+    ///
+    /// ```
+    /// use venice_sdk::ResponseEvent;
+    ///
+    /// let event = ResponseEvent::from_json(
+    ///     "response.output_text.delta",
+    ///     serde_json::json!({"item_id": "m1", "output_index": 0, "content_index": 0, "delta": "Hi"}),
+    /// );
+    /// assert_eq!(event.text_delta(), Some("Hi"));
+    /// ```
     pub fn text_delta(&self) -> Option<&str> {
         match self {
             ResponseEvent::OutputTextDelta(d) => Some(&d.delta),
@@ -202,6 +342,14 @@ impl ResponseEvent {
 
     /// The event of type `event_type` with data `data`: typed when the type is
     /// known and the data fits it, else [`Unknown`](Self::Unknown).
+    ///
+    /// ```
+    /// use venice_sdk::ResponseEvent;
+    ///
+    /// // A type the SDK does not know yet is kept, not dropped.
+    /// let event = ResponseEvent::from_json("response.new_thing", serde_json::json!({"x": 1}));
+    /// assert!(matches!(event, ResponseEvent::Unknown { .. }));
+    /// ```
     pub fn from_json(event_type: &str, data: Value) -> ResponseEvent {
         use ResponseEvent as E;
         let typed = match event_type {
@@ -250,6 +398,21 @@ fn is_final(event_type: &str) -> bool {
 /// timeout, the overall stream timeout, the size limit, or a body that ends
 /// before `response.completed` (or `response.incomplete`, or `data: [DONE]`),
 /// which is [`StreamErrorKind::Truncated`](crate::StreamErrorKind::Truncated). Dropping it closes the connection.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request: venice_sdk::types::ResponsesRequest =
+///     venice_sdk::from_json(br#"{"model": "llama-3.3-70b", "input": "Hi"}"#)?;
+/// let mut events = client.responses().stream(request).await?;
+/// while let Some(event) = events.next().await {
+///     if let Some(text) = event?.text_delta() {
+///         print!("{text}");
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 pub struct ResponseStream {
     inner: TypedEvents<EventDecoder>,
 }
@@ -277,12 +440,36 @@ impl ResponseStream {
     }
 
     /// The response metadata (status, request id, rate limits, headers).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request: venice_sdk::types::ResponsesRequest =
+    ///     venice_sdk::from_json(br#"{"model": "llama-3.3-70b", "input": "Hi"}"#)?;
+    /// let events = client.responses().stream(request).await?;
+    /// println!("request id {:?}", events.meta().request_id);
+    /// # Ok(()) }
+    /// ```
     pub fn meta(&self) -> &ResponseMeta {
         self.inner.meta()
     }
 
     /// The next event, or `None` at the end; the same as `StreamExt::next`,
     /// without needing the `futures` crate.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request: venice_sdk::types::ResponsesRequest =
+    ///     venice_sdk::from_json(br#"{"model": "llama-3.3-70b", "input": "Hi"}"#)?;
+    /// let mut events = client.responses().stream(request).await?;
+    /// while let Some(event) = events.next().await {
+    ///     eprintln!("{}", event?.event_type());
+    /// }
+    /// # Ok(()) }
+    /// ```
     #[allow(clippy::should_implement_trait)]
     pub async fn next(&mut self) -> Option<Result<ResponseEvent, Error>> {
         StreamExt::next(self).await
@@ -290,6 +477,21 @@ impl ResponseStream {
 
     /// Only the answer's text: each item is what an `output_text.delta` adds
     /// (other events are skipped; errors come through).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request: venice_sdk::types::ResponsesRequest =
+    ///     venice_sdk::from_json(br#"{"model": "llama-3.3-70b", "input": "Hi"}"#)?;
+    /// use futures::StreamExt;
+    ///
+    /// let mut text = client.responses().stream(request).await?.text();
+    /// while let Some(piece) = text.next().await {
+    ///     print!("{}", piece?);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn text(self) -> impl Stream<Item = Result<String, Error>> + Unpin {
         self.inner.text(|event| match event {
             ResponseEvent::OutputTextDelta(d) => Some(d.delta),
@@ -308,6 +510,17 @@ impl ResponseStream {
     /// [`max_response_size`](crate::ClientBuilder::max_response_size) bytes in
     /// all, and within the [`stream_timeout`](crate::ClientBuilder::stream_timeout)
     /// when one is set.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request: venice_sdk::types::ResponsesRequest =
+    ///     venice_sdk::from_json(br#"{"model": "llama-3.3-70b", "input": "Hi"}"#)?;
+    /// let response = client.responses().stream(request).await?.collect_response().await?;
+    /// println!("{}", response.output_text());
+    /// # Ok(()) }
+    /// ```
     pub async fn collect_response(
         self,
     ) -> Result<crate::Response<types::ResponsesApiResponse>, Error> {
@@ -409,6 +622,17 @@ struct ItemAcc {
 
 impl ResponseAccumulator {
     /// Adds an event.
+    ///
+    /// ```
+    /// use venice_sdk::{ResponseAccumulator, ResponseEvent};
+    ///
+    /// let mut acc = ResponseAccumulator::default();
+    /// acc.add(ResponseEvent::from_json(
+    ///     "response.output_text.delta",
+    ///     serde_json::json!({"item_id": "m1", "output_index": 0, "content_index": 0, "delta": "Hi"}),
+    /// ));
+    /// assert_eq!(acc.finish().output_text(), "Hi");
+    /// ```
     pub fn add(&mut self, event: ResponseEvent) {
         match event {
             ResponseEvent::Created(s) | ResponseEvent::InProgress(s) => {
@@ -463,6 +687,11 @@ impl ResponseAccumulator {
     }
 
     /// The response so far.
+    ///
+    /// ```
+    /// let response = venice_sdk::ResponseAccumulator::default().finish();
+    /// assert!(response.output.is_empty());
+    /// ```
     pub fn finish(self) -> types::ResponsesApiResponse {
         if let Some(last) = self.last {
             return last;

@@ -21,6 +21,24 @@ use crate::{Error, ResponseMeta, types};
 ///
 /// Every field is optional or defaulted and unknown fields are ignored, so chunks
 /// from newer servers (or other OpenAI-compatible ones) still decode.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// use venice_sdk::{Message, types::ChatCompletionRequest};
+///
+/// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+/// let mut stream = client.chat().stream(request).await?;
+/// while let Some(chunk) = stream.next().await {
+///     let chunk = chunk?;
+///     print!("{}", chunk.delta_text());
+///     if let Some(usage) = &chunk.usage {
+///         println!("\n{usage:?}");
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChatCompletionChunk {
     /// The completion id (the same for every chunk).
@@ -50,6 +68,24 @@ pub struct ChatCompletionChunk {
 }
 
 /// The delta of one choice.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// use venice_sdk::{Message, types::ChatCompletionRequest};
+///
+/// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+/// let mut stream = client.chat().stream(request).await?;
+/// while let Some(chunk) = stream.next().await {
+///     for choice in &chunk?.choices {
+///         if let Some(reason) = &choice.finish_reason {
+///             println!("choice {} finished: {reason}", choice.index);
+///         }
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChunkChoice {
     /// Which choice this delta belongs to.
@@ -68,6 +104,22 @@ pub struct ChunkChoice {
 }
 
 /// Text and tool-call fragments added by a chunk.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// use venice_sdk::{Message, types::ChatCompletionRequest};
+///
+/// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+/// let mut stream = client.chat().stream(request).await?;
+/// while let Some(chunk) = stream.next().await {
+///     for choice in &chunk?.choices {
+///         print!("{}", choice.delta.content.as_deref().unwrap_or(""));
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Delta {
     /// The role, on the first chunk.
@@ -92,6 +144,24 @@ pub struct Delta {
 }
 
 /// A fragment of a tool call.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// use venice_sdk::{Message, types::ChatCompletionRequest};
+///
+/// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+/// let mut stream = client.chat().stream(request).await?;
+/// while let Some(chunk) = stream.next().await {
+///     for choice in &chunk?.choices {
+///         for call in &choice.delta.tool_calls {
+///             println!("tool call #{}: {:?}", call.index, call.function.as_ref().and_then(|f| f.name.as_deref()));
+///         }
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ToolCallDelta {
     /// Which tool call of the choice this fragment belongs to.
@@ -112,6 +182,21 @@ pub struct ToolCallDelta {
 }
 
 /// A fragment of a function call.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// use venice_sdk::{Message, types::ChatCompletionRequest};
+///
+/// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+/// // Fragments of a call's arguments arrive across chunks; collecting joins them.
+/// let completion = client.chat().stream(request).await?.collect_completion().await?;
+/// for call in completion.tool_calls() {
+///     println!("{}({})", call.name, call.arguments);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FunctionDelta {
     /// The function name, usually whole on the first fragment.
@@ -124,6 +209,22 @@ pub struct FunctionDelta {
 
 impl ChatCompletionChunk {
     /// The content this chunk adds to the first choice (empty if none).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+    /// let mut stream = client.chat().stream(request).await?;
+    /// let mut answer = String::new();
+    /// while let Some(chunk) = stream.next().await {
+    ///     answer.push_str(chunk?.delta_text());
+    /// }
+    /// assert!(!answer.is_empty());
+    /// # Ok(()) }
+    /// ```
     pub fn delta_text(&self) -> &str {
         self.choices
             .first()
@@ -132,6 +233,22 @@ impl ChatCompletionChunk {
     }
 
     /// The reasoning this chunk adds to the first choice (empty if none).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+    /// let mut stream = client.chat().stream(request).await?;
+    /// while let Some(chunk) = stream.next().await {
+    ///     let chunk = chunk?;
+    ///     eprint!("{}", chunk.delta_reasoning()); // empty when the model does not reason
+    ///     print!("{}", chunk.delta_text());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn delta_reasoning(&self) -> &str {
         self.choices
             .first()
@@ -147,6 +264,21 @@ impl ChatCompletionChunk {
 /// failure that ends it (server error event, broken connection, stall longer than
 /// the idle timeout, truncation). After `data: [DONE]` the stream ends and
 /// nothing more is read.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// use venice_sdk::{Message, types::ChatCompletionRequest};
+///
+/// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+/// let mut stream = client.chat().stream(request).await?;
+/// println!("request id {:?}", stream.meta().request_id);
+/// while let Some(chunk) = stream.next().await {
+///     print!("{}", chunk?.delta_text());
+/// }
+/// # Ok(()) }
+/// ```
 pub struct ChatStream {
     inner: TypedEvents<ChunkDecoder>,
 }
@@ -193,12 +325,38 @@ impl ChatStream {
     }
 
     /// The response metadata (status, request id, rate limits, headers).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+    /// let stream = client.chat().stream(request).await?;
+    /// println!("{:?} requests left", stream.meta().rate_limits.requests.remaining);
+    /// # Ok(()) }
+    /// ```
     pub fn meta(&self) -> &ResponseMeta {
         self.inner.meta()
     }
 
     /// The next chunk, or `None` at the end; the same as `StreamExt::next`, without
     /// needing the `futures` crate.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+    /// let mut stream = client.chat().stream(request).await?;
+    /// while let Some(chunk) = stream.next().await {
+    ///     print!("{}", chunk?.delta_text());
+    /// }
+    /// # Ok(()) }
+    /// ```
     #[allow(clippy::should_implement_trait)]
     pub async fn next(&mut self) -> Option<Result<ChatCompletionChunk, Error>> {
         StreamExt::next(self).await
@@ -206,6 +364,22 @@ impl ChatStream {
 
     /// Only the text: each item is the content a chunk adds (chunks without text
     /// are skipped).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+    /// use futures::StreamExt;
+    ///
+    /// let mut text = client.chat().stream(request).await?.text();
+    /// while let Some(piece) = text.next().await {
+    ///     print!("{}", piece?);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn text(self) -> impl Stream<Item = Result<String, Error>> + Unpin {
         self.inner.text(|chunk| {
             let text = chunk.delta_text();
@@ -226,6 +400,18 @@ impl ChatStream {
     /// [`max_response_size`](crate::ClientBuilder::max_response_size) bytes in all
     /// ([`Error::BodyTooLarge`]), and within the
     /// [`stream_timeout`](crate::ClientBuilder::stream_timeout) when one is set.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// let request = ChatCompletionRequest::new("llama-3.3-70b", [Message::user("Hi")]);
+    /// let completion = client.chat().stream(request).await?.collect_completion().await?;
+    /// println!("{}", completion.text().unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
     pub async fn collect_completion(
         self,
     ) -> Result<crate::Response<types::CreateChatCompletionResponse>, Error> {
@@ -380,6 +566,20 @@ struct ToolCallAcc {
 impl ChatAccumulator {
     /// Adds a chunk: content and reasoning appended per choice, tool-call
     /// fragments merged by index, the last finish reason, usage and citations kept.
+    ///
+    /// ```
+    /// use venice_sdk::{ChatAccumulator, ChatCompletionChunk};
+    ///
+    /// let mut acc = ChatAccumulator::default();
+    /// for piece in ["Hel", "lo"] {
+    ///     let chunk: ChatCompletionChunk = venice_sdk::from_json(
+    ///         format!(r#"{{"choices": [{{"index": 0, "delta": {{"content": "{piece}"}}}}]}}"#).as_bytes(),
+    ///     )?;
+    ///     acc.add(chunk);
+    /// }
+    /// assert_eq!(acc.finish().text().as_deref(), Some("Hello"));
+    /// # Ok::<(), venice_sdk::Error>(())
+    /// ```
     pub fn add(&mut self, chunk: ChatCompletionChunk) {
         if self.id.is_empty() {
             self.id = chunk.id;
@@ -448,6 +648,12 @@ impl ChatAccumulator {
     }
 
     /// The completion so far.
+    ///
+    /// ```
+    /// let acc = venice_sdk::ChatAccumulator::default();
+    /// let completion = acc.finish(); // nothing added: no choices
+    /// assert!(completion.choices.is_empty());
+    /// ```
     pub fn finish(self) -> types::CreateChatCompletionResponse {
         Self::typed(self.into_json())
     }
