@@ -16,12 +16,33 @@ use crate::{Client, Error, Response, operations, types};
 
 impl Client {
     /// Image generation, upscaling and styles.
+    ///
+    /// ```
+    /// use venice_sdk::types::GenerateImageRequest;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let images = client.images();
+    /// let drawn = images.generate(GenerateImageRequest::new("venice-sd35", "A lighthouse at dusk")?).await?;
+    /// println!("{} image(s)", drawn.images.len());
+    /// # Ok(()) }
+    /// ```
     pub fn images(&self) -> Images<'_> {
         Images { client: self }
     }
 }
 
 /// Image generation, upscaling and styles: `client.images()`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let styles = client.images().styles().await?;
+/// println!("{:?}", styles.data);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Images<'a> {
     pub(crate) client: &'a Client,
@@ -44,6 +65,20 @@ impl Images<'_> {
     /// Generates images and decodes them from base64.
     ///
     /// `return_binary` is cleared (see [`generate_bytes`](Self::generate_bytes) for that).
+    ///
+    /// ```
+    /// use venice_sdk::types::GenerateImageRequest;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = GenerateImageRequest::new("venice-sd35", "A lighthouse at dusk")?.with_size(512, 512)?;
+    /// let drawn = client.images().generate(request).await?;
+    /// for (i, png) in drawn.images.iter().enumerate() {
+    ///     std::fs::write(std::env::temp_dir().join(format!("lighthouse-{i}.png")), png)?;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn generate(
         &self,
         mut request: types::GenerateImageRequest,
@@ -86,6 +121,18 @@ impl Images<'_> {
     ///
     /// An answer that is not an image (JSON, HTML) is an [`Error::Decode`] naming
     /// its content type.
+    ///
+    /// ```
+    /// use venice_sdk::types::GenerateImageRequest;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = GenerateImageRequest::new("venice-sd35", "A lighthouse at dusk")?;
+    /// let png = client.images().generate_bytes(request).await?;
+    /// std::fs::write(std::env::temp_dir().join("lighthouse.png"), &*png)?;
+    /// # Ok(()) }
+    /// ```
     pub async fn generate_bytes(
         &self,
         mut request: types::GenerateImageRequest,
@@ -107,6 +154,19 @@ impl Images<'_> {
     /// whole body, and more than
     /// [`max_response_size`](crate::ClientBuilder::max_response_size) bytes end it
     /// with [`Error::BodyTooLarge`] (what was written stays written).
+    ///
+    /// ```
+    /// use venice_sdk::types::GenerateImageRequest;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = GenerateImageRequest::new("venice-sd35", "A lighthouse at dusk")?;
+    /// let mut file = tokio::fs::File::create(std::env::temp_dir().join("lighthouse.png")).await?;
+    /// let written = client.images().generate_to(request, &mut file).await?;
+    /// println!("{} bytes written", *written);
+    /// # Ok(()) }
+    /// ```
     pub async fn generate_to<W>(
         &self,
         mut request: types::GenerateImageRequest,
@@ -127,6 +187,17 @@ impl Images<'_> {
     ///
     /// `scale` is the factor (the API's default is 2). A file that cannot be read is
     /// an [`Error::Io`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let photo = std::env::temp_dir().join("photo-to-upscale.png");
+    /// # std::fs::write(&photo, b"image bytes")?;
+    /// let bigger = client.images().upscale(photo.as_path(), 2.0).await?;
+    /// std::fs::write(std::env::temp_dir().join("photo-2x.png"), &*bigger)?;
+    /// # Ok(()) }
+    /// ```
     pub async fn upscale(
         &self,
         image: impl Into<ImageInput>,
@@ -153,6 +224,17 @@ impl Images<'_> {
     }
 
     /// The image styles that [`generate`](Self::generate) accepts as `style_preset`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let styles = client.images().styles().await?;
+    /// for style in &styles.data {
+    ///     println!("{style}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn styles(&self) -> Result<Response<types::ListImageStylesResponse>, Error> {
         Call::new(&operations::LIST_IMAGE_STYLES)
             .json(self.client.config())
@@ -183,16 +265,47 @@ pub enum ImageSource {
 
 impl ImageSource {
     /// An image the API downloads from `url`.
+    ///
+    /// ```
+    /// use venice_sdk::{ImageSource, types::EditImageBody};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let image = ImageSource::url("https://example.com/cat.png");
+    /// let edited = client.images().edit(image, EditImageBody::new("Give the cat a hat")?).await?;
+    /// println!("{} bytes", edited.len());
+    /// # Ok(()) }
+    /// ```
     pub fn url(url: impl Into<String>) -> Self {
         ImageSource::Url(url.into())
     }
 
     /// An image as base64 text, raw or as a data URL.
+    ///
+    /// ```
+    /// use venice_sdk::ImageSource;
+    ///
+    /// let image = ImageSource::base64("data:image/png;base64,iVBORw0KGgo=");
+    /// # let _ = image;
+    /// ```
     pub fn base64(data: impl Into<String>) -> Self {
         ImageSource::Base64(data.into())
     }
 
     /// `data` encoded as base64, to send in a JSON body rather than upload it.
+    ///
+    /// ```
+    /// use venice_sdk::ImageSource;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let png: Vec<u8> = b"image bytes".to_vec();
+    /// let cutout = client.images().remove_background(ImageSource::encode(&png)).await?;
+    /// println!("{} bytes", cutout.len());
+    /// # Ok(()) }
+    /// ```
     pub fn encode(data: &[u8]) -> Self {
         ImageSource::Base64(base64::engine::general_purpose::STANDARD.encode(data))
     }
@@ -330,6 +443,19 @@ impl Images<'_> {
     /// `image` is a URL or base64 (sent in JSON) or a file (uploaded); it takes
     /// the place of `request.image`. An answer that is not an image is an
     /// [`Error::Decode`]; a file that cannot be read is an [`Error::Io`].
+    ///
+    /// ```
+    /// use venice_sdk::{ImageSource, types::EditImageBody};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = EditImageBody::new("Make the sky a sunrise")?;
+    /// let edited = client.images().edit(ImageSource::url("https://example.com/beach.png"), request).await?;
+    /// println!("{:?}", edited.meta().media_type());
+    /// std::fs::write(std::env::temp_dir().join("beach-sunrise.png"), &*edited)?;
+    /// # Ok(()) }
+    /// ```
     pub async fn edit(
         &self,
         image: impl Into<ImageSource>,
@@ -343,6 +469,19 @@ impl Images<'_> {
     /// [`edit`](Self::edit), writing the image into `writer` as it arrives
     /// (bounded like [`generate_to`](Self::generate_to)); returns the bytes
     /// written.
+    ///
+    /// ```
+    /// use venice_sdk::{ImageSource, types::EditImageBody};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let mut file = tokio::fs::File::create(std::env::temp_dir().join("beach-sunrise.png")).await?;
+    /// let request = EditImageBody::new("Make the sky a sunrise")?;
+    /// let image = ImageSource::url("https://example.com/beach.png");
+    /// client.images().edit_to(image, request, &mut file).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn edit_to<W>(
         &self,
         image: impl Into<ImageSource>,
@@ -363,6 +502,21 @@ impl Images<'_> {
     /// The images take the place of `request.images`: all URLs or base64 (sent
     /// in JSON), or all files (uploaded); a mix is refused before sending, as
     /// is a count outside 1 to 3 ([`Error::InvalidRequest`] naming `images`).
+    ///
+    /// ```
+    /// use venice_sdk::{ImageSource, types::MultiEditImageBody};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let images = [
+    ///     ImageSource::url("https://example.com/room.png"),
+    ///     ImageSource::url("https://example.com/sofa.png"),
+    /// ];
+    /// let edited = client.images().multi_edit(images, MultiEditImageBody::new("Put the sofa in the room")?).await?;
+    /// std::fs::write(std::env::temp_dir().join("room-with-sofa.png"), &*edited)?;
+    /// # Ok(()) }
+    /// ```
     pub async fn multi_edit<I>(
         &self,
         images: I,
@@ -380,6 +534,20 @@ impl Images<'_> {
 
     /// [`multi_edit`](Self::multi_edit), writing the image into `writer` as it
     /// arrives; returns the bytes written.
+    ///
+    /// ```
+    /// use venice_sdk::{ImageSource, types::MultiEditImageBody};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let mut out = Vec::new();
+    /// let images = [ImageSource::url("https://example.com/room.png"), ImageSource::url("https://example.com/sofa.png")];
+    /// let request = MultiEditImageBody::new("Put the sofa in the room")?;
+    /// let written = client.images().multi_edit_to(images, request, &mut out).await?;
+    /// assert_eq!(*written as usize, out.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn multi_edit_to<I, W>(
         &self,
         images: I,
@@ -402,6 +570,17 @@ impl Images<'_> {
     ///
     /// `image` is a URL (sent as `image_url`), base64 (as `image`) or a file
     /// (uploaded).
+    ///
+    /// ```
+    /// use venice_sdk::ImageSource;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let cutout = client.images().remove_background(ImageSource::url("https://example.com/dog.jpg")).await?;
+    /// std::fs::write(std::env::temp_dir().join("dog-cutout.png"), &*cutout)?;
+    /// # Ok(()) }
+    /// ```
     pub async fn remove_background(
         &self,
         image: impl Into<ImageSource>,
@@ -413,6 +592,18 @@ impl Images<'_> {
 
     /// [`remove_background`](Self::remove_background), writing the PNG into
     /// `writer` as it arrives; returns the bytes written.
+    ///
+    /// ```
+    /// use venice_sdk::ImageSource;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let mut file = tokio::fs::File::create(std::env::temp_dir().join("dog-cutout.png")).await?;
+    /// let image = ImageSource::url("https://example.com/dog.jpg");
+    /// client.images().remove_background_to(image, &mut file).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn remove_background_to<W>(
         &self,
         image: impl Into<ImageSource>,
@@ -434,6 +625,19 @@ impl Images<'_> {
     /// An item that is neither, or whose base64 is malformed, is an
     /// [`Error::Decode`] naming it. [`generate`](Self::generate) is Venice's
     /// own endpoint, with every option.
+    ///
+    /// ```
+    /// use venice_sdk::types::SimpleGenerateImageRequest;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let answer = client.images().generations(SimpleGenerateImageRequest::new("A red fox in snow")?).await?;
+    /// for png in &answer.images {
+    ///     println!("{} bytes", png.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn generations(
         &self,
         request: types::SimpleGenerateImageRequest,
@@ -516,12 +720,29 @@ impl types::EditImageBody {
     ///
     /// A prompt the API would refuse (empty, or over its length limit) is an
     /// [`Error::InvalidRequest`] naming `prompt`.
+    ///
+    /// ```
+    /// use venice_sdk::types::EditImageBody;
+    ///
+    /// let request = EditImageBody::new("Make the sky a sunrise")?.with_model("qwen-edit")?;
+    /// # let _ = request;
+    /// # Ok::<(), venice_sdk::Error>(())
+    /// ```
     pub fn new(prompt_text: impl Into<String>) -> Result<Self, Error> {
         with_prompt(serde_json::json!({"image": null, "prompt": prompt_text.into()}))
     }
 
     /// Sets the editing model (`qwen-edit`, …; the API's default is
     /// `firered-image-edit`). An empty name is refused.
+    ///
+    /// ```
+    /// use venice_sdk::types::EditImageBody;
+    ///
+    /// let request = EditImageBody::new("Remove the people")?.with_model("qwen-edit")?;
+    /// assert!(EditImageBody::new("Remove the people")?.with_model("").is_err());
+    /// # let _ = request;
+    /// # Ok::<(), venice_sdk::Error>(())
+    /// ```
     pub fn with_model(mut self, model: impl Into<String>) -> Result<Self, Error> {
         self.model = shape::convert("model", model.into())?;
         Ok(self)
@@ -534,6 +755,15 @@ impl types::MultiEditImageBody {
     ///
     /// A prompt the API would refuse (empty, or over its length limit) is an
     /// [`Error::InvalidRequest`] naming `prompt`.
+    ///
+    /// ```
+    /// use venice_sdk::types::MultiEditImageBody;
+    ///
+    /// let request = MultiEditImageBody::new("Put the sofa in the room")?;
+    /// assert!(MultiEditImageBody::new("").is_err());
+    /// # let _ = request;
+    /// # Ok::<(), venice_sdk::Error>(())
+    /// ```
     pub fn new(prompt_text: impl Into<String>) -> Result<Self, Error> {
         with_prompt(serde_json::json!({"images": [], "prompt": prompt_text.into()}))
     }
@@ -545,6 +775,14 @@ impl types::SimpleGenerateImageRequest {
     ///
     /// A prompt the API would refuse (empty, or over its length limit) is an
     /// [`Error::InvalidRequest`] naming `prompt`.
+    ///
+    /// ```
+    /// use venice_sdk::types::SimpleGenerateImageRequest;
+    ///
+    /// let request = SimpleGenerateImageRequest::new("A red fox in snow")?;
+    /// # let _ = request;
+    /// # Ok::<(), venice_sdk::Error>(())
+    /// ```
     pub fn new(prompt_text: impl Into<String>) -> Result<Self, Error> {
         with_prompt(serde_json::json!({"prompt": prompt_text.into()}))
     }
@@ -555,6 +793,15 @@ impl types::GenerateImageRequest {
     ///
     /// A prompt the API would refuse (empty, or over its length limit) is an
     /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) naming `prompt`.
+    ///
+    /// ```
+    /// use venice_sdk::types::GenerateImageRequest;
+    ///
+    /// let request = GenerateImageRequest::new("venice-sd35", "A lighthouse at dusk")?;
+    /// assert!(GenerateImageRequest::new("venice-sd35", "").is_err());
+    /// # let _ = request;
+    /// # Ok::<(), venice_sdk::Error>(())
+    /// ```
     pub fn new(model: impl Into<String>, prompt: impl Into<String>) -> Result<Self, crate::Error> {
         with_prompt(serde_json::json!({"model": model.into(), "prompt": prompt.into()}))
     }
@@ -563,6 +810,14 @@ impl types::GenerateImageRequest {
     ///
     /// Zero is refused here; sizes over the API's maximum are refused when the
     /// request is sent, both as [`Error::InvalidRequest`](crate::Error::InvalidRequest).
+    ///
+    /// ```
+    /// use venice_sdk::types::GenerateImageRequest;
+    ///
+    /// let request = GenerateImageRequest::new("venice-sd35", "A wide valley")?.with_size(1024, 576)?;
+    /// # let _ = request;
+    /// # Ok::<(), venice_sdk::Error>(())
+    /// ```
     pub fn with_size(mut self, width: u64, height: u64) -> Result<Self, crate::Error> {
         for (field, value) in [("width", width), ("height", height)] {
             if value == 0 {
