@@ -338,6 +338,20 @@ impl Stream for SpeechStream {
 }
 
 /// A transcription: the text, and timestamps when asked for.
+///
+/// ```
+/// use venice_sdk::{JsonOrText, types::{CreateSpeechRequestSchema, CreateTranscriptionRequestSchema}};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # let recording = client.audio().speech(CreateSpeechRequestSchema::new("Hello there.")?).await?.into_inner();
+/// let answer = client.audio().transcribe(recording, CreateTranscriptionRequestSchema::from_required()).await?;
+/// if let JsonOrText::Json(transcription) = answer.into_inner() {
+///     println!("{} ({:?} s)", transcription.text, transcription.duration);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
 pub struct Transcription {
     /// The transcribed text.
@@ -351,6 +365,22 @@ pub struct Transcription {
 }
 
 /// The timestamps of a [`Transcription`]; a list the API leaves out is empty.
+///
+/// ```
+/// use venice_sdk::{JsonOrText, types::{CreateSpeechRequestSchema, CreateTranscriptionRequestSchema}};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # let recording = client.audio().speech(CreateSpeechRequestSchema::new("Hello there.")?).await?.into_inner();
+/// let mut request = CreateTranscriptionRequestSchema::from_required();
+/// request.timestamps = true;
+/// if let JsonOrText::Json(transcription) = client.audio().transcribe(recording, request).await?.into_inner() {
+///     let timestamps = transcription.timestamps.unwrap_or_default();
+///     println!("{} words, {} segments", timestamps.word.len(), timestamps.segment.len());
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
 pub struct Timestamps {
     /// Each word.
@@ -366,6 +396,23 @@ pub struct Timestamps {
 
 /// A piece of a transcription and when it is spoken, in seconds from the
 /// start.
+///
+/// ```
+/// use venice_sdk::{JsonOrText, types::{CreateSpeechRequestSchema, CreateTranscriptionRequestSchema}};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # let recording = client.audio().speech(CreateSpeechRequestSchema::new("Hello there.")?).await?.into_inner();
+/// let mut request = CreateTranscriptionRequestSchema::from_required();
+/// request.timestamps = true;
+/// if let JsonOrText::Json(transcription) = client.audio().transcribe(recording, request).await?.into_inner() {
+///     for word in transcription.timestamps.iter().flat_map(|t| &t.word) {
+///         println!("{:>6.2}–{:<6.2} {}", word.start, word.end, word.text);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
 pub struct TimedText {
     /// The word, segment or character.
@@ -378,6 +425,18 @@ pub struct TimedText {
 }
 
 /// A cloned voice, returned by [`Audio::clone_voice`].
+///
+/// ```
+/// use venice_sdk::types::{CreateClonedVoiceRequestSchema, CreateSpeechRequestSchema};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # let sample = client.audio().speech(CreateSpeechRequestSchema::new("A sample of my voice.")?).await?.into_inner();
+/// let voice = client.audio().clone_voice(sample, CreateClonedVoiceRequestSchema::from_required()).await?;
+/// println!("{} works with {} only", voice.id, voice.model);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
 pub struct ClonedVoice {
     /// The handle (`vv_…`) to pass as `voice`; it expires after the model's

@@ -245,6 +245,18 @@ impl<'a> Characters<'a> {
 /// A builder rather than arguments or public fields: eleven optional filters
 /// read better by name, and a filter upstream adds becomes one more setter
 /// without changing any existing call.
+///
+/// ```
+/// use venice_sdk::CharacterFilters;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let filters = CharacterFilters::new().search("philosopher").adult(false).limit(10);
+/// let found = client.characters().list_filtered(&filters).await?;
+/// println!("{} found", found.data.len());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CharacterFilters {
     search: Option<String>,

@@ -28,6 +28,18 @@ impl Client {
 }
 
 /// The chat completion returned by [`Chat::create`].
+///
+/// ```
+/// use venice_sdk::{ChatCompletion, Message, types::ChatCompletionRequest};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let reply = client.chat().create(ChatCompletionRequest::new("venice-uncensored", [Message::user("Hi")])).await?;
+/// let completion: ChatCompletion = reply.into_inner();
+/// println!("{} {:?}", completion.model, completion.usage);
+/// # Ok(()) }
+/// ```
 pub type ChatCompletion = types::CreateChatCompletionResponse;
 
 /// Chat completions: `client.chat()`.
@@ -173,6 +185,16 @@ impl Chat<'_> {
 pub use crate::structured::Parsed;
 
 /// A chat message: `Message::user("Hello")`, `Message::system("Be brief")`.
+///
+/// ```
+/// use venice_sdk::Message;
+///
+/// let conversation = vec![
+///     Message::system("Answer in French."),
+///     Message::user("Good morning!"),
+/// ];
+/// # let _ = conversation;
+/// ```
 pub type Message = types::ChatCompletionRequestMessagesItem;
 
 // The messages and the request are written as the JSON they send and read into
@@ -359,6 +381,13 @@ impl types::ChatCompletionRequest {
 }
 
 /// A tool the model may call.
+///
+/// ```
+/// use venice_sdk::Tool;
+///
+/// let tool = Tool::function("get_time", "The current time", serde_json::json!({"type": "object"}));
+/// # let _ = tool;
+/// ```
 pub type Tool = types::ChatCompletionRequestToolsItem;
 
 impl types::ChatCompletionRequestToolsItem {
@@ -802,9 +831,25 @@ pub struct Cost {
 }
 
 /// Venice's own chat options (`venice_parameters`).
+///
+/// ```
+/// use venice_sdk::{VeniceParameters, WebSearch};
+///
+/// let parameters = VeniceParameters::new()
+///     .web_search(WebSearch::from("auto"))
+///     .include_venice_system_prompt(false);
+/// # let _ = parameters;
+/// ```
 pub type VeniceParameters = types::ChatCompletionRequestVeniceParameters;
 
 /// Whether a chat completion may search the web.
+///
+/// ```
+/// use venice_sdk::WebSearch;
+///
+/// let mode = WebSearch::from("auto");
+/// assert_eq!(mode, "auto");
+/// ```
 pub type WebSearch = types::ChatCompletionRequestVeniceParametersEnableWebSearch;
 
 impl types::ChatCompletionRequestVeniceParameters {

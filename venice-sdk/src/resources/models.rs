@@ -279,6 +279,13 @@ fn capable(models: &serde_json::Value, capabilities: &[Capability]) -> Vec<Strin
 /// Suffixes switch on `venice_parameters` features through the model name alone
 /// (for clients that can only set `model`). Reserved characters in keys and values
 /// (`%`, `&`, `=`, `:`) are percent-encoded.
+///
+/// ```
+/// use venice_sdk::ModelId;
+///
+/// let model = ModelId::new("qwen3-4b").feature("disable_thinking", true);
+/// assert_eq!(model.to_string(), "qwen3-4b:disable_thinking=true");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelId {
     model: String,

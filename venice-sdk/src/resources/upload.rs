@@ -33,6 +33,13 @@ pub enum FileInput {
 }
 
 /// An image to upload (the same as any [`FileInput`]).
+///
+/// ```
+/// use venice_sdk::ImageInput;
+///
+/// let image: ImageInput = ImageInput::path("photo.png");
+/// # let _ = image;
+/// ```
 pub type ImageInput = FileInput;
 
 impl FileInput {
