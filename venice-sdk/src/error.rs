@@ -1205,7 +1205,7 @@ fn value_to_code(v: &Value) -> Option<String> {
 impl ErrorBody {
     /// Reads `{"error": "…"}`, `{"error": {"message": …, "code": …}}`,
     /// `{"message": …}`, with `code`, `details` or `issues` beside.
-    pub fn from_json(v: &Value) -> ErrorBody {
+    pub(crate) fn from_json(v: &Value) -> ErrorBody {
         let mut out = ErrorBody::default();
         let Some(obj) = v.as_object() else {
             if let Value::String(s) = v {
@@ -1252,7 +1252,7 @@ impl ErrorBody {
 
     /// Reads a raw body: JSON in any of the shapes above, an HTML page (its
     /// `<title>`), or plain text (its first line).
-    pub fn from_bytes(bytes: &[u8]) -> ErrorBody {
+    pub(crate) fn from_bytes(bytes: &[u8]) -> ErrorBody {
         // Error bodies are read capped (64 KiB): a `Value` of one stays small.
         if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
             return ErrorBody::from_json(&v);

@@ -337,6 +337,11 @@ pub struct ParseOptions {
 
 impl ParseOptions {
     /// The schema's name (default: the type's).
+    ///
+    /// ```
+    /// let options = venice_sdk::ParseOptions::default().name("weather_report");
+    /// # let _ = options;
+    /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
@@ -346,6 +351,12 @@ impl ParseOptions {
     /// strict mode can express; `false` sends schemars' schema as it is, and the
     /// model may stray from it (then the answer fails to parse as
     /// [`ParseErrorKind::Mismatch`](crate::ParseErrorKind::Mismatch)).
+    ///
+    /// ```
+    /// // For a type strict mode cannot express (a map with free keys, say).
+    /// let options = venice_sdk::ParseOptions::default().strict(false);
+    /// # let _ = options;
+    /// ```
     pub fn strict(mut self, strict: bool) -> Self {
         self.lax = !strict;
         self

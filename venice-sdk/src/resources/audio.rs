@@ -17,12 +17,38 @@ use crate::{Client, Error, Response, ResponseMeta, operations, types};
 
 impl Client {
     /// Speech, transcription and voice cloning.
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateSpeechRequestSchema;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let audio = client.audio();
+    /// let mp3 = audio.speech(CreateSpeechRequestSchema::new("Hello from Venice")?).await?;
+    /// std::fs::write(std::env::temp_dir().join("hello.mp3"), &*mp3)?;
+    /// # Ok(()) }
+    /// ```
     pub fn audio(&self) -> Audio<'_> {
         Audio { client: self }
     }
 }
 
 /// Speech, transcription and voice cloning: `client.audio()`.
+///
+/// ```
+/// use venice_sdk::{JsonOrText, types::{CreateSpeechRequestSchema, CreateTranscriptionRequestSchema}};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let speech = client.audio().speech(CreateSpeechRequestSchema::new("Hello from Venice")?).await?;
+/// let heard = client.audio().transcribe(speech.into_inner(), CreateTranscriptionRequestSchema::from_required()).await?;
+/// if let JsonOrText::Json(transcription) = heard.into_inner() {
+///     println!("{}", transcription.text);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Audio<'a> {
     pub(crate) client: &'a Client,
@@ -43,6 +69,19 @@ impl Audio<'_> {
     /// support is the API's 400, an [`Error::Api`] of kind
     /// [`BadRequest`](crate::ApiErrorKind::BadRequest); an answer that is not
     /// audio is an [`Error::Decode`].
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateSpeechRequestSchema;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = CreateSpeechRequestSchema::new("Hello from Venice")?.with_voice("af_sky")?;
+    /// let audio = client.audio().speech(request).await?;
+    /// println!("{:?}", audio.meta().media_type()); // Some("audio/mpeg")
+    /// std::fs::write(std::env::temp_dir().join("hello.mp3"), &*audio)?;
+    /// # Ok(()) }
+    /// ```
     pub async fn speech(
         &self,
         request: types::CreateSpeechRequestSchema,
@@ -63,6 +102,19 @@ impl Audio<'_> {
     /// request timeout covers the whole body, and more than
     /// [`max_response_size`](crate::ClientBuilder::max_response_size) bytes end it
     /// with [`Error::BodyTooLarge`] (what was written stays written).
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateSpeechRequestSchema;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let mut file = tokio::fs::File::create(std::env::temp_dir().join("chapter.mp3")).await?;
+    /// let request = CreateSpeechRequestSchema::new("Chapter one. It was a bright cold day in April.")?;
+    /// let written = client.audio().speech_to(request, &mut file).await?;
+    /// println!("{} bytes", *written);
+    /// # Ok(()) }
+    /// ```
     pub async fn speech_to<W>(
         &self,
         request: types::CreateSpeechRequestSchema,
@@ -96,6 +148,22 @@ impl Audio<'_> {
     /// length the server declared (or before the last chunk of a chunked body)
     /// is an [`Error::Connection`]; an answer without either that simply stops
     /// cannot be told from its end. Dropping the stream closes the connection.
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateSpeechRequestSchema;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = CreateSpeechRequestSchema::new("Hello there. How are you today?")?;
+    /// let mut audio = client.audio().speech_stream(request).await?;
+    /// while let Some(chunk) = audio.next().await {
+    ///     let chunk = chunk?;
+    ///     // Hand each chunk to the audio player as it arrives.
+    ///     println!("{} bytes", chunk.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn speech_stream(
         &self,
         mut request: types::CreateSpeechRequestSchema,
@@ -118,6 +186,24 @@ impl Audio<'_> {
     /// know is its 400, an [`Error::Api`] of kind
     /// [`BadRequest`](crate::ApiErrorKind::BadRequest). A file that cannot be
     /// read is an [`Error::Io`].
+    ///
+    /// ```
+    /// use venice_sdk::{JsonOrText, types::CreateTranscriptionRequestSchema};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let path = std::env::temp_dir().join("meeting.wav");
+    /// # std::fs::write(&path, b"RIFF....WAVE")?;
+    /// let mut request = CreateTranscriptionRequestSchema::from_required();
+    /// request.timestamps = true;
+    /// let answer = client.audio().transcribe(path.as_path(), request).await?;
+    /// match answer.into_inner() {
+    ///     JsonOrText::Json(transcription) => println!("{}", transcription.text),
+    ///     JsonOrText::Text(text) => println!("{text}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn transcribe(
         &self,
         file: impl Into<FileInput>,
@@ -139,6 +225,19 @@ impl Audio<'_> {
     ///
     /// A sample in a container the model does not take is the API's 400. A
     /// file that cannot be read is an [`Error::Io`].
+    ///
+    /// ```
+    /// use venice_sdk::types::{CreateClonedVoiceRequestSchema, CreateSpeechRequestSchema};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let sample = client.audio().speech(CreateSpeechRequestSchema::new("A sample of my voice.")?).await?.into_inner();
+    /// // `sample`: a recording of the voice (MP3, WAV, FLAC or M4A), bytes or a path.
+    /// let voice = client.audio().clone_voice(sample, CreateClonedVoiceRequestSchema::from_required()).await?;
+    /// println!("voice {} for {}", voice.id, voice.model);
+    /// # Ok(()) }
+    /// ```
     pub async fn clone_voice(
         &self,
         sample: impl Into<FileInput>,
@@ -159,6 +258,21 @@ impl Audio<'_> {
 ///
 /// An `Err` item ends the stream (see [`Audio::speech_stream`]); `None` is the
 /// end of the audio. Memory stays bounded: only the chunk handed over is held.
+///
+/// ```
+/// use venice_sdk::types::CreateSpeechRequestSchema;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let mut audio = client.audio().speech_stream(CreateSpeechRequestSchema::new("Hi.")?).await?;
+/// let mut total = 0;
+/// while let Some(chunk) = audio.next().await {
+///     total += chunk?.len();
+/// }
+/// println!("{total} bytes of {:?}", audio.meta().media_type());
+/// # Ok(()) }
+/// ```
 pub struct SpeechStream {
     body: LiveBody,
 }
@@ -175,12 +289,40 @@ impl fmt::Debug for SpeechStream {
 impl SpeechStream {
     /// The response metadata; [`media_type`](ResponseMeta::media_type) says
     /// which audio format this is (`audio/mpeg`, `audio/wav`, …).
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateSpeechRequestSchema;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let audio = client.audio().speech_stream(CreateSpeechRequestSchema::new("Hi.")?).await?;
+    /// let extension = match audio.meta().media_type() {
+    ///     Some("audio/wav") => "wav",
+    ///     _ => "mp3",
+    /// };
+    /// # let _ = extension;
+    /// # Ok(()) }
+    /// ```
     pub fn meta(&self) -> &ResponseMeta {
         self.body.meta()
     }
 
     /// The next chunk, or `None` at the end; the same as `StreamExt::next`,
     /// without needing the `futures` crate.
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateSpeechRequestSchema;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let mut audio = client.audio().speech_stream(CreateSpeechRequestSchema::new("Hi.")?).await?;
+    /// while let Some(chunk) = audio.next().await {
+    ///     println!("{} bytes", chunk?.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
     #[allow(clippy::should_implement_trait)]
     pub async fn next(&mut self) -> Option<Result<Bytes, Error>> {
         StreamExt::next(self).await
@@ -196,6 +338,20 @@ impl Stream for SpeechStream {
 }
 
 /// A transcription: the text, and timestamps when asked for.
+///
+/// ```
+/// use venice_sdk::{JsonOrText, types::{CreateSpeechRequestSchema, CreateTranscriptionRequestSchema}};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # let recording = client.audio().speech(CreateSpeechRequestSchema::new("Hello there.")?).await?.into_inner();
+/// let answer = client.audio().transcribe(recording, CreateTranscriptionRequestSchema::from_required()).await?;
+/// if let JsonOrText::Json(transcription) = answer.into_inner() {
+///     println!("{} ({:?} s)", transcription.text, transcription.duration);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
 pub struct Transcription {
     /// The transcribed text.
@@ -209,6 +365,22 @@ pub struct Transcription {
 }
 
 /// The timestamps of a [`Transcription`]; a list the API leaves out is empty.
+///
+/// ```
+/// use venice_sdk::{JsonOrText, types::{CreateSpeechRequestSchema, CreateTranscriptionRequestSchema}};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # let recording = client.audio().speech(CreateSpeechRequestSchema::new("Hello there.")?).await?.into_inner();
+/// let mut request = CreateTranscriptionRequestSchema::from_required();
+/// request.timestamps = true;
+/// if let JsonOrText::Json(transcription) = client.audio().transcribe(recording, request).await?.into_inner() {
+///     let timestamps = transcription.timestamps.unwrap_or_default();
+///     println!("{} words, {} segments", timestamps.word.len(), timestamps.segment.len());
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
 pub struct Timestamps {
     /// Each word.
@@ -224,6 +396,23 @@ pub struct Timestamps {
 
 /// A piece of a transcription and when it is spoken, in seconds from the
 /// start.
+///
+/// ```
+/// use venice_sdk::{JsonOrText, types::{CreateSpeechRequestSchema, CreateTranscriptionRequestSchema}};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # let recording = client.audio().speech(CreateSpeechRequestSchema::new("Hello there.")?).await?.into_inner();
+/// let mut request = CreateTranscriptionRequestSchema::from_required();
+/// request.timestamps = true;
+/// if let JsonOrText::Json(transcription) = client.audio().transcribe(recording, request).await?.into_inner() {
+///     for word in transcription.timestamps.iter().flat_map(|t| &t.word) {
+///         println!("{:>6.2}–{:<6.2} {}", word.start, word.end, word.text);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
 pub struct TimedText {
     /// The word, segment or character.
@@ -236,6 +425,18 @@ pub struct TimedText {
 }
 
 /// A cloned voice, returned by [`Audio::clone_voice`].
+///
+/// ```
+/// use venice_sdk::types::{CreateClonedVoiceRequestSchema, CreateSpeechRequestSchema};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # let sample = client.audio().speech(CreateSpeechRequestSchema::new("A sample of my voice.")?).await?.into_inner();
+/// let voice = client.audio().clone_voice(sample, CreateClonedVoiceRequestSchema::from_required()).await?;
+/// println!("{} works with {} only", voice.id, voice.model);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
 pub struct ClonedVoice {
     /// The handle (`vv_…`) to pass as `voice`; it expires after the model's
@@ -249,6 +450,22 @@ impl ClonedVoice {
     /// The handle as a speech request's `voice`; a handle that is not one
     /// (`vv_` and letters, digits, `-`, `_`) is an
     /// [`Error::InvalidRequest`] naming `voice`.
+    ///
+    /// ```
+    /// use venice_sdk::types::{CreateClonedVoiceRequestSchema, CreateSpeechRequestSchema};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let sample = client.audio().speech(CreateSpeechRequestSchema::new("A sample of my voice.")?).await?.into_inner();
+    /// let cloned = client.audio().clone_voice(sample, CreateClonedVoiceRequestSchema::from_required()).await?;
+    /// let mut request = CreateSpeechRequestSchema::new("Now I speak with my own voice.")?;
+    /// request.voice = Some(cloned.voice()?);
+    /// request.model = Some(cloned.model.as_str().into());
+    /// let audio = client.audio().speech(request).await?;
+    /// # let _ = audio;
+    /// # Ok(()) }
+    /// ```
     pub fn voice(&self) -> Result<types::CreateSpeechRequestSchemaVoice, Error> {
         voice(&self.id)
     }
@@ -268,6 +485,15 @@ impl types::CreateSpeechRequestSchema {
     ///
     /// Input the API would refuse (empty, or over 4096 characters) is an
     /// [`Error::InvalidRequest`] naming `input`.
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateSpeechRequestSchema;
+    ///
+    /// let request = CreateSpeechRequestSchema::new("Hello from Venice")?;
+    /// assert!(CreateSpeechRequestSchema::new("").is_err());
+    /// # let _ = request;
+    /// # Ok::<(), venice_sdk::Error>(())
+    /// ```
     pub fn new(input: impl Into<String>) -> Result<Self, Error> {
         crate::shape::convert("input", serde_json::json!({"input": input.into()}))
     }
@@ -276,6 +502,14 @@ impl types::CreateSpeechRequestSchema {
     /// handle (`vv_…`, see [`Audio::clone_voice`]). A name the spec does not
     /// list yet is sent as given: Venice adds voices between releases of the
     /// SDK, and answers for the ones it does not have.
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateSpeechRequestSchema;
+    ///
+    /// let request = CreateSpeechRequestSchema::new("Hello")?.with_voice("af_sky")?;
+    /// # let _ = request;
+    /// # Ok::<(), venice_sdk::Error>(())
+    /// ```
     pub fn with_voice(mut self, name: &str) -> Result<Self, Error> {
         self.voice = Some(voice(name)?);
         Ok(self)

@@ -11,6 +11,16 @@ use crate::{Error, Response, operations, types};
 impl super::audio::Audio<'_> {
     /// The price in USD of generating audio with these settings (`quote`);
     /// nothing is queued or charged.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "duration_seconds": 30}"#)?;
+    /// let quote = client.audio().quote(request).await?;
+    /// println!("30 s of music: ${}", quote.quote);
+    /// # Ok(()) }
+    /// ```
     pub async fn quote(
         &self,
         request: types::QuoteAudioRequest,
@@ -28,6 +38,16 @@ impl super::audio::Audio<'_> {
     /// Retried like other `POST`s, only when the job cannot have been queued
     /// (a retry must not queue and charge twice). A prompt refused by the
     /// content policy is an [`Error::Api`] with status 422.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "A calm piano piece", "duration_seconds": 10}"#)?;
+    /// let queued = client.audio().queue(request).await?;
+    /// println!("queued {} on {}", queued.queue_id, queued.model);
+    /// # Ok(()) }
+    /// ```
     pub async fn queue(
         &self,
         request: types::QueueAudioRequest,
@@ -48,6 +68,31 @@ impl super::audio::Audio<'_> {
     /// An unknown, expired or deleted job is
     /// [`ApiErrorKind::NotFound`](crate::ApiErrorKind::NotFound); an answer that
     /// is neither JSON nor audio is an [`Error::Decode`].
+    ///
+    /// ```
+    /// use venice_sdk::RetrieveOutcome;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "A calm piano piece", "duration_seconds": 10}"#)?;
+    /// let queued = client.audio().queue(request).await?;
+    /// loop {
+    ///     match client.audio().retrieve(queued.retrieve_request()).await?.into_inner() {
+    ///         RetrieveOutcome::Processing(status) => println!("{:?} ms so far", status.execution_duration),
+    ///         RetrieveOutcome::Media { data, media_type } => {
+    ///             println!("{} bytes of {media_type}", data.len());
+    ///             break;
+    ///         }
+    ///         other => return Err(format!("unexpected: {other:?}").into()),
+    ///     }
+    ///     # if false {
+    ///     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    ///     # }
+    /// }
+    /// client.audio().complete(queued.complete_request()).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn retrieve(
         &self,
         request: types::RetrieveAudioRequest,
@@ -71,6 +116,22 @@ impl super::audio::Audio<'_> {
     /// the transfer with [`Error::BodyTooLarge`] (what was written stays
     /// written). With `delete_media_on_completion` set, a failed transfer cannot
     /// be retrieved again.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let queued = client.audio().queue(request).await?;
+    /// let mut file = tokio::fs::File::create(std::env::temp_dir().join("rain.mp3")).await?;
+    /// let answer = client.audio().retrieve_to(queued.retrieve_request(), &mut file).await?;
+    /// if answer.is_processing() {
+    ///     println!("not done yet: retrieve again later");
+    /// } else if let Some(written) = answer.media() {
+    ///     println!("{written} bytes saved");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn retrieve_to<W>(
         &self,
         request: types::RetrieveAudioRequest,
@@ -91,6 +152,18 @@ impl super::audio::Audio<'_> {
     /// when it was retrieved with `delete_media_on_completion`). `success:
     /// false` means the cleanup did not happen and may be tried again; an
     /// unknown job is [`ApiErrorKind::NotFound`](crate::ApiErrorKind::NotFound).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let queued = client.audio().queue(request).await?;
+    /// // Once the audio is downloaded:
+    /// let done = client.audio().complete(queued.complete_request()).await?;
+    /// println!("deleted from storage: {}", done.success);
+    /// # Ok(()) }
+    /// ```
     pub async fn complete(
         &self,
         request: types::CompleteAudioRequest,
@@ -108,6 +181,19 @@ impl super::audio::Audio<'_> {
     /// returns its [`Job`]: [`wait`](Job::wait) for the audio or follow its
     /// [`progress`](Job::progress), then [`save`](super::Media::save) it. Save
     /// [`Job::ticket`] to resume the job after a restart.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "A calm piano piece", "duration_seconds": 10}"#)?;
+    /// let job = client.audio().generate(request).await?;
+    /// # let job = job.poll_interval(std::time::Duration::from_millis(10));
+    /// let mut music = job.wait().await?;
+    /// music.save(std::env::temp_dir().join("piano.mp3")).await?;
+    /// job.complete().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn generate(&self, request: types::QueueAudioRequest) -> Result<Job, Error> {
         let queued = self.queue(request).await?.into_inner();
         let ticket = JobTicket::new(JobKind::Audio, queued.model, queued.queue_id);
@@ -115,12 +201,40 @@ impl super::audio::Audio<'_> {
     }
 
     /// The [`Job`] of a music job queued earlier, from its model and queue id.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let queue_id = client.audio().queue(request).await?.into_inner().queue_id;
+    /// // `queue_id`: from a `queue` answer saved earlier.
+    /// let job = client.audio().job("elevenlabs-music", queue_id);
+    /// # let job = job.poll_interval(std::time::Duration::from_millis(10));
+    /// let audio = job.wait().await?.bytes().await?;
+    /// println!("{} bytes", audio.len());
+    /// # Ok(()) }
+    /// ```
     pub fn job(&self, model: impl Into<String>, queue_id: impl Into<String>) -> Job {
         Job::new(self.client, JobTicket::new(JobKind::Audio, model, queue_id))
     }
 
     /// The [`Job`] of a saved ticket; a ticket of another kind of job is an
     /// [`Error::InvalidRequest`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let saved = serde_json::to_string(client.audio().generate(request).await?.ticket())?;
+    /// // `saved`: a ticket written with serde before a restart.
+    /// let ticket: venice_sdk::JobTicket = serde_json::from_str(&saved)?;
+    /// let job = client.audio().resume(ticket)?;
+    /// # let job = job.poll_interval(std::time::Duration::from_millis(10));
+    /// job.wait().await?.save(std::env::temp_dir().join("rain.mp3")).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn resume(&self, ticket: JobTicket) -> Result<Job, Error> {
         Job::resume(self.client, JobKind::Audio, ticket)
     }
@@ -128,6 +242,17 @@ impl super::audio::Audio<'_> {
 
 impl types::QueueAudioResponse {
     /// The request retrieving this job (`delete_media_on_completion` unset).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// let queued = client.audio().queue(request).await?;
+    /// let status = client.audio().retrieve(queued.retrieve_request()).await?;
+    /// println!("still processing: {}", status.is_processing());
+    /// # Ok(()) }
+    /// ```
     pub fn retrieve_request(&self) -> types::RetrieveAudioRequest {
         crate::shape::build(
             "RetrieveAudioRequest",
@@ -136,6 +261,17 @@ impl types::QueueAudioResponse {
     }
 
     /// The request deleting this job's audio from storage.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// let queued = client.audio().queue(request).await?;
+    /// // … retrieve the audio, then:
+    /// client.audio().complete(queued.complete_request()).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn complete_request(&self) -> types::CompleteAudioRequest {
         crate::shape::build(
             "CompleteAudioRequest",

@@ -8,12 +8,31 @@ use crate::{Client, Error, Response, operations, types};
 
 impl Client {
     /// Augmentation tools: web scraping, web search, document text extraction.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let augment = client.augment();
+    /// let found = augment.search(venice_sdk::from_json(br#"{"query": "rust async runtimes", "limit": 5}"#)?).await?;
+    /// println!("{} results", found.results.len());
+    /// # Ok(()) }
+    /// ```
     pub fn augment(&self) -> Augment<'_> {
         Augment { client: self }
     }
 }
 
 /// Augmentation tools: `client.augment()`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let page = client.augment().scrape(venice_sdk::from_json(br#"{"url": "https://example.com/"}"#)?).await?;
+/// println!("{}", page.content);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Augment<'a> {
     pub(crate) client: &'a Client,
@@ -23,6 +42,18 @@ impl Augment<'_> {
     /// Scrapes the web page at `request.url` and returns its content as
     /// Markdown. Sites that block automated access (X/Twitter, Reddit, …) are
     /// refused with an [`Error::Api`].
+    ///
+    /// ```
+    /// use venice_sdk::types::WebScrapeRequest;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request: WebScrapeRequest = venice_sdk::from_json(br#"{"url": "https://example.com/article"}"#)?;
+    /// let page = client.augment().scrape(request).await?;
+    /// println!("{} ({})\n{}", page.url, page.format, page.content);
+    /// # Ok(()) }
+    /// ```
     pub async fn scrape(
         &self,
         request: types::WebScrapeRequest,
@@ -36,6 +67,20 @@ impl Augment<'_> {
     /// Searches the web (Brave by default, or Google, anonymized) and returns
     /// the results: title, URL, snippet and date of each. A `limit` over 20 is
     /// refused before sending ([`Error::InvalidRequest`]).
+    ///
+    /// ```
+    /// use venice_sdk::types::WebSearchRequest;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request: WebSearchRequest = venice_sdk::from_json(br#"{"query": "rust async runtimes", "limit": 5}"#)?;
+    /// let found = client.augment().search(request).await?;
+    /// for result in &found.results {
+    ///     println!("{} — {}", result.title, result.url);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn search(
         &self,
         request: types::WebSearchRequest,
@@ -55,6 +100,22 @@ impl Augment<'_> {
     /// whatever was asked. An empty file is refused before sending
     /// ([`Error::InvalidRequest`]), a file that cannot be read is an
     /// [`Error::Io`], a format Venice cannot read an [`Error::Api`] (400).
+    ///
+    /// ```
+    /// use venice_sdk::JsonOrText;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let path = std::env::temp_dir().join("notes.txt");
+    /// # std::fs::write(&path, "Meeting notes: ship on Friday.")?;
+    /// let answer = client.augment().parse_text(path.as_path(), None).await?;
+    /// match answer.into_inner() {
+    ///     JsonOrText::Json(parsed) => println!("{} tokens:\n{}", parsed.tokens, parsed.text),
+    ///     JsonOrText::Text(text) => println!("{text}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn parse_text(
         &self,
         file: impl Into<FileInput>,

@@ -19,18 +19,48 @@ use crate::{Client, Error, Response, ResponseMeta, operations, types};
 
 impl Client {
     /// Billing: balances and usage analytics.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let billing = client.billing();
+    /// let balance = billing.balance().await?;
+    /// println!("can consume: {}", balance.can_consume);
+    /// # Ok(()) }
+    /// ```
     pub fn billing(&self) -> Billing<'_> {
         Billing { client: self }
     }
 }
 
 /// Billing: `client.billing()`.
+///
+/// ```
+/// use venice_sdk::UsagePeriod;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let usage = client.billing().usage_analytics(&UsagePeriod::days(30)).await?;
+/// println!("{:?}", usage.top_models);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Billing<'a> {
     pub(crate) client: &'a Client,
 }
 
 /// The period [`Billing::usage_analytics`] covers.
+///
+/// ```
+/// use venice_sdk::UsagePeriod;
+///
+/// let week = UsagePeriod::Default;
+/// let month = UsagePeriod::days(30);
+/// let june = UsagePeriod::between("2026-06-01", "2026-06-30");
+/// # let _ = (week, month, june);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UsagePeriod {
@@ -50,11 +80,36 @@ pub enum UsagePeriod {
 
 impl UsagePeriod {
     /// The last `n` days (at most 90).
+    ///
+    /// ```
+    /// use venice_sdk::UsagePeriod;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let usage = client.billing().usage_analytics(&UsagePeriod::days(30)).await?;
+    /// for day in &usage.by_date {
+    ///     println!("{}: ${}", day.date, day.usd);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn days(n: u32) -> Self {
         UsagePeriod::Days(n)
     }
 
     /// From `start` to `end`, both `YYYY-MM-DD`.
+    ///
+    /// ```
+    /// use venice_sdk::UsagePeriod;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let june = UsagePeriod::between("2026-06-01", "2026-06-30");
+    /// let usage = client.billing().usage_analytics(&june).await?;
+    /// println!("{} models used", usage.by_model.len());
+    /// # Ok(()) }
+    /// ```
     pub fn between(start: impl Into<String>, end: impl Into<String>) -> Self {
         UsagePeriod::Between {
             start: start.into(),
@@ -66,6 +121,18 @@ impl UsagePeriod {
 impl Billing<'_> {
     /// The account's balance: whether it can consume, in which currency, the
     /// remaining DIEM and USD balances, and the DIEM allocation of the epoch.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let balance = client.billing().balance().await?;
+    /// println!(
+    ///     "USD {:?}, DIEM {:?}, paying in {:?}",
+    ///     balance.balances.usd, balance.balances.diem, balance.consumption_currency
+    /// );
+    /// # Ok(()) }
+    /// ```
     pub async fn balance(&self) -> Result<Response<types::GetBillingBalanceResponse>, Error> {
         Call::new(&operations::GET_BILLING_BALANCE)
             .json(self.client.config())
@@ -82,6 +149,19 @@ impl Billing<'_> {
     /// [`ApiErrorKind::BadRequest`](crate::ApiErrorKind::BadRequest); a query the
     /// server gives up on is a `504` ([`ApiErrorKind::Timeout`](crate::ApiErrorKind::Timeout)):
     /// ask for a shorter period.
+    ///
+    /// ```
+    /// use venice_sdk::UsagePeriod;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let usage = client.billing().usage_analytics(&UsagePeriod::days(7)).await?;
+    /// for model in &usage.by_model {
+    ///     println!("{:?}", model.model_name);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn usage_analytics(
         &self,
         period: &UsagePeriod,

@@ -11,12 +11,35 @@ const MAX_PAGE: u64 = 100;
 
 impl Client {
     /// Characters.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let characters = client.characters();
+    /// let alan = characters.get("alan-watts").await?;
+    /// println!("{}: {:?}", alan.data.name, alan.data.description);
+    /// # Ok(()) }
+    /// ```
     pub fn characters(&self) -> Characters<'_> {
         Characters { client: self }
     }
 }
 
 /// Characters: `client.characters()`.
+///
+/// ```
+/// use venice_sdk::{Message, VeniceParameters, types::ChatCompletionRequest};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let first = client.characters().list().await?.into_inner().data.remove(0);
+/// let request = ChatCompletionRequest::new(first.model_id.as_str(), [Message::user("Hello!")])
+///     .with_venice_parameters(VeniceParameters::new().character(first.slug));
+/// println!("{}", client.chat().create(request).await?.text().unwrap_or_default());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Characters<'a> {
     pub(crate) client: &'a Client,
@@ -25,6 +48,17 @@ pub struct Characters<'a> {
 impl Characters<'_> {
     /// Lists the public characters, with the API's defaults (the first 50).
     /// [`list_filtered`](Self::list_filtered) searches, filters and pages.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let characters = client.characters().list().await?;
+    /// for character in &characters.data {
+    ///     println!("{} ({}): {:?}", character.name, character.slug, character.tags);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn list(&self) -> Result<Response<types::ListCharactersResponse>, Error> {
         self.list_filtered(&CharacterFilters::new()).await
     }
@@ -68,6 +102,15 @@ impl Characters<'_> {
 
     /// The character with this slug (`venice`, …); an unknown slug is
     /// [`ApiErrorKind::NotFound`](crate::ApiErrorKind::NotFound).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let character = client.characters().get("alan-watts").await?;
+    /// println!("{} talks through {}", character.data.name, character.data.model_id);
+    /// # Ok(()) }
+    /// ```
     pub async fn get(
         &self,
         slug: &str,
@@ -80,6 +123,17 @@ impl Characters<'_> {
 
     /// The reviews of the character with this slug, one page at a time (`page`
     /// from 1, `page_size` per page; `None` for the API's defaults).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let reviews = client.characters().reviews("alan-watts", Some(1), Some(20)).await?;
+    /// for review in &reviews.data {
+    ///     println!("{}★ {}: {:?}", review.rating, review.username, review.message);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn reviews(
         &self,
         slug: &str,
@@ -191,6 +245,18 @@ impl<'a> Characters<'a> {
 /// A builder rather than arguments or public fields: eleven optional filters
 /// read better by name, and a filter upstream adds becomes one more setter
 /// without changing any existing call.
+///
+/// ```
+/// use venice_sdk::CharacterFilters;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let filters = CharacterFilters::new().search("philosopher").adult(false).limit(10);
+/// let found = client.characters().list_filtered(&filters).await?;
+/// println!("{} found", found.data.len());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CharacterFilters {
     search: Option<String>,
@@ -208,12 +274,35 @@ pub struct CharacterFilters {
 
 impl CharacterFilters {
     /// No filter: the API's defaults.
+    ///
+    /// ```
+    /// use venice_sdk::CharacterFilters;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let all = client.characters().list_filtered(&CharacterFilters::new()).await?;
+    /// println!("{} characters", all.data.len());
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Searches names, descriptions and tags (`#tag` searches tags), at most
     /// 200 characters.
+    ///
+    /// ```
+    /// use venice_sdk::CharacterFilters;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let filters = CharacterFilters::new().search("philosopher");
+    /// let found = client.characters().list_filtered(&filters).await?;
+    /// println!("{} found", found.data.len());
+    /// # Ok(()) }
+    /// ```
     pub fn search(mut self, text: impl Into<String>) -> Self {
         self.search = Some(text.into());
         self
@@ -221,6 +310,13 @@ impl CharacterFilters {
 
     /// Only characters with one of these tags (at most 20, each at most 100
     /// characters); adds to the tags set before.
+    ///
+    /// ```
+    /// use venice_sdk::CharacterFilters;
+    ///
+    /// let filters = CharacterFilters::new().tags(["Philosophy", "History"]);
+    /// # let _ = filters;
+    /// ```
     pub fn tags<S: Into<String>>(mut self, tags: impl IntoIterator<Item = S>) -> Self {
         self.tags.extend(tags.into_iter().map(Into::into));
         self
@@ -228,6 +324,13 @@ impl CharacterFilters {
 
     /// Only characters of one of these categories (at most 20, each at most 100
     /// characters); adds to the categories set before.
+    ///
+    /// ```
+    /// use venice_sdk::CharacterFilters;
+    ///
+    /// let filters = CharacterFilters::new().categories(["philosophy"]);
+    /// # let _ = filters;
+    /// ```
     pub fn categories<S: Into<String>>(mut self, categories: impl IntoIterator<Item = S>) -> Self {
         self.categories
             .extend(categories.into_iter().map(Into::into));
@@ -236,48 +339,117 @@ impl CharacterFilters {
 
     /// Only characters using one of these models (at most 20 ids, each at most
     /// 200 characters); adds to the models set before.
+    ///
+    /// ```
+    /// use venice_sdk::CharacterFilters;
+    ///
+    /// let filters = CharacterFilters::new().model_ids(["venice-uncensored", "llama-3.3-70b"]);
+    /// # let _ = filters;
+    /// ```
     pub fn model_ids<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
         self.model_ids.extend(ids.into_iter().map(Into::into));
         self
     }
 
     /// Only adult characters (`true`) or only the others (`false`).
+    ///
+    /// ```
+    /// use venice_sdk::CharacterFilters;
+    ///
+    /// let safe_for_work = CharacterFilters::new().adult(false);
+    /// # let _ = safe_for_work;
+    /// ```
     pub fn adult(mut self, adult: bool) -> Self {
         self.adult = Some(adult);
         self
     }
 
     /// Only characters using pro models (`true`) or only the others (`false`).
+    ///
+    /// ```
+    /// use venice_sdk::CharacterFilters;
+    ///
+    /// let free_tier = CharacterFilters::new().pro(false);
+    /// # let _ = free_tier;
+    /// ```
     pub fn pro(mut self, pro: bool) -> Self {
         self.pro = Some(pro);
         self
     }
 
     /// Only web-enabled characters (`true`) or only the others (`false`).
+    ///
+    /// ```
+    /// use venice_sdk::CharacterFilters;
+    ///
+    /// let searching_the_web = CharacterFilters::new().web_enabled(true);
+    /// # let _ = searching_the_web;
+    /// ```
     pub fn web_enabled(mut self, web_enabled: bool) -> Self {
         self.web_enabled = Some(web_enabled);
         self
     }
 
     /// How many characters to return (1 to 100; the API's default is 50).
+    ///
+    /// ```
+    /// use venice_sdk::CharacterFilters;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let first_ten = client.characters().list_filtered(&CharacterFilters::new().limit(10)).await?;
+    /// assert!(first_ten.data.len() <= 10);
+    /// # Ok(()) }
+    /// ```
     pub fn limit(mut self, limit: u64) -> Self {
         self.limit = Some(limit);
         self
     }
 
     /// How many characters to skip, for the next page.
+    ///
+    /// ```
+    /// use venice_sdk::CharacterFilters;
+    ///
+    /// let second_page = CharacterFilters::new().limit(10).offset(10);
+    /// # let _ = second_page;
+    /// ```
     pub fn offset(mut self, offset: u64) -> Self {
         self.offset = Some(offset);
         self
     }
 
     /// The sort mode (`featured`, `highestRating`, `imports`, …).
+    ///
+    /// ```
+    /// use venice_sdk::{CharacterFilters, types::{ListCharactersSortBy, ListCharactersSortOrder}};
+    ///
+    /// let best_first = CharacterFilters::new()
+    ///     .sort_by(ListCharactersSortBy::from("highestRating"))
+    ///     .sort_order(ListCharactersSortOrder::from("desc"));
+    /// # let _ = best_first;
+    /// ```
     pub fn sort_by(mut self, sort_by: impl Into<types::ListCharactersSortBy>) -> Self {
         self.sort_by = Some(sort_by.into());
         self
     }
 
     /// The order of the sort mode (the API's default is descending).
+    ///
+    /// ```
+    /// use venice_sdk::{CharacterFilters, types::{ListCharactersSortBy, ListCharactersSortOrder}};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let filters = CharacterFilters::new()
+    ///     .sort_by(ListCharactersSortBy::from("mostRecent"))
+    ///     .sort_order(ListCharactersSortOrder::from("asc"));
+    /// let oldest_first = client.characters().list_filtered(&filters).await?;
+    /// # let _ = oldest_first;
+    /// # Ok(()) }
+    /// ```
     pub fn sort_order(mut self, order: impl Into<types::ListCharactersSortOrder>) -> Self {
         self.sort_order = Some(order.into());
         self

@@ -10,15 +10,50 @@ use crate::{Client, Error, Response, operations, types};
 
 impl Client {
     /// Chat completions.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let chat = client.chat();
+    /// let reply = chat.create(ChatCompletionRequest::new("venice-uncensored", [Message::user("Hi")])).await?;
+    /// println!("{}", reply.text().unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
     pub fn chat(&self) -> Chat<'_> {
         Chat { client: self }
     }
 }
 
 /// The chat completion returned by [`Chat::create`].
+///
+/// ```
+/// use venice_sdk::{ChatCompletion, Message, types::ChatCompletionRequest};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let reply = client.chat().create(ChatCompletionRequest::new("venice-uncensored", [Message::user("Hi")])).await?;
+/// let completion: ChatCompletion = reply.into_inner();
+/// println!("{} {:?}", completion.model, completion.usage);
+/// # Ok(()) }
+/// ```
 pub type ChatCompletion = types::CreateChatCompletionResponse;
 
 /// Chat completions: `client.chat()`.
+///
+/// ```
+/// use venice_sdk::{Message, types::ChatCompletionRequest};
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Why is the sky blue?")]);
+/// let reply = client.chat().create(request).await?;
+/// println!("{}", reply.text().unwrap_or_default());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Chat<'a> {
     pub(crate) client: &'a Client,
@@ -28,6 +63,21 @@ impl Chat<'_> {
     /// Creates a (non-streaming) chat completion.
     ///
     /// `stream` is cleared: this call waits for the whole answer.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = ChatCompletionRequest::new(
+    ///     "venice-uncensored",
+    ///     [Message::system("Answer in one sentence."), Message::user("Why is the sky blue?")],
+    /// );
+    /// let reply = client.chat().create(request).await?;
+    /// println!("{} ({:?})", reply.text().unwrap_or_default(), reply.finish_reason());
+    /// # Ok(()) }
+    /// ```
     pub async fn create(
         &self,
         mut request: types::ChatCompletionRequest,
@@ -72,6 +122,22 @@ impl Chat<'_> {
     }
 
     /// [`parse`](Self::parse) with another schema name, or a non-strict schema.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, ParseOptions, types::ChatCompletionRequest};
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Colors { colors: Vec<String> }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Three colors")]);
+    /// let options = ParseOptions::default().name("palette").strict(false);
+    /// let parsed = client.chat().parse_with::<Colors>(request, &options).await?;
+    /// println!("{:?}", parsed.value.colors);
+    /// # Ok(()) }
+    /// ```
     pub async fn parse_with<T: schemars::JsonSchema + serde::de::DeserializeOwned>(
         &self,
         mut request: types::ChatCompletionRequest,
@@ -89,6 +155,20 @@ impl Chat<'_> {
     /// that is not an event stream, is returned here as the same [`Error`] as
     /// [`create`](Self::create) would give. The chunks are then pulled from the
     /// returned [`ChatStream`].
+    ///
+    /// ```
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Write a haiku")]);
+    /// let mut stream = client.chat().stream(request).await?;
+    /// while let Some(chunk) = stream.next().await {
+    ///     print!("{}", chunk?.delta_text());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn stream(
         &self,
         mut request: types::ChatCompletionRequest,
@@ -105,6 +185,16 @@ impl Chat<'_> {
 pub use crate::structured::Parsed;
 
 /// A chat message: `Message::user("Hello")`, `Message::system("Be brief")`.
+///
+/// ```
+/// use venice_sdk::Message;
+///
+/// let conversation = vec![
+///     Message::system("Answer in French."),
+///     Message::user("Good morning!"),
+/// ];
+/// # let _ = conversation;
+/// ```
 pub type Message = types::ChatCompletionRequestMessagesItem;
 
 // The messages and the request are written as the JSON they send and read into
@@ -112,21 +202,57 @@ pub type Message = types::ChatCompletionRequestMessagesItem;
 // unions' members and the required fields are the spec's to reshape.
 impl types::ChatCompletionRequestMessagesItem {
     /// A user message with text content.
+    ///
+    /// ```
+    /// use venice_sdk::Message;
+    ///
+    /// let question = Message::user("Why is the sky blue?");
+    /// # let _ = question;
+    /// ```
     pub fn user(content: impl Into<String>) -> Self {
         text_message("user", &content.into())
     }
 
     /// A system message with text content.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// let request = ChatCompletionRequest::new(
+    ///     "venice-uncensored",
+    ///     [Message::system("Be brief."), Message::user("Why is the sky blue?")],
+    /// );
+    /// # let _ = request;
+    /// ```
     pub fn system(content: impl Into<String>) -> Self {
         text_message("system", &content.into())
     }
 
     /// An assistant message with text content (a previous answer, for context).
+    ///
+    /// ```
+    /// use venice_sdk::Message;
+    ///
+    /// let history = [
+    ///     Message::user("Name a color."),
+    ///     Message::assistant("Blue."),
+    ///     Message::user("Another one?"),
+    /// ];
+    /// # let _ = history;
+    /// ```
     pub fn assistant(content: impl Into<String>) -> Self {
         text_message("assistant", &content.into())
     }
 
     /// The result of a tool call, answering the call with id `tool_call_id`.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, ToolCall};
+    ///
+    /// let call = ToolCall::new("call_1", "get_weather", r#"{"city":"Oslo"}"#);
+    /// let answer = Message::tool(&call.id, r#"{"celsius": 12}"#);
+    /// # let _ = answer;
+    /// ```
     pub fn tool(tool_call_id: impl Into<String>, content: impl Into<String>) -> Self {
         message(
             json!({"role": "tool", "content": content.into(), "tool_call_id": tool_call_id.into()}),
@@ -153,6 +279,15 @@ impl types::ChatCompletionRequest {
     /// applies its defaults).
     ///
     /// `model` may carry feature suffixes: see [`ModelId`](crate::ModelId).
+    ///
+    /// ```
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Hi")])
+    ///     .with_temperature(0.2)
+    ///     .with_max_completion_tokens(200);
+    /// assert_eq!(request.model, "venice-uncensored");
+    /// ```
     pub fn new(model: impl Into<String>, messages: impl IntoIterator<Item = Message>) -> Self {
         // The model through serde (it may turn optional upstream); the
         // messages, a list under any reshaping, set as they are rather than
@@ -170,18 +305,47 @@ impl types::ChatCompletionRequest {
     }
 
     /// Sets `venice_parameters`.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, VeniceParameters, WebSearch, types::ChatCompletionRequest};
+    ///
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Today's news?")])
+    ///     .with_venice_parameters(VeniceParameters::new().web_search(WebSearch::from("auto")));
+    /// # let _ = request;
+    /// ```
     pub fn with_venice_parameters(mut self, parameters: VeniceParameters) -> Self {
         self.venice_parameters = Some(parameters);
         self
     }
 
     /// Sets `temperature`.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("A poem")])
+    ///     .with_temperature(1.2);
+    /// assert_eq!(request.temperature, Some(1.2));
+    /// ```
     pub fn with_temperature(mut self, temperature: f64) -> Self {
         self.temperature = Some(temperature);
         self
     }
 
     /// Offers these tools to the model.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, Tool, types::ChatCompletionRequest};
+    ///
+    /// let weather = Tool::function(
+    ///     "get_weather",
+    ///     "The current weather of a city",
+    ///     serde_json::json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}),
+    /// );
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Weather in Oslo?")])
+    ///     .with_tools([weather]);
+    /// # let _ = request;
+    /// ```
     pub fn with_tools(mut self, tools: impl IntoIterator<Item = Tool>) -> Self {
         self.tools = Some(tools.into_iter().collect());
         self
@@ -202,6 +366,14 @@ impl types::ChatCompletionRequest {
     }
 
     /// Sets `max_completion_tokens`.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Summarize Hamlet")])
+    ///     .with_max_completion_tokens(300);
+    /// # let _ = request;
+    /// ```
     pub fn with_max_completion_tokens(mut self, tokens: i64) -> Self {
         self.max_completion_tokens = shape::build("max_completion_tokens", json!(tokens));
         self
@@ -209,6 +381,13 @@ impl types::ChatCompletionRequest {
 }
 
 /// A tool the model may call.
+///
+/// ```
+/// use venice_sdk::Tool;
+///
+/// let tool = Tool::function("get_time", "The current time", serde_json::json!({"type": "object"}));
+/// # let _ = tool;
+/// ```
 pub type Tool = types::ChatCompletionRequestToolsItem;
 
 impl types::ChatCompletionRequestToolsItem {
@@ -240,6 +419,18 @@ impl types::ChatCompletionRequestToolsItem {
 
     /// A function tool: its name, what it does, and the JSON Schema of its
     /// arguments (an object schema; anything else is sent as no parameters).
+    ///
+    /// ```
+    /// use venice_sdk::Tool;
+    ///
+    /// let tool = Tool::function(
+    ///     "get_weather",
+    ///     "The current weather of a city",
+    ///     serde_json::json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}),
+    /// );
+    /// let sent = serde_json::to_value(&tool).unwrap();
+    /// assert_eq!(sent["function"]["name"], "get_weather");
+    /// ```
     pub fn function(
         name: impl Into<String>,
         description: impl Into<String>,
@@ -317,6 +508,13 @@ pub struct Carried {
 
 impl Carried {
     /// Whether there is nothing to send back.
+    ///
+    /// ```
+    /// use venice_sdk::ToolCall;
+    ///
+    /// let call = ToolCall::new("call_1", "get_weather", r#"{"city":"Oslo"}"#);
+    /// assert!(call.carried.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.call.is_empty() && self.message.is_empty()
     }
@@ -345,12 +543,28 @@ fn carried_of_message(message: &serde_json::Value) -> serde_json::Map<String, se
 
 impl ToolCall {
     /// Whether the call is yours to run and answer (`type: function`).
+    ///
+    /// ```
+    /// use venice_sdk::ToolCall;
+    ///
+    /// let call = ToolCall::new("call_1", "get_weather", r#"{"city":"Oslo"}"#);
+    /// if call.is_function() {
+    ///     println!("run {} with {}", call.name, call.arguments);
+    /// }
+    /// ```
     pub fn is_function(&self) -> bool {
         self.kind == "function"
     }
 
     /// A tool call with nothing to carry back (tests, replays, calls you
     /// assemble yourself).
+    ///
+    /// ```
+    /// use venice_sdk::ToolCall;
+    ///
+    /// let call = ToolCall::new("call_1", "get_weather", r#"{"city":"Oslo"}"#);
+    /// assert!(call.is_function() && call.carried.is_empty());
+    /// ```
     pub fn new(
         id: impl Into<String>,
         name: impl Into<String>,
@@ -498,6 +712,24 @@ impl Response<ChatCompletion> {
     /// fields the spec does not name yet are kept. (The completion's own
     /// [`tool_calls`](types::CreateChatCompletionResponse::tool_calls) carries
     /// only what its typed fields hold.)
+    ///
+    /// ```
+    /// use venice_sdk::{Message, Tool, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let weather = Tool::function("get_weather", "The weather of a city", serde_json::json!({
+    ///     "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"],
+    /// }));
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Weather in Oslo?")])
+    ///     .with_tools([weather]);
+    /// let reply = client.chat().create(request).await?;
+    /// for call in reply.tool_calls() {
+    ///     println!("the model calls {}({})", call.name, call.arguments);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn tool_calls(&self) -> Vec<ToolCall> {
         match self.json().and_then(|j| serde_json::from_slice(j).ok()) {
             Some(json) => tool_calls_of(&json),
@@ -509,6 +741,23 @@ impl Response<ChatCompletion> {
     /// [`ChatCompletion::parse`](types::CreateChatCompletionResponse::parse)
     /// does, and a refusal the answer's JSON carries (`refusal`, which the spec
     /// does not name) read as [`ParseErrorKind::Refused`](crate::ParseErrorKind::Refused).
+    ///
+    /// ```
+    /// use venice_sdk::{Message, ResponseFormat, types::ChatCompletionRequest};
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct City { name: String, country: String }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("A city in Norway")])
+    ///     .with_response_format(ResponseFormat::for_type::<City>()?);
+    /// let reply = client.chat().create(request).await?;
+    /// let city: City = reply.parse()?;
+    /// println!("{}, {}", city.name, city.country);
+    /// # Ok(()) }
+    /// ```
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
         if let Ok(Some(refusal)) = self.json_at::<String>("/choices/0/message/refusal") {
             return Err(crate::error::ParseError::error(
@@ -582,30 +831,80 @@ pub struct Cost {
 }
 
 /// Venice's own chat options (`venice_parameters`).
+///
+/// ```
+/// use venice_sdk::{VeniceParameters, WebSearch};
+///
+/// let parameters = VeniceParameters::new()
+///     .web_search(WebSearch::from("auto"))
+///     .include_venice_system_prompt(false);
+/// # let _ = parameters;
+/// ```
 pub type VeniceParameters = types::ChatCompletionRequestVeniceParameters;
 
 /// Whether a chat completion may search the web.
+///
+/// ```
+/// use venice_sdk::WebSearch;
+///
+/// let mode = WebSearch::from("auto");
+/// assert_eq!(mode, "auto");
+/// ```
 pub type WebSearch = types::ChatCompletionRequestVeniceParametersEnableWebSearch;
 
 impl types::ChatCompletionRequestVeniceParameters {
     /// No Venice option set: the server's defaults apply.
+    ///
+    /// ```
+    /// use venice_sdk::VeniceParameters;
+    ///
+    /// let parameters = VeniceParameters::new().include_venice_system_prompt(false);
+    /// # let _ = parameters;
+    /// ```
     pub fn new() -> Self {
         types::ChatCompletionRequestVeniceParameters::from_required()
     }
 
     /// Enables, disables or automates web search (`enable_web_search`).
+    ///
+    /// ```
+    /// use venice_sdk::{VeniceParameters, WebSearch};
+    ///
+    /// let parameters = VeniceParameters::new().web_search(WebSearch::from("on"));
+    /// # let _ = parameters;
+    /// ```
     pub fn web_search(mut self, mode: WebSearch) -> Self {
         self.enable_web_search = Some(mode);
         self
     }
 
     /// Whether Venice's system prompt is added before yours.
+    ///
+    /// ```
+    /// use venice_sdk::VeniceParameters;
+    ///
+    /// let parameters = VeniceParameters::new().include_venice_system_prompt(false);
+    /// assert_eq!(parameters.include_venice_system_prompt, Some(false));
+    /// ```
     pub fn include_venice_system_prompt(mut self, include: bool) -> Self {
         self.include_venice_system_prompt = Some(include);
         self
     }
 
     /// Talks as the character with this slug.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, VeniceParameters, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("What is the self?")])
+    ///     .with_venice_parameters(VeniceParameters::new().character("alan-watts"));
+    /// let reply = client.chat().create(request).await?;
+    /// println!("{}", reply.text().unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
     pub fn character(mut self, slug: impl Into<String>) -> Self {
         self.character_slug = shape::build("character_slug", json!(slug.into()));
         self
@@ -616,6 +915,19 @@ impl types::CreateChatCompletionResponse {
     /// The text of the first choice's message, if it has text.
     ///
     /// Array content (text parts) is joined.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let reply = client.chat().create(ChatCompletionRequest::new("venice-uncensored", [Message::user("Hi")])).await?;
+    /// if let Some(text) = reply.text() {
+    ///     println!("{text}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn text(&self) -> Option<String> {
         let choice = self.choices.first()?;
         match &choice.message {
@@ -635,6 +947,21 @@ impl types::CreateChatCompletionResponse {
     }
 
     /// Why the first choice finished (`stop`, `length`, `tool_calls`, …).
+    ///
+    /// ```
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Tell me a long story")])
+    ///     .with_max_completion_tokens(5);
+    /// let reply = client.chat().create(request).await?;
+    /// if reply.finish_reason() == Some("length") {
+    ///     println!("cut short: raise max_completion_tokens");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn finish_reason(&self) -> Option<&str> {
         self.choices.first().map(|c| c.finish_reason.as_str())
     }
@@ -646,6 +973,23 @@ impl types::CreateChatCompletionResponse {
     /// (`finish_reason: length`), there is no text, the text is not JSON (a
     /// ```` ```json ```` fence around it is taken off first), or the JSON does not
     /// fit `T` (with its path).
+    ///
+    /// ```
+    /// use venice_sdk::{Message, ResponseFormat, types::ChatCompletionRequest};
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Colors { colors: Vec<String> }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Three colors")])
+    ///     .with_response_format(ResponseFormat::for_type::<Colors>()?);
+    /// let completion: venice_sdk::ChatCompletion = client.chat().create(request).await?.into_inner();
+    /// let colors: Colors = completion.parse()?;
+    /// println!("{:?}", colors.colors);
+    /// # Ok(()) }
+    /// ```
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
         let what = format!("`{}` from the chat completion", short_type_name::<T>());
         let message = self
@@ -684,6 +1028,19 @@ impl types::CreateChatCompletionResponse {
     /// What the request cost (`cost`: USD and DIEM), when Venice says.
     ///
     /// Read leniently: a part missing reads 0, a cost without a number is `None`.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let reply = client.chat().create(ChatCompletionRequest::new("venice-uncensored", [Message::user("Hi")])).await?;
+    /// if let Some(cost) = reply.cost() {
+    ///     println!("${:.6} and {} DIEM", cost.usd, cost.diem);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn cost(&self) -> Option<Cost> {
         let cost = shape::json_of(&self.cost);
         let part = |k: &str| cost.get(k).and_then(serde_json::Value::as_f64);
@@ -702,6 +1059,24 @@ impl types::CreateChatCompletionResponse {
     /// fields), from the typed completion. [`Response::tool_calls`](crate::Response)
     /// reads them from the answer's JSON, which also keeps message fields the
     /// spec does not name yet.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, Tool, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let weather = Tool::function("get_weather", "The weather of a city", serde_json::json!({
+    ///     "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"],
+    /// }));
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Weather in Oslo?")])
+    ///     .with_tools([weather]);
+    /// let completion: venice_sdk::ChatCompletion = client.chat().create(request).await?.into_inner();
+    /// for call in completion.tool_calls() {
+    ///     println!("{}({})", call.name, call.arguments);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn tool_calls(&self) -> Vec<ToolCall> {
         let Some(choice) = self.choices.first() else {
             return Vec::new();
@@ -713,6 +1088,20 @@ impl types::CreateChatCompletionResponse {
     }
 
     /// The reasoning of the first choice, for models that think out loud.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let reply = client.chat().create(ChatCompletionRequest::new("qwen3-235b", [Message::user("Is 91 prime?")])).await?;
+    /// if let Some(thoughts) = reply.reasoning() {
+    ///     println!("thinking: {thoughts}");
+    /// }
+    /// println!("{}", reply.text().unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
     pub fn reasoning(&self) -> Option<&str> {
         match &self.choices.first()?.message {
             types::CreateChatCompletionResponseChoicesItemMessage::AssistantMessage {

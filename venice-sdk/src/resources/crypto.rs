@@ -6,12 +6,32 @@ use crate::{Client, Error, Response, operations, types};
 
 impl Client {
     /// Crypto RPC: the supported networks and the JSON-RPC proxy.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let crypto = client.crypto();
+    /// let networks = crypto.networks().await?;
+    /// println!("{}", networks.networks.join(", "));
+    /// # Ok(()) }
+    /// ```
     pub fn crypto(&self) -> Crypto<'_> {
         Crypto { client: self }
     }
 }
 
 /// Crypto RPC: `client.crypto()`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request = serde_json::json!({"jsonrpc": "2.0", "method": "eth_blockNumber", "params": [], "id": 1});
+/// let answer = client.crypto().rpc("base-mainnet", &request).await?;
+/// println!("{}", serde_json::to_value(&*answer).unwrap_or_default()["result"]);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Crypto<'a> {
     pub(crate) client: &'a Client,
@@ -20,6 +40,17 @@ pub struct Crypto<'a> {
 impl Crypto<'_> {
     /// The network slugs [`rpc`](Self::rpc) accepts (`ethereum-mainnet`,
     /// `base-sepolia`, …), sorted. Public: no credential is sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let networks = client.crypto().networks().await?;
+    /// if networks.networks.iter().any(|n| n == "base-mainnet") {
+    ///     println!("Base is supported");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn networks(&self) -> Result<Response<types::ListCryptoRpcNetworksResponse>, Error> {
         Call::new(&operations::LIST_CRYPTO_RPC_NETWORKS)
             .json(self.client.config())

@@ -13,12 +13,38 @@ use crate::{Client, Error, Response, operations, types};
 
 impl Client {
     /// Embeddings.
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateEmbeddingRequestSchema;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let embeddings = client.embeddings();
+    /// let list = embeddings.create(CreateEmbeddingRequestSchema::new("text-embedding-bge-m3", "a cat")).await?;
+    /// println!("{} dimensions", list.data[0].vector.len());
+    /// # Ok(()) }
+    /// ```
     pub fn embeddings(&self) -> Embeddings<'_> {
         Embeddings { client: self }
     }
 }
 
 /// Embeddings: `client.embeddings()`.
+///
+/// ```
+/// use venice_sdk::types::CreateEmbeddingRequestSchema;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request = CreateEmbeddingRequestSchema::new("text-embedding-bge-m3", vec!["a cat", "a kitten"]);
+/// let list = client.embeddings().create(request).await?;
+/// let [a, b] = [&list.data[0].vector, &list.data[1].vector];
+/// let cosine: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+/// println!("similarity {cosine:.3}");
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Embeddings<'a> {
     pub(crate) client: &'a Client,
@@ -38,6 +64,20 @@ impl Embeddings<'_> {
     /// Input the API refuses is refused before sending, as
     /// [`Error::InvalidRequest`] naming `input`: an empty string, an empty list,
     /// or more than 2048 items.
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateEmbeddingRequestSchema;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = CreateEmbeddingRequestSchema::new("text-embedding-bge-m3", vec!["a cat", "a dog"]);
+    /// let list = client.embeddings().create(request).await?;
+    /// for embedding in &list.data {
+    ///     println!("input {}: {} values", embedding.index, embedding.vector.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn create(
         &self,
         request: types::CreateEmbeddingRequestSchema,
@@ -78,6 +118,17 @@ impl Embeddings<'_> {
 }
 
 /// The answer of [`Embeddings::create`]: one vector per input.
+///
+/// ```
+/// use venice_sdk::types::CreateEmbeddingRequestSchema;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let list = client.embeddings().create(CreateEmbeddingRequestSchema::new("text-embedding-bge-m3", "a cat")).await?;
+/// println!("{} vector(s) from {}, usage {:?}", list.data.len(), list.model, list.usage);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmbeddingList {
     /// The model that made the vectors.
@@ -89,6 +140,19 @@ pub struct EmbeddingList {
 }
 
 /// One input's vector.
+///
+/// ```
+/// use venice_sdk::types::CreateEmbeddingRequestSchema;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let list = client.embeddings().create(CreateEmbeddingRequestSchema::new("text-embedding-bge-m3", "a cat")).await?;
+/// let first = &list.data[0];
+/// assert_eq!(first.index, 0);
+/// println!("{:?}", &first.vector[..4]);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Embedding {
     /// The input it belongs to (0 for the first).
@@ -99,11 +163,38 @@ pub struct Embedding {
 
 impl EmbeddingList {
     /// The vectors, in input order.
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateEmbeddingRequestSchema;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = CreateEmbeddingRequestSchema::new("text-embedding-bge-m3", vec!["a cat", "a dog"]);
+    /// let list = client.embeddings().create(request).await?;
+    /// for vector in list.vectors() {
+    ///     let norm: f32 = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
+    ///     println!("norm {norm:.3}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn vectors(&self) -> impl ExactSizeIterator<Item = &[f32]> {
         self.data.iter().map(|e| e.vector.as_slice())
     }
 
     /// The vectors, in input order, without copying them.
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateEmbeddingRequestSchema;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = CreateEmbeddingRequestSchema::new("text-embedding-bge-m3", vec!["a cat", "a dog"]);
+    /// let vectors: Vec<Vec<f32>> = client.embeddings().create(request).await?.into_inner().into_vectors();
+    /// assert_eq!(vectors.len(), 2);
+    /// # Ok(()) }
+    /// ```
     pub fn into_vectors(self) -> Vec<Vec<f32>> {
         self.data.into_iter().map(|e| e.vector).collect()
     }
@@ -134,6 +225,15 @@ impl types::CreateEmbeddingRequestSchema {
 
     /// Asks for vectors of `dimensions` values (for models that can shorten
     /// them); zero is refused.
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateEmbeddingRequestSchema;
+    ///
+    /// let request = CreateEmbeddingRequestSchema::new("text-embedding-bge-m3", "a cat").with_dimensions(256)?;
+    /// assert!(CreateEmbeddingRequestSchema::new("text-embedding-bge-m3", "a cat").with_dimensions(0).is_err());
+    /// # let _ = request;
+    /// # Ok::<(), venice_sdk::Error>(())
+    /// ```
     pub fn with_dimensions(mut self, dimensions: u64) -> Result<Self, Error> {
         if dimensions == 0 {
             return Err(Error::invalid("dimensions", "must be greater than 0"));
@@ -144,6 +244,18 @@ impl types::CreateEmbeddingRequestSchema {
 
     /// Asks for base64 vectors: a quarter of the bytes of the JSON numbers on
     /// the wire; [`Embeddings::create`] decodes them the same.
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateEmbeddingRequestSchema;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = CreateEmbeddingRequestSchema::new("text-embedding-bge-m3", "a cat").with_base64();
+    /// let list = client.embeddings().create(request).await?; // decoded into f32 all the same
+    /// println!("{} values", list.data[0].vector.len());
+    /// # Ok(()) }
+    /// ```
     pub fn with_base64(mut self) -> Self {
         self.encoding_format = shape::build("encoding_format", json!("base64"));
         self
@@ -183,11 +295,26 @@ pub struct EmbeddingInput(serde_json::Value);
 
 impl EmbeddingInput {
     /// One list of token ids, embedded as one input.
+    ///
+    /// ```
+    /// use venice_sdk::{EmbeddingInput, types::CreateEmbeddingRequestSchema};
+    ///
+    /// let request = CreateEmbeddingRequestSchema::new("text-embedding-bge-m3", EmbeddingInput::tokens([791, 8415, 7731]));
+    /// # let _ = request;
+    /// ```
     pub fn tokens(ids: impl IntoIterator<Item = u32>) -> Self {
         Self(json!(ids.into_iter().collect::<Vec<u32>>()))
     }
 
     /// Several lists of token ids, one vector each.
+    ///
+    /// ```
+    /// use venice_sdk::{EmbeddingInput, types::CreateEmbeddingRequestSchema};
+    ///
+    /// let input = EmbeddingInput::token_lists([vec![791, 8415], vec![7731, 12, 99]]);
+    /// let request = CreateEmbeddingRequestSchema::new("text-embedding-bge-m3", input);
+    /// # let _ = request;
+    /// ```
     pub fn token_lists<L: IntoIterator<Item = u32>>(lists: impl IntoIterator<Item = L>) -> Self {
         let lists: Vec<Vec<u32>> = lists.into_iter().map(|l| l.into_iter().collect()).collect();
         Self(json!(lists))

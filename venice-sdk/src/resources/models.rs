@@ -8,6 +8,17 @@ use crate::{Client, Error, Response, operations, types};
 
 impl Client {
     /// Models, their traits and compatibility mappings.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let models = client.models();
+    /// for model in &models.list(None).await?.data {
+    ///     println!("{} ({})", model.id, model.type_);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn models(&self) -> Models<'_> {
         Models { client: self }
     }
@@ -66,6 +77,19 @@ impl From<Option<types::ListModelsType>> for ModelTypeFilter {
 }
 
 /// Models, their traits and compatibility mappings: `client.models()`.
+///
+/// ```
+/// use venice_sdk::{Capability, Message, types::ChatCompletionRequest};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// if let Some(model) = client.models().pick(&[Capability::FunctionCalling]).await? {
+///     let reply = client.chat().create(ChatCompletionRequest::new(model, [Message::user("Hi")])).await?;
+///     println!("{}", reply.text().unwrap_or_default());
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Models<'a> {
     pub(crate) client: &'a Client,
@@ -77,6 +101,19 @@ impl Models<'_> {
     /// The type is its wire value (`"text"`, `"image"`, `"all"`, or one the SDK
     /// does not know yet, sent as given) or the generated
     /// [`ListModelsType`](types::ListModelsType); see [`ModelTypeFilter`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let image_models = client.models().list("image").await?;
+    /// for model in &image_models.data {
+    ///     println!("{}", model.id);
+    /// }
+    /// let default_selection = client.models().list(None).await?;
+    /// # let _ = default_selection;
+    /// # Ok(()) }
+    /// ```
     pub async fn list(
         &self,
         model_type: impl Into<ModelTypeFilter>,
@@ -90,11 +127,33 @@ impl Models<'_> {
     /// The ids of the text models that have `capability`, read from the flags
     /// `/models` reports (a model that does not report a flag lacks it), so
     /// that code does not hard-code model ids.
+    ///
+    /// ```
+    /// use venice_sdk::Capability;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let ids = client.models().with_capability(Capability::ResponseSchema).await?;
+    /// println!("structured outputs: {ids:?}");
+    /// # Ok(()) }
+    /// ```
     pub async fn with_capability(&self, capability: Capability) -> Result<Vec<String>, Error> {
         self.with_capabilities(&[capability]).await
     }
 
     /// The ids of the text models that have every one of `capabilities`.
+    ///
+    /// ```
+    /// use venice_sdk::Capability;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let ids = client.models().with_capabilities(&[Capability::FunctionCalling, Capability::Vision]).await?;
+    /// println!("tools and images: {ids:?}");
+    /// # Ok(()) }
+    /// ```
     pub async fn with_capabilities(
         &self,
         capabilities: &[Capability],
@@ -109,6 +168,19 @@ impl Models<'_> {
 
     /// A text model that has every one of `capabilities` (the first `/models`
     /// lists), or `None`.
+    ///
+    /// ```
+    /// use venice_sdk::Capability;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// match client.models().pick(&[Capability::Reasoning]).await? {
+    ///     Some(model) => println!("thinking with {model}"),
+    ///     None => println!("no reasoning model today"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn pick(&self, capabilities: &[Capability]) -> Result<Option<String>, Error> {
         Ok(self
             .with_capabilities(capabilities)
@@ -119,6 +191,19 @@ impl Models<'_> {
 
     /// The model traits (`default`, `fastest`, …) and the model each maps to,
     /// for one model type (`"text"`, `"image"`, …) or the API's default.
+    ///
+    /// The model traits (`default`, `fastest`, …) and the model each maps to.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let traits = client.models().traits(None).await?;
+    /// if let Some(model) = traits.data.get("fastest") {
+    ///     println!("the fastest model is {model}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn traits(
         &self,
         model_type: impl Into<ModelTypeFilter>,
@@ -131,6 +216,19 @@ impl Models<'_> {
 
     /// The OpenAI model names Venice accepts and the model each maps to, for
     /// one model type (`"text"`, `"image"`, …) or the API's default.
+    ///
+    /// The OpenAI model names Venice accepts and the model each maps to.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let mapping = client.models().compatibility_mapping(None).await?;
+    /// for (openai, venice) in mapping.data.iter() {
+    ///     println!("{openai} → {venice}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn compatibility_mapping(
         &self,
         model_type: impl Into<ModelTypeFilter>,
@@ -186,6 +284,12 @@ pub enum Capability {
 
 impl Capability {
     /// Its flag in `/models` (`supportsResponseSchema`).
+    ///
+    /// ```
+    /// use venice_sdk::Capability;
+    ///
+    /// assert_eq!(Capability::ResponseSchema.flag(), "supportsResponseSchema");
+    /// ```
     pub fn flag(&self) -> &str {
         match self {
             Capability::ResponseSchema => "supportsResponseSchema",
@@ -232,6 +336,13 @@ fn capable(models: &serde_json::Value, capabilities: &[Capability]) -> Vec<Strin
 /// Suffixes switch on `venice_parameters` features through the model name alone
 /// (for clients that can only set `model`). Reserved characters in keys and values
 /// (`%`, `&`, `=`, `:`) are percent-encoded.
+///
+/// ```
+/// use venice_sdk::ModelId;
+///
+/// let model = ModelId::new("qwen3-4b").feature("disable_thinking", true);
+/// assert_eq!(model.to_string(), "qwen3-4b:disable_thinking=true");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelId {
     model: String,
@@ -240,6 +351,13 @@ pub struct ModelId {
 
 impl ModelId {
     /// A model id without features.
+    ///
+    /// ```
+    /// use venice_sdk::ModelId;
+    ///
+    /// let plain = ModelId::new("venice-uncensored");
+    /// assert_eq!(plain.to_string(), "venice-uncensored");
+    /// ```
     pub fn new(model: impl Into<String>) -> Self {
         ModelId {
             model: model.into(),
@@ -248,6 +366,19 @@ impl ModelId {
     }
 
     /// Adds (or replaces) a feature.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, ModelId, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let model = ModelId::new("qwen3-4b").feature("disable_thinking", true);
+    /// assert_eq!(model.to_string(), "qwen3-4b:disable_thinking=true");
+    /// let reply = client.chat().create(ChatCompletionRequest::new(model, [Message::user("Hi")])).await?;
+    /// println!("{}", reply.text().unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
     pub fn feature(mut self, key: impl Into<String>, value: impl ToString) -> Self {
         let key = key.into();
         let value = value.to_string();

@@ -6,12 +6,32 @@ use crate::{Client, Error, Response, operations, types};
 
 impl Client {
     /// The Responses API (alpha, OpenAI-compatible).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let responses = client.responses();
+    /// let request = venice_sdk::from_json(br#"{"model": "venice-uncensored", "input": "Why is the sky blue?"}"#)?;
+    /// println!("{}", responses.create(request).await?.output_text());
+    /// # Ok(()) }
+    /// ```
     pub fn responses(&self) -> Responses<'_> {
         Responses { client: self }
     }
 }
 
 /// The Responses API (alpha, OpenAI-compatible): `client.responses()`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request = venice_sdk::from_json(br#"{"model": "venice-uncensored", "input": "Tell me a joke"}"#)?;
+/// let answer = client.responses().create(request).await?;
+/// println!("{} ({:?})", answer.output_text(), answer.usage);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Responses<'a> {
     pub(crate) client: &'a Client,
@@ -25,6 +45,21 @@ impl Responses<'_> {
     /// The API is stateless: send the whole conversation each time. `stream` is
     /// cleared (this method reads one JSON answer). The endpoint is open to
     /// alpha testers only: other accounts get an [`Error::Api`] (401/403).
+    ///
+    /// ```
+    /// use venice_sdk::types::ResponsesRequest;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request: ResponsesRequest = venice_sdk::from_json(br#"{"model": "venice-uncensored", "input": "Why is the sky blue?"}"#)?;
+    /// let answer = client.responses().create(request).await?;
+    /// println!("{}", answer.output_text());
+    /// for item in &answer.output {
+    ///     println!("{}", serde_json::to_value(item).unwrap_or_default()["type"]);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn create(
         &self,
         mut request: types::ResponsesRequest,
@@ -48,6 +83,22 @@ impl Responses<'_> {
     /// [`create`](Self::create); the request timeout covers the response head
     /// only, then the stream limits apply as for a chat stream (idle timeout,
     /// overall stream timeout, event and response size limits).
+    ///
+    /// ```
+    /// use venice_sdk::types::ResponsesRequest;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request: ResponsesRequest = venice_sdk::from_json(br#"{"model": "venice-uncensored", "input": "Write a haiku"}"#)?;
+    /// let mut events = client.responses().stream(request).await?;
+    /// while let Some(event) = events.next().await {
+    ///     if let Some(delta) = event?.text_delta() {
+    ///         print!("{delta}");
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn stream(
         &self,
         mut request: types::ResponsesRequest,
@@ -65,6 +116,17 @@ impl types::ResponsesApiResponse {
     /// The text of the answer: the `output_text` parts of every message item,
     /// in order, joined without separator (empty when the output holds no
     /// message, e.g. only function calls).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "venice-uncensored", "input": "Hi"}"#)?;
+    /// let answer = client.responses().create(request).await?;
+    /// let text: String = answer.output_text();
+    /// println!("{text}");
+    /// # Ok(()) }
+    /// ```
     pub fn output_text(&self) -> String {
         self.output
             .iter()

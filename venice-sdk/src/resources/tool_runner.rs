@@ -23,6 +23,13 @@ type Outcome = Result<String, String>;
 type Handler = Arc<dyn Fn(ToolCall) -> BoxFuture<'static, Outcome> + Send + Sync>;
 
 /// What is done with a handler's error.
+///
+/// ```
+/// use venice_sdk::{HandlerErrors, ToolRunner};
+///
+/// let strict = ToolRunner::new().handler_errors(HandlerErrors::EndRun);
+/// # let _ = strict;
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HandlerErrors {
@@ -35,6 +42,17 @@ pub enum HandlerErrors {
 }
 
 /// One round of a run, as [`ToolRunner::on_round`] sees it.
+///
+/// ```
+/// use venice_sdk::ToolRunner;
+///
+/// let runner = ToolRunner::new().on_round(|round| {
+///     for (id, result) in round.results {
+///         println!("round {}: {id} → {result:?}", round.index);
+///     }
+/// });
+/// # let _ = runner;
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Round<'a> {
@@ -48,6 +66,24 @@ pub struct Round<'a> {
 }
 
 /// What a run ended with.
+///
+/// ```
+/// use venice_sdk::{Message, ToolRunner, types::ChatCompletionRequest};
+///
+/// #[derive(serde::Deserialize, schemars::JsonSchema)]
+/// struct City { city: String }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let runner = ToolRunner::new().tool("get_weather", "The weather in a city", |args: City| async move {
+///     Ok::<_, String>(format!("12°C in {}", args.city))
+/// });
+/// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Weather in Oslo?")]);
+/// let run = runner.run(&client, request).await?;
+/// println!("{} rounds, finished: {}, {} messages", run.rounds, run.finished, run.transcript.len());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ToolRun {
@@ -132,6 +168,13 @@ impl Default for ToolRunner {
 
 impl ToolRunner {
     /// A runner without tools, with the default bounds.
+    ///
+    /// ```
+    /// use venice_sdk::ToolRunner;
+    ///
+    /// let runner = ToolRunner::new().max_rounds(4);
+    /// assert_eq!(runner.tools().count(), 0);
+    /// ```
     pub fn new() -> Self {
         ToolRunner {
             tools: Vec::new(),
@@ -146,6 +189,27 @@ impl ToolRunner {
     /// parameters), answered by `handler`. What the handler returns is sent back
     /// as the tool's result: a string as it is, anything else as JSON. A tool of
     /// the same name replaces the earlier one.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, ToolRunner, types::ChatCompletionRequest};
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct City {
+    ///     /// The city, in English.
+    ///     city: String,
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let runner = ToolRunner::new().tool("get_weather", "The weather in a city", |args: City| async move {
+    ///     Ok::<_, String>(format!("12°C and rain in {}", args.city))
+    /// });
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Weather in Oslo?")]);
+    /// let run = runner.run(&client, request).await?;
+    /// println!("{}", run.completion.text().unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
     pub fn tool<A, R, E, F, Fut>(
         self,
         name: impl Into<String>,
@@ -178,6 +242,26 @@ impl ToolRunner {
 
     /// A tool with a hand-written JSON Schema of its arguments, answered by
     /// `handler` with the arguments as JSON.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, ToolRunner, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let schema = serde_json::json!({
+    ///     "type": "object",
+    ///     "properties": {"a": {"type": "number"}, "b": {"type": "number"}},
+    ///     "required": ["a", "b"],
+    /// });
+    /// let runner = ToolRunner::new().tool_json("add", "Adds two numbers", schema, |args| async move {
+    ///     let sum = args["a"].as_f64().unwrap_or(0.0) + args["b"].as_f64().unwrap_or(0.0);
+    ///     Ok::<_, String>(serde_json::json!({"sum": sum}))
+    /// });
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Add 2 and 3")]);
+    /// println!("{}", runner.run(&client, request).await?.completion.text().unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
     pub fn tool_json<R, E, F, Fut>(
         self,
         name: impl Into<String>,
@@ -226,30 +310,83 @@ impl ToolRunner {
     }
 
     /// The most completions a run asks for (at least 1).
+    ///
+    /// ```
+    /// use venice_sdk::ToolRunner;
+    ///
+    /// let runner = ToolRunner::new().max_rounds(3);
+    /// # let _ = runner;
+    /// ```
     pub fn max_rounds(mut self, rounds: usize) -> Self {
         self.max_rounds = rounds.max(1);
         self
     }
 
     /// The most handlers run at once (at least 1).
+    ///
+    /// ```
+    /// use venice_sdk::ToolRunner;
+    ///
+    /// // One call at a time: the handlers share a rate-limited backend.
+    /// let runner = ToolRunner::new().concurrency(1);
+    /// # let _ = runner;
+    /// ```
     pub fn concurrency(mut self, handlers: usize) -> Self {
         self.concurrency = handlers.max(1);
         self
     }
 
     /// What a handler's error does (default: sent to the model).
+    ///
+    /// ```
+    /// use venice_sdk::{HandlerErrors, Message, ToolRunner, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let runner = ToolRunner::new()
+    ///     .tool_json("lookup", "Looks a word up", serde_json::json!({"type": "object"}), |_args| async move {
+    ///         Err::<String, _>("the dictionary is offline")
+    ///     })
+    ///     .handler_errors(HandlerErrors::EndRun);
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Look up 'serendipity'")]);
+    /// assert!(runner.run(&client, request).await.is_err());
+    /// # Ok(()) }
+    /// ```
     pub fn handler_errors(mut self, errors: HandlerErrors) -> Self {
         self.errors = errors;
         self
     }
 
     /// Called after each round of tool calls, to show progress.
+    ///
+    /// ```
+    /// use venice_sdk::ToolRunner;
+    ///
+    /// let runner = ToolRunner::new()
+    ///     .on_round(|round| eprintln!("round {}: {} call(s)", round.index, round.calls.len()));
+    /// # let _ = runner;
+    /// ```
     pub fn on_round(mut self, observer: impl Fn(&Round<'_>) + Send + Sync + 'static) -> Self {
         self.observer = Some(Arc::new(observer));
         self
     }
 
     /// The tools this runner offers, as sent.
+    ///
+    /// ```
+    /// use venice_sdk::ToolRunner;
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct City { city: String }
+    ///
+    /// let runner = ToolRunner::new().tool("get_weather", "The weather in a city", |args: City| async move {
+    ///     Ok::<_, String>(args.city)
+    /// });
+    /// for tool in runner.tools() {
+    ///     println!("{}", serde_json::to_string(tool).unwrap_or_default());
+    /// }
+    /// ```
     pub fn tools(&self) -> impl Iterator<Item = &Tool> {
         self.tools.iter().map(|(_, tool, _)| tool)
     }
@@ -257,6 +394,26 @@ impl ToolRunner {
     /// Runs `request` with this runner's tools (added to the request's own), and
     /// returns the final answer and the transcript; an error of a completion ends
     /// the run with that error.
+    ///
+    /// ```
+    /// use venice_sdk::{Message, ToolRunner, types::ChatCompletionRequest};
+    ///
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct City { city: String }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let runner = ToolRunner::new().tool("get_weather", "The weather in a city", |args: City| async move {
+    ///     Ok::<_, String>(format!("12°C in {}", args.city))
+    /// });
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Weather in Oslo?")]);
+    /// let run = runner.run(&client, request).await?;
+    /// if run.finished {
+    ///     println!("{}", run.completion.text().unwrap_or_default());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn run(
         &self,
         client: &Client,

@@ -11,6 +11,14 @@ use crate::defaults::MAX_FILE_NAME;
 
 /// A file to upload (an image, an audio clip, a document): bytes with a file
 /// name, or a file on disk, opened and streamed for each attempt.
+///
+/// ```
+/// use venice_sdk::FileInput;
+///
+/// let from_memory = FileInput::named(b"%PDF-1.7 ...".to_vec(), "report.pdf");
+/// let from_disk = FileInput::path("report.pdf");
+/// # let _ = (from_memory, from_disk);
+/// ```
 #[derive(Clone, Debug)]
 pub enum FileInput {
     /// Bytes in memory.
@@ -25,11 +33,30 @@ pub enum FileInput {
 }
 
 /// An image to upload (the same as any [`FileInput`]).
+///
+/// ```
+/// use venice_sdk::ImageInput;
+///
+/// let image: ImageInput = ImageInput::path("photo.png");
+/// # let _ = image;
+/// ```
 pub type ImageInput = FileInput;
 
 impl FileInput {
     /// Bytes in memory, sent as `image.png`, `audio.mp3`, … (kind and extension
     /// guessed from the data; `file.bin` when unknown).
+    ///
+    /// ```
+    /// use venice_sdk::FileInput;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let png: Vec<u8> = b"\x89PNG\r\n\x1a\n...".to_vec();
+    /// let bigger = client.images().upscale(FileInput::bytes(png), 2.0).await?;
+    /// println!("{} bytes", bigger.len());
+    /// # Ok(()) }
+    /// ```
     pub fn bytes(data: impl Into<Bytes>) -> Self {
         let data = data.into();
         let (mime, ext) = sniff(&data);
@@ -43,6 +70,18 @@ impl FileInput {
     }
 
     /// Bytes in memory sent under `file_name`.
+    ///
+    /// ```
+    /// use venice_sdk::FileInput;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let notes = FileInput::named("Ship on Friday.", "notes.txt");
+    /// let text = client.augment().parse_text(notes, Some("text")).await?;
+    /// println!("{:?}", text.into_inner());
+    /// # Ok(()) }
+    /// ```
     pub fn named(data: impl Into<Bytes>, file_name: impl Into<String>) -> Self {
         FileInput::Bytes {
             data: data.into(),
@@ -51,6 +90,22 @@ impl FileInput {
     }
 
     /// A file on disk.
+    ///
+    /// ```
+    /// use venice_sdk::{FileInput, JsonOrText, types::CreateTranscriptionRequestSchema};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let recording = std::env::temp_dir().join("interview.mp3");
+    /// # std::fs::write(&recording, b"ID3 audio")?;
+    /// let file = FileInput::path(&recording);
+    /// let answer = client.audio().transcribe(file, CreateTranscriptionRequestSchema::from_required()).await?;
+    /// if let JsonOrText::Json(transcription) = answer.into_inner() {
+    ///     println!("{}", transcription.text);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn path(path: impl Into<PathBuf>) -> Self {
         FileInput::Path(path.into())
     }

@@ -11,12 +11,34 @@ use crate::{Client, Error, Response, operations, types};
 
 impl Client {
     /// Video generation.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let video = client.video();
+    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "duration": "5s"}"#)?;
+    /// println!("${}", video.quote(request).await?.quote);
+    /// # Ok(()) }
+    /// ```
     pub fn video(&self) -> Video<'_> {
         Video { client: self }
     }
 }
 
 /// Video generation: `client.video()`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves at night", "duration": "5s"}"#)?;
+/// let job = client.video().generate(request).await?;
+/// # let job = job.poll_interval(std::time::Duration::from_millis(10));
+/// job.wait().await?.save(std::env::temp_dir().join("waves.mp4")).await?;
+/// job.complete().await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Video<'a> {
     pub(crate) client: &'a Client,
@@ -27,6 +49,16 @@ pub struct Video<'a> {
 impl Video<'_> {
     /// The price in USD of generating a video with these settings (`quote`);
     /// nothing is queued or charged.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "duration": "5s"}"#)?;
+    /// let quote = client.video().quote(request).await?;
+    /// println!("a 5 s video: ${}", quote.quote);
+    /// # Ok(()) }
+    /// ```
     pub async fn quote(
         &self,
         request: types::QuoteVideoRequest,
@@ -49,6 +81,16 @@ impl Video<'_> {
     /// [`ApiErrorKind::ConsentRequired`](crate::ApiErrorKind::ConsentRequired)
     /// (see [`ApiError::consent`](crate::ApiError::consent) and
     /// [`ConsentRequired::apply_to`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves at night", "duration": "5s"}"#)?;
+    /// let queued = client.video().queue(request).await?;
+    /// println!("queued {} on {}", queued.queue_id, queued.model);
+    /// # Ok(()) }
+    /// ```
     pub async fn queue(
         &self,
         request: types::QueueVideoRequest,
@@ -74,6 +116,30 @@ impl Video<'_> {
     /// [`ApiErrorKind::ContentPolicy`](crate::ApiErrorKind::ContentPolicy)
     /// (see [`ApiError::content_policy`](crate::ApiError::content_policy)); an
     /// answer that is neither JSON nor a video is an [`Error::Decode`].
+    ///
+    /// ```
+    /// use venice_sdk::RetrieveOutcome;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// let queued = client.video().queue(request).await?;
+    /// loop {
+    ///     match client.video().retrieve(queued.retrieve_request()).await?.into_inner() {
+    ///         RetrieveOutcome::Processing(status) => println!("{:?} ms so far", status.execution_duration),
+    ///         RetrieveOutcome::Media { data, .. } => {
+    ///             std::fs::write(std::env::temp_dir().join("waves.mp4"), &data)?;
+    ///             break;
+    ///         }
+    ///         other => return Err(format!("unexpected: {other:?}").into()),
+    ///     }
+    ///     # if false {
+    ///     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    ///     # }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn retrieve(
         &self,
         request: types::RetrieveVideoRequest,
@@ -97,6 +163,21 @@ impl Video<'_> {
     /// the transfer with [`Error::BodyTooLarge`] (what was written stays
     /// written). With `delete_media_on_completion` set, a failed transfer cannot
     /// be retrieved again.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// # let queued = client.video().queue(request).await?;
+    /// let mut file = tokio::fs::File::create(std::env::temp_dir().join("waves.mp4")).await?;
+    /// let answer = client.video().retrieve_to(queued.retrieve_request(), &mut file).await?;
+    /// match answer.media() {
+    ///     Some(written) => println!("{written} bytes saved"),
+    ///     None => println!("not done yet: retrieve again later"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn retrieve_to<W>(
         &self,
         request: types::RetrieveVideoRequest,
@@ -117,6 +198,18 @@ impl Video<'_> {
     /// when it was retrieved with `delete_media_on_completion`). `success:
     /// false` means the cleanup did not happen and may be tried again; an
     /// unknown job is [`ApiErrorKind::NotFound`](crate::ApiErrorKind::NotFound).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// # let queued = client.video().queue(request).await?;
+    /// // Once the video is downloaded:
+    /// let done = client.video().complete(queued.complete_request()).await?;
+    /// println!("deleted from storage: {}", done.success);
+    /// # Ok(()) }
+    /// ```
     pub async fn complete(
         &self,
         request: types::CompleteVideoRequest,
@@ -134,6 +227,18 @@ impl Video<'_> {
     /// and returns its [`Job`]: [`wait`](Job::wait) for the video or follow
     /// its [`progress`](Job::progress), then [`save`](super::Media::save) it.
     /// Save [`Job::ticket`] to resume the job after a restart.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves at night", "duration": "5s"}"#)?;
+    /// let job = client.video().generate(request).await?.cleanup_after_download(true);
+    /// # let job = job.poll_interval(std::time::Duration::from_millis(10));
+    /// let size = job.wait().await?.save(std::env::temp_dir().join("waves.mp4")).await?;
+    /// println!("{size} bytes");
+    /// # Ok(()) }
+    /// ```
     pub async fn generate(&self, request: types::QueueVideoRequest) -> Result<Job, Error> {
         let queued = self.queue(request).await?.into_inner();
         let ticket = JobTicket::new(JobKind::Video, queued.model, queued.queue_id)
@@ -144,12 +249,39 @@ impl Video<'_> {
     /// The [`Job`] of a video queued earlier, from its model and queue id. A
     /// job whose model returned a `download_url` needs it: use
     /// [`resume`](Self::resume) with the saved [`JobTicket`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// # let queue_id = client.video().queue(request).await?.into_inner().queue_id;
+    /// // `queue_id`: from a `queue` answer saved earlier.
+    /// let job = client.video().job("seedance-2-0-text-to-video", queue_id);
+    /// # let job = job.poll_interval(std::time::Duration::from_millis(10));
+    /// job.wait().await?.save(std::env::temp_dir().join("waves.mp4")).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn job(&self, model: impl Into<String>, queue_id: impl Into<String>) -> Job {
         Job::new(self.client, JobTicket::new(JobKind::Video, model, queue_id))
     }
 
     /// The [`Job`] of a saved ticket; a ticket of another kind of job is an
     /// [`Error::InvalidRequest`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// # let saved = serde_json::to_string(client.video().generate(request).await?.ticket())?;
+    /// // `saved`: a ticket written with serde before a restart.
+    /// let ticket: venice_sdk::JobTicket = serde_json::from_str(&saved)?;
+    /// let job = client.video().resume(ticket)?;
+    /// # let job = job.poll_interval(std::time::Duration::from_millis(10));
+    /// job.wait().await?.save(std::env::temp_dir().join("waves.mp4")).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn resume(&self, ticket: JobTicket) -> Result<Job, Error> {
         Job::resume(self.client, JobKind::Video, ticket)
     }
@@ -157,6 +289,17 @@ impl Video<'_> {
 
 impl types::QueueVideoResponse {
     /// The request retrieving this job (`delete_media_on_completion` unset).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// let queued = client.video().queue(request).await?;
+    /// let status = client.video().retrieve(queued.retrieve_request()).await?;
+    /// println!("still processing: {}", status.is_processing());
+    /// # Ok(()) }
+    /// ```
     pub fn retrieve_request(&self) -> types::RetrieveVideoRequest {
         crate::shape::build(
             "RetrieveVideoRequest",
@@ -165,6 +308,17 @@ impl types::QueueVideoResponse {
     }
 
     /// The request deleting this job's video from storage.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// let queued = client.video().queue(request).await?;
+    /// // … retrieve the video, then:
+    /// client.video().complete(queued.complete_request()).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn complete_request(&self) -> types::CompleteVideoRequest {
         crate::shape::build(
             "CompleteVideoRequest",
@@ -181,6 +335,20 @@ impl Video<'_> {
     /// transcript and its language) for `response_format: "json"` (the
     /// default) and [`JsonOrText::Text`](crate::JsonOrText::Text) for
     /// `"text"`.
+    ///
+    /// ```
+    /// use venice_sdk::{JsonOrText, types::CreateVideoTranscriptionRequestSchema};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = CreateVideoTranscriptionRequestSchema::new("https://www.youtube.com/watch?v=dQw4w9WgXcQ");
+    /// match client.video().transcribe(request).await?.into_inner() {
+    ///     JsonOrText::Json(answer) => println!("[{:?}] {}", answer.lang, answer.transcript),
+    ///     JsonOrText::Text(text) => println!("{text}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn transcribe(
         &self,
         request: types::CreateVideoTranscriptionRequestSchema,
@@ -195,6 +363,13 @@ impl Video<'_> {
 
 impl types::CreateVideoTranscriptionRequestSchema {
     /// A request to transcribe the video at `url`, as JSON.
+    ///
+    /// ```
+    /// use venice_sdk::types::CreateVideoTranscriptionRequestSchema;
+    ///
+    /// let request = CreateVideoTranscriptionRequestSchema::new("https://www.youtube.com/watch?v=dQw4w9WgXcQ");
+    /// # let _ = request;
+    /// ```
     pub fn new(url: impl Into<String>) -> Self {
         crate::shape::build(
             "CreateVideoTranscriptionRequestSchema",

@@ -23,6 +23,19 @@ use crate::{ApiError, Client, Error, Response, Secret, operations, types};
 
 impl Client {
     /// x402 wallet payments: balance, transactions and top-ups of a wallet.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let wallet = "0x1234567890abcdef1234567890abcdef12345678";
+    /// # let token = venice_testing::OfflineVenice::wallet_token(wallet);
+    /// # let client = venice_sdk::Client::builder().base_url(venice.base_url()).sign_in_with_x(token).build()?;
+    /// // `client` signs in with the wallet's token (`ClientBuilder::sign_in_with_x`).
+    /// let x402 = client.x402();
+    /// let balance = x402.balance(wallet).await?;
+    /// println!("${} of credit", balance.data.balance_usd);
+    /// # Ok(()) }
+    /// ```
     pub fn x402(&self) -> X402<'_> {
         X402 { client: self }
     }
@@ -35,6 +48,19 @@ impl Client {
 /// the API key is never sent to them. `requirements` and `top_up` need no
 /// credential. The SDK signs nothing: tokens and payment signatures come from
 /// your wallet tooling.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let wallet = "0x1234567890abcdef1234567890abcdef12345678";
+/// # let token = venice_testing::OfflineVenice::wallet_token(wallet);
+/// # let client = venice_sdk::Client::builder().base_url(venice.base_url()).sign_in_with_x(token).build()?;
+/// let balance = client.x402().balance(wallet).await?;
+/// if !balance.data.can_consume {
+///     println!("top up at least ${}", balance.data.minimum_top_up_usd);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct X402<'a> {
     pub(crate) client: &'a Client,
@@ -49,6 +75,20 @@ impl X402<'_> {
     /// ([`Error::InvalidRequest`]); a missing or invalid token is
     /// [`ApiErrorKind::Unauthorized`](crate::ApiErrorKind::Unauthorized), another
     /// wallet's address [`ApiErrorKind::Forbidden`](crate::ApiErrorKind::Forbidden).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let wallet = "0x1234567890abcdef1234567890abcdef12345678";
+    /// # let token = venice_testing::OfflineVenice::wallet_token(wallet);
+    /// # let client = venice_sdk::Client::builder().base_url(venice.base_url()).sign_in_with_x(token).build()?;
+    /// let balance = client.x402().balance(wallet).await?;
+    /// println!(
+    ///     "${} (suggested top-up ${})",
+    ///     balance.data.balance_usd, balance.data.suggested_top_up_usd
+    /// );
+    /// # Ok(()) }
+    /// ```
     pub async fn balance(
         &self,
         wallet: &str,
@@ -65,6 +105,20 @@ impl X402<'_> {
     /// The transactions of `wallet` (top-ups, charges, refunds), newest first,
     /// one page at a time: `limit` per page (1 to 100; the API's default is
     /// 50), after skipping `offset`. Errors as for [`balance`](Self::balance).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let wallet = "0x1234567890abcdef1234567890abcdef12345678";
+    /// # let token = venice_testing::OfflineVenice::wallet_token(wallet);
+    /// # let client = venice_sdk::Client::builder().base_url(venice.base_url()).sign_in_with_x(token).build()?;
+    /// let page = client.x402().transactions(wallet, Some(20), None).await?;
+    /// println!("balance ${}", page.data.current_balance);
+    /// for transaction in &page.data.transactions {
+    ///     println!("{} {} {}", transaction.created_at, transaction.type_, transaction.amount);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn transactions(
         &self,
         wallet: &str,
@@ -289,12 +343,50 @@ impl ApiError {
     /// those of every error body the spec documents: on a `402` of an x402
     /// endpoint, the payment requirements (`accepts`, `x402_version`,
     /// `top_up_instructions`, …). `None` when the body is not JSON (or was cut).
+    ///
+    /// ```
+    /// use venice_sdk::{Error, Message, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let wallet = "0x1234567890abcdef1234567890abcdef12345678";
+    /// # let token = venice_testing::OfflineVenice::wallet_token(wallet);
+    /// # let client = venice_sdk::Client::builder().base_url(venice.base_url()).sign_in_with_x(token).build()?;
+    /// // A wallet without credit: inference answers 402 with the payment requirements.
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Hi")]);
+    /// match client.chat().create(request).await {
+    ///     Err(Error::Api(e)) if e.status == 402 => {
+    ///         let fields = e.body_fields();
+    ///         println!("{:?}", fields.map(|f| serde_json::to_value(f).unwrap_or_default()["accepts"].clone()));
+    ///     }
+    ///     other => println!("{:?}", other.map(|r| r.text())),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn body_fields(&self) -> Option<types::ApiErrorBody> {
         serde_json::from_str(&self.body).ok()
     }
 
     /// The `PAYMENT-REQUIRED` header of an x402 `402` answer: base64-encoded JSON
     /// of the payment requirements, to sign one with the wallet's tooling.
+    ///
+    /// ```
+    /// use venice_sdk::{Error, Message, types::ChatCompletionRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let wallet = "0x1234567890abcdef1234567890abcdef12345678";
+    /// # let token = venice_testing::OfflineVenice::wallet_token(wallet);
+    /// # let client = venice_sdk::Client::builder().base_url(venice.base_url()).sign_in_with_x(token).build()?;
+    /// let request = ChatCompletionRequest::new("venice-uncensored", [Message::user("Hi")]);
+    /// if let Err(Error::Api(e)) = client.chat().create(request).await {
+    ///     if let Some(encoded) = e.payment_required() {
+    ///         // Base64 JSON of the requirements: hand it to the wallet's x402 tooling.
+    ///         println!("{} characters to sign for", encoded.len());
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn payment_required(&self) -> Option<&str> {
         self.meta.headers.get("payment-required")?.to_str().ok()
     }

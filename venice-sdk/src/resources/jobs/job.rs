@@ -99,6 +99,16 @@ impl Job {
     }
 
     /// What identifies the job: save it (serde) to resume the job later.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// let job = client.video().generate(request).await?;
+    /// std::fs::write(std::env::temp_dir().join("waves.job.json"), serde_json::to_vec(job.ticket())?)?;
+    /// # Ok(()) }
+    /// ```
     pub fn ticket(&self) -> &JobTicket {
         &self.ticket
     }
@@ -106,6 +116,19 @@ impl Job {
     /// The time between two status polls (default 5 s,
     /// [`DEFAULT_POLL_INTERVAL`], as Venice advises). The first poll is made at
     /// once. Anything under 1 ms counts as 1 ms.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// let job = client.audio().generate(request).await?.poll_interval(Duration::from_millis(10));
+    /// let rain = job.wait().await?.bytes().await?;
+    /// # let _ = rain;
+    /// # Ok(()) }
+    /// ```
     pub fn poll_interval(mut self, every: Duration) -> Self {
         self.poll_interval = every.max(MIN_POLL_INTERVAL);
         self
@@ -117,6 +140,24 @@ impl Job {
     /// with [`JobErrorKind::DeadlineExceeded`]; the job itself goes on, and may
     /// be waited for again. The download is not included: it has limits of its
     /// own ([`Media::download_to`](super::Media::download_to)).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use venice_sdk::{Error, JobErrorKind};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// let job = client.video().generate(request).await?.deadline(Duration::from_secs(10 * 60));
+    /// # let job = job.poll_interval(Duration::from_millis(10));
+    /// match job.wait().await {
+    ///     Ok(mut video) => { video.save(std::env::temp_dir().join("waves.mp4")).await?; }
+    ///     Err(Error::Job(e)) if matches!(e.kind, JobErrorKind::DeadlineExceeded { .. }) => println!("still running: wait again later"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn deadline(mut self, limit: Duration) -> Self {
         self.deadline = limit;
         self
@@ -129,6 +170,18 @@ impl Job {
     /// The trade-off: once deleted, a media file lost later cannot be
     /// downloaded again. A failed cleanup does not fail the download (it is
     /// logged as a warning): call [`complete`](Self::complete) to retry it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// let job = client.video().generate(request).await?.cleanup_after_download(true);
+    /// # let job = job.poll_interval(std::time::Duration::from_millis(10));
+    /// // Deleted from Venice's storage once saved whole.
+    /// job.wait().await?.save(std::env::temp_dir().join("waves.mp4")).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn cleanup_after_download(mut self, enabled: bool) -> Self {
         self.cleanup = enabled;
         self
@@ -138,6 +191,18 @@ impl Job {
     /// `download_url` when it has one (revoking it), else the API's `complete`
     /// for the job. A job already gone (404) counts as cleaned up. A
     /// `success: false` answer is [`JobErrorKind::CleanupRefused`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// let job = client.audio().generate(request).await?;
+    /// # let job = job.poll_interval(std::time::Duration::from_millis(10));
+    /// job.wait().await?.save(std::env::temp_dir().join("rain.mp3")).await?;
+    /// job.complete().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn complete(&self) -> Result<(), Error> {
         let config = self.client.config();
         if let Some(url) = &self.ticket.download_url {

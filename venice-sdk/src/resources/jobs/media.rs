@@ -46,6 +46,19 @@ enum Source {
 /// media itself (dropping the `Media` closes it), or the job's `download_url`.
 /// A download may be made again (the job is retrieved again) until the media
 /// is deleted.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+/// let job = client.video().generate(request).await?;
+/// # let job = job.poll_interval(std::time::Duration::from_millis(10));
+/// let mut video = job.wait().await?;
+/// println!("{:?}, {:?} bytes", video.media_type(), video.content_length());
+/// video.save(std::env::temp_dir().join("waves.mp4")).await?;
+/// # Ok(()) }
+/// ```
 pub struct Media {
     job: Job,
     source: Source,
@@ -129,21 +142,73 @@ impl Media {
 
     /// The media type (`video/mp4`, `audio/mpeg`, …), once known: from the
     /// retrieve answer, or after a download from the `download_url`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let job = client.audio().generate(request).await?.poll_interval(std::time::Duration::from_millis(10));
+    /// let mut music = job.wait().await?;
+    /// let extension = match music.media_type() {
+    ///     Some("audio/wav") => "wav",
+    ///     Some("audio/flac") => "flac",
+    ///     _ => "mp3",
+    /// };
+    /// music.save(std::env::temp_dir().join(format!("rain.{extension}"))).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn media_type(&self) -> Option<&str> {
         self.media_type.as_deref()
     }
 
     /// The media's length in bytes, when the server said.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let job = client.audio().generate(request).await?.poll_interval(std::time::Duration::from_millis(10));
+    /// let music = job.wait().await?;
+    /// if let Some(length) = music.content_length() {
+    ///     println!("{length} bytes to download");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn content_length(&self) -> Option<u64> {
         self.length
     }
 
     /// The job this media belongs to.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let job = client.audio().generate(request).await?.poll_interval(std::time::Duration::from_millis(10));
+    /// let music = job.wait().await?;
+    /// println!("job {} on {}", music.ticket().queue_id, music.ticket().model);
+    /// # Ok(()) }
+    /// ```
     pub fn ticket(&self) -> &JobTicket {
         &self.job.ticket
     }
 
     /// Deletes the media from Venice's storage ([`Job::complete`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let job = client.audio().generate(request).await?.poll_interval(std::time::Duration::from_millis(10));
+    /// let mut music = job.wait().await?;
+    /// music.save(std::env::temp_dir().join("rain.mp3")).await?;
+    /// music.complete().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn complete(&self) -> Result<(), Error> {
         self.job.complete().await
     }
@@ -185,6 +250,19 @@ impl Media {
     /// [`Error::Io`] (with an empty path) and is not retried. With
     /// [`Job::cleanup_after_download`], the media is deleted once written
     /// whole.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// # let job = client.video().generate(request).await?.poll_interval(std::time::Duration::from_millis(10));
+    /// let mut video = job.wait().await?;
+    /// let mut file = tokio::fs::File::create(std::env::temp_dir().join("waves.mp4")).await?;
+    /// let written = video.download_to(&mut file).await?;
+    /// println!("{written} bytes");
+    /// # Ok(()) }
+    /// ```
     pub async fn download_to<W>(&mut self, writer: &mut W) -> Result<u64, Error>
     where
         W: AsyncWrite + Unpin + ?Sized,
@@ -210,6 +288,17 @@ impl Media {
     /// than failing. Otherwise as [`download_to`](Self::download_to) (the
     /// stream timeout covers the transfer, not the final sync and rename); I/O
     /// errors name the file.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// # let job = client.video().generate(request).await?.poll_interval(std::time::Duration::from_millis(10));
+    /// let size = job.wait().await?.save(std::env::temp_dir().join("waves.mp4")).await?;
+    /// println!("saved {size} bytes");
+    /// # Ok(()) }
+    /// ```
     pub async fn save(&mut self, path: impl AsRef<Path>) -> Result<u64, Error> {
         let path = path.as_ref();
         let name = path
@@ -243,6 +332,17 @@ impl Media {
     /// ([`Error::BodyTooLarge`] past it). When the media changed on the
     /// server mid-way, the buffer starts over from byte 0 rather than
     /// failing. Otherwise as [`download_to`](Self::download_to).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let job = client.audio().generate(request).await?.poll_interval(std::time::Duration::from_millis(10));
+    /// let audio = job.wait().await?.bytes().await?;
+    /// println!("{} bytes in memory", audio.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn bytes(&mut self) -> Result<Bytes, Error> {
         let config = self.job.client.config();
         let limit = (config.max_response_size as u64).min(config.max_download_size);

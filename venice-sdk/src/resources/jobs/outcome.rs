@@ -17,6 +17,23 @@ use crate::types;
 /// (`u64`, from `retrieve_to`).
 ///
 /// New variants may come with new job states: match with a fallback arm.
+///
+/// ```
+/// use venice_sdk::RetrieveOutcome;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+/// # let queued = client.audio().queue(request).await?;
+/// match client.audio().retrieve(queued.retrieve_request()).await?.into_inner() {
+///     RetrieveOutcome::Processing(_) => println!("still running"),
+///     RetrieveOutcome::Media { data, media_type } => println!("{} bytes of {media_type}", data.len()),
+///     RetrieveOutcome::Completed(_) => println!("done: fetch it from the download_url"),
+///     other => println!("unexpected: {:?}", other.status()),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum RetrieveOutcome<S, M = Bytes> {
@@ -45,11 +62,37 @@ pub enum RetrieveOutcome<S, M = Bytes> {
 
 impl<S, M> RetrieveOutcome<S, M> {
     /// Whether the job is still running (retrieve it again later).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let queued = client.audio().queue(request).await?;
+    /// let answer = client.audio().retrieve(queued.retrieve_request()).await?;
+    /// if answer.is_processing() {
+    ///     println!("retrieve again in a few seconds");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_processing(&self) -> bool {
         matches!(self, RetrieveOutcome::Processing(_))
     }
 
     /// The media, when this answer is the finished job's media.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let queued = client.audio().queue(request).await?;
+    /// let answer = client.audio().retrieve(queued.retrieve_request()).await?;
+    /// if let Some(audio) = answer.media() {
+    ///     println!("{} bytes", audio.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn media(&self) -> Option<&M> {
         match self {
             RetrieveOutcome::Media { data, .. } => Some(data),
@@ -58,6 +101,19 @@ impl<S, M> RetrieveOutcome<S, M> {
     }
 
     /// The JSON status, when the answer was one.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let queued = client.audio().queue(request).await?;
+    /// let answer = client.audio().retrieve(queued.retrieve_request()).await?;
+    /// if let Some(status) = answer.status() {
+    ///     println!("{}: {:?} of {:?} ms", status.status, status.execution_duration, status.average_execution_time);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn status(&self) -> Option<&S> {
         match self {
             RetrieveOutcome::Processing(s)

@@ -30,6 +30,24 @@ const MAX_PROCESSING_FRACTION: f64 = 0.99;
 /// The numbers come from the server's `execution_duration` and
 /// `average_execution_time`; any that is missing, negative or not a number
 /// counts as unknown (never a panic).
+///
+/// ```
+/// use futures::StreamExt;
+/// use venice_sdk::JobUpdate;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+/// # let job = client.audio().generate(request).await?.poll_interval(std::time::Duration::from_millis(10));
+/// let mut updates = job.progress();
+/// while let Some(update) = updates.next().await {
+///     if let JobUpdate::Processing(progress) = update? {
+///         println!("{:.0}% after {} polls", progress.fraction.unwrap_or(0.0) * 100.0, progress.polls);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Progress {
@@ -51,6 +69,26 @@ pub struct Progress {
 impl Progress {
     /// The estimated time left (`estimated_total - execution`, at least zero),
     /// when the server gives an average.
+    ///
+    /// ```
+    /// use futures::StreamExt;
+    /// use venice_sdk::JobUpdate;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let job = client.audio().generate(request).await?.poll_interval(std::time::Duration::from_millis(10));
+    /// let mut updates = job.progress();
+    /// while let Some(update) = updates.next().await {
+    ///     if let JobUpdate::Processing(progress) = update? {
+    ///         if let Some(left) = progress.remaining() {
+    ///             println!("about {} s left", left.as_secs());
+    ///         }
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn remaining(&self) -> Option<Duration> {
         self.estimated_total
             .map(|total| total.saturating_sub(self.execution))
@@ -91,6 +129,22 @@ fn millis(value: Option<&Value>) -> Option<Duration> {
 /// ready (the last item).
 ///
 /// New variants may come: match with a fallback arm.
+///
+/// ```
+/// use venice_sdk::JobUpdate;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+/// # let job = client.audio().generate(request).await?;
+/// match job.poll().await? {
+///     JobUpdate::Processing(progress) => println!("{:?} done", progress.fraction),
+///     JobUpdate::Ready(mut media) => { media.save(std::env::temp_dir().join("rain.mp3")).await?; }
+///     _ => {}
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum JobUpdate {
@@ -111,6 +165,27 @@ impl Job {
     /// every [`poll_interval`](Self::poll_interval); nothing runs between two
     /// reads of the stream, and nothing is spawned: dropping the stream stops
     /// the polling (and closes a media body not yet taken).
+    ///
+    /// ```
+    /// use futures::StreamExt;
+    /// use venice_sdk::JobUpdate;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// let job = client.video().generate(request).await?;
+    /// # let job = job.poll_interval(std::time::Duration::from_millis(10));
+    /// let mut updates = job.progress();
+    /// while let Some(update) = updates.next().await {
+    ///     match update? {
+    ///         JobUpdate::Processing(progress) => println!("{:?}", progress.fraction),
+    ///         JobUpdate::Ready(mut video) => { video.save(std::env::temp_dir().join("waves.mp4")).await?; }
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn progress(&self) -> ProgressStream {
         let poller = Poller {
             job: self.clone(),
@@ -139,6 +214,18 @@ impl Job {
     /// [`JobErrorKind::DeadlineExceeded`], [`JobErrorKind::NoMedia`]; or the
     /// error of a poll that failed after the client's retries (500, 503 and
     /// connection failures are retried as for an idempotent call).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// let job = client.video().generate(request).await?;
+    /// # let job = job.poll_interval(std::time::Duration::from_millis(10));
+    /// let mut video = job.wait().await?;
+    /// video.save(std::env::temp_dir().join("waves.mp4")).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn wait(&self) -> Result<Media, Error> {
         let mut updates = self.progress();
         while let Some(update) = updates.next().await {
@@ -160,6 +247,23 @@ impl Job {
     /// [`JobUpdate::Ready`]; a failed, expired or unusable job is the same
     /// [`Error::Job`] as [`wait`](Self::wait) returns. No deadline applies
     /// beyond the client's request timeout.
+    ///
+    /// ```
+    /// use venice_sdk::JobUpdate;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let job = client.audio().generate(request).await?;
+    /// // From a scheduled task, one check at a time:
+    /// match job.poll().await? {
+    ///     JobUpdate::Ready(mut music) => { music.save(std::env::temp_dir().join("rain.mp3")).await?; }
+    ///     JobUpdate::Processing(progress) => println!("{:?} left", progress.remaining()),
+    ///     _ => {}
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn poll(&self) -> Result<JobUpdate, Error> {
         self.update(None, 1, Duration::ZERO).await
     }
@@ -260,6 +364,19 @@ impl Poller {
 /// The updates of a job ([`Job::progress`]): a `Stream` of
 /// `Result<JobUpdate, Error>`, ending after [`JobUpdate::Ready`] or an error.
 /// `Send` and `'static`; dropping it stops the polling.
+///
+/// ```
+/// use futures::StreamExt;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+/// # let job = client.audio().generate(request).await?.poll_interval(std::time::Duration::from_millis(10));
+/// let updates: Vec<_> = job.progress().collect().await;
+/// println!("{} updates", updates.len());
+/// # Ok(()) }
+/// ```
 pub struct ProgressStream {
     inner: Pin<Box<dyn Stream<Item = Result<JobUpdate, Error>> + Send>>,
 }

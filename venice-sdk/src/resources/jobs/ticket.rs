@@ -10,6 +10,13 @@ use crate::transport::Call;
 use crate::{Error, operations, shape, types};
 
 /// Which API a job belongs to.
+///
+/// ```
+/// use venice_sdk::{JobKind, JobTicket};
+///
+/// let ticket = JobTicket::new(JobKind::Audio, "elevenlabs-music", "a1b2c3");
+/// assert_eq!(serde_json::to_value(&ticket).unwrap()["kind"], "audio");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
@@ -94,17 +101,41 @@ impl JobKind {
 /// the SDK never logs it or puts it in an error. It serializes as the plain
 /// URL (a [`JobTicket`] is meant to be saved: keep it where you would keep a
 /// key).
+///
+/// ```
+/// use venice_sdk::DownloadUrl;
+///
+/// let url = DownloadUrl::new("https://storage.example/v/abc?sig=secret");
+/// assert!(!format!("{url:?}").contains("secret"));
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DownloadUrl(String);
 
 impl DownloadUrl {
     /// Wraps a URL.
+    ///
+    /// ```
+    /// use venice_sdk::DownloadUrl;
+    ///
+    /// let url = DownloadUrl::new("https://storage.example/v/abc?sig=secret");
+    /// assert_eq!(url.expose(), "https://storage.example/v/abc?sig=secret");
+    /// ```
     pub fn new(url: impl Into<String>) -> Self {
         DownloadUrl(url.into())
     }
 
     /// The URL itself.
+    ///
+    /// ```
+    /// use venice_sdk::{DownloadUrl, JobKind, JobTicket};
+    ///
+    /// let ticket = JobTicket::new(JobKind::Video, "seedance-2-0-text-to-video", "q1")
+    ///     .with_download_url(Some(DownloadUrl::new("https://storage.example/v/q1")));
+    /// if let Some(url) = &ticket.download_url {
+    ///     println!("fetch from {}", url.expose());
+    /// }
+    /// ```
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -131,6 +162,15 @@ impl fmt::Debug for DownloadUrl {
 /// `{"kind": "video", "model": …, "queue_id": …, "download_url": …}`.
 ///
 /// `Debug` hides the `download_url` ([`DownloadUrl`]).
+///
+/// ```
+/// use venice_sdk::{JobKind, JobTicket};
+///
+/// let ticket = JobTicket::new(JobKind::Video, "seedance-2-0-text-to-video", "q1");
+/// let saved = serde_json::to_string(&ticket).unwrap();
+/// let back: JobTicket = serde_json::from_str(&saved).unwrap();
+/// assert_eq!(back, ticket);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JobTicket {
@@ -148,6 +188,21 @@ pub struct JobTicket {
 
 impl JobTicket {
     /// The ticket of a job of `kind`, without a `download_url`.
+    ///
+    /// ```
+    /// use venice_sdk::{JobKind, JobTicket};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let queue_id = client.audio().queue(request).await?.into_inner().queue_id;
+    /// let ticket = JobTicket::new(JobKind::Audio, "elevenlabs-music", queue_id);
+    /// let job = client.audio().resume(ticket)?;
+    /// # let job = job.poll_interval(std::time::Duration::from_millis(10));
+    /// job.wait().await?.save(std::env::temp_dir().join("rain.mp3")).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(kind: JobKind, model: impl Into<String>, queue_id: impl Into<String>) -> Self {
         JobTicket {
             kind,
@@ -158,6 +213,16 @@ impl JobTicket {
     }
 
     /// The same ticket with this `download_url` (or none).
+    ///
+    /// ```
+    /// use venice_sdk::{DownloadUrl, JobKind, JobTicket};
+    ///
+    /// // A queue answer's `download_url`, kept with the ticket.
+    /// let download_url = Some("https://storage.example/v/q1".to_owned());
+    /// let ticket = JobTicket::new(JobKind::Video, "seedance-2-0-text-to-video", "q1")
+    ///     .with_download_url(download_url.map(DownloadUrl::new));
+    /// assert!(ticket.download_url.is_some());
+    /// ```
     pub fn with_download_url(mut self, url: Option<DownloadUrl>) -> Self {
         self.download_url = url;
         self
