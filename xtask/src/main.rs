@@ -286,7 +286,7 @@ fn check(root: &Path) -> Result<ExitCode, String> {
 
 /// Regenerates from each mutated spec of [`venice_gen::mutate::SPECS`] into a scratch
 /// copy of `venice-sdk` and `venice-testing` under `target/mutate-check`, and checks
-/// both with all their targets (library, tests, examples) there. A wrapper that
+/// both, with `venice-examples`, with all their targets (library, tests, examples) there. A wrapper that
 /// builds a generated struct with an exhaustive literal, matches a generated enum
 /// without a fallback arm, names an untagged union's variant by number or relies on
 /// a trait only one schema shape has fails the check.
@@ -307,7 +307,7 @@ fn mutate_check(root: &Path, spec: Option<&Path>, only: Option<&str>) -> Result<
     // member's artifacts after its path relative to the workspace root, so a
     // copy at `venice-sdk/` would share (and overwrite) the real crate's
     // artifacts in the shared target directory.
-    for dir in ["venice-sdk", "venice-testing"] {
+    for dir in ["venice-sdk", "venice-testing", "venice-examples"] {
         copy_dir(
             &root.join(dir),
             &scratch.join(format!("{MUTANT_PREFIX}{dir}")),
@@ -316,8 +316,9 @@ fn mutate_check(root: &Path, spec: Option<&Path>, only: Option<&str>) -> Result<
     std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock"))
         .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
     let manifest = read(&root.join("Cargo.toml"))?;
-    let members =
-        format!(r#"members = ["{MUTANT_PREFIX}venice-sdk", "{MUTANT_PREFIX}venice-testing"]"#);
+    let members = format!(
+        r#"members = ["{MUTANT_PREFIX}venice-sdk", "{MUTANT_PREFIX}venice-testing", "{MUTANT_PREFIX}venice-examples"]"#
+    );
     // venice-openapi (venice-testing's conformance test reads the spec with
     // it) holds no generated code: the copies use the real crate in place.
     let openapi = root.join("venice-openapi");
@@ -415,6 +416,8 @@ fn mutate_check(root: &Path, spec: Option<&Path>, only: Option<&str>) -> Result<
                 "venice-sdk",
                 "-p",
                 "venice-testing",
+                "-p",
+                "venice-examples",
                 "--all-targets",
                 "--offline",
             ])
@@ -424,7 +427,7 @@ fn mutate_check(root: &Path, spec: Option<&Path>, only: Option<&str>) -> Result<
             .map_err(|e| format!("cannot run cargo: {e}"))?;
         if status.success() {
             println!(
-                "`{}`: venice-sdk (lib, tests, examples) and venice-testing compile ({:.0} s)",
+                "`{}`: venice-sdk (lib, tests), venice-testing and the examples compile ({:.0} s)",
                 mutated.name,
                 start.elapsed().as_secs_f64()
             );
