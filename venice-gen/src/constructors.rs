@@ -22,7 +22,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 /// What a constructor does with one field.
-enum Init {
+pub(crate) enum Init {
     /// A parameter of the constructor.
     Required,
     /// `None`, an empty collection, or the serde default.
@@ -30,9 +30,9 @@ enum Init {
 }
 
 /// The enums of one unit variant among `items`: name → that variant.
-type Tags = HashMap<String, syn::Ident>;
+pub(crate) type Tags = HashMap<String, syn::Ident>;
 
-fn one_value_enums(items: &[syn::Item]) -> Tags {
+pub(crate) fn one_value_enums(items: &[syn::Item]) -> Tags {
     items
         .iter()
         .filter_map(|item| match item {
@@ -48,7 +48,7 @@ fn one_value_enums(items: &[syn::Item]) -> Tags {
 }
 
 /// How the field is initialized, from its type and its `#[serde(default …)]`.
-fn init_of(field: &syn::Field, tags: &Tags) -> Init {
+pub(crate) fn init_of(field: &syn::Field, tags: &Tags) -> Init {
     if is_option(&field.ty) {
         return Init::Value(quote!(::std::option::Option::None));
     }
