@@ -12,6 +12,9 @@
 //! A new optional field leaves the signature unchanged; a new *required* field adds a
 //! parameter, so the one call that must now provide it stops compiling.
 //!
+//! Request types also get `new(..)`, the same fields in the order a person says
+//! them ([`crate::request_new`]); `from_required` stays on every struct.
+//!
 //! A field whose type is an enum of one unit variant (the tag of a discriminated
 //! union, such as `role: assistant`) is filled with that variant: it can hold
 //! nothing else.
