@@ -12,6 +12,9 @@
 //! A new optional field leaves the signature unchanged; a new *required* field adds a
 //! parameter, so the one call that must now provide it stops compiling.
 //!
+//! Request types also get `new(..)`, the same fields in the order a person says
+//! them ([`crate::request_new`]); `from_required` stays on every struct.
+//!
 //! A field whose type is an enum of one unit variant (the tag of a discriminated
 //! union, such as `role: assistant`) is filled with that variant: it can hold
 //! nothing else.
@@ -22,7 +25,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 /// What a constructor does with one field.
-enum Init {
+pub(crate) enum Init {
     /// A parameter of the constructor.
     Required,
     /// `None`, an empty collection, or the serde default.
@@ -30,9 +33,9 @@ enum Init {
 }
 
 /// The enums of one unit variant among `items`: name → that variant.
-type Tags = HashMap<String, syn::Ident>;
+pub(crate) type Tags = HashMap<String, syn::Ident>;
 
-fn one_value_enums(items: &[syn::Item]) -> Tags {
+pub(crate) fn one_value_enums(items: &[syn::Item]) -> Tags {
     items
         .iter()
         .filter_map(|item| match item {
@@ -48,7 +51,7 @@ fn one_value_enums(items: &[syn::Item]) -> Tags {
 }
 
 /// How the field is initialized, from its type and its `#[serde(default …)]`.
-fn init_of(field: &syn::Field, tags: &Tags) -> Init {
+pub(crate) fn init_of(field: &syn::Field, tags: &Tags) -> Init {
     if is_option(&field.ty) {
         return Init::Value(quote!(::std::option::Option::None));
     }

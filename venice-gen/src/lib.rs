@@ -23,6 +23,7 @@ pub mod changes;
 pub mod constructors;
 pub mod mutate;
 pub mod open_enums;
+pub mod request_new;
 mod stable_names;
 mod strings;
 mod unknown_variants;
@@ -147,6 +148,16 @@ pub fn generate_normalized(
     open_enums::add_to(&mut file).map_err(Error::PostProcess)?;
     strings::add_to(&mut file);
     stable_names::add_to(&mut file);
+    // The hand-written layer's own `new`s win: the generator skips those types
+    // (after `stable_names`: a skipped name may be an alias of a moved type).
+    let hand_written = request_new::hand_written_news(std::path::Path::new(
+        request_new::SDK_SOURCES,
+    ))
+    .map_err(|message| Error::Read {
+        path: request_new::SDK_SOURCES.to_owned(),
+        message,
+    })?;
+    request_new::add_to(&mut file, &hand_written);
     let body = prettyplease::unparse(&file);
     let header = header(normalized, spec_text, spec_name);
     Ok(Output {

@@ -56000,6 +56000,442 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
     pub type ListModelsResponseDataItemModelSpecVoiceCloningMode = ::std::string::String;
     #[doc(hidden)]
     pub type ListModelsResponseDataItemModelSpecVoiceCloningRetentionDays = f64;
+    impl ChatCompletionRequestFallbacksItem {
+        /** A `ChatCompletionRequestFallbacksItem` from its required fields, every optional field unset.
+
+ Required, in this order: `model` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(model: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self { model: model.into() }
+        }
+    }
+    impl ChatCompletionRequestToolChoiceObjectFunction {
+        /** A `ChatCompletionRequestToolChoiceObjectFunction` from its required fields, every optional field unset.
+
+ Required, in this order: `name` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self { name: name.into() }
+        }
+    }
+    impl CompleteAudioRequest {
+        /** A `CompleteAudioRequest` from its required fields, every optional field unset.
+
+ Required, in this order: `model`, `queue_id` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            model: impl ::std::convert::Into<::std::string::String>,
+            queue_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                model: model.into(),
+                queue_id: queue_id.into(),
+            }
+        }
+    }
+    impl CompleteVideoRequest {
+        /** A `CompleteVideoRequest` from its required fields, every optional field unset.
+
+ Required, in this order: `model`, `queue_id` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            model: impl ::std::convert::Into<::std::string::String>,
+            queue_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                model: model.into(),
+                queue_id: queue_id.into(),
+            }
+        }
+    }
+    impl CreateApiKeyBody {
+        /** A `CreateApiKeyBody` from its required fields, every optional field unset.
+
+ Required, in this order: `api_key_type`, `description` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged. The length rules of `description` are checked when the request is sent.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            api_key_type: impl ::std::convert::Into<CreateApiKeyBodyApiKeyType>,
+            description: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                consumption_limit: ::std::option::Option::None,
+                expires_at: ::std::option::Option::None,
+                limit_period: ::std::option::Option::None,
+                api_key_type: api_key_type.into(),
+                description: CreateApiKeyBodyDescription(description.into()),
+            }
+        }
+    }
+    impl CryptoRpcProxyBodyArrayItem {
+        /** A `CryptoRpcProxyBodyArrayItem` from its required fields, every optional field unset.
+
+ Required, in this order: `method` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(method: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                id: ::std::option::Option::None,
+                jsonrpc: ::std::option::Option::None,
+                params: ::std::default::Default::default(),
+                method: method.into(),
+            }
+        }
+    }
+    impl FileObject {
+        /** A `FileObject` from its required fields, every optional field unset.
+
+ Required, in this order: `file_data` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(file_data: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                filename: ::std::option::Option::None,
+                file_data: file_data.into(),
+            }
+        }
+    }
+    impl FunctionToolFunction {
+        /** A `FunctionToolFunction` from its required fields, every optional field unset.
+
+ Required, in this order: `name` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                description: ::std::option::Option::None,
+                parameters: ::std::default::Default::default(),
+                strict: ::std::option::Option::None,
+                name: name.into(),
+            }
+        }
+    }
+    impl GenerateImageRequestStyleReferencesItem {
+        /** A `GenerateImageRequestStyleReferencesItem` from its required fields, every optional field unset.
+
+ Required, in this order: `image` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            image: impl ::std::convert::Into<
+                GenerateImageRequestStyleReferencesItemImage,
+            >,
+        ) -> Self {
+            Self {
+                strength: ::std::option::Option::None,
+                image: image.into(),
+            }
+        }
+    }
+    impl ImageUrlObject {
+        /** A `ImageUrlObject` from its required fields, every optional field unset.
+
+ Required, in this order: `url` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self { url: url.into() }
+        }
+    }
+    impl InputAudioInputAudio {
+        /** A `InputAudioInputAudio` from its required fields, every optional field unset.
+
+ Required, in this order: `data` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(data: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                format: ::std::option::Option::None,
+                data: data.into(),
+            }
+        }
+    }
+    impl InputImageImageUrl {
+        /** A `InputImageImageUrl` from its required fields, every optional field unset.
+
+ Required, in this order: `url` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                detail: ::std::option::Option::None,
+                url: url.into(),
+            }
+        }
+    }
+    impl PostApiKeyGenerateWeb3KeyBody {
+        /** A `PostApiKeyGenerateWeb3KeyBody` from its required fields, every optional field unset.
+
+ Required, in this order: `address`, `api_key_type`, `signature`, `token` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            address: impl ::std::convert::Into<::std::string::String>,
+            api_key_type: impl ::std::convert::Into<
+                PostApiKeyGenerateWeb3KeyBodyApiKeyType,
+            >,
+            signature: impl ::std::convert::Into<::std::string::String>,
+            token: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                consumption_limit: ::std::option::Option::None,
+                description: ::std::option::Option::None,
+                expires_at: ::std::option::Option::None,
+                limit_period: ::std::option::Option::None,
+                address: address.into(),
+                api_key_type: api_key_type.into(),
+                signature: signature.into(),
+                token: token.into(),
+            }
+        }
+    }
+    impl QueueAudioRequest {
+        /** A `QueueAudioRequest` from its required fields, every optional field unset.
+
+ Required, in this order: `model`, `prompt` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged. The length rules of `prompt` are checked when the request is sent.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            model: impl ::std::convert::Into<::std::string::String>,
+            prompt: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                duration_seconds: ::std::option::Option::None,
+                force_instrumental: ::std::option::Option::None,
+                language_code: ::std::option::Option::None,
+                loop_: ::std::option::Option::None,
+                lyrics_optimizer: ::std::option::Option::None,
+                lyrics_prompt: ::std::option::Option::None,
+                speed: ::std::option::Option::None,
+                voice: ::std::option::Option::None,
+                model: model.into(),
+                prompt: QueueAudioRequestPrompt(prompt.into()),
+            }
+        }
+    }
+    impl QueueVideoRequest {
+        /** A `QueueVideoRequest` from its required fields, every optional field unset.
+
+ Required, in this order: `model`, `prompt`, `duration` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged. The length rules of `prompt` are checked when the request is sent.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            model: impl ::std::convert::Into<::std::string::String>,
+            prompt: impl ::std::convert::Into<::std::string::String>,
+            duration: impl ::std::convert::Into<QueueVideoRequestDuration>,
+        ) -> Self {
+            Self {
+                aspect_ratio: ::std::option::Option::None,
+                audio: ::std::option::Option::None,
+                audio_url: ::std::option::Option::None,
+                consents: ::std::option::Option::None,
+                elements: ::std::default::Default::default(),
+                end_image_url: ::std::option::Option::None,
+                image_url: ::std::option::Option::None,
+                negative_prompt: ::std::option::Option::None,
+                reference_audio_urls: ::std::default::Default::default(),
+                reference_image_urls: ::std::default::Default::default(),
+                reference_video_urls: ::std::default::Default::default(),
+                resolution: ::std::option::Option::None,
+                scene_image_urls: ::std::default::Default::default(),
+                upscale_factor: ::std::option::Option::None,
+                video_url: ::std::option::Option::None,
+                model: model.into(),
+                prompt: QueueVideoRequestPrompt(prompt.into()),
+                duration: duration.into(),
+            }
+        }
+    }
+    impl QueueVideoRequestConsentsSeedance {
+        /** A `QueueVideoRequestConsentsSeedance` from its required fields, every optional field unset.
+
+ Required, in this order: `confirmed_legal_right`, `confirmed_screening_acknowledged`, `confirmed_terms_and_privacy` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            confirmed_legal_right: impl ::std::convert::Into<bool>,
+            confirmed_screening_acknowledged: impl ::std::convert::Into<bool>,
+            confirmed_terms_and_privacy: impl ::std::convert::Into<bool>,
+        ) -> Self {
+            Self {
+                confirmed_legal_right: confirmed_legal_right.into(),
+                confirmed_screening_acknowledged: confirmed_screening_acknowledged
+                    .into(),
+                confirmed_terms_and_privacy: confirmed_terms_and_privacy.into(),
+            }
+        }
+    }
+    impl QuoteAudioRequest {
+        /** A `QuoteAudioRequest` from its required fields, every optional field unset.
+
+ Required, in this order: `model` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(model: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                character_count: ::std::option::Option::None,
+                duration_seconds: ::std::option::Option::None,
+                model: model.into(),
+            }
+        }
+    }
+    impl QuoteVideoRequest {
+        /** A `QuoteVideoRequest` from its required fields, every optional field unset.
+
+ Required, in this order: `model`, `duration` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            model: impl ::std::convert::Into<::std::string::String>,
+            duration: impl ::std::convert::Into<QuoteVideoRequestDuration>,
+        ) -> Self {
+            Self {
+                aspect_ratio: ::std::option::Option::None,
+                audio: ::std::option::Option::None,
+                reference_video_total_duration: ::std::option::Option::None,
+                resolution: ::std::option::Option::None,
+                upscale_factor: ::std::option::Option::None,
+                video_url: ::std::option::Option::None,
+                model: model.into(),
+                duration: duration.into(),
+            }
+        }
+    }
+    impl ResponsesRequest {
+        /** A `ResponsesRequest` from its required fields, every optional field unset.
+
+ Required, in this order: `model`, `input` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            model: impl ::std::convert::Into<::std::string::String>,
+            input: impl ::std::convert::Into<ResponsesRequestInput>,
+        ) -> Self {
+            Self {
+                fallbacks: ::std::default::Default::default(),
+                include: ::std::default::Default::default(),
+                max_output_tokens: ::std::option::Option::None,
+                reasoning: ::std::option::Option::None,
+                stream: ::std::option::Option::None,
+                temperature: ::std::option::Option::None,
+                tool_choice: ::std::option::Option::None,
+                tools: ::std::default::Default::default(),
+                top_p: ::std::option::Option::None,
+                venice_parameters: ::std::option::Option::None,
+                web_search: ::std::option::Option::None,
+                model: model.into(),
+                input: input.into(),
+            }
+        }
+    }
+    impl ResponsesRequestFallbacksItem {
+        /** A `ResponsesRequestFallbacksItem` from its required fields, every optional field unset.
+
+ Required, in this order: `model` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(model: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self { model: model.into() }
+        }
+    }
+    impl ResponsesRequestToolChoiceVariant3Function {
+        /** A `ResponsesRequestToolChoiceVariant3Function` from its required fields, every optional field unset.
+
+ Required, in this order: `name` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self { name: name.into() }
+        }
+    }
+    impl RetrieveAudioRequest {
+        /** A `RetrieveAudioRequest` from its required fields, every optional field unset.
+
+ Required, in this order: `model`, `queue_id` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            model: impl ::std::convert::Into<::std::string::String>,
+            queue_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                delete_media_on_completion: ::std::option::Option::None,
+                model: model.into(),
+                queue_id: queue_id.into(),
+            }
+        }
+    }
+    impl RetrieveVideoRequest {
+        /** A `RetrieveVideoRequest` from its required fields, every optional field unset.
+
+ Required, in this order: `model`, `queue_id` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            model: impl ::std::convert::Into<::std::string::String>,
+            queue_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                delete_media_on_completion: ::std::option::Option::None,
+                model: model.into(),
+                queue_id: queue_id.into(),
+            }
+        }
+    }
+    impl ToolCallVariant1Function {
+        /** A `ToolCallVariant1Function` from its required fields, every optional field unset.
+
+ Required, in this order: `name` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                description: ::std::option::Option::None,
+                parameters: ::std::default::Default::default(),
+                strict: ::std::option::Option::None,
+                name: name.into(),
+            }
+        }
+    }
+    impl UpdateApiKeyBody {
+        /** A `UpdateApiKeyBody` from its required fields, every optional field unset.
+
+ Required, in this order: `id` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(id: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                consumption_limit: ::std::option::Option::None,
+                description: ::std::option::Option::None,
+                expires_at: ::std::option::Option::None,
+                limit_period: ::std::option::Option::None,
+                id: id.into(),
+            }
+        }
+    }
+    impl UpscaleImageRequest {
+        /** A `UpscaleImageRequest` from its required fields, every optional field unset.
+
+ Required, in this order: `image` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(image: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+            Self {
+                creativity: ::std::option::Option::None,
+                scale: ::std::option::Option::None,
+                image: image.into(),
+            }
+        }
+    }
+    impl VideoUrlObject {
+        /** A `VideoUrlObject` from its required fields, every optional field unset.
+
+ Required, in this order: `url` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self { url: url.into() }
+        }
+    }
+    impl WebScrapeRequest {
+        /** A `WebScrapeRequest` from its required fields, every optional field unset.
+
+ Required, in this order: `url` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self { url: url.into() }
+        }
+    }
+    impl WebSearchRequest {
+        /** A `WebSearchRequest` from its required fields, every optional field unset.
+
+ Required, in this order: `query` (`model` first, then the main input, then the rest as declared: venice-gen's `request_new` rule). A field added upstream as optional leaves this signature unchanged. The length rules of `query` are checked when the request is sent.*/
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(query: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                limit: ::std::option::Option::None,
+                search_provider: ::std::option::Option::None,
+                query: WebSearchRequestQuery(query.into()),
+            }
+        }
+    }
 }
 #[derive(Clone, Debug)]
 /**Client for Venice.ai API
