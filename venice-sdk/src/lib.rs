@@ -74,17 +74,9 @@ mod paginate;
 mod raw;
 mod refusal;
 mod resources;
-mod response_stream;
 pub mod retry;
 mod secret;
 mod shape;
-// The SSE parser is public only for the benchmark (feature
-// `unstable-bench-internals`, not for users).
-#[cfg(feature = "unstable-bench-internals")]
-#[doc(hidden)]
-pub mod sse;
-#[cfg(not(feature = "unstable-bench-internals"))]
-mod sse;
 mod stream;
 mod structured;
 mod tee;
@@ -123,15 +115,20 @@ pub use resources::{Capability, HandlerErrors, Round, ToolRun, ToolRunner};
 pub use resources::{
     DownloadUrl, Job, JobKind, JobTicket, JobUpdate, Media, Progress, ProgressStream,
 };
-pub use response_stream::{
-    ResponseAccumulator, ResponseArgumentsDone, ResponseContentPartEvent, ResponseDelta,
-    ResponseEvent, ResponseOutputItemEvent, ResponsePlace, ResponseSnapshot, ResponseStream,
-    ResponseTextDone,
-};
 pub use secret::Secret;
+// The SSE parser is public only for the benchmark (feature
+// `unstable-bench-internals`, not for users).
+#[cfg(feature = "unstable-bench-internals")]
+#[doc(hidden)]
+pub use stream::sse;
 pub use stream::{
     ChatAccumulator, ChatCompletionChunk, ChatStream, ChunkChoice, Delta, FunctionDelta,
     ToolCallDelta,
+};
+pub use stream::{
+    ResponseAccumulator, ResponseArgumentsDone, ResponseContentPartEvent, ResponseDelta,
+    ResponseEvent, ResponseOutputItemEvent, ResponsePlace, ResponseSnapshot, ResponseStream,
+    ResponseTextDone,
 };
 pub use structured::{ParseOptions, ResponseFormat, name_of, schema_of, schemars, strict_schema};
 pub use tee::{Attestation, AttestationCheck, AttestationReport};

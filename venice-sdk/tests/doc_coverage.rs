@@ -98,17 +98,20 @@ fn end_of_item(lines: &[&str], start: usize) -> usize {
 
 /// The hand-written files outside `src/resources` whose public functions
 /// users call directly.
-const ALSO: [&str; 9] = [
+const ALSO: [&str; 8] = [
     "src/client.rs",
     "src/error.rs",
     "src/meta.rs",
-    "src/stream.rs",
-    "src/response_stream.rs",
+    "src/stream",
     "src/paginate.rs",
     "src/structured.rs",
     "src/json.rs",
     "src/tee",
 ];
+
+/// Files under [`ALSO`] that are not for users: the SSE parser is public only
+/// with the benchmark's `unstable-bench-internals` feature.
+const NOT_FOR_USERS: [&str; 1] = ["src/stream/sse.rs"];
 
 /// `file:line: name` of every public function without a code example.
 fn offenders(root: &Path) -> Vec<String> {
@@ -123,6 +126,7 @@ fn offenders(root: &Path) -> Vec<String> {
             files.push(path);
         }
     }
+    files.retain(|f| !NOT_FOR_USERS.iter().any(|n| f.ends_with(n)));
     files.sort();
     let mut found = Vec::new();
     for file in &files {

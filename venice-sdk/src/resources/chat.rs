@@ -648,7 +648,7 @@ impl ToolCall {
     /// The call as a message writes it, with its carried fields.
     fn to_value(&self) -> serde_json::Value {
         let mut value =
-            crate::stream::tool_call_value(&self.id, &self.kind, &self.name, &self.arguments);
+            crate::stream::chat::tool_call_value(&self.id, &self.kind, &self.name, &self.arguments);
         if let Some(obj) = value.as_object_mut() {
             for (k, v) in &self.carried.call {
                 obj.entry(k.clone()).or_insert_with(|| v.clone());

@@ -1,6 +1,6 @@
 //! The Responses API (alpha): `client.responses()`, whole or streamed.
 
-use crate::response_stream::ResponseStream;
+use crate::stream::ResponseStream;
 use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};
 

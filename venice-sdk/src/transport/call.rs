@@ -17,7 +17,6 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 
 use super::attempt::Source;
-use super::events::EventSource;
 use super::failure::map_reqwest;
 use super::live::LiveBody;
 use super::send::{
@@ -547,9 +546,10 @@ impl<'a> Call<'a> {
         Ok(LiveBody::new(response, op.id, config))
     }
 
-    /// Sends the call and returns its server-sent events once the head has
-    /// arrived (see [`open_stream`]), to be read under the stream limits.
-    pub async fn event_stream(self, config: &Config) -> Result<EventSource, Error> {
+    /// Sends the call and returns its `text/event-stream` body once the head
+    /// has arrived (see [`open_stream`]), to be read under the stream limits
+    /// (the typed streams of [`crate::stream`] read its events).
+    pub async fn event_stream(self, config: &Config) -> Result<LiveBody, Error> {
         let config = &*self.call_config(config);
         let op = self.op;
         let call = self.accept("text/event-stream");
@@ -562,10 +562,7 @@ impl<'a> Call<'a> {
             "a text/event-stream",
         )
         .await?;
-        Ok(EventSource::new(
-            LiveBody::new(response, op.id, config),
-            config,
-        ))
+        Ok(LiveBody::new(response, op.id, config))
     }
 }
 

@@ -37,6 +37,9 @@ pub(crate) struct LiveBody {
     max_total: usize,
     /// Scrubs the API key from what the HTTP stack says.
     redactor: Redactor,
+    /// The largest single event a reader of this body as server-sent events
+    /// accepts (the client's `max_event_size`).
+    max_event_size: usize,
 }
 
 impl LiveBody {
@@ -67,7 +70,18 @@ impl LiveBody {
             received: 0,
             max_total: config.max_response_size,
             redactor: config.redactor.clone(),
+            max_event_size: config.max_event_size,
         }
+    }
+
+    /// The client's redactor (for what a reader of the body reports).
+    pub(crate) fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// The largest single server-sent event a reader of this body accepts.
+    pub(crate) fn max_event_size(&self) -> usize {
+        self.max_event_size
     }
 
     /// The response metadata (status, request id, rate limits, headers).

@@ -12,15 +12,12 @@
 //! - [`download`]: copying a media body into a writer, resumably.
 //! - [`failure`]: transport errors from the HTTP stack as [`Error`](crate::Error)s.
 //! - [`live`]: a streamed body read as it arrives, under the stream limits.
-//! - [`events`]: the server-sent events of such a body, and the typed items
-//!   a decoder makes of them (chat chunks, Responses events).
 //! - [`span`]: the tracing span of a call.
 
 pub(crate) mod attempt;
 pub(crate) mod body;
 pub(crate) mod call;
 pub(crate) mod download;
-pub(crate) mod events;
 pub(crate) mod failure;
 pub(crate) mod live;
 pub(crate) mod send;
@@ -28,7 +25,6 @@ pub(crate) mod span;
 
 pub(crate) use attempt::Source;
 pub(crate) use call::{Call, JsonOrMedia, JsonOrOpen};
-pub(crate) use events::{Decode, EventSource, TypedEvents};
 pub(crate) use live::LiveBody;
 pub(crate) use send::Opened;
 pub(crate) use send::{execute, prepare};

@@ -19,8 +19,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::sse::Event;
-use crate::transport::{Decode, EventSource, TypedEvents};
+use super::events::{Decode, EventSource, TypedEvents};
+use super::sse::Event;
+use crate::transport::LiveBody;
 use crate::{Error, ResponseMeta, types};
 
 /// The response as it stands, sent with `response.created`,
@@ -432,10 +433,10 @@ struct EventDecoder {
 }
 
 impl ResponseStream {
-    /// The typed events of an event stream.
-    pub(crate) fn new(source: EventSource) -> ResponseStream {
+    /// The typed events of a `text/event-stream` body.
+    pub(crate) fn new(body: LiveBody) -> ResponseStream {
         ResponseStream {
-            inner: TypedEvents::new(source, EventDecoder::default()),
+            inner: TypedEvents::new(EventSource::new(body), EventDecoder::default()),
         }
     }
 

@@ -13,8 +13,9 @@ use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::sse::Event;
-use crate::transport::{Decode, EventSource, TypedEvents};
+use super::events::{Decode, EventSource, TypedEvents};
+use super::sse::Event;
+use crate::transport::LiveBody;
 use crate::{Error, ResponseMeta, types};
 
 /// One `chat.completion.chunk` of a streamed completion.
@@ -303,19 +304,19 @@ struct ChunkDecoder {
 }
 
 impl ChatStream {
-    /// The chunks of an event stream.
-    pub(crate) fn new(source: EventSource) -> ChatStream {
+    /// The chunks of a `text/event-stream` body.
+    pub(crate) fn new(body: LiveBody) -> ChatStream {
         ChatStream {
-            inner: TypedEvents::new(source, ChunkDecoder::default()),
+            inner: TypedEvents::new(EventSource::new(body), ChunkDecoder::default()),
         }
     }
 
     /// The chunks of an event stream, each made by `map` from the decoded
     /// one; the first error of `map` ends the stream (nothing more is read).
-    pub(crate) fn mapped(source: EventSource, map: ChunkMap) -> ChatStream {
+    pub(crate) fn mapped(body: LiveBody, map: ChunkMap) -> ChatStream {
         ChatStream {
             inner: TypedEvents::new(
-                source,
+                EventSource::new(body),
                 ChunkDecoder {
                     finished_choice: false,
                     map: Some(map),

@@ -14,11 +14,10 @@ use serde_json::Value;
 
 use futures::{Stream, StreamExt};
 
-use super::LiveBody;
-use crate::config::Config;
+use super::sse::{Event, SseError, SseParser};
 use crate::error::{ErrorBody, StreamError, StreamErrorKind};
 use crate::secret::Redactor;
-use crate::sse::{Event, SseError, SseParser};
+use crate::transport::LiveBody;
 use crate::{Error, ResponseMeta};
 
 /// The events of a `text/event-stream` body, pulled as the caller asks.
@@ -36,13 +35,13 @@ pub(crate) struct EventSource {
 
 impl EventSource {
     /// The events of a body whose head said `text/event-stream`.
-    pub(crate) fn new(body: LiveBody, config: &Config) -> EventSource {
+    pub(crate) fn new(body: LiveBody) -> EventSource {
         EventSource {
+            parser: SseParser::with_max_event_size(body.max_event_size()),
+            redactor: body.redactor().clone(),
             body,
-            parser: SseParser::with_max_event_size(config.max_event_size),
             pending: VecDeque::new(),
             closed: false,
-            redactor: config.redactor.clone(),
         }
     }
 
