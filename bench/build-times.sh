@@ -9,7 +9,11 @@
 #     (the command, xtask already built) and the generated file's line count;
 #   - a clean `cargo build --release -p venice-sdk` of the root workspace;
 #   - a clean `cargo build --release` of a scratch crate that depends on
-#     async-openai with the `chat-completion` feature (what a chat client needs).
+#     async-openai with the `chat-completion` feature (what a chat client needs);
+#   - each crate alone, side by side: `cargo clean -p <crate> --release`, then the
+#     same build again (only that crate is compiled);
+#   - a clean `cargo build --example quickstart` (what a newcomer's first
+#     `cargo run --example quickstart` compiles: the examples' own package).
 # Prints a markdown section and splices it into BENCHMARKS.md between
 # `<!-- build:begin -->` and `<!-- build:end -->`. Takes about 10 minutes on 2 cores.
 set -euo pipefail
@@ -57,6 +61,14 @@ CARGO_TARGET_DIR="$WORK/target-sdk" cargo build --release -p venice-sdk \
 t1=$(now)
 SDK_BUILD=$(secs "$t0" "$t1")
 SDK_CRATES=$(crates "$WORK/sdk-build.log")
+# The crate alone: everything else is built.
+CARGO_TARGET_DIR="$WORK/target-sdk" cargo clean --release -p venice-sdk \
+    --manifest-path "$ROOT/Cargo.toml" 2>/dev/null
+t0=$(now)
+CARGO_TARGET_DIR="$WORK/target-sdk" cargo build --release -p venice-sdk \
+    --manifest-path "$ROOT/Cargo.toml" 2>"$WORK/sdk-alone.log"
+t1=$(now)
+SDK_ALONE=$(secs "$t0" "$t1")
 
 # -- 3. async-openai, clean, in a scratch crate --------------------------------------
 mkdir -p "$WORK/aoai-scratch/src"
@@ -82,6 +94,21 @@ CARGO_TARGET_DIR="$WORK/target-aoai" cargo build --release \
 t1=$(now)
 AOAI_BUILD=$(secs "$t0" "$t1")
 AOAI_CRATES=$(crates "$WORK/aoai-build.log")
+CARGO_TARGET_DIR="$WORK/target-aoai" cargo clean --release -p async-openai \
+    --manifest-path "$WORK/aoai-scratch/Cargo.toml" 2>/dev/null
+t0=$(now)
+CARGO_TARGET_DIR="$WORK/target-aoai" cargo build --release \
+    --manifest-path "$WORK/aoai-scratch/Cargo.toml" 2>"$WORK/aoai-alone.log"
+t1=$(now)
+AOAI_ALONE=$(secs "$t0" "$t1")
+
+# -- 4. the first example, clean ------------------------------------------------------
+t0=$(now)
+CARGO_TARGET_DIR="$WORK/target-example" cargo build --example quickstart \
+    --manifest-path "$ROOT/Cargo.toml" 2>"$WORK/example-build.log"
+t1=$(now)
+EXAMPLE_BUILD=$(secs "$t0" "$t1")
+EXAMPLE_CRATES=$(crates "$WORK/example-build.log")
 
 # -- report --------------------------------------------------------------------------
 SECTION="$WORK/section.md"
@@ -102,6 +129,8 @@ $(nproc) cores, $(rustc --version).
 | clean \`cargo build --release -p venice-sdk\` | ${SDK_BUILD} s (${SDK_CRATES} crates compiled) |
 | clean \`cargo build --release\` of a crate using async-openai ${AOAI_RESOLVED} (\`chat-completion\` feature) | ${AOAI_BUILD} s (${AOAI_CRATES} crates compiled) |
 | venice-sdk / async-openai build time | $(awk -v a="$SDK_BUILD" -v b="$AOAI_BUILD" 'BEGIN { printf "%.2f×", a / b }') |
+| the crate alone (release, its dependencies built): venice-sdk / async-openai | ${SDK_ALONE} s / ${AOAI_ALONE} s ($(awk -v a="$SDK_ALONE" -v b="$AOAI_ALONE" 'BEGIN { printf "%.2f×", a / b }')) |
+| clean \`cargo build --example quickstart\` (dev profile, the examples' package) | ${EXAMPLE_BUILD} s (${EXAMPLE_CRATES} crates compiled) |
 
 <!-- build:end -->
 EOF
