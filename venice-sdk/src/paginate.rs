@@ -394,8 +394,11 @@ type Fetch<'a, T> = Box<dyn FnMut(At) -> BoxFuture<'a, Result<Fetched<T>, Error>
 /// named in a signature; it is `Send` and `Unpin`, and its
 /// [`next`](Self::next) needs no `futures` import.
 ///
-/// ```no_run
-/// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # let client = &client;
 /// use venice_sdk::{CharacterFilters, Paging};
 ///
 /// let mut characters = client
@@ -428,8 +431,11 @@ impl<'a, T: Serialize + Send + 'a> Pages<'a, T> {
     /// The next item, or `None` at the end; the same as `StreamExt::next`,
     /// without needing the `futures` crate.
     ///
-    /// ```no_run
-    /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let client = &client;
     /// let mut reviews = client.characters().reviews_all("alan-watts", venice_sdk::Paging::default());
     /// if let Some(first) = reviews.next().await {
     ///     println!("{} stars", first?.rating);

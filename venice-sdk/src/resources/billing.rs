@@ -434,8 +434,11 @@ fn timestamp_key(field: &str, value: &str) -> Result<(String, String), Error> {
 /// One page of the usage history written as CSV by
 /// [`Billing::usage_history_csv`].
 ///
-/// ```no_run
-/// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
+/// # let client = &client;
 /// let mut csv = Vec::new();
 /// let page = client
 ///     .billing()
@@ -501,8 +504,11 @@ impl<'a> Billing<'a> {
     /// [`ApiErrorKind::BadRequest`](crate::ApiErrorKind::BadRequest): restart
     /// the walk from the first page.
     ///
-    /// ```no_run
-    /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let client = &client;
     /// use venice_sdk::UsageHistoryQuery;
     ///
     /// let query = UsageHistoryQuery::new().start("2026-06-01T00:00:00Z").page_size(100);
@@ -532,8 +538,11 @@ impl<'a> Billing<'a> {
     /// answer that is not `text/csv` is an [`Error::Decode`] and nothing is
     /// written. Other errors as for [`usage_history`](Self::usage_history).
     ///
-    /// ```no_run
-    /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let client = &client;
     /// let mut csv = Vec::new();
     /// let page = client
     ///     .billing()
@@ -575,8 +584,11 @@ impl<'a> Billing<'a> {
     /// On an error, the pages before it stay written (and the page that
     /// failed, as far as it came).
     ///
-    /// ```no_run
-    /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let client = &client;
     /// use venice_sdk::{Paging, UsageHistoryQuery};
     ///
     /// let june = UsageHistoryQuery::new().start("2026-06-01T00:00:00Z").end("2026-07-01T00:00:00Z");
@@ -640,8 +652,11 @@ impl<'a> Billing<'a> {
     /// query's; a query holding a cursor resumes a walk from it (then set no
     /// page size).
     ///
-    /// ```no_run
-    /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let client = &client;
     /// use venice_sdk::{Paging, UsageHistoryQuery};
     ///
     /// let query = UsageHistoryQuery::new().start("2026-06-01T00:00:00Z").currency("USD");

@@ -72,8 +72,11 @@ impl Characters<'_> {
     /// rejects otherwise (more than 20 tags, `limit` over 100) is
     /// [`ApiErrorKind::BadRequest`](crate::ApiErrorKind::BadRequest).
     ///
-    /// ```no_run
-    /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let client = &client;
     /// use venice_sdk::CharacterFilters;
     /// let filters = CharacterFilters::new().tags(["Philosophy", "History"]).adult(false).limit(10);
     /// let characters = client.characters().list_filtered(&filters).await?;
@@ -159,8 +162,11 @@ impl<'a> Characters<'a> {
     /// spec refuses is the stream's one item ([`Error::InvalidRequest`]), and
     /// nothing is sent.
     ///
-    /// ```no_run
-    /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let client = &client;
     /// use venice_sdk::{CharacterFilters, Paging};
     ///
     /// let filters = CharacterFilters::new().tags(["Philosophy"]).adult(false);
@@ -203,8 +209,11 @@ impl<'a> Characters<'a> {
     /// `paging`'s, else 100 (1 to 100). An unknown slug is the stream's one
     /// item, [`ApiErrorKind::NotFound`](crate::ApiErrorKind::NotFound).
     ///
-    /// ```no_run
-    /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let client = &client;
     /// let mut reviews = client.characters().reviews_all("alan-watts", venice_sdk::Paging::default());
     /// let mut stars = Vec::new();
     /// while let Some(review) = reviews.next().await {

@@ -101,8 +101,10 @@ impl Chat<'_> {
     /// text: the model refused, the answer was cut by `max_completion_tokens`,
     /// the text is not JSON, or the JSON does not fit `T` (with its path).
     ///
-    /// ```no_run
-    /// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
     /// use venice_sdk::{Message, types::ChatCompletionRequest};
     ///
     /// #[derive(serde::Deserialize, schemars::JsonSchema)]

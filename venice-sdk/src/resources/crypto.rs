@@ -80,8 +80,11 @@ impl Crypto<'_> {
     /// added upstream renames them): read it through `serde_json::to_value` when
     /// the code must outlive such changes.
     ///
-    /// ```no_run
-    /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let client = &client;
     /// let request = serde_json::json!({"jsonrpc": "2.0", "method": "eth_chainId", "params": [], "id": 1});
     /// let answer = client.crypto().rpc("base-mainnet", &request).await?;
     /// let answer = serde_json::to_value(&*answer).unwrap_or_default();

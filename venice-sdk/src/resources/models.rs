@@ -242,8 +242,10 @@ impl Models<'_> {
 
 /// A capability `/models` reports for a model (`model_spec.capabilities`).
 ///
-/// ```no_run
-/// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
 /// use venice_sdk::Capability;
 /// let ids = client.models().with_capability(Capability::ResponseSchema).await?;
 /// let model = client.models().pick(&[Capability::FunctionCalling, Capability::Reasoning]).await?;

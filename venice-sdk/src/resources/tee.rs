@@ -86,8 +86,10 @@ impl Client {
     /// Private chat with confidential (`e2ee-*`) models: attestations and
     /// end-to-end encrypted sessions.
     ///
-    /// ```no_run
-    /// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
     /// let session = client.tee().session("e2ee-gemma-3-27b-p").await?;
     /// # Ok(()) }
     /// ```
@@ -102,8 +104,10 @@ impl Client {
 ///
 /// # Example
 ///
-/// ```no_run
-/// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
 /// let attestation = client.tee().attestation("e2ee-gemma-3-27b-p").await?;
 /// println!("attested: {}", attestation.report.passed());
 /// # Ok(()) }
@@ -119,8 +123,10 @@ impl Tee<'_> {
     /// says which checks passed. A failed check is not an error here (look
     /// at the report); [`session`](Self::session) refuses one.
     ///
-    /// ```no_run
-    /// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
     /// let attestation = client.tee().attestation("e2ee-gemma-3-27b-p").await?;
     /// if !attestation.report.passed() {
     ///     eprintln!("{:?}", attestation.report.failures());
@@ -148,8 +154,10 @@ impl Tee<'_> {
     /// ([`TeeErrorKind::NotE2ee`]), or an attestation that did not pass every
     /// check or names another model ([`TeeErrorKind::AttestationFailed`]).
     ///
-    /// ```no_run
-    /// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
     /// use venice_sdk::{Message, types::ChatCompletionRequest};
     ///
     /// let session = client.tee().session("e2ee-gemma-3-27b-p").await?;
@@ -181,8 +189,10 @@ impl Tee<'_> {
 /// [`chat`](Self::chat) encrypts every message to the enclave, with a fresh
 /// key per message, and decrypts the streamed answer.
 ///
-/// ```no_run
-/// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
 /// let session = client.tee().session("e2ee-gemma-3-27b-p").await?;
 /// println!("{session:?}");
 /// # Ok(()) }
@@ -243,10 +253,13 @@ impl TeeSession {
 
     /// The model of this session.
     ///
-    /// ```no_run
-    /// # async fn run(session: venice_sdk::TeeSession) {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let session = client.tee().session("e2ee-gemma-3-27b-p").await?;
     /// assert!(session.model().starts_with("e2ee-"));
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub fn model(&self) -> &str {
         &self.model
@@ -254,10 +267,13 @@ impl TeeSession {
 
     /// The attestation the session was opened from (every check passed).
     ///
-    /// ```no_run
-    /// # async fn run(session: venice_sdk::TeeSession) {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let session = client.tee().session("e2ee-gemma-3-27b-p").await?;
     /// println!("enclave {:?} on {:?}", session.attestation().signing_address, session.attestation().tee_hardware);
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub fn attestation(&self) -> &Attestation {
         &self.attestation
@@ -266,10 +282,13 @@ impl TeeSession {
     /// The session's public key (uncompressed secp256k1, 130 lowercase hex
     /// digits), which the enclave encrypts the answers to.
     ///
-    /// ```no_run
-    /// # async fn run(session: venice_sdk::TeeSession) {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let session = client.tee().session("e2ee-gemma-3-27b-p").await?;
     /// assert_eq!(session.client_public_key().len(), 130);
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub fn client_public_key(&self) -> &str {
         &self.session_public_hex
@@ -292,8 +311,11 @@ impl TeeSession {
     /// was expected ([`TeeErrorKind::NotEncrypted`]), ends the stream with
     /// that error: no ciphertext is ever handed out as text.
     ///
-    /// ```no_run
-    /// # async fn run(session: venice_sdk::TeeSession) -> Result<(), venice_sdk::Error> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let client = venice.client();
+    /// # let session = client.tee().session("e2ee-gemma-3-27b-p").await?;
     /// use venice_sdk::{Message, types::ChatCompletionRequest};
     ///
     /// let request = ChatCompletionRequest::new(session.model(), [Message::user("Hello")]);

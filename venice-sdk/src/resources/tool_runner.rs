@@ -119,8 +119,10 @@ type Observer = Arc<dyn Fn(&Round<'_>) + Send + Sync>;
 /// - A call the server ran itself (not `type: function`: Venice's web search)
 ///   is not dispatched.
 ///
-/// ```no_run
-/// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
 /// use venice_sdk::{Message, ToolRunner, types::ChatCompletionRequest};
 ///
 /// #[derive(serde::Deserialize, schemars::JsonSchema)]

@@ -282,9 +282,13 @@ impl<'a> X402<'a> {
     /// [`transactions`](Self::transactions), as the stream's one item when
     /// the first page fails.
     ///
-    /// ```no_run
-    /// # async fn run(client: &venice_sdk::Client) -> Result<(), venice_sdk::Error> {
-    /// let wallet = "0x1234567890abcdef1234567890abcdef12345678";
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+    /// # let venice = venice_testing::OfflineVenice::start().await;
+    /// # let wallet = "0x1234567890abcdef1234567890abcdef12345678";
+    /// # let token = venice_testing::OfflineVenice::wallet_token(wallet);
+    /// # let client = venice_sdk::Client::builder().base_url(venice.base_url()).sign_in_with_x(token).build()?;
+    /// // `client` signs in with the wallet's token (`ClientBuilder::sign_in_with_x`).
     /// let mut transactions = client.x402().transactions_all(wallet, venice_sdk::Paging::default());
     /// while let Some(transaction) = transactions.next().await {
     ///     let transaction = transaction?;

@@ -50,8 +50,10 @@ impl AttestationCheck {
 /// What passing proves, and what it does not, is in the
 /// [`Tee`](crate::Tee) docs.
 ///
-/// ```no_run
-/// # async fn run(client: venice_sdk::Client) -> Result<(), venice_sdk::Error> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// # let venice = venice_testing::OfflineVenice::start().await;
+/// # let client = venice.client();
 /// let attestation = client.tee().attestation("e2ee-gemma-3-27b-p").await?;
 /// for (name, check) in attestation.report.checks() {
 ///     println!("{name}: {check:?}");
