@@ -29,7 +29,7 @@ const WRAPPED: usize = 14;
 /// Calls the operation through the SDK's resource method; `None` when the SDK has
 /// none yet (the generated client covers it).
 async fn call(client: &Client, op: &operations::Operation) -> Option<Result<(), Error>> {
-    Some(match (op.method, op.path) {
+    Some(match (op.method.as_str(), op.path) {
         ("POST", "/chat/completions") => client
             .chat()
             .create(ChatCompletionRequest::new(
@@ -86,7 +86,7 @@ fn client_for(server: &MockServer) -> Client {
 }
 
 fn method_of(op: &operations::Operation) -> httpmock::Method {
-    match op.method {
+    match op.method.as_str() {
         "GET" => GET,
         "POST" => POST,
         "DELETE" => DELETE,
@@ -114,7 +114,7 @@ async fn every_operation_round_trips_with_the_spec_example() {
         let mock = server
             .mock_async(|when, then| {
                 let mut when = when.method(method_of(op)).path(op.path);
-                when = if op.requires_auth {
+                when = if op.auth.sends_key() {
                     when.header("authorization", format!("Bearer {KEY}"))
                 } else {
                     when.header_missing("authorization")
@@ -158,7 +158,7 @@ async fn every_documented_error_status_decodes_into_an_api_error() {
     let spec = spec();
     let mut checked = 0;
     for op in operations::ALL {
-        let responses = spec["paths"][op.path][op.method.to_ascii_lowercase()]["responses"]
+        let responses = spec["paths"][op.path][op.method.as_str().to_ascii_lowercase()]["responses"]
             .as_object()
             .unwrap();
         for (status, response) in responses {
@@ -210,7 +210,7 @@ fn the_table_carries_auth_modes_secrets_and_idempotency_keys() {
     let find = |method: &str, path: &str| {
         operations::ALL
             .iter()
-            .find(|op| op.method == method && op.path == path)
+            .find(|op| op.method.as_str() == method && op.path == path)
             .unwrap_or_else(|| panic!("{method} {path}"))
     };
     for (method, path, auth, secret) in [
@@ -230,7 +230,7 @@ fn the_table_carries_auth_modes_secrets_and_idempotency_keys() {
         assert_eq!(op.returns_secret, secret, "{method} {path}");
         // The key is sent when the client has one for every mode but None and Wallet.
         assert_eq!(
-            op.requires_auth,
+            op.auth.sends_key(),
             !matches!(auth, Auth::None | Auth::Wallet),
             "{method} {path}"
         );

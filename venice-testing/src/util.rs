@@ -162,7 +162,7 @@ pub(crate) fn merge(base: serde_json::Value, overlay: serde_json::Value) -> serd
 pub(crate) fn example_at(method: &str, path: &str, pointer: &str) -> serde_json::Value {
     venice_sdk::operations::ALL
         .iter()
-        .find(|op| op.method == method && op.path == path)
+        .find(|op| op.method.as_str() == method && op.path == path)
         .and_then(|op| op.example_response)
         .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
         .and_then(|v| v.pointer(pointer).cloned())

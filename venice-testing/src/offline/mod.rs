@@ -30,7 +30,7 @@ use std::time::Duration;
 use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
 use serde::Serialize;
 use serde_json::{Value, json};
-use venice_sdk::operations::{self, Auth, Operation};
+use venice_sdk::operations::{self, Auth, Method, Operation};
 use venice_sdk::types::CreateChatCompletionResponseUsage;
 use venice_sdk::{Client, ClientBuilder};
 
@@ -272,7 +272,7 @@ impl OfflineVenice {
                 .mock_async(|when, then| {
                     // A path parameter (`{id}`) matches one segment.
                     let route = format!("^{API_PREFIX}{}$", route_pattern(op.path));
-                    when.method(op.method).path_matches(route.as_str());
+                    when.method(op.method.as_str()).path_matches(route.as_str());
                     then.respond_with(move |req: &HttpMockRequest| state.respond(op, req));
                 })
                 .await;
@@ -282,7 +282,7 @@ impl OfflineVenice {
         server
             .mock_async(|when, then| {
                 let route = format!("^{API_PREFIX}/tee/attestation$");
-                when.method("GET").path_matches(route.as_str());
+                when.method(Method::Get.as_str()).path_matches(route.as_str());
                 then.respond_with(move |req: &HttpMockRequest| tee.tee_attestation(req));
             })
             .await;
@@ -752,7 +752,7 @@ impl State {
         };
         use jobs::Kind::{Audio, Video};
         // By method and path, which upstream keeps when it renames an operation id.
-        match (op.method, op.path) {
+        match (op.method.as_str(), op.path) {
             ("POST", "/chat/completions") => match json_body() {
                 Ok(body)
                     if body
