@@ -19,6 +19,7 @@ use futures::StreamExt;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
+use venice_sdk::operations::OperationExt as _;
 use venice_sdk::types::{ChatCompletionRequest, GenerateImageRequest};
 use venice_sdk::{ChatCompletionChunk, Message};
 

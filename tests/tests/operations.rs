@@ -22,15 +22,15 @@ fn spec() -> Value {
     venice_openapi::load_yaml(&text).unwrap()
 }
 
-/// The operations the SDK has a resource method for (by method and path, which
-/// survive upstream renaming an operation id).
+/// The operations the SDK has a resource method for (by their constants: an
+/// operation renamed or removed upstream is a compile error here).
 const WRAPPED: usize = 14;
 
 /// Calls the operation through the SDK's resource method; `None` when the SDK has
 /// none yet (the generated client covers it).
 async fn call(client: &Client, op: &operations::Operation) -> Option<Result<(), Error>> {
-    Some(match (op.method, op.path) {
-        ("POST", "/chat/completions") => client
+    Some(match op.id {
+        id if id == operations::CREATE_CHAT_COMPLETION.id => client
             .chat()
             .create(ChatCompletionRequest::new(
                 "llama-3.3-70b",
@@ -38,39 +38,49 @@ async fn call(client: &Client, op: &operations::Operation) -> Option<Result<(), 
             ))
             .await
             .map(drop),
-        ("POST", "/image/generate") => match GenerateImageRequest::new("flux-dev", "a cat") {
-            Ok(request) => client.images().generate(request).await.map(drop),
-            Err(e) => Err(e),
-        },
-        ("POST", "/image/upscale") => client
+        id if id == operations::GENERATE_IMAGE.id => {
+            match GenerateImageRequest::new("flux-dev", "a cat") {
+                Ok(request) => client.images().generate(request).await.map(drop),
+                Err(e) => Err(e),
+            }
+        }
+        id if id == operations::UPSCALE_IMAGE.id => client
             .images()
             .upscale(ImageInput::bytes(PNG.to_vec()), 2.0)
             .await
             .map(drop),
-        ("GET", "/image/styles") => client.images().styles().await.map(drop),
-        ("GET", "/models") => client.models().list(None).await.map(drop),
-        ("GET", "/models/traits") => client.models().traits(None).await.map(drop),
-        ("GET", "/models/compatibility_mapping") => {
+        id if id == operations::LIST_IMAGE_STYLES.id => client.images().styles().await.map(drop),
+        id if id == operations::LIST_MODELS.id => client.models().list(None).await.map(drop),
+        id if id == operations::LIST_MODEL_TRAITS.id => {
+            client.models().traits(None).await.map(drop)
+        }
+        id if id == operations::LIST_MODEL_COMPATIBILITY_MAPPING.id => {
             client.models().compatibility_mapping(None).await.map(drop)
         }
-        ("GET", "/api_keys") => client.api_keys().list().await.map(drop),
-        ("POST", "/api_keys") => {
+        id if id == operations::GET_API_KEYS.id => client.api_keys().list().await.map(drop),
+        id if id == operations::CREATE_API_KEY.id => {
             let body: types::CreateApiKeyBody =
                 serde_json::from_value(json!({"apiKeyType": "INFERENCE", "description": "d"}))
                     .unwrap();
             client.api_keys().create(body).await.map(drop)
         }
-        ("DELETE", "/api_keys") => client.api_keys().delete("key-1").await.map(drop),
-        ("GET", "/api_keys/rate_limits") => client.api_keys().rate_limits().await.map(drop),
-        ("GET", "/api_keys/generate_web3_key") => client.api_keys().web3_token().await.map(drop),
-        ("POST", "/api_keys/generate_web3_key") => {
+        id if id == operations::DELETE_API_KEY.id => {
+            client.api_keys().delete("key-1").await.map(drop)
+        }
+        id if id == operations::GET_API_KEY_RATE_LIMITS.id => {
+            client.api_keys().rate_limits().await.map(drop)
+        }
+        id if id == operations::GET_API_KEY_GENERATE_WEB3_KEY.id => {
+            client.api_keys().web3_token().await.map(drop)
+        }
+        id if id == operations::POST_API_KEY_GENERATE_WEB3_KEY.id => {
             let body: types::PostApiKeyGenerateWeb3KeyBody = serde_json::from_value(json!({
                 "address": "0x1", "signature": "0x2", "token": "t", "apiKeyType": "INFERENCE"
             }))
             .unwrap();
             client.api_keys().create_web3_key(body).await.map(drop)
         }
-        ("GET", "/characters") => client.characters().list().await.map(drop),
+        id if id == operations::LIST_CHARACTERS.id => client.characters().list().await.map(drop),
         _ => return None,
     })
 }
@@ -85,22 +95,11 @@ fn client_for(server: &MockServer) -> Client {
         .unwrap()
 }
 
-fn method_of(op: &operations::Operation) -> httpmock::Method {
-    match op.method {
-        "GET" => GET,
-        "POST" => POST,
-        "DELETE" => DELETE,
-        "PUT" => PUT,
-        "PATCH" => PATCH,
-        other => panic!("method {other}"),
-    }
-}
-
 /// The success body to answer with: the spec's example, made decodable where the
 /// example is only illustrative.
 fn success_body(op: &operations::Operation) -> Option<Value> {
     let mut body: Value = serde_json::from_str(op.example_response?).unwrap();
-    if op.id == "generateImage" {
+    if op.id == operations::GENERATE_IMAGE.id {
         body["images"] = json!(["iVBORw0KGgo="]);
     }
     Some(body)
@@ -113,13 +112,13 @@ async fn every_operation_round_trips_with_the_spec_example() {
         let server = MockServer::start_async().await;
         let mock = server
             .mock_async(|when, then| {
-                let mut when = when.method(method_of(op)).path(op.path);
-                when = if op.requires_auth {
+                let mut when = when.method(op.method.as_str()).path(op.path);
+                when = if op.auth.sends_key() {
                     when.header("authorization", format!("Bearer {KEY}"))
                 } else {
                     when.header_missing("authorization")
                 };
-                if op.id == "deleteApiKey" {
+                if op.id == operations::DELETE_API_KEY.id {
                     when = when.query_param("id", "key-1");
                 }
                 let _ = when.header_missing("api-version");
@@ -158,9 +157,10 @@ async fn every_documented_error_status_decodes_into_an_api_error() {
     let spec = spec();
     let mut checked = 0;
     for op in operations::ALL {
-        let responses = spec["paths"][op.path][op.method.to_ascii_lowercase()]["responses"]
-            .as_object()
-            .unwrap();
+        let responses =
+            spec["paths"][op.path][op.method.as_str().to_ascii_lowercase()]["responses"]
+                .as_object()
+                .unwrap();
         for (status, response) in responses {
             let Ok(code) = status.parse::<u16>() else {
                 continue;
@@ -176,7 +176,7 @@ async fn every_documented_error_status_decodes_into_an_api_error() {
             let server = MockServer::start_async().await;
             server
                 .mock_async(|when, then| {
-                    when.method(method_of(op)).path(op.path);
+                    when.method(op.method.as_str()).path(op.path);
                     then.status(code)
                         .header("content-type", "application/json")
                         .json_body(json!({"error": message}));
@@ -207,33 +207,32 @@ async fn every_documented_error_status_decodes_into_an_api_error() {
 #[test]
 fn the_table_carries_auth_modes_secrets_and_idempotency_keys() {
     use operations::Auth;
-    let find = |method: &str, path: &str| {
-        operations::ALL
-            .iter()
-            .find(|op| op.method == method && op.path == path)
-            .unwrap_or_else(|| panic!("{method} {path}"))
-    };
-    for (method, path, auth, secret) in [
-        ("POST", "/chat/completions", Auth::BearerOrWallet, false),
-        ("POST", "/image/generate", Auth::BearerOrWallet, false),
-        ("GET", "/models", Auth::Optional, false),
-        ("GET", "/image/styles", Auth::Optional, false),
-        ("GET", "/api_keys", Auth::Bearer, false),
-        ("POST", "/api_keys", Auth::Bearer, true),
-        ("GET", "/api_keys/generate_web3_key", Auth::None, false),
-        ("POST", "/api_keys/generate_web3_key", Auth::None, true),
-        ("GET", "/x402/balance/{walletAddress}", Auth::Wallet, false),
-        ("POST", "/x402/top-up", Auth::None, false),
+    for (op, auth, secret) in [
+        (
+            &operations::CREATE_CHAT_COMPLETION,
+            Auth::BearerOrWallet,
+            false,
+        ),
+        (&operations::GENERATE_IMAGE, Auth::BearerOrWallet, false),
+        (&operations::LIST_MODELS, Auth::Optional, false),
+        (&operations::LIST_IMAGE_STYLES, Auth::Optional, false),
+        (&operations::GET_API_KEYS, Auth::Bearer, false),
+        (&operations::CREATE_API_KEY, Auth::Bearer, true),
+        (
+            &operations::GET_API_KEY_GENERATE_WEB3_KEY,
+            Auth::None,
+            false,
+        ),
+        (
+            &operations::POST_API_KEY_GENERATE_WEB3_KEY,
+            Auth::None,
+            true,
+        ),
+        (&operations::GET_X402_BALANCE, Auth::Wallet, false),
+        (&operations::TOP_UP_X402_BALANCE, Auth::None, false),
     ] {
-        let op = find(method, path);
-        assert_eq!(op.auth, auth, "{method} {path}");
-        assert_eq!(op.returns_secret, secret, "{method} {path}");
-        // The key is sent when the client has one for every mode but None and Wallet.
-        assert_eq!(
-            op.requires_auth,
-            !matches!(auth, Auth::None | Auth::Wallet),
-            "{method} {path}"
-        );
+        assert_eq!(op.auth, auth, "{}", op.id);
+        assert_eq!(op.returns_secret, secret, "{}", op.id);
     }
     let idempotent: Vec<&str> = operations::ALL
         .iter()

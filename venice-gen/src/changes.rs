@@ -114,6 +114,28 @@ fn str_field(
         .unwrap_or_default()
 }
 
+/// The `method` of an operation literal, upper case: `Method::Post` (or the
+/// string literal `"POST"` of clients generated before `Method` existed).
+fn method_field(fields: &syn::punctuated::Punctuated<syn::FieldValue, syn::Token![,]>) -> String {
+    let from_path = fields
+        .iter()
+        .find(|f| matches!(&f.member, syn::Member::Named(i) if i == "method"))
+        .and_then(|f| match &f.expr {
+            syn::Expr::Path(p) => p.path.segments.last(),
+            _ => None,
+        })
+        .and_then(|last| {
+            last.ident
+                .to_string()
+                .parse::<venice_operation::Method>()
+                .ok()
+        });
+    match from_path {
+        Some(method) => method.as_str().to_owned(),
+        None => str_field(fields, "method"),
+    }
+}
+
 fn surface(code: &str) -> Result<Surface, String> {
     let file = syn::parse_file(code).map_err(|e| format!("generated code does not parse: {e}"))?;
     let mut out = Surface::default();
@@ -176,7 +198,7 @@ fn surface(code: &str) -> Result<Surface, String> {
                 if let syn::Expr::Struct(s) = expr {
                     out.ops.push(Op {
                         id: str_field(&s.fields, "id"),
-                        method: str_field(&s.fields, "method"),
+                        method: method_field(&s.fields),
                         path: str_field(&s.fields, "path"),
                     });
                 }

@@ -357,8 +357,11 @@ fn find_culprits(normalized: &Normalized) -> String {
     out
 }
 
-/// The `operations` module: what the SDK needs to know about each operation that
-/// progenitor does not carry (security, wrappers, original ids), and the spec identity.
+/// The `operations` module: one [`Operation`](venice_operation::Operation) value
+/// per operation (what the SDK needs to know about it that progenitor does not
+/// carry: method, path, authentication, value rules, …), `ALL`, `by_rust_name`
+/// and the spec's identity. The types are venice-operation's, written by hand;
+/// only their values are generated.
 fn operations_module(normalized: &Normalized, spec_text: &str) -> Result<TokenStream, Error> {
     let version = &normalized.spec.info.version;
     let wallet_header = match venice_openapi::facts::wallet_auth_header(&normalized.document)
@@ -376,92 +379,63 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> Result<TokenSt
             .map(|op| op.operation_id.as_str()),
     )
     .into_iter();
-    let entries = normalized
-        .report
-        .operations
-        .iter()
-        .map(|op| {
-            let id = &op.operation_id;
-            let original = match &op.original_id {
-                Some(o) => quote!(Some(#o)),
-                None => quote!(None),
-            };
-            let method = &op.method;
-            let rust_name = heck::ToSnakeCase::to_snake_case(id.as_str());
-            let path = &op.path;
-            let auth = op.requires_auth;
-            let auth_mode = quote::format_ident!("{}", op.auth.name());
-            let idempotency_key = op.idempotency_key;
-            let generated = op.generated;
-            let doc = &normalized.document;
-            let constraints = venice_openapi::facts::request_constraints(doc, method, path)
-                .into_iter()
-                .map(|c| {
-                    // The pointer's tokens, unescaped, so that the SDK compares
-                    // path steps without splitting or unescaping per request.
-                    let path = c
-                        .pointer
-                        .split('/')
-                        .skip(1)
-                        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-                        .collect::<Vec<_>>();
-                    let pointer = &c.pointer;
-                    let rule = RuleTokens(&c.rule);
-                    quote!(Constraint { pointer: #pointer, path: &[#(#path),*], rule: #rule },)
-                });
-            let example = match venice_openapi::facts::example_response(doc, method, path) {
-                Some(v) => {
-                    let text = v.to_string();
-                    quote!(Some(#text))
-                }
-                None => quote!(None),
-            };
-            let returns_secret = response_mentions(doc, method, path, "venice_sdk::Secret");
-            let header_params = venice_openapi::facts::header_parameters(doc, method, path);
-            let response_headers =
-                venice_openapi::facts::success_response_headers(doc, method, path);
-            let wrapper = op
-                .wrap
-                .iter()
-                .map(|w| match w {
-                    venice_openapi::WrapReason::MultipartBody { schema } => {
-                        format!("multipart body ({schema})")
-                    }
-                    venice_openapi::WrapReason::BinaryResponse { media_types } => {
-                        format!("binary response ({})", media_types.join(", "))
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            let wrapper = if wrapper.is_empty() {
-                quote!(None)
-            } else {
-                quote!(Some(#wrapper))
-            };
-            let constant = quote::format_ident!("{}", constant_names.next().unwrap_or_default());
-            let summary = format!("`{method} {path}` (`{id}`).");
-            let value = quote! {
-                Operation {
-                    id: #id,
-                    rust_name: #rust_name,
-                    original_id: #original,
-                    method: #method,
-                    path: #path,
-                    requires_auth: #auth,
-                    auth: Auth::#auth_mode,
-                    idempotency_key: #idempotency_key,
-                    generated: #generated,
-                    wrapper: #wrapper,
-                    returns_secret: #returns_secret,
-                    constraints: &[#(#constraints)*],
-                    header_params: &[#(#header_params),*],
-                    response_headers: &[#(#response_headers),*],
-                    example_response: #example,
-                }
-            };
-            (constant, summary, rust_name, value)
-        })
-        .collect::<Vec<_>>();
+    let mut entries = Vec::with_capacity(normalized.report.operations.len());
+    for op in &normalized.report.operations {
+        let id = &op.operation_id;
+        let method = &op.method;
+        let method_value: venice_operation::Method = method
+            .parse()
+            .map_err(|e| Error::Ambiguous(format!("operation `{id}`: method `{method}`: {e}")))?;
+        let method_tokens = MethodTokens(method_value);
+        let rust_name = heck::ToSnakeCase::to_snake_case(id.as_str());
+        let path = &op.path;
+        let auth = AuthTokens(op.auth);
+        let idempotency_key = op.idempotency_key;
+        let doc = &normalized.document;
+        let constraints = venice_openapi::facts::request_constraints(doc, method, path)
+            .into_iter()
+            .map(|c| {
+                // The pointer's tokens, unescaped, so that the SDK compares
+                // path steps without splitting or unescaping per request.
+                let path = c
+                    .pointer
+                    .split('/')
+                    .skip(1)
+                    .map(|t| t.replace("~1", "/").replace("~0", "~"))
+                    .collect::<Vec<_>>();
+                let pointer = &c.pointer;
+                let rule = RuleTokens(c.rule);
+                quote!(Constraint { pointer: #pointer, path: &[#(#path),*], rule: #rule },)
+            });
+        let example = match venice_openapi::facts::example_response(doc, method, path) {
+            Some(v) => {
+                let text = v.to_string();
+                quote!(Some(#text))
+            }
+            None => quote!(None),
+        };
+        let returns_secret = response_mentions(doc, method, path, "venice_sdk::Secret");
+        let header_params = venice_openapi::facts::header_parameters(doc, method, path);
+        let response_headers = venice_openapi::facts::success_response_headers(doc, method, path);
+        let constant = quote::format_ident!("{}", constant_names.next().unwrap_or_default());
+        let summary = format!("`{method} {path}` (`{id}`).");
+        let value = quote! {
+            Operation {
+                id: #id,
+                rust_name: #rust_name,
+                method: #method_tokens,
+                path: #path,
+                auth: #auth,
+                idempotency_key: #idempotency_key,
+                returns_secret: #returns_secret,
+                constraints: &[#(#constraints)*],
+                header_params: &[#(#header_params),*],
+                response_headers: &[#(#response_headers),*],
+                example_response: #example,
+            }
+        };
+        entries.push((constant, summary, rust_name, value));
+    }
     let constants = entries.iter().map(|(constant, summary, _, value)| {
         quote! {
             #[doc = #summary]
@@ -473,12 +447,12 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> Result<TokenSt
         .iter()
         .map(|(constant, _, rust_name, _)| quote!(#rust_name => Some(&#constant),));
     Ok(quote! {
-        /// What the spec says about each operation beyond what the generated client
-        /// carries: authentication, hand-written wrappers and original ids. One
-        /// constant per operation, named after its (normalized) operation id: the
-        /// SDK's resource methods name them, so an operation that disappears or is
-        /// renamed upstream is a compile error in the one method that uses it.
+        /// One [`Operation`] per operation of the spec, named after its (normalized)
+        /// operation id; the types are venice-operation's, re-exported by the SDK's
+        /// hand-written `operations` module with these values.
         pub mod operations {
+            use ::venice_operation::{Auth, Constraint, Method, Operation, Rule};
+
             /// `info.version` of the spec this client was generated from.
             pub const SPEC_VERSION: &str = #version;
             /// sha256 of the spec this client was generated from.
@@ -497,118 +471,6 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> Result<TokenSt
             /// ```
             pub const WALLET_AUTH_HEADER: Option<&str> = #wallet_header;
 
-            /// One operation of the spec.
-            #[derive(Clone, Copy, Debug, PartialEq)]
-            pub struct Operation {
-                /// The operation id after normalization (the generated method's name, in camel case).
-                pub id: &'static str,
-                /// The generated method's name, as progenitor reports it in
-                /// `OperationInfo::operation_id` to hooks.
-                pub rust_name: &'static str,
-                /// The operation id in the source spec, if it had one.
-                pub original_id: Option<&'static str>,
-                /// Upper-case HTTP method.
-                pub method: &'static str,
-                /// Path template.
-                pub path: &'static str,
-                /// Whether the API key is sent when the client has one: true for
-                /// every [`Auth`] mode but [`Auth::None`] and [`Auth::Wallet`].
-                pub requires_auth: bool,
-                /// How the operation authenticates, from the spec's `security`.
-                pub auth: Auth,
-                /// Whether the operation takes an `Idempotency-Key` header (the same
-                /// key with the same body replays the first answer).
-                pub idempotency_key: bool,
-                /// Whether the generated client has a method for it.
-                pub generated: bool,
-                /// Why a hand-written wrapper is needed, if it is.
-                pub wrapper: Option<&'static str>,
-                /// Whether a success response carries a credential (a new API key):
-                /// its body must never be quoted in errors or logs.
-                pub returns_secret: bool,
-                /// Value rules of the JSON request body the generated types do not
-                /// enforce (`minItems`, `maxLength`, `maximum`, …).
-                pub constraints: &'static [Constraint],
-                /// The header parameters the operation declares, as the spec names
-                /// them (`PAYMENT-SIGNATURE`, `Idempotency-Key`); compare them
-                /// without regard to case.
-                ///
-                /// ```
-                /// use venice_sdk::operations;
-                ///
-                /// let op = &operations::TOP_UP_X402_BALANCE;
-                /// assert!(op.header_params.iter().all(|name| !name.is_empty()));
-                /// ```
-                pub header_params: &'static [&'static str],
-                /// The headers a success answer declares, as the spec names them
-                /// (`PAYMENT-RESPONSE`); compare them without regard to case.
-                ///
-                /// ```
-                /// use venice_sdk::operations;
-                ///
-                /// let op = &operations::TOP_UP_X402_BALANCE;
-                /// assert!(op.response_headers.iter().all(|name| !name.is_empty()));
-                /// ```
-                pub response_headers: &'static [&'static str],
-                /// An example success body built from the spec's examples (JSON).
-                pub example_response: Option<&'static str>,
-            }
-
-            /// How an operation authenticates.
-            #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-            pub enum Auth {
-                /// The API key is required.
-                Bearer,
-                /// The API key, or a wallet signature (sent under
-                /// [`WALLET_AUTH_HEADER`]).
-                BearerOrWallet,
-                /// Only a wallet signature (under [`WALLET_AUTH_HEADER`]): the API
-                /// key is not sent.
-                Wallet,
-                /// No credentials needed; the API key is sent when the client has one.
-                Optional,
-                /// No credentials: the API key is never sent.
-                None,
-            }
-
-            /// One value rule of a request body.
-            #[derive(Clone, Copy, Debug, PartialEq)]
-            pub struct Constraint {
-                /// JSON pointer to the value; `*` stands for every item of an array.
-                pub pointer: &'static str,
-                /// The pointer's tokens, unescaped (`["messages", "*", "content"]`).
-                pub path: &'static [&'static str],
-                /// The rule.
-                pub rule: Rule,
-            }
-
-            /// A value rule from the spec's schema keywords.
-            #[derive(Clone, Copy, Debug, PartialEq)]
-            pub enum Rule {
-                /// At least this many items.
-                MinItems(u64),
-                /// At most this many items.
-                MaxItems(u64),
-                /// At least this many characters.
-                MinLength(u64),
-                /// At most this many characters.
-                MaxLength(u64),
-                /// At least (or, when exclusive, more than) this value.
-                Minimum {
-                    /// The bound.
-                    value: f64,
-                    /// Whether the bound itself is excluded.
-                    exclusive: bool,
-                },
-                /// At most (or, when exclusive, less than) this value.
-                Maximum {
-                    /// The bound.
-                    value: f64,
-                    /// Whether the bound itself is excluded.
-                    exclusive: bool,
-                },
-            }
-
             #(#constants)*
 
             /// Every operation, in spec order.
@@ -626,19 +488,18 @@ fn operations_module(normalized: &Normalized, spec_text: &str) -> Result<TokenSt
     })
 }
 
-/// A [`facts::Rule`](venice_openapi::facts::Rule) as the expression that builds the
-/// emitted `operations::Rule` (a newtype: the orphan rule keeps `ToTokens` off the
-/// foreign type). The emitted enum mirrors `facts::Rule` variant for variant, so
-/// each variant is named once below, by its shape; the match stays exhaustive, and
-/// the SDK build fails if the emitted enum drifts.
-struct RuleTokens<'a>(&'a venice_openapi::facts::Rule);
+/// A [`Rule`](venice_operation::Rule) as the expression that builds it (a newtype:
+/// the orphan rule keeps `ToTokens` off the foreign type). Each variant is named
+/// once below, by its shape; the match is exhaustive, so a variant added to the
+/// type fails this build until it is written here too.
+struct RuleTokens(venice_operation::Rule);
 
-impl quote::ToTokens for RuleTokens<'_> {
+impl quote::ToTokens for RuleTokens {
     fn to_tokens(&self, tokens: &mut TokenStream) {
-        use venice_openapi::facts::Rule as R;
+        use venice_operation::Rule as R;
         macro_rules! rule {
             (counts: $($count:ident),*; bounds: $($bound:ident),*) => {
-                match *self.0 {
+                match self.0 {
                     $(R::$count(n) => quote!(Rule::$count(#n)),)*
                     $(R::$bound { value, exclusive } => {
                         quote!(Rule::$bound { value: #value, exclusive: #exclusive })
@@ -650,6 +511,42 @@ impl quote::ToTokens for RuleTokens<'_> {
             counts: MinItems, MaxItems, MinLength, MaxLength;
             bounds: Minimum, Maximum
         ));
+    }
+}
+
+/// An [`Auth`](venice_operation::Auth) as the path that names it (exhaustive, as
+/// [`RuleTokens`]).
+struct AuthTokens(venice_operation::Auth);
+
+impl quote::ToTokens for AuthTokens {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        use venice_operation::Auth as A;
+        macro_rules! auth {
+            ($($mode:ident),*) => {
+                match self.0 {
+                    $(A::$mode => quote!(Auth::$mode),)*
+                }
+            };
+        }
+        tokens.extend(auth!(Bearer, BearerOrWallet, Wallet, Optional, None));
+    }
+}
+
+/// A [`Method`](venice_operation::Method) as the path that names it (exhaustive,
+/// as [`RuleTokens`]).
+struct MethodTokens(venice_operation::Method);
+
+impl quote::ToTokens for MethodTokens {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        use venice_operation::Method as M;
+        macro_rules! method {
+            ($($method:ident),*) => {
+                match self.0 {
+                    $(M::$method => quote!(Method::$method),)*
+                }
+            };
+        }
+        tokens.extend(method!(Get, Put, Post, Delete, Options, Head, Patch, Trace));
     }
 }
 

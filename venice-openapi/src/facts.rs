@@ -6,6 +6,10 @@ use serde_json::{Map, Value};
 
 use crate::walk::{pointer_escape as escape, ref_of};
 
+/// A value rule (`minItems`, `maxLength`, `maximum`, …): the SDK's own type, so the
+/// generator writes what this module finds as is.
+pub use venice_operation::Rule;
+
 /// How deep `$ref`s and nesting are followed; deeper parts are left unchecked.
 const MAX_DEPTH: usize = 12;
 
@@ -16,33 +20,6 @@ pub struct Constraint {
     pub pointer: String,
     /// The rule.
     pub rule: Rule,
-}
-
-/// A value rule from the schema keywords the generated types do not enforce.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Rule {
-    /// `minItems`.
-    MinItems(u64),
-    /// `maxItems`.
-    MaxItems(u64),
-    /// `minLength`, in characters.
-    MinLength(u64),
-    /// `maxLength`, in characters.
-    MaxLength(u64),
-    /// `minimum` (`exclusiveMinimum: true` makes it strict).
-    Minimum {
-        /// The bound.
-        value: f64,
-        /// Whether the bound itself is excluded.
-        exclusive: bool,
-    },
-    /// `maximum` (`exclusiveMaximum: true` makes it strict).
-    Maximum {
-        /// The bound.
-        value: f64,
-        /// Whether the bound itself is excluded.
-        exclusive: bool,
-    },
 }
 
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {

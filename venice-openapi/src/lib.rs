@@ -33,6 +33,9 @@ use std::fmt;
 use serde_json::Value;
 
 pub use passes::{PASSES, Pass};
+/// How an operation authenticates: the SDK's own type (`venice_sdk::operations::Auth`),
+/// read here from the security requirements ([`passes::auth_mode`]).
+pub use venice_operation::Auth;
 
 /// Why a document could not be loaded or normalized.
 ///
@@ -92,10 +95,8 @@ pub struct OperationInfo {
     pub method: String,
     /// Path template.
     pub path: String,
-    /// Whether the API key is sent when the client has one: every [`Auth`] mode but
-    /// [`Auth::None`] and [`Auth::Wallet`].
-    pub requires_auth: bool,
-    /// How the operation authenticates, from its (or the document's) `security`.
+    /// How the operation authenticates, from its (or the document's) `security`
+    /// ([`Auth::sends_key`] tells whether the API key is sent).
     pub auth: Auth,
     /// Whether the operation declares an `Idempotency-Key` header parameter.
     pub idempotency_key: bool,
@@ -103,42 +104,6 @@ pub struct OperationInfo {
     pub generated: bool,
     /// Why a hand-written wrapper is needed, if it is.
     pub wrap: Vec<WrapReason>,
-}
-
-/// How an operation authenticates, read from its security requirements.
-///
-/// A scheme is a *bearer* scheme when it is `type: http, scheme: bearer`; any other
-/// scheme (Venice's `siwx`, a signed wallet header) counts as a *wallet* scheme.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Auth {
-    /// The API key is required (`[{BearerAuth: []}]`).
-    Bearer,
-    /// The API key or a wallet signature (`[{BearerAuth: []}, {siwx: []}]`).
-    BearerOrWallet,
-    /// Only a wallet signature (`[{siwx: []}]`): the API key is not sent.
-    Wallet,
-    /// No credentials needed, the API key accepted (`[{}, {BearerAuth: []}]`).
-    Optional,
-    /// No credentials (`security: []`, `[{}]`, or no security at all).
-    None,
-}
-
-impl Auth {
-    /// Whether the SDK sends the API key (when it has one) for this mode.
-    pub fn sends_key(self) -> bool {
-        matches!(self, Auth::Bearer | Auth::BearerOrWallet | Auth::Optional)
-    }
-
-    /// The variant's name, as the generated table spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Auth::Bearer => "Bearer",
-            Auth::BearerOrWallet => "BearerOrWallet",
-            Auth::Wallet => "Wallet",
-            Auth::Optional => "Optional",
-            Auth::None => "None",
-        }
-    }
 }
 
 /// What one pass changed.

@@ -204,7 +204,6 @@ pub fn inventory(doc: &mut Value, ctx: &mut Context, _: &mut Vec<String>) -> Res
             original_id,
             method,
             path: op.path.to_owned(),
-            requires_auth: auth.sends_key(),
             auth,
             idempotency_key,
             generated: true,

@@ -61451,12 +61451,11 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// What the spec says about each operation beyond what the generated client
-/// carries: authentication, hand-written wrappers and original ids. One
-/// constant per operation, named after its (normalized) operation id: the
-/// SDK's resource methods name them, so an operation that disappears or is
-/// renamed upstream is a compile error in the one method that uses it.
+/// One [`Operation`] per operation of the spec, named after its (normalized)
+/// operation id; the types are venice-operation's, re-exported by the SDK's
+/// hand-written `operations` module with these values.
 pub mod operations {
+    use ::venice_operation::{Auth, Constraint, Method, Operation, Rule};
     /// `info.version` of the spec this client was generated from.
     pub const SPEC_VERSION: &str = "20260731.124403";
     /// sha256 of the spec this client was generated from.
@@ -61474,126 +61473,14 @@ pub mod operations {
     /// }
     /// ```
     pub const WALLET_AUTH_HEADER: Option<&str> = Some("SIGN-IN-WITH-X");
-    /// One operation of the spec.
-    #[derive(Clone, Copy, Debug, PartialEq)]
-    pub struct Operation {
-        /// The operation id after normalization (the generated method's name, in camel case).
-        pub id: &'static str,
-        /// The generated method's name, as progenitor reports it in
-        /// `OperationInfo::operation_id` to hooks.
-        pub rust_name: &'static str,
-        /// The operation id in the source spec, if it had one.
-        pub original_id: Option<&'static str>,
-        /// Upper-case HTTP method.
-        pub method: &'static str,
-        /// Path template.
-        pub path: &'static str,
-        /// Whether the API key is sent when the client has one: true for
-        /// every [`Auth`] mode but [`Auth::None`] and [`Auth::Wallet`].
-        pub requires_auth: bool,
-        /// How the operation authenticates, from the spec's `security`.
-        pub auth: Auth,
-        /// Whether the operation takes an `Idempotency-Key` header (the same
-        /// key with the same body replays the first answer).
-        pub idempotency_key: bool,
-        /// Whether the generated client has a method for it.
-        pub generated: bool,
-        /// Why a hand-written wrapper is needed, if it is.
-        pub wrapper: Option<&'static str>,
-        /// Whether a success response carries a credential (a new API key):
-        /// its body must never be quoted in errors or logs.
-        pub returns_secret: bool,
-        /// Value rules of the JSON request body the generated types do not
-        /// enforce (`minItems`, `maxLength`, `maximum`, …).
-        pub constraints: &'static [Constraint],
-        /// The header parameters the operation declares, as the spec names
-        /// them (`PAYMENT-SIGNATURE`, `Idempotency-Key`); compare them
-        /// without regard to case.
-        ///
-        /// ```
-        /// use venice_sdk::operations;
-        ///
-        /// let op = &operations::TOP_UP_X402_BALANCE;
-        /// assert!(op.header_params.iter().all(|name| !name.is_empty()));
-        /// ```
-        pub header_params: &'static [&'static str],
-        /// The headers a success answer declares, as the spec names them
-        /// (`PAYMENT-RESPONSE`); compare them without regard to case.
-        ///
-        /// ```
-        /// use venice_sdk::operations;
-        ///
-        /// let op = &operations::TOP_UP_X402_BALANCE;
-        /// assert!(op.response_headers.iter().all(|name| !name.is_empty()));
-        /// ```
-        pub response_headers: &'static [&'static str],
-        /// An example success body built from the spec's examples (JSON).
-        pub example_response: Option<&'static str>,
-    }
-    /// How an operation authenticates.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum Auth {
-        /// The API key is required.
-        Bearer,
-        /// The API key, or a wallet signature (sent under
-        /// [`WALLET_AUTH_HEADER`]).
-        BearerOrWallet,
-        /// Only a wallet signature (under [`WALLET_AUTH_HEADER`]): the API
-        /// key is not sent.
-        Wallet,
-        /// No credentials needed; the API key is sent when the client has one.
-        Optional,
-        /// No credentials: the API key is never sent.
-        None,
-    }
-    /// One value rule of a request body.
-    #[derive(Clone, Copy, Debug, PartialEq)]
-    pub struct Constraint {
-        /// JSON pointer to the value; `*` stands for every item of an array.
-        pub pointer: &'static str,
-        /// The pointer's tokens, unescaped (`["messages", "*", "content"]`).
-        pub path: &'static [&'static str],
-        /// The rule.
-        pub rule: Rule,
-    }
-    /// A value rule from the spec's schema keywords.
-    #[derive(Clone, Copy, Debug, PartialEq)]
-    pub enum Rule {
-        /// At least this many items.
-        MinItems(u64),
-        /// At most this many items.
-        MaxItems(u64),
-        /// At least this many characters.
-        MinLength(u64),
-        /// At most this many characters.
-        MaxLength(u64),
-        /// At least (or, when exclusive, more than) this value.
-        Minimum {
-            /// The bound.
-            value: f64,
-            /// Whether the bound itself is excluded.
-            exclusive: bool,
-        },
-        /// At most (or, when exclusive, less than) this value.
-        Maximum {
-            /// The bound.
-            value: f64,
-            /// Whether the bound itself is excluded.
-            exclusive: bool,
-        },
-    }
     ///`POST /chat/completions` (`createChatCompletion`).
     pub const CREATE_CHAT_COMPLETION: Operation = Operation {
         id: "createChatCompletion",
         rust_name: "create_chat_completion",
-        original_id: Some("createChatCompletion"),
-        method: "POST",
+        method: Method::Post,
         path: "/chat/completions",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[
             Constraint {
@@ -61761,14 +61648,10 @@ pub mod operations {
     pub const CREATE_RESPONSE: Operation = Operation {
         id: "createResponse",
         rust_name: "create_response",
-        original_id: Some("createResponse"),
-        method: "POST",
+        method: Method::Post,
         path: "/responses",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[
             Constraint {
@@ -61827,14 +61710,10 @@ pub mod operations {
     pub const GENERATE_IMAGE: Operation = Operation {
         id: "generateImage",
         rust_name: "generate_image",
-        original_id: Some("generateImage"),
-        method: "POST",
+        method: Method::Post,
         path: "/image/generate",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: Some("binary response (image/jpeg, image/png, image/webp)"),
         returns_secret: false,
         constraints: &[
             Constraint {
@@ -61984,14 +61863,10 @@ pub mod operations {
     pub const SIMPLE_GENERATE_IMAGE: Operation = Operation {
         id: "simpleGenerateImage",
         rust_name: "simple_generate_image",
-        original_id: Some("simpleGenerateImage"),
-        method: "POST",
+        method: Method::Post,
         path: "/images/generations",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[
             Constraint {
@@ -62056,14 +61931,10 @@ pub mod operations {
     pub const LIST_IMAGE_STYLES: Operation = Operation {
         id: "listImageStyles",
         rust_name: "list_image_styles",
-        original_id: None,
-        method: "GET",
+        method: Method::Get,
         path: "/image/styles",
-        requires_auth: true,
         auth: Auth::Optional,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62076,14 +61947,10 @@ pub mod operations {
     pub const UPSCALE_IMAGE: Operation = Operation {
         id: "upscaleImage",
         rust_name: "upscale_image",
-        original_id: Some("upscaleImage"),
-        method: "POST",
+        method: Method::Post,
         path: "/image/upscale",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[
             Constraint {
@@ -62111,14 +61978,10 @@ pub mod operations {
     pub const EDIT_IMAGE: Operation = Operation {
         id: "editImage",
         rust_name: "edit_image",
-        original_id: Some("editImage"),
-        method: "POST",
+        method: Method::Post,
         path: "/image/edit",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[
             Constraint {
@@ -62169,14 +62032,10 @@ pub mod operations {
     pub const MULTI_EDIT_IMAGE: Operation = Operation {
         id: "multiEditImage",
         rust_name: "multi_edit_image",
-        original_id: Some("multiEditImage"),
-        method: "POST",
+        method: Method::Post,
         path: "/image/multi-edit",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[
             Constraint {
@@ -62225,14 +62084,10 @@ pub mod operations {
     pub const BACKGROUND_REMOVE_IMAGE: Operation = Operation {
         id: "backgroundRemoveImage",
         rust_name: "background_remove_image",
-        original_id: Some("backgroundRemoveImage"),
-        method: "POST",
+        method: Method::Post,
         path: "/image/background-remove",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62243,14 +62098,10 @@ pub mod operations {
     pub const LIST_MODELS: Operation = Operation {
         id: "listModels",
         rust_name: "list_models",
-        original_id: Some("listModels"),
-        method: "GET",
+        method: Method::Get,
         path: "/models",
-        requires_auth: true,
         auth: Auth::Optional,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62263,14 +62114,10 @@ pub mod operations {
     pub const LIST_MODEL_TRAITS: Operation = Operation {
         id: "listModelTraits",
         rust_name: "list_model_traits",
-        original_id: Some("listModelTraits"),
-        method: "GET",
+        method: Method::Get,
         path: "/models/traits",
-        requires_auth: true,
         auth: Auth::Optional,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62283,14 +62130,10 @@ pub mod operations {
     pub const LIST_MODEL_COMPATIBILITY_MAPPING: Operation = Operation {
         id: "listModelCompatibilityMapping",
         rust_name: "list_model_compatibility_mapping",
-        original_id: Some("listModelCompatibilityMapping"),
-        method: "GET",
+        method: Method::Get,
         path: "/models/compatibility_mapping",
-        requires_auth: true,
         auth: Auth::Optional,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62303,14 +62146,10 @@ pub mod operations {
     pub const GET_API_KEYS: Operation = Operation {
         id: "getApiKeys",
         rust_name: "get_api_keys",
-        original_id: Some("getApiKeys"),
-        method: "GET",
+        method: Method::Get,
         path: "/api_keys",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62323,14 +62162,10 @@ pub mod operations {
     pub const CREATE_API_KEY: Operation = Operation {
         id: "createApiKey",
         rust_name: "create_api_key",
-        original_id: Some("createApiKey"),
-        method: "POST",
+        method: Method::Post,
         path: "/api_keys",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: true,
         constraints: &[
             Constraint {
@@ -62397,14 +62232,10 @@ pub mod operations {
     pub const DELETE_API_KEY: Operation = Operation {
         id: "deleteApiKey",
         rust_name: "delete_api_key",
-        original_id: Some("deleteApiKey"),
-        method: "DELETE",
+        method: Method::Delete,
         path: "/api_keys",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62415,14 +62246,10 @@ pub mod operations {
     pub const UPDATE_API_KEY: Operation = Operation {
         id: "updateApiKey",
         rust_name: "update_api_key",
-        original_id: Some("updateApiKey"),
-        method: "PATCH",
+        method: Method::Patch,
         path: "/api_keys",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[
             Constraint {
@@ -62489,14 +62316,10 @@ pub mod operations {
     pub const GET_API_KEY_BY_ID: Operation = Operation {
         id: "getApiKeyById",
         rust_name: "get_api_key_by_id",
-        original_id: Some("getApiKeyById"),
-        method: "GET",
+        method: Method::Get,
         path: "/api_keys/{id}",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62509,14 +62332,10 @@ pub mod operations {
     pub const GET_API_KEY_RATE_LIMITS: Operation = Operation {
         id: "getApiKeyRateLimits",
         rust_name: "get_api_key_rate_limits",
-        original_id: Some("getApiKeyRateLimits"),
-        method: "GET",
+        method: Method::Get,
         path: "/api_keys/rate_limits",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62529,14 +62348,10 @@ pub mod operations {
     pub const GET_API_KEY_RATE_LIMIT_LOGS: Operation = Operation {
         id: "getApiKeyRateLimitLogs",
         rust_name: "get_api_key_rate_limit_logs",
-        original_id: Some("getApiKeyRateLimitLogs"),
-        method: "GET",
+        method: Method::Get,
         path: "/api_keys/rate_limits/log",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62549,14 +62364,10 @@ pub mod operations {
     pub const GET_API_KEY_GENERATE_WEB3_KEY: Operation = Operation {
         id: "getApiKeyGenerateWeb3Key",
         rust_name: "get_api_key_generate_web3_key",
-        original_id: Some("getApiKeyGenerateWeb3Key"),
-        method: "GET",
+        method: Method::Get,
         path: "/api_keys/generate_web3_key",
-        requires_auth: false,
         auth: Auth::None,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62569,14 +62380,10 @@ pub mod operations {
     pub const POST_API_KEY_GENERATE_WEB3_KEY: Operation = Operation {
         id: "postApiKeyGenerateWeb3Key",
         rust_name: "post_api_key_generate_web3_key",
-        original_id: Some("postApiKeyGenerateWeb3Key"),
-        method: "POST",
+        method: Method::Post,
         path: "/api_keys/generate_web3_key",
-        requires_auth: false,
         auth: Auth::None,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: true,
         constraints: &[
             Constraint {
@@ -62638,14 +62445,10 @@ pub mod operations {
     pub const LIST_CHARACTERS: Operation = Operation {
         id: "listCharacters",
         rust_name: "list_characters",
-        original_id: Some("listCharacters"),
-        method: "GET",
+        method: Method::Get,
         path: "/characters",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62658,14 +62461,10 @@ pub mod operations {
     pub const GET_CHARACTER_BY_SLUG: Operation = Operation {
         id: "getCharacterBySlug",
         rust_name: "get_character_by_slug",
-        original_id: Some("getCharacterBySlug"),
-        method: "GET",
+        method: Method::Get,
         path: "/characters/{slug}",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62678,14 +62477,10 @@ pub mod operations {
     pub const GET_CHARACTER_REVIEWS: Operation = Operation {
         id: "getCharacterReviews",
         rust_name: "get_character_reviews",
-        original_id: Some("getCharacterReviews"),
-        method: "GET",
+        method: Method::Get,
         path: "/characters/{slug}/reviews",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62703,14 +62498,10 @@ pub mod operations {
     pub const CREATE_EMBEDDING: Operation = Operation {
         id: "createEmbedding",
         rust_name: "create_embedding",
-        original_id: Some("createEmbedding"),
-        method: "POST",
+        method: Method::Post,
         path: "/embeddings",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[
             Constraint {
@@ -62732,14 +62523,10 @@ pub mod operations {
     pub const CREATE_SPEECH: Operation = Operation {
         id: "createSpeech",
         rust_name: "create_speech",
-        original_id: Some("createSpeech"),
-        method: "POST",
+        method: Method::Post,
         path: "/audio/speech",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[
             Constraint {
@@ -62829,14 +62616,10 @@ pub mod operations {
     pub const CREATE_TRANSCRIPTION: Operation = Operation {
         id: "createTranscription",
         rust_name: "create_transcription",
-        original_id: Some("createTranscription"),
-        method: "POST",
+        method: Method::Post,
         path: "/audio/transcriptions",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: false,
-        wrapper: Some("multipart body (CreateTranscriptionBody)"),
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62847,14 +62630,10 @@ pub mod operations {
     pub const CREATE_CLONED_VOICE: Operation = Operation {
         id: "createClonedVoice",
         rust_name: "create_cloned_voice",
-        original_id: Some("createClonedVoice"),
-        method: "POST",
+        method: Method::Post,
         path: "/audio/voices",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: false,
-        wrapper: Some("multipart body (CreateClonedVoiceBody)"),
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62865,14 +62644,10 @@ pub mod operations {
     pub const COMPLETE_VIDEO: Operation = Operation {
         id: "completeVideo",
         rust_name: "complete_video",
-        original_id: Some("completeVideo"),
-        method: "POST",
+        method: Method::Post,
         path: "/video/complete",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62883,14 +62658,10 @@ pub mod operations {
     pub const QUEUE_VIDEO: Operation = Operation {
         id: "queueVideo",
         rust_name: "queue_video",
-        original_id: Some("queueVideo"),
-        method: "POST",
+        method: Method::Post,
         path: "/video/queue",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[
             Constraint {
@@ -62949,14 +62720,10 @@ pub mod operations {
     pub const QUOTE_VIDEO: Operation = Operation {
         id: "quoteVideo",
         rust_name: "quote_video",
-        original_id: Some("quoteVideo"),
-        method: "POST",
+        method: Method::Post,
         path: "/video/quote",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[
             Constraint {
@@ -62976,14 +62743,10 @@ pub mod operations {
     pub const RETRIEVE_VIDEO: Operation = Operation {
         id: "retrieveVideo",
         rust_name: "retrieve_video",
-        original_id: Some("retrieveVideo"),
-        method: "POST",
+        method: Method::Post,
         path: "/video/retrieve",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: Some("binary response (video/mp4)"),
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -62996,14 +62759,10 @@ pub mod operations {
     pub const CREATE_VIDEO_TRANSCRIPTION: Operation = Operation {
         id: "createVideoTranscription",
         rust_name: "create_video_transcription",
-        original_id: Some("createVideoTranscription"),
-        method: "POST",
+        method: Method::Post,
         path: "/video/transcriptions",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: Some("binary response (text/plain)"),
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -63014,14 +62773,10 @@ pub mod operations {
     pub const CREATE_TEXT_PARSER: Operation = Operation {
         id: "createTextParser",
         rust_name: "create_text_parser",
-        original_id: Some("createTextParser"),
-        method: "POST",
+        method: Method::Post,
         path: "/augment/text-parser",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: false,
-        wrapper: Some("multipart body (CreateTextParserBody)"),
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -63032,14 +62787,10 @@ pub mod operations {
     pub const COMPLETE_AUDIO: Operation = Operation {
         id: "completeAudio",
         rust_name: "complete_audio",
-        original_id: Some("completeAudio"),
-        method: "POST",
+        method: Method::Post,
         path: "/audio/complete",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -63050,14 +62801,10 @@ pub mod operations {
     pub const QUEUE_AUDIO: Operation = Operation {
         id: "queueAudio",
         rust_name: "queue_audio",
-        original_id: Some("queueAudio"),
-        method: "POST",
+        method: Method::Post,
         path: "/audio/queue",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[
             Constraint {
@@ -63092,14 +62839,10 @@ pub mod operations {
     pub const QUOTE_AUDIO: Operation = Operation {
         id: "quoteAudio",
         rust_name: "quote_audio",
-        original_id: Some("quoteAudio"),
-        method: "POST",
+        method: Method::Post,
         path: "/audio/quote",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[
             Constraint {
@@ -63119,14 +62862,10 @@ pub mod operations {
     pub const RETRIEVE_AUDIO: Operation = Operation {
         id: "retrieveAudio",
         rust_name: "retrieve_audio",
-        original_id: Some("retrieveAudio"),
-        method: "POST",
+        method: Method::Post,
         path: "/audio/retrieve",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: Some("binary response (audio/flac, audio/mpeg, audio/wav)"),
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -63139,14 +62878,10 @@ pub mod operations {
     pub const GET_BILLING_BALANCE: Operation = Operation {
         id: "getBillingBalance",
         rust_name: "get_billing_balance",
-        original_id: Some("getBillingBalance"),
-        method: "GET",
+        method: Method::Get,
         path: "/billing/balance",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -63159,14 +62894,10 @@ pub mod operations {
     pub const GET_BILLING_USAGE: Operation = Operation {
         id: "getBillingUsage",
         rust_name: "get_billing_usage",
-        original_id: Some("getBillingUsage"),
-        method: "GET",
+        method: Method::Get,
         path: "/billing/usage",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: Some("binary response (text/csv)"),
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -63187,14 +62918,10 @@ pub mod operations {
     pub const GET_BILLING_USAGE_ANALYTICS: Operation = Operation {
         id: "getBillingUsageAnalytics",
         rust_name: "get_billing_usage_analytics",
-        original_id: Some("getBillingUsageAnalytics"),
-        method: "GET",
+        method: Method::Get,
         path: "/billing/usage-analytics",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -63207,14 +62934,10 @@ pub mod operations {
     pub const GET_BILLING_USAGE_HISTORY: Operation = Operation {
         id: "getBillingUsageHistory",
         rust_name: "get_billing_usage_history",
-        original_id: Some("getBillingUsageHistory"),
-        method: "GET",
+        method: Method::Get,
         path: "/billing/usage-history",
-        requires_auth: true,
         auth: Auth::Bearer,
         idempotency_key: false,
-        generated: true,
-        wrapper: Some("binary response (text/csv)"),
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -63227,14 +62950,10 @@ pub mod operations {
     pub const LIST_CRYPTO_RPC_NETWORKS: Operation = Operation {
         id: "listCryptoRpcNetworks",
         rust_name: "list_crypto_rpc_networks",
-        original_id: Some("listCryptoRpcNetworks"),
-        method: "GET",
+        method: Method::Get,
         path: "/crypto/rpc/networks",
-        requires_auth: false,
         auth: Auth::None,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -63247,14 +62966,10 @@ pub mod operations {
     pub const CRYPTO_RPC_PROXY: Operation = Operation {
         id: "cryptoRpcProxy",
         rust_name: "crypto_rpc_proxy",
-        original_id: Some("cryptoRpcProxy"),
-        method: "POST",
+        method: Method::Post,
         path: "/crypto/rpc/{network}",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: true,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &["Idempotency-Key"],
@@ -63273,14 +62988,10 @@ pub mod operations {
     pub const GET_X402_BALANCE: Operation = Operation {
         id: "getX402Balance",
         rust_name: "get_x402_balance",
-        original_id: Some("getX402Balance"),
-        method: "GET",
+        method: Method::Get,
         path: "/x402/balance/{walletAddress}",
-        requires_auth: false,
         auth: Auth::Wallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &["SIGN-IN-WITH-X"],
@@ -63293,14 +63004,10 @@ pub mod operations {
     pub const TOP_UP_X402_BALANCE: Operation = Operation {
         id: "topUpX402Balance",
         rust_name: "top_up_x402_balance",
-        original_id: Some("topUpX402Balance"),
-        method: "POST",
+        method: Method::Post,
         path: "/x402/top-up",
-        requires_auth: false,
         auth: Auth::None,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &["PAYMENT-SIGNATURE"],
@@ -63313,14 +63020,10 @@ pub mod operations {
     pub const GET_X402_TRANSACTIONS: Operation = Operation {
         id: "getX402Transactions",
         rust_name: "get_x402_transactions",
-        original_id: Some("getX402Transactions"),
-        method: "GET",
+        method: Method::Get,
         path: "/x402/transactions/{walletAddress}",
-        requires_auth: false,
         auth: Auth::Wallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &["SIGN-IN-WITH-X"],
@@ -63333,14 +63036,10 @@ pub mod operations {
     pub const WEB_SCRAPE: Operation = Operation {
         id: "webScrape",
         rust_name: "web_scrape",
-        original_id: Some("webScrape"),
-        method: "POST",
+        method: Method::Post,
         path: "/augment/scrape",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[],
         header_params: &[],
@@ -63353,14 +63052,10 @@ pub mod operations {
     pub const WEB_SEARCH: Operation = Operation {
         id: "webSearch",
         rust_name: "web_search",
-        original_id: Some("webSearch"),
-        method: "POST",
+        method: Method::Post,
         path: "/augment/search",
-        requires_auth: true,
         auth: Auth::BearerOrWallet,
         idempotency_key: false,
-        generated: true,
-        wrapper: None,
         returns_secret: false,
         constraints: &[
             Constraint {

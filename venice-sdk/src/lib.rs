@@ -70,6 +70,7 @@ mod error;
 mod headers;
 mod json;
 mod meta;
+pub mod operations;
 mod paginate;
 mod raw;
 mod refusal;
@@ -93,7 +94,7 @@ pub use error::{
 /// return them).
 pub use generated::builder as raw_builder;
 pub use generated::operations::{SPEC_SHA256, SPEC_VERSION};
-pub use generated::{Client as RawClient, operations, types};
+pub use generated::{Client as RawClient, types};
 pub use json::from_json;
 pub use meta::{
     Balances, ContentFlags, Deprecation, EndpointDeprecation, JsonOrText, RateLimit, RateLimits,

@@ -19,7 +19,7 @@ use progenitor_client::{ClientHooks, ClientInfo, Error as RawError, OperationInf
 use crate::config::{Config, Inner};
 use crate::credentials;
 use crate::generated::Client as RawClient;
-use crate::operations::{self, Operation};
+use crate::operations::{self, Operation, OperationExt as _};
 use crate::transport::{self, Source};
 
 /// The SDK's failure of a raw call, carried from `exec` to `post` on the stand-in

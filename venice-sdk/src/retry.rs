@@ -34,6 +34,7 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use venice_operation::Method;
 
 use crate::error::{ApiErrorKind, ErrorBody, classify, is_retryable_status};
 use crate::headers;
@@ -82,28 +83,21 @@ impl Replay {
     /// The class of an operation: from its method, whether it returns a secret,
     /// and whether it takes an `Idempotency-Key` (then the server recognises a
     /// repeat, so it is retried like an idempotent method).
-    pub fn classify(
-        method: &reqwest::Method,
-        returns_secret: bool,
-        idempotency_key: bool,
-    ) -> Replay {
-        use reqwest::Method;
+    pub fn classify(method: Method, returns_secret: bool, idempotency_key: bool) -> Replay {
         if returns_secret {
             Replay::Never
-        } else if idempotency_key
-            || matches!(
-                *method,
-                Method::GET
-                    | Method::HEAD
-                    | Method::PUT
-                    | Method::DELETE
-                    | Method::OPTIONS
-                    | Method::TRACE
-            )
-        {
+        } else if idempotency_key {
             Replay::Idempotent
         } else {
-            Replay::Unsafe
+            match method {
+                Method::Get
+                | Method::Head
+                | Method::Put
+                | Method::Delete
+                | Method::Options
+                | Method::Trace => Replay::Idempotent,
+                Method::Post | Method::Patch => Replay::Unsafe,
+            }
         }
     }
 
@@ -480,28 +474,25 @@ mod tests {
                 "{n}"
             );
         }
-        use reqwest::Method;
+        use venice_operation::Method;
         assert_eq!(
-            Replay::classify(&Method::GET, false, false),
+            Replay::classify(Method::Get, false, false),
             Replay::Idempotent
         );
         assert_eq!(
-            Replay::classify(&Method::DELETE, false, false),
+            Replay::classify(Method::Delete, false, false),
             Replay::Idempotent
         );
+        assert_eq!(Replay::classify(Method::Post, false, false), Replay::Unsafe);
         assert_eq!(
-            Replay::classify(&Method::POST, false, false),
+            Replay::classify(Method::Patch, false, false),
             Replay::Unsafe
         );
         assert_eq!(
-            Replay::classify(&Method::PATCH, false, false),
-            Replay::Unsafe
-        );
-        assert_eq!(
-            Replay::classify(&Method::POST, false, true),
+            Replay::classify(Method::Post, false, true),
             Replay::Idempotent
         );
-        assert_eq!(Replay::classify(&Method::POST, true, true), Replay::Never);
+        assert_eq!(Replay::classify(Method::Post, true, true), Replay::Never);
     }
 
     #[test]

@@ -12,8 +12,52 @@ use std::fmt;
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 
+use venice_operation::{Constraint, Operation, Rule};
+
 use crate::Error;
-use crate::operations::{Constraint, Rule};
+
+/// What the SDK adds to an [`Operation`]: checking a request body against the
+/// operation's value rules. (`Operation` is venice-operation's type, so the SDK's
+/// methods on it come with this trait; import it to call them.)
+///
+/// ```
+/// use venice_sdk::operations::{self, OperationExt as _};
+/// use venice_sdk::types::ChatCompletionRequest;
+///
+/// let empty = ChatCompletionRequest::new("llama-3.3-70b", []);
+/// assert!(operations::CREATE_CHAT_COMPLETION.check(&empty).is_err());
+/// ```
+pub trait OperationExt: sealed::Sealed {
+    /// Checks a request body against the operation's value rules from the spec
+    /// (`minItems`, `maxLength`, `maximum`, …), as every call does before
+    /// sending: the first violation is an [`Error::InvalidRequest`] naming the
+    /// field (`messages[2].content`).
+    ///
+    /// The walk is over the typed value (nothing is serialized). Useful to check
+    /// user input without sending anything:
+    ///
+    /// ```
+    /// use venice_sdk::operations::{self, OperationExt as _};
+    /// use venice_sdk::types::ChatCompletionRequest;
+    ///
+    /// let empty = ChatCompletionRequest::new("llama-3.3-70b", []);
+    /// let error = operations::CREATE_CHAT_COMPLETION.check(&empty).unwrap_err();
+    /// assert!(error.to_string().contains("messages"));
+    /// ```
+    fn check<T: Serialize + ?Sized>(&self, body: &T) -> Result<(), Error>;
+}
+
+impl OperationExt for Operation {
+    fn check<T: Serialize + ?Sized>(&self, body: &T) -> Result<(), Error> {
+        check(body, self.constraints)
+    }
+}
+
+/// Keeps [`OperationExt`] to [`Operation`]: methods can be added to it later.
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for venice_operation::Operation {}
+}
 
 /// Checks `value` (as it would be serialized) against every constraint; the first
 /// violation, in document order, is an [`Error::InvalidRequest`] naming the field

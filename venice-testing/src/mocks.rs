@@ -82,7 +82,7 @@ pub trait VeniceMocks {
     /// If no operation has this id (a typo in the test).
     fn mock_operation(&self, op: &Operation, f: impl FnOnce(When, Then)) -> Mock<'_> {
         self.server().mock(|when, then| {
-            let when = when.method(op.method).path(op.path);
+            let when = when.method(op.method.as_str()).path(op.path);
             let then = then
                 .status(200)
                 .header("content-type", "application/json")
@@ -134,7 +134,7 @@ pub trait VeniceMocks {
     fn mock_image_generate(&self, response: &types::GenerateImageResponse) -> Mock<'_> {
         let body = to_json(response);
         self.server().mock(|when, then| {
-            when.method(IMAGE.method)
+            when.method(IMAGE.method.as_str())
                 .path(IMAGE.path)
                 .json_body_excludes(r#"{"return_binary": true}"#);
             json_ok(then, body)
@@ -147,7 +147,7 @@ pub trait VeniceMocks {
     /// `image/png` (what [`images().generate_bytes`](venice_sdk::Images::generate_bytes) reads).
     fn mock_image_bytes(&self, png: &[u8]) -> Mock<'_> {
         self.server().mock(|when, then| {
-            when.method(IMAGE.method)
+            when.method(IMAGE.method.as_str())
                 .path(IMAGE.path)
                 .json_body_includes(r#"{"return_binary": true}"#);
             png_ok(then, png);
@@ -157,7 +157,7 @@ pub trait VeniceMocks {
     /// `POST /image/upscale` answers `png` as `image/png`.
     fn mock_upscale(&self, png: &[u8]) -> Mock<'_> {
         self.server().mock(|when, then| {
-            when.method(UPSCALE.method).path(UPSCALE.path);
+            when.method(UPSCALE.method.as_str()).path(UPSCALE.path);
             png_ok(then, png);
         })
     }
@@ -387,7 +387,7 @@ pub trait VeniceMocks {
     fn mock_text_parser_text(&self, text: &str) -> Mock<'_> {
         self.server().mock(|when, then| {
             let op = &operations::CREATE_TEXT_PARSER;
-            when.method(op.method).path(op.path);
+            when.method(op.method.as_str()).path(op.path);
             then.status(200)
                 .header("content-type", "text/plain; charset=utf-8")
                 .and(fixtures::venice_headers)
@@ -403,7 +403,7 @@ pub trait VeniceMocks {
             .replace("{id}", &crate::util::url_encode(&response.data.id));
         let body = to_json(response);
         self.server().mock(|when, then| {
-            when.method(op.method).path(path);
+            when.method(op.method.as_str()).path(path);
             json_ok(then, body);
         })
     }
@@ -466,7 +466,7 @@ pub trait VeniceMocks {
         let op = &operations::GET_BILLING_USAGE_HISTORY;
         let body = to_json(response);
         self.server().mock(|when, then| {
-            when.method(op.method)
+            when.method(op.method.as_str())
                 .path(op.path)
                 .header_excludes("accept", "text/csv");
             json_ok(then, body);
@@ -479,7 +479,7 @@ pub trait VeniceMocks {
     fn mock_usage_history_csv(&self, csv: &str, next_cursor: Option<&str>) -> Mock<'_> {
         let op = &operations::GET_BILLING_USAGE_HISTORY;
         self.server().mock(|when, then| {
-            when.method(op.method)
+            when.method(op.method.as_str())
                 .path(op.path)
                 .header_includes("accept", "text/csv");
             let mut then = then
@@ -688,7 +688,7 @@ pub trait VeniceMocks {
         }
         let op = &venice_sdk::operations::CREATE_TRANSCRIPTION;
         self.server().mock(|when, then| {
-            when.method(op.method)
+            when.method(op.method.as_str())
                 .path(op.path)
                 .body_excludes(TEXT_FORMAT_FIELD);
             json_ok(then, body);
@@ -700,7 +700,7 @@ pub trait VeniceMocks {
     fn mock_transcription_text(&self, text: &str) -> Mock<'_> {
         let op = &venice_sdk::operations::CREATE_TRANSCRIPTION;
         self.server().mock(|when, then| {
-            when.method(op.method)
+            when.method(op.method.as_str())
                 .path(op.path)
                 .body_includes(TEXT_FORMAT_FIELD);
             text_ok(then, text);
@@ -726,7 +726,7 @@ pub trait VeniceMocks {
         let op = &venice_sdk::operations::CREATE_VIDEO_TRANSCRIPTION;
         let body = to_json(response);
         self.server().mock(|when, then| {
-            when.method(op.method)
+            when.method(op.method.as_str())
                 .path(op.path)
                 .json_body_excludes(r#"{"response_format": "text"}"#);
             json_ok(then, body);
@@ -738,7 +738,7 @@ pub trait VeniceMocks {
     fn mock_video_transcription_text(&self, text: &str) -> Mock<'_> {
         let op = &venice_sdk::operations::CREATE_VIDEO_TRANSCRIPTION;
         self.server().mock(|when, then| {
-            when.method(op.method)
+            when.method(op.method.as_str())
                 .path(op.path)
                 .json_body_includes(r#"{"response_format": "text"}"#);
             text_ok(then, text);
@@ -804,7 +804,7 @@ fn image_mock<'a>(
     media_type: &str,
 ) -> Mock<'a> {
     server.mock(|when, then| {
-        when.method(op.method).path(op.path);
+        when.method(op.method.as_str()).path(op.path);
         image_ok(then, image, media_type);
     })
 }
@@ -817,7 +817,7 @@ fn media_mock<'a>(
     media_type: &str,
 ) -> Mock<'a> {
     server.mock(|when, then| {
-        when.method(op.method).path(op.path);
+        when.method(op.method.as_str()).path(op.path);
         then.status(200)
             .header("content-type", media_type)
             .and(fixtures::venice_headers)
@@ -841,7 +841,7 @@ fn op_mock<'a>(server: &'a MockServer, op: &Operation, body: Value) -> Mock<'a> 
 /// ([`operations::WALLET_AUTH_HEADER`]) to wallet-only operations, an
 /// `Idempotency-Key` where the spec declares one.
 fn op_when(when: When, op: &Operation) -> When {
-    let mut when = when.method(op.method);
+    let mut when = when.method(op.method.as_str());
     when = if op.path.contains('{') {
         when.path_matches(path_pattern(op.path).as_str())
     } else {
@@ -883,7 +883,7 @@ fn path_pattern(path: &str) -> String {
 /// `op` without `"stream": true` answers `body` as JSON.
 fn unstreamed_mock<'a>(server: &'a MockServer, op: &Operation, body: Value) -> Mock<'a> {
     server.mock(|when, then| {
-        when.method(op.method)
+        when.method(op.method.as_str())
             .path(op.path)
             .json_body_excludes(r#"{"stream": true}"#);
         json_ok(then, body);
@@ -893,7 +893,7 @@ fn unstreamed_mock<'a>(server: &'a MockServer, op: &Operation, body: Value) -> M
 /// `op` with `"stream": true` answers `body` as server-sent events.
 fn sse_mock<'a>(server: &'a MockServer, op: &Operation, body: String) -> Mock<'a> {
     server.mock(|when, then| {
-        when.method(op.method)
+        when.method(op.method.as_str())
             .path(op.path)
             .json_body_includes(r#"{"stream": true}"#);
         then.status(200)

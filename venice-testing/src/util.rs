@@ -157,13 +157,13 @@ pub(crate) fn merge(base: serde_json::Value, overlay: serde_json::Value) -> serd
     }
 }
 
-/// The spec's example success body of the operation at `METHOD path`, at JSON
-/// `pointer` (`""` for the whole body); `{}` when the spec has none.
-pub(crate) fn example_at(method: &str, path: &str, pointer: &str) -> serde_json::Value {
-    venice_sdk::operations::ALL
-        .iter()
-        .find(|op| op.method == method && op.path == path)
-        .and_then(|op| op.example_response)
+/// The spec's example success body of `op`, at JSON `pointer` (`""` for the
+/// whole body); `{}` when the spec has none.
+pub(crate) fn example_at(
+    op: &venice_sdk::operations::Operation,
+    pointer: &str,
+) -> serde_json::Value {
+    op.example_response
         .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
         .and_then(|v| v.pointer(pointer).cloned())
         .unwrap_or_else(|| serde_json::json!({}))

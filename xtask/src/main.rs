@@ -19,7 +19,8 @@
 //!   components) into a scratch copy of `venice-sdk` and `venice-testing`, and
 //!   `cargo check` all their targets.
 //! - `cargo xtask public-api [--check]`: write (or compare, with a diff) the public
-//!   API listings `venice-sdk/public-api.txt` and `venice-testing/public-api.txt`.
+//!   API listings of the published crates (`venice-operation/public-api.txt`,
+//!   `venice-sdk/public-api.txt`, `venice-testing/public-api.txt`).
 //! - `cargo xtask update [--spec FILE | --url URL]`: take or download a new spec,
 //!   regenerate, print and save the impact report, run mutate-check, rewrite the
 //!   public-API listings and prepend a CHANGELOG entry (see `update.rs`).
@@ -320,9 +321,10 @@ fn mutate_check(root: &Path, spec: Option<&Path>, only: Option<&str>) -> Result<
         r#"members = ["{MUTANT_PREFIX}venice-sdk", "{MUTANT_PREFIX}venice-testing", "{MUTANT_PREFIX}venice-examples"]"#
     );
     // venice-openapi (venice-testing's conformance test reads the spec with
-    // it) holds no generated code: the copies use the real crate in place.
-    let openapi = root.join("venice-openapi");
-    let openapi = openapi.to_string_lossy().replace('\\', "/");
+    // it) and venice-operation (the types of the generated `operations` table)
+    // hold no generated code: the copies use the real crates in place.
+    let in_place = |dir: &str| root.join(dir).to_string_lossy().replace('\\', "/");
+    let (openapi, operation) = (in_place("venice-openapi"), in_place("venice-operation"));
     let manifest: String = manifest
         .lines()
         .filter(|l| !l.starts_with("exclude"))
@@ -343,6 +345,10 @@ fn mutate_check(root: &Path, spec: Option<&Path>, only: Option<&str>) -> Result<
                 .replace(
                     r#"path = "venice-openapi""#,
                     &format!(r#"path = "{openapi}""#),
+                )
+                .replace(
+                    r#"path = "venice-operation""#,
+                    &format!(r#"path = "{operation}""#),
                 )
             }
         })

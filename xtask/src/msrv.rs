@@ -14,7 +14,7 @@ use std::process::{Command, ExitCode};
 use serde_json::Value;
 
 /// The published crates whose dependency trees are checked.
-const PUBLISHED: [&str; 2] = ["venice-sdk", "venice-testing"];
+const PUBLISHED: [&str; 3] = ["venice-operation", "venice-sdk", "venice-testing"];
 
 /// Checks the dependency trees of the published crates against their `rust-version`.
 pub fn run(root: &Path) -> Result<ExitCode, String> {

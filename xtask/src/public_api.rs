@@ -13,7 +13,12 @@ use std::process::{Command, ExitCode};
 
 /// The published crates: package name, library name, and the listing's path
 /// relative to the workspace root.
-const CRATES: [(&str, &str, &str); 2] = [
+const CRATES: [(&str, &str, &str); 3] = [
+    (
+        "venice-operation",
+        "venice_operation",
+        "venice-operation/public-api.txt",
+    ),
     ("venice-sdk", "venice_sdk", "venice-sdk/public-api.txt"),
     (
         "venice-testing",

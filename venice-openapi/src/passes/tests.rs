@@ -487,7 +487,7 @@ components:
             (
                 o.operation_id.as_str(),
                 o.auth,
-                o.requires_auth,
+                o.auth.sends_key(),
                 o.idempotency_key,
             )
         })

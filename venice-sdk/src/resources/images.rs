@@ -10,6 +10,7 @@ use bytes::Bytes;
 
 use super::upload::{FileInput, ImageInput, form_of, text_fields};
 use crate::error::DecodeError;
+use crate::operations::OperationExt as _;
 use crate::shape;
 use crate::transport::Call;
 use crate::{Client, Error, Response, operations, types};

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::models::Capability;
 use crate::error::{TeeError, TeeErrorKind};
-use crate::operations::{self, Auth, Operation};
+use crate::operations::{self, Auth, Method, Operation, OperationExt as _};
 use crate::stream::{ChatCompletionChunk, ChatStream};
 use crate::tee::Attestation;
 use crate::tee::crypto::{self, OpenError};
@@ -33,14 +33,10 @@ use crate::{Client, Error, Response, types};
 const TEE_ATTESTATION: Operation = Operation {
     id: "getTeeAttestation",
     rust_name: "get_tee_attestation",
-    original_id: None,
-    method: "GET",
+    method: Method::Get,
     path: "/tee/attestation",
-    requires_auth: true,
     auth: Auth::Bearer,
     idempotency_key: false,
-    generated: false,
-    wrapper: Some("not in the OpenAPI document: the TEE attestation of an e2ee model"),
     returns_secret: false,
     constraints: &[],
     header_params: &[],
@@ -61,16 +57,10 @@ const TEE_ATTESTATION: Operation = Operation {
 const CREATE_E2EE_CHAT_COMPLETION: Operation = Operation {
     id: "createE2eeChatCompletion",
     rust_name: "create_e2ee_chat_completion",
-    original_id: None,
-    method: "POST",
+    method: Method::Post,
     path: "/chat/completions",
-    requires_auth: true,
     auth: Auth::BearerOrWallet,
     idempotency_key: false,
-    generated: false,
-    wrapper: Some(
-        "not in the OpenAPI document: end-to-end encrypted chat (encrypted messages, TEE headers)",
-    ),
     returns_secret: false,
     constraints: &[],
     header_params: &[

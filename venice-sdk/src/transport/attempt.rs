@@ -84,7 +84,7 @@ pub(crate) enum Outcome {
 
 /// How safe it is to send `op` again (see [`Replay`]).
 fn replay_of(op: &Operation) -> Replay {
-    Replay::classify(&op.method(), op.returns_secret, op.idempotency_key)
+    Replay::classify(op.method, op.returns_secret, op.idempotency_key)
 }
 
 /// A new idempotency key: 128 random bits in the UUID v4 layout.

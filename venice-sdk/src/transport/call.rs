@@ -20,12 +20,13 @@ use super::attempt::Source;
 use super::failure::map_reqwest;
 use super::live::LiveBody;
 use super::send::{
-    Opened, execute, open_body, open_or_redirect, open_stream, prepare, read_within, send_for_body,
+    Opened, execute, http_method, open_body, open_or_redirect, open_stream, prepare, read_within,
+    send_for_body,
 };
 use crate::config::Config;
 use crate::error::DecodeError;
 use crate::meta::JsonOrText;
-use crate::operations::Operation;
+use crate::operations::{Operation, OperationExt as _};
 use crate::retry::Replay;
 use crate::{Error, Response, ResponseMeta, headers};
 
@@ -266,7 +267,7 @@ impl<'a> Call<'a> {
     ) -> Result<reqwest::Request, Error> {
         let mut builder = config
             .http
-            .request(self.op.method(), url.clone())
+            .request(http_method(self.op.method), url.clone())
             .header(ACCEPT, HeaderValue::from_static(self.accept));
         if !self.query.is_empty() {
             builder = builder.query(&self.query);

@@ -11,44 +11,21 @@ use super::span::CallSpan;
 use crate::config::Config;
 use crate::credentials;
 use crate::error::DecodeError;
-use crate::operations::{Auth, Operation};
+use crate::operations::{Auth, Method, Operation};
 use crate::{Error, headers};
 
-impl Operation {
-    /// The operation's HTTP method.
-    pub(crate) fn method(&self) -> reqwest::Method {
-        use reqwest::Method;
-        match self.method {
-            "GET" => Method::GET,
-            "PUT" => Method::PUT,
-            "DELETE" => Method::DELETE,
-            "PATCH" => Method::PATCH,
-            "HEAD" => Method::HEAD,
-            "OPTIONS" => Method::OPTIONS,
-            "TRACE" => Method::TRACE,
-            // POST, and nothing else: the generator emits OpenAPI's methods only.
-            // POST is also the most careful class for retries.
-            _ => Method::POST,
-        }
-    }
-
-    /// Checks a request body against the operation's value rules from the spec
-    /// (`minItems`, `maxLength`, `maximum`, …), as every call does before
-    /// sending: the first violation is an [`Error::InvalidRequest`] naming the
-    /// field (`messages[2].content`).
-    ///
-    /// The walk is over the typed value (nothing is serialized). Useful to check
-    /// user input without sending anything:
-    ///
-    /// ```
-    /// use venice_sdk::{operations, types::ChatCompletionRequest};
-    ///
-    /// let empty = ChatCompletionRequest::new("llama-3.3-70b", []);
-    /// let error = operations::CREATE_CHAT_COMPLETION.check(&empty).unwrap_err();
-    /// assert!(error.to_string().contains("messages"));
-    /// ```
-    pub fn check<T: serde::Serialize + ?Sized>(&self, body: &T) -> Result<(), Error> {
-        crate::validate::check(body, self.constraints)
+/// The request method of an operation: every [`Method`] has its own (no
+/// fallback; a method added to [`Method`] fails this build until it is named here).
+pub(crate) fn http_method(method: Method) -> reqwest::Method {
+    match method {
+        Method::Get => reqwest::Method::GET,
+        Method::Put => reqwest::Method::PUT,
+        Method::Post => reqwest::Method::POST,
+        Method::Delete => reqwest::Method::DELETE,
+        Method::Options => reqwest::Method::OPTIONS,
+        Method::Head => reqwest::Method::HEAD,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Trace => reqwest::Method::TRACE,
     }
 }
 

@@ -27,7 +27,7 @@ impl CallSpan {
             span: tracing::info_span!(
                 "venice.call",
                 operation = op.id,
-                method = op.method,
+                method = op.method.as_str(),
                 path = op.path,
                 status = tracing::field::Empty,
                 attempts = tracing::field::Empty,

@@ -2,6 +2,7 @@
 //! styles and characters.
 
 use serde_json::{Map, Value, json};
+use venice_sdk::operations;
 
 /// A model of the offline catalog.
 pub(crate) struct Model {
@@ -263,7 +264,7 @@ pub(crate) fn ids(kind: &str) -> Vec<&'static str> {
 /// The `GET /models` entry of a model: its facts over the spec's example entry
 /// (a text model), so fields upstream adds are present.
 pub(crate) fn model_json(model: &Model) -> Value {
-    let mut example = crate::util::example_at("GET", "/models", "/data/0");
+    let mut example = crate::util::example_at(&operations::LIST_MODELS, "/data/0");
     let mut spec = example
         .get_mut("model_spec")
         .map(Value::take)
@@ -369,7 +370,7 @@ pub(crate) fn styles() -> Value {
 
 /// `GET /characters`.
 pub(crate) fn characters() -> Value {
-    let example = crate::util::example_at("GET", "/characters", "/data/0");
+    let example = crate::util::example_at(&operations::LIST_CHARACTERS, "/data/0");
     let mut list = characters_of_our_own();
     if let Some(Value::Array(data)) = list.get_mut("data") {
         for entry in data.iter_mut() {
@@ -393,7 +394,7 @@ pub(crate) fn character(slug: &str) -> Result<Value, (u16, Value)> {
     let Some(found) = found else {
         return Err((404, json!({"error": "Character not found"})));
     };
-    let example = crate::util::example_at("GET", "/characters/{slug}", "/data");
+    let example = crate::util::example_at(&operations::GET_CHARACTER_BY_SLUG, "/data");
     Ok(json!({"object": "character", "data": crate::util::merge(example, found)}))
 }
 

@@ -3,6 +3,7 @@
 //! `Idempotency-Key` replay cache.
 
 use serde_json::{Value, json};
+use venice_sdk::operations;
 
 use super::{Reply, State};
 use crate::util;
@@ -33,7 +34,7 @@ const CHAINS: &[(&str, u64)] = &[
 /// The networks, as the spec's example lists them (the Starknet ones included);
 /// this crate's table when the spec has no example.
 fn networks() -> Vec<String> {
-    let from_spec = util::example_at("GET", "/crypto/rpc/networks", "/networks");
+    let from_spec = util::example_at(&operations::LIST_CRYPTO_RPC_NETWORKS, "/networks");
     match from_spec {
         Value::Array(list) if !list.is_empty() => list
             .iter()

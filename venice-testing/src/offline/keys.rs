@@ -2,6 +2,7 @@
 //! the wallet (web3) key flow.
 
 use serde_json::{Value, json};
+use venice_sdk::operations::{self, Operation};
 
 use super::{Reply, State};
 use crate::util;
@@ -26,7 +27,10 @@ pub(crate) fn initial(seed: u64) -> Vec<Value> {
 
 /// A `GET /api_keys` entry: `fields` over the spec's example entry.
 fn listed_entry(fields: Value) -> Value {
-    util::merge(util::example_at("GET", "/api_keys", "/data/0"), fields)
+    util::merge(
+        util::example_at(&operations::GET_API_KEYS, "/data/0"),
+        fields,
+    )
 }
 
 pub(crate) fn list(state: &State) -> Reply {
@@ -71,7 +75,7 @@ fn add_key(state: &State, key_type: &str, description: &str, expires_at: Value) 
     }));
     state.with(|inner| inner.keys.push(listed));
     util::merge(
-        util::example_at("POST", "/api_keys", "/data"),
+        util::example_at(&operations::CREATE_API_KEY, "/data"),
         json!({
             "id": id,
             "apiKey": secret,
@@ -170,15 +174,15 @@ pub(crate) fn create_web3_key(state: &State, body: &Value) -> Reply {
 
 /// The stored key with this id, as `GET /api_keys/{id}` and `PATCH /api_keys`
 /// describe it (the listing's fields, and a limit period).
-fn key_details(entry: &Value, method: &str) -> Value {
+fn key_details(entry: &Value, answering: &Operation) -> Value {
     let mut details = util::merge(
-        util::example_at("GET", "/api_keys/{id}", "/data"),
+        util::example_at(&operations::GET_API_KEY_BY_ID, "/data"),
         entry.clone(),
     );
     if details.get("limitPeriod").is_none_or(Value::is_null) {
         details["limitPeriod"] = json!("EPOCH");
     }
-    if method == "PATCH" {
+    if answering.id == operations::UPDATE_API_KEY.id {
         // The update answer has no usage.
         if let Value::Object(map) = &mut details {
             map.remove("usage");
@@ -198,7 +202,10 @@ pub(crate) fn get(state: &State, id: &str) -> Reply {
             .cloned()
     });
     match found {
-        Some(entry) => Reply::json(200, &json!({"data": key_details(&entry, "GET")})),
+        Some(entry) => Reply::json(
+            200,
+            &json!({"data": key_details(&entry, &operations::GET_API_KEY_BY_ID)}),
+        ),
         None => Reply::error(404, "API key not found"),
     }
 }
@@ -262,7 +269,7 @@ pub(crate) fn update(state: &State, body: &Value) -> Reply {
     match updated {
         Some(entry) => Reply::json(
             200,
-            &json!({"success": true, "data": key_details(&entry, "PATCH")}),
+            &json!({"success": true, "data": key_details(&entry, &operations::UPDATE_API_KEY)}),
         ),
         None => Reply::error(404, "API key not found"),
     }

@@ -30,7 +30,7 @@ use std::time::Duration;
 use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
 use serde::Serialize;
 use serde_json::{Value, json};
-use venice_sdk::operations::{self, Auth, Operation};
+use venice_sdk::operations::{self, Auth, Method, Operation};
 use venice_sdk::types::CreateChatCompletionResponseUsage;
 use venice_sdk::{Client, ClientBuilder};
 
@@ -272,7 +272,7 @@ impl OfflineVenice {
                 .mock_async(|when, then| {
                     // A path parameter (`{id}`) matches one segment.
                     let route = format!("^{API_PREFIX}{}$", route_pattern(op.path));
-                    when.method(op.method).path_matches(route.as_str());
+                    when.method(op.method.as_str()).path_matches(route.as_str());
                     then.respond_with(move |req: &HttpMockRequest| state.respond(op, req));
                 })
                 .await;
@@ -282,7 +282,8 @@ impl OfflineVenice {
         server
             .mock_async(|when, then| {
                 let route = format!("^{API_PREFIX}/tee/attestation$");
-                when.method("GET").path_matches(route.as_str());
+                when.method(Method::Get.as_str())
+                    .path_matches(route.as_str());
                 then.respond_with(move |req: &HttpMockRequest| tee.tee_attestation(req));
             })
             .await;
@@ -751,9 +752,10 @@ impl State {
                 .map_or_else(|| default.to_owned(), |(_, v)| v)
         };
         use jobs::Kind::{Audio, Video};
-        // By method and path, which upstream keeps when it renames an operation id.
-        match (op.method, op.path) {
-            ("POST", "/chat/completions") => match json_body() {
+        // By the operations' constants: an operation renamed or removed upstream
+        // is a compile error here, the one place to fix.
+        match op.id {
+            id if id == operations::CREATE_CHAT_COMPLETION.id => match json_body() {
                 Ok(body)
                     if body
                         .get("model")
@@ -765,90 +767,102 @@ impl State {
                 Ok(body) => chat::create(self, &body),
                 Err(reply) => reply,
             },
-            ("POST", "/image/generate") => match json_body() {
+            id if id == operations::GENERATE_IMAGE.id => match json_body() {
                 Ok(body) => images::generate(self, &body),
                 Err(reply) => reply,
             },
-            ("POST", "/image/upscale") => images::upscale(self, &content_type, req.body_ref()),
-            ("POST", "/image/edit") => images::edit(self, &content_type, req.body_ref()),
-            ("POST", "/image/multi-edit") => {
+            id if id == operations::UPSCALE_IMAGE.id => {
+                images::upscale(self, &content_type, req.body_ref())
+            }
+            id if id == operations::EDIT_IMAGE.id => {
+                images::edit(self, &content_type, req.body_ref())
+            }
+            id if id == operations::MULTI_EDIT_IMAGE.id => {
                 images::multi_edit(self, &content_type, req.body_ref())
             }
-            ("POST", "/image/background-remove") => {
+            id if id == operations::BACKGROUND_REMOVE_IMAGE.id => {
                 images::remove_background(self, &content_type, req.body_ref())
             }
-            ("POST", "/images/generations") => match json_body() {
+            id if id == operations::SIMPLE_GENERATE_IMAGE.id => match json_body() {
                 Ok(body) => images::generations(self, &body),
                 Err(reply) => reply,
             },
-            ("POST", "/embeddings") => match json_body() {
+            id if id == operations::CREATE_EMBEDDING.id => match json_body() {
                 Ok(body) => embeddings::create(self, &body),
                 Err(reply) => reply,
             },
-            ("POST", "/audio/speech") => match json_body() {
+            id if id == operations::CREATE_SPEECH.id => match json_body() {
                 Ok(body) => audio::speech(self, &body),
                 Err(reply) => reply,
             },
-            ("POST", "/audio/transcriptions") => {
+            id if id == operations::CREATE_TRANSCRIPTION.id => {
                 audio::transcribe(self, &content_type, req.body_ref())
             }
-            ("POST", "/audio/voices") => audio::clone_voice(self, &content_type, req.body_ref()),
-            ("POST", "/video/transcriptions") => match json_body() {
+            id if id == operations::CREATE_CLONED_VOICE.id => {
+                audio::clone_voice(self, &content_type, req.body_ref())
+            }
+            id if id == operations::CREATE_VIDEO_TRANSCRIPTION.id => match json_body() {
                 Ok(body) => audio::video_transcription(self, &body),
                 Err(reply) => reply,
             },
-            ("GET", "/image/styles") => Reply::json(200, &catalog::styles()),
-            ("GET", "/models") => match type_param("text").as_str() {
+            id if id == operations::LIST_IMAGE_STYLES.id => Reply::json(200, &catalog::styles()),
+            id if id == operations::LIST_MODELS.id => match type_param("text").as_str() {
                 t if t == "all" || t == "code" || catalog::KINDS.contains(&t) => {
                     Reply::json(200, &catalog::models(t))
                 }
                 _ => invalid_type(),
             },
-            ("GET", "/models/traits") => match type_param("text").as_str() {
+            id if id == operations::LIST_MODEL_TRAITS.id => match type_param("text").as_str() {
                 t @ ("text" | "image") => Reply::json(200, &catalog::traits(t)),
                 _ => invalid_type(),
             },
-            ("GET", "/models/compatibility_mapping") => match type_param("text").as_str() {
-                t @ ("text" | "image") => Reply::json(200, &catalog::compatibility_mapping(t)),
-                _ => invalid_type(),
-            },
-            ("GET", "/api_keys") => keys::list(self),
-            ("POST", "/api_keys") => match json_body() {
+            id if id == operations::LIST_MODEL_COMPATIBILITY_MAPPING.id => {
+                match type_param("text").as_str() {
+                    t @ ("text" | "image") => Reply::json(200, &catalog::compatibility_mapping(t)),
+                    _ => invalid_type(),
+                }
+            }
+            id if id == operations::GET_API_KEYS.id => keys::list(self),
+            id if id == operations::CREATE_API_KEY.id => match json_body() {
                 Ok(body) => keys::create(self, &body),
                 Err(reply) => reply,
             },
-            ("DELETE", "/api_keys") => keys::delete(self, &req.query_params()),
-            ("GET", "/api_keys/rate_limits") => keys::rate_limits(self),
-            ("GET", "/api_keys/generate_web3_key") => keys::web3_token(),
-            ("POST", "/api_keys/generate_web3_key") => match json_body() {
+            id if id == operations::DELETE_API_KEY.id => keys::delete(self, &req.query_params()),
+            id if id == operations::GET_API_KEY_RATE_LIMITS.id => keys::rate_limits(self),
+            id if id == operations::GET_API_KEY_GENERATE_WEB3_KEY.id => keys::web3_token(),
+            id if id == operations::POST_API_KEY_GENERATE_WEB3_KEY.id => match json_body() {
                 Ok(body) => keys::create_web3_key(self, &body),
                 Err(reply) => reply,
             },
-            ("GET", "/characters") => match catalog::characters_filtered(&req.query_params()) {
-                Ok(list) => Reply::json(200, &list),
-                Err(details) => Reply::invalid(details),
-            },
-            ("GET", "/api_keys/{id}") => keys::get(self, &path_param(req, op)),
-            ("PATCH", "/api_keys") => match json_body() {
+            id if id == operations::LIST_CHARACTERS.id => {
+                match catalog::characters_filtered(&req.query_params()) {
+                    Ok(list) => Reply::json(200, &list),
+                    Err(details) => Reply::invalid(details),
+                }
+            }
+            id if id == operations::GET_API_KEY_BY_ID.id => keys::get(self, &path_param(req, op)),
+            id if id == operations::UPDATE_API_KEY.id => match json_body() {
                 Ok(body) => keys::update(self, &body),
                 Err(reply) => reply,
             },
-            ("GET", "/api_keys/rate_limits/log") => keys::rate_limit_logs(self),
-            ("GET", "/billing/balance") => billing::balance(self),
-            ("GET", "/billing/usage") => billing::usage(),
-            ("GET", "/billing/usage-analytics") => {
+            id if id == operations::GET_API_KEY_RATE_LIMIT_LOGS.id => keys::rate_limit_logs(self),
+            id if id == operations::GET_BILLING_BALANCE.id => billing::balance(self),
+            id if id == operations::GET_BILLING_USAGE.id => billing::usage(),
+            id if id == operations::GET_BILLING_USAGE_ANALYTICS.id => {
                 billing::usage_analytics(self, &req.query_params())
             }
-            ("GET", "/billing/usage-history") => billing::usage_history(
+            id if id == operations::GET_BILLING_USAGE_HISTORY.id => billing::usage_history(
                 self,
                 &req.query_params(),
                 &header(req, "accept").unwrap_or_default(),
             ),
-            ("GET", "/characters/{slug}") => match catalog::character(&path_param(req, op)) {
-                Ok(found) => Reply::json(200, &found),
-                Err((status, body)) => Reply::json(status, &body),
-            },
-            ("GET", "/characters/{slug}/reviews") => {
+            id if id == operations::GET_CHARACTER_BY_SLUG.id => {
+                match catalog::character(&path_param(req, op)) {
+                    Ok(found) => Reply::json(200, &found),
+                    Err((status, body)) => Reply::json(status, &body),
+                }
+            }
+            id if id == operations::GET_CHARACTER_REVIEWS.id => {
                 match catalog::reviews(&path_param(req, op), &req.query_params()) {
                     Ok(page) => {
                         let pagination = &page["pagination"];
@@ -869,8 +883,8 @@ impl State {
                     Err((status, body)) => Reply::json(status, &body),
                 }
             }
-            ("GET", "/crypto/rpc/networks") => crypto::list_networks(),
-            ("POST", "/crypto/rpc/{network}") => match json_body() {
+            id if id == operations::LIST_CRYPTO_RPC_NETWORKS.id => crypto::list_networks(),
+            id if id == operations::CRYPTO_RPC_PROXY.id => match json_body() {
                 Ok(body) => crypto::rpc(
                     self,
                     &path_param(req, op),
@@ -880,33 +894,41 @@ impl State {
                 ),
                 Err(reply) => reply,
             },
-            ("GET", "/x402/balance/{walletAddress}") => {
+            id if id == operations::GET_X402_BALANCE.id => {
                 x402::balance(self, req, &path_param(req, op))
             }
-            ("GET", "/x402/transactions/{walletAddress}") => {
+            id if id == operations::GET_X402_TRANSACTIONS.id => {
                 x402::transactions(self, req, &path_param(req, op))
             }
-            ("POST", "/x402/top-up") => x402::top_up(self, req),
-            ("POST", "/video/quote") => with_json(json_body(), jobs::quote_video),
-            ("POST", "/video/queue") => with_json(json_body(), |b| jobs::queue(self, Video, b)),
-            ("POST", "/video/retrieve") => {
+            id if id == operations::TOP_UP_X402_BALANCE.id => x402::top_up(self, req),
+            id if id == operations::QUOTE_VIDEO.id => with_json(json_body(), jobs::quote_video),
+            id if id == operations::QUEUE_VIDEO.id => {
+                with_json(json_body(), |b| jobs::queue(self, Video, b))
+            }
+            id if id == operations::RETRIEVE_VIDEO.id => {
                 with_json(json_body(), |b| jobs::retrieve(self, Video, b))
             }
-            ("POST", "/video/complete") => {
+            id if id == operations::COMPLETE_VIDEO.id => {
                 with_json(json_body(), |b| jobs::complete(self, Video, b))
             }
-            ("POST", "/audio/quote") => with_json(json_body(), jobs::quote_audio),
-            ("POST", "/audio/queue") => with_json(json_body(), |b| jobs::queue(self, Audio, b)),
-            ("POST", "/audio/retrieve") => {
+            id if id == operations::QUOTE_AUDIO.id => with_json(json_body(), jobs::quote_audio),
+            id if id == operations::QUEUE_AUDIO.id => {
+                with_json(json_body(), |b| jobs::queue(self, Audio, b))
+            }
+            id if id == operations::RETRIEVE_AUDIO.id => {
                 with_json(json_body(), |b| jobs::retrieve(self, Audio, b))
             }
-            ("POST", "/audio/complete") => {
+            id if id == operations::COMPLETE_AUDIO.id => {
                 with_json(json_body(), |b| jobs::complete(self, Audio, b))
             }
-            ("POST", "/responses") => with_json(json_body(), |b| responses::create(self, b)),
-            ("POST", "/augment/scrape") => with_json(json_body(), augment::scrape),
-            ("POST", "/augment/search") => with_json(json_body(), augment::search),
-            ("POST", "/augment/text-parser") => augment::parse_text(&content_type, req.body_ref()),
+            id if id == operations::CREATE_RESPONSE.id => {
+                with_json(json_body(), |b| responses::create(self, b))
+            }
+            id if id == operations::WEB_SCRAPE.id => with_json(json_body(), augment::scrape),
+            id if id == operations::WEB_SEARCH.id => with_json(json_body(), augment::search),
+            id if id == operations::CREATE_TEXT_PARSER.id => {
+                augment::parse_text(&content_type, req.body_ref())
+            }
             // An operation added to the spec after this crate was written: the
             // spec's example is the best answer there is.
             _ => match op.example_response {

@@ -819,7 +819,7 @@ impl<S: Sink> Sink for Reporting<'_, S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::operations::Auth;
+    use crate::operations::{Auth, Method};
     use crate::resources::jobs::storage::{REVOKE_MEDIA, downgrades};
     use crate::resources::jobs::ticket::DownloadUrl;
 
@@ -827,11 +827,11 @@ mod tests {
     fn the_download_operations_send_no_credential_and_are_idempotent() {
         for op in [&FETCH_MEDIA, &REVOKE_MEDIA] {
             assert_eq!(op.auth, Auth::None);
-            assert!(!op.requires_auth && !op.returns_secret && !op.idempotency_key);
+            assert!(!op.auth.sends_key() && !op.returns_secret && !op.idempotency_key);
             assert!(op.constraints.is_empty());
         }
-        assert_eq!(FETCH_MEDIA.method, "GET");
-        assert_eq!(REVOKE_MEDIA.method, "DELETE");
+        assert_eq!(FETCH_MEDIA.method, Method::Get);
+        assert_eq!(REVOKE_MEDIA.method, Method::Delete);
     }
 
     fn version(etag: Option<&'static str>, date: Option<&'static str>, total: u64) -> Version {

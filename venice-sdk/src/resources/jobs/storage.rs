@@ -10,7 +10,7 @@ use reqwest::header::HeaderValue;
 use super::ticket::DownloadUrl;
 use crate::Error;
 use crate::config::Config;
-use crate::operations::{Auth, Operation};
+use crate::operations::{Auth, Method, Operation};
 use crate::transport::{Call, Opened};
 
 /// Fetching a job's media from its `download_url`: a `GET` without any
@@ -20,14 +20,10 @@ use crate::transport::{Call, Opened};
 pub(super) const FETCH_MEDIA: Operation = Operation {
     id: "fetchMediaDownload",
     rust_name: "fetch_media_download",
-    original_id: None,
-    method: "GET",
+    method: Method::Get,
     path: "{download_url}",
-    requires_auth: false,
     auth: Auth::None,
     idempotency_key: false,
-    generated: false,
-    wrapper: Some("a job's download_url, outside the API"),
     returns_secret: false,
     constraints: &[],
     header_params: &[],
@@ -40,14 +36,10 @@ pub(super) const FETCH_MEDIA: Operation = Operation {
 pub(super) const REVOKE_MEDIA: Operation = Operation {
     id: "revokeMediaDownload",
     rust_name: "revoke_media_download",
-    original_id: None,
-    method: "DELETE",
+    method: Method::Delete,
     path: "{download_url}",
-    requires_auth: false,
     auth: Auth::None,
     idempotency_key: false,
-    generated: false,
-    wrapper: Some("a job's download_url, outside the API"),
     returns_secret: false,
     constraints: &[],
     header_params: &[],
