@@ -38,6 +38,21 @@ impl Buffered {
         })
     }
 
+    /// The answer as an API error, whatever its status: for the answers the
+    /// attempt loop already judged failures
+    /// ([`Outcome::Failure`](super::attempt::Outcome::Failure)).
+    pub fn into_api_error(self, operation: &'static str, config: &Config) -> Box<ApiError> {
+        let headers = self.headers;
+        Box::new(ApiError::new(
+            operation,
+            self.status,
+            headers,
+            &self.body,
+            self.attempts,
+            &config.redactor,
+        ))
+    }
+
     /// The error of a non-success response, or this response.
     pub fn success(self, operation: &'static str, config: &Config) -> Result<Buffered, Error> {
         match self.error_for_status(operation, config) {

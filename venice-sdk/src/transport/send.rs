@@ -1,7 +1,10 @@
 //! The entry points of the send path: what a resource method (or the generated
 //! client's hooks) calls to send one request of an operation.
 
-use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
+use std::future::Future;
+
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use tracing::Instrument as _;
 
 use super::attempt::{Mode, Outcome, Source, attempts, within};
@@ -89,6 +92,58 @@ pub(crate) fn prepare(config: &Config, op: &Operation, request: &mut reqwest::Re
     }
 }
 
+/// Runs one call of `op` inside its tracing span, and records how it ended:
+/// the answer's status, attempts and request id, or the error. Every entry
+/// point below is one `traced` around its own way of getting the answer.
+async fn traced<T: Answered>(
+    config: &Config,
+    op: &'static Operation,
+    call: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    let span = CallSpan::open(op);
+    let result = call.instrument(span.span.clone()).await;
+    match &result {
+        Ok(answer) => {
+            let (status, attempts, headers) = answer.summary();
+            span.answered(
+                status,
+                attempts,
+                headers::request_id(headers),
+                &config.redactor,
+            );
+        }
+        Err(e) => span.failed(e),
+    }
+    result
+}
+
+/// What a call's span records of an answer.
+trait Answered {
+    /// Its status, the attempts it took, and its headers.
+    fn summary(&self) -> (StatusCode, u32, &HeaderMap);
+}
+
+impl Answered for Buffered {
+    fn summary(&self) -> (StatusCode, u32, &HeaderMap) {
+        (self.status, self.attempts, &self.headers)
+    }
+}
+
+impl Answered for (reqwest::Response, u32) {
+    fn summary(&self) -> (StatusCode, u32, &HeaderMap) {
+        (self.0.status(), self.1, self.0.headers())
+    }
+}
+
+impl Answered for (Opened, u32) {
+    fn summary(&self) -> (StatusCode, u32, &HeaderMap) {
+        match &self.0 {
+            Opened::Response(response) => (response.status(), self.1, response.headers()),
+            Opened::Redirect { error, .. } => (error.status, self.1, &error.meta.headers),
+        }
+    }
+}
+
 /// Sends a request (with retries) and reads the body whole, within the size
 /// limit. Error statuses are returned as `Ok` too (with their body), so the caller
 /// can decode them its own way ([`Buffered::success`] makes them errors).
@@ -97,8 +152,7 @@ pub(crate) async fn execute(
     op: &'static Operation,
     source: Source<'_>,
 ) -> Result<Buffered, Error> {
-    let span = CallSpan::open(op);
-    let result = async {
+    traced(config, op, async {
         match attempts(config, op, source, Mode::Whole).await? {
             Outcome::Success(response, attempt) => {
                 let limit = config.max_response_size;
@@ -106,19 +160,8 @@ pub(crate) async fn execute(
             }
             Outcome::Failure(buffered) => Ok(buffered),
         }
-    }
-    .instrument(span.span.clone())
-    .await;
-    match &result {
-        Ok(b) => span.answered(
-            b.status,
-            b.attempts,
-            headers::request_id(&b.headers),
-            &config.redactor,
-        ),
-        Err(e) => span.failed(e),
-    }
-    result
+    })
+    .await
 }
 
 /// Sends a request (with retries) and returns a success response with its body
@@ -129,31 +172,14 @@ pub(crate) async fn send_for_body(
     op: &'static Operation,
     source: Source<'_>,
 ) -> Result<reqwest::Response, Error> {
-    let span = CallSpan::open(op);
-    let outcome = attempts(config, op, source, Mode::Whole)
-        .instrument(span.span.clone())
-        .await;
-    let result = match outcome {
-        Ok(Outcome::Success(response, attempt)) => {
-            span.answered(
-                response.status(),
-                attempt,
-                headers::request_id(response.headers()),
-                &config.redactor,
-            );
-            return Ok(response);
+    let (response, _) = traced(config, op, async {
+        match attempts(config, op, source, Mode::Whole).await? {
+            Outcome::Success(response, attempt) => Ok((response, attempt)),
+            Outcome::Failure(buffered) => Err(Error::Api(buffered.into_api_error(op.id, config))),
         }
-        Ok(Outcome::Failure(buffered)) => buffered.success(op.id, config).and_then(|_| {
-            Err(Error::Config(
-                "unreachable: failure with success status".into(),
-            ))
-        }),
-        Err(e) => Err(e),
-    };
-    if let Err(e) = &result {
-        span.failed(e);
-    }
-    result
+    })
+    .await?;
+    Ok(response)
 }
 
 /// Sends a streaming request (with retries until a success status) and waits for
@@ -169,49 +195,25 @@ pub(crate) async fn open_stream(
     expected: &str,
     described: &str,
 ) -> Result<reqwest::Response, Error> {
-    let span = CallSpan::open(op);
-    let result = open_stream_inner(config, op, source, expected, described)
-        .instrument(span.span.clone())
-        .await;
-    match result {
-        Ok((response, attempts)) => {
-            span.answered(
-                response.status(),
-                attempts,
-                headers::request_id(response.headers()),
-                &config.redactor,
-            );
-            Ok(response)
+    let (response, _) = traced(config, op, async {
+        // The head, and then a body of another media type, within the timeout.
+        let deadline = tokio::time::Instant::now().checked_add(config.timeout);
+        let (response, attempt) = head(config, op, source).await?;
+        if headers::media_type_is(response.headers(), expected) {
+            return Ok((response, attempt));
         }
-        Err(e) => {
-            span.failed(&e);
-            Err(e)
-        }
-    }
-}
-
-async fn open_stream_inner(
-    config: &Config,
-    op: &'static Operation,
-    source: Source<'_>,
-    expected: &str,
-    described: &str,
-) -> Result<(reqwest::Response, u32), Error> {
-    // The head, and then a body of another media type, within the timeout.
-    let deadline = tokio::time::Instant::now().checked_add(config.timeout);
-    let (response, attempt) = head(config, op, source).await?;
-    if headers::media_type_is(response.headers(), expected) {
-        return Ok((response, attempt));
-    }
-    let buffered = read_within(config, op, response, attempt, deadline).await?;
-    Err(DecodeError::unexpected_media(
-        op.id,
-        buffered.status,
-        &buffered.headers,
-        described,
-        Some(&buffered.body),
-        &config.redactor,
-    ))
+        let buffered = read_within(config, op, response, attempt, deadline).await?;
+        Err(DecodeError::unexpected_media(
+            op.id,
+            buffered.status,
+            &buffered.headers,
+            described,
+            Some(&buffered.body),
+            &config.redactor,
+        ))
+    })
+    .await?;
+    Ok(response)
 }
 
 /// Sends a request (with retries until a success status) and returns the
@@ -224,18 +226,7 @@ pub(crate) async fn open_body(
     op: &'static Operation,
     source: Source<'_>,
 ) -> Result<(reqwest::Response, u32), Error> {
-    let span = CallSpan::open(op);
-    let result = head(config, op, source).instrument(span.span.clone()).await;
-    match &result {
-        Ok((response, attempts)) => span.answered(
-            response.status(),
-            *attempts,
-            headers::request_id(response.headers()),
-            &config.redactor,
-        ),
-        Err(e) => span.failed(e),
-    }
-    result
+    traced(config, op, head(config, op, source)).await
 }
 
 /// Sends a request (with retries until a success status) like [`open_body`],
@@ -248,46 +239,23 @@ pub(crate) async fn open_or_redirect(
     source: Source<'_>,
     follow: fn(reqwest::StatusCode) -> bool,
 ) -> Result<Opened, Error> {
-    let span = CallSpan::open(op);
-    let result = async {
+    let (opened, _) = traced(config, op, async {
         match attempts(config, op, source, Mode::Stream).await? {
             Outcome::Success(response, attempt) => Ok((Opened::Response(response), attempt)),
             Outcome::Failure(mut buffered) => {
                 let location = buffered.location.take();
                 let attempt = buffered.attempts;
-                match buffered.success(op.id, config) {
-                    Err(Error::Api(error)) if follow(error.status) => {
-                        Ok((Opened::Redirect { error, location }, attempt))
-                    }
-                    Err(e) => Err(e),
-                    Ok(_) => Err(Error::Config(
-                        "unreachable: failure with success status".into(),
-                    )),
+                let error = buffered.into_api_error(op.id, config);
+                if follow(error.status) {
+                    Ok((Opened::Redirect { error, location }, attempt))
+                } else {
+                    Err(Error::Api(error))
                 }
             }
         }
-    }
-    .instrument(span.span.clone())
-    .await;
-    match result {
-        Ok((opened, attempt)) => {
-            let (status, headers) = match &opened {
-                Opened::Response(response) => (response.status(), response.headers()),
-                Opened::Redirect { error, .. } => (error.status, &error.meta.headers),
-            };
-            span.answered(
-                status,
-                attempt,
-                headers::request_id(headers),
-                &config.redactor,
-            );
-            Ok(opened)
-        }
-        Err(e) => {
-            span.failed(&e);
-            Err(e)
-        }
-    }
+    })
+    .await?;
+    Ok(opened)
 }
 
 /// The attempts of a call whose head is awaited within the request timeout: a
@@ -300,12 +268,7 @@ async fn head(
 ) -> Result<(reqwest::Response, u32), Error> {
     match attempts(config, op, source, Mode::Stream).await? {
         Outcome::Success(response, attempt) => Ok((response, attempt)),
-        Outcome::Failure(buffered) => {
-            buffered.success(op.id, config)?;
-            Err(Error::Config(
-                "unreachable: failure with success status".into(),
-            ))
-        }
+        Outcome::Failure(buffered) => Err(Error::Api(buffered.into_api_error(op.id, config))),
     }
 }
 
