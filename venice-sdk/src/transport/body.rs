@@ -7,6 +7,7 @@ use reqwest::header::HeaderMap;
 use super::failure::map_reqwest;
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::secret::Redactor;
 use crate::{Error, headers};
 
 /// A response read whole, within the size limit.
@@ -62,6 +63,24 @@ impl Buffered {
     }
 }
 
+/// The one error for a success body past its size limit, however it is read
+/// (whole, into a writer, or as a live stream): the operation, the status,
+/// the limit, and the request id with the client's secrets scrubbed.
+pub(crate) fn too_large(
+    operation: &'static str,
+    status: StatusCode,
+    limit: usize,
+    request_id: Option<&str>,
+    redactor: &Redactor,
+) -> Error {
+    Error::BodyTooLarge {
+        operation,
+        status,
+        limit,
+        request_id: request_id.map(|id| redactor.scrub_str(id).into_owned()),
+    }
+}
+
 /// Reads a body whole, up to `limit` bytes. Past the limit a success body is
 /// [`Error::BodyTooLarge`]; an error body (`truncate`) is cut at the limit.
 pub(crate) async fn read_body(
@@ -76,12 +95,14 @@ pub(crate) async fn read_body(
     // The body does not need the headers: move them out rather than copy them.
     let declared = response.content_length();
     let headers = std::mem::take(response.headers_mut());
-    let too_large = |headers: &HeaderMap| Error::BodyTooLarge {
-        operation,
-        status,
-        limit,
-        request_id: headers::request_id(headers)
-            .map(|id| config.redactor.scrub_str(id).into_owned()),
+    let too_large = |headers: &HeaderMap| {
+        too_large(
+            operation,
+            status,
+            limit,
+            headers::request_id(headers),
+            &config.redactor,
+        )
     };
     if !truncate && declared.is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit)) {
         return Err(too_large(&headers));

@@ -720,12 +720,13 @@ where
     {
         written = written.saturating_add(chunk.len() as u64);
         if written > config.max_response_size as u64 {
-            return Err(Error::BodyTooLarge {
-                operation: op.id,
-                status: meta.status,
-                limit: config.max_response_size,
-                request_id: config.redactor.scrub_opt(meta.request_id),
-            });
+            return Err(super::body::too_large(
+                op.id,
+                meta.status,
+                config.max_response_size,
+                meta.request_id.as_deref(),
+                &config.redactor,
+            ));
         }
         writer.write_all(&chunk).await.map_err(io)?;
     }

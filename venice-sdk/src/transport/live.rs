@@ -127,12 +127,13 @@ impl LiveBody {
             Poll::Ready(Some(Ok(bytes))) => {
                 self.received = self.received.saturating_add(bytes.len());
                 if self.received > self.max_total {
-                    return self.fail(Error::BodyTooLarge {
-                        operation: self.operation,
-                        status: self.meta.status,
-                        limit: self.max_total,
-                        request_id: self.meta.request_id.clone(),
-                    });
+                    return self.fail(super::body::too_large(
+                        self.operation,
+                        self.meta.status,
+                        self.max_total,
+                        self.meta.request_id.as_deref(),
+                        &self.redactor,
+                    ));
                 }
                 self.last_read = tokio::time::Instant::now();
                 Poll::Ready(Some(Ok(bytes)))
