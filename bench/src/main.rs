@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use venice_sdk::ChatCompletionChunk;
+use venice_sdk::operations::OperationExt as _;
 
 use crate::clients::{Clients, Route, Streamed, Who};
 
