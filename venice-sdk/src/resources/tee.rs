@@ -428,8 +428,14 @@ mod tests {
         Attestation::verify(&body, &nonce)
     }
 
+    /// A client that sends nothing in these tests; a loopback `http://` base
+    /// URL, so that it builds without a TLS feature too.
     fn client() -> Client {
-        Client::builder().api_key("vk-test").build().unwrap()
+        Client::builder()
+            .api_key("vk-test")
+            .base_url("http://127.0.0.1:9/api/v1")
+            .build()
+            .unwrap()
     }
 
     #[test]
