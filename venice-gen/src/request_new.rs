@@ -651,7 +651,7 @@ mod tests {
         let items = quote! {
             pub struct Req { pub model: ::std::string::String, pub inner: Inner, pub moved: Moved7 }
             pub struct Inner { pub text: ::std::string::String }
-            impl Inner { pub fn new() -> Self { todo!() } }
+            impl Inner { pub fn new() -> Self { Inner { text: ::std::string::String::new() } } }
             pub struct Moved7 { pub url: ::std::string::String }
             pub type ReqMoved = Moved7;
         };
@@ -674,7 +674,7 @@ mod tests {
                     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
                         static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
                             ::std::sync::LazyLock::new(|| ::regress::Regex::new("^vv_").unwrap());
-                        todo!()
+                        Ok(Self(value.to_string()))
                     }
                 }
             },
@@ -689,11 +689,11 @@ mod tests {
     #[test]
     fn hand_written_news_are_read_from_impl_blocks_of_types() {
         let file: syn::File = syn::parse_quote! {
-            impl types::A { pub fn new() -> Self { todo!() } }
+            impl types::A { pub fn new() -> Self { Self::default() } }
             impl types::B { pub fn other() {} }
-            impl C { pub fn new() -> Self { todo!() } }
+            impl C { pub fn new() -> Self { Self::default() } }
             mod inner { impl crate::types::D { fn new() {} } }
-            impl Default for types::E { fn default() -> Self { todo!() } }
+            impl Default for types::E { fn default() -> Self { Self } }
         };
         let mut names = BTreeSet::new();
         collect_news(&file.items, &mut names);
