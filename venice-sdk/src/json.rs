@@ -7,9 +7,11 @@
 //! buffering of untagged enums costs the same), so a hostile 16 MB answer could
 //! take gigabytes. [`from_slice`] decodes through a [`serde::Deserializer`]
 //! adapter that charges what each decoded piece will occupy — every element
-//! of a sequence and every entry of a map at twice the size of its Rust value
-//! (a `Vec` doubles its capacity as it grows), every string at its length — and
-//! stops the decode with [`Failure::OverBudget`] once the charges pass the
+//! of a sequence and every entry of a map at twice the size of the Rust value
+//! it is read into (a `Vec` doubles its capacity as it grows; the size is told
+//! by what the value asks the decoder for: exact for numbers, text, lists,
+//! maps and untyped JSON, 8 bytes a field for a struct), every string at its
+//! length — and stops the decode with [`Failure::OverBudget`] once the charges pass the
 //! budget: [`DECODE_BUDGET_FACTOR`] times the input, and never less than
 //! [`DECODE_BUDGET_FLOOR`]. Fields of a typed struct live inside the struct, so
 //! they are not charged again; nothing is charged for skipped values. So the
@@ -226,9 +228,34 @@ fn path_of<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
         budget: &budget,
         place: Place::Value,
     };
-    let error = serde_path_to_error::deserialize::<_, T>(bounded).err()?;
-    let path = error.path().to_string();
+    let mut track = serde_path_to_error::Track::new();
+    let traced = serde_path_to_error::Deserializer::new(bounded, &mut track);
+    erased::<T, _>(traced).err()?;
+    let path = track.path().to_string();
     (path != ".").then_some(path)
+}
+
+/// Decodes a `T` from `d` through one type-erased deserializer.
+///
+/// This is what keeps the crate's build short: the adapter below is several
+/// deserializer, visitor and access types deep, and a typed value decoded
+/// through it directly has its `Deserialize` compiled once per combination
+/// (twenty per generated type: ~80% of the crate's machine code and most of
+/// its build time). Behind the erased deserializer each type is compiled once
+/// for the adapter, and the adapter once. The dynamic calls cost only the
+/// large answers and the lenient re-reads, which take this path; the small
+/// answers of every call are decoded by serde_json directly.
+fn erased<'de, T: de::Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<T, erased_serde::Error> {
+    let mut d = <dyn erased_serde::Deserializer<'de>>::erase(d);
+    erased_serde::deserialize(&mut d)
+}
+
+/// A failure of the erased decode, as the JSON error it reports (the message,
+/// position included, is serde_json's).
+fn unerased(error: erased_serde::Error) -> serde_json::Error {
+    de::Error::custom(error)
 }
 
 fn pass<T: DeserializeOwned>(bytes: &[u8], lenient: bool) -> Result<T, Failure> {
@@ -239,11 +266,12 @@ fn pass<T: DeserializeOwned>(bytes: &[u8], lenient: bool) -> Result<T, Failure> 
         lenient,
     };
     let mut json = serde_json::Deserializer::from_slice(bytes);
-    let result = T::deserialize(Bounded {
+    let result = erased::<T, _>(Bounded {
         inner: &mut json,
         budget: &budget,
         place: Place::Value,
     })
+    .map_err(unerased)
     .and_then(|value| json.end().map(|()| value));
     match result {
         Ok(value) => Ok(value),
@@ -304,7 +332,7 @@ impl<'de, U: DeserializeOwned> DeserializeSeed<'de> for Walk<'_, U> {
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<U>, D::Error> {
         match self.tokens.split_first() {
-            None => U::deserialize(d).map(Some),
+            None => erased::<U, _>(d).map(Some).map_err(de::Error::custom),
             Some(_) => d.deserialize_any(self),
         }
     }
@@ -438,9 +466,10 @@ impl Budget {
         }
     }
 
-    /// A heap slot of a `T` in a growing collection.
-    fn slot<T, E: de::Error>(&self) -> Result<(), E> {
-        self.charge(size_of::<T>().saturating_mul(2))
+    /// A heap slot of `size` bytes in a growing collection (a `Vec` doubles
+    /// its capacity as it grows: charged twice).
+    fn slot<E: de::Error>(&self, size: usize) -> Result<(), E> {
+        self.charge(size.saturating_mul(2))
     }
 }
 
@@ -483,6 +512,9 @@ enum Place<'f> {
     Field,
     /// The name of a struct's field: noted as seen.
     Key(&'f Fields),
+    /// An item of a sequence, or a key or value of a map: a heap slot,
+    /// charged at the size of what it is read into once that is asked for.
+    Slot,
 }
 
 /// A [`Deserializer`] whose visitors are charged to the budget.
@@ -558,6 +590,15 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Inline<'_, A> {
 }
 
 impl<'b, S> Seed<'b, 'static, S> {
+    /// A seed of an item of a sequence or map: a slot.
+    fn slot(inner: S, budget: &'b Budget) -> Self {
+        Seed {
+            inner,
+            budget,
+            place: Place::Slot,
+        }
+    }
+
     /// A seed of any value (not a struct's field or field name).
     fn value(inner: S, budget: &'b Budget) -> Self {
         Seed {
@@ -654,6 +695,28 @@ impl Want {
         }
     }
 
+    /// The size of the Rust value this request reads into, as a slot of a
+    /// collection holds it: exact for numbers, strings, lists and maps; a
+    /// struct at 8 bytes a field (its text and lists are charged as they are
+    /// read); an enum at 16.
+    fn size(self) -> usize {
+        match self {
+            Want::Bool | Want::I8 | Want::U8 => 1,
+            Want::I16 | Want::U16 => 2,
+            Want::I32 | Want::U32 | Want::F32 | Want::Char => 4,
+            Want::I64 | Want::U64 | Want::F64 => 8,
+            Want::I128 | Want::U128 => 16,
+            Want::Str | Want::String | Want::Bytes | Want::ByteBuf => size_of::<String>(),
+            Want::Seq => size_of::<Vec<u8>>(),
+            Want::Map => size_of::<serde_json::Map<String, serde_json::Value>>(),
+            Want::Unit | Want::UnitStruct(_) => 0,
+            Want::NewtypeStruct(_) => 8,
+            Want::Tuple(len) | Want::TupleStruct(_, len) => len.saturating_mul(8),
+            Want::Struct(_, fields) => fields.len().saturating_mul(8),
+            Want::Enum(..) => 16,
+        }
+    }
+
     /// The visitor of this request, charged.
     fn charged<V>(self, inner: V, budget: &Budget) -> Charged<'_, V> {
         Charged {
@@ -671,13 +734,16 @@ impl<'de, D: Deserializer<'de>> Bounded<'_, '_, D> {
     /// Asks the inner deserializer for `want`; for a struct's field, a `null`
     /// reads as the type's default.
     fn want<V: Visitor<'de>>(self, want: Want, visitor: V) -> Result<V::Value, D::Error> {
+        if let Place::Slot = self.place {
+            self.budget.slot(want.size())?;
+        }
         match self.place {
             Place::Field if self.budget.lenient => self.inner.deserialize_option(OrDefault {
                 want,
                 visitor,
                 budget: self.budget,
             }),
-            Place::Value | Place::Field | Place::Key(_) => {
+            Place::Value | Place::Field | Place::Key(_) | Place::Slot => {
                 want.ask(self.inner, want.charged(visitor, self.budget))
             }
         }
@@ -727,11 +793,18 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Bounded<'_, '_, D> {
 
     // `null` is a value of its own here (`Value::Null`, `None`).
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        // Untyped JSON (`Value`, or serde's buffer of a union being tried).
+        if let Place::Slot = self.place {
+            self.budget.slot(size_of::<serde_json::Value>())?;
+        }
         self.inner
             .deserialize_any(Want::Unit.charged(visitor, self.budget))
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        if let Place::Slot = self.place {
+            self.budget.slot(size_of::<Option<String>>())?;
+        }
         self.inner
             .deserialize_option(Want::Unit.charged(visitor, self.budget))
     }
@@ -744,7 +817,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Bounded<'_, '_, D> {
                 inner: visitor,
                 fields,
             }),
-            Place::Value | Place::Field => self.inner.deserialize_identifier(visitor),
+            Place::Value | Place::Field | Place::Slot => self.inner.deserialize_identifier(visitor),
         }
     }
 
@@ -969,8 +1042,7 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Access<'_, A> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, A::Error> {
-        self.budget.slot::<T::Value, A::Error>()?;
-        self.inner.next_element_seed(Seed::value(seed, self.budget))
+        self.inner.next_element_seed(Seed::slot(seed, self.budget))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -985,13 +1057,11 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Access<'_, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        self.budget.slot::<K::Value, A::Error>()?;
-        self.inner.next_key_seed(Seed::value(seed, self.budget))
+        self.inner.next_key_seed(Seed::slot(seed, self.budget))
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
-        self.budget.slot::<T::Value, A::Error>()?;
-        self.inner.next_value_seed(Seed::value(seed, self.budget))
+        self.inner.next_value_seed(Seed::slot(seed, self.budget))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -1414,6 +1484,36 @@ mod tests {
         // The same input as numbers the type stores in 1 byte each fits.
         let typed: Vec<u8> = from_str(&text).unwrap();
         assert_eq!(typed.len(), 4 << 20);
+    }
+
+    #[test]
+    fn a_list_item_is_charged_at_what_it_is_read_into_behind_the_erased_decoder() {
+        // `{}` is 3 bytes; read into a struct of four fields it is charged
+        // 2 x 32 bytes: 1 Mi of them (3 MiB) would be charged 64 MiB.
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Four {
+            #[serde(default)]
+            a: u64,
+            #[serde(default)]
+            b: u64,
+            #[serde(default)]
+            c: u64,
+            #[serde(default)]
+            d: u64,
+        }
+        let text = format!("[{}{{}}]", "{},".repeat((1 << 20) - 1));
+        let limit = budget_for(text.len());
+        assert!(matches!(
+            from_str::<Vec<Four>>(&text),
+            Err(Failure::OverBudget { limit: l }) if l == limit
+        ));
+        // The same count of small numbers is charged 2 bytes each: it fits.
+        let bytes = format!("[{}0]", "0,".repeat((1 << 20) - 1));
+        assert_eq!(from_str::<Vec<u8>>(&bytes).map(|v| v.len()).ok(), Some(1 << 20));
+        // And a shorter list of the structs decodes.
+        let few: Vec<Four> = from_str(&format!("[{}{{}}]", "{},".repeat(30_000))).unwrap();
+        assert_eq!(few.len(), 30_001);
     }
 
     #[derive(serde::Deserialize, Debug, PartialEq, Default)]
