@@ -23,6 +23,7 @@ pub mod changes;
 pub mod constructors;
 pub mod mutate;
 pub mod open_enums;
+pub mod raw_feature;
 pub mod request_new;
 mod stable_names;
 mod strings;
@@ -158,6 +159,8 @@ pub fn generate_normalized(
         message,
     })?;
     request_new::add_to(&mut file, &hand_written);
+    // Last: the steps above read the client's builders.
+    raw_feature::add_to(&mut file).map_err(Error::PostProcess)?;
     let body = prettyplease::unparse(&file);
     let header = header(normalized, spec_text, spec_name);
     Ok(Output {

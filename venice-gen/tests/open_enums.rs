@@ -4,7 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(missing_docs, dead_code, clippy::all)]
+// `unexpected_cfgs`: the generated code gates its builders on venice-sdk's `raw` feature.
+#[allow(missing_docs, dead_code, unexpected_cfgs, clippy::all)]
 mod fixture {
     include!("fixtures/open_enums_types.rs");
 }

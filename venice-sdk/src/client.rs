@@ -6,11 +6,13 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
-use crate::config::{self, Config, Extras, Inner};
+#[cfg(feature = "raw")]
+use crate::RawClient;
+use crate::config::{self, Config, Extras};
 use crate::credentials;
 use crate::retry::{RetryBudget, RetryPolicy};
 use crate::secret::Redactor;
-use crate::{Error, RawClient, Secret};
+use crate::{Error, Secret};
 
 use crate::defaults::{
     DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_DOWNLOAD_SIZE, DEFAULT_MAX_EVENT_SIZE,
@@ -40,6 +42,7 @@ use crate::defaults::{
 #[derive(Clone)]
 pub struct Client {
     config: Arc<Config>,
+    #[cfg(feature = "raw")]
     raw: Arc<RawClient>,
 }
 
@@ -126,6 +129,7 @@ impl Client {
     /// assert!(styles.is_ok());
     /// # Ok(()) }
     /// ```
+    #[cfg(feature = "raw")]
     pub fn raw(&self) -> &RawClient {
         &self.raw
     }
@@ -385,16 +389,18 @@ impl Client {
     }
 
     fn from_config(config: Arc<Config>) -> Client {
-        let raw = RawClient::new_with_client(
+        #[cfg(feature = "raw")]
+        let raw = Arc::new(RawClient::new_with_client(
             &config.base_url,
             config.http.clone(),
-            Inner {
+            config::Inner {
                 config: Arc::clone(&config),
             },
-        );
+        ));
         Client {
             config,
-            raw: Arc::new(raw),
+            #[cfg(feature = "raw")]
+            raw,
         }
     }
 

@@ -98,6 +98,7 @@ impl fmt::Debug for Config {
 
 /// What the generated client carries: the shared configuration, read by its hooks
 /// (the one seam through which generated code reaches the SDK; see `raw`).
+#[cfg(feature = "raw")]
 #[derive(Clone, Debug)]
 pub struct Inner {
     pub(crate) config: Arc<Config>,

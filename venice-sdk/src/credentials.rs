@@ -127,6 +127,7 @@ pub(crate) fn mark_sensitive(headers: &mut HeaderMap) {
 
 /// The values of the wallet and payment headers of `headers` (not
 /// `Authorization`: the client's key is known already), as secrets to scrub.
+#[cfg_attr(not(feature = "raw"), allow(dead_code))] // `Client::raw`'s path
 pub(crate) fn wallet_and_payment_values(headers: &HeaderMap) -> Vec<crate::Secret> {
     headers
         .iter()

@@ -4,8 +4,10 @@
 // venice-gen, then run `cargo xtask regen`.
 
 #[allow(unused_imports)]
+#[cfg(feature = "raw")]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
+#[cfg(feature = "raw")]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
@@ -120,6 +122,7 @@ pub mod types {
         pub x402_version: ::std::option::Option<::serde_json::Value>,
     }
     impl ApiErrorBody {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ApiErrorBody {
             Default::default()
         }
@@ -133,6 +136,7 @@ pub mod types {
         pub usd: f64,
     }
     impl AsrModelPricingPerAudioSecond {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::AsrModelPricingPerAudioSecond {
             Default::default()
         }
@@ -216,6 +220,7 @@ Any JSON value (the spec lists: any value, string).*/
         pub image_url: ::std::option::Option<::std::string::String>,
     }
     impl BackgroundRemoveImageRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BackgroundRemoveImageRequest {
             Default::default()
         }
@@ -240,6 +245,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub diem_epoch_allocation: f64,
     }
     impl BillingBalanceResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingBalanceResponse {
             Default::default()
         }
@@ -255,6 +261,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: ::std::option::Option<f64>,
     }
     impl BillingBalanceResponseBalances {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingBalanceResponseBalances {
             Default::default()
         }
@@ -288,6 +295,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         }
     }
     impl BillingUsageAnalyticsRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageAnalyticsRequest {
             Default::default()
         }
@@ -324,6 +332,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub top_models: ::std::vec::Vec<::std::string::String>,
     }
     impl BillingUsageAnalyticsResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageAnalyticsResponse {
             Default::default()
         }
@@ -341,6 +350,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl BillingUsageAnalyticsResponseByDateItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageAnalyticsResponseByDateItem {
             Default::default()
         }
@@ -367,6 +377,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub total_usd: f64,
     }
     impl BillingUsageAnalyticsResponseByKeyItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageAnalyticsResponseByKeyItem {
             Default::default()
         }
@@ -402,6 +413,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub unit_type: ::std::string::String,
     }
     impl BillingUsageAnalyticsResponseByModelItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageAnalyticsResponseByModelItem {
             Default::default()
         }
@@ -420,6 +432,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl BillingUsageAnalyticsResponseByModelItemBreakdownItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageAnalyticsResponseByModelItemBreakdownItem {
             Default::default()
         }
@@ -469,6 +482,7 @@ Format: `date-time` (kept as text).*/
         }
     }
     impl BillingUsageHistoryRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageHistoryRequest {
             Default::default()
         }
@@ -658,6 +672,7 @@ Format: `date-time` (kept as text).*/
         pub next_cursor: ::std::option::Option<BillingUsageHistoryResponseNextCursor>,
     }
     impl BillingUsageHistoryResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageHistoryResponse {
             Default::default()
         }
@@ -694,6 +709,7 @@ Format: `date-time` (kept as text).*/
         pub units: f64,
     }
     impl BillingUsageHistoryResponseDataItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageHistoryResponseDataItem {
             Default::default()
         }
@@ -724,6 +740,7 @@ Format: `date-time` (kept as text).*/
         pub request_id: ::std::string::String,
     }
     impl BillingUsageHistoryResponseDataItemInferenceDetails {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageHistoryResponseDataItemInferenceDetails {
             Default::default()
         }
@@ -895,6 +912,7 @@ Format: `date-time` (kept as text).*/
         }
     }
     impl BillingUsageRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageRequest {
             Default::default()
         }
@@ -911,6 +929,7 @@ Known values: `This endpoint is deprecated and will be removed in a future relea
         pub warning_message: ::std::string::String,
     }
     impl BillingUsageResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageResponse {
             Default::default()
         }
@@ -945,6 +964,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub units: f64,
     }
     impl BillingUsageResponseDataItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageResponseDataItem {
             Default::default()
         }
@@ -978,6 +998,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub request_id: ::std::option::Option<::std::string::String>,
     }
     impl BillingUsageResponseDataItemInferenceDetails {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageResponseDataItemInferenceDetails {
             Default::default()
         }
@@ -992,6 +1013,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub total_pages: f64,
     }
     impl BillingUsageResponsePagination {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::BillingUsageResponsePagination {
             Default::default()
         }
@@ -1009,6 +1031,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub type_: ::std::string::String,
     }
     impl ChatCompletionContentPartInputAudio {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ChatCompletionContentPartInputAudio {
             Default::default()
         }
@@ -1026,6 +1049,7 @@ Known values: `ephemeral`.*/
         pub type_: ::std::string::String,
     }
     impl ChatCompletionContentPartInputAudioCacheControl {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ChatCompletionContentPartInputAudioCacheControl {
             Default::default()
         }
@@ -1044,6 +1068,7 @@ Known values: `wav`, `mp3`, `aiff`, `aac`, `ogg`, `flac`, `m4a`, `pcm16`, `pcm24
         pub format: ::std::string::String,
     }
     impl ChatCompletionContentPartInputAudioInputAudio {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ChatCompletionContentPartInputAudioInputAudio {
             Default::default()
         }
@@ -1061,6 +1086,7 @@ Known values: `wav`, `mp3`, `aiff`, `aac`, `ogg`, `flac`, `m4a`, `pcm16`, `pcm24
         pub video_url: VideoUrlObject,
     }
     impl ChatCompletionContentPartVideoUrl {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ChatCompletionContentPartVideoUrl {
             Default::default()
         }
@@ -1078,6 +1104,7 @@ Known values: `ephemeral`.*/
         pub type_: ::std::string::String,
     }
     impl ChatCompletionContentPartVideoUrlCacheControl {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ChatCompletionContentPartVideoUrlCacheControl {
             Default::default()
         }
@@ -1212,6 +1239,7 @@ Defaults to `0` on the server when unset.*/
         pub verbosity: ::std::option::Option<ChatCompletionRequestVerbosity>,
     }
     impl ChatCompletionRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ChatCompletionRequest {
             Default::default()
         }
@@ -1222,6 +1250,7 @@ Defaults to `0` on the server when unset.*/
         pub model: ::std::string::String,
     }
     impl ChatCompletionRequestFallbacksItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ChatCompletionRequestFallbacksItem {
             Default::default()
         }
@@ -1350,6 +1379,7 @@ The developer message provides high-level instructions to reasoning models (o1, 
         pub summary: ::std::option::Option<ChatCompletionRequestReasoningSummary>,
     }
     impl ChatCompletionRequestReasoning {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ChatCompletionRequestReasoning {
             Default::default()
         }
@@ -1510,6 +1540,7 @@ The JSON Schema that should be used to validate and format the response.*/
         pub include_usage: ::std::option::Option<bool>,
     }
     impl ChatCompletionRequestStreamOptions {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ChatCompletionRequestStreamOptions {
             Default::default()
         }
@@ -1522,6 +1553,7 @@ The JSON Schema that should be used to validate and format the response.*/
         pub verbosity: ::std::option::Option<ChatCompletionRequestTextVerbosity>,
     }
     impl ChatCompletionRequestText {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ChatCompletionRequestText {
             Default::default()
         }
@@ -1596,6 +1628,7 @@ The JSON Schema that should be used to validate and format the response.*/
         pub name: ::std::string::String,
     }
     impl ChatCompletionRequestToolChoiceObjectFunction {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ChatCompletionRequestToolChoiceObjectFunction {
             Default::default()
         }
@@ -1658,6 +1691,7 @@ Defaults to `false` on the server when unset.*/
         pub strip_thinking_response: ::std::option::Option<bool>,
     }
     impl ChatCompletionRequestVeniceParameters {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ChatCompletionRequestVeniceParameters {
             Default::default()
         }
@@ -1769,6 +1803,7 @@ Defaults to `"off"` on the server when unset.*/
         pub image: ::std::option::Option<::std::string::String>,
     }
     impl CodeInterpreterToolContainer {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CodeInterpreterToolContainer {
             Default::default()
         }
@@ -1834,6 +1869,7 @@ Defaults to `"off"` on the server when unset.*/
         pub queue_id: ::std::string::String,
     }
     impl CompleteAudioRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CompleteAudioRequest {
             Default::default()
         }
@@ -1845,6 +1881,7 @@ Defaults to `"off"` on the server when unset.*/
         pub success: bool,
     }
     impl CompleteAudioResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CompleteAudioResponse {
             Default::default()
         }
@@ -1859,6 +1896,7 @@ Defaults to `"off"` on the server when unset.*/
         pub queue_id: ::std::string::String,
     }
     impl CompleteVideoRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CompleteVideoRequest {
             Default::default()
         }
@@ -1870,6 +1908,7 @@ Defaults to `"off"` on the server when unset.*/
         pub success: bool,
     }
     impl CompleteVideoResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CompleteVideoResponse {
             Default::default()
         }
@@ -1935,6 +1974,7 @@ Defaults to `"off"` on the server when unset.*/
         pub suggested_prompt: ::std::option::Option<::std::string::String>,
     }
     impl ContentViolationError {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ContentViolationError {
             Default::default()
         }
@@ -1967,6 +2007,7 @@ Defaults to `"off"` on the server when unset.*/
         pub limit_period: ::std::option::Option<CreateApiKeyBodyLimitPeriod>,
     }
     impl CreateApiKeyBody {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateApiKeyBody {
             Default::default()
         }
@@ -2028,6 +2069,7 @@ Defaults to `"off"` on the server when unset.*/
         pub vcu: ::std::option::Option<f64>,
     }
     impl CreateApiKeyBodyConsumptionLimit {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateApiKeyBodyConsumptionLimit {
             Default::default()
         }
@@ -2386,6 +2428,7 @@ Defaults to `"off"` on the server when unset.*/
         pub success: bool,
     }
     impl CreateApiKeyResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateApiKeyResponse {
             Default::default()
         }
@@ -2421,6 +2464,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub limit_period: ::std::string::String,
     }
     impl CreateApiKeyResponseData {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateApiKeyResponseData {
             Default::default()
         }
@@ -2439,6 +2483,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub vcu: ::std::option::Option<f64>,
     }
     impl CreateApiKeyResponseDataConsumptionLimit {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateApiKeyResponseDataConsumptionLimit {
             Default::default()
         }
@@ -2473,6 +2518,7 @@ Known values: `chat.completion`.*/
         >,
     }
     impl CreateChatCompletionResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateChatCompletionResponse {
             Default::default()
         }
@@ -2498,6 +2544,7 @@ Known values: `stop`, `length`.*/
         pub stop_reason: ::std::option::Option<::std::string::String>,
     }
     impl CreateChatCompletionResponseChoicesItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateChatCompletionResponseChoicesItem {
             Default::default()
         }
@@ -2519,6 +2566,7 @@ Known values: `stop`, `length`.*/
         >,
     }
     impl CreateChatCompletionResponseChoicesItemLogprobs {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateChatCompletionResponseChoicesItemLogprobs {
             Default::default()
         }
@@ -2532,6 +2580,7 @@ Known values: `stop`, `length`.*/
         pub token: ::std::string::String,
     }
     impl CreateChatCompletionResponseChoicesItemLogprobsTopLogprobsItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateChatCompletionResponseChoicesItemLogprobsTopLogprobsItem {
             Default::default()
         }
@@ -2585,6 +2634,7 @@ Known values: `stop`, `length`.*/
         pub usd: f64,
     }
     impl CreateChatCompletionResponseCost {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateChatCompletionResponseCost {
             Default::default()
         }
@@ -2610,6 +2660,7 @@ Known values: `stop`, `length`.*/
         pub total_tokens: i64,
     }
     impl CreateChatCompletionResponseUsage {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateChatCompletionResponseUsage {
             Default::default()
         }
@@ -2622,6 +2673,7 @@ Known values: `stop`, `length`.*/
         pub reasoning_tokens: ::std::option::Option<i64>,
     }
     impl CreateChatCompletionResponseUsageCompletionTokensDetails {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateChatCompletionResponseUsageCompletionTokensDetails {
             Default::default()
         }
@@ -2637,6 +2689,7 @@ Known values: `stop`, `length`.*/
         pub cached_tokens: ::std::option::Option<i64>,
     }
     impl CreateChatCompletionResponseUsagePromptTokensDetails {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateChatCompletionResponseUsagePromptTokensDetails {
             Default::default()
         }
@@ -2674,6 +2727,7 @@ Known values: `auto`, `off`, `on`.*/
         >,
     }
     impl CreateChatCompletionResponseVeniceParameters {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateChatCompletionResponseVeniceParameters {
             Default::default()
         }
@@ -2689,6 +2743,7 @@ Known values: `auto`, `off`, `on`.*/
         pub url: ::std::string::String,
     }
     impl CreateChatCompletionResponseVeniceParametersWebSearchCitationsItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateChatCompletionResponseVeniceParametersWebSearchCitationsItem {
             Default::default()
         }
@@ -2734,6 +2789,7 @@ Known values: `tts-chatterbox-hd`, `tts-minimax-speech-02-hd`.*/
         }
     }
     impl CreateClonedVoiceRequestSchema {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateClonedVoiceRequestSchema {
             Default::default()
         }
@@ -2761,6 +2817,7 @@ Defaults to `"float"` on the server when unset.*/
         pub user: ::std::option::Option<::std::string::String>,
     }
     impl CreateEmbeddingRequestSchema {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateEmbeddingRequestSchema {
             Default::default()
         }
@@ -2858,6 +2915,7 @@ Known values: `list`.*/
         pub usage: CreateEmbeddingResponseUsage,
     }
     impl CreateEmbeddingResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateEmbeddingResponse {
             Default::default()
         }
@@ -2875,6 +2933,7 @@ Known values: `embedding`.*/
         pub object: ::std::string::String,
     }
     impl CreateEmbeddingResponseDataItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateEmbeddingResponseDataItem {
             Default::default()
         }
@@ -2888,6 +2947,7 @@ Known values: `embedding`.*/
         pub total_tokens: i64,
     }
     impl CreateEmbeddingResponseUsage {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateEmbeddingResponseUsage {
             Default::default()
         }
@@ -2939,6 +2999,7 @@ Defaults to `"af_sky"` on the server when unset.*/
         pub voice: ::std::option::Option<CreateSpeechRequestSchemaVoice>,
     }
     impl CreateSpeechRequestSchema {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateSpeechRequestSchema {
             Default::default()
         }
@@ -3327,6 +3388,7 @@ Known values: `json`, `text`.*/
         pub response_format: ::std::string::String,
     }
     impl CreateTextParserBody {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateTextParserBody {
             Default::default()
         }
@@ -3390,6 +3452,7 @@ Known values: `json`, `text`.*/
         }
     }
     impl CreateTranscriptionRequestSchema {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateTranscriptionRequestSchema {
             Default::default()
         }
@@ -3409,6 +3472,7 @@ Defaults to `"json"` on the server when unset.*/
         pub url: ::std::string::String,
     }
     impl CreateVideoTranscriptionRequestSchema {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateVideoTranscriptionRequestSchema {
             Default::default()
         }
@@ -3468,6 +3532,7 @@ Defaults to `"json"` on the server when unset.*/
         pub transcript: ::std::string::String,
     }
     impl CreateVideoTranscriptionResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CreateVideoTranscriptionResponse {
             Default::default()
         }
@@ -3513,6 +3578,7 @@ Defaults to `"json"` on the server when unset.*/
         pub params: ::std::vec::Vec<::serde_json::Value>,
     }
     impl CryptoRpcProxyBodyArrayItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CryptoRpcProxyBodyArrayItem {
             Default::default()
         }
@@ -3763,6 +3829,7 @@ Defaults to `"json"` on the server when unset.*/
         pub result: ::std::option::Option<::serde_json::Value>,
     }
     impl CryptoRpcProxyResponseArrayItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CryptoRpcProxyResponseArrayItem {
             Default::default()
         }
@@ -3778,6 +3845,7 @@ Defaults to `"json"` on the server when unset.*/
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl CryptoRpcProxyResponseArrayItemError {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CryptoRpcProxyResponseArrayItemError {
             Default::default()
         }
@@ -3816,6 +3884,7 @@ Defaults to `"json"` on the server when unset.*/
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl CryptoRpcProxyResponseObjectError {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::CryptoRpcProxyResponseObjectError {
             Default::default()
         }
@@ -3849,6 +3918,7 @@ Defaults to `"json"` on the server when unset.*/
         pub success: bool,
     }
     impl DeleteApiKeyResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::DeleteApiKeyResponse {
             Default::default()
         }
@@ -3863,6 +3933,7 @@ Defaults to `"json"` on the server when unset.*/
         pub error: ::std::string::String,
     }
     impl DetailedError {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::DetailedError {
             Default::default()
         }
@@ -3923,6 +3994,7 @@ Defaults to `true` on the server when unset.*/
         pub safe_mode: ::std::option::Option<bool>,
     }
     impl EditImageBody {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::EditImageBody {
             Default::default()
         }
@@ -4365,6 +4437,7 @@ Defaults to `true` on the server when unset.*/
         pub safe_mode: ::std::option::Option<bool>,
     }
     impl EditImageRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::EditImageRequest {
             Default::default()
         }
@@ -4718,6 +4791,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         pub message: ::std::string::String,
     }
     impl Error {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::Error {
             Default::default()
         }
@@ -4733,6 +4807,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         pub type_: FileCacheControlType,
     }
     impl FileCacheControl {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::FileCacheControl {
             Default::default()
         }
@@ -4798,6 +4873,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         pub filename: ::std::option::Option<::std::string::String>,
     }
     impl FileObject {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::FileObject {
             Default::default()
         }
@@ -4811,6 +4887,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         pub score_threshold: ::std::option::Option<f64>,
     }
     impl FileSearchToolRankingOptions {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::FileSearchToolRankingOptions {
             Default::default()
         }
@@ -5063,6 +5140,7 @@ Defaults to `"firered-image-edit"` on the server when unset.*/
         pub strict: ::std::option::Option<bool>,
     }
     impl FunctionToolFunction {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::FunctionToolFunction {
             Default::default()
         }
@@ -5212,6 +5290,7 @@ Defaults to `1024` on the server when unset.*/
         pub width: ::std::option::Option<::std::num::NonZeroU64>,
     }
     impl GenerateImageRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GenerateImageRequest {
             Default::default()
         }
@@ -5436,6 +5515,7 @@ Defaults to `"webp"` on the server when unset.*/
         pub strength: ::std::option::Option<f64>,
     }
     impl GenerateImageRequestStyleReferencesItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GenerateImageRequestStyleReferencesItem {
             Default::default()
         }
@@ -5471,6 +5551,7 @@ Defaults to `"webp"` on the server when unset.*/
         pub timing: GenerateImageResponseTiming,
     }
     impl GenerateImageResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GenerateImageResponse {
             Default::default()
         }
@@ -5491,6 +5572,7 @@ Defaults to `"webp"` on the server when unset.*/
         pub total: f64,
     }
     impl GenerateImageResponseTiming {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GenerateImageResponseTiming {
             Default::default()
         }
@@ -5501,6 +5583,7 @@ Defaults to `"webp"` on the server when unset.*/
         pub data: GetApiKeyByIdResponseData,
     }
     impl GetApiKeyByIdResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyByIdResponse {
             Default::default()
         }
@@ -5557,6 +5640,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub usage: ::std::option::Option<GetApiKeyByIdResponseDataUsage>,
     }
     impl GetApiKeyByIdResponseData {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyByIdResponseData {
             Default::default()
         }
@@ -5575,6 +5659,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub vcu: ::std::option::Option<f64>,
     }
     impl GetApiKeyByIdResponseDataConsumptionLimits {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyByIdResponseDataConsumptionLimits {
             Default::default()
         }
@@ -5588,6 +5673,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub usd: ::std::string::String,
     }
     impl GetApiKeyByIdResponseDataCurrentPeriodUsage {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyByIdResponseDataCurrentPeriodUsage {
             Default::default()
         }
@@ -5599,6 +5685,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub trailing_seven_days: GetApiKeyByIdResponseDataUsageTrailingSevenDays,
     }
     impl GetApiKeyByIdResponseDataUsage {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyByIdResponseDataUsage {
             Default::default()
         }
@@ -5614,6 +5701,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub vcu: ::std::string::String,
     }
     impl GetApiKeyByIdResponseDataUsageTrailingSevenDays {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyByIdResponseDataUsageTrailingSevenDays {
             Default::default()
         }
@@ -5625,6 +5713,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub success: bool,
     }
     impl GetApiKeyGenerateWeb3KeyResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyGenerateWeb3KeyResponse {
             Default::default()
         }
@@ -5636,6 +5725,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub token: ::std::string::String,
     }
     impl GetApiKeyGenerateWeb3KeyResponseData {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyGenerateWeb3KeyResponseData {
             Default::default()
         }
@@ -5649,6 +5739,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub object: ::std::string::String,
     }
     impl GetApiKeyRateLimitLogsResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyRateLimitLogsResponse {
             Default::default()
         }
@@ -5674,6 +5765,7 @@ Known values: `RPD`, `RPM`, `TPM`, `FAILED_REQUESTS`, `UNSUPPORTED_FEATURE_REQUE
         pub timestamp: ::std::string::String,
     }
     impl GetApiKeyRateLimitLogsResponseDataItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyRateLimitLogsResponseDataItem {
             Default::default()
         }
@@ -5684,6 +5776,7 @@ Known values: `RPD`, `RPM`, `TPM`, `FAILED_REQUESTS`, `UNSUPPORTED_FEATURE_REQUE
         pub data: GetApiKeyRateLimitsResponseData,
     }
     impl GetApiKeyRateLimitsResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyRateLimitsResponse {
             Default::default()
         }
@@ -5710,6 +5803,7 @@ Known values: `RPD`, `RPM`, `TPM`, `FAILED_REQUESTS`, `UNSUPPORTED_FEATURE_REQUE
         pub rate_limits: ::std::vec::Vec<GetApiKeyRateLimitsResponseDataRateLimitsItem>,
     }
     impl GetApiKeyRateLimitsResponseData {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyRateLimitsResponseData {
             Default::default()
         }
@@ -5724,6 +5818,7 @@ Known values: `RPD`, `RPM`, `TPM`, `FAILED_REQUESTS`, `UNSUPPORTED_FEATURE_REQUE
         pub is_charged: bool,
     }
     impl GetApiKeyRateLimitsResponseDataApiTier {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyRateLimitsResponseDataApiTier {
             Default::default()
         }
@@ -5739,6 +5834,7 @@ Known values: `RPD`, `RPM`, `TPM`, `FAILED_REQUESTS`, `UNSUPPORTED_FEATURE_REQUE
         pub usd: ::std::option::Option<f64>,
     }
     impl GetApiKeyRateLimitsResponseDataBalances {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyRateLimitsResponseDataBalances {
             Default::default()
         }
@@ -5758,6 +5854,7 @@ Known values: `RPD`, `RPM`, `TPM`, `FAILED_REQUESTS`, `UNSUPPORTED_FEATURE_REQUE
         >,
     }
     impl GetApiKeyRateLimitsResponseDataRateLimitsItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyRateLimitsResponseDataRateLimitsItem {
             Default::default()
         }
@@ -5772,6 +5869,7 @@ Known values: `RPD`, `RPM`, `TPM`, `FAILED_REQUESTS`, `UNSUPPORTED_FEATURE_REQUE
         pub type_: ::std::string::String,
     }
     impl GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeyRateLimitsResponseDataRateLimitsItemRateLimitsItem {
             Default::default()
         }
@@ -5785,6 +5883,7 @@ Known values: `RPD`, `RPM`, `TPM`, `FAILED_REQUESTS`, `UNSUPPORTED_FEATURE_REQUE
         pub object: ::std::string::String,
     }
     impl GetApiKeysResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeysResponse {
             Default::default()
         }
@@ -5841,6 +5940,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub usage: ::std::option::Option<GetApiKeysResponseDataItemUsage>,
     }
     impl GetApiKeysResponseDataItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeysResponseDataItem {
             Default::default()
         }
@@ -5859,6 +5959,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub vcu: ::std::option::Option<f64>,
     }
     impl GetApiKeysResponseDataItemConsumptionLimits {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeysResponseDataItemConsumptionLimits {
             Default::default()
         }
@@ -5872,6 +5973,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub usd: ::std::string::String,
     }
     impl GetApiKeysResponseDataItemCurrentPeriodUsage {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeysResponseDataItemCurrentPeriodUsage {
             Default::default()
         }
@@ -5883,6 +5985,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub trailing_seven_days: GetApiKeysResponseDataItemUsageTrailingSevenDays,
     }
     impl GetApiKeysResponseDataItemUsage {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeysResponseDataItemUsage {
             Default::default()
         }
@@ -5898,6 +6001,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub vcu: ::std::string::String,
     }
     impl GetApiKeysResponseDataItemUsageTrailingSevenDays {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetApiKeysResponseDataItemUsageTrailingSevenDays {
             Default::default()
         }
@@ -5922,6 +6026,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub diem_epoch_allocation: f64,
     }
     impl GetBillingBalanceResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetBillingBalanceResponse {
             Default::default()
         }
@@ -5937,6 +6042,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: ::std::option::Option<f64>,
     }
     impl GetBillingBalanceResponseBalances {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetBillingBalanceResponseBalances {
             Default::default()
         }
@@ -6094,6 +6200,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub top_models: ::std::vec::Vec<::std::string::String>,
     }
     impl GetBillingUsageAnalyticsResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetBillingUsageAnalyticsResponse {
             Default::default()
         }
@@ -6111,6 +6218,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl GetBillingUsageAnalyticsResponseByDateItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetBillingUsageAnalyticsResponseByDateItem {
             Default::default()
         }
@@ -6137,6 +6245,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub total_usd: f64,
     }
     impl GetBillingUsageAnalyticsResponseByKeyItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetBillingUsageAnalyticsResponseByKeyItem {
             Default::default()
         }
@@ -6172,6 +6281,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub unit_type: ::std::string::String,
     }
     impl GetBillingUsageAnalyticsResponseByModelItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetBillingUsageAnalyticsResponseByModelItem {
             Default::default()
         }
@@ -6190,6 +6300,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl GetBillingUsageAnalyticsResponseByModelItemBreakdownItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetBillingUsageAnalyticsResponseByModelItemBreakdownItem {
             Default::default()
         }
@@ -6481,6 +6592,7 @@ Format: `date-time` (kept as text).*/
         pub next_cursor: ::std::option::Option<GetBillingUsageHistoryResponseNextCursor>,
     }
     impl GetBillingUsageHistoryResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetBillingUsageHistoryResponse {
             Default::default()
         }
@@ -6517,6 +6629,7 @@ Format: `date-time` (kept as text).*/
         pub units: f64,
     }
     impl GetBillingUsageHistoryResponseDataItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetBillingUsageHistoryResponseDataItem {
             Default::default()
         }
@@ -6547,6 +6660,7 @@ Format: `date-time` (kept as text).*/
         pub request_id: ::std::string::String,
     }
     impl GetBillingUsageHistoryResponseDataItemInferenceDetails {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetBillingUsageHistoryResponseDataItemInferenceDetails {
             Default::default()
         }
@@ -6737,6 +6851,7 @@ Known values: `This endpoint is deprecated and will be removed in a future relea
         pub warning_message: ::std::string::String,
     }
     impl GetBillingUsageResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetBillingUsageResponse {
             Default::default()
         }
@@ -6771,6 +6886,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub units: f64,
     }
     impl GetBillingUsageResponseDataItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetBillingUsageResponseDataItem {
             Default::default()
         }
@@ -6804,6 +6920,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub request_id: ::std::option::Option<::std::string::String>,
     }
     impl GetBillingUsageResponseDataItemInferenceDetails {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetBillingUsageResponseDataItemInferenceDetails {
             Default::default()
         }
@@ -6818,6 +6935,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub total_pages: f64,
     }
     impl GetBillingUsageResponsePagination {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetBillingUsageResponsePagination {
             Default::default()
         }
@@ -6878,6 +6996,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub object: ::std::string::String,
     }
     impl GetCharacterBySlugResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetCharacterBySlugResponse {
             Default::default()
         }
@@ -6929,6 +7048,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub web_enabled: bool,
     }
     impl GetCharacterBySlugResponseData {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetCharacterBySlugResponseData {
             Default::default()
         }
@@ -6955,6 +7075,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub user_rating: ::std::option::Option<f64>,
     }
     impl GetCharacterBySlugResponseDataStats {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetCharacterBySlugResponseDataStats {
             Default::default()
         }
@@ -6969,6 +7090,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub summary: GetCharacterReviewsResponseSummary,
     }
     impl GetCharacterReviewsResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetCharacterReviewsResponse {
             Default::default()
         }
@@ -7005,6 +7127,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub username: ::std::string::String,
     }
     impl GetCharacterReviewsResponseDataItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetCharacterReviewsResponseDataItem {
             Default::default()
         }
@@ -7024,6 +7147,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub total_pages: i64,
     }
     impl GetCharacterReviewsResponsePagination {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetCharacterReviewsResponsePagination {
             Default::default()
         }
@@ -7039,6 +7163,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub total_reviews: i64,
     }
     impl GetCharacterReviewsResponseSummary {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetCharacterReviewsResponseSummary {
             Default::default()
         }
@@ -7050,6 +7175,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub success: bool,
     }
     impl GetX402BalanceResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetX402BalanceResponse {
             Default::default()
         }
@@ -7080,6 +7206,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub wallet_address: ::std::string::String,
     }
     impl GetX402BalanceResponseData {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetX402BalanceResponseData {
             Default::default()
         }
@@ -7155,6 +7282,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub success: bool,
     }
     impl GetX402TransactionsResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetX402TransactionsResponse {
             Default::default()
         }
@@ -7174,6 +7302,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub wallet_address: ::std::string::String,
     }
     impl GetX402TransactionsResponseData {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetX402TransactionsResponseData {
             Default::default()
         }
@@ -7190,6 +7319,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub offset: f64,
     }
     impl GetX402TransactionsResponseDataPagination {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetX402TransactionsResponseDataPagination {
             Default::default()
         }
@@ -7224,6 +7354,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub type_: ::std::string::String,
     }
     impl GetX402TransactionsResponseDataTransactionsItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::GetX402TransactionsResponseDataTransactionsItem {
             Default::default()
         }
@@ -7303,6 +7434,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub max: f64,
     }
     impl ImageModelConstraintsSteps {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ImageModelConstraintsSteps {
             Default::default()
         }
@@ -7316,6 +7448,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl ImageModelPricingGeneration {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ImageModelPricingGeneration {
             Default::default()
         }
@@ -7331,6 +7464,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub medium: ::std::option::Option<ImageModelPricingQualityValueMedium>,
     }
     impl ImageModelPricingQualityValue {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ImageModelPricingQualityValue {
             Default::default()
         }
@@ -7344,6 +7478,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl ImageModelPricingQualityValueHigh {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ImageModelPricingQualityValueHigh {
             Default::default()
         }
@@ -7357,6 +7492,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl ImageModelPricingQualityValueLow {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ImageModelPricingQualityValueLow {
             Default::default()
         }
@@ -7370,6 +7506,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl ImageModelPricingQualityValueMedium {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ImageModelPricingQualityValueMedium {
             Default::default()
         }
@@ -7383,6 +7520,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl ImageModelPricingResolutionsValue {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ImageModelPricingResolutionsValue {
             Default::default()
         }
@@ -7396,6 +7534,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub x4x: ImageModelPricingUpscale4x,
     }
     impl ImageModelPricingUpscale {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ImageModelPricingUpscale {
             Default::default()
         }
@@ -7409,6 +7548,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl ImageModelPricingUpscale2x {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ImageModelPricingUpscale2x {
             Default::default()
         }
@@ -7422,6 +7562,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl ImageModelPricingUpscale4x {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ImageModelPricingUpscale4x {
             Default::default()
         }
@@ -7437,6 +7578,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub type_: ImageUrlCacheControlType,
     }
     impl ImageUrlCacheControl {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ImageUrlCacheControl {
             Default::default()
         }
@@ -7499,6 +7641,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub url: ::std::string::String,
     }
     impl ImageUrlObject {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ImageUrlObject {
             Default::default()
         }
@@ -7512,6 +7655,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl InpaintModelPricingInpaint {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::InpaintModelPricingInpaint {
             Default::default()
         }
@@ -7524,6 +7668,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub included: f64,
     }
     impl InpaintModelPricingInputImages {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::InpaintModelPricingInputImages {
             Default::default()
         }
@@ -7537,6 +7682,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl InpaintModelPricingInputImagesAdditional {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::InpaintModelPricingInputImagesAdditional {
             Default::default()
         }
@@ -7552,6 +7698,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub medium: ::std::option::Option<InpaintModelPricingQualityValueMedium>,
     }
     impl InpaintModelPricingQualityValue {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::InpaintModelPricingQualityValue {
             Default::default()
         }
@@ -7565,6 +7712,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl InpaintModelPricingQualityValueHigh {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::InpaintModelPricingQualityValueHigh {
             Default::default()
         }
@@ -7578,6 +7726,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl InpaintModelPricingQualityValueLow {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::InpaintModelPricingQualityValueLow {
             Default::default()
         }
@@ -7591,6 +7740,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl InpaintModelPricingQualityValueMedium {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::InpaintModelPricingQualityValueMedium {
             Default::default()
         }
@@ -7604,6 +7754,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub usd: f64,
     }
     impl InpaintModelPricingResolutionsValue {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::InpaintModelPricingResolutionsValue {
             Default::default()
         }
@@ -7619,6 +7770,7 @@ Known values: `USD`, `VCU`, `DIEM`, `BUNDLED_CREDITS`.*/
         pub type_: InputAudioCacheControlType,
     }
     impl InputAudioCacheControl {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::InputAudioCacheControl {
             Default::default()
         }
@@ -7686,6 +7838,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub format: ::std::option::Option<InputAudioInputAudioFormat>,
     }
     impl InputAudioInputAudio {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::InputAudioInputAudio {
             Default::default()
         }
@@ -7774,6 +7927,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub url: ::std::string::String,
     }
     impl InputImageImageUrl {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::InputImageImageUrl {
             Default::default()
         }
@@ -8639,6 +8793,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub object: ::std::string::String,
     }
     impl ListCharactersResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ListCharactersResponse {
             Default::default()
         }
@@ -8690,6 +8845,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub web_enabled: bool,
     }
     impl ListCharactersResponseDataItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ListCharactersResponseDataItem {
             Default::default()
         }
@@ -8716,6 +8872,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub user_rating: ::std::option::Option<f64>,
     }
     impl ListCharactersResponseDataItemStats {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ListCharactersResponseDataItemStats {
             Default::default()
         }
@@ -8941,6 +9098,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub networks: ::std::vec::Vec<::std::string::String>,
     }
     impl ListCryptoRpcNetworksResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ListCryptoRpcNetworksResponse {
             Default::default()
         }
@@ -8954,6 +9112,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub object: ::std::string::String,
     }
     impl ListImageStylesResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ListImageStylesResponse {
             Default::default()
         }
@@ -8969,6 +9128,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub type_: ::std::string::String,
     }
     impl ListModelCompatibilityMappingResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ListModelCompatibilityMappingResponse {
             Default::default()
         }
@@ -9060,6 +9220,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub type_: ::std::string::String,
     }
     impl ListModelTraitsResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ListModelTraitsResponse {
             Default::default()
         }
@@ -9152,6 +9313,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub type_: ::std::string::String,
     }
     impl ListModelsResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ListModelsResponse {
             Default::default()
         }
@@ -9244,6 +9406,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub usd: f64,
     }
     impl LlmModelPricingCacheInput {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::LlmModelPricingCacheInput {
             Default::default()
         }
@@ -9257,6 +9420,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub usd: f64,
     }
     impl LlmModelPricingCacheWrite {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::LlmModelPricingCacheWrite {
             Default::default()
         }
@@ -9274,6 +9438,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub output: LlmModelPricingExtendedOutput,
     }
     impl LlmModelPricingExtended {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::LlmModelPricingExtended {
             Default::default()
         }
@@ -9287,6 +9452,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub usd: f64,
     }
     impl LlmModelPricingExtendedCacheInput {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::LlmModelPricingExtendedCacheInput {
             Default::default()
         }
@@ -9300,6 +9466,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub usd: f64,
     }
     impl LlmModelPricingExtendedCacheWrite {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::LlmModelPricingExtendedCacheWrite {
             Default::default()
         }
@@ -9313,6 +9480,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub usd: f64,
     }
     impl LlmModelPricingExtendedInput {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::LlmModelPricingExtendedInput {
             Default::default()
         }
@@ -9326,6 +9494,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub usd: f64,
     }
     impl LlmModelPricingExtendedOutput {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::LlmModelPricingExtendedOutput {
             Default::default()
         }
@@ -9339,6 +9508,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub usd: f64,
     }
     impl LlmModelPricingInput {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::LlmModelPricingInput {
             Default::default()
         }
@@ -9352,6 +9522,7 @@ Defaults to `"wav"` on the server when unset.*/
         pub usd: f64,
     }
     impl LlmModelPricingOutput {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::LlmModelPricingOutput {
             Default::default()
         }
@@ -9469,6 +9640,7 @@ Known values: `asr`, `embedding`, `image`, `music`, `text`, `tts`, `upscale`, `i
         pub type_: ::std::string::String,
     }
     impl ModelResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ModelResponse {
             Default::default()
         }
@@ -9627,6 +9799,7 @@ Known values: `private`, `anonymized`.*/
         pub voices: ::std::vec::Vec<::std::string::String>,
     }
     impl ModelResponseModelSpec {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ModelResponseModelSpec {
             Default::default()
         }
@@ -9709,6 +9882,7 @@ Known values: `fp4`, `fp8`, `fp16`, `bf16`, `int8`, `int4`, `not-available`.*/
         pub supports_x_search: bool,
     }
     impl ModelResponseModelSpecCapabilities {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ModelResponseModelSpecCapabilities {
             Default::default()
         }
@@ -9875,6 +10049,7 @@ Known values: `low`, `medium`, `high`.*/
         pub starts_at: ::std::option::Option<::std::string::String>,
     }
     impl ModelResponseModelSpecDeprecation {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ModelResponseModelSpecDeprecation {
             Default::default()
         }
@@ -9967,6 +10142,7 @@ Known values: `low`, `medium`, `high`.*/
         pub usd: f64,
     }
     impl ModelResponseModelSpecPricingVariant5Generation {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ModelResponseModelSpecPricingVariant5Generation {
             Default::default()
         }
@@ -9984,6 +10160,7 @@ Known values: `low`, `medium`, `high`.*/
         pub usd: f64,
     }
     impl ModelResponseModelSpecPricingVariant6DurationsValue {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ModelResponseModelSpecPricingVariant6DurationsValue {
             Default::default()
         }
@@ -9997,6 +10174,7 @@ Known values: `low`, `medium`, `high`.*/
         pub usd: f64,
     }
     impl ModelResponseModelSpecPricingVariant7PerSecond {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ModelResponseModelSpecPricingVariant7PerSecond {
             Default::default()
         }
@@ -10010,6 +10188,7 @@ Known values: `low`, `medium`, `high`.*/
         pub usd: f64,
     }
     impl ModelResponseModelSpecPricingVariant8PerThousandCharacters {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ModelResponseModelSpecPricingVariant8PerThousandCharacters {
             Default::default()
         }
@@ -10087,6 +10266,7 @@ Defaults to `true` on the server when unset.*/
         pub safe_mode: ::std::option::Option<bool>,
     }
     impl MultiEditImageBody {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::MultiEditImageBody {
             Default::default()
         }
@@ -10530,6 +10710,7 @@ Known values: `low`, `medium`, `high`.*/
         pub safe_mode: bool,
     }
     impl MultiEditImageMultipartRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::MultiEditImageMultipartRequest {
             Default::default()
         }
@@ -10754,6 +10935,7 @@ Defaults to `true` on the server when unset.*/
         pub safe_mode: ::std::option::Option<bool>,
     }
     impl MultiEditImageRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::MultiEditImageRequest {
             Default::default()
         }
@@ -11176,6 +11358,7 @@ File input message type for document processing. Supports PDF, EPUB, DOCX, PPTX,
         pub type_: ObjectsItemCacheControlType,
     }
     impl ObjectsItemCacheControl {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ObjectsItemCacheControl {
             Default::default()
         }
@@ -11293,6 +11476,7 @@ File input message type for document processing. Supports PDF, EPUB, DOCX, PPTX,
         pub type_: ::std::string::String,
     }
     impl OutputText {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::OutputText {
             Default::default()
         }
@@ -11308,6 +11492,7 @@ Known values: `PAYLOAD_TOO_LARGE`.*/
         pub error: ::std::string::String,
     }
     impl PayloadTooLargeError {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::PayloadTooLargeError {
             Default::default()
         }
@@ -11353,6 +11538,7 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
         pub token: ::std::string::String,
     }
     impl PostApiKeyGenerateWeb3KeyBody {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::PostApiKeyGenerateWeb3KeyBody {
             Default::default()
         }
@@ -11414,6 +11600,7 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
         pub vcu: ::std::option::Option<f64>,
     }
     impl PostApiKeyGenerateWeb3KeyBodyConsumptionLimit {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::PostApiKeyGenerateWeb3KeyBodyConsumptionLimit {
             Default::default()
         }
@@ -11724,6 +11911,7 @@ Defaults to `"Web3 API Key"` on the server when unset.*/
         pub success: bool,
     }
     impl PostApiKeyGenerateWeb3KeyResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::PostApiKeyGenerateWeb3KeyResponse {
             Default::default()
         }
@@ -11759,6 +11947,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub limit_period: ::std::string::String,
     }
     impl PostApiKeyGenerateWeb3KeyResponseData {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::PostApiKeyGenerateWeb3KeyResponseData {
             Default::default()
         }
@@ -11777,6 +11966,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub vcu: ::std::option::Option<f64>,
     }
     impl PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::PostApiKeyGenerateWeb3KeyResponseDataConsumptionLimit {
             Default::default()
         }
@@ -11787,6 +11977,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub error: ProviderContentPolicyErrorError,
     }
     impl ProviderContentPolicyError {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ProviderContentPolicyError {
             Default::default()
         }
@@ -11808,6 +11999,7 @@ Known values: `provider_content_policy`.*/
         pub type_: ::std::string::String,
     }
     impl ProviderContentPolicyErrorError {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ProviderContentPolicyErrorError {
             Default::default()
         }
@@ -11846,6 +12038,7 @@ Known values: `provider_content_policy`.*/
         pub voice: ::std::option::Option<::std::string::String>,
     }
     impl QueueAudioRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::QueueAudioRequest {
             Default::default()
         }
@@ -12036,6 +12229,7 @@ Known values: `QUEUED`.*/
         pub status: ::std::string::String,
     }
     impl QueueAudioResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::QueueAudioResponse {
             Default::default()
         }
@@ -12099,6 +12293,7 @@ Defaults to `2` on the server when unset.*/
         pub video_url: ::std::option::Option<::std::string::String>,
     }
     impl QueueVideoRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::QueueVideoRequest {
             Default::default()
         }
@@ -12193,6 +12388,7 @@ Defaults to `2` on the server when unset.*/
         pub seedance: ::std::option::Option<QueueVideoRequestConsentsSeedance>,
     }
     impl QueueVideoRequestConsents {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::QueueVideoRequestConsents {
             Default::default()
         }
@@ -12208,6 +12404,7 @@ Defaults to `2` on the server when unset.*/
         pub confirmed_terms_and_privacy: bool,
     }
     impl QueueVideoRequestConsentsSeedance {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::QueueVideoRequestConsentsSeedance {
             Default::default()
         }
@@ -12345,6 +12542,7 @@ Defaults to `2` on the server when unset.*/
         pub video_url: ::std::option::Option<::std::string::String>,
     }
     impl QueueVideoRequestElementsItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::QueueVideoRequestElementsItem {
             Default::default()
         }
@@ -12603,6 +12801,7 @@ Defaults to `2` on the server when unset.*/
         pub queue_id: ::std::string::String,
     }
     impl QueueVideoResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::QueueVideoResponse {
             Default::default()
         }
@@ -12621,6 +12820,7 @@ Defaults to `2` on the server when unset.*/
         pub model: ::std::string::String,
     }
     impl QuoteAudioRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::QuoteAudioRequest {
             Default::default()
         }
@@ -12751,6 +12951,7 @@ Defaults to `2` on the server when unset.*/
         pub quote: f64,
     }
     impl QuoteAudioResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::QuoteAudioResponse {
             Default::default()
         }
@@ -12784,6 +12985,7 @@ Defaults to `true` on the server when unset.*/
         pub video_url: ::std::option::Option<::std::string::String>,
     }
     impl QuoteVideoRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::QuoteVideoRequest {
             Default::default()
         }
@@ -13126,6 +13328,7 @@ Defaults to `true` on the server when unset.*/
         pub quote: f64,
     }
     impl QuoteVideoResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::QuoteVideoResponse {
             Default::default()
         }
@@ -13141,6 +13344,7 @@ Defaults to `true` on the server when unset.*/
         pub summary: ::std::option::Option<ReasoningConfigurationSummary>,
     }
     impl ReasoningConfiguration {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ReasoningConfiguration {
             Default::default()
         }
@@ -13392,6 +13596,7 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
         pub usage: ::std::option::Option<Usage>,
     }
     impl ResponsesApiResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ResponsesApiResponse {
             Default::default()
         }
@@ -13483,6 +13688,7 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
         pub web_search: ::std::option::Option<bool>,
     }
     impl ResponsesRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ResponsesRequest {
             Default::default()
         }
@@ -13493,6 +13699,7 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
         pub model: ::std::string::String,
     }
     impl ResponsesRequestFallbacksItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ResponsesRequestFallbacksItem {
             Default::default()
         }
@@ -13769,6 +13976,7 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
         pub name: ::std::string::String,
     }
     impl ResponsesRequestToolChoiceVariant3Function {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ResponsesRequestToolChoiceVariant3Function {
             Default::default()
         }
@@ -13850,6 +14058,7 @@ Known values: `completed`, `failed`, `in_progress`, `cancelled`.*/
         pub usage: ::std::option::Option<Usage>,
     }
     impl ResponsesResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ResponsesResponse {
             Default::default()
         }
@@ -13916,6 +14125,7 @@ Defaults to `false` on the server when unset.*/
         pub queue_id: ::std::string::String,
     }
     impl RetrieveAudioRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::RetrieveAudioRequest {
             Default::default()
         }
@@ -13933,6 +14143,7 @@ Known values: `PROCESSING`.*/
         pub status: ::std::string::String,
     }
     impl RetrieveAudioResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::RetrieveAudioResponse {
             Default::default()
         }
@@ -13952,6 +14163,7 @@ Defaults to `false` on the server when unset.*/
         pub queue_id: ::std::string::String,
     }
     impl RetrieveVideoRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::RetrieveVideoRequest {
             Default::default()
         }
@@ -13969,6 +14181,7 @@ Known values: `PROCESSING`, `COMPLETED`.*/
         pub status: ::std::string::String,
     }
     impl RetrieveVideoResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::RetrieveVideoResponse {
             Default::default()
         }
@@ -14036,6 +14249,7 @@ Defaults to `"natural"` on the server when unset.*/
         pub user: ::std::option::Option<::std::string::String>,
     }
     impl SimpleGenerateImageRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::SimpleGenerateImageRequest {
             Default::default()
         }
@@ -14470,6 +14684,7 @@ Defaults to `"natural"` on the server when unset.*/
         pub data: ::std::vec::Vec<SimpleGenerateImageResponseDataItem>,
     }
     impl SimpleGenerateImageResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::SimpleGenerateImageResponse {
             Default::default()
         }
@@ -14492,6 +14707,7 @@ Defaults to `"natural"` on the server when unset.*/
         pub error: ::std::string::String,
     }
     impl StandardError {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::StandardError {
             Default::default()
         }
@@ -14575,6 +14791,7 @@ Defaults to `"natural"` on the server when unset.*/
         pub type_: TextCacheControlType,
     }
     impl TextCacheControl {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::TextCacheControl {
             Default::default()
         }
@@ -14691,6 +14908,7 @@ Defaults to `"natural"` on the server when unset.*/
         pub default: f64,
     }
     impl TextModelConstraintsFrequencyPenalty {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::TextModelConstraintsFrequencyPenalty {
             Default::default()
         }
@@ -14702,6 +14920,7 @@ Defaults to `"natural"` on the server when unset.*/
         pub default: f64,
     }
     impl TextModelConstraintsPresencePenalty {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::TextModelConstraintsPresencePenalty {
             Default::default()
         }
@@ -14713,6 +14932,7 @@ Defaults to `"natural"` on the server when unset.*/
         pub default: f64,
     }
     impl TextModelConstraintsRepetitionPenalty {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::TextModelConstraintsRepetitionPenalty {
             Default::default()
         }
@@ -14724,6 +14944,7 @@ Defaults to `"natural"` on the server when unset.*/
         pub default: f64,
     }
     impl TextModelConstraintsTemperature {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::TextModelConstraintsTemperature {
             Default::default()
         }
@@ -14735,6 +14956,7 @@ Defaults to `"natural"` on the server when unset.*/
         pub default: f64,
     }
     impl TextModelConstraintsTopP {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::TextModelConstraintsTopP {
             Default::default()
         }
@@ -14760,6 +14982,7 @@ Known values: `json`, `text`.*/
         }
     }
     impl TextParserRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::TextParserRequest {
             Default::default()
         }
@@ -14773,6 +14996,7 @@ Known values: `json`, `text`.*/
         pub tokens: f64,
     }
     impl TextParserResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::TextParserResponse {
             Default::default()
         }
@@ -14856,6 +15080,7 @@ Defaults to `false` on the server when unset.*/
         pub strict: ::std::option::Option<bool>,
     }
     impl ToolCallVariant1Function {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::ToolCallVariant1Function {
             Default::default()
         }
@@ -14981,6 +15206,7 @@ Defaults to `false` on the server when unset.*/
         pub success: bool,
     }
     impl TopUpX402BalanceResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::TopUpX402BalanceResponse {
             Default::default()
         }
@@ -15002,6 +15228,7 @@ Defaults to `false` on the server when unset.*/
         pub wallet_address: ::std::string::String,
     }
     impl TopUpX402BalanceResponseData {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::TopUpX402BalanceResponseData {
             Default::default()
         }
@@ -15015,6 +15242,7 @@ Defaults to `false` on the server when unset.*/
         pub usd: f64,
     }
     impl TtsModelPricingInput {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::TtsModelPricingInput {
             Default::default()
         }
@@ -15034,6 +15262,7 @@ Known values: `zero_shot`, `persistent`.*/
         pub retention_days: f64,
     }
     impl TtsVoiceCloning {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::TtsVoiceCloning {
             Default::default()
         }
@@ -15066,6 +15295,7 @@ Known values: `zero_shot`, `persistent`.*/
         pub limit_period: ::std::option::Option<UpdateApiKeyBodyLimitPeriod>,
     }
     impl UpdateApiKeyBody {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::UpdateApiKeyBody {
             Default::default()
         }
@@ -15084,6 +15314,7 @@ Known values: `zero_shot`, `persistent`.*/
         pub vcu: ::std::option::Option<f64>,
     }
     impl UpdateApiKeyBodyConsumptionLimit {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::UpdateApiKeyBodyConsumptionLimit {
             Default::default()
         }
@@ -15442,6 +15673,7 @@ Known values: `zero_shot`, `persistent`.*/
         pub success: bool,
     }
     impl UpdateApiKeyResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::UpdateApiKeyResponse {
             Default::default()
         }
@@ -15489,6 +15721,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub limit_period: ::std::string::String,
     }
     impl UpdateApiKeyResponseData {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::UpdateApiKeyResponseData {
             Default::default()
         }
@@ -15507,6 +15740,7 @@ Known values: `EPOCH`, `MONTH`, `LIFETIME`.*/
         pub vcu: ::std::option::Option<f64>,
     }
     impl UpdateApiKeyResponseDataConsumptionLimits {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::UpdateApiKeyResponseDataConsumptionLimits {
             Default::default()
         }
@@ -15530,6 +15764,7 @@ Defaults to `2` on the server when unset.*/
         pub scale: ::std::option::Option<f64>,
     }
     impl UpscaleImageRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::UpscaleImageRequest {
             Default::default()
         }
@@ -15547,6 +15782,7 @@ Defaults to `2` on the server when unset.*/
         pub url: ::std::string::String,
     }
     impl UrlCitationAnnotation {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::UrlCitationAnnotation {
             Default::default()
         }
@@ -15563,6 +15799,7 @@ Defaults to `2` on the server when unset.*/
         pub total_tokens: i64,
     }
     impl Usage {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::Usage {
             Default::default()
         }
@@ -15574,6 +15811,7 @@ Defaults to `2` on the server when unset.*/
         pub cached_tokens: ::std::option::Option<i64>,
     }
     impl UsageInputTokensDetails {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::UsageInputTokensDetails {
             Default::default()
         }
@@ -15585,6 +15823,7 @@ Defaults to `2` on the server when unset.*/
         pub reasoning_tokens: ::std::option::Option<i64>,
     }
     impl UsageOutputTokensDetails {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::UsageOutputTokensDetails {
             Default::default()
         }
@@ -15629,6 +15868,7 @@ Defaults to `2` on the server when unset.*/
         pub include_venice_system_prompt: ::std::option::Option<bool>,
     }
     impl VeniceParameters {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::VeniceParameters {
             Default::default()
         }
@@ -15691,6 +15931,7 @@ Defaults to `2` on the server when unset.*/
         pub type_: VideoUrlCacheControlType,
     }
     impl VideoUrlCacheControl {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::VideoUrlCacheControl {
             Default::default()
         }
@@ -15753,6 +15994,7 @@ Defaults to `2` on the server when unset.*/
         pub url: ::std::string::String,
     }
     impl VideoUrlObject {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::VideoUrlObject {
             Default::default()
         }
@@ -15764,6 +16006,7 @@ Defaults to `2` on the server when unset.*/
         pub url: ::std::string::String,
     }
     impl WebScrapeRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::WebScrapeRequest {
             Default::default()
         }
@@ -15781,6 +16024,7 @@ Known values: `markdown`.*/
         pub url: ::std::string::String,
     }
     impl WebScrapeResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::WebScrapeResponse {
             Default::default()
         }
@@ -15851,6 +16095,7 @@ Defaults to `10` on the server when unset.*/
         pub search_provider: ::std::option::Option<WebSearchRequestSearchProvider>,
     }
     impl WebSearchRequest {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::WebSearchRequest {
             Default::default()
         }
@@ -15964,6 +16209,7 @@ Defaults to `10` on the server when unset.*/
         pub results: ::std::vec::Vec<WebSearchResponseResultsItem>,
     }
     impl WebSearchResponse {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::WebSearchResponse {
             Default::default()
         }
@@ -15981,6 +16227,7 @@ Defaults to `10` on the server when unset.*/
         pub url: ::std::string::String,
     }
     impl WebSearchResponseResultsItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::WebSearchResponseResultsItem {
             Default::default()
         }
@@ -16101,6 +16348,7 @@ Defaults to `10` on the server when unset.*/
         pub type_: ::std::option::Option<WebSearchToolUserLocationType>,
     }
     impl WebSearchToolUserLocation {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::WebSearchToolUserLocation {
             Default::default()
         }
@@ -16251,6 +16499,7 @@ Known values: `exact`.*/
         pub scheme: ::std::string::String,
     }
     impl X402InferencePaymentRequiredVariant0AcceptsItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::X402InferencePaymentRequiredVariant0AcceptsItem {
             Default::default()
         }
@@ -16264,6 +16513,7 @@ Known values: `exact`.*/
         pub x402_wallet: X402InferencePaymentRequiredVariant0AuthOptionsX402Wallet,
     }
     impl X402InferencePaymentRequiredVariant0AuthOptions {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::X402InferencePaymentRequiredVariant0AuthOptions {
             Default::default()
         }
@@ -16280,6 +16530,7 @@ Known values: `exact`.*/
         pub header: ::std::string::String,
     }
     impl X402InferencePaymentRequiredVariant0AuthOptionsApiKey {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::X402InferencePaymentRequiredVariant0AuthOptionsApiKey {
             Default::default()
         }
@@ -16299,6 +16550,7 @@ Known values: `exact`.*/
         pub top_up: ::std::string::String,
     }
     impl X402InferencePaymentRequiredVariant0AuthOptionsX402Wallet {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::X402InferencePaymentRequiredVariant0AuthOptionsX402Wallet {
             Default::default()
         }
@@ -16315,6 +16567,7 @@ Known values: `exact`.*/
         pub url: ::std::string::String,
     }
     impl X402InferencePaymentRequiredVariant0Resource {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::X402InferencePaymentRequiredVariant0Resource {
             Default::default()
         }
@@ -16330,6 +16583,7 @@ Known values: `exact`.*/
         >,
     }
     impl X402InferencePaymentRequiredVariant1SiwxChallenge {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::X402InferencePaymentRequiredVariant1SiwxChallenge {
             Default::default()
         }
@@ -16355,6 +16609,7 @@ Known values: `exact`.*/
         pub version: ::std::string::String,
     }
     impl X402InferencePaymentRequiredVariant1SiwxChallengeInfo {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::X402InferencePaymentRequiredVariant1SiwxChallengeInfo {
             Default::default()
         }
@@ -16372,6 +16627,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         pub type_: ::std::string::String,
     }
     impl X402InferencePaymentRequiredVariant1SiwxChallengeSupportedChainsItem {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::X402InferencePaymentRequiredVariant1SiwxChallengeSupportedChainsItem {
             Default::default()
         }
@@ -16401,6 +16657,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         pub token_decimals: f64,
     }
     impl X402InferencePaymentRequiredVariant1TopUpInstructions {
+        #[cfg(feature = "raw")]
         pub fn builder() -> builder::X402InferencePaymentRequiredVariant1TopUpInstructions {
             Default::default()
         }
@@ -16457,6 +16714,7 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     /// Types for composing complex structures.
+    #[cfg(feature = "raw")]
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct ApiErrorBody {
@@ -56445,11 +56703,13 @@ The Venice.ai API.
 https://venice.ai/legal/tos
 
 Version: 20260731.124403*/
+#[cfg(feature = "raw")]
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
     pub(crate) inner: crate::config::Inner,
 }
+#[cfg(feature = "raw")]
 impl Client {
     /// Create a new client.
     ///
@@ -56484,6 +56744,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "raw")]
 impl ClientInfo<crate::config::Inner> for Client {
     fn api_version() -> &'static str {
         "20260731.124403"
@@ -56498,6 +56759,7 @@ impl ClientInfo<crate::config::Inner> for Client {
         &self.inner
     }
 }
+#[cfg(feature = "raw")]
 const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
@@ -56505,6 +56767,7 @@ const _: () = {
         Client: ClientHooks<crate::config::Inner>,
     {}
 };
+#[cfg(feature = "raw")]
 impl Client {
     #[doc = "/api/v1/chat/completions\n\nRun text inference based on the supplied parameters. Supports multimodal inputs including text, images (image_url), audio (input_audio), video (video_url), and files (file) for compatible models. File inputs (PDF, DOCX, PPTX, XLSX, TXT, etc.) are automatically extracted to text before being sent to the model. Long running requests should use the streaming API by setting stream=true in your request.\n\n**Authentication:** This endpoint accepts either a Bearer API key or a `SIGN-IN-WITH-X` header for x402 wallet-based authentication. The legacy `X-Sign-In-With-X` header is also accepted during migration. When using x402, a `402 Payment Required` response indicates insufficient balance and includes top-up instructions.\n\nSends a `POST` request to `/chat/completions`\n\n```ignore\nlet response = client.create_chat_completion()\n    .body(body)\n    .send()\n    .await;\n```"]
     pub fn create_chat_completion(&self) -> builder::CreateChatCompletion<'_> {
@@ -56798,6 +57061,7 @@ let response = client.crypto_rpc_proxy()
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
+#[cfg(feature = "raw")]
 pub mod builder {
     use super::types;
     #[allow(unused_imports)]
@@ -61448,6 +61712,7 @@ pub mod builder {
     }
 }
 /// Items consumers will typically use such as the Client.
+#[cfg(feature = "raw")]
 pub mod prelude {
     pub use self::super::Client;
 }

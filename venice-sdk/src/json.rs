@@ -1510,7 +1510,10 @@ mod tests {
         ));
         // The same count of small numbers is charged 2 bytes each: it fits.
         let bytes = format!("[{}0]", "0,".repeat((1 << 20) - 1));
-        assert_eq!(from_str::<Vec<u8>>(&bytes).map(|v| v.len()).ok(), Some(1 << 20));
+        assert_eq!(
+            from_str::<Vec<u8>>(&bytes).map(|v| v.len()).ok(),
+            Some(1 << 20)
+        );
         // And a shorter list of the structs decodes.
         let few: Vec<Four> = from_str(&format!("[{}{{}}]", "{},".repeat(30_000))).unwrap();
         assert_eq!(few.len(), 30_001);

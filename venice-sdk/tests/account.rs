@@ -821,6 +821,7 @@ fn credentials_set_by_hand_are_secrets_under_every_name_and_a_payment_is_sent_on
     assert!(!log.contains(secret), "{log}");
 }
 
+#[cfg(feature = "raw")] // `Client::raw`
 #[test]
 fn a_wallet_token_given_to_the_raw_builder_is_sent_and_never_shown() {
     let token = "raw-builder-wallet-token-7373";
@@ -1045,6 +1046,7 @@ async fn a_top_up_is_sent_once_whatever_the_server_says() {
     }
 }
 
+#[cfg(feature = "raw")] // `Client::raw`
 #[tokio::test]
 async fn the_raw_client_does_not_send_a_payment() {
     let server = support::FaultServer::start(vec![support::http(429, &[], "")]).await;

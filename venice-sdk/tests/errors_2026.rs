@@ -285,6 +285,7 @@ async fn the_spec_example_content_policy_body_is_typed() {
     );
 }
 
+#[cfg(feature = "raw")] // `Client::raw`
 #[tokio::test]
 async fn the_offline_deprecated_endpoint_is_gone_with_its_successor() {
     let venice = OfflineVenice::start().await;

@@ -926,6 +926,7 @@ fn multipart_file_names_are_sanitized() {
 // ---------------------------------------------------------------------------
 // The generated client goes through the same send path
 
+#[cfg(feature = "raw")] // `Client::raw`
 #[test]
 fn raw_calls_get_retries_the_size_cap_and_redaction() {
     let log = logged(async {
@@ -986,6 +987,7 @@ fn raw_calls_get_retries_the_size_cap_and_redaction() {
     );
 }
 
+#[cfg(feature = "raw")] // `Client::raw`
 #[test]
 fn an_idempotency_key_is_generated_per_call_and_reused_by_its_retries() {
     logged(async {

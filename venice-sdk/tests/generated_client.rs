@@ -1,5 +1,6 @@
 //! The generated client works on the spec's quirky parts, over a loopback mock.
 
+#![cfg(feature = "raw")] // `Client::raw`: the workspace's tests turn the feature on
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use httpmock::prelude::*;

@@ -94,6 +94,7 @@ fn create_key_body() -> types::CreateApiKeyBody {
 // ---------------------------------------------------------------------------
 // Point 8: the raw client refuses the operations that return a secret
 
+#[cfg(feature = "raw")] // `Client::raw`
 #[test]
 fn the_raw_client_refuses_operations_that_return_a_secret_before_sending() {
     logged(async {
@@ -160,6 +161,7 @@ fn the_raw_client_refuses_operations_that_return_a_secret_before_sending() {
     });
 }
 
+#[cfg(feature = "raw")] // `Client::raw`
 #[test]
 fn the_raw_client_still_sends_other_operations() {
     logged(async {

@@ -311,11 +311,10 @@ async fn media_mocks_answer_the_sdk_end_to_end() {
             },
         ],
         usage: Some(
-            types::CreateEmbeddingResponseUsage::builder()
-                .prompt_tokens(4)
-                .total_tokens(4)
-                .try_into()
-                .unwrap(),
+            venice_sdk::from_json::<types::CreateEmbeddingResponseUsage>(
+                br#"{"prompt_tokens": 4, "total_tokens": 4}"#,
+            )
+            .unwrap(),
         ),
     };
     let embeddings_mock = server.mock_embeddings(&vectors);
@@ -361,11 +360,10 @@ async fn media_mocks_answer_the_sdk_end_to_end() {
     let voice_mock = server.mock_clone_voice(&voice);
     let video_text_mock = server.mock_video_transcription_text("Video, plainly.");
     let video_json_mock = server.mock_video_transcription(
-        &types::CreateVideoTranscriptionResponse::builder()
-            .transcript("Ciao a tutti")
-            .lang(Some("it".to_owned()))
-            .try_into()
-            .unwrap(),
+        &venice_sdk::from_json::<types::CreateVideoTranscriptionResponse>(
+            br#"{"transcript": "Ciao a tutti", "lang": "it"}"#,
+        )
+        .unwrap(),
     );
     let c = server.venice_client().unwrap();
 

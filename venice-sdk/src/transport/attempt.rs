@@ -17,6 +17,7 @@ use crate::{Error, headers};
 /// a factory that builds the next ones anew (multipart uploads reopen their files;
 /// nothing is copied unless a retry happens).
 pub(crate) enum Source<'a> {
+    #[cfg_attr(not(feature = "raw"), allow(dead_code))] // `Client::raw`'s path
     Built(Option<Box<reqwest::Request>>),
     Factory {
         first: Option<Box<reqwest::Request>>,
@@ -29,6 +30,7 @@ pub(crate) enum Source<'a> {
 
 impl Source<'_> {
     /// A source that sends `request` (cloned for each attempt).
+    #[cfg_attr(not(feature = "raw"), allow(dead_code))] // `Client::raw`'s path
     pub fn built(request: reqwest::Request) -> Source<'static> {
         Source::Built(Some(Box::new(request)))
     }

@@ -23,8 +23,10 @@ pub(crate) mod live;
 pub(crate) mod send;
 pub(crate) mod span;
 
+#[cfg(feature = "raw")]
 pub(crate) use attempt::Source;
 pub(crate) use call::{Call, JsonOrMedia, JsonOrOpen};
 pub(crate) use live::LiveBody;
 pub(crate) use send::Opened;
+#[cfg(feature = "raw")]
 pub(crate) use send::{execute, prepare};
