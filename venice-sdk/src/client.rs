@@ -924,7 +924,10 @@ mod tests {
         let builder = Client::builder().api_key(KEY);
         assert!(!format!("{builder:?}").contains(KEY));
         let client = builder.build().unwrap();
+        #[cfg(feature = "raw")]
         let text = format!("{client:?} {:?}", client.raw());
+        #[cfg(not(feature = "raw"))]
+        let text = format!("{client:?}");
         assert!(!text.contains(KEY), "{text}");
         assert!(text.contains("<redacted>"));
     }

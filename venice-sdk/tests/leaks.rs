@@ -63,6 +63,7 @@ impl Server {
         Server(FaultServer::start(vec![reply]).await)
     }
 
+    #[cfg(feature = "raw")] // used by the `Client::raw` tests only
     fn attempts(&self) -> usize {
         self.0.attempts()
     }
