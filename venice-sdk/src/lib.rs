@@ -20,7 +20,7 @@
 //! | configuration | [`Client::builder`] → [`ClientBuilder`] (key, base URL, timeouts, retries, limits) |
 //! | retries | the [`retry`] module: what is sent again, and when it is not |
 //! | testing | the `venice-testing` crate: `OfflineVenice` (an offline Venice that answers every operation) and typed mocks |
-//! | anything else | [`Client::raw`], the generated client (the `raw` feature); [`types`] for every request and response type |
+//! | anything else | `Client::raw()`, the generated client (the `raw` feature); [`types`] for every request and response type |
 //!
 #![doc = include_str!("../README.md")]
 //!
@@ -34,7 +34,7 @@
 //!   requests refused before sending because they break the spec's rules, and
 //!   configuration errors. The API key never appears in any `Debug` or `Display`.
 //! - Request and response types are generated from the OpenAPI document
-//!   (see [`types`]); [`Client::raw`] (the `raw` feature) is the generated client, for anything else.
+//!   (see [`types`]); `Client::raw()` (the `raw` feature) is the generated client, for anything else.
 //! - [`ClientBuilder`] sets the key, base URL, timeouts, size limits and retries;
 //!   [`ClientBuilder::http_client`] takes your own `reqwest::Client`.
 //! - [`SPEC_VERSION`] is the version of the OpenAPI document this release was

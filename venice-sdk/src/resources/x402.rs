@@ -221,7 +221,7 @@ impl X402<'_> {
     /// true`, a connection broken after the request was written), the call is
     /// not repeated. Only a connection that failed before anything was sent is
     /// tried again. Whether to sign and send another payment is yours to
-    /// decide. ([`Client::raw`] refuses a top-up carrying a payment.)
+    /// decide. (`Client::raw()`, with the `raw` feature, refuses a top-up carrying a payment.)
     ///
     /// Through a custom HTTP client the payment is sent only once you said
     /// it follows no redirect
