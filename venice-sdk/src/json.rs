@@ -252,6 +252,25 @@ fn erased<'de, T: de::Deserialize<'de>, D: Deserializer<'de>>(
     erased_serde::deserialize(&mut d)
 }
 
+/// Where in the input `error` happened, as `line L column C`, without any of
+/// what the error quotes (for answers that carry a secret). A decode behind
+/// the erased deserializer keeps serde_json's position only in its message:
+/// it is read from there.
+pub(crate) fn position(error: &serde_json::Error) -> String {
+    if error.line() > 0 {
+        return format!("line {} column {}", error.line(), error.column());
+    }
+    let message = error.to_string();
+    let numbers = message.rsplit_once(" at line ").and_then(|(_, tail)| {
+        let (line, column) = tail.split_once(" column ")?;
+        Some((line.parse::<usize>().ok()?, column.parse::<usize>().ok()?))
+    });
+    match numbers {
+        Some((line, column)) => format!("line {line} column {column}"),
+        None => "an unknown position".to_owned(),
+    }
+}
+
 /// A failure of the erased decode, as the JSON error it reports (the message,
 /// position included, is serde_json's).
 fn unerased(error: erased_serde::Error) -> serde_json::Error {
@@ -1656,6 +1675,23 @@ mod tests {
         }
         let wrong = at::<u8>(text.as_bytes(), "/cost/usd").unwrap_err();
         assert!(wrong.to_string().contains("/cost/usd"), "{wrong}");
+    }
+
+    #[test]
+    fn the_position_of_a_failure_is_told_without_what_it_quotes() {
+        let text = br#"{"prompt_tokens": "sk-secret-value", "total": 1}"#;
+        let direct = serde_json::from_slice::<Usage>(text).unwrap_err();
+        let Err(Failure::Json { error, .. }) = from_slice::<Usage>(text) else {
+            panic!("a string is no count");
+        };
+        let at = position(&error);
+        assert_eq!(
+            at,
+            format!("line {} column {}", direct.line(), direct.column())
+        );
+        assert!(!at.contains("sk-secret"));
+        let custom: serde_json::Error = de::Error::custom("no position here");
+        assert_eq!(position(&custom), "an unknown position");
     }
 
     #[test]

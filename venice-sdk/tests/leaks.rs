@@ -158,6 +158,9 @@ fn the_raw_client_refuses_operations_that_return_a_secret_before_sending() {
             .unwrap_err();
         assert!(matches!(err, Error::Decode(_)), "{err:?}");
         assert_clean(&err);
+        // Where the answer went wrong is still told (read from serde_json's
+        // message when the lenient decode's error carries no position).
+        assert!(err.to_string().contains("at line 1 column "), "{err}");
         assert_eq!(server.attempts(), 1);
     });
 }

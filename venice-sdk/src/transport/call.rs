@@ -593,10 +593,9 @@ fn decode<T: DeserializeOwned>(
             let (message, body) = match &e {
                 crate::json::Failure::Json { error: e, .. } if op.returns_secret => (
                     format!(
-                        "{:?} error at line {} column {}",
-                        e.classify(),
-                        e.line(),
-                        e.column()
+                        "the answer is not the JSON expected, at {} (what it says is \
+                         withheld: the answer carries a secret)",
+                        crate::json::position(e)
                     ),
                     None,
                 ),
