@@ -593,7 +593,8 @@ impl ClientBuilder {
     }
 
     /// Largest response body read into memory (default 64 MiB); a larger one is
-    /// [`Error::BodyTooLarge`]. Streams and
+    /// [`Error::BodyTooLarge`] naming
+    /// [`SizeLimit::Response`](crate::SizeLimit::Response). Streams and
     /// [`generate_to`](crate::resources::Images::generate_to) are held to the same
     /// total, so a server trickling bytes cannot make them grow without end.
     ///
@@ -614,7 +615,8 @@ impl ClientBuilder {
     /// Downloads are written out as they arrive, never held in memory, so they
     /// are not held to [`max_response_size`](Self::max_response_size); this
     /// limit only stops a server that would fill the disk. Past it the
-    /// download ends with a [`JobErrorKind::TooLarge`](crate::JobErrorKind::TooLarge) error.
+    /// download ends with [`Error::BodyTooLarge`] naming
+    /// [`SizeLimit::Download`](crate::SizeLimit::Download).
     ///
     /// ```
     /// # fn main() -> Result<(), venice_sdk::Error> {

@@ -135,9 +135,21 @@ pub enum Error {
     /// A streamed response went wrong mid-way (see [`StreamErrorKind`]).
     #[error("{0}")]
     Stream(Box<StreamError>),
-    /// The response body is larger than the configured limit.
+    /// A response body went past one of the client's size limits, however it
+    /// was read: whole, into a writer, as a live stream, or as a media job's
+    /// download. Nothing past the limit was read; what was written into a
+    /// writer stays written. `setting` names the limit, and so the
+    /// [`ClientBuilder`](crate::ClientBuilder) method that raises it.
+    ///
+    /// ```
+    /// # fn show(err: &venice_sdk::Error) {
+    /// if let venice_sdk::Error::BodyTooLarge { limit, setting, .. } = err {
+    ///     eprintln!("over {limit} bytes: raise {setting}");
+    /// }
+    /// # }
+    /// ```
     #[error(
-        "{operation}: response body larger than the {limit}-byte limit (status {status}); raise it with ClientBuilder::max_response_size"
+        "{operation}: response body larger than the {limit}-byte limit (status {status}); raise it with {setting}"
     )]
     BodyTooLarge {
         /// The operation.
@@ -145,7 +157,9 @@ pub enum Error {
         /// The response status.
         status: StatusCode,
         /// The limit in bytes.
-        limit: usize,
+        limit: u64,
+        /// Which limit it is.
+        setting: SizeLimit,
         /// The request id, if the response had one.
         request_id: Option<String>,
     },
@@ -340,6 +354,34 @@ fn attempts_suffix(attempts: u32) -> String {
     }
 }
 
+/// Which of the client's size limits a body went past
+/// ([`Error::BodyTooLarge`]). `Display` names the
+/// [`ClientBuilder`](crate::ClientBuilder) method that raises it.
+///
+/// ```
+/// use venice_sdk::SizeLimit;
+/// assert_eq!(SizeLimit::Download.to_string(), "ClientBuilder::max_download_size");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SizeLimit {
+    /// [`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size):
+    /// every answer read whole, written into a writer or streamed.
+    Response,
+    /// [`ClientBuilder::max_download_size`](crate::ClientBuilder::max_download_size):
+    /// a media job's download.
+    Download,
+}
+
+impl fmt::Display for SizeLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SizeLimit::Response => "ClientBuilder::max_response_size",
+            SizeLimit::Download => "ClientBuilder::max_download_size",
+        })
+    }
+}
+
 /// Which time limit fired.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -399,12 +441,6 @@ pub enum JobErrorKind {
         written: u64,
         /// The media's length, when the server said.
         expected: Option<u64>,
-    },
-    /// The media is larger than the download limit
-    /// ([`ClientBuilder::max_download_size`](crate::ClientBuilder::max_download_size)).
-    TooLarge {
-        /// The limit in bytes.
-        limit: u64,
     },
     /// The cleanup call answered `success: false`: the media is still stored.
     CleanupRefused,
@@ -492,10 +528,6 @@ impl fmt::Display for JobError {
                 }
                 Ok(())
             }
-            JobErrorKind::TooLarge { limit } => write!(
-                f,
-                "the media is larger than the {limit}-byte download limit; raise it with ClientBuilder::max_download_size"
-            ),
             JobErrorKind::CleanupRefused => f.write_str(
                 "the cleanup answered success: false, so the media is still stored; call complete again later",
             ),

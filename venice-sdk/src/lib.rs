@@ -88,8 +88,8 @@ mod validate;
 pub use client::{Client, ClientBuilder};
 pub use error::{
     ApiError, ApiErrorKind, ConsentAcceptance, ConsentRequired, ContentPolicyRefusal, DecodeError,
-    Error, JobError, JobErrorKind, ParseError, ParseErrorKind, StreamError, StreamErrorKind,
-    TeeError, TeeErrorKind, TimeoutKind,
+    Error, JobError, JobErrorKind, ParseError, ParseErrorKind, SizeLimit, StreamError,
+    StreamErrorKind, TeeError, TeeErrorKind, TimeoutKind,
 };
 /// The generated client ([`Client::raw`]). Needs the `raw` feature.
 #[cfg(feature = "raw")]

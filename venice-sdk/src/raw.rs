@@ -20,7 +20,7 @@ use crate::config::{Config, Inner};
 use crate::credentials;
 use crate::generated::Client as RawClient;
 use crate::operations::{self, Operation, OperationExt as _};
-use crate::transport::{self, Source};
+use crate::transport::{self, Source, Whole};
 
 /// The SDK's failure of a raw call, carried from `exec` to `post` on the stand-in
 /// response `exec` returns (its hook cannot return an SDK error).
@@ -104,7 +104,7 @@ impl ClientHooks<Inner> for RawClient {
             &own
         };
         let outcome = match operation(info) {
-            Ok(op) => transport::execute(config, op, Source::built(request))
+            Ok(op) => transport::send(config, op, Source::built(request), Whole)
                 .await
                 .map_err(|e| e.to_string()),
             Err(message) => Err(message),

@@ -15,6 +15,7 @@ use venice_sdk::operations;
 use venice_sdk::types::{QueueAudioRequest, QueueVideoRequest};
 use venice_sdk::{
     Client, DownloadUrl, Error, Job, JobErrorKind, JobKind, JobTicket, JobUpdate, Progress,
+    SizeLimit,
 };
 use venice_testing::{Answer, OFFLINE_API_KEY, OfflineVenice};
 
@@ -653,6 +654,17 @@ async fn hostile_numbers_do_not_panic_and_unknown_statuses_fail() {
     assert!(stream.next().await.is_none(), "the error is the last item");
 }
 
+/// The limit a [`Error::BodyTooLarge`] names, and that its message names
+/// the builder setting that raises it.
+fn limit_hit(error: &Error) -> (u64, SizeLimit) {
+    let Error::BodyTooLarge { limit, setting, .. } = error else {
+        panic!("{error:?}");
+    };
+    let method = setting.to_string().replace("ClientBuilder::", "");
+    assert!(error.to_string().contains(&method), "{error}");
+    (*limit, *setting)
+}
+
 #[tokio::test]
 async fn downloads_are_held_to_their_own_limit() {
     let venice = OfflineVenice::start().await;
@@ -665,12 +677,28 @@ async fn downloads_are_held_to_their_own_limit() {
     let mut media = job.wait().await.unwrap();
     let mut out = Vec::new();
     let error = media.download_to(&mut out).await.unwrap_err();
-    assert_eq!(
-        error.job().unwrap().kind,
-        JobErrorKind::TooLarge { limit: 100 }
-    );
+    assert_eq!(limit_hit(&error), (100, SizeLimit::Download));
     assert!(error.to_string().contains("max_download_size"), "{error}");
     assert!(out.is_empty(), "refused from the declared length");
+}
+
+#[tokio::test]
+async fn media_in_memory_is_held_to_the_smaller_limit_and_names_it() {
+    let venice = OfflineVenice::start().await;
+    for (response, download, hit) in [
+        (100, 1 << 30, (100, SizeLimit::Response)),
+        (64 << 20, 100, (100, SizeLimit::Download)),
+    ] {
+        let client: Client = venice
+            .client_builder()
+            .max_response_size(response)
+            .max_download_size(download)
+            .build()
+            .unwrap();
+        let job = queued(&client, VIDEO_MODEL, "Too big").await;
+        let error = job.wait().await.unwrap().bytes().await.unwrap_err();
+        assert_eq!(limit_hit(&error), hit);
+    }
 }
 
 #[test]

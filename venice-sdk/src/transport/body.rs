@@ -1,14 +1,30 @@
-//! Reading a response body whole, within a size limit, held once in memory.
+//! Reading a response body within its limits: whole, held once in memory
+//! ([`read_body`], [`read_within`]), or written into a writer as it arrives
+//! ([`write_body`]). Past its size limit a success body is the one
+//! [`too_large`] error, however it is read.
 
 use bytes::{Bytes, BytesMut};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use super::failure::map_reqwest;
+use super::failure::{map_reqwest, request_timeout};
 use crate::config::Config;
-use crate::error::ApiError;
+use crate::error::{ApiError, SizeLimit};
+use crate::operations::Operation;
 use crate::secret::Redactor;
-use crate::{Error, headers};
+use crate::{Error, Response, ResponseMeta, headers};
+
+/// Runs `work` until `deadline` (`None`: no deadline, as when a timeout is too
+/// large for the clock); `None` when the deadline passed first.
+pub(crate) async fn within<F: std::future::Future>(
+    deadline: Option<tokio::time::Instant>,
+    work: F,
+) -> Option<F::Output> {
+    match deadline {
+        Some(at) => tokio::time::timeout_at(at, work).await.ok(),
+        None => Some(work.await),
+    }
+}
 
 /// A response read whole, within the size limit.
 #[derive(Debug)]
@@ -24,24 +40,8 @@ pub(crate) struct Buffered {
 }
 
 impl Buffered {
-    /// The error of a non-success response, if this is one, with the client's
-    /// secrets scrubbed from it.
-    pub fn error_for_status(&self, operation: &'static str, config: &Config) -> Option<Error> {
-        (!self.status.is_success()).then(|| {
-            Error::Api(Box::new(ApiError::new(
-                operation,
-                self.status,
-                self.headers.clone(),
-                &self.body,
-                self.attempts,
-                &config.redactor,
-            )))
-        })
-    }
-
     /// The answer as an API error, whatever its status: for the answers the
-    /// attempt loop already judged failures
-    /// ([`Outcome::Failure`](super::attempt::Outcome::Failure)).
+    /// attempts gave up on ([`Answer::failure`](super::answer::Answer::failure)).
     pub fn into_api_error(self, operation: &'static str, config: &Config) -> Box<ApiError> {
         let headers = self.headers;
         Box::new(ApiError::new(
@@ -53,23 +53,16 @@ impl Buffered {
             &config.redactor,
         ))
     }
-
-    /// The error of a non-success response, or this response.
-    pub fn success(self, operation: &'static str, config: &Config) -> Result<Buffered, Error> {
-        match self.error_for_status(operation, config) {
-            Some(error) => Err(error),
-            None => Ok(self),
-        }
-    }
 }
 
 /// The one error for a success body past its size limit, however it is read
-/// (whole, into a writer, or as a live stream): the operation, the status,
-/// the limit, and the request id with the client's secrets scrubbed.
+/// (whole, into a writer, as a live stream, or as a media download): the
+/// operation, the status, the limit and which setting it is, and the request
+/// id with the client's secrets scrubbed.
 pub(crate) fn too_large(
     operation: &'static str,
     status: StatusCode,
-    limit: usize,
+    (limit, setting): (u64, SizeLimit),
     request_id: Option<&str>,
     redactor: &Redactor,
 ) -> Error {
@@ -77,8 +70,14 @@ pub(crate) fn too_large(
         operation,
         status,
         limit,
+        setting,
         request_id: request_id.map(|id| redactor.scrub_str(id).into_owned()),
     }
+}
+
+/// The response size limit, as [`too_large`] names it.
+pub(crate) fn response_limit(config: &Config) -> (u64, SizeLimit) {
+    (config.max_response_size as u64, SizeLimit::Response)
 }
 
 /// Reads a body whole, up to `limit` bytes. Past the limit a success body is
@@ -99,7 +98,7 @@ pub(crate) async fn read_body(
         too_large(
             operation,
             status,
-            limit,
+            (limit as u64, SizeLimit::Response),
             headers::request_id(headers),
             &config.redactor,
         )
@@ -170,4 +169,67 @@ pub(crate) async fn read_body(
         attempts,
         location: None,
     })
+}
+
+/// Reads a success body whole within the response size limit and before
+/// `deadline` (`None`: no deadline of its own), else a request timeout.
+pub(crate) async fn read_within(
+    config: &Config,
+    op: &'static Operation,
+    response: reqwest::Response,
+    attempt: u32,
+    deadline: Option<tokio::time::Instant>,
+) -> Result<Buffered, Error> {
+    let read = read_body(
+        config,
+        op.id,
+        response,
+        attempt,
+        config.max_response_size,
+        false,
+    );
+    within(deadline, read)
+        .await
+        .ok_or_else(|| request_timeout(config, op.id, attempt))?
+}
+
+/// Writes a success body into `writer` as it arrives, within the response size
+/// limit; returns the bytes written.
+pub(crate) async fn write_body<W>(
+    config: &Config,
+    op: &'static Operation,
+    mut response: reqwest::Response,
+    writer: &mut W,
+) -> Result<Response<u64>, Error>
+where
+    W: tokio::io::AsyncWrite + Unpin + ?Sized,
+{
+    use tokio::io::AsyncWriteExt as _;
+
+    let meta =
+        ResponseMeta::from_headers(response.status(), headers::copy_headers(response.headers()));
+    let io = |source| Error::Io {
+        path: std::path::PathBuf::new(),
+        source,
+    };
+    let mut written = 0u64;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| map_reqwest(config, op.id, e, 1))?
+    {
+        written = written.saturating_add(chunk.len() as u64);
+        if written > config.max_response_size as u64 {
+            return Err(too_large(
+                op.id,
+                meta.status,
+                response_limit(config),
+                meta.request_id.as_deref(),
+                &config.redactor,
+            ));
+        }
+        writer.write_all(&chunk).await.map_err(io)?;
+    }
+    writer.flush().await.map_err(io)?;
+    Ok(Response::new(written, meta))
 }

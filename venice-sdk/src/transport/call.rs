@@ -1,34 +1,111 @@
 //! [`Call`]: one request of an operation, described once and built anew for each
 //! attempt — path parameters (percent-encoded), query, headers, a JSON body
 //! (checked against the spec's value rules and serialized once) or a multipart
-//! form (rebuilt from its parts) — and what to make of the answer: JSON decoded
-//! into its type, bytes of an expected media type, bytes streamed into a writer,
-//! JSON or text, JSON or media (by the answer's media type), a body read as it
-//! arrives, or a server-sent event stream.
+//! form (rebuilt from its parts), with the credentials its auth mode takes —
+//! and what to make of the answer: each of its last methods hands the call to
+//! [`send`] with one [`answer`](super::answer) reader (JSON decoded into its
+//! type, bytes of an expected media type, bytes streamed into a writer, JSON or
+//! text, JSON or media by the answer's media type, a body read as it arrives,
+//! or a server-sent event stream).
 //!
 //! Adding an operation to a resource is one `Call` chain:
 //! `Call::new(&operations::GET_CHARACTER_BY_SLUG).path("slug", slug).json(config)`.
 
 use std::borrow::Cow;
+use std::marker::PhantomData;
 
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 use serde::de::DeserializeOwned;
 
-use super::attempt::Source;
-use super::failure::map_reqwest;
-use super::live::LiveBody;
-use super::send::{
-    Opened, execute, http_method, open_body, open_or_redirect, open_stream, prepare, read_within,
-    send_for_body,
+use super::answer::{
+    Answer, Buffer, Decode, DecodeOrHead, DecodeOrText, DecodeOrWrite, Head, HeadOrRedirect,
+    JsonOrMedia, JsonOrOpen, Live, Opened, WriteTo, describe,
 };
+use super::live::LiveBody;
+use super::send::{Source, send};
 use crate::config::Config;
-use crate::error::DecodeError;
+use crate::credentials;
 use crate::meta::JsonOrText;
-use crate::operations::{Operation, OperationExt as _};
+use crate::operations::{Auth, Method, Operation, OperationExt as _};
 use crate::retry::Replay;
-use crate::{Error, Response, ResponseMeta, headers};
+use crate::{Error, Response};
+
+/// The request method of an operation: every [`Method`] has its own (no
+/// fallback; a method added to [`Method`] fails this build until it is named here).
+pub(crate) fn http_method(method: Method) -> reqwest::Method {
+    match method {
+        Method::Get => reqwest::Method::GET,
+        Method::Put => reqwest::Method::PUT,
+        Method::Post => reqwest::Method::POST,
+        Method::Delete => reqwest::Method::DELETE,
+        Method::Options => reqwest::Method::OPTIONS,
+        Method::Head => reqwest::Method::HEAD,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Trace => reqwest::Method::TRACE,
+    }
+}
+
+/// Adds what every request needs: the credentials the operation takes (see
+/// [`Auth`]) and the user agent. Drops progenitor's `api-version` header.
+///
+/// - `Bearer`, `Optional`: the API key, when the client has one.
+/// - `BearerOrWallet`: the API key, else the wallet's token.
+/// - `Wallet`: the wallet token only.
+/// - `None`: no credential at all.
+///
+/// The wallet token goes in the spec's wallet header
+/// ([`credentials::wallet_header`]); a wallet token under a legacy name is
+/// always dropped (nothing is sent under a legacy name). A request without
+/// the client's token keeps the one it carries under the spec's name when the
+/// operation declares that header as its own parameter (the generated
+/// builder's `sign_in_with_x(..)`). Every credential header ends marked
+/// sensitive, whoever set it.
+pub(crate) fn prepare(config: &Config, op: &Operation, request: &mut reqwest::Request) {
+    let headers = request.headers_mut();
+    headers.remove("api-version");
+    let (key, wallet) = match op.auth {
+        Auth::Bearer | Auth::Optional => (config.auth.as_ref(), None),
+        Auth::BearerOrWallet => match &config.auth {
+            Some(key) => (Some(key), None),
+            None => (None, config.wallet.as_ref()),
+        },
+        Auth::Wallet => (None, config.wallet.as_ref()),
+        Auth::None => (None, None),
+    };
+    match key {
+        Some(key) => {
+            headers.insert(AUTHORIZATION, key.clone());
+        }
+        None => {
+            headers.remove(AUTHORIZATION);
+        }
+    }
+    for legacy in credentials::LEGACY_WALLET_HEADERS {
+        headers.remove(legacy);
+    }
+    if let Some(name) = credentials::wallet_header() {
+        match wallet {
+            Some(token) => {
+                headers.insert(name.clone(), token.clone());
+            }
+            None => {
+                let own_parameter = op
+                    .header_params
+                    .iter()
+                    .any(|p| p.eq_ignore_ascii_case(name.as_str()));
+                if !own_parameter {
+                    headers.remove(name);
+                }
+            }
+        }
+    }
+    credentials::mark_sensitive(headers);
+    if !headers.contains_key(USER_AGENT) {
+        headers.insert(USER_AGENT, config.user_agent.clone());
+    }
+}
 
 /// What a path segment may hold as is: RFC 3986 unreserved characters.
 const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -46,36 +123,6 @@ enum Payload<'a> {
     /// Serialized once; each attempt shares the bytes.
     Json(Bytes),
     Form(FormFactory<'a>),
-}
-
-/// An answer that is JSON (decoded) or media written into a writer, as the
-/// response's media type says (a queued job's status, or its result).
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum JsonOrMedia<T> {
-    /// A JSON answer, decoded; nothing was written.
-    Json(T),
-    /// Media of the expected type, written into the writer.
-    Media {
-        /// The media type as sent, without parameters (`video/mp4`).
-        media_type: String,
-        /// How many bytes were written.
-        written: u64,
-    },
-}
-
-/// An answer that is JSON (decoded) or media whose body is still unread, as
-/// the response's media type says (a queued job's status, or its result, to be
-/// streamed by the caller).
-pub(crate) enum JsonOrOpen<T> {
-    /// A JSON answer, decoded.
-    Json(Response<T>),
-    /// A success response of the expected media type, its body unread.
-    Media {
-        /// The response: status and headers read, body unread.
-        response: reqwest::Response,
-        /// The media type as sent, without parameters (`video/mp4`).
-        media_type: String,
-    },
 }
 
 /// One request of an operation.
@@ -336,115 +383,38 @@ impl<'a> Call<'a> {
         })
     }
 
-    /// Sends the call and decodes a JSON answer into `T` (the generated response
-    /// type): one read of the body, one decode, the headers moved into the
-    /// metadata.
-    pub async fn json<T: DeserializeOwned>(self, config: &Config) -> Result<Response<T>, Error> {
+    /// Sends the call (with the [call's configuration](Self::call_config))
+    /// and returns what `answer` makes of the answer: the one send path
+    /// ([`send`]) under every method below.
+    async fn send<A: Answer>(self, config: &Config, answer: A) -> Result<A::Output, Error> {
         let config = &*self.call_config(config);
-        let op = self.op;
-        let buffered = execute(config, op, self.source(config)?)
-            .await?
-            .success(op.id, config)?;
-        decode(op, config, buffered)
+        let source = self.source(config)?;
+        send(config, self.op, source, answer).await
+    }
+
+    /// Sends the call and decodes a JSON answer into `T` (the generated response
+    /// type) ([`Decode`]).
+    pub async fn json<T: DeserializeOwned>(self, config: &Config) -> Result<Response<T>, Error> {
+        self.send(config, Decode::new()).await
     }
 
     /// Sends the call and returns an answer of one of the `expected` media types
-    /// (`"image/"`, `"audio/"`) as bytes; anything else is an [`Error::Decode`]
-    /// naming what came.
+    /// (`"image/"`, `"audio/"`) as bytes ([`Buffer`]).
     pub async fn bytes(self, config: &Config, expected: &str) -> Result<Response<Bytes>, Error> {
-        let config = &*self.call_config(config);
-        let op = self.op;
-        let buffered = execute(config, op, self.source(config)?)
-            .await?
-            .success(op.id, config)?;
-        if !headers::media_type_is(&buffered.headers, expected) {
-            return Err(DecodeError::unexpected_media(
-                op.id,
-                buffered.status,
-                &buffered.headers,
-                &describe(expected),
-                Some(&buffered.body),
-                &config.redactor,
-            ));
-        }
-        let meta = ResponseMeta::from_headers(buffered.status, buffered.headers);
-        Ok(Response::new(buffered.body, meta))
+        self.send(config, Buffer { expected }).await
     }
 
-    /// Sends the call and decodes a JSON answer into `T`, or keeps a text answer.
+    /// Sends the call and decodes a JSON answer into `T`, or keeps a text
+    /// answer ([`DecodeOrText`]).
     pub async fn json_or_text<T: DeserializeOwned>(
         self,
         config: &Config,
     ) -> Result<Response<JsonOrText<T>>, Error> {
-        let config = &*self.call_config(config);
-        let op = self.op;
-        let buffered = execute(config, op, self.source(config)?)
-            .await?
-            .success(op.id, config)?;
-        let is_json = headers::media_type_is(&buffered.headers, "application/json")
-            || headers::content_type(&buffered.headers).is_some_and(|ct| ct.contains("+json"));
-        let value = if is_json {
-            match crate::json::from_slice::<T>(&buffered.body) {
-                Ok(value) => JsonOrText::Json(value),
-                Err(e) => {
-                    return Err(DecodeError::error(
-                        op.id,
-                        buffered.status,
-                        &buffered.headers,
-                        e.to_string(),
-                        Some(&buffered.body),
-                        &config.redactor,
-                    ));
-                }
-            }
-        } else {
-            match std::str::from_utf8(&buffered.body) {
-                Ok(text) => JsonOrText::Text(text.to_owned()),
-                Err(e) => {
-                    return Err(DecodeError::error(
-                        op.id,
-                        buffered.status,
-                        &buffered.headers,
-                        format!("the text answer is not UTF-8: {e}"),
-                        None,
-                        &config.redactor,
-                    ));
-                }
-            }
-        };
-        Ok(Response::new(
-            value,
-            ResponseMeta::from_headers(buffered.status, buffered.headers),
-        ))
-    }
-
-    /// Sends the call (with the [call's configuration](Self::call_config)) and
-    /// returns a success answer with its body unread, once its head says it is
-    /// of the `expected` media type.
-    async fn send_expecting(
-        self,
-        config: &Config,
-        expected: &str,
-    ) -> Result<reqwest::Response, Error> {
-        let op = self.op;
-        let response = send_for_body(config, op, self.source(config)?).await?;
-        if !headers::media_type_is(response.headers(), expected) {
-            return Err(DecodeError::unexpected_media(
-                op.id,
-                response.status(),
-                response.headers(),
-                &describe(expected),
-                None,
-                &config.redactor,
-            ));
-        }
-        Ok(response)
+        self.send(config, DecodeOrText::new()).await
     }
 
     /// Sends the call and writes an answer of the `expected` media type into
-    /// `writer` as it arrives, without holding it; returns the bytes written.
-    /// Retries happen only before the first byte is written; more than the
-    /// response size limit is [`Error::BodyTooLarge`] (what was written stays).
+    /// `writer` as it arrives, without holding it ([`WriteTo`]).
     pub async fn download<W>(
         self,
         config: &Config,
@@ -454,18 +424,12 @@ impl<'a> Call<'a> {
     where
         W: tokio::io::AsyncWrite + Unpin + ?Sized,
     {
-        let config = &*self.call_config(config);
-        let op = self.op;
-        let response = self.send_expecting(config, expected).await?;
-        write_body(config, op, response, writer).await
+        self.send(config, WriteTo { expected, writer }).await
     }
 
     /// Sends the call and, by the answer's media type, decodes a JSON answer
-    /// into `T` (nothing is written), or writes an answer of the `expected`
-    /// media type into `writer` as it arrives, without holding it. Anything else
-    /// is an [`Error::Decode`] naming what came. Retries happen only before the
-    /// first byte is written; either answer is bounded by the response size
-    /// limit ([`Error::BodyTooLarge`]; what was written stays).
+    /// into `T`, or writes media of the `expected` type into `writer`
+    /// ([`DecodeOrWrite`]).
     pub async fn json_or_download<T, W>(
         self,
         config: &Config,
@@ -476,176 +440,69 @@ impl<'a> Call<'a> {
         T: DeserializeOwned,
         W: tokio::io::AsyncWrite + Unpin + ?Sized,
     {
-        let config = &*self.call_config(config);
-        let op = self.op;
-        let response = send_for_body(config, op, self.source(config)?).await?;
-        // The request timeout already covers the whole exchange.
-        match json_or_media::<T>(config, op, response, 1, None, expected).await? {
-            JsonOrOpen::Json(answer) => Ok(answer.map(JsonOrMedia::Json)),
-            JsonOrOpen::Media {
-                response,
-                media_type,
-            } => {
-                let written = write_body(config, op, response, writer).await?;
-                Ok(written.map(|written| JsonOrMedia::Media {
-                    media_type,
-                    written,
-                }))
-            }
-        }
+        let json = PhantomData;
+        let answer = DecodeOrWrite {
+            expected,
+            writer,
+            json,
+        };
+        self.send(config, answer).await
     }
 
     /// Sends the call and returns the success response once its head has
-    /// arrived (within the request timeout), its body unread, for the caller
-    /// to stream under limits of its own.
+    /// arrived, its body unread ([`Head`]).
     pub async fn open(self, config: &Config) -> Result<reqwest::Response, Error> {
-        let config = &*self.call_config(config);
-        let op = self.op;
-        let (response, _) = open_body(config, op, self.source(config)?).await?;
-        Ok(response)
+        self.send(config, Head).await
     }
 
     /// As [`open`](Self::open), but an error answer whose status `follow`
-    /// accepts (a redirect the caller follows itself) comes back as
-    /// [`Opened::Redirect`]: its error, and apart from it the answer's
-    /// `Location`, which no error of a call [`at_url`](Self::at_url) holds.
+    /// accepts comes back as [`Opened::Redirect`] ([`HeadOrRedirect`]).
     pub async fn open_or_redirect(
         self,
         config: &Config,
         follow: fn(reqwest::StatusCode) -> bool,
     ) -> Result<Opened, Error> {
-        let config = &*self.call_config(config);
-        let op = self.op;
-        open_or_redirect(config, op, self.source(config)?, follow).await
+        self.send(config, HeadOrRedirect { follow }).await
     }
 
     /// Sends the call and, by the answer's media type, decodes a JSON answer
-    /// into `T` (read within the request timeout and the response size limit),
-    /// or returns an answer of the `expected` media type with its body unread
-    /// (for the caller to stream). Anything else is an [`Error::Decode`].
+    /// into `T`, or returns media of the `expected` type with its body unread
+    /// ([`DecodeOrHead`]).
     pub async fn json_or_open<T: DeserializeOwned>(
         self,
         config: &Config,
         expected: &str,
     ) -> Result<JsonOrOpen<T>, Error> {
-        let config = &*self.call_config(config);
-        let op = self.op;
-        let deadline = tokio::time::Instant::now().checked_add(config.timeout);
-        let (response, attempt) = open_body(config, op, self.source(config)?).await?;
-        json_or_media(config, op, response, attempt, deadline, expected).await
+        let json = PhantomData;
+        self.send(config, DecodeOrHead { expected, json }).await
     }
 
     /// Sends the call and returns the answer's body, to be read as it arrives
     /// under the stream limits, once its head says it is of the `expected`
-    /// media type. As for an event stream, the request timeout covers the head
-    /// only.
+    /// media type ([`Live`]).
     pub async fn body_stream(self, config: &Config, expected: &str) -> Result<LiveBody, Error> {
-        let config = &*self.call_config(config);
-        let op = self.op;
-        let source = self.source(config)?;
-        let response = open_stream(config, op, source, expected, &describe(expected)).await?;
-        Ok(LiveBody::new(response, op.id, config))
+        let described = &describe(expected);
+        self.send(
+            config,
+            Live {
+                expected,
+                described,
+            },
+        )
+        .await
     }
 
     /// Sends the call and returns its `text/event-stream` body once the head
-    /// has arrived (see [`open_stream`]), to be read under the stream limits
-    /// (the typed streams of [`crate::stream`] read its events).
+    /// has arrived ([`Live`]), to be read under the stream limits (the typed
+    /// streams of [`crate::stream`] read its events).
     pub async fn event_stream(self, config: &Config) -> Result<LiveBody, Error> {
-        let config = &*self.call_config(config);
-        let op = self.op;
-        let call = self.accept("text/event-stream");
-        let source = call.source(config)?;
-        let response = open_stream(
-            config,
-            op,
-            source,
-            "text/event-stream",
-            "a text/event-stream",
-        )
-        .await?;
-        Ok(LiveBody::new(response, op.id, config))
+        let expected = "text/event-stream";
+        let answer = Live {
+            expected,
+            described: "a text/event-stream",
+        };
+        self.accept(expected).send(config, answer).await
     }
-}
-
-/// Decodes a JSON success body into `T`: one decode, the headers moved into the
-/// metadata.
-fn decode<T: DeserializeOwned>(
-    op: &'static Operation,
-    config: &Config,
-    buffered: super::body::Buffered,
-) -> Result<Response<T>, Error> {
-    match crate::json::from_slice::<T>(&buffered.body) {
-        Ok(value) => {
-            let response = Response::new(
-                value,
-                ResponseMeta::from_headers(buffered.status, buffered.headers),
-            );
-            // An answer carrying a credential is never kept.
-            Ok(if op.returns_secret {
-                response
-            } else {
-                response.with_json(buffered.body)
-            })
-        }
-        Err(e) => {
-            // serde quotes the values it rejects: for a body holding a new
-            // key, only where the error is, and no excerpt.
-            let (message, body) = match &e {
-                crate::json::Failure::Json { error: e, .. } if op.returns_secret => (
-                    format!(
-                        "the answer is not the JSON expected, at {} (what it says is \
-                         withheld: the answer carries a secret)",
-                        crate::json::position(e)
-                    ),
-                    None,
-                ),
-                _ if op.returns_secret => (e.to_string(), None),
-                _ => (e.to_string(), Some(&buffered.body[..])),
-            };
-            Err(DecodeError::error(
-                op.id,
-                buffered.status,
-                &buffered.headers,
-                message,
-                body,
-                &config.redactor,
-            ))
-        }
-    }
-}
-
-/// A success answer by its media type: JSON read (within the size limit and
-/// before `deadline`) and decoded into `T`, or media of the `expected` type
-/// with its body unread; anything else is an [`Error::Decode`] naming what
-/// came.
-async fn json_or_media<T: DeserializeOwned>(
-    config: &Config,
-    op: &'static Operation,
-    response: reqwest::Response,
-    attempt: u32,
-    deadline: Option<tokio::time::Instant>,
-    expected: &str,
-) -> Result<JsonOrOpen<T>, Error> {
-    let headers = response.headers();
-    if headers::media_type_is(headers, "application/json") {
-        let buffered = read_within(config, op, response, attempt, deadline).await?;
-        return decode::<T>(op, config, buffered).map(JsonOrOpen::Json);
-    }
-    if !headers::media_type_is(headers, expected) {
-        return Err(DecodeError::unexpected_media(
-            op.id,
-            response.status(),
-            headers,
-            &format!("{} or JSON", describe(expected)),
-            None,
-            &config.redactor,
-        ));
-    }
-    let media_type = headers::media_type_of(headers);
-    Ok(JsonOrOpen::Media {
-        response,
-        media_type,
-    })
 }
 
 /// An absolute URL the API handed out, checked before anything is sent to it:
@@ -680,57 +537,6 @@ pub(crate) fn external_url(config: &Config, url: &str) -> Result<reqwest::Url, E
         ));
     }
     Ok(parsed)
-}
-
-/// How an error names the media type it expected (`"image/"` → `an image`).
-fn describe(prefix: &str) -> String {
-    match prefix {
-        "image/" => "an image".to_owned(),
-        "audio/" => "audio".to_owned(),
-        "video/" => "a video".to_owned(),
-        other => format!("{other}*"),
-    }
-}
-
-/// Writes a success body into `writer` as it arrives, within the response size
-/// limit; returns the bytes written.
-async fn write_body<W>(
-    config: &Config,
-    op: &'static Operation,
-    mut response: reqwest::Response,
-    writer: &mut W,
-) -> Result<Response<u64>, Error>
-where
-    W: tokio::io::AsyncWrite + Unpin + ?Sized,
-{
-    use tokio::io::AsyncWriteExt as _;
-
-    let meta =
-        ResponseMeta::from_headers(response.status(), headers::copy_headers(response.headers()));
-    let io = |source| Error::Io {
-        path: std::path::PathBuf::new(),
-        source,
-    };
-    let mut written = 0u64;
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| map_reqwest(config, op.id, e, 1))?
-    {
-        written = written.saturating_add(chunk.len() as u64);
-        if written > config.max_response_size as u64 {
-            return Err(super::body::too_large(
-                op.id,
-                meta.status,
-                config.max_response_size,
-                meta.request_id.as_deref(),
-                &config.redactor,
-            ));
-        }
-        writer.write_all(&chunk).await.map_err(io)?;
-    }
-    writer.flush().await.map_err(io)?;
-    Ok(Response::new(written, meta))
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! limits (an idle timeout per read, a total size, the media's declared
 //! length), able to skip what an earlier, cut transfer already wrote, and
 //! telling a transfer that broke (worth resuming) from a failure that ends the
-//! download (a write that failed, a body over the limit or past its length).
+//! download (a write that failed, a body over the limit — the one
+//! [`too_large`] error of every body reader — or past its length).
 //!
 //! Three sinks: any [`AsyncWrite`] ([`Writer`], which cannot start over), a
 //! buffer in memory ([`Memory`]), and a temporary file written on tokio's
@@ -23,11 +24,11 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use bytes::Bytes;
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 
-use super::attempt::within;
+use super::body::{too_large, within};
 use super::failure::map_reqwest;
-use crate::Error;
 use crate::config::Config;
-use crate::error::TimeoutKind;
+use crate::error::{SizeLimit, TimeoutKind};
+use crate::{Error, headers};
 
 /// What one transfer did.
 #[derive(Debug)]
@@ -47,8 +48,6 @@ pub(crate) enum End {
     /// The transfer broke off (a broken connection, an idle timeout): resuming
     /// may finish it.
     Broke(Error),
-    /// The body went past the limit; nothing past it was written.
-    OverLimit,
     /// The body went past the media's declared length; nothing past it was
     /// written.
     PastLength,
@@ -63,8 +62,9 @@ pub(crate) struct Span {
     /// Bytes of the body to read and drop first (an earlier transfer wrote
     /// them).
     pub skip: u64,
-    /// Most bytes of media in all, the skipped and earlier ones counted.
-    pub limit: u64,
+    /// Most bytes of media in all, the skipped and earlier ones counted,
+    /// and the setting that limit is.
+    pub limit: (u64, SizeLimit),
     /// The media's declared length, when known: no byte past it is written.
     pub length: Option<u64>,
 }
@@ -298,12 +298,13 @@ async fn blocking<T: Send + 'static>(
 /// Copies the body of `response` into `sink`: its first `span.skip` bytes are
 /// read and dropped (an earlier transfer wrote them), each read waits at most
 /// the stream idle timeout, a byte past the media's declared length ends it
-/// with [`End::PastLength`], and a total past `span.limit` bytes (counting the
-/// ones before the body and the skipped ones) with [`End::OverLimit`].
+/// with [`End::PastLength`].
 ///
-/// `Err` is a failed write (an [`Error::Io`] with an empty path); every other
-/// ending is in [`Copied::end`], with what was written so far. Nothing is
-/// flushed.
+/// `Err` is a failed write (an [`Error::Io`] with an empty path) or a total
+/// past `span.limit` bytes, counting the ones before the body and the skipped
+/// ones ([`Error::BodyTooLarge`]; nothing past the limit is written); every
+/// other ending is in [`Copied::end`], with what was written so far. Nothing
+/// is flushed.
 pub(crate) async fn copy_body(
     config: &Config,
     operation: &'static str,
@@ -347,13 +348,18 @@ pub(crate) async fn copy_body(
         if fresh.is_empty() {
             continue;
         }
-        let end = match span.length {
-            Some(length) if at > length => Some(End::PastLength),
-            _ if at > span.limit => Some(End::OverLimit),
-            _ => None,
-        };
-        if let Some(end) = end {
+        if span.length.is_some_and(|length| at > length) {
+            let end = End::PastLength;
             return Ok(Copied { written, end });
+        }
+        if at > span.limit.0 {
+            return Err(too_large(
+                operation,
+                response.status(),
+                span.limit,
+                headers::request_id(response.headers()),
+                &config.redactor,
+            ));
         }
         let fresh_len = fresh.len() as u64;
         // The chunk goes into the sink, which drops it once written: the

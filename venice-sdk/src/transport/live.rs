@@ -130,7 +130,7 @@ impl LiveBody {
                     return self.fail(super::body::too_large(
                         self.operation,
                         self.meta.status,
-                        self.max_total,
+                        (self.max_total as u64, crate::error::SizeLimit::Response),
                         self.meta.request_id.as_deref(),
                         &self.redactor,
                     ));

@@ -1,20 +1,23 @@
-//! How requests are sent. There is one send path, used by every resource method
-//! and by the generated client's hooks: authentication, the retry loop and its
-//! budget, time limits, bounded bodies, redaction, tracing, and the mapping of
-//! every failure into [`Error`](crate::Error).
+//! How requests are sent. Every request goes down one path, read top to
+//! bottom in this order:
 //!
-//! - [`call`]: [`Call`], how a resource method describes one request and
-//!   what to make of its answer.
-//! - [`send`]: the entry points under it (a buffered call, a call whose body is
-//!   streamed, a server-sent event stream) and the credentials of a request.
-//! - [`attempt`]: the attempts of one call (retries, deadlines, retry headers).
-//! - [`body`]: reading a body whole within a size limit.
-//! - [`download`]: copying a media body into a writer, resumably.
-//! - [`failure`]: transport errors from the HTTP stack as [`Error`](crate::Error)s.
-//! - [`live`]: a streamed body read as it arrives, under the stream limits.
-//! - [`span`]: the tracing span of a call.
+//! 1. [`call`]: [`Call`], how a resource method describes one request (and
+//!    builds it anew for each attempt, with its credentials), and which
+//!    [`answer`] reader its answer goes to;
+//! 2. [`send`]: the one send function: the call's tracing span ([`span`]),
+//!    the attempts (the retry loop and its budget, deadlines, retry headers),
+//!    and the hand-over of the last answer to its reader;
+//! 3. [`answer`]: the readers, one per way of reading an answer (JSON decoded,
+//!    bytes, text, into a writer, a body left unread, a live stream);
+//! 4. [`body`]: reading a body within its limits, whole or into a writer,
+//!    and the one error for a body past its size limit; [`live`]: a body read
+//!    as it arrives, under the stream limits.
+//!
+//! Beside the path: [`failure`] (transport errors from the HTTP stack as
+//! [`Error`](crate::Error)s) and [`download`] (copying a media body into a
+//! sink resumably, for [media jobs](crate::resources::jobs)).
 
-pub(crate) mod attempt;
+pub(crate) mod answer;
 pub(crate) mod body;
 pub(crate) mod call;
 pub(crate) mod download;
@@ -24,9 +27,11 @@ pub(crate) mod send;
 pub(crate) mod span;
 
 #[cfg(feature = "raw")]
-pub(crate) use attempt::Source;
-pub(crate) use call::{Call, JsonOrMedia, JsonOrOpen};
-pub(crate) use live::LiveBody;
-pub(crate) use send::Opened;
+pub(crate) use answer::Whole;
+pub(crate) use answer::{JsonOrMedia, JsonOrOpen, Opened};
+pub(crate) use call::Call;
 #[cfg(feature = "raw")]
-pub(crate) use send::{execute, prepare};
+pub(crate) use call::prepare;
+pub(crate) use live::LiveBody;
+#[cfg(feature = "raw")]
+pub(crate) use send::{Source, send};

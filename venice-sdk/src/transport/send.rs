@@ -1,310 +1,329 @@
-//! The entry points of the send path: what a resource method (or the generated
-//! client's hooks) calls to send one request of an operation.
+//! [`send`]: the one send function. Every request of every operation goes
+//! through it: it opens the call's tracing span, makes the attempts (the retry
+//! loop, its deadlines and its headers) and hands the last answer to the
+//! [`Answer`] that reads it. Nothing comes back here afterwards: the answer's
+//! reader returns what the caller gets.
 
-use std::future::Future;
-
-use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{CONTENT_LOCATION, HeaderValue, LOCATION};
 use tracing::Instrument as _;
 
-use super::attempt::{Mode, Outcome, Source, attempts, within};
-use super::body::{Buffered, read_body};
-use super::failure::request_timeout;
-use super::span::CallSpan;
+use super::answer::{Answer, Exchange, Mode};
+use super::body::{read_body, within};
+use super::failure::{map_reqwest, request_timeout};
+use super::span::{CallSpan, millis};
 use crate::config::Config;
 use crate::credentials;
-use crate::error::DecodeError;
-use crate::operations::{Auth, Method, Operation};
+use crate::defaults::ERROR_BODY_READ_LIMIT;
+use crate::operations::Operation;
+use crate::retry::{self, Replay};
 use crate::{Error, headers};
 
-/// The request method of an operation: every [`Method`] has its own (no
-/// fallback; a method added to [`Method`] fails this build until it is named here).
-pub(crate) fn http_method(method: Method) -> reqwest::Method {
-    match method {
-        Method::Get => reqwest::Method::GET,
-        Method::Put => reqwest::Method::PUT,
-        Method::Post => reqwest::Method::POST,
-        Method::Delete => reqwest::Method::DELETE,
-        Method::Options => reqwest::Method::OPTIONS,
-        Method::Head => reqwest::Method::HEAD,
-        Method::Patch => reqwest::Method::PATCH,
-        Method::Trace => reqwest::Method::TRACE,
-    }
+/// Where the attempts of a call get their request: a built request (cloned for
+/// each attempt; sent once if its body cannot be cloned), or a first request and
+/// a factory that builds the next ones anew (multipart uploads reopen their files;
+/// nothing is copied unless a retry happens).
+pub(crate) enum Source<'a> {
+    #[cfg_attr(not(feature = "raw"), allow(dead_code))] // `Client::raw`'s path
+    Built(Option<Box<reqwest::Request>>),
+    Factory {
+        first: Option<Box<reqwest::Request>>,
+        build: Box<dyn Fn() -> Result<reqwest::Request, Error> + Send + Sync + 'a>,
+        /// How safe a repeat is, when the call knows better than its operation's
+        /// method (a job status read is a `POST` that changes nothing).
+        replay: Option<Replay>,
+    },
 }
 
-/// Adds what every request needs: the credentials the operation takes (see
-/// [`Auth`]) and the user agent. Drops progenitor's `api-version` header.
-///
-/// - `Bearer`, `Optional`: the API key, when the client has one.
-/// - `BearerOrWallet`: the API key, else the wallet's token.
-/// - `Wallet`: the wallet token only.
-/// - `None`: no credential at all.
-///
-/// The wallet token goes in the spec's wallet header
-/// ([`credentials::wallet_header`]); a wallet token under a legacy name is
-/// always dropped (nothing is sent under a legacy name). A request without
-/// the client's token keeps the one it carries under the spec's name when the
-/// operation declares that header as its own parameter (the generated
-/// builder's `sign_in_with_x(..)`). Every credential header ends marked
-/// sensitive, whoever set it.
-pub(crate) fn prepare(config: &Config, op: &Operation, request: &mut reqwest::Request) {
-    let headers = request.headers_mut();
-    headers.remove("api-version");
-    let (key, wallet) = match op.auth {
-        Auth::Bearer | Auth::Optional => (config.auth.as_ref(), None),
-        Auth::BearerOrWallet => match &config.auth {
-            Some(key) => (Some(key), None),
-            None => (None, config.wallet.as_ref()),
-        },
-        Auth::Wallet => (None, config.wallet.as_ref()),
-        Auth::None => (None, None),
-    };
-    match key {
-        Some(key) => {
-            headers.insert(AUTHORIZATION, key.clone());
-        }
-        None => {
-            headers.remove(AUTHORIZATION);
+impl Source<'_> {
+    /// A source that sends `request` (cloned for each attempt).
+    #[cfg_attr(not(feature = "raw"), allow(dead_code))] // `Client::raw`'s path
+    pub fn built(request: reqwest::Request) -> Source<'static> {
+        Source::Built(Some(Box::new(request)))
+    }
+
+    /// The replay class the call sets instead of its operation's, if any.
+    fn replay(&self) -> Option<Replay> {
+        match self {
+            Source::Built(_) => None,
+            Source::Factory { replay, .. } => *replay,
         }
     }
-    for legacy in credentials::LEGACY_WALLET_HEADERS {
-        headers.remove(legacy);
-    }
-    if let Some(name) = credentials::wallet_header() {
-        match wallet {
-            Some(token) => {
-                headers.insert(name.clone(), token.clone());
-            }
-            None => {
-                let own_parameter = op
-                    .header_params
-                    .iter()
-                    .any(|p| p.eq_ignore_ascii_case(name.as_str()));
-                if !own_parameter {
-                    headers.remove(name);
+
+    /// The request for the next attempt, and whether another may follow it.
+    fn next(&mut self) -> Result<(reqwest::Request, bool), Error> {
+        match self {
+            Source::Built(slot) => {
+                let Some(request) = slot.take() else {
+                    return Err(Error::Config("request already sent".into()));
+                };
+                match request.try_clone() {
+                    Some(copy) => {
+                        *slot = Some(request);
+                        Ok((copy, true))
+                    }
+                    None => Ok((*request, false)),
                 }
             }
+            Source::Factory { first, build, .. } => match first.take() {
+                Some(request) => Ok((*request, true)),
+                None => Ok((build()?, true)),
+            },
         }
-    }
-    credentials::mark_sensitive(headers);
-    if !headers.contains_key(USER_AGENT) {
-        headers.insert(USER_AGENT, config.user_agent.clone());
     }
 }
 
-/// Runs one call of `op` inside its tracing span, and records how it ended:
-/// the answer's status, attempts and request id, or the error. Every entry
-/// point below is one `traced` around its own way of getting the answer.
-async fn traced<T: Answered>(
+/// How safe it is to send `op` again (see [`Replay`]).
+fn replay_of(op: &Operation) -> Replay {
+    Replay::classify(op.method, op.returns_secret, op.idempotency_key)
+}
+
+/// A new idempotency key: 128 random bits in the UUID v4 layout.
+fn idempotency_key() -> HeaderValue {
+    let bits = fastrand::u128(..);
+    let bits = (bits & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
+    let hex = format!("{bits:032x}");
+    let key = format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    );
+    HeaderValue::from_str(&key).unwrap_or_else(|_| HeaderValue::from_static("venice-sdk"))
+}
+
+/// Sends one call of `op` and returns what `answer` makes of its last
+/// answer. Inside the call's tracing span (see [`CallSpan`]): the attempts
+/// ([`attempts`]), then the answer's reader, which gets the success response
+/// with its body unread, or the error answer the attempts gave up on with its
+/// body read. The span records the answer's status, attempts and request id
+/// when it is handed over, and the error if the call fails at any step,
+/// reading and decoding included.
+pub(crate) async fn send<A: Answer>(
     config: &Config,
     op: &'static Operation,
-    call: impl Future<Output = Result<T, Error>>,
-) -> Result<T, Error> {
+    source: Source<'_>,
+    answer: A,
+) -> Result<A::Output, Error> {
     let span = CallSpan::open(op);
-    let result = call.instrument(span.span.clone()).await;
-    match &result {
-        Ok(answer) => {
-            let (status, attempts, headers) = answer.summary();
-            span.answered(
-                status,
-                attempts,
-                headers::request_id(headers),
-                &config.redactor,
-            );
-        }
-        Err(e) => span.failed(e),
-    }
+    let result = attempts(config, op, source, answer, &span)
+        .instrument(span.span.clone())
+        .await;
+    span.ended(result.as_ref().err());
     result
 }
 
-/// What a call's span records of an answer.
-trait Answered {
-    /// Its status, the attempts it took, and its headers.
-    fn summary(&self) -> (StatusCode, u32, &HeaderMap);
-}
-
-impl Answered for Buffered {
-    fn summary(&self) -> (StatusCode, u32, &HeaderMap) {
-        (self.status, self.attempts, &self.headers)
-    }
-}
-
-impl Answered for (reqwest::Response, u32) {
-    fn summary(&self) -> (StatusCode, u32, &HeaderMap) {
-        (self.0.status(), self.1, self.0.headers())
-    }
-}
-
-impl Answered for (Opened, u32) {
-    fn summary(&self) -> (StatusCode, u32, &HeaderMap) {
-        match &self.0 {
-            Opened::Response(response) => (response.status(), self.1, response.headers()),
-            Opened::Redirect { error, .. } => (error.status, self.1, &error.meta.headers),
-        }
-    }
-}
-
-/// Sends a request (with retries) and reads the body whole, within the size
-/// limit. Error statuses are returned as `Ok` too (with their body), so the caller
-/// can decode them its own way ([`Buffered::success`] makes them errors).
-pub(crate) async fn execute(
+/// Sends the request, retrying what is worth retrying within the client's retry
+/// budget, as the [retry policy](crate::retry) says: connection failures before
+/// the request left, other transport failures only for idempotent operations, and
+/// error statuses per [`retry::decide`]. Retries carry `x-retry-count`. Each
+/// attempt is a tracing event. The last answer goes to `answer`.
+///
+/// Every wait has a deadline: in [`Mode::Stream`] the request timeout covers the
+/// response head *and* the reading of an error body (and the answer's reader
+/// gets the same deadline for what it reads before handing the body over).
+///
+/// An answer from another origin than the request's (a custom HTTP client
+/// followed a redirect) is [`Error::Redirected`], unread and not retried.
+async fn attempts<A: Answer>(
     config: &Config,
     op: &'static Operation,
-    source: Source<'_>,
-) -> Result<Buffered, Error> {
-    traced(config, op, async {
-        match attempts(config, op, source, Mode::Whole).await? {
-            Outcome::Success(response, attempt) => {
-                let limit = config.max_response_size;
-                read_body(config, op.id, response, attempt, limit, false).await
-            }
-            Outcome::Failure(buffered) => Ok(buffered),
+    mut source: Source<'_>,
+    answer: A,
+    span: &CallSpan,
+) -> Result<A::Output, Error> {
+    let mode = A::MODE;
+    let operation = op.id;
+    let mut replay = source.replay().unwrap_or_else(|| replay_of(op));
+    // One key for every attempt of the call, unless the caller set one.
+    let idempotency_key = op.idempotency_key.then(idempotency_key);
+    config.budget.deposit();
+    let mut attempt: u32 = 0;
+    loop {
+        attempt = attempt.saturating_add(1);
+        let (mut request, may_repeat) = source.next()?;
+        let can_retry = may_repeat && attempt <= config.retry.max_retries;
+        // A request carrying a payment (under the spec's header or a legacy
+        // one, however it got there) is never sent again once it may have
+        // reached the server.
+        if replay != Replay::Never && credentials::carries_payment(request.headers()) {
+            replay = Replay::Never;
         }
-    })
-    .await
-}
-
-/// Sends a request (with retries) and returns a success response with its body
-/// unread, for the caller to stream; an error status is read and returned as the
-/// error.
-pub(crate) async fn send_for_body(
-    config: &Config,
-    op: &'static Operation,
-    source: Source<'_>,
-) -> Result<reqwest::Response, Error> {
-    let (response, _) = traced(config, op, async {
-        match attempts(config, op, source, Mode::Whole).await? {
-            Outcome::Success(response, attempt) => Ok((response, attempt)),
-            Outcome::Failure(buffered) => Err(Error::Api(buffered.into_api_error(op.id, config))),
+        let headers = request.headers_mut();
+        if attempt > 1 {
+            headers.insert(headers::RETRY_COUNT.clone(), HeaderValue::from(attempt - 1));
         }
-    })
-    .await?;
-    Ok(response)
-}
-
-/// Sends a streaming request (with retries until a success status) and waits for
-/// the response head within the request timeout. Error statuses and answers that
-/// are not of the `expected` media type (`text/event-stream`, `audio/`; named
-/// `described` in the error) are read (within the size limit and the same
-/// timeout) and returned as errors; no retry happens once the stream is handed
-/// over. The body is then the caller's to read under the stream limits.
-pub(crate) async fn open_stream(
-    config: &Config,
-    op: &'static Operation,
-    source: Source<'_>,
-    expected: &str,
-    described: &str,
-) -> Result<reqwest::Response, Error> {
-    let (response, _) = traced(config, op, async {
-        // The head, and then a body of another media type, within the timeout.
+        if let Some(key) = &idempotency_key
+            && !headers.contains_key(&headers::IDEMPOTENCY_KEY)
+        {
+            headers.insert(headers::IDEMPOTENCY_KEY.clone(), key.clone());
+        }
+        tracing::debug!(attempt, "sending");
+        // A client given by the user may follow redirects: the answer must
+        // come from where the request was sent.
+        let origin = request.url().origin();
         let deadline = tokio::time::Instant::now().checked_add(config.timeout);
-        let (response, attempt) = head(config, op, source).await?;
-        if headers::media_type_is(response.headers(), expected) {
-            return Ok((response, attempt));
+        let sent = match mode {
+            Mode::Whole => {
+                if request.timeout().is_none() {
+                    *request.timeout_mut() = Some(config.timeout);
+                }
+                config.http.execute(request).await
+            }
+            Mode::Stream => match within(deadline, config.http.execute(request)).await {
+                Some(result) => result,
+                None => {
+                    tracing::debug!(attempt, "no response head within the request timeout");
+                    return Err(request_timeout(config, operation, attempt));
+                }
+            },
+        };
+        let response = match sent {
+            Ok(response) => response,
+            Err(e) => {
+                // A connect failure means nothing was sent. Any other failure before
+                // a response may come after the request was written: only an
+                // idempotent operation may repeat it. A timed-out request may have
+                // been processed: never repeated.
+                let retryable =
+                    e.is_connect() || (replay.after_send() && e.is_request() && !e.is_timeout());
+                let error = map_reqwest(config, operation, e, attempt);
+                if retryable && can_retry && config.budget.withdraw() {
+                    let delay = retry::backoff(&config.retry, attempt - 1);
+                    tracing::info!(attempt, delay_ms = millis(delay), error = %error, "retrying after a connection failure");
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+                tracing::debug!(attempt, error = %error, "giving up");
+                return Err(error);
+            }
+        };
+        let reached = response.url().origin();
+        if reached != origin {
+            tracing::warn!(
+                attempt,
+                "the HTTP client followed a redirect to another origin; the answer is not read"
+            );
+            return Err(Error::Redirected {
+                operation,
+                to: config.redactor.scrub(reached.ascii_serialization()),
+                attempts: attempt,
+            });
         }
-        let buffered = read_within(config, op, response, attempt, deadline).await?;
-        Err(DecodeError::unexpected_media(
-            op.id,
-            buffered.status,
-            &buffered.headers,
-            described,
-            Some(&buffered.body),
-            &config.redactor,
-        ))
-    })
-    .await?;
-    Ok(response)
-}
-
-/// Sends a request (with retries until a success status) and returns the
-/// success response once its head has arrived within the request timeout, its
-/// body unread: the caller reads it under limits of its own (a download's idle
-/// timeout), not under the request timeout. Error statuses are read (within the
-/// size limit and the same timeout) and returned as errors.
-pub(crate) async fn open_body(
-    config: &Config,
-    op: &'static Operation,
-    source: Source<'_>,
-) -> Result<(reqwest::Response, u32), Error> {
-    traced(config, op, head(config, op, source)).await
-}
-
-/// Sends a request (with retries until a success status) like [`open_body`],
-/// but an error answer whose status `follow` accepts is
-/// [`Opened::Redirect`](Opened::Redirect): its error, and the
-/// `Location` the transport kept apart from it.
-pub(crate) async fn open_or_redirect(
-    config: &Config,
-    op: &'static Operation,
-    source: Source<'_>,
-    follow: fn(reqwest::StatusCode) -> bool,
-) -> Result<Opened, Error> {
-    let (opened, _) = traced(config, op, async {
-        match attempts(config, op, source, Mode::Stream).await? {
-            Outcome::Success(response, attempt) => Ok((Opened::Response(response), attempt)),
-            Outcome::Failure(mut buffered) => {
-                let location = buffered.location.take();
-                let attempt = buffered.attempts;
-                let error = buffered.into_api_error(op.id, config);
-                if follow(error.status) {
-                    Ok((Opened::Redirect { error, location }, attempt))
-                } else {
-                    Err(Error::Api(error))
+        let status = response.status();
+        tracing::debug!(attempt, status = status.as_u16(), "response");
+        let exchange = Exchange {
+            config,
+            op,
+            attempt,
+            // In `Mode::Whole` the request's own timeout covers the body.
+            deadline: deadline.filter(|_| mode == Mode::Stream),
+        };
+        if status.is_success() {
+            span.answered(
+                status,
+                attempt,
+                headers::request_id(response.headers()),
+                &config.redactor,
+            );
+            return answer.success(&exchange, response).await;
+        }
+        let limit = config.max_response_size.min(ERROR_BODY_READ_LIMIT);
+        let read = read_body(config, operation, response, attempt, limit, true);
+        let mut buffered = match mode {
+            Mode::Whole => read.await?,
+            Mode::Stream => within(deadline, read)
+                .await
+                .ok_or_else(|| request_timeout(config, operation, attempt))??,
+        };
+        if config.external {
+            // Where a URL the API handed out sends the client is a credential
+            // of its own: no error of such a call holds it.
+            buffered.location = buffered.headers.remove(LOCATION).map(|mut location| {
+                location.set_sensitive(true);
+                location
+            });
+            buffered.headers.remove(CONTENT_LOCATION);
+        }
+        if can_retry {
+            match retry::decide(
+                &config.retry,
+                replay,
+                status,
+                &buffered.headers,
+                &buffered.body,
+                attempt - 1,
+            ) {
+                retry::Decision::Retry(delay) if config.budget.withdraw() => {
+                    tracing::info!(
+                        attempt,
+                        status = status.as_u16(),
+                        delay_ms = millis(delay),
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+                retry::Decision::Retry(_) => {
+                    tracing::warn!(
+                        attempt,
+                        status = status.as_u16(),
+                        "retry budget spent; not retrying"
+                    );
+                }
+                retry::Decision::Stop(reason) => {
+                    tracing::debug!(attempt, status = status.as_u16(), ?reason, "not retrying");
                 }
             }
         }
-    })
-    .await?;
-    Ok(opened)
-}
-
-/// The attempts of a call whose head is awaited within the request timeout: a
-/// success response (body unread) and its attempt number, or the error status
-/// as an error.
-async fn head(
-    config: &Config,
-    op: &'static Operation,
-    source: Source<'_>,
-) -> Result<(reqwest::Response, u32), Error> {
-    match attempts(config, op, source, Mode::Stream).await? {
-        Outcome::Success(response, attempt) => Ok((response, attempt)),
-        Outcome::Failure(buffered) => Err(Error::Api(buffered.into_api_error(op.id, config))),
+        span.answered(
+            status,
+            attempt,
+            headers::request_id(&buffered.headers),
+            &config.redactor,
+        );
+        return answer.failure(&exchange, buffered);
     }
 }
 
-/// Reads a body whole within the response size limit and before `deadline`
-/// (`None`: no deadline of its own), else a request timeout.
-pub(crate) async fn read_within(
-    config: &Config,
-    op: &'static Operation,
-    response: reqwest::Response,
-    attempt: u32,
-    deadline: Option<tokio::time::Instant>,
-) -> Result<Buffered, Error> {
-    let read = read_body(
-        config,
-        op.id,
-        response,
-        attempt,
-        config.max_response_size,
-        false,
-    );
-    within(deadline, read)
-        .await
-        .ok_or_else(|| request_timeout(config, op.id, attempt))?
-}
+#[cfg(test)]
+mod tests {
+    use super::{Replay, idempotency_key, replay_of};
+    use crate::operations;
 
-/// What `Call::open_or_redirect` got.
-pub(crate) enum Opened {
-    /// A success response, its body unread.
-    Response(reqwest::Response),
-    /// An error answer whose status the caller follows.
-    Redirect {
-        /// Its error (without `Location` or `Content-Location` when the call
-        /// was sent `at_url`).
-        error: Box<crate::ApiError>,
-        /// The answer's `Location`, if it had one: a credential, for the
-        /// caller to follow and never to show.
-        location: Option<HeaderValue>,
-    },
+    #[test]
+    fn operations_are_classed_by_what_a_repeat_would_do() {
+        assert_eq!(
+            replay_of(&operations::CREATE_CHAT_COMPLETION),
+            Replay::Unsafe
+        );
+        assert_eq!(replay_of(&operations::CREATE_API_KEY), Replay::Never);
+        assert_eq!(
+            replay_of(&operations::POST_API_KEY_GENERATE_WEB3_KEY),
+            Replay::Never
+        );
+        assert_eq!(replay_of(&operations::CRYPTO_RPC_PROXY), Replay::Idempotent);
+        assert_eq!(replay_of(&operations::LIST_MODELS), Replay::Idempotent);
+        assert_eq!(replay_of(&operations::DELETE_API_KEY), Replay::Idempotent);
+    }
+
+    #[test]
+    fn idempotency_keys_are_uuid_v4_and_differ() {
+        let a = idempotency_key();
+        let b = idempotency_key();
+        assert_ne!(a, b);
+        let text = a.to_str().unwrap();
+        assert_eq!(text.len(), 36);
+        let parts: Vec<&str> = text.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(parts[2].starts_with('4'), "{text}");
+        assert!(
+            matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'),
+            "{text}"
+        );
+    }
 }

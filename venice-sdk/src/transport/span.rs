@@ -38,7 +38,8 @@ impl CallSpan {
         }
     }
 
-    /// Records a response: its status, the attempts it took, its request id.
+    /// Records the answer the attempts ended with: its status, the attempts
+    /// it took, its request id.
     pub fn answered(
         &self,
         status: StatusCode,
@@ -46,8 +47,6 @@ impl CallSpan {
         request_id: Option<&str>,
         redactor: &Redactor,
     ) {
-        self.span
-            .record("duration_ms", millis(self.started.elapsed()));
         self.span.record("status", status.as_u16());
         self.span.record("attempts", attempts);
         if let Some(id) = request_id {
@@ -56,15 +55,19 @@ impl CallSpan {
         }
     }
 
-    /// Records a failure (its status and request id, when a response arrived).
-    pub fn failed(&self, error: &Error) {
+    /// Records how long the call took, once its answer was read (or its
+    /// stream handed over), and its error if it failed (the status and
+    /// request id, when a response arrived).
+    pub fn ended(&self, error: Option<&Error>) {
         self.span
             .record("duration_ms", millis(self.started.elapsed()));
-        if let Some(status) = error.status() {
-            self.span.record("status", status.as_u16());
-        }
-        if let Some(id) = error.request_id() {
-            self.span.record("request_id", id);
+        if let Some(error) = error {
+            if let Some(status) = error.status() {
+                self.span.record("status", status.as_u16());
+            }
+            if let Some(id) = error.request_id() {
+                self.span.record("request_id", id);
+            }
         }
     }
 }

@@ -23,8 +23,9 @@ use super::job::{Answer, Job};
 use super::storage::{FETCH_MEDIA, open_url};
 use super::ticket::JobTicket;
 use crate::config::Config;
-use crate::error::{JobErrorKind, TimeoutKind};
-use crate::headers::media_type_of;
+use crate::error::{JobErrorKind, SizeLimit, TimeoutKind};
+use crate::headers::{self, media_type_of};
+use crate::transport::body::too_large;
 use crate::transport::download::{End, FileSink, Memory, Sink, Span, Writer, copy_body};
 
 use crate::{Error, retry};
@@ -231,7 +232,9 @@ impl Media {
     /// (none by default), then [`Error::Timeout`] with
     /// [`TimeoutKind::Stream`](crate::TimeoutKind::Stream); the bytes, at most
     /// [`max_download_size`](crate::ClientBuilder::max_download_size)
-    /// ([`JobErrorKind::TooLarge`]), not `max_response_size`.
+    /// ([`Error::BodyTooLarge`] naming
+    /// [`SizeLimit::Download`](crate::SizeLimit::Download)), not
+    /// `max_response_size`.
     ///
     /// A transfer that breaks off is resumed where it stopped — with `Range`
     /// and `If-Range` when the server honours them, else fetched again with
@@ -267,7 +270,10 @@ impl Media {
     where
         W: AsyncWrite + Unpin + ?Sized,
     {
-        let limit = self.job.client.config().max_download_size;
+        let limit = (
+            self.job.client.config().max_download_size,
+            SizeLimit::Download,
+        );
         let written = self.transfer(&mut Writer(&mut *writer), limit).await?;
         writer.flush().await.map_err(|source| Error::Io {
             path: PathBuf::new(),
@@ -314,7 +320,10 @@ impl Media {
             move |source| Error::Io { path, source }
         };
         let mut sink = FileSink::create(temp.clone()).await.map_err(io(&temp))?;
-        let limit = self.job.client.config().max_download_size;
+        let limit = (
+            self.job.client.config().max_download_size,
+            SizeLimit::Download,
+        );
         let written = match self.transfer(&mut sink, limit).await {
             Err(Error::Io { path, source }) if path.as_os_str().is_empty() => {
                 return Err(io(&temp)(source));
@@ -345,20 +354,15 @@ impl Media {
     /// ```
     pub async fn bytes(&mut self) -> Result<Bytes, Error> {
         let config = self.job.client.config();
-        let limit = (config.max_response_size as u64).min(config.max_download_size);
+        // The smaller of the two limits holds, and the error names it.
+        let response = config.max_response_size as u64;
+        let limit = if response < config.max_download_size {
+            (response, SizeLimit::Response)
+        } else {
+            (config.max_download_size, SizeLimit::Download)
+        };
         let mut buffer = Vec::new();
-        match self.transfer(&mut Memory(&mut buffer), limit).await {
-            Ok(_) => {}
-            Err(Error::Job(e)) if matches!(e.kind, JobErrorKind::TooLarge { .. }) => {
-                return Err(Error::BodyTooLarge {
-                    operation: FETCH_MEDIA.id,
-                    status: StatusCode::OK,
-                    limit: usize::try_from(limit).unwrap_or(usize::MAX),
-                    request_id: None,
-                });
-            }
-            Err(e) => return Err(e),
-        }
+        self.transfer(&mut Memory(&mut buffer), limit).await?;
         self.cleanup().await;
         Ok(Bytes::from(buffer))
     }
@@ -375,7 +379,11 @@ impl Media {
     /// Copies the media into `sink` (unflushed): at most `limit` bytes, within
     /// the client's stream timeout when it has one, resuming cut transfers and
     /// starting over (when the sink can) if the media changed on the server.
-    async fn transfer(&mut self, sink: &mut impl Sink, limit: u64) -> Result<u64, Error> {
+    async fn transfer(
+        &mut self,
+        sink: &mut impl Sink,
+        limit: (u64, SizeLimit),
+    ) -> Result<u64, Error> {
         let config = std::sync::Arc::clone(self.job.client.config());
         let operation = self.operation();
         // `None` also for a limit too far for the clock: no limit.
@@ -419,7 +427,7 @@ impl Media {
         &mut self,
         config: &Config,
         sink: &mut impl Sink,
-        limit: u64,
+        limit: (u64, SizeLimit),
     ) -> Result<u64, Error> {
         let operation = self.operation();
         // Bytes of the media in the sink, and the most there ever were.
@@ -468,9 +476,15 @@ impl Media {
             let mismatched = usable.is_none();
             if let Some((mut response, start, skip, seen)) = usable {
                 if let Some(total) = seen.total
-                    && total > limit
+                    && total > limit.0
                 {
-                    return Err(self.job.error(JobErrorKind::TooLarge { limit }, 0, None));
+                    return Err(too_large(
+                        operation,
+                        response.status(),
+                        limit,
+                        headers::request_id(response.headers()),
+                        &config.redactor,
+                    ));
                 }
                 self.length = seen.total;
                 version = Some(seen);
@@ -489,9 +503,6 @@ impl Media {
                 let copied = copy_body(config, operation, &mut response, &mut sink, span).await?;
                 written = written.saturating_add(copied.written);
                 match copied.end {
-                    End::OverLimit => {
-                        return Err(self.job.error(JobErrorKind::TooLarge { limit }, 0, None));
-                    }
                     End::PastLength => {
                         return Err(self.job.error(JobErrorKind::Changed, 0, None));
                     }
