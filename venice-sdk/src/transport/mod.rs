@@ -15,7 +15,7 @@
 //!
 //! Beside the path: [`failure`] (transport errors from the HTTP stack as
 //! [`Error`](crate::Error)s) and [`download`] (copying a media body into a
-//! sink resumably, for [media jobs](crate::resources::jobs)).
+//! sink resumably, for media jobs, `resources/jobs/`).
 
 pub(crate) mod answer;
 pub(crate) mod body;
