@@ -99,7 +99,8 @@ impl Audio<'_> {
     ///
     /// Retries happen only before the first byte is written; a write failure is
     /// an [`Error::Io`] (with an empty path). The transfer is bounded: the
-    /// request timeout covers the whole body, and more than
+    /// request timeout covers the whole body, a read waits at most the
+    /// [stream idle timeout](crate::ClientBuilder::stream_idle_timeout), and more than
     /// [`max_response_size`](crate::ClientBuilder::max_response_size) bytes end it
     /// with [`Error::BodyTooLarge`] (what was written stays written).
     ///

@@ -163,7 +163,8 @@ impl Images<'_> {
     /// Retries happen only before the first byte is written. An answer that is not
     /// an image is an [`Error::Decode`]; a write failure is an [`Error::Io`] (with
     /// an empty path). The transfer is bounded: the request timeout covers the
-    /// whole body, and more than
+    /// whole body, a read waits at most the
+    /// [stream idle timeout](crate::ClientBuilder::stream_idle_timeout), and more than
     /// [`max_response_size`](crate::ClientBuilder::max_response_size) bytes end it
     /// with [`Error::BodyTooLarge`] (what was written stays written).
     ///

@@ -27,7 +27,8 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderValue;
 use serde::de::DeserializeOwned;
 
-use super::body::{Buffered, read_within, write_body};
+use super::body::{Buffered, read_within, response_limit};
+use super::copy::{End, Span, Writer, copy_body};
 use super::live::LiveBody;
 use crate::config::Config;
 use crate::error::DecodeError;
@@ -274,7 +275,7 @@ where
                 &exchange.config.redactor,
             ));
         }
-        write_body(exchange.config, exchange.op, response, self.writer).await
+        write_body(exchange, response, self.writer).await
     }
 }
 
@@ -326,8 +327,7 @@ where
                 response,
                 media_type,
             } => {
-                let written =
-                    write_body(exchange.config, exchange.op, response, self.writer).await?;
+                let written = write_body(exchange, response, self.writer).await?;
                 Ok(written.map(|written| JsonOrMedia::Media {
                     media_type,
                     written,
@@ -472,6 +472,43 @@ impl Answer for Live<'_> {
             &config.redactor,
         ))
     }
+}
+
+/// Writes a success body into `writer` as it arrives (the one sink copier,
+/// [`copy_body`]: an idle timeout per read, the response size limit); returns
+/// the bytes written, the writer flushed.
+async fn write_body<W>(
+    exchange: &Exchange<'_>,
+    mut response: reqwest::Response,
+    writer: &mut W,
+) -> Result<Response<u64>, Error>
+where
+    W: tokio::io::AsyncWrite + Unpin + ?Sized,
+{
+    use tokio::io::AsyncWriteExt as _;
+
+    let config = exchange.config;
+    let meta =
+        ResponseMeta::from_headers(response.status(), headers::copy_headers(response.headers()));
+    let span = Span {
+        start: 0,
+        skip: 0,
+        limit: response_limit(config),
+        length: None,
+    };
+    let mut sink = Writer(&mut *writer);
+    let copied = copy_body(config, exchange.op.id, &mut response, &mut sink, span).await?;
+    match copied.end {
+        // Nothing resumes a broken answer here: it is the call's error.
+        End::Broke(error) => return Err(error),
+        // (`PastLength` needs a declared length; none was given.)
+        End::Complete | End::PastLength => {}
+    }
+    writer.flush().await.map_err(|source| Error::Io {
+        path: std::path::PathBuf::new(),
+        source,
+    })?;
+    Ok(Response::new(copied.written, meta))
 }
 
 /// Decodes a JSON success body into `T`: one decode, the headers moved into the

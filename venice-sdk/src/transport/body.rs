@@ -1,7 +1,8 @@
-//! Reading a response body within its limits: whole, held once in memory
-//! ([`read_body`], [`read_within`]), or written into a writer as it arrives
-//! ([`write_body`]). Past its size limit a success body is the one
-//! [`too_large`] error, however it is read.
+//! Reading a response body whole, within its limits, held once in memory
+//! ([`read_body`], [`read_within`]); and what every body reader shares: the
+//! one [`too_large`] error past a size limit, however the body is read (here,
+//! into a sink by [`copy`](super::copy), or live by [`live`](super::live)),
+//! and [`within`], a deadline on any wait.
 
 use bytes::{Bytes, BytesMut};
 use reqwest::StatusCode;
@@ -12,7 +13,7 @@ use crate::config::Config;
 use crate::error::{ApiError, SizeLimit};
 use crate::operations::Operation;
 use crate::secret::Redactor;
-use crate::{Error, Response, ResponseMeta, headers};
+use crate::{Error, headers};
 
 /// Runs `work` until `deadline` (`None`: no deadline, as when a timeout is too
 /// large for the clock); `None` when the deadline passed first.
@@ -191,45 +192,4 @@ pub(crate) async fn read_within(
     within(deadline, read)
         .await
         .ok_or_else(|| request_timeout(config, op.id, attempt))?
-}
-
-/// Writes a success body into `writer` as it arrives, within the response size
-/// limit; returns the bytes written.
-pub(crate) async fn write_body<W>(
-    config: &Config,
-    op: &'static Operation,
-    mut response: reqwest::Response,
-    writer: &mut W,
-) -> Result<Response<u64>, Error>
-where
-    W: tokio::io::AsyncWrite + Unpin + ?Sized,
-{
-    use tokio::io::AsyncWriteExt as _;
-
-    let meta =
-        ResponseMeta::from_headers(response.status(), headers::copy_headers(response.headers()));
-    let io = |source| Error::Io {
-        path: std::path::PathBuf::new(),
-        source,
-    };
-    let mut written = 0u64;
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| map_reqwest(config, op.id, e, 1))?
-    {
-        written = written.saturating_add(chunk.len() as u64);
-        if written > config.max_response_size as u64 {
-            return Err(too_large(
-                op.id,
-                meta.status,
-                response_limit(config),
-                meta.request_id.as_deref(),
-                &config.redactor,
-            ));
-        }
-        writer.write_all(&chunk).await.map_err(io)?;
-    }
-    writer.flush().await.map_err(io)?;
-    Ok(Response::new(written, meta))
 }

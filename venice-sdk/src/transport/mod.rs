@@ -9,18 +9,18 @@
 //!    and the hand-over of the last answer to its reader;
 //! 3. [`answer`]: the readers, one per way of reading an answer (JSON decoded,
 //!    bytes, text, into a writer, a body left unread, a live stream);
-//! 4. [`body`]: reading a body within its limits, whole or into a writer,
-//!    and the one error for a body past its size limit; [`live`]: a body read
-//!    as it arrives, under the stream limits.
+//! 4. the body readers, one per shape, sharing one error for a body past its
+//!    size limit: [`body`] (whole, in memory), [`copy`] (into a writer or
+//!    another sink as it arrives; media jobs, `resources/jobs/`, resume
+//!    with it), [`live`] (pulled as it arrives, under the stream limits).
 //!
-//! Beside the path: [`failure`] (transport errors from the HTTP stack as
-//! [`Error`](crate::Error)s) and [`download`] (copying a media body into a
-//! sink resumably, for media jobs, `resources/jobs/`).
+//! Beside the path: [`failure`], transport errors from the HTTP stack as
+//! [`Error`](crate::Error)s.
 
 pub(crate) mod answer;
 pub(crate) mod body;
 pub(crate) mod call;
-pub(crate) mod download;
+pub(crate) mod copy;
 pub(crate) mod failure;
 pub(crate) mod live;
 pub(crate) mod send;

@@ -72,6 +72,10 @@ pub fn logged_without<F: Future<Output = ()>>(secrets: &[&str], body: F) -> Stri
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // A span or event first hit by a test running without a subscriber, on
+    // another thread while this one was being set, may have cached "never
+    // enabled": asked again, every callsite now counts this subscriber.
+    tracing::callsite::rebuild_interest_cache();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

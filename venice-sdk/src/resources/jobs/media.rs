@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::error::{JobErrorKind, SizeLimit, TimeoutKind};
 use crate::headers::{self, media_type_of};
 use crate::transport::body::too_large;
-use crate::transport::download::{End, FileSink, Memory, Sink, Span, Writer, copy_body};
+use crate::transport::copy::{End, FileSink, Memory, Sink, Span, Writer, copy_body};
 
 use crate::{Error, retry};
 

@@ -1,6 +1,7 @@
-//! Copying a media body into a [`Sink`] as it arrives, held to the download
-//! limits (an idle timeout per read, a total size, the media's declared
-//! length), able to skip what an earlier, cut transfer already wrote, and
+//! Copying a body into a [`Sink`] as it arrives (an answer written into a
+//! writer, a media job's download), held to its limits (an idle timeout per
+//! read, a total size, the media's declared length), able to skip what an
+//! earlier, cut transfer already wrote, and
 //! telling a transfer that broke (worth resuming) from a failure that ends the
 //! download (a write that failed, a body over the limit — the one
 //! [`too_large`] error of every body reader — or past its length).
