@@ -209,6 +209,63 @@ pub struct Operation {
     pub example_response: Option<&'static str>,
 }
 
+impl Operation {
+    /// A request the spec does not describe (a storage host's URL, an
+    /// endpoint the API serves outside its OpenAPI document), for code that
+    /// sends it as it sends the spec's operations: its id, name, method, path
+    /// and authentication, and nothing else — no idempotency key, no secret in
+    /// its answer, no value rules, no declared headers, no example. A field
+    /// added to `Operation` gets its "nothing" here, once.
+    ///
+    /// ```
+    /// use venice_operation::{Auth, Method, Operation};
+    ///
+    /// const FETCH: Operation =
+    ///     Operation::outside_spec("fetchMedia", "fetch_media", Method::Get, "{url}", Auth::None);
+    /// assert_eq!((FETCH.id, FETCH.method, FETCH.auth), ("fetchMedia", Method::Get, Auth::None));
+    /// assert!(FETCH.constraints.is_empty() && FETCH.header_params.is_empty());
+    /// assert!(!FETCH.returns_secret && !FETCH.idempotency_key);
+    /// ```
+    pub const fn outside_spec(
+        id: &'static str,
+        rust_name: &'static str,
+        method: Method,
+        path: &'static str,
+        auth: Auth,
+    ) -> Operation {
+        Operation {
+            id,
+            rust_name,
+            method,
+            path,
+            auth,
+            idempotency_key: false,
+            returns_secret: false,
+            constraints: &[],
+            header_params: &[],
+            response_headers: &[],
+            example_response: None,
+        }
+    }
+
+    /// The same operation, declaring `params` as its header parameters.
+    ///
+    /// ```
+    /// use venice_operation::{Auth, Method, Operation};
+    ///
+    /// const SIGNED: Operation =
+    ///     Operation::outside_spec("signed", "signed", Method::Post, "/signed", Auth::Bearer)
+    ///         .with_header_params(&["X-Signature"]);
+    /// assert_eq!(SIGNED.header_params, ["X-Signature"]);
+    /// ```
+    pub const fn with_header_params(self, params: &'static [&'static str]) -> Operation {
+        Operation {
+            header_params: params,
+            ..self
+        }
+    }
+}
+
 /// An HTTP method: one of the eight an OpenAPI 3 path item can hold.
 ///
 /// ```

@@ -757,16 +757,7 @@ pub enum JsonOrText<T> {
 mod tests {
     use super::*;
 
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(
-                reqwest::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                v.parse().unwrap(),
-            );
-        }
-        h
-    }
+    use crate::headers::from_pairs as headers;
 
     #[test]
     fn reset_accepts_three_forms_and_normalizes_them() {

@@ -58,7 +58,13 @@ pub fn schema_of<T: schemars::JsonSchema>() -> Value {
 /// assert_eq!(venice_sdk::name_of::<Recipe>(), "Recipe");
 /// ```
 pub fn name_of<T: schemars::JsonSchema>() -> String {
-    let name: String = T::schema_name()
+    format_name(&T::schema_name())
+}
+
+/// `name` as a response-format or tool name accepts it: every character but
+/// `[a-zA-Z0-9_-]` made `_`, at most 64 characters, `response` when empty.
+fn format_name(name: &str) -> String {
+    let name: String = name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' {
@@ -235,22 +241,7 @@ impl types::ChatCompletionRequestResponseFormat {
     /// assert_eq!(sent["json_schema"]["schema"]["type"], "object");
     /// ```
     pub fn json_schema(name: &str, schema: Value, strict: bool) -> Self {
-        let name: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(MAX_NAME)
-            .collect();
-        let name = if name.is_empty() {
-            "response".to_owned()
-        } else {
-            name
-        };
+        let name = format_name(name);
         shape::build(
             "ChatCompletionRequestResponseFormat",
             json!({"type": "json_schema", "json_schema": {"name": name, "strict": strict, "schema": schema}}),

@@ -30,19 +30,13 @@ use crate::{Client, Error, Response, types};
 /// `nonce`, `intel_quote` (a hex TDX v4 quote), `nvidia_payload`,
 /// `server_verification` (with `tdx.reportData`), `verified`,
 /// `tee_provider`, `tee_hardware` and `model`. A read: retried like any `GET`.
-const TEE_ATTESTATION: Operation = Operation {
-    id: "getTeeAttestation",
-    rust_name: "get_tee_attestation",
-    method: Method::Get,
-    path: "/tee/attestation",
-    auth: Auth::Bearer,
-    idempotency_key: false,
-    returns_secret: false,
-    constraints: &[],
-    header_params: &[],
-    response_headers: &[],
-    example_response: None,
-};
+const TEE_ATTESTATION: Operation = Operation::outside_spec(
+    "getTeeAttestation",
+    "get_tee_attestation",
+    Method::Get,
+    "/tee/attestation",
+    Auth::Bearer,
+);
 
 /// `POST /chat/completions` of an `e2ee-*` model — the spec's chat
 /// completion with non-spec parts: every message's `content` encrypted to the
@@ -54,23 +48,18 @@ const TEE_ATTESTATION: Operation = Operation {
 /// the session's key. The plaintext request is checked against
 /// `createChatCompletion`'s value rules before it is encrypted (so this
 /// operation has none of its own).
-const CREATE_E2EE_CHAT_COMPLETION: Operation = Operation {
-    id: "createE2eeChatCompletion",
-    rust_name: "create_e2ee_chat_completion",
-    method: Method::Post,
-    path: "/chat/completions",
-    auth: Auth::BearerOrWallet,
-    idempotency_key: false,
-    returns_secret: false,
-    constraints: &[],
-    header_params: &[
-        "X-Venice-TEE-Client-Pub-Key",
-        "X-Venice-TEE-Model-Pub-Key",
-        "X-Venice-TEE-Signing-Algo",
-    ],
-    response_headers: &[],
-    example_response: None,
-};
+const CREATE_E2EE_CHAT_COMPLETION: Operation = Operation::outside_spec(
+    "createE2eeChatCompletion",
+    "create_e2ee_chat_completion",
+    Method::Post,
+    "/chat/completions",
+    Auth::BearerOrWallet,
+)
+.with_header_params(&[
+    "X-Venice-TEE-Client-Pub-Key",
+    "X-Venice-TEE-Model-Pub-Key",
+    "X-Venice-TEE-Signing-Algo",
+]);
 
 impl Client {
     /// Private chat with confidential (`e2ee-*`) models: attestations and

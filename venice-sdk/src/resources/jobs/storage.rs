@@ -17,35 +17,23 @@ use crate::transport::{Call, Opened};
 /// credential (the URL is one). Not an operation of the spec: the request
 /// description of a storage host's URL, for the send path (its span, errors
 /// and retry rules name it `fetchMediaDownload`).
-pub(super) const FETCH_MEDIA: Operation = Operation {
-    id: "fetchMediaDownload",
-    rust_name: "fetch_media_download",
-    method: Method::Get,
-    path: "{download_url}",
-    auth: Auth::None,
-    idempotency_key: false,
-    returns_secret: false,
-    constraints: &[],
-    header_params: &[],
-    response_headers: &[],
-    example_response: None,
-};
+pub(super) const FETCH_MEDIA: Operation = Operation::outside_spec(
+    "fetchMediaDownload",
+    "fetch_media_download",
+    Method::Get,
+    "{download_url}",
+    Auth::None,
+);
 
 /// Revoking a job's `download_url`: a `DELETE` on it, without any
 /// credential. Not an operation of the spec, as [`FETCH_MEDIA`].
-pub(super) const REVOKE_MEDIA: Operation = Operation {
-    id: "revokeMediaDownload",
-    rust_name: "revoke_media_download",
-    method: Method::Delete,
-    path: "{download_url}",
-    auth: Auth::None,
-    idempotency_key: false,
-    returns_secret: false,
-    constraints: &[],
-    header_params: &[],
-    response_headers: &[],
-    example_response: None,
-};
+pub(super) const REVOKE_MEDIA: Operation = Operation::outside_spec(
+    "revokeMediaDownload",
+    "revoke_media_download",
+    Method::Delete,
+    "{download_url}",
+    Auth::None,
+);
 
 /// What a media fetch accepts.
 const MEDIA_ACCEPT: &str = "video/*, audio/*, application/octet-stream, */*";
