@@ -48,14 +48,9 @@ const STOCK_TRANSCRIPT: &str =
     "This is the offline Venice. It cannot hear, so every recording sounds like this to it.";
 
 pub(crate) fn speech(state: &State, body: &Value) -> Reply {
-    let text = match body.get("input").and_then(Value::as_str) {
-        Some(t) if !t.is_empty() && t.chars().count() <= 4096 => t,
-        Some(_) => {
-            return Reply::invalid(
-                json!({"input": {"_errors": ["String must contain between 1 and 4096 character(s)"]}}),
-            );
-        }
-        None => return Reply::invalid(json!({"input": {"_errors": ["Required"]}})),
+    let text = match super::required_text(body, "input", 4096) {
+        Ok(text) => text,
+        Err(reply) => return reply,
     };
     let model = body
         .get("model")

@@ -47,14 +47,9 @@ pub(crate) fn scrape(body: &Value) -> Reply {
 }
 
 pub(crate) fn search(body: &Value) -> Reply {
-    let query = match body.get("query").and_then(Value::as_str) {
-        Some(q) if !q.is_empty() && q.chars().count() <= 400 => q,
-        Some(_) => {
-            return Reply::invalid(
-                json!({"query": {"_errors": ["String must contain between 1 and 400 character(s)"]}}),
-            );
-        }
-        None => return Reply::invalid(json!({"query": {"_errors": ["Required"]}})),
+    let query = match super::required_text(body, "query", 400) {
+        Ok(query) => query,
+        Err(reply) => return reply,
     };
     let limit = match body.get("limit") {
         None | Some(Value::Null) => 10,

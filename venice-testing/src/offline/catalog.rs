@@ -229,6 +229,20 @@ pub(crate) const STYLES: &[&str] = &[
 
 /// The model of `kind` a request names: an id (feature suffixes after `:` are
 /// ignored) or an OpenAI name Venice maps.
+/// The text model `name` names, else the API's 404 naming the offline text
+/// models.
+pub(crate) fn text_model(name: &str) -> Result<&'static Model, super::Reply> {
+    resolve(name, "text").ok_or_else(|| {
+        super::Reply::error(
+            404,
+            &format!(
+                "Specified model not found: {name} (the offline Venice has {})",
+                ids("text").join(", ")
+            ),
+        )
+    })
+}
+
 pub(crate) fn resolve(name: &str, kind: &str) -> Option<&'static Model> {
     let base = name.split(':').next().unwrap_or(name).trim();
     let mapping = if kind == "image" {

@@ -40,14 +40,9 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
         }
         None => return Reply::invalid(json!({"messages": {"_errors": ["Required"]}})),
     };
-    let Some(model) = catalog::resolve(model_name, "text") else {
-        return Reply::error(
-            404,
-            &format!(
-                "Specified model not found: {model_name} (the offline Venice has {})",
-                catalog::ids("text").join(", ")
-            ),
-        );
+    let model = match catalog::text_model(model_name) {
+        Ok(model) => model,
+        Err(reply) => return reply,
     };
     let n = state.next_id();
     let question = last_user_text(messages);

@@ -306,33 +306,36 @@ fn edited(base: &Image, seed: u64, model: &str) -> Reply {
         .with_cost(0.04)
 }
 
+/// The answer to a multipart (or JSON) body, or the error reading it.
+fn with_form(
+    content_type: &str,
+    body: &[u8],
+    answer: impl FnOnce(&Body) -> Result<Reply, Reply>,
+) -> Reply {
+    match Body::read(content_type, body) {
+        Ok(body) => answer(&body).unwrap_or_else(|reply| reply),
+        Err(reply) => reply,
+    }
+}
+
 pub(crate) fn edit(_state: &State, content_type: &str, body: &[u8]) -> Reply {
-    let body = match Body::read(content_type, body) {
-        Ok(body) => body,
-        Err(reply) => return reply,
-    };
-    let result = (|| {
-        let prompt = edit_prompt(&body)?;
-        let model = edit_model(&body)?;
-        let image = images(&body, "image", false)?
+    with_form(content_type, body, |body| {
+        let prompt = edit_prompt(body)?;
+        let model = edit_model(body)?;
+        let image = images(body, "image", false)?
             .into_iter()
             .next()
             .ok_or_else(|| Reply::invalid(json!({"image": {"_errors": ["Required"]}})))?;
         let seed = image.seed(&prompt);
         Ok(edited(&image, seed, model))
-    })();
-    result.unwrap_or_else(|reply| reply)
+    })
 }
 
 pub(crate) fn multi_edit(_state: &State, content_type: &str, body: &[u8]) -> Reply {
-    let body = match Body::read(content_type, body) {
-        Ok(body) => body,
-        Err(reply) => return reply,
-    };
-    let result = (|| {
-        let prompt = edit_prompt(&body)?;
-        let model = edit_model(&body)?;
-        let images = images(&body, "images", true)?;
+    with_form(content_type, body, |body| {
+        let prompt = edit_prompt(body)?;
+        let model = edit_model(body)?;
+        let images = images(body, "images", true)?;
         if images.is_empty() || images.len() > 3 {
             return Err(Reply::invalid(json!({"images": {"_errors": [
                 "Array must contain between 1 and 3 element(s)"
@@ -342,17 +345,12 @@ pub(crate) fn multi_edit(_state: &State, content_type: &str, body: &[u8]) -> Rep
             .iter()
             .fold(0u64, |acc, image| acc.rotate_left(7) ^ image.seed(&prompt));
         Ok(edited(&images[0], seed, model))
-    })();
-    result.unwrap_or_else(|reply| reply)
+    })
 }
 
 pub(crate) fn remove_background(_state: &State, content_type: &str, body: &[u8]) -> Reply {
-    let body = match Body::read(content_type, body) {
-        Ok(body) => body,
-        Err(reply) => return reply,
-    };
-    let result = (|| {
-        let mut found = images(&body, "image", false)?;
+    with_form(content_type, body, |body| {
+        let mut found = images(body, "image", false)?;
         if let Some(url) = body.text("image_url") {
             match Image::from_text(&url) {
                 Some(image @ Image::Url(_)) => found.push(image),
@@ -386,8 +384,7 @@ pub(crate) fn remove_background(_state: &State, content_type: &str, body: &[u8])
             if inside { [r, g, b, 255] } else { [0, 0, 0, 0] }
         });
         Ok(Reply::bytes("image/png", png).with_cost(0.02))
-    })();
-    result.unwrap_or_else(|reply| reply)
+    })
 }
 
 pub(crate) fn generations(_state: &State, body: &Value) -> Reply {

@@ -1070,6 +1070,18 @@ fn with_json(body: Result<Value, Reply>, answer: impl FnOnce(&Value) -> Reply) -
     }
 }
 
+/// The text of `field`: present and 1 to `max` characters long (the spec's
+/// `minLength: 1` and `maxLength`), else the API's 400 naming the field.
+fn required_text<'b>(body: &'b Value, field: &str, max: usize) -> Result<&'b str, Reply> {
+    match body.get(field).and_then(Value::as_str) {
+        Some(text) if !text.is_empty() && text.chars().count() <= max => Ok(text),
+        Some(_) => Err(Reply::invalid(json!({field: {"_errors": [
+            format!("String must contain between 1 and {max} character(s)")
+        ]}}))),
+        None => Err(Reply::invalid(json!({field: {"_errors": ["Required"]}}))),
+    }
+}
+
 fn invalid_type() -> Reply {
     Reply::invalid(json!({"type": {"_errors": ["Invalid enum value"]}}))
 }

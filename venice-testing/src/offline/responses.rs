@@ -20,14 +20,9 @@ pub(crate) fn create(state: &State, body: &Value) -> Reply {
         None => return Reply::invalid(json!({"input": {"_errors": ["Required"]}})),
     };
     let stream = body.get("stream").and_then(Value::as_bool) == Some(true);
-    let Some(model) = catalog::resolve(model_name, "text") else {
-        return Reply::error(
-            404,
-            &format!(
-                "Specified model not found: {model_name} (the offline Venice has {})",
-                catalog::ids("text").join(", ")
-            ),
-        );
+    let model = match catalog::text_model(model_name) {
+        Ok(model) => model,
+        Err(reply) => return reply,
     };
     let answer = chat::text_answer(&question, &[]);
     let n = state.next_id();
