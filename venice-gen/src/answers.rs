@@ -162,7 +162,6 @@ mod tests {
         let path = &answers[0].1;
         assert_eq!(quote!(#path).to_string(), "types :: ThingList");
         let code = decoder(&answers).to_string();
-        assert!(code.contains("\"list_things\""), "{code}");
-        assert!(code.contains("ThingList"), "{code}");
+        crate::test_support::assert_contains_all(&code, &["\"list_things\"", "ThingList"]);
     }
 }

@@ -431,29 +431,24 @@ components:
         let c = compare(&old, &new).unwrap();
         let breaking = c.breaking.join("\n");
         let compatible = c.compatible.join("\n");
-        assert!(
-            breaking.contains("operation renamed: `createAs` → `createA`"),
-            "{breaking}"
+        crate::test_support::assert_contains_all(
+            &breaking,
+            &[
+                "operation renamed: `createAs` → `createA`",
+                "operation removed: `gone`",
+                "`Req.prompt` added, required",
+                "`Req.n` changed type",
+                "`Req.old` removed",
+                "`ReqMode` lost `slow`",
+            ],
         );
-        assert!(breaking.contains("operation removed: `gone`"), "{breaking}");
-        assert!(
-            breaking.contains("`Req.prompt` added, required"),
-            "{breaking}"
-        );
-        assert!(breaking.contains("`Req.n` changed type"), "{breaking}");
-        assert!(breaking.contains("`Req.old` removed"), "{breaking}");
-        assert!(breaking.contains("`ReqMode` lost `slow`"), "{breaking}");
-        assert!(
-            compatible.contains("operation added: `listB` (GET /b)"),
-            "{compatible}"
-        );
-        assert!(
-            compatible.contains("`Req.extra` added, optional"),
-            "{compatible}"
-        );
-        assert!(
-            compatible.contains("`ReqMode` gained `turbo`"),
-            "{compatible}"
+        crate::test_support::assert_contains_all(
+            &compatible,
+            &[
+                "operation added: `listB` (GET /b)",
+                "`Req.extra` added, optional",
+                "`ReqMode` gained `turbo`",
+            ],
         );
         let md = c.to_markdown("Spec update");
         assert!(

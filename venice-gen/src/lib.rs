@@ -653,6 +653,21 @@ pub fn freshness(root: &std::path::Path) -> Result<Vec<(&'static str, Option<Str
         .collect())
 }
 
+/// What the passes' tests share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    /// Asserts that `haystack` (generated code, a report) contains every one of
+    /// `needles`, naming the first one missing.
+    pub(crate) fn assert_contains_all(haystack: &str, needles: &[&str]) {
+        for needle in needles {
+            assert!(
+                haystack.contains(needle),
+                "missing `{needle}` in:\n{haystack}"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::constant_names;

@@ -475,21 +475,14 @@ mod tests {
         assert!(derives(&duration.attrs).contains(&"Hash".to_owned()));
 
         let flat = flat(&file);
-        assert!(
-            flat.contains("/// A value this SDK does not know yet, sent as given. #[serde(untagged)] Other(::std::string::String),"),
-            "{flat}"
-        );
-        assert!(
-            flat.contains("Self::Other(ref value) => f.write_str(value),"),
-            "{flat}"
-        );
-        assert!(
-            flat.contains(r#"_ if value.is_empty() => Err("empty value".into()),"#),
-            "{flat}"
-        );
-        assert!(
-            flat.contains("_ => Ok(Self::Other(value.to_owned())),"),
-            "{flat}"
+        crate::test_support::assert_contains_all(
+            &flat,
+            &[
+                "/// A value this SDK does not know yet, sent as given. #[serde(untagged)] Other(::std::string::String),",
+                "Self::Other(ref value) => f.write_str(value),",
+                r#"_ if value.is_empty() => Err("empty value".into()),"#,
+                "_ => Ok(Self::Other(value.to_owned())),",
+            ],
         );
         // Only `SearchType`'s (see below) keeps refusing unknown values.
         assert_eq!(flat.matches("invalid value").count(), 1, "{flat}");

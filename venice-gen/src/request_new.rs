@@ -590,19 +590,15 @@ mod tests {
             ),
             "{code}"
         );
-        assert!(code.contains("prompt: ReqPrompt(prompt.into())"), "{code}");
-        assert!(
-            code.contains("The length rules of `prompt` are checked when the request is sent."),
-            "{code}"
-        );
-        assert!(code.contains("role: UserRole::User"), "{code}");
-        assert!(
-            code.contains("negative_prompt: ::std::option::Option::None"),
-            "{code}"
-        );
-        assert!(
-            code.contains("urls: urls.into_iter().map(::std::convert::Into::into).collect()"),
-            "{code}"
+        crate::test_support::assert_contains_all(
+            &code,
+            &[
+                "prompt: ReqPrompt(prompt.into())",
+                "The length rules of `prompt` are checked when the request is sent.",
+                "role: UserRole::User",
+                "negative_prompt: ::std::option::Option::None",
+                "urls: urls.into_iter().map(::std::convert::Into::into).collect()",
+            ],
         );
     }
 

@@ -281,17 +281,16 @@ mod tests {
         assert_eq!(add_to(&mut file), 2);
         let code_of = |file: &syn::File| quote!(#file).to_string().replace(' ', "");
         let code = code_of(&file);
-        assert!(
-            code.contains("\"in_progress\"=>Self::InProgress,\"Done\"=>Self::Done,_=>Self::Other(value.to_owned())"),
-            "{code}"
+        crate::test_support::assert_contains_all(
+            &code,
+            &[
+                "\"in_progress\"=>Self::InProgress,\"Done\"=>Self::Done,_=>Self::Other(value.to_owned())",
+                "Self::InProgress=>other==\"in_progress\"",
+                "Self::Done=>other==\"Done\"",
+                "Self::Other(value)=>value==other",
+                "PartialEq<&str>forReason",
+            ],
         );
-        assert!(
-            code.contains("Self::InProgress=>other==\"in_progress\""),
-            "{code}"
-        );
-        assert!(code.contains("Self::Done=>other==\"Done\""), "{code}");
-        assert!(code.contains("Self::Other(value)=>value==other"), "{code}");
-        assert!(code.contains("PartialEq<&str>forReason"), "{code}");
         assert!(
             !code.contains("forContent"),
             "a data enum is no string: {code}"

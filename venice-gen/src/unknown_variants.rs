@@ -171,14 +171,13 @@ mod tests {
         };
         assert_eq!(add_to(&mut file), 2);
         let code = quote!(#file).to_string();
-        assert!(code.contains("Unknown (:: serde_json :: Value)"), "{code}");
-        assert!(
-            code.contains("Self :: Unknown (x) => x . fmt (f)"),
-            "{code}"
-        );
-        assert!(
-            code.contains("derive (Clone , Debug , PartialEq , Eq)"),
-            "{code}"
+        crate::test_support::assert_contains_all(
+            &code,
+            &[
+                "Unknown (:: serde_json :: Value)",
+                "Self :: Unknown (x) => x . fmt (f)",
+                "derive (Clone , Debug , PartialEq , Eq)",
+            ],
         );
         // Size (untagged) and External (as a serde fallback); not Open (takes
         // any JSON already), Tagged (internally tagged) or Unit (no data).
