@@ -47,6 +47,9 @@ pub(crate) enum Mode {
     Stream,
 }
 
+/// A response whose body is still unread.
+type Unread = reqwest::Response;
+
 /// The last answer of a call, as its reader gets it.
 pub(crate) struct Exchange<'a> {
     /// The configuration the call was sent with.
@@ -70,36 +73,23 @@ pub(crate) trait Answer {
     const MODE: Mode;
 
     /// Reads a success answer, its body unread.
-    async fn success(
-        self,
-        exchange: &Exchange<'_>,
-        response: reqwest::Response,
-    ) -> Result<Self::Output, Error>;
+    async fn success(self, call: &Exchange<'_>, response: Unread) -> Result<Self::Output, Error>;
 
     /// Reads the error answer the attempts gave up on (its body read, within
     /// the error-body limit): an [`Error::Api`] unless the reader says
     /// otherwise.
-    fn failure(self, exchange: &Exchange<'_>, failure: Buffered) -> Result<Self::Output, Error>
+    fn failure(self, call: &Exchange<'_>, failure: Buffered) -> Result<Self::Output, Error>
     where
         Self: Sized,
     {
-        Err(Error::Api(
-            failure.into_api_error(exchange.op.id, exchange.config),
-        ))
+        Err(Error::Api(failure.into_api_error(call.op.id, call.config)))
     }
 }
 
 /// Reads a success body whole within the response size limit (and the
 /// exchange's deadline, if it has one).
-async fn read(exchange: &Exchange<'_>, response: reqwest::Response) -> Result<Buffered, Error> {
-    read_within(
-        exchange.config,
-        exchange.op,
-        response,
-        exchange.attempt,
-        exchange.deadline,
-    )
-    .await
+async fn read(call: &Exchange<'_>, response: reqwest::Response) -> Result<Buffered, Error> {
+    read_within(call.config, call.op, response, call.attempt, call.deadline).await
 }
 
 /// The answer read whole, error statuses included (`Ok` with their body), for
@@ -112,22 +102,10 @@ impl Answer for Whole {
     type Output = Buffered;
     const MODE: Mode = Mode::Whole;
 
-    async fn success(
-        self,
-        exchange: &Exchange<'_>,
-        response: reqwest::Response,
-    ) -> Result<Buffered, Error> {
-        let config = exchange.config;
+    async fn success(self, call: &Exchange<'_>, response: Unread) -> Result<Self::Output, Error> {
+        let config = call.config;
         let limit = config.max_response_size;
-        super::body::read_body(
-            config,
-            exchange.op.id,
-            response,
-            exchange.attempt,
-            limit,
-            false,
-        )
-        .await
+        super::body::read_body(config, call.op.id, response, call.attempt, limit, false).await
     }
 
     fn failure(self, _: &Exchange<'_>, failure: Buffered) -> Result<Buffered, Error> {
@@ -150,13 +128,9 @@ impl<T: DeserializeOwned> Answer for Decode<T> {
     type Output = Response<T>;
     const MODE: Mode = Mode::Whole;
 
-    async fn success(
-        self,
-        exchange: &Exchange<'_>,
-        response: reqwest::Response,
-    ) -> Result<Response<T>, Error> {
-        let buffered = read(exchange, response).await?;
-        decode(exchange.op, exchange.config, buffered)
+    async fn success(self, call: &Exchange<'_>, response: Unread) -> Result<Self::Output, Error> {
+        let buffered = read(call, response).await?;
+        decode(call.op, call.config, buffered)
     }
 }
 
@@ -171,20 +145,16 @@ impl Answer for Buffer<'_> {
     type Output = Response<Bytes>;
     const MODE: Mode = Mode::Whole;
 
-    async fn success(
-        self,
-        exchange: &Exchange<'_>,
-        response: reqwest::Response,
-    ) -> Result<Response<Bytes>, Error> {
-        let buffered = read(exchange, response).await?;
+    async fn success(self, call: &Exchange<'_>, response: Unread) -> Result<Self::Output, Error> {
+        let buffered = read(call, response).await?;
         if !headers::media_type_is(&buffered.headers, self.expected) {
             return Err(DecodeError::unexpected_media(
-                exchange.op.id,
+                call.op.id,
                 buffered.status,
                 &buffered.headers,
                 &describe(self.expected),
                 Some(&buffered.body),
-                &exchange.config.redactor,
+                &call.config.redactor,
             ));
         }
         let meta = ResponseMeta::from_headers(buffered.status, buffered.headers);
@@ -206,20 +176,16 @@ impl<T: DeserializeOwned> Answer for DecodeOrText<T> {
     type Output = Response<JsonOrText<T>>;
     const MODE: Mode = Mode::Whole;
 
-    async fn success(
-        self,
-        exchange: &Exchange<'_>,
-        response: reqwest::Response,
-    ) -> Result<Response<JsonOrText<T>>, Error> {
-        let buffered = read(exchange, response).await?;
+    async fn success(self, call: &Exchange<'_>, response: Unread) -> Result<Self::Output, Error> {
+        let buffered = read(call, response).await?;
         let failed = |message: String, body: Option<&[u8]>| {
             DecodeError::error(
-                exchange.op.id,
+                call.op.id,
                 buffered.status,
                 &buffered.headers,
                 message,
                 body,
-                &exchange.config.redactor,
+                &call.config.redactor,
             )
         };
         let is_json = headers::media_type_is(&buffered.headers, "application/json")
@@ -260,22 +226,18 @@ where
     type Output = Response<u64>;
     const MODE: Mode = Mode::Whole;
 
-    async fn success(
-        self,
-        exchange: &Exchange<'_>,
-        response: reqwest::Response,
-    ) -> Result<Response<u64>, Error> {
+    async fn success(self, call: &Exchange<'_>, response: Unread) -> Result<Self::Output, Error> {
         if !headers::media_type_is(response.headers(), self.expected) {
             return Err(DecodeError::unexpected_media(
-                exchange.op.id,
+                call.op.id,
                 response.status(),
                 response.headers(),
                 &describe(self.expected),
                 None,
-                &exchange.config.redactor,
+                &call.config.redactor,
             ));
         }
-        write_body(exchange, response, self.writer).await
+        write_body(call, response, self.writer).await
     }
 }
 
@@ -316,18 +278,14 @@ where
     type Output = Response<JsonOrMedia<T>>;
     const MODE: Mode = Mode::Whole;
 
-    async fn success(
-        self,
-        exchange: &Exchange<'_>,
-        response: reqwest::Response,
-    ) -> Result<Response<JsonOrMedia<T>>, Error> {
-        match json_or_media::<T>(exchange, response, self.expected).await? {
+    async fn success(self, call: &Exchange<'_>, response: Unread) -> Result<Self::Output, Error> {
+        match json_or_media::<T>(call, response, self.expected).await? {
             JsonOrOpen::Json(answer) => Ok(answer.map(JsonOrMedia::Json)),
             JsonOrOpen::Media {
                 response,
                 media_type,
             } => {
-                let written = write_body(exchange, response, self.writer).await?;
+                let written = write_body(call, response, self.writer).await?;
                 Ok(written.map(|written| JsonOrMedia::Media {
                     media_type,
                     written,
@@ -346,11 +304,7 @@ impl Answer for Head {
     type Output = reqwest::Response;
     const MODE: Mode = Mode::Stream;
 
-    async fn success(
-        self,
-        _: &Exchange<'_>,
-        response: reqwest::Response,
-    ) -> Result<reqwest::Response, Error> {
+    async fn success(self, _: &Exchange<'_>, response: Unread) -> Result<Self::Output, Error> {
         Ok(response)
     }
 }
@@ -383,13 +337,13 @@ impl Answer for HeadOrRedirect {
     type Output = Opened;
     const MODE: Mode = Mode::Stream;
 
-    async fn success(self, _: &Exchange<'_>, response: reqwest::Response) -> Result<Opened, Error> {
+    async fn success(self, _: &Exchange<'_>, response: Unread) -> Result<Opened, Error> {
         Ok(Opened::Response(response))
     }
 
-    fn failure(self, exchange: &Exchange<'_>, mut failure: Buffered) -> Result<Opened, Error> {
+    fn failure(self, call: &Exchange<'_>, mut failure: Buffered) -> Result<Opened, Error> {
         let location = failure.location.take();
-        let error = failure.into_api_error(exchange.op.id, exchange.config);
+        let error = failure.into_api_error(call.op.id, call.config);
         if (self.follow)(error.status) {
             Ok(Opened::Redirect { error, location })
         } else {
@@ -428,12 +382,8 @@ impl<T: DeserializeOwned> Answer for DecodeOrHead<'_, T> {
     type Output = JsonOrOpen<T>;
     const MODE: Mode = Mode::Stream;
 
-    async fn success(
-        self,
-        exchange: &Exchange<'_>,
-        response: reqwest::Response,
-    ) -> Result<JsonOrOpen<T>, Error> {
-        json_or_media(exchange, response, self.expected).await
+    async fn success(self, call: &Exchange<'_>, response: Unread) -> Result<Self::Output, Error> {
+        json_or_media(call, response, self.expected).await
     }
 }
 
@@ -453,16 +403,12 @@ impl Answer for Live<'_> {
     type Output = LiveBody;
     const MODE: Mode = Mode::Stream;
 
-    async fn success(
-        self,
-        exchange: &Exchange<'_>,
-        response: reqwest::Response,
-    ) -> Result<LiveBody, Error> {
-        let (config, op) = (exchange.config, exchange.op);
+    async fn success(self, call: &Exchange<'_>, response: Unread) -> Result<Self::Output, Error> {
+        let (config, op) = (call.config, call.op);
         if headers::media_type_is(response.headers(), self.expected) {
             return Ok(LiveBody::new(response, op.id, config));
         }
-        let buffered = read(exchange, response).await?;
+        let buffered = read(call, response).await?;
         Err(DecodeError::unexpected_media(
             op.id,
             buffered.status,
@@ -478,7 +424,7 @@ impl Answer for Live<'_> {
 /// [`copy_body`]: an idle timeout per read, the response size limit); returns
 /// the bytes written, the writer flushed.
 async fn write_body<W>(
-    exchange: &Exchange<'_>,
+    call: &Exchange<'_>,
     mut response: reqwest::Response,
     writer: &mut W,
 ) -> Result<Response<u64>, Error>
@@ -487,7 +433,7 @@ where
 {
     use tokio::io::AsyncWriteExt as _;
 
-    let config = exchange.config;
+    let config = call.config;
     let meta =
         ResponseMeta::from_headers(response.status(), headers::copy_headers(response.headers()));
     let span = Span {
@@ -497,7 +443,7 @@ where
         length: None,
     };
     let mut sink = Writer(&mut *writer);
-    let copied = copy_body(config, exchange.op.id, &mut response, &mut sink, span).await?;
+    let copied = copy_body(config, call.op.id, &mut response, &mut sink, span).await?;
     match copied.end {
         // Nothing resumes a broken answer here: it is the call's error.
         End::Broke(error) => return Err(error),
@@ -563,14 +509,14 @@ fn decode<T: DeserializeOwned>(
 /// type with its body unread; anything else is an [`Error::Decode`] naming
 /// what came.
 async fn json_or_media<T: DeserializeOwned>(
-    exchange: &Exchange<'_>,
+    call: &Exchange<'_>,
     response: reqwest::Response,
     expected: &str,
 ) -> Result<JsonOrOpen<T>, Error> {
-    let (config, op) = (exchange.config, exchange.op);
+    let (config, op) = (call.config, call.op);
     let headers = response.headers();
     if headers::media_type_is(headers, "application/json") {
-        let buffered = read(exchange, response).await?;
+        let buffered = read(call, response).await?;
         return decode::<T>(op, config, buffered).map(JsonOrOpen::Json);
     }
     if !headers::media_type_is(headers, expected) {
