@@ -22,6 +22,13 @@
 //! Nothing else of `types` names a builder; the SDK's CI compiles the crate with
 //! and without the feature, so an item a newer progenitor adds that does is
 //! caught there.
+//!
+//! # What is hidden
+//!
+//! The generated client's constructors (`new`, `new_with_client` of a top-level
+//! inherent impl) are `#[doc(hidden)]`: they take the SDK's own `Inner`, which
+//! users cannot build, and a client made with another base URL would send the
+//! key there. `Client::raw()` is the way to the generated client.
 
 use syn::{Attribute, ImplItem, Item, parse_quote};
 
@@ -66,6 +73,11 @@ pub fn add_to(file: &mut syn::File) -> Result<usize, String> {
                 }
             }
             other => {
+                if let Item::Impl(imp) = other
+                    && imp.trait_.is_none()
+                {
+                    hide_constructors(imp);
+                }
                 let attrs = attrs_of(other).ok_or_else(|| {
                     "a top-level item of the generated client has no attributes to gate \
                      behind the `raw` feature"
@@ -77,6 +89,17 @@ pub fn add_to(file: &mut syn::File) -> Result<usize, String> {
         }
     }
     Ok(gated)
+}
+
+/// Hides the generated client's constructors (see the module's documentation).
+fn hide_constructors(imp: &mut syn::ItemImpl) {
+    for member in &mut imp.items {
+        if let ImplItem::Fn(f) = member
+            && (f.sig.ident == "new" || f.sig.ident == "new_with_client")
+        {
+            f.attrs.push(parse_quote!(#[doc(hidden)]));
+        }
+    }
 }
 
 /// The attributes of `item`, where it has any.
@@ -127,7 +150,7 @@ mod tests {
                 pub mod defaults {}
             }
             pub struct Client { baseurl: String }
-            impl Client { pub fn new() {} }
+            impl Client { pub fn new() {} pub fn new_with_client() {} pub fn call(&self) {} }
             pub mod builder {}
             pub mod prelude {}
             pub mod operations { pub const A: u8 = 1; }
@@ -150,6 +173,16 @@ mod tests {
         ] {
             assert!(gated(line), "{line} is not gated in\n{out}");
         }
+        let hidden = |line: &str| {
+            let at = out
+                .find(line)
+                .unwrap_or_else(|| panic!("{line} missing in\n{out}"));
+            out[..at].trim_end().ends_with("#[doc(hidden)]")
+        };
+        assert!(hidden("pub fn new()"), "{out}");
+        assert!(hidden("pub fn new_with_client()"), "{out}");
+        assert!(!hidden("pub fn call(&self)"), "{out}");
+        assert!(!hidden("pub fn from_required("), "{out}");
         for line in [
             "pub mod types {",
             "pub struct Thing {",
