@@ -1,14 +1,15 @@
 //! [`send`]: the one send function. Every request of every operation goes
 //! through it: it opens the call's tracing span, makes the attempts (the retry
 //! loop, its deadlines and its headers) and hands the last answer to the
-//! [`Answer`] that reads it. Nothing comes back here afterwards: the answer's
-//! reader returns what the caller gets.
+//! [`Answer`] that reads it. The answer's reader returns what the caller
+//! gets. The attempt loop is not generic: it is compiled once, whatever the
+//! answer and its type.
 
 use reqwest::header::{CONTENT_LOCATION, HeaderValue, LOCATION};
 use tracing::Instrument as _;
 
 use super::answer::{Answer, Exchange, Mode};
-use super::body::{read_body, within};
+use super::body::{Buffered, read_body, within};
 use super::failure::{map_reqwest, request_timeout};
 use super::span::{CallSpan, millis};
 use crate::config::Config;
@@ -93,6 +94,14 @@ fn idempotency_key() -> HeaderValue {
     HeaderValue::from_str(&key).unwrap_or_else(|_| HeaderValue::from_static("venice-sdk"))
 }
 
+/// The last answer of the attempts.
+enum Last {
+    /// A success status; its body is unread.
+    Success(reqwest::Response),
+    /// An error status the attempts gave up on; its body read.
+    Failure(Buffered),
+}
+
 /// Sends one call of `op` and returns what `answer` makes of its last
 /// answer. Inside the call's tracing span (see [`CallSpan`]): the attempts
 /// ([`attempts`]), then the answer's reader, which gets the success response
@@ -107,9 +116,14 @@ pub(crate) async fn send<A: Answer>(
     answer: A,
 ) -> Result<A::Output, Error> {
     let span = CallSpan::open(op);
-    let result = attempts(config, op, source, answer, &span)
-        .instrument(span.span.clone())
-        .await;
+    let read = async {
+        let (last, exchange) = attempts(config, op, source, A::MODE, &span).await?;
+        match last {
+            Last::Success(response) => answer.success(&exchange, response).await,
+            Last::Failure(buffered) => answer.failure(&exchange, buffered),
+        }
+    };
+    let result = read.instrument(span.span.clone()).await;
     span.ended(result.as_ref().err());
     result
 }
@@ -118,7 +132,8 @@ pub(crate) async fn send<A: Answer>(
 /// budget, as the [retry policy](crate::retry) says: connection failures before
 /// the request left, other transport failures only for idempotent operations, and
 /// error statuses per [`retry::decide`]. Retries carry `x-retry-count`. Each
-/// attempt is a tracing event. The last answer goes to `answer`.
+/// attempt is a tracing event. Returns the last answer, for [`send`] to hand
+/// to its reader.
 ///
 /// Every wait has a deadline: in [`Mode::Stream`] the request timeout covers the
 /// response head *and* the reading of an error body (and the answer's reader
@@ -126,14 +141,13 @@ pub(crate) async fn send<A: Answer>(
 ///
 /// An answer from another origin than the request's (a custom HTTP client
 /// followed a redirect) is [`Error::Redirected`], unread and not retried.
-async fn attempts<A: Answer>(
-    config: &Config,
+async fn attempts<'c>(
+    config: &'c Config,
     op: &'static Operation,
     mut source: Source<'_>,
-    answer: A,
+    mode: Mode,
     span: &CallSpan,
-) -> Result<A::Output, Error> {
-    let mode = A::MODE;
+) -> Result<(Last, Exchange<'c>), Error> {
     let operation = op.id;
     let mut replay = source.replay().unwrap_or_else(|| replay_of(op));
     // One key for every attempt of the call, unless the caller set one.
@@ -227,7 +241,7 @@ async fn attempts<A: Answer>(
                 headers::request_id(response.headers()),
                 &config.redactor,
             );
-            return answer.success(&exchange, response).await;
+            return Ok((Last::Success(response), exchange));
         }
         let limit = config.max_response_size.min(ERROR_BODY_READ_LIMIT);
         let read = read_body(config, operation, response, attempt, limit, true);
@@ -283,7 +297,7 @@ async fn attempts<A: Answer>(
             headers::request_id(&buffered.headers),
             &config.redactor,
         );
-        return answer.failure(&exchange, buffered);
+        return Ok((Last::Failure(buffered), exchange));
     }
 }
 
