@@ -27,7 +27,8 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderValue;
 use serde::de::DeserializeOwned;
 
-use super::body::{Buffered, read_within, response_limit};
+use super::body::{Buffered, read_within};
+use super::bounded::response_limit;
 use super::copy::{End, Span, Writer, copy_body};
 use super::live::LiveBody;
 use crate::config::Config;
@@ -425,7 +426,7 @@ impl Answer for Live<'_> {
 /// the bytes written, the writer flushed.
 async fn write_body<W>(
     call: &Exchange<'_>,
-    mut response: reqwest::Response,
+    response: reqwest::Response,
     writer: &mut W,
 ) -> Result<Response<u64>, Error>
 where
@@ -443,7 +444,7 @@ where
         length: None,
     };
     let mut sink = Writer(&mut *writer);
-    let copied = copy_body(config, call.op.id, &mut response, &mut sink, span).await?;
+    let copied = copy_body(config, call.op.id, response, &mut sink, span).await?;
     match copied.end {
         // Nothing resumes a broken answer here: it is the call's error.
         End::Broke(error) => return Err(error),

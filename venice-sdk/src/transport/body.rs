@@ -1,31 +1,16 @@
-//! Reading a response body whole, within its limits, held once in memory
-//! ([`read_body`], [`read_within`]); and what every body reader shares: the
-//! one [`too_large`] error past a size limit, however the body is read (here,
-//! into a sink by [`copy`](super::copy), or live by [`live`](super::live)),
-//! and [`within`], a deadline on any wait.
+//! Reading a response body whole, through the one [`Bounded`] reader, held
+//! once in memory ([`read_body`], [`read_within`]).
 
 use bytes::{Bytes, BytesMut};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use super::bounded::{Bounded, Limits, Over, Stop, Whose, within};
 use super::failure::{map_reqwest, request_timeout};
 use crate::config::Config;
 use crate::error::{ApiError, SizeLimit};
 use crate::operations::Operation;
-use crate::secret::Redactor;
 use crate::{Error, headers};
-
-/// Runs `work` until `deadline` (`None`: no deadline, as when a timeout is too
-/// large for the clock); `None` when the deadline passed first.
-pub(crate) async fn within<F: std::future::Future>(
-    deadline: Option<tokio::time::Instant>,
-    work: F,
-) -> Option<F::Output> {
-    match deadline {
-        Some(at) => tokio::time::timeout_at(at, work).await.ok(),
-        None => Some(work.await),
-    }
-}
 
 /// A response read whole, within the size limit.
 #[derive(Debug)]
@@ -56,31 +41,6 @@ impl Buffered {
     }
 }
 
-/// The one error for a success body past its size limit, however it is read
-/// (whole, into a writer, as a live stream, or as a media download): the
-/// operation, the status, the limit and which setting it is, and the request
-/// id with the client's secrets scrubbed.
-pub(crate) fn too_large(
-    operation: &'static str,
-    status: StatusCode,
-    (limit, setting): (u64, SizeLimit),
-    request_id: Option<&str>,
-    redactor: &Redactor,
-) -> Error {
-    Error::BodyTooLarge {
-        operation,
-        status,
-        limit,
-        setting,
-        request_id: request_id.map(|id| redactor.scrub_str(id).into_owned()),
-    }
-}
-
-/// The response size limit, as [`too_large`] names it.
-pub(crate) fn response_limit(config: &Config) -> (u64, SizeLimit) {
-    (config.max_response_size as u64, SizeLimit::Response)
-}
-
 /// Reads a body whole, up to `limit` bytes. Past the limit a success body is
 /// [`Error::BodyTooLarge`]; an error body (`truncate`) is cut at the limit.
 pub(crate) async fn read_body(
@@ -95,17 +55,27 @@ pub(crate) async fn read_body(
     // The body does not need the headers: move them out rather than copy them.
     let declared = response.content_length();
     let headers = std::mem::take(response.headers_mut());
-    let too_large = |headers: &HeaderMap| {
-        too_large(
-            operation,
-            status,
-            (limit as u64, SizeLimit::Response),
-            headers::request_id(headers),
-            &config.redactor,
-        )
+    let (over, max) = if truncate {
+        (Over::Cut, limit as u64)
+    } else {
+        (Over::Fail, limit as u64)
     };
-    if !truncate && declared.is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit)) {
-        return Err(too_large(&headers));
+    let whose = Whose {
+        operation,
+        status,
+        request_id: None,
+        redactor: &config.redactor,
+    };
+    let error = |stop: Stop, headers: &HeaderMap| {
+        let whose = Whose {
+            request_id: headers::request_id(headers),
+            ..whose
+        };
+        stop.into_error(&whose, |e| map_reqwest(config, operation, e, attempts))
+    };
+    let limits = Limits::whole((max, SizeLimit::Response), over);
+    if !truncate && declared.is_some_and(|n| n > max) {
+        return Err(error(Stop::TooLarge(limits.max), &headers));
     }
     // One chunk is kept as is. More are gathered into one buffer sized from
     // Content-Length when it is declared; without it, the chunks are kept as
@@ -116,21 +86,14 @@ pub(crate) async fn read_body(
     let mut chunks: Vec<Bytes> = Vec::new();
     let mut gathered: Option<BytesMut> = None;
     let mut total = 0usize;
-    loop {
-        let chunk = match response.chunk().await {
-            Ok(Some(chunk)) => chunk,
-            Ok(None) => break,
+    let stream = std::pin::pin!(response.bytes_stream());
+    let mut body = Bounded::new(stream, limits, 0);
+    while let Some(chunk) = body.next().await {
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
             // A broken error body still says enough with what arrived.
-            Err(_) if truncate && total > 0 => break,
-            Err(e) => return Err(map_reqwest(config, operation, e, attempts)),
-        };
-        let chunk = if total.saturating_add(chunk.len()) > limit {
-            if !truncate {
-                return Err(too_large(&headers));
-            }
-            chunk.slice(..limit.saturating_sub(total))
-        } else {
-            chunk
+            Err(Stop::Transport(_)) if truncate && total > 0 => break,
+            Err(stop) => return Err(error(stop, &headers)),
         };
         total = total.saturating_add(chunk.len());
         match (&mut gathered, declared) {
@@ -147,9 +110,6 @@ pub(crate) async fn read_body(
                 gathered = Some(buf);
             }
             (None, _) => chunks.push(chunk),
-        }
-        if total >= limit {
-            break;
         }
     }
     let body = match gathered {

@@ -25,10 +25,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use bytes::Bytes;
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 
-use super::body::{too_large, within};
+use super::bounded::{Bounded, Limits, Whose};
 use super::failure::map_reqwest;
 use crate::config::Config;
-use crate::error::{SizeLimit, TimeoutKind};
+use crate::error::SizeLimit;
 use crate::{Error, headers};
 
 /// What one transfer did.
@@ -296,7 +296,8 @@ async fn blocking<T: Send + 'static>(
         .map_err(std::io::Error::other)?
 }
 
-/// Copies the body of `response` into `sink`: its first `span.skip` bytes are
+/// Copies the body of `response` into `sink`, read through the one
+/// [`Bounded`] reader: its first `span.skip` bytes are
 /// read and dropped (an earlier transfer wrote them), each read waits at most
 /// the stream idle timeout, a byte past the media's declared length ends it
 /// with [`End::PastLength`].
@@ -309,35 +310,41 @@ async fn blocking<T: Send + 'static>(
 pub(crate) async fn copy_body(
     config: &Config,
     operation: &'static str,
-    response: &mut reqwest::Response,
+    response: reqwest::Response,
     sink: &mut impl Sink,
     span: Span,
 ) -> Result<Copied, Error> {
+    let status = response.status();
+    let request_id = headers::request_id(response.headers()).map(str::to_owned);
+    let whose = Whose {
+        operation,
+        status,
+        request_id: request_id.as_deref(),
+        redactor: &config.redactor,
+    };
     let mut skip = span.skip;
     // Where the next byte of the body is in the media.
     let mut at = span.start;
     let mut written = 0u64;
+    let limits = Limits::copy(config, span.limit);
+    let mut body = Bounded::new(Box::pin(response.bytes_stream()), limits, span.start);
     loop {
-        let deadline = tokio::time::Instant::now().checked_add(config.stream_idle_timeout);
-        let chunk = match within(deadline, response.chunk()).await {
-            Some(Ok(Some(chunk))) => chunk,
-            Some(Ok(None)) => {
+        let chunk = match body.next().await {
+            Some(Ok(chunk)) => chunk,
+            None => {
                 return Ok(Copied {
                     written,
                     end: End::Complete,
                 });
             }
-            Some(Err(e)) => {
-                let end = End::Broke(map_reqwest(config, operation, e, 1));
-                return Ok(Copied { written, end });
+            // Past the size limit the download ends; any other stop breaks
+            // it off, for the caller to resume.
+            Some(Err(stop)) if stop.is_too_large() => {
+                return Err(stop.into_error(&whose, |e| map_reqwest(config, operation, e, 1)));
             }
-            None => {
-                let end = End::Broke(Error::Timeout {
-                    limit: TimeoutKind::Idle,
-                    after: config.stream_idle_timeout,
-                    operation,
-                    attempts: 1,
-                });
+            Some(Err(stop)) => {
+                let error = stop.into_error(&whose, |e| map_reqwest(config, operation, e, 1));
+                let end = End::Broke(error);
                 return Ok(Copied { written, end });
             }
         };
@@ -352,15 +359,6 @@ pub(crate) async fn copy_body(
         if span.length.is_some_and(|length| at > length) {
             let end = End::PastLength;
             return Ok(Copied { written, end });
-        }
-        if at > span.limit.0 {
-            return Err(too_large(
-                operation,
-                response.status(),
-                span.limit,
-                headers::request_id(response.headers()),
-                &config.redactor,
-            ));
         }
         let fresh_len = fresh.len() as u64;
         // The chunk goes into the sink, which drops it once written: the

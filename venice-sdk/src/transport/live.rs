@@ -5,36 +5,27 @@
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use bytes::Bytes;
 use futures::Stream;
 
+use super::bounded::{Bounded, Limits, Whose};
 use crate::config::Config;
-use crate::error::TimeoutKind;
 use crate::secret::Redactor;
 use crate::{Error, ResponseMeta};
 
 type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
-/// A response body pulled chunk by chunk within the client's stream limits.
+/// A response body pulled chunk by chunk within the client's stream limits,
+/// through the one [`Bounded`] reader.
 ///
 /// Nothing is buffered: each chunk is handed over as it came. After an error
 /// (or [`close`](Self::close)) the connection is released and nothing more is
 /// read.
 pub(crate) struct LiveBody {
-    body: Option<ByteStream>,
+    body: Bounded<ByteStream>,
     operation: &'static str,
     meta: ResponseMeta,
-    idle: Duration,
-    idle_timer: Pin<Box<tokio::time::Sleep>>,
-    /// When bytes last arrived; the timer is only re-armed when it fires early.
-    last_read: tokio::time::Instant,
-    /// The overall deadline of the stream, if one is configured.
-    deadline: Option<(Duration, Pin<Box<tokio::time::Sleep>>)>,
-    /// Bytes received so far, and the most allowed.
-    received: usize,
-    max_total: usize,
     /// Scrubs the API key from what the HTTP stack says.
     redactor: Redactor,
     /// The largest single event a reader of this body as server-sent events
@@ -55,20 +46,11 @@ impl LiveBody {
         let mut headers = crate::headers::copy_headers(response.headers());
         config.redactor.scrub_headers(&mut headers);
         let meta = ResponseMeta::from_headers(response.status(), headers);
-        let idle = config.stream_idle_timeout;
+        let body: ByteStream = Box::pin(response.bytes_stream());
         LiveBody {
-            body: Some(Box::pin(response.bytes_stream())),
+            body: Bounded::new(body, Limits::stream(config), 0),
             operation,
             meta,
-            idle,
-            // `sleep` of a duration too large for the clock never fires: no limit.
-            idle_timer: Box::pin(tokio::time::sleep(idle)),
-            last_read: tokio::time::Instant::now(),
-            deadline: config
-                .stream_timeout
-                .map(|limit| (limit, Box::pin(tokio::time::sleep(limit)))),
-            received: 0,
-            max_total: config.max_response_size,
             redactor: config.redactor.clone(),
             max_event_size: config.max_event_size,
         }
@@ -96,12 +78,12 @@ impl LiveBody {
 
     /// Stops reading: the connection is released.
     pub(crate) fn close(&mut self) {
-        self.body = None;
+        self.body.close();
     }
 
     /// Whether the body is still being read (not ended, failed or closed).
     pub(crate) fn is_open(&self) -> bool {
-        self.body.is_some()
+        self.body.is_open()
     }
 
     /// The next chunk; `None` once the body has ended (or was closed). An error
@@ -113,83 +95,31 @@ impl LiveBody {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Bytes, Error>>> {
-        let Some(body) = self.body.as_mut() else {
-            return Poll::Ready(None);
+        let stop = match self.body.poll_chunk(cx) {
+            Poll::Ready(Some(Err(stop))) => stop,
+            Poll::Ready(Some(Ok(bytes))) => return Poll::Ready(Some(Ok(bytes))),
+            Poll::Ready(None) => return Poll::Ready(None),
+            Poll::Pending => return Poll::Pending,
         };
-        // The overall deadline holds even while bytes keep coming.
-        if let Some((limit, timer)) = self.deadline.as_mut()
-            && timer.as_mut().poll(cx).is_ready()
-        {
-            let after = *limit;
-            return self.fail(self.timeout(TimeoutKind::Stream, after));
-        }
-        match body.as_mut().poll_next(cx) {
-            Poll::Ready(Some(Ok(bytes))) => {
-                self.received = self.received.saturating_add(bytes.len());
-                if self.received > self.max_total {
-                    return self.fail(super::body::too_large(
-                        self.operation,
-                        self.meta.status,
-                        (self.max_total as u64, crate::error::SizeLimit::Response),
-                        self.meta.request_id.as_deref(),
-                        &self.redactor,
-                    ));
-                }
-                self.last_read = tokio::time::Instant::now();
-                Poll::Ready(Some(Ok(bytes)))
-            }
-            Poll::Ready(Some(Err(e))) => {
-                let message = if e.is_timeout() {
-                    "timed out reading the stream".to_owned()
-                } else {
-                    format!("the stream broke off: {e}")
-                };
-                let error = Error::Connection {
-                    operation: self.operation,
-                    message: self.redactor.scrub(message),
-                    attempts: 1,
-                    source: Some(e),
-                };
-                self.fail(error)
-            }
-            Poll::Ready(None) => {
-                self.body = None;
-                Poll::Ready(None)
-            }
-            Poll::Pending => {
-                // The timer was armed at an earlier read; a read since then
-                // moves the deadline, checked only when the timer fires.
-                // A limit too large for the clock is no limit: the timer
-                // armed with it never fires.
-                if self.idle_timer.as_mut().poll(cx).is_ready() {
-                    let deadline = self.last_read.checked_add(self.idle);
-                    if let Some(deadline) = deadline
-                        && tokio::time::Instant::now() < deadline
-                    {
-                        self.idle_timer.as_mut().reset(deadline);
-                        if self.idle_timer.as_mut().poll(cx).is_pending() {
-                            return Poll::Pending;
-                        }
-                    }
-                    return self.fail(self.timeout(TimeoutKind::Idle, self.idle));
-                }
-                Poll::Pending
-            }
-        }
-    }
-
-    fn timeout(&self, limit: TimeoutKind, after: Duration) -> Error {
-        Error::Timeout {
-            limit,
-            after,
+        let whose = Whose {
             operation: self.operation,
-            attempts: 1,
-        }
-    }
-
-    /// Closes the body and hands out `error`.
-    fn fail(&mut self, error: Error) -> Poll<Option<Result<Bytes, Error>>> {
-        self.close();
+            status: self.meta.status,
+            request_id: self.meta.request_id.as_deref(),
+            redactor: &self.redactor,
+        };
+        let error = stop.into_error(&whose, |e| {
+            let message = if e.is_timeout() {
+                "timed out reading the stream".to_owned()
+            } else {
+                format!("the stream broke off: {e}")
+            };
+            Error::Connection {
+                operation: self.operation,
+                message: self.redactor.scrub(message),
+                attempts: 1,
+                source: Some(e),
+            }
+        });
         Poll::Ready(Some(Err(error)))
     }
 }

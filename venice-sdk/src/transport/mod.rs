@@ -9,16 +9,19 @@
 //!    and the hand-over of the last answer to its reader;
 //! 3. [`answer`]: the readers, one per way of reading an answer (JSON decoded,
 //!    bytes, text, into a writer, a body left unread, a live stream);
-//! 4. the body readers, one per shape, sharing one error for a body past its
-//!    size limit: [`body`] (whole, in memory), [`copy`] (into a writer or
-//!    another sink as it arrives; media jobs, `resources/jobs/`, resume
-//!    with it), [`live`] (pulled as it arrives, under the stream limits).
+//! 4. [`bounded`]: the one reader of a body, under one set of limits (size,
+//!    idle wait, whole read) and with one way to name each (past the size,
+//!    one "too large" error), which the three ways of holding a body use:
+//!    [`body`] (whole, in memory), [`copy`] (into a writer or another sink as
+//!    it arrives; media jobs, `resources/jobs/`, resume with it), [`live`]
+//!    (a stream pulled by the caller).
 //!
 //! Beside the path: [`failure`], transport errors from the HTTP stack as
 //! [`Error`](crate::Error)s.
 
 pub(crate) mod answer;
 pub(crate) mod body;
+pub(crate) mod bounded;
 pub(crate) mod call;
 pub(crate) mod copy;
 pub(crate) mod failure;

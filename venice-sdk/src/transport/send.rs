@@ -9,7 +9,8 @@ use reqwest::header::{CONTENT_LOCATION, HeaderValue, LOCATION};
 use tracing::Instrument as _;
 
 use super::answer::{Answer, Exchange, Mode};
-use super::body::{Buffered, read_body, within};
+use super::body::{Buffered, read_body};
+use super::bounded::within;
 use super::failure::{map_reqwest, request_timeout};
 use super::span::{CallSpan, millis};
 use crate::config::Config;

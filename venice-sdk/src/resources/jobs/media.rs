@@ -25,7 +25,7 @@ use super::ticket::JobTicket;
 use crate::config::Config;
 use crate::error::{JobErrorKind, SizeLimit, TimeoutKind};
 use crate::headers::{self, media_type_of};
-use crate::transport::body::too_large;
+use crate::transport::bounded::too_large;
 use crate::transport::copy::{End, FileSink, Memory, Sink, Span, Writer, copy_body};
 
 use crate::{Error, retry};
@@ -474,7 +474,7 @@ impl Media {
             let mut broke = None;
             // Another version came and none of it could be used.
             let mismatched = usable.is_none();
-            if let Some((mut response, start, skip, seen)) = usable {
+            if let Some((response, start, skip, seen)) = usable {
                 if let Some(total) = seen.total
                     && total > limit.0
                 {
@@ -500,7 +500,7 @@ impl Media {
                     limit,
                     length: self.length,
                 };
-                let copied = copy_body(config, operation, &mut response, &mut sink, span).await?;
+                let copied = copy_body(config, operation, response, &mut sink, span).await?;
                 written = written.saturating_add(copied.written);
                 match copied.end {
                     End::PastLength => {

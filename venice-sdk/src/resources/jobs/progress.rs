@@ -20,7 +20,7 @@ use super::job::{Answer, Job};
 use super::media::Media;
 use crate::Error;
 use crate::error::{JobErrorKind, scrubbed_excerpt};
-use crate::transport::body::within;
+use crate::transport::bounded::within;
 
 /// The highest fraction a job still processing reports: `1.0` means done.
 const MAX_PROCESSING_FRACTION: f64 = 0.99;
