@@ -3,7 +3,7 @@
 //! decrypted with the session's key).
 //!
 //! ```sh
-//! cargo run --example private_chat
+//! cargo run --example private_chat --features tee
 //! ```
 //!
 //! Without `VENICE_API_KEY` it runs against the offline Venice, whose enclave

@@ -1,6 +1,8 @@
 //! Video generation end to end: quote a price, queue a job, follow its progress
-//! on a live progress bar, save the MP4 as it arrives (with a bar of its own),
-//! then delete it from Venice's storage.
+//! on a live progress line, save the MP4 as it arrives (with a line of its own),
+//! then delete it from Venice's storage. The progress lines are drawn by hand
+//! (`draw` below, on stderr) to keep the examples' dependencies few; a progress
+//! bar crate takes the same numbers.
 //!
 //! Runs against an offline Venice unless `VENICE_API_KEY` is set (no key, no
 //! network needed):
@@ -10,19 +12,30 @@
 //! cargo run --example video -- out.mp4
 //! ```
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use futures::StreamExt as _;
-use indicatif::{ProgressBar, ProgressStyle};
 use venice_sdk::types::QueueVideoRequest;
 use venice_sdk::{Client, Error, JobUpdate};
 
 /// The model this example uses.
 pub const MODEL: &str = "seedance-2-0-text-to-video";
 
-/// Steps of the progress bar (a fraction of 1 is this many).
-const STEPS: u64 = 1000;
+/// Width of the progress bar, in characters.
+const WIDTH: usize = 40;
+
+/// Redraws the progress line: `label [=====>      ]  42%` (no newline).
+fn draw(label: &str, fraction: f64) {
+    let fraction = fraction.clamp(0.0, 1.0);
+    // In 0..=WIDTH: the clamp bounds it.
+    let done = (fraction * WIDTH as f64).round() as usize;
+    let bar = format!("{}{}", "=".repeat(done), " ".repeat(WIDTH - done));
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "\r{label:30} [{bar}] {:>3.0}%", fraction * 100.0);
+    let _ = err.flush();
+}
 
 /// A request type from the JSON Venice reads (it survives upstream reshaping
 /// the type: a field turning optional, an enum turning into a string).
@@ -50,57 +63,42 @@ pub async fn run(client: &Client, out: &Path, poll: Duration) -> Result<u64, Err
     // The ticket is what to save to resume the job after a restart.
     println!("queued {} ({})", job.ticket().queue_id, job.ticket().model);
 
-    let bar = ProgressBar::new(STEPS);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg:28} [{bar:40}] {percent:>3}%")
-            .map_err(|e| Error::Config(format!("progress bar: {e}")))?
-            .progress_chars("=> "),
-    );
-    bar.enable_steady_tick(Duration::from_millis(100));
-    bar.set_message("queued");
+    draw("queued", 0.0);
     let mut updates = job.progress();
     let media = loop {
         match updates.next().await {
             Some(Ok(JobUpdate::Processing(progress))) => {
-                let fraction = progress.fraction.unwrap_or(0.0);
-                bar.set_position((fraction * STEPS as f64) as u64);
-                bar.set_message(match progress.remaining() {
+                let label = match progress.remaining() {
                     Some(left) => format!("rendering, ~{} s left", left.as_secs()),
                     None => format!("rendering ({} s)", progress.execution.as_secs()),
-                });
+                };
+                draw(&label, progress.fraction.unwrap_or(0.0));
             }
             Some(Ok(JobUpdate::Ready(media))) => break media,
             Some(Ok(_)) => {}
             Some(Err(error)) => {
-                bar.abandon_with_message("failed");
+                eprintln!(" failed");
                 return Err(error);
             }
             None => {
-                bar.abandon();
+                eprintln!();
                 return Err(Error::Config("the job ended without a video".into()));
             }
         }
     };
-    bar.set_position(STEPS);
-    bar.finish_with_message("done");
+    draw("rendered", 1.0);
+    eprintln!();
 
-    // The download has a bar of its own, in bytes.
-    let download = ProgressBar::new(media.content_length().unwrap_or(0));
-    download.set_style(
-        ProgressStyle::with_template("  {msg:26} [{bar:40}] {bytes}/{total_bytes}")
-            .map_err(|e| Error::Config(format!("progress bar: {e}")))?
-            .progress_chars("=> "),
-    );
-    download.set_message("downloading");
-    let shown = download.clone();
-    let mut media = media.on_progress(move |written, total| {
-        if let Some(total) = total {
-            shown.set_length(total);
-        }
-        shown.set_position(written);
+    // The download has a line of its own, in bytes.
+    let mut media = media.on_progress(|written, total| match total {
+        Some(total) if total > 0 => draw(
+            &format!("downloading {written}/{total} B"),
+            written as f64 / total as f64,
+        ),
+        _ => draw(&format!("downloading {written} B"), 0.0),
     });
     let size = media.save(out).await?;
-    download.finish_with_message("saved");
+    eprintln!();
     println!(
         "saved {size} bytes of {} to {}",
         media.media_type().unwrap_or("video"),
@@ -119,7 +117,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         || std::env::temp_dir().join("venice-video.mp4"),
         PathBuf::from,
     );
-    // Offline, a quick poll so the bar moves; the real API: Venice's advice.
+    // Offline, a quick poll so the line moves; the real API: Venice's advice.
     let poll = if venice.is_offline() {
         Duration::from_millis(300)
     } else {

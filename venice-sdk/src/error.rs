@@ -618,6 +618,7 @@ pub struct TeeError {
 
 impl TeeError {
     /// An [`Error::Tee`] of `kind` for `model`.
+    #[cfg(feature = "tee")]
     pub(crate) fn error(kind: TeeErrorKind, model: &str) -> Error {
         Error::Tee(Box::new(TeeError {
             kind,

@@ -14,7 +14,7 @@
 //! | embeddings | [`Embeddings::create`], [`EmbeddingList::vectors`] |
 //! | models | [`Models::list`], [`Models::pick`] by [`Capability`] |
 //! | lists across pages | [`Characters::list_all`], [`Billing::usage_history_all`] → [`Pages`] |
-//! | private chat | [`Tee::session`] → [`TeeSession::chat`]; [`Tee::attestation`] |
+//! | private chat | [`Tee::session`] → [`TeeSession::chat`]; [`Tee::attestation`] (the `tee` feature, on by default) |
 //! | errors | [`Error`] (match [`Error::Api`] and [`ApiErrorKind`]; [`Error::is_retryable`]) |
 //! | metadata | [`Response::meta`] → [`ResponseMeta`] (request id, rate limits, balances) |
 //! | configuration | [`Client::builder`] → [`ClientBuilder`] (key, base URL, timeouts, retries, limits) |
@@ -81,6 +81,7 @@ mod secret;
 mod shape;
 mod stream;
 mod structured;
+#[cfg(feature = "tee")]
 mod tee;
 mod transport;
 mod validate;
@@ -112,7 +113,7 @@ pub use resources::{
     Images, Message, ModelId, ModelTypeFilter, Models, OpenAiImages, Parsed, SpeechStream,
     TimedText, Timestamps, Tool, ToolCall, Transcription, VeniceParameters, Video, WebSearch,
 };
-pub use resources::{Augment, Responses, RetrieveOutcome, Tee, TeeSession};
+pub use resources::{Augment, Responses, RetrieveOutcome};
 pub use resources::{
     Billing, CharacterFilters, Crypto, CsvExport, CsvPage, PaymentRequirement, PaymentResponse,
     UsageHistoryQuery, UsagePeriod, X402,
@@ -121,6 +122,9 @@ pub use resources::{Capability, HandlerErrors, Round, ToolRun, ToolRunner};
 pub use resources::{
     DownloadUrl, Job, JobKind, JobTicket, JobUpdate, Media, Progress, ProgressStream,
 };
+#[cfg(feature = "tee")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tee")))]
+pub use resources::{Tee, TeeSession};
 pub use secret::Secret;
 // The SSE parser is public only for the benchmark (feature
 // `unstable-bench-internals`, not for users).
@@ -137,4 +141,6 @@ pub use stream::{
     ResponseTextDone,
 };
 pub use structured::{ParseOptions, ResponseFormat, name_of, schema_of, schemars, strict_schema};
+#[cfg(feature = "tee")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tee")))]
 pub use tee::{Attestation, AttestationCheck, AttestationReport};

@@ -424,6 +424,9 @@ fn mutate_check(root: &Path, spec: Option<&Path>, only: Option<&str>) -> Result<
                 "venice-testing",
                 "-p",
                 "venice-examples",
+                // `private_chat` (required-features = ["tee"]).
+                "--features",
+                "venice-examples/tee",
                 "--all-targets",
                 "--offline",
             ])

@@ -22,6 +22,7 @@ mod images;
 mod jobs;
 mod models;
 mod responses;
+#[cfg(feature = "tee")]
 mod tee;
 mod tool_runner;
 mod upload;
@@ -46,6 +47,7 @@ pub use jobs::{
 };
 pub use models::{Capability, ModelId, ModelTypeFilter, Models};
 pub use responses::Responses;
+#[cfg(feature = "tee")]
 pub use tee::{Tee, TeeSession};
 pub use tool_runner::{HandlerErrors, Round, ToolRun, ToolRunner};
 pub use upload::{FileInput, ImageInput};

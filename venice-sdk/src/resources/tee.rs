@@ -63,7 +63,7 @@ const CREATE_E2EE_CHAT_COMPLETION: Operation = Operation::outside_spec(
 
 impl Client {
     /// Private chat with confidential (`e2ee-*`) models: attestations and
-    /// end-to-end encrypted sessions.
+    /// end-to-end encrypted sessions. Needs the `tee` feature (on by default).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
@@ -72,6 +72,7 @@ impl Client {
     /// let session = client.tee().session("e2ee-gemma-3-27b-p").await?;
     /// # Ok(()) }
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "tee")))]
     pub fn tee(&self) -> Tee<'_> {
         Tee { client: self }
     }

@@ -313,6 +313,8 @@ impl ChatStream {
 
     /// The chunks of an event stream, each made by `map` from the decoded
     /// one; the first error of `map` ends the stream (nothing more is read).
+    /// Private chat decrypts its chunks with it.
+    #[cfg(feature = "tee")]
     pub(crate) fn mapped(body: LiveBody, map: ChunkMap) -> ChatStream {
         ChatStream {
             inner: TypedEvents::new(

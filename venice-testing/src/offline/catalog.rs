@@ -243,6 +243,12 @@ pub(crate) fn text_model(name: &str) -> Result<&'static Model, super::Reply> {
     })
 }
 
+/// Whether `model` (feature suffixes ignored) is an end-to-end encrypted
+/// model of the catalog (listed with or without the `tee` feature's enclave).
+pub(crate) fn is_e2ee(model: &str) -> bool {
+    resolve(model, "text").is_some_and(|m| m.e2ee)
+}
+
 pub(crate) fn resolve(name: &str, kind: &str) -> Option<&'static Model> {
     let base = name.split(':').next().unwrap_or(name).trim();
     let mapping = if kind == "image" {

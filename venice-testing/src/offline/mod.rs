@@ -14,6 +14,10 @@ mod jobs;
 mod keys;
 mod responses;
 mod script;
+#[cfg(feature = "tee")]
+mod tee;
+#[cfg(not(feature = "tee"))]
+#[path = "tee_off.rs"]
 mod tee;
 mod x402;
 
@@ -760,7 +764,7 @@ impl State {
                     if body
                         .get("model")
                         .and_then(Value::as_str)
-                        .is_some_and(tee::is_e2ee) =>
+                        .is_some_and(catalog::is_e2ee) =>
                 {
                     tee::chat(self, req, &body)
                 }

@@ -144,7 +144,7 @@ pub(crate) fn attestation(query: &[(String, String)]) -> Reply {
             );
         }
     };
-    if !is_e2ee(&model) {
+    if !super::catalog::is_e2ee(&model) {
         return Reply::error(
             404,
             &format!("Model {model} does not support TEE attestation"),
@@ -192,12 +192,6 @@ pub(crate) fn attestation(query: &[(String, String)]) -> Reply {
         "candidates_available": 1,
     });
     Reply::json(200, &body)
-}
-
-/// Whether `model` (feature suffixes ignored) is an end-to-end encrypted
-/// model of the catalog.
-pub(crate) fn is_e2ee(model: &str) -> bool {
-    super::catalog::resolve(model, "text").is_some_and(|m| m.e2ee)
 }
 
 /// `POST /chat/completions` for an `e2ee-*` model.
