@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use venice_openapi::{Normalized, Report};
 
 mod answers;
+pub mod areas;
 pub mod changes;
 pub mod constructors;
 pub mod mutate;
@@ -159,6 +160,10 @@ pub fn generate_normalized(
         message,
     })?;
     request_new::add_to(&mut file, &hand_written);
+    // Each type behind the area features of the operations that reach it
+    // (after every step that adds impls: they are gated by the types they name).
+    areas::add_to(&mut file, &areas::of_operations(&normalized.spec))
+        .map_err(Error::PostProcess)?;
     // Last: the steps above read the client's builders.
     raw_feature::add_to(&mut file).map_err(Error::PostProcess)?;
     let body = prettyplease::unparse(&file);

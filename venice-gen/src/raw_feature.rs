@@ -103,7 +103,7 @@ fn hide_constructors(imp: &mut syn::ItemImpl) {
 }
 
 /// The attributes of `item`, where it has any.
-fn attrs_of(item: &mut Item) -> Option<&mut Vec<Attribute>> {
+pub(crate) fn attrs_of(item: &mut Item) -> Option<&mut Vec<Attribute>> {
     Some(match item {
         Item::Const(i) => &mut i.attrs,
         Item::Enum(i) => &mut i.attrs,

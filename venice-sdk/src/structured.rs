@@ -221,8 +221,10 @@ fn make_nullable(schema: &mut Value) {
 }
 
 /// How a chat completion's answer is formatted (`response_format`).
+#[cfg(feature = "chat")]
 pub type ResponseFormat = types::ChatCompletionRequestResponseFormat;
 
+#[cfg(feature = "chat")]
 impl types::ChatCompletionRequestResponseFormat {
     /// JSON that `schema` describes, in the shape Venice reads:
     /// `{"type": "json_schema", "json_schema": {"name", "strict", "schema"}}`.
@@ -307,6 +309,7 @@ impl types::ChatCompletionRequestResponseFormat {
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
+#[cfg(feature = "chat")]
 pub struct Parsed<T> {
     /// The value.
     pub value: T,
@@ -354,6 +357,7 @@ impl ParseOptions {
     }
 
     /// The response format for `T` with these options.
+    #[cfg(feature = "chat")]
     pub(crate) fn format_for<T: schemars::JsonSchema>(&self) -> Result<ResponseFormat, Error> {
         let name = self.name.clone().unwrap_or_else(name_of::<T>);
         let schema = schema_of::<T>();

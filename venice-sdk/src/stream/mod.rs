@@ -17,8 +17,10 @@
 //! [`LiveBody`](crate::transport::LiveBody), and the send path knows nothing
 //! of events.
 
+#[cfg(feature = "chat")]
 pub(crate) mod chat;
 pub(crate) mod events;
+#[cfg(feature = "responses")]
 pub(crate) mod responses;
 // The SSE parser is public only for the benchmark (feature
 // `unstable-bench-internals`, not for users).
@@ -27,10 +29,12 @@ pub mod sse;
 #[cfg(not(feature = "unstable-bench-internals"))]
 pub(crate) mod sse;
 
+#[cfg(feature = "chat")]
 pub use chat::{
     ChatAccumulator, ChatCompletionChunk, ChatStream, ChunkChoice, Delta, FunctionDelta,
     ToolCallDelta,
 };
+#[cfg(feature = "responses")]
 pub use responses::{
     ResponseAccumulator, ResponseArgumentsDone, ResponseContentPartEvent, ResponseDelta,
     ResponseEvent, ResponseOutputItemEvent, ResponsePlace, ResponseSnapshot, ResponseStream,

@@ -130,12 +130,14 @@ pub(crate) trait JobStatus {
     fn status_text(&self) -> &str;
 }
 
+#[cfg(feature = "video")]
 impl JobStatus for types::RetrieveVideoResponse {
     fn status_text(&self) -> &str {
         &self.status
     }
 }
 
+#[cfg(feature = "audio")]
 impl JobStatus for types::RetrieveAudioResponse {
     fn status_text(&self) -> &str {
         &self.status
