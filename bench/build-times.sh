@@ -10,6 +10,8 @@
 #   - a clean `cargo build --release -p venice-sdk` of the root workspace;
 #   - a clean `cargo build --release` of a scratch crate that depends on
 #     async-openai with the `chat-completion` feature (what a chat client needs);
+#   - the same for venice-sdk with chat alone (`--no-default-features --features
+#     rustls,chat`: what the async-openai build has);
 #   - each crate alone, side by side: `cargo clean -p <crate> --release`, then the
 #     same build again (only that crate is compiled);
 #   - a clean `cargo build --example quickstart` (what a newcomer's first
@@ -69,6 +71,27 @@ CARGO_TARGET_DIR="$WORK/target-sdk" cargo build --release -p venice-sdk \
     --manifest-path "$ROOT/Cargo.toml" 2>"$WORK/sdk-alone.log"
 t1=$(now)
 SDK_ALONE=$(secs "$t0" "$t1")
+
+# -- 2b. venice-sdk with chat alone, as the async-openai build below has it --------
+# (rustls and the chat area: what async-openai's default rustls and its
+# `chat-completion` feature give.)
+CHAT_FEATURES="rustls,chat"
+t0=$(now)
+CARGO_TARGET_DIR="$WORK/target-chat" cargo build --release -p venice-sdk \
+    --no-default-features --features "$CHAT_FEATURES" \
+    --manifest-path "$ROOT/Cargo.toml" 2>"$WORK/chat-build.log"
+t1=$(now)
+CHAT_BUILD=$(secs "$t0" "$t1")
+CHAT_CRATES=$(crates "$WORK/chat-build.log")
+CARGO_TARGET_DIR="$WORK/target-chat" cargo clean --release -p venice-sdk \
+    --manifest-path "$ROOT/Cargo.toml" 2>/dev/null
+t0=$(now)
+CARGO_TARGET_DIR="$WORK/target-chat" cargo build --release -p venice-sdk \
+    --no-default-features --features "$CHAT_FEATURES" \
+    --manifest-path "$ROOT/Cargo.toml" 2>"$WORK/chat-alone.log"
+t1=$(now)
+CHAT_ALONE=$(secs "$t0" "$t1")
+rm -rf "$WORK/target-chat"
 
 # -- 3. async-openai, clean, in a scratch crate --------------------------------------
 mkdir -p "$WORK/aoai-scratch/src"
@@ -130,6 +153,9 @@ $(nproc) cores, $(rustc --version).
 | clean \`cargo build --release\` of a crate using async-openai ${AOAI_RESOLVED} (\`chat-completion\` feature) | ${AOAI_BUILD} s (${AOAI_CRATES} crates compiled) |
 | venice-sdk / async-openai build time | $(awk -v a="$SDK_BUILD" -v b="$AOAI_BUILD" 'BEGIN { printf "%.2f×", a / b }') |
 | the crate alone (release, its dependencies built): venice-sdk / async-openai | ${SDK_ALONE} s / ${AOAI_ALONE} s ($(awk -v a="$SDK_ALONE" -v b="$AOAI_ALONE" 'BEGIN { printf "%.2f×", a / b }')) |
+| clean \`cargo build --release -p venice-sdk --no-default-features --features ${CHAT_FEATURES}\` (chat alone) | ${CHAT_BUILD} s (${CHAT_CRATES} crates compiled) |
+| venice-sdk with chat alone / async-openai build time | $(awk -v a="$CHAT_BUILD" -v b="$AOAI_BUILD" 'BEGIN { printf "%.2f×", a / b }') |
+| the crate alone with chat alone: venice-sdk / async-openai | ${CHAT_ALONE} s / ${AOAI_ALONE} s ($(awk -v a="$CHAT_ALONE" -v b="$AOAI_ALONE" 'BEGIN { printf "%.2f×", a / b }')) |
 | clean \`cargo build --example quickstart\` (dev profile, the examples' package) | ${EXAMPLE_BUILD} s (${EXAMPLE_CRATES} crates compiled) |
 
 <!-- build:end -->
