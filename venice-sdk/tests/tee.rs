@@ -2,6 +2,7 @@
 //! single-byte change to it), and end-to-end encrypted chat against the
 //! offline Venice's enclave and scripted loopback servers.
 
+#![cfg(feature = "tee")] // private chat: on by default
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
