@@ -487,6 +487,7 @@ mod tests {
         .collect()
     }
 
+    /// Parsed, never compiled: the bodies only have to read like progenitor's.
     fn fixture() -> syn::File {
         parse_quote! {
             pub mod types {
@@ -502,16 +503,16 @@ mod tests {
                 pub struct Orphaned { pub m: Message }
                 pub type OldMessage = Message;
                 impl From<Message> for ChatRequest {
-                    fn from(m: Message) -> Self { todo!() }
+                    fn from(m: Message) -> Self { Self::with_message(m) }
                 }
                 impl From<Style> for ImageRequest {
-                    fn from(s: Style) -> Self { todo!() }
+                    fn from(s: Style) -> Self { Self { style: s } }
                 }
                 pub mod builder {
                     pub struct Message { text: String }
                     impl TryFrom<Message> for super::Message {
                         type Error = String;
-                        fn try_from(m: Message) -> Result<Self, String> { todo!() }
+                        fn try_from(m: Message) -> Result<Self, String> { Ok(Self { text: m.text }) }
                     }
                 }
                 pub mod defaults {
@@ -520,19 +521,19 @@ mod tests {
             }
             pub struct Client;
             impl Client {
-                pub fn chat(&self) -> builder::Chat<'_> { todo!() }
-                pub fn images(&self) -> builder::Images<'_> { todo!() }
-                pub fn later(&self) -> builder::Later<'_> { todo!() }
+                pub fn chat(&self) -> builder::Chat<'_> { builder::Chat::new(self) }
+                pub fn images(&self) -> builder::Images<'_> { builder::Images::new(self) }
+                pub fn later(&self) -> builder::Later<'_> { builder::Later::new(self) }
             }
             pub mod builder {
                 pub struct Chat<'a> { body: Result<types::builder::ChatRequest, String> }
                 impl<'a> Chat<'a> {
-                    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> { todo!() }
+                    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> { self.client.send(self.body).await }
                 }
                 pub struct Images<'a> { body: types::ImageRequest }
                 pub struct Later<'a> { x: () }
                 impl<'a> Later<'a> {
-                    pub async fn send(self) -> Result<ResponseValue<types::LaterAnswer>, Error<()>> { todo!() }
+                    pub async fn send(self) -> Result<ResponseValue<types::LaterAnswer>, Error<()>> { self.client.send(self.x).await }
                 }
             }
         }
