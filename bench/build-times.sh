@@ -56,42 +56,36 @@ GEN_LINES=$(wc -l <"$WORK/x.rs")
 CHECKED_IN_LINES=$(wc -l <"$ROOT/venice-sdk/src/generated.rs")
 unset CARGO_TARGET_DIR
 
-# -- 2. venice-sdk, clean ------------------------------------------------------------
-t0=$(now)
-CARGO_TARGET_DIR="$WORK/target-sdk" cargo build --release -p venice-sdk \
-    --manifest-path "$ROOT/Cargo.toml" 2>"$WORK/sdk-build.log"
-t1=$(now)
-SDK_BUILD=$(secs "$t0" "$t1")
-SDK_CRATES=$(crates "$WORK/sdk-build.log")
-# The crate alone: everything else is built.
-CARGO_TARGET_DIR="$WORK/target-sdk" cargo clean --release -p venice-sdk \
-    --manifest-path "$ROOT/Cargo.toml" 2>/dev/null
-t0=$(now)
-CARGO_TARGET_DIR="$WORK/target-sdk" cargo build --release -p venice-sdk \
-    --manifest-path "$ROOT/Cargo.toml" 2>"$WORK/sdk-alone.log"
-t1=$(now)
-SDK_ALONE=$(secs "$t0" "$t1")
+# -- 2. venice-sdk, clean, then the crate alone ---------------------------------------
+# sdk_build NAME [FEATURE ARGS...]: a clean `cargo build --release -p venice-sdk` with
+# those arguments in a fresh target directory, then the crate alone (`cargo clean -p`,
+# the same build again: everything else is built). Sets NAME_BUILD, NAME_CRATES and
+# NAME_ALONE (seconds, crates compiled, seconds).
+sdk_build() {
+    local name=$1 target="$WORK/target-$1" t0 t1
+    shift
+    t0=$(now)
+    CARGO_TARGET_DIR="$target" cargo build --release -p venice-sdk "$@" \
+        --manifest-path "$ROOT/Cargo.toml" 2>"$WORK/$name-build.log"
+    t1=$(now)
+    printf -v "${name^^}_BUILD" '%s' "$(secs "$t0" "$t1")"
+    printf -v "${name^^}_CRATES" '%s' "$(crates "$WORK/$name-build.log")"
+    CARGO_TARGET_DIR="$target" cargo clean --release -p venice-sdk \
+        --manifest-path "$ROOT/Cargo.toml" 2>/dev/null
+    t0=$(now)
+    CARGO_TARGET_DIR="$target" cargo build --release -p venice-sdk "$@" \
+        --manifest-path "$ROOT/Cargo.toml" 2>"$WORK/$name-alone.log"
+    t1=$(now)
+    printf -v "${name^^}_ALONE" '%s' "$(secs "$t0" "$t1")"
+    rm -rf "$target"
+}
 
-# -- 2b. venice-sdk with chat alone, as the async-openai build below has it --------
-# (rustls and the chat area: what async-openai's default rustls and its
-# `chat-completion` feature give.)
+# Default features: every area.
+sdk_build sdk
+# Chat alone, as the async-openai build below has it: rustls and the chat area
+# (async-openai's default rustls and its `chat-completion` feature).
 CHAT_FEATURES="rustls,chat"
-t0=$(now)
-CARGO_TARGET_DIR="$WORK/target-chat" cargo build --release -p venice-sdk \
-    --no-default-features --features "$CHAT_FEATURES" \
-    --manifest-path "$ROOT/Cargo.toml" 2>"$WORK/chat-build.log"
-t1=$(now)
-CHAT_BUILD=$(secs "$t0" "$t1")
-CHAT_CRATES=$(crates "$WORK/chat-build.log")
-CARGO_TARGET_DIR="$WORK/target-chat" cargo clean --release -p venice-sdk \
-    --manifest-path "$ROOT/Cargo.toml" 2>/dev/null
-t0=$(now)
-CARGO_TARGET_DIR="$WORK/target-chat" cargo build --release -p venice-sdk \
-    --no-default-features --features "$CHAT_FEATURES" \
-    --manifest-path "$ROOT/Cargo.toml" 2>"$WORK/chat-alone.log"
-t1=$(now)
-CHAT_ALONE=$(secs "$t0" "$t1")
-rm -rf "$WORK/target-chat"
+sdk_build chat --no-default-features --features "$CHAT_FEATURES"
 
 # -- 3. async-openai, clean, in a scratch crate --------------------------------------
 mkdir -p "$WORK/aoai-scratch/src"
