@@ -256,6 +256,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_job_of_an_area_left_out_names_the_feature_to_enable() {
+        for (kind, feature) in [(JobKind::Video, "`video`"), (JobKind::Audio, "`audio`")] {
+            let Error::Config(message) = kind.not_built() else {
+                panic!("a configuration error");
+            };
+            assert!(message.contains(feature), "{message}");
+            assert!(message.contains(kind.noun()), "{message}");
+        }
+    }
+
+    #[test]
     fn download_urls_are_redacted_in_debug_but_serialized_whole() {
         let url = "https://media.example/v/abc.mp4?X-Signature=SECRET";
         let ticket =
