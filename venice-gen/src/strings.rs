@@ -19,7 +19,12 @@
 //!   value is its variant, any other string the fallback (the empty one too: the
 //!   server judges it). `FromStr` keeps refusing an empty string, and `TryFrom`
 //!   still works, infallibly, through the standard blanket impl;
-//! - a string newtype that typify gave `From<String>` gets `From<&str>`.
+//! - a string newtype that typify gave `From<String>` gets `From<&str>`;
+//! - a union (an untagged enum) with one member holding a plain `String` gets
+//!   `From<&str>` and `From<String>` to that member, unless it has them: a text
+//!   goes where the spec takes "a string or a list of parts" (`ResponsesRequest::new(
+//!   "venice-uncensored", "Hi")`). A text sent as given is what the spec's string
+//!   member takes, whatever the other members are.
 //!
 //! - A string enum: every variant is a unit variant (its wire value is its
 //!   `#[serde(rename)]`, or its name) or holds one `String` (the fallback
@@ -44,6 +49,18 @@ pub fn add_to(file: &mut syn::File) -> usize {
     let mut n = 0;
     for item in items.iter() {
         match item {
+            syn::Item::Enum(e) if is_untagged(e) => {
+                let Some(member) = string_member(e) else {
+                    continue;
+                };
+                let name = e.ident.to_string();
+                let has = |t: &str, arg: &str| items.iter().any(|i| is_impl_of(i, &name, t, arg));
+                if has("From", "String") || has("From", "&str") || has("TryFrom", "&str") {
+                    continue;
+                }
+                added.extend(text_into_member(&e.ident, &member));
+                n += 1;
+            }
             syn::Item::Enum(e) => {
                 let Some(shape) = enum_shape(e) else { continue };
                 added.extend(comparisons(&e.ident, &shape.arms));
@@ -146,6 +163,57 @@ fn conversions(
             }
         },
     ]
+}
+
+/// `From<&str>` and `From<String>` for the union `name`: the text as its
+/// `member`.
+fn text_into_member(name: &syn::Ident, member: &syn::Ident) -> Vec<syn::Item> {
+    vec![
+        syn::parse_quote! {
+            impl ::std::convert::From<&str> for #name {
+                /// The text, sent as given.
+                fn from(value: &str) -> Self {
+                    Self::#member(value.to_owned())
+                }
+            }
+        },
+        syn::parse_quote! {
+            impl ::std::convert::From<::std::string::String> for #name {
+                /// The text, sent as given.
+                fn from(value: ::std::string::String) -> Self {
+                    Self::#member(value)
+                }
+            }
+        },
+    ]
+}
+
+/// Whether `e` carries `#[serde(untagged)]` (a union).
+fn is_untagged(e: &syn::ItemEnum) -> bool {
+    e.attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .any(|a| {
+            let mut untagged = false;
+            let _ = a.parse_nested_meta(|meta| {
+                untagged |= meta.path.is_ident("untagged");
+                if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+                Ok(())
+            });
+            untagged
+        })
+}
+
+/// The one member of the union `e` that holds a plain `String`; `None` when
+/// none or several do.
+fn string_member(e: &syn::ItemEnum) -> Option<syn::Ident> {
+    let mut members = e.variants.iter().filter(|v| {
+        matches!(&v.fields, syn::Fields::Unnamed(f) if f.unnamed.len() == 1 && is_string(&f.unnamed[0].ty))
+    });
+    let member = members.next()?;
+    members.next().is_none().then(|| member.ident.clone())
 }
 
 /// The three impls for `name`, whose `match self` arms compare with `other: &str`.
@@ -278,7 +346,7 @@ mod tests {
                 }
             }
         };
-        assert_eq!(add_to(&mut file), 2);
+        assert_eq!(add_to(&mut file), 3);
         let code_of = |file: &syn::File| quote!(#file).to_string().replace(' ', "");
         let code = code_of(&file);
         crate::test_support::assert_contains_all(
@@ -292,8 +360,14 @@ mod tests {
             ],
         );
         assert!(
-            !code.contains("forContent"),
+            !code.contains("PartialEq<str>forContent"),
             "a data enum is no string: {code}"
+        );
+        assert!(
+            code.contains("From<&str>forContent")
+                && code.contains("Self::Text(value.to_owned())")
+                && code.contains("From<::std::string::String>forContent"),
+            "a union takes a text as its string member: {code}"
         );
         assert!(!code.contains("forPart"), "{code}");
         assert!(
@@ -301,5 +375,26 @@ mod tests {
             "replaced by From: {code}"
         );
         assert!(code.contains("From<&str>forReason"), "{code}");
+    }
+
+    #[test]
+    fn a_union_with_its_own_conversion_or_two_string_members_gets_none() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[serde(untagged)]
+                pub enum Owned { Text(::std::string::String), Parts(Vec<u8>) }
+                impl ::std::convert::From<::std::string::String> for Owned {
+                    fn from(value: ::std::string::String) -> Self { Self::Text(value) }
+                }
+                #[serde(untagged)]
+                pub enum Twice { A(::std::string::String), B(String) }
+                #[serde(untagged)]
+                pub enum Newtyped { Text(Prompt), Parts(Vec<u8>) }
+                pub struct Prompt(i64);
+            }
+        };
+        assert_eq!(add_to(&mut file), 0);
+        let code = quote!(#file).to_string().replace(' ', "");
+        assert!(!code.contains("From<&str>"), "{code}");
     }
 }

@@ -51117,6 +51117,20 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     #[cfg(feature = "chat")]
+    impl ::std::convert::From<&str> for AssistantMessageContent {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "chat")]
+    impl ::std::convert::From<::std::string::String> for AssistantMessageContent {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    #[cfg(feature = "chat")]
     impl ::std::cmp::PartialEq<str> for AssistantRole {
         fn eq(&self, other: &str) -> bool {
             match self {
@@ -51382,6 +51396,20 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     #[cfg(feature = "chat")]
+    impl ::std::convert::From<&str> for ChatCompletionRequestStop {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "chat")]
+    impl ::std::convert::From<::std::string::String> for ChatCompletionRequestStop {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    #[cfg(feature = "chat")]
     impl ::std::cmp::PartialEq<str> for ChatCompletionRequestTextVerbosity {
         fn eq(&self, other: &str) -> bool {
             match self {
@@ -51430,6 +51458,21 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 Self::Other(_) => Self::Other(value),
                 known => known,
             }
+        }
+    }
+    #[cfg(feature = "chat")]
+    impl ::std::convert::From<&str> for ChatCompletionRequestToolChoice {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "chat")]
+    impl ::std::convert::From<::std::string::String>
+    for ChatCompletionRequestToolChoice {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
         }
     }
     #[cfg(feature = "chat")]
@@ -52050,6 +52093,20 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     #[cfg(feature = "crypto")]
+    impl ::std::convert::From<&str> for CryptoRpcProxyBodyArrayItemId {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "crypto")]
+    impl ::std::convert::From<::std::string::String> for CryptoRpcProxyBodyArrayItemId {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    #[cfg(feature = "crypto")]
     impl ::std::cmp::PartialEq<str> for CryptoRpcProxyBodyArrayItemJsonrpc {
         fn eq(&self, other: &str) -> bool {
             match self {
@@ -52068,6 +52125,20 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
     for CryptoRpcProxyBodyArrayItemJsonrpc {
         fn eq(&self, other: &::std::string::String) -> bool {
             <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    #[cfg(feature = "crypto")]
+    impl ::std::convert::From<&str> for CryptoRpcProxyBodyObjectId {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "crypto")]
+    impl ::std::convert::From<::std::string::String> for CryptoRpcProxyBodyObjectId {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
         }
     }
     #[cfg(feature = "crypto")]
@@ -52109,6 +52180,49 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
     impl ::std::cmp::PartialEq<::std::string::String> for CryptoRpcProxyIdempotencyKey {
         fn eq(&self, other: &::std::string::String) -> bool {
             <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    #[cfg(feature = "crypto")]
+    impl ::std::convert::From<&str> for CryptoRpcProxyResponseArrayItemId {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "crypto")]
+    impl ::std::convert::From<::std::string::String>
+    for CryptoRpcProxyResponseArrayItemId {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    #[cfg(feature = "crypto")]
+    impl ::std::convert::From<&str> for CryptoRpcProxyResponseObjectId {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "crypto")]
+    impl ::std::convert::From<::std::string::String> for CryptoRpcProxyResponseObjectId {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    #[cfg(feature = "chat")]
+    impl ::std::convert::From<&str> for DeveloperMessageContent {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "chat")]
+    impl ::std::convert::From<::std::string::String> for DeveloperMessageContent {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
         }
     }
     #[cfg(feature = "images")]
@@ -52556,6 +52670,20 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
     impl ::std::cmp::PartialEq<::std::string::String> for FileSearchToolType {
         fn eq(&self, other: &::std::string::String) -> bool {
             <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::From<&str> for FunctionCallOutputOutput {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::From<::std::string::String> for FunctionCallOutputOutput {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
         }
     }
     #[cfg(feature = "responses")]
@@ -53296,6 +53424,34 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     #[cfg(feature = "responses")]
+    impl ::std::convert::From<&str> for InputMessageContent {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::From<::std::string::String> for InputMessageContent {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::From<&str> for InputMessageFlexibleContent {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::From<::std::string::String> for InputMessageFlexibleContent {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    #[cfg(feature = "responses")]
     impl ::std::cmp::PartialEq<str>
     for InputMessageFlexibleContentArrayItemVariant1Type {
         fn eq(&self, other: &str) -> bool {
@@ -53316,6 +53472,22 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
     for InputMessageFlexibleContentArrayItemVariant1Type {
         fn eq(&self, other: &::std::string::String) -> bool {
             <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::From<&str>
+    for InputMessageFlexibleContentArrayItemVariant2ImageUrl {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::From<::std::string::String>
+    for InputMessageFlexibleContentArrayItemVariant2ImageUrl {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
         }
     }
     #[cfg(feature = "responses")]
@@ -55491,6 +55663,20 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     #[cfg(feature = "responses")]
+    impl ::std::convert::From<&str> for ReasoningContent {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::From<::std::string::String> for ReasoningContent {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    #[cfg(feature = "responses")]
     impl ::std::cmp::PartialEq<str> for ReasoningStatus {
         fn eq(&self, other: &str) -> bool {
             match self {
@@ -55553,6 +55739,20 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
     impl ::std::cmp::PartialEq<::std::string::String> for ReasoningType {
         fn eq(&self, other: &::std::string::String) -> bool {
             <Self as ::std::cmp::PartialEq<str>>::eq(self, other.as_str())
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::From<&str> for ResponsesRequestInput {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "responses")]
+    impl ::std::convert::From<::std::string::String> for ResponsesRequestInput {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
         }
     }
     #[cfg(feature = "responses")]
@@ -56033,6 +56233,20 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
         }
     }
     #[cfg(feature = "chat")]
+    impl ::std::convert::From<&str> for SystemMessageContent {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "chat")]
+    impl ::std::convert::From<::std::string::String> for SystemMessageContent {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
+        }
+    }
+    #[cfg(feature = "chat")]
     impl ::std::cmp::PartialEq<str> for TextCacheControlType {
         fn eq(&self, other: &str) -> bool {
             match self {
@@ -56265,6 +56479,20 @@ Known values: `eip191`, `eip1271`, `ed25519`.*/
                 Self::Other(_) => Self::Other(value),
                 known => known,
             }
+        }
+    }
+    #[cfg(feature = "chat")]
+    impl ::std::convert::From<&str> for UserMessageContent {
+        /// The text, sent as given.
+        fn from(value: &str) -> Self {
+            Self::String(value.to_owned())
+        }
+    }
+    #[cfg(feature = "chat")]
+    impl ::std::convert::From<::std::string::String> for UserMessageContent {
+        /// The text, sent as given.
+        fn from(value: ::std::string::String) -> Self {
+            Self::String(value)
         }
     }
     #[cfg(feature = "responses")]

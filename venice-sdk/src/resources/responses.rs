@@ -12,7 +12,7 @@ impl Client {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
     /// let responses = client.responses();
-    /// let request = venice_sdk::from_json(br#"{"model": "venice-uncensored", "input": "Why is the sky blue?"}"#)?;
+    /// let request = venice_sdk::types::ResponsesRequest::new("venice-uncensored", "Why is the sky blue?");
     /// println!("{}", responses.create(request).await?.output_text());
     /// # Ok(()) }
     /// ```
@@ -27,7 +27,7 @@ impl Client {
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
 /// # let venice = venice_testing::OfflineVenice::start().await;
 /// # let client = venice.client();
-/// let request = venice_sdk::from_json(br#"{"model": "venice-uncensored", "input": "Tell me a joke"}"#)?;
+/// let request = venice_sdk::types::ResponsesRequest::new("venice-uncensored", "Tell me a joke");
 /// let answer = client.responses().create(request).await?;
 /// println!("{} ({:?})", answer.output_text(), answer.usage);
 /// # Ok(()) }
@@ -52,7 +52,7 @@ impl Responses<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request: ResponsesRequest = venice_sdk::from_json(br#"{"model": "venice-uncensored", "input": "Why is the sky blue?"}"#)?;
+    /// let request = ResponsesRequest::new("venice-uncensored", "Why is the sky blue?");
     /// let answer = client.responses().create(request).await?;
     /// println!("{}", answer.output_text());
     /// for item in &answer.output {
@@ -90,7 +90,7 @@ impl Responses<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request: ResponsesRequest = venice_sdk::from_json(br#"{"model": "venice-uncensored", "input": "Write a haiku"}"#)?;
+    /// let request = ResponsesRequest::new("venice-uncensored", "Write a haiku");
     /// let mut events = client.responses().stream(request).await?;
     /// while let Some(event) = events.next().await {
     ///     if let Some(delta) = event?.text_delta() {
@@ -121,7 +121,7 @@ impl types::ResponsesApiResponse {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request = venice_sdk::from_json(br#"{"model": "venice-uncensored", "input": "Hi"}"#)?;
+    /// let request = venice_sdk::types::ResponsesRequest::new("venice-uncensored", "Hi");
     /// let answer = client.responses().create(request).await?;
     /// let text: String = answer.output_text();
     /// println!("{text}");
