@@ -15,3 +15,9 @@ pub struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../CONTRIBUTING.md")]
 pub struct ContributingDoctests;
+
+/// venice-testing's README: each pattern of "Provoking errors" runs against the
+/// offline Venice (`tests/provoked_errors.rs` holds the fuller tests).
+#[cfg(doctest)]
+#[doc = include_str!("../../venice-testing/README.md")]
+pub struct TestingReadmeDoctests;

@@ -16,7 +16,7 @@ impl super::audio::Audio<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "duration_seconds": 30}"#)?;
+    /// let request = venice_sdk::types::QuoteAudioRequest::new("elevenlabs-music");
     /// let quote = client.audio().quote(request).await?;
     /// println!("30 s of music: ${}", quote.quote);
     /// # Ok(()) }
@@ -43,7 +43,7 @@ impl super::audio::Audio<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "A calm piano piece", "duration_seconds": 10}"#)?;
+    /// let request = venice_sdk::types::QueueAudioRequest::new("elevenlabs-music", "A calm piano piece");
     /// let queued = client.audio().queue(request).await?;
     /// println!("queued {} on {}", queued.queue_id, queued.model);
     /// # Ok(()) }
@@ -75,7 +75,7 @@ impl super::audio::Audio<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "A calm piano piece", "duration_seconds": 10}"#)?;
+    /// let request = venice_sdk::types::QueueAudioRequest::new("elevenlabs-music", "A calm piano piece");
     /// let queued = client.audio().queue(request).await?;
     /// loop {
     ///     match client.audio().retrieve(queued.retrieve_request()).await?.into_inner() {
@@ -121,7 +121,7 @@ impl super::audio::Audio<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let request = venice_sdk::types::QueueAudioRequest::new("elevenlabs-music", "Rain");
     /// # let queued = client.audio().queue(request).await?;
     /// let mut file = tokio::fs::File::create(std::env::temp_dir().join("rain.mp3")).await?;
     /// let answer = client.audio().retrieve_to(queued.retrieve_request(), &mut file).await?;
@@ -157,7 +157,7 @@ impl super::audio::Audio<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let request = venice_sdk::types::QueueAudioRequest::new("elevenlabs-music", "Rain");
     /// # let queued = client.audio().queue(request).await?;
     /// // Once the audio is downloaded:
     /// let done = client.audio().complete(queued.complete_request()).await?;
@@ -186,7 +186,7 @@ impl super::audio::Audio<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "A calm piano piece", "duration_seconds": 10}"#)?;
+    /// let request = venice_sdk::types::QueueAudioRequest::new("elevenlabs-music", "A calm piano piece");
     /// let job = client.audio().generate(request).await?;
     /// # let job = job.poll_interval(std::time::Duration::from_millis(10));
     /// let mut music = job.wait().await?;
@@ -206,7 +206,7 @@ impl super::audio::Audio<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let request = venice_sdk::types::QueueAudioRequest::new("elevenlabs-music", "Rain");
     /// # let queue_id = client.audio().queue(request).await?.into_inner().queue_id;
     /// // `queue_id`: from a `queue` answer saved earlier.
     /// let job = client.audio().job("elevenlabs-music", queue_id);
@@ -226,7 +226,7 @@ impl super::audio::Audio<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// # let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// # let request = venice_sdk::types::QueueAudioRequest::new("elevenlabs-music", "Rain");
     /// # let saved = serde_json::to_string(client.audio().generate(request).await?.ticket())?;
     /// // `saved`: a ticket written with serde before a restart.
     /// let ticket: venice_sdk::JobTicket = serde_json::from_str(&saved)?;
@@ -247,7 +247,7 @@ impl types::QueueAudioResponse {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// let request = venice_sdk::types::QueueAudioRequest::new("elevenlabs-music", "Rain");
     /// let queued = client.audio().queue(request).await?;
     /// let status = client.audio().retrieve(queued.retrieve_request()).await?;
     /// println!("still processing: {}", status.is_processing());
@@ -266,7 +266,7 @@ impl types::QueueAudioResponse {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request = venice_sdk::from_json(br#"{"model": "elevenlabs-music", "prompt": "Rain", "duration_seconds": 10}"#)?;
+    /// let request = venice_sdk::types::QueueAudioRequest::new("elevenlabs-music", "Rain");
     /// let queued = client.audio().queue(request).await?;
     /// // … retrieve the audio, then:
     /// client.audio().complete(queued.complete_request()).await?;

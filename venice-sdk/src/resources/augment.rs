@@ -14,7 +14,7 @@ impl Client {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
     /// let augment = client.augment();
-    /// let found = augment.search(venice_sdk::from_json(br#"{"query": "rust async runtimes", "limit": 5}"#)?).await?;
+    /// let found = augment.search(venice_sdk::types::WebSearchRequest::new("rust async runtimes")).await?;
     /// println!("{} results", found.results.len());
     /// # Ok(()) }
     /// ```
@@ -29,7 +29,7 @@ impl Client {
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
 /// # let venice = venice_testing::OfflineVenice::start().await;
 /// # let client = venice.client();
-/// let page = client.augment().scrape(venice_sdk::from_json(br#"{"url": "https://example.com/"}"#)?).await?;
+/// let page = client.augment().scrape(venice_sdk::types::WebScrapeRequest::new("https://example.com/")).await?;
 /// println!("{}", page.content);
 /// # Ok(()) }
 /// ```
@@ -49,7 +49,7 @@ impl Augment<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request: WebScrapeRequest = venice_sdk::from_json(br#"{"url": "https://example.com/article"}"#)?;
+    /// let request = WebScrapeRequest::new("https://example.com/article");
     /// let page = client.augment().scrape(request).await?;
     /// println!("{} ({})\n{}", page.url, page.format, page.content);
     /// # Ok(()) }
@@ -74,7 +74,8 @@ impl Augment<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request: WebSearchRequest = venice_sdk::from_json(br#"{"query": "rust async runtimes", "limit": 5}"#)?;
+    /// let mut request = WebSearchRequest::new("rust async runtimes");
+    /// request.limit = std::num::NonZeroU64::new(5);
     /// let found = client.augment().search(request).await?;
     /// for result in &found.results {
     ///     println!("{} — {}", result.title, result.url);

@@ -17,7 +17,7 @@ impl Client {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
     /// let video = client.video();
-    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "duration": "5s"}"#)?;
+    /// let request = venice_sdk::types::QuoteVideoRequest::new("seedance-2-0-text-to-video", "5s");
     /// println!("${}", video.quote(request).await?.quote);
     /// # Ok(()) }
     /// ```
@@ -32,7 +32,7 @@ impl Client {
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
 /// # let venice = venice_testing::OfflineVenice::start().await;
 /// # let client = venice.client();
-/// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves at night", "duration": "5s"}"#)?;
+/// let request = venice_sdk::types::QueueVideoRequest::new("seedance-2-0-text-to-video", "Waves at night", "5s");
 /// let job = client.video().generate(request).await?;
 /// # let job = job.poll_interval(std::time::Duration::from_millis(10));
 /// job.wait().await?.save(std::env::temp_dir().join("waves.mp4")).await?;
@@ -54,7 +54,7 @@ impl Video<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "duration": "5s"}"#)?;
+    /// let request = venice_sdk::types::QuoteVideoRequest::new("seedance-2-0-text-to-video", "5s");
     /// let quote = client.video().quote(request).await?;
     /// println!("a 5 s video: ${}", quote.quote);
     /// # Ok(()) }
@@ -86,7 +86,7 @@ impl Video<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves at night", "duration": "5s"}"#)?;
+    /// let request = venice_sdk::types::QueueVideoRequest::new("seedance-2-0-text-to-video", "Waves at night", "5s");
     /// let queued = client.video().queue(request).await?;
     /// println!("queued {} on {}", queued.queue_id, queued.model);
     /// # Ok(()) }
@@ -123,7 +123,7 @@ impl Video<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// let request = venice_sdk::types::QueueVideoRequest::new("seedance-2-0-text-to-video", "Waves", "5s");
     /// let queued = client.video().queue(request).await?;
     /// loop {
     ///     match client.video().retrieve(queued.retrieve_request()).await?.into_inner() {
@@ -168,7 +168,7 @@ impl Video<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// # let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// # let request = venice_sdk::types::QueueVideoRequest::new("seedance-2-0-text-to-video", "Waves", "5s");
     /// # let queued = client.video().queue(request).await?;
     /// let mut file = tokio::fs::File::create(std::env::temp_dir().join("waves.mp4")).await?;
     /// let answer = client.video().retrieve_to(queued.retrieve_request(), &mut file).await?;
@@ -203,7 +203,7 @@ impl Video<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// # let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// # let request = venice_sdk::types::QueueVideoRequest::new("seedance-2-0-text-to-video", "Waves", "5s");
     /// # let queued = client.video().queue(request).await?;
     /// // Once the video is downloaded:
     /// let done = client.video().complete(queued.complete_request()).await?;
@@ -232,7 +232,7 @@ impl Video<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves at night", "duration": "5s"}"#)?;
+    /// let request = venice_sdk::types::QueueVideoRequest::new("seedance-2-0-text-to-video", "Waves at night", "5s");
     /// let job = client.video().generate(request).await?.cleanup_after_download(true);
     /// # let job = job.poll_interval(std::time::Duration::from_millis(10));
     /// let size = job.wait().await?.save(std::env::temp_dir().join("waves.mp4")).await?;
@@ -254,7 +254,7 @@ impl Video<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// # let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// # let request = venice_sdk::types::QueueVideoRequest::new("seedance-2-0-text-to-video", "Waves", "5s");
     /// # let queue_id = client.video().queue(request).await?.into_inner().queue_id;
     /// // `queue_id`: from a `queue` answer saved earlier.
     /// let job = client.video().job("seedance-2-0-text-to-video", queue_id);
@@ -273,7 +273,7 @@ impl Video<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// # let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// # let request = venice_sdk::types::QueueVideoRequest::new("seedance-2-0-text-to-video", "Waves", "5s");
     /// # let saved = serde_json::to_string(client.video().generate(request).await?.ticket())?;
     /// // `saved`: a ticket written with serde before a restart.
     /// let ticket: venice_sdk::JobTicket = serde_json::from_str(&saved)?;
@@ -294,7 +294,7 @@ impl types::QueueVideoResponse {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// let request = venice_sdk::types::QueueVideoRequest::new("seedance-2-0-text-to-video", "Waves", "5s");
     /// let queued = client.video().queue(request).await?;
     /// let status = client.video().retrieve(queued.retrieve_request()).await?;
     /// println!("still processing: {}", status.is_processing());
@@ -313,7 +313,7 @@ impl types::QueueVideoResponse {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request = venice_sdk::from_json(br#"{"model": "seedance-2-0-text-to-video", "prompt": "Waves", "duration": "5s"}"#)?;
+    /// let request = venice_sdk::types::QueueVideoRequest::new("seedance-2-0-text-to-video", "Waves", "5s");
     /// let queued = client.video().queue(request).await?;
     /// // … retrieve the video, then:
     /// client.video().complete(queued.complete_request()).await?;
