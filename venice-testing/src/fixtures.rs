@@ -30,6 +30,11 @@ use crate::{png, util};
 /// A PNG of `width` × `height` pixels: a colour gradient, valid for any decoder.
 ///
 /// The data is stored uncompressed, so keep images small (a 64 × 64 image is 12 KiB).
+///
+/// ```
+/// let png = venice_testing::fixtures::png(64, 32);
+/// assert_eq!(venice_testing::fixtures::png_dimensions(&png), Some((64, 32)));
+/// ```
 pub fn png(width: u32, height: u32) -> Vec<u8> {
     gradient_png(width, height, 0)
 }
@@ -50,16 +55,34 @@ pub(crate) fn gradient_png(width: u32, height: u32, seed: u64) -> Vec<u8> {
 }
 
 /// A valid 8 × 8 PNG.
+///
+/// ```
+/// let png = venice_testing::fixtures::sample_png();
+/// assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+/// ```
 pub fn sample_png() -> Vec<u8> {
     png(8, 8)
 }
 
 /// The width and height in a PNG's header, or `None` if `data` is not a PNG.
+///
+/// ```
+/// use venice_testing::fixtures::{png_dimensions, sample_png};
+///
+/// assert_eq!(png_dimensions(&sample_png()), Some((8, 8)));
+/// assert_eq!(png_dimensions(b"GIF89a"), None);
+/// ```
 pub fn png_dimensions(data: &[u8]) -> Option<(u32, u32)> {
     png::dimensions(data)
 }
 
 /// A finished chat completion answering `text`, as `chat().create` returns it.
+///
+/// ```
+/// let completion = venice_testing::fixtures::chat_completion("llama-3.3-70b", "Hello!");
+/// assert_eq!(completion.text().as_deref(), Some("Hello!"));
+/// assert_eq!(completion.model, "llama-3.3-70b");
+/// ```
 pub fn chat_completion(model: &str, text: &str) -> types::CreateChatCompletionResponse {
     let completion_tokens = i64::try_from(util::pieces(text).len()).unwrap_or(i64::MAX);
     util::typed(serde_json::json!({
@@ -88,6 +111,15 @@ fn usage(prompt_tokens: i64, completion_tokens: i64) -> serde_json::Value {
 /// The chunks of a streamed answer, as Venice sends them: a first chunk with the
 /// role, `reasoning` word by word (skipped if empty), `text` word by word, a chunk
 /// with `finish_reason: "stop"`, and a usage chunk.
+///
+/// ```
+/// use venice_sdk::ChatCompletionChunk;
+///
+/// let chunks = venice_testing::fixtures::chat_chunks("qwen3-4b", "", "Hi there");
+/// let text: String = chunks.iter().map(ChatCompletionChunk::delta_text).collect();
+/// assert_eq!(text, "Hi there");
+/// assert!(chunks.last().is_some_and(|c| c.usage.is_some()));
+/// ```
 pub fn chat_chunks(model: &str, reasoning: &str, text: &str) -> Vec<ChatCompletionChunk> {
     let id = format!("chatcmpl-{}", util::hex(util::random_seed(), 0, 32));
     let base = chunk_base(id, util::unix_now(), model);
@@ -169,6 +201,15 @@ pub(crate) fn text_chunks(
 }
 
 /// A `text/event-stream` body: one `data:` event per chunk, then `data: [DONE]`.
+///
+/// ```
+/// use venice_testing::fixtures::{chat_chunks, sse_body};
+///
+/// let chunks = chat_chunks("qwen3-4b", "", "Hi");
+/// let body = sse_body(&chunks);
+/// assert_eq!(body.matches("data: ").count(), chunks.len() + 1);
+/// assert!(body.ends_with("data: [DONE]\n\n"));
+/// ```
 pub fn sse_body(chunks: &[ChatCompletionChunk]) -> String {
     let mut body = String::new();
     for chunk in chunks {
@@ -279,6 +320,11 @@ fn item_events(events: &mut Vec<Value>, output_index: usize, item: Value) {
 }
 
 /// The body Venice sends with an error status: `{"error": message}`.
+///
+/// ```
+/// let body = venice_testing::fixtures::error_body("Rate limit exceeded");
+/// assert_eq!(body, serde_json::json!({"error": "Rate limit exceeded"}));
+/// ```
 pub fn error_body(message: &str) -> Value {
     json!({ "error": message })
 }
@@ -288,12 +334,29 @@ pub fn error_body(message: &str) -> Value {
 ///
 /// `None` for an operation without a JSON example (`upscaleImage` answers with
 /// image bytes).
+///
+/// ```
+/// use venice_sdk::operations;
+/// use venice_testing::fixtures::example_json;
+///
+/// let models = example_json(&operations::LIST_MODELS).expect("the spec has an example");
+/// assert!(models["data"].is_array());
+/// ```
 pub fn example_json(operation: &Operation) -> Option<Value> {
     serde_json::from_str(operation.example_response?).ok()
 }
 
 /// The spec's example success body of an operation, decoded as `T`:
 /// `fixtures::example::<types::ListModelsResponse>(&operations::LIST_MODELS)`.
+///
+/// ```
+/// use venice_sdk::{operations, types::ListModelsResponse};
+/// use venice_testing::fixtures;
+///
+/// let models: ListModelsResponse = fixtures::example(&operations::LIST_MODELS)?;
+/// assert!(!models.data.is_empty());
+/// # Ok::<(), fixtures::ExampleError>(())
+/// ```
 pub fn example<T: DeserializeOwned>(operation: &Operation) -> Result<T, ExampleError> {
     let value = example_json(operation).ok_or_else(|| ExampleError {
         operation: operation.id.to_owned(),
@@ -306,6 +369,17 @@ pub fn example<T: DeserializeOwned>(operation: &Operation) -> Result<T, ExampleE
 }
 
 /// Why [`example`] has no value.
+///
+/// ```
+/// use venice_sdk::{operations, types::ListModelsResponse};
+/// use venice_testing::fixtures;
+///
+/// // The spec's example of a chat completion is no list of models.
+/// let err = fixtures::example::<ListModelsResponse>(&operations::CREATE_CHAT_COMPLETION)
+///     .unwrap_err();
+/// assert_eq!(err.operation, "createChatCompletion");
+/// println!("{err}");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExampleError {
     /// The operation asked for.
@@ -332,6 +406,24 @@ pub const MOCK_REQUEST_ID: &str = "8f3a1c2b4d5e6f70-SJC";
 /// The values: request id [`MOCK_REQUEST_ID`], 500 requests per minute with 499
 /// left, 1 000 000 tokens with 999 000 left, resetting in 60 s, balances 25 USD,
 /// 100 VCU and 4.5 DIEM.
+///
+/// ```
+/// use venice_testing::httpmock::{Method::GET, MockServer};
+/// use venice_testing::{VeniceMocks, fixtures};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
+/// let server = MockServer::start_async().await;
+/// server.mock(|when, then| {
+///     when.method(GET).path("/models");
+///     then.status(200)
+///         .and(fixtures::venice_headers)
+///         .json_body(serde_json::json!({"data": [], "object": "list", "type": "text"}));
+/// });
+/// let models = server.venice_client()?.models().list(None).await?;
+/// assert_eq!(models.meta().rate_limits.requests.remaining, Some(499));
+/// assert_eq!(models.meta().request_id.as_deref(), Some(fixtures::MOCK_REQUEST_ID));
+/// # Ok(()) }
+/// ```
 pub fn venice_headers(then: Then) -> Then {
     let reset = (util::unix_now_ms() + 60_000).to_string();
     then.header("cf-ray", MOCK_REQUEST_ID)
