@@ -6,6 +6,7 @@
 //! |---|---|
 //! | chat | [`Chat::create`] with [`ChatCompletionRequest::new`](types::ChatCompletionRequest) and [`Message`]; the answer's [`text()`](types::CreateChatCompletionResponse::text) |
 //! | stream | [`Chat::stream`] → [`ChatStream`] (`next()`, `text()`, [`collect_completion()`](ChatStream::collect_completion)) |
+//! | Responses API | [`Responses::create`] with [`ResponsesRequest::new`](types::ResponsesRequest) (model, then a text or a list of items); [`Responses::stream`] |
 //! | structured output | [`Chat::parse`] into your own type, [`ResponseFormat`] |
 //! | tools | [`Tool::for_type`], [`ToolCall::arguments_as`], and [`ToolRunner`] for the whole loop |
 //! | images | [`Images::generate`], [`Images::generate_bytes`], [`Images::edit`], [`Images::upscale`] |
