@@ -13,8 +13,13 @@ use venice_sdk::{Client, Error, ResponseEvent};
 /// Asks one question and prints the answer's output items and usage, then
 /// streams the same question; returns the streamed text.
 pub async fn run(client: &Client) -> Result<String, Error> {
-    // `input` is a text or a list of input items; a text converts.
-    let request = ResponsesRequest::new("llama-3.3-70b", "Why is the sky blue?");
+    // Written as the JSON Venice reads: it survives upstream reshaping the
+    // request type (a required field turning optional, a union's members).
+    let request: ResponsesRequest = serde_json::from_value(serde_json::json!({
+        "model": "llama-3.3-70b",
+        "input": "Why is the sky blue?",
+    }))
+    .map_err(|e| Error::Config(format!("request: {e}")))?;
     let response = client.responses().create(request.clone()).await?;
     println!("{} ({}, {})", response.id, response.model, response.status);
     for item in &response.output {
