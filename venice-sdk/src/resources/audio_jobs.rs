@@ -16,7 +16,8 @@ impl super::audio::Audio<'_> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), venice_sdk::Error> {
     /// # let venice = venice_testing::OfflineVenice::start().await;
     /// # let client = venice.client();
-    /// let request = venice_sdk::types::QuoteAudioRequest::new("elevenlabs-music");
+    /// let mut request = venice_sdk::types::QuoteAudioRequest::new("elevenlabs-music");
+    /// request.duration_seconds = std::num::NonZeroU64::new(30).map(Into::into);
     /// let quote = client.audio().quote(request).await?;
     /// println!("30 s of music: ${}", quote.quote);
     /// # Ok(()) }
