@@ -258,7 +258,8 @@ fn names_in(fields: &syn::Fields) -> Vec<String> {
     out
 }
 
-fn is_untagged(attrs: &[syn::Attribute]) -> bool {
+/// `#[serde(untagged)]` among `attrs` (a union, or a fallback variant).
+pub(crate) fn is_untagged(attrs: &[syn::Attribute]) -> bool {
     let mut found = false;
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = attr.parse_nested_meta(|meta| {

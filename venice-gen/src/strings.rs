@@ -49,7 +49,7 @@ pub fn add_to(file: &mut syn::File) -> usize {
     let mut n = 0;
     for item in items.iter() {
         match item {
-            syn::Item::Enum(e) if is_untagged(e) => {
+            syn::Item::Enum(e) if crate::open_enums::is_untagged(&e.attrs) => {
                 let Some(member) = string_member(e) else {
                     continue;
                 };
@@ -186,24 +186,6 @@ fn text_into_member(name: &syn::Ident, member: &syn::Ident) -> Vec<syn::Item> {
             }
         },
     ]
-}
-
-/// Whether `e` carries `#[serde(untagged)]` (a union).
-fn is_untagged(e: &syn::ItemEnum) -> bool {
-    e.attrs
-        .iter()
-        .filter(|a| a.path().is_ident("serde"))
-        .any(|a| {
-            let mut untagged = false;
-            let _ = a.parse_nested_meta(|meta| {
-                untagged |= meta.path.is_ident("untagged");
-                if meta.input.peek(syn::Token![=]) {
-                    let _: syn::Expr = meta.value()?.parse()?;
-                }
-                Ok(())
-            });
-            untagged
-        })
 }
 
 /// The one member of the union `e` that holds a plain `String`; `None` when
