@@ -9,6 +9,15 @@
 //! compiling on such a change. The JSON a value serializes to does not change, so
 //! the hand-written layer writes that JSON and lets serde pick the generated shape
 //! (`cargo xtask mutate-check` proves it on mutated specs).
+//!
+//! Each generated type is read here from JSON *text* with `serde_json::Error`
+//! as the error type, never from a `serde_json::Value` nor with
+//! `serde::de::value::Error`. A type's `Deserialize` is compiled once for each
+//! deserializer and each error type it meets (an untagged or tagged union's
+//! buffered members once more per error type). The answers are read from their
+//! text with `serde_json::Error`; reading the constructors' values the same way
+//! adds no copy of any type's decoding, where a `Value` or another error type
+//! added one of every type the constructors reach (BENCHMARKS.md, section 5).
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -17,9 +26,23 @@ use crate::Error;
 
 /// `value` as the generated type `T`, read from its JSON; a value `T` does not
 /// accept is an [`Error::InvalidRequest`] naming `field`.
+///
+/// Read from the JSON text, not from a `serde_json::Value`: every generated
+/// type's decoding is then the one instantiation the answers use (see
+/// the module docs), and the message names no position (there is no text to
+/// point into, as far as the caller knows).
 pub(crate) fn convert<T: DeserializeOwned>(field: &str, value: impl Serialize) -> Result<T, Error> {
-    let json = serde_json::to_value(value).map_err(|e| Error::invalid(field, e.to_string()))?;
-    serde_json::from_value(json).map_err(|e| Error::invalid(field, e.to_string()))
+    let json = serde_json::to_vec(&value).map_err(|e| Error::invalid(field, e.to_string()))?;
+    serde_json::from_slice(&json).map_err(|e| Error::invalid(field, without_position(&e)))
+}
+
+/// serde_json's message without the ` at line L column C` it appends.
+fn without_position(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rsplit_once(" at line ") {
+        Some((text, _)) if error.line() > 0 => text.to_owned(),
+        _ => message,
+    }
 }
 
 /// `value` as the generated type `T`, for the infallible constructors of the
@@ -37,13 +60,12 @@ pub(crate) fn convert<T: DeserializeOwned>(field: &str, value: impl Serialize) -
 /// against its generated code, not a condition of the caller's data; the
 /// constructor's own tests catch it on the first run after such a regen.
 pub(crate) fn build<T: DeserializeOwned>(what: &str, value: serde_json::Value) -> T {
-    if let Ok(v) = T::deserialize(&value) {
-        return v;
-    }
-    let lenient = serde_json::to_vec(&value)
+    // `json::from_slice` reads strictly first, then leniently (see the module
+    // docs for why from the text).
+    let read = serde_json::to_vec(&value)
         .map_err(|e| e.to_string())
         .and_then(|bytes| crate::json::from_slice::<T>(&bytes).map_err(|e| e.to_string()));
-    match lenient {
+    match read {
         Ok(v) => v,
         Err(e) => panic!(
             "venice-sdk: the generated `{what}` no longer accepts what this constructor builds ({e}); the SDK needs updating for this spec"
@@ -58,7 +80,7 @@ pub(crate) enum Field<'a> {
     EmptyList,
 }
 
-impl<'de, 'a> serde::de::IntoDeserializer<'de, serde::de::value::Error> for Field<'a> {
+impl<'de, 'a> serde::de::IntoDeserializer<'de, serde_json::Error> for Field<'a> {
     type Deserializer = Self;
 
     fn into_deserializer(self) -> Self {
@@ -67,7 +89,8 @@ impl<'de, 'a> serde::de::IntoDeserializer<'de, serde::de::value::Error> for Fiel
 }
 
 impl<'de> serde::de::Deserializer<'de> for Field<'_> {
-    type Error = serde::de::value::Error;
+    // serde_json's error type, as the answers' (see the module docs).
+    type Error = serde_json::Error;
 
     fn deserialize_any<V: serde::de::Visitor<'de>>(
         self,
@@ -92,9 +115,8 @@ impl<'de> serde::de::Deserializer<'de> for Field<'_> {
 /// without building a JSON value (no allocation of its own): for the
 /// constructors on every call's path (`Message::user`, `ChatCompletionRequest::new`).
 pub(crate) fn build_from<T: DeserializeOwned>(what: &str, fields: &[(&str, Field<'_>)]) -> T {
-    let source = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(
-        fields.iter().copied(),
-    );
+    let source =
+        serde::de::value::MapDeserializer::<_, serde_json::Error>::new(fields.iter().copied());
     match T::deserialize(source) {
         Ok(v) => v,
         Err(_) => {

@@ -268,7 +268,7 @@ impl types::CreateEmbeddingRequestSchema {
 /// before sending.)
 fn input_of(texts: serde_json::Value) -> types::CreateEmbeddingRequestSchemaInput {
     if texts.as_str().is_some_and(|text| !text.is_empty())
-        && let Ok(input) = serde_json::from_value(texts.clone())
+        && let Ok(input) = shape::convert("input", &texts)
     {
         return input;
     }
