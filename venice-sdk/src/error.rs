@@ -308,28 +308,21 @@ impl ParseError {
         }))
     }
 
-    /// Reads `raw` (JSON text) into `T`: [`ParseErrorKind::NotJson`] or
-    /// [`ParseErrorKind::Mismatch`] (with the path) when it cannot.
-    pub(crate) fn read<T: serde::de::DeserializeOwned>(what: &str, raw: &str) -> Result<T, Error> {
-        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(raw) {
-            return Err(ParseError::error(
-                ParseErrorKind::NotJson,
-                what,
-                e.to_string(),
-                raw,
-            ));
-        }
-        let mut de = serde_json::Deserializer::from_str(raw);
-        serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            Error::Parse(Box::new(ParseError {
-                kind: ParseErrorKind::Mismatch,
-                what: what.to_owned(),
-                path: (path != ".").then_some(path),
-                message: e.into_inner().to_string(),
-                raw: raw.to_owned(),
-            }))
-        })
+    /// A [`ParseErrorKind::Mismatch`]: `raw` is JSON, but not of the
+    /// expected shape at `path` (`None`: at the top).
+    pub(crate) fn mismatch(
+        what: impl Into<String>,
+        path: Option<String>,
+        message: impl Into<String>,
+        raw: impl Into<String>,
+    ) -> Error {
+        Error::Parse(Box::new(ParseError {
+            kind: ParseErrorKind::Mismatch,
+            what: what.into(),
+            path,
+            message: message.into(),
+            raw: raw.into(),
+        }))
     }
 }
 

@@ -105,7 +105,7 @@ const ALSO: [&str; 8] = [
     "src/stream",
     "src/paginate.rs",
     "src/structured.rs",
-    "src/json.rs",
+    "src/json",
     "src/tee",
 ];
 

@@ -602,7 +602,7 @@ impl ToolCall {
         } else {
             self.arguments.as_str()
         };
-        crate::error::ParseError::read(&format!("the arguments of tool `{}`", self.name), arguments)
+        crate::json::parse(&format!("the arguments of tool `{}`", self.name), arguments)
     }
 
     /// A call read from its JSON in a message, with the message's fields to
@@ -1024,7 +1024,7 @@ impl types::CreateChatCompletionResponse {
                 text,
             ));
         }
-        crate::error::ParseError::read(&what, unfenced(&text))
+        crate::json::parse(&what, unfenced(&text))
     }
 
     /// What the request cost (`cost`: USD and DIEM), when Venice says.
