@@ -938,10 +938,7 @@ impl<'de> Variant<'_, 'de> {
             d: &mut *d,
             place: Place::Value,
         })?;
-        match d.reader.next_key(false)? {
-            None => Ok(value),
-            Some(_) => Err(d.reader.error("expected `}` after an enum's only entry")),
-        }
+        d.reader.end_variant().map(|()| value)
     }
 }
 
@@ -969,5 +966,202 @@ impl<'de> VariantAccess<'de> for Variant<'_, 'de> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         self.content(|value| value.deserialize_struct("", fields, visitor))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+    use serde::{Deserialize, Serialize};
+    use serde_json::Value;
+
+    use super::Decoder;
+
+    /// `text` decoded by the decoder, strictly or leniently.
+    fn ours<'de, T: Deserialize<'de>>(text: &'de [u8], lenient: bool) -> Result<T, String> {
+        let mut decoder = Decoder::new(text, usize::MAX, lenient);
+        decoder.decode().map_err(|e| e.to_string())
+    }
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+    #[serde(rename_all = "snake_case")]
+    enum Shape {
+        Unit,
+        Newtype(i64),
+        Tuple(u8, String),
+        Struct { a: Option<bool>, b: Vec<u16> },
+    }
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+    #[serde(untagged)]
+    enum Either {
+        Number(f64),
+        Text(String),
+        List(Vec<Either>),
+    }
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+    struct Sample {
+        name: String,
+        count: Option<u32>,
+        signed: i16,
+        ratio: f64,
+        flags: Vec<bool>,
+        table: BTreeMap<String, i64>,
+        shapes: Vec<Shape>,
+        either: Either,
+        extra: Value,
+        #[serde(rename = "nested-one")]
+        nested: Option<Box<Sample>>,
+    }
+
+    fn any_shape() -> impl Strategy<Value = Shape> {
+        prop_oneof![
+            Just(Shape::Unit),
+            any::<i64>().prop_map(Shape::Newtype),
+            (any::<u8>(), ".{0,8}").prop_map(|(n, s)| Shape::Tuple(n, s)),
+            (
+                any::<Option<bool>>(),
+                prop::collection::vec(any::<u16>(), 0..4)
+            )
+                .prop_map(|(a, b)| Shape::Struct { a, b }),
+        ]
+    }
+
+    fn any_either() -> impl Strategy<Value = Either> {
+        let leaf = prop_oneof![
+            (-1e9..1e9_f64).prop_map(Either::Number),
+            // Not a number's text: untagged, a number member comes first.
+            "[a-z \"\\\\\u{e9}]{0,8}".prop_map(Either::Text),
+        ];
+        leaf.prop_recursive(3, 16, 4, |inner| {
+            prop::collection::vec(inner, 0..4).prop_map(Either::List)
+        })
+    }
+
+    /// A sample without a nested one.
+    fn any_flat_sample() -> impl Strategy<Value = Sample> {
+        (
+            ".{0,12}",
+            any::<Option<u32>>(),
+            any::<i16>(),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()),
+            prop::collection::vec(any::<bool>(), 0..4),
+            prop::collection::btree_map(".{0,6}", any::<i64>(), 0..4),
+            prop::collection::vec(any_shape(), 0..4),
+            any_either(),
+            crate::json::read::tests::any_value(),
+        )
+            .prop_map(
+                |(name, count, signed, ratio, flags, table, shapes, either, extra)| Sample {
+                    name,
+                    count,
+                    signed,
+                    ratio,
+                    flags,
+                    table,
+                    shapes,
+                    either,
+                    extra,
+                    nested: None,
+                },
+            )
+    }
+
+    fn any_sample() -> impl Strategy<Value = Sample> {
+        (any_flat_sample(), prop::option::of(any_flat_sample())).prop_map(|(mut outer, inner)| {
+            outer.nested = inner.map(Box::new);
+            outer
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Untyped JSON comes back exactly as written (floats bit for bit: the
+        /// reader rounds correctly), strictly and leniently, compact and pretty.
+        #[test]
+        fn any_json_reads_back_as_written(value in crate::json::read::tests::any_value()) {
+            for text in [serde_json::to_vec(&value).unwrap(), serde_json::to_vec_pretty(&value).unwrap()] {
+                prop_assert_eq!(&ours::<Value>(&text, false).unwrap(), &value);
+                prop_assert_eq!(&ours::<Value>(&text, true).unwrap(), &value);
+            }
+        }
+
+        /// A typed value (options, maps, every kind of enum variant, an
+        /// untagged union, untyped JSON, a renamed field, nesting) decodes as
+        /// it was written.
+        #[test]
+        fn a_typed_value_reads_as_serde_json_reads_it(sample in any_sample()) {
+            let text = serde_json::to_vec(&sample).unwrap();
+            // serde_json takes it too (its floats may be a unit in the last
+            // place off, so it is not compared value for value).
+            prop_assert!(serde_json::from_slice::<Sample>(&text).is_ok());
+            let strict: Sample = ours(&text, false).unwrap();
+            let lenient: Sample = ours(&text, true).unwrap();
+            prop_assert_eq!(&strict, &sample);
+            prop_assert_eq!(&lenient, &sample);
+        }
+    }
+
+    /// What serde_json refuses is refused, with serde_json's message (the
+    /// position may differ only where the reader's tests say so).
+    #[test]
+    fn a_wrong_value_is_refused_with_serde_json_s_message() {
+        let valid = serde_json::to_value(Sample {
+            name: "n".into(),
+            count: Some(1),
+            signed: -2,
+            ratio: 0.5,
+            flags: vec![true],
+            table: BTreeMap::from([("k".to_owned(), 3)]),
+            shapes: vec![Shape::Unit, Shape::Newtype(4)],
+            either: Either::Text("t".into()),
+            extra: Value::Null,
+            nested: None,
+        })
+        .unwrap();
+        let wrong = [
+            ("/name", serde_json::json!(5)),
+            ("/count", serde_json::json!(-1)),
+            ("/count", serde_json::json!(1.5)),
+            ("/signed", serde_json::json!(40000)),
+            ("/flags", serde_json::json!("yes")),
+            ("/table", serde_json::json!([1])),
+            ("/shapes", serde_json::json!(["circle"])),
+            ("/shapes", serde_json::json!([{"newtype": "x"}])),
+            ("/shapes", serde_json::json!([{"unit": null, "newtype": 1}])),
+            ("/either", serde_json::json!({"a": 1})),
+            ("/ratio", serde_json::json!(null)),
+        ];
+        for (pointer, bad) in wrong {
+            let mut value = valid.clone();
+            *value.pointer_mut(pointer).unwrap() = bad.clone();
+            let text = serde_json::to_vec(&value).unwrap();
+            let theirs = serde_json::from_slice::<Sample>(&text)
+                .unwrap_err()
+                .to_string();
+            let strict = ours::<Sample>(&text, false).unwrap_err();
+            let message = |m: &str| m.split(" at line ").next().unwrap_or_default().to_owned();
+            assert_eq!(message(&strict), message(&theirs), "{pointer} = {bad}");
+        }
+        // Missing required fields: serde_json's message strictly, defaults
+        // leniently (a union without an `Unknown` member has none: it is given).
+        let text = br#"{"name": "n", "either": "t"}"#;
+        let theirs = serde_json::from_slice::<Sample>(text)
+            .unwrap_err()
+            .to_string();
+        let strict = ours::<Sample>(text, false).unwrap_err();
+        assert_eq!(
+            strict.split(" at line ").next(),
+            theirs.split(" at line ").next()
+        );
+        let lenient: Sample = ours(text, true).unwrap();
+        assert_eq!(
+            (lenient.name.as_str(), lenient.signed, lenient.extra),
+            ("n", 0, serde_json::json!({}))
+        );
     }
 }

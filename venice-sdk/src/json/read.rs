@@ -338,6 +338,20 @@ impl<'de> Reader<'de> {
         }
     }
 
+    /// After the one entry of an object that holds an enum's variant
+    /// (`{"name": value}`): consumes the `}` that ends it, as serde_json does
+    /// (anything else is "expected value").
+    pub(crate) fn end_variant(&mut self) -> Result<()> {
+        match self.skip_whitespace() {
+            Some(b'}') => {
+                self.leave();
+                Ok(())
+            }
+            Some(_) => Err(self.error_after(self.pos, EXPECTED_VALUE)),
+            None => Err(self.error_after(self.pos, EOF_OBJECT)),
+        }
+    }
+
     /// After the top-level value: only whitespace may follow.
     pub(crate) fn end(&mut self) -> Result<()> {
         match self.skip_whitespace() {
@@ -847,7 +861,7 @@ fn custom(message: &str, line: usize, column: usize) -> serde_json::Error {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::{Map, Value};
@@ -1393,7 +1407,7 @@ mod tests {
     }
 
     /// Any JSON value.
-    fn any_value() -> impl Strategy<Value = Value> {
+    pub(in crate::json) fn any_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
