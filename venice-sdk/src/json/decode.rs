@@ -737,7 +737,9 @@ impl<'de> Entries<'_, 'de> {
                         Text::Scratch(s) => Cow::Owned(s.to_owned()),
                     };
                     match &mut self.fields {
-                        Some(fields) => fields.mark(&self.key),
+                        // Noted only where the missing ones will be filled.
+                        Some(fields) if d.lenient => fields.mark(&self.key),
+                        Some(_) => {}
                         None => {
                             d.budget.slot(size_of::<String>())?;
                             d.budget.charge(self.key.len())?;
