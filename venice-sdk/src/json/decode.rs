@@ -354,6 +354,7 @@ impl<'a, 'de> Lenient<'a, 'de> {
                 Token::Str(text) if matches!(want, Want::Enum(_)) => visitor.visit_enum(Variant {
                     d: None,
                     name: Some(text),
+                    key: Cow::Borrowed(""),
                 }),
                 Token::Str(text) if matches!(want, Want::NewtypeStruct) => {
                     visitor.visit_newtype_struct(Lenient::Key(text))
@@ -388,10 +389,12 @@ fn json<'de, V: Visitor<'de>>(
         (Want::Enum(_), Token::Str(text)) => visitor.visit_enum(Variant {
             d: None,
             name: Some(text),
+            key: Cow::Borrowed(""),
         }),
         (Want::Enum(_), Token::Object) => visitor.visit_enum(Variant {
             d: Some(d),
             name: None,
+            key: Cow::Borrowed(""),
         }),
         (Want::Bytes | Want::ByteBuf, Token::Str(text)) => bytes(text, visitor),
         (_, Token::Array) => items(d, visitor, Place::Slot),
@@ -891,6 +894,8 @@ struct Variant<'a, 'de> {
     /// The object's reader, its `{` read (`None` for a name).
     d: Option<&'a mut Decoder<'de>>,
     name: Option<Text<'de, 'a>>,
+    /// The object's key, once read (for the path of a failure in its value).
+    key: Cow<'de, str>,
 }
 
 impl<'a, 'de> EnumAccess<'de> for Variant<'a, 'de> {
@@ -904,18 +909,26 @@ impl<'a, 'de> EnumAccess<'de> for Variant<'a, 'de> {
                 Variant {
                     d: None,
                     name: None,
+                    key: Cow::Borrowed(""),
                 },
             )),
             (None, Some(d)) => {
-                let value = match d.reader.next_key(true)? {
-                    Some(key) => seed.deserialize(Lenient::Key(key))?,
+                let key = match d.reader.next_key(true)? {
+                    Some(Text::Borrowed(key)) => Cow::Borrowed(key),
+                    Some(Text::Scratch(key)) => Cow::Owned(key.to_owned()),
                     None => return Err(d.reader.error("expected a variant name")),
                 };
+                let text = match &key {
+                    Cow::Borrowed(key) => Text::Borrowed(key),
+                    Cow::Owned(key) => Text::Scratch(key),
+                };
+                let value = seed.deserialize(Lenient::Key(text))?;
                 Ok((
                     value,
                     Variant {
                         d: Some(d),
                         name: None,
+                        key,
                     },
                 ))
             }
@@ -936,10 +949,16 @@ impl<'de> Variant<'_, 'de> {
                 &"a variant with a value",
             ));
         };
-        let value = read(Lenient::Json {
+        let value = match read(Lenient::Json {
             d: &mut *d,
             place: Place::Value,
-        })?;
+        }) {
+            Ok(value) => value,
+            Err(error) => {
+                d.trail.push(Segment::Key(self.key));
+                return Err(error);
+            }
+        };
         d.reader.end_variant().map(|()| value)
     }
 }
@@ -1106,6 +1125,21 @@ mod tests {
             prop_assert_eq!(&strict, &sample);
             prop_assert_eq!(&lenient, &sample);
         }
+    }
+
+    /// A failure inside an enum's value names the variant in its path, as
+    /// serde_path_to_error did.
+    #[test]
+    fn the_path_of_a_failure_names_an_enum_s_variant() {
+        let text = br#"{"shapes": [{"unit": null}, {"struct": {"a": true, "b": [1, "x"]}}]}"#;
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Shapes {
+            shapes: Vec<Shape>,
+        }
+        let mut decoder = Decoder::new(text, usize::MAX, false);
+        assert!(decoder.decode::<Shapes>().is_err());
+        assert_eq!(decoder.path().as_deref(), Some("shapes[1].struct.b[1]"));
     }
 
     /// What serde_json refuses is refused, with serde_json's message (the
