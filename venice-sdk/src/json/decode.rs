@@ -660,6 +660,23 @@ impl Fields {
     }
 }
 
+/// A key kept past the reader's next call (for the path of a failure):
+/// borrowed from the input when it had no escape, else copied.
+fn kept<'de>(text: Text<'de, '_>) -> Cow<'de, str> {
+    match text {
+        Text::Borrowed(s) => Cow::Borrowed(s),
+        Text::Scratch(s) => Cow::Owned(s.to_owned()),
+    }
+}
+
+/// A kept key, as the reader's text again.
+fn text_of<'de, 'k>(key: &'k Cow<'de, str>) -> Text<'de, 'k> {
+    match key {
+        Cow::Borrowed(s) => Text::Borrowed(s),
+        Cow::Owned(s) => Text::Scratch(s),
+    }
+}
+
 /// The entries of a JSON object, or the fields of a struct of defaults.
 ///
 /// An object that is a struct's fields (`fields`) is not charged (its values
@@ -735,10 +752,7 @@ impl<'de> Entries<'_, 'de> {
             match d.reader.next_key(self.first)? {
                 Some(text) => {
                     self.first = false;
-                    self.key = match text {
-                        Text::Borrowed(s) => Cow::Borrowed(s),
-                        Text::Scratch(s) => Cow::Owned(s.to_owned()),
-                    };
+                    self.key = kept(text);
                     match &mut self.fields {
                         // Noted only where the missing ones will be filled.
                         Some(fields) if d.lenient => fields.mark(&self.key),
@@ -748,10 +762,7 @@ impl<'de> Entries<'_, 'de> {
                             d.budget.charge(self.key.len())?;
                         }
                     }
-                    return Ok(Some(match &self.key {
-                        Cow::Borrowed(s) => Text::Borrowed(s),
-                        Cow::Owned(s) => Text::Scratch(s),
-                    }));
+                    return Ok(Some(text_of(&self.key)));
                 }
                 None => self.missing = Some(0),
             }
@@ -914,15 +925,10 @@ impl<'a, 'de> EnumAccess<'de> for Variant<'a, 'de> {
             )),
             (None, Some(d)) => {
                 let key = match d.reader.next_key(true)? {
-                    Some(Text::Borrowed(key)) => Cow::Borrowed(key),
-                    Some(Text::Scratch(key)) => Cow::Owned(key.to_owned()),
+                    Some(text) => kept(text),
                     None => return Err(d.reader.error("expected a variant name")),
                 };
-                let text = match &key {
-                    Cow::Borrowed(key) => Text::Borrowed(key),
-                    Cow::Owned(key) => Text::Scratch(key),
-                };
-                let value = seed.deserialize(Lenient::Key(text))?;
+                let value = seed.deserialize(Lenient::Key(text_of(&key)))?;
                 Ok((
                     value,
                     Variant {
